@@ -1,0 +1,135 @@
+//! Jira's data model as pm-sync needs it: newtypes for keys, statuses, issues.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A Jira issue key such as `OPS-12`: `[A-Z][A-Z0-9_]+-[0-9]+`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IssueKey(String);
+
+impl IssueKey {
+    /// Parses `text` as a key; `None` unless it matches `[A-Z][A-Z0-9_]+-[0-9]+` exactly.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (project, number) = text.rsplit_once('-')?;
+        let mut chars = project.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+        let rest_ok = project.len() >= 2
+            && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        let number_ok = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+        (first_ok && rest_ok && number_ok).then(|| Self(text.to_owned()))
+    }
+
+    /// The key as written, e.g. `OPS-12`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The project part, e.g. `OPS`.
+    pub fn project(&self) -> &str {
+        self.0.rsplit_once('-').map_or("", |(p, _)| p)
+    }
+}
+
+impl TryFrom<String> for IssueKey {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value).ok_or_else(|| format!("`{value}` is not a Jira issue key"))
+    }
+}
+
+impl From<IssueKey> for String {
+    fn from(key: IssueKey) -> Self {
+        key.0
+    }
+}
+
+impl fmt::Display for IssueKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Jira's status categories (`statusCategory.key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusCategory {
+    /// `new`: To Do.
+    New,
+    /// `indeterminate`: In Progress.
+    Indeterminate,
+    /// `done`: Done.
+    Done,
+    /// `undefined` or anything else.
+    #[serde(other)]
+    Undefined,
+}
+
+/// An issue's workflow status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    /// Display name, e.g. `In Progress`.
+    pub name: String,
+    /// Its category.
+    pub category: StatusCategory,
+}
+
+/// The fields of an issue pm-sync reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    /// Numeric id as a string, e.g. `10042`.
+    pub id: String,
+    /// Current key (after a move, the new one).
+    pub key: IssueKey,
+    pub summary: String,
+    pub labels: Vec<String>,
+    pub status: Status,
+    /// Resolution name, when resolved.
+    pub resolution: Option<String>,
+}
+
+/// One issue to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIssue {
+    pub project: String,
+    pub issue_type: String,
+    pub summary: String,
+    /// Plain text; sent as ADF on Cloud v3, as a string on v2.
+    pub description: Option<String>,
+    pub labels: Vec<String>,
+}
+
+/// What became of one item of a bulk create, in request order.
+#[derive(Debug)]
+pub enum CreateOutcome {
+    /// Jira created it.
+    Created { id: String, key: IssueKey },
+    /// Jira refused it (validation); nothing was created.
+    Rejected { message: String },
+    /// The request may or may not have created it (timeout, lost response, 5xx after send).
+    /// Reconcile before creating again.
+    Ambiguous { message: String },
+}
+
+/// The result of reading many issues by key.
+#[derive(Debug, Default)]
+pub struct FetchedIssues {
+    /// Found issues, with the key they were asked for (differs from `issue.key` when moved).
+    pub found: Vec<(IssueKey, Issue)>,
+    /// Keys Jira does not know (deleted, or not visible to this user).
+    pub missing: Vec<IssueKey>,
+}
+
+/// Which Jira flavour the client talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Deployment {
+    /// Ask `/rest/api/2/serverInfo`.
+    Auto,
+    /// Jira Cloud: REST v3, ADF, enhanced search.
+    Cloud,
+    /// Jira Data Center / Server: REST v2, startAt search.
+    #[serde(alias = "server")]
+    Datacenter,
+}

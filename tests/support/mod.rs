@@ -1,0 +1,2 @@
+//! Shared test support: the stateful fake Jira and CLI helpers.
+#![allow(dead_code)]
