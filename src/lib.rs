@@ -3,17 +3,71 @@
 //! - [`report`] reads the Action Items table and splices keys and statuses back, byte for byte.
 //! - [`jira`] is a small async client for Jira Cloud and Data Center.
 //! - [`sync`] is the only place the two meet: plan (pure), then apply (effects).
+//! - [`commands`] runs each subcommand on validated [`settings::Settings`].
 //!
-//! The library API is internal to the binary and carries no semantic-version guarantees.
+//! The library API serves the binary and carries no semantic-version guarantees.
 
+pub mod cli;
+pub mod commands;
+pub mod error;
 pub mod jira;
+pub mod output;
 pub mod report;
+pub mod settings;
+pub mod sync;
 
 use std::ffi::OsString;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use clap::Parser;
+
+/// `pm-sync <version>`, with the git revision when built from a checkout (see `build.rs`).
+pub const VERSION: &str = env!("PM_SYNC_VERSION");
+
 /// Runs the command line `args` and returns the process exit code (see the README's table).
+/// Holds no global state besides the log subscriber, so it can run twice in one process.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let _ = args.into_iter().count();
-    ExitCode::SUCCESS
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            let code = if error.use_stderr() {
+                error::exit::BAD_INPUT
+            } else {
+                error::exit::OK
+            };
+            return ExitCode::from(code);
+        }
+    };
+    init_logging(cli.verbose, cli.quiet);
+    match commands::dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprintln!("{}", error.render(color));
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-vvv` trace, `-q` errors
+/// only; `RUST_LOG` wins when set.
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("pm_sync={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_target(false)
+        .without_time()
+        .try_init();
 }

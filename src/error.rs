@@ -1,0 +1,83 @@
+//! The run's error type: every failure maps to one exit code of the contract and one message
+//! in one style — what failed, where, and the fix.
+
+use std::path::{Path, PathBuf};
+
+use crate::jira::JiraError;
+use crate::report::ReportError;
+use crate::settings::ConfigError;
+
+/// Exit codes of the contract.
+pub mod exit {
+    /// Done; for `check`, every item resolved.
+    pub const OK: u8 = 0;
+    /// `check` only: an item is unresolved or has no ticket.
+    pub const UNRESOLVED: u8 = 1;
+    /// Bad usage, config or report; nothing was created or written.
+    pub const BAD_INPUT: u8 = 2;
+    /// Jira refused or could not be reached, or some items failed.
+    pub const JIRA: u8 = 3;
+}
+
+/// Anything that ends a run early.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Jira(JiraError),
+    /// A sidecar file (journal) could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// A configuration problem found while talking to Jira (unknown issue type, ...).
+    pub fn config(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::Config(ConfigError::Invalid {
+            message: message.into(),
+            hint: hint.into(),
+        })
+    }
+
+    /// The exit code of the contract for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) | Self::Report(_) => exit::BAD_INPUT,
+            Self::Jira(_) | Self::Io { .. } => exit::JIRA,
+        }
+    }
+
+    /// The message for stderr: report errors draw the offending line with miette.
+    pub fn render(&self, color: bool) -> String {
+        match self {
+            Self::Report(error) => {
+                let theme = if color {
+                    miette::GraphicalTheme::unicode()
+                } else {
+                    miette::GraphicalTheme::unicode_nocolor()
+                };
+                let mut out = String::new();
+                let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+                if handler.render_report(&mut out, error).is_err() {
+                    out = format!("error: {error}");
+                }
+                out
+            }
+            other => format!("error: {other}"),
+        }
+    }
+}

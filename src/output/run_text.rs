@@ -1,0 +1,113 @@
+//! Text output of `sync` and `refresh`: one block per report, one line per item, totals.
+
+use std::fmt::Write;
+
+use super::paint;
+use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome};
+
+/// Renders `outcome` for people.
+pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
+    let mut out = String::new();
+    for report in &outcome.reports {
+        let rows: Vec<&RowOutcome> = report
+            .items
+            .iter()
+            .filter(|row| !quiet || row.action.is_problem())
+            .collect();
+        if !quiet || !rows.is_empty() {
+            let state = match (outcome.dry_run, report.written) {
+                (true, _) => "dry run, not written",
+                (false, true) => "updated",
+                (false, false) => "unchanged",
+            };
+            let _ = writeln!(out, "{} ({state})", report.path.display());
+        }
+        let key_width = rows
+            .iter()
+            .map(|row| row.key.as_deref().map_or(1, str::len))
+            .max()
+            .unwrap_or(1);
+        let status_width = rows
+            .iter()
+            .map(|row| row.status.as_deref().map_or(1, |s| s.chars().count()))
+            .max()
+            .unwrap_or(1);
+        for row in rows {
+            let (word, code) = action_word(row.action, outcome.dry_run);
+            let mut line = format!(
+                "  {}  {:<key_width$}  {:<status_width$}  {}",
+                paint(&format!("{word:<10}"), code, color),
+                row.key.as_deref().unwrap_or("-"),
+                row.status.as_deref().unwrap_or("-"),
+                row.summary,
+            );
+            if !row.updated.is_empty() {
+                let _ = write!(line, "  [{} updated]", row.updated.join(" and "));
+            }
+            if let Some(url) = &row.url {
+                if matches!(row.action, RowAction::Created | RowAction::Adopted) {
+                    let _ = write!(line, "  {url}");
+                }
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+            if let Some(error) = &row.error {
+                let _ = writeln!(out, "      line {}: {error}", row.line);
+            }
+        }
+        if let Some(diff) = &report.diff {
+            if !diff.is_empty() {
+                out.push_str(diff);
+                if !diff.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out.push_str(&totals(outcome));
+    out
+}
+
+fn action_word(action: RowAction, dry_run: bool) -> (&'static str, &'static str) {
+    match (action, dry_run) {
+        (RowAction::Created, false) => ("created", "32"),
+        (RowAction::Created, true) => ("create", "32"),
+        (RowAction::Adopted, false) => ("adopted", "36"),
+        (RowAction::Adopted, true) => ("adopt", "36"),
+        (RowAction::Linked, _) => ("ok", "2"),
+        (RowAction::Unlinked, _) => ("no ticket", "33"),
+        (RowAction::Missing, _) => ("missing", "31"),
+        (RowAction::Failed, _) => ("failed", "31"),
+        (RowAction::Pending, _) => ("pending", "33"),
+    }
+}
+
+fn totals(outcome: &RunOutcome) -> String {
+    let updated = outcome.rows().filter(|row| !row.updated.is_empty()).count();
+    let changed = outcome.rows().filter(|row| row.report_changed).count();
+    let verb = if outcome.dry_run { "would be " } else { "" };
+    let mut parts = Vec::new();
+    if outcome.command == "sync" {
+        parts.push(format!("{} {verb}created", outcome.count(RowAction::Created)));
+        parts.push(format!("{} {verb}adopted", outcome.count(RowAction::Adopted)));
+        parts.push(format!("{updated} {verb}updated in Jira"));
+    }
+    parts.push(format!("{changed} rows {verb}changed in reports"));
+    for (action, name) in [
+        (RowAction::Unlinked, "without a ticket"),
+        (RowAction::Missing, "missing in Jira"),
+        (RowAction::Failed, "failed"),
+        (RowAction::Pending, "pending"),
+    ] {
+        let count = outcome.count(action);
+        if count > 0 {
+            parts.push(format!("{count} {name}"));
+        }
+    }
+    let reports = outcome.reports.len();
+    format!(
+        "{}: {} across {reports} report{}\n",
+        outcome.command,
+        parts.join(", "),
+        if reports == 1 { "" } else { "s" }
+    )
+}

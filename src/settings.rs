@@ -1,0 +1,391 @@
+//! Config file + environment + flags → validated [`Settings`]. Everything below `lib::run`
+//! takes `&Settings`, never raw flags or environment variables.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::{Host, Url};
+
+use crate::jira::model::Deployment;
+use crate::report::ReportOptions;
+
+/// Where to look for the config file when `-c` is not given, after `./pm-sync.toml`.
+const CONFIG_FILE_NAME: &str = "pm-sync.toml";
+
+/// A problem with the configuration (exit code 2). The message names the file or variable and
+/// the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named by `-c` does not exist or cannot be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// TOML syntax, an unknown key, or a value of the wrong type.
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// A key is missing or has a bad value.
+    #[error("{message}\n  hint: {hint}")]
+    Invalid { message: String, hint: String },
+}
+
+impl ConfigError {
+    fn invalid(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::Invalid {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+/// The config file as written. Every key is optional; unknown keys are an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    jira: JiraSection,
+    #[serde(default)]
+    report: ReportSection,
+    #[serde(default)]
+    labels: LabelsSection,
+    #[serde(default)]
+    status: StatusSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JiraSection {
+    url: Option<String>,
+    deployment: Option<Deployment>,
+    project: Option<String>,
+    issue_type: Option<String>,
+    email: Option<String>,
+    token_env: Option<String>,
+    concurrency: Option<usize>,
+    timeout_secs: Option<u64>,
+    connect_timeout_secs: Option<u64>,
+    max_retries: Option<u32>,
+    ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportSection {
+    section: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelsSection {
+    severity: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusSection {
+    resolved: Option<Vec<String>>,
+    waived: Option<Vec<String>>,
+}
+
+/// What "resolved" means for `check` (see the contract's "Tickets and statuses").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusRules {
+    /// Status names that count as resolved; empty means "status category is done".
+    pub resolved: Vec<String>,
+    /// Status names that count as resolved but are reported apart, as dropped.
+    pub waived: Vec<String>,
+}
+
+/// Validated settings for the whole run.
+#[derive(Debug)]
+pub struct Settings {
+    /// The config file that was read, if any.
+    pub config_file: Option<PathBuf>,
+    /// How to find the Action Items table.
+    pub report: ReportOptions,
+    /// Severity used when neither `--severity` nor the report names one.
+    pub default_severity: String,
+    /// Which statuses count as resolved or waived.
+    pub status: StatusRules,
+    jira: Result<JiraSettings, String>,
+    raw_jira: JiraSection,
+}
+
+/// Validated Jira settings; only commands that talk to Jira ask for them.
+#[derive(Debug)]
+pub struct JiraSettings {
+    /// Base URL, `https://` (or `http://` on a loopback host).
+    pub url: Url,
+    pub deployment: Deployment,
+    pub project: String,
+    pub issue_type: String,
+    /// Cloud basic-auth user; `None` means bearer token (Data Center PAT).
+    pub email: Option<String>,
+    /// Name of the environment variable the token was read from.
+    pub token_env: String,
+    /// The API token or PAT. `Debug` prints `[REDACTED]`.
+    pub token: SecretString,
+    pub concurrency: usize,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_retries: u32,
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Reads environment variables; a seam so tests need not touch the process environment.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process environment, ignoring empty values.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Settings {
+    /// Loads the config file (`explicit`, else the lookup order in the contract), applies
+    /// environment overrides, and validates what every command needs. Jira settings are
+    /// validated lazily by [`Settings::jira`], so `items` and `check --offline` work without them.
+    pub fn load(explicit: Option<&Path>, env: EnvLookup<'_>) -> Result<Self, ConfigError> {
+        let (config_file, file) = match find_config_file(explicit, env) {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                let file: ConfigFile =
+                    toml::from_str(&text).map_err(|error| ConfigError::Parse {
+                        path: path.clone(),
+                        message: describe_toml_error(&error, &text),
+                    })?;
+                (Some(path), file)
+            }
+            None => (None, ConfigFile::default()),
+        };
+
+        let section = file
+            .report
+            .section
+            .unwrap_or_else(|| ReportOptions::default().section);
+        if section.trim().is_empty() {
+            return Err(ConfigError::invalid(
+                "[report] section is empty",
+                "set it to the heading of the action items table, e.g. \"Action Items\"",
+            ));
+        }
+        let default_severity = file.labels.severity.unwrap_or_else(|| "sev1".to_owned());
+        let default_severity = crate::report::normalize_severity(&default_severity)
+            .ok_or_else(|| {
+                ConfigError::invalid(
+                    format!("[labels] severity = {default_severity:?} is not a severity"),
+                    "write it as sevN, e.g. \"sev1\"",
+                )
+            })?;
+        let status = StatusRules {
+            resolved: file.status.resolved.unwrap_or_default(),
+            waived: file.status.waived.unwrap_or_default(),
+        };
+        let jira = validate_jira(&file.jira, env);
+        Ok(Self {
+            config_file,
+            report: ReportOptions { section },
+            default_severity,
+            status,
+            jira,
+            raw_jira: file.jira,
+        })
+    }
+
+    /// The Jira settings, or a config error saying what is missing and how to give it.
+    pub fn jira(&self) -> Result<&JiraSettings, ConfigError> {
+        self.jira.as_ref().map_err(|message| {
+            let (message, hint) = message.split_once('\n').unwrap_or((message, ""));
+            ConfigError::invalid(message, hint)
+        })
+    }
+
+    /// The Jira URL as configured, even when other Jira settings are incomplete (for `doctor`).
+    pub fn jira_url_raw(&self) -> Option<&str> {
+        self.raw_jira.url.as_deref()
+    }
+}
+
+/// `-c FILE`, else `./pm-sync.toml`, else `$XDG_CONFIG_HOME/pm-sync/config.toml`
+/// (`~/.config/pm-sync/config.toml`).
+fn find_config_file(explicit: Option<&Path>, env: EnvLookup<'_>) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
+    }
+    let local = PathBuf::from(CONFIG_FILE_NAME);
+    if local.is_file() {
+        return Some(local);
+    }
+    let config_home = env("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|home| Path::new(&home).join(".config")))?;
+    let user = config_home.join("pm-sync").join("config.toml");
+    user.is_file().then_some(user)
+}
+
+/// toml's message with the line and column, which it already underlines.
+fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {}", error.message())
+        }
+        None => error.message().to_owned(),
+    }
+}
+
+fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings, String> {
+    let url_text = env("JIRA_URL").or_else(|| file.url.clone()).ok_or(
+        "no Jira URL configured\nset [jira] url in the config file or the JIRA_URL variable",
+    )?;
+    let url = parse_jira_url(&url_text)?;
+    let project = env("JIRA_PROJECT")
+        .or_else(|| file.project.clone())
+        .ok_or("no Jira project configured\nset [jira] project (e.g. \"OPS\") or JIRA_PROJECT")?;
+    if project.trim().is_empty() || project.contains(char::is_whitespace) {
+        return Err(format!(
+            "[jira] project = {project:?} is not a project key\nuse the key shown in Jira, e.g. \"OPS\""
+        ));
+    }
+    let deployment = match env("JIRA_DEPLOYMENT") {
+        Some(value) => parse_deployment(&value)?,
+        None => file.deployment.unwrap_or(Deployment::Auto),
+    };
+    let email = env("JIRA_EMAIL").or_else(|| file.email.clone());
+    let token_env = file
+        .token_env
+        .clone()
+        .unwrap_or_else(|| "JIRA_API_TOKEN".to_owned());
+    let token = env(&token_env).ok_or_else(|| {
+        format!(
+            "the environment variable {token_env} (named by [jira] token_env) is not set\n\
+             export it with your Jira API token (Cloud) or personal access token (Data Center)"
+        )
+    })?;
+    let concurrency = file.concurrency.unwrap_or(4);
+    if !(1..=32).contains(&concurrency) {
+        return Err(format!(
+            "[jira] concurrency = {concurrency} is out of range\nuse a number from 1 to 32"
+        ));
+    }
+    Ok(JiraSettings {
+        url,
+        deployment,
+        project,
+        issue_type: file.issue_type.clone().unwrap_or_else(|| "Task".to_owned()),
+        email,
+        token_env,
+        token: SecretString::from(token),
+        concurrency,
+        request_timeout: Duration::from_secs(file.timeout_secs.unwrap_or(30)),
+        connect_timeout: Duration::from_secs(file.connect_timeout_secs.unwrap_or(10)),
+        max_retries: file.max_retries.unwrap_or(5),
+        ca_file: file.ca_file.clone(),
+    })
+}
+
+fn parse_deployment(value: &str) -> Result<Deployment, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "auto" => Ok(Deployment::Auto),
+        "cloud" => Ok(Deployment::Cloud),
+        "datacenter" | "server" => Ok(Deployment::Datacenter),
+        other => Err(format!(
+            "JIRA_DEPLOYMENT = {other:?} is not a deployment\nuse \"cloud\", \"datacenter\" or \"auto\""
+        )),
+    }
+}
+
+/// `https://`, or `http://` on a loopback host only: the token must never cross a network in
+/// clear text.
+fn parse_jira_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|error| {
+        format!("Jira URL {text:?} is not a URL ({error})\nwrite it like \"https://example.atlassian.net\"")
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(format!(
+                "Jira URL {text:?} uses http:// on a non-loopback host\nuse https:// (http:// is accepted only for localhost, 127.0.0.0/8 and [::1])"
+            ));
+        }
+        other => {
+            return Err(format!(
+                "Jira URL {text:?} has scheme {other:?}\nuse https://"
+            ));
+        }
+    }
+    Ok(url)
+}
+
+/// `localhost`, `127.0.0.0/8` or `[::1]`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn http_is_refused_unless_loopback() {
+        assert!(parse_jira_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_jira_url("http://localhost").is_ok());
+        assert!(parse_jira_url("http://[::1]:9").is_ok());
+        assert!(parse_jira_url("https://example.atlassian.net").is_ok());
+        let error = parse_jira_url("http://jira.example.com").unwrap_err();
+        assert!(error.contains("non-loopback"), "{error}");
+    }
+
+    #[test]
+    fn env_overrides_file_and_token_comes_from_named_variable() {
+        let file = JiraSection {
+            url: Some("https://file.example.net".into()),
+            project: Some("FILE".into()),
+            token_env: Some("MY_TOKEN".into()),
+            ..JiraSection::default()
+        };
+        let env = env_of(&[("JIRA_PROJECT", "ENV"), ("MY_TOKEN", "s3cret")]);
+        let jira = validate_jira(&file, &env).unwrap();
+        assert_eq!(jira.project, "ENV");
+        assert_eq!(jira.url.as_str(), "https://file.example.net/");
+        assert!(!format!("{jira:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn missing_token_names_the_variable() {
+        let file = JiraSection {
+            url: Some("https://x.atlassian.net".into()),
+            project: Some("OPS".into()),
+            ..JiraSection::default()
+        };
+        let error = validate_jira(&file, &env_of(&[])).unwrap_err();
+        assert!(error.contains("JIRA_API_TOKEN"), "{error}");
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let error = toml::from_str::<ConfigFile>("[jira]\nurll = \"x\"\n").unwrap_err();
+        let message = describe_toml_error(&error, "[jira]\nurll = \"x\"\n");
+        assert!(message.contains("urll") && message.starts_with("line 2"), "{message}");
+    }
+}

@@ -1,0 +1,675 @@
+//! The effectful half of sync and refresh: batched reads, edits, creates in journaled batches,
+//! write-back after every batch, saves.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use crate::error::Error;
+use crate::jira::model::{CreateOutcome, Issue, IssueKey, NewIssue};
+use crate::jira::{BULK_CREATE_LIMIT, JiraClient, JiraError};
+use crate::report::model::Edit;
+use crate::settings::JiraSettings;
+use crate::sync::journal::{Journal, PendingCreate};
+use crate::sync::outcome::{ReportOutcome, RowAction, RowOutcome, RunOutcome};
+use crate::sync::plan::{self, Plan, PlanContext, ReportInput, Ticket, TrackerState};
+use crate::sync::workspace::LoadedReport;
+
+/// How long to look for issues whose create may have happened (a lost response, a killed run)
+/// before deciding. Cloud search lags behind writes by seconds, sometimes minutes.
+#[derive(Debug, Clone, Copy)]
+pub struct ReconcileTiming {
+    /// Longest a run waits for search to show such an issue.
+    pub wait: Duration,
+    /// Pause between searches while waiting.
+    pub poll: Duration,
+    /// A journaled create older than this that search still does not show never happened.
+    pub lag_window: Duration,
+}
+
+impl Default for ReconcileTiming {
+    fn default() -> Self {
+        Self {
+            wait: Duration::from_secs(30),
+            poll: Duration::from_secs(2),
+            lag_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Everything the effectful steps share.
+pub struct Engine<'a> {
+    pub client: &'a JiraClient,
+    pub jira: &'a JiraSettings,
+    pub timing: ReconcileTiming,
+}
+
+impl Engine<'_> {
+    fn browse_url(&self, key: &IssueKey) -> String {
+        self.client.browse_url(key).to_string()
+    }
+}
+
+/// Row results being collected, keyed by (report index, row).
+type Rows = HashMap<(usize, usize), RowOutcome>;
+
+/// `pm-sync sync`: see the contract. Jira errors while reading fail the run before anything
+/// changes; a failed create or edit fails its rows and the run goes on.
+pub async fn sync(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    dry_run: bool,
+) -> Result<RunOutcome, Error> {
+    let mut state = read_linked(engine, reports).await?;
+    let labels_needed = labels_of_unlinked(reports);
+    for label in &labels_needed {
+        let found = engine
+            .client
+            .search_by_label(&engine.jira.project, label, &[])
+            .await?;
+        state.by_label.insert(label.clone(), found);
+    }
+    let mut journals = reports
+        .iter()
+        .map(|loaded| {
+            Journal::load(loaded.report.path()).map_err(|source| Error::io(loaded.report.path(), source))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut plan = make_plan(engine, reports, &state);
+    // Creates an earlier run sent without recording the key: find them before creating again.
+    let mut held = held_by_journal(&plan, &mut journals, engine.timing.lag_window, reports)?;
+    if !held.is_empty() && !dry_run {
+        plan = wait_for_search(engine, reports, &mut state, &held).await?;
+        held.retain(|at| is_create(&plan, *at));
+    }
+
+    let mut rows = initial_rows(engine, &plan);
+    if dry_run {
+        return Ok(finish_dry_run(reports, &plan, rows, &held));
+    }
+
+    let creates: Vec<(usize, usize, NewIssue)> = plan
+        .creates()
+        .filter(|(row, _)| !held.contains(&(row.report, row.row)))
+        .map(|(row, new)| (row.report, row.row, new.clone()))
+        .collect();
+    if !creates.is_empty() {
+        check_project(engine).await?;
+    }
+
+    apply_updates(engine, &plan, &mut rows).await;
+    for (index, loaded) in reports.iter_mut().enumerate() {
+        let edits: Vec<&plan::RowPlan> = plan.rows.iter().filter(|r| r.report == index).collect();
+        for row_plan in edits {
+            apply_row_edits(loaded, &row_plan.edits, rows.get_mut(&(index, row_plan.row)))?;
+        }
+        loaded.save()?;
+    }
+
+    let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
+    let mut ambiguous: HashSet<(usize, usize)> = HashSet::new();
+    for chunk in creates.chunks(BULK_CREATE_LIMIT) {
+        create_chunk(engine, reports, &mut journals, chunk, &mut rows, &mut created_keys, &mut ambiguous).await?;
+    }
+
+    if !ambiguous.is_empty() {
+        // The response of a create was lost: Jira may have made the issues. Find them by
+        // search (which lags), and never create them again in this run.
+        let found_plan = wait_for_search(engine, reports, &mut state, &ambiguous).await?;
+        for row_plan in &found_plan.rows {
+            let at = (row_plan.report, row_plan.row);
+            if !ambiguous.contains(&at) {
+                continue;
+            }
+            if let Ticket::Adopt(issue) = &row_plan.ticket {
+                let loaded = &mut reports[at.0];
+                apply_row_edits(loaded, &row_plan.edits, rows.get_mut(&at))?;
+                if let Some(row) = rows.get_mut(&at) {
+                    row.action = RowAction::Created;
+                    row.key = Some(issue.key.to_string());
+                    row.url = Some(engine.browse_url(&issue.key));
+                    row.status = Some(issue.status.name.clone());
+                    row.error = None;
+                }
+                journals[at.0]
+                    .settle([(date_label(loaded).as_str(), row_plan.summary.as_str())])
+                    .map_err(|source| Error::io(loaded.report.path(), source))?;
+                loaded.save()?;
+            }
+        }
+    }
+
+    write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
+    for at in &held {
+        if let Some(row) = rows.get_mut(at) {
+            row.action = RowAction::Pending;
+            row.error = Some(pending_message());
+        }
+    }
+    Ok(collect("sync", false, reports, rows, &plan))
+}
+
+/// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
+pub async fn refresh(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    dry_run: bool,
+) -> Result<RunOutcome, Error> {
+    let state = read_linked(engine, reports).await?;
+    let mut rows = Rows::new();
+    let mut order = Vec::new();
+    for (index, loaded) in reports.iter_mut().enumerate() {
+        let items = loaded.report.items().to_vec();
+        for item in items {
+            order.push((index, item.row));
+            let mut outcome = RowOutcome {
+                row: item.row,
+                line: item.line,
+                summary: item.summary.clone(),
+                action: RowAction::Linked,
+                key: item.key.clone(),
+                url: None,
+                status: (!item.status.text.is_empty()).then(|| item.status.text.clone()),
+                updated: Vec::new(),
+                report_changed: false,
+                error: None,
+            };
+            match item.key.as_ref().map(|key| state.linked.get(key)) {
+                None => {
+                    outcome.action = RowAction::Unlinked;
+                }
+                Some(Some(Some(issue))) => {
+                    let context = plan_context(engine);
+                    let edits = plan::row_edits(item.row, &issue.key, &issue.status.name, &context);
+                    apply_row_edits(loaded, &edits, Some(&mut outcome))?;
+                    outcome.key = Some(issue.key.to_string());
+                    outcome.url = Some(engine.browse_url(&issue.key));
+                    outcome.status = Some(issue.status.name.clone());
+                }
+                Some(_) => {
+                    outcome.action = RowAction::Missing;
+                    outcome.error = Some(missing_message());
+                }
+            }
+            rows.insert((index, item.row), outcome);
+        }
+    }
+    let mut outcome = RunOutcome {
+        command: "refresh",
+        dry_run,
+        reports: Vec::new(),
+    };
+    for (index, loaded) in reports.iter_mut().enumerate() {
+        let items = order
+            .iter()
+            .filter(|(r, _)| *r == index)
+            .filter_map(|at| rows.remove(at))
+            .collect();
+        outcome.reports.push(finish_report(loaded, dry_run, items)?);
+    }
+    Ok(outcome)
+}
+
+/// Reads every linked key of every report in batches.
+async fn read_linked(engine: &Engine<'_>, reports: &[LoadedReport]) -> Result<TrackerState, Error> {
+    let mut keys: Vec<IssueKey> = reports
+        .iter()
+        .flat_map(|loaded| loaded.report.items())
+        .filter_map(|item| item.key.as_deref().and_then(IssueKey::parse))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut state = TrackerState::default();
+    if keys.is_empty() {
+        return Ok(state);
+    }
+    let fetched = engine.client.fetch_issues(&keys).await?;
+    for (asked, issue) in fetched.found {
+        state.linked.insert(asked.to_string(), Some(issue));
+    }
+    for key in fetched.missing {
+        state.linked.insert(key.to_string(), None);
+    }
+    Ok(state)
+}
+
+/// Date labels of reports that have items without a ticket: only those need a search.
+fn labels_of_unlinked(reports: &[LoadedReport]) -> Vec<String> {
+    let mut labels: Vec<String> = reports
+        .iter()
+        .filter(|loaded| loaded.report.items().iter().any(|item| item.key.is_none()))
+        .map(date_label)
+        .collect();
+    labels.sort();
+    labels.dedup();
+    labels
+}
+
+fn date_label(loaded: &LoadedReport) -> String {
+    loaded
+        .labels
+        .as_ref()
+        .map(|labels| labels.date_label())
+        .unwrap_or_default()
+}
+
+fn plan_context<'a>(engine: &'a Engine<'a>) -> PlanContext<'a> {
+    PlanContext {
+        project: &engine.jira.project,
+        issue_type: &engine.jira.issue_type,
+        browse_url: &|key| engine.browse_url(key),
+    }
+}
+
+fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState) -> Plan {
+    let inputs: Vec<ReportInput<'_>> = reports
+        .iter()
+        .enumerate()
+        .filter_map(|(index, loaded)| {
+            Some(ReportInput {
+                report: index,
+                title: &loaded.title,
+                items: loaded.report.items(),
+                labels: loaded.labels.as_ref()?,
+            })
+        })
+        .collect();
+    let browse = |key: &IssueKey| engine.browse_url(key);
+    let context = PlanContext {
+        project: &engine.jira.project,
+        issue_type: &engine.jira.issue_type,
+        browse_url: &browse,
+    };
+    plan::plan(&inputs, state, &context)
+}
+
+fn is_create(plan: &Plan, at: (usize, usize)) -> bool {
+    plan.rows
+        .iter()
+        .any(|row| (row.report, row.row) == at && matches!(row.ticket, Ticket::Create(_)))
+}
+
+/// Create rows that match a journal entry younger than the lag window: their issue may exist
+/// already. Entries that match no such row (key written, window passed) are settled.
+fn held_by_journal(
+    plan: &Plan,
+    journals: &mut [Journal],
+    lag_window: Duration,
+    reports: &[LoadedReport],
+) -> Result<HashSet<(usize, usize)>, Error> {
+    let now = Utc::now();
+    let mut held = HashSet::new();
+    for (index, journal) in journals.iter_mut().enumerate() {
+        let mut unmatched: Vec<PendingCreate> = Vec::new();
+        let mut used: HashSet<usize> = HashSet::new();
+        for entry in journal.pending() {
+            let young = (now - entry.sent_at).to_std().unwrap_or_default() < lag_window;
+            let matching = plan.rows.iter().find(|row| {
+                row.report == index
+                    && !used.contains(&row.row)
+                    && matches!(row.ticket, Ticket::Create(_))
+                    && row.summary == entry.summary
+            });
+            match matching {
+                Some(row) if young => {
+                    used.insert(row.row);
+                    held.insert((index, row.row));
+                }
+                _ => unmatched.push(entry.clone()),
+            }
+        }
+        let path = reports[index].report.path();
+        journal
+            .settle(unmatched.iter().map(|e| (e.date_label.as_str(), e.summary.as_str())))
+            .map_err(|source| Error::io(path, source))?;
+    }
+    Ok(held)
+}
+
+/// Searches again, pausing between searches, until every row in `waiting` is adopted or the
+/// wait is over. Returns the last plan.
+async fn wait_for_search(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+    state: &mut TrackerState,
+    waiting: &HashSet<(usize, usize)>,
+) -> Result<Plan, Error> {
+    let labels: Vec<String> = {
+        let mut labels: Vec<String> = waiting.iter().map(|at| date_label(&reports[at.0])).collect();
+        labels.sort();
+        labels.dedup();
+        labels
+    };
+    let deadline = Instant::now() + engine.timing.wait;
+    loop {
+        for label in &labels {
+            let found = engine
+                .client
+                .search_by_label(&engine.jira.project, label, &[])
+                .await?;
+            state.by_label.insert(label.clone(), found);
+        }
+        let plan = make_plan(engine, reports, state);
+        let still_waiting = waiting.iter().any(|at| is_create(&plan, *at));
+        let now = Instant::now();
+        if !still_waiting || now >= deadline {
+            return Ok(plan);
+        }
+        tokio::time::sleep(engine.timing.poll.min(deadline - now)).await;
+    }
+}
+
+/// Validates project and issue type before the first create, with a message a user can act on.
+async fn check_project(engine: &Engine<'_>) -> Result<(), Error> {
+    let project = engine.client.project(&engine.jira.project).await?;
+    let wanted = &engine.jira.issue_type;
+    if project
+        .issue_types
+        .iter()
+        .any(|t| t.name.eq_ignore_ascii_case(wanted))
+    {
+        return Ok(());
+    }
+    let known: Vec<&str> = project.issue_types.iter().map(|t| t.name.as_str()).collect();
+    Err(Error::config(
+        format!(
+            "issue type {wanted:?} does not exist in Jira project {}",
+            engine.jira.project
+        ),
+        format!("set [jira] issue_type to one of: {}", known.join(", ")),
+    ))
+}
+
+/// The outcome of every planned row before anything is sent.
+fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
+    plan.rows
+        .iter()
+        .map(|row| {
+            let (action, issue, error) = match &row.ticket {
+                Ticket::Linked(issue) => (RowAction::Linked, Some(issue), None),
+                Ticket::Adopt(issue) => (RowAction::Adopted, Some(issue), None),
+                Ticket::Create(_) => (RowAction::Created, None, None),
+                Ticket::Missing(_) => (RowAction::Missing, None, Some(missing_message())),
+            };
+            let key = match &row.ticket {
+                Ticket::Missing(key) => Some(key.clone()),
+                _ => issue.map(|i| i.key.to_string()),
+            };
+            let outcome = RowOutcome {
+                row: row.row,
+                line: row.line,
+                summary: row.summary.clone(),
+                action,
+                url: issue.map(|i| engine.browse_url(&i.key)),
+                key,
+                status: issue.map(|i| i.status.name.clone()),
+                updated: row
+                    .update
+                    .as_ref()
+                    .map(|u| {
+                        let mut what = Vec::new();
+                        if !u.add_labels.is_empty() {
+                            what.push("labels");
+                        }
+                        if u.summary.is_some() {
+                            what.push("summary");
+                        }
+                        what
+                    })
+                    .unwrap_or_default(),
+                report_changed: false,
+                error,
+            };
+            ((row.report, row.row), outcome)
+        })
+        .collect()
+}
+
+fn finish_dry_run(
+    reports: &mut [LoadedReport],
+    plan: &Plan,
+    mut rows: Rows,
+    held: &HashSet<(usize, usize)>,
+) -> RunOutcome {
+    for row_plan in &plan.rows {
+        let at = (row_plan.report, row_plan.row);
+        // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
+        // them through the diff staying unchanged.
+        let _ = apply_row_edits(&mut reports[at.0], &row_plan.edits, rows.get_mut(&at));
+        if held.contains(&at) {
+            if let Some(row) = rows.get_mut(&at) {
+                row.action = RowAction::Pending;
+                row.error = Some(pending_message());
+            }
+        }
+    }
+    collect("sync", true, reports, rows, plan)
+}
+
+/// Sends the planned edits (labels, summaries) concurrently; the client caps requests in flight.
+async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for row in &plan.rows {
+        let Some(update) = row.update.clone() else {
+            continue;
+        };
+        let client = engine.client.clone();
+        let at = (row.report, row.row);
+        tasks.spawn(async move {
+            let result = client
+                .edit_issue(&update.key, update.summary.as_deref(), &update.add_labels)
+                .await;
+            (at, result)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((at, result)) = joined else { continue };
+        if let (Err(error), Some(row)) = (result, rows.get_mut(&at)) {
+            row.action = RowAction::Failed;
+            row.error = Some(format!("updating {}: {error}", row.key.as_deref().unwrap_or("?")));
+            row.updated.clear();
+        }
+    }
+}
+
+/// Applies one row's edits and records whether its cells changed.
+fn apply_row_edits(
+    loaded: &mut LoadedReport,
+    edits: &[Edit],
+    outcome: Option<&mut RowOutcome>,
+) -> Result<(), Error> {
+    if edits.is_empty() {
+        return Ok(());
+    }
+    let changed = loaded.report.apply(edits)?;
+    if let Some(outcome) = outcome {
+        outcome.report_changed |= changed;
+    }
+    Ok(())
+}
+
+/// One bulk create: journal first, then create, then write keys and save at once, so a crash
+/// at any point leaves either a key in the report or a journal entry to reconcile.
+#[allow(clippy::too_many_arguments)]
+async fn create_chunk(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    journals: &mut [Journal],
+    chunk: &[(usize, usize, NewIssue)],
+    rows: &mut Rows,
+    created_keys: &mut Vec<(usize, usize, IssueKey)>,
+    ambiguous: &mut HashSet<(usize, usize)>,
+) -> Result<(), Error> {
+    let now = Utc::now();
+    for (index, journal) in journals.iter_mut().enumerate() {
+        let entries: Vec<PendingCreate> = chunk
+            .iter()
+            .filter(|(report, _, _)| *report == index)
+            .map(|(_, _, new)| PendingCreate {
+                date_label: date_label(&reports[index]),
+                summary: new.summary.clone(),
+                sent_at: now,
+            })
+            .collect();
+        if !entries.is_empty() {
+            journal
+                .record(entries)
+                .map_err(|source| Error::io(reports[index].report.path(), source))?;
+        }
+    }
+    let issues: Vec<NewIssue> = chunk.iter().map(|(_, _, new)| new.clone()).collect();
+    let outcomes = engine.client.create_issues(&issues).await;
+    let mut settled: Vec<(usize, String)> = Vec::new();
+    let mut touched: HashSet<usize> = HashSet::new();
+    for ((index, row, new), outcome) in chunk.iter().zip(outcomes) {
+        let at = (*index, *row);
+        let Some(row_outcome) = rows.get_mut(&at) else {
+            continue;
+        };
+        match outcome {
+            CreateOutcome::Created { key, .. } => {
+                let edit = Edit::Link {
+                    row: *row,
+                    key: key.to_string(),
+                    url: engine.browse_url(&key),
+                };
+                apply_row_edits(&mut reports[*index], &[edit], Some(row_outcome))?;
+                row_outcome.key = Some(key.to_string());
+                row_outcome.url = Some(engine.browse_url(&key));
+                created_keys.push((*index, *row, key));
+                settled.push((*index, new.summary.clone()));
+                touched.insert(*index);
+            }
+            CreateOutcome::Rejected { message } => {
+                row_outcome.action = RowAction::Failed;
+                row_outcome.error = Some(format!("Jira refused to create it: {message}"));
+                settled.push((*index, new.summary.clone()));
+            }
+            CreateOutcome::Ambiguous { message } => {
+                tracing::warn!("create of row {row} may or may not have happened: {message}");
+                row_outcome.action = RowAction::Pending;
+                row_outcome.error = Some(pending_message());
+                ambiguous.insert(at);
+            }
+        }
+    }
+    for index in touched {
+        reports[index].save()?;
+    }
+    for (index, summary) in settled {
+        let label = date_label(&reports[index]);
+        journals[index]
+            .settle([(label.as_str(), summary.as_str())])
+            .map_err(|source| Error::io(reports[index].report.path(), source))?;
+    }
+    Ok(())
+}
+
+/// Reads the status of every created issue in batches and writes it into the reports.
+async fn write_created_statuses(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    created: &[(usize, usize, IssueKey)],
+    rows: &mut Rows,
+) -> Result<(), Error> {
+    if created.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<IssueKey> = created.iter().map(|(_, _, key)| key.clone()).collect();
+    let fetched = match engine.client.fetch_issues(&keys).await {
+        Ok(fetched) => fetched,
+        Err(error) => {
+            // The keys are saved; the statuses arrive with the next sync or refresh.
+            tracing::warn!("could not read the status of the created tickets: {error}");
+            return Ok(());
+        }
+    };
+    let statuses: HashMap<IssueKey, Issue> = fetched.found.into_iter().collect();
+    let mut touched = HashSet::new();
+    for (index, row, key) in created {
+        let Some(issue) = statuses.get(key) else { continue };
+        let edit = Edit::Status {
+            row: *row,
+            status: issue.status.name.clone(),
+        };
+        let outcome = rows.get_mut(&(*index, *row));
+        apply_row_edits(&mut reports[*index], &[edit], outcome)?;
+        if let Some(outcome) = rows.get_mut(&(*index, *row)) {
+            outcome.status = Some(issue.status.name.clone());
+        }
+        touched.insert(*index);
+    }
+    for index in touched {
+        reports[index].save()?;
+    }
+    Ok(())
+}
+
+/// Saves (or diffs, in a dry run) and gathers rows in plan order.
+fn collect(
+    command: &'static str,
+    dry_run: bool,
+    reports: &mut [LoadedReport],
+    mut rows: Rows,
+    plan: &Plan,
+) -> RunOutcome {
+    let mut outcome = RunOutcome {
+        command,
+        dry_run,
+        reports: Vec::new(),
+    };
+    for (index, loaded) in reports.iter_mut().enumerate() {
+        let items = plan
+            .rows
+            .iter()
+            .filter(|row| row.report == index)
+            .filter_map(|row| rows.remove(&(index, row.row)))
+            .collect();
+        let written = !dry_run && loaded.written_this_run();
+        outcome.reports.push(ReportOutcome {
+            path: loaded.report.path().to_path_buf(),
+            written,
+            diff: dry_run.then(|| loaded.report.diff()),
+            items,
+        });
+    }
+    outcome
+}
+
+fn finish_report(
+    loaded: &mut LoadedReport,
+    dry_run: bool,
+    items: Vec<RowOutcome>,
+) -> Result<ReportOutcome, Error> {
+    let (written, diff) = if dry_run {
+        (false, Some(loaded.report.diff()))
+    } else {
+        (loaded.save()?, None)
+    };
+    Ok(ReportOutcome {
+        path: loaded.report.path().to_path_buf(),
+        written,
+        diff,
+        items,
+    })
+}
+
+fn missing_message() -> String {
+    "Jira does not know this key (deleted, or not visible to this user); \
+     fix or remove it in the report — pm-sync will not file the item again"
+        .to_owned()
+}
+
+fn pending_message() -> String {
+    "a create for this item was sent but its outcome is unknown, and Jira search does not show \
+     the ticket yet; nothing was created again — run pm-sync sync again in a few minutes"
+        .to_owned()
+}
+
+impl From<JiraError> for Error {
+    fn from(error: JiraError) -> Self {
+        Error::Jira(error)
+    }
+}

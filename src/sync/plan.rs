@@ -1,0 +1,237 @@
+//! The pure half of sync: from what the reports say and what Jira says, decide what to do.
+//! No I/O here, so every decision is unit-tested without HTTP.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::jira::model::{Issue, IssueKey, NewIssue};
+use crate::report::labels::IncidentLabels;
+use crate::report::model::{ActionItem, Edit};
+
+/// One report as the planner sees it.
+#[derive(Debug)]
+pub struct ReportInput<'a> {
+    /// Index of the report in the run, echoed in the plan.
+    pub report: usize,
+    /// A title for descriptions (front matter `title`, else the file name).
+    pub title: &'a str,
+    pub items: &'a [ActionItem],
+    pub labels: &'a IncidentLabels,
+}
+
+/// What Jira said, read in batches before planning.
+#[derive(Debug, Default)]
+pub struct TrackerState {
+    /// Linked keys as written in reports → the issue they resolve to (`None`: Jira does not
+    /// know the key).
+    pub linked: HashMap<String, Option<Issue>>,
+    /// Incident date label → every issue in the project carrying it (adoption candidates).
+    pub by_label: HashMap<String, Vec<Issue>>,
+}
+
+/// Project-wide facts the planner needs.
+#[derive(Debug)]
+pub struct PlanContext<'a> {
+    pub project: &'a str,
+    pub issue_type: &'a str,
+    /// `{url}/browse/{KEY}` for a key.
+    pub browse_url: &'a dyn Fn(&IssueKey) -> String,
+}
+
+/// The ticket a row ends up with, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ticket {
+    /// The row already links this issue (hand-typed or from an earlier run).
+    Linked(Issue),
+    /// An existing issue with the same summary and the incident label; the row will link it.
+    Adopt(Issue),
+    /// Nothing exists yet: create this.
+    Create(NewIssue),
+    /// The row links a key Jira does not know (deleted, or not visible). Never re-filed.
+    Missing(String),
+}
+
+/// Changes to an existing issue: only ever additions of labels and a new summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueUpdate {
+    pub key: IssueKey,
+    /// New summary, when the item text changed.
+    pub summary: Option<String>,
+    /// Labels to add; labels already on the issue are never removed.
+    pub add_labels: Vec<String>,
+}
+
+/// What to do for one action item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowPlan {
+    pub report: usize,
+    pub row: usize,
+    pub line: usize,
+    pub summary: String,
+    pub ticket: Ticket,
+    /// An edit to the Jira issue, when it lacks a label or its summary is stale.
+    pub update: Option<IssueUpdate>,
+    /// Report edits known now (link and status for existing issues). A created issue's edits
+    /// come after its create succeeds.
+    pub edits: Vec<Edit>,
+}
+
+/// The whole run's plan, rows in report order.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub rows: Vec<RowPlan>,
+}
+
+impl Plan {
+    /// Rows that need a new issue.
+    pub fn creates(&self) -> impl Iterator<Item = (&RowPlan, &NewIssue)> {
+        self.rows.iter().filter_map(|row| match &row.ticket {
+            Ticket::Create(new) => Some((row, new)),
+            _ => None,
+        })
+    }
+
+    /// Issues that need an edit in Jira.
+    pub fn updates(&self) -> impl Iterator<Item = &IssueUpdate> {
+        self.rows.iter().filter_map(|row| row.update.as_ref())
+    }
+
+    /// Whether applying the plan would change anything in Jira.
+    pub fn changes_jira(&self) -> bool {
+        self.creates().next().is_some() || self.updates().next().is_some()
+    }
+}
+
+/// Decides, for every item of every report, which ticket it gets and what to change.
+///
+/// Adoption: an unlinked item takes an issue carrying its date label whose summary equals the
+/// item's summary and that no other row links or adopts. Two items with the same text take two
+/// distinct issues (or create the missing ones), never one.
+pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanContext<'_>) -> Plan {
+    let mut taken: HashSet<String> = state
+        .linked
+        .values()
+        .flatten()
+        .map(|issue| issue.id.clone())
+        .collect();
+    let mut rows = Vec::new();
+    for input in reports {
+        for item in input.items {
+            let ticket = choose_ticket(input, item, state, context, &mut taken);
+            let update = match &ticket {
+                Ticket::Linked(issue) => issue_update(issue, item, input.labels, true),
+                Ticket::Adopt(issue) => issue_update(issue, item, input.labels, false),
+                Ticket::Create(_) | Ticket::Missing(_) => None,
+            };
+            let edits = match &ticket {
+                Ticket::Linked(issue) | Ticket::Adopt(issue) => {
+                    row_edits(item.row, &issue.key, &issue.status.name, context)
+                }
+                Ticket::Create(_) | Ticket::Missing(_) => Vec::new(),
+            };
+            rows.push(RowPlan {
+                report: input.report,
+                row: item.row,
+                line: item.line,
+                summary: item.summary.clone(),
+                ticket,
+                update,
+                edits,
+            });
+        }
+    }
+    Plan { rows }
+}
+
+/// The link and status edits that make a row show `key` and `status`. Splicing identical text
+/// leaves the file byte-identical, so these are safe to apply on every run.
+pub fn row_edits(row: usize, key: &IssueKey, status: &str, context: &PlanContext<'_>) -> Vec<Edit> {
+    vec![
+        Edit::Link {
+            row,
+            key: key.to_string(),
+            url: (context.browse_url)(key),
+        },
+        Edit::Status {
+            row,
+            status: status.to_owned(),
+        },
+    ]
+}
+
+fn choose_ticket(
+    input: &ReportInput<'_>,
+    item: &ActionItem,
+    state: &TrackerState,
+    context: &PlanContext<'_>,
+    taken: &mut HashSet<String>,
+) -> Ticket {
+    if let Some(key) = &item.key {
+        return match state.linked.get(key) {
+            Some(Some(issue)) => Ticket::Linked(issue.clone()),
+            _ => Ticket::Missing(key.clone()),
+        };
+    }
+    let wanted = comparable(&item.summary);
+    let matching = state
+        .by_label
+        .get(&input.labels.date_label())
+        .into_iter()
+        .flatten()
+        .filter(|issue| !taken.contains(&issue.id) && comparable(&issue.summary) == wanted)
+        .min_by_key(|issue| key_order(&issue.key));
+    if let Some(issue) = matching {
+        taken.insert(issue.id.clone());
+        return Ticket::Adopt(issue.clone());
+    }
+    Ticket::Create(NewIssue {
+        project: context.project.to_owned(),
+        issue_type: context.issue_type.to_owned(),
+        summary: item.summary.clone(),
+        description: Some(format!(
+            "Action item from the post-mortem \"{}\" (row {}).\nCreated by pm-sync.",
+            input.title, item.row
+        )),
+        labels: input.labels.labels().to_vec(),
+    })
+}
+
+/// Labels the issue lacks, and the item's summary when the issue's differs. `allow_summary`
+/// is false for adopted issues, which match by summary already.
+fn issue_update(
+    issue: &Issue,
+    item: &ActionItem,
+    labels: &IncidentLabels,
+    allow_summary: bool,
+) -> Option<IssueUpdate> {
+    let add_labels: Vec<String> = labels
+        .labels()
+        .iter()
+        .filter(|label| !issue.labels.contains(label))
+        .cloned()
+        .collect();
+    // A row holding only a key (hand-typed) has no text to impose on the ticket.
+    let summary = (allow_summary
+        && !item.summary.is_empty()
+        && comparable(&issue.summary) != comparable(&item.summary))
+    .then(|| item.summary.clone());
+    (summary.is_some() || !add_labels.is_empty()).then(|| IssueUpdate {
+        key: issue.key.clone(),
+        summary,
+        add_labels,
+    })
+}
+
+/// Summaries compare with whitespace collapsed: Jira trims them, people re-wrap table cells.
+fn comparable(summary: &str) -> String {
+    summary.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Orders `OPS-9` before `OPS-10`.
+fn key_order(key: &IssueKey) -> (String, u64) {
+    let number = key
+        .as_str()
+        .rsplit_once('-')
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(u64::MAX);
+    (key.project().to_owned(), number)
+}

@@ -1,0 +1,137 @@
+//! Finding and loading the reports of a run: paths expanded, files locked, tables parsed,
+//! labels resolved — all before anything is sent to Jira, so bad input changes nothing.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::report::labels::{IncidentLabels, resolve_labels};
+use crate::report::{Report, ReportError, ReportLock, ReportOptions};
+
+/// A report ready to be worked on.
+#[derive(Debug)]
+pub struct LoadedReport {
+    pub report: Report,
+    /// The labels its tickets carry (`None` when not needed, e.g. for refresh).
+    pub labels: Option<IncidentLabels>,
+    /// A title for ticket descriptions.
+    pub title: String,
+    /// Whether this run rewrote the file.
+    written: bool,
+    /// Held for the whole run so no second pm-sync interleaves writes.
+    _lock: Option<ReportLock>,
+}
+
+impl LoadedReport {
+    /// Saves the report if it changed (atomically); remembers that it was written.
+    pub fn save(&mut self) -> Result<bool, ReportError> {
+        let written = self.report.save()?;
+        self.written |= written;
+        Ok(written)
+    }
+
+    /// Whether any save of this run rewrote the file.
+    pub fn written_this_run(&self) -> bool {
+        self.written
+    }
+}
+
+/// Where labels come from besides the report itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LabelSources<'a> {
+    pub incident_date: Option<NaiveDate>,
+    pub severity: Option<&'a str>,
+    pub default_severity: &'a str,
+}
+
+/// Expands `paths` (files, or directories searched for `*.md` with an Action Items table) and
+/// loads every report. A file named explicitly must be a valid report; a Markdown file found in
+/// a directory without the section is skipped.
+pub fn load_reports(
+    paths: &[PathBuf],
+    options: &ReportOptions,
+    lock: bool,
+    labels: Option<LabelSources<'_>>,
+) -> Result<Vec<LoadedReport>, ReportError> {
+    let mut reports = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            for file in markdown_files(path)? {
+                match load_one(&file, options, lock, labels) {
+                    Ok(loaded) => reports.push(loaded),
+                    Err(error) if error.is_not_a_report() => {
+                        tracing::debug!("skipping {}: {error}", file.display());
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+        } else {
+            reports.push(load_one(path, options, lock, labels)?);
+        }
+    }
+    // The same file named twice (or via a directory and by name) is one report.
+    reports.dedup_by(|a, b| a.report.path() == b.report.path());
+    Ok(reports)
+}
+
+fn load_one(
+    path: &Path,
+    options: &ReportOptions,
+    lock: bool,
+    labels: Option<LabelSources<'_>>,
+) -> Result<LoadedReport, ReportError> {
+    let lock = if lock {
+        Some(crate::report::lock(path)?)
+    } else {
+        None
+    };
+    let report = Report::load(path, options)?;
+    let labels = match labels {
+        Some(sources) => Some(resolve_labels(
+            report.front_matter(),
+            sources.incident_date,
+            sources.severity,
+            sources.default_severity,
+            path,
+        )?),
+        None => None,
+    };
+    let title = report.front_matter().title.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    });
+    Ok(LoadedReport {
+        report,
+        labels,
+        title,
+        written: false,
+        _lock: lock,
+    })
+}
+
+/// Every `*.md` below `dir`, sorted, skipping hidden directories (`.git`) and build output.
+fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries = std::fs::read_dir(&current).map_err(|source| ReportError::io(&current, source))?;
+        for entry in entries {
+            let entry = entry.map_err(|source| ReportError::io(&current, source))?;
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let file_type = entry
+                .file_type()
+                .map_err(|source| ReportError::io(&path, source))?;
+            if file_type.is_dir() {
+                if !name.starts_with('.') && name != "node_modules" && name != "target" {
+                    pending.push(path);
+                }
+            } else if name.ends_with(".md") && !name.starts_with('.') {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
