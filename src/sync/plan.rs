@@ -235,3 +235,164 @@ fn key_order(key: &IssueKey) -> (String, u64) {
         .unwrap_or(u64::MAX);
     (key.project().to_owned(), number)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::jira::model::{Status, StatusCategory};
+    use crate::report::model::Cell;
+
+    fn labels() -> IncidentLabels {
+        IncidentLabels {
+            severity: "sev1".into(),
+            date: NaiveDate::from_ymd_opt(2020, 4, 14).unwrap(),
+        }
+    }
+
+    fn item(row: usize, summary: &str, key: Option<&str>) -> ActionItem {
+        let cell = |text: &str| Cell {
+            span: 0..0,
+            text: text.to_owned(),
+        };
+        ActionItem {
+            row,
+            line: 10 + row,
+            item: cell(summary),
+            status: cell(""),
+            ticket: None,
+            key: key.map(str::to_owned),
+            summary: summary.to_owned(),
+            extra: Vec::new(),
+        }
+    }
+
+    fn issue(id: &str, key: &str, summary: &str, labels: &[&str]) -> Issue {
+        Issue {
+            id: id.into(),
+            key: IssueKey::parse(key).unwrap(),
+            summary: summary.into(),
+            labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+            status: Status {
+                name: "To Do".into(),
+                category: StatusCategory::New,
+            },
+            resolution: None,
+        }
+    }
+
+    fn run(items: &[ActionItem], state: &TrackerState) -> Plan {
+        let labels = labels();
+        let input = ReportInput {
+            report: 0,
+            title: "PM",
+            items,
+            labels: &labels,
+        };
+        let browse = |key: &IssueKey| format!("https://jira.test/browse/{key}");
+        let context = PlanContext {
+            project: "OPS",
+            issue_type: "Task",
+            browse_url: &browse,
+        };
+        plan(&[input], state, &context)
+    }
+
+    #[test]
+    fn new_items_are_created_with_both_labels() {
+        let plan = run(&[item(1, "Add alert", None)], &TrackerState::default());
+        let (_, new) = plan.creates().next().expect("a create");
+        assert_eq!(new.labels, ["sev1_20200414", "sev1"]);
+        assert_eq!(new.summary, "Add alert");
+        assert!(plan.rows[0].edits.is_empty());
+    }
+
+    #[test]
+    fn an_existing_ticket_with_the_same_summary_is_adopted_not_duplicated() {
+        let mut state = TrackerState::default();
+        state.by_label.insert(
+            "sev1_20200414".into(),
+            vec![issue("1", "OPS-4", "Add  alert", &["sev1_20200414"])],
+        );
+        let plan = run(&[item(1, "Add alert", None)], &state);
+        assert!(matches!(&plan.rows[0].ticket, Ticket::Adopt(i) if i.key.as_str() == "OPS-4"));
+        assert_eq!(plan.creates().count(), 0);
+        // The adopted ticket lacks `sev1`: it is added, the other label kept.
+        let update = plan.rows[0].update.as_ref().unwrap();
+        assert_eq!(update.add_labels, ["sev1"]);
+        assert_eq!(update.summary, None);
+    }
+
+    #[test]
+    fn two_items_with_the_same_text_get_two_tickets() {
+        let mut state = TrackerState::default();
+        state.by_label.insert(
+            "sev1_20200414".into(),
+            vec![issue("1", "OPS-4", "Same", &["sev1_20200414", "sev1"])],
+        );
+        let plan = run(&[item(1, "Same", None), item(2, "Same", None)], &state);
+        assert!(matches!(plan.rows[0].ticket, Ticket::Adopt(_)));
+        assert!(matches!(plan.rows[1].ticket, Ticket::Create(_)));
+    }
+
+    #[test]
+    fn a_ticket_linked_by_another_row_is_not_adopted_again() {
+        let mut state = TrackerState::default();
+        let linked = issue("1", "OPS-4", "Same", &["sev1_20200414", "sev1"]);
+        state.linked.insert("OPS-4".into(), Some(linked.clone()));
+        state.by_label.insert("sev1_20200414".into(), vec![linked]);
+        let plan = run(&[item(1, "Same", Some("OPS-4")), item(2, "Same", None)], &state);
+        assert!(matches!(plan.rows[0].ticket, Ticket::Linked(_)));
+        assert!(matches!(plan.rows[1].ticket, Ticket::Create(_)));
+    }
+
+    #[test]
+    fn a_linked_ticket_gets_the_new_summary_and_missing_labels() {
+        let mut state = TrackerState::default();
+        state
+            .linked
+            .insert("OPS-4".into(), Some(issue("1", "OPS-4", "Old text", &["team-x"])));
+        let plan = run(&[item(1, "New text", Some("OPS-4"))], &state);
+        let update = plan.rows[0].update.as_ref().unwrap();
+        assert_eq!(update.summary.as_deref(), Some("New text"));
+        assert_eq!(update.add_labels, ["sev1_20200414", "sev1"]);
+        assert!(plan.changes_jira());
+    }
+
+    #[test]
+    fn an_up_to_date_ticket_needs_no_request() {
+        let mut state = TrackerState::default();
+        state.linked.insert(
+            "OPS-4".into(),
+            Some(issue("1", "OPS-4", "Text", &["sev1", "sev1_20200414", "other"])),
+        );
+        let plan = run(&[item(1, "Text", Some("OPS-4"))], &state);
+        assert!(!plan.changes_jira());
+        assert_eq!(plan.rows[0].edits.len(), 2);
+    }
+
+    #[test]
+    fn an_unknown_key_is_missing_and_never_refiled() {
+        let mut state = TrackerState::default();
+        state.linked.insert("OPS-9".into(), None);
+        state.by_label.insert(
+            "sev1_20200414".into(),
+            vec![issue("1", "OPS-4", "Text", &["sev1_20200414"])],
+        );
+        let plan = run(&[item(1, "Text", Some("OPS-9"))], &state);
+        assert_eq!(plan.rows[0].ticket, Ticket::Missing("OPS-9".into()));
+        assert!(!plan.changes_jira());
+    }
+
+    #[test]
+    fn a_hand_typed_key_alone_does_not_blank_the_summary() {
+        let mut state = TrackerState::default();
+        state.linked.insert(
+            "OPS-4".into(),
+            Some(issue("1", "OPS-4", "Real summary", &["sev1", "sev1_20200414"])),
+        );
+        let plan = run(&[item(1, "", Some("OPS-4"))], &state);
+        assert_eq!(plan.rows[0].update, None);
+    }
+}
