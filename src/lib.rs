@@ -9,7 +9,9 @@
 
 pub mod cli;
 pub mod commands;
+pub mod doctor;
 pub mod error;
+pub mod gate;
 pub mod jira;
 pub mod output;
 pub mod report;

@@ -1,5 +1,6 @@
 //! Renderers: turn a run's outcome into text for people or stable JSON for scripts.
 
+pub mod check;
 mod run_text;
 
 use std::io::IsTerminal;

@@ -1,0 +1,639 @@
+//! `pm-sync check`, the CI gate: what "resolved" means, one verdict per action item, and the
+//! exit code. Reads reports and Jira; never writes a file and never changes Jira.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::cli::CheckArgs;
+use crate::commands::{block_on, connect, print_stdout};
+use crate::error::{Error, exit};
+use crate::jira::JiraError;
+use crate::jira::model::{FetchedIssues, Issue, IssueKey, StatusCategory};
+use crate::report::model::ActionItem;
+use crate::settings::{Settings, StatusRules};
+use crate::sync::workspace::{LoadedReport, load_reports};
+
+/// Status names read as resolved by `check --offline` when `[status] resolved` is not set:
+/// offline there is no status category to go by, only the name written in the report.
+pub const OFFLINE_DONE_NAMES: [&str; 3] = ["Done", "Closed", "Resolved"];
+
+/// What `check` concludes about one action item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The ticket is in a resolved status.
+    Resolved,
+    /// The ticket is in a `[status] waived` status: it counts as resolved, but the item was
+    /// dropped rather than fixed, so it is shown apart.
+    Waived,
+    /// The ticket is not resolved yet.
+    Unresolved,
+    /// The row has no ticket (run `pm-sync sync`).
+    NoTicket,
+    /// The row links a key Jira does not know (deleted, or not visible to this user).
+    Missing,
+}
+
+impl Verdict {
+    /// Whether this verdict lets the gate pass.
+    pub fn passes(self) -> bool {
+        matches!(self, Self::Resolved | Self::Waived)
+    }
+
+    /// The word used in every output format (`no_ticket`, …), as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Resolved => "resolved",
+            Self::Waived => "waived",
+            Self::Unresolved => "unresolved",
+            Self::NoTicket => "no_ticket",
+            Self::Missing => "missing",
+        }
+    }
+
+    /// Words for people (`no ticket` rather than `no_ticket`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NoTicket => "no ticket",
+            other => other.as_str(),
+        }
+    }
+}
+
+/// Judges a status by the `[status]` rules of the config.
+///
+/// Waived names win over everything, so listing `Won't Do` in both `resolved` and `waived`
+/// still shows it apart. Then, when `[status] resolved` lists names, those names (compared
+/// without case) are the resolved ones; otherwise the status category decides (`done`). With no
+/// category (offline), the common done names of [`OFFLINE_DONE_NAMES`] stand in for it.
+pub fn judge_status(rules: &StatusRules, name: &str, category: Option<StatusCategory>) -> Verdict {
+    let name = name.trim();
+    if contains_name(&rules.waived, name) {
+        return Verdict::Waived;
+    }
+    let resolved = if !rules.resolved.is_empty() {
+        contains_name(&rules.resolved, name)
+    } else {
+        match category {
+            Some(category) => category == StatusCategory::Done,
+            None => OFFLINE_DONE_NAMES
+                .iter()
+                .any(|done| done.eq_ignore_ascii_case(name)),
+        }
+    };
+    if resolved {
+        Verdict::Resolved
+    } else {
+        Verdict::Unresolved
+    }
+}
+
+/// Case-insensitive (Unicode lowercase) membership, ignoring surrounding whitespace: status
+/// names are typed by people in both the config and the report.
+fn contains_name(names: &[String], name: &str) -> bool {
+    let wanted = name.trim().to_lowercase();
+    names
+        .iter()
+        .any(|candidate| candidate.trim().to_lowercase() == wanted)
+}
+
+/// Whether statuses were read from Jira or from the reports' own status cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Live from Jira.
+    Jira,
+    /// `--offline`: the status cells as written in the reports.
+    Report,
+}
+
+/// One action item's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemCheck {
+    /// Body row of the table (1-based, template rows counted).
+    pub row: usize,
+    /// Line of the row in the report (1-based).
+    pub line: usize,
+    /// The ticket's current key; after a move, the new one.
+    pub key: Option<String>,
+    /// The key the report links, when the issue has since moved to [`ItemCheck::key`].
+    pub moved_from: Option<String>,
+    /// `{url}/browse/{key}`, when known (not offline).
+    pub url: Option<String>,
+    /// The item's summary as pm-sync sends it to Jira.
+    pub summary: String,
+    /// The status the verdict was made from (Jira's, or the report's cell offline); `None`
+    /// when there is none (no ticket, missing key).
+    pub status: Option<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// One report's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCheck {
+    /// The report, as found from the command line (relative when given relative).
+    pub path: PathBuf,
+    /// Its action items, in table order.
+    pub items: Vec<ItemCheck>,
+}
+
+impl ReportCheck {
+    /// Whether every item of this report passes (and, with `require_items`, it has some).
+    pub fn passed(&self, require_items: bool) -> bool {
+        !(require_items && self.items.is_empty()) && self.items.iter().all(|i| i.verdict.passes())
+    }
+}
+
+/// Counts of a check, by verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    /// Reports checked.
+    pub reports: usize,
+    /// Reports without any action item.
+    pub reports_without_items: usize,
+    /// Action items checked.
+    pub items: usize,
+    pub resolved: usize,
+    pub waived: usize,
+    pub unresolved: usize,
+    pub no_ticket: usize,
+    pub missing: usize,
+}
+
+/// The result of a whole `check`: the data every output format renders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// Where statuses came from.
+    pub source: Source,
+    /// `--require-items`: a report without action items fails.
+    pub require_items: bool,
+    /// Whether `[status] resolved` lists names (otherwise the status category decides, or the
+    /// common done names offline).
+    pub resolved_names: Vec<String>,
+    /// The reports, in the order they were found.
+    pub reports: Vec<ReportCheck>,
+}
+
+impl CheckOutcome {
+    /// Every item of every report.
+    pub fn items(&self) -> impl Iterator<Item = (&ReportCheck, &ItemCheck)> {
+        self.reports
+            .iter()
+            .flat_map(|report| report.items.iter().map(move |item| (report, item)))
+    }
+
+    /// Counts by verdict.
+    pub fn totals(&self) -> Totals {
+        let mut totals = Totals {
+            reports: self.reports.len(),
+            reports_without_items: self.reports.iter().filter(|r| r.items.is_empty()).count(),
+            ..Totals::default()
+        };
+        for (_, item) in self.items() {
+            totals.items += 1;
+            match item.verdict {
+                Verdict::Resolved => totals.resolved += 1,
+                Verdict::Waived => totals.waived += 1,
+                Verdict::Unresolved => totals.unresolved += 1,
+                Verdict::NoTicket => totals.no_ticket += 1,
+                Verdict::Missing => totals.missing += 1,
+            }
+        }
+        totals
+    }
+
+    /// Whether the gate passes: every item of every report resolved or waived, and, with
+    /// `--require-items`, at least one report and no report without items.
+    pub fn passed(&self) -> bool {
+        let items_present = !self.require_items || !self.reports.is_empty();
+        items_present && self.reports.iter().all(|r| r.passed(self.require_items))
+    }
+
+    /// The exit code of the contract: 0 passed, 1 not.
+    pub fn exit_code(&self) -> u8 {
+        if self.passed() {
+            exit::OK
+        } else {
+            exit::UNRESOLVED
+        }
+    }
+
+    /// Things worth saying that are not failures of an item: reports without items, no
+    /// report found at all. One line each, without a trailing newline.
+    pub fn warnings(&self) -> Vec<(Option<&Path>, String)> {
+        let mut warnings = Vec::new();
+        if self.reports.is_empty() {
+            let effect = if self.require_items {
+                "fails because of --require-items"
+            } else {
+                "nothing to check"
+            };
+            warnings.push((
+                None,
+                format!("no post-mortem report with an action items table was found ({effect})"),
+            ));
+        }
+        for report in self.reports.iter().filter(|r| r.items.is_empty()) {
+            let effect = if self.require_items {
+                "fails because of --require-items"
+            } else {
+                "passes; --require-items makes this fail"
+            };
+            warnings.push((
+                Some(report.path.as_path()),
+                format!("the action items table has no action items ({effect})"),
+            ));
+        }
+        warnings
+    }
+}
+
+/// What Jira said about the keys of a check.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    /// Issues by the key the report links (the issue's own key differs when it moved).
+    pub found: HashMap<String, Issue>,
+    /// Browse URLs by the issue's current key.
+    pub urls: HashMap<String, String>,
+}
+
+impl Lookup {
+    /// Indexes a `fetch_issues` answer; keys in `missing` are simply absent.
+    pub fn from_fetched(fetched: FetchedIssues, browse_url: impl Fn(&IssueKey) -> String) -> Self {
+        let mut lookup = Self::default();
+        for (asked, issue) in fetched.found {
+            lookup
+                .urls
+                .insert(issue.key.to_string(), browse_url(&issue.key));
+            lookup.found.insert(asked.to_string(), issue);
+        }
+        lookup
+    }
+}
+
+/// Judges one item against what Jira said (`lookup`), or, offline (`None`), against its own
+/// status cell.
+pub fn check_item(item: &ActionItem, rules: &StatusRules, lookup: Option<&Lookup>) -> ItemCheck {
+    let mut check = ItemCheck {
+        row: item.row,
+        line: item.line,
+        key: item.key.clone(),
+        moved_from: None,
+        url: None,
+        summary: item.summary.clone(),
+        status: None,
+        verdict: Verdict::NoTicket,
+    };
+    let Some(key) = &item.key else {
+        return check;
+    };
+    match lookup {
+        None => {
+            let status = item.status.text.trim();
+            check.verdict = judge_status(rules, status, None);
+            check.status = (!status.is_empty()).then(|| status.to_owned());
+        }
+        Some(lookup) => match lookup.found.get(key) {
+            None => check.verdict = Verdict::Missing,
+            Some(issue) => {
+                let current = issue.key.to_string();
+                if &current != key {
+                    check.moved_from = Some(key.clone());
+                }
+                check.url = lookup.urls.get(&current).cloned();
+                check.key = Some(current);
+                check.status = Some(issue.status.name.clone());
+                check.verdict =
+                    judge_status(rules, &issue.status.name, Some(issue.status.category));
+            }
+        },
+    }
+    check
+}
+
+/// Judges every item of every report.
+pub fn check_reports(
+    reports: &[LoadedReport],
+    rules: &StatusRules,
+    lookup: Option<&Lookup>,
+    require_items: bool,
+) -> CheckOutcome {
+    CheckOutcome {
+        source: if lookup.is_some() {
+            Source::Jira
+        } else {
+            Source::Report
+        },
+        require_items,
+        resolved_names: rules.resolved.clone(),
+        reports: reports
+            .iter()
+            .map(|loaded| ReportCheck {
+                path: loaded.report.path().to_path_buf(),
+                items: loaded
+                    .report
+                    .items()
+                    .iter()
+                    .map(|item| check_item(item, rules, lookup))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Every distinct key linked by the reports, parsed. A key the report engine accepted always
+/// parses; one that would not is left out and so comes back as missing.
+pub fn linked_keys(reports: &[LoadedReport]) -> Vec<IssueKey> {
+    let mut keys: Vec<IssueKey> = reports
+        .iter()
+        .flat_map(|loaded| loaded.report.items())
+        .filter_map(|item| item.key.as_deref().and_then(IssueKey::parse))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// `pm-sync check`: loads the reports, reads every linked ticket's status from Jira in batches
+/// (or, with `--offline`, takes the reports' status cells), prints the verdicts in the chosen
+/// format and returns 0 when every item is resolved or waived, else 1.
+pub fn run(settings: &Settings, args: &CheckArgs) -> Result<u8, Error> {
+    // Never locked and never saved: check only reads.
+    let reports = load_reports(&args.paths, &settings.report, false, None)?;
+    let outcome = if args.offline {
+        // No config or Jira needed: the verdict comes from the report's own cells.
+        check_reports(&reports, &settings.status, None, args.require_items)
+    } else {
+        // Validate the Jira settings even when no key needs a request, so a CI job that is
+        // misconfigured fails now rather than on the first report that gets a ticket.
+        let jira = settings.jira()?;
+        let keys = linked_keys(&reports);
+        let lookup = if keys.is_empty() {
+            Lookup::default()
+        } else {
+            let client = connect(jira)?;
+            block_on(fetch(&client, &keys))?
+        };
+        check_reports(&reports, &settings.status, Some(&lookup), args.require_items)
+    };
+    print_stdout(&crate::output::check::render(&outcome, args.format));
+    Ok(outcome.exit_code())
+}
+
+/// Reads every key in batches (the client sends one request per 100 keys). When Jira says
+/// some keys do not exist, the credentials are verified first: some Jira sites answer a failed
+/// login as an anonymous user, who sees no issue at all, and "every ticket is missing" would
+/// then be a lie.
+async fn fetch(client: &crate::jira::JiraClient, keys: &[IssueKey]) -> Result<Lookup, JiraError> {
+    let fetched = client.fetch_issues(keys).await?;
+    if !fetched.missing.is_empty() {
+        client.myself().await?;
+    }
+    Ok(Lookup::from_fetched(fetched, |key| {
+        client.browse_url(key).to_string()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jira::model::Status;
+    use crate::report::model::Cell;
+
+    fn rules(resolved: &[&str], waived: &[&str]) -> StatusRules {
+        StatusRules {
+            resolved: resolved.iter().map(|s| (*s).to_owned()).collect(),
+            waived: waived.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    fn item(row: usize, key: Option<&str>, status: &str) -> ActionItem {
+        ActionItem {
+            row,
+            line: 10 + row,
+            item: Cell {
+                span: 0..0,
+                text: format!("item {row}"),
+            },
+            status: Cell {
+                span: 0..0,
+                text: status.to_owned(),
+            },
+            ticket: None,
+            key: key.map(str::to_owned),
+            summary: format!("item {row}"),
+            extra: Vec::new(),
+        }
+    }
+
+    fn issue(key: &str, status: &str, category: StatusCategory) -> Issue {
+        Issue {
+            id: "1".into(),
+            key: IssueKey::parse(key).unwrap(),
+            summary: "s".into(),
+            labels: Vec::new(),
+            status: Status {
+                name: status.into(),
+                category,
+            },
+            resolution: None,
+        }
+    }
+
+    #[test]
+    fn done_category_resolves_by_default() {
+        let r = rules(&[], &[]);
+        use StatusCategory::*;
+        assert_eq!(judge_status(&r, "Done", Some(Done)), Verdict::Resolved);
+        // A custom status name in the done category is resolved: the category decides.
+        assert_eq!(judge_status(&r, "Shipped", Some(Done)), Verdict::Resolved);
+        assert_eq!(judge_status(&r, "Done", Some(Indeterminate)), Verdict::Unresolved);
+        assert_eq!(judge_status(&r, "To Do", Some(New)), Verdict::Unresolved);
+        assert_eq!(judge_status(&r, "Odd", Some(Undefined)), Verdict::Unresolved);
+    }
+
+    #[test]
+    fn listed_resolved_names_replace_the_category_and_ignore_case() {
+        let r = rules(&["Done", "Won't Do"], &[]);
+        use StatusCategory::*;
+        assert_eq!(judge_status(&r, "done", Some(Done)), Verdict::Resolved);
+        assert_eq!(judge_status(&r, "WON'T DO", Some(Done)), Verdict::Resolved);
+        // In the done category but not listed: not resolved.
+        assert_eq!(judge_status(&r, "Closed", Some(Done)), Verdict::Unresolved);
+        // Listed, whatever its category.
+        assert_eq!(judge_status(&r, " Done ", Some(New)), Verdict::Resolved);
+    }
+
+    #[test]
+    fn waived_wins_and_is_shown_apart() {
+        let r = rules(&["Done", "Won't Do"], &["won't do"]);
+        assert_eq!(
+            judge_status(&r, "Won't Do", Some(StatusCategory::Done)),
+            Verdict::Waived
+        );
+        let r = rules(&[], &["Won't Do"]);
+        assert_eq!(
+            judge_status(&r, "Won't Do", Some(StatusCategory::New)),
+            Verdict::Waived
+        );
+        assert!(Verdict::Waived.passes());
+    }
+
+    #[test]
+    fn offline_without_rules_reads_common_done_names() {
+        let r = rules(&[], &[]);
+        for name in ["Done", "closed", "RESOLVED"] {
+            assert_eq!(judge_status(&r, name, None), Verdict::Resolved, "{name}");
+        }
+        for name in ["", "In Progress", "Done-ish", "Won't Do"] {
+            assert_eq!(judge_status(&r, name, None), Verdict::Unresolved, "{name}");
+        }
+        // Configured names replace the defaults offline too.
+        let r = rules(&["Shipped"], &[]);
+        assert_eq!(judge_status(&r, "Done", None), Verdict::Unresolved);
+        assert_eq!(judge_status(&r, "shipped", None), Verdict::Resolved);
+    }
+
+    #[test]
+    fn items_get_each_verdict_live() {
+        let r = rules(&[], &["Won't Do"]);
+        let fetched = FetchedIssues {
+            found: vec![
+                (
+                    IssueKey::parse("OPS-1").unwrap(),
+                    issue("OPS-1", "Done", StatusCategory::Done),
+                ),
+                (
+                    IssueKey::parse("OPS-2").unwrap(),
+                    issue("OPS-2", "In Progress", StatusCategory::Indeterminate),
+                ),
+                (
+                    IssueKey::parse("OPS-3").unwrap(),
+                    issue("OPS-3", "Won't Do", StatusCategory::Done),
+                ),
+                // Moved: asked for OLD-7, Jira answered with NEW-9.
+                (
+                    IssueKey::parse("OLD-7").unwrap(),
+                    issue("NEW-9", "Closed", StatusCategory::Done),
+                ),
+            ],
+            missing: vec![IssueKey::parse("OPS-4").unwrap()],
+        };
+        let lookup = Lookup::from_fetched(fetched, |key| format!("https://j/browse/{key}"));
+        let verdict = |it: ActionItem| check_item(&it, &r, Some(&lookup));
+
+        let done = verdict(item(1, Some("OPS-1"), "stale cell"));
+        assert_eq!(done.verdict, Verdict::Resolved);
+        // The live status wins over what the report says.
+        assert_eq!(done.status.as_deref(), Some("Done"));
+        assert_eq!(done.url.as_deref(), Some("https://j/browse/OPS-1"));
+        assert_eq!(
+            verdict(item(2, Some("OPS-2"), "Done")).verdict,
+            Verdict::Unresolved
+        );
+        assert_eq!(verdict(item(3, Some("OPS-3"), "")).verdict, Verdict::Waived);
+        let missing = verdict(item(4, Some("OPS-4"), "Done"));
+        assert_eq!(missing.verdict, Verdict::Missing);
+        assert_eq!(missing.status, None);
+        assert_eq!(verdict(item(5, None, "Done")).verdict, Verdict::NoTicket);
+
+        let moved = verdict(item(6, Some("OLD-7"), "To Do"));
+        assert_eq!(moved.verdict, Verdict::Resolved);
+        assert_eq!(moved.key.as_deref(), Some("NEW-9"));
+        assert_eq!(moved.moved_from.as_deref(), Some("OLD-7"));
+        assert_eq!(moved.url.as_deref(), Some("https://j/browse/NEW-9"));
+    }
+
+    #[test]
+    fn offline_items_use_their_own_cells_and_still_need_a_ticket() {
+        let r = rules(&[], &[]);
+        let done = check_item(&item(1, Some("OPS-1"), " Done "), &r, None);
+        assert_eq!(done.verdict, Verdict::Resolved);
+        assert_eq!(done.status.as_deref(), Some("Done"));
+        assert_eq!(done.url, None);
+        let empty = check_item(&item(2, Some("OPS-2"), ""), &r, None);
+        assert_eq!((empty.verdict, empty.status), (Verdict::Unresolved, None));
+        // A "Done" cell without a ticket is still an item without a ticket.
+        let unlinked = check_item(&item(3, None, "Done"), &r, None);
+        assert_eq!(unlinked.verdict, Verdict::NoTicket);
+    }
+
+    fn outcome(reports: Vec<Vec<Verdict>>, require_items: bool) -> CheckOutcome {
+        CheckOutcome {
+            source: Source::Jira,
+            require_items,
+            resolved_names: Vec::new(),
+            reports: reports
+                .into_iter()
+                .enumerate()
+                .map(|(n, verdicts)| ReportCheck {
+                    path: PathBuf::from(format!("pm{n}.md")),
+                    items: verdicts
+                        .into_iter()
+                        .enumerate()
+                        .map(|(row, verdict)| ItemCheck {
+                            row: row + 1,
+                            line: row + 1,
+                            key: None,
+                            moved_from: None,
+                            url: None,
+                            summary: String::new(),
+                            status: None,
+                            verdict,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn exit_code_is_zero_only_when_every_item_passes() {
+        use Verdict::*;
+        assert_eq!(outcome(vec![vec![Resolved, Waived]], false).exit_code(), 0);
+        for bad in [Unresolved, NoTicket, Missing] {
+            let o = outcome(vec![vec![Resolved], vec![Resolved, bad]], false);
+            assert_eq!(o.exit_code(), 1, "{bad:?}");
+            assert!(o.reports[0].passed(false));
+            assert!(!o.reports[1].passed(false));
+        }
+    }
+
+    #[test]
+    fn empty_reports_warn_and_fail_only_with_require_items() {
+        use Verdict::*;
+        let o = outcome(vec![vec![Resolved], vec![]], false);
+        assert!(o.passed());
+        assert_eq!(o.warnings().len(), 1);
+        assert!(o.warnings()[0].1.contains("passes"));
+        let o = outcome(vec![vec![Resolved], vec![]], true);
+        assert!(!o.passed());
+        assert!(o.warnings()[0].1.contains("--require-items"));
+        // No report at all: nothing to check, unless items are required.
+        assert!(outcome(vec![], false).passed());
+        assert!(!outcome(vec![], true).passed());
+    }
+
+    #[test]
+    fn totals_count_each_verdict() {
+        use Verdict::*;
+        let o = outcome(
+            vec![
+                vec![Resolved, Waived, Unresolved],
+                vec![NoTicket, Missing, Resolved],
+                vec![],
+            ],
+            false,
+        );
+        let t = o.totals();
+        assert_eq!(
+            (t.reports, t.reports_without_items, t.items),
+            (3, 1, 6)
+        );
+        assert_eq!(
+            (t.resolved, t.waived, t.unresolved, t.no_ticket, t.missing),
+            (2, 1, 1, 1, 1)
+        );
+    }
+}

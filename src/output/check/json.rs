@@ -1,0 +1,128 @@
+//! `check --format json`: a stable document for scripts, documented in the README
+//! (`docs/ci-gate.md`). Fields are only ever added, never renamed or removed.
+
+use serde::Serialize;
+
+use super::display_path;
+use crate::gate::{CheckOutcome, Source, Totals, Verdict};
+
+/// The whole document.
+#[derive(Serialize)]
+struct Document<'a> {
+    /// Whether the gate passed (exit code 0).
+    passed: bool,
+    /// `jira` (live) or `report` (`--offline`).
+    source: Source,
+    /// `--require-items` was given.
+    require_items: bool,
+    totals: Totals,
+    reports: Vec<ReportDoc<'a>>,
+    /// Reports without items and the like; `path` is null for run-wide warnings.
+    warnings: Vec<WarningDoc>,
+}
+
+#[derive(Serialize)]
+struct ReportDoc<'a> {
+    path: String,
+    passed: bool,
+    items: Vec<ItemDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct ItemDoc<'a> {
+    line: usize,
+    row: usize,
+    /// Current key (after a move, the new one); null without a ticket.
+    key: Option<&'a str>,
+    /// The key the report links, when the issue moved; else null.
+    moved_from: Option<&'a str>,
+    /// Browse URL; null offline or without a ticket.
+    url: Option<&'a str>,
+    summary: &'a str,
+    /// The status the verdict was made from; null without one.
+    status: Option<&'a str>,
+    verdict: Verdict,
+}
+
+#[derive(Serialize)]
+struct WarningDoc {
+    path: Option<String>,
+    message: String,
+}
+
+/// Renders `outcome` as pretty JSON with a trailing newline.
+pub fn render(outcome: &CheckOutcome) -> String {
+    let document = Document {
+        passed: outcome.passed(),
+        source: outcome.source,
+        require_items: outcome.require_items,
+        totals: outcome.totals(),
+        reports: outcome
+            .reports
+            .iter()
+            .map(|report| ReportDoc {
+                path: display_path(&report.path),
+                passed: report.passed(outcome.require_items),
+                items: report
+                    .items
+                    .iter()
+                    .map(|item| ItemDoc {
+                        line: item.line,
+                        row: item.row,
+                        key: item.key.as_deref(),
+                        moved_from: item.moved_from.as_deref(),
+                        url: item.url.as_deref(),
+                        summary: &item.summary,
+                        status: item.status.as_deref(),
+                        verdict: item.verdict,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        warnings: outcome
+            .warnings()
+            .into_iter()
+            .map(|(path, message)| WarningDoc {
+                path: path.map(display_path),
+                message,
+            })
+            .collect(),
+    };
+    crate::output::to_json(&document)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_shape_is_stable() {
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&super::super::sample::outcome())).unwrap();
+        assert_eq!(json["passed"], false);
+        assert_eq!(json["source"], "jira");
+        assert_eq!(
+            json["totals"],
+            serde_json::json!({
+                "reports": 3, "reports_without_items": 1, "items": 6, "resolved": 2,
+                "waived": 1, "unresolved": 1, "no_ticket": 1, "missing": 1
+            })
+        );
+        let first = &json["reports"][0];
+        assert_eq!(first["path"], "postmortems/2020-04-14-api.md");
+        assert_eq!(first["passed"], false);
+        assert_eq!(
+            first["items"][0],
+            serde_json::json!({
+                "line": 12, "row": 2, "key": "OPS-1", "moved_from": null,
+                "url": "https://jira.example.com/browse/OPS-1",
+                "summary": "Add an alert on queue depth", "status": "Done", "verdict": "resolved"
+            })
+        );
+        assert_eq!(first["items"][3]["moved_from"], "OPS-7");
+        assert_eq!(json["reports"][1]["items"][0]["verdict"], "no_ticket");
+        assert_eq!(json["reports"][1]["items"][0]["key"], serde_json::Value::Null);
+        assert_eq!(json["reports"][2]["passed"], true);
+        assert_eq!(json["warnings"][0]["path"], "postmortems/draft.md");
+    }
+}

@@ -1,0 +1,115 @@
+//! `check --format markdown`: a summary for `$GITHUB_STEP_SUMMARY` or a merge-request note. A
+//! heading with the verdict, one table row per item (✅ resolved, ⚠️ waived, ❌ failing), the
+//! warnings, and a total line.
+
+use std::fmt::Write;
+
+use super::{display_path, totals_sentence};
+use crate::gate::{CheckOutcome, Source, Verdict};
+
+/// Renders `outcome` as GitHub-flavoured Markdown.
+pub fn render(outcome: &CheckOutcome) -> String {
+    let totals = outcome.totals();
+    let failing = totals.unresolved + totals.no_ticket + totals.missing;
+    let mut out = String::new();
+    let heading = if outcome.passed() {
+        "✅ Post-mortem action items: all resolved".to_owned()
+    } else if failing > 0 {
+        format!(
+            "❌ Post-mortem action items: {} of {} not resolved",
+            failing, totals.items
+        )
+    } else {
+        "❌ Post-mortem action items: a report has no action items".to_owned()
+    };
+    let _ = writeln!(out, "### {heading}\n");
+    if totals.items > 0 {
+        out.push_str("| | Report | Item | Ticket | Status | Verdict |\n");
+        out.push_str("|---|---|---|---|---|---|\n");
+        for (report, item) in outcome.items() {
+            let icon = match item.verdict {
+                Verdict::Resolved => "✅",
+                Verdict::Waived => "⚠️",
+                Verdict::Unresolved | Verdict::NoTicket | Verdict::Missing => "❌",
+            };
+            let ticket = match (&item.key, &item.url) {
+                (Some(key), Some(url)) => format!("[{key}]({url})"),
+                (Some(key), None) => key.clone(),
+                (None, _) => "—".to_owned(),
+            };
+            let ticket = match &item.moved_from {
+                Some(old) => format!("{ticket} (was {old})"),
+                None => ticket,
+            };
+            let verdict = match item.verdict {
+                Verdict::Waived => "waived (dropped, not fixed)",
+                other => other.label(),
+            };
+            let _ = writeln!(
+                out,
+                "| {icon} | `{}:{}` | {} | {ticket} | {} | {verdict} |",
+                display_path(&report.path).replace('`', "'"),
+                item.line,
+                escape(&item.summary),
+                item.status.as_deref().map_or_else(|| "—".to_owned(), escape),
+            );
+        }
+        out.push('\n');
+    }
+    for (path, warning) in outcome.warnings() {
+        match path {
+            Some(path) => {
+                let _ = writeln!(
+                    out,
+                    "> ⚠️ `{}`: {}\n",
+                    display_path(path).replace('`', "'"),
+                    escape(&warning)
+                );
+            }
+            None => {
+                let _ = writeln!(out, "> ⚠️ {}\n", escape(&warning));
+            }
+        }
+    }
+    let source = match outcome.source {
+        Source::Jira => "statuses read from Jira",
+        Source::Report => "statuses as written in the reports (`--offline`)",
+    };
+    let _ = writeln!(out, "**Total:** {}; {source}.", totals_sentence(&totals));
+    out
+}
+
+/// Text for a table cell: no pipes, no line breaks, no HTML, no accidental emphasis or links.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '\\' | '*' | '_' | '[' | ']' | '`' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_table_with_icons_and_total() {
+        let text = render(&super::super::sample::outcome());
+        insta::assert_snapshot!(text, @"");
+    }
+
+    #[test]
+    fn cells_cannot_break_the_table() {
+        assert_eq!(escape("a | b <i>*x*</i>\nc"), r"a \| b &lt;i&gt;\*x\*&lt;/i&gt; c");
+    }
+}

@@ -1,0 +1,149 @@
+//! Renderers of `pm-sync check`: one module per `--format`, all from the same
+//! [`CheckOutcome`](crate::gate::CheckOutcome).
+
+mod github;
+mod json;
+mod junit;
+mod markdown;
+mod text;
+
+use std::path::Path;
+
+use crate::cli::CheckFormat;
+use crate::gate::{CheckOutcome, Totals};
+
+/// Renders `outcome` in `format`; the text ends with a newline.
+pub fn render(outcome: &CheckOutcome, format: CheckFormat) -> String {
+    match format {
+        CheckFormat::Text => text::render(outcome, super::use_color()),
+        CheckFormat::Json => json::render(outcome),
+        CheckFormat::Github => github::render(outcome),
+        CheckFormat::Junit => junit::render(outcome),
+        CheckFormat::Markdown => markdown::render(outcome),
+    }
+}
+
+/// A path as CI tools expect it: forward slashes, no leading `./`, so GitHub can match the
+/// annotation to the file in the pull request.
+pub(crate) fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let mut text = text.as_str();
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    text.to_owned()
+}
+
+/// `5 items in 2 reports: 2 resolved, 1 waived, 1 unresolved, 1 without a ticket, 0 missing`.
+pub(crate) fn totals_sentence(totals: &Totals) -> String {
+    format!(
+        "{} in {}: {} resolved, {} waived, {} unresolved, {} without a ticket, {} missing",
+        plural(totals.items, "item"),
+        plural(totals.reports, "report"),
+        totals.resolved,
+        totals.waived,
+        totals.unresolved,
+        totals.no_ticket,
+        totals.missing,
+    )
+}
+
+/// `1 item`, `2 items`.
+pub(crate) fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// Why an item fails, for people: one sentence, no trailing period.
+pub(crate) fn failure_message(item: &crate::gate::ItemCheck) -> String {
+    use crate::gate::Verdict;
+    let key = item.key.as_deref().unwrap_or("?");
+    match item.verdict {
+        Verdict::Unresolved => match item.status.as_deref() {
+            Some(status) => format!("{key} is \"{status}\", not resolved: \"{}\"", item.summary),
+            None => format!("{key} has no status, not resolved: \"{}\"", item.summary),
+        },
+        Verdict::NoTicket => format!(
+            "no Jira ticket for \"{}\" (run `pm-sync sync` to file one)",
+            item.summary
+        ),
+        Verdict::Missing => format!(
+            "Jira does not know {key} (deleted, or not visible to this user): \"{}\"; fix or remove the key in the report",
+            item.summary
+        ),
+        Verdict::Resolved | Verdict::Waived => match item.status.as_deref() {
+            Some(status) => format!("{key} is \"{status}\": \"{}\"", item.summary),
+            None => format!("{key}: \"{}\"", item.summary),
+        },
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod sample {
+    //! One outcome with every verdict, shared by the renderers' tests.
+
+    use std::path::PathBuf;
+
+    use crate::gate::{CheckOutcome, ItemCheck, ReportCheck, Source, Verdict};
+
+    fn item(
+        line: usize,
+        key: Option<&str>,
+        summary: &str,
+        status: Option<&str>,
+        verdict: Verdict,
+    ) -> ItemCheck {
+        ItemCheck {
+            row: line - 10,
+            line,
+            key: key.map(str::to_owned),
+            moved_from: None,
+            url: key.map(|k| format!("https://jira.example.com/browse/{k}")),
+            summary: summary.to_owned(),
+            status: status.map(str::to_owned),
+            verdict,
+        }
+    }
+
+    /// Two reports with items (one of each verdict, one moved key) and one without items.
+    pub(crate) fn outcome() -> CheckOutcome {
+        let mut moved = item(
+            15,
+            Some("NEW-9"),
+            "Rotate the on-call, 50% less | paging",
+            Some("Closed"),
+            Verdict::Resolved,
+        );
+        moved.moved_from = Some("OPS-7".into());
+        CheckOutcome {
+            source: Source::Jira,
+            require_items: false,
+            resolved_names: Vec::new(),
+            reports: vec![
+                ReportCheck {
+                    path: PathBuf::from("./postmortems/2020-04-14-api.md"),
+                    items: vec![
+                        item(12, Some("OPS-1"), "Add an alert on queue depth", Some("Done"), Verdict::Resolved),
+                        item(13, Some("OPS-2"), "Fix retries: use <backoff>", Some("In Progress"), Verdict::Unresolved),
+                        item(14, Some("OPS-3"), "Rewrite the cache", Some("Won't Do"), Verdict::Waived),
+                        moved,
+                    ],
+                },
+                ReportCheck {
+                    path: PathBuf::from("postmortems/2021-01-02-db.md"),
+                    items: vec![
+                        item(20, None, "Document the failover", None, Verdict::NoTicket),
+                        item(21, Some("OPS-404"), "Old item", None, Verdict::Missing),
+                    ],
+                },
+                ReportCheck {
+                    path: PathBuf::from("postmortems/draft.md"),
+                    items: vec![],
+                },
+            ],
+        }
+    }
+}

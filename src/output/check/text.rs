@@ -1,0 +1,154 @@
+//! `check --format text`: an aligned table (report, line, key, summary, status, verdict), the
+//! warnings and hints, then one total line. Colour only on a terminal.
+
+use std::fmt::Write;
+
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+
+use super::{display_path, totals_sentence};
+use crate::gate::{CheckOutcome, Source, Verdict};
+
+/// Summaries longer than this are cut with `…`: the table is for scanning, the report has the
+/// full text.
+const SUMMARY_WIDTH: usize = 60;
+
+/// Renders `outcome` for people.
+pub fn render(outcome: &CheckOutcome, color: bool) -> String {
+    let mut out = String::new();
+    if outcome.items().next().is_some() {
+        out.push_str(&table(outcome, color));
+        out.push('\n');
+    }
+    for (path, warning) in outcome.warnings() {
+        match path {
+            Some(path) => {
+                let _ = writeln!(out, "warning: {}: {warning}", display_path(path));
+            }
+            None => {
+                let _ = writeln!(out, "warning: {warning}");
+            }
+        }
+    }
+    for (report, item) in outcome.items() {
+        if let (Some(old), Some(new)) = (&item.moved_from, &item.key) {
+            let _ = writeln!(
+                out,
+                "note: {}:{}: {old} moved to {new}; `pm-sync refresh` writes the new key into the report",
+                display_path(&report.path),
+                item.line
+            );
+        }
+    }
+    let totals = outcome.totals();
+    if totals.no_ticket > 0 {
+        let _ = writeln!(
+            out,
+            "hint: run `pm-sync sync` to file tickets for the items without one"
+        );
+    }
+    if outcome.source == Source::Report {
+        let rule = if outcome.resolved_names.is_empty() {
+            "Done, Closed and Resolved count as resolved".to_owned()
+        } else {
+            format!("resolved: {}", outcome.resolved_names.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "note: --offline: statuses as written in the reports, not read from Jira ({rule})"
+        );
+    }
+    let verdict = if outcome.passed() { "passed" } else { "FAILED" };
+    let _ = writeln!(out, "{verdict}: {}", totals_sentence(&totals));
+    out
+}
+
+fn table(outcome: &CheckOutcome, color: bool) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        // No wrapping: CI logs are wide, and a wrapped row is harder to grep.
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(["REPORT", "LINE", "KEY", "SUMMARY", "STATUS", "VERDICT"]);
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    for (report, item) in outcome.items() {
+        let key = match (&item.key, &item.moved_from) {
+            (Some(key), Some(old)) => format!("{key} (was {old})"),
+            (Some(key), None) => key.clone(),
+            (None, _) => "-".to_owned(),
+        };
+        let verdict = Cell::new(item.verdict.label());
+        let verdict = if color {
+            verdict.fg(verdict_color(item.verdict))
+        } else {
+            verdict
+        };
+        table.add_row(vec![
+            Cell::new(display_path(&report.path)),
+            Cell::new(item.line).set_alignment(CellAlignment::Right),
+            Cell::new(key),
+            Cell::new(shorten(&item.summary, SUMMARY_WIDTH)),
+            Cell::new(item.status.as_deref().unwrap_or("-")),
+            verdict,
+        ]);
+    }
+    // The NOTHING preset still pads the first and last column with a space.
+    table
+        .lines()
+        .map(|line| line.trim().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn verdict_color(verdict: Verdict) -> Color {
+    match verdict {
+        Verdict::Resolved => Color::Green,
+        Verdict::Waived => Color::Yellow,
+        Verdict::Unresolved | Verdict::NoTicket | Verdict::Missing => Color::Red,
+    }
+}
+
+/// `text` cut to `width` characters, the last one an ellipsis.
+fn shorten(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let mut short: String = text.chars().take(width - 1).collect();
+        short.push('…');
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_warnings_notes_and_total() {
+        let text = render(&super::super::sample::outcome(), false);
+        insta::assert_snapshot!(text, @"");
+    }
+
+    #[test]
+    fn offline_pass_says_where_statuses_came_from() {
+        let mut outcome = super::super::sample::outcome();
+        outcome.source = Source::Report;
+        outcome.reports.truncate(1);
+        outcome.reports[0].items.retain(|item| item.verdict.passes());
+        let text = render(&outcome, false);
+        assert!(
+            text.contains("--offline: statuses as written in the reports"),
+            "{text}"
+        );
+        assert!(text.ends_with("passed: 3 items in 1 report: 2 resolved, 1 waived, 0 unresolved, 0 without a ticket, 0 missing\n"), "{text}");
+    }
+
+    #[test]
+    fn long_summaries_are_cut() {
+        assert_eq!(shorten("abcdef", 4), "abc…");
+        assert_eq!(shorten("abcd", 4), "abcd");
+    }
+}
