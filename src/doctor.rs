@@ -330,7 +330,10 @@ async fn network_steps(doctor: &mut Doctor, jira: &JiraSettings) {
             let unauthorized = matches!(error, JiraError::Unauthorized { .. });
             if unauthorized {
                 // Jira answered, but refused even serverInfo with these credentials.
-                doctor.push(Step::ok("reachable", format!("Jira answers at {}", jira.url)));
+                doctor.push(Step::ok(
+                    "reachable",
+                    format!("Jira reachable: {} answers", jira.url),
+                ));
                 doctor.push(Step::skipped(
                     "deployment",
                     "deployment: skipped (serverInfo needs valid credentials here)",
@@ -344,7 +347,10 @@ async fn network_steps(doctor: &mut Doctor, jira: &JiraSettings) {
             return;
         }
     };
-    doctor.push(Step::ok("reachable", format!("Jira answers at {}", jira.url)));
+    doctor.push(Step::ok(
+        "reachable",
+        format!("Jira reachable: {} answers", jira.url),
+    ));
     if !doctor.push(deployment_step(jira.deployment, detected, jira)) {
         doctor.skip_rest(&NETWORK_CHECKS[2..], "needs the right deployment");
         return;
@@ -514,7 +520,10 @@ fn issue_type_step(project: &Project, wanted: &str) -> Step {
 pub fn create_screen_step(fields: &CreateFields, project: &str, issue_type: &str) -> Step {
     let mut problems = Vec::new();
     if !fields.has("labels") {
-        problems.push("the create screen has no Labels field, so tickets cannot carry the incident labels".to_owned());
+        problems.push(
+            "the create screen has no Labels field, so tickets cannot carry the incident labels"
+                .to_owned(),
+        );
     }
     let required: Vec<String> = fields
         .required_unfilled()
@@ -693,10 +702,16 @@ mod tests {
         fields.push(field("priority", "Priority", true, true));
         let step = create_screen_step(&screen(fields), "OPS", "Task");
         assert_eq!(step.state, State::Failed);
-        assert!(step.message.contains("\"Components\" (components)"), "{step:?}");
+        assert!(
+            step.message.contains("\"Components\" (components)"),
+            "{step:?}"
+        );
         assert!(!step.message.contains("Priority"), "{step:?}");
 
-        let no_labels: Vec<FieldMeta> = base().into_iter().filter(|f| f.field_id != "labels").collect();
+        let no_labels: Vec<FieldMeta> = base()
+            .into_iter()
+            .filter(|f| f.field_id != "labels")
+            .collect();
         let step = create_screen_step(&screen(no_labels), "OPS", "Task");
         assert!(step.message.contains("no Labels field"), "{step:?}");
         assert_eq!(step.blame, Some(Blame::Jira));
@@ -707,7 +722,7 @@ mod tests {
         let ok = Step::ok("a", "fine");
         let jira = Step::failed("b", Blame::Jira, "down", "wait");
         let config = Step::failed("c", Blame::Config, "typo", "fix it");
-        assert_eq!(exit_code(&[ok.clone()]), 0);
+        assert_eq!(exit_code(std::slice::from_ref(&ok)), 0);
         assert_eq!(exit_code(&[ok.clone(), jira.clone()]), 3);
         assert_eq!(exit_code(&[jira, config, ok]), 2);
     }
@@ -726,16 +741,22 @@ mod tests {
     #[test]
     fn settings_errors_land_on_their_step() {
         let token = ConfigError::Invalid {
-            message: "the environment variable JIRA_API_TOKEN (named by [jira] token_env) is not set".into(),
+            message:
+                "the environment variable JIRA_API_TOKEN (named by [jira] token_env) is not set"
+                    .into(),
             hint: "export it".into(),
         };
         assert_eq!(jira_settings_failure(&token).check, "token");
         let url = ConfigError::Invalid {
-            message: "Jira URL \"http://jira.example.com\" uses http:// on a non-loopback host".into(),
+            message: "Jira URL \"http://jira.example.com\" uses http:// on a non-loopback host"
+                .into(),
             hint: "use https://".into(),
         };
         let step = jira_settings_failure(&url);
-        assert_eq!((step.check, step.blame), ("jira_settings", Some(Blame::Config)));
+        assert_eq!(
+            (step.check, step.blame),
+            ("jira_settings", Some(Blame::Config))
+        );
         assert_eq!(step.fix.as_deref(), Some("use https://"));
     }
 }

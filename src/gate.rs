@@ -375,7 +375,12 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<u8, Error> {
             let client = connect(jira)?;
             block_on(fetch(&client, &keys))?
         };
-        check_reports(&reports, &settings.status, Some(&lookup), args.require_items)
+        check_reports(
+            &reports,
+            &settings.status,
+            Some(&lookup),
+            args.require_items,
+        )
     };
     print_stdout(&crate::output::check::render(&outcome, args.format));
     Ok(outcome.exit_code())
@@ -448,9 +453,15 @@ mod tests {
         assert_eq!(judge_status(&r, "Done", Some(Done)), Verdict::Resolved);
         // A custom status name in the done category is resolved: the category decides.
         assert_eq!(judge_status(&r, "Shipped", Some(Done)), Verdict::Resolved);
-        assert_eq!(judge_status(&r, "Done", Some(Indeterminate)), Verdict::Unresolved);
+        assert_eq!(
+            judge_status(&r, "Done", Some(Indeterminate)),
+            Verdict::Unresolved
+        );
         assert_eq!(judge_status(&r, "To Do", Some(New)), Verdict::Unresolved);
-        assert_eq!(judge_status(&r, "Odd", Some(Undefined)), Verdict::Unresolved);
+        assert_eq!(
+            judge_status(&r, "Odd", Some(Undefined)),
+            Verdict::Unresolved
+        );
     }
 
     #[test]
@@ -627,10 +638,7 @@ mod tests {
             false,
         );
         let t = o.totals();
-        assert_eq!(
-            (t.reports, t.reports_without_items, t.items),
-            (3, 1, 6)
-        );
+        assert_eq!((t.reports, t.reports_without_items, t.items), (3, 1, 6));
         assert_eq!(
             (t.resolved, t.waived, t.unresolved, t.no_ticket, t.missing),
             (2, 1, 1, 1, 1)

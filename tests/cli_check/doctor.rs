@@ -22,7 +22,20 @@ async fn everything_passes_on_cloud() {
     let (code, text) = doctor(&pm, Some(&jira)).await;
 
     assert_eq!(code, 0, "{text}");
-    insta::assert_snapshot!(text, @"");
+    insta::assert_snapshot!(text, @r#"
+        ✓ config file: none found (./pm-sync.toml, $XDG_CONFIG_HOME/pm-sync/config.toml); using environment variables and defaults
+        ✓ Jira settings: $JIRA/, project OPS, issue type "Task"
+        ✓ token: JIRA_API_TOKEN is set (basic auth as sre-bot@example.com, for Jira Cloud)
+        ✓ Jira reachable: $JIRA/ answers
+        ✓ deployment: Jira Cloud (configured, and serverInfo agrees)
+        ✓ credentials accepted: signed in as SRE Bot <sre-bot@example.com>
+        ✓ project OPS exists: "OPS project"
+        ✓ issue type "Task" exists in project OPS
+        ✓ create screen of Task in OPS: takes labels; every required field is one pm-sync fills (project, issuetype, summary, description, labels)
+        all 9 checks passed; pm-sync is ready (nothing was created)
+        ------- stderr -------
+        [exit status: 0]
+        "#);
     // Nothing was created.
     assert_eq!(jira.requests().writes, 0);
     assert!(jira.issues().is_empty());
@@ -36,7 +49,10 @@ async fn everything_passes_on_data_center_with_auto_detection() {
     let (code, text) = doctor(&pm, Some(&jira)).await;
 
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("✓ deployment: Jira Data Center / Server (detected)"), "{text}");
+    assert!(
+        text.contains("✓ deployment: Jira Data Center / Server (detected)"),
+        "{text}"
+    );
     assert!(text.contains("bearer token"), "{text}");
 }
 
@@ -93,7 +109,10 @@ async fn an_unknown_issue_type_lists_the_project_s_types() {
         text.contains("✗ issue type \"Incident Action\" does not exist in project OPS"),
         "{text}"
     );
-    assert!(text.contains("fix: set [jira] issue_type to one of: Task, Bug"), "{text}");
+    assert!(
+        text.contains("fix: set [jira] issue_type to one of: Task, Bug"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -105,7 +124,10 @@ async fn a_required_field_pm_sync_does_not_fill_fails_the_create_screen() {
     let (code, text) = doctor(&pm, Some(&jira)).await;
 
     assert_eq!(code, 3, "{text}");
-    assert!(text.contains("✗ create screen of Task in OPS: required field"), "{text}");
+    assert!(
+        text.contains("✗ create screen of Task in OPS: required field"),
+        "{text}"
+    );
     assert!(text.contains("(components)"), "{text}");
 }
 
@@ -131,7 +153,10 @@ async fn http_on_a_non_loopback_host_is_refused_before_any_request() {
     let (code, text) = doctor(&pm, None).await;
 
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("✗ Jira URL \"http://jira.example.com\" uses http://"), "{text}");
+    assert!(
+        text.contains("✗ Jira URL \"http://jira.example.com\" uses http://"),
+        "{text}"
+    );
     assert!(text.contains("fix: use https://"), "{text}");
     assert!(text.contains("- Jira reachable: skipped"), "{text}");
 }
@@ -144,7 +169,10 @@ async fn a_missing_token_variable_is_named_and_its_value_never_shown() {
     let (code, text) = doctor(&pm, Some(&jira)).await;
 
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("✗ the environment variable JIRA_API_TOKEN"), "{text}");
+    assert!(
+        text.contains("✗ the environment variable JIRA_API_TOKEN"),
+        "{text}"
+    );
     assert_eq!(jira.requests().total, 0);
 
     let pm = PmSync::against(&jira, Flavor::Cloud);
@@ -165,7 +193,10 @@ async fn an_unreachable_url_fails_reachability() {
 
     assert_eq!(code, 3, "{text}");
     assert!(text.contains("✗ Jira reachable:"), "{text}");
-    assert!(text.contains("fix: check the URL (http://127.0.0.1:1/)"), "{text}");
+    assert!(
+        text.contains("fix: check the URL (http://127.0.0.1:1/)"),
+        "{text}"
+    );
     assert!(text.contains("- credentials: skipped"), "{text}");
 }
 
@@ -225,5 +256,8 @@ async fn the_config_file_in_use_is_named() {
     let (code, text) = doctor(&pm, Some(&jira)).await;
 
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("✓ config file: pm-sync.toml (valid)"), "{text}");
+    assert!(
+        text.contains("✓ config file: pm-sync.toml (valid)"),
+        "{text}"
+    );
 }

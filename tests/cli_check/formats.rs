@@ -32,14 +32,91 @@ async fn json_is_the_documented_document() {
 
     assert_eq!(out.code, 1, "{out}");
     let stdout = out.stdout.replace(&jira.url(), "$JIRA");
-    insta::assert_snapshot!(stdout, @"");
+    insta::assert_snapshot!(stdout, @r#"
+        {
+          "passed": false,
+          "source": "jira",
+          "require_items": false,
+          "totals": {
+            "reports": 2,
+            "reports_without_items": 1,
+            "items": 4,
+            "resolved": 1,
+            "waived": 1,
+            "unresolved": 1,
+            "no_ticket": 1,
+            "missing": 0
+          },
+          "reports": [
+            {
+              "path": "postmortems/near-miss.md",
+              "passed": true,
+              "items": []
+            },
+            {
+              "path": "postmortems/queue.md",
+              "passed": false,
+              "items": [
+                {
+                  "line": 12,
+                  "row": 1,
+                  "key": "OPS-1",
+                  "moved_from": null,
+                  "url": "$JIRA/browse/OPS-1",
+                  "summary": "Alert on queue depth above 10k for 5 minutes",
+                  "status": "Done",
+                  "verdict": "resolved"
+                },
+                {
+                  "line": 13,
+                  "row": 2,
+                  "key": "OPS-2",
+                  "moved_from": null,
+                  "url": "$JIRA/browse/OPS-2",
+                  "summary": "Cap the retry storm: 50% jitter, at most 3 tries",
+                  "status": "In Progress",
+                  "verdict": "unresolved"
+                },
+                {
+                  "line": 14,
+                  "row": 3,
+                  "key": "OPS-3",
+                  "moved_from": null,
+                  "url": "$JIRA/browse/OPS-3",
+                  "summary": "Rewrite the consumer in a new language",
+                  "status": "Won't Do",
+                  "verdict": "waived"
+                },
+                {
+                  "line": 15,
+                  "row": 4,
+                  "key": null,
+                  "moved_from": null,
+                  "url": null,
+                  "summary": "Document the manual drain procedure",
+                  "status": null,
+                  "verdict": "no_ticket"
+                }
+              ]
+            }
+          ],
+          "warnings": [
+            {
+              "path": "postmortems/near-miss.md",
+              "message": "the action items table has no action items (passes; --require-items makes this fail)"
+            }
+          ]
+        }
+        "#);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn github_annotations_carry_file_and_line() {
     let (_jira, pm) = mixed().await;
 
-    let out = pm.run(&["check", "--format", "github", "postmortems/"]).await;
+    let out = pm
+        .run(&["check", "--format", "github", "postmortems/"])
+        .await;
 
     assert_eq!(out.code, 1, "{out}");
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -57,20 +134,27 @@ async fn github_annotations_carry_file_and_line() {
         "{out}"
     );
     assert!(
-        lines[2].starts_with("::warning file=postmortems/near-miss.md,title=Post-mortem without action items::"),
+        lines[2].starts_with(
+            "::warning file=postmortems/near-miss.md,title=Post-mortem without action items::"
+        ),
         "{out}"
     );
     // The message's `%` is escaped so GitHub shows it as written.
     assert!(out.stdout.contains("50%25 jitter"), "{out}");
     assert_eq!(lines.len(), 4, "{out}");
-    assert!(lines[3].starts_with("pm-sync check failed: 4 items in 2 reports"), "{out}");
+    assert!(
+        lines[3].starts_with("pm-sync check failed: 4 items in 2 reports"),
+        "{out}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn junit_is_valid_xml_with_a_failure_per_failing_item() {
     let (_jira, pm) = mixed().await;
 
-    let out = pm.run(&["check", "--format", "junit", "postmortems/"]).await;
+    let out = pm
+        .run(&["check", "--format", "junit", "postmortems/"])
+        .await;
 
     assert_eq!(out.code, 1, "{out}");
     let report = quick_junit::Report::deserialize_from_str(&out.stdout)
@@ -101,7 +185,20 @@ async fn markdown_summary_has_icons_links_and_a_total() {
 
     assert_eq!(out.code, 1, "{out}");
     let stdout = out.stdout.replace(&jira.url(), "$JIRA");
-    insta::assert_snapshot!(stdout, @"");
+    insta::assert_snapshot!(stdout, @r"
+        ### ❌ Post-mortem action items: 2 of 4 not resolved
+
+        | | Report | Item | Ticket | Status | Verdict |
+        |---|---|---|---|---|---|
+        | ✅ | `postmortems/queue.md:12` | Alert on queue depth above 10k for 5 minutes | [OPS-1]($JIRA/browse/OPS-1) | Done | resolved |
+        | ❌ | `postmortems/queue.md:13` | Cap the retry storm: 50% jitter, at most 3 tries | [OPS-2]($JIRA/browse/OPS-2) | In Progress | unresolved |
+        | ⚠️ | `postmortems/queue.md:14` | Rewrite the consumer in a new language | [OPS-3]($JIRA/browse/OPS-3) | Won't Do | waived (dropped, not fixed) |
+        | ❌ | `postmortems/queue.md:15` | Document the manual drain procedure | — | — | no ticket |
+
+        > ⚠️ `postmortems/near-miss.md`: the action items table has no action items (passes; --require-items makes this fail)
+
+        **Total:** 4 items in 2 reports: 1 resolved, 1 waived, 1 unresolved, 1 without a ticket, 0 missing; statuses read from Jira.
+        ");
 }
 
 #[tokio::test(flavor = "multi_thread")]

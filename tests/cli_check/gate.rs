@@ -12,7 +12,11 @@ const WAIVE_WONT_DO: &str = "[status]\nwaived = [\"Won't Do\"]\n";
 async fn every_item_resolved_exits_0() {
     let jira = FakeJira::start(Flavor::Cloud).await;
     seeded(&jira, &["Done", "Done"]);
-    let pm = session(&jira, Flavor::Cloud, &[("pm.md", fixture("resolved-html.md"))]);
+    let pm = session(
+        &jira,
+        Flavor::Cloud,
+        &[("pm.md", fixture("resolved-html.md"))],
+    );
 
     let out = pm.run(&["check", "pm.md"]).await;
 
@@ -35,7 +39,18 @@ async fn unresolved_and_unticketed_items_exit_1_with_a_table() {
 
     let out = pm.run(&["check", "pm.md"]).await;
 
-    insta::assert_snapshot!(out, @"");
+    insta::assert_snapshot!(out, @r"
+        REPORT  LINE  KEY    SUMMARY                                           STATUS    VERDICT
+        pm.md     12  OPS-1  Alert on queue depth above 10k for 5 minutes      Done      resolved
+        pm.md     13  OPS-2  Cap the retry storm: 50% jitter, at most 3 tries  To Do     unresolved
+        pm.md     14  OPS-3  Rewrite the consumer in a new language            Won't Do  resolved
+        pm.md     15  -      Document the manual drain procedure               -         no ticket
+
+        hint: run `pm-sync sync` to file tickets for the items without one
+        FAILED: 4 items in 1 report: 2 resolved, 0 waived, 1 unresolved, 1 without a ticket, 0 missing
+        ------- stderr -------
+        [exit status: 1]
+        ");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -47,7 +62,10 @@ async fn waived_status_passes_but_is_shown_apart() {
     let pm = session(
         &jira,
         Flavor::Cloud,
-        &[("pm.md", report), ("pm-sync.toml", WAIVE_WONT_DO.to_owned())],
+        &[
+            ("pm.md", report),
+            ("pm-sync.toml", WAIVE_WONT_DO.to_owned()),
+        ],
     );
 
     let out = pm.run(&["check", "--format", "json", "pm.md"]).await;
@@ -65,7 +83,11 @@ async fn a_won_t_do_ticket_is_resolved_by_category_unless_listed() {
     // Without [status] rules, Won't Do (category done) counts as plainly resolved.
     let jira = FakeJira::start(Flavor::Cloud).await;
     seeded(&jira, &["Done", "Won't Do"]);
-    let pm = session(&jira, Flavor::Cloud, &[("pm.md", fixture("resolved-html.md"))]);
+    let pm = session(
+        &jira,
+        Flavor::Cloud,
+        &[("pm.md", fixture("resolved-html.md"))],
+    );
     let out = pm.run(&["check", "--format", "json", "pm.md"]).await;
     assert_eq!(out.code, 0, "{out}");
     assert_eq!(
@@ -85,13 +107,20 @@ async fn a_deleted_ticket_is_missing_after_the_credentials_are_verified() {
     let jira = FakeJira::start(Flavor::Cloud).await;
     seeded(&jira, &["Done", "Done"]);
     jira.delete_issue("OPS-2");
-    let pm = session(&jira, Flavor::Cloud, &[("pm.md", fixture("resolved-html.md"))]);
+    let pm = session(
+        &jira,
+        Flavor::Cloud,
+        &[("pm.md", fixture("resolved-html.md"))],
+    );
 
     let out = pm.run(&["check", "--format", "json", "pm.md"]).await;
 
     assert_eq!(out.code, 1, "{out}");
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(json["reports"][0]["items"][1]["verdict"], "missing", "{out}");
+    assert_eq!(
+        json["reports"][0]["items"][1]["verdict"], "missing",
+        "{out}"
+    );
     // "Missing" is only believed once /myself proves the token is not served as anonymous.
     assert_eq!(jira.requests().count(Endpoint::Myself), 1);
 }
@@ -101,14 +130,21 @@ async fn anonymous_fallback_is_a_jira_error_not_missing_tickets() {
     let jira = FakeJira::start(Flavor::Cloud).await;
     seeded(&jira, &["Done", "Done"]);
     jira.set_anonymous_fallback(true);
-    let pm = session(&jira, Flavor::Cloud, &[("pm.md", fixture("resolved-html.md"))])
-        .env("JIRA_API_TOKEN", "expired-token");
+    let pm = session(
+        &jira,
+        Flavor::Cloud,
+        &[("pm.md", fixture("resolved-html.md"))],
+    )
+    .env("JIRA_API_TOKEN", "expired-token");
 
     let out = pm.run(&["check", "pm.md"]).await;
 
     assert_eq!(out.code, 3, "{out}");
     assert!(out.stderr.contains("credentials"), "{out}");
-    assert!(!out.stderr.contains("expired-token"), "the token leaked: {out}");
+    assert!(
+        !out.stderr.contains("expired-token"),
+        "the token leaked: {out}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -118,7 +154,11 @@ async fn a_moved_ticket_is_judged_and_shown_by_its_new_key() {
     seeded(&jira, &["Done", "To Do"]);
     let new_key = jira.move_issue("OPS-2", "NEW");
     jira.transition(&new_key, "Done");
-    let pm = session(&jira, Flavor::Cloud, &[("pm.md", fixture("resolved-html.md"))]);
+    let pm = session(
+        &jira,
+        Flavor::Cloud,
+        &[("pm.md", fixture("resolved-html.md"))],
+    );
 
     let out = pm.run(&["check", "--format", "json", "pm.md"]).await;
 
@@ -127,7 +167,12 @@ async fn a_moved_ticket_is_judged_and_shown_by_its_new_key() {
     let item = &json["reports"][0]["items"][1];
     assert_eq!(item["key"], new_key.as_str(), "{out}");
     assert_eq!(item["moved_from"], "OPS-2", "{out}");
-    assert!(item["url"].as_str().unwrap().ends_with(&format!("/browse/{new_key}")));
+    assert!(
+        item["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/browse/{new_key}"))
+    );
 
     let text = pm.run(&["check", "pm.md"]).await;
     assert!(
@@ -140,7 +185,11 @@ async fn a_moved_ticket_is_judged_and_shown_by_its_new_key() {
 async fn data_center_reads_statuses_too() {
     let jira = FakeJira::start(Flavor::DataCenter).await;
     seeded(&jira, &["Done", "In Progress"]);
-    let pm = session(&jira, Flavor::DataCenter, &[("pm.md", fixture("resolved-html.md"))]);
+    let pm = session(
+        &jira,
+        Flavor::DataCenter,
+        &[("pm.md", fixture("resolved-html.md"))],
+    );
 
     let out = pm.run(&["check", "pm.md"]).await;
 
@@ -172,7 +221,10 @@ async fn offline_needs_no_config_and_trusts_the_cells() {
         .iter()
         .map(|item| item["verdict"].as_str().unwrap())
         .collect();
-    assert_eq!(verdicts, ["resolved", "unresolved", "unresolved", "no_ticket"]);
+    assert_eq!(
+        verdicts,
+        ["resolved", "unresolved", "unresolved", "no_ticket"]
+    );
 
     // Offline honours [status] rules too.
     pm.write("pm-sync.toml", WAIVE_WONT_DO);
@@ -191,7 +243,10 @@ async fn directories_are_walked_and_other_markdown_skipped() {
         &jira,
         Flavor::Cloud,
         &[
-            ("postmortems/2020/notifications.md", fixture("resolved-html.md")),
+            (
+                "postmortems/2020/notifications.md",
+                fixture("resolved-html.md"),
+            ),
             ("postmortems/2026/queue.md", fixture("mixed.md")),
             ("postmortems/README.md", fixture("notes.md")),
         ],
@@ -209,7 +264,10 @@ async fn directories_are_walked_and_other_markdown_skipped() {
         .collect();
     assert_eq!(
         paths,
-        ["postmortems/2020/notifications.md", "postmortems/2026/queue.md"]
+        [
+            "postmortems/2020/notifications.md",
+            "postmortems/2026/queue.md"
+        ]
     );
     assert_eq!(json["reports"][0]["passed"], true);
     assert_eq!(json["totals"]["items"], 6);
@@ -241,7 +299,11 @@ async fn a_report_without_items_warns_unless_items_are_required() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_report_exits_2_naming_the_file() {
     let jira = FakeJira::start(Flavor::Cloud).await;
-    let pm = session(&jira, Flavor::Cloud, &[("pm.md", fixture("no-status-column.md"))]);
+    let pm = session(
+        &jira,
+        Flavor::Cloud,
+        &[("pm.md", fixture("no-status-column.md"))],
+    );
 
     let out = pm.run(&["check", "pm.md"]).await;
 
@@ -275,7 +337,11 @@ async fn jira_that_cannot_answer_exits_3() {
         retry_after: None,
         times: 100,
     });
-    let pm = session(&jira, Flavor::Cloud, &[("pm.md", fixture("resolved-html.md"))]);
+    let pm = session(
+        &jira,
+        Flavor::Cloud,
+        &[("pm.md", fixture("resolved-html.md"))],
+    );
 
     let out = pm.run(&["check", "--format", "github", "pm.md"]).await;
 
@@ -289,8 +355,12 @@ async fn jira_that_cannot_answer_exits_3() {
 async fn a_bad_token_exits_3_and_never_prints_it() {
     let jira = FakeJira::start(Flavor::Cloud).await;
     seeded(&jira, &["Done", "Done"]);
-    let pm = session(&jira, Flavor::Cloud, &[("pm.md", fixture("resolved-html.md"))])
-        .env("JIRA_API_TOKEN", "wrong-secret-value");
+    let pm = session(
+        &jira,
+        Flavor::Cloud,
+        &[("pm.md", fixture("resolved-html.md"))],
+    )
+    .env("JIRA_API_TOKEN", "wrong-secret-value");
 
     let out = pm.run(&["check", "pm.md"]).await;
 
@@ -344,5 +414,8 @@ async fn check_writes_nothing_to_the_report_or_to_jira() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name != "pm.md")
         .collect();
-    assert!(leftovers.is_empty(), "check left files behind: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "check left files behind: {leftovers:?}"
+    );
 }

@@ -22,7 +22,11 @@ fn seeded(jira: &FakeJira, statuses: &[&str]) -> Vec<String> {
         .enumerate()
         .map(|(n, status)| {
             let key = jira.seed_issue("OPS", &format!("Item {}", n + 1), &["sev2"]);
-            assert_eq!(key, format!("OPS-{}", n + 1), "the fake numbers keys from 1");
+            assert_eq!(
+                key,
+                format!("OPS-{}", n + 1),
+                "the fake numbers keys from 1"
+            );
             if *status != "To Do" {
                 jira.transition(&key, status);
             }

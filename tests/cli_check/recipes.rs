@@ -128,8 +128,10 @@ fn pm_sync_commands(script: &str) -> Vec<Vec<String>> {
         let mut rest = command
             .iter()
             .skip_while(|w| {
-                matches!(w.as_str(), "if" | "then" | "else" | "!" | "exec" | "do" | "time")
-                    || (w.contains('=') && !w.starts_with('-'))
+                matches!(
+                    w.as_str(),
+                    "if" | "then" | "else" | "!" | "exec" | "do" | "time"
+                ) || (w.contains('=') && !w.starts_with('-'))
             })
             .peekable();
         let Some(first) = rest.peek() else { continue };
@@ -146,8 +148,12 @@ fn parse_all(source: &str, commands: &[Vec<String>]) -> Vec<&'static str> {
     commands
         .iter()
         .map(|argv| {
-            let cli = Cli::try_parse_from(argv)
-                .unwrap_or_else(|e| panic!("{source}: `{}` is not a valid pm-sync command:\n{e}", argv.join(" ")));
+            let cli = Cli::try_parse_from(argv).unwrap_or_else(|e| {
+                panic!(
+                    "{source}: `{}` is not a valid pm-sync command:\n{e}",
+                    argv.join(" ")
+                )
+            });
             match cli.command {
                 Command::Check(_) => "check",
                 Command::Refresh(_) => "refresh",
@@ -199,11 +205,24 @@ fn github_gate_runs_check_on_pull_requests_touching_postmortems() {
     );
     let runs = github_runs(&workflow);
     let commands: Vec<Vec<String>> = runs.iter().flat_map(|r| pm_sync_commands(r)).collect();
-    assert_eq!(parse_all("postmortem-gate.yml", &commands), ["check", "check"]);
+    assert_eq!(
+        parse_all("postmortem-gate.yml", &commands),
+        ["check", "check"]
+    );
     let lines: Vec<String> = commands.iter().map(|c| c.join(" ")).collect();
-    assert!(lines.contains(&"pm-sync check --format github postmortems/".to_owned()), "{lines:?}");
-    assert!(lines.contains(&"pm-sync check --format markdown postmortems/".to_owned()), "{lines:?}");
-    assert!(runs.iter().any(|r| r.contains(">> \"$GITHUB_STEP_SUMMARY\"")), "{runs:?}");
+    assert!(
+        lines.contains(&"pm-sync check --format github postmortems/".to_owned()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"pm-sync check --format markdown postmortems/".to_owned()),
+        "{lines:?}"
+    );
+    assert!(
+        runs.iter()
+            .any(|r| r.contains(">> \"$GITHUB_STEP_SUMMARY\"")),
+        "{runs:?}"
+    );
     let env = &workflow["jobs"]["check"]["env"];
     assert_eq!(env["JIRA_API_TOKEN"], "${{ secrets.JIRA_API_TOKEN }}");
     assert_eq!(workflow["permissions"]["contents"], "read");
@@ -212,7 +231,10 @@ fn github_gate_runs_check_on_pull_requests_touching_postmortems() {
 #[test]
 fn github_refresh_runs_on_a_schedule_and_publishes_changes() {
     let workflow = yaml("postmortem-refresh.yml");
-    assert!(workflow["on"]["schedule"][0]["cron"].is_string(), "{workflow}");
+    assert!(
+        workflow["on"]["schedule"][0]["cron"].is_string(),
+        "{workflow}"
+    );
     let runs = github_runs(&workflow);
     let commands: Vec<Vec<String>> = runs.iter().flat_map(|r| pm_sync_commands(r)).collect();
     assert_eq!(parse_all("postmortem-refresh.yml", &commands), ["refresh"]);
@@ -222,7 +244,11 @@ fn github_refresh_runs_on_a_schedule_and_publishes_changes() {
         .iter()
         .filter_map(|s| s["uses"].as_str())
         .collect();
-    assert!(uses.iter().any(|u| u.starts_with("peter-evans/create-pull-request@")), "{uses:?}");
+    assert!(
+        uses.iter()
+            .any(|u| u.starts_with("peter-evans/create-pull-request@")),
+        "{uses:?}"
+    );
     assert_eq!(
         workflow["jobs"]["refresh"]["env"]["JIRA_API_TOKEN"],
         "${{ secrets.JIRA_API_TOKEN }}"
@@ -237,17 +263,29 @@ fn gitlab_ci_has_both_jobs_and_takes_the_token_from_ci_variables() {
         let mut commands = Vec::new();
         for key in ["before_script", "script", "after_script"] {
             for line in ci[job][key].as_array().into_iter().flatten() {
-                commands.extend(pm_sync_commands(line.as_str().expect("script lines are strings")));
+                commands.extend(pm_sync_commands(
+                    line.as_str().expect("script lines are strings"),
+                ));
             }
         }
-        for line in ci[".pm-sync"]["before_script"].as_array().into_iter().flatten() {
+        for line in ci[".pm-sync"]["before_script"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             commands.extend(pm_sync_commands(line.as_str().unwrap()));
         }
         subcommands.extend(parse_all(job, &commands));
     }
     assert_eq!(subcommands, ["check", "check", "refresh"]);
-    assert!(ci["variables"].get("JIRA_API_TOKEN").is_none(), "the token belongs in CI/CD variables");
-    assert_eq!(ci["postmortem-gate"]["artifacts"]["reports"]["junit"], "pm-sync-check.xml");
+    assert!(
+        ci["variables"].get("JIRA_API_TOKEN").is_none(),
+        "the token belongs in CI/CD variables"
+    );
+    assert_eq!(
+        ci["postmortem-gate"]["artifacts"]["reports"]["junit"],
+        "pm-sync-check.xml"
+    );
 }
 
 #[test]
@@ -266,11 +304,19 @@ fn plain_server_recipes_run_refresh() {
         .lines()
         .find_map(|l| l.strip_prefix("ExecStart="))
         .expect("ExecStart");
-    assert!(exec.starts_with("/usr/local/lib/pm-sync/pm-sync-refresh.sh "), "{exec}");
+    assert!(
+        exec.starts_with("/usr/local/lib/pm-sync/pm-sync-refresh.sh "),
+        "{exec}"
+    );
     assert!(service.contains("EnvironmentFile=/etc/pm-sync/env"));
 
     let (_, timer) = recipe("systemd/pm-sync-refresh.timer");
-    for needed in ["[Timer]", "OnCalendar=", "Unit=pm-sync-refresh.service", "[Install]"] {
+    for needed in [
+        "[Timer]",
+        "OnCalendar=",
+        "Unit=pm-sync-refresh.service",
+        "[Install]",
+    ] {
         assert!(timer.contains(needed), "{needed} missing from the timer");
     }
 
@@ -282,5 +328,8 @@ fn plain_server_recipes_run_refresh() {
     assert_eq!(entries.len(), 1, "{entries:?}");
     let fields: Vec<&str> = entries[0].split_whitespace().collect();
     assert!(fields.len() > 5, "{entries:?}");
-    assert!(fields[5..].join(" ").contains("pm-sync-refresh.sh"), "{entries:?}");
+    assert!(
+        fields[5..].join(" ").contains("pm-sync-refresh.sh"),
+        "{entries:?}"
+    );
 }

@@ -89,7 +89,13 @@ mod tests {
     #[test]
     fn one_error_per_failing_item_with_file_and_line() {
         let text = render(&super::super::sample::outcome());
-        insta::assert_snapshot!(text, @"");
+        insta::assert_snapshot!(text, @r#"
+            ::error file=postmortems/2020-04-14-api.md,line=13,title=Unresolved action item::OPS-2 is "In Progress", not resolved: "Fix retries: use <backoff>"%0Ahttps://jira.example.com/browse/OPS-2
+            ::error file=postmortems/2021-01-02-db.md,line=20,title=Action item without a Jira ticket::no Jira ticket for "Document the failover" (run `pm-sync sync` to file one)
+            ::error file=postmortems/2021-01-02-db.md,line=21,title=Action item with an unknown Jira key::Jira does not know OPS-404 (deleted, or not visible to this user): "Old item"; fix or remove the key in the report%0Ahttps://jira.example.com/browse/OPS-404
+            ::warning file=postmortems/draft.md,title=Post-mortem without action items::the action items table has no action items (passes; --require-items makes this fail)
+            pm-sync check failed: 6 items in 3 reports: 2 resolved, 1 waived, 1 unresolved, 1 without a ticket, 1 missing
+            "#);
     }
 
     #[test]
@@ -98,7 +104,9 @@ mod tests {
         outcome.require_items = true;
         let text = render(&outcome);
         assert!(
-            text.contains("::error file=postmortems/draft.md,title=Post-mortem without action items::"),
+            text.contains(
+                "::error file=postmortems/draft.md,title=Post-mortem without action items::"
+            ),
             "{text}"
         );
     }

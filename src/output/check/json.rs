@@ -121,7 +121,10 @@ mod tests {
         );
         assert_eq!(first["items"][3]["moved_from"], "OPS-7");
         assert_eq!(json["reports"][1]["items"][0]["verdict"], "no_ticket");
-        assert_eq!(json["reports"][1]["items"][0]["key"], serde_json::Value::Null);
+        assert_eq!(
+            json["reports"][1]["items"][0]["key"],
+            serde_json::Value::Null
+        );
         assert_eq!(json["reports"][2]["passed"], true);
         assert_eq!(json["warnings"][0]["path"], "postmortems/draft.md");
     }

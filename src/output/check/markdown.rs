@@ -51,7 +51,9 @@ pub fn render(outcome: &CheckOutcome) -> String {
                 display_path(&report.path).replace('`', "'"),
                 item.line,
                 escape(&item.summary),
-                item.status.as_deref().map_or_else(|| "—".to_owned(), escape),
+                item.status
+                    .as_deref()
+                    .map_or_else(|| "—".to_owned(), escape),
             );
         }
         out.push('\n');
@@ -105,11 +107,29 @@ mod tests {
     #[test]
     fn summary_table_with_icons_and_total() {
         let text = render(&super::super::sample::outcome());
-        insta::assert_snapshot!(text, @"");
+        insta::assert_snapshot!(text, @r"
+            ### ❌ Post-mortem action items: 3 of 6 not resolved
+
+            | | Report | Item | Ticket | Status | Verdict |
+            |---|---|---|---|---|---|
+            | ✅ | `postmortems/2020-04-14-api.md:12` | Add an alert on queue depth | [OPS-1](https://jira.example.com/browse/OPS-1) | Done | resolved |
+            | ❌ | `postmortems/2020-04-14-api.md:13` | Fix retries: use &lt;backoff&gt; | [OPS-2](https://jira.example.com/browse/OPS-2) | In Progress | unresolved |
+            | ⚠️ | `postmortems/2020-04-14-api.md:14` | Rewrite the cache | [OPS-3](https://jira.example.com/browse/OPS-3) | Won't Do | waived (dropped, not fixed) |
+            | ✅ | `postmortems/2020-04-14-api.md:15` | Rotate the on-call, 50% less \| paging | [NEW-9](https://jira.example.com/browse/NEW-9) (was OPS-7) | Closed | resolved |
+            | ❌ | `postmortems/2021-01-02-db.md:20` | Document the failover | — | — | no ticket |
+            | ❌ | `postmortems/2021-01-02-db.md:21` | Old item | [OPS-404](https://jira.example.com/browse/OPS-404) | — | missing |
+
+            > ⚠️ `postmortems/draft.md`: the action items table has no action items (passes; --require-items makes this fail)
+
+            **Total:** 6 items in 3 reports: 2 resolved, 1 waived, 1 unresolved, 1 without a ticket, 1 missing; statuses read from Jira.
+            ");
     }
 
     #[test]
     fn cells_cannot_break_the_table() {
-        assert_eq!(escape("a | b <i>*x*</i>\nc"), r"a \| b &lt;i&gt;\*x\*&lt;/i&gt; c");
+        assert_eq!(
+            escape("a | b <i>*x*</i>\nc"),
+            r"a \| b &lt;i&gt;\*x\*&lt;/i&gt; c"
+        );
     }
 }

@@ -126,9 +126,27 @@ pub(crate) mod sample {
                 ReportCheck {
                     path: PathBuf::from("./postmortems/2020-04-14-api.md"),
                     items: vec![
-                        item(12, Some("OPS-1"), "Add an alert on queue depth", Some("Done"), Verdict::Resolved),
-                        item(13, Some("OPS-2"), "Fix retries: use <backoff>", Some("In Progress"), Verdict::Unresolved),
-                        item(14, Some("OPS-3"), "Rewrite the cache", Some("Won't Do"), Verdict::Waived),
+                        item(
+                            12,
+                            Some("OPS-1"),
+                            "Add an alert on queue depth",
+                            Some("Done"),
+                            Verdict::Resolved,
+                        ),
+                        item(
+                            13,
+                            Some("OPS-2"),
+                            "Fix retries: use <backoff>",
+                            Some("In Progress"),
+                            Verdict::Unresolved,
+                        ),
+                        item(
+                            14,
+                            Some("OPS-3"),
+                            "Rewrite the cache",
+                            Some("Won't Do"),
+                            Verdict::Waived,
+                        ),
                         moved,
                     ],
                 },

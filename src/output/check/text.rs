@@ -17,15 +17,22 @@ pub fn render(outcome: &CheckOutcome, color: bool) -> String {
     let mut out = String::new();
     if outcome.items().next().is_some() {
         out.push_str(&table(outcome, color));
-        out.push('\n');
+        // A blank line between the table and the footer, so the totals stand out in a log.
+        out.push_str("\n\n");
     }
+    // With --require-items an empty report fails the gate, so it is an error, not a warning.
+    let level = if outcome.require_items {
+        "error"
+    } else {
+        "warning"
+    };
     for (path, warning) in outcome.warnings() {
         match path {
             Some(path) => {
-                let _ = writeln!(out, "warning: {}: {warning}", display_path(path));
+                let _ = writeln!(out, "{level}: {}: {warning}", display_path(path));
             }
             None => {
-                let _ = writeln!(out, "warning: {warning}");
+                let _ = writeln!(out, "{level}: {warning}");
             }
         }
     }
@@ -65,7 +72,7 @@ pub fn render(outcome: &CheckOutcome, color: bool) -> String {
 fn table(outcome: &CheckOutcome, color: bool) -> String {
     let mut table = Table::new();
     table
-        .load_preset(presets::NOTHING)
+        .load_style(presets::NOTHING)
         // No wrapping: CI logs are wide, and a wrapped row is harder to grep.
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(["REPORT", "LINE", "KEY", "SUMMARY", "STATUS", "VERDICT"]);
@@ -129,7 +136,20 @@ mod tests {
     #[test]
     fn table_warnings_notes_and_total() {
         let text = render(&super::super::sample::outcome(), false);
-        insta::assert_snapshot!(text, @"");
+        insta::assert_snapshot!(text, @r"
+            REPORT                         LINE  KEY                SUMMARY                                STATUS       VERDICT
+            postmortems/2020-04-14-api.md    12  OPS-1              Add an alert on queue depth            Done         resolved
+            postmortems/2020-04-14-api.md    13  OPS-2              Fix retries: use <backoff>             In Progress  unresolved
+            postmortems/2020-04-14-api.md    14  OPS-3              Rewrite the cache                      Won't Do     waived
+            postmortems/2020-04-14-api.md    15  NEW-9 (was OPS-7)  Rotate the on-call, 50% less | paging  Closed       resolved
+            postmortems/2021-01-02-db.md     20  -                  Document the failover                  -            no ticket
+            postmortems/2021-01-02-db.md     21  OPS-404            Old item                               -            missing
+
+            warning: postmortems/draft.md: the action items table has no action items (passes; --require-items makes this fail)
+            note: postmortems/2020-04-14-api.md:15: OPS-7 moved to NEW-9; `pm-sync refresh` writes the new key into the report
+            hint: run `pm-sync sync` to file tickets for the items without one
+            FAILED: 6 items in 3 reports: 2 resolved, 1 waived, 1 unresolved, 1 without a ticket, 1 missing
+            ");
     }
 
     #[test]
@@ -137,7 +157,9 @@ mod tests {
         let mut outcome = super::super::sample::outcome();
         outcome.source = Source::Report;
         outcome.reports.truncate(1);
-        outcome.reports[0].items.retain(|item| item.verdict.passes());
+        outcome.reports[0]
+            .items
+            .retain(|item| item.verdict.passes());
         let text = render(&outcome, false);
         assert!(
             text.contains("--offline: statuses as written in the reports"),
