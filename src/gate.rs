@@ -154,10 +154,15 @@ pub struct Totals {
     pub reports_without_items: usize,
     /// Action items checked.
     pub items: usize,
+    /// Items whose ticket is resolved.
     pub resolved: usize,
+    /// Items whose ticket is in a waived status.
     pub waived: usize,
+    /// Items whose ticket is open.
     pub unresolved: usize,
+    /// Items without a ticket.
     pub no_ticket: usize,
+    /// Items linking a key Jira does not know.
     pub missing: usize,
 }
 
@@ -168,8 +173,8 @@ pub struct CheckOutcome {
     pub source: Source,
     /// `--require-items`: a report without action items fails.
     pub require_items: bool,
-    /// Whether `[status] resolved` lists names (otherwise the status category decides, or the
-    /// common done names offline).
+    /// The names `[status] resolved` lists; empty means the status category decides (or, offline,
+    /// the common done names of [`OFFLINE_DONE_NAMES`]).
     pub resolved_names: Vec<String>,
     /// The reports, in the order they were found.
     pub reports: Vec<ReportCheck>,
