@@ -2,7 +2,14 @@
 
 use super::table::RawRow;
 
-const ITEM: &[&str] = &["action item", "action items", "action", "item", "task", "description"];
+const ITEM: &[&str] = &[
+    "action item",
+    "action items",
+    "action",
+    "item",
+    "task",
+    "description",
+];
 const STATUS: &[&str] = &["status", "state"];
 const TICKET: &[&str] = &["ticket", "jira", "issue", "key"];
 

@@ -28,11 +28,18 @@ fn escape_text(value: &str, kind: TableKind) -> String {
         TableKind::Pipe => {
             let mut out = String::with_capacity(value.len() + 4);
             for c in value.chars() {
-                // `|` would split the cell; the rest would turn into Markdown markup.
-                if matches!(c, '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&') {
-                    out.push('\\');
+                match c {
+                    // GFM splits cells before anything else and counts any `|` after a
+                    // backslash as escaped, so a literal backslash becomes an entity: `\\|`
+                    // would swallow the cell's closing pipe.
+                    '\\' => out.push_str("&#92;"),
+                    // `|` would split the cell; the rest would turn into Markdown markup.
+                    '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c => out.push(c),
                 }
-                out.push(c);
             }
             out
         }
@@ -66,23 +73,20 @@ pub(crate) fn link(key: &str, url: &str, kind: TableKind) -> String {
     }
 }
 
-/// In a pipe table an empty cell may have no padding (`||`); give the value a space on each side
-/// that lacks one, so the row stays readable.
+/// An empty pipe cell's span sits after its first padding space. With a single space (`| |`) the
+/// value would touch the closing pipe, so it gets a space after it; a cell without padding (`||`,
+/// the compact style) gets none, matching its row.
 fn pad_empty_pipe_cell(text: &str, span: &Span, value: String) -> String {
     if !span.is_empty() || value.is_empty() {
         return value;
     }
     let before = text.as_bytes().get(span.start.wrapping_sub(1)).copied();
     let after = text.as_bytes().get(span.end).copied();
-    let mut out = String::with_capacity(value.len() + 2);
-    if before == Some(b'|') {
-        out.push(' ');
+    if before == Some(b' ') && after == Some(b'|') {
+        value + " "
+    } else {
+        value
     }
-    out.push_str(&value);
-    if after == Some(b'|') {
-        out.push(' ');
-    }
-    out
 }
 
 /// Works out the splices for `edits` against `text`. For a row edited twice the same way, the
@@ -152,7 +156,8 @@ pub(crate) fn plan(
                         let raw = &text[cell.clone()];
                         match key::key_prefix(raw) {
                             Some(prefix) => Splice {
-                                span: cell.start + prefix.range.start..cell.start + prefix.range.end,
+                                span: cell.start + prefix.range.start
+                                    ..cell.start + prefix.range.end,
                                 text: written,
                             },
                             None => {
@@ -204,7 +209,7 @@ mod tests {
     #[test]
     fn empty_pipe_cells_get_padding() {
         let text = "|a||";
-        assert_eq!(pad_empty_pipe_cell(text, &(3..3), "x".into()), " x ");
+        assert_eq!(pad_empty_pipe_cell(text, &(3..3), "x".into()), "x");
         let text = "| a |  |";
         assert_eq!(pad_empty_pipe_cell(text, &(6..6), "x".into()), "x");
         let text = "| a | |";

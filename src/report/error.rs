@@ -12,6 +12,9 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use super::model::Span;
 
+/// The whole report as miette shows it; shared so that errors stay small.
+pub type SharedSource = std::sync::Arc<NamedSource<String>>;
+
 /// Column names accepted for the item column, as listed in messages.
 pub(crate) const ITEM_NAMES: &str =
     "\"Action Item\", \"Action Items\", \"Action\", \"Item\", \"Task\", \"Description\"";
@@ -40,7 +43,9 @@ pub enum ReportError {
     #[error("{}: cannot write: {source}", path.display())]
     #[diagnostic(
         code(pm_sync::report::write),
-        help("check that the folder is writable and the disk is not full; the report was left as it was")
+        help(
+            "check that the folder is writable and the disk is not full; the report was left as it was"
+        )
     )]
     Write {
         /// The file that could not be written.
@@ -60,7 +65,7 @@ pub enum ReportError {
         /// `path:line:col` of the first invalid byte.
         at: String,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("not UTF-8")]
         span: SourceSpan,
     },
@@ -79,7 +84,7 @@ pub enum ReportError {
         /// The configured section name.
         section: String,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("searched from here")]
         span: SourceSpan,
     },
@@ -98,7 +103,7 @@ pub enum ReportError {
         /// The configured section name.
         section: String,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("no table under this heading")]
         span: SourceSpan,
     },
@@ -119,7 +124,7 @@ pub enum ReportError {
         /// The accepted names.
         accepted: &'static str,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("header row")]
         span: SourceSpan,
     },
@@ -140,7 +145,7 @@ pub enum ReportError {
         /// The accepted names.
         accepted: &'static str,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("header row")]
         span: SourceSpan,
     },
@@ -155,7 +160,7 @@ pub enum ReportError {
         /// `path:line:col` of `<table`.
         at: String,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("this table is never closed")]
         span: SourceSpan,
     },
@@ -181,7 +186,7 @@ pub enum ReportError {
         /// 1-based position of that column.
         needed: usize,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("missing the {column} cell")]
         span: SourceSpan,
     },
@@ -200,7 +205,7 @@ pub enum ReportError {
         /// What is wrong.
         message: String,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("here")]
         span: SourceSpan,
     },
@@ -219,7 +224,7 @@ pub enum ReportError {
         /// The value as written.
         value: String,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("not a date")]
         span: SourceSpan,
     },
@@ -228,7 +233,9 @@ pub enum ReportError {
     #[error("{at}: `severity: {value}` is not a severity")]
     #[diagnostic(
         code(pm_sync::report::bad_severity),
-        help("write the severity as sevN, e.g. `severity: sev2` (SEV-2 and Sev2 are read as sev2)")
+        help(
+            "write the severity as sevN, e.g. `severity: sev2` (SEV-2 and Sev2 are read as sev2)"
+        )
     )]
     BadSeverity {
         /// `path:line:col` of the value.
@@ -236,7 +243,7 @@ pub enum ReportError {
         /// The value as written.
         value: String,
         #[source_code]
-        src: NamedSource<String>,
+        src: SharedSource,
         #[label("expected sevN")]
         span: SourceSpan,
     },
@@ -345,7 +352,7 @@ pub(crate) struct Origin {
     /// `path:line:col`.
     pub(crate) at: String,
     /// The whole file, named after its path.
-    pub(crate) src: NamedSource<String>,
+    pub(crate) src: SharedSource,
     /// The span to underline.
     pub(crate) span: SourceSpan,
 }
@@ -358,7 +365,10 @@ impl Origin {
         let (line, col) = line_col(text, start);
         Origin {
             at: format!("{}:{line}:{col}", path.display()),
-            src: NamedSource::new(path.display().to_string(), text.to_owned()),
+            src: std::sync::Arc::new(NamedSource::new(
+                path.display().to_string(),
+                text.to_owned(),
+            )),
             span: SourceSpan::new(start.into(), end - start),
         }
     }

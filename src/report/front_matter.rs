@@ -84,7 +84,11 @@ pub(crate) fn parse_date(value: &str) -> Option<NaiveDate> {
     if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
         return Some(date);
     }
-    for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(at) = NaiveDateTime::parse_from_str(value, format) {
             return Some(at.date());
         }
@@ -112,6 +116,27 @@ fn value_span<T>(value: &Spanned<T>, yaml: &Span) -> Span {
     }
 }
 
+/// Byte offset in `yaml` of a location serde-saphyr reported: its byte offset when it has one,
+/// else its line and (character) column.
+fn yaml_offset(yaml: &str, location: &serde_saphyr::Location) -> Option<usize> {
+    if let Some(offset) = location.span().byte_offset() {
+        return usize::try_from(offset).ok();
+    }
+    let line = usize::try_from(location.line()).ok()?.checked_sub(1)?;
+    let column = usize::try_from(location.column()).ok()?.checked_sub(1)?;
+    let line_start = yaml
+        .split_inclusive('\n')
+        .take(line)
+        .map(str::len)
+        .sum::<usize>();
+    let rest = yaml.get(line_start..)?;
+    let in_line = rest
+        .char_indices()
+        .nth(column)
+        .map_or(rest.len(), |(at, _)| at);
+    Some(line_start + in_line)
+}
+
 /// Reads the front matter whose YAML text is at `yaml` in `text` (the whole file at `path`).
 pub(crate) fn parse(path: &Path, text: &str, yaml: Span) -> Result<FrontMatter, ReportError> {
     let source = &text[yaml.clone()];
@@ -121,8 +146,7 @@ pub(crate) fn parse(path: &Path, text: &str, yaml: Span) -> Result<FrontMatter, 
     let raw: RawFrontMatter = serde_saphyr::from_str(source).map_err(|error| {
         let span = error
             .location()
-            .and_then(|location| location.span().byte_offset())
-            .and_then(|offset| usize::try_from(offset).ok())
+            .and_then(|location| yaml_offset(source, &location))
             .map_or(yaml.clone(), |offset| {
                 let at = (yaml.start + offset).min(yaml.end);
                 at..at

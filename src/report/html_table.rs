@@ -120,7 +120,8 @@ fn separates_words(name: &[u8]) -> bool {
 
 /// Reads the table whose `<table` tag starts at byte `start` of `text`.
 pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
-    let tokens = Tokenizer::new_with_emitter(&text[start..], DefaultEmitter::<usize>::new_with_span());
+    let tokens =
+        Tokenizer::new_with_emitter(&text[start..], DefaultEmitter::<usize>::new_with_span());
     let mut builder = Builder {
         text,
         section: Section::Body,

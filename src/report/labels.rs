@@ -82,7 +82,11 @@ mod tests {
     #[test]
     fn severities_are_normalised() {
         for written in ["SEV-2", "Sev2", "sev 2", "sev2", "SEV_2"] {
-            assert_eq!(normalise_severity(written).as_deref(), Some("sev2"), "{written}");
+            assert_eq!(
+                normalise_severity(written).as_deref(),
+                Some("sev2"),
+                "{written}"
+            );
         }
         assert_eq!(normalise_severity("P1"), None);
         assert_eq!(normalise_severity("sev"), None);

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::Report;
 use super::error::ReportError;
 use super::labels::IncidentLabels;
-use super::model::TableKind;
-use super::Report;
+use super::model::{Cell, TableKind};
 
 /// One action item as `items --format json` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,8 +24,23 @@ pub struct ItemView<'a> {
     pub key: Option<&'a str>,
     /// The status cell's text.
     pub status: &'a str,
-    /// Other columns by header text.
-    pub extra: Vec<(&'a str, &'a str)>,
+    /// Other columns by header text, in table order (a JSON object).
+    pub extra: Extra<'a>,
+}
+
+/// Other columns of an item, serialised as an object keeping the table's column order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extra<'a>(pub &'a [(String, Cell)]);
+
+impl Serialize for Extra<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, cell) in self.0 {
+            map.serialize_entry(name, &cell.text)?;
+        }
+        map.end()
+    }
 }
 
 /// A report's items as `items --format json` shows them.
@@ -70,11 +85,7 @@ pub fn items_view<'a>(
                 summary: &item.summary,
                 key: item.key.as_deref(),
                 status: &item.status.text,
-                extra: item
-                    .extra
-                    .iter()
-                    .map(|(name, cell)| (name.as_str(), cell.text.as_str()))
-                    .collect(),
+                extra: Extra(&item.extra),
             })
             .collect(),
     }
@@ -89,7 +100,11 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
         TableKind::Pipe => "pipe",
     };
     let count = report.items().len();
-    let noun = if count == 1 { "action item" } else { "action items" };
+    let noun = if count == 1 {
+        "action item"
+    } else {
+        "action items"
+    };
     let _ = writeln!(
         out,
         "{}: {count} {noun} in the {kind} table at line {}",
