@@ -133,3 +133,104 @@ pub enum Deployment {
     #[serde(alias = "server")]
     Datacenter,
 }
+
+/// The authenticated user, as `/myself` returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// Cloud account id (absent on Data Center).
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// Data Center username (absent on Cloud).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: String,
+    /// Email, when the user's privacy settings show it.
+    #[serde(default)]
+    pub email_address: Option<String>,
+}
+
+/// An issue type of a project.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct IssueType {
+    /// Numeric id as a string.
+    pub id: String,
+    /// Display name, e.g. `Task`.
+    pub name: String,
+    /// True for sub-task types.
+    #[serde(default)]
+    pub subtask: bool,
+}
+
+/// A project with its issue types.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// Numeric id as a string.
+    pub id: String,
+    /// Project key, e.g. `OPS`.
+    pub key: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Issue types usable in this project.
+    #[serde(default)]
+    pub issue_types: Vec<IssueType>,
+}
+
+impl Project {
+    /// The issue type named `name` (case-insensitive).
+    pub fn issue_type(&self, name: &str) -> Option<&IssueType> {
+        self.issue_types
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// One field of the create screen (createmeta).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldMeta {
+    /// Field id, e.g. `summary`, `labels`, `customfield_10010`.
+    #[serde(alias = "key")]
+    pub field_id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Whether a create without it fails.
+    #[serde(default)]
+    pub required: bool,
+    /// Whether Jira fills it when absent.
+    #[serde(default)]
+    pub has_default_value: bool,
+}
+
+/// The create screen of one project and issue type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateFields {
+    /// The issue type these fields belong to.
+    pub issue_type: IssueType,
+    /// Every field on the create screen.
+    pub fields: Vec<FieldMeta>,
+}
+
+/// The fields pm-sync fills on create (description is optional for it).
+pub const FIELDS_WE_FILL: &[&str] = &["project", "issuetype", "summary", "description", "labels"];
+
+impl CreateFields {
+    /// True when `field_id` is on the create screen (e.g. `labels`).
+    pub fn has(&self, field_id: &str) -> bool {
+        self.fields.iter().any(|f| f.field_id == field_id)
+    }
+
+    /// Required fields without a default that pm-sync does not fill: creates will fail.
+    pub fn required_unfilled(&self) -> Vec<&FieldMeta> {
+        self.fields
+            .iter()
+            .filter(|f| f.required && !f.has_default_value)
+            .filter(|f| !FIELDS_WE_FILL.contains(&f.field_id.as_str()))
+            .collect()
+    }
+}
