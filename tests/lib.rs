@@ -1,3 +1,4 @@
 //! The one integration-test binary: each module is one area of behaviour.
 
+mod jira_client;
 mod support;

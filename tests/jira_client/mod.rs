@@ -1,0 +1,1 @@
+//! The Jira client against the stateful fake Jira, Cloud and Data Center.
