@@ -191,20 +191,43 @@ impl Project {
 
 /// One field of the create screen (createmeta).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "WireFieldMeta")]
 pub struct FieldMeta {
     /// Field id, e.g. `summary`, `labels`, `customfield_10010`.
-    #[serde(alias = "key")]
     pub field_id: String,
     /// Display name.
-    #[serde(default)]
     pub name: String,
     /// Whether a create without it fails.
-    #[serde(default)]
     pub required: bool,
     /// Whether Jira fills it when absent.
-    #[serde(default)]
     pub has_default_value: bool,
+}
+
+/// Cloud sends both `fieldId` and `key`; Data Center sends `fieldId`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireFieldMeta {
+    #[serde(default)]
+    field_id: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    has_default_value: bool,
+}
+
+impl From<WireFieldMeta> for FieldMeta {
+    fn from(w: WireFieldMeta) -> Self {
+        Self {
+            field_id: w.field_id.or(w.key).unwrap_or_default(),
+            name: w.name,
+            required: w.required,
+            has_default_value: w.has_default_value,
+        }
+    }
 }
 
 /// The create screen of one project and issue type.

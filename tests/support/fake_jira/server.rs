@@ -1526,7 +1526,7 @@ impl State {
             .map(|i| self.issue_json(i, &spec, v3))
             .collect();
         if end < snapshot.len() {
-            let token = format!("fake-token-{}-{}", self.next_token, end);
+            let token = format!("page-{}-{}", self.next_token, end);
             self.next_token += 1;
             self.tokens.insert(token.clone(), (snapshot, end));
             reply(
