@@ -1,3 +1,5 @@
 //! The one integration-test binary: each module is one area of behaviour.
 
+mod jira_client;
+mod report_engine;
 mod support;

@@ -1,2 +1,4 @@
 //! Shared test support: the stateful fake Jira and CLI helpers.
 #![allow(dead_code)]
+
+pub mod fake_jira;
