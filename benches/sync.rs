@@ -75,8 +75,8 @@ async fn scenarios(flavor: Flavor) -> Vec<Measure> {
     // Naive: per item one search for a duplicate, one create, one read of its status.
     measures.push(Measure {
         name: "sync, 200 new items",
-        requests: log.total(),
-        writes: log.writes(),
+        requests: log.total,
+        writes: log.writes,
         wall,
         budget: 8,
         naive: 600,
@@ -85,11 +85,11 @@ async fn scenarios(flavor: Flavor) -> Vec<Measure> {
     fake.reset_request_log();
     let wall = run(&config, &["sync", path(&one)]).await;
     let log = fake.requests();
-    assert_eq!(log.writes(), 0, "a second sync changes nothing in Jira");
+    assert_eq!(log.writes, 0, "a second sync changes nothing in Jira");
     measures.push(Measure {
         name: "second sync of it (no-op)",
-        requests: log.total(),
-        writes: log.writes(),
+        requests: log.total,
+        writes: log.writes,
         wall,
         budget: 3,
         naive: 200,
@@ -109,11 +109,11 @@ async fn scenarios(flavor: Flavor) -> Vec<Measure> {
     fake.reset_request_log();
     let wall = run(&config, &["refresh", path(&many)]).await;
     let log = fake.requests();
-    assert_eq!(log.writes(), 0, "refresh never changes Jira");
+    assert_eq!(log.writes, 0, "refresh never changes Jira");
     measures.push(Measure {
         name: "refresh, 10 reports x 100 items",
-        requests: log.total(),
-        writes: log.writes(),
+        requests: log.total,
+        writes: log.writes,
         wall,
         budget: 12,
         naive: 1000,

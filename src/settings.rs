@@ -175,7 +175,7 @@ impl Settings {
             ));
         }
         let default_severity = file.labels.severity.unwrap_or_else(|| "sev1".to_owned());
-        let default_severity = crate::report::normalize_severity(&default_severity)
+        let default_severity = crate::report::normalise_severity(&default_severity)
             .ok_or_else(|| {
                 ConfigError::invalid(
                     format!("[labels] severity = {default_severity:?} is not a severity"),

@@ -259,7 +259,7 @@ fn plan_context<'a>(engine: &'a Engine<'a>) -> PlanContext<'a> {
     PlanContext {
         project: &engine.jira.project,
         issue_type: &engine.jira.issue_type,
-        browse_url: &|key| engine.browse_url(key),
+        browse_url: Box::new(|key| engine.browse_url(key)),
     }
 }
 
@@ -276,13 +276,7 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
             })
         })
         .collect();
-    let browse = |key: &IssueKey| engine.browse_url(key);
-    let context = PlanContext {
-        project: &engine.jira.project,
-        issue_type: &engine.jira.issue_type,
-        browse_url: &browse,
-    };
-    plan::plan(&inputs, state, &context)
+    plan::plan(&inputs, state, &plan_context(engine))
 }
 
 fn is_create(plan: &Plan, at: (usize, usize)) -> bool {

@@ -29,12 +29,11 @@ pub struct TrackerState {
 }
 
 /// Project-wide facts the planner needs.
-#[derive(Debug)]
 pub struct PlanContext<'a> {
     pub project: &'a str,
     pub issue_type: &'a str,
     /// `{url}/browse/{KEY}` for a key.
-    pub browse_url: &'a dyn Fn(&IssueKey) -> String,
+    pub browse_url: Box<dyn Fn(&IssueKey) -> String + 'a>,
 }
 
 /// The ticket a row ends up with, and how.
@@ -290,11 +289,10 @@ mod tests {
             items,
             labels: &labels,
         };
-        let browse = |key: &IssueKey| format!("https://jira.test/browse/{key}");
         let context = PlanContext {
             project: "OPS",
             issue_type: "Task",
-            browse_url: &browse,
+            browse_url: Box::new(|key| format!("https://jira.test/browse/{key}")),
         };
         plan(&[input], state, &context)
     }

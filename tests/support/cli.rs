@@ -111,7 +111,18 @@ impl PmSync {
     /// Runs pm-sync to completion. Blocking runs happen off the async runtime so the fake
     /// Jira keeps answering.
     pub async fn run(&self, args: &[&str]) -> Output {
+        self.run_env(&[], args).await
+    }
+
+    /// Runs pm-sync with some variables changed for this run only (`None` unsets one).
+    pub async fn run_env(&self, env: &[(&str, Option<&str>)], args: &[&str]) -> Output {
         let mut command = self.command(args);
+        for (name, value) in env {
+            match value {
+                Some(value) => command.env(name, value),
+                None => command.env_remove(name),
+            };
+        }
         let output = tokio::task::spawn_blocking(move || command.output())
             .await
             .expect("join")
