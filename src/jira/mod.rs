@@ -6,7 +6,7 @@
 //! - [`issues`]: myself, project, createmeta, bulk create, edit, remote links, bulk read.
 //! - [`search`]: Cloud enhanced search and Data Center search, JQL quoting.
 //! - [`adf`]: Atlassian Document Format for v3 descriptions.
-//! - [`error`]: [`JiraError`].
+//! - [`error`]: [`JiraError`], typed and free of credentials.
 //! - [`model`]: keys, statuses, issues, projects.
 
 pub mod adf;

@@ -90,7 +90,7 @@ impl JiraClient {
                     merged.into_values().collect()
                 }
             }
-            _ => self.search_dc(&jql, PAGE_SIZE).await?,
+            _ => self.search_dc(&jql, PAGE_SIZE, true).await?,
         };
         // JQL already filtered; keep only exact label matches in case a server is lenient.
         Ok(issues
@@ -139,7 +139,13 @@ impl JiraClient {
         }
     }
 
-    async fn search_dc(&self, jql: &str, page_size: usize) -> Result<Vec<Issue>, JiraError> {
+    /// `validate`: false only for `key in (…)`, so a misspelt project still fails loudly.
+    async fn search_dc(
+        &self,
+        jql: &str,
+        page_size: usize,
+        validate: bool,
+    ) -> Result<Vec<Issue>, JiraError> {
         let mut out: Vec<Issue> = Vec::new();
         let mut start = 0usize;
         loop {
@@ -150,7 +156,7 @@ impl JiraClient {
                     "startAt": start,
                     "maxResults": page_size,
                     "fields": READ_FIELDS,
-                    "validateQuery": false,
+                    "validateQuery": validate,
                 }))
                 .permission("Browse projects");
             let page: DcPage = self.send(&call).await?.decode(&call)?;
@@ -178,7 +184,7 @@ impl JiraClient {
             }
             let list: Vec<String> = batch.iter().map(|k| jql_quote(k.as_str())).collect();
             let jql = format!("key in ({})", list.join(", "));
-            match self.search_dc(&jql, batch.len().max(1)).await {
+            match self.search_dc(&jql, batch.len().max(1), false).await {
                 Ok(found) => out.extend(found),
                 Err(JiraError::Api {
                     status: 400, api, ..

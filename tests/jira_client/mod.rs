@@ -2,6 +2,7 @@
 
 mod basics;
 mod create;
+mod fake_contract;
 mod read;
 mod retry;
 mod secrets;

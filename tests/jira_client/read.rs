@@ -178,12 +178,13 @@ async fn batches_run_in_parallel_up_to_the_cap() {
     cfg.concurrency = 2;
     let c = JiraClient::new(cfg).unwrap();
     c.deployment().await.unwrap();
-    jira.set_latency(Duration::from_millis(60));
+    jira.set_latency(Duration::from_millis(100));
     let started = Instant::now();
     let got = c.fetch_issues(&keys).await.unwrap();
     let elapsed = started.elapsed();
     assert_eq!(got.found.len(), 800);
-    // 8 batches, 2 at a time, 60 ms each: at least 4 rounds, far less than 8 in a row.
-    assert!(elapsed >= Duration::from_millis(240), "{elapsed:?}");
-    assert!(elapsed < Duration::from_millis(470), "{elapsed:?}");
+    // 8 batches, 2 at a time, 100 ms each: at least 4 rounds (the cap holds), and clearly
+    // less than 8 rounds in a row (batches do overlap); generous for a loaded machine.
+    assert!(elapsed >= Duration::from_millis(400), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(780), "{elapsed:?}");
 }

@@ -1551,25 +1551,23 @@ impl State {
             );
         }
         let post = request.method.as_str() == "POST";
-        if post {
-            if let Some(obj) = body.and_then(Value::as_object) {
-                const KNOWN: &[&str] = &[
-                    "jql",
-                    "startAt",
-                    "maxResults",
-                    "fields",
-                    "expand",
-                    "validateQuery",
-                    "properties",
-                ];
-                if let Some(bad) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-                    return error(
-                        400,
-                        &format!(
-                            "Unrecognized field \"{bad}\" (Class com.atlassian.jira.rest.v2.search.SearchRequestBean), not marked as ignorable"
-                        ),
-                    );
-                }
+        if post && let Some(obj) = body.and_then(Value::as_object) {
+            const KNOWN: &[&str] = &[
+                "jql",
+                "startAt",
+                "maxResults",
+                "fields",
+                "expand",
+                "validateQuery",
+                "properties",
+            ];
+            if let Some(bad) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+                return error(
+                    400,
+                    &format!(
+                        "Unrecognized field \"{bad}\" (Class com.atlassian.jira.rest.v2.search.SearchRequestBean), not marked as ignorable"
+                    ),
+                );
             }
         }
         let param = |name: &str| -> Option<Value> {
