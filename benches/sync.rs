@@ -4,7 +4,6 @@
 //! Run: `cargo bench --bench sync`. Prints a table; exits non-zero when a budget is exceeded.
 
 #[path = "../tests/support/fake_jira/mod.rs"]
-#[allow(dead_code)]
 mod fake_jira;
 
 use std::ffi::OsString;
@@ -33,7 +32,10 @@ fn main() {
     let mut failed = false;
     for flavor in [Flavor::Cloud, Flavor::DataCenter] {
         let measures = runtime.block_on(scenarios(flavor));
-        println!("\n{flavor:?} — {} ms latency per request", LATENCY.as_millis());
+        println!(
+            "\n{flavor:?} — {} ms latency per request",
+            LATENCY.as_millis()
+        );
         println!(
             "{:<34} {:>8} {:>7} {:>9} {:>7} {:>9} {:>7}",
             "scenario", "requests", "writes", "wall", "budget", "naive", "ratio"

@@ -5,7 +5,6 @@
 //! the report's diff, the tickets with their labels and statuses, and what `check` says.
 
 #[path = "../tests/support/fake_jira/mod.rs"]
-#[allow(dead_code)]
 mod fake_jira;
 
 use std::ffi::OsString;
@@ -47,7 +46,10 @@ async fn quickstart() -> std::process::ExitCode {
 
     banner("1. pm-sync sync postmortem.md   (right after the post-mortem meeting)");
     pm_sync(&config, &["sync", path(&report)]).await;
-    show_diff(REPORT, &std::fs::read_to_string(&report).expect("read report"));
+    show_diff(
+        REPORT,
+        &std::fs::read_to_string(&report).expect("read report"),
+    );
 
     banner("2. Work happens in Jira: two tickets move along");
     let issues = fake.issues();
@@ -60,7 +62,10 @@ async fn quickstart() -> std::process::ExitCode {
     banner("3. pm-sync refresh .   (on a schedule, keeps statuses current)");
     let before = std::fs::read_to_string(&report).expect("read report");
     pm_sync(&config, &["refresh", path(dir.path())]).await;
-    show_diff(&before, &std::fs::read_to_string(&report).expect("read report"));
+    show_diff(
+        &before,
+        &std::fs::read_to_string(&report).expect("read report"),
+    );
 
     banner("The tickets in Jira");
     for issue in fake.issues() {

@@ -1,5 +1,6 @@
 //! The one integration-test binary: each module is one area of behaviour.
 
+mod cli_sync;
 mod jira_client;
 mod report_engine;
 mod support;

@@ -340,7 +340,10 @@ mod tests {
         let linked = issue("1", "OPS-4", "Same", &["sev1_20200414", "sev1"]);
         state.linked.insert("OPS-4".into(), Some(linked.clone()));
         state.by_label.insert("sev1_20200414".into(), vec![linked]);
-        let plan = run(&[item(1, "Same", Some("OPS-4")), item(2, "Same", None)], &state);
+        let plan = run(
+            &[item(1, "Same", Some("OPS-4")), item(2, "Same", None)],
+            &state,
+        );
         assert!(matches!(plan.rows[0].ticket, Ticket::Linked(_)));
         assert!(matches!(plan.rows[1].ticket, Ticket::Create(_)));
     }
@@ -348,9 +351,10 @@ mod tests {
     #[test]
     fn a_linked_ticket_gets_the_new_summary_and_missing_labels() {
         let mut state = TrackerState::default();
-        state
-            .linked
-            .insert("OPS-4".into(), Some(issue("1", "OPS-4", "Old text", &["team-x"])));
+        state.linked.insert(
+            "OPS-4".into(),
+            Some(issue("1", "OPS-4", "Old text", &["team-x"])),
+        );
         let plan = run(&[item(1, "New text", Some("OPS-4"))], &state);
         let update = plan.rows[0].update.as_ref().unwrap();
         assert_eq!(update.summary.as_deref(), Some("New text"));
@@ -363,7 +367,12 @@ mod tests {
         let mut state = TrackerState::default();
         state.linked.insert(
             "OPS-4".into(),
-            Some(issue("1", "OPS-4", "Text", &["sev1", "sev1_20200414", "other"])),
+            Some(issue(
+                "1",
+                "OPS-4",
+                "Text",
+                &["sev1", "sev1_20200414", "other"],
+            )),
         );
         let plan = run(&[item(1, "Text", Some("OPS-4"))], &state);
         assert!(!plan.changes_jira());
@@ -388,7 +397,12 @@ mod tests {
         let mut state = TrackerState::default();
         state.linked.insert(
             "OPS-4".into(),
-            Some(issue("1", "OPS-4", "Real summary", &["sev1", "sev1_20200414"])),
+            Some(issue(
+                "1",
+                "OPS-4",
+                "Real summary",
+                &["sev1", "sev1_20200414"],
+            )),
         );
         let plan = run(&[item(1, "", Some("OPS-4"))], &state);
         assert_eq!(plan.rows[0].update, None);

@@ -45,7 +45,11 @@ pub fn mtime(path: &Path) -> SystemTime {
 pub fn changed_lines(before: &str, after: &str) -> Vec<(String, String)> {
     let old: Vec<&str> = before.split_inclusive('\n').collect();
     let new: Vec<&str> = after.split_inclusive('\n').collect();
-    assert_eq!(old.len(), new.len(), "write-back changed the number of lines");
+    assert_eq!(
+        old.len(),
+        new.len(),
+        "write-back changed the number of lines"
+    );
     old.iter()
         .zip(&new)
         .filter(|(a, b)| a != b)
@@ -61,7 +65,10 @@ pub fn generated_report(count: usize, date: &str) -> String {
          <th><strong>Action Item</strong></th>\n<th><strong>Status</strong></th>\n</tr>\n</thead>\n<tbody>\n"
     );
     for n in 0..count {
-        let _ = write!(text, "<tr class=\"odd\">\n<td>Generated item {n}</td>\n<td></td>\n</tr>\n");
+        let _ = write!(
+            text,
+            "<tr class=\"odd\">\n<td>Generated item {n}</td>\n<td></td>\n</tr>\n"
+        );
     }
     text.push_str("</tbody>\n</table>\n");
     text

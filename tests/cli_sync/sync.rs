@@ -19,16 +19,28 @@ async fn first_sync_files_one_labelled_ticket_per_item_and_writes_keys_and_statu
         assert_eq!(summaries, expected, "{flavor:?}");
         for issue in fake.issues() {
             assert_eq!(issue.labels, ["sev1_20200414", "sev1"], "{flavor:?}");
-            let link = format!("<a href=\"{}/browse/{}\">{}</a> ", fake.url(), issue.key, issue.key);
+            let link = format!(
+                "<a href=\"{}/browse/{}\">{}</a> ",
+                fake.url(),
+                issue.key,
+                issue.key
+            );
             let text = pm.read("pm.md");
-            assert!(text.contains(&link), "{flavor:?}: no link for {}:\n{text}", issue.key);
+            assert!(
+                text.contains(&link),
+                "{flavor:?}: no link for {}:\n{text}",
+                issue.key
+            );
             assert!(out.stdout.contains(&issue.key), "{flavor:?}: {out}");
         }
         // Exactly the four item cells and the four status cells changed, nothing else.
         let changes = changed_lines(HTML_REPORT, &std::fs::read_to_string(&report).unwrap());
         assert_eq!(changes.len(), 8, "{flavor:?}: {changes:#?}");
         assert_eq!(
-            changes.iter().filter(|(_, new)| new == "<td>To Do</td>\n").count(),
+            changes
+                .iter()
+                .filter(|(_, new)| new == "<td>To Do</td>\n")
+                .count(),
             4,
             "{flavor:?}: {changes:#?}"
         );
@@ -53,7 +65,11 @@ async fn a_second_sync_changes_nothing_in_jira_or_on_disk() {
         assert_eq!(log.writes, 0, "{flavor:?}: {:?}", log.entries);
         assert!(log.total <= 3, "{flavor:?}: {:?}", log.entries);
         assert_eq!(std::fs::read(&report).unwrap(), bytes, "{flavor:?}");
-        assert_eq!(mtime(&report), modified, "{flavor:?}: the report was rewritten");
+        assert_eq!(
+            mtime(&report),
+            modified,
+            "{flavor:?}: the report was rewritten"
+        );
         assert_eq!(fake.issues().len(), 4);
         assert!(out.stdout.contains("(unchanged)"), "{out}");
     }
@@ -71,8 +87,15 @@ async fn an_existing_ticket_with_the_same_summary_and_date_label_is_adopted_not_
         assert_eq!(out.code, 0, "{out}");
         assert_eq!(fake.issues().len(), 4, "{flavor:?}: a duplicate was filed");
         let adopted = fake.issue(&existing).unwrap();
-        assert_eq!(adopted.labels, ["sev1_20200414", "team-db", "sev1"], "labels are only added");
-        assert!(pm.read("pm.md").contains(&format!(">{existing}</a> Add an alert")));
+        assert_eq!(
+            adopted.labels,
+            ["sev1_20200414", "team-db", "sev1"],
+            "labels are only added"
+        );
+        assert!(
+            pm.read("pm.md")
+                .contains(&format!(">{existing}</a> Add an alert"))
+        );
         assert!(out.stdout.contains("adopted"), "{out}");
         assert!(out.stdout.contains("3 created, 1 adopted"), "{out}");
     }
@@ -98,14 +121,22 @@ async fn a_hand_typed_key_links_its_ticket_which_gets_the_labels_and_the_item_te
             linked.summary,
             "Alert when the eviction rate exceeds 500/s for 2 minutes"
         );
-        assert_eq!(fake.issues().len(), 12 + 2, "{flavor:?}: two new tickets, no more");
+        assert_eq!(
+            fake.issues().len(),
+            12 + 2,
+            "{flavor:?}: two new tickets, no more"
+        );
         let text = pm.read("pm.md");
         assert!(
             text.contains(&format!("| [OPS-12]({}/browse/OPS-12) |", fake.url())),
             "{text}"
         );
         // The pipe in the third item survives as `\|`; its summary has a plain `|`.
-        assert!(fake.issues().iter().any(|i| i.summary.contains("runbook | link it")));
+        assert!(
+            fake.issues()
+                .iter()
+                .any(|i| i.summary.contains("runbook | link it"))
+        );
     }
 }
 
@@ -119,7 +150,11 @@ async fn a_key_jira_does_not_know_is_reported_and_never_refiled() {
     assert_eq!(out.code, 3, "{out}");
     assert!(out.stdout.contains("missing"), "{out}");
     assert!(out.stdout.contains("OPS-12"), "{out}");
-    assert_eq!(fake.issues().len(), 2, "the row with OPS-12 was filed again");
+    assert_eq!(
+        fake.issues().len(),
+        2,
+        "the row with OPS-12 was filed again"
+    );
     // The other items' keys are saved despite the warning.
     assert!(pm.read("pm.md").contains("[OPS-1]("));
 }
@@ -138,9 +173,16 @@ async fn dry_run_prints_the_plan_and_diff_and_changes_nothing() {
     assert_eq!(fake.issues().len(), 1);
     assert_eq!(pm.read("pm.md"), HTML_REPORT);
     assert_eq!(mtime(&report), modified);
-    assert!(out.stdout.contains("3 would be created, 1 would be adopted"), "{out}");
     assert!(
-        out.stdout.contains(&format!("+<td><a href=\"{}/browse/{existing}\">", fake.url())),
+        out.stdout
+            .contains("3 would be created, 1 would be adopted"),
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains(&format!(
+            "+<td><a href=\"{}/browse/{existing}\">",
+            fake.url()
+        )),
         "the diff shows the adopted key: {out}"
     );
 }
@@ -156,7 +198,11 @@ async fn json_output_lists_every_item_with_its_action_and_key() {
     let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     let items = json["reports"][0]["items"].as_array().unwrap();
     assert_eq!(items.len(), 4);
-    assert!(items.iter().all(|i| i["action"] == "created" && i["key"].is_string()));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["action"] == "created" && i["key"].is_string())
+    );
     assert_eq!(json["reports"][0]["written"], true);
 }
 
@@ -164,19 +210,30 @@ async fn json_output_lists_every_item_with_its_action_and_key() {
 async fn bad_config_exits_2_and_sends_nothing() {
     let (fake, pm) = setup(Flavor::Cloud).await;
     pm.write("pm.md", HTML_REPORT);
-    pm.write("bad.toml", "[jira]\nurl = \"http://127.0.0.1:1\"\nprojet = \"OPS\"\n");
+    pm.write(
+        "bad.toml",
+        "[jira]\nurl = \"http://127.0.0.1:1\"\nprojet = \"OPS\"\n",
+    );
 
     let out = pm.run(&["-c", "bad.toml", "sync", "pm.md"]).await;
     assert_eq!(out.code, 2, "{out}");
-    assert!(out.stderr.contains("projet"), "names the unknown key: {out}");
+    assert!(
+        out.stderr.contains("projet"),
+        "names the unknown key: {out}"
+    );
     assert!(out.stderr.contains("bad.toml"), "{out}");
 
-    let out = pm.run_env(&[("JIRA_API_TOKEN", None)], &["sync", "pm.md"]).await;
+    let out = pm
+        .run_env(&[("JIRA_API_TOKEN", None)], &["sync", "pm.md"])
+        .await;
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("JIRA_API_TOKEN"), "{out}");
 
     let out = pm
-        .run_env(&[("JIRA_URL", Some("http://jira.example.com"))], &["sync", "pm.md"])
+        .run_env(
+            &[("JIRA_URL", Some("http://jira.example.com"))],
+            &["sync", "pm.md"],
+        )
         .await;
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("https://"), "{out}");
@@ -196,7 +253,10 @@ async fn a_bad_report_exits_2_naming_file_and_line_and_nothing_is_created_for_an
 
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("undated.md"), "{out}");
-    assert!(out.stderr.contains("incident_date"), "says how to give a date: {out}");
+    assert!(
+        out.stderr.contains("incident_date"),
+        "says how to give a date: {out}"
+    );
     assert_eq!(fake.requests().total, 0);
     assert_eq!(pm.read("good.md"), HTML_REPORT);
 
@@ -214,13 +274,21 @@ async fn incident_date_and_severity_flags_win_over_the_report() {
     pm.write("pm.md", HTML_REPORT);
 
     let out = pm
-        .run(&["sync", "--incident-date", "2020-04-15", "--severity", "SEV-2", "pm.md"])
+        .run(&[
+            "sync",
+            "--incident-date",
+            "2020-04-15",
+            "--severity",
+            "SEV-2",
+            "pm.md",
+        ])
         .await;
 
     assert_eq!(out.code, 0, "{out}");
-    assert!(fake
-        .issues()
-        .iter()
-        .all(|i| i.labels == ["sev2_20200415", "sev2"]));
+    assert!(
+        fake.issues()
+            .iter()
+            .all(|i| i.labels == ["sev2_20200415", "sev2"])
+    );
     assert_eq!(fake.requests().count(Endpoint::BulkCreate), 1);
 }

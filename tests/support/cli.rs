@@ -59,7 +59,11 @@ impl PmSync {
             .env("JIRA_PROJECT", "OPS")
             .env("JIRA_API_TOKEN", FAKE_TOKEN);
         match flavor {
-            Flavor::Cloud => session = session.env("JIRA_EMAIL", FAKE_EMAIL).env("JIRA_DEPLOYMENT", "cloud"),
+            Flavor::Cloud => {
+                session = session
+                    .env("JIRA_EMAIL", FAKE_EMAIL)
+                    .env("JIRA_DEPLOYMENT", "cloud")
+            }
             Flavor::DataCenter => session = session.env("JIRA_DEPLOYMENT", "datacenter"),
         }
         session

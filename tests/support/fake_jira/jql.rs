@@ -536,6 +536,8 @@ pub fn parse(jql: &str) -> Result<Query, String> {
 
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
+    // Unused when a bench includes the fake and its test fns are stripped.
     use super::*;
 
     #[test]

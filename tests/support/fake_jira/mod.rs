@@ -354,6 +354,13 @@ impl FakeJira {
         self.state().max_results_cap = Some(cap.max(1));
     }
 
+    /// Makes the create validator refuse any issue whose summary contains `text` (as a
+    /// workflow validator or a ScriptRunner rule would): that element of a bulk create fails
+    /// with a `summary` error while the others are created.
+    pub fn reject_summaries_containing(&self, text: &str) {
+        self.state().rejected_summaries.push(text.to_owned());
+    }
+
     /// With `on`, Data Center search answers 400 for unknown keys even with
     /// `validateQuery=false` (as some older servers did).
     pub fn set_strict_key_validation(&self, on: bool) {

@@ -92,6 +92,7 @@ pub(super) struct State {
     pub anonymous_fallback: bool,
     pub max_results_cap: Option<usize>,
     pub strict_keys: bool,
+    pub rejected_summaries: Vec<String>,
 }
 
 /// A reply before it becomes a `ResponseTemplate`.
@@ -410,6 +411,7 @@ impl State {
             anonymous_fallback: false,
             max_results_cap: None,
             strict_keys: false,
+            rejected_summaries: Vec::new(),
         }
     }
 
@@ -1031,7 +1033,20 @@ impl State {
             errors.insert("issuetype".into(), "Specify a valid issue type".into());
         }
         let summary = match fields.get("summary") {
-            Some(s) => check_summary(s, &mut errors),
+            Some(s) => {
+                let text = s.as_str().unwrap_or_default();
+                if self
+                    .rejected_summaries
+                    .iter()
+                    .any(|r| text.contains(r.as_str()))
+                {
+                    errors.insert(
+                        "summary".into(),
+                        "The create validator of this project refused this summary.".into(),
+                    );
+                }
+                check_summary(s, &mut errors)
+            }
             None => {
                 errors.insert(
                     "summary".into(),
