@@ -28,27 +28,31 @@ use clap::Parser;
 pub const VERSION: &str = env!("PM_SYNC_VERSION");
 
 /// Runs the command line `args` and returns the process exit code (see the README's table).
-/// Holds no global state besides the log subscriber, so it can run twice in one process.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    ExitCode::from(run_to_code(args))
+}
+
+/// [`run`], with the exit code as a number (for in-process callers such as the quickstart).
+/// Holds no global state besides the log subscriber, so it can run twice in one process.
+pub fn run_to_code(args: impl IntoIterator<Item = OsString>) -> u8 {
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            let code = if error.use_stderr() {
+            return if error.use_stderr() {
                 error::exit::BAD_INPUT
             } else {
                 error::exit::OK
             };
-            return ExitCode::from(code);
         }
     };
     init_logging(cli.verbose, cli.quiet);
     match commands::dispatch(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code,
         Err(error) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             eprintln!("{}", error.render(color));
-            ExitCode::from(error.exit_code())
+            error.exit_code()
         }
     }
 }

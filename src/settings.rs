@@ -175,8 +175,8 @@ impl Settings {
             ));
         }
         let default_severity = file.labels.severity.unwrap_or_else(|| "sev1".to_owned());
-        let default_severity = crate::report::normalize_severity(&default_severity)
-            .ok_or_else(|| {
+        let default_severity =
+            crate::report::normalise_severity(&default_severity).ok_or_else(|| {
                 ConfigError::invalid(
                     format!("[labels] severity = {default_severity:?} is not a severity"),
                     "write it as sevN, e.g. \"sev1\"",
@@ -386,6 +386,9 @@ mod tests {
     fn unknown_key_is_named() {
         let error = toml::from_str::<ConfigFile>("[jira]\nurll = \"x\"\n").unwrap_err();
         let message = describe_toml_error(&error, "[jira]\nurll = \"x\"\n");
-        assert!(message.contains("urll") && message.starts_with("line 2"), "{message}");
+        assert!(
+            message.contains("urll") && message.starts_with("line 2"),
+            "{message}"
+        );
     }
 }

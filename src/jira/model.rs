@@ -133,3 +133,127 @@ pub enum Deployment {
     #[serde(alias = "server")]
     Datacenter,
 }
+
+/// The authenticated user, as `/myself` returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// Cloud account id (absent on Data Center).
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// Data Center username (absent on Cloud).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: String,
+    /// Email, when the user's privacy settings show it.
+    #[serde(default)]
+    pub email_address: Option<String>,
+}
+
+/// An issue type of a project.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct IssueType {
+    /// Numeric id as a string.
+    pub id: String,
+    /// Display name, e.g. `Task`.
+    pub name: String,
+    /// True for sub-task types.
+    #[serde(default)]
+    pub subtask: bool,
+}
+
+/// A project with its issue types.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// Numeric id as a string.
+    pub id: String,
+    /// Project key, e.g. `OPS`.
+    pub key: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Issue types usable in this project.
+    #[serde(default)]
+    pub issue_types: Vec<IssueType>,
+}
+
+impl Project {
+    /// The issue type named `name` (case-insensitive).
+    pub fn issue_type(&self, name: &str) -> Option<&IssueType> {
+        self.issue_types
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// One field of the create screen (createmeta).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "WireFieldMeta")]
+pub struct FieldMeta {
+    /// Field id, e.g. `summary`, `labels`, `customfield_10010`.
+    pub field_id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether a create without it fails.
+    pub required: bool,
+    /// Whether Jira fills it when absent.
+    pub has_default_value: bool,
+}
+
+/// Cloud sends both `fieldId` and `key`; Data Center sends `fieldId`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireFieldMeta {
+    #[serde(default)]
+    field_id: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    has_default_value: bool,
+}
+
+impl From<WireFieldMeta> for FieldMeta {
+    fn from(w: WireFieldMeta) -> Self {
+        Self {
+            field_id: w.field_id.or(w.key).unwrap_or_default(),
+            name: w.name,
+            required: w.required,
+            has_default_value: w.has_default_value,
+        }
+    }
+}
+
+/// The create screen of one project and issue type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateFields {
+    /// The issue type these fields belong to.
+    pub issue_type: IssueType,
+    /// Every field on the create screen.
+    pub fields: Vec<FieldMeta>,
+}
+
+/// The fields pm-sync fills on create (description is optional for it).
+pub const FIELDS_WE_FILL: &[&str] = &["project", "issuetype", "summary", "description", "labels"];
+
+impl CreateFields {
+    /// True when `field_id` is on the create screen (e.g. `labels`).
+    pub fn has(&self, field_id: &str) -> bool {
+        self.fields.iter().any(|f| f.field_id == field_id)
+    }
+
+    /// Required fields without a default that pm-sync does not fill: creates will fail.
+    pub fn required_unfilled(&self) -> Vec<&FieldMeta> {
+        self.fields
+            .iter()
+            .filter(|f| f.required && !f.has_default_value)
+            .filter(|f| !FIELDS_WE_FILL.contains(&f.field_id.as_str()))
+            .collect()
+    }
+}

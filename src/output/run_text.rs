@@ -44,22 +44,22 @@ pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
             if !row.updated.is_empty() {
                 let _ = write!(line, "  [{} updated]", row.updated.join(" and "));
             }
-            if let Some(url) = &row.url {
-                if matches!(row.action, RowAction::Created | RowAction::Adopted) {
-                    let _ = write!(line, "  {url}");
-                }
+            if let Some(url) = &row.url
+                && matches!(row.action, RowAction::Created | RowAction::Adopted)
+            {
+                let _ = write!(line, "  {url}");
             }
             let _ = writeln!(out, "{}", line.trim_end());
             if let Some(error) = &row.error {
                 let _ = writeln!(out, "      line {}: {error}", row.line);
             }
         }
-        if let Some(diff) = &report.diff {
-            if !diff.is_empty() {
-                out.push_str(diff);
-                if !diff.ends_with('\n') {
-                    out.push('\n');
-                }
+        if let Some(diff) = &report.diff
+            && !diff.is_empty()
+        {
+            out.push_str(diff);
+            if !diff.ends_with('\n') {
+                out.push('\n');
             }
         }
     }
@@ -87,8 +87,14 @@ fn totals(outcome: &RunOutcome) -> String {
     let verb = if outcome.dry_run { "would be " } else { "" };
     let mut parts = Vec::new();
     if outcome.command == "sync" {
-        parts.push(format!("{} {verb}created", outcome.count(RowAction::Created)));
-        parts.push(format!("{} {verb}adopted", outcome.count(RowAction::Adopted)));
+        parts.push(format!(
+            "{} {verb}created",
+            outcome.count(RowAction::Created)
+        ));
+        parts.push(format!(
+            "{} {verb}adopted",
+            outcome.count(RowAction::Adopted)
+        ));
         parts.push(format!("{updated} {verb}updated in Jira"));
     }
     parts.push(format!("{changed} rows {verb}changed in reports"));

@@ -52,7 +52,11 @@ pub struct ActionItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
     /// Link the row to `key`, written as a link to `url`; replaces any key already there.
-    Link { row: usize, key: String, url: String },
+    Link {
+        row: usize,
+        key: String,
+        url: String,
+    },
     /// Set the status cell to `status` (plain text; escaped for the table kind).
     Status { row: usize, status: String },
 }

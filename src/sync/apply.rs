@@ -73,15 +73,23 @@ pub async fn sync(
     let mut journals = reports
         .iter()
         .map(|loaded| {
-            Journal::load(loaded.report.path()).map_err(|source| Error::io(loaded.report.path(), source))
+            Journal::load(loaded.report.path())
+                .map_err(|source| Error::io(loaded.report.path(), source))
         })
         .collect::<Result<Vec<_>, _>>()?;
 
     let mut plan = make_plan(engine, reports, &state);
     // Creates an earlier run sent without recording the key: find them before creating again.
     let mut held = held_by_journal(&plan, &mut journals, engine.timing.lag_window, reports)?;
+    let mut found_held: Vec<(usize, String)> = Vec::new();
     if !held.is_empty() && !dry_run {
         plan = wait_for_search(engine, reports, &mut state, &held).await?;
+        for row in &plan.rows {
+            let at = (row.report, row.row);
+            if held.contains(&at) && !is_create(&plan, at) {
+                found_held.push((row.report, row.summary.clone()));
+            }
+        }
         held.retain(|at| is_create(&plan, *at));
     }
 
@@ -103,15 +111,35 @@ pub async fn sync(
     for (index, loaded) in reports.iter_mut().enumerate() {
         let edits: Vec<&plan::RowPlan> = plan.rows.iter().filter(|r| r.report == index).collect();
         for row_plan in edits {
-            apply_row_edits(loaded, &row_plan.edits, rows.get_mut(&(index, row_plan.row)))?;
+            apply_row_edits(
+                loaded,
+                &row_plan.edits,
+                rows.get_mut(&(index, row_plan.row)),
+            )?;
         }
         loaded.save()?;
+    }
+    // Their keys are in the reports now: the journal has nothing left to say about them.
+    for (index, summary) in found_held {
+        let label = date_label(&reports[index]);
+        journals[index]
+            .settle([(label.as_str(), summary.as_str())])
+            .map_err(|source| Error::io(reports[index].report.path(), source))?;
     }
 
     let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
     let mut ambiguous: HashSet<(usize, usize)> = HashSet::new();
     for chunk in creates.chunks(BULK_CREATE_LIMIT) {
-        create_chunk(engine, reports, &mut journals, chunk, &mut rows, &mut created_keys, &mut ambiguous).await?;
+        create_chunk(
+            engine,
+            reports,
+            &mut journals,
+            chunk,
+            &mut rows,
+            &mut created_keys,
+            &mut ambiguous,
+        )
+        .await?;
     }
 
     if !ambiguous.is_empty() {
@@ -259,7 +287,7 @@ fn plan_context<'a>(engine: &'a Engine<'a>) -> PlanContext<'a> {
     PlanContext {
         project: &engine.jira.project,
         issue_type: &engine.jira.issue_type,
-        browse_url: &|key| engine.browse_url(key),
+        browse_url: Box::new(|key| engine.browse_url(key)),
     }
 }
 
@@ -276,13 +304,7 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
             })
         })
         .collect();
-    let browse = |key: &IssueKey| engine.browse_url(key);
-    let context = PlanContext {
-        project: &engine.jira.project,
-        issue_type: &engine.jira.issue_type,
-        browse_url: &browse,
-    };
-    plan::plan(&inputs, state, &context)
+    plan::plan(&inputs, state, &plan_context(engine))
 }
 
 fn is_create(plan: &Plan, at: (usize, usize)) -> bool {
@@ -322,7 +344,11 @@ fn held_by_journal(
         }
         let path = reports[index].report.path();
         journal
-            .settle(unmatched.iter().map(|e| (e.date_label.as_str(), e.summary.as_str())))
+            .settle(
+                unmatched
+                    .iter()
+                    .map(|e| (e.date_label.as_str(), e.summary.as_str())),
+            )
             .map_err(|source| Error::io(path, source))?;
     }
     Ok(held)
@@ -337,7 +363,10 @@ async fn wait_for_search(
     waiting: &HashSet<(usize, usize)>,
 ) -> Result<Plan, Error> {
     let labels: Vec<String> = {
-        let mut labels: Vec<String> = waiting.iter().map(|at| date_label(&reports[at.0])).collect();
+        let mut labels: Vec<String> = waiting
+            .iter()
+            .map(|at| date_label(&reports[at.0]))
+            .collect();
         labels.sort();
         labels.dedup();
         labels
@@ -372,7 +401,11 @@ async fn check_project(engine: &Engine<'_>) -> Result<(), Error> {
     {
         return Ok(());
     }
-    let known: Vec<&str> = project.issue_types.iter().map(|t| t.name.as_str()).collect();
+    let known: Vec<&str> = project
+        .issue_types
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
     Err(Error::config(
         format!(
             "issue type {wanted:?} does not exist in Jira project {}",
@@ -438,11 +471,11 @@ fn finish_dry_run(
         // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
         // them through the diff staying unchanged.
         let _ = apply_row_edits(&mut reports[at.0], &row_plan.edits, rows.get_mut(&at));
-        if held.contains(&at) {
-            if let Some(row) = rows.get_mut(&at) {
-                row.action = RowAction::Pending;
-                row.error = Some(pending_message());
-            }
+        if held.contains(&at)
+            && let Some(row) = rows.get_mut(&at)
+        {
+            row.action = RowAction::Pending;
+            row.error = Some(pending_message());
         }
     }
     collect("sync", true, reports, rows, plan)
@@ -468,7 +501,10 @@ async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
         let Ok((at, result)) = joined else { continue };
         if let (Err(error), Some(row)) = (result, rows.get_mut(&at)) {
             row.action = RowAction::Failed;
-            row.error = Some(format!("updating {}: {error}", row.key.as_deref().unwrap_or("?")));
+            row.error = Some(format!(
+                "updating {}: {error}",
+                row.key.as_deref().unwrap_or("?")
+            ));
             row.updated.clear();
         }
     }
@@ -589,7 +625,9 @@ async fn write_created_statuses(
     let statuses: HashMap<IssueKey, Issue> = fetched.found.into_iter().collect();
     let mut touched = HashSet::new();
     for (index, row, key) in created {
-        let Some(issue) = statuses.get(key) else { continue };
+        let Some(issue) = statuses.get(key) else {
+            continue;
+        };
         let edit = Edit::Status {
             row: *row,
             status: issue.status.name.clone(),

@@ -84,7 +84,10 @@ impl Journal {
 
     /// Removes one entry per `(date_label, summary)` given: those items now have their key in
     /// the report (or are known not to exist).
-    pub fn settle<'a>(&mut self, done: impl IntoIterator<Item = (&'a str, &'a str)>) -> io::Result<()> {
+    pub fn settle<'a>(
+        &mut self,
+        done: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> io::Result<()> {
         let mut changed = false;
         for (label, summary) in done {
             if let Some(index) = self
@@ -136,7 +139,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let report = dir.path().join("pm.md");
         let mut journal = Journal::load(&report).unwrap();
-        journal.record([entry("a"), entry("a"), entry("b")]).unwrap();
+        journal
+            .record([entry("a"), entry("a"), entry("b")])
+            .unwrap();
         let mut again = Journal::load(&report).unwrap();
         assert_eq!(again.pending().len(), 3);
         again.settle([("sev1_20200414", "a")]).unwrap();

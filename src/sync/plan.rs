@@ -29,12 +29,11 @@ pub struct TrackerState {
 }
 
 /// Project-wide facts the planner needs.
-#[derive(Debug)]
 pub struct PlanContext<'a> {
     pub project: &'a str,
     pub issue_type: &'a str,
     /// `{url}/browse/{KEY}` for a key.
-    pub browse_url: &'a dyn Fn(&IssueKey) -> String,
+    pub browse_url: Box<dyn Fn(&IssueKey) -> String + 'a>,
 }
 
 /// The ticket a row ends up with, and how.
@@ -290,11 +289,10 @@ mod tests {
             items,
             labels: &labels,
         };
-        let browse = |key: &IssueKey| format!("https://jira.test/browse/{key}");
         let context = PlanContext {
             project: "OPS",
             issue_type: "Task",
-            browse_url: &browse,
+            browse_url: Box::new(|key| format!("https://jira.test/browse/{key}")),
         };
         plan(&[input], state, &context)
     }
@@ -342,7 +340,10 @@ mod tests {
         let linked = issue("1", "OPS-4", "Same", &["sev1_20200414", "sev1"]);
         state.linked.insert("OPS-4".into(), Some(linked.clone()));
         state.by_label.insert("sev1_20200414".into(), vec![linked]);
-        let plan = run(&[item(1, "Same", Some("OPS-4")), item(2, "Same", None)], &state);
+        let plan = run(
+            &[item(1, "Same", Some("OPS-4")), item(2, "Same", None)],
+            &state,
+        );
         assert!(matches!(plan.rows[0].ticket, Ticket::Linked(_)));
         assert!(matches!(plan.rows[1].ticket, Ticket::Create(_)));
     }
@@ -350,9 +351,10 @@ mod tests {
     #[test]
     fn a_linked_ticket_gets_the_new_summary_and_missing_labels() {
         let mut state = TrackerState::default();
-        state
-            .linked
-            .insert("OPS-4".into(), Some(issue("1", "OPS-4", "Old text", &["team-x"])));
+        state.linked.insert(
+            "OPS-4".into(),
+            Some(issue("1", "OPS-4", "Old text", &["team-x"])),
+        );
         let plan = run(&[item(1, "New text", Some("OPS-4"))], &state);
         let update = plan.rows[0].update.as_ref().unwrap();
         assert_eq!(update.summary.as_deref(), Some("New text"));
@@ -365,7 +367,12 @@ mod tests {
         let mut state = TrackerState::default();
         state.linked.insert(
             "OPS-4".into(),
-            Some(issue("1", "OPS-4", "Text", &["sev1", "sev1_20200414", "other"])),
+            Some(issue(
+                "1",
+                "OPS-4",
+                "Text",
+                &["sev1", "sev1_20200414", "other"],
+            )),
         );
         let plan = run(&[item(1, "Text", Some("OPS-4"))], &state);
         assert!(!plan.changes_jira());
@@ -390,7 +397,12 @@ mod tests {
         let mut state = TrackerState::default();
         state.linked.insert(
             "OPS-4".into(),
-            Some(issue("1", "OPS-4", "Real summary", &["sev1", "sev1_20200414"])),
+            Some(issue(
+                "1",
+                "OPS-4",
+                "Real summary",
+                &["sev1", "sev1_20200414"],
+            )),
         );
         let plan = run(&[item(1, "", Some("OPS-4"))], &state);
         assert_eq!(plan.rows[0].update, None);

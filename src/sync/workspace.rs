@@ -59,7 +59,7 @@ pub fn load_reports(
             for file in markdown_files(path)? {
                 match load_one(&file, options, lock, labels) {
                     Ok(loaded) => reports.push(loaded),
-                    Err(error) if error.is_not_a_report() => {
+                    Err(error @ (ReportError::NoSection { .. } | ReportError::NoTable { .. })) => {
                         tracing::debug!("skipping {}: {error}", file.display());
                     }
                     Err(error) => return Err(error),
@@ -114,15 +114,15 @@ fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
-        let entries = std::fs::read_dir(&current).map_err(|source| ReportError::io(&current, source))?;
+        let entries = std::fs::read_dir(&current).map_err(|source| read_error(&current, source))?;
         for entry in entries {
-            let entry = entry.map_err(|source| ReportError::io(&current, source))?;
+            let entry = entry.map_err(|source| read_error(&current, source))?;
             let path = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
             let file_type = entry
                 .file_type()
-                .map_err(|source| ReportError::io(&path, source))?;
+                .map_err(|source| read_error(&path, source))?;
             if file_type.is_dir() {
                 if !name.starts_with('.') && name != "node_modules" && name != "target" {
                     pending.push(path);
@@ -134,4 +134,11 @@ fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     }
     found.sort();
     Ok(found)
+}
+
+fn read_error(path: &Path, source: std::io::Error) -> ReportError {
+    ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    }
 }

@@ -1,2 +1,5 @@
 //! Shared test support: the stateful fake Jira and CLI helpers.
 #![allow(dead_code)]
+
+pub mod cli;
+pub mod fake_jira;

@@ -1,0 +1,587 @@
+//! Issue operations: who am I, project and create screen, bulk create, edit, remote links,
+//! and reading many issues by key.
+
+use std::collections::{HashMap, HashSet};
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+
+use super::adf;
+use super::client::{Call, JiraClient};
+use super::error::{ApiErrors, JiraError};
+use super::model::{
+    CreateFields, CreateOutcome, Deployment, FetchedIssues, FieldMeta, Issue, IssueKey, IssueType,
+    NewIssue, Project, Status, StatusCategory, User,
+};
+
+/// Jira Cloud's documented cap for `POST /issue/bulk` ("Creates upto 50 issues"); used for
+/// Data Center too, whose cap is undocumented.
+pub const BULK_CREATE_LIMIT: usize = 50;
+
+/// Cloud's cap for `POST /issue/bulkfetch`.
+pub const BULK_FETCH_LIMIT: usize = 100;
+
+/// The fields every read asks for.
+pub(crate) const READ_FIELDS: [&str; 4] = ["summary", "labels", "status", "resolution"];
+
+/// An issue as Jira sends it (`IssueBean`), reduced to what pm-sync reads.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireIssue {
+    pub id: String,
+    pub key: Option<String>,
+    #[serde(default)]
+    pub fields: Option<WireFields>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireFields {
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    #[serde(default)]
+    pub status: Option<WireStatus>,
+    #[serde(default)]
+    pub resolution: Option<WireNamed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WireStatus {
+    pub name: String,
+    #[serde(default)]
+    pub status_category: Option<WireCategory>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireCategory {
+    pub key: StatusCategory,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireNamed {
+    pub name: String,
+}
+
+impl WireIssue {
+    /// Converts to [`Issue`]; `None` if Jira left out the key or the fields we asked for.
+    pub fn into_issue(self) -> Option<Issue> {
+        let key = IssueKey::parse(self.key.as_deref()?)?;
+        let fields = self.fields?;
+        let status = fields.status?;
+        Some(Issue {
+            id: self.id,
+            key,
+            summary: fields.summary.unwrap_or_default(),
+            labels: fields.labels,
+            status: Status {
+                name: status.name,
+                category: status
+                    .status_category
+                    .map_or(StatusCategory::Undefined, |c| c.key),
+            },
+            resolution: fields.resolution.map(|r| r.name),
+        })
+    }
+}
+
+pub(crate) fn incomplete(call: &Call, id: &str) -> JiraError {
+    JiraError::Protocol {
+        request: call.label(),
+        message: format!("issue {id} came back without key, summary or status"),
+    }
+}
+
+/// One page of a createmeta listing: Cloud says `issueTypes`/`fields`, Data Center `values`.
+#[derive(Debug, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    bound(deserialize = "T: serde::de::DeserializeOwned")
+)]
+struct MetaPage<T> {
+    #[serde(default, alias = "issueTypes", alias = "fields", alias = "values")]
+    items: Vec<T>,
+    #[serde(default)]
+    total: Option<usize>,
+    #[serde(default)]
+    is_last: Option<bool>,
+}
+
+impl JiraClient {
+    /// `GET /myself`: proves the credentials work. An anonymous answer (Seraph's
+    /// `AUTHENTICATED_FAILED`, `X-AUSERNAME: anonymous`) is an [`JiraError::Unauthorized`].
+    pub async fn myself(&self) -> Result<User, JiraError> {
+        let api = self.api().await?;
+        let call = Call::new(Method::GET, format!("{api}/myself"));
+        self.send(&call).await?.decode(&call)
+    }
+
+    /// `GET /project/{key}` with its issue types; an unknown project is
+    /// [`JiraError::NotFound`] naming it.
+    pub async fn project(&self, key: &str) -> Result<Project, JiraError> {
+        let api = self.api().await?;
+        let call = Call::new(Method::GET, format!("{api}/project/{}", enc(key)))
+            .permission("Browse projects")
+            .subject(format!("project `{key}`"));
+        self.send(&call).await?.decode(&call)
+    }
+
+    /// The create screen for `issue_type` in `project` (createmeta, paged): which fields
+    /// exist and which are required. An unknown issue type is [`JiraError::NotFound`] listing
+    /// the project's types.
+    pub async fn create_fields(
+        &self,
+        project: &str,
+        issue_type: &str,
+    ) -> Result<CreateFields, JiraError> {
+        let api = self.api().await?;
+        let base = format!("{api}/issue/createmeta/{}/issuetypes", enc(project));
+        let types: Vec<IssueType> = self
+            .meta_pages(&base, format!("project `{project}`"))
+            .await?;
+        let Some(found) = types
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(issue_type))
+            .cloned()
+        else {
+            let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+            return Err(JiraError::NotFound {
+                request: format!("GET {base}"),
+                what: format!("issue type `{issue_type}` in project `{project}`"),
+                detail: format!(": this project offers {}", names.join(", ")),
+            });
+        };
+        let fields: Vec<FieldMeta> = self
+            .meta_pages(
+                &format!("{base}/{}", enc(&found.id)),
+                format!("issue type `{issue_type}` in project `{project}`"),
+            )
+            .await?;
+        Ok(CreateFields {
+            issue_type: found,
+            fields,
+        })
+    }
+
+    async fn meta_pages<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        subject: String,
+    ) -> Result<Vec<T>, JiraError> {
+        let mut all = Vec::new();
+        loop {
+            let call = Call::new(Method::GET, path)
+                .query("startAt", all.len().to_string())
+                .query("maxResults", "200")
+                .permission("Create issues")
+                .subject(subject.clone());
+            let page: MetaPage<T> = self.send(&call).await?.decode(&call)?;
+            let got = page.items.len();
+            all.extend(page.items);
+            let done =
+                got == 0 || page.is_last == Some(true) || page.total.is_none_or(|t| all.len() >= t);
+            if done {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Creates `issues` with one `POST /issue/bulk` per [`BULK_CREATE_LIMIT`] items (chunks in
+    /// parallel up to the concurrency cap) and returns one outcome per item, in request order.
+    ///
+    /// Never retried blindly: a timeout, lost response or 5xx after sending makes every item
+    /// of that chunk [`CreateOutcome::Ambiguous`]; 429 and 503-with-`Retry-After` (nothing was
+    /// created) are retried.
+    pub async fn create_issues(&self, issues: &[NewIssue]) -> Vec<CreateOutcome> {
+        if issues.is_empty() {
+            return Vec::new();
+        }
+        let deployment = match self.deployment().await {
+            Ok(d) => d,
+            Err(e) => {
+                return issues
+                    .iter()
+                    .map(|_| CreateOutcome::Rejected {
+                        message: format!("not sent: {e}"),
+                    })
+                    .collect();
+            }
+        };
+        let mut set = JoinSet::new();
+        for (n, chunk) in issues.chunks(BULK_CREATE_LIMIT).enumerate() {
+            let client = self.clone();
+            let chunk = chunk.to_vec();
+            set.spawn(async move { (n, client.create_chunk(deployment, &chunk).await) });
+        }
+        let mut chunks: Vec<(usize, Vec<CreateOutcome>)> = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok(done) => chunks.push(done),
+                Err(e) => {
+                    // A panicked task: we cannot know what it sent. Should not happen.
+                    tracing::error!(error = %e, "create task failed");
+                }
+            }
+        }
+        chunks.sort_by_key(|(n, _)| *n);
+        let mut out: Vec<CreateOutcome> = chunks.into_iter().flat_map(|(_, o)| o).collect();
+        while out.len() < issues.len() {
+            out.push(CreateOutcome::Ambiguous {
+                message: "the create task failed unexpectedly".into(),
+            });
+        }
+        out
+    }
+
+    async fn create_chunk(&self, deployment: Deployment, chunk: &[NewIssue]) -> Vec<CreateOutcome> {
+        let api = if deployment == Deployment::Cloud {
+            "/rest/api/3"
+        } else {
+            "/rest/api/2"
+        };
+        let updates: Vec<Value> = chunk
+            .iter()
+            .map(|i| issue_body(i, deployment == Deployment::Cloud))
+            .collect();
+        let call = Call::new(Method::POST, format!("{api}/issue/bulk"))
+            .json(json!({ "issueUpdates": updates }))
+            .create()
+            .permission("Create issues")
+            .pass_through(&[400]);
+        let reply = match self.send(&call).await {
+            Ok(r) => r,
+            Err(e) => {
+                let ambiguous = e.is_ambiguous();
+                let message = e.to_string();
+                return chunk
+                    .iter()
+                    .map(|_| {
+                        if ambiguous {
+                            CreateOutcome::Ambiguous {
+                                message: message.clone(),
+                            }
+                        } else {
+                            CreateOutcome::Rejected {
+                                message: message.clone(),
+                            }
+                        }
+                    })
+                    .collect();
+            }
+        };
+        match reply.decode::<CreatedIssues>(&call) {
+            Ok(created) if reply.status != 400 || !created.errors.is_empty() => {
+                map_created(chunk.len(), created, &call)
+            }
+            decoded => {
+                // A 400 that is not a CreatedIssues body (bad structure): nothing was created.
+                let api_errors = ApiErrors::from_body(&reply.body);
+                let message = match decoded {
+                    Err(e) if reply.status != 400 => {
+                        // 2xx we cannot read: something may have been created.
+                        let msg = e.to_string();
+                        return chunk
+                            .iter()
+                            .map(|_| CreateOutcome::Ambiguous {
+                                message: msg.clone(),
+                            })
+                            .collect();
+                    }
+                    _ => format!("{}: HTTP 400: {api_errors}", call.label()),
+                };
+                chunk
+                    .iter()
+                    .map(|_| CreateOutcome::Rejected {
+                        message: message.clone(),
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Edits one issue: `fields.summary` when given, and `update.labels[].add` for each label so
+    /// labels already on the issue stay. No request when there is nothing to change.
+    pub async fn edit_issue(
+        &self,
+        key: &IssueKey,
+        summary: Option<&str>,
+        add_labels: &[String],
+    ) -> Result<(), JiraError> {
+        if summary.is_none() && add_labels.is_empty() {
+            return Ok(());
+        }
+        let api = self.api().await?;
+        let mut body = serde_json::Map::new();
+        if let Some(s) = summary {
+            body.insert("fields".into(), json!({ "summary": s }));
+        }
+        if !add_labels.is_empty() {
+            let adds: Vec<Value> = add_labels.iter().map(|l| json!({ "add": l })).collect();
+            body.insert("update".into(), json!({ "labels": adds }));
+        }
+        let call = Call::new(Method::PUT, format!("{api}/issue/{}", key.as_str()))
+            .json(Value::Object(body))
+            .permission("Edit issues")
+            .subject(format!("issue `{key}`"));
+        self.send(&call).await.map(|_| ())
+    }
+
+    /// Creates or updates (by `global_id`) a remote link from the issue to `url`.
+    pub async fn upsert_remote_link(
+        &self,
+        key: &IssueKey,
+        global_id: &str,
+        url: &str,
+        title: &str,
+    ) -> Result<(), JiraError> {
+        let api = self.api().await?;
+        let body = json!({
+            "globalId": global_id,
+            "application": {"type": "pm-sync", "name": "pm-sync"},
+            "relationship": "post-mortem",
+            "object": {"url": url, "title": title},
+        });
+        // Upsert by globalId is idempotent, so it may be retried like a read.
+        let call = Call::new(
+            Method::POST,
+            format!("{api}/issue/{}/remotelink", key.as_str()),
+        )
+        .json(body)
+        .permission("Link issues")
+        .subject(format!("issue `{key}`"));
+        self.send(&call).await.map(|_| ())
+    }
+
+    /// Reads many issues by key. Cloud: `POST /rest/api/3/issue/bulkfetch`, ≤100 per request.
+    /// Data Center: `/rest/api/2/search` with `key in (…)` and `validateQuery=false`. Batches run
+    /// in parallel up to the concurrency cap. Deleted or invisible keys land in `missing`;
+    /// a moved issue is found under the asked key, carrying its new key.
+    pub async fn fetch_issues(&self, keys: &[IssueKey]) -> Result<FetchedIssues, JiraError> {
+        let mut unique: Vec<IssueKey> = Vec::new();
+        let mut seen = HashSet::new();
+        for k in keys {
+            if seen.insert(k.as_str().to_ascii_uppercase()) {
+                unique.push(k.clone());
+            }
+        }
+        if unique.is_empty() {
+            return Ok(FetchedIssues::default());
+        }
+        let deployment = self.deployment().await?;
+        let mut set = JoinSet::new();
+        for chunk in unique.chunks(BULK_FETCH_LIMIT) {
+            let client = self.clone();
+            let chunk = chunk.to_vec();
+            set.spawn(async move {
+                if deployment == Deployment::Cloud {
+                    client.bulkfetch(&chunk).await
+                } else {
+                    client.search_keys(&chunk).await
+                }
+            });
+        }
+        let mut returned: Vec<Issue> = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            let issues = joined.map_err(|e| JiraError::Protocol {
+                request: "fetch_issues".into(),
+                message: format!("a fetch task failed: {e}"),
+            })??;
+            returned.extend(issues);
+        }
+        let by_key: HashMap<String, Issue> = returned
+            .into_iter()
+            .map(|i| (i.key.as_str().to_ascii_uppercase(), i))
+            .collect();
+        let mut out = FetchedIssues::default();
+        let mut unmatched = Vec::new();
+        for k in unique {
+            match by_key.get(&k.as_str().to_ascii_uppercase()) {
+                Some(issue) => out.found.push((k, issue.clone())),
+                None => unmatched.push(k),
+            }
+        }
+        // Keys not answered under their own name are deleted, invisible or moved; the
+        // single-issue GET resolves moved keys (and 404s the rest).
+        let mut set = JoinSet::new();
+        for k in unmatched {
+            let client = self.clone();
+            set.spawn(async move {
+                let r = client.get_issue(&k).await;
+                (k, r)
+            });
+        }
+        while let Some(joined) = set.join_next().await {
+            let (k, r) = joined.map_err(|e| JiraError::Protocol {
+                request: "fetch_issues".into(),
+                message: format!("a fetch task failed: {e}"),
+            })?;
+            match r? {
+                Some(issue) => out.found.push((k, issue)),
+                None => out.missing.push(k),
+            }
+        }
+        out.missing.sort();
+        Ok(out)
+    }
+
+    /// `GET /issue/{key}`; `Ok(None)` on 404 (deleted or not visible). Jira resolves moved
+    /// keys here and answers with the current key.
+    pub async fn get_issue(&self, key: &IssueKey) -> Result<Option<Issue>, JiraError> {
+        let api = self.api().await?;
+        let call = Call::new(Method::GET, format!("{api}/issue/{}", key.as_str()))
+            .query("fields", READ_FIELDS.join(","))
+            .permission("Browse projects")
+            .subject(format!("issue `{key}`"));
+        match self.send(&call).await {
+            Ok(reply) => {
+                let wire: WireIssue = reply.decode(&call)?;
+                let id = wire.id.clone();
+                wire.into_issue()
+                    .map(Some)
+                    .ok_or_else(|| incomplete(&call, &id))
+            }
+            Err(JiraError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn bulkfetch(&self, keys: &[IssueKey]) -> Result<Vec<Issue>, JiraError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct BulkFetch {
+            #[serde(default)]
+            issues: Vec<WireIssue>,
+            #[serde(default)]
+            issue_errors: Vec<Value>,
+        }
+        let call = Call::new(Method::POST, "/rest/api/3/issue/bulkfetch")
+            .json(json!({
+                "issueIdsOrKeys": keys.iter().map(IssueKey::as_str).collect::<Vec<_>>(),
+                "fields": READ_FIELDS,
+            }))
+            .permission("Browse projects");
+        let page: BulkFetch = self.send(&call).await?.decode(&call)?;
+        if !page.issue_errors.is_empty() {
+            // Listed errors are retriable ones (not-found keys are silently omitted).
+            return Err(JiraError::Protocol {
+                request: call.label(),
+                message: format!("Jira reported issue errors: {:?}", page.issue_errors),
+            });
+        }
+        page.issues
+            .into_iter()
+            .map(|w| {
+                let id = w.id.clone();
+                w.into_issue().ok_or_else(|| incomplete(&call, &id))
+            })
+            .collect()
+    }
+}
+
+/// Percent-encodes a path segment (project keys and ids are plain, but be safe).
+pub(crate) fn enc(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
+/// The `IssueUpdateDetails` for one new issue: ADF description on v3, string on v2.
+fn issue_body(issue: &NewIssue, adf_description: bool) -> Value {
+    let mut fields = serde_json::Map::new();
+    fields.insert("project".into(), json!({ "key": issue.project }));
+    fields.insert("issuetype".into(), json!({ "name": issue.issue_type }));
+    fields.insert("summary".into(), json!(issue.summary));
+    if !issue.labels.is_empty() {
+        fields.insert("labels".into(), json!(issue.labels));
+    }
+    if let Some(d) = issue
+        .description
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
+        let value = if adf_description {
+            adf::from_plain_text(d)
+        } else {
+            json!(d)
+        };
+        fields.insert("description".into(), value);
+    }
+    json!({ "fields": fields })
+}
+
+/// `CreatedIssues`: successes without index, failures with `failedElementNumber`.
+#[derive(Debug, Deserialize)]
+struct CreatedIssues {
+    #[serde(default)]
+    issues: Vec<CreatedIssue>,
+    #[serde(default)]
+    errors: Vec<BulkError>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CreatedIssue {
+    id: String,
+    key: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BulkError {
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    failed_element_number: Option<usize>,
+    #[serde(default)]
+    element_errors: Option<Value>,
+}
+
+/// Maps a `CreatedIssues` back onto request order: failed elements by index, successes to the
+/// remaining indices in order. Anything that does not add up is Ambiguous, never guessed.
+fn map_created(n: usize, created: CreatedIssues, call: &Call) -> Vec<CreateOutcome> {
+    let mut out: Vec<Option<CreateOutcome>> = (0..n).map(|_| None).collect();
+    let mut unindexed = Vec::new();
+    for err in created.errors {
+        let body = err
+            .element_errors
+            .as_ref()
+            .map(|v| ApiErrors::from_body(v.to_string().as_bytes()))
+            .unwrap_or_default();
+        let status = err
+            .status
+            .map(|s| format!("HTTP {s}: "))
+            .unwrap_or_default();
+        let message = format!("{status}{body}");
+        match err.failed_element_number {
+            Some(i) if i < n && out[i].is_none() => {
+                out[i] = Some(CreateOutcome::Rejected { message })
+            }
+            _ => unindexed.push(message),
+        }
+    }
+    let free: Vec<usize> = (0..n).filter(|i| out[*i].is_none()).collect();
+    if unindexed.is_empty() && free.len() == created.issues.len() {
+        for (i, c) in free.into_iter().zip(created.issues) {
+            out[i] = Some(match IssueKey::parse(&c.key) {
+                Some(key) => CreateOutcome::Created { id: c.id, key },
+                None => CreateOutcome::Ambiguous {
+                    message: format!("{}: Jira returned an odd key `{}`", call.label(), c.key),
+                },
+            });
+        }
+    } else if created.issues.is_empty() && free.len() == unindexed.len() {
+        for (i, message) in free.into_iter().zip(unindexed) {
+            out[i] = Some(CreateOutcome::Rejected { message });
+        }
+    }
+    out.into_iter()
+        .map(|o| {
+            o.unwrap_or_else(|| CreateOutcome::Ambiguous {
+                message: format!(
+                    "{}: Jira's answer could not be matched to this item; reconcile before \
+                     creating again",
+                    call.label()
+                ),
+            })
+        })
+        .collect()
+}

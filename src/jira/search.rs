@@ -1,0 +1,246 @@
+//! Search: Cloud's enhanced `/rest/api/3/search/jql` (nextPageToken, eventual consistency,
+//! `reconcileIssues`) and Data Center's `/rest/api/2/search` (startAt/total), plus JQL quoting.
+
+use std::collections::{BTreeMap, HashSet};
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::client::{Call, JiraClient};
+use super::error::JiraError;
+use super::issues::{READ_FIELDS, WireIssue, incomplete};
+use super::model::{Deployment, Issue, IssueKey};
+
+/// Cloud's documented cap on `reconcileIssues` ids per request.
+pub const RECONCILE_LIMIT: usize = 50;
+
+/// Page size we ask for; Jira may return fewer (and says so).
+const PAGE_SIZE: usize = 100;
+
+/// Quotes a JQL value: `"` + value with `\` and `"` escaped + `"`. Always quote: project
+/// keys such as `IS` or `DO` are JQL reserved words.
+pub fn jql_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CloudPage {
+    #[serde(default)]
+    issues: Vec<WireIssue>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DcPage {
+    #[serde(default)]
+    issues: Vec<WireIssue>,
+    #[serde(default)]
+    total: Option<usize>,
+}
+
+impl JiraClient {
+    /// Every issue of `project` carrying `label`, paged to the end.
+    ///
+    /// Cloud: `POST /rest/api/3/search/jql` with `nextPageToken` and `reconcileIssues` (ids of
+    /// issues created recently, so eventual consistency cannot hide them; more than 50 ids run
+    /// one search per 50 and merge). Data Center: `POST /rest/api/2/search` with startAt/total.
+    pub async fn search_by_label(
+        &self,
+        project: &str,
+        label: &str,
+        reconcile_ids: &[String],
+    ) -> Result<Vec<Issue>, JiraError> {
+        let jql = format!(
+            "project = {} AND labels = {} ORDER BY key ASC",
+            jql_quote(project),
+            jql_quote(label)
+        );
+        let issues = match self.deployment().await? {
+            Deployment::Cloud => {
+                let ids: Vec<i64> = reconcile_ids
+                    .iter()
+                    .filter_map(|id| id.trim().parse().ok())
+                    .collect();
+                if ids.len() <= RECONCILE_LIMIT {
+                    self.search_cloud(&jql, &ids).await?
+                } else {
+                    let mut merged = BTreeMap::new();
+                    for chunk in ids.chunks(RECONCILE_LIMIT) {
+                        for issue in self.search_cloud(&jql, chunk).await? {
+                            merged.insert(issue.id.clone(), issue);
+                        }
+                    }
+                    merged.into_values().collect()
+                }
+            }
+            _ => self.search_dc(&jql, PAGE_SIZE, true).await?,
+        };
+        // JQL already filtered; keep only exact label matches in case a server is lenient.
+        Ok(issues
+            .into_iter()
+            .filter(|i| i.labels.iter().any(|l| l == label))
+            .collect())
+    }
+
+    async fn search_cloud(&self, jql: &str, reconcile: &[i64]) -> Result<Vec<Issue>, JiraError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen_tokens = HashSet::new();
+        loop {
+            let mut body = json!({
+                "jql": jql,
+                "fields": READ_FIELDS,
+                "maxResults": PAGE_SIZE,
+            });
+            if let Some(t) = &token {
+                body["nextPageToken"] = json!(t);
+            }
+            if !reconcile.is_empty() {
+                body["reconcileIssues"] = json!(reconcile);
+            }
+            let call = Call::new(Method::POST, "/rest/api/3/search/jql")
+                .json(body)
+                .permission("Browse projects");
+            let page: CloudPage = self.send(&call).await?.decode(&call)?;
+            for w in page.issues {
+                let id = w.id.clone();
+                out.push(w.into_issue().ok_or_else(|| incomplete(&call, &id))?);
+            }
+            // Loop on the token, not on isLast alone (isLast has been unreliable elsewhere).
+            match page.next_page_token {
+                Some(next) if !next.is_empty() => {
+                    if !seen_tokens.insert(next.clone()) {
+                        return Err(JiraError::Protocol {
+                            request: call.label(),
+                            message: "Jira returned the same nextPageToken twice".into(),
+                        });
+                    }
+                    token = Some(next);
+                }
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// `validate`: false only for `key in (…)`, so a misspelt project still fails loudly.
+    async fn search_dc(
+        &self,
+        jql: &str,
+        page_size: usize,
+        validate: bool,
+    ) -> Result<Vec<Issue>, JiraError> {
+        let mut out: Vec<Issue> = Vec::new();
+        let mut start = 0usize;
+        loop {
+            // Only DC-known keys: older DC rejects unknown body properties.
+            let call = Call::new(Method::POST, "/rest/api/2/search")
+                .json(json!({
+                    "jql": jql,
+                    "startAt": start,
+                    "maxResults": page_size,
+                    "fields": READ_FIELDS,
+                    "validateQuery": validate,
+                }))
+                .permission("Browse projects");
+            let page: DcPage = self.send(&call).await?.decode(&call)?;
+            let got = page.issues.len();
+            for w in page.issues {
+                let id = w.id.clone();
+                out.push(w.into_issue().ok_or_else(|| incomplete(&call, &id))?);
+            }
+            start += got;
+            if got == 0 || page.total.is_none_or(|t| start >= t) {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Data Center read-back: `key in (…)` with `validateQuery=false`. Should a server still
+    /// answer 400 naming missing keys, those keys are dropped and the rest asked again; an
+    /// unexplained 400 splits the batch in halves down to single keys.
+    pub(crate) async fn search_keys(&self, keys: &[IssueKey]) -> Result<Vec<Issue>, JiraError> {
+        let mut pending: Vec<Vec<IssueKey>> = vec![keys.to_vec()];
+        let mut out = Vec::new();
+        while let Some(batch) = pending.pop() {
+            if batch.is_empty() {
+                continue;
+            }
+            let list: Vec<String> = batch.iter().map(|k| jql_quote(k.as_str())).collect();
+            let jql = format!("key in ({})", list.join(", "));
+            match self.search_dc(&jql, batch.len().max(1), false).await {
+                Ok(found) => out.extend(found),
+                Err(JiraError::Api {
+                    status: 400, api, ..
+                }) => {
+                    let named: HashSet<String> = api
+                        .error_messages
+                        .iter()
+                        .flat_map(|m| quoted_keys(m))
+                        .collect();
+                    let rest: Vec<IssueKey> = batch
+                        .iter()
+                        .filter(|k| !named.contains(&k.as_str().to_ascii_uppercase()))
+                        .cloned()
+                        .collect();
+                    if rest.len() < batch.len() {
+                        pending.push(rest);
+                    } else if batch.len() > 1 {
+                        let (a, b) = batch.split_at(batch.len() / 2);
+                        pending.push(a.to_vec());
+                        pending.push(b.to_vec());
+                    }
+                    // A single key still refused: treat it as missing.
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Keys quoted in a Jira message: "An issue with key 'OPS-9' does not exist for field 'key'."
+fn quoted_keys(message: &str) -> Vec<String> {
+    message
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .filter_map(IssueKey::parse)
+        .map(|k| k.as_str().to_ascii_uppercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes() {
+        assert_eq!(jql_quote("IS"), "\"IS\"");
+        assert_eq!(jql_quote(r#"a"b\c"#), r#""a\"b\\c""#);
+    }
+
+    #[test]
+    fn keys_from_messages() {
+        assert_eq!(
+            quoted_keys("An issue with key 'OPS-9' does not exist for field 'key'."),
+            vec!["OPS-9".to_string()]
+        );
+    }
+}

@@ -1,0 +1,394 @@
+//! Everything that can go wrong reading, editing or saving a report, with the span to underline.
+//!
+//! Report-content errors carry the whole file as `#[source_code]` and a `#[label]` span, so miette
+//! draws the offending line; their `Display` text starts with `path:line:col` too, because JSON and
+//! plain-text output never show the snippet.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+use super::model::Span;
+
+/// The whole report as miette shows it; shared so that errors stay small.
+pub type SharedSource = std::sync::Arc<NamedSource<String>>;
+
+/// Column names accepted for the item column, as listed in messages.
+pub(crate) const ITEM_NAMES: &str =
+    "\"Action Item\", \"Action Items\", \"Action\", \"Item\", \"Task\", \"Description\"";
+/// Column names accepted for the status column, as listed in messages.
+pub(crate) const STATUS_NAMES: &str = "\"Status\", \"State\"";
+
+/// A report could not be read, understood, edited or saved. Every variant means exit code 2.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// The report file could not be read.
+    #[error("{}: cannot read the report: {source}", path.display())]
+    #[diagnostic(
+        code(pm_sync::report::read),
+        help("check the path, and that the file is readable")
+    )]
+    Read {
+        /// The report.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The report (or its lock file) could not be written.
+    #[error("{}: cannot write: {source}", path.display())]
+    #[diagnostic(
+        code(pm_sync::report::write),
+        help(
+            "check that the folder is writable and the disk is not full; the report was left as it was"
+        )
+    )]
+    Write {
+        /// The file that could not be written.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The file is not UTF-8.
+    #[error("{at}: the report is not valid UTF-8")]
+    #[diagnostic(
+        code(pm_sync::report::invalid_utf8),
+        help("save the file as UTF-8 (Markdown reports are UTF-8)")
+    )]
+    InvalidUtf8 {
+        /// `path:line:col` of the first invalid byte.
+        at: String,
+        #[source_code]
+        src: SharedSource,
+        #[label("not UTF-8")]
+        span: SourceSpan,
+    },
+
+    /// No heading with the configured section name.
+    #[error("{at}: no heading named \"{section}\" in the report")]
+    #[diagnostic(
+        code(pm_sync::report::no_section),
+        help(
+            "add a heading `## {section}` above the action items table, or set `[report] section` in the config to the heading your reports use"
+        )
+    )]
+    NoSection {
+        /// `path:1:1`: the whole file was searched.
+        at: String,
+        /// The configured section name.
+        section: String,
+        #[source_code]
+        src: SharedSource,
+        #[label("searched from here")]
+        span: SourceSpan,
+    },
+
+    /// The section has no table before the next heading of its level.
+    #[error("{at}: no table under the heading \"{section}\"")]
+    #[diagnostic(
+        code(pm_sync::report::no_table),
+        help(
+            "put the action items table (an HTML `<table>` or a Markdown pipe table) right under this heading, before the next heading of the same level"
+        )
+    )]
+    NoTable {
+        /// `path:line:col` of the heading.
+        at: String,
+        /// The configured section name.
+        section: String,
+        #[source_code]
+        src: SharedSource,
+        #[label("no table under this heading")]
+        span: SourceSpan,
+    },
+
+    /// The table has no item column.
+    #[error(
+        "{at}: the action items table has no item column (headers found: {found}; accepted: {accepted})"
+    )]
+    #[diagnostic(
+        code(pm_sync::report::no_item_column),
+        help("name the column that holds the action items \"Action Item\"")
+    )]
+    NoItemColumn {
+        /// `path:line:col` of the header row.
+        at: String,
+        /// The header texts found, quoted and comma-separated.
+        found: String,
+        /// The accepted names.
+        accepted: &'static str,
+        #[source_code]
+        src: SharedSource,
+        #[label("header row")]
+        span: SourceSpan,
+    },
+
+    /// The table has no status column.
+    #[error(
+        "{at}: the action items table has no status column (headers found: {found}; accepted: {accepted})"
+    )]
+    #[diagnostic(
+        code(pm_sync::report::no_status_column),
+        help("add a column named \"Status\"; pm-sync writes each ticket's status into it")
+    )]
+    NoStatusColumn {
+        /// `path:line:col` of the header row.
+        at: String,
+        /// The header texts found, quoted and comma-separated.
+        found: String,
+        /// The accepted names.
+        accepted: &'static str,
+        #[source_code]
+        src: SharedSource,
+        #[label("header row")]
+        span: SourceSpan,
+    },
+
+    /// An HTML table without its matching `</table>`.
+    #[error("{at}: the action items table is not closed (no matching `</table>`)")]
+    #[diagnostic(
+        code(pm_sync::report::unclosed_table),
+        help("add `</table>` after the table's last row")
+    )]
+    UnclosedTable {
+        /// `path:line:col` of `<table`.
+        at: String,
+        #[source_code]
+        src: SharedSource,
+        #[label("this table is never closed")]
+        span: SourceSpan,
+    },
+
+    /// An action item row lacks a cell pm-sync needs (rows with extra cells, or lacking only
+    /// columns pm-sync does not use, are tolerated).
+    #[error(
+        "{at}: row {row} of the action items table has {found} cells but the {column} column is cell {needed}"
+    )]
+    #[diagnostic(
+        code(pm_sync::report::ragged_row),
+        help("give every row one cell per header column (an empty cell is fine)")
+    )]
+    RaggedRow {
+        /// `path:line:col` of the row.
+        at: String,
+        /// 1-based body row.
+        row: usize,
+        /// Cells in the row.
+        found: usize,
+        /// The missing column's header text.
+        column: String,
+        /// 1-based position of that column.
+        needed: usize,
+        #[source_code]
+        src: SharedSource,
+        #[label("missing the {column} cell")]
+        span: SourceSpan,
+    },
+
+    /// The front matter is not valid YAML (or not a mapping).
+    #[error("{at}: the front matter is not valid: {message}")]
+    #[diagnostic(
+        code(pm_sync::report::bad_front_matter),
+        help(
+            "the front matter is YAML between `---` lines at the top of the file, e.g. `incident_date: 2020-04-14`"
+        )
+    )]
+    BadFrontMatter {
+        /// `path:line:col` of the problem.
+        at: String,
+        /// What is wrong.
+        message: String,
+        #[source_code]
+        src: SharedSource,
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    /// A date in the front matter that is not a date.
+    #[error("{at}: `{field}: {value}` is not a date")]
+    #[diagnostic(
+        code(pm_sync::report::bad_date),
+        help("write the date as YYYY-MM-DD, e.g. `{field}: 2020-04-14`")
+    )]
+    BadDate {
+        /// `path:line:col` of the value.
+        at: String,
+        /// `incident_date` or `date`.
+        field: &'static str,
+        /// The value as written.
+        value: String,
+        #[source_code]
+        src: SharedSource,
+        #[label("not a date")]
+        span: SourceSpan,
+    },
+
+    /// A severity in the front matter that is not `sevN`.
+    #[error("{at}: `severity: {value}` is not a severity")]
+    #[diagnostic(
+        code(pm_sync::report::bad_severity),
+        help(
+            "write the severity as sevN, e.g. `severity: sev2` (SEV-2 and Sev2 are read as sev2)"
+        )
+    )]
+    BadSeverity {
+        /// `path:line:col` of the value.
+        at: String,
+        /// The value as written.
+        value: String,
+        #[source_code]
+        src: SharedSource,
+        #[label("expected sevN")]
+        span: SourceSpan,
+    },
+
+    /// A severity given on the command line or in the config that is not `sevN`.
+    #[error("{}: severity \"{value}\" from {origin} is not a severity", path.display())]
+    #[diagnostic(
+        code(pm_sync::report::bad_severity),
+        help("give the severity as sevN, e.g. sev2")
+    )]
+    BadSeverityOption {
+        /// The report the labels were for.
+        path: PathBuf,
+        /// The value given.
+        value: String,
+        /// Where it came from (`--severity`, `[labels] severity`).
+        origin: &'static str,
+    },
+
+    /// Neither the command line nor the front matter gives an incident date.
+    #[error(
+        "{}:1:1: no incident date: add `incident_date: YYYY-MM-DD` to the front matter or pass `--incident-date YYYY-MM-DD`",
+        path.display()
+    )]
+    #[diagnostic(
+        code(pm_sync::report::no_incident_date),
+        help(
+            "the labels ({{severity}}_YYYYMMDD) need the incident date; the front matter is YAML between `---` lines at the top of the file"
+        )
+    )]
+    NoIncidentDate {
+        /// The report.
+        path: PathBuf,
+    },
+
+    /// An edit names a row that is not an action item.
+    #[error("{}: row {row} of the action items table is not an action item", path.display())]
+    #[diagnostic(
+        code(pm_sync::report::unknown_row),
+        help("the report changed since it was read; run again")
+    )]
+    UnknownRow {
+        /// The report.
+        path: PathBuf,
+        /// The row asked for.
+        row: usize,
+    },
+
+    /// A link edit with something that is not a Jira key.
+    #[error("{}: \"{key}\" is not a Jira issue key", path.display())]
+    #[diagnostic(
+        code(pm_sync::report::invalid_key),
+        help("issue keys look like OPS-12")
+    )]
+    InvalidKey {
+        /// The report.
+        path: PathBuf,
+        /// The key given.
+        key: String,
+    },
+
+    /// Another process holds the report's lock.
+    #[error(
+        "{}: another pm-sync is working on this report (lock file {} still held after {}s)",
+        path.display(),
+        lock_path.display(),
+        waited.as_secs()
+    )]
+    #[diagnostic(
+        code(pm_sync::report::locked),
+        help("wait for the other run to finish, then run again")
+    )]
+    Locked {
+        /// The report.
+        path: PathBuf,
+        /// The sidecar lock file.
+        lock_path: PathBuf,
+        /// How long pm-sync waited.
+        waited: Duration,
+    },
+
+    /// The file on disk is no longer what was read, so writing would lose someone's change.
+    #[error(
+        "{}: the file changed on disk since pm-sync read it; nothing was written",
+        path.display()
+    )]
+    #[diagnostic(
+        code(pm_sync::report::changed_on_disk),
+        help("run again: pm-sync will start from the new contents")
+    )]
+    ChangedOnDisk {
+        /// The report.
+        path: PathBuf,
+    },
+}
+
+impl ReportError {
+    /// The process exit code for this error: a bad report is bad input, always 2.
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+}
+
+/// Where in the report an error points: what report-content variants need.
+pub(crate) struct Origin {
+    /// `path:line:col`.
+    pub(crate) at: String,
+    /// The whole file, named after its path.
+    pub(crate) src: SharedSource,
+    /// The span to underline.
+    pub(crate) span: SourceSpan,
+}
+
+impl Origin {
+    /// Points at `span` in `text` (the whole file) of the report at `path`.
+    pub(crate) fn new(path: &Path, text: &str, span: Span) -> Origin {
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
+        let (line, col) = line_col(text, start);
+        Origin {
+            at: format!("{}:{line}:{col}", path.display()),
+            src: std::sync::Arc::new(NamedSource::new(
+                path.display().to_string(),
+                text.to_owned(),
+            )),
+            span: SourceSpan::new(start.into(), end - start),
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// The largest char boundary at or below `offset`.
+pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}

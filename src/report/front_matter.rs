@@ -1,0 +1,243 @@
+//! The YAML front matter: incident date and severity, read with serde-saphyr, never rewritten.
+//!
+//! YAML 1.2 has no timestamp type, so dates arrive as strings and are read here with chrono.
+//! Values keep their location so a bad one is underlined where it is written.
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use super::error::{Origin, ReportError};
+use super::labels::normalise_severity;
+use super::model::{FrontMatter, Span};
+
+/// A YAML value as front matter needs it: scalars as text, anything else only noted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scalar {
+    /// A scalar, as written (numbers and booleans turned back into text).
+    Text(String),
+    /// A sequence or mapping where a scalar was expected.
+    Nested,
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+
+        impl<'de> Visitor<'de> for ScalarVisitor {
+            type Value = Scalar;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scalar")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Text(String::new()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Nested)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Nested)
+            }
+        }
+
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// The keys pm-sync reads; every other key is left alone.
+#[derive(Debug, serde::Deserialize)]
+struct RawFrontMatter {
+    incident_date: Option<Spanned<Scalar>>,
+    date: Option<Spanned<Scalar>>,
+    severity: Option<Spanned<Scalar>>,
+    title: Option<Scalar>,
+}
+
+/// Reads a date as the seed and people write it: `2020-04-14`, `2020-04-14 19:38:22.561000`,
+/// `2020-04-14T19:38:22`, or RFC 3339 with an offset (the date as written, not moved to UTC).
+pub(crate) fn parse_date(value: &str) -> Option<NaiveDate> {
+    let value = value.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        return Some(date);
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(at) = NaiveDateTime::parse_from_str(value, format) {
+            return Some(at.date());
+        }
+    }
+    for format in ["%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%d %H:%M:%S%.f%:z"] {
+        if let Ok(at) = DateTime::parse_from_str(value, format) {
+            return Some(at.date_naive());
+        }
+    }
+    DateTime::parse_from_rfc3339(value)
+        .ok()
+        .map(|at| at.date_naive())
+}
+
+/// The span in the file of a value whose location serde-saphyr reported relative to the YAML.
+fn value_span<T>(value: &Spanned<T>, yaml: &Span) -> Span {
+    let span = value.referenced.span();
+    match (span.byte_offset(), span.byte_len()) {
+        (Some(offset), Some(len)) => {
+            let start = yaml.start + usize::try_from(offset).unwrap_or(0);
+            let end = start + usize::try_from(len).unwrap_or(0);
+            start.min(yaml.end)..end.min(yaml.end)
+        }
+        _ => yaml.clone(),
+    }
+}
+
+/// Byte offset in `yaml` of a location serde-saphyr reported: its byte offset when it has one,
+/// else its line and (character) column.
+fn yaml_offset(yaml: &str, location: &serde_saphyr::Location) -> Option<usize> {
+    if let Some(offset) = location.span().byte_offset() {
+        return usize::try_from(offset).ok();
+    }
+    let line = usize::try_from(location.line()).ok()?.checked_sub(1)?;
+    let column = usize::try_from(location.column()).ok()?.checked_sub(1)?;
+    let line_start = yaml
+        .split_inclusive('\n')
+        .take(line)
+        .map(str::len)
+        .sum::<usize>();
+    let rest = yaml.get(line_start..)?;
+    let in_line = rest
+        .char_indices()
+        .nth(column)
+        .map_or(rest.len(), |(at, _)| at);
+    Some(line_start + in_line)
+}
+
+/// Reads the front matter whose YAML text is at `yaml` in `text` (the whole file at `path`).
+pub(crate) fn parse(path: &Path, text: &str, yaml: Span) -> Result<FrontMatter, ReportError> {
+    let source = &text[yaml.clone()];
+    if source.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    let raw: RawFrontMatter = serde_saphyr::from_str(source).map_err(|error| {
+        let span = error
+            .location()
+            .and_then(|location| yaml_offset(source, &location))
+            .map_or(yaml.clone(), |offset| {
+                let at = (yaml.start + offset).min(yaml.end);
+                at..at
+            });
+        let message = error.without_snippet().to_string();
+        // serde-saphyr says where in the YAML; the `path:line:col` prefix says where in the file.
+        let message = match message.rsplit_once(" at line ") {
+            Some((head, _)) => head.to_owned(),
+            None => message,
+        };
+        let origin = Origin::new(path, text, span);
+        ReportError::BadFrontMatter {
+            at: origin.at,
+            message,
+            src: origin.src,
+            span: origin.span,
+        }
+    })?;
+
+    let date_field = match (&raw.incident_date, &raw.date) {
+        (Some(value), _) if value.value != Scalar::Text(String::new()) => {
+            Some(("incident_date", value))
+        }
+        (_, Some(value)) if value.value != Scalar::Text(String::new()) => Some(("date", value)),
+        _ => None,
+    };
+    let incident_date = match date_field {
+        None => None,
+        Some((field, value)) => {
+            let written = match &value.value {
+                Scalar::Text(s) => s.clone(),
+                Scalar::Nested => "…".to_owned(),
+            };
+            match parse_date(&written) {
+                Some(date) => Some(date),
+                None => {
+                    let origin = Origin::new(path, text, value_span(value, &yaml));
+                    return Err(ReportError::BadDate {
+                        at: origin.at,
+                        field,
+                        value: written,
+                        src: origin.src,
+                        span: origin.span,
+                    });
+                }
+            }
+        }
+    };
+
+    let severity = match &raw.severity {
+        None => None,
+        Some(value) => match &value.value {
+            Scalar::Text(s) if s.trim().is_empty() => None,
+            Scalar::Text(s) if normalise_severity(s).is_some() => normalise_severity(s),
+            other => {
+                let origin = Origin::new(path, text, value_span(value, &yaml));
+                return Err(ReportError::BadSeverity {
+                    at: origin.at,
+                    value: match other {
+                        Scalar::Text(s) => s.clone(),
+                        Scalar::Nested => "…".to_owned(),
+                    },
+                    src: origin.src,
+                    span: origin.span,
+                });
+            }
+        },
+    };
+
+    let title = match raw.title {
+        Some(Scalar::Text(s)) if !s.trim().is_empty() => Some(s),
+        _ => None,
+    };
+    Ok(FrontMatter {
+        incident_date,
+        severity,
+        title,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_as_written() {
+        let day = NaiveDate::from_ymd_opt(2020, 4, 14);
+        assert_eq!(parse_date("2020-04-14 19:38:22.561000"), day);
+        assert_eq!(parse_date("2020-04-14"), day);
+        assert_eq!(parse_date("2020-04-14T23:30:00-05:00"), day);
+        assert_eq!(parse_date("2020-04-14T23:30:00Z"), day);
+        assert_eq!(parse_date("14/04/2020"), None);
+    }
+}

@@ -1,0 +1,286 @@
+//! HTML tables as pandoc and the seed template write them, read with html5gum's spanned tokens.
+//!
+//! A blank line inside `<table>` splits CommonMark's HTML block, so the table is scanned here from
+//! `<table` to its matching `</table>` in the raw text. End tags HTML lets authors leave out
+//! (`</td>`, `</th>`, `</tr>`) are implied the way browsers imply them; nested tables are content.
+
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+
+use super::model::{Span, TableKind};
+use super::table::{RawCell, RawRow, RawTable, collapse_whitespace};
+
+/// The table starting at `start` never reaches its `</table>`.
+#[derive(Debug)]
+pub(crate) struct Unclosed {
+    /// The `<table …>` start tag.
+    pub(crate) tag: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Head,
+    Body,
+    Foot,
+}
+
+/// A cell whose end has not been seen yet.
+struct OpenCell {
+    content_start: usize,
+    text: String,
+}
+
+/// A row whose end has not been seen yet.
+struct OpenRow {
+    start: usize,
+    section: Section,
+    cells: Vec<RawCell>,
+}
+
+/// Rows collected so far, and the cell and row still open.
+struct Builder<'a> {
+    text: &'a str,
+    section: Section,
+    row: Option<OpenRow>,
+    cell: Option<OpenCell>,
+    rows: Vec<(Section, RawRow)>,
+}
+
+impl Builder<'_> {
+    /// Ends the open cell at `end`. An implied end (the next tag closes it) gives the trailing
+    /// whitespace back to the markup, so `<td>a\n<td>b` keeps its line break when `a` is replaced.
+    fn close_cell(&mut self, end: usize, implied: bool) {
+        let Some(cell) = self.cell.take() else {
+            return;
+        };
+        let mut end = end.max(cell.content_start);
+        if implied {
+            let content = &self.text[cell.content_start..end];
+            end = cell.content_start + content.trim_end().len();
+        }
+        let text = collapse_whitespace(&cell.text);
+        if let Some(row) = self.row.as_mut() {
+            row.cells.push(RawCell {
+                span: cell.content_start..end,
+                text,
+            });
+        }
+    }
+
+    /// Ends the open row (and its open cell) at `end`.
+    fn close_row(&mut self, end: usize, implied: bool) {
+        self.close_cell(end, implied);
+        if let Some(row) = self.row.take() {
+            let end = row.cells.last().map_or(row.start, |c| c.span.end);
+            self.rows.push((
+                row.section,
+                RawRow {
+                    span: row.start..end,
+                    cells: row.cells,
+                },
+            ));
+        }
+    }
+
+    fn open_row(&mut self, start: usize) {
+        self.row = Some(OpenRow {
+            start,
+            section: self.section,
+            cells: Vec::new(),
+        });
+    }
+
+    fn into_table(self, start: usize) -> RawTable {
+        let header_index = self
+            .rows
+            .iter()
+            .position(|(section, _)| *section == Section::Head)
+            .or(if self.rows.is_empty() { None } else { Some(0) });
+        let mut header = None;
+        let mut body = Vec::with_capacity(self.rows.len());
+        for (index, (section, row)) in self.rows.into_iter().enumerate() {
+            if Some(index) == header_index {
+                header = Some(row);
+            } else if section == Section::Body {
+                body.push(row);
+            }
+        }
+        RawTable {
+            kind: TableKind::Html,
+            start,
+            header,
+            body,
+        }
+    }
+}
+
+/// Tags that separate words when stripped (`a<br>b` reads as `a b`).
+fn separates_words(name: &[u8]) -> bool {
+    matches!(name, b"br" | b"p" | b"div" | b"li" | b"ul" | b"ol" | b"hr")
+}
+
+/// Reads the table whose `<table` tag starts at byte `start` of `text`.
+pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
+    let tokens =
+        Tokenizer::new_with_emitter(&text[start..], DefaultEmitter::<usize>::new_with_span());
+    let mut builder = Builder {
+        text,
+        section: Section::Body,
+        row: None,
+        cell: None,
+        rows: Vec::new(),
+    };
+    let mut depth = 0usize;
+    let mut tag = start..start;
+    for token in tokens {
+        let Ok(token) = token;
+        match token {
+            Token::StartTag(start_tag) => {
+                let span = start + start_tag.span.start..start + start_tag.span.end;
+                let name = start_tag.name.as_slice();
+                if depth == 0 {
+                    // The first token is the `<table` the caller found.
+                    depth = 1;
+                    tag = span;
+                    continue;
+                }
+                if name == b"table" {
+                    depth += 1;
+                    continue;
+                }
+                if depth > 1 {
+                    if separates_words(name)
+                        && let Some(cell) = builder.cell.as_mut()
+                    {
+                        cell.text.push(' ');
+                    }
+                    continue;
+                }
+                match name {
+                    b"thead" | b"tbody" | b"tfoot" => {
+                        builder.close_row(span.start, true);
+                        builder.section = match name {
+                            b"thead" => Section::Head,
+                            b"tfoot" => Section::Foot,
+                            _ => Section::Body,
+                        };
+                    }
+                    b"tr" => {
+                        builder.close_row(span.start, true);
+                        builder.open_row(span.start);
+                    }
+                    b"td" | b"th" => {
+                        builder.close_cell(span.start, true);
+                        if builder.row.is_none() {
+                            builder.open_row(span.start);
+                        }
+                        builder.cell = Some(OpenCell {
+                            content_start: span.end,
+                            text: String::new(),
+                        });
+                    }
+                    _ => {
+                        if separates_words(name)
+                            && let Some(cell) = builder.cell.as_mut()
+                        {
+                            cell.text.push(' ');
+                        }
+                    }
+                }
+            }
+            Token::EndTag(end_tag) => {
+                let span = start + end_tag.span.start..start + end_tag.span.end;
+                let name = end_tag.name.as_slice();
+                if depth > 1 {
+                    if name == b"table" {
+                        depth -= 1;
+                    } else if separates_words(name)
+                        && let Some(cell) = builder.cell.as_mut()
+                    {
+                        cell.text.push(' ');
+                    }
+                    continue;
+                }
+                match name {
+                    b"td" | b"th" => builder.close_cell(span.start, false),
+                    b"tr" => builder.close_row(span.start, true),
+                    b"thead" | b"tbody" | b"tfoot" => {
+                        builder.close_row(span.start, true);
+                        builder.section = Section::Body;
+                    }
+                    b"table" => {
+                        builder.close_row(span.start, true);
+                        return Ok(builder.into_table(start));
+                    }
+                    _ => {
+                        if separates_words(name)
+                            && let Some(cell) = builder.cell.as_mut()
+                        {
+                            cell.text.push(' ');
+                        }
+                    }
+                }
+            }
+            Token::String(string) => {
+                if let Some(cell) = builder.cell.as_mut() {
+                    cell.text.push_str(&String::from_utf8_lossy(&string.value));
+                }
+            }
+            Token::Comment(_) | Token::Doctype(_) | Token::Error(_) => {}
+        }
+    }
+    Err(Unclosed { tag })
+}
+
+/// Finds the first `<table` start tag in `html` (an HTML block), ignoring comments.
+pub(crate) fn find_table_tag(html: &str) -> Option<usize> {
+    let tokens = Tokenizer::new_with_emitter(html, DefaultEmitter::<usize>::new_with_span());
+    tokens.filter_map(Result::ok).find_map(|token| match token {
+        Token::StartTag(tag) if tag.name.as_slice() == b"table" => Some(tag.span.start),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(text: &str) -> Vec<Vec<(String, String)>> {
+        let table = read(text, 0).expect("closed");
+        table
+            .body
+            .iter()
+            .map(|row| {
+                row.cells
+                    .iter()
+                    .map(|c| (text[c.span.clone()].to_owned(), c.text.clone()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn implied_end_tags_close_cells_and_rows() {
+        let text = "<TABLE><TR><TH>A<TH>B\n<TR><TD ALIGN=left>x &amp; y\n<TD>z</TD></TR></TABLE>";
+        let rows = cells(text);
+        assert_eq!(
+            rows,
+            vec![vec![
+                ("x &amp; y".to_owned(), "x & y".to_owned()),
+                ("z".to_owned(), "z".to_owned())
+            ]]
+        );
+    }
+
+    #[test]
+    fn nested_tables_are_cell_content() {
+        let text = "<table><tr><th>A</th></tr><tr><td><table><tr><td>in</td></tr></table></td></tr></table>";
+        let rows = cells(text);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0][0].1, "in");
+    }
+
+    #[test]
+    fn a_table_without_its_end_tag_is_unclosed() {
+        assert!(read("<table><tr><td>a</td></tr>", 0).is_err());
+    }
+}

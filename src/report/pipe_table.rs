@@ -1,0 +1,107 @@
+//! GFM pipe tables: cells from pulldown-cmark's table events, content spans without the padding.
+//!
+//! pulldown-cmark gives each cell the bytes between its pipes (padding included), has already
+//! split on unescaped `|` only, and decodes escapes and entities in the text events. A row with
+//! fewer cells than the header gets empty padding cells at the row's end; those are dropped here so
+//! a row's cell count is what the file holds.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use super::model::{Span, TableKind};
+use super::table::{RawCell, RawRow, RawTable, collapse_whitespace};
+
+/// The content span of a cell whose bytes between the pipes are `raw` (at `range`): the padding
+/// trimmed. An empty cell `|  |` gets the empty span right after its first padding space, so a
+/// value written there keeps one space on each side.
+fn content_span(text: &str, range: &Range<usize>) -> Span {
+    let raw = &text[range.clone()];
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        let at = range.start + usize::from(raw.starts_with([' ', '\t']));
+        return at..at;
+    }
+    let start = range.start + (raw.len() - raw.trim_start().len());
+    start..start + trimmed.len()
+}
+
+/// Reads the table whose `Start(Table)` event covered `table`, consuming events up to its end.
+/// `base` is added to every event offset (the BOM the parser did not see).
+pub(crate) fn read<'a>(
+    text: &str,
+    base: usize,
+    table: Range<usize>,
+    events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>,
+) -> RawTable {
+    let mut header = None;
+    let mut body = Vec::new();
+    let mut row: Option<(Range<usize>, Vec<RawCell>)> = None;
+    let mut cell: Option<(Range<usize>, String)> = None;
+    for (event, range) in events {
+        let range = range.start + base..range.end + base;
+        match event {
+            Event::Start(Tag::TableHead | Tag::TableRow) => row = Some((range, Vec::new())),
+            Event::Start(Tag::TableCell) => cell = Some((range, String::new())),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, s)) = cell.as_mut() {
+                    s.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((_, s)) = cell.as_mut() {
+                    s.push(' ');
+                }
+            }
+            Event::InlineHtml(html) => {
+                let tag = html.trim_start_matches(['<', '/']).to_ascii_lowercase();
+                if tag.starts_with("br")
+                    && let Some((_, s)) = cell.as_mut()
+                {
+                    s.push(' ');
+                }
+            }
+            Event::End(TagEnd::TableCell) => {
+                if let (Some((cell_range, cell_text)), Some((row_range, cells))) =
+                    (cell.take(), row.as_mut())
+                {
+                    let row_content_end =
+                        row_range.start + text[row_range.clone()].trim_end().len();
+                    let padding_cell = cell_range.is_empty() && cell_range.start >= row_content_end;
+                    if !padding_cell {
+                        cells.push(RawCell {
+                            span: content_span(text, &cell_range),
+                            text: collapse_whitespace(&cell_text),
+                        });
+                    }
+                }
+            }
+            Event::End(TagEnd::TableHead) => {
+                if let Some((range, cells)) = row.take() {
+                    header = Some(finish_row(text, range, cells));
+                }
+            }
+            Event::End(TagEnd::TableRow) => {
+                if let Some((range, cells)) = row.take() {
+                    body.push(finish_row(text, range, cells));
+                }
+            }
+            Event::End(TagEnd::Table) => break,
+            _ => {}
+        }
+    }
+    RawTable {
+        kind: TableKind::Pipe,
+        start: table.start,
+        header,
+        body,
+    }
+}
+
+fn finish_row(text: &str, range: Range<usize>, cells: Vec<RawCell>) -> RawRow {
+    let end = range.start + text[range.clone()].trim_end().len();
+    RawRow {
+        span: range.start..end,
+        cells,
+    }
+}

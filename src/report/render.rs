@@ -1,0 +1,161 @@
+//! What `pm-sync items` prints: a plain-text listing and a serialisable view for `--format json`.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::Report;
+use super::error::ReportError;
+use super::labels::IncidentLabels;
+use super::model::{Cell, TableKind};
+
+/// One action item as `items --format json` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemView<'a> {
+    /// 1-based body row (template rows counted).
+    pub row: usize,
+    /// 1-based line of the row.
+    pub line: usize,
+    /// The item cell's text.
+    pub item: &'a str,
+    /// The summary Jira gets.
+    pub summary: &'a str,
+    /// The linked Jira key, if any.
+    pub key: Option<&'a str>,
+    /// The status cell's text.
+    pub status: &'a str,
+    /// Other columns by header text, in table order (a JSON object).
+    pub extra: Extra<'a>,
+}
+
+/// Other columns of an item, serialised as an object keeping the table's column order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extra<'a>(pub &'a [(String, Cell)]);
+
+impl Serialize for Extra<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, cell) in self.0 {
+            map.serialize_entry(name, &cell.text)?;
+        }
+        map.end()
+    }
+}
+
+/// A report's items as `items --format json` shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemsView<'a> {
+    /// The report's path, as given.
+    pub path: String,
+    /// `html` or `pipe`.
+    pub table_kind: TableKind,
+    /// 1-based line of the table.
+    pub table_line: usize,
+    /// The labels tickets get, when they can be worked out.
+    pub labels: Option<Vec<String>>,
+    /// Why the labels cannot be worked out, when they cannot.
+    pub label_error: Option<String>,
+    /// The action items.
+    pub items: Vec<ItemView<'a>>,
+}
+
+/// The view of `report` for JSON output; `labels` is what [`super::resolve_labels`] said.
+pub fn items_view<'a>(
+    report: &'a Report,
+    labels: Result<&IncidentLabels, &ReportError>,
+) -> ItemsView<'a> {
+    let (labels, label_error) = match labels {
+        Ok(labels) => (Some(labels.labels()), None),
+        Err(error) => (None, Some(error.to_string())),
+    };
+    ItemsView {
+        path: report.path().display().to_string(),
+        table_kind: report.kind(),
+        table_line: report.table_line(),
+        labels,
+        label_error,
+        items: report
+            .items()
+            .iter()
+            .map(|item| ItemView {
+                row: item.row,
+                line: item.line,
+                item: &item.item.text,
+                summary: &item.summary,
+                key: item.key.as_deref(),
+                status: &item.status.text,
+                extra: Extra(&item.extra),
+            })
+            .collect(),
+    }
+}
+
+/// The plain-text listing of `report`'s items. A label problem (no incident date, say) is shown
+/// as a warning line, not a failure: the items can still be read.
+pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>) -> String {
+    let mut out = String::new();
+    let kind = match report.kind() {
+        TableKind::Html => "HTML",
+        TableKind::Pipe => "pipe",
+    };
+    let count = report.items().len();
+    let noun = if count == 1 {
+        "action item"
+    } else {
+        "action items"
+    };
+    let _ = writeln!(
+        out,
+        "{}: {count} {noun} in the {kind} table at line {}",
+        report.path().display(),
+        report.table_line()
+    );
+    match labels {
+        Ok(labels) => {
+            let _ = writeln!(out, "labels: {}", labels.labels().join(", "));
+        }
+        Err(error) => {
+            let _ = writeln!(out, "warning: {error}");
+        }
+    }
+    if count == 0 {
+        return out;
+    }
+    let key_width = report
+        .items()
+        .iter()
+        .map(|i| i.key.as_deref().map_or(1, str::len))
+        .max()
+        .unwrap_or(1)
+        .max(3);
+    let status_width = report
+        .items()
+        .iter()
+        .map(|i| i.status.text.chars().count().max(1))
+        .max()
+        .unwrap_or(1)
+        .max(6);
+    let _ = writeln!(
+        out,
+        "{:>4}  {:>5}  {:<key_width$}  {:<status_width$}  SUMMARY",
+        "ROW", "LINE", "KEY", "STATUS"
+    );
+    for item in report.items() {
+        let status = if item.status.text.is_empty() {
+            "-"
+        } else {
+            &item.status.text
+        };
+        let _ = writeln!(
+            out,
+            "{:>4}  {:>5}  {:<key_width$}  {:<status_width$}  {}",
+            item.row,
+            item.line,
+            item.key.as_deref().unwrap_or("-"),
+            status,
+            item.summary
+        );
+    }
+    out
+}

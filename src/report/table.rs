@@ -1,0 +1,46 @@
+//! The table as both readers hand it over: rows of cells with content spans and reader-visible text.
+
+use super::model::{Span, TableKind};
+
+/// One cell: where its content is, and its text with markup stripped and whitespace collapsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawCell {
+    /// The content bytes an edit replaces.
+    pub(crate) span: Span,
+    /// Text as a reader sees it.
+    pub(crate) text: String,
+}
+
+/// One row: where it starts (for line numbers and messages) and its cells in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawRow {
+    /// Bytes of the row, from its first byte to the end of its last cell.
+    pub(crate) span: Span,
+    /// Cells present in the file; rows may be ragged.
+    pub(crate) cells: Vec<RawCell>,
+}
+
+/// A table read from the file, before its columns are given meaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawTable {
+    /// HTML or pipe.
+    pub(crate) kind: TableKind,
+    /// Byte offset of `<table` or of the pipe table's first line.
+    pub(crate) start: usize,
+    /// The header row, if the table has one.
+    pub(crate) header: Option<RawRow>,
+    /// Body rows in order (header, `<thead>` and `<tfoot>` rows excluded).
+    pub(crate) body: Vec<RawRow>,
+}
+
+/// Collapses runs of whitespace (including non-breaking spaces) into one space and trims.
+pub(crate) fn collapse_whitespace(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for word in raw.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}

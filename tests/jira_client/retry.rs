@@ -1,0 +1,150 @@
+//! Retries: Retry-After, storms, caps, dropped connections, timeouts.
+
+use std::time::{Duration, Instant};
+
+use pm_sync::jira::{JiraClient, JiraError};
+
+use super::{client, config};
+use crate::support::fake_jira::{Endpoint, FakeJira, Fault, Flavor};
+
+/// The one test that waits in real time: Retry-After: 1 is honoured (not treated as a cap).
+#[tokio::test]
+async fn retry_after_is_honoured_in_real_time() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let mut cfg = config(&jira);
+    cfg.max_retry_delay = Duration::from_secs(5);
+    let c = JiraClient::new(cfg).unwrap();
+    c.deployment().await.unwrap();
+    jira.inject(Fault::Status {
+        endpoint: Some(Endpoint::Myself),
+        status: 429,
+        retry_after: Some("1".into()),
+        times: 1,
+    });
+    let started = Instant::now();
+    c.myself().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(jira.requests().count(Endpoint::Myself), 2);
+}
+
+#[tokio::test]
+async fn retry_after_zero_uses_the_floor_and_succeeds() {
+    let jira = FakeJira::start(Flavor::DataCenter).await;
+    let c = client(&jira);
+    jira.inject(Fault::Status {
+        endpoint: Some(Endpoint::Search),
+        status: 429,
+        retry_after: Some("0".into()),
+        times: 2,
+    });
+    jira.seed_issue("OPS", "A", &["sev1"]);
+    let found = c.search_by_label("OPS", "sev1", &[]).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(jira.requests().count(Endpoint::Search), 3);
+}
+
+#[tokio::test]
+async fn rate_limit_reset_header_is_read() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let c = client(&jira);
+    c.deployment().await.unwrap();
+    // A reset an hour away is more than max_retry_delay: give up at once, and say so.
+    let reset = (chrono::Utc::now() + chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%MZ")
+        .to_string();
+    jira.inject(Fault::Response {
+        endpoint: Some(Endpoint::Myself),
+        status: 429,
+        headers: vec![("X-RateLimit-Reset".into(), reset)],
+        body: r#"{"errorMessages":["Rate limit exceeded."],"errors":{}}"#.into(),
+        times: 5,
+    });
+    let err = c.myself().await.unwrap_err();
+    assert!(
+        matches!(err, JiraError::RetryAfterTooLong { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("GET /rest/api/3/myself"), "{err}");
+    assert_eq!(jira.requests().count(Endpoint::Myself), 1);
+}
+
+#[tokio::test]
+async fn a_503_storm_gives_up_at_the_cap_naming_the_request() {
+    for flavor in [Flavor::Cloud, Flavor::DataCenter] {
+        let jira = FakeJira::start(flavor).await;
+        let c = client(&jira);
+        c.deployment().await.unwrap();
+        jira.inject(Fault::Status {
+            endpoint: None,
+            status: 503,
+            retry_after: None,
+            times: 100,
+        });
+        let err = c.project("OPS").await.unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, JiraError::RetriesExhausted { attempts: 4, .. }),
+            "{err:?}"
+        );
+        assert!(err.is_retryable() || err.status() == Some(503));
+        assert!(
+            text.contains("/project/OPS") && text.contains("GET") && text.contains("HTTP 503"),
+            "{text}"
+        );
+        assert_eq!(
+            jira.requests().count(Endpoint::Project),
+            4,
+            "1 try + 3 retries"
+        );
+    }
+}
+
+#[tokio::test]
+async fn dropped_connections_on_reads_are_retried() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let c = client(&jira);
+    c.deployment().await.unwrap();
+    jira.inject(Fault::DropConnection {
+        endpoint: Some(Endpoint::Project),
+        times: 2,
+    });
+    c.project("OPS").await.unwrap();
+    assert_eq!(jira.requests().count(Endpoint::Project), 3);
+}
+
+#[tokio::test]
+async fn slow_answers_time_out_and_are_retried() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let mut cfg = config(&jira);
+    cfg.request_timeout = Duration::from_millis(200);
+    let c = JiraClient::new(cfg).unwrap();
+    c.deployment().await.unwrap();
+    jira.inject(Fault::Latency {
+        endpoint: Some(Endpoint::Myself),
+        delay: Duration::from_millis(500),
+        times: 1,
+    });
+    c.myself().await.unwrap();
+    assert_eq!(jira.requests().count(Endpoint::Myself), 2);
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let c = client(&jira);
+    c.deployment().await.unwrap();
+    jira.inject(Fault::Status {
+        endpoint: Some(Endpoint::Myself),
+        status: 400,
+        retry_after: None,
+        times: 5,
+    });
+    let err = c.myself().await.unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert!(!err.is_retryable() && !err.is_ambiguous());
+    assert_eq!(jira.requests().count(Endpoint::Myself), 1);
+}

@@ -1,0 +1,23 @@
+//! The fuzz target's body, run on stable over a few awkward inputs so CI compiles and exercises
+//! it even where libFuzzer cannot be built.
+
+#[path = "../../fuzz/fuzz_targets/parse_report_body.rs"]
+mod parse_report_body;
+
+#[test]
+fn the_fuzz_body_survives_awkward_inputs() {
+    let seed = std::fs::read(super::fixture("notification-delays-html.md")).expect("fixture");
+    let pipe = std::fs::read(super::fixture("cache-outage-gfm.md")).expect("fixture");
+    let inputs: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"\xff\xfe".to_vec(),
+        b"## Action Items\n<table><tr><td>".to_vec(),
+        b"## Action Items\n\n|a|\n|-|\n|b|".to_vec(),
+        b"---\n: : :\n---\n## Action Items\n".to_vec(),
+        [&[3u8, 200, 7, 1, 0][..], &seed].concat(),
+        [&[9u8, 1, 2, 3, 4, 5, 6][..], &pipe].concat(),
+    ];
+    for input in inputs {
+        parse_report_body::run(&input);
+    }
+}

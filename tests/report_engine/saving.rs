@@ -1,0 +1,163 @@
+//! Saving: untouched reports are not rewritten, permissions survive, a concurrent change on disk
+//! or a second pm-sync stops the write.
+
+use std::fs;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pm_sync::report::{Edit, Report, ReportError, ReportOptions, lock, lock_with_timeout};
+
+const REPORT: &str =
+    "## Action Items\n\n| Action Item | Status |\n|---|---|\n| Add an alert |  |\n";
+
+fn write_report(dir: &tempfile::TempDir) -> PathBuf {
+    let path = dir.path().join("pm.md");
+    fs::write(&path, REPORT).expect("write");
+    path
+}
+
+fn set_status(report: &mut Report, status: &str) -> bool {
+    report
+        .apply(&[Edit::Status {
+            row: 1,
+            status: status.to_owned(),
+        }])
+        .expect("applies")
+}
+
+#[test]
+fn an_unchanged_report_is_not_rewritten() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_report(&dir);
+    let old = filetime_of(&path);
+    std::thread::sleep(Duration::from_millis(20));
+    let mut report = Report::load(&path, &ReportOptions::default()).expect("loads");
+    assert!(!set_status(&mut report, ""));
+    assert!(!report.save().expect("saves"));
+    assert_eq!(filetime_of(&path), old);
+    assert_eq!(fs::read_to_string(&path).expect("read"), REPORT);
+}
+
+#[test]
+fn an_edit_reverted_before_saving_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_report(&dir);
+    let mut report = Report::load(&path, &ReportOptions::default()).expect("loads");
+    assert!(set_status(&mut report, "Open"));
+    assert!(report.is_modified());
+    assert!(set_status(&mut report, ""));
+    assert!(!report.is_modified());
+    assert!(!report.save().expect("saves"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_changed_report_is_replaced_and_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_report(&dir);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).expect("chmod");
+    let mut report = Report::load(&path, &ReportOptions::default()).expect("loads");
+    set_status(&mut report, "Open");
+    assert!(report.save().expect("saves"));
+    assert!(!report.is_modified());
+    assert_eq!(
+        fs::read_to_string(&path).expect("read"),
+        REPORT.replace("alert |  |", "alert | Open |")
+    );
+    let mode = fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // A second save has nothing to do.
+    assert!(!report.save().expect("saves"));
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_through_a_symlink_replaces_the_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_report(&dir);
+    let link = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&path, &link).expect("symlink");
+    let mut report = Report::load(&link, &ReportOptions::default()).expect("loads");
+    set_status(&mut report, "Open");
+    report.save().expect("saves");
+    assert!(
+        fs::symlink_metadata(&link)
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        fs::read_to_string(&path)
+            .expect("read")
+            .contains("| Open |")
+    );
+}
+
+#[test]
+fn a_report_changed_on_disk_since_it_was_read_is_not_overwritten() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_report(&dir);
+    let mut report = Report::load(&path, &ReportOptions::default()).expect("loads");
+    set_status(&mut report, "Open");
+    let theirs = REPORT.replace("Add an alert", "Add two alerts");
+    fs::write(&path, &theirs).expect("someone else writes");
+    let error = report.save().expect_err("changed on disk");
+    assert!(matches!(error, ReportError::ChangedOnDisk { .. }));
+    assert!(
+        error.to_string().ends_with(
+            "pm.md: the file changed on disk since pm-sync read it; nothing was written"
+        )
+    );
+    assert_eq!(fs::read_to_string(&path).expect("read"), theirs);
+}
+
+#[test]
+fn the_diff_shows_the_change_against_what_was_read() {
+    let mut report = super::parse_ok(REPORT);
+    set_status(&mut report, "Open");
+    insta::assert_snapshot!(report.diff());
+}
+
+#[test]
+fn a_second_lock_waits_then_fails_and_succeeds_once_the_first_is_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_report(&dir);
+    let first = lock(&path).expect("first lock");
+    assert!(first.path().ends_with(".pm.md.pm-sync.lock"));
+    let started = std::time::Instant::now();
+    let error = lock_with_timeout(&path, Duration::from_millis(200)).expect_err("held elsewhere");
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert!(matches!(error, ReportError::Locked { .. }));
+    assert!(
+        error
+            .to_string()
+            .contains("another pm-sync is working on this report"),
+        "{error}"
+    );
+    drop(first);
+    let second = lock_with_timeout(&path, Duration::from_millis(200)).expect("free again");
+    // The lock file stays: deleting it could let two processes hold "the" lock.
+    drop(second);
+    assert!(dir.path().join(".pm.md.pm-sync.lock").exists());
+}
+
+#[test]
+fn a_waiting_lock_is_granted_when_the_holder_lets_go() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_report(&dir);
+    let first = lock(&path).expect("first lock");
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        drop(first);
+    });
+    lock_with_timeout(&path, Duration::from_secs(5)).expect("granted after the release");
+    releaser.join().expect("thread");
+}
+
+fn filetime_of(path: &std::path::Path) -> std::time::SystemTime {
+    fs::metadata(path)
+        .and_then(|m| m.modified())
+        .expect("mtime")
+}

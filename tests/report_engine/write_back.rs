@@ -1,0 +1,145 @@
+//! What a sync writes back: keys as links, statuses escaped, nothing else changed.
+
+use pm_sync::report::{Edit, TableKind};
+use pretty_assertions::assert_eq;
+
+use super::{fixture, parse_ok, text};
+
+fn link(row: usize, key: &str) -> Edit {
+    Edit::Link {
+        row,
+        key: key.to_owned(),
+        url: format!("https://example.atlassian.net/browse/{key}"),
+    }
+}
+
+fn status(row: usize, status: &str) -> Edit {
+    Edit::Status {
+        row,
+        status: status.to_owned(),
+    }
+}
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).expect("fixture")
+}
+
+#[test]
+fn html_keys_go_to_the_start_of_the_item_cell_and_statuses_are_escaped() {
+    let mut report = parse_ok(&fixture_text("notification-delays-html.md"));
+    let changed = report
+        .apply(&[
+            link(1, "OPS-101"),
+            status(1, "In Progress"),
+            link(2, "OPS-102"),
+            status(2, "Won't <do> & co"),
+        ])
+        .expect("applies");
+    assert!(changed);
+    assert_eq!(report.items()[0].key.as_deref(), Some("OPS-101"));
+    assert_eq!(report.items()[1].status.text, "Won't <do> & co");
+    assert_eq!(
+        report.items()[0].summary,
+        "Add an alert on replication lag above 30 s for every primary database"
+    );
+    insta::assert_snapshot!(report.diff());
+}
+
+#[test]
+fn pipe_keys_go_to_the_ticket_column_and_statuses_escape_pipes() {
+    let mut report = parse_ok(&fixture_text("cache-outage-gfm.md"));
+    assert_eq!(report.kind(), TableKind::Pipe);
+    report
+        .apply(&[
+            link(1, "OPS-13"),
+            status(1, "To Do"),
+            link(2, "OPS-12"),
+            status(2, "Done | verified"),
+            status(3, "Blocked"),
+        ])
+        .expect("applies");
+    let keys: Vec<Option<&str>> = report.items().iter().map(|i| i.key.as_deref()).collect();
+    assert_eq!(keys, vec![Some("OPS-13"), Some("OPS-12"), None]);
+    assert_eq!(report.items()[1].status.text, "Done | verified");
+    insta::assert_snapshot!(report.diff());
+}
+
+#[test]
+fn an_existing_key_prefix_is_replaced_not_doubled() {
+    let original = "## Action Items\n\n| Action Item | Status |\n|---|---|\n| OPS-1 — Add an alert | |\n| [OPS-2](old) Fix | |\n| Plain | |\n";
+    let mut report = parse_ok(original);
+    report
+        .apply(&[link(1, "OPS-1"), link(2, "OPS-9"), link(3, "OPS-3")])
+        .expect("applies");
+    assert_eq!(
+        text(&report),
+        "## Action Items\n\n| Action Item | Status |\n|---|---|\n| [OPS-1](https://example.atlassian.net/browse/OPS-1) — Add an alert | |\n| [OPS-9](https://example.atlassian.net/browse/OPS-9) Fix | |\n| [OPS-3](https://example.atlassian.net/browse/OPS-3) Plain | |\n"
+    );
+    let summaries: Vec<&str> = report.items().iter().map(|i| i.summary.as_str()).collect();
+    assert_eq!(summaries, vec!["Add an alert", "Fix", "Plain"]);
+    // Writing the same again changes nothing.
+    let again = report
+        .apply(&[link(1, "OPS-1"), link(2, "OPS-9"), link(3, "OPS-3")])
+        .expect("applies");
+    assert!(!again);
+}
+
+#[test]
+fn empty_pipe_cells_without_padding_keep_the_compact_style() {
+    let mut report =
+        parse_ok("## Action Items\n\n|Action Item|Status|Ticket|\n|-|-|-|\n|Do it|||\n");
+    report
+        .apply(&[link(1, "OPS-1"), status(1, "Open")])
+        .expect("applies");
+    assert_eq!(
+        text(&report),
+        "## Action Items\n\n|Action Item|Status|Ticket|\n|-|-|-|\n|Do it|Open|[OPS-1](https://example.atlassian.net/browse/OPS-1)|\n"
+    );
+}
+
+#[test]
+fn a_status_the_cell_already_shows_leaves_its_markup_alone() {
+    let original = "## Action Items\n\n<table><tr><th>Item</th><th>Status</th></tr>\n<tr><td>X</td><td><strong>Won&#39;t Do</strong></td></tr></table>\n";
+    let mut report = parse_ok(original);
+    assert!(!report.apply(&[status(1, "Won't Do")]).expect("applies"));
+    assert_eq!(text(&report), original);
+    assert!(!report.is_modified());
+    assert_eq!(report.diff(), "");
+}
+
+#[test]
+fn crlf_line_endings_survive_a_write() {
+    let original = "## Action Items\r\n\r\n<table>\r\n<tr><th>Item</th><th>Status</th></tr>\r\n<tr>\r\n<td>X</td>\r\n<td></td>\r\n</tr>\r\n</table>\r\n";
+    let mut report = parse_ok(original);
+    report
+        .apply(&[link(1, "OPS-7"), status(1, "Done")])
+        .expect("applies");
+    assert_eq!(
+        text(&report),
+        original
+            .replace(
+                "<td>X",
+                "<td><a href=\"https://example.atlassian.net/browse/OPS-7\">OPS-7</a> X"
+            )
+            .replace("<td></td>", "<td>Done</td>")
+    );
+}
+
+#[test]
+fn edits_for_rows_that_are_not_items_or_keys_that_are_not_keys_are_refused() {
+    let mut report = parse_ok(&fixture_text("cache-outage-gfm.md"));
+    let before = text(&report);
+    let error = report
+        .apply(&[status(1, "Done"), status(4, "Done")])
+        .expect_err("row 4 is a template row");
+    assert_eq!(
+        error.to_string(),
+        "report.md: row 4 of the action items table is not an action item"
+    );
+    let error = report.apply(&[link(1, "ops-1")]).expect_err("not a key");
+    assert_eq!(
+        error.to_string(),
+        "report.md: \"ops-1\" is not a Jira issue key"
+    );
+    assert_eq!(text(&report), before);
+}
