@@ -261,3 +261,27 @@ async fn the_config_file_in_use_is_named() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_config_file_is_the_first_failed_step() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write(
+        "pm-sync.toml",
+        "[jira]\nurll = \"https://typo.example.net\"\n",
+    );
+
+    let (code, text) = doctor(&pm, Some(&jira)).await;
+
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.starts_with("✗ config file: invalid config file pm-sync.toml: line 2:"),
+        "{text}"
+    );
+    assert!(text.contains("urll"), "{text}");
+    assert!(
+        text.contains("- Jira reachable: skipped (needs a valid config file)"),
+        "{text}"
+    );
+    assert_eq!(jira.requests().total, 0);
+}
