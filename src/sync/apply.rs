@@ -43,6 +43,8 @@ pub struct Engine<'a> {
     pub client: &'a JiraClient,
     pub jira: &'a JiraSettings,
     pub timing: ReconcileTiming,
+    /// Progress on stderr (hidden when not a terminal, with `-q`, or for small runs).
+    pub progress: indicatif::ProgressBar,
 }
 
 impl Engine<'_> {
@@ -129,6 +131,8 @@ pub async fn sync(
 
     let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
     let mut ambiguous: HashSet<(usize, usize)> = HashSet::new();
+    engine.progress.set_length(creates.len() as u64);
+    engine.progress.set_message("creating tickets");
     for chunk in creates.chunks(BULK_CREATE_LIMIT) {
         create_chunk(
             engine,
@@ -392,7 +396,20 @@ async fn wait_for_search(
 
 /// Validates project and issue type before the first create, with a message a user can act on.
 async fn check_project(engine: &Engine<'_>) -> Result<(), Error> {
-    let project = engine.client.project(&engine.jira.project).await?;
+    let project = match engine.client.project(&engine.jira.project).await {
+        Ok(project) => project,
+        // A wrong key is the config's fault, not Jira's: exit 2, nothing created or written.
+        Err(JiraError::NotFound { .. }) => {
+            return Err(Error::config(
+                format!(
+                    "Jira project {} does not exist, or this user cannot see it",
+                    engine.jira.project
+                ),
+                "set [jira] project (or JIRA_PROJECT) to the key shown in Jira, and check the                  user has the Browse projects permission",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    };
     let wanted = &engine.jira.issue_type;
     if project
         .issue_types
@@ -557,6 +574,7 @@ async fn create_chunk(
     }
     let issues: Vec<NewIssue> = chunk.iter().map(|(_, _, new)| new.clone()).collect();
     let outcomes = engine.client.create_issues(&issues).await;
+    engine.progress.inc(chunk.len() as u64);
     let mut settled: Vec<(usize, String)> = Vec::new();
     let mut touched: HashSet<usize> = HashSet::new();
     for ((index, row, new), outcome) in chunk.iter().zip(outcomes) {
