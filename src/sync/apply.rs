@@ -65,6 +65,11 @@ pub async fn sync(
 ) -> Result<RunOutcome, Error> {
     let mut state = read_linked(engine, reports).await?;
     let labels_needed = labels_of_unlinked(reports);
+    if !labels_needed.is_empty() {
+        // Items without a ticket may need creating: validate project and issue type first,
+        // with a message a user can act on (a search would only say "HTTP 400").
+        check_project(engine).await?;
+    }
     for label in &labels_needed {
         let found = engine
             .client
@@ -105,9 +110,6 @@ pub async fn sync(
         .filter(|(row, _)| !held.contains(&(row.report, row.row)))
         .map(|(row, new)| (row.report, row.row, new.clone()))
         .collect();
-    if !creates.is_empty() {
-        check_project(engine).await?;
-    }
 
     apply_updates(engine, &plan, &mut rows).await;
     for (index, loaded) in reports.iter_mut().enumerate() {
