@@ -81,6 +81,7 @@ fn sync(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u8, Error> 
         client: &client,
         jira,
         timing: reconcile_timing(),
+        progress: output::progress_bar(quiet),
     };
     let outcome = block_on(crate::sync::apply::sync(
         &engine,
@@ -104,6 +105,7 @@ fn refresh(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Result<u8, E
         client: &client,
         jira,
         timing: reconcile_timing(),
+        progress: output::progress_bar(quiet),
     };
     let outcome = block_on(crate::sync::apply::refresh(
         &engine,

@@ -40,3 +40,18 @@ pub fn paint(text: &str, code: &str, on: bool) -> String {
         text.to_owned()
     }
 }
+
+/// A progress bar on stderr, shown only on a terminal and without `-q`; it stays invisible
+/// until its length is set (so runs with nothing to create show nothing).
+pub fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}

@@ -33,7 +33,7 @@ pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
             .max()
             .unwrap_or(1);
         for row in rows {
-            let (word, code) = action_word(row.action, outcome.dry_run);
+            let (word, code) = action_word(row, outcome.dry_run);
             let mut line = format!(
                 "  {}  {:<key_width$}  {:<status_width$}  {}",
                 paint(&format!("{word:<10}"), code, color),
@@ -67,8 +67,10 @@ pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
     out
 }
 
-fn action_word(action: RowAction, dry_run: bool) -> (&'static str, &'static str) {
-    match (action, dry_run) {
+fn action_word(row: &RowOutcome, dry_run: bool) -> (&'static str, &'static str) {
+    match (row.action, dry_run) {
+        (RowAction::Linked, false) if row.report_changed => ("refreshed", "34"),
+        (RowAction::Linked, true) if row.report_changed => ("refresh", "34"),
         (RowAction::Created, false) => ("created", "32"),
         (RowAction::Created, true) => ("create", "32"),
         (RowAction::Adopted, false) => ("adopted", "36"),

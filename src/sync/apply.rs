@@ -43,6 +43,8 @@ pub struct Engine<'a> {
     pub client: &'a JiraClient,
     pub jira: &'a JiraSettings,
     pub timing: ReconcileTiming,
+    /// Progress on stderr (hidden when not a terminal, with `-q`, or for small runs).
+    pub progress: indicatif::ProgressBar,
 }
 
 impl Engine<'_> {
@@ -63,6 +65,11 @@ pub async fn sync(
 ) -> Result<RunOutcome, Error> {
     let mut state = read_linked(engine, reports).await?;
     let labels_needed = labels_of_unlinked(reports);
+    if !labels_needed.is_empty() {
+        // Items without a ticket may need creating: validate project and issue type first,
+        // with a message a user can act on (a search would only say "HTTP 400").
+        check_project(engine).await?;
+    }
     for label in &labels_needed {
         let found = engine
             .client
@@ -103,9 +110,6 @@ pub async fn sync(
         .filter(|(row, _)| !held.contains(&(row.report, row.row)))
         .map(|(row, new)| (row.report, row.row, new.clone()))
         .collect();
-    if !creates.is_empty() {
-        check_project(engine).await?;
-    }
 
     apply_updates(engine, &plan, &mut rows).await;
     for (index, loaded) in reports.iter_mut().enumerate() {
@@ -129,6 +133,8 @@ pub async fn sync(
 
     let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
     let mut ambiguous: HashSet<(usize, usize)> = HashSet::new();
+    engine.progress.set_length(creates.len() as u64);
+    engine.progress.set_message("creating tickets");
     for chunk in creates.chunks(BULK_CREATE_LIMIT) {
         create_chunk(
             engine,
@@ -392,7 +398,20 @@ async fn wait_for_search(
 
 /// Validates project and issue type before the first create, with a message a user can act on.
 async fn check_project(engine: &Engine<'_>) -> Result<(), Error> {
-    let project = engine.client.project(&engine.jira.project).await?;
+    let project = match engine.client.project(&engine.jira.project).await {
+        Ok(project) => project,
+        // A wrong key is the config's fault, not Jira's: exit 2, nothing created or written.
+        Err(JiraError::NotFound { .. }) => {
+            return Err(Error::config(
+                format!(
+                    "Jira project {} does not exist, or this user cannot see it",
+                    engine.jira.project
+                ),
+                "set [jira] project (or JIRA_PROJECT) to the key shown in Jira, and check the                  user has the Browse projects permission",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    };
     let wanted = &engine.jira.issue_type;
     if project
         .issue_types
@@ -557,6 +576,7 @@ async fn create_chunk(
     }
     let issues: Vec<NewIssue> = chunk.iter().map(|(_, _, new)| new.clone()).collect();
     let outcomes = engine.client.create_issues(&issues).await;
+    engine.progress.inc(chunk.len() as u64);
     let mut settled: Vec<(usize, String)> = Vec::new();
     let mut touched: HashSet<usize> = HashSet::new();
     for ((index, row, new), outcome) in chunk.iter().zip(outcomes) {

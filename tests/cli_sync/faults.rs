@@ -158,7 +158,7 @@ async fn an_outage_beyond_the_retry_cap_exits_3_naming_the_request_and_changes_n
     assert_eq!(out.code, 3, "{out}");
     assert!(out.stderr.contains("503"), "{out}");
     assert!(
-        out.stderr.contains("/rest/api/2/search"),
+        out.stderr.contains("error: GET /rest/api/2/project/OPS"),
         "names the request: {out}"
     );
     assert!(fake.issues().is_empty());

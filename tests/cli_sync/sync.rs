@@ -292,3 +292,40 @@ async fn incident_date_and_severity_flags_win_over_the_report() {
     );
     assert_eq!(fake.requests().count(Endpoint::BulkCreate), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_is_found_in_the_working_directory_then_the_user_config_and_env_wins() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+    // The user config names a project that does not exist; ./pm-sync.toml wins over it.
+    pm.write(".config/pm-sync/config.toml", "[jira]\nproject = \"NOPE\"\n");
+    pm.write("pm-sync.toml", "[jira]\nproject = \"OPS\"\nissue_type = \"Bug\"\n");
+    let unset_project = [("JIRA_PROJECT", None)];
+
+    let out = pm.run_env(&unset_project, &["sync", "pm.md"]).await;
+    assert_eq!(out.code, 0, "{out}");
+    assert!(fake.issues().iter().all(|i| i.issue_type == "Bug"));
+
+    // Without ./pm-sync.toml the user config applies (and its unknown project fails clearly).
+    std::fs::remove_file(pm.dir().join("pm-sync.toml")).unwrap();
+    pm.write("other.md", generated_report(1, "2022-02-02"));
+    let out = pm.run_env(&unset_project, &["sync", "other.md"]).await;
+    assert_eq!(out.code, 2, "a wrong project is a config error: {out}");
+    assert!(out.stderr.contains("NOPE"), "{out}");
+    assert_eq!(fake.issues().len(), 4, "nothing created in an unknown project");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quiet_prints_only_problems_and_the_totals() {
+    let (_fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+
+    let out = pm.run(&["-q", "sync", "pm.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(
+        out.stdout,
+        "sync: 4 created, 0 adopted, 0 updated in Jira, 4 rows changed in reports across 1 report\n"
+    );
+    assert_eq!(out.stderr, "");
+}
