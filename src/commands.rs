@@ -21,14 +21,20 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         clap_complete::generate(shell, &mut command, "pm-sync", &mut std::io::stdout());
         return Ok(exit::OK);
     }
-    let settings = Settings::load(cli.config.as_deref(), &process_env)?;
+    let settings = match Settings::load(cli.config.as_deref(), &process_env) {
+        Ok(settings) => settings,
+        // The doctor reports a config file it cannot load as its first failed step.
+        Err(error) => match &cli.command {
+            Command::Doctor(args) => return Ok(crate::doctor::config_failed(&error, args)),
+            _ => return Err(error.into()),
+        },
+    };
     match cli.command {
         Command::Items(args) => items(&settings, &args),
         Command::Sync(args) => sync(&settings, &args, cli.quiet),
         Command::Refresh(args) => refresh(&settings, &args, cli.quiet),
-        Command::Check(_) | Command::Doctor(_) => {
-            Err(Error::config("not built yet", "wait for the CI gate"))
-        }
+        Command::Check(args) => crate::gate::run(&settings, &args),
+        Command::Doctor(args) => crate::doctor::run(&settings, &args),
         Command::Completions { .. } => Ok(exit::OK),
     }
 }

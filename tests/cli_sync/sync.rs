@@ -298,8 +298,14 @@ async fn config_is_found_in_the_working_directory_then_the_user_config_and_env_w
     let (fake, pm) = setup(Flavor::Cloud).await;
     pm.write("pm.md", HTML_REPORT);
     // The user config names a project that does not exist; ./pm-sync.toml wins over it.
-    pm.write(".config/pm-sync/config.toml", "[jira]\nproject = \"NOPE\"\n");
-    pm.write("pm-sync.toml", "[jira]\nproject = \"OPS\"\nissue_type = \"Bug\"\n");
+    pm.write(
+        ".config/pm-sync/config.toml",
+        "[jira]\nproject = \"NOPE\"\n",
+    );
+    pm.write(
+        "pm-sync.toml",
+        "[jira]\nproject = \"OPS\"\nissue_type = \"Bug\"\n",
+    );
     let unset_project = [("JIRA_PROJECT", None)];
 
     let out = pm.run_env(&unset_project, &["sync", "pm.md"]).await;
@@ -312,7 +318,11 @@ async fn config_is_found_in_the_working_directory_then_the_user_config_and_env_w
     let out = pm.run_env(&unset_project, &["sync", "other.md"]).await;
     assert_eq!(out.code, 2, "a wrong project is a config error: {out}");
     assert!(out.stderr.contains("NOPE"), "{out}");
-    assert_eq!(fake.issues().len(), 4, "nothing created in an unknown project");
+    assert_eq!(
+        fake.issues().len(),
+        4,
+        "nothing created in an unknown project"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
