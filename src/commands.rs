@@ -12,7 +12,8 @@ use crate::report::Report;
 use crate::report::labels::resolve_labels;
 use crate::settings::{JiraSettings, Settings, process_env};
 use crate::sync::apply::{Engine, ReconcileTiming};
-use crate::sync::workspace::{LabelSources, load_reports};
+use crate::sync::outcome::RunOutcome;
+use crate::sync::workspace::{LabelSources, LoadedReport, load_reports};
 
 /// Runs the parsed command line; `Ok` carries the exit code.
 pub fn dispatch(cli: Cli) -> Result<u8, Error> {
@@ -82,23 +83,8 @@ fn sync(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u8, Error> 
         !args.dry_run,
         Some(sources),
     )?;
-    let client = connect(jira)?;
-    let engine = Engine {
-        client: &client,
-        jira,
-        timing: reconcile_timing(),
-        progress: output::progress_bar(quiet),
-    };
-    let outcome = block_on(crate::sync::apply::sync(
-        &engine,
-        &mut reports,
-        args.dry_run,
-    ))?;
-    print_stdout(&output::render_run(&outcome, args.format, quiet));
-    Ok(if outcome.has_problems() {
-        exit::JIRA
-    } else {
-        exit::OK
+    run_engine(jira, &mut reports, quiet, args.format, |engine, reports| {
+        Box::pin(crate::sync::apply::sync(engine, reports, args.dry_run))
     })
 }
 
@@ -106,6 +92,23 @@ fn sync(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u8, Error> 
 fn refresh(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Result<u8, Error> {
     let jira = settings.jira()?;
     let mut reports = load_reports(&args.paths, &settings.report, !args.dry_run, None)?;
+    run_engine(jira, &mut reports, quiet, args.format, |engine, reports| {
+        Box::pin(crate::sync::apply::refresh(engine, reports, args.dry_run))
+    })
+}
+
+/// The future of a sync or refresh run.
+type RunFuture<'a> = std::pin::Pin<Box<dyn Future<Output = Result<RunOutcome, Error>> + 'a>>;
+
+/// Connects, runs `work` (sync or refresh) on the loaded reports, prints the outcome, and maps
+/// it to an exit code: 3 when any row failed, is pending or links a missing key.
+fn run_engine(
+    jira: &JiraSettings,
+    reports: &mut [LoadedReport],
+    quiet: bool,
+    format: Format,
+    work: impl for<'a> FnOnce(&'a Engine<'a>, &'a mut [LoadedReport]) -> RunFuture<'a>,
+) -> Result<u8, Error> {
     let client = connect(jira)?;
     let engine = Engine {
         client: &client,
@@ -113,12 +116,9 @@ fn refresh(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Result<u8, E
         timing: reconcile_timing(),
         progress: output::progress_bar(quiet),
     };
-    let outcome = block_on(crate::sync::apply::refresh(
-        &engine,
-        &mut reports,
-        args.dry_run,
-    ))?;
-    print_stdout(&output::render_run(&outcome, args.format, quiet));
+    let outcome = block_on(work(&engine, reports))?;
+    engine.progress.finish_and_clear();
+    print_stdout(&output::render_run(&outcome, format, quiet));
     Ok(if outcome.has_problems() {
         exit::JIRA
     } else {

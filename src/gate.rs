@@ -11,7 +11,7 @@ use crate::jira::JiraError;
 use crate::jira::model::{FetchedIssues, Issue, IssueKey, StatusCategory};
 use crate::report::model::ActionItem;
 use crate::settings::{Settings, StatusRules};
-use crate::sync::workspace::{LoadedReport, load_reports};
+use crate::sync::workspace::{LoadedReport, linked_keys, load_reports};
 
 /// Status names read as resolved by `check --offline` when `[status] resolved` is not set:
 /// offline there is no status category to go by, only the name written in the report.
@@ -345,19 +345,6 @@ pub fn check_reports(
             })
             .collect(),
     }
-}
-
-/// Every distinct key linked by the reports, parsed. A key the report engine accepted always
-/// parses; one that would not is left out and so comes back as missing.
-pub fn linked_keys(reports: &[LoadedReport]) -> Vec<IssueKey> {
-    let mut keys: Vec<IssueKey> = reports
-        .iter()
-        .flat_map(|loaded| loaded.report.items())
-        .filter_map(|item| item.key.as_deref().and_then(IssueKey::parse))
-        .collect();
-    keys.sort();
-    keys.dedup();
-    keys
 }
 
 /// `pm-sync check`: loads the reports, reads every linked ticket's status from Jira in batches

@@ -248,13 +248,7 @@ pub async fn refresh(
 
 /// Reads every linked key of every report in batches.
 async fn read_linked(engine: &Engine<'_>, reports: &[LoadedReport]) -> Result<TrackerState, Error> {
-    let mut keys: Vec<IssueKey> = reports
-        .iter()
-        .flat_map(|loaded| loaded.report.items())
-        .filter_map(|item| item.key.as_deref().and_then(IssueKey::parse))
-        .collect();
-    keys.sort();
-    keys.dedup();
+    let keys = crate::sync::workspace::linked_keys(reports);
     let mut state = TrackerState::default();
     if keys.is_empty() {
         return Ok(state);

@@ -142,3 +142,20 @@ fn read_error(path: &Path, source: std::io::Error) -> ReportError {
         source,
     }
 }
+
+/// Every distinct key linked by the reports, parsed. A key the report engine accepted always
+/// parses; one that would not is left out and so comes back as missing.
+pub fn linked_keys(reports: &[LoadedReport]) -> Vec<crate::jira::model::IssueKey> {
+    let mut keys: Vec<crate::jira::model::IssueKey> = reports
+        .iter()
+        .flat_map(|loaded| loaded.report.items())
+        .filter_map(|item| {
+            item.key
+                .as_deref()
+                .and_then(crate::jira::model::IssueKey::parse)
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
