@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use crate::error::Error;
-use crate::jira::model::{CreateOutcome, Issue, IssueKey, NewIssue};
+use crate::jira::model::{CreateOutcome, Deployment, Issue, IssueKey, NewIssue};
 use crate::jira::{BULK_CREATE_LIMIT, JiraClient, JiraError};
 use crate::report::model::Edit;
 use crate::settings::JiraSettings;
@@ -33,7 +33,7 @@ impl Default for ReconcileTiming {
         Self {
             wait: Duration::from_secs(30),
             poll: Duration::from_secs(2),
-            lag_window: Duration::from_secs(15 * 60),
+            lag_window: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -88,16 +88,28 @@ pub async fn sync(
     let mut plan = make_plan(engine, reports, &state);
     // Creates an earlier run sent without recording the key: find them before creating again.
     let mut held = held_by_journal(&plan, &mut journals, engine.timing.lag_window, reports)?;
-    let mut found_held: Vec<(usize, String)> = Vec::new();
+    let mut settled_held: Vec<(usize, String)> = Vec::new();
     if !held.is_empty() && !dry_run {
         plan = wait_for_search(engine, reports, &mut state, &held).await?;
         for row in &plan.rows {
             let at = (row.report, row.row);
             if held.contains(&at) && !is_create(&plan, at) {
-                found_held.push((row.report, row.summary.clone()));
+                settled_held.push((row.report, row.summary.clone()));
             }
         }
-        held.retain(|at| is_create(&plan, *at));
+        if search_is_consistent(engine).await? {
+            // Data Center search sees every issue at once: what it did not find was never
+            // created, so those items are created now (their journal entries are replaced).
+            for row in &plan.rows {
+                if held.contains(&(row.report, row.row)) && is_create(&plan, (row.report, row.row))
+                {
+                    settled_held.push((row.report, row.summary.clone()));
+                }
+            }
+            held.clear();
+        } else {
+            held.retain(|at| is_create(&plan, *at));
+        }
     }
 
     let mut rows = initial_rows(engine, &plan);
@@ -123,8 +135,8 @@ pub async fn sync(
         }
         loaded.save()?;
     }
-    // Their keys are in the reports now: the journal has nothing left to say about them.
-    for (index, summary) in found_held {
+    // Found (their keys are in the reports now) or, on Data Center, known never created.
+    for (index, summary) in settled_held {
         let label = date_label(&reports[index]);
         journals[index]
             .settle([(label.as_str(), summary.as_str())])
@@ -371,7 +383,13 @@ async fn wait_for_search(
         labels.dedup();
         labels
     };
-    let deadline = Instant::now() + engine.timing.wait;
+    // Data Center search is consistent: one search says all there is to say.
+    let wait = if search_is_consistent(engine).await? {
+        Duration::ZERO
+    } else {
+        engine.timing.wait
+    };
+    let deadline = Instant::now() + wait;
     loop {
         for label in &labels {
             let found = engine
@@ -388,6 +406,12 @@ async fn wait_for_search(
         }
         tokio::time::sleep(engine.timing.poll.min(deadline - now)).await;
     }
+}
+
+/// Whether search shows an issue as soon as it is created: true on Data Center, false on
+/// Cloud, whose search is eventually consistent.
+async fn search_is_consistent(engine: &Engine<'_>) -> Result<bool, Error> {
+    Ok(engine.client.deployment().await? == Deployment::Datacenter)
 }
 
 /// Validates project and issue type before the first create, with a message a user can act on.

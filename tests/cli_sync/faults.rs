@@ -191,3 +191,59 @@ async fn partial_bulk_failure_exits_3_and_saves_every_success() {
         assert_eq!(fake.issues().len(), fake_issues_before);
     }
 }
+
+/// A journal as a run leaves it when killed after recording a batch but before sending it.
+fn journal_of_unsent_batch(summaries: &[&str]) -> String {
+    let pending: Vec<serde_json::Value> = summaries
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "date_label": "sev1_20200414",
+                "summary": s,
+                "sent_at": chrono::Utc::now().to_rfc3339(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "pending": pending }).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_recorded_but_never_sent_is_created_at_once_on_data_center() {
+    let (fake, pm) = setup(Flavor::DataCenter).await;
+    pm.write("pm.md", HTML_REPORT);
+    pm.write(
+        ".pm.md.pm-sync-journal.json",
+        journal_of_unsent_batch(&HTML_SUMMARIES),
+    );
+
+    let out = pm.run(&["sync", "pm.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(fake.issues().len(), 4);
+    assert_eq!(linked_keys(&pm.read("pm.md")).len(), 4);
+    assert!(!pm.dir().join(".pm.md.pm-sync-journal.json").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_cloud_a_recent_unanswered_batch_is_held_not_recreated() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+    pm.write(
+        ".pm.md.pm-sync-journal.json",
+        journal_of_unsent_batch(&HTML_SUMMARIES[..1]),
+    );
+
+    let out = pm
+        .run_env(
+            &[("PM_SYNC_TEST_RECONCILE_WAIT_MS", Some("100"))],
+            &["sync", "pm.md"],
+        )
+        .await;
+
+    // Search cannot prove the first item absent yet (Cloud search lags), so it waits for a
+    // later run; the other three are created.
+    assert_eq!(out.code, 3, "{out}");
+    assert_eq!(fake.issues().len(), 3);
+    assert!(out.stdout.contains("pending"), "{out}");
+    assert!(pm.dir().join(".pm.md.pm-sync-journal.json").exists());
+}
