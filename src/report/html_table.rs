@@ -7,7 +7,7 @@
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
 use super::model::{Span, TableKind};
-use super::table::{RawCell, RawRow, RawTable, collapse_whitespace};
+use super::table::{RawCell, RawRow, RawTable, collapse_owned};
 
 /// The table starting at `start` never reaches its `</table>`.
 #[derive(Debug)]
@@ -57,7 +57,7 @@ impl Builder<'_> {
             let content = &self.text[cell.content_start..end];
             end = cell.content_start + content.trim_end().len();
         }
-        let text = collapse_whitespace(&cell.text);
+        let text = collapse_owned(cell.text);
         if let Some(row) = self.row.as_mut() {
             row.cells.push(RawCell {
                 span: cell.content_start..end,

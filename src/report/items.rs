@@ -85,9 +85,8 @@ pub(crate) fn build(
         if !has_item {
             continue;
         }
-        let mut needed = vec![(columns.status, "status")];
-        needed.extend(columns.ticket.map(|t| (t, "ticket")));
-        if let Some(&(index, _)) = needed.iter().find(|(i, _)| *i >= row.cells.len()) {
+        let needed = [Some(columns.status), columns.ticket];
+        if let Some(index) = needed.into_iter().flatten().find(|&i| i >= row.cells.len()) {
             return Err(Ragged {
                 row: number,
                 span: row.span.clone(),

@@ -263,12 +263,24 @@ impl Report {
         }
         let text = edit::splice(&self.text, &splices);
         drop(splices);
-        // Splices only replace cell contents with escaped text, so the new bytes parse; should
-        // that ever fail, the report stays as it was.
-        let parsed = parse_text(&self.path, &text, &self.options)?;
-        self.parsed = parsed;
-        self.text = Arc::new(text);
-        Ok(true)
+        // The old items go before the new parse so two sets never sit in memory together.
+        self.parsed.items = Vec::new();
+        match parse_text(&self.path, &text, &self.options) {
+            Ok(parsed) => {
+                self.parsed = parsed;
+                self.text = Arc::new(text);
+                Ok(true)
+            }
+            Err(error) => {
+                // Splices only replace cell contents with escaped text, so this is not expected;
+                // should it happen, the report stays as it was.
+                drop(text);
+                if let Ok(parsed) = parse_text(&self.path, &self.text, &self.options) {
+                    self.parsed = parsed;
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Whether the bytes differ from those last loaded or saved.
