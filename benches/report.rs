@@ -149,7 +149,16 @@ fn bench(kind: TableKind) {
     {
         let mut report = Report::load(&path, &ReportOptions::default()).expect("parses");
         assert_eq!(report.items().len(), ITEMS);
+        let loaded = LIVE.load(Ordering::Relaxed) - baseline;
+        let load_peak = PEAK.load(Ordering::Relaxed) - baseline;
         let edits = edits(&report);
+        let with_edits = LIVE.load(Ordering::Relaxed) - baseline;
+        println!(
+            "  heap (× file size): while loading {:.2}, loaded report {:.2}, plus the edits {:.2}",
+            load_peak as f64 / size as f64,
+            loaded as f64 / size as f64,
+            with_edits as f64 / size as f64
+        );
         report.apply(&edits).expect("applies");
         report.save().expect("saves");
         assert!(report.items().iter().all(|i| i.key.is_some()));

@@ -102,11 +102,12 @@ pub(crate) fn build(
             continue;
         };
         let ticket = columns.ticket.and_then(&mut take);
-        let extra: Vec<(String, Cell)> = columns
+        let mut extra: Vec<(String, Cell)> = columns
             .extra
             .iter()
             .filter_map(|(i, name)| take(*i).map(|c| (name.clone(), into_cell(c))))
             .collect();
+        extra.shrink_to_fit();
         let ticket_key = ticket
             .as_ref()
             .and_then(|c| key::find_key(&c.text))

@@ -261,7 +261,20 @@ impl Report {
         if splices.is_empty() {
             return Ok(false);
         }
-        let text = edit::splice(&self.text, &splices);
+        let text = edit::splice(&self.text, &splices, edits, self.parsed.kind);
+        // Splices replace cell contents only, with escaped text, so the table keeps its shape:
+        // the items can follow the edits without a second parse. Tests and the fuzz target
+        // check that this agrees with parsing the new bytes afresh.
+        if edit::follow(
+            &mut self.parsed.items,
+            &splices,
+            edits,
+            &text,
+            self.parsed.kind,
+        ) {
+            self.text = Arc::new(text);
+            return Ok(true);
+        }
         drop(splices);
         // The old items go before the new parse so two sets never sit in memory together.
         self.parsed.items = Vec::new();

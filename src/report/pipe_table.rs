@@ -15,7 +15,7 @@ use super::table::{RawCell, RawRow, RawTable, collapse_owned};
 /// The content span of a cell whose bytes between the pipes are `raw` (at `range`): the padding
 /// trimmed. An empty cell `|  |` gets the empty span right after its first padding space, so a
 /// value written there keeps one space on each side.
-fn content_span(text: &str, range: &Range<usize>) -> Span {
+pub(crate) fn content_span(text: &str, range: &Range<usize>) -> Span {
     let raw = &text[range.clone()];
     let trimmed = raw.trim();
     if trimmed.is_empty() {

@@ -50,8 +50,10 @@ pub(crate) fn collapse_whitespace(raw: &str) -> String {
 
 /// [`collapse_whitespace`] taking ownership, so text that is already collapsed (most cells) is
 /// not copied.
-pub(crate) fn collapse_owned(raw: String) -> String {
+pub(crate) fn collapse_owned(mut raw: String) -> String {
     if is_collapsed(&raw) {
+        // Cell text is kept for the report's lifetime; growth slack would be a third of it.
+        raw.shrink_to_fit();
         raw
     } else {
         collapse_whitespace(&raw)
