@@ -55,6 +55,10 @@ impl<'a> LineCounter<'a> {
 /// characters (never inside a character).
 pub(crate) fn summary(text: &str) -> String {
     let rest = key::strip_key_prefix(text);
+    if rest.len() <= SUMMARY_LIMIT {
+        // No more bytes than the limit: no more characters either.
+        return rest.to_owned();
+    }
     match rest.char_indices().nth(SUMMARY_LIMIT) {
         Some((cut, _)) => rest[..cut].trim_end().to_owned(),
         None => rest.to_owned(),
