@@ -173,9 +173,9 @@ fn trim_span(text: &str, span: Span) -> Span {
 impl Report {
     /// Reads and parses the report at `path`.
     pub fn load(path: &Path, options: &ReportOptions) -> Result<Report, ReportError> {
-        let bytes = std::fs::read(path).map_err(|source| ReportError::Read {
+        let bytes = std::fs::read(path).map_err(|cause| ReportError::Read {
             path: path.to_owned(),
-            source,
+            cause,
         })?;
         Report::parse(path, bytes, options)
     }
@@ -317,9 +317,9 @@ impl Report {
                 });
             }
         }
-        disk::replace(&target, self.text.as_bytes()).map_err(|source| ReportError::Write {
+        disk::replace(&target, self.text.as_bytes()).map_err(|cause| ReportError::Write {
             path: self.path.clone(),
-            source,
+            cause,
         })?;
         self.saved = Arc::clone(&self.text);
         Ok(true)
