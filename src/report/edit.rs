@@ -20,8 +20,8 @@ pub(crate) struct Splice {
     pub(crate) item: usize,
     /// Which cell changes and how.
     pub(crate) target: Target,
-    /// Whether a space follows the value (a pipe cell written as `| |`).
-    pub(crate) pad: bool,
+    /// What follows the value.
+    pub(crate) after: After,
     /// Length in bytes of what is written.
     pub(crate) len: usize,
 }
@@ -37,6 +37,17 @@ pub(crate) enum Target {
     ItemInsert,
     /// The key replaces the key (`old_len` bytes of text) at the start of the item cell.
     ItemReplace { old_len: usize },
+}
+
+/// What is written after a value in a pipe cell, to keep the row what it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum After {
+    Nothing,
+    /// A space: the value went into a `| |` cell and would otherwise touch the closing pipe.
+    Space,
+    /// A pipe: the row's last cell had no closing pipe and is emptied; without one the row
+    /// would lose that cell.
+    Pipe,
 }
 
 /// Text for one line of a cell: whitespace collapsed (a pipe cell cannot hold a line break).
@@ -103,7 +114,7 @@ fn link_into(out: &mut String, key: &str, url: &str, kind: TableKind) {
 }
 
 /// Writes what `edit` puts into `target` to `out`.
-fn write_value(out: &mut String, edit: &Edit, target: Target, pad: bool, kind: TableKind) {
+fn write_value(out: &mut String, edit: &Edit, target: Target, after: After, kind: TableKind) {
     match edit {
         Edit::Status { status, .. } => escape_text_into(out, status, kind),
         Edit::Link { key, url, .. } => {
@@ -113,19 +124,43 @@ fn write_value(out: &mut String, edit: &Edit, target: Target, pad: bool, kind: T
             }
         }
     }
-    if pad {
-        out.push(' ');
+    write_value_after(out, after);
+}
+
+fn write_value_after(out: &mut String, after: After) {
+    match after {
+        After::Nothing => {}
+        After::Space => out.push(' '),
+        After::Pipe => out.push('|'),
     }
 }
 
+/// What a value written over `span` needs after it.
+///
 /// An empty pipe cell's span sits after its first padding space. With a single space (`| |`) the
 /// value would touch the closing pipe, so it gets a space after it; a cell without padding (`||`,
-/// the compact style) gets none, matching its row.
-fn needs_pad(text: &str, span: &Span, kind: TableKind) -> bool {
-    kind == TableKind::Pipe
-        && span.is_empty()
-        && text.as_bytes().get(span.start.wrapping_sub(1)) == Some(&b' ')
-        && text.as_bytes().get(span.end) == Some(&b'|')
+/// the compact style) gets none, matching its row. Emptying a row's last cell when the row has no
+/// closing pipe (`| a | b`) needs one, or the row would have a cell fewer.
+fn after_value(text: &str, span: &Span, kind: TableKind, value_is_empty: bool) -> After {
+    if kind != TableKind::Pipe {
+        return After::Nothing;
+    }
+    let bytes = text.as_bytes();
+    let next = bytes[span.end.min(bytes.len())..]
+        .iter()
+        .find(|&&b| b != b' ' && b != b'\t');
+    if value_is_empty && !span.is_empty() && next != Some(&b'|') {
+        return After::Pipe;
+    }
+    if span.is_empty()
+        && !value_is_empty
+        && bytes.get(span.start.wrapping_sub(1)) == Some(&b' ')
+        && bytes.get(span.end) == Some(&b'|')
+    {
+        After::Space
+    } else {
+        After::Nothing
+    }
 }
 
 /// Works out the splices for `edits` against `text`. For a row edited twice the same way, the
@@ -193,9 +228,10 @@ pub(crate) fn plan(
                 }
             }
         };
-        let pad = needs_pad(text, &span, kind);
         scratch.clear();
-        write_value(&mut scratch, edit, target, pad, kind);
+        write_value(&mut scratch, edit, target, After::Nothing, kind);
+        let after = after_value(text, &span, kind, scratch.is_empty());
+        write_value_after(&mut scratch, after);
         if text.get(span.clone()) == Some(scratch.as_str()) {
             continue;
         }
@@ -204,7 +240,7 @@ pub(crate) fn plan(
             edit: edit_index,
             item: index,
             target,
-            pad,
+            after,
             len: scratch.len(),
         });
     }
@@ -221,7 +257,7 @@ pub(crate) fn splice(text: &str, splices: &[Splice], edits: &[Edit], kind: Table
     let mut at = 0;
     for s in splices {
         out.push_str(&text[at..s.span.start]);
-        write_value(&mut out, &edits[s.edit], s.target, s.pad, kind);
+        write_value(&mut out, &edits[s.edit], s.target, s.after, kind);
         at = s.span.end;
     }
     out.push_str(&text[at..]);
@@ -282,7 +318,9 @@ pub(crate) fn follow(
     new_text: &str,
     kind: TableKind,
 ) -> bool {
+    // A pipe added to close a row is rare enough to leave to a fresh parse.
     let consistent = splices.iter().all(|s| match (s.target, items.get(s.item)) {
+        _ if s.after == After::Pipe => false,
         (Target::ItemReplace { old_len }, Some(item)) => {
             item.item.text.get(..old_len).is_some_and(key::is_key)
         }
@@ -379,10 +417,30 @@ mod tests {
 
     #[test]
     fn only_single_space_pipe_cells_get_padding() {
-        assert!(!needs_pad("|a||", &(3..3), TableKind::Pipe));
-        assert!(!needs_pad("| a |  |", &(6..6), TableKind::Pipe));
-        assert!(needs_pad("| a | |", &(6..6), TableKind::Pipe));
-        assert!(!needs_pad("| a | |", &(6..6), TableKind::Html));
+        let after = |text: &str, span: Span| after_value(text, &span, TableKind::Pipe, false);
+        assert_eq!(after("|a||", 3..3), After::Nothing);
+        assert_eq!(after("| a |  |", 6..6), After::Nothing);
+        assert_eq!(after("| a | |", 6..6), After::Space);
+        assert_eq!(
+            after_value("| a | |", &(6..6), TableKind::Html, false),
+            After::Nothing
+        );
+    }
+
+    #[test]
+    fn emptying_a_last_cell_without_a_closing_pipe_adds_one() {
+        assert_eq!(
+            after_value("| a | b", &(6..7), TableKind::Pipe, true),
+            After::Pipe
+        );
+        assert_eq!(
+            after_value("| a | b |", &(6..7), TableKind::Pipe, true),
+            After::Nothing
+        );
+        assert_eq!(
+            after_value("| a | b", &(6..7), TableKind::Pipe, false),
+            After::Nothing
+        );
     }
 
     #[test]
