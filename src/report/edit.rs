@@ -24,6 +24,8 @@ pub(crate) struct Splice {
     pub(crate) after: After,
     /// Length in bytes of what is written.
     pub(crate) len: usize,
+    /// Line breaks in the replaced bytes (a cell may span lines; values never do).
+    pub(crate) line_breaks: usize,
 }
 
 /// The cell a splice changes.
@@ -235,6 +237,7 @@ pub(crate) fn plan(
         if text.get(span.clone()) == Some(scratch.as_str()) {
             continue;
         }
+        let line_breaks = text[span.clone()].bytes().filter(|&b| b == b'\n').count();
         splices.push(Splice {
             span,
             edit: edit_index,
@@ -242,6 +245,7 @@ pub(crate) fn plan(
             target,
             after,
             len: scratch.len(),
+            line_breaks,
         });
     }
     splices.sort_by_key(|s| s.span.start);
@@ -269,18 +273,33 @@ struct Shift<'a> {
     splices: &'a [Splice],
     /// `growth[k]`: how many bytes the first `k` splices add (or, negative, remove).
     growth: Vec<isize>,
+    /// `lines[k]`: how many line breaks the first `k` splices remove.
+    lines: Vec<usize>,
 }
 
 impl<'a> Shift<'a> {
     fn new(splices: &'a [Splice]) -> Self {
         let mut growth = Vec::with_capacity(splices.len() + 1);
-        let mut total = 0isize;
+        let mut lines = Vec::with_capacity(splices.len() + 1);
+        let (mut total, mut removed) = (0isize, 0usize);
         growth.push(0);
+        lines.push(0);
         for s in splices {
             total += s.len as isize - s.span.len() as isize;
+            removed += s.line_breaks;
             growth.push(total);
+            lines.push(removed);
         }
-        Shift { splices, growth }
+        Shift {
+            splices,
+            growth,
+            lines,
+        }
+    }
+
+    /// Line breaks removed before byte `p` of the old text.
+    fn lines_removed_before(&self, p: usize) -> usize {
+        self.lines[self.splices.partition_point(|s| s.span.end <= p)]
     }
 
     fn moved(p: usize, by: isize) -> usize {
@@ -331,6 +350,15 @@ pub(crate) fn follow(
     }
     let shift = Shift::new(splices);
     for item in items.iter_mut() {
+        // The row starts before its first cell; only splices before that move its line.
+        let first_cell = [Some(&item.item), Some(&item.status), item.ticket.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(item.extra.iter().map(|(_, cell)| cell))
+            .map(|cell| cell.span.start)
+            .min()
+            .unwrap_or(0);
+        item.line -= shift.lines_removed_before(first_cell);
         item.item.span = shift.span(&item.item.span);
         item.status.span = shift.span(&item.status.span);
         if let Some(ticket) = item.ticket.as_mut() {
