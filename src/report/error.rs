@@ -26,7 +26,7 @@ pub(crate) const STATUS_NAMES: &str = "\"Status\", \"State\"";
 #[non_exhaustive]
 pub enum ReportError {
     /// The report file could not be read.
-    #[error("{}: cannot read the report: {source}", path.display())]
+    #[error("{}: cannot read the report: {cause}", path.display())]
     #[diagnostic(
         code(pm_sync::report::read),
         help("check the path, and that the file is readable")
@@ -34,13 +34,12 @@ pub enum ReportError {
     Read {
         /// The report.
         path: PathBuf,
-        /// What the operating system said.
-        #[source]
-        source: io::Error,
+        /// What the operating system said (in the message, so not repeated as a cause).
+        cause: io::Error,
     },
 
     /// The report (or its lock file) could not be written.
-    #[error("{}: cannot write: {source}", path.display())]
+    #[error("{}: cannot write: {cause}", path.display())]
     #[diagnostic(
         code(pm_sync::report::write),
         help(
@@ -50,9 +49,8 @@ pub enum ReportError {
     Write {
         /// The file that could not be written.
         path: PathBuf,
-        /// What the operating system said.
-        #[source]
-        source: io::Error,
+        /// What the operating system said (in the message, so not repeated as a cause).
+        cause: io::Error,
     },
 
     /// The file is not UTF-8.

@@ -4,10 +4,11 @@
 //! `<table` to its matching `</table>` in the raw text. End tags HTML lets authors leave out
 //! (`</td>`, `</th>`, `</tr>`) are implied the way browsers imply them; nested tables are content.
 
+use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
 use super::model::{Span, TableKind};
-use super::table::{RawCell, RawRow, RawTable, collapse_whitespace};
+use super::table::{RawCell, RawRow, RawTable, collapse_owned};
 
 /// The table starting at `start` never reaches its `</table>`.
 #[derive(Debug)]
@@ -57,7 +58,7 @@ impl Builder<'_> {
             let content = &self.text[cell.content_start..end];
             end = cell.content_start + content.trim_end().len();
         }
-        let text = collapse_whitespace(&cell.text);
+        let text = collapse_owned(cell.text);
         if let Some(row) = self.row.as_mut() {
             row.cells.push(RawCell {
                 span: cell.content_start..end,
@@ -78,6 +79,15 @@ impl Builder<'_> {
                     cells: row.cells,
                 },
             ));
+        }
+    }
+
+    /// A tag that separates words, inside the open cell, reads as a space.
+    fn word_break(&mut self, name: Name) {
+        if name == Name::Break
+            && let Some(cell) = self.cell.as_mut()
+        {
+            cell.text.push(' ');
         }
     }
 
@@ -113,15 +123,89 @@ impl Builder<'_> {
     }
 }
 
-/// Tags that separate words when stripped (`a<br>b` reads as `a b`).
-fn separates_words(name: &[u8]) -> bool {
-    matches!(name, b"br" | b"p" | b"div" | b"li" | b"ul" | b"ol" | b"hr")
+/// The tags the table reader cares about; everything else is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    Table,
+    Thead,
+    Tbody,
+    Tfoot,
+    Tr,
+    Cell,
+    /// Tags that separate words when stripped (`a<br>b` reads as `a b`).
+    Break,
+    Other,
+}
+
+impl Name {
+    fn of(name: &[u8]) -> Name {
+        match name {
+            b"table" => Name::Table,
+            b"thead" => Name::Thead,
+            b"tbody" => Name::Tbody,
+            b"tfoot" => Name::Tfoot,
+            b"tr" => Name::Tr,
+            b"td" | b"th" => Name::Cell,
+            b"br" | b"p" | b"div" | b"li" | b"ul" | b"ol" | b"hr" => Name::Break,
+            _ => Name::Other,
+        }
+    }
+}
+
+/// What the table reader needs from the tokenizer: tags by kind with their spans, and text.
+#[derive(Debug)]
+enum Piece {
+    Start(Name, Span),
+    End(Name, Span),
+    /// Decoded text that is not only whitespace.
+    Text(String),
+    /// Text that is only whitespace: a word break inside a cell.
+    Space,
+}
+
+/// Turns html5gum's callback events into [`Piece`]s. html5gum's default emitter allocates each
+/// tag's name and attribute map; tables are mostly tags, so this is where the time went.
+#[derive(Default)]
+struct Pieces {
+    tag_start: usize,
+    name: Option<Name>,
+}
+
+impl Callback<Piece, usize> for Pieces {
+    fn handle_event(
+        &mut self,
+        event: CallbackEvent<'_>,
+        span: html5gum::Span<usize>,
+    ) -> Option<Piece> {
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                self.tag_start = span.start;
+                self.name = Some(Name::of(name));
+                None
+            }
+            CallbackEvent::CloseStartTag { .. } => self
+                .name
+                .take()
+                .map(|name| Piece::Start(name, self.tag_start..span.end)),
+            CallbackEvent::EndTag { name } => {
+                Some(Piece::End(Name::of(name), span.start..span.end))
+            }
+            CallbackEvent::String { value } => {
+                if value.iter().all(u8::is_ascii_whitespace) {
+                    Some(Piece::Space)
+                } else {
+                    Some(Piece::Text(String::from_utf8_lossy(value).into_owned()))
+                }
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Reads the table whose `<table` tag starts at byte `start` of `text`.
 pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
-    let tokens =
-        Tokenizer::new_with_emitter(&text[start..], DefaultEmitter::<usize>::new_with_span());
+    let emitter = CallbackEmitter::new(Pieces::default());
+    let pieces = Tokenizer::new_with_emitter(&text[start..], emitter);
     let mut builder = Builder {
         text,
         section: Section::Body,
@@ -131,44 +215,39 @@ pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
     };
     let mut depth = 0usize;
     let mut tag = start..start;
-    for token in tokens {
-        let Ok(token) = token;
-        match token {
-            Token::StartTag(start_tag) => {
-                let span = start + start_tag.span.start..start + start_tag.span.end;
-                let name = start_tag.name.as_slice();
+    for piece in pieces {
+        let Ok(piece) = piece;
+        match piece {
+            Piece::Start(name, span) => {
+                let span = start + span.start..start + span.end;
                 if depth == 0 {
-                    // The first token is the `<table` the caller found.
+                    // The first tag is the `<table` the caller found.
                     depth = 1;
                     tag = span;
                     continue;
                 }
-                if name == b"table" {
+                if name == Name::Table {
                     depth += 1;
                     continue;
                 }
                 if depth > 1 {
-                    if separates_words(name)
-                        && let Some(cell) = builder.cell.as_mut()
-                    {
-                        cell.text.push(' ');
-                    }
+                    builder.word_break(name);
                     continue;
                 }
                 match name {
-                    b"thead" | b"tbody" | b"tfoot" => {
+                    Name::Thead | Name::Tbody | Name::Tfoot => {
                         builder.close_row(span.start, true);
                         builder.section = match name {
-                            b"thead" => Section::Head,
-                            b"tfoot" => Section::Foot,
+                            Name::Thead => Section::Head,
+                            Name::Tfoot => Section::Foot,
                             _ => Section::Body,
                         };
                     }
-                    b"tr" => {
+                    Name::Tr => {
                         builder.close_row(span.start, true);
                         builder.open_row(span.start);
                     }
-                    b"td" | b"th" => {
+                    Name::Cell => {
                         builder.close_cell(span.start, true);
                         if builder.row.is_none() {
                             builder.open_row(span.start);
@@ -178,54 +257,47 @@ pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
                             text: String::new(),
                         });
                     }
-                    _ => {
-                        if separates_words(name)
-                            && let Some(cell) = builder.cell.as_mut()
-                        {
-                            cell.text.push(' ');
-                        }
-                    }
+                    _ => builder.word_break(name),
                 }
             }
-            Token::EndTag(end_tag) => {
-                let span = start + end_tag.span.start..start + end_tag.span.end;
-                let name = end_tag.name.as_slice();
+            Piece::End(name, span) => {
+                let span = start + span.start..start + span.end;
                 if depth > 1 {
-                    if name == b"table" {
+                    if name == Name::Table {
                         depth -= 1;
-                    } else if separates_words(name)
-                        && let Some(cell) = builder.cell.as_mut()
-                    {
-                        cell.text.push(' ');
+                    } else {
+                        builder.word_break(name);
                     }
                     continue;
                 }
                 match name {
-                    b"td" | b"th" => builder.close_cell(span.start, false),
-                    b"tr" => builder.close_row(span.start, true),
-                    b"thead" | b"tbody" | b"tfoot" => {
+                    Name::Cell => builder.close_cell(span.start, false),
+                    Name::Tr => builder.close_row(span.start, true),
+                    Name::Thead | Name::Tbody | Name::Tfoot => {
                         builder.close_row(span.start, true);
                         builder.section = Section::Body;
                     }
-                    b"table" => {
+                    Name::Table => {
                         builder.close_row(span.start, true);
                         return Ok(builder.into_table(start));
                     }
-                    _ => {
-                        if separates_words(name)
-                            && let Some(cell) = builder.cell.as_mut()
-                        {
-                            cell.text.push(' ');
-                        }
+                    _ => builder.word_break(name),
+                }
+            }
+            Piece::Text(value) => {
+                if let Some(cell) = builder.cell.as_mut() {
+                    if cell.text.is_empty() {
+                        cell.text = value;
+                    } else {
+                        cell.text.push_str(&value);
                     }
                 }
             }
-            Token::String(string) => {
+            Piece::Space => {
                 if let Some(cell) = builder.cell.as_mut() {
-                    cell.text.push_str(&String::from_utf8_lossy(&string.value));
+                    cell.text.push(' ');
                 }
             }
-            Token::Comment(_) | Token::Doctype(_) | Token::Error(_) => {}
         }
     }
     Err(Unclosed { tag })

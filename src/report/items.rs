@@ -55,6 +55,10 @@ impl<'a> LineCounter<'a> {
 /// characters (never inside a character).
 pub(crate) fn summary(text: &str) -> String {
     let rest = key::strip_key_prefix(text);
+    if rest.len() <= SUMMARY_LIMIT {
+        // No more bytes than the limit: no more characters either.
+        return rest.to_owned();
+    }
     match rest.char_indices().nth(SUMMARY_LIMIT) {
         Some((cut, _)) => rest[..cut].trim_end().to_owned(),
         None => rest.to_owned(),
@@ -85,9 +89,8 @@ pub(crate) fn build(
         if !has_item {
             continue;
         }
-        let mut needed = vec![(columns.status, "status")];
-        needed.extend(columns.ticket.map(|t| (t, "ticket")));
-        if let Some(&(index, _)) = needed.iter().find(|(i, _)| *i >= row.cells.len()) {
+        let needed = [Some(columns.status), columns.ticket];
+        if let Some(index) = needed.into_iter().flatten().find(|&i| i >= row.cells.len()) {
             return Err(Ragged {
                 row: number,
                 span: row.span.clone(),
@@ -103,11 +106,12 @@ pub(crate) fn build(
             continue;
         };
         let ticket = columns.ticket.and_then(&mut take);
-        let extra: Vec<(String, Cell)> = columns
+        let mut extra: Vec<(String, Cell)> = columns
             .extra
             .iter()
             .filter_map(|(i, name)| take(*i).map(|c| (name.clone(), into_cell(c))))
             .collect();
+        extra.shrink_to_fit();
         let ticket_key = ticket
             .as_ref()
             .and_then(|c| key::find_key(&c.text))

@@ -40,9 +40,9 @@ impl Drop for ReportLock {
 /// The sidecar lock file for the report at `path` (symlinks resolved, so every name of one file
 /// shares one lock).
 pub fn lock_path(path: &Path) -> Result<PathBuf, ReportError> {
-    let real = std::fs::canonicalize(path).map_err(|source| ReportError::Read {
+    let real = std::fs::canonicalize(path).map_err(|cause| ReportError::Read {
         path: path.to_owned(),
-        source,
+        cause,
     })?;
     let name = real
         .file_name()
@@ -64,9 +64,9 @@ pub fn lock_with_timeout(path: &Path, wait: Duration) -> Result<ReportLock, Repo
         .truncate(false)
         .write(true)
         .open(&lock_path)
-        .map_err(|source| ReportError::Write {
+        .map_err(|cause| ReportError::Write {
             path: lock_path.clone(),
-            source,
+            cause,
         })?;
     let started = Instant::now();
     loop {
@@ -88,10 +88,10 @@ pub fn lock_with_timeout(path: &Path, wait: Duration) -> Result<ReportLock, Repo
                 }
                 thread::sleep((wait - waited).min(Duration::from_millis(50)));
             }
-            Err(TryLockError::Error(source)) => {
+            Err(TryLockError::Error(cause)) => {
                 return Err(ReportError::Write {
                     path: lock_path,
-                    source,
+                    cause,
                 });
             }
         }

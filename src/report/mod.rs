@@ -173,9 +173,9 @@ fn trim_span(text: &str, span: Span) -> Span {
 impl Report {
     /// Reads and parses the report at `path`.
     pub fn load(path: &Path, options: &ReportOptions) -> Result<Report, ReportError> {
-        let bytes = std::fs::read(path).map_err(|source| ReportError::Read {
+        let bytes = std::fs::read(path).map_err(|cause| ReportError::Read {
             path: path.to_owned(),
-            source,
+            cause,
         })?;
         Report::parse(path, bytes, options)
     }
@@ -261,14 +261,39 @@ impl Report {
         if splices.is_empty() {
             return Ok(false);
         }
-        let text = edit::splice(&self.text, &splices);
+        let text = edit::splice(&self.text, &splices, edits, self.parsed.kind);
+        // Splices replace cell contents only, with escaped text, so the table keeps its shape:
+        // the items can follow the edits without a second parse. Tests and the fuzz target
+        // check that this agrees with parsing the new bytes afresh.
+        if edit::follow(
+            &mut self.parsed.items,
+            &splices,
+            edits,
+            &text,
+            self.parsed.kind,
+        ) {
+            self.text = Arc::new(text);
+            return Ok(true);
+        }
         drop(splices);
-        // Splices only replace cell contents with escaped text, so the new bytes parse; should
-        // that ever fail, the report stays as it was.
-        let parsed = parse_text(&self.path, &text, &self.options)?;
-        self.parsed = parsed;
-        self.text = Arc::new(text);
-        Ok(true)
+        // The old items go before the new parse so two sets never sit in memory together.
+        self.parsed.items = Vec::new();
+        match parse_text(&self.path, &text, &self.options) {
+            Ok(parsed) => {
+                self.parsed = parsed;
+                self.text = Arc::new(text);
+                Ok(true)
+            }
+            Err(error) => {
+                // Splices only replace cell contents with escaped text, so this is not expected;
+                // should it happen, the report stays as it was.
+                drop(text);
+                if let Ok(parsed) = parse_text(&self.path, &self.text, &self.options) {
+                    self.parsed = parsed;
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Whether the bytes differ from those last loaded or saved.
@@ -292,9 +317,9 @@ impl Report {
                 });
             }
         }
-        disk::replace(&target, self.text.as_bytes()).map_err(|source| ReportError::Write {
+        disk::replace(&target, self.text.as_bytes()).map_err(|cause| ReportError::Write {
             path: self.path.clone(),
-            source,
+            cause,
         })?;
         self.saved = Arc::clone(&self.text);
         Ok(true)

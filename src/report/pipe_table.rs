@@ -10,12 +10,12 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::model::{Span, TableKind};
-use super::table::{RawCell, RawRow, RawTable, collapse_whitespace};
+use super::table::{RawCell, RawRow, RawTable, collapse_owned};
 
 /// The content span of a cell whose bytes between the pipes are `raw` (at `range`): the padding
 /// trimmed. An empty cell `|  |` gets the empty span right after its first padding space, so a
 /// value written there keeps one space on each side.
-fn content_span(text: &str, range: &Range<usize>) -> Span {
+pub(crate) fn content_span(text: &str, range: &Range<usize>) -> Span {
     let raw = &text[range.clone()];
     let trimmed = raw.trim();
     if trimmed.is_empty() {
@@ -71,7 +71,7 @@ pub(crate) fn read<'a>(
                     if !padding_cell {
                         cells.push(RawCell {
                             span: content_span(text, &cell_range),
-                            text: collapse_whitespace(&cell_text),
+                            text: collapse_owned(cell_text),
                         });
                     }
                 }

@@ -66,13 +66,12 @@ pub(crate) fn scan(text: &str, base: usize, section: &str) -> Scan {
         match event {
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => in_metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
-            Event::Text(t) if in_metadata => {
+            Event::Text(_) if in_metadata => {
                 let range = shift(range);
                 front_matter = Some(match front_matter {
                     Some(seen) => seen.start..range.end,
                     None => range,
                 });
-                let _ = t;
             }
             Event::Start(Tag::Heading { level, .. }) => {
                 if let Some((section_level, span)) = &found

@@ -35,6 +35,9 @@ pub(crate) struct RawTable {
 
 /// Collapses runs of whitespace (including non-breaking spaces) into one space and trims.
 pub(crate) fn collapse_whitespace(raw: &str) -> String {
+    if is_collapsed(raw) {
+        return raw.to_owned();
+    }
     let mut out = String::with_capacity(raw.len());
     for word in raw.split(char::is_whitespace).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
@@ -43,4 +46,36 @@ pub(crate) fn collapse_whitespace(raw: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// [`collapse_whitespace`] taking ownership, so text that is already collapsed (most cells) is
+/// not copied.
+pub(crate) fn collapse_owned(mut raw: String) -> String {
+    if is_collapsed(&raw) {
+        // Cell text is kept for the report's lifetime; growth slack would be a third of it.
+        raw.shrink_to_fit();
+        raw
+    } else {
+        collapse_whitespace(&raw)
+    }
+}
+
+/// Whether `text` has no leading, trailing or repeated whitespace and no whitespace but spaces.
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut previous_space = false;
+    for &b in bytes {
+        match b {
+            b' ' if previous_space => return false,
+            b' ' => previous_space = true,
+            b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => return false,
+            // Non-ASCII whitespace (no-break space and friends) needs the slow path.
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => return false,
+            _ => previous_space = false,
+        }
+    }
+    true
 }

@@ -142,3 +142,35 @@ fn every_report_content_error_names_path_line_and_column() {
     let error = parse_err("---\nseverity: sev\n---\n## Action Items\n");
     assert!(error.to_string().starts_with("report.md:2:11: "), "{error}");
 }
+
+#[test]
+fn operational_errors() {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    let report = PathBuf::from("reports/pm.md");
+    let errors = [
+        ReportError::Locked {
+            path: report.clone(),
+            lock_path: PathBuf::from("reports/.pm.md.pm-sync.lock"),
+            waited: Duration::from_secs(10),
+        },
+        ReportError::ChangedOnDisk {
+            path: report.clone(),
+        },
+        ReportError::UnknownRow {
+            path: report.clone(),
+            row: 7,
+        },
+        ReportError::InvalidKey {
+            path: report.clone(),
+            key: "ops-1".to_owned(),
+        },
+        ReportError::Write {
+            path: report,
+            cause: std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied"),
+        },
+    ];
+    let rendered: Vec<String> = errors.iter().map(render).collect();
+    insta::assert_snapshot!(rendered.join("\n---\n"));
+}

@@ -21,3 +21,16 @@ fn the_fuzz_body_survives_awkward_inputs() {
         parse_report_body::run(&input);
     }
 }
+
+/// Inputs the fuzzer once crashed on, kept in `tests/fixtures/fuzz/`.
+#[test]
+fn the_fuzz_body_survives_past_crashes() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("fuzz fixtures") {
+        let input = std::fs::read(entry.expect("entry").path()).expect("read");
+        parse_report_body::run(&input);
+        seen += 1;
+    }
+    assert!(seen > 0);
+}

@@ -143,3 +143,36 @@ fn edits_for_rows_that_are_not_items_or_keys_that_are_not_keys_are_refused() {
     );
     assert_eq!(text(&report), before);
 }
+
+#[test]
+fn items_after_an_edit_match_a_fresh_read_of_the_new_bytes() {
+    let documents = [
+        "## Action Items\n\n| Action Item | Status |\n|---|---|\n| **OPS-1** Fix | |\n|OPS-2: x|A |\n",
+        "## Action Items\n\n<table><tr><th>Item<th>Status\n<tr><td> <a href=\"u\">OPS-3</a> — y\n<td>Open\n<tr><td>z<td></table>\n",
+        // A status cell spanning lines: writing it moves the rows below up.
+        "## Action Items\n\n<table><tr><th>Item</th><th>Status</th></tr>\n<tr><td>a</td><td>\n\n</td></tr>\n<tr><td>b</td><td></td></tr></table>\n",
+    ];
+    for original in documents {
+        let mut report = parse_ok(original);
+        let rows: Vec<usize> = report.items().iter().map(|i| i.row).collect();
+        let edits: Vec<Edit> = rows
+            .iter()
+            .flat_map(|&row| [link(row, "NEW-1"), status(row, "Done")])
+            .collect();
+        report.apply(&edits).expect("applies");
+        let fresh = parse_ok(&text(&report));
+        assert_eq!(report.items(), fresh.items(), "{}", text(&report));
+    }
+}
+
+#[test]
+fn emptying_the_last_cell_of_a_row_without_a_closing_pipe_closes_the_row() {
+    let mut report =
+        parse_ok("## Action Items\n\n| Action Item | Status\n|---|---\n| Fix | Open\n");
+    report.apply(&[status(1, "")]).expect("applies");
+    assert_eq!(
+        text(&report),
+        "## Action Items\n\n| Action Item | Status\n|---|---\n| Fix | |\n"
+    );
+    assert_eq!(report.items()[0].status.text, "");
+}
