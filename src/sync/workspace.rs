@@ -139,7 +139,7 @@ fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
 fn read_error(path: &Path, source: std::io::Error) -> ReportError {
     ReportError::Read {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     }
 }
 
