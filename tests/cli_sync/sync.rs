@@ -339,3 +339,33 @@ async fn quiet_prints_only_problems_and_the_totals() {
     );
     assert_eq!(out.stderr, "");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_never_appears_in_output_even_at_trace_level_or_on_errors() {
+    use crate::support::fake_jira::{FAKE_EMAIL, FAKE_TOKEN, base64};
+    let (_fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+    let basic = base64(&format!("{FAKE_EMAIL}:{FAKE_TOKEN}"));
+
+    let ok = pm.run(&["-vvv", "sync", "pm.md"]).await;
+    let refused = pm
+        .run_env(
+            &[("JIRA_API_TOKEN", Some("wrong-secret-value"))],
+            &["-vvv", "refresh", "pm.md"],
+        )
+        .await;
+
+    assert_eq!(ok.code, 0, "{ok}");
+    assert!(
+        ok.stderr.contains("TRACE") || ok.stderr.contains("DEBUG"),
+        "{ok}"
+    );
+    assert_eq!(refused.code, 3, "{refused}");
+    assert!(refused.stderr.contains("401"), "{refused}");
+    for out in [&ok, &refused] {
+        let all = format!("{out}");
+        for secret in [FAKE_TOKEN, basic.as_str(), "wrong-secret-value"] {
+            assert!(!all.contains(secret), "a secret leaked: {all}");
+        }
+    }
+}
