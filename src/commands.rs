@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::cli::{Cli, Command, Format, ItemsArgs, RefreshArgs, SyncArgs};
 use crate::error::{Error, exit};
-use crate::jira::{Auth, JiraClient, JiraConfig};
+use crate::jira::{Auth, JiraClient, JiraConfig, JiraError};
 use crate::output;
 use crate::report::Report;
 use crate::report::labels::resolve_labels;
@@ -150,7 +150,11 @@ pub fn connect(jira: &JiraSettings) -> Result<JiraClient, Error> {
         max_retry_delay: Duration::from_secs(60),
         ca_file: jira.ca_file.clone(),
     };
-    Ok(JiraClient::new(config)?)
+    JiraClient::new(config).map_err(|error| match error {
+        // An unreadable ca_file or a URL without a host: the config's fault, exit 2.
+        JiraError::Config(message) => Error::config(message, "fix [jira] url or [jira] ca_file"),
+        other => Error::Jira(other),
+    })
 }
 
 /// Runs a future on a single-threaded runtime: the work is I/O-bound and the client caps

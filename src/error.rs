@@ -28,6 +28,13 @@ pub enum Error {
     Report(#[from] ReportError),
     #[error(transparent)]
     Jira(JiraError),
+    /// A failure after Jira may have changed (exit 3): what succeeded is in the reports, and
+    /// creates whose keys could not be written are in the journal for the next run.
+    #[error(
+        "{source}\n  note: Jira may already have changed in this run; keys of created tickets are \
+         in the report or its journal — fix the cause and run pm-sync sync again"
+    )]
+    AfterChanges { source: Box<Error> },
     /// A sidecar file (journal) could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -53,11 +60,21 @@ impl Error {
         })
     }
 
+    /// Marks an error that happened after Jira may have changed: always exit 3.
+    pub fn after_changes(self) -> Self {
+        match self {
+            already @ (Self::Jira(_) | Self::AfterChanges { .. }) => already,
+            other => Self::AfterChanges {
+                source: Box::new(other),
+            },
+        }
+    }
+
     /// The exit code of the contract for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Config(_) | Self::Report(_) => exit::BAD_INPUT,
-            Self::Jira(_) | Self::Io { .. } => exit::JIRA,
+            Self::Jira(_) | Self::Io { .. } | Self::AfterChanges { .. } => exit::JIRA,
         }
     }
 

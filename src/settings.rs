@@ -273,6 +273,16 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
             "[jira] concurrency = {concurrency} is out of range\nuse a number from 1 to 32"
         ));
     }
+    for (key, value) in [
+        ("timeout_secs", file.timeout_secs),
+        ("connect_timeout_secs", file.connect_timeout_secs),
+    ] {
+        if value == Some(0) {
+            return Err(format!(
+                "[jira] {key} = 0 would time out every request\nuse a number of seconds above 0"
+            ));
+        }
+    }
     Ok(JiraSettings {
         url,
         deployment,

@@ -33,7 +33,9 @@ impl Default for ReconcileTiming {
         Self {
             wait: Duration::from_secs(30),
             poll: Duration::from_secs(2),
-            lag_window: Duration::from_secs(5 * 60),
+            // Cloud documents its search lag as seconds to minutes, longer after bulk
+            // operations: a day is far beyond it, and a held row is only delayed, never lost.
+            lag_window: Duration::from_secs(24 * 60 * 60),
         }
     }
 }
@@ -87,7 +89,13 @@ pub async fn sync(
 
     let mut plan = make_plan(engine, reports, &state);
     // Creates an earlier run sent without recording the key: find them before creating again.
-    let mut held = held_by_journal(&plan, &mut journals, engine.timing.lag_window, reports)?;
+    let mut held = held_by_journal(
+        &plan,
+        &mut journals,
+        engine.timing.lag_window,
+        reports,
+        dry_run,
+    )?;
     let mut settled_held: Vec<(usize, String)> = Vec::new();
     if !held.is_empty() && !dry_run {
         plan = wait_for_search(engine, reports, &mut state, &held).await?;
@@ -117,84 +125,91 @@ pub async fn sync(
         return Ok(finish_dry_run(reports, &plan, rows, &held));
     }
 
-    let creates: Vec<(usize, usize, NewIssue)> = plan
-        .creates()
-        .filter(|(row, _)| !held.contains(&(row.report, row.row)))
-        .map(|(row, new)| (row.report, row.row, new.clone()))
-        .collect();
+    // From here on Jira may change: any later failure (a report that cannot be saved, say)
+    // is exit 3, and what was created is in the reports or the journal.
+    let applied: Result<RunOutcome, Error> = async {
+        let creates: Vec<(usize, usize, NewIssue)> = plan
+            .creates()
+            .filter(|(row, _)| !held.contains(&(row.report, row.row)))
+            .map(|(row, new)| (row.report, row.row, new.clone()))
+            .collect();
 
-    apply_updates(engine, &plan, &mut rows).await;
-    for (index, loaded) in reports.iter_mut().enumerate() {
-        let edits: Vec<&plan::RowPlan> = plan.rows.iter().filter(|r| r.report == index).collect();
-        for row_plan in edits {
-            apply_row_edits(
-                loaded,
-                &row_plan.edits,
-                rows.get_mut(&(index, row_plan.row)),
-            )?;
-        }
-        loaded.save()?;
-    }
-    // Found (their keys are in the reports now) or, on Data Center, known never created.
-    for (index, summary) in settled_held {
-        let label = date_label(&reports[index]);
-        journals[index]
-            .settle([(label.as_str(), summary.as_str())])
-            .map_err(|source| Error::io(reports[index].report.path(), source))?;
-    }
-
-    let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
-    let mut ambiguous: HashSet<(usize, usize)> = HashSet::new();
-    engine.progress.set_length(creates.len() as u64);
-    engine.progress.set_message("creating tickets");
-    for chunk in creates.chunks(BULK_CREATE_LIMIT) {
-        create_chunk(
-            engine,
-            reports,
-            &mut journals,
-            chunk,
-            &mut rows,
-            &mut created_keys,
-            &mut ambiguous,
-        )
-        .await?;
-    }
-
-    if !ambiguous.is_empty() {
-        // The response of a create was lost: Jira may have made the issues. Find them by
-        // search (which lags), and never create them again in this run.
-        let found_plan = wait_for_search(engine, reports, &mut state, &ambiguous).await?;
-        for row_plan in &found_plan.rows {
-            let at = (row_plan.report, row_plan.row);
-            if !ambiguous.contains(&at) {
-                continue;
+        apply_updates(engine, &plan, &mut rows).await;
+        for (index, loaded) in reports.iter_mut().enumerate() {
+            let edits: Vec<&plan::RowPlan> =
+                plan.rows.iter().filter(|r| r.report == index).collect();
+            for row_plan in edits {
+                apply_row_edits(
+                    loaded,
+                    &row_plan.edits,
+                    rows.get_mut(&(index, row_plan.row)),
+                )?;
             }
-            if let Ticket::Adopt(issue) = &row_plan.ticket {
-                let loaded = &mut reports[at.0];
-                apply_row_edits(loaded, &row_plan.edits, rows.get_mut(&at))?;
-                if let Some(row) = rows.get_mut(&at) {
-                    row.action = RowAction::Created;
-                    row.key = Some(issue.key.to_string());
-                    row.url = Some(engine.browse_url(&issue.key));
-                    row.status = Some(issue.status.name.clone());
-                    row.error = None;
+            loaded.save()?;
+        }
+        // Found (their keys are in the reports now) or, on Data Center, known never created.
+        for (index, summary) in settled_held {
+            let label = date_label(&reports[index]);
+            journals[index]
+                .settle([(label.as_str(), summary.as_str())])
+                .map_err(|source| Error::io(reports[index].report.path(), source))?;
+        }
+
+        let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
+        let mut ambiguous: HashSet<(usize, usize)> = HashSet::new();
+        engine.progress.set_length(creates.len() as u64);
+        engine.progress.set_message("creating tickets");
+        for chunk in creates.chunks(BULK_CREATE_LIMIT) {
+            create_chunk(
+                engine,
+                reports,
+                &mut journals,
+                chunk,
+                &mut rows,
+                &mut created_keys,
+                &mut ambiguous,
+            )
+            .await?;
+        }
+
+        if !ambiguous.is_empty() {
+            // The response of a create was lost: Jira may have made the issues. Find them by
+            // search (which lags), and never create them again in this run.
+            let found_plan = wait_for_search(engine, reports, &mut state, &ambiguous).await?;
+            for row_plan in &found_plan.rows {
+                let at = (row_plan.report, row_plan.row);
+                if !ambiguous.contains(&at) {
+                    continue;
                 }
-                journals[at.0]
-                    .settle([(date_label(loaded).as_str(), row_plan.summary.as_str())])
-                    .map_err(|source| Error::io(loaded.report.path(), source))?;
-                loaded.save()?;
+                if let Ticket::Adopt(issue) = &row_plan.ticket {
+                    let loaded = &mut reports[at.0];
+                    apply_row_edits(loaded, &row_plan.edits, rows.get_mut(&at))?;
+                    if let Some(row) = rows.get_mut(&at) {
+                        row.action = RowAction::Created;
+                        row.key = Some(issue.key.to_string());
+                        row.url = Some(engine.browse_url(&issue.key));
+                        row.status = Some(issue.status.name.clone());
+                        row.error = None;
+                    }
+                    journals[at.0]
+                        .settle([(date_label(loaded).as_str(), row_plan.summary.as_str())])
+                        .map_err(|source| Error::io(loaded.report.path(), source))?;
+                    loaded.save()?;
+                }
             }
         }
-    }
 
-    write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
-    for at in &held {
-        if let Some(row) = rows.get_mut(at) {
-            row.action = RowAction::Pending;
-            row.error = Some(pending_message());
+        write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
+        for at in &held {
+            if let Some(row) = rows.get_mut(at) {
+                row.action = RowAction::Pending;
+                row.error = Some(pending_message());
+            }
         }
+        Ok(collect("sync", false, reports, rows, &plan))
     }
-    Ok(collect("sync", false, reports, rows, &plan))
+    .await;
+    applied.map_err(Error::after_changes)
 }
 
 /// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
@@ -313,10 +328,29 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
                 title: &loaded.title,
                 items: loaded.report.items(),
                 labels: loaded.labels.as_ref()?,
+                managed_rows: managed_rows(loaded),
             })
         })
         .collect();
     plan::plan(&inputs, state, &plan_context(engine))
+}
+
+/// Rows whose key cell holds pm-sync's link form (`…/browse/KEY`), not a key typed by hand.
+fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
+    let bytes = loaded.report.bytes();
+    loaded
+        .report
+        .items()
+        .iter()
+        .filter(|item| {
+            let Some(key) = &item.key else { return false };
+            let cell = item.ticket.as_ref().unwrap_or(&item.item);
+            let raw = bytes.get(cell.span.clone()).unwrap_or_default();
+            let needle = format!("/browse/{key}");
+            raw.windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+        .map(|item| item.row)
+        .collect()
 }
 
 fn is_create(plan: &Plan, at: (usize, usize)) -> bool {
@@ -332,6 +366,7 @@ fn held_by_journal(
     journals: &mut [Journal],
     lag_window: Duration,
     reports: &[LoadedReport],
+    dry_run: bool,
 ) -> Result<HashSet<(usize, usize)>, Error> {
     let now = Utc::now();
     let mut held = HashSet::new();
@@ -353,6 +388,9 @@ fn held_by_journal(
                 }
                 _ => unmatched.push(entry.clone()),
             }
+        }
+        if dry_run {
+            continue;
         }
         let path = reports[index].report.path();
         journal

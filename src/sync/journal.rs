@@ -39,8 +39,11 @@ struct JournalFile {
 }
 
 impl Journal {
-    /// The sidecar path for `report`: `.NAME.pm-sync-journal.json` in the same folder.
+    /// The sidecar path for `report`: `.NAME.pm-sync-journal.json` beside the real file
+    /// (symlinks resolved, like the lock), so every name of one report shares one journal.
     pub fn path_for(report: &Path) -> PathBuf {
+        let real = std::fs::canonicalize(report).unwrap_or_else(|_| report.to_path_buf());
+        let report = real.as_path();
         let name = report
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -16,6 +16,10 @@ pub struct ReportInput<'a> {
     pub title: &'a str,
     pub items: &'a [ActionItem],
     pub labels: &'a IncidentLabels,
+    /// Rows whose key is written as pm-sync writes it (a link to `/browse/KEY`). Only their
+    /// tickets get the item text as summary: a key typed by hand links an existing ticket
+    /// without renaming it.
+    pub managed_rows: HashSet<usize>,
 }
 
 /// What Jira said, read in batches before planning.
@@ -106,10 +110,19 @@ impl Plan {
 /// item's summary and that no other row links or adopts. Two items with the same text take two
 /// distinct issues (or create the missing ones), never one.
 pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanContext<'_>) -> Plan {
+    // Issues already linked by some row, as read at the start or written during this run
+    // (created or adopted): never adopted a second time.
+    let linked_now: HashSet<&str> = reports
+        .iter()
+        .flat_map(|input| input.items)
+        .filter_map(|item| item.key.as_deref())
+        .collect();
     let mut taken: HashSet<String> = state
-        .linked
+        .by_label
         .values()
         .flatten()
+        .filter(|issue| linked_now.contains(issue.key.as_str()))
+        .chain(state.linked.values().flatten())
         .map(|issue| issue.id.clone())
         .collect();
     let mut rows = Vec::new();
@@ -117,7 +130,12 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
         for item in input.items {
             let ticket = choose_ticket(input, item, state, context, &mut taken);
             let update = match &ticket {
-                Ticket::Linked(issue) => issue_update(issue, item, input.labels, true),
+                Ticket::Linked(issue) => issue_update(
+                    issue,
+                    item,
+                    input.labels,
+                    input.managed_rows.contains(&item.row),
+                ),
                 Ticket::Adopt(issue) => issue_update(issue, item, input.labels, false),
                 Ticket::Create(_) | Ticket::Missing(_) => None,
             };
@@ -195,7 +213,7 @@ fn choose_ticket(
 }
 
 /// Labels the issue lacks, and the item's summary when the issue's differs. `allow_summary`
-/// is false for adopted issues, which match by summary already.
+/// is false for adopted issues, which match by summary already, and for keys typed by hand.
 fn issue_update(
     issue: &Issue,
     item: &ActionItem,
@@ -288,6 +306,11 @@ mod tests {
             title: "PM",
             items,
             labels: &labels,
+            managed_rows: items
+                .iter()
+                .map(|i| i.row)
+                .filter(|row| *row != 99)
+                .collect(),
         };
         let context = PlanContext {
             project: "OPS",
@@ -390,6 +413,38 @@ mod tests {
         let plan = run(&[item(1, "Text", Some("OPS-9"))], &state);
         assert_eq!(plan.rows[0].ticket, Ticket::Missing("OPS-9".into()));
         assert!(!plan.changes_jira());
+    }
+
+    #[test]
+    fn a_key_typed_by_hand_links_its_ticket_without_renaming_it() {
+        let mut state = TrackerState::default();
+        state.linked.insert(
+            "OPS-4".into(),
+            Some(issue(
+                "1",
+                "OPS-4",
+                "Jira's title",
+                &["sev1", "sev1_20200414"],
+            )),
+        );
+        // Row 99 is not in `managed_rows`: its key is bare, as a person typed it.
+        let plan = run(&[item(99, "Report text", Some("OPS-4"))], &state);
+        assert_eq!(plan.rows[0].update, None);
+    }
+
+    #[test]
+    fn a_ticket_adopted_earlier_in_the_run_is_not_adopted_again() {
+        let mut state = TrackerState::default();
+        state.by_label.insert(
+            "sev1_20200414".into(),
+            vec![issue("1", "OPS-4", "Same", &["sev1_20200414", "sev1"])],
+        );
+        // Row 1 adopted OPS-4 and its key is in the report now; row 2 has the same text.
+        let plan = run(
+            &[item(1, "Same", Some("OPS-4")), item(2, "Same", None)],
+            &state,
+        );
+        assert!(matches!(plan.rows[1].ticket, Ticket::Create(_)));
     }
 
     #[test]

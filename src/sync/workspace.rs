@@ -53,24 +53,38 @@ pub fn load_reports(
     lock: bool,
     labels: Option<LabelSources<'_>>,
 ) -> Result<Vec<LoadedReport>, ReportError> {
-    let mut reports = Vec::new();
+    // Expand and de-duplicate first: the same file named twice (or via a directory and by
+    // name, or through a symlink) is one report, locked once.
+    let mut seen = std::collections::HashSet::new();
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
     for path in paths {
-        if path.is_dir() {
-            for file in markdown_files(path)? {
-                match load_one(&file, options, lock, labels) {
-                    Ok(loaded) => reports.push(loaded),
-                    Err(error @ (ReportError::NoSection { .. } | ReportError::NoTable { .. })) => {
-                        tracing::debug!("skipping {}: {error}", file.display());
-                    }
-                    Err(error) => return Err(error),
-                }
-            }
+        let found = if path.is_dir() {
+            markdown_files(path)?
+                .into_iter()
+                .map(|f| (f, false))
+                .collect()
         } else {
-            reports.push(load_one(path, options, lock, labels)?);
+            vec![(path.clone(), true)]
+        };
+        for (file, explicit) in found {
+            let identity = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if seen.insert(identity) {
+                files.push((file, explicit));
+            }
         }
     }
-    // The same file named twice (or via a directory and by name) is one report.
-    reports.dedup_by(|a, b| a.report.path() == b.report.path());
+    let mut reports = Vec::new();
+    for (file, explicit) in files {
+        match load_one(&file, options, lock, labels) {
+            Ok(loaded) => reports.push(loaded),
+            Err(error @ (ReportError::NoSection { .. } | ReportError::NoTable { .. }))
+                if !explicit =>
+            {
+                tracing::debug!("skipping {}: {error}", file.display());
+            }
+            Err(error) => return Err(error),
+        }
+    }
     Ok(reports)
 }
 

@@ -247,3 +247,17 @@ async fn on_cloud_a_recent_unanswered_batch_is_held_not_recreated() {
     assert!(out.stdout.contains("pending"), "{out}");
     assert!(pm.dir().join(".pm.md.pm-sync-journal.json").exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_leaves_the_journal_alone() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+    let journal = journal_of_unsent_batch(&["an item no longer in the report"]);
+    pm.write(".pm.md.pm-sync-journal.json", &journal);
+
+    let out = pm.run(&["sync", "--dry-run", "pm.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(pm.read(".pm.md.pm-sync-journal.json"), journal);
+    assert_eq!(fake.requests().writes, 0);
+}

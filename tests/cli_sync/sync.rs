@@ -102,7 +102,7 @@ async fn an_existing_ticket_with_the_same_summary_and_date_label_is_adopted_not_
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_hand_typed_key_links_its_ticket_which_gets_the_labels_and_the_item_text() {
+async fn a_hand_typed_key_links_its_ticket_which_gets_the_labels_but_keeps_its_summary() {
     for flavor in FLAVORS {
         let (fake, pm) = setup(flavor).await;
         for n in 1..12 {
@@ -118,8 +118,8 @@ async fn a_hand_typed_key_links_its_ticket_which_gets_the_labels_and_the_item_te
         let linked = fake.issue("OPS-12").unwrap();
         assert_eq!(linked.labels, ["cache", "sev2_20260902", "sev2"]);
         assert_eq!(
-            linked.summary,
-            "Alert when the eviction rate exceeds 500/s for 2 minutes"
+            linked.summary, "eviction alert (draft)",
+            "linking is not renaming"
         );
         assert_eq!(
             fake.issues().len(),
@@ -368,4 +368,40 @@ async fn the_token_never_appears_in_output_even_at_trace_level_or_on_errors() {
             assert!(!all.contains(secret), "a secret leaked: {all}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn editing_an_item_after_sync_updates_its_ticket_summary() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        pm.write("pm.md", HTML_REPORT);
+        assert_eq!(pm.run(&["sync", "pm.md"]).await.code, 0);
+        let edited = pm
+            .read("pm.md")
+            .replace("at 200</td>", "at 150 (load-tested)</td>");
+        pm.write("pm.md", &edited);
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        assert!(out.stdout.contains("[summary updated]"), "{out}");
+        assert!(
+            fake.issues().iter().any(|i| i.summary
+                == "Cap max_connections on the notification workers at 150 (load-tested)"),
+            "{flavor:?}"
+        );
+        assert_eq!(fake.issues().len(), 4);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_report_named_twice_is_synced_once() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pms/pm.md", HTML_REPORT);
+
+    let out = pm.run(&["sync", "pms/pm.md", "pms", "./pms/pm.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(fake.issues().len(), 4);
+    assert!(out.stdout.contains("across 1 report\n"), "{out}");
 }
