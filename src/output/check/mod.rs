@@ -1,5 +1,5 @@
 //! Renderers of `pm-sync check`: one module per `--format`, all from the same
-//! [`CheckOutcome`](crate::gate::CheckOutcome).
+//! [`crate::gate::CheckOutcome`].
 
 mod github;
 mod json;
