@@ -17,7 +17,7 @@ git pull --quiet --ff-only
 status=0
 pm-sync --quiet refresh postmortems/ || status=$?
 
-git add postmortems/
+git add --update postmortems/   # reports only: never the .*.pm-sync.lock sidecars
 if ! git diff --cached --quiet; then
   git commit --quiet -m "postmortems: refresh action item statuses from Jira"
   git push --quiet
