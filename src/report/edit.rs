@@ -11,21 +11,38 @@ use super::model::{ActionItem, Edit, Span, TableKind};
 ///
 /// Splices hold no text: the value is written straight into the new bytes, so editing every
 /// row of a large report does not hold a second copy of every value.
+///
+/// Positions and counts are `u32` (reports over 4 GiB are refused at load): one splice per
+/// edited cell is live during an apply, so its size is a visible share of the peak.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Splice {
-    pub(crate) span: Span,
+    /// Start of the replaced bytes.
+    pub(crate) start: u32,
+    /// End of the replaced bytes.
+    pub(crate) end: u32,
     /// Index of the edit in the caller's list.
-    pub(crate) edit: usize,
+    pub(crate) edit: u32,
     /// Index of the edited item in the item list.
-    pub(crate) item: usize,
+    pub(crate) item: u32,
+    /// Length in bytes of what is written.
+    pub(crate) len: u32,
+    /// Line breaks in the replaced bytes (a cell may span lines; values never do).
+    pub(crate) line_breaks: u32,
     /// Which cell changes and how.
     pub(crate) target: Target,
     /// What follows the value.
     pub(crate) after: After,
-    /// Length in bytes of what is written.
-    pub(crate) len: usize,
-    /// Line breaks in the replaced bytes (a cell may span lines; values never do).
-    pub(crate) line_breaks: usize,
+}
+
+impl Splice {
+    /// The replaced bytes.
+    pub(crate) fn span(&self) -> Span {
+        self.start as usize..self.end as usize
+    }
+
+    fn value_len(&self) -> usize {
+        self.len as usize
+    }
 }
 
 /// The cell a splice changes.
@@ -38,7 +55,7 @@ pub(crate) enum Target {
     /// The key goes in front of the item text, with a space after it.
     ItemInsert,
     /// The key replaces the key (`old_len` bytes of text) at the start of the item cell.
-    ItemReplace { old_len: usize },
+    ItemReplace { old_len: u32 },
 }
 
 /// What is written after a value in a pipe cell, to keep the row what it was.
@@ -218,7 +235,7 @@ pub(crate) fn plan(
                             Some(prefix) => (
                                 cell.start + prefix.range.start..cell.start + prefix.range.end,
                                 Target::ItemReplace {
-                                    old_len: prefix.key.len(),
+                                    old_len: narrow(path, prefix.key.len())?,
                                 },
                             ),
                             None => {
@@ -239,30 +256,47 @@ pub(crate) fn plan(
         }
         let line_breaks = text[span.clone()].bytes().filter(|&b| b == b'\n').count();
         splices.push(Splice {
-            span,
-            edit: edit_index,
-            item: index,
+            start: narrow(path, span.start)?,
+            end: narrow(path, span.end)?,
+            edit: narrow(path, edit_index)?,
+            item: narrow(path, index)?,
+            len: narrow(path, scratch.len())?,
+            line_breaks: narrow(path, line_breaks)?,
             target,
             after,
-            len: scratch.len(),
-            line_breaks,
         });
     }
-    splices.sort_by_key(|s| s.span.start);
+    splices.sort_by_key(|s| s.start);
     Ok(splices)
+}
+
+/// `n` as a `u32`; reports over 4 GiB are refused at load, so only an absurd value fails.
+fn narrow(path: &Path, n: usize) -> Result<u32, ReportError> {
+    u32::try_from(n).map_err(|_| too_large(path))
+}
+
+/// The error for a report, or an edited report, over 4 GiB.
+pub(crate) fn too_large(path: &Path) -> ReportError {
+    ReportError::Write {
+        path: path.to_owned(),
+        cause: std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            "reports over 4 GiB are not supported",
+        ),
+    }
 }
 
 /// Writes `text` with `splices` (sorted, not overlapping) applied, in one pass from the front;
 /// equivalent to applying them from the end, without moving the tail once per edit.
 pub(crate) fn splice(text: &str, splices: &[Splice], edits: &[Edit], kind: TableKind) -> String {
-    let grown: usize = splices.iter().map(|s| s.len).sum();
-    let shrunk: usize = splices.iter().map(|s| s.span.len()).sum();
+    let grown: usize = splices.iter().map(Splice::value_len).sum();
+    let shrunk: usize = splices.iter().map(|s| s.span().len()).sum();
     let mut out = String::with_capacity((text.len() + grown).saturating_sub(shrunk));
     let mut at = 0;
     for s in splices {
-        out.push_str(&text[at..s.span.start]);
-        write_value(&mut out, &edits[s.edit], s.target, s.after, kind);
-        at = s.span.end;
+        out.push_str(&text[at..s.span().start]);
+        write_value(&mut out, &edits[s.edit as usize], s.target, s.after, kind);
+        at = s.span().end;
     }
     out.push_str(&text[at..]);
     out
@@ -285,8 +319,8 @@ impl<'a> Shift<'a> {
         growth.push(0);
         lines.push(0);
         for s in splices {
-            total += s.len as isize - s.span.len() as isize;
-            removed += s.line_breaks;
+            total += s.value_len() as isize - s.span().len() as isize;
+            removed += s.line_breaks as usize;
             growth.push(total);
             lines.push(removed);
         }
@@ -299,7 +333,7 @@ impl<'a> Shift<'a> {
 
     /// Line breaks removed before byte `p` of the old text.
     fn lines_removed_before(&self, p: usize) -> usize {
-        self.lines[self.splices.partition_point(|s| s.span.end <= p)]
+        self.lines[self.splices.partition_point(|s| s.span().end <= p)]
     }
 
     fn moved(p: usize, by: isize) -> usize {
@@ -308,8 +342,8 @@ impl<'a> Shift<'a> {
 
     /// Where a cell starting at `p` starts now: text inserted exactly at `p` is inside the cell.
     fn start(&self, p: usize) -> usize {
-        let mut k = self.splices.partition_point(|s| s.span.end <= p);
-        if k > 0 && self.splices[k - 1].span.start == p {
+        let mut k = self.splices.partition_point(|s| s.span().end <= p);
+        if k > 0 && self.splices[k - 1].span().start == p {
             k -= 1;
         }
         Self::moved(p, self.growth[k])
@@ -317,7 +351,7 @@ impl<'a> Shift<'a> {
 
     /// Where a cell ending at `p` ends now: text inserted exactly at `p` is inside the cell.
     fn end(&self, p: usize) -> usize {
-        let k = self.splices.partition_point(|s| s.span.end <= p);
+        let k = self.splices.partition_point(|s| s.span().end <= p);
         Self::moved(p, self.growth[k])
     }
 
@@ -338,13 +372,17 @@ pub(crate) fn follow(
     kind: TableKind,
 ) -> bool {
     // A pipe added to close a row is rare enough to leave to a fresh parse.
-    let consistent = splices.iter().all(|s| match (s.target, items.get(s.item)) {
-        _ if s.after == After::Pipe => false,
-        (Target::ItemReplace { old_len }, Some(item)) => {
-            item.item.text.get(..old_len).is_some_and(key::is_key)
-        }
-        (_, item) => item.is_some(),
-    });
+    let consistent = splices
+        .iter()
+        .all(|s| match (s.target, items.get(s.item as usize)) {
+            _ if s.after == After::Pipe => false,
+            (Target::ItemReplace { old_len }, Some(item)) => item
+                .item
+                .text
+                .get(..old_len as usize)
+                .is_some_and(key::is_key),
+            (_, item) => item.is_some(),
+        });
     if !consistent {
         return false;
     }
@@ -369,8 +407,8 @@ pub(crate) fn follow(
         }
     }
     for s in splices {
-        let item = &mut items[s.item];
-        match (&edits[s.edit], s.target) {
+        let item = &mut items[s.item as usize];
+        match (&edits[s.edit as usize], s.target) {
             (Edit::Status { status, .. }, _) => {
                 item.status.text = one_line(status);
                 if kind == TableKind::Pipe {
@@ -392,7 +430,7 @@ pub(crate) fn follow(
                         item.summary = super::items::summary(&item.item.text);
                     }
                     Target::ItemReplace { old_len } => {
-                        item.item.text.replace_range(..old_len, key);
+                        item.item.text.replace_range(..old_len as usize, key);
                         item.summary = super::items::summary(&item.item.text);
                     }
                     Target::Status => {}

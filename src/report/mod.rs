@@ -186,6 +186,16 @@ impl Report {
         bytes: Vec<u8>,
         options: &ReportOptions,
     ) -> Result<Report, ReportError> {
+        // Edits keep byte positions as `u32`.
+        if u32::try_from(bytes.len()).is_err() {
+            return Err(ReportError::Read {
+                path: path.to_owned(),
+                cause: std::io::Error::new(
+                    std::io::ErrorKind::FileTooLarge,
+                    "reports over 4 GiB are not supported",
+                ),
+            });
+        }
         let text = String::from_utf8(bytes).map_err(|error| {
             let valid = error.utf8_error().valid_up_to();
             let bad = error.utf8_error().error_len().unwrap_or(1);
