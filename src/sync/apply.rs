@@ -136,15 +136,13 @@ pub async fn sync(
 
         apply_updates(engine, &plan, &mut rows).await;
         for (index, loaded) in reports.iter_mut().enumerate() {
-            let edits: Vec<&plan::RowPlan> =
-                plan.rows.iter().filter(|r| r.report == index).collect();
-            for row_plan in edits {
-                apply_row_edits(
-                    loaded,
-                    &row_plan.edits,
-                    rows.get_mut(&(index, row_plan.row)),
-                )?;
-            }
+            let edits: Vec<Edit> = plan
+                .rows
+                .iter()
+                .filter(|r| r.report == index)
+                .flat_map(|r| r.edits.iter().cloned())
+                .collect();
+            apply_rows(loaded, index, edits, &mut rows)?;
             loaded.save()?;
         }
         // Found (their keys are in the reports now) or, on Data Center, known never created.
@@ -183,7 +181,7 @@ pub async fn sync(
                 }
                 if let Ticket::Adopt(issue) = &row_plan.ticket {
                     let loaded = &mut reports[at.0];
-                    apply_row_edits(loaded, &row_plan.edits, rows.get_mut(&at))?;
+                    apply_rows(loaded, at.0, row_plan.edits.clone(), &mut rows)?;
                     if let Some(row) = rows.get_mut(&at) {
                         row.action = RowAction::Created;
                         row.key = Some(issue.key.to_string());
@@ -223,6 +221,8 @@ pub async fn refresh(
     let mut order = Vec::new();
     for (index, loaded) in reports.iter_mut().enumerate() {
         let items = loaded.report.items().to_vec();
+        let context = plan_context(engine);
+        let mut edits = Vec::new();
         for item in items {
             order.push((index, item.row));
             let mut outcome = RowOutcome {
@@ -242,9 +242,12 @@ pub async fn refresh(
                     outcome.action = RowAction::Unlinked;
                 }
                 Some(Some(Some(issue))) => {
-                    let context = plan_context(engine);
-                    let edits = plan::row_edits(item.row, &issue.key, &issue.status.name, &context);
-                    apply_row_edits(loaded, &edits, Some(&mut outcome))?;
+                    edits.extend(plan::row_edits(
+                        item.row,
+                        &issue.key,
+                        &issue.status.name,
+                        &context,
+                    ));
                     outcome.key = Some(issue.key.to_string());
                     outcome.url = Some(engine.browse_url(&issue.key));
                     outcome.status = Some(issue.status.name.clone());
@@ -256,6 +259,7 @@ pub async fn refresh(
             }
             rows.insert((index, item.row), outcome);
         }
+        apply_rows(loaded, index, edits, &mut rows)?;
     }
     let mut outcome = RunOutcome {
         command: "refresh",
@@ -545,7 +549,7 @@ fn finish_dry_run(
         let at = (row_plan.report, row_plan.row);
         // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
         // them through the diff staying unchanged.
-        let _ = apply_row_edits(&mut reports[at.0], &row_plan.edits, rows.get_mut(&at));
+        let _ = apply_rows(&mut reports[at.0], at.0, row_plan.edits.clone(), &mut rows);
         if held.contains(&at)
             && let Some(row) = rows.get_mut(&at)
         {
@@ -585,20 +589,57 @@ async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
     }
 }
 
-/// Applies one row's edits and records whether its cells changed.
-fn apply_row_edits(
+/// Applies the edits of many rows in one splice (one copy of the file, however many rows) and
+/// marks the rows whose cells changed.
+fn apply_rows(
     loaded: &mut LoadedReport,
-    edits: &[Edit],
-    outcome: Option<&mut RowOutcome>,
+    index: usize,
+    edits: Vec<Edit>,
+    rows: &mut Rows,
 ) -> Result<(), Error> {
     if edits.is_empty() {
         return Ok(());
     }
-    let changed = loaded.report.apply(edits)?;
-    if let Some(outcome) = outcome {
-        outcome.report_changed |= changed;
+    let touched: HashSet<usize> = edits
+        .iter()
+        .map(|edit| match edit {
+            Edit::Link { row, .. } | Edit::Status { row, .. } => *row,
+        })
+        .collect();
+    let before = row_cells(loaded, &touched);
+    if !loaded.report.apply(&edits)? {
+        return Ok(());
+    }
+    for (row, cells) in row_cells(loaded, &touched) {
+        if before.get(&row) != Some(&cells)
+            && let Some(outcome) = rows.get_mut(&(index, row))
+        {
+            outcome.report_changed = true;
+        }
     }
     Ok(())
+}
+
+/// The bytes of the item, ticket and status cells of `touched` rows.
+fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, Vec<u8>> {
+    let bytes = loaded.report.bytes();
+    loaded
+        .report
+        .items()
+        .iter()
+        .filter(|item| touched.contains(&item.row))
+        .map(|item| {
+            let mut cells = Vec::new();
+            for cell in [Some(&item.item), item.ticket.as_ref(), Some(&item.status)]
+                .into_iter()
+                .flatten()
+            {
+                cells.extend_from_slice(bytes.get(cell.span.clone()).unwrap_or_default());
+                cells.push(0);
+            }
+            (item.row, cells)
+        })
+        .collect()
 }
 
 /// One bulk create: journal first, then create, then write keys and save at once, so a crash
@@ -634,7 +675,7 @@ async fn create_chunk(
     let outcomes = engine.client.create_issues(&issues).await;
     engine.progress.inc(chunk.len() as u64);
     let mut settled: Vec<(usize, String)> = Vec::new();
-    let mut touched: HashSet<usize> = HashSet::new();
+    let mut links: HashMap<usize, Vec<Edit>> = HashMap::new();
     for ((index, row, new), outcome) in chunk.iter().zip(outcomes) {
         let at = (*index, *row);
         let Some(row_outcome) = rows.get_mut(&at) else {
@@ -642,17 +683,15 @@ async fn create_chunk(
         };
         match outcome {
             CreateOutcome::Created { key, .. } => {
-                let edit = Edit::Link {
+                links.entry(*index).or_default().push(Edit::Link {
                     row: *row,
                     key: key.to_string(),
                     url: engine.browse_url(&key),
-                };
-                apply_row_edits(&mut reports[*index], &[edit], Some(row_outcome))?;
+                });
                 row_outcome.key = Some(key.to_string());
                 row_outcome.url = Some(engine.browse_url(&key));
                 created_keys.push((*index, *row, key));
                 settled.push((*index, new.summary.clone()));
-                touched.insert(*index);
             }
             CreateOutcome::Rejected { message } => {
                 row_outcome.action = RowAction::Failed;
@@ -667,7 +706,8 @@ async fn create_chunk(
             }
         }
     }
-    for index in touched {
+    for (index, edits) in links {
+        apply_rows(&mut reports[index], index, edits, rows)?;
         reports[index].save()?;
     }
     for (index, summary) in settled {
@@ -699,23 +739,21 @@ async fn write_created_statuses(
         }
     };
     let statuses: HashMap<IssueKey, Issue> = fetched.found.into_iter().collect();
-    let mut touched = HashSet::new();
+    let mut by_report: HashMap<usize, Vec<Edit>> = HashMap::new();
     for (index, row, key) in created {
         let Some(issue) = statuses.get(key) else {
             continue;
         };
-        let edit = Edit::Status {
+        by_report.entry(*index).or_default().push(Edit::Status {
             row: *row,
             status: issue.status.name.clone(),
-        };
-        let outcome = rows.get_mut(&(*index, *row));
-        apply_row_edits(&mut reports[*index], &[edit], outcome)?;
+        });
         if let Some(outcome) = rows.get_mut(&(*index, *row)) {
             outcome.status = Some(issue.status.name.clone());
         }
-        touched.insert(*index);
     }
-    for index in touched {
+    for (index, edits) in by_report {
+        apply_rows(&mut reports[index], index, edits, rows)?;
         reports[index].save()?;
     }
     Ok(())
