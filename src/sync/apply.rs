@@ -98,7 +98,7 @@ pub async fn sync(
     )?;
     let mut settled_held: Vec<(usize, String)> = Vec::new();
     if !held.is_empty() && !dry_run {
-        plan = wait_for_search(engine, reports, &mut state, &held).await?;
+        plan = wait_for_search(engine, reports, &mut state, &held, true).await?;
         for row in &plan.rows {
             let at = (row.report, row.row);
             if held.contains(&at) && !is_create(&plan, at) {
@@ -173,7 +173,8 @@ pub async fn sync(
         if !ambiguous.is_empty() {
             // The response of a create was lost: Jira may have made the issues. Find them by
             // search (which lags), and never create them again in this run.
-            let found_plan = wait_for_search(engine, reports, &mut state, &ambiguous).await?;
+            let found_plan =
+                wait_for_search(engine, reports, &mut state, &ambiguous, false).await?;
             for row_plan in &found_plan.rows {
                 let at = (row_plan.report, row_plan.row);
                 if !ambiguous.contains(&at) {
@@ -409,12 +410,14 @@ fn held_by_journal(
 }
 
 /// Searches again, pausing between searches, until every row in `waiting` is adopted or the
-/// wait is over. Returns the last plan.
+/// wait is over (on Data Center, whose search is consistent, after one look). Returns the last
+/// plan.
 async fn wait_for_search(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     state: &mut TrackerState,
     waiting: &HashSet<(usize, usize)>,
+    fresh: bool,
 ) -> Result<Plan, Error> {
     let labels: Vec<String> = {
         let mut labels: Vec<String> = waiting
@@ -432,7 +435,18 @@ async fn wait_for_search(
         engine.timing.wait
     };
     let deadline = Instant::now() + wait;
+    // `fresh`: the state's search results are current, so look at them before searching again.
+    let mut current = fresh;
     loop {
+        if current {
+            let plan = make_plan(engine, reports, state);
+            let still_waiting = waiting.iter().any(|at| is_create(&plan, *at));
+            let now = Instant::now();
+            if !still_waiting || now >= deadline {
+                return Ok(plan);
+            }
+            tokio::time::sleep(engine.timing.poll.min(deadline - now)).await;
+        }
         for label in &labels {
             let found = engine
                 .client
@@ -440,13 +454,7 @@ async fn wait_for_search(
                 .await?;
             state.by_label.insert(label.clone(), found);
         }
-        let plan = make_plan(engine, reports, state);
-        let still_waiting = waiting.iter().any(|at| is_create(&plan, *at));
-        let now = Instant::now();
-        if !still_waiting || now >= deadline {
-            return Ok(plan);
-        }
-        tokio::time::sleep(engine.timing.poll.min(deadline - now)).await;
+        current = true;
     }
 }
 
