@@ -71,7 +71,8 @@ fn sync(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u8, Error> 
         })?),
         None => None,
     };
-    let jira = settings.jira()?;
+    // Jira settings first: a config problem is reported before any report is locked.
+    settings.jira()?;
     let sources = LabelSources {
         incident_date: args.incident_date,
         severity: severity.as_deref(),
@@ -83,18 +84,26 @@ fn sync(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u8, Error> 
         !args.dry_run,
         Some(sources),
     )?;
-    run_engine(jira, &mut reports, quiet, args.format, |engine, reports| {
-        Box::pin(crate::sync::apply::sync(engine, reports, args.dry_run))
-    })
+    run_engine(
+        settings,
+        &mut reports,
+        quiet,
+        args.format,
+        |engine, reports| Box::pin(crate::sync::apply::sync(engine, reports, args.dry_run)),
+    )
 }
 
 /// `pm-sync refresh`.
 fn refresh(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Result<u8, Error> {
-    let jira = settings.jira()?;
+    settings.jira()?;
     let mut reports = load_reports(&args.paths, &settings.report, !args.dry_run, None)?;
-    run_engine(jira, &mut reports, quiet, args.format, |engine, reports| {
-        Box::pin(crate::sync::apply::refresh(engine, reports, args.dry_run))
-    })
+    run_engine(
+        settings,
+        &mut reports,
+        quiet,
+        args.format,
+        |engine, reports| Box::pin(crate::sync::apply::refresh(engine, reports, args.dry_run)),
+    )
 }
 
 /// The future of a sync or refresh run.
@@ -103,18 +112,20 @@ type RunFuture<'a> = std::pin::Pin<Box<dyn Future<Output = Result<RunOutcome, Er
 /// Connects, runs `work` (sync or refresh) on the loaded reports, prints the outcome, and maps
 /// it to an exit code: 3 when any row failed, is pending or links a missing key.
 fn run_engine(
-    jira: &JiraSettings,
+    settings: &Settings,
     reports: &mut [LoadedReport],
     quiet: bool,
     format: Format,
     work: impl for<'a> FnOnce(&'a Engine<'a>, &'a mut [LoadedReport]) -> RunFuture<'a>,
 ) -> Result<u8, Error> {
+    let jira = settings.jira()?;
     let client = connect(jira)?;
     let engine = Engine {
         client: &client,
         jira,
         timing: reconcile_timing(),
         progress: output::progress_bar(quiet),
+        report_url: settings.report_url.as_deref(),
     };
     let outcome = block_on(work(&engine, reports))?;
     engine.progress.finish_and_clear();

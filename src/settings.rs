@@ -75,6 +75,7 @@ struct JiraSection {
 #[serde(deny_unknown_fields)]
 struct ReportSection {
     section: Option<String>,
+    url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,6 +107,9 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// How to find the Action Items table.
     pub report: ReportOptions,
+    /// Where people read a report, e.g. `https://github.com/acme/sre/blob/main/{path}`: when
+    /// set, each ticket sync creates or adopts gets a remote link back to its report.
+    pub report_url: Option<String>,
     /// Severity used when neither `--severity` nor the report names one.
     pub default_severity: String,
     /// Which statuses count as resolved or waived.
@@ -182,6 +186,16 @@ impl Settings {
                     "write it as sevN, e.g. \"sev1\"",
                 )
             })?;
+        let report_url = env("PM_SYNC_REPORT_URL").or(file.report.url);
+        if let Some(template) = &report_url
+            && (!template.contains("{path}")
+                || Url::parse(&template.replace("{path}", "x")).is_err())
+        {
+            return Err(ConfigError::invalid(
+                format!("[report] url = {template:?} is not a URL template with {{path}}"),
+                "write it like \"https://github.com/acme/sre/blob/main/{path}\"",
+            ));
+        }
         let status = StatusRules {
             resolved: file.status.resolved.unwrap_or_default(),
             waived: file.status.waived.unwrap_or_default(),
@@ -190,6 +204,7 @@ impl Settings {
         Ok(Self {
             config_file,
             report: ReportOptions { section },
+            report_url,
             default_severity,
             status,
             jira,

@@ -47,6 +47,8 @@ pub struct Engine<'a> {
     pub timing: ReconcileTiming,
     /// Progress on stderr (hidden when not a terminal, with `-q`, or for small runs).
     pub progress: indicatif::ProgressBar,
+    /// `[report] url`: where people read a report (`{path}` is replaced), for remote links.
+    pub report_url: Option<&'a str>,
 }
 
 impl Engine<'_> {
@@ -199,6 +201,7 @@ pub async fn sync(
         }
 
         write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
+        link_back_to_reports(engine, reports, &rows).await;
         for at in &held {
             if let Some(row) = rows.get_mut(at) {
                 row.action = RowAction::Pending;
@@ -725,6 +728,43 @@ async fn create_chunk(
             .map_err(|source| Error::io(reports[index].report.path(), source))?;
     }
     Ok(())
+}
+
+/// Gives every ticket this run created or adopted a remote link to its report (when
+/// `[report] url` is set). Links are upserts keyed by the report's URL, so a rerun never adds a
+/// second one; a failure is a warning, since the ticket and the report are already right.
+async fn link_back_to_reports(engine: &Engine<'_>, reports: &[LoadedReport], rows: &Rows) {
+    let Some(template) = engine.report_url else {
+        return;
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for (&(index, _), row) in rows {
+        let new_link = matches!(row.action, RowAction::Created | RowAction::Adopted);
+        let Some(key) = row.key.as_deref().and_then(IssueKey::parse) else {
+            continue;
+        };
+        if !new_link {
+            continue;
+        }
+        let loaded = &reports[index];
+        let path = loaded.report.path().to_string_lossy().replace('\\', "/");
+        let path = path.trim_start_matches("./").to_owned();
+        let url = template.replace("{path}", &path);
+        let title = format!("Post-mortem: {}", loaded.title);
+        let client = engine.client.clone();
+        tasks.spawn(async move {
+            let global_id = format!("pm-sync:{url}");
+            let result = client
+                .upsert_remote_link(&key, &global_id, &url, &title)
+                .await;
+            (key, result)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((key, Err(error))) = joined {
+            tracing::warn!("could not link {key} back to its report: {error}");
+        }
+    }
 }
 
 /// Reads the status of every created issue in batches and writes it into the reports.

@@ -405,3 +405,39 @@ async fn the_same_report_named_twice_is_synced_once() {
     assert_eq!(fake.issues().len(), 4);
     assert!(out.stdout.contains("across 1 report\n"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_a_report_url_each_new_ticket_links_back_to_its_report_once() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        let existing = fake.seed_issue("OPS", HTML_SUMMARIES[0], &["sev1_20200414", "sev1"]);
+        pm.write("postmortems/pm.md", HTML_REPORT);
+        let url = [(
+            "PM_SYNC_REPORT_URL",
+            Some("https://git.example.com/sre/blob/main/{path}"),
+        )];
+
+        let out = pm.run_env(&url, &["sync", "postmortems/pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        for issue in fake.issues() {
+            let links = fake.remote_links(&issue.key);
+            assert_eq!(links.len(), 1, "{flavor:?}: {}: {links:?}", issue.key);
+            assert_eq!(
+                links[0].url,
+                "https://git.example.com/sre/blob/main/postmortems/pm.md"
+            );
+            assert!(links[0].title.contains("Notification delays"), "{links:?}");
+        }
+        assert_eq!(
+            fake.remote_links(&existing).len(),
+            1,
+            "the adopted ticket is linked too"
+        );
+
+        // A second run has nothing to do: no link is sent again.
+        fake.reset_request_log();
+        let out = pm.run_env(&url, &["sync", "postmortems/pm.md"]).await;
+        assert_eq!(out.code, 0, "{out}");
+        assert_eq!(fake.requests().writes, 0, "{flavor:?}");
+    }
+}
