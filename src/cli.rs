@@ -20,7 +20,7 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Only errors on stderr; no progress bar.
+    /// Only errors on stderr and no progress bar; text results list only problems and totals.
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
