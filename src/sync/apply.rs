@@ -176,7 +176,15 @@ pub async fn sync(
             // The response of a create was lost: Jira may have made the issues. Find them by
             // search (which lags), and never create them again in this run.
             let found_plan =
-                wait_for_search(engine, reports, &mut state, &ambiguous, false).await?;
+                match wait_for_search(engine, reports, &mut state, &ambiguous, false).await {
+                    Ok(plan) => plan,
+                    // The rows stay `pending` (exit 3) and the journal keeps them: the next run
+                    // settles them. Everything else of this run is still reported and saved.
+                    Err(error) => {
+                        tracing::warn!("could not search for the tickets of lost creates: {error}");
+                        Plan::default()
+                    }
+                };
             for row_plan in &found_plan.rows {
                 let at = (row_plan.report, row_plan.row);
                 if !ambiguous.contains(&at) {
@@ -574,25 +582,32 @@ fn finish_dry_run(
 /// Sends the planned edits (labels, summaries) concurrently; the client caps requests in flight.
 async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
     let mut tasks = tokio::task::JoinSet::new();
+    let mut task_rows = HashMap::new();
     for row in &plan.rows {
         let Some(update) = row.update.clone() else {
             continue;
         };
         let client = engine.client.clone();
-        let at = (row.report, row.row);
-        tasks.spawn(async move {
-            let result = client
+        let handle = tasks.spawn(async move {
+            client
                 .edit_issue(&update.key, update.summary.as_deref(), &update.add_labels)
-                .await;
-            (at, result)
+                .await
         });
+        task_rows.insert(handle.id(), (row.report, row.row));
     }
-    while let Some(joined) = tasks.join_next().await {
-        let Ok((at, result)) = joined else { continue };
-        if let (Err(error), Some(row)) = (result, rows.get_mut(&at)) {
+    while let Some(joined) = tasks.join_next_with_id().await {
+        let (id, failure) = match joined {
+            Ok((_, Ok(()))) => continue,
+            Ok((id, Err(error))) => (id, error.to_string()),
+            Err(join_error) => (
+                join_error.id(),
+                format!("the request task failed: {join_error}"),
+            ),
+        };
+        if let Some(row) = task_rows.get(&id).and_then(|at| rows.get_mut(at)) {
             row.action = RowAction::Failed;
             row.error = Some(format!(
-                "updating {}: {error}",
+                "updating {}: {failure}",
                 row.key.as_deref().unwrap_or("?")
             ));
             row.updated.clear();

@@ -261,3 +261,24 @@ async fn a_dry_run_leaves_the_journal_alone() {
     assert_eq!(pm.read(".pm.md.pm-sync-journal.json"), journal);
     assert_eq!(fake.requests().writes, 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_label_update_fails_its_row_and_the_rest_is_saved() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    let existing = fake.seed_issue("OPS", HTML_SUMMARIES[0], &["sev1_20200414"]);
+    fake.inject(Fault::Status {
+        endpoint: Some(Endpoint::EditIssue),
+        status: 403,
+        retry_after: None,
+        times: 1,
+    });
+    pm.write("pm.md", HTML_REPORT);
+
+    let out = pm.run(&["sync", "pm.md"]).await;
+
+    assert_eq!(out.code, 3, "{out}");
+    assert!(out.stdout.contains("failed"), "{out}");
+    assert!(out.stdout.contains(&format!("updating {existing}")), "{out}");
+    assert_eq!(fake.issues().len(), 4, "the other items are still filed");
+    assert_eq!(linked_keys(&pm.read("pm.md")).len(), 4, "and every key is saved");
+}
