@@ -20,7 +20,12 @@ pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
                 (false, true) => "updated",
                 (false, false) => "unchanged",
             };
-            let _ = writeln!(out, "{} ({state})", report.path.display());
+            let labels = report
+                .labels
+                .as_ref()
+                .map(|labels| format!(", labels {}", labels.join(" + ")))
+                .unwrap_or_default();
+            let _ = writeln!(out, "{} ({state}{labels})", report.path.display());
         }
         let key_width = rows
             .iter()

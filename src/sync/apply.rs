@@ -846,6 +846,7 @@ fn collect(
         outcome.reports.push(ReportOutcome {
             path: loaded.report.path().to_path_buf(),
             written,
+            labels: loaded.labels.as_ref().map(|labels| labels.labels()),
             diff: dry_run.then(|| loaded.report.diff()),
             items,
         });
@@ -866,6 +867,7 @@ fn finish_report(
     Ok(ReportOutcome {
         path: loaded.report.path().to_path_buf(),
         written,
+        labels: None,
         diff,
         items,
     })

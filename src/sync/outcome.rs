@@ -61,6 +61,9 @@ pub struct ReportOutcome {
     pub path: PathBuf,
     /// Whether the file was rewritten (false when nothing changed, and in dry runs).
     pub written: bool,
+    /// The labels its tickets carry (`sync` only), e.g. `["sev1_20200414", "sev1"]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
     /// Unified diff of the report (dry runs only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,

@@ -278,7 +278,14 @@ async fn a_refused_label_update_fails_its_row_and_the_rest_is_saved() {
 
     assert_eq!(out.code, 3, "{out}");
     assert!(out.stdout.contains("failed"), "{out}");
-    assert!(out.stdout.contains(&format!("updating {existing}")), "{out}");
+    assert!(
+        out.stdout.contains(&format!("updating {existing}")),
+        "{out}"
+    );
     assert_eq!(fake.issues().len(), 4, "the other items are still filed");
-    assert_eq!(linked_keys(&pm.read("pm.md")).len(), 4, "and every key is saved");
+    assert_eq!(
+        linked_keys(&pm.read("pm.md")).len(),
+        4,
+        "and every key is saved"
+    );
 }

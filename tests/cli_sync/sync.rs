@@ -71,7 +71,11 @@ async fn a_second_sync_changes_nothing_in_jira_or_on_disk() {
             "{flavor:?}: the report was rewritten"
         );
         assert_eq!(fake.issues().len(), 4);
-        assert!(out.stdout.contains("(unchanged)"), "{out}");
+        assert!(
+            out.stdout
+                .contains("pm.md (unchanged, labels sev1_20200414 + sev1)"),
+            "{out}"
+        );
     }
 }
 
