@@ -127,8 +127,10 @@ fn run_engine(
         progress: output::progress_bar(quiet),
         report_url: settings.report_url.as_deref(),
     };
-    let outcome = block_on(work(&engine, reports))?;
+    let outcome = block_on(work(&engine, reports));
+    // Cleared before anything is printed, on success and on error alike.
     engine.progress.finish_and_clear();
+    let outcome = outcome?;
     print_stdout(&output::render_run(&outcome, format, quiet));
     Ok(if outcome.has_problems() {
         exit::JIRA

@@ -157,8 +157,13 @@ pub async fn sync(
 
         let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
         let mut ambiguous: HashSet<(usize, usize)> = HashSet::new();
-        engine.progress.set_length(creates.len() as u64);
-        engine.progress.set_message("creating tickets");
+        // A bar only for runs big enough to wait on (more than one bulk create).
+        let show_progress = creates.len() > BULK_CREATE_LIMIT;
+        if show_progress {
+            engine.progress.set_length(creates.len() as u64);
+            engine.progress.set_position(0);
+            engine.progress.set_message("creating tickets");
+        }
         for chunk in creates.chunks(BULK_CREATE_LIMIT) {
             create_chunk(
                 engine,
@@ -170,6 +175,7 @@ pub async fn sync(
                 &mut ambiguous,
             )
             .await?;
+            if show_progress {}
         }
 
         if !ambiguous.is_empty() {
@@ -296,7 +302,18 @@ async fn read_linked(engine: &Engine<'_>, reports: &[LoadedReport]) -> Result<Tr
     if keys.is_empty() {
         return Ok(state);
     }
-    let fetched = engine.client.fetch_issues(&keys).await?;
+    // Shown only on a terminal (the bar is hidden otherwise) and only for big reads.
+    if keys.len() > crate::jira::BULK_FETCH_LIMIT {
+        engine.progress.set_length(keys.len() as u64);
+        engine.progress.set_message("reading tickets");
+        engine
+            .progress
+            .enable_steady_tick(Duration::from_millis(120));
+    }
+    let fetched = engine.client.fetch_issues(&keys).await;
+    engine.progress.disable_steady_tick();
+    engine.progress.set_position(keys.len() as u64);
+    let fetched = fetched?;
     for (asked, issue) in fetched.found {
         state.linked.insert(asked.to_string(), Some(issue));
     }
@@ -699,7 +716,6 @@ async fn create_chunk(
     }
     let issues: Vec<NewIssue> = chunk.iter().map(|(_, _, new)| new.clone()).collect();
     let outcomes = engine.client.create_issues(&issues).await;
-    engine.progress.inc(chunk.len() as u64);
     let mut settled: Vec<(usize, String)> = Vec::new();
     let mut links: HashMap<usize, Vec<Edit>> = HashMap::new();
     for ((index, row, new), outcome) in chunk.iter().zip(outcomes) {
