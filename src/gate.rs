@@ -1,17 +1,15 @@
-//! `pm-sync check`, the CI gate: what "resolved" means, one verdict per action item, and the
-//! exit code. Reads reports and Jira; never writes a file and never changes Jira.
+//! The CI gate's rules: what "resolved" means, one verdict per action item, and the exit code.
+//! Pure: the `check` command (`commands::check`) loads the reports and reads Jira.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::cli::CheckArgs;
-use crate::commands::{block_on, connect, print_stdout};
-use crate::error::{Error, exit};
-use crate::jira::JiraError;
+use crate::error::exit;
+
 use crate::jira::model::{FetchedIssues, Issue, IssueKey, StatusCategory};
 use crate::report::model::ActionItem;
-use crate::settings::{Settings, StatusRules};
-use crate::sync::workspace::{LoadedReport, linked_keys, load_reports};
+use crate::settings::StatusRules;
+use crate::sync::workspace::LoadedReport;
 
 /// Status names read as resolved by `check --offline` when `[status] resolved` is not set:
 /// offline there is no status category to go by, only the name written in the report.
@@ -345,51 +343,6 @@ pub fn check_reports(
             })
             .collect(),
     }
-}
-
-/// `pm-sync check`: loads the reports, reads every linked ticket's status from Jira in batches
-/// (or, with `--offline`, takes the reports' status cells), prints the verdicts in the chosen
-/// format and returns 0 when every item is resolved or waived, else 1.
-pub fn run(settings: &Settings, args: &CheckArgs) -> Result<u8, Error> {
-    // Never locked and never saved: check only reads.
-    let reports = load_reports(&args.paths, &settings.report, false, None)?;
-    let outcome = if args.offline {
-        // No config or Jira needed: the verdict comes from the report's own cells.
-        check_reports(&reports, &settings.status, None, args.require_items)
-    } else {
-        // Validate the Jira settings even when no key needs a request, so a CI job that is
-        // misconfigured fails now rather than on the first report that gets a ticket.
-        let jira = settings.jira()?;
-        let keys = linked_keys(&reports);
-        let lookup = if keys.is_empty() {
-            Lookup::default()
-        } else {
-            let client = connect(jira)?;
-            block_on(fetch(&client, &keys))?
-        };
-        check_reports(
-            &reports,
-            &settings.status,
-            Some(&lookup),
-            args.require_items,
-        )
-    };
-    print_stdout(&crate::output::check::render(&outcome, args.format));
-    Ok(outcome.exit_code())
-}
-
-/// Reads every key in batches (the client sends one request per 100 keys). When Jira says
-/// some keys do not exist, the credentials are verified first: some Jira sites answer a failed
-/// login as an anonymous user, who sees no issue at all, and "every ticket is missing" would
-/// then be a lie.
-async fn fetch(client: &crate::jira::JiraClient, keys: &[IssueKey]) -> Result<Lookup, JiraError> {
-    let fetched = client.fetch_issues(keys).await?;
-    if !fetched.missing.is_empty() {
-        client.myself().await?;
-    }
-    Ok(Lookup::from_fetched(fetched, |key| {
-        client.browse_url(key).to_string()
-    }))
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@
 
 pub mod cli;
 pub mod commands;
-pub mod doctor;
 pub mod error;
 pub mod gate;
 pub mod jira;

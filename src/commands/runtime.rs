@@ -1,117 +1,25 @@
-//! One function per subcommand: load what it needs, run it, print the result, return the exit
-//! code. Output goes to stdout; logs, progress and errors to stderr.
+//! What every command shares: the async runtime, the Jira connection built from settings, the
+//! sync/refresh driver and writing to stdout. Commands import from here; nothing here imports a
+//! command.
 
 use std::io::Write;
 use std::time::Duration;
 
-use crate::cli::{Cli, Command, Format, ItemsArgs, RefreshArgs, SyncArgs};
+use crate::cli::Format;
 use crate::error::{Error, exit};
 use crate::jira::{Auth, JiraClient, JiraConfig, JiraError};
 use crate::output;
-use crate::report::Report;
-use crate::report::labels::resolve_labels;
 use crate::settings::{JiraSettings, Settings, process_env};
 use crate::sync::apply::{Engine, ReconcileTiming};
 use crate::sync::outcome::RunOutcome;
-use crate::sync::workspace::{LabelSources, LoadedReport, load_reports};
-
-/// Runs the parsed command line; `Ok` carries the exit code.
-pub fn dispatch(cli: Cli) -> Result<u8, Error> {
-    if let Command::Completions { shell } = cli.command {
-        let mut command = <Cli as clap::CommandFactory>::command();
-        clap_complete::generate(shell, &mut command, "pm-sync", &mut std::io::stdout());
-        return Ok(exit::OK);
-    }
-    let settings = match Settings::load(cli.config.as_deref(), &process_env) {
-        Ok(settings) => settings,
-        // The doctor reports a config file it cannot load as its first failed step.
-        Err(error) => match &cli.command {
-            Command::Doctor(args) => return Ok(crate::doctor::config_failed(&error, args)),
-            _ => return Err(error.into()),
-        },
-    };
-    match cli.command {
-        Command::Items(args) => items(&settings, &args),
-        Command::Sync(args) => sync(&settings, &args, cli.quiet),
-        Command::Refresh(args) => refresh(&settings, &args, cli.quiet),
-        Command::Check(args) => crate::gate::run(&settings, &args),
-        Command::Doctor(args) => crate::doctor::run(&settings, &args),
-        Command::Completions { .. } => Ok(exit::OK),
-    }
-}
-
-/// `pm-sync items`: the parsed action items and the labels the report implies. No network.
-fn items(settings: &Settings, args: &ItemsArgs) -> Result<u8, Error> {
-    let report = Report::load(&args.report, &settings.report)?;
-    let labels = resolve_labels(
-        report.front_matter(),
-        None,
-        None,
-        &settings.default_severity,
-        &args.report,
-    );
-    let text = match args.format {
-        Format::Text => crate::report::render::items_text(&report, labels.as_ref()),
-        Format::Json => {
-            output::to_json(&crate::report::render::items_view(&report, labels.as_ref()))
-        }
-    };
-    print_stdout(&text);
-    Ok(exit::OK)
-}
-
-/// `pm-sync sync`.
-fn sync(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u8, Error> {
-    let severity = match &args.severity {
-        Some(raw) => Some(crate::report::normalise_severity(raw).ok_or_else(|| {
-            Error::config(
-                format!("--severity {raw:?} is not a severity"),
-                "write it as sevN, e.g. --severity sev2",
-            )
-        })?),
-        None => None,
-    };
-    // Jira settings first: a config problem is reported before any report is locked.
-    settings.jira()?;
-    let sources = LabelSources {
-        incident_date: args.incident_date,
-        severity: severity.as_deref(),
-        default_severity: &settings.default_severity,
-    };
-    let mut reports = load_reports(
-        &args.reports,
-        &settings.report,
-        !args.dry_run,
-        Some(sources),
-    )?;
-    run_engine(
-        settings,
-        &mut reports,
-        quiet,
-        args.format,
-        |engine, reports| Box::pin(crate::sync::apply::sync(engine, reports, args.dry_run)),
-    )
-}
-
-/// `pm-sync refresh`.
-fn refresh(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Result<u8, Error> {
-    settings.jira()?;
-    let mut reports = load_reports(&args.paths, &settings.report, !args.dry_run, None)?;
-    run_engine(
-        settings,
-        &mut reports,
-        quiet,
-        args.format,
-        |engine, reports| Box::pin(crate::sync::apply::refresh(engine, reports, args.dry_run)),
-    )
-}
+use crate::sync::workspace::LoadedReport;
 
 /// The future of a sync or refresh run.
 type RunFuture<'a> = std::pin::Pin<Box<dyn Future<Output = Result<RunOutcome, Error>> + 'a>>;
 
 /// Connects, runs `work` (sync or refresh) on the loaded reports, prints the outcome, and maps
 /// it to an exit code: 3 when any row failed, is pending or links a missing key.
-fn run_engine(
+pub(super) fn run_engine(
     settings: &Settings,
     reports: &mut [LoadedReport],
     quiet: bool,

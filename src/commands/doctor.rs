@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::runtime::{block_on, connect, print_stdout};
 use crate::cli::{DoctorArgs, Format};
-use crate::commands::{block_on, connect};
 use crate::error::{Error, exit};
 use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, Project};
 use crate::jira::{JiraClient, JiraError, TransportKind};
@@ -140,7 +140,7 @@ impl Doctor {
             Format::Text => closing_line(&self.steps),
             Format::Json => render_json(&self.steps),
         };
-        crate::commands::print_stdout(&text);
+        print_stdout(&text);
         code
     }
 }

@@ -1,0 +1,30 @@
+//! `pm-sync items`: how pm-sync reads a report, without Jira.
+
+use crate::cli::{Format, ItemsArgs};
+use crate::error::{Error, exit};
+use crate::output;
+use crate::report::Report;
+use crate::report::labels::resolve_labels;
+use crate::settings::Settings;
+
+use super::runtime::print_stdout;
+
+/// `pm-sync items`: the parsed action items and the labels the report implies. No network.
+pub(super) fn run(settings: &Settings, args: &ItemsArgs) -> Result<u8, Error> {
+    let report = Report::load(&args.report, &settings.report)?;
+    let labels = resolve_labels(
+        report.front_matter(),
+        None,
+        None,
+        &settings.default_severity,
+        &args.report,
+    );
+    let text = match args.format {
+        Format::Text => crate::report::render::items_text(&report, labels.as_ref()),
+        Format::Json => {
+            output::to_json(&crate::report::render::items_view(&report, labels.as_ref()))
+        }
+    };
+    print_stdout(&text);
+    Ok(exit::OK)
+}

@@ -1,0 +1,21 @@
+//! `pm-sync refresh`: read every linked ticket's status and write it back; never writes to Jira.
+
+use crate::cli::RefreshArgs;
+use crate::error::Error;
+use crate::settings::Settings;
+use crate::sync::workspace::load_reports;
+
+use super::runtime::run_engine;
+
+/// `pm-sync refresh`.
+pub(super) fn run(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Result<u8, Error> {
+    settings.jira()?;
+    let mut reports = load_reports(&args.paths, &settings.report, !args.dry_run, None)?;
+    run_engine(
+        settings,
+        &mut reports,
+        quiet,
+        args.format,
+        |engine, reports| Box::pin(crate::sync::apply::refresh(engine, reports, args.dry_run)),
+    )
+}

@@ -1,0 +1,41 @@
+//! `pm-sync sync`: create missing tickets, update changed ones, write keys and statuses back.
+
+use crate::cli::SyncArgs;
+use crate::error::Error;
+use crate::settings::Settings;
+use crate::sync::workspace::{LabelSources, load_reports};
+
+use super::runtime::run_engine;
+
+/// `pm-sync sync`.
+pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u8, Error> {
+    let severity = match &args.severity {
+        Some(raw) => Some(crate::report::normalise_severity(raw).ok_or_else(|| {
+            Error::config(
+                format!("--severity {raw:?} is not a severity"),
+                "write it as sevN, e.g. --severity sev2",
+            )
+        })?),
+        None => None,
+    };
+    // Jira settings first: a config problem is reported before any report is locked.
+    settings.jira()?;
+    let sources = LabelSources {
+        incident_date: args.incident_date,
+        severity: severity.as_deref(),
+        default_severity: &settings.default_severity,
+    };
+    let mut reports = load_reports(
+        &args.reports,
+        &settings.report,
+        !args.dry_run,
+        Some(sources),
+    )?;
+    run_engine(
+        settings,
+        &mut reports,
+        quiet,
+        args.format,
+        |engine, reports| Box::pin(crate::sync::apply::sync(engine, reports, args.dry_run)),
+    )
+}
