@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use pm_sync::report::{Edit, Report, ReportOptions, TableKind};
+use pm_sync::report::{ContainerKind, Edit, Report, ReportOptions};
 
 /// Counts live heap bytes and remembers the peak.
 struct Counting;
@@ -63,15 +63,15 @@ const RUNS: usize = 15;
 
 /// A realistic row's item text, with an entity or a code span now and then; long enough that
 /// 5,000 rows make about 1 MiB in either table kind (HTML rows carry more markup).
-fn item_text(i: usize, kind: TableKind) -> String {
+fn item_text(i: usize, kind: ContainerKind) -> String {
     let special = match (i % 4, kind) {
-        (0, TableKind::Html) => " &amp; <code>max_connections</code>",
-        (0, TableKind::Pipe) => " & `max_connections`",
+        (0, ContainerKind::Html) => " &amp; <code>max_connections</code>",
+        (0, ContainerKind::Pipe | ContainerKind::List) => " & `max_connections`",
         _ => " and its runbook",
     };
     let tail = match kind {
-        TableKind::Html => "",
-        TableKind::Pipe => " so the on-call engineer sees it early",
+        ContainerKind::Html => "",
+        ContainerKind::Pipe | ContainerKind::List => " so the on-call engineer sees it early",
     };
     format!(
         "Item {i:05}: add an alert on replication lag above 30 s for every primary database in cluster {}{special}, then page the DBA rotation{tail}",
@@ -79,11 +79,11 @@ fn item_text(i: usize, kind: TableKind) -> String {
     )
 }
 
-fn generate(kind: TableKind) -> String {
+fn generate(kind: ContainerKind) -> String {
     let mut out = String::with_capacity(1 << 20);
     out.push_str("---\ndate: 2020-04-14 19:38:22.561000\ntitle: Benchmark\n---\n## Overview\n\nText.\n\n## Action Items\n\n");
     match kind {
-        TableKind::Html => {
+        ContainerKind::Html => {
             out.push_str("<table>\n<thead>\n<tr class=\"header\">\n<th><strong>Action Item</strong></th>\n<th><strong>Owner</strong></th>\n<th><strong>Status</strong></th>\n</tr>\n</thead>\n<tbody>\n");
             for i in 0..ITEMS {
                 let class = if i % 2 == 0 { "odd" } else { "even" };
@@ -96,10 +96,20 @@ fn generate(kind: TableKind) -> String {
             }
             out.push_str("</tbody>\n</table>\n");
         }
-        TableKind::Pipe => {
+        ContainerKind::Pipe => {
             out.push_str("| Action Item | Owner | Status |\n|:--|:--|:--|\n");
             for i in 0..ITEMS {
                 let _ = writeln!(out, "| {} | @owner{:03} |  |", item_text(i, kind), i % 200);
+            }
+        }
+        ContainerKind::List => {
+            for i in 0..ITEMS {
+                let _ = writeln!(
+                    out,
+                    "- [ ] {}\n  - owner: @owner{:03}",
+                    item_text(i, kind),
+                    i % 200
+                );
             }
         }
     }
@@ -145,7 +155,7 @@ fn run_once(path: &Path, original: &[u8]) -> [Duration; 5] {
     ]
 }
 
-fn bench(kind: TableKind) {
+fn bench(kind: ContainerKind) {
     // `PM_SYNC_BENCH_DIR` picks where the report is saved, e.g. a tmpfs to leave out the
     // disk's fsync latency.
     let dir = match std::env::var_os("PM_SYNC_BENCH_DIR") {
@@ -218,6 +228,7 @@ fn bench(kind: TableKind) {
 }
 
 fn main() {
-    bench(TableKind::Html);
-    bench(TableKind::Pipe);
+    bench(ContainerKind::Html);
+    bench(ContainerKind::Pipe);
+    bench(ContainerKind::List);
 }

@@ -293,7 +293,7 @@ pub fn check_item(item: &ActionItem, rules: &StatusRules, lookup: Option<&Lookup
     };
     match lookup {
         None => {
-            let status = item.status.text.trim();
+            let status = item.status_text().trim();
             check.verdict = judge_status(rules, status, None);
             check.status = (!status.is_empty()).then(|| status.to_owned());
         }
@@ -349,7 +349,6 @@ pub fn check_reports(
 mod tests {
     use super::*;
     use crate::jira::model::Status;
-    use crate::report::model::Cell;
 
     fn rules(resolved: &[&str], waived: &[&str]) -> StatusRules {
         StatusRules {
@@ -359,22 +358,7 @@ mod tests {
     }
 
     fn item(row: usize, key: Option<&str>, status: &str) -> ActionItem {
-        ActionItem {
-            row,
-            line: 10 + row,
-            item: Cell {
-                span: 0..0,
-                text: format!("item {row}"),
-            },
-            status: Cell {
-                span: 0..0,
-                text: status.to_owned(),
-            },
-            ticket: None,
-            key: key.map(str::to_owned),
-            summary: format!("item {row}"),
-            extra: Vec::new(),
-        }
+        ActionItem::detached(row, &format!("item {row}"), key, status)
     }
 
     fn issue(key: &str, status: &str, category: StatusCategory) -> Issue {

@@ -76,6 +76,7 @@ struct JiraSection {
 struct ReportSection {
     section: Option<String>,
     url: Option<String>,
+    ticket_projects: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,6 +169,7 @@ impl Settings {
             None => (None, ConfigFile::default()),
         };
 
+        let ticket_projects = Self::ticket_projects(&file, env)?;
         let section = file
             .report
             .section
@@ -203,13 +205,42 @@ impl Settings {
         let jira = validate_jira(&file.jira, env);
         Ok(Self {
             config_file,
-            report: ReportOptions { section },
+            report: ReportOptions {
+                section,
+                ticket_projects,
+            },
             report_url,
             default_severity,
             status,
             jira,
             raw_jira: file.jira,
         })
+    }
+
+    /// Projects whose keys link an item wherever a report writes them: the configured project
+    /// (from `JIRA_PROJECT` or `[jira] project`) and `[report] ticket_projects`.
+    fn ticket_projects(file: &ConfigFile, env: EnvLookup<'_>) -> Result<Vec<String>, ConfigError> {
+        let mut projects: Vec<String> = env("JIRA_PROJECT")
+            .or_else(|| file.jira.project.clone())
+            .into_iter()
+            .collect();
+        for project in file.report.ticket_projects.iter().flatten() {
+            let valid = project.len() >= 2
+                && project.starts_with(|c: char| c.is_ascii_uppercase())
+                && project
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if !valid {
+                return Err(ConfigError::invalid(
+                    format!("[report] ticket_projects: {project:?} is not a Jira project key"),
+                    "list project keys as Jira shows them, e.g. ticket_projects = [\"AUTH\", \"ING\"]",
+                ));
+            }
+            if !projects.contains(project) {
+                projects.push(project.clone());
+            }
+        }
+        Ok(projects)
     }
 
     /// The Jira settings, or a config error saying what is missing and how to give it.

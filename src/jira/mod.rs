@@ -5,6 +5,7 @@
 //!   concurrency cap, retries honouring `Retry-After`, error decoding, logging).
 //! - [`issues`]: myself, project, createmeta, bulk create, edit, remote links, bulk read.
 //! - [`search`]: Cloud enhanced search and Data Center search, JQL quoting.
+//! - [`statuses`]: the site's status names and categories.
 //! - [`adf`]: Atlassian Document Format for v3 descriptions.
 //! - [`error`]: [`JiraError`], typed and free of credentials.
 //! - [`model`]: keys, statuses, issues, projects.
@@ -15,6 +16,7 @@ pub mod error;
 pub mod issues;
 pub mod model;
 pub mod search;
+pub mod statuses;
 
 pub use client::{Auth, JiraClient, JiraConfig};
 pub use error::{ApiErrors, JiraError, TransportKind};

@@ -18,8 +18,6 @@ pub type SharedSource = std::sync::Arc<NamedSource<String>>;
 /// Column names accepted for the item column, as listed in messages.
 pub(crate) const ITEM_NAMES: &str =
     "\"Action Item\", \"Action Items\", \"Action\", \"Item\", \"Task\", \"Description\"";
-/// Column names accepted for the status column, as listed in messages.
-pub(crate) const STATUS_NAMES: &str = "\"Status\", \"State\"";
 
 /// A report could not be read, understood, edited or saved. Every variant means exit code 2.
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -87,12 +85,12 @@ pub enum ReportError {
         span: SourceSpan,
     },
 
-    /// The section has no table before the next heading of its level.
-    #[error("{at}: no table under the heading \"{section}\"")]
+    /// The section has no table and no list before the next heading of its level.
+    #[error("{at}: no action items (a table or a list) under the heading \"{section}\"")]
     #[diagnostic(
         code(pm_sync::report::no_table),
         help(
-            "put the action items table (an HTML `<table>` or a Markdown pipe table) right under this heading, before the next heading of the same level"
+            "put the action items under this heading, before the next heading of the same level: a table (HTML `<table>` or a Markdown pipe table) or a list (`- item`, `1. item`, `- [ ] item`)"
         )
     )]
     NoTable {
@@ -102,7 +100,7 @@ pub enum ReportError {
         section: String,
         #[source_code]
         src: SharedSource,
-        #[label("no table under this heading")]
+        #[label("no table or list under this heading")]
         span: SourceSpan,
     },
 
@@ -115,27 +113,6 @@ pub enum ReportError {
         help("name the column that holds the action items \"Action Item\"")
     )]
     NoItemColumn {
-        /// `path:line:col` of the header row.
-        at: String,
-        /// The header texts found, quoted and comma-separated.
-        found: String,
-        /// The accepted names.
-        accepted: &'static str,
-        #[source_code]
-        src: SharedSource,
-        #[label("header row")]
-        span: SourceSpan,
-    },
-
-    /// The table has no status column.
-    #[error(
-        "{at}: the action items table has no status column (headers found: {found}; accepted: {accepted})"
-    )]
-    #[diagnostic(
-        code(pm_sync::report::no_status_column),
-        help("add a column named \"Status\"; pm-sync writes each ticket's status into it")
-    )]
-    NoStatusColumn {
         /// `path:line:col` of the header row.
         at: String,
         /// The header texts found, quoted and comma-separated.

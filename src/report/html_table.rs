@@ -7,7 +7,7 @@
 use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
-use super::model::{Span, TableKind};
+use super::model::{ContainerKind, Span};
 use super::table::{RawCell, RawRow, RawTable, collapse_owned};
 
 /// The table starting at `start` never reaches its `</table>`.
@@ -115,7 +115,7 @@ impl Builder<'_> {
             }
         }
         RawTable {
-            kind: TableKind::Html,
+            kind: ContainerKind::Html,
             start,
             header,
             body,

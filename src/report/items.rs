@@ -1,25 +1,32 @@
-//! Turning table rows into action items: template rows skipped, keys found, summaries made.
+//! Turning table rows and list items into action items: template rows skipped, ticket
+//! references found wherever people write them, the places pm-sync may write worked out, and
+//! summaries made. Every container reader ends here, so every kind of container follows the
+//! same rules.
 
 use super::columns::Columns;
 use super::key;
-use super::model::{ActionItem, Cell};
+use super::marker;
+use super::model::{
+    ActionItem, Cell, Checkbox, ContainerKind, KeyPlace, Span, StatusForm, StatusSlot,
+};
+use super::refs::{self, Reference};
 use super::table::{RawCell, RawRow};
 
-/// Longest summary Jira accepts, in characters.
+/// Longest summary Jira accepts, in UTF-16 code units (how Jira counts).
 const SUMMARY_LIMIT: usize = 255;
 
 /// A row that has an item but lacks a cell pm-sync needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Ragged {
     pub(crate) row: usize,
-    pub(crate) span: super::model::Span,
+    pub(crate) span: Span,
     pub(crate) found: usize,
     pub(crate) column: String,
     pub(crate) needed: usize,
 }
 
-/// Counts lines forward through the text as rows come in order, so numbering every row of a
-/// large table costs one pass.
+/// Counts lines forward through the text as items come in order, so numbering every item of a
+/// large container costs one pass.
 pub(crate) struct LineCounter<'a> {
     text: &'a str,
     offset: usize,
@@ -51,18 +58,256 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// The summary Jira gets from an item's text: key prefix and its separator removed, cut to 255
-/// characters (never inside a character).
-pub(crate) fn summary(text: &str) -> String {
-    let rest = key::strip_key_prefix(text);
-    if rest.len() <= SUMMARY_LIMIT {
-        // No more bytes than the limit: no more characters either.
-        return rest.to_owned();
+/// What every item builder needs to know about the report.
+pub(crate) struct Context<'a> {
+    /// The whole report.
+    pub(crate) text: &'a str,
+    /// How values are written.
+    pub(crate) kind: ContainerKind,
+    /// Projects whose keys are references wherever they are written (the configured project and
+    /// `[report] ticket_projects`).
+    pub(crate) projects: &'a [String],
+}
+
+/// Where a reference sits, which decides whether it links the item and whether pm-sync may
+/// rewrite it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// At the start of the item text: where pm-sync writes keys.
+    ItemStart,
+    /// At the end of the item text (`…, tracked in AUTH-1964`).
+    ItemEnd,
+    /// In the ticket column: where pm-sync writes keys.
+    Ticket,
+    /// Any other cell, another paragraph, a sub-bullet.
+    Elsewhere,
+}
+
+/// A reference that links the item.
+#[derive(Debug, Clone)]
+struct Linked {
+    key: String,
+    /// Absolute bytes of the reference.
+    span: Span,
+    browse_link: bool,
+    place: Place,
+}
+
+impl Context<'_> {
+    /// Whether `reference` at `place` links the item: a browse link always does; a key of a
+    /// listed project always does; any other key only where pm-sync writes keys, and never a
+    /// look-alike.
+    fn accepts(&self, reference: &Reference, place: Place) -> bool {
+        if reference.browse_link {
+            return true;
+        }
+        let project = key::project_of(&reference.key);
+        if self.projects.iter().any(|p| p == project) {
+            return true;
+        }
+        matches!(place, Place::ItemStart | Place::Ticket) && !reference.look_alike
     }
-    match rest.char_indices().nth(SUMMARY_LIMIT) {
-        Some((cut, _)) => rest[..cut].trim_end().to_owned(),
-        None => rest.to_owned(),
+
+    /// References anywhere in `region`, all at `place`.
+    fn anywhere(&self, region: Span, place: Place, out: &mut Vec<Linked>) {
+        if region.is_empty() {
+            return;
+        }
+        for reference in refs::scan(&self.text[region.clone()]) {
+            if self.accepts(&reference, place) {
+                out.push(Linked {
+                    key: reference.key,
+                    span: region.start + reference.span.start..region.start + reference.span.end,
+                    browse_link: reference.browse_link,
+                    place,
+                });
+            }
+        }
     }
+
+    /// References at the start or the end of the item text `head` (a mention in the middle is
+    /// not the item's ticket).
+    fn in_item_text(&self, head: Span, out: &mut Vec<Linked>) {
+        let text = self.text;
+        for reference in refs::scan(&text[head.clone()]) {
+            let span = head.start + reference.span.start..head.start + reference.span.end;
+            let place = if refs::is_decoration(&text[head.start..span.start]) {
+                Place::ItemStart
+            } else if refs::is_trailing(&text[span.end..head.end]) {
+                Place::ItemEnd
+            } else {
+                continue;
+            };
+            if self.accepts(&reference, place) {
+                out.push(Linked {
+                    key: reference.key,
+                    span,
+                    browse_link: reference.browse_link,
+                    place,
+                });
+            }
+        }
+    }
+}
+
+/// The part of a cell that is its first paragraph (inside `<p>…</p>` in HTML), whitespace and
+/// block tags trimmed: where the key goes and where a marker is appended.
+pub(crate) fn first_paragraph(text: &str, span: &Span, kind: ContainerKind) -> Span {
+    let raw = &text[span.clone()];
+    let lead = raw.len() - raw.trim_start().len();
+    let mut start = span.start + lead;
+    let mut end = span.end;
+    if kind.is_html() {
+        let rest = &text[start..end];
+        let opens_p = rest.len() > 2
+            && rest.as_bytes()[..2].eq_ignore_ascii_case(b"<p")
+            && matches!(rest.as_bytes()[2], b'>' | b' ' | b'\t' | b'\n' | b'\r');
+        if opens_p && let Some(open_end) = rest.find('>') {
+            let inner = &rest[open_end + 1..];
+            let close = inner
+                .as_bytes()
+                .windows(4)
+                .position(|w| w.eq_ignore_ascii_case(b"</p>"))
+                .unwrap_or(inner.len());
+            let body = &inner[..close];
+            start += open_end + 1 + (body.len() - body.trim_start().len());
+            end = start + body.trim().len();
+            return start..end.max(start);
+        }
+    }
+    end = start + marker::text_end(&text[start..end]);
+    start..end
+}
+
+/// The parts of an item common to every container, before its cells are known.
+pub(crate) struct ItemParts {
+    /// 1-based position in the container.
+    pub(crate) row: usize,
+    /// 1-based line.
+    pub(crate) line: usize,
+    /// The item text cell (a list item's first paragraph).
+    pub(crate) item: Cell,
+    /// The bytes of the item text's first paragraph.
+    pub(crate) head: Span,
+    /// Bytes of the item outside `head` that may hold references (other paragraphs, sub-bullets).
+    pub(crate) rest: Vec<Span>,
+    /// A task list's checkbox.
+    pub(crate) checkbox: Option<Checkbox>,
+}
+
+/// Builds a list item, or a row of a table with neither a Status nor a ticket column: the key
+/// goes before the item text and the status after it, as a marker.
+pub(crate) fn text_item(
+    cx: &Context<'_>,
+    parts: ItemParts,
+    extra: Vec<(String, Cell)>,
+) -> ActionItem {
+    let found = marker::trailing(&cx.text[parts.head.clone()]);
+    let text_end = found
+        .as_ref()
+        .map_or(parts.head.end, |m| parts.head.start + m.whole.start);
+    let mut linked = Vec::new();
+    cx.in_item_text(parts.head.start..text_end, &mut linked);
+    for region in &parts.rest {
+        cx.anywhere(region.clone(), Place::Elsewhere, &mut linked);
+    }
+    for (_, cell) in &extra {
+        cx.anywhere(cell.span.clone(), Place::Elsewhere, &mut linked);
+    }
+    let status = StatusSlot {
+        current: found.as_ref().map(|m| Cell {
+            span: parts.head.start + m.inner.start..parts.head.start + m.inner.end,
+            text: m.text.clone(),
+        }),
+        form: StatusForm::Marker,
+        append_at: text_end,
+    };
+    let marker_text = found.map(|m| m.text);
+    finish(
+        parts,
+        None,
+        None,
+        linked,
+        status,
+        marker_text.as_deref(),
+        extra,
+    )
+}
+
+/// Assembles the item from what was found: the first reference is its ticket.
+fn finish(
+    parts: ItemParts,
+    status_cell: Option<Cell>,
+    ticket: Option<(Cell, Span)>,
+    mut linked: Vec<Linked>,
+    status: StatusSlot,
+    marker_text: Option<&str>,
+    extra: Vec<(String, Cell)>,
+) -> ActionItem {
+    linked.sort_by_key(|l| l.span.start);
+    let primary = linked.first().cloned();
+    let mut related: Vec<String> = Vec::new();
+    for l in &linked {
+        if Some(&l.key) != primary.as_ref().map(|p| &p.key) && !related.contains(&l.key) {
+            related.push(l.key.clone());
+        }
+    }
+    let (key_place, key_managed) = match &primary {
+        Some(p) if matches!(p.place, Place::ItemStart | Place::Ticket) => {
+            (KeyPlace::Replace(p.span.clone()), p.browse_link)
+        }
+        Some(_) => (KeyPlace::Fixed, false),
+        None => match &ticket {
+            Some((cell, _)) if cell.text.is_empty() => {
+                (KeyPlace::Replace(cell.span.clone()), false)
+            }
+            Some((_, head)) => (KeyPlace::Insert(head.start), false),
+            None => (KeyPlace::Insert(parts.head.start), false),
+        },
+    };
+    let summary = summary_of(&parts.item.text, marker_text);
+    ActionItem {
+        row: parts.row,
+        line: parts.line,
+        item: parts.item,
+        status_cell,
+        ticket: ticket.map(|(cell, _)| cell),
+        key: primary.map(|p| p.key),
+        related,
+        key_place,
+        key_managed,
+        status,
+        checkbox: parts.checkbox,
+        summary,
+        extra,
+    }
+}
+
+/// The summary Jira gets from an item's text: status emoji, the key prefix and its separator,
+/// and pm-sync's status marker removed; cut to 255 UTF-16 units (never inside a character).
+pub(crate) fn summary_of(text: &str, marker_text: Option<&str>) -> String {
+    let mut text = text.trim();
+    if let Some(status) = marker_text
+        && let Some(before) = text.strip_suffix(status)
+        && let Some(before) = before.trim_end().strip_suffix('·')
+    {
+        text = before.trim_end();
+    }
+    let text = text.trim_start_matches(|c: char| refs::is_status_emoji(c) || c.is_whitespace());
+    cut_utf16(key::strip_key_prefix(text), SUMMARY_LIMIT)
+}
+
+/// `text` cut to at most `limit` UTF-16 code units at a character boundary, trailing space
+/// trimmed after a cut.
+pub(crate) fn cut_utf16(text: &str, limit: usize) -> String {
+    let mut units = 0;
+    for (at, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > limit {
+            return text[..at].trim_end().to_owned();
+        }
+    }
+    text.to_owned()
 }
 
 fn into_cell(cell: RawCell) -> Cell {
@@ -72,9 +317,9 @@ fn into_cell(cell: RawCell) -> Cell {
     }
 }
 
-/// Builds the action items of `body` (the table's body rows in `text`).
+/// Builds the action items of `body` (the table's body rows).
 pub(crate) fn build(
-    text: &str,
+    cx: &Context<'_>,
     body: Vec<RawRow>,
     columns: &Columns,
     lines: &mut LineCounter<'_>,
@@ -89,7 +334,7 @@ pub(crate) fn build(
         if !has_item {
             continue;
         }
-        let needed = [Some(columns.status), columns.ticket];
+        let needed = [columns.status, columns.ticket];
         if let Some(index) = needed.into_iter().flatten().find(|&i| i >= row.cells.len()) {
             return Err(Ragged {
                 row: number,
@@ -102,33 +347,152 @@ pub(crate) fn build(
         let line = lines.line_of(row.span.start);
         let mut cells: Vec<Option<RawCell>> = row.cells.into_iter().map(Some).collect();
         let mut take = |i: usize| cells.get_mut(i).and_then(Option::take);
-        let (Some(item), Some(status)) = (take(columns.item), take(columns.status)) else {
+        let Some(item) = take(columns.item).map(into_cell) else {
             continue;
         };
-        let ticket = columns.ticket.and_then(&mut take);
+        let status_cell = columns.status.and_then(&mut take).map(into_cell);
+        let ticket = columns.ticket.and_then(&mut take).map(into_cell);
         let mut extra: Vec<(String, Cell)> = columns
             .extra
             .iter()
             .filter_map(|(i, name)| take(*i).map(|c| (name.clone(), into_cell(c))))
             .collect();
         extra.shrink_to_fit();
-        let ticket_key = ticket
-            .as_ref()
-            .and_then(|c| key::find_key(&c.text))
-            .map(str::to_owned);
-        let key = ticket_key.or_else(|| key::key_prefix(&text[item.span.clone()]).map(|p| p.key));
-        let summary = summary(&item.text);
-        items.push(ActionItem {
+        let head = first_paragraph(cx.text, &item.span, cx.kind);
+        let rest = vec![item.span.start..head.start, head.end..item.span.end];
+        let parts = ItemParts {
             row: number,
             line,
-            item: into_cell(item),
-            status: into_cell(status),
-            ticket: ticket.map(into_cell),
-            key,
-            summary,
-            extra,
-        });
+            item,
+            head,
+            rest,
+            checkbox: None,
+        };
+        let built = match (status_cell, ticket) {
+            (None, None) => text_item(cx, parts, extra),
+            (status_cell, ticket) => table_item(cx, parts, status_cell, ticket, extra),
+        };
+        items.push(built);
     }
     items.shrink_to_fit();
     Ok(items)
+}
+
+/// A row of a table with a Status column, a ticket column, or both.
+fn table_item(
+    cx: &Context<'_>,
+    parts: ItemParts,
+    status_cell: Option<Cell>,
+    ticket: Option<Cell>,
+    extra: Vec<(String, Cell)>,
+) -> ActionItem {
+    let text = cx.text;
+    let mut linked = Vec::new();
+    cx.in_item_text(parts.head.clone(), &mut linked);
+    for region in &parts.rest {
+        cx.anywhere(region.clone(), Place::Elsewhere, &mut linked);
+    }
+    let ticket = ticket.map(|cell| {
+        let head = first_paragraph(text, &cell.span, cx.kind);
+        (cell, head)
+    });
+    if let Some((cell, _)) = &ticket {
+        cx.anywhere(cell.span.clone(), Place::Ticket, &mut linked);
+    }
+    if let Some(cell) = &status_cell {
+        cx.anywhere(cell.span.clone(), Place::Elsewhere, &mut linked);
+    }
+    for (_, cell) in &extra {
+        cx.anywhere(cell.span.clone(), Place::Elsewhere, &mut linked);
+    }
+    let status = match (&status_cell, &ticket) {
+        (Some(cell), _) => status_in_cell(text, cell),
+        (None, Some((cell, head))) => status_in_ticket(text, cell, head),
+        (None, None) => unreachable!("rows without either column are text items"),
+    };
+    finish(parts, status_cell, ticket, linked, status, None, extra)
+}
+
+/// The status of a Status column's cell: pm-sync's marker after a note, else the whole cell.
+fn status_in_cell(text: &str, cell: &Cell) -> StatusSlot {
+    let raw = &text[cell.span.clone()];
+    let append_at = cell.span.start + marker::text_end(raw);
+    match marker::trailing(&text[cell.span.start..append_at]) {
+        Some(found) => StatusSlot {
+            current: Some(Cell {
+                span: cell.span.start + found.inner.start..cell.span.start + found.inner.end,
+                text: found.text,
+            }),
+            form: StatusForm::Marker,
+            append_at,
+        },
+        None => StatusSlot {
+            current: Some(cell.clone()),
+            form: StatusForm::Cell,
+            append_at,
+        },
+    }
+}
+
+/// The status in a ticket cell of a table without a Status column: a bold word beside the key
+/// (`**TODO** [SEARCH-51](…)`), pm-sync's marker, or none yet.
+fn status_in_ticket(text: &str, cell: &Cell, head: &Span) -> StatusSlot {
+    let raw = &text[head.clone()];
+    let shift = |r: std::ops::Range<usize>| head.start + r.start..head.start + r.end;
+    if let Some(found) = marker::trailing(raw) {
+        return StatusSlot {
+            current: Some(Cell {
+                span: shift(found.inner),
+                text: found.text,
+            }),
+            form: StatusForm::Marker,
+            append_at: head.end,
+        };
+    }
+    if let Some(found) = marker::bold_at_edge(raw) {
+        return StatusSlot {
+            current: Some(Cell {
+                span: shift(found.inner),
+                text: found.text,
+            }),
+            form: StatusForm::Bold,
+            append_at: head.end,
+        };
+    }
+    let append_at = if cell.text.is_empty() {
+        cell.span.start
+    } else {
+        head.end
+    };
+    StatusSlot {
+        current: None,
+        form: StatusForm::Marker,
+        append_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_drop_the_key_the_marker_and_status_emoji() {
+        assert_eq!(
+            summary_of("OPS-1 — Add an alert · In Progress", Some("In Progress")),
+            "Add an alert"
+        );
+        assert_eq!(
+            summary_of("✅ Roll back the kernel", None),
+            "Roll back the kernel"
+        );
+        assert_eq!(summary_of("Add · x", Some("y")), "Add · x");
+    }
+
+    #[test]
+    fn summaries_are_cut_by_utf16_units() {
+        let long = format!("{}😀 tail", "a".repeat(254));
+        // The emoji is two UTF-16 units: 254 + 2 > 255, so the cut falls before it.
+        assert_eq!(summary_of(&long, None), "a".repeat(254));
+        assert_eq!(cut_utf16("ab", 255), "ab");
+    }
 }

@@ -1,4 +1,4 @@
-//! Recognising Jira issue keys (`[A-Z][A-Z0-9_]+-[0-9]+`) in cell text and at the start of a cell.
+//! Recognising Jira issue keys (`[A-Z][A-Z0-9_]+-[0-9]+`), look-alikes and browse links.
 //!
 //! A private matcher rather than `jira::model::IssueKey`: the report module never imports Jira.
 
@@ -31,6 +31,47 @@ pub(crate) fn key_len_at(s: &str) -> Option<usize> {
     }
 }
 
+/// Project parts of key-shaped words that name standards, versions, severities and the like,
+/// never Jira projects: `SEV-1`, `CVE-2021-29492`, `UTF-8`, `ISO-8601`, `RFC-7231`, `HTTP-2`.
+const LOOK_ALIKE_PROJECTS: &[&str] = &[
+    "AES", "ANSI", "CAPEC", "CVE", "CWE", "DES", "ECMA", "GHSA", "GMT", "HTTP", "HTTPS", "IEC",
+    "IEEE", "IETF", "IPV", "ISO", "JEP", "JSR", "KEP", "MD", "NIST", "PCI", "PEP", "RFC", "RSA",
+    "SEV", "SHA", "SSL", "TLS", "UCS", "UTC", "UTF", "WCAG",
+];
+
+/// Whether the key-shaped word of `len` bytes at the start of `s` is a look-alike: a project
+/// from [`LOOK_ALIKE_PROJECTS`], a letter with digits (`P0-1`, `S1-2`), or a number that goes on
+/// (`CVE-2021-29492`, `APP-1.2`).
+pub(crate) fn is_look_alike(s: &str, len: usize) -> bool {
+    let word = &s[..len];
+    let project = word.split('-').next().unwrap_or(word);
+    if LOOK_ALIKE_PROJECTS.contains(&project) {
+        return true;
+    }
+    if project.len() >= 2 && project[1..].bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let rest = s[len..].as_bytes();
+    matches!(rest, [b'-' | b'.', d, ..] if d.is_ascii_digit())
+}
+
+/// The project part of `key` (`OPS` of `OPS-12`).
+pub(crate) fn project_of(key: &str) -> &str {
+    key.rsplit_once('-').map_or(key, |(project, _)| project)
+}
+
+/// The key a Jira browse link points at: `…/browse/KEY` on any host, followed by nothing, a
+/// query, a fragment or a slash.
+pub(crate) fn browse_key(url: &str) -> Option<&str> {
+    let at = url.find("/browse/")? + "/browse/".len();
+    let rest = &url[at..];
+    let len = key_len_at(rest)?;
+    match rest.as_bytes().get(len) {
+        None | Some(b'?' | b'#' | b'/') => Some(&rest[..len]),
+        _ => None,
+    }
+}
+
 /// Whether `s` is exactly one issue key.
 pub(crate) fn is_key(s: &str) -> bool {
     key_len_at(s) == Some(s.len())
@@ -50,62 +91,6 @@ pub(crate) fn find_key(text: &str) -> Option<&str> {
         previous = Some(c);
     }
     None
-}
-
-/// A key written at the start of a cell's raw content: bare (`OPS-12`), as an HTML link
-/// (`<a href="…">OPS-12</a>`) or as a Markdown link (`[OPS-12](…)`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct KeyPrefix {
-    /// Bytes of the whole prefix (link included) relative to the raw content.
-    pub(crate) range: std::ops::Range<usize>,
-    /// The key.
-    pub(crate) key: String,
-}
-
-/// Finds a key written at the start of `raw` (leading whitespace allowed).
-pub(crate) fn key_prefix(raw: &str) -> Option<KeyPrefix> {
-    let start = raw.len() - raw.trim_start().len();
-    let rest = &raw[start..];
-    let found = if let Some(len) = key_len_at(rest) {
-        Some((len, &rest[..len]))
-    } else if rest.starts_with('[') {
-        markdown_link_key(rest)
-    } else if rest.len() > 2 && rest.as_bytes()[..2].eq_ignore_ascii_case(b"<a") {
-        html_link_key(rest)
-    } else {
-        None
-    };
-    found.map(|(len, key)| KeyPrefix {
-        range: start..start + len,
-        key: key.to_owned(),
-    })
-}
-
-/// `[KEY](destination)` at the start of `s`: (length, key).
-fn markdown_link_key(s: &str) -> Option<(usize, &str)> {
-    let inner = &s[1..];
-    let len = key_len_at(inner)?;
-    let after = &inner[len..];
-    let destination = after.strip_prefix("](")?;
-    let close = destination.find(')')?;
-    Some((1 + len + 2 + close + 1, &inner[..len]))
-}
-
-/// `<a …>KEY</a>` at the start of `s` (tag names in any case): (length, key).
-fn html_link_key(s: &str) -> Option<(usize, &str)> {
-    let after_name = s.as_bytes().get(2)?;
-    if !(after_name.is_ascii_whitespace() || *after_name == b'>') {
-        return None;
-    }
-    let open_end = s.find('>')? + 1;
-    let text = &s[open_end..];
-    let len = key_len_at(text)?;
-    let close = &text[len..];
-    if close.len() >= 4 && close.as_bytes()[..4].eq_ignore_ascii_case(b"</a>") {
-        Some((open_end + len + 4, &text[..len]))
-    } else {
-        None
-    }
 }
 
 /// `text` without a leading key and the separator (`—`, `–`, `-`, `:`) that follows it.
@@ -138,14 +123,37 @@ mod tests {
     }
 
     #[test]
-    fn prefixes_are_bare_keys_or_links_whose_text_is_a_key() {
-        assert_eq!(key_prefix(" OPS-1 — a").map(|p| p.range), Some(1..6));
-        let link = "[OPS-1](https://x/browse/OPS-1) a";
-        assert_eq!(key_prefix(link).map(|p| p.range), Some(0..31));
-        let html = "<A HREF=\"u\">OPS-1</A> a";
-        assert_eq!(key_prefix(html).map(|p| p.range), Some(0..21));
-        assert_eq!(key_prefix("<abbr>OPS-1</abbr>"), None);
-        assert_eq!(key_prefix("Fix OPS-1"), None);
+    fn look_alikes_are_not_keys() {
+        for word in [
+            "SEV-1",
+            "CVE-2021-29492",
+            "UTF-8",
+            "ISO-8601",
+            "RFC-7231",
+            "HTTP-2",
+            "P0-1",
+        ] {
+            let len = key_len_at(word).unwrap_or(word.len());
+            assert!(is_look_alike(word, len), "{word}");
+        }
+        assert!(!is_look_alike("OPS-12 x", 6));
+        assert!(!is_look_alike("AUTH-7192", 9));
+        assert!(is_look_alike("APP-1.2", 5));
+    }
+
+    #[test]
+    fn browse_links_name_their_key_on_any_host() {
+        assert_eq!(
+            browse_key("https://t.example.com/browse/ING-88"),
+            Some("ING-88")
+        );
+        assert_eq!(
+            browse_key("https://j/jira/browse/OPS-1?focused=1"),
+            Some("OPS-1")
+        );
+        assert_eq!(browse_key("https://j/browse/OPS-1x"), None);
+        assert_eq!(browse_key("https://j/issues/?jql=labels%3Dsev1"), None);
+        assert_eq!(project_of("A_B-12"), "A_B");
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! The post-mortem document: find the Action Items table, read its rows, splice edits back.
-//! No HTTP in here, ever, and no Jira types: `sync` is where the two meet.
+//! The post-mortem document: find the Action Items (a table or lists), read them, splice edits
+//! back. No HTTP in here, ever, and no Jira types: `sync` is where the two meet.
 //!
-//! [`Report`] holds the file's bytes and the items parsed from them. Edits are splices into those
-//! bytes followed by a fresh parse, so what [`Report::items`] says always matches
-//! [`Report::bytes`], and nothing outside an edited cell ever changes.
+//! [`Report`] holds the file's bytes and the items parsed from them. Every container reader
+//! (HTML table, pipe table, list) yields the same [`ActionItem`] with the places pm-sync may write;
+//! one edit engine splices edits into those places and parses again, so what [`Report::items`]
+//! says always matches [`Report::bytes`], and nothing pm-sync does not own ever changes.
 
 mod columns;
 mod disk;
@@ -14,9 +15,12 @@ mod html_table;
 mod items;
 mod key;
 pub mod labels;
+mod list;
 mod lock;
+mod marker;
 pub mod model;
 mod pipe_table;
+mod refs;
 pub mod render;
 mod section;
 mod table;
@@ -28,9 +32,12 @@ use std::sync::Arc;
 pub use error::ReportError;
 pub use labels::{IncidentLabels, normalise_severity, resolve_labels};
 pub use lock::{LOCK_WAIT, ReportLock, lock, lock_path, lock_with_timeout};
-pub use model::{ActionItem, Cell, Edit, FrontMatter, Span, TableKind};
+pub use model::{
+    ActionItem, Cell, Checkbox, ContainerKind, Edit, FrontMatter, KeyPlace, KnownStatuses, Span,
+    StatusForm, StatusSlot,
+};
 
-use error::{ITEM_NAMES, Origin, STATUS_NAMES};
+use error::{ITEM_NAMES, Origin};
 use section::{LocatedTable, SectionError};
 
 /// How to read reports.
@@ -38,12 +45,17 @@ use section::{LocatedTable, SectionError};
 pub struct ReportOptions {
     /// The heading that introduces the action items table (`[report] section`).
     pub section: String,
+    /// Projects whose keys link an item wherever they are written: the configured Jira project
+    /// and `[report] ticket_projects`. Other keys link only where pm-sync writes keys (the
+    /// ticket column, the start of the item) or as links to `…/browse/KEY`.
+    pub ticket_projects: Vec<String>,
 }
 
 impl Default for ReportOptions {
     fn default() -> Self {
         ReportOptions {
             section: "Action Items".to_owned(),
+            ticket_projects: Vec::new(),
         }
     }
 }
@@ -51,7 +63,7 @@ impl Default for ReportOptions {
 /// What a parse found.
 #[derive(Debug)]
 struct Parsed {
-    kind: TableKind,
+    kind: ContainerKind,
     table_line: usize,
     front_matter: FrontMatter,
     items: Vec<ActionItem>,
@@ -66,6 +78,8 @@ pub struct Report {
     /// The bytes last loaded or saved; shares `text`'s allocation until an edit changes it.
     saved: Arc<String>,
     parsed: Parsed,
+    /// Status names the tracker knows: decides which status texts pm-sync may overwrite.
+    known: KnownStatuses,
 }
 
 impl fmt::Debug for Report {
@@ -99,6 +113,9 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
                 span: origin.span,
             }
         })?,
+        Ok(LocatedTable::List(raw_items)) => {
+            return Ok(list_items(text, front_matter, raw_items, options));
+        }
         Err(SectionError::NoSection) => {
             let origin = Origin::new(path, text, base..base);
             return Err(ReportError::NoSection {
@@ -132,19 +149,17 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
                 src: origin.src,
                 span: origin.span,
             },
-            columns::ColumnError::NoStatus(found) => ReportError::NoStatusColumn {
-                at: origin.at,
-                found,
-                accepted: STATUS_NAMES,
-                src: origin.src,
-                span: origin.span,
-            },
         }
     })?;
     let mut lines = items::LineCounter::new(text);
     let table_line = lines.line_of(table.start);
     let kind = table.kind;
-    let items = items::build(text, table.body, &columns, &mut lines).map_err(|ragged| {
+    let cx = items::Context {
+        text,
+        kind,
+        projects: &options.ticket_projects,
+    };
+    let items = items::build(&cx, table.body, &columns, &mut lines).map_err(|ragged| {
         let origin = Origin::new(path, text, ragged.span);
         ReportError::RaggedRow {
             at: origin.at,
@@ -162,6 +177,47 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
         front_matter,
         items,
     })
+}
+
+/// The action items of a section written as lists.
+fn list_items(
+    text: &str,
+    front_matter: FrontMatter,
+    raw_items: Vec<list::RawListItem>,
+    options: &ReportOptions,
+) -> Parsed {
+    let cx = items::Context {
+        text,
+        kind: ContainerKind::List,
+        projects: &options.ticket_projects,
+    };
+    let mut lines = items::LineCounter::new(text);
+    let table_line = raw_items
+        .first()
+        .map_or(1, |item| lines.line_of(item.span.start));
+    let items = raw_items
+        .into_iter()
+        .map(|raw| {
+            let parts = items::ItemParts {
+                row: raw.position,
+                line: lines.line_of(raw.span.start),
+                item: Cell {
+                    span: raw.head.clone(),
+                    text: raw.text,
+                },
+                rest: vec![raw.head.end..raw.span.end],
+                head: raw.head,
+                checkbox: raw.checkbox,
+            };
+            items::text_item(&cx, parts, Vec::new())
+        })
+        .collect();
+    Parsed {
+        kind: ContainerKind::List,
+        table_line,
+        front_matter,
+        items,
+    }
 }
 
 /// `span` without its trailing whitespace, so an underline does not run onto the next line.
@@ -216,6 +272,7 @@ impl Report {
             saved: Arc::clone(&text),
             text,
             parsed,
+            known: KnownStatuses::default(),
         })
     }
 
@@ -224,8 +281,8 @@ impl Report {
         &self.path
     }
 
-    /// How the action items table is written.
-    pub fn kind(&self) -> TableKind {
+    /// How the action items are written.
+    pub fn kind(&self) -> ContainerKind {
         self.parsed.kind
     }
 
@@ -248,7 +305,7 @@ impl Report {
         &self.parsed.front_matter
     }
 
-    /// The 1-based line where the action items table starts.
+    /// The 1-based line where the action items start (the table, or the first list item).
     pub fn table_line(&self) -> usize {
         self.parsed.table_line
     }
@@ -258,8 +315,14 @@ impl Report {
         self.text.as_bytes()
     }
 
+    /// Tells the report which status names the tracker knows (and which mean done): a status
+    /// text pm-sync may overwrite must be one of them (or empty), see [`Edit::Status`].
+    pub fn set_known_statuses(&mut self, known: KnownStatuses) {
+        self.known = known;
+    }
+
     /// Applies `edits` to the bytes and parses them again. Returns whether the bytes changed
-    /// (edits that write what a cell already holds change nothing). On error nothing is applied.
+    /// (edits that write what is already there change nothing). On error nothing is applied.
     pub fn apply(&mut self, edits: &[Edit]) -> Result<bool, ReportError> {
         let splices = edit::plan(
             &self.path,
@@ -267,27 +330,15 @@ impl Report {
             self.parsed.kind,
             &self.parsed.items,
             edits,
+            &self.known,
         )?;
         if splices.is_empty() {
             return Ok(false);
         }
-        let text = edit::splice(&self.text, &splices, edits, self.parsed.kind);
-        // Splices replace cell contents only, with escaped text, so the table keeps its shape:
-        // the items can follow the edits without a second parse. Tests and the fuzz target
-        // check that this agrees with parsing the new bytes afresh.
-        if edit::follow(
-            &mut self.parsed.items,
-            &splices,
-            edits,
-            &text,
-            self.parsed.kind,
-        ) {
-            self.text = Arc::new(text);
-            return Ok(true);
-        }
+        let text = edit::splice(&self.text, &splices);
         drop(splices);
         // The old items go before the new parse so two sets never sit in memory together.
-        self.parsed.items = Vec::new();
+        let old = std::mem::take(&mut self.parsed.items);
         match parse_text(&self.path, &text, &self.options) {
             Ok(parsed) => {
                 self.parsed = parsed;
@@ -295,12 +346,9 @@ impl Report {
                 Ok(true)
             }
             Err(error) => {
-                // Splices only replace cell contents with escaped text, so this is not expected;
+                // Splices only write escaped values into owned places, so this is not expected;
                 // should it happen, the report stays as it was.
-                drop(text);
-                if let Ok(parsed) = parse_text(&self.path, &self.text, &self.options) {
-                    self.parsed = parsed;
-                }
+                self.parsed.items = old;
                 Err(error)
             }
         }

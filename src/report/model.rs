@@ -1,4 +1,7 @@
-//! The report's data model: action items with byte spans, independent of the table kind.
+//! The report's data model: action items with byte spans, independent of how they are written
+//! (an HTML table, a pipe table or a Markdown list). Every container reader produces the same
+//! [`ActionItem`], with the places pm-sync may write ([`KeyPlace`], [`StatusSlot`]) already
+//! worked out, so one edit engine serves them all.
 
 use std::ops::Range;
 
@@ -7,58 +10,209 @@ use chrono::NaiveDate;
 /// A byte range into the report's original bytes.
 pub type Span = Range<usize>;
 
-/// How the Action Items table is written in the file; decides how values are escaped.
+/// How the action items are written in the file; decides how values are escaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TableKind {
+pub enum ContainerKind {
     /// A raw `<table>` block, as pandoc and the seed template write it.
     Html,
     /// A GFM pipe table.
     Pipe,
+    /// Markdown lists (bullets, numbers, task lists) under the section.
+    List,
 }
 
-/// One cell of a row: where its content sits in the file, and its text as a reader sees it.
+impl ContainerKind {
+    /// Whether values are written as HTML (else as Markdown).
+    pub fn is_html(self) -> bool {
+        self == ContainerKind::Html
+    }
+}
+
+/// One cell of a row (or a part of one): where its content sits in the file, and its text as a
+/// reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Cell {
-    /// Bytes of the cell's content (inside `<td>…</td>`, or between the pipes without padding).
-    /// An edit replaces exactly these bytes.
+    /// Bytes of the content. An edit replaces exactly these bytes.
     pub span: Span,
-    /// The content with tags stripped, entities decoded, whitespace collapsed.
+    /// The content with markup stripped, entities decoded, whitespace collapsed.
     pub text: String,
 }
 
-/// One non-template row of the Action Items table.
+/// Where pm-sync writes an item's key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPlace {
+    /// Replace these bytes (pm-sync's own key link, a key typed where pm-sync writes keys, or an
+    /// empty ticket cell) with the link.
+    Replace(Span),
+    /// Insert the link here, followed by a space (start of the item text or of a ticket cell that
+    /// holds a note, after a task list's checkbox).
+    Insert(usize),
+    /// The item is linked by a reference a person wrote elsewhere (the status cell, the end of
+    /// the text, a sub-bullet): pm-sync writes no key and changes none of it.
+    Fixed,
+}
+
+/// How the status an item shows is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusForm {
+    /// The whole content of a Status column's cell.
+    Cell,
+    /// pm-sync's marker after a text: ` · *In Progress*` (`<em>` in HTML).
+    Marker,
+    /// A bold word beside the key in a ticket cell (`**TODO** [OPS-1](…)`), as people write it
+    /// in tables without a Status column.
+    Bold,
+}
+
+/// The status an item shows, and where pm-sync writes a new one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusSlot {
+    /// The status as written now (its text and the bytes a replacement overwrites); `None` when
+    /// the item shows none.
+    pub current: Option<Cell>,
+    /// How `current` is written.
+    pub form: StatusForm,
+    /// Where a marker goes when nothing can be overwritten: the end of the text pm-sync writes
+    /// beside (a note in the status cell, the item text, the ticket cell).
+    pub append_at: usize,
+}
+
+impl StatusSlot {
+    /// The status text as written now; empty when none.
+    pub fn text(&self) -> &str {
+        self.current.as_ref().map_or("", |cell| cell.text.as_str())
+    }
+}
+
+/// A task list's checkbox (`- [ ]` / `- [x]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Checkbox {
+    /// The byte between the brackets.
+    pub at: usize,
+    /// Whether it is ticked.
+    pub checked: bool,
+}
+
+/// One action item: a table row or a top-level list item.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ActionItem {
-    /// 1-based index among the table's body rows (template rows included), stable across edits.
+    /// 1-based position among the container's rows or list items (template rows and skipped
+    /// list items counted), stable across edits.
     pub row: usize,
-    /// 1-based line of the row's start in the file.
+    /// 1-based line of the item's start in the file.
     pub line: usize,
-    /// The item cell.
+    /// The item text: the item cell, or a list item's first paragraph (sub-bullets excluded).
     pub item: Cell,
-    /// The status cell.
-    pub status: Cell,
-    /// The ticket cell, when the table has a ticket column.
+    /// The Status column's cell, when the table has one.
+    pub status_cell: Option<Cell>,
+    /// The ticket column's cell, when the table has one.
     pub ticket: Option<Cell>,
-    /// The Jira key linked to this row (ticket column, or the start of the item cell), if any.
+    /// The Jira key the item is linked to: its first ticket reference, if any.
     pub key: Option<String>,
-    /// The summary Jira would get: item text without the key prefix, cut to 255 characters.
+    /// Other ticket references the item holds, in order (shown, never synced).
+    pub related: Vec<String>,
+    /// Where pm-sync writes the key.
+    pub key_place: KeyPlace,
+    /// Whether the key is written as pm-sync writes it (a link to `…/browse/KEY` where pm-sync
+    /// puts keys). Only such items get their text as the ticket's summary: a key typed by hand
+    /// links an existing ticket without renaming it.
+    pub key_managed: bool,
+    /// The status the item shows and where a new one goes.
+    pub status: StatusSlot,
+    /// The task list checkbox, for list items that have one.
+    pub checkbox: Option<Checkbox>,
+    /// The summary Jira would get: the item text without the key, pm-sync's status marker and
+    /// status emoji, cut to Jira's limit.
     pub summary: String,
-    /// Other columns by header text (e.g. `Owner`, `Due Date`), for later use.
+    /// Other columns by header text (e.g. `Owner`, `Due Date`).
     pub extra: Vec<(String, Cell)>,
 }
 
-/// A change to one row, applied by splicing the bytes of the affected cell.
+impl ActionItem {
+    /// The status text the item shows now; empty when none.
+    pub fn status_text(&self) -> &str {
+        self.status.text()
+    }
+
+    /// An item of a Status-column table, detached from any file: for unit tests of the code
+    /// that consumes items.
+    #[doc(hidden)]
+    pub fn detached(row: usize, text: &str, key: Option<&str>, status: &str) -> ActionItem {
+        let cell = |text: &str| Cell {
+            span: 0..0,
+            text: text.to_owned(),
+        };
+        ActionItem {
+            row,
+            line: 10 + row,
+            item: cell(text),
+            status_cell: Some(cell(status)),
+            ticket: None,
+            key: key.map(str::to_owned),
+            related: Vec::new(),
+            key_place: KeyPlace::Insert(0),
+            key_managed: key.is_some(),
+            status: StatusSlot {
+                current: Some(cell(status)),
+                form: StatusForm::Cell,
+                append_at: 0,
+            },
+            checkbox: None,
+            summary: text.to_owned(),
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// A change to one item, spliced into the bytes where the item's slots say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
-    /// Link the row to `key`, written as a link to `url`; replaces any key already there.
+    /// Link the item to `key`, written as a link to `url` where [`ActionItem::key_place`] says.
+    /// An item linked by a reference a person wrote elsewhere keeps it unchanged.
     Link {
         row: usize,
         key: String,
         url: String,
     },
-    /// Set the status cell to `status` (plain text; escaped for the table kind).
+    /// Make the item show `status`. The current status is overwritten only when it is empty, a
+    /// status name Jira knows (see [`KnownStatuses`]) or a bold status word in a ticket cell;
+    /// anything else a person wrote stays, and the status goes beside it as a marker. A task
+    /// list's box is ticked when the status is done, and unticked only when pm-sync's previous
+    /// status was done (a box a person ticked stays ticked).
     Status { row: usize, status: String },
+}
+
+/// Status names the tracker knows, and whether each means done. The report engine takes them
+/// as plain names: it never talks to Jira.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownStatuses {
+    /// Lower-cased name → whether the status is done.
+    by_name: std::collections::HashMap<String, bool>,
+}
+
+impl KnownStatuses {
+    /// Adds `name` (compared without case).
+    pub fn insert(&mut self, name: &str, done: bool) {
+        self.by_name.insert(name.trim().to_lowercase(), done);
+    }
+
+    /// Whether `name` is a known status.
+    pub fn knows(&self, name: &str) -> bool {
+        self.by_name.contains_key(&name.trim().to_lowercase())
+    }
+
+    /// `Some(done)` for a known status.
+    pub fn is_done(&self, name: &str) -> Option<bool> {
+        self.by_name.get(&name.trim().to_lowercase()).copied()
+    }
+
+    /// Whether no status is known.
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
 }
 
 /// What the front matter says about the incident.

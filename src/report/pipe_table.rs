@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::model::{Span, TableKind};
+use super::model::{ContainerKind, Span};
 use super::table::{RawCell, RawRow, RawTable, collapse_owned};
 
 /// The content span of a cell whose bytes between the pipes are `raw` (at `range`): the padding
@@ -91,7 +91,7 @@ pub(crate) fn read<'a>(
         }
     }
     RawTable {
-        kind: TableKind::Pipe,
+        kind: ContainerKind::Pipe,
         start: table.start,
         header,
         body,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Report;
 use super::error::ReportError;
 use super::labels::IncidentLabels;
-use super::model::{Cell, TableKind};
+use super::model::{Cell, ContainerKind};
 
 /// One action item as `items --format json` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,7 +49,7 @@ pub struct ItemsView<'a> {
     /// The report's path, as given.
     pub path: String,
     /// `html` or `pipe`.
-    pub table_kind: TableKind,
+    pub table_kind: ContainerKind,
     /// 1-based line of the table.
     pub table_line: usize,
     /// The labels tickets get, when they can be worked out.
@@ -84,7 +84,7 @@ pub fn items_view<'a>(
                 item: &item.item.text,
                 summary: &item.summary,
                 key: item.key.as_deref(),
-                status: &item.status.text,
+                status: item.status_text(),
                 extra: Extra(&item.extra),
             })
             .collect(),
@@ -96,8 +96,9 @@ pub fn items_view<'a>(
 pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>) -> String {
     let mut out = String::new();
     let kind = match report.kind() {
-        TableKind::Html => "HTML",
-        TableKind::Pipe => "pipe",
+        ContainerKind::Html => "HTML",
+        ContainerKind::Pipe => "pipe",
+        ContainerKind::List => "list",
     };
     let count = report.items().len();
     let noun = if count == 1 {
@@ -132,7 +133,7 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
     let status_width = report
         .items()
         .iter()
-        .map(|i| i.status.text.chars().count().max(1))
+        .map(|i| i.status_text().chars().count().max(1))
         .max()
         .unwrap_or(1)
         .max(6);
@@ -142,10 +143,10 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
         "ROW", "LINE", "KEY", "STATUS"
     );
     for item in report.items() {
-        let status = if item.status.text.is_empty() {
+        let status = if item.status_text().is_empty() {
             "-"
         } else {
-            &item.status.text
+            item.status_text()
         };
         let _ = writeln!(
             out,

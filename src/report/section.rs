@@ -1,15 +1,17 @@
-//! Finding the configured section's heading and the first table under it, in one pulldown-cmark
+//! Finding the configured section's heading and the action items under it, in one pulldown-cmark
 //! pass that also notes where the YAML front matter is.
 //!
 //! Headings inside code blocks never become heading events, so they are ignored for free. The
-//! table must come before the next heading of the same or a higher level; later tables under other
-//! headings are never looked at.
+//! section runs to the next heading of the same or a higher level. Its first table holds the
+//! items; a section without a table has them as lists (under sub-headings and in blockquotes
+//! too). Later tables and lists under other headings are never looked at.
 
 use std::ops::Range;
 
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::html_table;
+use super::list::{Collector, RawListItem};
 use super::model::Span;
 use super::pipe_table;
 use super::table::{RawTable, collapse_whitespace};
@@ -22,6 +24,8 @@ pub(crate) enum LocatedTable {
     Html(usize),
     /// A GFM pipe table, already read.
     Pipe(RawTable),
+    /// No table: the section's top-level list items (at least one).
+    List(Vec<RawListItem>),
 }
 
 /// Why no table was found.
@@ -29,7 +33,7 @@ pub(crate) enum LocatedTable {
 pub(crate) enum SectionError {
     /// No heading with the section's name.
     NoSection,
-    /// The heading (this span) has no table under it.
+    /// The heading (this span) has no table and no list item under it.
     NoTable(Span),
 }
 
@@ -50,7 +54,10 @@ fn normalise(text: &str) -> String {
 /// Scans `text[base..]` (the document after any BOM) for the front matter and for the table
 /// under the heading named `section`. All spans returned are offsets into `text`.
 pub(crate) fn scan(text: &str, base: usize, section: &str) -> Scan {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH;
     let mut events = Parser::new_ext(&text[base..], options).into_offset_iter();
     let wanted = normalise(section);
     let shift = |range: Range<usize>| range.start + base..range.end + base;
@@ -61,6 +68,8 @@ pub(crate) fn scan(text: &str, base: usize, section: &str) -> Scan {
     let mut heading: Option<(pulldown_cmark::HeadingLevel, Span, String)> = None;
     // The section heading once found: its level and span.
     let mut found: Option<(pulldown_cmark::HeadingLevel, Span)> = None;
+    // List items under the section, used when it has no table.
+    let mut lists = Collector::default();
 
     while let Some((event, range)) = events.next() {
         match event {
@@ -79,12 +88,12 @@ pub(crate) fn scan(text: &str, base: usize, section: &str) -> Scan {
                 {
                     return Scan {
                         front_matter,
-                        table: Err(SectionError::NoTable(span.clone())),
+                        table: lists_or_nothing(lists, span),
                     };
                 }
                 heading = Some((level, shift(range), String::new()));
             }
-            Event::Text(t) | Event::Code(t) => {
+            Event::Text(t) | Event::Code(t) if heading.is_some() => {
                 if let Some((_, _, s)) = heading.as_mut() {
                     s.push_str(&t);
                 }
@@ -112,6 +121,7 @@ pub(crate) fn scan(text: &str, base: usize, section: &str) -> Scan {
                         table: Ok(LocatedTable::Html(block.start + at)),
                     };
                 }
+                lists.feed(&Event::Start(Tag::HtmlBlock), block);
             }
             Event::InlineHtml(html) if found.is_some() => {
                 let lower = html.get(..6).map(str::to_ascii_lowercase);
@@ -124,16 +134,27 @@ pub(crate) fn scan(text: &str, base: usize, section: &str) -> Scan {
                         table: Ok(LocatedTable::Html(shift(range).start)),
                     };
                 }
+                lists.feed(&Event::InlineHtml(html), shift(range));
             }
+            event if found.is_some() => lists.feed(&event, shift(range)),
             _ => {}
         }
     }
     let table = match found {
-        Some((_, span)) => Err(SectionError::NoTable(span)),
+        Some((_, span)) => lists_or_nothing(lists, &span),
         None => Err(SectionError::NoSection),
     };
     Scan {
         front_matter,
         table,
+    }
+}
+
+/// The section's list items, or the error for a section with no items at all.
+fn lists_or_nothing(lists: Collector, heading: &Span) -> Result<LocatedTable, SectionError> {
+    if lists.items.is_empty() {
+        Err(SectionError::NoTable(heading.clone()))
+    } else {
+        Ok(LocatedTable::List(lists.items))
     }
 }

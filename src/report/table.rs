@@ -1,6 +1,6 @@
 //! The table as both readers hand it over: rows of cells with content spans and reader-visible text.
 
-use super::model::{Span, TableKind};
+use super::model::{ContainerKind, Span};
 
 /// One cell: where its content is, and its text with markup stripped and whitespace collapsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub(crate) struct RawRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawTable {
     /// HTML or pipe.
-    pub(crate) kind: TableKind,
+    pub(crate) kind: ContainerKind,
     /// Byte offset of `<table` or of the pipe table's first line.
     pub(crate) start: usize,
     /// The header row, if the table has one.

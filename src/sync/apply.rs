@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use crate::error::Error;
-use crate::jira::model::{CreateOutcome, Deployment, Issue, IssueKey, NewIssue};
+use crate::jira::model::{CreateOutcome, Deployment, Issue, IssueKey, NewIssue, StatusCategory};
 use crate::jira::{BULK_CREATE_LIMIT, JiraClient, JiraError};
-use crate::report::model::Edit;
+use crate::report::model::{Edit, KnownStatuses};
 use crate::settings::JiraSettings;
 use crate::sync::journal::{Journal, PendingCreate};
 use crate::sync::outcome::{ReportOutcome, RowAction, RowOutcome, RunOutcome};
@@ -81,6 +81,7 @@ pub async fn sync(
             .await?;
         state.by_label.insert(label.clone(), found);
     }
+    learn_statuses(engine, reports, &state).await?;
     let mut journals = reports
         .iter()
         .map(|loaded| {
@@ -235,6 +236,7 @@ pub async fn refresh(
     dry_run: bool,
 ) -> Result<RunOutcome, Error> {
     let state = read_linked(engine, reports).await?;
+    learn_statuses(engine, reports, &state).await?;
     let mut rows = Rows::new();
     let mut order = Vec::new();
     for (index, loaded) in reports.iter_mut().enumerate() {
@@ -250,7 +252,7 @@ pub async fn refresh(
                 action: RowAction::Linked,
                 key: item.key.clone(),
                 url: None,
-                status: (!item.status.text.is_empty()).then(|| item.status.text.clone()),
+                status: (!item.status_text().is_empty()).then(|| item.status_text().to_owned()),
                 updated: Vec::new(),
                 report_changed: false,
                 error: None,
@@ -293,6 +295,38 @@ pub async fn refresh(
         outcome.reports.push(finish_report(loaded, dry_run, items)?);
     }
     Ok(outcome)
+}
+
+/// Tells every report which status names Jira knows, so that a status a person wrote (a note, a
+/// link, `N/A`) is never taken for one pm-sync may overwrite. The statuses of the tickets just
+/// read usually explain every status text in the reports; the site's list is read (one request)
+/// only when some text is not one of them.
+async fn learn_statuses(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    state: &TrackerState,
+) -> Result<(), Error> {
+    let mut known = KnownStatuses::default();
+    let issues = state.linked.values().flatten();
+    for issue in issues.chain(state.by_label.values().flatten()) {
+        known.insert(
+            &issue.status.name,
+            issue.status.category == StatusCategory::Done,
+        );
+    }
+    let unexplained = reports
+        .iter()
+        .flat_map(|loaded| loaded.report.items())
+        .any(|item| !item.status_text().is_empty() && !known.knows(item.status_text()));
+    if unexplained {
+        for status in engine.client.statuses().await? {
+            known.insert(&status.name, status.category == StatusCategory::Done);
+        }
+    }
+    for loaded in reports.iter_mut() {
+        loaded.report.set_known_statuses(known.clone());
+    }
+    Ok(())
 }
 
 /// Reads every linked key of every report in batches.
@@ -368,20 +402,14 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
     plan::plan(&inputs, state, &plan_context(engine))
 }
 
-/// Rows whose key cell holds pm-sync's link form (`…/browse/KEY`), not a key typed by hand.
+/// Rows whose key is written as pm-sync writes it (a link to `…/browse/KEY` where pm-sync puts
+/// keys), not typed by hand or written elsewhere by a person.
 fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
-    let bytes = loaded.report.bytes();
     loaded
         .report
         .items()
         .iter()
-        .filter(|item| {
-            let Some(key) = &item.key else { return false };
-            let cell = item.ticket.as_ref().unwrap_or(&item.item);
-            let raw = bytes.get(cell.span.clone()).unwrap_or_default();
-            let needle = format!("/browse/{key}");
-            raw.windows(needle.len()).any(|w| w == needle.as_bytes())
-        })
+        .filter(|item| item.key_managed)
         .map(|item| item.row)
         .collect()
 }
@@ -673,13 +701,20 @@ fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, 
         .filter(|item| touched.contains(&item.row))
         .map(|item| {
             let mut cells = Vec::new();
-            for cell in [Some(&item.item), item.ticket.as_ref(), Some(&item.status)]
-                .into_iter()
-                .flatten()
+            let status = item.status.current.as_ref().map(|cell| &cell.span);
+            for span in [
+                Some(&item.item.span),
+                item.ticket.as_ref().map(|cell| &cell.span),
+                item.status_cell.as_ref().map(|cell| &cell.span),
+                status,
+            ]
+            .into_iter()
+            .flatten()
             {
-                cells.extend_from_slice(bytes.get(cell.span.clone()).unwrap_or_default());
+                cells.extend_from_slice(bytes.get(span.clone()).unwrap_or_default());
                 cells.push(0);
             }
+            cells.push(u8::from(item.checkbox.is_some_and(|c| c.checked)));
             (item.row, cells)
         })
         .collect()

@@ -259,7 +259,6 @@ mod tests {
 
     use super::*;
     use crate::jira::model::{Status, StatusCategory};
-    use crate::report::model::Cell;
 
     fn labels() -> IncidentLabels {
         IncidentLabels {
@@ -269,20 +268,7 @@ mod tests {
     }
 
     fn item(row: usize, summary: &str, key: Option<&str>) -> ActionItem {
-        let cell = |text: &str| Cell {
-            span: 0..0,
-            text: text.to_owned(),
-        };
-        ActionItem {
-            row,
-            line: 10 + row,
-            item: cell(summary),
-            status: cell(""),
-            ticket: None,
-            key: key.map(str::to_owned),
-            summary: summary.to_owned(),
-            extra: Vec::new(),
-        }
+        ActionItem::detached(row, summary, key, "")
     }
 
     fn issue(id: &str, key: &str, summary: &str, labels: &[&str]) -> Issue {

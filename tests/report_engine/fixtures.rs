@@ -1,7 +1,7 @@
 //! The seed template and the shared sample reports read as a person reading them would.
 
 use chrono::NaiveDate;
-use pm_sync::report::{Report, ReportOptions, TableKind};
+use pm_sync::report::{ContainerKind, Report, ReportOptions};
 use pretty_assertions::assert_eq;
 
 use super::{fixture, rows};
@@ -10,7 +10,7 @@ use super::{fixture, rows};
 fn the_seed_template_has_no_action_items() {
     let report = Report::load(&fixture("seed-template.md"), &ReportOptions::default())
         .expect("the seed parses");
-    assert_eq!(report.kind(), TableKind::Html);
+    assert_eq!(report.kind(), ContainerKind::Html);
     assert_eq!(report.items(), &[]);
     assert_eq!(
         report.front_matter().incident_date,
@@ -32,7 +32,7 @@ fn the_html_sample_lists_its_four_items() {
         &ReportOptions::default(),
     )
     .expect("parses");
-    assert_eq!(report.kind(), TableKind::Html);
+    assert_eq!(report.kind(), ContainerKind::Html);
     let s = |s: &str| s.to_owned();
     assert_eq!(
         rows(&report),
@@ -81,7 +81,7 @@ fn the_html_sample_lists_its_four_items() {
 fn the_pipe_sample_lists_its_three_items_and_its_linked_ticket() {
     let report =
         Report::load(&fixture("cache-outage-gfm.md"), &ReportOptions::default()).expect("parses");
-    assert_eq!(report.kind(), TableKind::Pipe);
+    assert_eq!(report.kind(), ContainerKind::Pipe);
     let s = |s: &str| s.to_owned();
     assert_eq!(
         rows(&report),

@@ -58,7 +58,7 @@ fn rows(report: &Report) -> Vec<(usize, Option<String>, String, String)> {
                 i.row,
                 i.key.clone(),
                 i.summary.clone(),
-                i.status.text.clone(),
+                i.status_text().to_owned(),
             )
         })
         .collect()

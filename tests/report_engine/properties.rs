@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use pm_sync::report::{Edit, Report, TableKind};
+use pm_sync::report::{ContainerKind, Edit, Report};
 use proptest::prelude::*;
 
 /// One generated row; `item` and `status` are plain text, escaped when the report is written.
@@ -19,7 +19,7 @@ struct Row {
 /// One generated report.
 #[derive(Debug, Clone)]
 struct Doc {
-    kind: TableKind,
+    kind: ContainerKind,
     crlf: bool,
     bom: bool,
     front_matter: bool,
@@ -34,27 +34,27 @@ fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn escape(text: &str, kind: TableKind) -> String {
+fn escape(text: &str, kind: ContainerKind) -> String {
     match kind {
-        TableKind::Html => text
+        ContainerKind::Html => text
             .replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;"),
-        TableKind::Pipe => text.replace('&', "&amp;").replace('|', "\\|"),
+        ContainerKind::Pipe | ContainerKind::List => text.replace('&', "&amp;").replace('|', "\\|"),
     }
 }
 
-fn key_text(n: u32, link: bool, kind: TableKind) -> String {
+fn key_text(n: u32, link: bool, kind: ContainerKind) -> String {
     let url = format!("https://jira.example/browse/OPS-{n}");
     match (link, kind) {
         (false, _) => format!("OPS-{n}"),
-        (true, TableKind::Html) => format!("<a href=\"{url}\">OPS-{n}</a>"),
-        (true, TableKind::Pipe) => format!("[OPS-{n}]({url})"),
+        (true, ContainerKind::Html) => format!("<a href=\"{url}\">OPS-{n}</a>"),
+        (true, ContainerKind::Pipe | ContainerKind::List) => format!("[OPS-{n}]({url})"),
     }
 }
 
 impl Row {
-    fn item_cell(&self, kind: TableKind) -> String {
+    fn item_cell(&self, kind: ContainerKind) -> String {
         let item = escape(&self.item, kind);
         match self.prefix {
             Some((n, link)) => format!("{} — {item}", key_text(n, link, kind)),
@@ -130,7 +130,7 @@ impl Doc {
             .map(String::from),
         );
         match self.kind {
-            TableKind::Html => {
+            ContainerKind::Html => {
                 lines.extend(["<table>", "<thead>", "<tr class=\"header\">"].map(String::from));
                 lines.extend(
                     self.columns()
@@ -148,7 +148,7 @@ impl Doc {
                 }
                 lines.extend(["</tbody>", "</table>"].map(String::from));
             }
-            TableKind::Pipe => {
+            ContainerKind::Pipe | ContainerKind::List => {
                 let join = |cells: Vec<String>| {
                     if self.compact {
                         format!("|{}|", cells.join("|"))
@@ -208,7 +208,7 @@ fn row() -> impl Strategy<Value = Row> {
 
 fn doc() -> impl Strategy<Value = Doc> {
     (
-        prop_oneof![Just(TableKind::Html), Just(TableKind::Pipe)],
+        prop_oneof![Just(ContainerKind::Html), Just(ContainerKind::Pipe)],
         any::<[bool; 7]>(),
         proptest::collection::vec(row(), 0..8),
     )
@@ -283,7 +283,7 @@ proptest! {
         let found: Vec<(usize, Option<String>, String, String)> = report
             .items()
             .iter()
-            .map(|i| (i.row, i.key.clone(), i.summary.clone(), i.status.text.clone()))
+            .map(|i| (i.row, i.key.clone(), i.summary.clone(), i.status_text().to_owned()))
             .collect();
         prop_assert_eq!(found, expected);
     }
@@ -304,7 +304,7 @@ proptest! {
             }
             if let Some(status) = status {
                 list.push(Edit::Status { row: item.row, status: status.clone() });
-                touched.entry(item.row).or_default().push(item.status.span.clone());
+                touched.entry(item.row).or_default().push(item.status.current.as_ref().map_or(item.status.append_at..item.status.append_at, |c| c.span.clone()));
             }
         }
         let changed = report.apply(&list).expect("edits apply");
@@ -322,21 +322,21 @@ proptest! {
             prop_assert_eq!(&old.extra.iter().map(|(k, c)| (k, &c.text)).collect::<Vec<_>>(), &new.extra.iter().map(|(k, c)| (k, &c.text)).collect::<Vec<_>>());
             let expected_key = match key { Some(n) => Some(format!("NEW-{n}")), None => old.key.clone() };
             prop_assert_eq!(&new.key, &expected_key);
-            let expected_status = match status { Some(s) => collapse(s), None => old.status.text.clone() };
-            prop_assert_eq!(&new.status.text, &expected_status);
+            let expected_status = match status { Some(s) => collapse(s), None => old.status_text().to_owned() };
+            prop_assert_eq!(&new.status_text().to_owned(), &expected_status);
             if touched.contains_key(&old.row) {
                 if key.is_some() {
                     old_spans.push(old.ticket.as_ref().unwrap_or(&old.item).span.clone());
                     new_spans.push(new.ticket.as_ref().unwrap_or(&new.item).span.clone());
                 }
                 if status.is_some() {
-                    old_spans.push(old.status.span.clone());
-                    new_spans.push(new.status.span.clone());
+                    old_spans.push(old.status.current.as_ref().map_or(0..0, |c| c.span.clone()));
+                    new_spans.push(new.status.current.as_ref().map_or(0..0, |c| c.span.clone()));
                 }
             }
         }
         // A pipe cell is everything between its pipes: its padding belongs to it.
-        if doc.kind == TableKind::Pipe {
+        if doc.kind == ContainerKind::Pipe {
             for span in &mut old_spans {
                 *span = widen(&text, span.clone());
             }

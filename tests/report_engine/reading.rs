@@ -1,7 +1,7 @@
 //! Which table is the Action Items table, and what its rows say.
 
 use chrono::NaiveDate;
-use pm_sync::report::{Report, ReportOptions, TableKind};
+use pm_sync::report::{ContainerKind, Report, ReportOptions};
 use pretty_assertions::assert_eq;
 
 use super::{parse_ok, rows};
@@ -42,6 +42,7 @@ fn the_section_name_comes_from_the_options() {
     let text = format!("## Follow-ups\n\n{PIPE}");
     let options = ReportOptions {
         section: s("follow-ups"),
+        ..ReportOptions::default()
     };
     let report = Report::parse("r.md".as_ref(), text.into_bytes(), &options).expect("parses");
     assert_eq!(report.items().len(), 1);
@@ -69,7 +70,7 @@ fn tables_under_later_headings_are_not_the_action_items_table() {
 fn pandoc_html_with_blank_lines_upper_case_tags_and_implied_end_tags_is_read() {
     let text = "## Action Items\n\n<TABLE class=\"x\">\n<THEAD>\n<TR class=\"header\">\n<TH><STRONG>Action Item</STRONG></TH>\n<TH ALIGN=left>Status\n</THEAD>\n<TBODY>\n<TR class=\"odd\">\n<TD><p>First paragraph</p>\n\n<p>second &amp; last</p></TD>\n<TD>Open\n<TR>\n<TD title='a > b'>Fix <a href=\"https://x\">the <em>thing</em></a>\n<TD>Done</TD>\n</TBODY>\n</TABLE>\n";
     let report = parse_ok(text);
-    assert_eq!(report.kind(), TableKind::Html);
+    assert_eq!(report.kind(), ContainerKind::Html);
     assert_eq!(
         rows(&report),
         vec![

@@ -1,6 +1,6 @@
 //! What a sync writes back: keys as links, statuses escaped, nothing else changed.
 
-use pm_sync::report::{Edit, TableKind};
+use pm_sync::report::{ContainerKind, Edit};
 use pretty_assertions::assert_eq;
 
 use super::{fixture, parse_ok, text};
@@ -37,7 +37,7 @@ fn html_keys_go_to_the_start_of_the_item_cell_and_statuses_are_escaped() {
         .expect("applies");
     assert!(changed);
     assert_eq!(report.items()[0].key.as_deref(), Some("OPS-101"));
-    assert_eq!(report.items()[1].status.text, "Won't <do> & co");
+    assert_eq!(report.items()[1].status_text(), "Won't <do> & co");
     assert_eq!(
         report.items()[0].summary,
         "Add an alert on replication lag above 30 s for every primary database"
@@ -48,7 +48,7 @@ fn html_keys_go_to_the_start_of_the_item_cell_and_statuses_are_escaped() {
 #[test]
 fn pipe_keys_go_to_the_ticket_column_and_statuses_escape_pipes() {
     let mut report = parse_ok(&fixture_text("cache-outage-gfm.md"));
-    assert_eq!(report.kind(), TableKind::Pipe);
+    assert_eq!(report.kind(), ContainerKind::Pipe);
     report
         .apply(&[
             link(1, "OPS-13"),
@@ -60,7 +60,7 @@ fn pipe_keys_go_to_the_ticket_column_and_statuses_escape_pipes() {
         .expect("applies");
     let keys: Vec<Option<&str>> = report.items().iter().map(|i| i.key.as_deref()).collect();
     assert_eq!(keys, vec![Some("OPS-13"), Some("OPS-12"), None]);
-    assert_eq!(report.items()[1].status.text, "Done | verified");
+    assert_eq!(report.items()[1].status_text(), "Done | verified");
     insta::assert_snapshot!(report.diff());
 }
 
@@ -174,5 +174,5 @@ fn emptying_the_last_cell_of_a_row_without_a_closing_pipe_closes_the_row() {
         text(&report),
         "## Action Items\n\n| Action Item | Status\n|---|---\n| Fix | |\n"
     );
-    assert_eq!(report.items()[0].status.text, "");
+    assert_eq!(report.items()[0].status_text(), "");
 }

@@ -74,6 +74,8 @@ pub enum Endpoint {
     GetRemoteLinks,
     /// `POST /rest/api/{2,3}/issue/{key}/remotelink`
     UpsertRemoteLink,
+    /// `GET /rest/api/{2,3}/status`
+    Statuses,
     /// Anything else (answered 404).
     Unknown,
 }

@@ -27,7 +27,8 @@
 //!   resolved, results by ascending id, `issueErrors`.
 //! - `GET /issue/{key}` resolves moved (historical) keys (§8.3).
 //! - Remote links: upsert by `globalId` 200/201, `object.url`/`title` required [S1][S24].
-//! - Statuses and categories `new` / `indeterminate` / `done` with resolutions (§9).
+//! - Statuses and categories `new` / `indeterminate` / `done` with resolutions (§9); `GET /status`
+//!   lists them as `StatusDetails` [S1].
 //!
 //! Not modelled: permissions other than anonymous, transitions over REST, workflows, custom
 //! field types, comments, properties, rate-limit headers other than injected ones, JQL beyond
@@ -630,6 +631,7 @@ impl State {
         let ep = match (method, rest) {
             ("GET", ["serverInfo"]) => Endpoint::ServerInfo,
             ("GET", ["myself"]) => Endpoint::Myself,
+            ("GET", ["status"]) => Endpoint::Statuses,
             ("GET", ["project", _]) => Endpoint::Project,
             ("GET", ["issue", "createmeta", _, "issuetypes"]) => Endpoint::CreateMetaIssueTypes,
             ("GET", ["issue", "createmeta", _, "issuetypes", _]) => Endpoint::CreateMetaFields,
@@ -819,6 +821,7 @@ impl State {
             Endpoint::Search => self.search_dc(request, body.as_ref(), &query),
             Endpoint::GetRemoteLinks => self.get_links(&seg(1)),
             Endpoint::UpsertRemoteLink => self.upsert_link(&seg(1), body.as_ref()),
+            Endpoint::Statuses => self.statuses(),
             Endpoint::Unknown => error(404, "null for uri: the fake does not know this resource"),
         }
     }
@@ -857,6 +860,19 @@ impl State {
                        "displayName": "SRE Bot", "active": true}),
             ),
         }
+    }
+
+    /// `GET /status`: every status of the site as `StatusDetails` (a JSON array) [S1].
+    fn statuses(&self) -> Reply {
+        let all = ["To Do", "In Progress", "Done", "Won't Do"].map(|name| {
+            let (sid, cid, ckey, cname, colour) = status_info(name).expect("a known status");
+            json!({"self": format!("{}/rest/api/2/status/{sid}", self.base_url),
+                   "description": "", "iconUrl": format!("{}/images/icons/statuses/generic.png", self.base_url),
+                   "name": name, "id": sid,
+                   "statusCategory": {"self": format!("{}/rest/api/2/statuscategory/{cid}", self.base_url),
+                                      "id": cid, "key": ckey, "colorName": colour, "name": cname}})
+        });
+        reply(200, Value::Array(all.to_vec()))
     }
 
     fn type_json(&self, id: &str, name: &str) -> Value {
