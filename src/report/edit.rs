@@ -224,6 +224,10 @@ fn status_splices(
 ) {
     let status = one_line(status);
     let slot = &item.status;
+    if status.is_empty() && slot.form != StatusForm::Cell {
+        // Only a Status cell can be emptied; a marker or bold word without text is no form.
+        return;
+    }
     let current = slot.current.as_ref();
     let mut escaped = String::new();
     escape_text_into(&mut escaped, &status, kind);

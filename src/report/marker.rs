@@ -72,10 +72,7 @@ pub(crate) fn trailing(raw: &str) -> Option<Found> {
 /// whether it is HTML.
 fn emphasis(s: &str) -> Option<(Range<usize>, bool)> {
     for (open, close) in [("<em>", "</em>"), ("<i>", "</i>")] {
-        if s.len() > open.len() + close.len()
-            && s[..open.len()].eq_ignore_ascii_case(open)
-            && s[s.len() - close.len()..].eq_ignore_ascii_case(close)
-        {
+        if s.len() > open.len() + close.len() && starts_ci(s, open) && ends_ci(s, close) {
             let inner = open.len()..s.len() - close.len();
             return (!s[inner.clone()].contains('<')).then_some((inner, true));
         }
@@ -129,7 +126,9 @@ pub(crate) fn bold_at_edge(raw: &str) -> Option<Found> {
             let text = decode(&raw[inner.clone()], html);
             let plain = !text.is_empty()
                 && text.chars().count() <= 40
-                && !raw[inner.clone()].contains(['\n', '[', '<', '('])
+                && !raw[inner.clone()].contains('\n')
+                && !raw[inner.clone()].contains("](")
+                && !raw[inner.clone()].to_ascii_lowercase().contains("<a")
                 && super::key::find_key(&text).is_none();
             plain.then_some(Found { whole, inner, text })
         })
@@ -144,9 +143,13 @@ fn bold_prefix(s: &str) -> Option<Bold> {
         ("<strong>", "</strong>", true),
         ("<b>", "</b>", true),
     ] {
-        if s.len() > open.len() && s[..open.len()].eq_ignore_ascii_case(open) {
+        if s.len() > open.len() && starts_ci(s, open) {
             let rest = &s[open.len()..];
-            let close_at = find_ci(rest, close)?;
+            let close_at = if html {
+                find_ci(rest, close)?
+            } else {
+                find_delimiter(rest, close)?
+            };
             let inner = open.len()..open.len() + close_at;
             return Some((0..inner.end + close.len(), inner, html));
         }
@@ -161,16 +164,54 @@ fn bold_suffix(s: &str) -> Option<Bold> {
         ("<strong>", "</strong>", true),
         ("<b>", "</b>", true),
     ] {
-        if s.len() > close.len() + open.len()
-            && s[s.len() - close.len()..].eq_ignore_ascii_case(close)
-        {
+        if s.len() > close.len() + open.len() && ends_ci(s, close) {
             let body = &s[..s.len() - close.len()];
-            let open_at = rfind_ci(body, open)?;
+            let open_at = if html {
+                rfind_ci(body, open)?
+            } else {
+                (0..body.len()).rev().find(|&at| {
+                    body.is_char_boundary(at) && find_delimiter(&body[at..], open) == Some(0)
+                })?
+            };
             let inner = open_at + open.len()..body.len();
             return Some((open_at..s.len(), inner, html));
         }
     }
     None
+}
+
+/// The first `delimiter` (`**`, `__`) in Markdown `s` that is not escaped and not followed by
+/// another delimiter character (`**\***` closes at the last two stars).
+fn find_delimiter(s: &str, delimiter: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mark = delimiter.as_bytes()[0];
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'\\' {
+            at += 2;
+            continue;
+        }
+        if bytes[at..].starts_with(delimiter.as_bytes())
+            && bytes.get(at + delimiter.len()) != Some(&mark)
+        {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+/// Whether `s` starts with the ASCII `prefix`, in any case (never slicing inside a character).
+fn starts_ci(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Whether `s` ends with the ASCII `suffix`, in any case.
+fn ends_ci(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {

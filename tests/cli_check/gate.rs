@@ -302,14 +302,14 @@ async fn a_bad_report_exits_2_naming_the_file() {
     let pm = session(
         &jira,
         Flavor::Cloud,
-        &[("pm.md", fixture("no-status-column.md"))],
+        &[("pm.md", fixture("no-item-column.md"))],
     );
 
     let out = pm.run(&["check", "pm.md"]).await;
 
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("pm.md"), "{out}");
-    assert!(out.stderr.contains("status column"), "{out}");
+    assert!(out.stderr.contains("item column"), "{out}");
     assert_eq!(out.stdout, "");
     assert_eq!(jira.requests().total, 0);
 }

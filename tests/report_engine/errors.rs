@@ -53,14 +53,6 @@ fn no_item_column() {
 }
 
 #[test]
-fn no_status_column() {
-    let error = parse_err(
-        "## Action Items\n\n| Action Item | Owner |\n|---|---|\n| Add an alert | @li |\n",
-    );
-    insta::assert_snapshot!(render(&error));
-}
-
-#[test]
 fn unclosed_table() {
     let error = parse_err(
         "## Action Items\n\n<table>\n<tr><th>Item</th><th>Status</th></tr>\n<tr><td>X</td><td></td></tr>\n\n## Messaging\n",

@@ -65,6 +65,15 @@ fn rows(report: &Report) -> Vec<(usize, Option<String>, String, String)> {
 }
 
 /// The report's bytes as text.
+/// Tells `report` that Jira knows `names` (none of them done), as sync does before writing.
+fn knowing(report: &mut Report, names: &[&str]) {
+    let mut known = pm_sync::report::KnownStatuses::default();
+    for name in names {
+        known.insert(name, *name == "Done");
+    }
+    report.set_known_statuses(known);
+}
+
 fn text(report: &Report) -> String {
     String::from_utf8(report.bytes().to_vec()).expect("reports stay UTF-8")
 }

@@ -61,7 +61,7 @@ fn tables_under_later_headings_are_not_the_action_items_table() {
     assert!(
         error
             .to_string()
-            .starts_with("report.md:1:1: no table under"),
+            .starts_with("report.md:1:1: no action items (a table or a list) under"),
         "{error}"
     );
 }

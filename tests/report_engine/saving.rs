@@ -43,6 +43,7 @@ fn an_edit_reverted_before_saving_writes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_report(&dir);
     let mut report = Report::load(&path, &ReportOptions::default()).expect("loads");
+    super::knowing(&mut report, &["Open"]);
     assert!(set_status(&mut report, "Open"));
     assert!(report.is_modified());
     assert!(set_status(&mut report, ""));
