@@ -125,6 +125,9 @@ pub struct ItemCheck {
     pub status: Option<String>,
     /// The verdict.
     pub verdict: Verdict,
+    /// The item's task box is ticked in the report. On an unresolved ticket that is a
+    /// disagreement to settle (close the ticket, or untick the box), never a resolution.
+    pub ticked: bool,
 }
 
 /// One report's result.
@@ -287,6 +290,7 @@ pub fn check_item(item: &ActionItem, rules: &StatusRules, lookup: Option<&Lookup
         summary: item.summary.clone(),
         status: None,
         verdict: Verdict::NoTicket,
+        ticked: item.checkbox.is_some_and(|checkbox| checkbox.checked),
     };
     let Some(key) = &item.key else {
         return check;
@@ -521,6 +525,7 @@ mod tests {
                             summary: String::new(),
                             status: None,
                             verdict,
+                            ticked: false,
                         })
                         .collect(),
                 })

@@ -193,6 +193,15 @@ fn link_splice(
     url: &str,
     out: &mut Vec<Splice>,
 ) {
+    let bare_key_here = match &item.key_place {
+        KeyPlace::Replace(span) => text.get(span.clone()) == Some(key),
+        _ => false,
+    };
+    if item.key.as_deref() == Some(key) && !bare_key_here {
+        // Already linked to this key by a link someone wrote: its bytes stay as they are. A
+        // bare key typed where pm-sync writes keys becomes a link to the ticket.
+        return;
+    }
     let mut value = String::new();
     link_into(&mut value, key, url, kind);
     let span = match &item.key_place {

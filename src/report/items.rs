@@ -293,8 +293,10 @@ pub(crate) fn summary_of(text: &str, marker_text: Option<&str>) -> String {
     {
         text = before.trim_end();
     }
-    let text = text.trim_start_matches(|c: char| refs::is_status_emoji(c) || c.is_whitespace());
-    cut_utf16(key::strip_key_prefix(text), SUMMARY_LIMIT)
+    let emoji = |c: char| refs::is_status_emoji(c) || c.is_whitespace();
+    // The key pm-sync writes goes before any status emoji a person put there.
+    let text = key::strip_key_prefix(text.trim_start_matches(emoji));
+    cut_utf16(text.trim_start_matches(emoji), SUMMARY_LIMIT)
 }
 
 /// `text` cut to at most `limit` UTF-16 code units at a character boundary, trailing space

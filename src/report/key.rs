@@ -51,7 +51,7 @@ pub(crate) fn is_look_alike(s: &str, len: usize) -> bool {
     if project.len() >= 2 && project[1..].bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
-    let rest = s[len..].as_bytes();
+    let rest = &s.as_bytes()[len..];
     matches!(rest, [b'-' | b'.', d, ..] if d.is_ascii_digit())
 }
 

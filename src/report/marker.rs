@@ -128,7 +128,9 @@ pub(crate) fn bold_at_edge(raw: &str) -> Option<Found> {
                 && text.chars().count() <= 40
                 && !raw[inner.clone()].contains('\n')
                 && !raw[inner.clone()].contains("](")
-                && !raw[inner.clone()].to_ascii_lowercase().contains("<a")
+                && !["<a ", "<a>", "<a\n"]
+                    .iter()
+                    .any(|tag| raw[inner.clone()].to_ascii_lowercase().contains(tag))
                 && super::key::find_key(&text).is_none();
             plain.then_some(Found { whole, inner, text })
         })

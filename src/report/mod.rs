@@ -205,7 +205,7 @@ fn list_items(
                     span: raw.head.clone(),
                     text: raw.text,
                 },
-                rest: vec![raw.head.end..raw.span.end],
+                rest: std::iter::once(raw.head.end..raw.span.end).collect(),
                 head: raw.head,
                 checkbox: raw.checkbox,
             };

@@ -44,14 +44,13 @@ pub(crate) fn scan(raw: &str) -> Vec<Reference> {
                 found.extend(reference.map(|r| r.shifted(at)));
                 len
             }),
-            b'A'..=b'Z' if boundary_before(raw, at) => key::key_len_at(rest).map(|len| {
+            b'A'..=b'Z' if boundary_before(raw, at) => key::key_len_at(rest).inspect(|&len| {
                 found.push(Reference {
                     key: rest[..len].to_owned(),
                     span: at..at + len,
                     browse_link: false,
                     look_alike: key::is_look_alike(rest, len),
                 });
-                len
             }),
             _ => None,
         };

@@ -65,7 +65,8 @@ async fn json_is_the_documented_document() {
                   "url": "$JIRA/browse/OPS-1",
                   "summary": "Alert on queue depth above 10k for 5 minutes",
                   "status": "Done",
-                  "verdict": "resolved"
+                  "verdict": "resolved",
+                  "ticked": false
                 },
                 {
                   "line": 13,
@@ -75,7 +76,8 @@ async fn json_is_the_documented_document() {
                   "url": "$JIRA/browse/OPS-2",
                   "summary": "Cap the retry storm: 50% jitter, at most 3 tries",
                   "status": "In Progress",
-                  "verdict": "unresolved"
+                  "verdict": "unresolved",
+                  "ticked": false
                 },
                 {
                   "line": 14,
@@ -85,7 +87,8 @@ async fn json_is_the_documented_document() {
                   "url": "$JIRA/browse/OPS-3",
                   "summary": "Rewrite the consumer in a new language",
                   "status": "Won't Do",
-                  "verdict": "waived"
+                  "verdict": "waived",
+                  "ticked": false
                 },
                 {
                   "line": 15,
@@ -95,7 +98,8 @@ async fn json_is_the_documented_document() {
                   "url": null,
                   "summary": "Document the manual drain procedure",
                   "status": null,
-                  "verdict": "no_ticket"
+                  "verdict": "no_ticket",
+                  "ticked": false
                 }
               ]
             }

@@ -1,6 +1,7 @@
 //! End-to-end: the `pm-sync sync` and `refresh` binaries against the fake Jira, both flavours.
 
 mod faults;
+mod realworld;
 mod refresh;
 mod sync;
 

@@ -281,20 +281,6 @@ fn edits() -> impl Strategy<Value = Vec<(Option<u32>, Option<String>)>> {
     )
 }
 
-/// `span` grown over the spaces and tabs around it.
-fn widen(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let bytes = text.as_bytes();
-    let mut start = span.start;
-    while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
-        start -= 1;
-    }
-    let mut end = span.end;
-    while end < bytes.len() && matches!(bytes[end], b' ' | b'\t') {
-        end += 1;
-    }
-    start..end
-}
-
 fn parse(text: &str) -> Report {
     Report::parse(
         "gen.md".as_ref(),

@@ -42,6 +42,8 @@ struct ItemDoc<'a> {
     /// The status the verdict was made from; null without one.
     status: Option<&'a str>,
     verdict: Verdict,
+    /// The item's task box is ticked in the report (lists only).
+    ticked: bool,
 }
 
 #[derive(Serialize)]
@@ -75,6 +77,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
                         summary: &item.summary,
                         status: item.status.as_deref(),
                         verdict: item.verdict,
+                        ticked: item.ticked,
                     })
                     .collect(),
             })
@@ -116,7 +119,8 @@ mod tests {
             serde_json::json!({
                 "line": 12, "row": 2, "key": "OPS-1", "moved_from": null,
                 "url": "https://jira.example.com/browse/OPS-1",
-                "summary": "Add an alert on queue depth", "status": "Done", "verdict": "resolved"
+                "summary": "Add an alert on queue depth", "status": "Done", "verdict": "resolved",
+                "ticked": false
             })
         );
         assert_eq!(first["items"][3]["moved_from"], "OPS-7");

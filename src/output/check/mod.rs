@@ -61,6 +61,17 @@ pub(crate) fn plural(count: usize, noun: &str) -> String {
 pub(crate) fn failure_message(item: &crate::gate::ItemCheck) -> String {
     use crate::gate::Verdict;
     let key = item.key.as_deref().unwrap_or("?");
+    let message = verdict_message(item, key);
+    if item.ticked && item.verdict != Verdict::Resolved && item.verdict != Verdict::Waived {
+        // A ticked box is a person's claim; the gate goes by the ticket.
+        format!("{message} (its box is ticked in the report: close the ticket or untick the box)")
+    } else {
+        message
+    }
+}
+
+fn verdict_message(item: &crate::gate::ItemCheck, key: &str) -> String {
+    use crate::gate::Verdict;
     match item.verdict {
         Verdict::Unresolved => match item.status.as_deref() {
             Some(status) => format!("{key} is \"{status}\", not resolved: \"{}\"", item.summary),
@@ -105,6 +116,7 @@ pub(crate) mod sample {
             summary: summary.to_owned(),
             status: status.map(str::to_owned),
             verdict,
+            ticked: false,
         }
     }
 

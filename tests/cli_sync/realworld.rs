@@ -1,0 +1,233 @@
+//! Real-world report shapes end to end (`tests/fixtures/reports/realworld/`, written for these
+//! tests in the shapes of `shared/realworld-shapes.md`): tickets people linked anywhere are never
+//! filed twice, their words are never lost, lists and tables without a Status column sync and
+//! refresh, and a task box follows its ticket.
+
+use super::*;
+use crate::support::fake_jira::Endpoint;
+
+const SEED_STATUS_LINKS: &str = include_str!("../fixtures/reports/realworld/seed-status-links.md");
+const LISTS: &str = include_str!("../fixtures/reports/realworld/lists.md");
+const BUG_COLUMN: &str = include_str!("../fixtures/reports/realworld/bug-column.md");
+
+/// Whether every character of `old` is still in `new`, in order: nothing a person wrote was
+/// lost (pm-sync only ever adds its keys and statuses, or overwrites statuses it owns).
+fn keeps_every_character(old: &str, new: &str) -> bool {
+    let mut rest = new.chars();
+    old.chars().all(|c| rest.any(|n| n == c))
+}
+
+/// `text` with the fixture's made-up keys replaced by keys the fake really has.
+fn with_keys(text: &str, keys: &[(&str, &str)]) -> String {
+    keys.iter()
+        .fold(text.to_owned(), |text, (from, to)| text.replace(from, to))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tickets_linked_in_status_cells_or_at_the_end_are_never_filed_again_and_notes_stay() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        fake.add_project("AUTH", &["Task"]);
+        let first = fake.seed_issue("AUTH", "Page on cache hit rate", &[]);
+        let second = fake.seed_issue("AUTH", "Load-test token refresh", &[]);
+        fake.transition(&first, "In Progress");
+        let text = with_keys(
+            SEED_STATUS_LINKS,
+            &[("AUTH-7192", &first), ("AUTH-1964", &second)],
+        );
+        pm.write("pm.md", &text);
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let after = pm.read("pm.md");
+        // Only the two rows without a ticket got one.
+        assert_eq!(fake.requests().count(Endpoint::BulkCreate), 1, "{flavor:?}");
+        let created: Vec<String> = fake
+            .issues()
+            .into_iter()
+            .filter(|i| i.key.starts_with("OPS-"))
+            .map(|i| i.summary)
+            .collect();
+        assert_eq!(
+            created,
+            [
+                "Rotate the cache credentials quarterly",
+                "Document the cache warm-up. Include the SEV-1 timeline and the UTF-8 key issue."
+            ],
+            "{flavor:?}"
+        );
+        assert!(
+            keeps_every_character(&text, &after),
+            "{flavor:?}: lost text:\n{after}"
+        );
+        // The person's links and notes are all there; statuses went beside them.
+        assert!(after.contains(&format!(
+            "<td><a href=\"https://tracker.example.com/browse/{first}\">{first}</a> · <em>In Progress</em></td>"
+        )), "{flavor:?}:\n{after}");
+        assert!(
+            after.contains("<td>In progress - Advisor team · <em>To Do</em></td>"),
+            "{flavor:?}:\n{after}"
+        );
+        assert!(
+            after.contains("<td>N/A · <em>To Do</em></td>"),
+            "{flavor:?}:\n{after}"
+        );
+        // The key goes inside the first paragraph of a multi-paragraph cell.
+        assert!(after.contains("<td><p><a href=\""), "{flavor:?}:\n{after}");
+        // Tickets of other projects get the labels like any other.
+        for key in [&first, &second] {
+            let labels = fake.issue(key).expect("issue").labels;
+            assert!(
+                labels.contains(&"sev1_20200414".to_owned()),
+                "{flavor:?}: {labels:?}"
+            );
+        }
+
+        fake.reset_request_log();
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        assert_eq!(fake.requests().writes, 0, "{flavor:?}: {out}");
+        assert_eq!(
+            pm.read("pm.md"),
+            after,
+            "{flavor:?}: a second sync changed the report"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_items_get_a_key_and_a_status_and_their_box_follows_the_ticket() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        fake.add_project("ING", &["Task"]);
+        let ingest = fake.seed_issue("ING", "Readiness gate", &[]);
+        let text = with_keys(LISTS, &[("ING-88", &ingest)]);
+        pm.write("pm.md", &text);
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let after = pm.read("pm.md");
+        assert!(
+            keeps_every_character(&text, &after),
+            "{flavor:?}: lost text:\n{after}"
+        );
+        let created = fake
+            .issues()
+            .into_iter()
+            .filter(|i| i.key.starts_with("OPS-"))
+            .count();
+        assert_eq!(
+            created, 6,
+            "{flavor:?}: one per item without a ticket:\n{after}"
+        );
+        let key_of = |summary: &str| {
+            fake.issues()
+                .into_iter()
+                .find(|i| i.summary == summary)
+                .unwrap_or_else(|| panic!("no ticket for {summary}"))
+                .key
+        };
+        let retries = key_of("Cap retries in the upload client at 5");
+        let url = format!("{}/browse/{retries}", fake.url());
+        assert!(
+            after.contains(&format!(
+                "- [ ] [{retries}]({url}) Cap retries in the upload client at 5 · *To Do*\n"
+            )),
+            "{flavor:?}:\n{after}"
+        );
+        // A continuation line stays with its item; the status goes after it.
+        assert!(
+            after.contains("hides it for 20 minutes). · *To Do*\n  - owner: platform team"),
+            "{flavor:?}:\n{after}"
+        );
+        // The search link and the list under the next heading are not items.
+        assert!(after.contains("- [Every open follow-up]("), "{flavor:?}");
+        assert!(after.contains("- Not an action item\n"), "{flavor:?}");
+
+        fake.transition(&retries, "Done");
+        let out = pm.run(&["refresh", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let done = pm.read("pm.md");
+        assert!(
+            done.contains(&format!(
+                "- [x] [{retries}]({url}) Cap retries in the upload client at 5 · *Done*\n"
+            )),
+            "{flavor:?}:\n{done}"
+        );
+
+        fake.transition(&retries, "In Progress");
+        assert_eq!(pm.run(&["refresh", "pm.md"]).await.code, 0);
+        let reopened = pm.read("pm.md");
+        assert!(
+            reopened.contains(&format!(
+                "- [ ] [{retries}]({url}) Cap retries in the upload client at 5 · *In Progress*\n"
+            )),
+            "{flavor:?}:\n{reopened}"
+        );
+        // The box a person ticked stays ticked although its new ticket is open...
+        let rollback = key_of("Roll back the kernel change on the build fleet");
+        assert!(
+            reopened.contains(&format!("- [x] [{rollback}](")),
+            "{flavor:?}:\n{reopened}"
+        );
+        // ...and the gate calls it a disagreement, not a resolution.
+        let out = pm.run(&["check", "pm.md", "--format", "github"]).await;
+        assert_eq!(out.code, 1, "{flavor:?}: {out}");
+        assert!(
+            out.stdout.contains("its box is ticked"),
+            "{flavor:?}: {out}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bug_column_holds_the_key_and_the_status_and_hand_written_todo_is_replaced() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    fake.add_project("SEARCH", &["Task"]);
+    let search = fake.seed_issue("SEARCH", "Load shedding", &[]);
+    fake.transition(&search, "In Progress");
+    let text = with_keys(BUG_COLUMN, &[("SEARCH-51", &search)]);
+    pm.write("pm.md", &text);
+
+    let out = pm.run(&["sync", "pm.md"]).await;
+    assert_eq!(out.code, 0, "{out}");
+    let after = pm.read("pm.md");
+    // The person's link stays as written; only the status word beside it changes.
+    assert!(
+        after.contains(&format!(
+            "| **In Progress** [{search}](https://tracker.example.com/browse/{search}) |"
+        )),
+        "{after}"
+    );
+    let page = fake
+        .issues()
+        .into_iter()
+        .find(|i| i.summary == "Page on sustained 5xx above 1%")
+        .expect("created")
+        .key;
+    let url = format!("{}/browse/{page}", fake.url());
+    assert!(
+        after.contains(&format!("| prevent | asmith | [{page}]({url}) **To Do** |")),
+        "{after}"
+    );
+    let write_up = fake
+        .issues()
+        .into_iter()
+        .find(|i| i.summary == "Publish the public write-up")
+        .expect("created")
+        .key;
+    assert!(
+        after.contains(&format!(
+            "| process | kim | [{write_up}]({}/browse/{write_up}) · *To Do* |",
+            fake.url()
+        )),
+        "{after}"
+    );
+
+    let out = pm.run(&["items", "pm.md", "--format", "json"]).await;
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stdout.contains(&format!("\"key\": \"{page}\"")),
+        "{out}"
+    );
+}
