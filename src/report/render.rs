@@ -20,8 +20,12 @@ pub struct ItemView<'a> {
     pub item: &'a str,
     /// The summary Jira gets.
     pub summary: &'a str,
-    /// The linked Jira key, if any.
+    /// The linked Jira key, if any: the item's first ticket reference.
     pub key: Option<&'a str>,
+    /// Other ticket references the item holds (shown, never synced).
+    pub related: &'a [String],
+    /// A task list item's box: `true` ticked, `false` not, `null` for items without one.
+    pub checked: Option<bool>,
     /// The status cell's text.
     pub status: &'a str,
     /// Other columns by header text, in table order (a JSON object).
@@ -48,7 +52,7 @@ impl Serialize for Extra<'_> {
 pub struct ItemsView<'a> {
     /// The report's path, as given.
     pub path: String,
-    /// `html` or `pipe`.
+    /// `html`, `pipe` or `list`.
     pub table_kind: ContainerKind,
     /// 1-based line of the table.
     pub table_line: usize,
@@ -84,6 +88,8 @@ pub fn items_view<'a>(
                 item: &item.item.text,
                 summary: &item.summary,
                 key: item.key.as_deref(),
+                related: &item.related,
+                checked: item.checkbox.map(|checkbox| checkbox.checked),
                 status: item.status_text(),
                 extra: Extra(&item.extra),
             })
@@ -95,20 +101,20 @@ pub fn items_view<'a>(
 /// as a warning line, not a failure: the items can still be read.
 pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>) -> String {
     let mut out = String::new();
-    let kind = match report.kind() {
-        ContainerKind::Html => "HTML",
-        ContainerKind::Pipe => "pipe",
-        ContainerKind::List => "list",
-    };
     let count = report.items().len();
     let noun = if count == 1 {
         "action item"
     } else {
         "action items"
     };
+    let container = match report.kind() {
+        ContainerKind::Html => "in the HTML table",
+        ContainerKind::Pipe => "in the pipe table",
+        ContainerKind::List => "in lists starting",
+    };
     let _ = writeln!(
         out,
-        "{}: {count} {noun} in the {kind} table at line {}",
+        "{}: {count} {noun} {container} at line {}",
         report.path().display(),
         report.table_line()
     );
@@ -143,10 +149,10 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
         "ROW", "LINE", "KEY", "STATUS"
     );
     for item in report.items() {
-        let status = if item.status_text().is_empty() {
-            "-"
-        } else {
-            item.status_text()
+        let status = match (item.status_text(), item.checkbox) {
+            ("", Some(checkbox)) if checkbox.checked => "[x]",
+            ("", _) => "-",
+            (status, _) => status,
         };
         let _ = writeln!(
             out,
@@ -157,6 +163,9 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
             status,
             item.summary
         );
+        if !item.related.is_empty() {
+            let _ = writeln!(out, "{:>13}related: {}", "", item.related.join(", "));
+        }
     }
     out
 }

@@ -256,6 +256,7 @@ pub async fn refresh(
                 updated: Vec::new(),
                 report_changed: false,
                 error: None,
+                warning: None,
             };
             match item.key.as_ref().map(|key| state.linked.get(key)) {
                 None => {
@@ -597,6 +598,7 @@ fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
                     .unwrap_or_default(),
                 report_changed: false,
                 error,
+                warning: None,
             };
             ((row.report, row.row), outcome)
         })
@@ -650,14 +652,25 @@ async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
             ),
         };
         if let Some(row) = task_rows.get(&id).and_then(|at| rows.get_mut(at)) {
-            row.action = RowAction::Failed;
-            row.error = Some(format!(
-                "updating {}: {failure}",
-                row.key.as_deref().unwrap_or("?")
-            ));
+            let key = row.key.as_deref().unwrap_or("?");
+            let message = format!("updating {key}: {failure}");
             row.updated.clear();
+            // Items land in other teams' projects, whose tickets pm-sync may not edit: the
+            // link and the status still hold, so that is a warning, not a failed row.
+            if foreign_key(key, &engine.jira.project) {
+                row.warning = Some(message);
+            } else {
+                row.action = RowAction::Failed;
+                row.error = Some(message);
+            }
         }
     }
+}
+
+/// Whether `key` belongs to another project than the configured one.
+fn foreign_key(key: &str, project: &str) -> bool {
+    key.rsplit_once('-')
+        .is_some_and(|(key_project, _)| key_project != project)
 }
 
 /// Applies the edits of many rows in one splice (one copy of the file, however many rows) and

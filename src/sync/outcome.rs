@@ -53,6 +53,10 @@ pub struct RowOutcome {
     pub report_changed: bool,
     /// Why the row failed or is pending.
     pub error: Option<String>,
+    /// Something the user should know that does not fail the run (e.g. Jira refused to label
+    /// a ticket of another team's project).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// One report's result.
