@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use pm_sync::report::{Edit, Report, ReportOptions};
+use pm_sync::report::{Edit, KnownStatuses, Report, ReportOptions};
 
 /// Values edits write: plain, empty, and everything that needs escaping in either table kind.
 const VALUES: &[&str] = &[
@@ -23,7 +23,9 @@ const VALUES: &[&str] = &[
 const KEYS: &[&str] = &["OPS-1", "AB_9-123456", "ops-1", "X-1", "OPS-", ""];
 
 /// Reads `data` as: one byte for the number of edits (mod 8), three bytes per edit, then the
-/// report's bytes. Parses, applies, and checks that a successful edit re-parses to the same items.
+/// report's bytes (any container: tables, lists, task lists). Parses, applies with every value a
+/// known status, and checks that a successful edit re-parses to the same items and that applying
+/// the same edits again changes nothing (a second sync is a no-op).
 pub fn run(data: &[u8]) {
     let Some((&count, rest)) = data.split_first() else {
         return;
@@ -37,6 +39,11 @@ pub fn run(data: &[u8]) {
     let Ok(mut report) = Report::parse(path, report_bytes.to_vec(), &options) else {
         return;
     };
+    let mut known = KnownStatuses::default();
+    for value in VALUES {
+        known.insert(value, value.starts_with('D'));
+    }
+    report.set_known_statuses(known.clone());
     let edits: Vec<Edit> = edit_bytes
         .chunks_exact(3)
         .map(|chunk| {
@@ -60,10 +67,18 @@ pub fn run(data: &[u8]) {
     match report.apply(&edits) {
         Ok(changed) => {
             assert_eq!(changed, report.bytes() != before.as_slice());
-            let again = Report::parse(path, report.bytes().to_vec(), &options)
+            let mut again = Report::parse(path, report.bytes().to_vec(), &options)
                 .expect("edited bytes parse again");
             assert_eq!(again.items(), report.items());
             let _ = report.diff();
+            again.set_known_statuses(known);
+            let edited = report.bytes().to_vec();
+            assert!(
+                !again.apply(&edits).expect("the same edits apply again"),
+                "a second run changed the report:\n{}\n---\n{}",
+                String::from_utf8_lossy(&edited),
+                String::from_utf8_lossy(again.bytes())
+            );
         }
         Err(_) => assert_eq!(report.bytes(), before.as_slice()),
     }

@@ -253,7 +253,9 @@ fn status_splices(
                 });
             }
         }
-        // Empty, or a person's words: the status goes beside them as pm-sync's marker.
+        // An empty status has no marker form: a person's words stay as they are.
+        _ if status.is_empty() => {}
+        // No status yet, or a person's words: the status goes beside them as pm-sync's marker.
         _ => {
             let mut value = String::new();
             marker::write(&mut value, &escaped, kind);
