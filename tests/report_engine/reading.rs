@@ -42,6 +42,7 @@ fn the_section_name_comes_from_the_options() {
     let text = format!("## Follow-ups\n\n{PIPE}");
     let options = ReportOptions {
         section: s("follow-ups"),
+        ..ReportOptions::default()
     };
     let report = Report::parse("r.md".as_ref(), text.into_bytes(), &options).expect("parses");
     assert_eq!(report.items().len(), 1);
