@@ -84,8 +84,10 @@ impl Error {
         match self {
             Self::Report(ReportError::Several { errors }) => {
                 let mut out: Vec<String> = errors.iter().map(|e| render_report(e, color)).collect();
-                out.push(format!("error: {}", ReportError::Several { errors: Vec::new() })
-                    .replace("0 reports", &format!("{} reports", errors.len())));
+                out.push(
+                    format!("error: {}", ReportError::Several { errors: Vec::new() })
+                        .replace("0 reports", &format!("{} reports", errors.len())),
+                );
                 out.join("\n")
             }
             Self::Report(error) => render_report(error, color),
@@ -103,7 +105,10 @@ fn render_report(error: &ReportError, color: bool) -> String {
     };
     let mut out = String::new();
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
-    if handler.render_report(&mut out, &WithoutCode(error)).is_err() {
+    if handler
+        .render_report(&mut out, &WithoutCode(error))
+        .is_err()
+    {
         out = format!("error: {error}");
     }
     out

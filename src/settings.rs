@@ -17,7 +17,7 @@ use crate::report::ReportOptions;
 const CONFIG_FILE_NAME: &str = "pm-sync.toml";
 
 /// The URL `config.example.toml` ships with; doctor says so when it is still configured.
-pub const EXAMPLE_URL_HOST: &str = "your-site.atlassian.net";
+pub const EXAMPLE_URL_HOST: &str = "example.atlassian.net";
 
 /// Reports larger than this are refused before they are read (`[report] max_size`).
 pub const DEFAULT_MAX_REPORT_SIZE: u64 = 64 * 1024 * 1024;
@@ -255,10 +255,7 @@ impl Settings {
         Ok(Self {
             config_file,
             searched,
-            report: ReportOptions {
-                section,
-                max_size,
-            },
+            report: ReportOptions { section, max_size },
             report_url,
             default_severity,
             status,
@@ -302,10 +299,7 @@ fn find_config_file(
         let folder = if first.is_dir() {
             first.clone()
         } else {
-            first
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default()
+            first.parent().map(Path::to_path_buf).unwrap_or_default()
         };
         starts.push(folder);
     }
@@ -407,12 +401,14 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
         .unwrap_or_else(|| "JIRA_API_TOKEN".to_owned());
     if !is_variable_name(&token_env) {
         // Most likely the token itself was pasted here: never print it.
-        return Err("[jira] token_env is not an environment variable name (letters, digits \
+        return Err(
+            "[jira] token_env is not an environment variable name (letters, digits \
              and _, not starting with a digit); it must name the variable that holds the \
              token, never hold the token itself\nset token_env = \"JIRA_API_TOKEN\" and \
              export the token in that variable; if you pasted a token into the file, revoke \
              it and create a new one"
-            .to_owned());
+                .to_owned(),
+        );
     }
     let concurrency = file.concurrency.unwrap_or(4);
     if !(1..=32).contains(&concurrency) {

@@ -324,7 +324,12 @@ fn jira_settings_failure(error: &ConfigError) -> Step {
     } else {
         "jira_settings"
     };
-    Step::failed(check, Blame::Config, format!("{}: {message}", title(check)), hint)
+    Step::failed(
+        check,
+        Blame::Config,
+        format!("{}: {message}", title(check)),
+        hint,
+    )
 }
 
 /// Names the variable and the kind of auth; never the token itself.

@@ -317,26 +317,16 @@ impl JiraClient {
             .user_agent(concat!("pm-sync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout);
+        // A bad ca_file is reported even where it is not used, so the config stays honest.
+        let extra_roots = match &config.ca_file {
+            Some(path) => Some(read_ca_file(path)?),
+            None => None,
+        };
         if base.scheme() == "http" {
             // Loopback only (checked above): a proxy would carry the token in clear text
             // across a network, and there is no TLS, so no trust store to load either.
             builder = builder.no_proxy().tls_certs_only(Vec::new());
-        } else if let Some(path) = &config.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                JiraError::Config(format!("cannot read ca_file `{}`: {e}", path.display()))
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                JiraError::Config(format!(
-                    "ca_file `{}` is not a PEM bundle: {e}",
-                    path.display()
-                ))
-            })?;
-            if certs.is_empty() {
-                return Err(JiraError::Config(format!(
-                    "ca_file `{}` holds no certificate",
-                    path.display()
-                )));
-            }
+        } else if let Some(certs) = extra_roots {
             builder = builder.tls_certs_merge(certs);
         }
         let http = builder
@@ -686,6 +676,25 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some((when - now).to_std().unwrap_or_default())
 }
 
+/// The certificates of a PEM bundle; an unreadable, invalid or empty file is a config error.
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, JiraError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| JiraError::Config(format!("cannot read ca_file `{}`: {e}", path.display())))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        JiraError::Config(format!(
+            "ca_file `{}` is not a PEM bundle: {e}",
+            path.display()
+        ))
+    })?;
+    if certs.is_empty() {
+        return Err(JiraError::Config(format!(
+            "ca_file `{}` holds no certificate",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
 /// An answer over the size cap: a protocol error, never retried (it would only come again).
 fn too_large(call: &Call, limit: usize) -> JiraError {
     JiraError::Protocol {
@@ -790,13 +799,25 @@ mod tests {
     #[test]
     fn connect_failures_that_cannot_succeed_are_not_retried() {
         let tls = "invalid peer certificate: unknownissuer\n";
-        assert_eq!(classify_connect_failure(tls, false, false), TransportKind::Tls);
+        assert_eq!(
+            classify_connect_failure(tls, false, false),
+            TransportKind::Tls
+        );
         let dns = "dns error\nfailed to lookup address information: name or service not known\n";
-        assert_eq!(classify_connect_failure(dns, false, true), TransportKind::Unreachable);
+        assert_eq!(
+            classify_connect_failure(dns, false, true),
+            TransportKind::Unreachable
+        );
         let refused = "tcp connect error\nconnection refused (os error 111)\n";
-        assert_eq!(classify_connect_failure(refused, true, false), TransportKind::Unreachable);
+        assert_eq!(
+            classify_connect_failure(refused, true, false),
+            TransportKind::Unreachable
+        );
         // The host answered earlier in this run: a restart, worth waiting for.
-        assert_eq!(classify_connect_failure(refused, true, true), TransportKind::Connect);
+        assert_eq!(
+            classify_connect_failure(refused, true, true),
+            TransportKind::Connect
+        );
     }
 
     #[test]

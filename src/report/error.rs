@@ -33,7 +33,11 @@ pub struct Snippet {
 
 impl Snippet {
     /// The report's name and whole text, showing `span`.
-    fn new(name: String, text: String, span: &std::ops::Range<usize>) -> (Snippet, std::ops::Range<usize>) {
+    fn new(
+        name: String,
+        text: String,
+        span: &std::ops::Range<usize>,
+    ) -> (Snippet, std::ops::Range<usize>) {
         let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[span.start..]
             .find('\n')
@@ -481,7 +485,8 @@ impl Origin {
         let start = floor_char_boundary(text, span.start.min(text.len()));
         let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
         let (line, col) = line_col(text, start);
-        let (snippet, shown) = Snippet::new(path.display().to_string(), text.to_owned(), &(start..end));
+        let (snippet, shown) =
+            Snippet::new(path.display().to_string(), text.to_owned(), &(start..end));
         Origin {
             at: format!("{}:{line}:{col}", path.display()),
             src: std::sync::Arc::new(snippet),

@@ -169,7 +169,11 @@ fn markdown_files(dir: &Path) -> (Vec<PathBuf>, Vec<ReportError>) {
             match std::fs::canonicalize(path) {
                 Ok(target) if target.starts_with(&root) && target.is_file() => {}
                 _ => {
-                    tracing::debug!("skipping {}: a symlink out of {}", path.display(), dir.display());
+                    tracing::debug!(
+                        "skipping {}: a symlink out of {}",
+                        path.display(),
+                        dir.display()
+                    );
                     continue;
                 }
             }

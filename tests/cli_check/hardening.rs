@@ -24,7 +24,9 @@ async fn credentials_in_the_url_are_refused_without_being_echoed() {
     pm.write("pm.md", REPORT);
     let url = jira.url().replace("http://", "http://bob:hunter2-secret@");
 
-    let out = pm.run_env(&[("JIRA_URL", Some(&url))], &["sync", "pm.md"]).await;
+    let out = pm
+        .run_env(&[("JIRA_URL", Some(&url))], &["sync", "pm.md"])
+        .await;
 
     assert_eq!(out.code, 2, "{out}");
     assert!(!out.to_string().contains("hunter2-secret"), "{out}");
@@ -58,7 +60,10 @@ async fn a_token_pasted_into_token_env_is_refused_without_being_printed() {
     assert_eq!(out.code, 2, "{out}");
     assert!(!out.to_string().contains("pasted+token"), "{out}");
     assert!(out.stderr.contains("token_env"), "{out}");
-    assert!(out.stderr.contains("not an environment variable name"), "{out}");
+    assert!(
+        out.stderr.contains("not an environment variable name"),
+        "{out}"
+    );
 }
 
 /// A fake proxy on loopback that counts the connections it receives.
@@ -180,8 +185,16 @@ async fn error_snippets_cut_a_long_line_to_a_sane_width() {
 
     assert_eq!(out.code, 2, "{out}");
     let widest = out.stderr.lines().map(|l| l.chars().count()).max().unwrap();
-    assert!(widest < 400, "a line of {widest} characters in:\n{}", &out.stderr[..2000.min(out.stderr.len())]);
-    assert!(out.stderr.contains("pm.md:7"), "{}", &out.stderr[..2000.min(out.stderr.len())]);
+    assert!(
+        widest < 400,
+        "a line of {widest} characters in:\n{}",
+        &out.stderr[..2000.min(out.stderr.len())]
+    );
+    assert!(
+        out.stderr.contains("pm.md:7"),
+        "{}",
+        &out.stderr[..2000.min(out.stderr.len())]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -201,11 +214,16 @@ async fn folder_scans_do_not_follow_symlinks_out_of_the_tree() {
     pm.write("outside/secret.md", &mixed);
     pm.write("outside/deep/other.md", &mixed);
     pm.write("pms/inside.md", fixture("resolved-html.md"));
-    std::os::unix::fs::symlink(pm.dir().join("outside/secret.md"), pm.dir().join("pms/link.md"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        pm.dir().join("outside/secret.md"),
+        pm.dir().join("pms/link.md"),
+    )
+    .unwrap();
     std::os::unix::fs::symlink(pm.dir().join("outside/deep"), pm.dir().join("pms/deep")).unwrap();
 
-    let out = pm.run(&["check", "--offline", "--format", "json", "pms"]).await;
+    let out = pm
+        .run(&["check", "--offline", "--format", "json", "pms"])
+        .await;
 
     assert!(!out.stdout.contains("link.md"), "{out}");
     assert!(!out.stdout.contains("other.md"), "{out}");
@@ -222,7 +240,9 @@ async fn folder_scans_respect_gitignore_and_any_case_of_markdown_extensions() {
     pm.write("repo/pms/long.markdown", &mixed);
     pm.write("repo/pms/drafts/ignored.md", &mixed);
 
-    let out = pm.run(&["check", "--offline", "--format", "json", "repo"]).await;
+    let out = pm
+        .run(&["check", "--offline", "--format", "json", "repo"])
+        .await;
 
     assert!(out.stdout.contains("UPPER.MD"), "{out}");
     assert!(out.stdout.contains("long.markdown"), "{out}");
@@ -233,10 +253,15 @@ async fn folder_scans_respect_gitignore_and_any_case_of_markdown_extensions() {
 async fn one_run_reports_every_bad_report() {
     let pm = PmSync::new();
     pm.write("pms/a.md", "---\nincident_date: 2026-13-40\n---\n# A\n\n## Action Items\n\n| Action Item | Status |\n|---|---|\n| x | |\n");
-    pm.write("pms/b.md", "# B\n\n## Action Items\n\n<table><tr><th>Action Item</th><th>Status</th></tr>\n");
+    pm.write(
+        "pms/b.md",
+        "# B\n\n## Action Items\n\n<table><tr><th>Action Item</th><th>Status</th></tr>\n",
+    );
     pm.write("pms/c.md", REPORT);
 
-    let out = pm.run(&["check", "--offline", "pms/a.md", "pms/b.md", "pms/c.md"]).await;
+    let out = pm
+        .run(&["check", "--offline", "pms/a.md", "pms/b.md", "pms/c.md"])
+        .await;
 
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("a.md"), "{out}");
@@ -287,7 +312,12 @@ fn endless_server() -> String {
                     return;
                 }
                 let chunk = vec![b' '; 1 << 20];
-                let frame = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk, b"\r\n".to_vec()].concat();
+                let frame = [
+                    format!("{:x}\r\n", chunk.len()).into_bytes(),
+                    chunk,
+                    b"\r\n".to_vec(),
+                ]
+                .concat();
                 // Stop after 200 MiB even if the client keeps reading.
                 for _ in 0..200 {
                     if std::io::Write::write_all(&mut stream, &frame).is_err() {
@@ -414,19 +444,33 @@ async fn help_lists_environment_exit_codes_and_examples_and_a_man_page_exists() 
     let pm = PmSync::new();
     let out = pm.run(&["--help"]).await;
     assert_eq!(out.code, 0, "{out}");
-    for needle in ["JIRA_API_TOKEN", "PM_SYNC_CONFIG", "NO_COLOR", "Exit codes", "Examples"] {
+    for needle in [
+        "JIRA_API_TOKEN",
+        "PM_SYNC_CONFIG",
+        "NO_COLOR",
+        "Exit codes",
+        "Examples",
+    ] {
         assert!(out.stdout.contains(needle), "{needle} missing:\n{out}");
     }
     let man = pm.run(&["man"]).await;
     assert_eq!(man.code, 0, "{man}");
-    assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH"), "{man}");
-    assert!(man.stdout.contains("JIRA_API_TOKEN"), "man page lacks the environment");
+    assert!(
+        man.stdout.starts_with(".ie") || man.stdout.contains(".TH"),
+        "{man}"
+    );
+    assert!(
+        man.stdout.contains("JIRA_API_TOKEN"),
+        "man page lacks the environment"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_says_when_the_url_is_still_the_examples() {
     let pm = PmSync::new().env("JIRA_API_TOKEN", "t");
-    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml")).unwrap();
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+            .unwrap();
     pm.write("pm-sync.toml", &example);
 
     let out = pm.run(&["doctor"]).await;
@@ -443,7 +487,10 @@ async fn quiet_check_prints_only_problems_and_totals() {
     pm.write("pm.md", fixture("mixed.md"));
     let out = pm.run(&["-q", "check", "--offline", "pm.md"]).await;
     assert_eq!(out.code, 1, "{out}");
-    assert!(!out.stdout.contains("Alert on queue depth"), "a resolved row:\n{out}");
+    assert!(
+        !out.stdout.contains("Alert on queue depth"),
+        "a resolved row:\n{out}"
+    );
     assert!(out.stdout.contains("Cap the retry storm"), "{out}");
     assert!(out.stdout.contains("FAILED: 4 items"), "{out}");
 }
@@ -471,17 +518,24 @@ async fn colour_follows_color_clicolor_force_and_no_color() {
     let esc = |out: &crate::support::cli::Output| out.stdout.contains('\u{1b}');
 
     // The session sets NO_COLOR=1: no colour, even when forced by CLICOLOR_FORCE.
-    assert!(!esc(&pm.run_env(&[("CLICOLOR_FORCE", Some("1"))], &args).await));
+    assert!(!esc(&pm
+        .run_env(&[("CLICOLOR_FORCE", Some("1"))], &args)
+        .await));
     // An empty NO_COLOR does not count.
     let out = pm
-        .run_env(&[("NO_COLOR", Some("")), ("CLICOLOR_FORCE", Some("1"))], &args)
+        .run_env(
+            &[("NO_COLOR", Some("")), ("CLICOLOR_FORCE", Some("1"))],
+            &args,
+        )
         .await;
     assert!(esc(&out), "{out}");
     // --color wins over the environment.
     let forced = ["--color", "always", "check", "--offline", "pm.md"];
     assert!(esc(&pm.run(&forced).await));
     let never = ["--color", "never", "check", "--offline", "pm.md"];
-    assert!(!esc(&pm.run_env(&[("NO_COLOR", None), ("CLICOLOR_FORCE", Some("1"))], &never).await));
+    assert!(!esc(&pm
+        .run_env(&[("NO_COLOR", None), ("CLICOLOR_FORCE", Some("1"))], &never)
+        .await));
     // Not a terminal and nothing forced: plain.
     assert!(!esc(&pm.run_env(&[("NO_COLOR", None)], &args).await));
 }
