@@ -108,7 +108,7 @@ pub struct InitArgs {
     #[arg(long, value_enum, default_value_t = InitDeployment::Cloud)]
     pub deployment: InitDeployment,
 
-    /// The Jira base URL, e.g. https://acme.atlassian.net.
+    /// The Jira base URL, e.g. `https://acme.atlassian.net`.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
