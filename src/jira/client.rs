@@ -735,20 +735,28 @@ fn transport_error(call: &Call, e: &reqwest::Error, answered: bool) -> JiraError
     if message.is_empty() {
         message = format!("{kind:?}");
     }
-    match kind {
-        TransportKind::Tls => message.push_str(
-            " (the server's TLS certificate is not trusted here: if your company uses its own \
-             CA, set [jira] ca_file = \"/path/to/company-ca.pem\", a PEM bundle)",
-        ),
-        TransportKind::Unreachable => {
-            message.push_str(" (not retried: check the URL's host and port, DNS and the firewall)");
-        }
-        _ => {}
+    if let Some(hint) = transport_hint(kind) {
+        message.push_str(hint);
     }
     JiraError::Transport {
         request: call.label(),
         kind,
         message,
+    }
+}
+
+/// What to do about a failure that retries cannot fix; `sync`, `check` and `doctor` all show
+/// it, since it is part of the error's message.
+fn transport_hint(kind: TransportKind) -> Option<&'static str> {
+    match kind {
+        TransportKind::Tls => Some(
+            " (the server's TLS certificate is not trusted here: if your company uses its own \
+             CA, set [jira] ca_file = \"/path/to/company-ca.pem\", a PEM bundle; not retried)",
+        ),
+        TransportKind::Unreachable => {
+            Some(" (not retried: check the URL's host and port, DNS and the firewall)")
+        }
+        _ => None,
     }
 }
 
