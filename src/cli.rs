@@ -10,11 +10,23 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Every action item becomes one Jira ticket labelled `sevN_YYYYMMDD` and `sevN`; each ticket's
 /// key and status are written back into the report, changing no other byte.
 #[derive(Debug, Parser)]
-#[command(name = "pm-sync", version = crate::VERSION, propagate_version = true)]
+#[command(
+    name = "pm-sync",
+    version = crate::VERSION,
+    propagate_version = true,
+    after_help = AFTER_HELP,
+    after_long_help = AFTER_HELP
+)]
 pub struct Cli {
-    /// Config file (default: ./pm-sync.toml, then $XDG_CONFIG_HOME/pm-sync/config.toml).
+    /// Config file (default: $PM_SYNC_CONFIG, then pm-sync.toml beside the report and up to the
+    /// repository root, then ./pm-sync.toml, then $XDG_CONFIG_HOME/pm-sync/config.toml).
     #[arg(short, long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// When to use colour: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces
+    /// it), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
 
     /// More log output on stderr (-v: info, -vv: debug, -vvv: trace). RUST_LOG also works.
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
@@ -41,11 +53,89 @@ pub enum Command {
     Items(ItemsArgs),
     /// Check config, credentials, project and issue type against Jira.
     Doctor(DoctorArgs),
+    /// Write a commented pm-sync.toml for Jira Cloud or Data Center, then run doctor.
+    Init(InitArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff) to stdout.
+    #[command(hide = true)]
+    Man,
+}
+
+/// What `--help` shows after the options: environment, exit codes and examples.
+const AFTER_HELP: &str = "\
+Environment:
+  JIRA_API_TOKEN      the API token (Cloud) or personal access token (Data Center); the
+                      variable's name can be changed with [jira] token_env
+  JIRA_URL, JIRA_PROJECT, JIRA_EMAIL, JIRA_DEPLOYMENT
+                      override [jira] url, project, email and deployment
+  PM_SYNC_CONFIG      the config file to read (like -c)
+  PM_SYNC_REPORT_URL  overrides [report] url
+  NO_COLOR            (non-empty) no colour; CLICOLOR_FORCE (non-empty) forces it
+  RUST_LOG            log filter, e.g. pm_sync=debug
+
+Exit codes:
+  0  done (check: every item resolved)
+  1  check: an item is unresolved, has no ticket, or links a missing key
+  2  bad usage, config or report; nothing was created or written
+  3  Jira refused or could not be reached, or some items failed
+
+Examples:
+  pm-sync init --deployment cloud     write ./pm-sync.toml, then check it with doctor
+  pm-sync sync postmortems/2026-03-04.md
+  pm-sync refresh postmortems/
+  pm-sync check --format github postmortems/
+  pm-sync check --offline postmortems/";
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `init` arguments.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Which Jira: cloud (email + API token) or datacenter (personal access token).
+    #[arg(long, value_enum, default_value_t = InitDeployment::Cloud)]
+    pub deployment: InitDeployment,
+
+    /// The Jira base URL, e.g. `https://acme.atlassian.net`.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// The project's key, e.g. OPS.
+    #[arg(long, value_name = "KEY")]
+    pub project: Option<String>,
+
+    /// Cloud: the Atlassian account email the API token belongs to.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+
+    /// Where to write (default: ./pm-sync.toml, or -c FILE).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write the file only; do not run doctor afterwards.
+    #[arg(long)]
+    pub no_doctor: bool,
+}
+
+/// The deployments `init` writes a config for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitDeployment {
+    /// Jira Cloud.
+    Cloud,
+    /// Jira Data Center / Server.
+    Datacenter,
 }
 
 /// `sync` arguments.

@@ -78,23 +78,71 @@ impl Error {
         }
     }
 
-    /// The message for stderr: report errors draw the offending line with miette.
+    /// The message for stderr: report errors draw the offending line with miette (without
+    /// miette's internal code line); several bad reports are each drawn, then counted.
     pub fn render(&self, color: bool) -> String {
         match self {
-            Self::Report(error) => {
-                let theme = if color {
-                    miette::GraphicalTheme::unicode()
-                } else {
-                    miette::GraphicalTheme::unicode_nocolor()
-                };
-                let mut out = String::new();
-                let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
-                if handler.render_report(&mut out, error).is_err() {
-                    out = format!("error: {error}");
-                }
-                out
+            Self::Report(ReportError::Several { errors }) => {
+                let mut out: Vec<String> = errors.iter().map(|e| render_report(e, color)).collect();
+                out.push(
+                    format!("error: {}", ReportError::Several { errors: Vec::new() })
+                        .replace("0 reports", &format!("{} reports", errors.len())),
+                );
+                out.join("\n")
             }
+            Self::Report(error) => render_report(error, color),
             other => format!("error: {other}"),
         }
+    }
+}
+
+/// One report error drawn by miette, with the offending line underlined.
+fn render_report(error: &ReportError, color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    if handler
+        .render_report(&mut out, &WithoutCode(error))
+        .is_err()
+    {
+        out = format!("error: {error}");
+    }
+    out
+}
+
+/// A report error as users see it: everything but miette's `code`, which would otherwise open
+/// the message with an internal name like `pm_sync::report::no_section`.
+struct WithoutCode<'a>(&'a ReportError);
+
+impl std::fmt::Debug for WithoutCode<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for WithoutCode<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for WithoutCode<'_> {}
+
+impl miette::Diagnostic for WithoutCode<'_> {
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
     }
 }

@@ -18,7 +18,6 @@ pub mod settings;
 pub mod sync;
 
 use std::ffi::OsString;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -45,12 +44,12 @@ pub fn run_to_code(args: impl IntoIterator<Item = OsString>) -> u8 {
             };
         }
     };
+    output::set_color(cli.color);
     init_logging(cli.verbose, cli.quiet);
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(error) => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            eprintln!("{}", error.render(color));
+            eprintln!("{}", error.render(output::use_color_stderr()));
             error.exit_code()
         }
     }
@@ -71,7 +70,7 @@ fn init_logging(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(output::use_color_stderr())
         .with_target(false)
         .without_time()
         .try_init();

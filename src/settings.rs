@@ -6,13 +6,21 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
-use url::{Host, Url};
+use url::Url;
 
+use crate::jira::client::is_loopback;
 use crate::jira::model::Deployment;
 use crate::report::ReportOptions;
 
-/// Where to look for the config file when `-c` is not given, after `./pm-sync.toml`.
+/// The config file's name in a report's folder, its parents up to the repository root, and the
+/// working directory.
 const CONFIG_FILE_NAME: &str = "pm-sync.toml";
+
+/// The URL `config.example.toml` ships with; doctor says so when it is still configured.
+pub const EXAMPLE_URL_HOST: &str = "example.atlassian.net";
+
+/// Reports larger than this are refused before they are read (`[report] max_size`).
+pub const DEFAULT_MAX_REPORT_SIZE: u64 = 64 * 1024 * 1024;
 
 /// A problem with the configuration (exit code 2). The message names the file or variable and
 /// the fix.
@@ -77,6 +85,7 @@ struct ReportSection {
     section: Option<String>,
     url: Option<String>,
     ticket_projects: Option<Vec<String>>,
+    max_size: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,6 +115,8 @@ pub struct StatusRules {
 pub struct Settings {
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// Where pm-sync looked for a config file, in order (for "none found" messages).
+    pub searched: Vec<PathBuf>,
     /// How to find the Action Items table.
     pub report: ReportOptions,
     /// Where people read a report, e.g. `https://github.com/acme/sre/blob/main/{path}`: when
@@ -153,7 +164,19 @@ impl Settings {
     /// environment overrides, and validates what every command needs. Jira settings are
     /// validated lazily by [`Settings::jira`], so `items` and `check --offline` work without them.
     pub fn load(explicit: Option<&Path>, env: EnvLookup<'_>) -> Result<Self, ConfigError> {
-        let (config_file, file) = match find_config_file(explicit, env) {
+        Self::load_near(explicit, &[], env)
+    }
+
+    /// [`Settings::load`], also looking for `pm-sync.toml` beside the first of `reports` and
+    /// in its parent folders up to the repository root (the folder holding `.git`), the
+    /// `.editorconfig` habit.
+    pub fn load_near(
+        explicit: Option<&Path>,
+        reports: &[PathBuf],
+        env: EnvLookup<'_>,
+    ) -> Result<Self, ConfigError> {
+        let (found, searched) = find_config_file(explicit, reports, env);
+        let (config_file, file) = match found {
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
                     path: path.clone(),
@@ -202,18 +225,48 @@ impl Settings {
             resolved: file.status.resolved.unwrap_or_default(),
             waived: file.status.waived.unwrap_or_default(),
         };
-        let jira = validate_jira(&file.jira, env);
+        let max_size = file.report.max_size.unwrap_or(DEFAULT_MAX_REPORT_SIZE);
+        if max_size == 0 {
+            return Err(ConfigError::invalid(
+                "[report] max_size = 0 would refuse every report",
+                "give a size in bytes, e.g. 67108864 (64 MiB, the default)",
+            ));
+        }
+        // A relative ca_file is relative to the config file that names it, not to wherever
+        // pm-sync happens to run.
+        let base = config_file
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
+        let mut jira_section = file.jira;
+        if let (Some(ca), Some(base)) = (&jira_section.ca_file, &base)
+            && ca.is_relative()
+        {
+            jira_section.ca_file = Some(base.join(ca));
+        }
+        let mut jira = validate_jira(&jira_section, env);
+        if let Err(message) = &mut jira
+            && config_file.is_none()
+            && message.starts_with("no Jira")
+        {
+            message.push_str(&format!(
+                " (no config file found; looked for {})",
+                describe_searched(&searched)
+            ));
+        }
         Ok(Self {
             config_file,
+            searched,
             report: ReportOptions {
                 section,
                 ticket_projects,
+                max_size,
             },
             report_url,
             default_severity,
             status,
             jira,
-            raw_jira: file.jira,
+            raw_jira: jira_section,
         })
     }
 
@@ -257,21 +310,92 @@ impl Settings {
     }
 }
 
-/// `-c FILE`, else `./pm-sync.toml`, else `$XDG_CONFIG_HOME/pm-sync/config.toml`
-/// (`~/.config/pm-sync/config.toml`).
-fn find_config_file(explicit: Option<&Path>, env: EnvLookup<'_>) -> Option<PathBuf> {
+/// `-c FILE`, else the file named by `PM_SYNC_CONFIG`, else `pm-sync.toml` beside the first
+/// report and in its parents up to the repository root, else the same from the working
+/// directory, else `$XDG_CONFIG_HOME/pm-sync/config.toml` (`~/.config/pm-sync/config.toml`).
+/// Also returns every place looked at, for "none found" messages.
+fn find_config_file(
+    explicit: Option<&Path>,
+    reports: &[PathBuf],
+    env: EnvLookup<'_>,
+) -> (Option<PathBuf>, Vec<PathBuf>) {
     if let Some(path) = explicit {
-        return Some(path.to_path_buf());
+        return (Some(path.to_path_buf()), Vec::new());
     }
-    let local = PathBuf::from(CONFIG_FILE_NAME);
-    if local.is_file() {
-        return Some(local);
+    if let Some(path) = env("PM_SYNC_CONFIG") {
+        return (Some(PathBuf::from(path)), Vec::new());
+    }
+    let mut searched: Vec<PathBuf> = Vec::new();
+    let mut starts: Vec<PathBuf> = Vec::new();
+    if let Some(first) = reports.first() {
+        let folder = if first.is_dir() {
+            first.clone()
+        } else {
+            first.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        starts.push(folder);
+    }
+    starts.push(PathBuf::new());
+    for start in starts {
+        for folder in folders_up_to_repository_root(&start) {
+            let candidate = if folder.as_os_str().is_empty() {
+                PathBuf::from(CONFIG_FILE_NAME)
+            } else {
+                folder.join(CONFIG_FILE_NAME)
+            };
+            if searched.contains(&candidate) {
+                continue;
+            }
+            if candidate.is_file() {
+                return (Some(candidate), searched);
+            }
+            searched.push(candidate);
+        }
     }
     let config_home = env("XDG_CONFIG_HOME")
         .map(PathBuf::from)
-        .or_else(|| env("HOME").map(|home| Path::new(&home).join(".config")))?;
-    let user = config_home.join("pm-sync").join("config.toml");
-    user.is_file().then_some(user)
+        .or_else(|| env("HOME").map(|home| Path::new(&home).join(".config")));
+    if let Some(config_home) = config_home {
+        let user = config_home.join("pm-sync").join("config.toml");
+        if user.is_file() {
+            return (Some(user), searched);
+        }
+        searched.push(user);
+    }
+    (None, searched)
+}
+
+/// `start`, then its parents up to the first folder holding `.git` (included). Without a
+/// repository, only `start`: a stray file in `/tmp` or `/` must not configure a run.
+fn folders_up_to_repository_root(start: &Path) -> Vec<PathBuf> {
+    let absolute = if start.as_os_str().is_empty() {
+        std::env::current_dir().ok()
+    } else {
+        std::path::absolute(start).ok()
+    };
+    let mut chain = vec![start.to_path_buf()];
+    let Some(absolute) = absolute else {
+        return chain;
+    };
+    for (depth, folder) in absolute.ancestors().enumerate() {
+        if depth > 0 {
+            chain.push(folder.to_path_buf());
+        }
+        if folder.join(".git").exists() {
+            return chain;
+        }
+    }
+    vec![start.to_path_buf()]
+}
+
+/// `./pm-sync.toml, /repo/pm-sync.toml and ~/.config/pm-sync/config.toml`.
+pub fn describe_searched(searched: &[PathBuf]) -> String {
+    let names: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
+    match names.as_slice() {
+        [] => "nothing".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// toml's message with the line and column, which it already underlines.
@@ -307,12 +431,17 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
         .token_env
         .clone()
         .unwrap_or_else(|| "JIRA_API_TOKEN".to_owned());
-    let token = env(&token_env).ok_or_else(|| {
-        format!(
-            "the environment variable {token_env} (named by [jira] token_env) is not set\n\
-             export it with your Jira API token (Cloud) or personal access token (Data Center)"
-        )
-    })?;
+    if !is_variable_name(&token_env) {
+        // Most likely the token itself was pasted here: never print it.
+        return Err(
+            "[jira] token_env is not an environment variable name (letters, digits \
+             and _, not starting with a digit); it must name the variable that holds the \
+             token, never hold the token itself\nset token_env = \"JIRA_API_TOKEN\" and \
+             export the token in that variable; if you pasted a token into the file, revoke \
+             it and create a new one"
+                .to_owned(),
+        );
+    }
     let concurrency = file.concurrency.unwrap_or(4);
     if !(1..=32).contains(&concurrency) {
         return Err(format!(
@@ -329,6 +458,13 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
             ));
         }
     }
+    // Last, so that every other setting is known good when only the token is missing.
+    let token = env(&token_env).ok_or_else(|| {
+        format!(
+            "the environment variable {token_env} (named by [jira] token_env) is not set\n\
+             export it with your Jira API token (Cloud) or personal access token (Data Center)"
+        )
+    })?;
     Ok(JiraSettings {
         url,
         deployment,
@@ -357,36 +493,56 @@ fn parse_deployment(value: &str) -> Result<Deployment, String> {
 }
 
 /// `https://`, or `http://` on a loopback host only: the token must never cross a network in
-/// clear text.
+/// clear text. A user name or password in the URL is refused without being echoed: it would
+/// end up in every link written into a report, and so in git.
 fn parse_jira_url(text: &str) -> Result<Url, String> {
+    let shown = redact_userinfo(text.trim());
     let url = Url::parse(text.trim()).map_err(|error| {
-        format!("Jira URL {text:?} is not a URL ({error})\nwrite it like \"https://example.atlassian.net\"")
+        format!("Jira URL {shown:?} is not a URL ({error})\nwrite it like \"https://example.atlassian.net\"")
     })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "Jira URL {shown:?} carries a user name or password\nremove them from the URL: \
+             set [jira] email (Cloud) and put the token in the variable named by token_env"
+        ));
+    }
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
         "http" => {
             return Err(format!(
-                "Jira URL {text:?} uses http:// on a non-loopback host\nuse https:// (http:// is accepted only for localhost, 127.0.0.0/8 and [::1])"
+                "Jira URL {shown:?} uses http:// on a non-loopback host\nuse https:// (http:// is accepted only for localhost, 127.0.0.0/8 and [::1])"
             ));
         }
         other => {
             return Err(format!(
-                "Jira URL {text:?} has scheme {other:?}\nuse https://"
+                "Jira URL {shown:?} has scheme {other:?}\nuse https://"
             ));
         }
     }
     Ok(url)
 }
 
-/// `localhost`, `127.0.0.0/8` or `[::1]`.
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
+/// `text` with anything between `://` and an `@` before the host replaced by `***`.
+fn redact_userinfo(text: &str) -> String {
+    let Some(scheme_end) = text.find("://").map(|i| i + 3) else {
+        return text.to_owned();
+    };
+    let rest = &text[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &text[..scheme_end], &rest[at..]),
+        None => text.to_owned(),
     }
+}
+
+/// An environment variable name as shells write them: `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -410,6 +566,35 @@ mod tests {
         assert!(parse_jira_url("https://example.atlassian.net").is_ok());
         let error = parse_jira_url("http://jira.example.com").unwrap_err();
         assert!(error.contains("non-loopback"), "{error}");
+    }
+
+    #[test]
+    fn userinfo_is_refused_and_never_echoed() {
+        for text in [
+            "https://bob:hunter2@jira.example.com",
+            "https://hunter2@jira.example.com/jira",
+            "http://bob:hunter2@127.0.0.1:9/",
+            "https://bob:hunter2@bad host",
+        ] {
+            let error = parse_jira_url(text).unwrap_err();
+            assert!(!error.contains("hunter2"), "{error}");
+        }
+    }
+
+    #[test]
+    fn token_env_must_be_a_variable_name() {
+        assert!(is_variable_name("JIRA_API_TOKEN") && is_variable_name("_x1"));
+        for bad in ["", "1ABC", "ATATT3x-F=", "a b", "tok+en"] {
+            assert!(!is_variable_name(bad), "{bad}");
+        }
+        let file = JiraSection {
+            url: Some("https://x.atlassian.net".into()),
+            project: Some("OPS".into()),
+            token_env: Some("ATATT3x-secret=".into()),
+            ..JiraSection::default()
+        };
+        let error = validate_jira(&file, &env_of(&[])).unwrap_err();
+        assert!(!error.contains("secret"), "{error}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::runtime::{block_on, connect, print_stdout};
 /// `pm-sync check`: loads the reports, reads every linked ticket's status from Jira in batches
 /// (or, with `--offline`, takes the reports' status cells), prints the verdicts in the chosen
 /// format and returns 0 when every item is resolved or waived, else 1.
-pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<u8, Error> {
+pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<u8, Error> {
     // Never locked and never saved: check only reads.
     let reports = load_reports(&args.paths, &settings.report, false, None)?;
     let outcome = if args.offline {
@@ -38,7 +38,11 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<u8, Error> {
             args.require_items,
         )
     };
-    print_stdout(&crate::output::check::render(&outcome, args.format));
+    print_stdout(&crate::output::check::render_quiet(
+        &outcome,
+        args.format,
+        quiet,
+    ));
     Ok(outcome.exit_code())
 }
 

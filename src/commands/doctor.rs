@@ -8,12 +8,12 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::runtime::{block_on, connect, print_stdout};
+use super::runtime::{block_on, connect_with, print_stdout};
 use crate::cli::{DoctorArgs, Format};
 use crate::error::{Error, exit};
 use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, Project};
 use crate::jira::{JiraClient, JiraError, TransportKind};
-use crate::settings::{ConfigError, JiraSettings, Settings};
+use crate::settings::{ConfigError, EXAMPLE_URL_HOST, JiraSettings, Settings, describe_searched};
 
 /// Fields Jira fills by itself on create, besides those pm-sync sends ([`FIELDS_WE_FILL`]).
 const FIELDS_JIRA_FILLS: &[&str] = &["reporter"];
@@ -214,16 +214,48 @@ const NETWORK_CHECKS: [&str; 6] = [
 /// config problem, 3 for a Jira problem.
 pub fn run(settings: &Settings, args: &DoctorArgs) -> Result<u8, Error> {
     let mut doctor = Doctor::new(args.format);
-    doctor.push(config_file_step(settings.config_file.as_deref()));
+    doctor.push(config_file_step(
+        settings.config_file.as_deref(),
+        &settings.searched,
+    ));
 
     let jira = match settings.jira() {
         Ok(jira) => jira,
         Err(error) => {
-            doctor.push(jira_settings_failure(&error));
+            let step = jira_settings_failure(&error);
+            if step.check == "token" {
+                // The token is checked last: every other Jira setting is valid.
+                doctor.push(Step::ok(
+                    "jira_settings",
+                    "Jira settings: URL, project and limits are valid",
+                ));
+                doctor.push(step);
+            } else {
+                doctor.push(step);
+                doctor.skip_rest(&["token"], "needs valid Jira settings");
+            }
             doctor.skip_rest(&NETWORK_CHECKS, "needs valid Jira settings");
             return Ok(doctor.finish());
         }
     };
+    if jira
+        .url
+        .host_str()
+        .is_some_and(|host| host.eq_ignore_ascii_case(EXAMPLE_URL_HOST))
+    {
+        doctor.push(Step::failed(
+            "jira_settings",
+            Blame::Config,
+            format!(
+                "Jira settings: the URL {} is still the example's (from config.example.toml)",
+                jira.url
+            ),
+            "set [jira] url (or JIRA_URL) to your Jira site, e.g. https://acme.atlassian.net",
+        ));
+        doctor.push(token_step(jira));
+        doctor.skip_rest(&NETWORK_CHECKS, "needs the real Jira URL");
+        return Ok(doctor.finish());
+    }
     doctor.push(Step::ok(
         "jira_settings",
         format!(
@@ -264,7 +296,7 @@ pub fn config_failed(error: &ConfigError, args: &DoctorArgs) -> u8 {
     doctor.finish()
 }
 
-fn config_file_step(path: Option<&Path>) -> Step {
+fn config_file_step(path: Option<&Path>, searched: &[std::path::PathBuf]) -> Step {
     match path {
         Some(path) => Step::ok(
             "config_file",
@@ -272,8 +304,10 @@ fn config_file_step(path: Option<&Path>) -> Step {
         ),
         None => Step::ok(
             "config_file",
-            "config file: none found (./pm-sync.toml, $XDG_CONFIG_HOME/pm-sync/config.toml); \
-             using environment variables and defaults",
+            format!(
+                "config file: none found (looked for {}); using environment variables and defaults",
+                describe_searched(searched)
+            ),
         ),
     }
 }
@@ -285,12 +319,17 @@ fn jira_settings_failure(error: &ConfigError) -> Step {
         ConfigError::Invalid { message, hint } => (message.clone(), hint.clone()),
         other => (other.to_string(), String::new()),
     };
-    let check = if message.contains("environment variable") {
+    let check = if message.contains("environment variable") || message.contains("token_env") {
         "token"
     } else {
         "jira_settings"
     };
-    Step::failed(check, Blame::Config, message, hint)
+    Step::failed(
+        check,
+        Blame::Config,
+        format!("{}: {message}", title(check)),
+        hint,
+    )
 }
 
 /// Names the variable and the kind of auth; never the token itself.
@@ -409,7 +448,9 @@ async fn network_steps(doctor: &mut Doctor, jira: &JiraSettings) {
 }
 
 fn client_for(jira: &JiraSettings) -> Result<JiraClient, Step> {
-    connect(jira).map_err(|error| {
+    // Retries are logged at debug level: a warning on stderr would land between the lines of
+    // the checklist on a terminal.
+    connect_with(jira, false).map_err(|error| {
         Step::failed(
             "reachable",
             Blame::Config,

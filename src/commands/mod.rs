@@ -4,6 +4,7 @@
 
 mod check;
 pub mod doctor;
+mod init;
 mod items;
 mod refresh;
 pub mod runtime;
@@ -20,7 +21,27 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         clap_complete::generate(shell, &mut command, "pm-sync", &mut std::io::stdout());
         return Ok(exit::OK);
     }
-    let settings = match Settings::load(cli.config.as_deref(), &process_env) {
+    if let Command::Man = cli.command {
+        let command = <Cli as clap::CommandFactory>::command();
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command)
+            .render(&mut page)
+            .map_err(|error| Error::io(std::path::Path::new("<stdout>"), error))?;
+        runtime::print_stdout(&String::from_utf8_lossy(&page));
+        return Ok(exit::OK);
+    }
+    if let Command::Init(args) = &cli.command {
+        return init::run(args, cli.config.as_deref());
+    }
+    // The config is looked for beside the first report too (and up to its repository root).
+    let near: &[std::path::PathBuf] = match &cli.command {
+        Command::Sync(args) => &args.reports,
+        Command::Refresh(args) => &args.paths,
+        Command::Check(args) => &args.paths,
+        Command::Items(args) => std::slice::from_ref(&args.report),
+        _ => &[],
+    };
+    let settings = match Settings::load_near(cli.config.as_deref(), near, &process_env) {
         Ok(settings) => settings,
         // The doctor reports a config file it cannot load as its first failed step.
         Err(error) => match &cli.command {
@@ -32,8 +53,8 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Items(args) => items::run(&settings, &args),
         Command::Sync(args) => sync::run(&settings, &args, cli.quiet),
         Command::Refresh(args) => refresh::run(&settings, &args, cli.quiet),
-        Command::Check(args) => check::run(&settings, &args),
+        Command::Check(args) => check::run(&settings, &args, cli.quiet),
         Command::Doctor(args) => doctor::run(&settings, &args),
-        Command::Completions { .. } => Ok(exit::OK),
+        Command::Completions { .. } | Command::Man | Command::Init(_) => Ok(exit::OK),
     }
 }

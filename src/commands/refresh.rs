@@ -11,6 +11,21 @@ use super::runtime::run_engine;
 pub(super) fn run(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Result<u8, Error> {
     settings.jira()?;
     let mut reports = load_reports(&args.paths, &settings.report, !args.dry_run, None)?;
+    let keys = crate::sync::workspace::linked_keys(&reports).len();
+    tracing::info!(
+        "refresh: {} report{} found, {keys} linked ticket{} to read from {}",
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
+        if keys == 1 { "" } else { "s" },
+        settings.jira()?.url
+    );
+    for loaded in &reports {
+        tracing::info!(
+            "{}: {} action items",
+            loaded.report.path().display(),
+            loaded.report.items().len()
+        );
+    }
     run_engine(
         settings,
         &mut reports,

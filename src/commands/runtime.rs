@@ -9,7 +9,9 @@ use crate::cli::Format;
 use crate::error::{Error, exit};
 use crate::jira::{Auth, JiraClient, JiraConfig, JiraError};
 use crate::output;
-use crate::settings::{JiraSettings, Settings, process_env};
+#[cfg(debug_assertions)]
+use crate::settings::process_env;
+use crate::settings::{JiraSettings, Settings};
 use crate::sync::apply::{Engine, ReconcileTiming};
 use crate::sync::outcome::RunOutcome;
 use crate::sync::workspace::LoadedReport;
@@ -49,6 +51,12 @@ pub(super) fn run_engine(
 
 /// Builds the Jira client from validated settings.
 pub fn connect(jira: &JiraSettings) -> Result<JiraClient, Error> {
+    connect_with(jira, true)
+}
+
+/// [`connect`]; `warn_on_retry = false` logs retries at debug level only (doctor's checklist
+/// stays readable on a terminal).
+pub fn connect_with(jira: &JiraSettings, warn_on_retry: bool) -> Result<JiraClient, Error> {
     let auth = match &jira.email {
         Some(email) => Auth::Basic {
             email: email.clone(),
@@ -70,6 +78,8 @@ pub fn connect(jira: &JiraSettings) -> Result<JiraClient, Error> {
             .unwrap_or(Duration::from_secs(1)),
         max_retry_delay: Duration::from_secs(60),
         ca_file: jira.ca_file.clone(),
+        max_response_bytes: crate::jira::client::MAX_RESPONSE_BYTES,
+        warn_on_retry,
     };
     JiraClient::new(config).map_err(|error| match error {
         // An unreadable ca_file or a URL without a host: the config's fault, exit 2.
@@ -98,9 +108,18 @@ fn reconcile_timing() -> ReconcileTiming {
     }
 }
 
-/// A duration in milliseconds from a test-only environment variable.
+/// A duration in milliseconds from a test-only environment variable (`PM_SYNC_TEST_*`).
+/// Only debug builds (what `cargo test` runs) read them: a release binary never shortens its
+/// retry waits or reconcile polls because of a stray variable.
+#[cfg(debug_assertions)]
 fn test_duration(name: &str) -> Option<Duration> {
     process_env(name)?.parse().ok().map(Duration::from_millis)
+}
+
+/// Release builds have no test seams.
+#[cfg(not(debug_assertions))]
+fn test_duration(_name: &str) -> Option<Duration> {
+    None
 }
 
 /// Writes to stdout, ignoring a closed pipe (`pm-sync items x.md | head`).

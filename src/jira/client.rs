@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
@@ -99,7 +100,16 @@ pub struct JiraConfig {
     pub max_retry_delay: Duration,
     /// Extra PEM roots, merged with the OS trust store.
     pub ca_file: Option<PathBuf>,
+    /// Largest response body read; a bigger answer is an error, not gigabytes of memory.
+    pub max_response_bytes: usize,
+    /// Whether a retry is logged as a warning (doctor keeps its checklist clean and logs
+    /// retries at debug level instead).
+    pub warn_on_retry: bool,
 }
+
+/// The default cap on a response body: Jira's largest answers (a bulk read of 100 issues
+/// with few fields) are a few hundred KiB.
+pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 impl JiraConfig {
     /// Production defaults for `base_url` and `auth`: Auto deployment, 4 in flight, 10 s connect,
@@ -116,6 +126,8 @@ impl JiraConfig {
             min_retry_delay: Duration::from_secs(1),
             max_retry_delay: Duration::from_secs(60),
             ca_file: None,
+            max_response_bytes: MAX_RESPONSE_BYTES,
+            warn_on_retry: true,
         }
     }
 }
@@ -133,6 +145,8 @@ impl fmt::Debug for JiraConfig {
             .field("min_retry_delay", &self.min_retry_delay)
             .field("max_retry_delay", &self.max_retry_delay)
             .field("ca_file", &self.ca_file)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("warn_on_retry", &self.warn_on_retry)
             .finish()
     }
 }
@@ -161,6 +175,11 @@ pub(crate) struct Inner {
     max_retries: u32,
     min_retry_delay: Duration,
     max_retry_delay: Duration,
+    max_response_bytes: usize,
+    warn_on_retry: bool,
+    /// Whether the host sent any HTTP response in this run: a refused connection to a host
+    /// that answered before is a restart worth waiting for; to one that never did, it is not.
+    answered: AtomicBool,
 }
 
 /// Whether a request may be sent twice.
@@ -255,7 +274,9 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], call: &Call) -> Result<T,
     })
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// `localhost`, `127.0.0.0/8` or `[::1]`: the one place that decides where `http://` is
+/// allowed (settings and the client both ask here).
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -296,22 +317,16 @@ impl JiraClient {
             .user_agent(concat!("pm-sync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout);
-        if let Some(path) = &config.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                JiraError::Config(format!("cannot read ca_file `{}`: {e}", path.display()))
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                JiraError::Config(format!(
-                    "ca_file `{}` is not a PEM bundle: {e}",
-                    path.display()
-                ))
-            })?;
-            if certs.is_empty() {
-                return Err(JiraError::Config(format!(
-                    "ca_file `{}` holds no certificate",
-                    path.display()
-                )));
-            }
+        // A bad ca_file is reported even where it is not used, so the config stays honest.
+        let extra_roots = match &config.ca_file {
+            Some(path) => Some(read_ca_file(path)?),
+            None => None,
+        };
+        if base.scheme() == "http" {
+            // Loopback only (checked above): a proxy would carry the token in clear text
+            // across a network, and there is no TLS, so no trust store to load either.
+            builder = builder.no_proxy().tls_certs_only(Vec::new());
+        } else if let Some(certs) = extra_roots {
             builder = builder.tls_certs_merge(certs);
         }
         let http = builder
@@ -328,6 +343,9 @@ impl JiraClient {
                 max_retries: config.max_retries,
                 min_retry_delay: config.min_retry_delay,
                 max_retry_delay: config.max_retry_delay.max(config.min_retry_delay),
+                max_response_bytes: config.max_response_bytes,
+                warn_on_retry: config.warn_on_retry,
+                answered: AtomicBool::new(false),
             }),
         })
     }
@@ -343,6 +361,9 @@ impl JiraClient {
         url.set_path(&path);
         url.set_query(None);
         url.set_fragment(None);
+        // Links are written into reports (and so into git): scheme, host, port and path only.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
         url
     }
 
@@ -418,12 +439,12 @@ impl JiraClient {
             }
         })
         .notify(|e: &JiraError, wait: Duration| {
-            tracing::warn!(
-                request = %call.label(),
-                status = e.status(),
-                wait_ms = wait.as_millis() as u64,
-                "retrying after a retryable failure"
-            );
+            let wait_ms = wait.as_millis() as u64;
+            if inner.warn_on_retry {
+                tracing::warn!(request = %call.label(), status = e.status(), wait_ms, "retrying after a retryable failure");
+            } else {
+                tracing::debug!(request = %call.label(), status = e.status(), wait_ms, "retrying after a retryable failure");
+            }
         })
         .await;
         match result {
@@ -482,10 +503,11 @@ impl JiraClient {
         let started = Instant::now();
         tracing::trace!(request = %call.label(), attempt, "sending");
         let response = req.send().await;
-        let response = match response {
+        let mut response = match response {
             Ok(r) => r,
             Err(e) => {
-                let err = transport_error(call, &e);
+                let answered = inner.answered.load(Ordering::Relaxed);
+                let err = transport_error(call, &e, answered);
                 tracing::debug!(
                     request = %call.label(),
                     attempt,
@@ -496,12 +518,29 @@ impl JiraClient {
                 return Err(err);
             }
         };
+        inner.answered.store(true, Ordering::Relaxed);
         let status = response.status();
         let headers = response.headers().clone();
-        let body = match response.bytes().await {
-            Ok(b) => b.to_vec(),
-            Err(e) => return Err(transport_error(call, &e)),
-        };
+        let limit = inner.max_response_bytes;
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit as u64)
+        {
+            return Err(too_large(call, limit));
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > limit {
+                        return Err(too_large(call, limit));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(transport_error(call, &e, true)),
+            }
+        }
         tracing::debug!(
             request = %call.label(),
             attempt,
@@ -637,28 +676,103 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some((when - now).to_std().unwrap_or_default())
 }
 
-fn transport_error(call: &Call, e: &reqwest::Error) -> JiraError {
+/// The certificates of a PEM bundle; an unreadable, invalid or empty file is a config error.
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, JiraError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| JiraError::Config(format!("cannot read ca_file `{}`: {e}", path.display())))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        JiraError::Config(format!(
+            "ca_file `{}` is not a PEM bundle: {e}",
+            path.display()
+        ))
+    })?;
+    if certs.is_empty() {
+        return Err(JiraError::Config(format!(
+            "ca_file `{}` holds no certificate",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
+/// An answer over the size cap: a protocol error, never retried (it would only come again).
+fn too_large(call: &Call, limit: usize) -> JiraError {
+    JiraError::Protocol {
+        request: call.label(),
+        message: format!(
+            "the response is larger than {} MiB, far more than any Jira answer pm-sync asks \
+             for; check that the URL points at Jira and not at a proxy or file server",
+            limit / (1024 * 1024)
+        ),
+    }
+}
+
+/// Maps a reqwest error to a transport error. `answered` says whether the host answered
+/// anything in this run: a refused connection then means a restart (worth retrying), else a
+/// wrong host or port (not worth 40 s of retries).
+fn transport_error(call: &Call, e: &reqwest::Error, answered: bool) -> JiraError {
+    // Walk the source chain for the useful part; reqwest's own Display repeats the URL.
+    let mut message = String::new();
+    let mut chain = String::new();
+    let mut refused = false;
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        message = s.to_string();
+        chain.push_str(&message.to_lowercase());
+        chain.push('\n');
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
+        }
+        source = s.source();
+    }
     let kind = if e.is_connect() {
-        TransportKind::Connect
+        classify_connect_failure(&chain, refused, answered)
     } else if e.is_timeout() {
         TransportKind::Timeout
     } else {
         TransportKind::Broken
     };
-    // Walk the source chain for the useful part; reqwest's own Display repeats the URL.
-    let mut message = String::new();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = source {
-        message = s.to_string();
-        source = s.source();
-    }
     if message.is_empty() {
         message = format!("{kind:?}");
+    }
+    if let Some(hint) = transport_hint(kind) {
+        message.push_str(hint);
     }
     JiraError::Transport {
         request: call.label(),
         kind,
         message,
+    }
+}
+
+/// What to do about a failure that retries cannot fix; `sync`, `check` and `doctor` all show
+/// it, since it is part of the error's message.
+fn transport_hint(kind: TransportKind) -> Option<&'static str> {
+    match kind {
+        TransportKind::Tls => Some(
+            " (the server's TLS certificate is not trusted here: if your company uses its own \
+             CA, set [jira] ca_file = \"/path/to/company-ca.pem\", a PEM bundle; not retried)",
+        ),
+        TransportKind::Unreachable => {
+            Some(" (not retried: check the URL's host and port, DNS and the firewall)")
+        }
+        _ => None,
+    }
+}
+
+/// Which connect failures can never succeed by waiting: certificate and handshake errors,
+/// unknown hosts, and refused connections to a host that never answered in this run.
+fn classify_connect_failure(chain: &str, refused: bool, answered: bool) -> TransportKind {
+    if chain.contains("certificate") || chain.contains("unknownissuer") || chain.contains("tls") {
+        TransportKind::Tls
+    } else if chain.contains("dns error")
+        || chain.contains("failed to lookup address")
+        || chain.contains("name or service not known")
+        || (refused && !answered)
+    {
+        TransportKind::Unreachable
+    } else {
+        TransportKind::Connect
     }
 }
 
@@ -687,6 +801,46 @@ mod tests {
         assert!(
             d > Duration::from_secs(60) && d <= Duration::from_secs(180),
             "{d:?}"
+        );
+    }
+
+    #[test]
+    fn connect_failures_that_cannot_succeed_are_not_retried() {
+        let tls = "invalid peer certificate: unknownissuer\n";
+        assert_eq!(
+            classify_connect_failure(tls, false, false),
+            TransportKind::Tls
+        );
+        let dns = "dns error\nfailed to lookup address information: name or service not known\n";
+        assert_eq!(
+            classify_connect_failure(dns, false, true),
+            TransportKind::Unreachable
+        );
+        let refused = "tcp connect error\nconnection refused (os error 111)\n";
+        assert_eq!(
+            classify_connect_failure(refused, true, false),
+            TransportKind::Unreachable
+        );
+        // The host answered earlier in this run: a restart, worth waiting for.
+        assert_eq!(
+            classify_connect_failure(refused, true, true),
+            TransportKind::Connect
+        );
+    }
+
+    #[test]
+    fn browse_links_carry_no_userinfo_query_or_fragment() {
+        let config = JiraConfig::new(
+            Url::parse("https://bob:pw@jira.example.com:8443/jira?x=1#f").unwrap(),
+            Auth::Bearer {
+                token: SecretString::from("t"),
+            },
+        );
+        let client = JiraClient::new(config).unwrap();
+        let key = IssueKey::parse("OPS-1").unwrap();
+        assert_eq!(
+            client.browse_url(&key).as_str(),
+            "https://jira.example.com:8443/jira/browse/OPS-1"
         );
     }
 

@@ -74,8 +74,14 @@ impl fmt::Display for ApiErrors {
 /// How a request failed below HTTP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportKind {
-    /// Could not connect (DNS, refused, TLS handshake): the request never reached Jira.
+    /// Could not connect (refused, reset during connect): the request never reached Jira.
     Connect,
+    /// The TLS handshake failed (an untrusted certificate): never reached Jira, and waiting
+    /// will not help.
+    Tls,
+    /// Unknown host, or a refused connection to a host that has not answered in this run:
+    /// never reached Jira, and waiting will not help.
+    Unreachable,
     /// The request timed out; Jira may or may not have processed it.
     Timeout,
     /// The connection broke after the request was sent (reset, closed, truncated body).
@@ -213,11 +219,14 @@ impl JiraError {
         }
     }
 
-    /// True for failures worth retrying for an idempotent request: 429, 5xx, transport.
+    /// True for failures worth retrying for an idempotent request: 429, 5xx, transport
+    /// failures other than certificate errors and unreachable hosts.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api { status, .. } => *status == 429 || (500..=599).contains(status),
-            Self::Transport { .. } => true,
+            Self::Transport { kind, .. } => {
+                !matches!(kind, TransportKind::Tls | TransportKind::Unreachable)
+            }
             _ => false,
         }
     }
@@ -226,7 +235,9 @@ impl JiraError {
     /// failed: timeouts, broken connections, and 5xx other than a 503 carrying `Retry-After`.
     pub fn is_ambiguous(&self) -> bool {
         match self {
-            Self::Transport { kind, .. } => *kind != TransportKind::Connect,
+            Self::Transport { kind, .. } => {
+                matches!(kind, TransportKind::Timeout | TransportKind::Broken)
+            }
             Self::Api {
                 status,
                 retry_after,

@@ -5,6 +5,8 @@ mod run_text;
 
 use std::io::IsTerminal;
 
+use anstream::{AutoStream, ColorChoice};
+
 use crate::cli::Format;
 use crate::sync::outcome::RunOutcome;
 
@@ -27,15 +29,44 @@ pub fn to_json(value: &impl serde::Serialize) -> String {
     text
 }
 
-/// Colour only on a terminal, and never with `NO_COLOR`.
+/// Whether stdout gets colour: `--color always|never` when given, else anstream's rules —
+/// never with a non-empty `NO_COLOR`, always with a non-empty `CLICOLOR_FORCE`, else only on
+/// a terminal whose `TERM` is not `dumb`.
 pub fn use_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    AutoStream::choice(&std::io::stdout()) != ColorChoice::Never
 }
 
-/// Wraps `text` in an ANSI colour when `on`.
+/// The same decision for stderr (errors and logs).
+pub fn use_color_stderr() -> bool {
+    AutoStream::choice(&std::io::stderr()) != ColorChoice::Never
+}
+
+/// Applies `--color` for the whole process; `auto` leaves the decision to the environment.
+pub fn set_color(choice: crate::cli::ColorWhen) {
+    let choice = match choice {
+        crate::cli::ColorWhen::Auto => ColorChoice::Auto,
+        crate::cli::ColorWhen::Always => ColorChoice::Always,
+        crate::cli::ColorWhen::Never => ColorChoice::Never,
+    };
+    choice.write_global();
+}
+
+/// Wraps `text` in an ANSI colour (`"32"` green, `"31"` red, ...) when `on`.
 pub fn paint(text: &str, code: &str, on: bool) -> String {
+    use anstyle::{AnsiColor, Style};
+    let fg = |color: AnsiColor| Style::new().fg_color(Some(color.into()));
+    let style = match code {
+        "2" => Style::new().dimmed(),
+        "31" => fg(AnsiColor::Red),
+        "32" => fg(AnsiColor::Green),
+        "33" => fg(AnsiColor::Yellow),
+        "34" => fg(AnsiColor::Blue),
+        "35" => fg(AnsiColor::Magenta),
+        "36" => fg(AnsiColor::Cyan),
+        _ => Style::new(),
+    };
     if on {
-        format!("\x1b[{code}m{text}\x1b[0m")
+        format!("{style}{text}{style:#}")
     } else {
         text.to_owned()
     }

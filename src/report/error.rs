@@ -8,12 +8,119 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use super::model::Span;
 
 /// The whole report as miette shows it; shared so that errors stay small.
-pub type SharedSource = std::sync::Arc<NamedSource<String>>;
+pub type SharedSource = std::sync::Arc<Snippet>;
+
+/// How many characters of a long line an error snippet shows around the span.
+pub const SNIPPET_WIDTH: usize = 200;
+
+/// A report's text as error snippets show it: the lines around the span, and on a line longer
+/// than [`SNIPPET_WIDTH`] only a window of it around the span, so a minified or hostile file
+/// never floods the terminal.
+#[derive(Debug)]
+pub struct Snippet {
+    name: String,
+    text: String,
+    /// Byte range of the one line (part) shown, when the line is too long to show whole.
+    window: Option<(usize, usize)>,
+    /// Whether the lines before and after may be shown (all short enough).
+    context: bool,
+}
+
+impl Snippet {
+    /// The report's name and whole text, showing `span`.
+    fn new(
+        name: String,
+        text: String,
+        span: &std::ops::Range<usize>,
+    ) -> (Snippet, std::ops::Range<usize>) {
+        let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[span.start..]
+            .find('\n')
+            .map_or(text.len(), |i| span.start + i);
+        let long = |range: &str| range.chars().count() > SNIPPET_WIDTH;
+        if !long(&text[line_start..line_end]) {
+            let before = text[..line_start.saturating_sub(1)]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let after_end = text[line_end.saturating_add(1).min(text.len())..]
+                .find('\n')
+                .map_or(text.len(), |i| line_end + 1 + i);
+            let context = !long(&text[before..line_start]) && !long(&text[line_end..after_end]);
+            return (
+                Snippet {
+                    name,
+                    text,
+                    window: None,
+                    context,
+                },
+                span.clone(),
+            );
+        }
+        // A window of the line: a little before the span, the rest after it.
+        let lead = SNIPPET_WIDTH / 4;
+        let start = text[line_start..span.start]
+            .char_indices()
+            .rev()
+            .nth(lead.saturating_sub(1))
+            .map_or(line_start, |(i, _)| line_start + i);
+        let end = text[start..line_end]
+            .char_indices()
+            .nth(SNIPPET_WIDTH)
+            .map_or(line_end, |(i, _)| start + i);
+        let span = span.start.min(end)..span.end.clamp(span.start.min(end), end);
+        (
+            Snippet {
+                name,
+                text,
+                window: Some((start, end)),
+                context: false,
+            },
+            span,
+        )
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        if let Some((start, end)) = self.window {
+            let line = self.text[..start].matches('\n').count();
+            let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let column = self.text[line_start..start].chars().count();
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &self.text.as_bytes()[start..end],
+                SourceSpan::new(start.into(), end - start),
+                line,
+                column,
+                1,
+            )));
+        }
+        let (before, after) = if self.context {
+            (context_lines_before, context_lines_after)
+        } else {
+            (0, 0)
+        };
+        let contents = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
+}
 
 /// Column names accepted for the item column, as listed in messages.
 pub(crate) const ITEM_NAMES: &str =
@@ -300,6 +407,14 @@ pub enum ReportError {
         waited: Duration,
     },
 
+    /// Several reports are bad; each error is shown. Nothing was sent or written.
+    #[error("{} reports have problems (above); nothing was sent to Jira and no file was written", errors.len())]
+    #[diagnostic(help("fix every report named above, then run again"))]
+    Several {
+        /// One error per bad report, in the order given.
+        errors: Vec<ReportError>,
+    },
+
     /// The file on disk is no longer what was read, so writing would lose someone's change.
     #[error(
         "{}: the file changed on disk since pm-sync read it; nothing was written",
@@ -316,6 +431,15 @@ pub enum ReportError {
 }
 
 impl ReportError {
+    /// One error for many bad reports, or the only one.
+    pub fn several(mut errors: Vec<ReportError>) -> Option<ReportError> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(ReportError::Several { errors }),
+        }
+    }
+
     /// The process exit code for this error: a bad report is bad input, always 2.
     pub fn exit_code(&self) -> u8 {
         2
@@ -338,13 +462,12 @@ impl Origin {
         let start = floor_char_boundary(text, span.start.min(text.len()));
         let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
         let (line, col) = line_col(text, start);
+        let (snippet, shown) =
+            Snippet::new(path.display().to_string(), text.to_owned(), &(start..end));
         Origin {
             at: format!("{}:{line}:{col}", path.display()),
-            src: std::sync::Arc::new(NamedSource::new(
-                path.display().to_string(),
-                text.to_owned(),
-            )),
-            span: SourceSpan::new(start.into(), end - start),
+            src: std::sync::Arc::new(snippet),
+            span: SourceSpan::new(shown.start.into(), shown.end - shown.start),
         }
     }
 }

@@ -49,6 +49,8 @@ pub struct ReportOptions {
     /// and `[report] ticket_projects`. Other keys link only where pm-sync writes keys (the
     /// ticket column, the start of the item) or as links to `…/browse/KEY`.
     pub ticket_projects: Vec<String>,
+    /// Larger files are refused before they are read (`[report] max_size`, in bytes).
+    pub max_size: u64,
 }
 
 impl Default for ReportOptions {
@@ -56,6 +58,7 @@ impl Default for ReportOptions {
         ReportOptions {
             section: "Action Items".to_owned(),
             ticket_projects: Vec::new(),
+            max_size: 64 * 1024 * 1024,
         }
     }
 }
@@ -227,12 +230,54 @@ fn trim_span(text: &str, span: Span) -> Span {
 }
 
 impl Report {
-    /// Reads and parses the report at `path`.
+    /// Reads and parses the report at `path`. Only a regular file of at most
+    /// `options.max_size` bytes is read: a FIFO would block forever, `/dev/zero` would fill
+    /// the memory, and neither is a report whose bytes belong in an error message.
     pub fn load(path: &Path, options: &ReportOptions) -> Result<Report, ReportError> {
-        let bytes = std::fs::read(path).map_err(|cause| ReportError::Read {
+        use std::io::Read;
+        let refuse = |cause: std::io::Error| ReportError::Read {
             path: path.to_owned(),
             cause,
-        })?;
+        };
+        let not_regular = || {
+            refuse(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file (a folder, FIFO or device); a report is a Markdown file",
+            ))
+        };
+        let too_large = |size: u64| {
+            refuse(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!(
+                    "the file is {size} bytes, more than the {} allowed; raise [report] max_size \
+                     if this really is a report",
+                    options.max_size
+                ),
+            ))
+        };
+        // Checked before opening: opening a FIFO for reading blocks until a writer comes.
+        let metadata = std::fs::metadata(path).map_err(refuse)?;
+        if !metadata.is_file() {
+            return Err(not_regular());
+        }
+        if metadata.len() > options.max_size {
+            return Err(too_large(metadata.len()));
+        }
+        let file = std::fs::File::open(path).map_err(refuse)?;
+        // The same checks on what was opened, in case the path changed in between.
+        let opened = file.metadata().map_err(refuse)?;
+        if !opened.is_file() {
+            return Err(not_regular());
+        }
+        let capacity = usize::try_from(opened.len().min(options.max_size)).unwrap_or(0);
+        let mut bytes = Vec::with_capacity(capacity);
+        // Bounded, so a file that grows while it is read cannot exceed the cap either.
+        file.take(options.max_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(refuse)?;
+        if bytes.len() as u64 > options.max_size {
+            return Err(too_large(bytes.len() as u64));
+        }
         Report::parse(path, bytes, options)
     }
 

@@ -44,25 +44,26 @@ pub struct LabelSources<'a> {
     pub default_severity: &'a str,
 }
 
-/// Expands `paths` (files, or directories searched for `*.md` with an Action Items table) and
-/// loads every report. A file named explicitly must be a valid report; a Markdown file found in
-/// a directory without the section is skipped.
+/// Expands `paths` (files, or directories searched for Markdown files with an Action Items
+/// table) and loads every report. A file named explicitly must be a valid report; a Markdown
+/// file found in a directory without the section is skipped. Every bad report is reported, not
+/// only the first: the error then holds them all, and nothing was loaded.
 pub fn load_reports(
     paths: &[PathBuf],
     options: &ReportOptions,
     lock: bool,
     labels: Option<LabelSources<'_>>,
 ) -> Result<Vec<LoadedReport>, ReportError> {
+    let mut errors = Vec::new();
     // Expand and de-duplicate first: the same file named twice (or via a directory and by
     // name, or through a symlink) is one report, locked once.
     let mut seen = std::collections::HashSet::new();
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
     for path in paths {
         let found = if path.is_dir() {
-            markdown_files(path)?
-                .into_iter()
-                .map(|f| (f, false))
-                .collect()
+            let (found, walk_errors) = markdown_files(path);
+            errors.extend(walk_errors);
+            found.into_iter().map(|f| (f, false)).collect()
         } else {
             vec![(path.clone(), true)]
         };
@@ -82,10 +83,13 @@ pub fn load_reports(
             {
                 tracing::debug!("skipping {}: {error}", file.display());
             }
-            Err(error) => return Err(error),
+            Err(error) => errors.push(error),
         }
     }
-    Ok(reports)
+    match ReportError::several(errors) {
+        Some(error) => Err(error),
+        None => Ok(reports),
+    }
 }
 
 fn load_one(
@@ -123,31 +127,70 @@ fn load_one(
     })
 }
 
-/// Every `*.md` below `dir`, sorted, skipping hidden directories (`.git`) and build output.
-fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+/// Every Markdown file (`.md`, `.markdown`, any case) below `dir`, sorted, as ripgrep would
+/// walk it: `.gitignore`d and hidden files skipped, `node_modules` and `target` too, and no
+/// symlink followed out of the tree (a symlinked file that stays inside it is kept).
+fn markdown_files(dir: &Path) -> (Vec<PathBuf>, Vec<ReportError>) {
     let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        let entries = std::fs::read_dir(&current).map_err(|source| read_error(&current, source))?;
-        for entry in entries {
-            let entry = entry.map_err(|source| read_error(&current, source))?;
-            let path = entry.path();
+    let mut errors = Vec::new();
+    let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .follow_links(false)
+        .git_global(false)
+        // A .gitignore counts even in a folder that is not (yet) a git checkout.
+        .require_git(false)
+        .filter_entry(|entry| {
             let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let file_type = entry
-                .file_type()
-                .map_err(|source| read_error(&path, source))?;
-            if file_type.is_dir() {
-                if !name.starts_with('.') && name != "node_modules" && name != "target" {
-                    pending.push(path);
-                }
-            } else if name.ends_with(".md") && !name.starts_with('.') {
-                found.push(path);
+            !(entry.depth() > 0 && (name == "node_modules" || name == "target"))
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = match &error {
+                    ignore::Error::WithPath { path, .. } => path.clone(),
+                    _ => dir.to_path_buf(),
+                };
+                errors.push(read_error(&path, std::io::Error::other(error.to_string())));
+                continue;
             }
+        };
+        let path = entry.path();
+        if !is_markdown(path) {
+            continue;
         }
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_symlink() {
+            // Kept only when it points at a regular file inside the tree.
+            match std::fs::canonicalize(path) {
+                Ok(target) if target.starts_with(&root) && target.is_file() => {}
+                _ => {
+                    tracing::debug!(
+                        "skipping {}: a symlink out of {}",
+                        path.display(),
+                        dir.display()
+                    );
+                    continue;
+                }
+            }
+        } else if !file_type.is_file() {
+            continue;
+        }
+        found.push(path.to_path_buf());
     }
     found.sort();
-    Ok(found)
+    (found, errors)
+}
+
+/// `.md` or `.markdown`, in any case.
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown"))
 }
 
 fn read_error(path: &Path, source: std::io::Error) -> ReportError {

@@ -23,7 +23,7 @@ async fn everything_passes_on_cloud() {
 
     assert_eq!(code, 0, "{text}");
     insta::assert_snapshot!(text, @r#"
-        ✓ config file: none found (./pm-sync.toml, $XDG_CONFIG_HOME/pm-sync/config.toml); using environment variables and defaults
+        ✓ config file: none found (looked for pm-sync.toml and $DIR/.config/pm-sync/config.toml); using environment variables and defaults
         ✓ Jira settings: $JIRA/, project OPS, issue type "Task"
         ✓ token: JIRA_API_TOKEN is set (basic auth as sre-bot@example.com, for Jira Cloud)
         ✓ Jira reachable: $JIRA/ answers
@@ -154,7 +154,7 @@ async fn http_on_a_non_loopback_host_is_refused_before_any_request() {
 
     assert_eq!(code, 2, "{text}");
     assert!(
-        text.contains("✗ Jira URL \"http://jira.example.com\" uses http://"),
+        text.contains("✗ Jira settings: Jira URL \"http://jira.example.com\" uses http://"),
         "{text}"
     );
     assert!(text.contains("fix: use https://"), "{text}");
@@ -170,7 +170,7 @@ async fn a_missing_token_variable_is_named_and_its_value_never_shown() {
 
     assert_eq!(code, 2, "{text}");
     assert!(
-        text.contains("✗ the environment variable JIRA_API_TOKEN"),
+        text.contains("✗ token: the environment variable JIRA_API_TOKEN"),
         "{text}"
     );
     assert_eq!(jira.requests().total, 0);

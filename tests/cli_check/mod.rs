@@ -4,6 +4,7 @@
 mod doctor;
 mod formats;
 mod gate;
+mod hardening;
 mod recipes;
 
 use crate::support::cli::PmSync;

@@ -161,6 +161,8 @@ fn parse_all(source: &str, commands: &[Vec<String>]) -> Vec<&'static str> {
                 Command::Items(_) => "items",
                 Command::Doctor(_) => "doctor",
                 Command::Completions { .. } => "completions",
+                Command::Init(_) => "init",
+                Command::Man => "man",
             }
         })
         .collect()

@@ -14,8 +14,14 @@ use crate::gate::{CheckOutcome, Totals};
 
 /// Renders `outcome` in `format`; the text ends with a newline.
 pub fn render(outcome: &CheckOutcome, format: CheckFormat) -> String {
+    render_quiet(outcome, format, false)
+}
+
+/// [`render`]; with `quiet` (`-q`), the text table lists only the problems, then the totals.
+/// Machine formats are the same either way.
+pub fn render_quiet(outcome: &CheckOutcome, format: CheckFormat, quiet: bool) -> String {
     match format {
-        CheckFormat::Text => text::render(outcome, super::use_color()),
+        CheckFormat::Text => text::render_with(outcome, super::use_color(), quiet),
         CheckFormat::Json => json::render(outcome),
         CheckFormat::Github => github::render(outcome),
         CheckFormat::Junit => junit::render(outcome),

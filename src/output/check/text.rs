@@ -13,10 +13,17 @@ use crate::gate::{CheckOutcome, Source, Verdict};
 const SUMMARY_WIDTH: usize = 60;
 
 /// Renders `outcome` for people.
+#[cfg(test)]
 pub fn render(outcome: &CheckOutcome, color: bool) -> String {
+    render_with(outcome, color, false)
+}
+
+/// [`render`]; with `quiet` (`-q`), only the rows that fail, the warnings and the total line.
+pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
     let mut out = String::new();
-    if outcome.items().next().is_some() {
-        out.push_str(&table(outcome, color));
+    let shown = |item: &crate::gate::ItemCheck| !quiet || !item.verdict.passes();
+    if outcome.items().any(|(_, item)| shown(item)) {
+        out.push_str(&table(outcome, color, &shown));
         // A blank line between the table and the footer, so the totals stand out in a log.
         out.push_str("\n\n");
     }
@@ -36,7 +43,7 @@ pub fn render(outcome: &CheckOutcome, color: bool) -> String {
             }
         }
     }
-    for (report, item) in outcome.items() {
+    for (report, item) in outcome.items().filter(|_| !quiet) {
         if let (Some(old), Some(new)) = (&item.moved_from, &item.key) {
             let _ = writeln!(
                 out,
@@ -47,13 +54,13 @@ pub fn render(outcome: &CheckOutcome, color: bool) -> String {
         }
     }
     let totals = outcome.totals();
-    if totals.no_ticket > 0 {
+    if totals.no_ticket > 0 && !quiet {
         let _ = writeln!(
             out,
             "hint: run `pm-sync sync` to file tickets for the items without one"
         );
     }
-    if outcome.source == Source::Report {
+    if outcome.source == Source::Report && !quiet {
         let rule = if outcome.resolved_names.is_empty() {
             "Done, Closed and Resolved count as resolved".to_owned()
         } else {
@@ -69,7 +76,11 @@ pub fn render(outcome: &CheckOutcome, color: bool) -> String {
     out
 }
 
-fn table(outcome: &CheckOutcome, color: bool) -> String {
+fn table(
+    outcome: &CheckOutcome,
+    color: bool,
+    shown: &dyn Fn(&crate::gate::ItemCheck) -> bool,
+) -> String {
     let mut table = Table::new();
     table
         .load_style(presets::NOTHING)
@@ -81,7 +92,7 @@ fn table(outcome: &CheckOutcome, color: bool) -> String {
     } else {
         table.force_no_tty();
     }
-    for (report, item) in outcome.items() {
+    for (report, item) in outcome.items().filter(|(_, item)| shown(item)) {
         let key = match (&item.key, &item.moved_from) {
             (Some(key), Some(old)) => format!("{key} (was {old})"),
             (Some(key), None) => key.clone(),
