@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use super::error::{Origin, ReportError, line_col};
+use super::error::{Origin, ReportError};
 use super::incident_date::{self, SeverityMap, Title};
 use super::model::{FrontMatter, Span};
 
@@ -167,7 +167,6 @@ pub(crate) fn read(
     let title = title.as_ref().map(|(text_of, span)| Title {
         text: text_of,
         span: span.clone(),
-        line: line_col(text, span.start).0,
     });
     let body = incident_date::from_body(
         path,

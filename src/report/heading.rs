@@ -203,13 +203,18 @@ impl<'a> SectionMatcher<'a> {
     }
 }
 
-/// The names as messages list them: `"Action Items"` or `"Action Items", "Next Steps"`.
+/// The names as messages list them: `"Action Items"`, or `any of "Action Items", "Next Steps"`.
 pub(crate) fn describe(names: &[String]) -> String {
-    names
+    let quoted = names
         .iter()
         .map(|name| format!("\"{name}\""))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if names.len() > 1 {
+        format!("any of {quoted}")
+    } else {
+        quoted
+    }
 }
 
 #[cfg(test)]
@@ -335,6 +340,7 @@ mod tests {
     #[test]
     fn names_are_listed_quoted() {
         let names = vec!["Action Items".to_owned(), "Next Steps".to_owned()];
-        assert_eq!(describe(&names), "\"Action Items\", \"Next Steps\"");
+        assert_eq!(describe(&names), "any of \"Action Items\", \"Next Steps\"");
+        assert_eq!(describe(&names[..1]), "\"Action Items\"");
     }
 }

@@ -319,19 +319,15 @@ fn year_first(c: &mut Cursor<'_>) -> Option<Reading> {
     ymd(year, month, day).map(Reading::One)
 }
 
-/// `05/07/2024`, `5-7-2024`, `07.05.2024`, `05/07/24`: month and day in either order.
+/// `05/07/2024`, `5-7-2024`, `07.05.2024`: month and day in either order. Two-digit years
+/// (`04-20-20`) are not read at all: the year could be any of the three numbers, and the
+/// template's own title ("Remediations 04-20-20") is a meeting date, not the incident's.
 fn numeric_day_month(c: &mut Cursor<'_>) -> Option<Reading> {
     let (a, _) = c.number(1, 2)?;
     let sep = c.eat_one_of(b"-/.")?;
     let (b, _) = c.number(1, 2)?;
     c.eat_one_of(&[sep])?;
-    let (year, len) = c.number(2, 4)?;
-    let year = match len {
-        4 => year,
-        // `1.2.24` is more often a version than a date.
-        2 if sep != b'.' => 2000 + year,
-        _ => return None,
-    };
+    let (year, _) = c.number(4, 4)?;
     match (ymd(year, a, b), ymd(year, b, a)) {
         (Some(md), Some(dm)) if md != dm => Some(Reading::Ambiguous(md, dm)),
         (Some(one), _) | (None, Some(one)) => Some(Reading::One(one)),
@@ -1091,11 +1087,10 @@ pub(crate) struct BodyValues {
     pub(crate) severity_refusal: Option<Refusal>,
 }
 
-/// What the front matter title holds, for the title rule: the text, its span and line.
+/// What the front matter title holds, for the title rule: the text and its span.
 pub(crate) struct Title<'a> {
     pub(crate) text: &'a str,
     pub(crate) span: Span,
-    pub(crate) line: usize,
 }
 
 /// Reads the date (when `want_date`) and severity (when `want_severity`) from the body of
@@ -1127,11 +1122,7 @@ pub(crate) fn from_body(
                 rank: TITLE_RANK,
                 reading,
                 written: title.text[range].to_owned(),
-                source: Source {
-                    kind: SourceKind::FrontMatter,
-                    line: Some(title.line),
-                    text: shown(&format!("title: {}", title.text)),
-                },
+                source: front_matter_source(text, title.span.start),
                 span: at,
             });
         }
@@ -1267,7 +1258,7 @@ mod tests {
             Some((Reading::Ambiguous(day(2024, 5, 7), day(2024, 7, 5)), 6..16))
         );
         assert_eq!(
-            find_date("5-7-24").map(|f| f.0),
+            find_date("5-7-2024").map(|f| f.0),
             Some(Reading::Ambiguous(day(2024, 5, 7), day(2024, 7, 5)))
         );
     }
@@ -1282,6 +1273,8 @@ mod tests {
             "120240-05-07",
             "May 2024",
             "1.2.24",
+            "5-7-24",
+            "Remediations 04-20-20",
             "version 1.2.3",
             "INC-1234",
             "?mins",

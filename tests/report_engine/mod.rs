@@ -6,6 +6,7 @@ mod fixtures;
 mod fuzz_body;
 mod properties;
 mod reading;
+mod realworld_dates;
 mod render;
 mod saving;
 mod write_back;
