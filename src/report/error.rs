@@ -294,10 +294,10 @@ pub enum ReportError {
         at: String,
         /// The date as written.
         value: String,
-        /// The month-first reading, `YYYY-MM-DD`.
-        month_first: String,
-        /// The day-first reading, `YYYY-MM-DD`.
-        day_first: String,
+        /// The month-first reading.
+        month_first: chrono::NaiveDate,
+        /// The day-first reading.
+        day_first: chrono::NaiveDate,
         #[source_code]
         src: SharedSource,
         #[label("month/day or day/month?")]
@@ -322,7 +322,7 @@ pub enum ReportError {
         /// `value` as a TOML key.
         key: String,
         /// How to write it as sevN where it is written.
-        example: String,
+        example: &'static str,
         #[source_code]
         src: SharedSource,
         #[label("not sevN")]

@@ -93,7 +93,7 @@ pub struct Refusal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Refused {
     Date(NaiveDate, NaiveDate),
-    Severity { example: String },
+    Severity { example: &'static str },
 }
 
 impl Refusal {
@@ -132,8 +132,8 @@ impl Refusal {
             Refused::Date(month_first, day_first) => ReportError::AmbiguousDate {
                 at: self.at.clone(),
                 value: self.value.clone(),
-                month_first: month_first.format("%Y-%m-%d").to_string(),
-                day_first: day_first.format("%Y-%m-%d").to_string(),
+                month_first: *month_first,
+                day_first: *day_first,
                 src: self.src.clone(),
                 span: self.span,
             },
@@ -141,7 +141,7 @@ impl Refusal {
                 at: self.at.clone(),
                 value: self.value.clone(),
                 key: toml_key(&self.value),
-                example: example.clone(),
+                example,
                 src: self.src.clone(),
                 span: self.span,
             },
@@ -949,16 +949,17 @@ impl Scanner<'_> {
             }
 
             // Setext headings: the previous line was the heading's text.
-            if (first == b'=' || first == b'-') && t.bytes().all(|b| b == first || b == b' ') {
-                if let Some((prev_no, prev)) = previous.take() {
-                    if first == b'=' {
-                        self.title(prev.trim(), prev_no, prev);
-                    }
-                    if let Some(field) = field_of(prev) {
-                        pending = Some(field);
-                    }
-                    continue;
+            if (first == b'=' || first == b'-')
+                && t.bytes().all(|b| b == first || b == b' ')
+                && let Some((prev_no, prev)) = previous.take()
+            {
+                if first == b'=' {
+                    self.title(prev.trim(), prev_no, prev);
                 }
+                if let Some(field) = field_of(prev) {
+                    pending = Some(field);
+                }
+                continue;
             }
 
             if first == b'#' {
@@ -1172,7 +1173,7 @@ pub(crate) fn from_body(
             None => {
                 values.severity_refusal = Some(Refusal::new(
                     Refused::Severity {
-                        example: "e.g. `SEV-2` or `sev2` in place of this value".to_owned(),
+                        example: "e.g. `SEV-2` or `sev2` in place of this value",
                     },
                     &written,
                     source,
@@ -1196,7 +1197,7 @@ pub(crate) fn refuse_front_matter_severity(
     let source = front_matter_source(text, span.start);
     Refusal::new(
         Refused::Severity {
-            example: "e.g. `severity: sev2`".to_owned(),
+            example: "e.g. `severity: sev2`",
         },
         written,
         source,
