@@ -621,6 +621,25 @@ fn offset_in(text: &str, sub: &str) -> Option<usize> {
     (start + sub.len() <= text.len()).then_some(start)
 }
 
+/// Where `needle` (ASCII, lower case) first occurs in `hay`, ignoring ASCII case; no allocation.
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let first = char::from(*needle.as_bytes().first()?);
+    let mut from = 0;
+    // `str::find` with a char is a fast byte search; the rest is compared in place.
+    while let Some(at) = hay[from..].find(first) {
+        let at = from + at;
+        if hay
+            .as_bytes()
+            .get(at..at + needle.len())
+            .is_some_and(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Text with tags removed and the common entities decoded.
 fn strip_tags(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -635,6 +654,9 @@ fn strip_tags(html: &str) -> String {
         }
     }
     out.push_str(rest);
+    if !out.contains('&') {
+        return out;
+    }
     out.replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -717,33 +739,29 @@ fn pipe_cells(line: &str) -> Vec<&str> {
     cells
 }
 
-/// The cells (`<td>`/`<th>` contents) of one HTML row, with their spans in `row`.
-fn html_cells(row: &str) -> Vec<(String, Range<usize>)> {
-    let lower = row.to_ascii_lowercase();
+/// The spans in `row` of its cells' contents (`<td>`/`<th>`), up to three.
+fn html_cells(row: &str) -> Vec<Range<usize>> {
     let mut cells = Vec::new();
     let mut from = 0;
-    while let Some(at) = lower[from..]
-        .find("<td")
+    while let Some(at) = find_ci(&row[from..], "<td")
         .into_iter()
-        .chain(lower[from..].find("<th"))
+        .chain(find_ci(&row[from..], "<th"))
         .min()
     {
         let open = from + at;
-        let Some(gt) = lower[open..].find('>') else {
+        let Some(gt) = row[open..].find('>') else {
             break;
         };
         let content = open + gt + 1;
         let end = ["</td", "</th"]
             .iter()
-            .filter_map(|close| lower[content..].find(close))
+            .filter_map(|close| find_ci(&row[content..], close))
             .min()
-            .map_or(lower.len(), |e| content + e);
-        cells.push((
-            strip_tags(&row[content..end]).trim().to_owned(),
-            content..end,
-        ));
+            .map_or(row.len(), |e| content + e);
+        cells.push(content..end);
+        // Only two-cell rows matter: a third cell ends the search.
         from = end.max(content);
-        if from >= lower.len() {
+        if cells.len() > 2 || from >= row.len() {
             break;
         }
     }
@@ -871,21 +889,31 @@ impl Scanner<'_> {
 
     fn html_row(&mut self, row: &str, row_start: usize, line_no: usize) {
         let cells = html_cells(row);
-        if let [(label, _), (value, range)] = cells.as_slice()
-            && let Some(field) = field_of(label)
-        {
-            let span = row_start + range.start..row_start + range.end;
-            let shown_row = format!("{label} | {value}");
-            // The value is a copy (tags stripped): underline the whole cell.
-            self.offer(
-                field,
-                value,
-                span,
-                SourceKind::TableRow,
-                line_no,
-                &shown_row,
-            );
+        let [label, value] = cells.as_slice() else {
+            return;
+        };
+        // Most two-cell rows are action items: a long first cell is no label, and is not copied.
+        if label.len() > 200 {
+            return;
         }
+        let label = strip_tags(&row[label.clone()]);
+        let Some(field) = field_of(label.trim()) else {
+            return;
+        };
+        let range = value.clone();
+        let value = strip_tags(&row[range.clone()]);
+        let value = value.trim();
+        let span = row_start + range.start..row_start + range.end;
+        let shown_row = format!("{} | {value}", label.trim());
+        // The value is a copy (tags stripped): underline the whole cell.
+        self.offer(
+            field,
+            value,
+            span,
+            SourceKind::TableRow,
+            line_no,
+            &shown_row,
+        );
     }
 
     fn run(&mut self, start: usize) {
@@ -923,7 +951,7 @@ impl Scanner<'_> {
                 continue;
             }
             if let Some((row_start, row_line)) = row {
-                if line.to_ascii_lowercase().contains("</tr") {
+                if find_ci(line, "</tr").is_some() {
                     row = None;
                     self.html_row(&text[row_start..offset], row_start, row_line);
                 } else if offset - row_start > 16 * 1024 {
@@ -1029,15 +1057,13 @@ impl Scanner<'_> {
             }
 
             if first == b'<' {
-                let lower = t.to_ascii_lowercase();
-                if let Some(at) = lower.find("<tr")
-                    && lower
-                        .as_bytes()
+                if let Some(at) = find_ci(t, "<tr")
+                    && t.as_bytes()
                         .get(at + 3)
                         .is_none_or(|b| *b == b'>' || b.is_ascii_whitespace())
                 {
                     let row_start = line_start + (line.len() - t.len()) + at;
-                    if lower[at..].contains("</tr") {
+                    if find_ci(&t[at..], "</tr").is_some() {
                         self.html_row(&text[row_start..offset], row_start, line_no);
                     } else {
                         row = Some((row_start, line_no));
@@ -1414,6 +1440,16 @@ mod tests {
                 "<p><strong>Date</strong>: 2024-05-07</p>\n",
                 SourceKind::Field,
                 1,
+            ),
+            (
+                "<TABLE>\n<TR>\n<TD>Date</TD><TD>2024-05-07</TD>\n</TR>\n</TABLE>\n",
+                SourceKind::TableRow,
+                2,
+            ),
+            (
+                "<table><tr><td>Date</td><td>2024-05-07</td><td>x</td></tr></table>\n\nDate: May 7, 2024\n",
+                SourceKind::Field,
+                3,
             ),
             ("# 2024-05-07 — checkout latency\n", SourceKind::Title, 1),
             (
