@@ -82,16 +82,26 @@ struct JiraSection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReportSection {
-    section: Option<String>,
+    section: Option<OneOrMany>,
     url: Option<String>,
     ticket_projects: Option<Vec<String>>,
     max_size: Option<u64>,
+}
+
+/// `section = "Action Items"` or `section = ["Action Items", "Next Steps"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a heading name or a list of heading names")]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LabelsSection {
     severity: Option<String>,
+    /// `[labels.severity_map]`: severities written otherwise than sevN (`high = "sev2"`).
+    severity_map: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -193,16 +203,18 @@ impl Settings {
         };
 
         let ticket_projects = Self::ticket_projects(&file, env)?;
-        let section = file
-            .report
-            .section
-            .unwrap_or_else(|| ReportOptions::default().section);
-        if section.trim().is_empty() {
+        let section = match file.report.section {
+            None => ReportOptions::default().section,
+            Some(OneOrMany::One(name)) => vec![name],
+            Some(OneOrMany::Many(names)) => names,
+        };
+        if section.is_empty() || section.iter().any(|name| name.trim().is_empty()) {
             return Err(ConfigError::invalid(
-                "[report] section is empty",
-                "set it to the heading of the action items table, e.g. \"Action Items\"",
+                "[report] section is empty or names an empty heading",
+                "set it to the heading of the action items, e.g. \"Action Items\", or a list of them",
             ));
         }
+        let severity_map = severity_map(file.labels.severity_map.unwrap_or_default())?;
         let default_severity = file.labels.severity.unwrap_or_else(|| "sev1".to_owned());
         let default_severity =
             crate::report::normalise_severity(&default_severity).ok_or_else(|| {
@@ -261,6 +273,7 @@ impl Settings {
                 section,
                 ticket_projects,
                 max_size,
+                severity_map,
             },
             report_url,
             default_severity,
@@ -308,6 +321,34 @@ impl Settings {
     pub fn jira_url_raw(&self) -> Option<&str> {
         self.raw_jira.url.as_deref()
     }
+}
+
+/// `[labels.severity_map]` validated: every value is a severity, keys are compared without case.
+fn severity_map(
+    map: std::collections::BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    map.into_iter()
+        .map(|(from, to)| {
+            let key = from
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            let severity = crate::report::normalise_severity(&to).ok_or_else(|| {
+                ConfigError::invalid(
+                    format!("[labels.severity_map] {from:?} = {to:?} is not a severity"),
+                    "map each written severity to sevN, e.g. high = \"sev2\"",
+                )
+            })?;
+            if key.is_empty() {
+                return Err(ConfigError::invalid(
+                    "[labels.severity_map] has an empty key",
+                    "write the severity as reports write it, e.g. high = \"sev2\"",
+                ));
+            }
+            Ok((key, severity))
+        })
+        .collect()
 }
 
 /// `-c FILE`, else the file named by `PM_SYNC_CONFIG`, else `pm-sync.toml` beside the first

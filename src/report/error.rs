@@ -174,18 +174,20 @@ pub enum ReportError {
     },
 
     /// No heading with the configured section name.
-    #[error("{at}: no heading named \"{section}\" in the report")]
+    #[error("{at}: no heading named {section} in the report")]
     #[diagnostic(
         code(pm_sync::report::no_section),
         help(
-            "add a heading `## {section}` above the action items table, or set `[report] section` in the config to the heading your reports use"
+            "add a heading `## {first}` above the action items table, or set `[report] section` in the config to the heading your reports use"
         )
     )]
     NoSection {
         /// `path:1:1`: the whole file was searched.
         at: String,
-        /// The configured section name.
+        /// The section names looked for, quoted: `"Action Items"`, or `any of "A", "B"`.
         section: String,
+        /// The first of them, for the hint.
+        first: String,
         #[source_code]
         src: SharedSource,
         #[label("searched from here")]
@@ -359,6 +361,56 @@ pub enum ReportError {
     NoIncidentDate {
         /// The report.
         path: PathBuf,
+    },
+
+    /// The date the labels would use is written so that day and month could be either.
+    #[error(
+        "{at}: the incident date `{value}` could be {month_first} or {day_first}; pm-sync does not guess whether the month or the day comes first"
+    )]
+    #[diagnostic(
+        code(pm_sync::report::ambiguous_date),
+        help(
+            "write it year first, {month_first} or {day_first} (YYYY-MM-DD; `May 7, 2024` and `7 May 2024` work too), or give `incident_date: YYYY-MM-DD` in the front matter, or pass --incident-date YYYY-MM-DD"
+        )
+    )]
+    AmbiguousDate {
+        /// `path:line:col` of the date.
+        at: String,
+        /// The date as written.
+        value: String,
+        /// The month-first reading.
+        month_first: chrono::NaiveDate,
+        /// The day-first reading.
+        day_first: chrono::NaiveDate,
+        #[source_code]
+        src: SharedSource,
+        #[label("month/day or day/month?")]
+        span: SourceSpan,
+    },
+
+    /// The severity the labels would use is neither `sevN` nor mapped by the config.
+    #[error(
+        "{at}: severity `{value}` is not sevN, and `[labels.severity_map]` in the config does not map it"
+    )]
+    #[diagnostic(
+        code(pm_sync::report::unmapped_severity),
+        help(
+            "either map it in the config: `[labels.severity_map]` with `{key} = \"sev2\"` (any sevN), or write the severity as sevN in the report ({example}); `--severity sevN` also works for one run"
+        )
+    )]
+    UnmappedSeverity {
+        /// `path:line:col` of the severity.
+        at: String,
+        /// The severity as written.
+        value: String,
+        /// `value` as a TOML key.
+        key: String,
+        /// How to write it as sevN where it is written.
+        example: &'static str,
+        #[source_code]
+        src: SharedSource,
+        #[label("not sevN")]
+        span: SourceSpan,
     },
 
     /// An edit names a row that is not an action item.

@@ -1,4 +1,5 @@
 //! The YAML front matter: incident date and severity, read with serde-saphyr, never rewritten.
+//! What it does not give is looked for in the body ([`super::incident_date`]).
 //!
 //! YAML 1.2 has no timestamp type, so dates arrive as strings and are read here with chrono.
 //! Values keep their location so a bad one is underlined where it is written.
@@ -11,7 +12,7 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAcces
 use serde_saphyr::Spanned;
 
 use super::error::{Origin, ReportError};
-use super::labels::normalise_severity;
+use super::incident_date::{self, SeverityMap, Title};
 use super::model::{FrontMatter, Span};
 
 /// A YAML value as front matter needs it: scalars as text, anything else only noted.
@@ -74,7 +75,7 @@ struct RawFrontMatter {
     incident_date: Option<Spanned<Scalar>>,
     date: Option<Spanned<Scalar>>,
     severity: Option<Spanned<Scalar>>,
-    title: Option<Scalar>,
+    title: Option<Spanned<Scalar>>,
 }
 
 /// Reads a date as the seed and people write it: `2020-04-14`, `2020-04-14 19:38:22.561000`,
@@ -137,11 +138,72 @@ fn yaml_offset(yaml: &str, location: &serde_saphyr::Location) -> Option<usize> {
     Some(line_start + in_line)
 }
 
-/// Reads the front matter whose YAML text is at `yaml` in `text` (the whole file at `path`).
-pub(crate) fn parse(path: &Path, text: &str, yaml: Span) -> Result<FrontMatter, ReportError> {
+/// What the report says about the incident: the front matter at `yaml` (if any) in `text` (the
+/// whole file at `path`, whose Markdown starts at `base`), then, for what it does not give, the
+/// body, the title and the file name.
+pub(crate) fn read(
+    path: &Path,
+    text: &str,
+    yaml: Option<Span>,
+    base: usize,
+    severity_map: &SeverityMap,
+) -> Result<FrontMatter, ReportError> {
+    let (mut fm, title) = match &yaml {
+        Some(yaml) => parse(path, text, yaml.clone(), severity_map)?,
+        None => (FrontMatter::default(), None),
+    };
+    let want_date = fm.incident_date.is_none();
+    let want_severity = fm.severity.is_none() && fm.severity_refusal.is_none();
+    if !want_date && !want_severity {
+        return Ok(fm);
+    }
+    // The body starts after the closing fence.
+    let start = match &yaml {
+        Some(yaml) => text[yaml.end..]
+            .find('\n')
+            .map_or(text.len(), |at| yaml.end + at + 1),
+        None => base,
+    };
+    let title = title.as_ref().map(|(text_of, span)| Title {
+        text: text_of,
+        span: span.clone(),
+    });
+    let body = incident_date::from_body(
+        path,
+        text,
+        start,
+        title,
+        (want_date, want_severity),
+        severity_map,
+    );
+    if want_date {
+        if let Some((date, source)) = body.date {
+            fm.incident_date = Some(date);
+            fm.incident_date_source = Some(source);
+        }
+        fm.date_refusal = body.date_refusal;
+    }
+    if want_severity {
+        if let Some((severity, source)) = body.severity {
+            fm.severity = Some(severity);
+            fm.severity_source = Some(source);
+        }
+        fm.severity_refusal = body.severity_refusal;
+    }
+    Ok(fm)
+}
+
+/// Reads the front matter whose YAML text is at `yaml` in `text` (the whole file at `path`);
+/// also returns the title and its span, for the title rule.
+fn parse(
+    path: &Path,
+    text: &str,
+    yaml: Span,
+    severity_map: &SeverityMap,
+) -> Result<(FrontMatter, Option<(String, Span)>), ReportError> {
     let source = &text[yaml.clone()];
     if source.trim().is_empty() {
-        return Ok(FrontMatter::default());
+        return Ok((FrontMatter::default(), None));
     }
     let raw: RawFrontMatter = serde_saphyr::from_str(source).map_err(|error| {
         let span = error
@@ -173,6 +235,7 @@ pub(crate) fn parse(path: &Path, text: &str, yaml: Span) -> Result<FrontMatter, 
         (_, Some(value)) if value.value != Scalar::Text(String::new()) => Some(("date", value)),
         _ => None,
     };
+    let mut incident_date_source = None;
     let incident_date = match date_field {
         None => None,
         Some((field, value)) => {
@@ -181,7 +244,12 @@ pub(crate) fn parse(path: &Path, text: &str, yaml: Span) -> Result<FrontMatter, 
                 Scalar::Nested => "…".to_owned(),
             };
             match parse_date(&written) {
-                Some(date) => Some(date),
+                Some(date) => {
+                    let span = value_span(value, &yaml);
+                    incident_date_source =
+                        Some(incident_date::front_matter_source(text, span.start));
+                    Some(date)
+                }
                 None => {
                     let origin = Origin::new(path, text, value_span(value, &yaml));
                     return Err(ReportError::BadDate {
@@ -196,35 +264,49 @@ pub(crate) fn parse(path: &Path, text: &str, yaml: Span) -> Result<FrontMatter, 
         }
     };
 
-    let severity = match &raw.severity {
-        None => None,
-        Some(value) => match &value.value {
-            Scalar::Text(s) if s.trim().is_empty() => None,
-            Scalar::Text(s) if normalise_severity(s).is_some() => normalise_severity(s),
-            other => {
-                let origin = Origin::new(path, text, value_span(value, &yaml));
-                return Err(ReportError::BadSeverity {
-                    at: origin.at,
-                    value: match other {
-                        Scalar::Text(s) => s.clone(),
-                        Scalar::Nested => "…".to_owned(),
-                    },
-                    src: origin.src,
-                    span: origin.span,
-                });
+    // A severity that is not sevN and not mapped does not stop the report being read: only
+    // resolving the labels (sync) refuses it.
+    let (mut severity, mut severity_source, mut severity_refusal) = (None, None, None);
+    if let Some(value) = &raw.severity {
+        let span = value_span(value, &yaml);
+        let written = match &value.value {
+            Scalar::Text(s) => s.trim(),
+            Scalar::Nested => "…",
+        };
+        if !written.is_empty() {
+            match incident_date::map_severity(written, severity_map) {
+                Some(mapped) if value.value != Scalar::Nested => {
+                    severity = Some(mapped);
+                    severity_source = Some(incident_date::front_matter_source(text, span.start));
+                }
+                _ => {
+                    severity_refusal = Some(incident_date::refuse_front_matter_severity(
+                        path, text, written, span,
+                    ));
+                }
             }
-        },
-    };
+        }
+    }
 
     let title = match raw.title {
-        Some(Scalar::Text(s)) if !s.trim().is_empty() => Some(s),
-        _ => None,
+        Some(value) => match value.value {
+            Scalar::Text(ref s) if !s.trim().is_empty() => {
+                Some((s.clone(), value_span(&value, &yaml)))
+            }
+            _ => None,
+        },
+        None => None,
     };
-    Ok(FrontMatter {
+    let fm = FrontMatter {
         incident_date,
         severity,
-        title,
-    })
+        title: title.as_ref().map(|(s, _)| s.clone()),
+        incident_date_source,
+        severity_source,
+        date_refusal: None,
+        severity_refusal,
+    };
+    Ok((fm, title))
 }
 
 #[cfg(test)]

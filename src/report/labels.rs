@@ -1,5 +1,6 @@
 //! The two labels every ticket carries, `{severity}_{YYYYMMDD}` and `{severity}`, and where their
-//! parts come from: the command line, then the front matter, then the config.
+//! parts come from: the command line, then the report (front matter, else body, title and file
+//! name), then the config.
 
 use std::path::Path;
 
@@ -46,9 +47,12 @@ pub fn normalise_severity(value: &str) -> Option<String> {
 
 /// Decides the labels for the report at `path`.
 ///
-/// Date: `date_override` (`--incident-date`), else the front matter's `incident_date`, else its
-/// `date`. Severity: `severity_override` (`--severity`), else the front matter's `severity`, else
-/// `default_severity` (`[labels] severity`).
+/// Date: `date_override` (`--incident-date`), else what the report gives (front matter
+/// `incident_date`, `date`, then the body; see [`FrontMatter`]). Severity: `severity_override`
+/// (`--severity`), else the report's, else `default_severity` (`[labels] severity`).
+///
+/// A value the report gives but pm-sync refuses to read (an ambiguous `05/07/2024`, a `high`
+/// that `[labels.severity_map]` does not map) is an error here, unless an override replaces it.
 pub fn resolve_labels(
     fm: &FrontMatter,
     date_override: Option<NaiveDate>,
@@ -56,20 +60,26 @@ pub fn resolve_labels(
     default_severity: &str,
     path: &Path,
 ) -> Result<IncidentLabels, ReportError> {
-    let date = date_override
-        .or(fm.incident_date)
-        .ok_or_else(|| ReportError::NoIncidentDate {
-            path: path.to_owned(),
-        })?;
+    let date = match (date_override, &fm.date_refusal, fm.incident_date) {
+        (Some(date), _, _) => date,
+        (None, Some(refusal), _) => return Err(refusal.error()),
+        (None, None, Some(date)) => date,
+        (None, None, None) => {
+            return Err(ReportError::NoIncidentDate {
+                path: path.to_owned(),
+            });
+        }
+    };
     let bad = |origin: &'static str, value: &str| ReportError::BadSeverityOption {
         path: path.to_owned(),
         value: value.to_owned(),
         origin,
     };
-    let severity = match (severity_override, &fm.severity) {
-        (Some(value), _) => normalise_severity(value).ok_or_else(|| bad("--severity", value))?,
-        (None, Some(value)) => value.clone(),
-        (None, None) => normalise_severity(default_severity)
+    let severity = match (severity_override, &fm.severity_refusal, &fm.severity) {
+        (Some(value), _, _) => normalise_severity(value).ok_or_else(|| bad("--severity", value))?,
+        (None, Some(refusal), _) => return Err(refusal.error()),
+        (None, None, Some(value)) => value.clone(),
+        (None, None, None) => normalise_severity(default_severity)
             .ok_or_else(|| bad("[labels] severity", default_severity))?,
     };
     Ok(IncidentLabels { severity, date })

@@ -11,7 +11,9 @@ mod disk;
 mod edit;
 pub mod error;
 mod front_matter;
+pub mod heading;
 mod html_table;
+mod incident_date;
 mod items;
 mod key;
 pub mod labels;
@@ -30,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::ReportError;
+pub use incident_date::{Refusal, Source, SourceKind};
 pub use labels::{IncidentLabels, normalise_severity, resolve_labels};
 pub use lock::{LOCK_WAIT, ReportLock, lock, lock_path, lock_with_timeout};
 pub use model::{
@@ -43,8 +46,12 @@ use section::{LocatedTable, SectionError};
 /// How to read reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportOptions {
-    /// The heading that introduces the action items table (`[report] section`).
-    pub section: String,
+    /// The names of the heading that introduces the action items (`[report] section`): the
+    /// first heading that starts with one of them ([`heading::heading_matches`]).
+    pub section: Vec<String>,
+    /// Severities that are not `sevN`, mapped (`[labels.severity_map]`): the written value
+    /// (lower case, whitespace collapsed) and its `sevN`.
+    pub severity_map: Vec<(String, String)>,
     /// Projects whose keys link an item wherever they are written: the configured Jira project
     /// and `[report] ticket_projects`. Other keys link only where pm-sync writes keys (the
     /// ticket column, the start of the item) or as links to `…/browse/KEY`.
@@ -56,7 +63,11 @@ pub struct ReportOptions {
 impl Default for ReportOptions {
     fn default() -> Self {
         ReportOptions {
-            section: "Action Items".to_owned(),
+            section: heading::DEFAULT_SECTIONS
+                .iter()
+                .map(|&name| name.to_owned())
+                .collect(),
+            severity_map: Vec::new(),
             ticket_projects: Vec::new(),
             max_size: 64 * 1024 * 1024,
         }
@@ -68,6 +79,8 @@ impl Default for ReportOptions {
 struct Parsed {
     kind: ContainerKind,
     table_line: usize,
+    /// The heading that introduced the table, as written (whitespace collapsed).
+    heading: Option<String>,
     front_matter: FrontMatter,
     items: Vec<ActionItem>,
 }
@@ -101,11 +114,14 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     // The BOM stays in the bytes; the Markdown parser must not see it, or the front matter's
     // opening `---` would not be at the start.
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let scan = section::scan(text, base, &options.section);
-    let front_matter = match scan.front_matter {
-        Some(yaml) => front_matter::parse(path, text, yaml)?,
-        None => FrontMatter::default(),
-    };
+    let (scan, section_heading) = scan_sections(text, base, &options.section);
+    let front_matter = front_matter::read(
+        path,
+        text,
+        scan.front_matter.clone(),
+        base,
+        &options.severity_map,
+    )?;
     let table = match scan.table {
         Ok(LocatedTable::Pipe(table)) => table,
         Ok(LocatedTable::Html(start)) => html_table::read(text, start).map_err(|unclosed| {
@@ -117,13 +133,20 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             }
         })?,
         Ok(LocatedTable::List(raw_items)) => {
-            return Ok(list_items(text, front_matter, raw_items, options));
+            return Ok(list_items(
+                text,
+                front_matter,
+                raw_items,
+                options,
+                section_heading,
+            ));
         }
         Err(SectionError::NoSection) => {
             let origin = Origin::new(path, text, base..base);
             return Err(ReportError::NoSection {
                 at: origin.at,
-                section: options.section.clone(),
+                section: heading::describe(&options.section),
+                first: options.section.first().cloned().unwrap_or_default(),
                 src: origin.src,
                 span: origin.span,
             });
@@ -132,7 +155,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             let origin = Origin::new(path, text, trim_span(text, heading));
             return Err(ReportError::NoTable {
                 at: origin.at,
-                section: options.section.clone(),
+                section: section_heading.unwrap_or_default(),
                 src: origin.src,
                 span: origin.span,
             });
@@ -177,6 +200,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     Ok(Parsed {
         kind,
         table_line,
+        heading: section_heading,
         front_matter,
         items,
     })
@@ -188,6 +212,7 @@ fn list_items(
     front_matter: FrontMatter,
     raw_items: Vec<list::RawListItem>,
     options: &ReportOptions,
+    heading: Option<String>,
 ) -> Parsed {
     let cx = items::Context {
         text,
@@ -218,9 +243,30 @@ fn list_items(
     Parsed {
         kind: ContainerKind::List,
         table_line,
+        heading,
         front_matter,
         items,
     }
+}
+
+/// Scans for the section named by `names`. A matching heading with no table under it is passed
+/// over for a later one (a `## Remediation` narrative before `## Action Items`); when none has a
+/// table, the first one is the one the error names. Returns the scan and the heading used.
+fn scan_sections(text: &str, base: usize, names: &[String]) -> (section::Scan, Option<String>) {
+    let mut first_without_table = None;
+    for skip in 0.. {
+        let matcher = heading::SectionMatcher::new(names, skip);
+        let scan = section::scan(text, base, &matcher);
+        let heading = matcher.matched();
+        match scan.table {
+            Err(SectionError::NoTable(_)) => {
+                first_without_table.get_or_insert((scan, heading));
+            }
+            Err(SectionError::NoSection) => return first_without_table.unwrap_or((scan, heading)),
+            Ok(_) => return (scan, heading),
+        }
+    }
+    unreachable!("a document has finitely many headings")
 }
 
 /// `span` without its trailing whitespace, so an underline does not run onto the next line.
@@ -345,7 +391,13 @@ impl Report {
             .and_then(|i| items.get(i))
     }
 
-    /// What the front matter says about the incident.
+    /// The heading that introduced the action items, as written (whitespace collapsed).
+    pub fn section_heading(&self) -> Option<&str> {
+        self.parsed.heading.as_deref()
+    }
+
+    /// What the report says about the incident: the front matter, and for what it does not
+    /// give, the body, title and file name (with where each value was read).
     pub fn front_matter(&self) -> &FrontMatter {
         &self.parsed.front_matter
     }

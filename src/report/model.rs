@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 
+use super::incident_date::{Refusal, Source};
+
 /// A byte range into the report's original bytes.
 pub type Span = Range<usize>;
 
@@ -215,13 +217,25 @@ impl KnownStatuses {
     }
 }
 
-/// What the front matter says about the incident.
+/// What the report says about the incident: the front matter, and for what it does not give,
+/// the body, the title and the file name (see `incident_date.rs` for the order).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FrontMatter {
-    /// `incident_date`, else `date`.
+    /// `incident_date`, else `date`, else a date from the body, title or file name.
     pub incident_date: Option<NaiveDate>,
-    /// Normalised severity (`SEV-2`, `Sev2`, `sev2` → `sev2`).
+    /// Normalised severity (`SEV-2`, `Sev2`, `sev2` → `sev2`; others through
+    /// `[labels.severity_map]`), from the front matter, else a `Severity` field of the body.
     pub severity: Option<String>,
     /// `title`, when present.
     pub title: Option<String>,
+    /// Where `incident_date` was read.
+    pub incident_date_source: Option<Source>,
+    /// Where `severity` was read.
+    pub severity_source: Option<Source>,
+    /// The date the labels would use but that pm-sync refuses to guess (`05/07/2024`).
+    #[serde(skip)]
+    pub date_refusal: Option<Refusal>,
+    /// The severity the labels would use but that is neither `sevN` nor mapped (`high`).
+    #[serde(skip)]
+    pub severity_refusal: Option<Refusal>,
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::Report;
 use super::error::ReportError;
+use super::incident_date::Source;
 use super::labels::IncidentLabels;
 use super::model::{Cell, ContainerKind};
 
@@ -56,6 +57,17 @@ pub struct ItemsView<'a> {
     pub table_kind: ContainerKind,
     /// 1-based line of the table.
     pub table_line: usize,
+    /// The heading that introduced the action items, as written.
+    pub section: Option<&'a str>,
+    /// The incident date the report gives (`YYYY-MM-DD`).
+    pub incident_date: Option<String>,
+    /// Where it was read: `kind` (`front_matter`, `field`, `section`, `table_row`, `title`,
+    /// `file_name`), `line` and `text`.
+    pub incident_date_source: Option<&'a Source>,
+    /// The severity the report gives, as `sevN`.
+    pub severity: Option<&'a str>,
+    /// Where it was read.
+    pub severity_source: Option<&'a Source>,
     /// The labels tickets get, when they can be worked out.
     pub labels: Option<Vec<String>>,
     /// Why the labels cannot be worked out, when they cannot.
@@ -73,10 +85,16 @@ pub fn items_view<'a>(
         Ok(labels) => (Some(labels.labels()), None),
         Err(error) => (None, Some(error.to_string())),
     };
+    let fm = report.front_matter();
     ItemsView {
         path: report.path().display().to_string(),
         table_kind: report.kind(),
         table_line: report.table_line(),
+        section: report.section_heading(),
+        incident_date: fm.incident_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        incident_date_source: fm.incident_date_source.as_ref(),
+        severity: fm.severity.as_deref(),
+        severity_source: fm.severity_source.as_ref(),
         labels,
         label_error,
         items: report
@@ -112,18 +130,37 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
         ContainerKind::Pipe => "in the pipe table",
         ContainerKind::List => "in lists starting",
     };
+    let under = report
+        .section_heading()
+        .map(|heading| format!(" under \"{heading}\""))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{}: {count} {noun} {container} at line {}",
+        "{}: {count} {noun} {container} at line {}{under}",
         report.path().display(),
         report.table_line()
     );
+    let fm = report.front_matter();
+    if let (Some(date), Some(source)) = (fm.incident_date, &fm.incident_date_source) {
+        let _ = writeln!(out, "incident date: {date} (from {source})");
+    }
+    if let (Some(severity), Some(source)) = (&fm.severity, &fm.severity_source) {
+        let _ = writeln!(out, "severity: {severity} (from {source})");
+    }
     match labels {
         Ok(labels) => {
             let _ = writeln!(out, "labels: {}", labels.labels().join(", "));
         }
         Err(error) => {
             let _ = writeln!(out, "warning: {error}");
+        }
+    }
+    // The labels stop at the first problem; a refused severity behind a date problem is
+    // worth knowing before sync too.
+    if let Some(refusal) = &fm.severity_refusal {
+        let message = refusal.error().to_string();
+        if labels.err().map(ToString::to_string).as_deref() != Some(message.as_str()) {
+            let _ = writeln!(out, "warning: {message}");
         }
     }
     if count == 0 {

@@ -10,11 +10,12 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
+use super::heading::SectionMatcher;
 use super::html_table;
 use super::list::{Collector, RawListItem};
 use super::model::Span;
 use super::pipe_table;
-use super::table::{RawTable, collapse_whitespace};
+use super::table::RawTable;
 
 /// Where the table under the section is.
 #[derive(Debug)]
@@ -46,20 +47,14 @@ pub(crate) struct Scan {
     pub(crate) table: Result<LocatedTable, SectionError>,
 }
 
-/// Normalised heading text for comparison: whitespace collapsed, trimmed, lower case.
-fn normalise(text: &str) -> String {
-    collapse_whitespace(text).to_lowercase()
-}
-
 /// Scans `text[base..]` (the document after any BOM) for the front matter and for the table
-/// under the heading named `section`. All spans returned are offsets into `text`.
-pub(crate) fn scan(text: &str, base: usize, section: &str) -> Scan {
+/// under the first heading `wanted` matches. All spans returned are offsets into `text`.
+pub(crate) fn scan(text: &str, base: usize, wanted: &SectionMatcher<'_>) -> Scan {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH;
     let mut events = Parser::new_ext(&text[base..], options).into_offset_iter();
-    let wanted = normalise(section);
     let shift = |range: Range<usize>| range.start + base..range.end + base;
 
     let mut front_matter: Option<Span> = None;
@@ -101,7 +96,7 @@ pub(crate) fn scan(text: &str, base: usize, section: &str) -> Scan {
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, span, s)) = heading.take()
                     && found.is_none()
-                    && normalise(&s) == wanted
+                    && wanted.matches(&s)
                 {
                     found = Some((level, span));
                 }

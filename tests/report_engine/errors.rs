@@ -32,7 +32,7 @@ fn invalid_utf8() {
 #[test]
 fn no_section() {
     insta::assert_snapshot!(render(&parse_err(
-        "# Post-mortem\n\n## Follow-ups\n\nNothing.\n"
+        "# Post-mortem\n\n## Lessons\n\nNothing.\n"
     )));
 }
 
@@ -86,9 +86,18 @@ fn bad_date_in_front_matter() {
 
 #[test]
 fn bad_severity_in_front_matter() {
-    let error = parse_err(&format!(
-        "---\ntitle: PM\nseverity: critical\n---\n## Action Items\n\n{TABLE}"
+    // The report reads (items, check --offline); only the labels refuse it.
+    let report = super::parse_ok(&format!(
+        "---\ntitle: PM\nincident_date: 2020-04-14\nseverity: critical\n---\n## Action Items\n\n{TABLE}"
     ));
+    let error = resolve_labels(
+        report.front_matter(),
+        None,
+        None,
+        "sev1",
+        Path::new("report.md"),
+    )
+    .expect_err("critical is not mapped");
     insta::assert_snapshot!(render(&error));
 }
 
@@ -131,8 +140,8 @@ fn unreadable_report() {
 
 #[test]
 fn every_report_content_error_names_path_line_and_column() {
-    let error = parse_err("---\nseverity: sev\n---\n## Action Items\n");
-    assert!(error.to_string().starts_with("report.md:2:11: "), "{error}");
+    let error = parse_err("---\nincident_date: soon\n---\n## Action Items\n");
+    assert!(error.to_string().starts_with("report.md:2:16: "), "{error}");
 }
 
 #[test]

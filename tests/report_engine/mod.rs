@@ -7,6 +7,7 @@ mod fuzz_body;
 mod properties;
 mod reading;
 mod realworld;
+mod realworld_dates;
 mod render;
 mod saving;
 mod write_back;

@@ -41,7 +41,7 @@ fn a_heading_inside_a_code_block_is_not_the_section() {
 fn the_section_name_comes_from_the_options() {
     let text = format!("## Follow-ups\n\n{PIPE}");
     let options = ReportOptions {
-        section: s("follow-ups"),
+        section: vec![s("follow-ups")],
         ..ReportOptions::default()
     };
     let report = Report::parse("r.md".as_ref(), text.into_bytes(), &options).expect("parses");
