@@ -273,7 +273,7 @@ impl JiraClient {
         };
         match reply.decode::<CreatedIssues>(&call) {
             Ok(created) if reply.status != 400 || !created.errors.is_empty() => {
-                map_created(chunk.len(), created, &call)
+                map_created(chunk, created, &call)
             }
             decoded => {
                 // A 400 that is not a CreatedIssues body (bad structure): nothing was created.
@@ -536,8 +536,11 @@ struct BulkError {
 }
 
 /// Maps a `CreatedIssues` back onto request order: failed elements by index, successes to the
-/// remaining indices in order. Anything that does not add up is Ambiguous, never guessed.
-fn map_created(n: usize, created: CreatedIssues, call: &Call) -> Vec<CreateOutcome> {
+/// remaining indices in order. Anything that does not add up is Ambiguous, never guessed. A key
+/// of another project than the one asked for is refused: it is not the ticket this item needs,
+/// and writing it would link the report to something pm-sync never asked for.
+fn map_created(chunk: &[NewIssue], created: CreatedIssues, call: &Call) -> Vec<CreateOutcome> {
+    let n = chunk.len();
     let mut out: Vec<Option<CreateOutcome>> = (0..n).map(|_| None).collect();
     let mut unindexed = Vec::new();
     for err in created.errors {
@@ -562,6 +565,16 @@ fn map_created(n: usize, created: CreatedIssues, call: &Call) -> Vec<CreateOutco
     if unindexed.is_empty() && free.len() == created.issues.len() {
         for (i, c) in free.into_iter().zip(created.issues) {
             out[i] = Some(match IssueKey::parse(&c.key) {
+                Some(key) if !key.project().eq_ignore_ascii_case(&chunk[i].project) => {
+                    CreateOutcome::Rejected {
+                        message: format!(
+                            "{}: Jira answered with key {key}, which is not of project {}; \
+                             refused, not written (check that [jira] url names the right Jira)",
+                            call.label(),
+                            chunk[i].project
+                        ),
+                    }
+                }
                 Some(key) => CreateOutcome::Created { id: c.id, key },
                 None => CreateOutcome::Ambiguous {
                     message: format!("{}: Jira returned an odd key `{}`", call.label(), c.key),

@@ -124,7 +124,7 @@ pub async fn sync(
 
     let mut rows = initial_rows(engine, &plan);
     if dry_run {
-        return Ok(finish_dry_run(reports, &plan, rows, &held));
+        return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
     }
 
     // From here on Jira may change: any later failure (a report that cannot be saved, say)
@@ -362,6 +362,9 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
                 items: loaded.report.items(),
                 labels: loaded.labels.as_ref()?,
                 managed_rows: managed_rows(loaded),
+                mark: crate::sync::marks::mark_label(&crate::sync::marks::report_id(
+                    loaded.report.path(),
+                )),
             })
         })
         .collect();
@@ -576,16 +579,35 @@ fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
 }
 
 fn finish_dry_run(
+    engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     plan: &Plan,
     mut rows: Rows,
     held: &HashSet<(usize, usize)>,
 ) -> RunOutcome {
+    // Keys to come are shown as `OPS-?1`, `OPS-?2`, ...: not a key (no digits right after the
+    // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
+    // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
+    let mut placeholders: Vec<(String, String)> = Vec::new();
     for row_plan in &plan.rows {
         let at = (row_plan.report, row_plan.row);
+        let mut edits = row_plan.edits.clone();
+        if let Ticket::Create(new) = &row_plan.ticket
+            && !held.contains(&at)
+        {
+            let n = placeholders.len() + 1;
+            if let Some(stand_in) = IssueKey::parse(&format!("{}-{}", new.project, STAND_IN + n)) {
+                edits.push(Edit::Link {
+                    row: row_plan.row,
+                    key: stand_in.to_string(),
+                    url: engine.browse_url(&stand_in),
+                });
+                placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
+            }
+        }
         // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
         // them through the diff staying unchanged.
-        let _ = apply_rows(&mut reports[at.0], at.0, row_plan.edits.clone(), &mut rows);
+        let _ = apply_rows(&mut reports[at.0], at.0, edits, &mut rows);
         if held.contains(&at)
             && let Some(row) = rows.get_mut(&at)
         {
@@ -593,8 +615,20 @@ fn finish_dry_run(
             row.error = Some(pending_message());
         }
     }
-    collect("sync", true, reports, rows, plan)
+    let mut outcome = collect("sync", true, reports, rows, plan);
+    for report in &mut outcome.reports {
+        if let Some(diff) = report.diff.as_mut() {
+            for (stand_in, placeholder) in placeholders.iter().rev() {
+                *diff = diff.replace(stand_in.as_str(), placeholder);
+            }
+        }
+    }
+    outcome
 }
+
+/// Numbers of the stand-in keys of a dry run: all of one length (so none is a prefix of
+/// another), far beyond any real issue number.
+const STAND_IN: usize = 900_000_000_000_000;
 
 /// Sends the planned edits (labels, summaries) concurrently; the client caps requests in flight.
 async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {

@@ -20,6 +20,9 @@ pub struct ReportInput<'a> {
     /// tickets get the item text as summary: a key typed by hand links an existing ticket
     /// without renaming it.
     pub managed_rows: HashSet<usize>,
+    /// The label marking tickets created for this report (see [`crate::sync::marks`]): new
+    /// tickets get it, and adoption only takes tickets with it or with no mark at all.
+    pub mark: String,
 }
 
 /// What Jira said, read in batches before planning.
@@ -106,8 +109,9 @@ impl Plan {
 
 /// Decides, for every item of every report, which ticket it gets and what to change.
 ///
-/// Adoption: an unlinked item takes an issue carrying its date label whose summary equals the
-/// item's summary and that no other row links or adopts. Two items with the same text take two
+/// Adoption: an unlinked item takes an issue of the configured project carrying its date label
+/// whose summary equals the item's summary, that no other row links or adopts, and that was
+/// created for this report or carries no pm-sync mark. Two items with the same text take two
 /// distinct issues (or create the missing ones), never one.
 pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanContext<'_>) -> Plan {
     // Issues already linked by some row, as read at the start or written during this run
@@ -194,7 +198,12 @@ fn choose_ticket(
         .get(&input.labels.date_label())
         .into_iter()
         .flatten()
-        .filter(|issue| !taken.contains(&issue.id) && comparable(&issue.summary) == wanted)
+        .filter(|issue| {
+            !taken.contains(&issue.id)
+                && of_project(issue, context.project)
+                && adoptable(issue, &input.mark)
+                && comparable(&issue.summary) == wanted
+        })
         .min_by_key(|issue| key_order(&issue.key));
     if let Some(issue) = matching {
         taken.insert(issue.id.clone());
@@ -208,8 +217,28 @@ fn choose_ticket(
             "Action item from the post-mortem \"{}\" (row {}).\nCreated by pm-sync.",
             input.title, item.row
         )),
-        labels: input.labels.labels().to_vec(),
+        labels: input
+            .labels
+            .labels()
+            .iter()
+            .cloned()
+            .chain([input.mark.clone()])
+            .collect(),
     })
+}
+
+/// Whether `issue` is of the configured project: a search answer naming another project's key
+/// is never adopted (a lenient or hostile server, or a moved issue).
+fn of_project(issue: &Issue, project: &str) -> bool {
+    issue.key.project().eq_ignore_ascii_case(project)
+}
+
+/// Whether `issue` may be adopted by the report marked `mark`: it carries that mark, or none.
+fn adoptable(issue: &Issue, mark: &str) -> bool {
+    !issue
+        .labels
+        .iter()
+        .any(|label| crate::sync::marks::is_mark(label) && label != mark)
 }
 
 /// Labels the issue lacks, and the item's summary when the issue's differs. `allow_summary`
@@ -261,6 +290,8 @@ mod tests {
     use crate::jira::model::{Status, StatusCategory};
     use crate::report::model::Cell;
 
+    const MARK: &str = "pmsync_00000000000a";
+
     fn labels() -> IncidentLabels {
         IncidentLabels {
             severity: "sev1".into(),
@@ -311,6 +342,7 @@ mod tests {
                 .map(|i| i.row)
                 .filter(|row| *row != 99)
                 .collect(),
+            mark: MARK.into(),
         };
         let context = PlanContext {
             project: "OPS",
@@ -324,7 +356,7 @@ mod tests {
     fn new_items_are_created_with_both_labels() {
         let plan = run(&[item(1, "Add alert", None)], &TrackerState::default());
         let (_, new) = plan.creates().next().expect("a create");
-        assert_eq!(new.labels, ["sev1_20200414", "sev1"]);
+        assert_eq!(new.labels, ["sev1_20200414", "sev1", MARK]);
         assert_eq!(new.summary, "Add alert");
         assert!(plan.rows[0].edits.is_empty());
     }
@@ -445,6 +477,33 @@ mod tests {
             &state,
         );
         assert!(matches!(plan.rows[1].ticket, Ticket::Create(_)));
+    }
+
+    #[test]
+    fn another_reports_ticket_is_not_adopted_but_an_unmarked_one_is() {
+        let mut state = TrackerState::default();
+        state.by_label.insert(
+            "sev1_20200414".into(),
+            vec![
+                issue("1", "OPS-1", "Same", &["sev1_20200414", "pmsync_00000000000b"]),
+                issue("2", "OPS-2", "Same", &["sev1_20200414"]),
+                issue("3", "OPS-3", "Other", &["sev1_20200414", MARK]),
+            ],
+        );
+        let plan = run(&[item(1, "Same", None), item(2, "Other", None)], &state);
+        assert!(matches!(&plan.rows[0].ticket, Ticket::Adopt(i) if i.key.as_str() == "OPS-2"));
+        assert!(matches!(&plan.rows[1].ticket, Ticket::Adopt(i) if i.key.as_str() == "OPS-3"));
+    }
+
+    #[test]
+    fn a_searched_issue_of_another_project_is_not_adopted() {
+        let mut state = TrackerState::default();
+        state.by_label.insert(
+            "sev1_20200414".into(),
+            vec![issue("1", "EVIL-1", "Same", &["sev1_20200414"])],
+        );
+        let plan = run(&[item(1, "Same", None)], &state);
+        assert!(matches!(plan.rows[0].ticket, Ticket::Create(_)));
     }
 
     #[test]
