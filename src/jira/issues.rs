@@ -55,7 +55,7 @@ pub(crate) struct WireStatus {
     pub status_category: Option<WireCategory>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct WireCategory {
     pub key: StatusCategory,
 }
@@ -328,6 +328,38 @@ impl JiraClient {
         self.send(&call).await.map(|_| ())
     }
 
+    /// `GET /issue/{key}/transitions`: the transitions this user may make from the issue's
+    /// current status (ids differ per workflow, so they are looked up, never hard-coded).
+    pub async fn transitions(&self, key: &IssueKey) -> Result<Vec<Transition>, JiraError> {
+        #[derive(Deserialize)]
+        struct Transitions {
+            #[serde(default)]
+            transitions: Vec<Transition>,
+        }
+        let api = self.api().await?;
+        let call = Call::new(
+            Method::GET,
+            format!("{api}/issue/{}/transitions", key.as_str()),
+        )
+        .permission("Transition issues")
+        .subject(format!("issue `{key}`"));
+        let page: Transitions = self.send(&call).await?.decode(&call)?;
+        Ok(page.transitions)
+    }
+
+    /// `POST /issue/{key}/transitions` with the transition's id (Jira answers 204).
+    pub async fn transition_issue(&self, key: &IssueKey, id: &str) -> Result<(), JiraError> {
+        let api = self.api().await?;
+        let call = Call::new(
+            Method::POST,
+            format!("{api}/issue/{}/transitions", key.as_str()),
+        )
+        .json(json!({ "transition": { "id": id } }))
+        .permission("Transition issues")
+        .subject(format!("issue `{key}`"));
+        self.send(&call).await.map(|_| ())
+    }
+
     /// Creates or updates (by `global_id`) a remote link from the issue to `url`.
     pub async fn upsert_remote_link(
         &self,
@@ -507,6 +539,37 @@ fn issue_body(issue: &NewIssue, adf_description: bool) -> Value {
         fields.insert("description".into(), value);
     }
     json!({ "fields": fields })
+}
+
+/// One transition offered by `GET /issue/{key}/transitions`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Transition {
+    /// Its id, sent back to make it.
+    pub id: String,
+    /// Its name as the workflow shows it, e.g. `Close Issue`.
+    pub name: String,
+    /// The status it leads to.
+    #[serde(default)]
+    pub to: Option<TransitionTarget>,
+}
+
+/// The status a transition leads to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransitionTarget {
+    /// Status name, e.g. `Won't Do`.
+    pub name: String,
+    #[serde(default)]
+    status_category: Option<WireCategory>,
+}
+
+impl TransitionTarget {
+    /// Whether the status is in the done category.
+    pub fn is_done(&self) -> bool {
+        self.status_category
+            .as_ref()
+            .is_some_and(|c| c.key == StatusCategory::Done)
+    }
 }
 
 /// `CreatedIssues`: successes without index, failures with `failedElementNumber`.

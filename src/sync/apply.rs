@@ -60,6 +60,18 @@ impl Engine<'_> {
 /// Row results being collected, keyed by (report index, row).
 type Rows = HashMap<(usize, usize), RowOutcome>;
 
+/// What sync does with duplicate tickets (extra tickets for one item, filed by copies of the
+/// report synced at the same moment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Duplicates {
+    /// Converge the rows on the lowest key and name the extra tickets (a warning each).
+    Report,
+    /// Also search every report's date label for them, and close each extra ticket with this
+    /// transition (`None`: the first of "Duplicate", "Won't Do", "Closed", "Done" offered, else
+    /// any transition to a done status), labelling it `pm-sync-duplicate`.
+    Close(Option<String>),
+}
+
 /// `pm-sync sync`: see the contract. Jira errors while reading fail the run before anything
 /// changes; a failed create or edit fails its rows and the run goes on.
 pub async fn sync(
@@ -67,8 +79,25 @@ pub async fn sync(
     reports: &mut [LoadedReport],
     dry_run: bool,
 ) -> Result<RunOutcome, Error> {
+    sync_with(engine, reports, dry_run, Duplicates::Report).await
+}
+
+/// [`sync`], choosing what happens to duplicate tickets.
+pub async fn sync_with(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    dry_run: bool,
+    duplicates: Duplicates,
+) -> Result<RunOutcome, Error> {
     let mut state = read_linked(engine, reports).await?;
-    let labels_needed = labels_of_unlinked(reports);
+    let mut labels_needed = labels_of_unlinked(reports);
+    if let Duplicates::Close(_) = &duplicates {
+        // Duplicates of fully linked reports only show in the search of their date label.
+        labels_needed = reports.iter().map(date_label).collect();
+        labels_needed.retain(|label| !label.is_empty());
+        labels_needed.sort();
+        labels_needed.dedup();
+    }
     if !labels_needed.is_empty() {
         // Items without a ticket may need creating: validate project and issue type first,
         // with a message a user can act on (a search would only say "HTTP 400").
@@ -123,6 +152,22 @@ pub async fn sync(
     }
 
     let mut rows = initial_rows(engine, &plan);
+    for duplicate in &plan.duplicates {
+        tracing::warn!(
+            "{}: {} duplicates {} (\"{}\"): both were created for this report, by two runs at \
+             the same moment; the report keeps {}{}",
+            reports[duplicate.report].report.path().display(),
+            duplicate.issue.key,
+            duplicate.kept,
+            duplicate.issue.summary,
+            duplicate.kept,
+            if matches!(duplicates, Duplicates::Close(_)) {
+                ""
+            } else {
+                " — close it with `pm-sync sync --close-duplicates`"
+            }
+        );
+    }
     if dry_run {
         return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
     }
@@ -216,6 +261,9 @@ pub async fn sync(
 
         write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
         link_back_to_reports(engine, reports, &rows).await;
+        if let Duplicates::Close(transition) = &duplicates {
+            close_duplicates(engine, &plan, transition.as_deref()).await;
+        }
         for at in &held {
             if let Some(row) = rows.get_mut(at) {
                 row.action = RowAction::Pending;
@@ -830,6 +878,56 @@ async fn link_back_to_reports(engine: &Engine<'_>, reports: &[LoadedReport], row
             tracing::warn!("could not link {key} back to its report: {error}");
         }
     }
+}
+
+/// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
+/// done status. A failure is a warning naming the ticket: the reports are right already.
+async fn close_duplicates(engine: &Engine<'_>, plan: &Plan, transition: Option<&str>) {
+    for duplicate in &plan.duplicates {
+        let key = &duplicate.issue.key;
+        let closed = async {
+            engine
+                .client
+                .edit_issue(key, None, &["pm-sync-duplicate".to_owned()])
+                .await?;
+            let offered = engine.client.transitions(key).await?;
+            let Some(chosen) = choose_transition(&offered, transition) else {
+                let names: Vec<&str> = offered.iter().map(|t| t.name.as_str()).collect();
+                return Ok(Some(format!(
+                    "no transition {} is offered (offered: {}); set [jira] duplicate_transition",
+                    transition.map_or_else(|| "to a done status".to_owned(), |t| format!("{t:?}")),
+                    names.join(", ")
+                )));
+            };
+            engine.client.transition_issue(key, &chosen.id).await?;
+            Ok::<_, JiraError>(None)
+        }
+        .await;
+        match closed {
+            Ok(None) => tracing::warn!("closed {key}, a duplicate of {}", duplicate.kept),
+            Ok(Some(why)) => tracing::warn!("could not close duplicate {key}: {why}"),
+            Err(error) => tracing::warn!("could not close duplicate {key}: {error}"),
+        }
+    }
+}
+
+/// The configured transition (by name, without case), else the first of the usual names for
+/// closing a duplicate, else any transition to a done status.
+fn choose_transition<'t>(
+    offered: &'t [crate::jira::issues::Transition],
+    wanted: Option<&str>,
+) -> Option<&'t crate::jira::issues::Transition> {
+    if let Some(wanted) = wanted {
+        return offered.iter().find(|t| t.name.eq_ignore_ascii_case(wanted));
+    }
+    ["Duplicate", "Won't Do", "Closed", "Done"]
+        .iter()
+        .find_map(|name| offered.iter().find(|t| t.name.eq_ignore_ascii_case(name)))
+        .or_else(|| {
+            offered
+                .iter()
+                .find(|t| t.to.as_ref().is_some_and(|to| to.is_done()))
+        })
 }
 
 /// Reads the status of every created issue in batches and writes it into the reports.

@@ -81,10 +81,24 @@ pub struct RowPlan {
     pub edits: Vec<Edit>,
 }
 
+/// A ticket made for an item that another ticket of the same report already stands for (two
+/// copies of one report synced at the same moment each filed one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The report (index in the run) whose rows now link `kept`.
+    pub report: usize,
+    /// The extra ticket: open, marked for this report, no row links it.
+    pub issue: Issue,
+    /// The ticket every copy keeps for the item: the lowest key.
+    pub kept: IssueKey,
+}
+
 /// The whole run's plan, rows in report order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub rows: Vec<RowPlan>,
+    /// Extra tickets found for items that already have one (see [`Duplicate`]).
+    pub duplicates: Vec<Duplicate>,
 }
 
 impl Plan {
@@ -160,7 +174,112 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
             });
         }
     }
-    Plan { rows }
+    let mut duplicates = Vec::new();
+    for input in reports {
+        converge(input, state, context, &mut rows, &mut duplicates);
+    }
+    Plan { rows, duplicates }
+}
+
+/// Converges the copies of one report on one ticket per item, the same way in every copy:
+/// among the tickets carrying the report's date label and mark with an item's summary, the
+/// rows of that item take the lowest keys; the others are duplicates.
+///
+/// Only tickets marked for this report take part, on both sides: a key typed by hand, or a
+/// ticket made by a person, is never relinked or called a duplicate.
+fn converge(
+    input: &ReportInput<'_>,
+    state: &TrackerState,
+    context: &PlanContext<'_>,
+    rows: &mut [RowPlan],
+    duplicates: &mut Vec<Duplicate>,
+) {
+    let marked: Vec<&Issue> = state
+        .by_label
+        .get(&input.labels.date_label())
+        .into_iter()
+        .flatten()
+        .filter(|issue| {
+            of_project(issue, context.project) && issue.labels.iter().any(|l| *l == input.mark)
+        })
+        .collect();
+    if marked.is_empty() {
+        return;
+    }
+    // Item summary → indices of this report's rows whose ticket is one of the marked ones.
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, row) in rows.iter().enumerate() {
+        if row.report != input.report {
+            continue;
+        }
+        let (Ticket::Linked(issue) | Ticket::Adopt(issue)) = &row.ticket else {
+            continue;
+        };
+        let wanted = comparable(&row.summary);
+        if comparable(&issue.summary) == wanted && marked.iter().any(|m| m.id == issue.id) {
+            groups.entry(wanted).or_default().push(index);
+        }
+    }
+    let mut summaries: Vec<&String> = groups.keys().collect();
+    summaries.sort();
+    for summary in summaries {
+        let members = &groups[summary];
+        let mut candidates: Vec<&Issue> = marked
+            .iter()
+            .copied()
+            .filter(|issue| comparable(&issue.summary) == *summary)
+            .collect();
+        candidates.sort_by_key(|issue| key_order(&issue.key));
+        let (winners, extra) = candidates.split_at(members.len().min(candidates.len()));
+        // Rows already on a winner keep it; the others take the remaining winners in order.
+        let current: Vec<String> = members
+            .iter()
+            .map(|&index| match &rows[index].ticket {
+                Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.id.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        let mut free: Vec<&Issue> = winners
+            .iter()
+            .copied()
+            .filter(|w| !current.contains(&w.id))
+            .collect();
+        free.reverse();
+        for (&index, id) in members.iter().zip(&current) {
+            if winners.iter().any(|w| w.id == *id) {
+                continue;
+            }
+            let Some(winner) = free.pop() else { break };
+            let row = &mut rows[index];
+            let item_row = row.row;
+            row.ticket = Ticket::Linked(winner.clone());
+            row.edits = row_edits(item_row, &winner.key, &winner.status.name, context);
+            let add_labels: Vec<String> = input
+                .labels
+                .labels()
+                .iter()
+                .filter(|label| !winner.labels.contains(label))
+                .cloned()
+                .collect();
+            row.update = (!add_labels.is_empty()).then(|| IssueUpdate {
+                key: winner.key.clone(),
+                summary: None,
+                add_labels,
+            });
+        }
+        let kept = winners[0].key.clone();
+        for issue in extra {
+            let open = issue.status.category != crate::jira::model::StatusCategory::Done;
+            let listed = duplicates.iter().any(|d| d.issue.id == issue.id);
+            if open && !listed {
+                duplicates.push(Duplicate {
+                    report: input.report,
+                    issue: (*issue).clone(),
+                    kept: kept.clone(),
+                });
+            }
+        }
+    }
 }
 
 /// The link and status edits that make a row show `key` and `status`. Splicing identical text
@@ -493,6 +612,26 @@ mod tests {
         let plan = run(&[item(1, "Same", None), item(2, "Other", None)], &state);
         assert!(matches!(&plan.rows[0].ticket, Ticket::Adopt(i) if i.key.as_str() == "OPS-2"));
         assert!(matches!(&plan.rows[1].ticket, Ticket::Adopt(i) if i.key.as_str() == "OPS-3"));
+    }
+
+    #[test]
+    fn copies_converge_on_the_lowest_key_and_the_others_are_duplicates() {
+        let mut state = TrackerState::default();
+        let first = issue("1", "OPS-1", "Same", &["sev1_20200414", "sev1", MARK]);
+        let copy = issue("4", "OPS-4", "Same", &["sev1_20200414", "sev1", MARK]);
+        let hand = issue("7", "OPS-7", "Same", &["sev1_20200414", "sev1"]);
+        state.linked.insert("OPS-4".into(), Some(copy.clone()));
+        state
+            .by_label
+            .insert("sev1_20200414".into(), vec![first, copy, hand]);
+        // This copy links OPS-4; another copy filed OPS-1 for the same item at the same time.
+        let plan = run(&[item(1, "Same", Some("OPS-4"))], &state);
+        assert!(matches!(&plan.rows[0].ticket, Ticket::Linked(i) if i.key.as_str() == "OPS-1"));
+        assert!(matches!(&plan.rows[0].edits[0], Edit::Link { key, .. } if key == "OPS-1"));
+        let duplicates: Vec<&str> = plan.duplicates.iter().map(|d| d.issue.key.as_str()).collect();
+        // The unmarked OPS-7 is somebody's own ticket: never called a duplicate.
+        assert_eq!(duplicates, ["OPS-4"]);
+        assert_eq!(plan.duplicates[0].kept.as_str(), "OPS-1");
     }
 
     #[test]

@@ -3,4 +3,5 @@
 //! synced at once.
 
 mod cli;
+mod copies;
 mod locking;

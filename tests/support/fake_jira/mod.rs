@@ -74,6 +74,10 @@ pub enum Endpoint {
     GetRemoteLinks,
     /// `POST /rest/api/{2,3}/issue/{key}/remotelink`
     UpsertRemoteLink,
+    /// `GET /rest/api/{2,3}/issue/{key}/transitions`
+    GetTransitions,
+    /// `POST /rest/api/{2,3}/issue/{key}/transitions`
+    DoTransition,
     /// Anything else (answered 404).
     Unknown,
 }
@@ -83,7 +87,11 @@ impl Endpoint {
     pub fn is_write(self) -> bool {
         matches!(
             self,
-            Self::CreateIssue | Self::BulkCreate | Self::EditIssue | Self::UpsertRemoteLink
+            Self::CreateIssue
+                | Self::BulkCreate
+                | Self::EditIssue
+                | Self::UpsertRemoteLink
+                | Self::DoTransition
         )
     }
 }
