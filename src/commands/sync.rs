@@ -45,10 +45,7 @@ pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u
         args.format,
         move |engine, reports| {
             Box::pin(crate::sync::apply::sync_with(
-                engine,
-                reports,
-                dry_run,
-                duplicates,
+                engine, reports, dry_run, duplicates,
             ))
         },
     )

@@ -152,8 +152,9 @@ pub fn lock_with_timeout(path: &Path, wait: Duration) -> Result<ReportLock, Repo
                 if waited >= wait {
                     let error = locked(path, waited);
                     if let Ok(metadata) = file.metadata() {
-                        let who = holder(&metadata)
-                            .unwrap_or_else(|| "another process (the system does not say which)".into());
+                        let who = holder(&metadata).unwrap_or_else(|| {
+                            "another process (the system does not say which)".into()
+                        });
                         tracing::error!("{}: the report's lock is held by {who}", path.display());
                     }
                     return Err(error);
@@ -291,7 +292,9 @@ fn holder(metadata: &std::fs::Metadata) -> Option<String> {
                 .join(" ")
         })
         .filter(|c| !c.is_empty());
-    let user = std::fs::metadata(&proc_dir).ok().map(|m| user_name(m.uid()));
+    let user = std::fs::metadata(&proc_dir)
+        .ok()
+        .map(|m| user_name(m.uid()));
     let mut text = format!("process {pid}");
     if let Some(user) = user {
         text.push_str(&format!(" of user {user}"));

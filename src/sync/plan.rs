@@ -199,9 +199,7 @@ fn converge(
         .get(&input.labels.date_label())
         .into_iter()
         .flatten()
-        .filter(|issue| {
-            of_project(issue, context.project) && issue.labels.iter().any(|l| *l == input.mark)
-        })
+        .filter(|issue| of_project(issue, context.project) && issue.labels.contains(&input.mark))
         .collect();
     if marked.is_empty() {
         return;
@@ -604,7 +602,12 @@ mod tests {
         state.by_label.insert(
             "sev1_20200414".into(),
             vec![
-                issue("1", "OPS-1", "Same", &["sev1_20200414", "pmsync_00000000000b"]),
+                issue(
+                    "1",
+                    "OPS-1",
+                    "Same",
+                    &["sev1_20200414", "pmsync_00000000000b"],
+                ),
                 issue("2", "OPS-2", "Same", &["sev1_20200414"]),
                 issue("3", "OPS-3", "Other", &["sev1_20200414", MARK]),
             ],
@@ -628,7 +631,11 @@ mod tests {
         let plan = run(&[item(1, "Same", Some("OPS-4"))], &state);
         assert!(matches!(&plan.rows[0].ticket, Ticket::Linked(i) if i.key.as_str() == "OPS-1"));
         assert!(matches!(&plan.rows[0].edits[0], Edit::Link { key, .. } if key == "OPS-1"));
-        let duplicates: Vec<&str> = plan.duplicates.iter().map(|d| d.issue.key.as_str()).collect();
+        let duplicates: Vec<&str> = plan
+            .duplicates
+            .iter()
+            .map(|d| d.issue.key.as_str())
+            .collect();
         // The unmarked OPS-7 is somebody's own ticket: never called a duplicate.
         assert_eq!(duplicates, ["OPS-4"]);
         assert_eq!(plan.duplicates[0].kept.as_str(), "OPS-1");

@@ -61,7 +61,10 @@ async fn a_created_key_of_another_project_is_refused_not_written() {
 
         assert_eq!(out.code, 3, "{flavor:?}: {out}");
         assert!(!pm.read("pm.md").contains("EVIL-1"), "{flavor:?}");
-        assert!(out.stdout.contains("not of project OPS"), "{flavor:?}: {out}");
+        assert!(
+            out.stdout.contains("not of project OPS"),
+            "{flavor:?}: {out}"
+        );
     }
 }
 
@@ -148,11 +151,15 @@ async fn a_dry_run_shows_placeholders_for_the_keys_to_come() {
         .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
         .collect();
     assert!(
-        added.iter().any(|l| l.contains(">OPS-?1</a> Generated item 0")),
+        added
+            .iter()
+            .any(|l| l.contains(">OPS-?1</a> Generated item 0")),
         "{out}"
     );
     assert!(
-        added.iter().any(|l| l.contains(">OPS-?2</a> Generated item 1")),
+        added
+            .iter()
+            .any(|l| l.contains(">OPS-?2</a> Generated item 1")),
         "{out}"
     );
     // A placeholder is not a key: nothing that parses as one is shown for items to create.

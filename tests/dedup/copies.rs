@@ -56,17 +56,32 @@ async fn two_copies_synced_at_once_converge_on_one_open_ticket_per_item() {
             2 * ITEMS,
             "{flavor:?}: the race this test is about did not happen"
         );
-        assert_ne!(keys_in(&pm.read("clone-a/report.md")), keys_in(&pm.read("clone-b/report.md")));
+        assert_ne!(
+            keys_in(&pm.read("clone-a/report.md")),
+            keys_in(&pm.read("clone-b/report.md"))
+        );
 
         let out = pm
-            .run(&["sync", "--close-duplicates", "clone-a/report.md", "clone-b/report.md"])
+            .run(&[
+                "sync",
+                "--close-duplicates",
+                "clone-a/report.md",
+                "clone-b/report.md",
+            ])
             .await;
 
         assert_eq!(out.code, 0, "{flavor:?}: {out}");
         let keys_a = keys_in(&pm.read("clone-a/report.md"));
         let keys_b = keys_in(&pm.read("clone-b/report.md"));
-        assert_eq!(keys_a, keys_b, "{flavor:?}: both copies carry the same keys");
-        assert_eq!(keys_a, ["OPS-1", "OPS-2", "OPS-3"], "{flavor:?}: the lowest keys win");
+        assert_eq!(
+            keys_a, keys_b,
+            "{flavor:?}: both copies carry the same keys"
+        );
+        assert_eq!(
+            keys_a,
+            ["OPS-1", "OPS-2", "OPS-3"],
+            "{flavor:?}: the lowest keys win"
+        );
         let open = open_per_item(&fake);
         assert_eq!(open.len(), ITEMS, "{flavor:?}: {open:?}");
         assert!(open.values().all(|n| *n == 1), "{flavor:?}: {open:?}");
@@ -83,9 +98,19 @@ async fn two_copies_synced_at_once_converge_on_one_open_ticket_per_item() {
         // Converged: one more run finds nothing to do.
         fake.reset_request_log();
         let again = pm
-            .run(&["sync", "--close-duplicates", "clone-a/report.md", "clone-b/report.md"])
+            .run(&[
+                "sync",
+                "--close-duplicates",
+                "clone-a/report.md",
+                "clone-b/report.md",
+            ])
             .await;
         assert_eq!(again.code, 0, "{flavor:?}: {again}");
-        assert_eq!(fake.requests().writes, 0, "{flavor:?}: {:?}", fake.requests().entries);
+        assert_eq!(
+            fake.requests().writes,
+            0,
+            "{flavor:?}: {:?}",
+            fake.requests().entries
+        );
     }
 }

@@ -57,7 +57,11 @@ fn the_lock_leaves_nothing_beside_the_report() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = report_in(dir.path(), "pm.md");
     let held = lock(&path).expect("lock");
-    assert_eq!(names_in(dir.path()), ["pm.md"], "nothing is created to lock");
+    assert_eq!(
+        names_in(dir.path()),
+        ["pm.md"],
+        "nothing is created to lock"
+    );
     drop(held);
     assert_eq!(names_in(dir.path()), ["pm.md"]);
 }

@@ -125,7 +125,10 @@ fn a_second_lock_waits_then_fails_and_succeeds_once_the_first_is_dropped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_report(&dir);
     let first = lock(&path).expect("first lock");
-    assert!(first.path().ends_with("pm.md"), "the report itself is locked");
+    assert!(
+        first.path().ends_with("pm.md"),
+        "the report itself is locked"
+    );
     let started = std::time::Instant::now();
     let error = lock_with_timeout(&path, Duration::from_millis(200)).expect_err("held elsewhere");
     assert!(started.elapsed() >= Duration::from_millis(200));

@@ -46,7 +46,10 @@ impl State {
                 })
             })
             .collect();
-        reply(200, json!({"expand": "transitions", "transitions": transitions}))
+        reply(
+            200,
+            json!({"expand": "transitions", "transitions": transitions}),
+        )
     }
 
     /// `POST /issue/{key}/transitions`.
