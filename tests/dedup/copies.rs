@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::cli_sync::{FLAVORS, generated_report, setup};
-use crate::support::fake_jira::FakeJira;
+use crate::support::cli::PmSync;
+use crate::support::fake_jira::{FakeJira, Flavor};
 
 const ITEMS: usize = 3;
 
@@ -33,29 +34,33 @@ fn open_per_item(fake: &FakeJira) -> HashMap<String, usize> {
     open
 }
 
+/// Two clones of one repository (the same report at the same path in each) synced by two
+/// processes at the same moment: each files its own `items` tickets.
+async fn race(fake: &FakeJira, pm: &PmSync, items: usize) {
+    let text = generated_report(items, "2020-04-14");
+    pm.write("clone-a/report.md", &text);
+    pm.write("clone-b/report.md", &text);
+    // Every request takes a while, so both runs search before either creates.
+    fake.set_latency(Duration::from_millis(300));
+    let (a, b) = tokio::join!(
+        pm.run(&["sync", "clone-a/report.md"]),
+        pm.run(&["sync", "clone-b/report.md"])
+    );
+    fake.set_latency(Duration::ZERO);
+    assert_eq!(a.code, 0, "{a}");
+    assert_eq!(b.code, 0, "{b}");
+    assert_eq!(
+        fake.issues().len(),
+        2 * items,
+        "the race this test is about did not happen"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_copies_synced_at_once_converge_on_one_open_ticket_per_item() {
     for flavor in FLAVORS {
         let (fake, pm) = setup(flavor).await;
-        let text = generated_report(ITEMS, "2020-04-14");
-        // Two clones of one repository: the same report at the same path in each.
-        pm.write("clone-a/report.md", &text);
-        pm.write("clone-b/report.md", &text);
-
-        // Every request takes a while, so both runs search before either creates.
-        fake.set_latency(Duration::from_millis(300));
-        let (a, b) = tokio::join!(
-            pm.run(&["sync", "clone-a/report.md"]),
-            pm.run(&["sync", "clone-b/report.md"])
-        );
-        fake.set_latency(Duration::ZERO);
-        assert_eq!(a.code, 0, "{flavor:?}: {a}");
-        assert_eq!(b.code, 0, "{flavor:?}: {b}");
-        assert_eq!(
-            fake.issues().len(),
-            2 * ITEMS,
-            "{flavor:?}: the race this test is about did not happen"
-        );
+        race(&fake, &pm, ITEMS).await;
         assert_ne!(
             keys_in(&pm.read("clone-a/report.md")),
             keys_in(&pm.read("clone-b/report.md"))
@@ -113,4 +118,31 @@ async fn two_copies_synced_at_once_converge_on_one_open_ticket_per_item() {
             fake.requests().entries
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plain_sync_that_searches_converges_and_names_the_duplicate_without_closing_it() {
+    let (fake, pm) = setup(Flavor::DataCenter).await;
+    race(&fake, &pm, 1).await;
+    // Copy B gets a new item, so its next sync searches the date label.
+    pm.write("clone-b/report.md", {
+        let text = pm.read("clone-b/report.md");
+        text.replace(
+            "</tbody>",
+            "<tr class=\"odd\">\n<td>A new item</td>\n<td></td>\n</tr>\n</tbody>",
+        )
+    });
+
+    let out = pm.run(&["sync", "clone-b/report.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(
+        keys_in(&pm.read("clone-b/report.md")),
+        ["OPS-1", "OPS-3"],
+        "{out}"
+    );
+    assert!(out.stderr.contains("OPS-2 duplicates OPS-1"), "{out}");
+    assert!(out.stderr.contains("--close-duplicates"), "{out}");
+    // Named, not closed: closing is asked for with --close-duplicates.
+    assert_eq!(fake.issue("OPS-2").unwrap().status, "To Do");
 }
