@@ -250,7 +250,11 @@ fn converge(
             let Some(winner) = free.pop() else { break };
             let row = &mut rows[index];
             let item_row = row.row;
-            row.ticket = Ticket::Linked(winner.clone());
+            // An adopted row stays adopted (callers settle lost creates by adoption).
+            row.ticket = match row.ticket {
+                Ticket::Adopt(_) => Ticket::Adopt(winner.clone()),
+                _ => Ticket::Linked(winner.clone()),
+            };
             row.edits = row_edits(item_row, &winner.key, &winner.status.name, context);
             let add_labels: Vec<String> = input
                 .labels
