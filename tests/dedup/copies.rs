@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::cli_sync::{FLAVORS, generated_report, setup};
 use crate::support::cli::PmSync;
-use crate::support::fake_jira::{FakeJira, Flavor};
+use crate::support::fake_jira::{Endpoint, FakeJira, Fault, Flavor};
 
 const ITEMS: usize = 3;
 
@@ -40,13 +40,21 @@ async fn race(fake: &FakeJira, pm: &PmSync, items: usize) {
     let text = generated_report(items, "2020-04-14");
     pm.write("clone-a/report.md", &text);
     pm.write("clone-b/report.md", &text);
-    // Every request takes a while, so both runs search before either creates.
-    fake.set_latency(Duration::from_millis(300));
+    // Each run's search answers late (as a loaded Jira would), so both runs have searched before
+    // either creates, however the two processes happen to be scheduled.
+    let search = match fake.flavor() {
+        Flavor::Cloud => Endpoint::SearchJql,
+        Flavor::DataCenter => Endpoint::Search,
+    };
+    fake.inject(Fault::Latency {
+        endpoint: Some(search),
+        delay: Duration::from_secs(2),
+        times: 2,
+    });
     let (a, b) = tokio::join!(
         pm.run(&["sync", "clone-a/report.md"]),
         pm.run(&["sync", "clone-b/report.md"])
     );
-    fake.set_latency(Duration::ZERO);
     assert_eq!(a.code, 0, "{a}");
     assert_eq!(b.code, 0, "{b}");
     assert_eq!(
