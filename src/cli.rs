@@ -157,6 +157,11 @@ pub struct SyncArgs {
     #[arg(long, value_name = "sevN")]
     pub severity: Option<String>,
 
+    /// Close duplicate tickets (extra tickets two copies of a report filed for one item at the
+    /// same moment) with `[jira] duplicate_transition`, after converging on the lowest key.
+    #[arg(long)]
+    pub close_duplicates: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -77,6 +77,7 @@ struct JiraSection {
     connect_timeout_secs: Option<u64>,
     max_retries: Option<u32>,
     ca_file: Option<PathBuf>,
+    duplicate_transition: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -136,6 +137,9 @@ pub struct Settings {
     pub default_severity: String,
     /// Which statuses count as resolved or waived.
     pub status: StatusRules,
+    /// `[jira] duplicate_transition`: the transition `sync --close-duplicates` closes duplicate
+    /// tickets with (`None`: the usual names, see [`crate::sync::apply::Duplicates`]).
+    pub duplicate_transition: Option<String>,
     jira: Result<JiraSettings, String>,
     raw_jira: JiraSection,
 }
@@ -278,6 +282,7 @@ impl Settings {
             report_url,
             default_severity,
             status,
+            duplicate_transition: jira_section.duplicate_transition.clone(),
             jira,
             raw_jira: jira_section,
         })

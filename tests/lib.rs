@@ -2,6 +2,7 @@
 
 mod cli_check;
 mod cli_sync;
+mod dedup;
 mod jira_client;
 mod report_engine;
 mod support;

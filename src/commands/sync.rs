@@ -3,6 +3,7 @@
 use crate::cli::SyncArgs;
 use crate::error::Error;
 use crate::settings::Settings;
+use crate::sync::apply::Duplicates;
 use crate::sync::workspace::{LabelSources, load_reports};
 
 use super::runtime::run_engine;
@@ -25,6 +26,12 @@ pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u
         severity: severity.as_deref(),
         default_severity: &settings.default_severity,
     };
+    let duplicates = if args.close_duplicates {
+        Duplicates::Close(settings.duplicate_transition.clone())
+    } else {
+        Duplicates::Report
+    };
+    let dry_run = args.dry_run;
     let mut reports = load_reports(
         &args.reports,
         &settings.report,
@@ -36,6 +43,10 @@ pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u
         &mut reports,
         quiet,
         args.format,
-        |engine, reports| Box::pin(crate::sync::apply::sync(engine, reports, args.dry_run)),
+        move |engine, reports| {
+            Box::pin(crate::sync::apply::sync_with(
+                engine, reports, dry_run, duplicates,
+            ))
+        },
     )
 }

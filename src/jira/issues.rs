@@ -55,7 +55,7 @@ pub(crate) struct WireStatus {
     pub status_category: Option<WireCategory>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct WireCategory {
     pub key: StatusCategory,
 }
@@ -273,7 +273,7 @@ impl JiraClient {
         };
         match reply.decode::<CreatedIssues>(&call) {
             Ok(created) if reply.status != 400 || !created.errors.is_empty() => {
-                map_created(chunk.len(), created, &call)
+                map_created(chunk, created, &call)
             }
             decoded => {
                 // A 400 that is not a CreatedIssues body (bad structure): nothing was created.
@@ -325,6 +325,38 @@ impl JiraClient {
             .json(Value::Object(body))
             .permission("Edit issues")
             .subject(format!("issue `{key}`"));
+        self.send(&call).await.map(|_| ())
+    }
+
+    /// `GET /issue/{key}/transitions`: the transitions this user may make from the issue's
+    /// current status (ids differ per workflow, so they are looked up, never hard-coded).
+    pub async fn transitions(&self, key: &IssueKey) -> Result<Vec<Transition>, JiraError> {
+        #[derive(Deserialize)]
+        struct Transitions {
+            #[serde(default)]
+            transitions: Vec<Transition>,
+        }
+        let api = self.api().await?;
+        let call = Call::new(
+            Method::GET,
+            format!("{api}/issue/{}/transitions", key.as_str()),
+        )
+        .permission("Transition issues")
+        .subject(format!("issue `{key}`"));
+        let page: Transitions = self.send(&call).await?.decode(&call)?;
+        Ok(page.transitions)
+    }
+
+    /// `POST /issue/{key}/transitions` with the transition's id (Jira answers 204).
+    pub async fn transition_issue(&self, key: &IssueKey, id: &str) -> Result<(), JiraError> {
+        let api = self.api().await?;
+        let call = Call::new(
+            Method::POST,
+            format!("{api}/issue/{}/transitions", key.as_str()),
+        )
+        .json(json!({ "transition": { "id": id } }))
+        .permission("Transition issues")
+        .subject(format!("issue `{key}`"));
         self.send(&call).await.map(|_| ())
     }
 
@@ -509,6 +541,37 @@ fn issue_body(issue: &NewIssue, adf_description: bool) -> Value {
     json!({ "fields": fields })
 }
 
+/// One transition offered by `GET /issue/{key}/transitions`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Transition {
+    /// Its id, sent back to make it.
+    pub id: String,
+    /// Its name as the workflow shows it, e.g. `Close Issue`.
+    pub name: String,
+    /// The status it leads to.
+    #[serde(default)]
+    pub to: Option<TransitionTarget>,
+}
+
+/// The status a transition leads to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransitionTarget {
+    /// Status name, e.g. `Won't Do`.
+    pub name: String,
+    #[serde(default)]
+    status_category: Option<WireCategory>,
+}
+
+impl TransitionTarget {
+    /// Whether the status is in the done category.
+    pub fn is_done(&self) -> bool {
+        self.status_category
+            .as_ref()
+            .is_some_and(|c| c.key == StatusCategory::Done)
+    }
+}
+
 /// `CreatedIssues`: successes without index, failures with `failedElementNumber`.
 #[derive(Debug, Deserialize)]
 struct CreatedIssues {
@@ -536,8 +599,11 @@ struct BulkError {
 }
 
 /// Maps a `CreatedIssues` back onto request order: failed elements by index, successes to the
-/// remaining indices in order. Anything that does not add up is Ambiguous, never guessed.
-fn map_created(n: usize, created: CreatedIssues, call: &Call) -> Vec<CreateOutcome> {
+/// remaining indices in order. Anything that does not add up is Ambiguous, never guessed. A key
+/// of another project than the one asked for is refused: it is not the ticket this item needs,
+/// and writing it would link the report to something pm-sync never asked for.
+fn map_created(chunk: &[NewIssue], created: CreatedIssues, call: &Call) -> Vec<CreateOutcome> {
+    let n = chunk.len();
     let mut out: Vec<Option<CreateOutcome>> = (0..n).map(|_| None).collect();
     let mut unindexed = Vec::new();
     for err in created.errors {
@@ -562,6 +628,16 @@ fn map_created(n: usize, created: CreatedIssues, call: &Call) -> Vec<CreateOutco
     if unindexed.is_empty() && free.len() == created.issues.len() {
         for (i, c) in free.into_iter().zip(created.issues) {
             out[i] = Some(match IssueKey::parse(&c.key) {
+                Some(key) if !key.project().eq_ignore_ascii_case(&chunk[i].project) => {
+                    CreateOutcome::Rejected {
+                        message: format!(
+                            "{}: Jira answered with key {key}, which is not of project {}; \
+                             refused, not written (check that [jira] url names the right Jira)",
+                            call.label(),
+                            chunk[i].project
+                        ),
+                    }
+                }
                 Some(key) => CreateOutcome::Created { id: c.id, key },
                 None => CreateOutcome::Ambiguous {
                     message: format!("{}: Jira returned an odd key `{}`", call.label(), c.key),

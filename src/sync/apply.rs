@@ -60,6 +60,18 @@ impl Engine<'_> {
 /// Row results being collected, keyed by (report index, row).
 type Rows = HashMap<(usize, usize), RowOutcome>;
 
+/// What sync does with duplicate tickets (extra tickets for one item, filed by copies of the
+/// report synced at the same moment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Duplicates {
+    /// Converge the rows on the lowest key and name the extra tickets (a warning each).
+    Report,
+    /// Also search every report's date label for them, and close each extra ticket with this
+    /// transition (`None`: the first of "Duplicate", "Won't Do", "Closed", "Done" offered, else
+    /// any transition to a done status), labelling it `pm-sync-duplicate`.
+    Close(Option<String>),
+}
+
 /// `pm-sync sync`: see the contract. Jira errors while reading fail the run before anything
 /// changes; a failed create or edit fails its rows and the run goes on.
 pub async fn sync(
@@ -67,8 +79,25 @@ pub async fn sync(
     reports: &mut [LoadedReport],
     dry_run: bool,
 ) -> Result<RunOutcome, Error> {
+    sync_with(engine, reports, dry_run, Duplicates::Report).await
+}
+
+/// [`sync`], choosing what happens to duplicate tickets.
+pub async fn sync_with(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    dry_run: bool,
+    duplicates: Duplicates,
+) -> Result<RunOutcome, Error> {
     let mut state = read_linked(engine, reports).await?;
-    let labels_needed = labels_of_unlinked(reports);
+    let mut labels_needed = labels_of_unlinked(reports);
+    if let Duplicates::Close(_) = &duplicates {
+        // Duplicates of fully linked reports only show in the search of their date label.
+        labels_needed = reports.iter().map(date_label).collect();
+        labels_needed.retain(|label| !label.is_empty());
+        labels_needed.sort();
+        labels_needed.dedup();
+    }
     if !labels_needed.is_empty() {
         // Items without a ticket may need creating: validate project and issue type first,
         // with a message a user can act on (a search would only say "HTTP 400").
@@ -124,8 +153,24 @@ pub async fn sync(
     }
 
     let mut rows = initial_rows(engine, &plan);
+    for duplicate in &plan.duplicates {
+        tracing::warn!(
+            "{}: {} duplicates {} (\"{}\"): both were created for this report, by two runs at \
+             the same moment; the report keeps {}{}",
+            reports[duplicate.report].report.path().display(),
+            duplicate.issue.key,
+            duplicate.kept,
+            duplicate.issue.summary,
+            duplicate.kept,
+            if matches!(duplicates, Duplicates::Close(_)) {
+                ""
+            } else {
+                " — close it with `pm-sync sync --close-duplicates`"
+            }
+        );
+    }
     if dry_run {
-        return Ok(finish_dry_run(reports, &plan, rows, &held));
+        return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
     }
 
     // From here on Jira may change: any later failure (a report that cannot be saved, say)
@@ -217,6 +262,9 @@ pub async fn sync(
 
         write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
         link_back_to_reports(engine, reports, &rows).await;
+        if let Duplicates::Close(transition) = &duplicates {
+            close_duplicates(engine, &plan, transition.as_deref()).await;
+        }
         for at in &held {
             if let Some(row) = rows.get_mut(at) {
                 row.action = RowAction::Pending;
@@ -397,6 +445,9 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
                 items: loaded.report.items(),
                 labels: loaded.labels.as_ref()?,
                 managed_rows: managed_rows(loaded),
+                mark: crate::sync::marks::mark_label(&crate::sync::marks::report_id(
+                    loaded.report.path(),
+                )),
             })
         })
         .collect();
@@ -606,16 +657,35 @@ fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
 }
 
 fn finish_dry_run(
+    engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     plan: &Plan,
     mut rows: Rows,
     held: &HashSet<(usize, usize)>,
 ) -> RunOutcome {
+    // Keys to come are shown as `OPS-?1`, `OPS-?2`, ...: not a key (no digits right after the
+    // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
+    // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
+    let mut placeholders: Vec<(String, String)> = Vec::new();
     for row_plan in &plan.rows {
         let at = (row_plan.report, row_plan.row);
+        let mut edits = row_plan.edits.clone();
+        if let Ticket::Create(new) = &row_plan.ticket
+            && !held.contains(&at)
+        {
+            let n = placeholders.len() + 1;
+            if let Some(stand_in) = IssueKey::parse(&format!("{}-{}", new.project, STAND_IN + n)) {
+                edits.push(Edit::Link {
+                    row: row_plan.row,
+                    key: stand_in.to_string(),
+                    url: engine.browse_url(&stand_in),
+                });
+                placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
+            }
+        }
         // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
         // them through the diff staying unchanged.
-        let _ = apply_rows(&mut reports[at.0], at.0, row_plan.edits.clone(), &mut rows);
+        let _ = apply_rows(&mut reports[at.0], at.0, edits, &mut rows);
         if held.contains(&at)
             && let Some(row) = rows.get_mut(&at)
         {
@@ -623,8 +693,20 @@ fn finish_dry_run(
             row.error = Some(pending_message());
         }
     }
-    collect("sync", true, reports, rows, plan)
+    let mut outcome = collect("sync", true, reports, rows, plan);
+    for report in &mut outcome.reports {
+        if let Some(diff) = report.diff.as_mut() {
+            for (stand_in, placeholder) in placeholders.iter().rev() {
+                *diff = diff.replace(stand_in.as_str(), placeholder);
+            }
+        }
+    }
+    outcome
 }
+
+/// Numbers of the stand-in keys of a dry run: all of one length (so none is a prefix of
+/// another), far beyond any real issue number.
+const STAND_IN: usize = 900_000_000_000_000;
 
 /// Sends the planned edits (labels, summaries) concurrently; the client caps requests in flight.
 async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
@@ -844,6 +926,56 @@ async fn link_back_to_reports(engine: &Engine<'_>, reports: &[LoadedReport], row
             tracing::warn!("could not link {key} back to its report: {error}");
         }
     }
+}
+
+/// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
+/// done status. A failure is a warning naming the ticket: the reports are right already.
+async fn close_duplicates(engine: &Engine<'_>, plan: &Plan, transition: Option<&str>) {
+    for duplicate in &plan.duplicates {
+        let key = &duplicate.issue.key;
+        let closed = async {
+            engine
+                .client
+                .edit_issue(key, None, &["pm-sync-duplicate".to_owned()])
+                .await?;
+            let offered = engine.client.transitions(key).await?;
+            let Some(chosen) = choose_transition(&offered, transition) else {
+                let names: Vec<&str> = offered.iter().map(|t| t.name.as_str()).collect();
+                return Ok(Some(format!(
+                    "no transition {} is offered (offered: {}); set [jira] duplicate_transition",
+                    transition.map_or_else(|| "to a done status".to_owned(), |t| format!("{t:?}")),
+                    names.join(", ")
+                )));
+            };
+            engine.client.transition_issue(key, &chosen.id).await?;
+            Ok::<_, JiraError>(None)
+        }
+        .await;
+        match closed {
+            Ok(None) => tracing::warn!("closed {key}, a duplicate of {}", duplicate.kept),
+            Ok(Some(why)) => tracing::warn!("could not close duplicate {key}: {why}"),
+            Err(error) => tracing::warn!("could not close duplicate {key}: {error}"),
+        }
+    }
+}
+
+/// The configured transition (by name, without case), else the first of the usual names for
+/// closing a duplicate, else any transition to a done status.
+fn choose_transition<'t>(
+    offered: &'t [crate::jira::issues::Transition],
+    wanted: Option<&str>,
+) -> Option<&'t crate::jira::issues::Transition> {
+    if let Some(wanted) = wanted {
+        return offered.iter().find(|t| t.name.eq_ignore_ascii_case(wanted));
+    }
+    ["Duplicate", "Won't Do", "Closed", "Done"]
+        .iter()
+        .find_map(|name| offered.iter().find(|t| t.name.eq_ignore_ascii_case(name)))
+        .or_else(|| {
+            offered
+                .iter()
+                .find(|t| t.to.as_ref().is_some_and(|to| to.is_done()))
+        })
 }
 
 /// Reads the status of every created issue in batches and writes it into the reports.

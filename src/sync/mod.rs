@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod journal;
+pub mod marks;
 pub mod outcome;
 pub mod plan;
 pub mod workspace;

@@ -20,6 +20,9 @@ pub struct ReportInput<'a> {
     /// tickets get the item text as summary: a key typed by hand links an existing ticket
     /// without renaming it.
     pub managed_rows: HashSet<usize>,
+    /// The label marking tickets created for this report (see [`crate::sync::marks`]): new
+    /// tickets get it, and adoption only takes tickets with it or with no mark at all.
+    pub mark: String,
 }
 
 /// What Jira said, read in batches before planning.
@@ -78,10 +81,24 @@ pub struct RowPlan {
     pub edits: Vec<Edit>,
 }
 
+/// A ticket made for an item that another ticket of the same report already stands for (two
+/// copies of one report synced at the same moment each filed one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The report (index in the run) whose rows now link `kept`.
+    pub report: usize,
+    /// The extra ticket: open, marked for this report, no row links it.
+    pub issue: Issue,
+    /// The ticket every copy keeps for the item: the lowest key.
+    pub kept: IssueKey,
+}
+
 /// The whole run's plan, rows in report order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub rows: Vec<RowPlan>,
+    /// Extra tickets found for items that already have one (see [`Duplicate`]).
+    pub duplicates: Vec<Duplicate>,
 }
 
 impl Plan {
@@ -106,8 +123,9 @@ impl Plan {
 
 /// Decides, for every item of every report, which ticket it gets and what to change.
 ///
-/// Adoption: an unlinked item takes an issue carrying its date label whose summary equals the
-/// item's summary and that no other row links or adopts. Two items with the same text take two
+/// Adoption: an unlinked item takes an issue of the configured project carrying its date label
+/// whose summary equals the item's summary, that no other row links or adopts, and that was
+/// created for this report or carries no pm-sync mark. Two items with the same text take two
 /// distinct issues (or create the missing ones), never one.
 pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanContext<'_>) -> Plan {
     // Issues already linked by some row, as read at the start or written during this run
@@ -156,7 +174,114 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
             });
         }
     }
-    Plan { rows }
+    let mut duplicates = Vec::new();
+    for input in reports {
+        converge(input, state, context, &mut rows, &mut duplicates);
+    }
+    Plan { rows, duplicates }
+}
+
+/// Converges the copies of one report on one ticket per item, the same way in every copy:
+/// among the tickets carrying the report's date label and mark with an item's summary, the
+/// rows of that item take the lowest keys; the others are duplicates.
+///
+/// Only tickets marked for this report take part, on both sides: a key typed by hand, or a
+/// ticket made by a person, is never relinked or called a duplicate.
+fn converge(
+    input: &ReportInput<'_>,
+    state: &TrackerState,
+    context: &PlanContext<'_>,
+    rows: &mut [RowPlan],
+    duplicates: &mut Vec<Duplicate>,
+) {
+    let marked: Vec<&Issue> = state
+        .by_label
+        .get(&input.labels.date_label())
+        .into_iter()
+        .flatten()
+        .filter(|issue| of_project(issue, context.project) && issue.labels.contains(&input.mark))
+        .collect();
+    if marked.is_empty() {
+        return;
+    }
+    // Item summary → indices of this report's rows whose ticket is one of the marked ones.
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, row) in rows.iter().enumerate() {
+        if row.report != input.report {
+            continue;
+        }
+        let (Ticket::Linked(issue) | Ticket::Adopt(issue)) = &row.ticket else {
+            continue;
+        };
+        let wanted = comparable(&row.summary);
+        if comparable(&issue.summary) == wanted && marked.iter().any(|m| m.id == issue.id) {
+            groups.entry(wanted).or_default().push(index);
+        }
+    }
+    let mut summaries: Vec<&String> = groups.keys().collect();
+    summaries.sort();
+    for summary in summaries {
+        let members = &groups[summary];
+        let mut candidates: Vec<&Issue> = marked
+            .iter()
+            .copied()
+            .filter(|issue| comparable(&issue.summary) == *summary)
+            .collect();
+        candidates.sort_by_key(|issue| key_order(&issue.key));
+        let (winners, extra) = candidates.split_at(members.len().min(candidates.len()));
+        // Rows already on a winner keep it; the others take the remaining winners in order.
+        let current: Vec<String> = members
+            .iter()
+            .map(|&index| match &rows[index].ticket {
+                Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.id.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        let mut free: Vec<&Issue> = winners
+            .iter()
+            .copied()
+            .filter(|w| !current.contains(&w.id))
+            .collect();
+        free.reverse();
+        for (&index, id) in members.iter().zip(&current) {
+            if winners.iter().any(|w| w.id == *id) {
+                continue;
+            }
+            let Some(winner) = free.pop() else { break };
+            let row = &mut rows[index];
+            let item_row = row.row;
+            // An adopted row stays adopted (callers settle lost creates by adoption).
+            row.ticket = match row.ticket {
+                Ticket::Adopt(_) => Ticket::Adopt(winner.clone()),
+                _ => Ticket::Linked(winner.clone()),
+            };
+            row.edits = row_edits(item_row, &winner.key, &winner.status.name, context);
+            let add_labels: Vec<String> = input
+                .labels
+                .labels()
+                .iter()
+                .filter(|label| !winner.labels.contains(label))
+                .cloned()
+                .collect();
+            row.update = (!add_labels.is_empty()).then(|| IssueUpdate {
+                key: winner.key.clone(),
+                summary: None,
+                add_labels,
+            });
+        }
+        let kept = winners[0].key.clone();
+        for issue in extra {
+            let open = issue.status.category != crate::jira::model::StatusCategory::Done;
+            let listed = duplicates.iter().any(|d| d.issue.id == issue.id);
+            if open && !listed {
+                duplicates.push(Duplicate {
+                    report: input.report,
+                    issue: (*issue).clone(),
+                    kept: kept.clone(),
+                });
+            }
+        }
+    }
 }
 
 /// The link and status edits that make a row show `key` and `status`. Splicing identical text
@@ -194,7 +319,12 @@ fn choose_ticket(
         .get(&input.labels.date_label())
         .into_iter()
         .flatten()
-        .filter(|issue| !taken.contains(&issue.id) && comparable(&issue.summary) == wanted)
+        .filter(|issue| {
+            !taken.contains(&issue.id)
+                && of_project(issue, context.project)
+                && adoptable(issue, &input.mark)
+                && comparable(&issue.summary) == wanted
+        })
         .min_by_key(|issue| key_order(&issue.key));
     if let Some(issue) = matching {
         taken.insert(issue.id.clone());
@@ -208,8 +338,28 @@ fn choose_ticket(
             "Action item from the post-mortem \"{}\" (row {}).\nCreated by pm-sync.",
             input.title, item.row
         )),
-        labels: input.labels.labels().to_vec(),
+        labels: input
+            .labels
+            .labels()
+            .iter()
+            .cloned()
+            .chain([input.mark.clone()])
+            .collect(),
     })
+}
+
+/// Whether `issue` is of the configured project: a search answer naming another project's key
+/// is never adopted (a lenient or hostile server, or a moved issue).
+fn of_project(issue: &Issue, project: &str) -> bool {
+    issue.key.project().eq_ignore_ascii_case(project)
+}
+
+/// Whether `issue` may be adopted by the report marked `mark`: it carries that mark, or none.
+fn adoptable(issue: &Issue, mark: &str) -> bool {
+    !issue
+        .labels
+        .iter()
+        .any(|label| crate::sync::marks::is_mark(label) && label != mark)
 }
 
 /// Labels the issue lacks, and the item's summary when the issue's differs. `allow_summary`
@@ -260,6 +410,8 @@ mod tests {
     use super::*;
     use crate::jira::model::{Status, StatusCategory};
 
+    const MARK: &str = "pmsync_00000000000a";
+
     fn labels() -> IncidentLabels {
         IncidentLabels {
             severity: "sev1".into(),
@@ -297,6 +449,7 @@ mod tests {
                 .map(|i| i.row)
                 .filter(|row| *row != 99)
                 .collect(),
+            mark: MARK.into(),
         };
         let context = PlanContext {
             project: "OPS",
@@ -310,7 +463,7 @@ mod tests {
     fn new_items_are_created_with_both_labels() {
         let plan = run(&[item(1, "Add alert", None)], &TrackerState::default());
         let (_, new) = plan.creates().next().expect("a create");
-        assert_eq!(new.labels, ["sev1_20200414", "sev1"]);
+        assert_eq!(new.labels, ["sev1_20200414", "sev1", MARK]);
         assert_eq!(new.summary, "Add alert");
         assert!(plan.rows[0].edits.is_empty());
     }
@@ -431,6 +584,62 @@ mod tests {
             &state,
         );
         assert!(matches!(plan.rows[1].ticket, Ticket::Create(_)));
+    }
+
+    #[test]
+    fn another_reports_ticket_is_not_adopted_but_an_unmarked_one_is() {
+        let mut state = TrackerState::default();
+        state.by_label.insert(
+            "sev1_20200414".into(),
+            vec![
+                issue(
+                    "1",
+                    "OPS-1",
+                    "Same",
+                    &["sev1_20200414", "pmsync_00000000000b"],
+                ),
+                issue("2", "OPS-2", "Same", &["sev1_20200414"]),
+                issue("3", "OPS-3", "Other", &["sev1_20200414", MARK]),
+            ],
+        );
+        let plan = run(&[item(1, "Same", None), item(2, "Other", None)], &state);
+        assert!(matches!(&plan.rows[0].ticket, Ticket::Adopt(i) if i.key.as_str() == "OPS-2"));
+        assert!(matches!(&plan.rows[1].ticket, Ticket::Adopt(i) if i.key.as_str() == "OPS-3"));
+    }
+
+    #[test]
+    fn copies_converge_on_the_lowest_key_and_the_others_are_duplicates() {
+        let mut state = TrackerState::default();
+        let first = issue("1", "OPS-1", "Same", &["sev1_20200414", "sev1", MARK]);
+        let copy = issue("4", "OPS-4", "Same", &["sev1_20200414", "sev1", MARK]);
+        let hand = issue("7", "OPS-7", "Same", &["sev1_20200414", "sev1"]);
+        state.linked.insert("OPS-4".into(), Some(copy.clone()));
+        state
+            .by_label
+            .insert("sev1_20200414".into(), vec![first, copy, hand]);
+        // This copy links OPS-4; another copy filed OPS-1 for the same item at the same time.
+        let plan = run(&[item(1, "Same", Some("OPS-4"))], &state);
+        assert!(matches!(&plan.rows[0].ticket, Ticket::Linked(i) if i.key.as_str() == "OPS-1"));
+        assert!(matches!(&plan.rows[0].edits[0], Edit::Link { key, .. } if key == "OPS-1"));
+        let duplicates: Vec<&str> = plan
+            .duplicates
+            .iter()
+            .map(|d| d.issue.key.as_str())
+            .collect();
+        // The unmarked OPS-7 is somebody's own ticket: never called a duplicate.
+        assert_eq!(duplicates, ["OPS-4"]);
+        assert_eq!(plan.duplicates[0].kept.as_str(), "OPS-1");
+    }
+
+    #[test]
+    fn a_searched_issue_of_another_project_is_not_adopted() {
+        let mut state = TrackerState::default();
+        state.by_label.insert(
+            "sev1_20200414".into(),
+            vec![issue("1", "EVIL-1", "Same", &["sev1_20200414"])],
+        );
+        let plan = run(&[item(1, "Same", None)], &state);
+        assert!(matches!(plan.rows[0].ticket, Ticket::Create(_)));
     }
 
     #[test]

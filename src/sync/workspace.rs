@@ -18,14 +18,19 @@ pub struct LoadedReport {
     pub title: String,
     /// Whether this run rewrote the file.
     written: bool,
-    /// Held for the whole run so no second pm-sync interleaves writes.
-    _lock: Option<ReportLock>,
+    /// Held for the whole run so no second pm-sync interleaves writes; saves go through it so
+    /// the new file is locked before anyone else can open it.
+    lock: Option<ReportLock>,
 }
 
 impl LoadedReport {
     /// Saves the report if it changed (atomically); remembers that it was written.
     pub fn save(&mut self) -> Result<bool, ReportError> {
-        let written = self.report.save()?;
+        let report = &mut self.report;
+        let written = match &mut self.lock {
+            Some(lock) => lock.saving(|| report.save())?,
+            None => report.save()?,
+        };
         self.written |= written;
         Ok(written)
     }
@@ -123,7 +128,7 @@ fn load_one(
         labels,
         title,
         written: false,
-        _lock: lock,
+        lock,
     })
 }
 

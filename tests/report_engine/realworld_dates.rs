@@ -159,11 +159,13 @@ async fn sync_session(name: &str) -> (FakeJira, PmSync) {
 }
 
 /// Each ticket's labels, sorted.
+/// Each ticket's incident labels, sorted (pm-sync's `pmsync_…` report mark left out).
 fn sorted_labels(fake: &FakeJira) -> Vec<Vec<String>> {
     fake.issues()
         .into_iter()
         .map(|issue| {
             let mut labels = issue.labels;
+            labels.retain(|label| !label.starts_with("pmsync_"));
             labels.sort();
             labels
         })

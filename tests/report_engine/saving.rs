@@ -126,7 +126,10 @@ fn a_second_lock_waits_then_fails_and_succeeds_once_the_first_is_dropped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_report(&dir);
     let first = lock(&path).expect("first lock");
-    assert!(first.path().ends_with(".pm.md.pm-sync.lock"));
+    assert!(
+        first.path().ends_with("pm.md"),
+        "the report itself is locked"
+    );
     let started = std::time::Instant::now();
     let error = lock_with_timeout(&path, Duration::from_millis(200)).expect_err("held elsewhere");
     assert!(started.elapsed() >= Duration::from_millis(200));
@@ -139,9 +142,9 @@ fn a_second_lock_waits_then_fails_and_succeeds_once_the_first_is_dropped() {
     );
     drop(first);
     let second = lock_with_timeout(&path, Duration::from_millis(200)).expect("free again");
-    // The lock file stays: deleting it could let two processes hold "the" lock.
     drop(second);
-    assert!(dir.path().join(".pm.md.pm-sync.lock").exists());
+    // Nothing is left beside the report: the report itself is what is locked.
+    assert!(!dir.path().join(".pm.md.pm-sync.lock").exists());
 }
 
 #[test]

@@ -76,6 +76,10 @@ pub enum Endpoint {
     UpsertRemoteLink,
     /// `GET /rest/api/{2,3}/status`
     Statuses,
+    /// `GET /rest/api/{2,3}/issue/{key}/transitions`
+    GetTransitions,
+    /// `POST /rest/api/{2,3}/issue/{key}/transitions`
+    DoTransition,
     /// Anything else (answered 404).
     Unknown,
 }
@@ -85,7 +89,11 @@ impl Endpoint {
     pub fn is_write(self) -> bool {
         matches!(
             self,
-            Self::CreateIssue | Self::BulkCreate | Self::EditIssue | Self::UpsertRemoteLink
+            Self::CreateIssue
+                | Self::BulkCreate
+                | Self::EditIssue
+                | Self::UpsertRemoteLink
+                | Self::DoTransition
         )
     }
 }

@@ -28,9 +28,9 @@
 //! - `GET /issue/{key}` resolves moved (historical) keys (§8.3).
 //! - Remote links: upsert by `globalId` 200/201, `object.url`/`title` required [S1][S24].
 //! - Statuses and categories `new` / `indeterminate` / `done` with resolutions (§9); `GET /status`
-//!   lists them as `StatusDetails` [S1].
+//!   lists them as `StatusDetails` [S1]; transitions over REST in `transitions.rs`.
 //!
-//! Not modelled: permissions other than anonymous, transitions over REST, workflows, custom
+//! Not modelled: permissions other than anonymous, workflows other than "any status to any", custom
 //! field types, comments, properties, rate-limit headers other than injected ones, JQL beyond
 //! `project`/`labels`/`key` with `=`/`in` and `ORDER BY`, `expand`, `properties`,
 //! `/search/approximate-count`, pagination tokens expiring, 409/413/422.
@@ -43,6 +43,9 @@ use serde_json::{Map, Value, json};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
 use super::jql::{self, Field};
+
+#[path = "transitions.rs"]
+mod transitions;
 use super::{
     Endpoint, FAKE_EMAIL, FAKE_TOKEN, FakeIssue, FakeRemoteLink, Fault, Flavor, RequestLog, base64,
 };
@@ -642,6 +645,8 @@ impl State {
             ("PUT", ["issue", _]) => Endpoint::EditIssue,
             ("GET", ["issue", _, "remotelink"]) => Endpoint::GetRemoteLinks,
             ("POST", ["issue", _, "remotelink"]) => Endpoint::UpsertRemoteLink,
+            ("GET", ["issue", _, "transitions"]) => Endpoint::GetTransitions,
+            ("POST", ["issue", _, "transitions"]) => Endpoint::DoTransition,
             ("GET" | "POST", ["search", "jql"]) if self.flavor == Flavor::Cloud => {
                 Endpoint::SearchJql
             }
@@ -822,6 +827,8 @@ impl State {
             Endpoint::GetRemoteLinks => self.get_links(&seg(1)),
             Endpoint::UpsertRemoteLink => self.upsert_link(&seg(1), body.as_ref()),
             Endpoint::Statuses => self.statuses(),
+            Endpoint::GetTransitions => self.get_transitions(&seg(1)),
+            Endpoint::DoTransition => self.do_transition(&seg(1), body.as_ref()),
             Endpoint::Unknown => error(404, "null for uri: the fake does not know this resource"),
         }
     }

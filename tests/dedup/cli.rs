@@ -1,0 +1,167 @@
+//! End-to-end refusals and previews: read-only reports, keys of other projects, another
+//! report's tickets, and the dry run's placeholders for keys to come.
+
+use crate::cli_sync::{FLAVORS, generated_report, setup};
+use crate::support::fake_jira::{Endpoint, Fault, Flavor};
+
+/// One generated report with `count` items dated 2020-04-14.
+fn report(count: usize) -> String {
+    generated_report(count, "2020-04-14")
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_only_report_exits_2_before_any_jira_write() {
+    use std::os::unix::fs::PermissionsExt;
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        let path = pm.write("pm.md", report(2));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+
+        assert_eq!(out.code, 2, "{flavor:?}: {out}");
+        assert!(out.stderr.contains("read-only"), "{flavor:?}: {out}");
+        assert_eq!(fake.requests().writes, 0, "{flavor:?}");
+        assert!(fake.issues().is_empty(), "{flavor:?}");
+        assert_eq!(pm.read("pm.md"), report(2), "{flavor:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_leaves_no_lock_file_beside_the_report() {
+    let (_fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("reports/pm.md", report(1));
+
+    let out = pm.run(&["sync", "reports/pm.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    let names: Vec<String> = std::fs::read_dir(pm.dir().join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["pm.md"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_created_key_of_another_project_is_refused_not_written() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        pm.write("pm.md", report(1));
+        fake.inject(Fault::Response {
+            endpoint: Some(Endpoint::BulkCreate),
+            status: 201,
+            headers: Vec::new(),
+            body: r#"{"issues":[{"id":"99999","key":"EVIL-1","self":"http://127.0.0.1/x"}],"errors":[]}"#
+                .into(),
+            times: 1,
+        });
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+
+        assert_eq!(out.code, 3, "{flavor:?}: {out}");
+        assert!(!pm.read("pm.md").contains("EVIL-1"), "{flavor:?}");
+        assert!(
+            out.stdout.contains("not of project OPS"),
+            "{flavor:?}: {out}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_searched_key_of_another_project_is_never_adopted() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        pm.write("pm.md", report(1));
+        let issue = r#"{"id":"99999","key":"EVIL-1","fields":{"summary":"Generated item 0",
+            "labels":["sev1_20200414","sev1"],"resolution":null,
+            "status":{"id":"1","name":"To Do","statusCategory":{"id":2,"key":"new","name":"To Do"}}}}"#;
+        let (endpoint, body) = match flavor {
+            Flavor::Cloud => (
+                Endpoint::SearchJql,
+                format!(r#"{{"issues":[{issue}],"isLast":true}}"#),
+            ),
+            Flavor::DataCenter => (
+                Endpoint::Search,
+                format!(r#"{{"startAt":0,"maxResults":50,"total":1,"issues":[{issue}]}}"#),
+            ),
+        };
+        fake.inject(Fault::Response {
+            endpoint: Some(endpoint),
+            status: 200,
+            headers: Vec::new(),
+            body,
+            times: 1,
+        });
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let text = pm.read("pm.md");
+        assert!(!text.contains("EVIL-1"), "{flavor:?}: {text}");
+        assert!(text.contains("OPS-1"), "{flavor:?}: {text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_report_of_the_same_day_does_not_adopt_the_first_reports_ticket() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        pm.write("first.md", report(1));
+        pm.write("second.md", report(1));
+        assert_eq!(pm.run(&["sync", "first.md"]).await.code, 0);
+
+        let out = pm.run(&["sync", "second.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        assert_eq!(fake.issues().len(), 2, "{flavor:?}: {out}");
+        assert!(pm.read("first.md").contains("OPS-1"), "{flavor:?}");
+        assert!(pm.read("second.md").contains("OPS-2"), "{flavor:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_nobody_marked_is_still_adopted() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        let key = fake.seed_issue("OPS", "Generated item 0", &["sev1_20200414"]);
+        pm.write("pm.md", report(1));
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        assert_eq!(fake.issues().len(), 1, "{flavor:?}: {out}");
+        assert!(pm.read("pm.md").contains(&key), "{flavor:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_shows_placeholders_for_the_keys_to_come() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", report(2));
+
+    let out = pm.run(&["sync", "--dry-run", "pm.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert!(fake.issues().is_empty());
+    assert_eq!(pm.read("pm.md"), report(2));
+    let added: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .collect();
+    assert!(
+        added
+            .iter()
+            .any(|l| l.contains(">OPS-?1</a> Generated item 0")),
+        "{out}"
+    );
+    assert!(
+        added
+            .iter()
+            .any(|l| l.contains(">OPS-?2</a> Generated item 1")),
+        "{out}"
+    );
+    // A placeholder is not a key: nothing that parses as one is shown for items to create.
+    assert!(!out.stdout.contains("OPS-1"), "{out}");
+}

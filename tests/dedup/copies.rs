@@ -1,0 +1,156 @@
+//! Two copies of one report (two clones, two CI jobs) synced at the same moment: each files
+//! its own tickets; a later `sync --close-duplicates` converges both copies on the lowest keys
+//! and closes the extra tickets.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::cli_sync::{FLAVORS, generated_report, setup};
+use crate::support::cli::PmSync;
+use crate::support::fake_jira::{Endpoint, FakeJira, Fault, Flavor};
+
+const ITEMS: usize = 3;
+
+/// The keys a report links, in row order.
+fn keys_in(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let start = line.find("/browse/")? + "/browse/".len();
+            let rest = &line[start..];
+            let end = rest.find('"')?;
+            Some(rest[..end].to_owned())
+        })
+        .collect()
+}
+
+/// Open tickets per summary.
+fn open_per_item(fake: &FakeJira) -> HashMap<String, usize> {
+    let mut open = HashMap::new();
+    for issue in fake.issues() {
+        if issue.status == "To Do" || issue.status == "In Progress" {
+            *open.entry(issue.summary).or_insert(0) += 1;
+        }
+    }
+    open
+}
+
+/// Two clones of one repository (the same report at the same path in each) synced by two
+/// processes at the same moment: each files its own `items` tickets.
+async fn race(fake: &FakeJira, pm: &PmSync, items: usize) {
+    let text = generated_report(items, "2020-04-14");
+    pm.write("clone-a/report.md", &text);
+    pm.write("clone-b/report.md", &text);
+    // Each run's search answers late (as a loaded Jira would), so both runs have searched before
+    // either creates, however the two processes happen to be scheduled.
+    let search = match fake.flavor() {
+        Flavor::Cloud => Endpoint::SearchJql,
+        Flavor::DataCenter => Endpoint::Search,
+    };
+    fake.inject(Fault::Latency {
+        endpoint: Some(search),
+        delay: Duration::from_secs(2),
+        times: 2,
+    });
+    let (a, b) = tokio::join!(
+        pm.run(&["sync", "clone-a/report.md"]),
+        pm.run(&["sync", "clone-b/report.md"])
+    );
+    assert_eq!(a.code, 0, "{a}");
+    assert_eq!(b.code, 0, "{b}");
+    assert_eq!(
+        fake.issues().len(),
+        2 * items,
+        "the race this test is about did not happen"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_copies_synced_at_once_converge_on_one_open_ticket_per_item() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        race(&fake, &pm, ITEMS).await;
+        assert_ne!(
+            keys_in(&pm.read("clone-a/report.md")),
+            keys_in(&pm.read("clone-b/report.md"))
+        );
+
+        let out = pm
+            .run(&[
+                "sync",
+                "--close-duplicates",
+                "clone-a/report.md",
+                "clone-b/report.md",
+            ])
+            .await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let keys_a = keys_in(&pm.read("clone-a/report.md"));
+        let keys_b = keys_in(&pm.read("clone-b/report.md"));
+        assert_eq!(
+            keys_a, keys_b,
+            "{flavor:?}: both copies carry the same keys"
+        );
+        assert_eq!(
+            keys_a,
+            ["OPS-1", "OPS-2", "OPS-3"],
+            "{flavor:?}: the lowest keys win"
+        );
+        let open = open_per_item(&fake);
+        assert_eq!(open.len(), ITEMS, "{flavor:?}: {open:?}");
+        assert!(open.values().all(|n| *n == 1), "{flavor:?}: {open:?}");
+        for issue in fake.issues() {
+            let duplicate = !keys_a.contains(&issue.key);
+            assert_eq!(
+                issue.labels.iter().any(|l| l == "pm-sync-duplicate"),
+                duplicate,
+                "{flavor:?}: {issue:?}"
+            );
+        }
+        assert!(out.stderr.contains("duplicates OPS-"), "{flavor:?}: {out}");
+
+        // Converged: one more run finds nothing to do.
+        fake.reset_request_log();
+        let again = pm
+            .run(&[
+                "sync",
+                "--close-duplicates",
+                "clone-a/report.md",
+                "clone-b/report.md",
+            ])
+            .await;
+        assert_eq!(again.code, 0, "{flavor:?}: {again}");
+        assert_eq!(
+            fake.requests().writes,
+            0,
+            "{flavor:?}: {:?}",
+            fake.requests().entries
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plain_sync_that_searches_converges_and_names_the_duplicate_without_closing_it() {
+    let (fake, pm) = setup(Flavor::DataCenter).await;
+    race(&fake, &pm, 1).await;
+    // Copy B gets a new item, so its next sync searches the date label.
+    pm.write("clone-b/report.md", {
+        let text = pm.read("clone-b/report.md");
+        text.replace(
+            "</tbody>",
+            "<tr class=\"odd\">\n<td>A new item</td>\n<td></td>\n</tr>\n</tbody>",
+        )
+    });
+
+    let out = pm.run(&["sync", "clone-b/report.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(
+        keys_in(&pm.read("clone-b/report.md")),
+        ["OPS-1", "OPS-3"],
+        "{out}"
+    );
+    assert!(out.stderr.contains("OPS-2 duplicates OPS-1"), "{out}");
+    assert!(out.stderr.contains("--close-duplicates"), "{out}");
+    // Named, not closed: closing is asked for with --close-duplicates.
+    assert_eq!(fake.issue("OPS-2").unwrap().status, "To Do");
+}
