@@ -669,6 +669,8 @@ mod tests {
             name: name.into(),
             required,
             has_default_value: default,
+            schema: Default::default(),
+            allowed_values: Vec::new(),
         }
     }
 

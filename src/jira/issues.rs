@@ -506,7 +506,22 @@ fn issue_body(issue: &NewIssue, adf_description: bool) -> Value {
         };
         fields.insert("description".into(), value);
     }
-    json!({ "fields": fields })
+    for (id, value) in &issue.fields {
+        // pm-sync's own fields win: they are what makes the ticket findable again.
+        fields.entry(id.clone()).or_insert_with(|| value.clone());
+    }
+    let mut body = json!({ "fields": fields });
+    if !issue.links.is_empty() {
+        // `update.issuelinks[].add` with the existing issue as `outwardIssue`: "this issue
+        // <outward description> OPS-100" (Create issue, "update" operations; Issue links).
+        let adds: Vec<Value> = issue
+            .links
+            .iter()
+            .map(|l| json!({ "add": { "type": { "name": l.link_type }, "outwardIssue": { "key": l.to } } }))
+            .collect();
+        body["update"] = json!({ "issuelinks": adds });
+    }
+    body
 }
 
 /// `CreatedIssues`: successes without index, failures with `failedElementNumber`.

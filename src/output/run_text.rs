@@ -58,6 +58,9 @@ pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
             if let Some(error) = &row.error {
                 let _ = writeln!(out, "      line {}: {error}", row.line);
             }
+            if let Some(warning) = &row.warning {
+                let _ = writeln!(out, "      line {}: warning: {warning}", row.line);
+            }
         }
         if let Some(diff) = &report.diff
             && !diff.is_empty()

@@ -75,6 +75,61 @@ struct RawFrontMatter {
     date: Option<Spanned<Scalar>>,
     severity: Option<Spanned<Scalar>>,
     title: Option<Scalar>,
+    jira: Option<Spanned<std::collections::BTreeMap<String, FieldValues>>>,
+    jira_parent: Option<Spanned<Scalar>>,
+}
+
+/// A value of the `jira:` mapping: a scalar, or a list of scalars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FieldValues(Option<Vec<String>>);
+
+impl<'de> Deserialize<'de> for FieldValues {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValuesVisitor;
+
+        impl<'de> Visitor<'de> for ValuesVisitor {
+            type Value = FieldValues;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or a list of values")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValues, A::Error> {
+                let mut values = Vec::new();
+                let mut nested = false;
+                while let Some(item) = seq.next_element::<Scalar>()? {
+                    match item {
+                        Scalar::Text(text) => values.push(text),
+                        Scalar::Nested => nested = true,
+                    }
+                }
+                Ok(FieldValues((!nested).then_some(values)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldValues, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(FieldValues(None))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_owned()])))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_string()])))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_string()])))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_string()])))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_string()])))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(Vec::new())))
+            }
+        }
+
+        deserializer.deserialize_any(ValuesVisitor)
+    }
 }
 
 /// Reads a date as the seed and people write it: `2020-04-14`, `2020-04-14 19:38:22.561000`,
@@ -220,11 +275,53 @@ pub(crate) fn parse(path: &Path, text: &str, yaml: Span) -> Result<FrontMatter, 
         Some(Scalar::Text(s)) if !s.trim().is_empty() => Some(s),
         _ => None,
     };
+    let (jira_fields, jira_parent) = jira_keys(path, text, &yaml, raw.jira, raw.jira_parent)?;
     Ok(FrontMatter {
         incident_date,
         severity,
         title,
+        jira_fields,
+        jira_parent,
     })
+}
+
+/// `jira:` (field → value or list) and `jira_parent:` (an issue key, checked for shape by
+/// sync). A nested value is a front-matter error at its line.
+fn jira_keys(
+    path: &Path,
+    text: &str,
+    yaml: &Span,
+    jira: Option<Spanned<std::collections::BTreeMap<String, FieldValues>>>,
+    parent: Option<Spanned<Scalar>>,
+) -> Result<(Vec<super::model::FrontMatterField>, Option<String>), ReportError> {
+    let mut fields = Vec::new();
+    if let Some(map) = &jira {
+        let span = value_span(map, yaml);
+        let (line, _) = super::error::line_col(text, span.start);
+        for (name, values) in &map.value {
+            let Some(values) = &values.0 else {
+                let origin = Origin::new(path, text, span);
+                return Err(ReportError::BadFrontMatter {
+                    at: origin.at,
+                    message: format!(
+                        "jira: {name} must be a value or a list of values, e.g. `components: [Auth]`"
+                    ),
+                    src: origin.src,
+                    span: origin.span,
+                });
+            };
+            fields.push(super::model::FrontMatterField {
+                name: name.clone(),
+                values: values.clone(),
+                line,
+            });
+        }
+    }
+    let parent = match parent.map(|p| p.value) {
+        Some(Scalar::Text(key)) if !key.trim().is_empty() => Some(key.trim().to_owned()),
+        _ => None,
+    };
+    Ok((fields, parent))
 }
 
 #[cfg(test)]

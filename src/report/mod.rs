@@ -18,6 +18,7 @@ mod lock;
 pub mod model;
 mod pipe_table;
 pub mod render;
+pub mod roles;
 mod section;
 mod table;
 
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::ReportError;
+pub(crate) use front_matter::parse_date;
 pub use labels::{IncidentLabels, normalise_severity, resolve_labels};
 pub use lock::{LOCK_WAIT, ReportLock, lock, lock_path, lock_with_timeout};
 pub use model::{ActionItem, Cell, Edit, FrontMatter, Span, TableKind};

@@ -49,6 +49,8 @@ pub struct Engine<'a> {
     pub progress: indicatif::ProgressBar,
     /// `[report] url`: where people read a report (`{path}` is replaced), for remote links.
     pub report_url: Option<&'a str>,
+    /// `[jira.fields]`, parent, link and owners for the tickets sync creates.
+    pub company: &'a crate::settings::CompanyJira,
 }
 
 impl Engine<'_> {
@@ -122,7 +124,15 @@ pub async fn sync(
         }
     }
 
+    // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
+    // the first write, when Jira would refuse a value.
+    let warnings = crate::sync::fields::prepare(engine, reports, &mut plan).await?;
     let mut rows = initial_rows(engine, &plan);
+    for (at, warning) in warnings {
+        if let Some(row) = rows.get_mut(&at) {
+            row.warning = Some(warning);
+        }
+    }
     if dry_run {
         return Ok(finish_dry_run(reports, &plan, rows, &held));
     }
@@ -254,6 +264,7 @@ pub async fn refresh(
                 updated: Vec::new(),
                 report_changed: false,
                 error: None,
+                warning: None,
             };
             match item.key.as_ref().map(|key| state.linked.get(key)) {
                 None => {
@@ -569,6 +580,7 @@ fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
                     .unwrap_or_default(),
                 report_changed: false,
                 error,
+                warning: None,
             };
             ((row.report, row.row), outcome)
         })

@@ -53,6 +53,10 @@ pub struct RowOutcome {
     pub report_changed: bool,
     /// Why the row failed or is pending.
     pub error: Option<String>,
+    /// Something the user should know about a row that did not fail, e.g. why its new ticket
+    /// is unassigned. Only in JSON when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// One report's result.

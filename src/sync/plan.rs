@@ -209,6 +209,7 @@ fn choose_ticket(
             input.title, item.row
         )),
         labels: input.labels.labels().to_vec(),
+        ..NewIssue::default()
     })
 }
 

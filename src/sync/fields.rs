@@ -1,0 +1,454 @@
+//! Company Jira projects: the extra create fields of every ticket to create — `[jira.fields]`,
+//! the front matter's `jira:` overrides, the row's Owner / Due / Priority cells, the parent and
+//! the link — resolved against the create screen and validated before the first write.
+//!
+//! Order of precedence, lowest first: `[jira.fields]`, front matter `jira:`, the row's cells.
+//! A value Jira would refuse is a config error (exit 2) naming the field, the value, the
+//! allowed values and where it was written, before a single ticket is created. An owner who
+//! cannot be assigned is not an error: the ticket is created unassigned and the row says why
+//! (unless `[jira] unassignable = "fail"`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value, json};
+
+use crate::error::Error;
+use crate::jira::JiraError;
+use crate::jira::fields::{self as screen_fields, ValueProblem};
+use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, NewLink};
+use crate::jira::users::UserMatch;
+use crate::report::model::ActionItem;
+use crate::report::roles::{self, Role};
+use crate::sync::apply::Engine;
+use crate::sync::plan::{Plan, Ticket};
+use crate::sync::workspace::LoadedReport;
+
+/// Warnings for rows, keyed by (report index, row): e.g. why a ticket is unassigned.
+pub type RowWarnings = HashMap<(usize, usize), String>;
+
+/// A value with the place it was written, for messages.
+struct Source<'a> {
+    name: &'a str,
+    values: Vec<String>,
+    origin: String,
+}
+
+/// Fills the extra fields of every planned create, or fails (exit 2) before anything is sent
+/// that changes Jira. Reads the create screen only when there is something to fill.
+pub async fn prepare(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+    plan: &mut Plan,
+) -> Result<RowWarnings, Error> {
+    let company = engine.company;
+    let creating: Vec<(usize, usize)> = plan
+        .creates()
+        .map(|(row, _)| (row.report, row.row))
+        .collect();
+    if creating.is_empty() {
+        return Ok(RowWarnings::new());
+    }
+    let items: HashMap<(usize, usize), &ActionItem> = reports
+        .iter()
+        .enumerate()
+        .flat_map(|(index, loaded)| {
+            loaded
+                .report
+                .items()
+                .iter()
+                .map(move |item| ((index, item.row), item))
+        })
+        .collect();
+    let uses_columns = creating.iter().any(|at| {
+        items.get(at).is_some_and(|item| {
+            [Role::Owner, Role::Due, Role::Priority]
+                .into_iter()
+                .any(|role| roles::cell(item, role).is_some())
+        })
+    });
+    let uses_front_matter = creating.iter().any(|(index, _)| {
+        let fm = reports[*index].report.front_matter();
+        !fm.jira_fields.is_empty() || fm.jira_parent.is_some()
+    });
+    if !company.is_set() && !uses_columns && !uses_front_matter {
+        return Ok(RowWarnings::new());
+    }
+
+    let jira = engine.jira;
+    let screen = engine
+        .client
+        .create_fields(&jira.project, &jira.issue_type)
+        .await
+        .map_err(|error| match error {
+            JiraError::NotFound { what, detail, .. } => Error::config(
+                format!("{what} not found{detail}"),
+                "set [jira] project and issue_type to ones that exist (pm-sync doctor lists them)",
+            ),
+            other => Error::Jira(other),
+        })?;
+    let cloud = engine.client.deployment().await? == Deployment::Cloud;
+    let where_ = format!(
+        "the create screen of {} in Jira project {}",
+        jira.issue_type, jira.project
+    );
+
+    // Fields per report: config, then front matter on top.
+    let mut per_report: HashMap<usize, Map<String, Value>> = HashMap::new();
+    let mut links: Vec<NewLink> = Vec::new();
+    if let Some(link) = &company.link {
+        links.push(NewLink {
+            link_type: link.link_type.clone(),
+            to: link.to.clone(),
+        });
+    }
+    let mut lookups: BTreeMap<String, Option<Value>> = BTreeMap::new();
+    let mut warnings = RowWarnings::new();
+    for index in creating.iter().map(|(i, _)| *i) {
+        if per_report.contains_key(&index) {
+            continue;
+        }
+        let loaded = &reports[index];
+        let path = loaded.report.path().display().to_string();
+        let fm = loaded.report.front_matter();
+        let mut sources: Vec<Source<'_>> = company
+            .fields
+            .iter()
+            .map(|f| Source {
+                name: &f.name,
+                values: f.values.clone(),
+                origin: f.origin.clone(),
+            })
+            .collect();
+        sources.extend(fm.jira_fields.iter().map(|f| Source {
+            name: &f.name,
+            values: f.values.clone(),
+            origin: format!("{path} line {} (front matter jira:)", f.line),
+        }));
+        let mut map = Map::new();
+        for source in sources {
+            let field = lookup(&screen, source.name, &source.origin, &where_)?;
+            let value = if field.schema.kind == "user"
+                || field.schema.items.as_deref() == Some("user")
+            {
+                let mut ids = Vec::new();
+                for person in &source.values {
+                    match resolve_owner(engine, &mut lookups, company.person(person), cloud).await?
+                    {
+                        Ok(value) => ids.push(value),
+                        Err(why) => {
+                            return Err(Error::config(
+                                format!(
+                                    "{} = {person:?} ({}): {why}",
+                                    field.name, source.origin
+                                ),
+                                "name a person who can be assigned issues in the project (e-mail, username or display name)",
+                            ));
+                        }
+                    }
+                }
+                if screen_fields::is_multi(field) {
+                    Value::Array(ids)
+                } else {
+                    ids.into_iter().next().unwrap_or(Value::Null)
+                }
+            } else {
+                convert(field, &source.values, cloud, &source.origin)?
+            };
+            map.insert(field.field_id.clone(), value);
+        }
+        let parent = fm
+            .jira_parent
+            .as_ref()
+            .map(|p| (p.clone(), format!("{path} (front matter jira_parent)")))
+            .or_else(|| company.parent.clone().map(|p| (p, "[jira] parent".to_owned())));
+        if let Some((key, origin)) = parent {
+            if crate::jira::model::IssueKey::parse(&key).is_none() {
+                return Err(Error::config(
+                    format!("parent {key:?} ({origin}) is not an issue key"),
+                    "write the key of the parent issue or epic, e.g. OPS-100",
+                ));
+            }
+            let (id, value) = parent_field(&screen, &key).ok_or_else(|| {
+                Error::config(
+                    format!(
+                        "parent {key} ({origin}) cannot be set: {where_} has neither a Parent nor an Epic Link field"
+                    ),
+                    "add Parent (or Epic Link) to the create screen, or link instead: [jira] link = { type = \"Relates\", to = \"OPS-100\" }",
+                )
+            })?;
+            map.insert(id, value);
+        }
+        per_report.insert(index, map);
+    }
+
+    // Row cells: due date and priority checked now, owners looked up once each.
+    let mut per_row: HashMap<(usize, usize), Map<String, Value>> = HashMap::new();
+    let mut owners_of: HashMap<(usize, usize), String> = HashMap::new();
+    let due_field = screen_fields::find(&screen, "duedate");
+    let priority_field = screen_fields::find(&screen, "priority");
+    let assignee_field = screen_fields::find(&screen, "assignee");
+    let mut unused: Vec<&str> = Vec::new();
+    for at in &creating {
+        let Some(item) = items.get(at) else { continue };
+        let origin = format!("{} line {}", reports[at.0].report.path().display(), item.line);
+        let mut map = Map::new();
+        if let Some(cell) = roles::cell(item, Role::Due) {
+            match due_field {
+                Some(field) => {
+                    let date = crate::report::parse_date(&cell.text).ok_or_else(|| {
+                        Error::config(
+                            format!(
+                                "due date {:?} ({origin}, Due column) is not a date",
+                                cell.text
+                            ),
+                            "write it as YYYY-MM-DD, e.g. 2020-05-01",
+                        )
+                    })?;
+                    let text = date.format("%Y-%m-%d").to_string();
+                    map.insert(
+                        field.field_id.clone(),
+                        convert(field, &[text], cloud, &origin)?,
+                    );
+                }
+                None => unused.push("Due Date"),
+            }
+        }
+        if let Some(cell) = roles::cell(item, Role::Priority) {
+            match priority_field {
+                Some(field) => {
+                    let value = convert(
+                        field,
+                        std::slice::from_ref(&cell.text),
+                        cloud,
+                        &format!("{origin}, Priority column"),
+                    )?;
+                    map.insert(field.field_id.clone(), value);
+                }
+                None => unused.push("Priority"),
+            }
+        }
+        if let Some(cell) = roles::cell(item, Role::Owner) {
+            if assignee_field.is_some() {
+                owners_of.insert(*at, cell.text.trim().to_owned());
+            } else {
+                unused.push("Assignee");
+            }
+        }
+        per_row.insert(*at, map);
+    }
+    unused.sort_unstable();
+    unused.dedup();
+    for field in unused {
+        tracing::warn!("the report's {field} column is not used: {where_} has no {field} field");
+    }
+
+    // One lookup per distinct person, concurrently (the client caps requests in flight).
+    let wanted: Vec<String> = owners_of
+        .values()
+        .map(|owner| company.person(owner).to_owned())
+        .filter(|person| !lookups.contains_key(&person.to_ascii_lowercase()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut failures: BTreeMap<String, String> = BTreeMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for person in wanted {
+        let client = engine.client.clone();
+        let project = jira.project.clone();
+        tasks.spawn(async move {
+            let found = client.find_assignable(&project, &person).await;
+            (person, found)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let (person, found) = joined.map_err(|e| {
+            Error::Jira(JiraError::Protocol {
+                request: "user search".into(),
+                message: format!("a lookup task failed: {e}"),
+            })
+        })?;
+        let value = match found? {
+            UserMatch::Found { id, .. } => Some(user_json(&id, cloud)),
+            other => {
+                failures.insert(person.to_ascii_lowercase(), why_unassignable(&other));
+                None
+            }
+        };
+        lookups.insert(person.to_ascii_lowercase(), value);
+    }
+    for (at, owner) in &owners_of {
+        let person = company.person(owner).to_ascii_lowercase();
+        match lookups.get(&person).cloned().flatten() {
+            Some(value) => {
+                if let Some(map) = per_row.get_mut(at) {
+                    map.insert("assignee".into(), value);
+                }
+            }
+            None => {
+                let why = failures
+                    .get(&person)
+                    .cloned()
+                    .unwrap_or_else(|| "no assignable user matches".into());
+                warnings.insert(
+                    *at,
+                    format!("created unassigned: owner {owner:?} {why}"),
+                );
+            }
+        }
+    }
+    if company.unassignable_fails && !warnings.is_empty() {
+        let mut list: Vec<&String> = warnings.values().collect();
+        list.sort();
+        return Err(Error::config(
+            format!(
+                "owners cannot be assigned in Jira project {} (nothing was created): {}",
+                jira.project,
+                list.iter()
+                    .map(|w| w.trim_start_matches("created unassigned: "))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            "fix the Owner cells, map names or teams to people in [owners], or set [jira] unassignable = \"warn\"",
+        ));
+    }
+
+    // Every required field needs a value for every ticket; then the plan gets them.
+    for row in &mut plan.rows {
+        let at = (row.report, row.row);
+        let Ticket::Create(new) = &mut row.ticket else {
+            continue;
+        };
+        let mut fields = per_report.get(&row.report).cloned().unwrap_or_default();
+        fields.extend(per_row.remove(&at).unwrap_or_default());
+        if let Some(labels) = fields.remove("labels") {
+            for label in labels.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                if !new.labels.iter().any(|l| l == label) {
+                    new.labels.push(label.to_owned());
+                }
+            }
+        }
+        for field in &screen.fields {
+            if field.required
+                && !field.has_default_value
+                && !FIELDS_WE_FILL.contains(&field.field_id.as_str())
+                && !fields.contains_key(&field.field_id)
+            {
+                let allowed = screen_fields::allowed_labels(&field.allowed_values);
+                let line = items.get(&at).map_or(0, |item| item.line);
+                return Err(Error::config(
+                    format!(
+                        "{} ({}) is required by {where_}, but the item at {} line {line} has no value for it{}",
+                        field.name,
+                        field.field_id,
+                        reports[row.report].report.path().display(),
+                        if allowed.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; allowed values: {}", allowed.join(", "))
+                        }
+                    ),
+                    format!(
+                        "set it for every ticket in [jira.fields] (e.g. \"{}\" = ...), or per report in the front matter's jira:",
+                        field.name
+                    ),
+                ));
+            }
+        }
+        new.fields = fields;
+        new.links = links.clone();
+    }
+    Ok(warnings)
+}
+
+/// The create-screen field `name` names, or a config error listing the screen's fields.
+fn lookup<'a>(
+    screen: &'a CreateFields,
+    name: &str,
+    origin: &str,
+    where_: &str,
+) -> Result<&'a FieldMeta, Error> {
+    let field = screen_fields::find(screen, name).ok_or_else(|| {
+        let names: Vec<&str> = screen.fields.iter().map(|f| f.name.as_str()).collect();
+        Error::config(
+            format!("field {name:?} ({origin}) is not on {where_}"),
+            format!(
+                "use the name or id of a field on the screen: {}",
+                names.join(", ")
+            ),
+        )
+    })?;
+    if ["project", "issuetype", "summary", "description"].contains(&field.field_id.as_str()) {
+        return Err(Error::config(
+            format!("field {name:?} ({origin}) is one pm-sync fills itself"),
+            "remove it: pm-sync sets project, issue type, summary and description",
+        ));
+    }
+    Ok(field)
+}
+
+/// `values` in the shape of `field`, or a config error naming field, value, allowed values and
+/// where it came from.
+fn convert(field: &FieldMeta, values: &[String], cloud: bool, origin: &str) -> Result<Value, Error> {
+    screen_fields::to_json(field, values, cloud).map_err(|ValueProblem { message, allowed }| {
+        Error::config(
+            format!(
+                "{} = {} ({origin}): {message}",
+                field.name,
+                values.join(", ")
+            ),
+            if allowed.is_empty() {
+                format!("write a value {} accepts", field.name)
+            } else {
+                format!("allowed values of {}: {}", field.name, allowed.join(", "))
+            },
+        )
+    })
+}
+
+/// The parent of every created ticket: Cloud's (and sub-tasks') `parent`, else the Data Center
+/// Epic Link field found on the screen by its type.
+fn parent_field(screen: &CreateFields, key: &str) -> Option<(String, Value)> {
+    if screen.has("parent") {
+        return Some(("parent".into(), json!({ "key": key })));
+    }
+    screen_fields::epic_link(screen).map(|field| (field.field_id.clone(), json!(key)))
+}
+
+fn user_json(id: &str, cloud: bool) -> Value {
+    if cloud {
+        json!({ "accountId": id })
+    } else {
+        json!({ "name": id })
+    }
+}
+
+fn why_unassignable(found: &UserMatch) -> String {
+    match found {
+        UserMatch::Found { .. } => String::new(),
+        UserMatch::NotFound => "matches no user who can be assigned issues in the project (unknown, inactive, or without the Assignable User permission)".into(),
+        UserMatch::Ambiguous(names) => format!("is ambiguous: {}", names.join(", ")),
+    }
+}
+
+/// One person for a user field of `[jira.fields]` or front matter (cached with the owners).
+async fn resolve_owner(
+    engine: &Engine<'_>,
+    cache: &mut BTreeMap<String, Option<Value>>,
+    person: &str,
+    cloud: bool,
+) -> Result<Result<Value, String>, Error> {
+    let key = person.to_ascii_lowercase();
+    if let Some(found) = cache.get(&key) {
+        return Ok(found.clone().ok_or_else(|| "cannot be assigned".to_owned()));
+    }
+    let found = engine
+        .client
+        .find_assignable(&engine.jira.project, person)
+        .await?;
+    let value = match &found {
+        UserMatch::Found { id, .. } => Some(user_json(id, cloud)),
+        _ => None,
+    };
+    cache.insert(key, value.clone());
+    Ok(value.ok_or_else(|| why_unassignable(&found)))
+}
