@@ -20,7 +20,13 @@ pub enum Role {
 pub fn role_of(header: &str) -> Option<Role> {
     let words: String = header
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
         .collect();
     let words: Vec<&str> = words.split_whitespace().collect();
     match words.as_slice() {

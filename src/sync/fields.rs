@@ -137,10 +137,7 @@ pub async fn prepare(
                         Ok(value) => ids.push(value),
                         Err(why) => {
                             return Err(Error::config(
-                                format!(
-                                    "{} = {person:?} ({}): {why}",
-                                    field.name, source.origin
-                                ),
+                                format!("{} = {person:?} ({}): {why}", field.name, source.origin),
                                 "name a person who can be assigned issues in the project (e-mail, username or display name)",
                             ));
                         }
@@ -160,7 +157,12 @@ pub async fn prepare(
             .jira_parent
             .as_ref()
             .map(|p| (p.clone(), format!("{path} (front matter jira_parent)")))
-            .or_else(|| company.parent.clone().map(|p| (p, "[jira] parent".to_owned())));
+            .or_else(|| {
+                company
+                    .parent
+                    .clone()
+                    .map(|p| (p, "[jira] parent".to_owned()))
+            });
         if let Some((key, origin)) = parent {
             if crate::jira::model::IssueKey::parse(&key).is_none() {
                 return Err(Error::config(
@@ -190,7 +192,11 @@ pub async fn prepare(
     let mut unused: Vec<&str> = Vec::new();
     for at in &creating {
         let Some(item) = items.get(at) else { continue };
-        let origin = format!("{} line {}", reports[at.0].report.path().display(), item.line);
+        let origin = format!(
+            "{} line {}",
+            reports[at.0].report.path().display(),
+            item.line
+        );
         let mut map = Map::new();
         if let Some(cell) = roles::cell(item, Role::Due) {
             match due_field {
@@ -289,10 +295,7 @@ pub async fn prepare(
                     .get(&person)
                     .cloned()
                     .unwrap_or_else(|| "no assignable user matches".into());
-                warnings.insert(
-                    *at,
-                    format!("created unassigned: owner {owner:?} {why}"),
-                );
+                warnings.insert(*at, format!("created unassigned: owner {owner:?} {why}"));
             }
         }
     }
@@ -321,7 +324,12 @@ pub async fn prepare(
         let mut fields = per_report.get(&row.report).cloned().unwrap_or_default();
         fields.extend(per_row.remove(&at).unwrap_or_default());
         if let Some(labels) = fields.remove("labels") {
-            for label in labels.as_array().into_iter().flatten().filter_map(Value::as_str) {
+            for label in labels
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
                 if !new.labels.iter().any(|l| l == label) {
                     new.labels.push(label.to_owned());
                 }
@@ -388,7 +396,12 @@ fn lookup<'a>(
 
 /// `values` in the shape of `field`, or a config error naming field, value, allowed values and
 /// where it came from.
-fn convert(field: &FieldMeta, values: &[String], cloud: bool, origin: &str) -> Result<Value, Error> {
+fn convert(
+    field: &FieldMeta,
+    values: &[String],
+    cloud: bool,
+    origin: &str,
+) -> Result<Value, Error> {
     screen_fields::to_json(field, values, cloud).map_err(|ValueProblem { message, allowed }| {
         Error::config(
             format!(

@@ -3,6 +3,7 @@
 mod basics;
 mod create;
 mod fake_contract;
+mod fields;
 mod read;
 mod retry;
 mod secrets;

@@ -28,6 +28,9 @@
 //! - `GET /issue/{key}` resolves moved (historical) keys (§8.3).
 //! - Remote links: upsert by `globalId` 200/201, `object.url`/`title` required [S1][S24].
 //! - Statuses and categories `new` / `indeterminate` / `done` with resolutions (§9).
+//! - Company create screens (opt-in): typed fields with `allowedValues` and required flags,
+//!   checked on create, parent / Epic Link, `update.issuelinks` (sources in `fields.rs`); user
+//!   search `user/assignable/search` with Cloud's hidden e-mails (sources in `users.rs`).
 //!
 //! Not modelled: permissions other than anonymous, transitions over REST, workflows, custom
 //! field types, comments, properties, rate-limit headers other than injected ones, JQL beyond
@@ -41,7 +44,9 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
+use super::fields::{self as company, FakeField};
 use super::jql::{self, Field};
+use super::users::{self, FakeUser};
 use super::{
     Endpoint, FAKE_EMAIL, FAKE_TOKEN, FakeIssue, FakeRemoteLink, Fault, Flavor, RequestLog, base64,
 };
@@ -93,6 +98,11 @@ pub(super) struct State {
     pub max_results_cap: Option<usize>,
     pub strict_keys: bool,
     pub rejected_summaries: Vec<String>,
+    /// Company create-screen fields (schema, allowed values), empty for the plain screen.
+    pub company: Vec<FakeField>,
+    pub users: Vec<FakeUser>,
+    /// Issue id → extra fields set on create, and links added on create.
+    extra_fields: HashMap<u64, (Map<String, Value>, Vec<(String, String)>)>,
 }
 
 /// A reply before it becomes a `ResponseTemplate`.
@@ -269,6 +279,8 @@ struct NewOk {
     summary: String,
     labels: Vec<String>,
     description: Option<String>,
+    extra: Map<String, Value>,
+    links: Vec<(String, String)>,
 }
 
 type Errors = (Vec<String>, BTreeMap<String, String>);
@@ -412,6 +424,9 @@ impl State {
             max_results_cap: None,
             strict_keys: false,
             rejected_summaries: Vec::new(),
+            company: Vec::new(),
+            users: Vec::new(),
+            extra_fields: HashMap::new(),
         }
     }
 
@@ -555,6 +570,12 @@ impl State {
         }
     }
 
+    pub fn issue_fields(&self, key: &str) -> (Map<String, Value>, Vec<(String, String)>) {
+        self.resolve(key)
+            .and_then(|id| self.extra_fields.get(&id).cloned())
+            .unwrap_or_default()
+    }
+
     pub fn snapshot(&self) -> Vec<FakeIssue> {
         self.issues.values().map(Self::fake_issue).collect()
     }
@@ -631,6 +652,7 @@ impl State {
             ("GET", ["serverInfo"]) => Endpoint::ServerInfo,
             ("GET", ["myself"]) => Endpoint::Myself,
             ("GET", ["project", _]) => Endpoint::Project,
+            ("GET", ["user", "assignable", "search"]) => Endpoint::AssignableUsers,
             ("GET", ["issue", "createmeta", _, "issuetypes"]) => Endpoint::CreateMetaIssueTypes,
             ("GET", ["issue", "createmeta", _, "issuetypes", _]) => Endpoint::CreateMetaFields,
             ("POST", ["issue"]) => Endpoint::CreateIssue,
@@ -808,6 +830,20 @@ impl State {
             Endpoint::ServerInfo => self.server_info(),
             Endpoint::Myself => self.myself(),
             Endpoint::Project => self.project_json(&seg(1)),
+            Endpoint::AssignableUsers => {
+                let term = query
+                    .get(if self.flavor == Flavor::Cloud {
+                        "query"
+                    } else {
+                        "username"
+                    })
+                    .cloned()
+                    .unwrap_or_default();
+                reply(
+                    200,
+                    users::assignable_search(&self.users, self.flavor, &term, &self.base_url),
+                )
+            }
             Endpoint::CreateMetaIssueTypes => self.meta_types(&seg(2), &query),
             Endpoint::CreateMetaFields => self.meta_fields(&seg(2), &seg(4), &query),
             Endpoint::CreateIssue => self.create_one(body.as_ref(), v3),
@@ -945,6 +981,12 @@ impl State {
                 None => fields.push((r.clone(), r.clone(), true, false)),
             }
         }
+        for c in &self.company {
+            match fields.iter_mut().find(|f| f.0 == c.id) {
+                Some(f) => f.2 = c.required,
+                None => fields.push((c.id.clone(), c.name.clone(), c.required, false)),
+            }
+        }
         fields.retain(|f| !self.hidden.contains(&f.0));
         fields
     }
@@ -969,6 +1011,9 @@ impl State {
             .screen_fields()
             .into_iter()
             .map(|(id, name, required, has_default)| {
+                if let Some(c) = self.company.iter().find(|c| c.id == id) {
+                    return c.meta_json();
+                }
                 json!({"fieldId": id, "key": id, "name": name, "required": required,
                        "hasDefaultValue": has_default, "operations": ["set"],
                        "schema": {"type": if id == "labels" { "array" } else { "string" }, "system": id}})
@@ -1093,6 +1138,36 @@ impl State {
                 errors.insert(r.clone(), format!("{r} is required."));
             }
         }
+        let mut extra = Map::new();
+        let exists = |key: &str| self.resolve(key).is_some();
+        let cx = company::Context {
+            flavor: self.flavor,
+            users: &self.users,
+            exists: &exists,
+        };
+        for c in &self.company {
+            match fields.get(&c.id) {
+                Some(v) if !v.is_null() => match company::check(c, v, &cx) {
+                    Ok(()) => {
+                        extra.insert(c.id.clone(), v.clone());
+                    }
+                    Err(message) => {
+                        errors.insert(c.id.clone(), message);
+                    }
+                },
+                _ if c.required && !update.contains_key(&c.id) => {
+                    errors.insert(c.id.clone(), format!("{} is required.", c.name));
+                }
+                _ => {}
+            }
+        }
+        let links = match update.get("issuelinks") {
+            Some(ops) => company::check_links(ops, &exists).unwrap_or_else(|message| {
+                errors.insert("issuelinks".into(), message);
+                Vec::new()
+            }),
+            None => Vec::new(),
+        };
         if !messages.is_empty() || !errors.is_empty() {
             return Err((messages, errors));
         }
@@ -1103,6 +1178,8 @@ impl State {
                 summary: s,
                 labels,
                 description,
+                extra,
+                links,
             }),
             _ => Err((vec!["Invalid issue".into()], errors)),
         }
@@ -1121,6 +1198,9 @@ impl State {
             )
             .unwrap_or_default();
         let id = self.keys.get(&key).copied().unwrap_or_default();
+        if !new.extra.is_empty() || !new.links.is_empty() {
+            self.extra_fields.insert(id, (new.extra, new.links));
+        }
         json!({"id": id.to_string(), "key": key,
                "self": format!("{}/rest/api/2/issue/{id}", self.base_url)})
     }
