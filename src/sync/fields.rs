@@ -465,3 +465,114 @@ async fn resolve_owner(
     cache.insert(key, value.clone());
     Ok(value.ok_or_else(|| why_unassignable(&found)))
 }
+
+/// For `doctor`: how `[jira.fields]`, the parent, the link and the report columns map onto the
+/// create screen (one line each), and what is wrong or still missing.
+pub fn describe(
+    screen: &CreateFields,
+    company: &crate::settings::CompanyJira,
+    cloud: bool,
+) -> (Vec<String>, Vec<String>) {
+    let mut mapping = Vec::new();
+    let mut problems = Vec::new();
+    let mut given: Vec<String> = Vec::new();
+    for configured in &company.fields {
+        match screen_fields::find(screen, &configured.name) {
+            None => problems.push(format!(
+                "[jira.fields] {} ({}) is not on the create screen",
+                configured.name, configured.origin
+            )),
+            Some(field) => {
+                given.push(field.field_id.clone());
+                let user =
+                    field.schema.kind == "user" || field.schema.items.as_deref() == Some("user");
+                match (
+                    user,
+                    screen_fields::to_json(field, &configured.values, cloud),
+                ) {
+                    (true, _) => mapping.push(format!(
+                        "{} ({}) ← {} (looked up when syncing)",
+                        field.name,
+                        field.field_id,
+                        configured.values.join(", ")
+                    )),
+                    (false, Ok(value)) => mapping.push(format!(
+                        "{} ({}) ← {} = {value}",
+                        field.name,
+                        field.field_id,
+                        configured.values.join(", ")
+                    )),
+                    (false, Err(problem)) => problems.push(format!(
+                        "[jira.fields] {} = {} ({}): {}{}",
+                        field.name,
+                        configured.values.join(", "),
+                        configured.origin,
+                        problem.message,
+                        if problem.allowed.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (allowed: {})", problem.allowed.join(", "))
+                        }
+                    )),
+                }
+            }
+        }
+    }
+    if let Some(parent) = &company.parent {
+        match parent_field(screen, parent) {
+            Some((id, _)) => {
+                given.push(id.clone());
+                mapping.push(format!("parent {parent} → {id}"));
+            }
+            None => problems.push(format!(
+                "[jira] parent = {parent:?}: the create screen has neither Parent nor Epic Link; use [jira] link instead"
+            )),
+        }
+    }
+    if let Some(link) = &company.link {
+        if screen.has("issuelinks") {
+            mapping.push(format!("link: {} {}", link.link_type, link.to));
+        } else {
+            problems.push("[jira] link: the create screen has no Linked Issues field".to_owned());
+        }
+    }
+    for (column, id) in [
+        ("Owner", "assignee"),
+        ("Due", "duedate"),
+        ("Priority", "priority"),
+    ] {
+        if let Some(field) = screen_fields::find(screen, id) {
+            mapping.push(format!(
+                "{column} column → {} ({})",
+                field.name, field.field_id
+            ));
+        }
+    }
+    let missing: Vec<String> = screen
+        .fields
+        .iter()
+        .filter(|f| f.required && !f.has_default_value)
+        .filter(|f| !FIELDS_WE_FILL.contains(&f.field_id.as_str()) && f.field_id != "reporter")
+        .filter(|f| !given.contains(&f.field_id))
+        .map(|f| {
+            let allowed = screen_fields::allowed_labels(&f.allowed_values);
+            if allowed.is_empty() {
+                format!("\"{}\" ({})", f.name, f.field_id)
+            } else {
+                format!(
+                    "\"{}\" ({}; one of {})",
+                    f.name,
+                    f.field_id,
+                    allowed.join(", ")
+                )
+            }
+        })
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "required without a value in [jira.fields]: {}",
+            missing.join(", ")
+        ));
+    }
+    (mapping, problems)
+}

@@ -289,3 +289,39 @@ async fn unassignable_fail_stops_before_the_first_create() {
         assert!(fake.issues().is_empty(), "{flavor:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_shows_the_resolved_mapping_and_what_is_still_missing() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        fake.use_company_screen();
+        let parent = fake.seed_issue("OPS", "Incident", &[]);
+        pm.write(
+            "pm-sync.toml",
+            format!("[jira]\nparent = \"{parent}\"\n\n{}", config("")),
+        );
+        let out = pm.run(&["doctor"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let parent_field = match flavor {
+            Flavor::Cloud => "parent",
+            Flavor::DataCenter => "customfield_10100",
+        };
+        for needle in [
+            "Team (customfield_10010) ← SRE = {\"id\":\"20002\"}",
+            &format!("parent {parent} → {parent_field}"),
+            "Owner column → Assignee (assignee)",
+        ] {
+            assert!(out.stdout.contains(needle), "{flavor:?}: {needle}: {out}");
+        }
+
+        pm.write("pm-sync.toml", "[jira.fields]\nComponents = \"Auth\"\n");
+        let out = pm.run(&["doctor"]).await;
+        assert_eq!(out.code, 2, "{flavor:?}: {out}");
+        assert!(
+            out.stdout
+                .contains("\"Team\" (customfield_10010; one of Platform, Payments, SRE)"),
+            "{flavor:?}: {out}"
+        );
+        assert!(fake.issues().len() == 1, "doctor creates nothing");
+    }
+}
