@@ -24,7 +24,15 @@ pub const BULK_CREATE_LIMIT: usize = 50;
 pub const BULK_FETCH_LIMIT: usize = 100;
 
 /// The fields every read asks for.
-pub(crate) const READ_FIELDS: [&str; 4] = ["summary", "labels", "status", "resolution"];
+pub(crate) const READ_FIELDS: [&str; 7] = [
+    "summary",
+    "labels",
+    "status",
+    "resolution",
+    "assignee",
+    "duedate",
+    "priority",
+];
 
 /// An issue as Jira sends it (`IssueBean`), reduced to what pm-sync reads.
 #[derive(Debug, Deserialize)]
@@ -45,6 +53,12 @@ pub(crate) struct WireFields {
     pub status: Option<WireStatus>,
     #[serde(default)]
     pub resolution: Option<WireNamed>,
+    #[serde(default)]
+    pub assignee: Option<super::model::Assignee>,
+    #[serde(default)]
+    pub duedate: Option<String>,
+    #[serde(default)]
+    pub priority: Option<WireNamed>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +97,11 @@ impl WireIssue {
                     .map_or(StatusCategory::Undefined, |c| c.key),
             },
             resolution: fields.resolution.map(|r| r.name),
+            planning: super::model::Planning {
+                assignee: fields.assignee,
+                due: fields.duedate,
+                priority: fields.priority.map(|p| p.name),
+            },
         })
     }
 }
@@ -323,6 +342,24 @@ impl JiraClient {
         }
         let call = Call::new(Method::PUT, format!("{api}/issue/{}", key.as_str()))
             .json(Value::Object(body))
+            .permission("Edit issues")
+            .subject(format!("issue `{key}`"));
+        self.send(&call).await.map(|_| ())
+    }
+
+    /// Sets `fields` (already in their JSON shapes, e.g. `assignee`, `duedate`, `priority`) on
+    /// one issue. No request when there is nothing to set.
+    pub async fn set_fields(
+        &self,
+        key: &IssueKey,
+        fields: &serde_json::Map<String, Value>,
+    ) -> Result<(), JiraError> {
+        if fields.is_empty() {
+            return Ok(());
+        }
+        let api = self.api().await?;
+        let call = Call::new(Method::PUT, format!("{api}/issue/{}", key.as_str()))
+            .json(json!({ "fields": fields }))
             .permission("Edit issues")
             .subject(format!("issue `{key}`"));
         self.send(&call).await.map(|_| ())

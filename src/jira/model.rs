@@ -87,6 +87,33 @@ pub struct Issue {
     pub status: Status,
     /// Resolution name, when resolved.
     pub resolution: Option<String>,
+    /// Assignee, due date and priority, as Jira has them.
+    #[serde(default)]
+    pub planning: Planning,
+}
+
+/// Who, by when, how urgent: the fields the report's Owner, Due and Priority cells update.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Planning {
+    pub assignee: Option<Assignee>,
+    /// `YYYY-MM-DD`.
+    pub due: Option<String>,
+    /// Priority name.
+    pub priority: Option<String>,
+}
+
+/// An issue's assignee as Jira sends it (e-mail only when the profile shows it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignee {
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub email_address: Option<String>,
 }
 
 /// One issue to create.

@@ -126,11 +126,19 @@ pub async fn sync(
 
     // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
     // the first write, when Jira would refuse a value.
-    let warnings = crate::sync::fields::prepare(engine, reports, &mut plan).await?;
+    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan).await?;
+    let managed = |index: usize| managed_rows(&reports[index]);
+    let field_updates =
+        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut warnings).await?;
     let mut rows = initial_rows(engine, &plan);
     for (at, warning) in warnings {
         if let Some(row) = rows.get_mut(&at) {
             row.warning = Some(warning);
+        }
+    }
+    for update in &field_updates {
+        if let Some(row) = rows.get_mut(&update.at) {
+            row.updated.extend(update.what.iter().copied());
         }
     }
     if dry_run {
@@ -147,6 +155,7 @@ pub async fn sync(
             .collect();
 
         apply_updates(engine, &plan, &mut rows).await;
+        crate::sync::fields::send_updates(engine, field_updates, &mut rows).await;
         for (index, loaded) in reports.iter_mut().enumerate() {
             let edits: Vec<Edit> = plan
                 .rows

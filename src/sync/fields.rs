@@ -576,3 +576,219 @@ pub fn describe(
     }
     (mapping, problems)
 }
+
+/// A change of assignee, due date or priority for an existing ticket.
+#[derive(Debug, Clone)]
+pub struct FieldUpdate {
+    /// (report index, row).
+    pub at: (usize, usize),
+    pub key: crate::jira::model::IssueKey,
+    /// Field id → value, e.g. `duedate` → `"2026-04-01"`.
+    pub fields: Map<String, Value>,
+    /// What changed, for the row's `updated` list.
+    pub what: Vec<&'static str>,
+}
+
+/// Whether `owner` (after `[owners]`) names `assignee` as Jira shows them, without a lookup.
+fn names_assignee(owner: &str, assignee: &crate::jira::model::Assignee) -> bool {
+    let owner = owner.trim();
+    let term = owner.strip_prefix('@').unwrap_or(owner);
+    let same = |a: Option<&str>| a.is_some_and(|a| !a.is_empty() && a.eq_ignore_ascii_case(term));
+    let email = assignee.email_address.as_deref();
+    same(Some(&assignee.display_name))
+        || same(email)
+        || same(assignee.name.as_deref())
+        || same(assignee.account_id.as_deref())
+        || (owner.starts_with('@') && same(email.and_then(|e| e.split('@').next())))
+}
+
+/// Owner, Due and Priority cells that differ from the tickets rows already have (linked by
+/// pm-sync, or adopted). An empty cell never clears what Jira has; an owner Jira already shows
+/// is not looked up; others are looked up once each. Problems become row warnings.
+pub async fn updates(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+    plan: &Plan,
+    managed: &dyn Fn(usize) -> std::collections::HashSet<usize>,
+    warnings: &mut RowWarnings,
+) -> Result<Vec<FieldUpdate>, Error> {
+    let company = engine.company;
+    let mut out = Vec::new();
+    let mut to_look_up: Vec<(usize, String)> = Vec::new();
+    let managed: HashMap<usize, std::collections::HashSet<usize>> =
+        (0..reports.len()).map(|i| (i, managed(i))).collect();
+    for (n, row) in plan.rows.iter().enumerate() {
+        let issue = match &row.ticket {
+            Ticket::Linked(issue) if managed[&row.report].contains(&row.row) => issue,
+            Ticket::Adopt(issue) => issue,
+            _ => continue,
+        };
+        let Some(item) = reports[row.report]
+            .report
+            .items()
+            .iter()
+            .find(|item| item.row == row.row)
+        else {
+            continue;
+        };
+        let mut update = FieldUpdate {
+            at: (row.report, row.row),
+            key: issue.key.clone(),
+            fields: Map::new(),
+            what: Vec::new(),
+        };
+        if let Some(cell) = roles::cell(item, Role::Due) {
+            match crate::report::parse_date(&cell.text) {
+                Some(date) => {
+                    let text = date.format("%Y-%m-%d").to_string();
+                    if issue.planning.due.as_deref() != Some(text.as_str()) {
+                        update.fields.insert("duedate".into(), json!(text));
+                        update.what.push("due date");
+                    }
+                }
+                None => {
+                    warnings.insert(
+                        update.at,
+                        format!(
+                            "due date {:?} is not a date; the ticket's is left as is",
+                            cell.text
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(cell) = roles::cell(item, Role::Priority) {
+            let wanted = cell.text.trim();
+            if !issue
+                .planning
+                .priority
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(wanted))
+            {
+                update
+                    .fields
+                    .insert("priority".into(), json!({ "name": wanted }));
+                update.what.push("priority");
+            }
+        }
+        if let Some(cell) = roles::cell(item, Role::Owner) {
+            let person = company.person(cell.text.trim());
+            let shown = issue
+                .planning
+                .assignee
+                .as_ref()
+                .is_some_and(|a| names_assignee(person, a) || names_assignee(&cell.text, a));
+            if !shown {
+                to_look_up.push((n, person.to_owned()));
+            }
+        }
+        out.push(update);
+    }
+
+    if to_look_up.is_empty() {
+        out.retain(|u| !u.fields.is_empty());
+        return Ok(out);
+    }
+    // One lookup per distinct person.
+    let cloud = engine.client.deployment().await? == Deployment::Cloud;
+    let mut cache: BTreeMap<String, Option<Value>> = BTreeMap::new();
+    let mut reasons: HashMap<String, String> = HashMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    let distinct: std::collections::BTreeSet<String> = to_look_up
+        .iter()
+        .map(|(_, p)| p.to_ascii_lowercase())
+        .collect();
+    for person in distinct {
+        let original = to_look_up
+            .iter()
+            .find(|(_, p)| p.eq_ignore_ascii_case(&person))
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default();
+        let client = engine.client.clone();
+        let project = engine.jira.project.clone();
+        tasks.spawn(async move {
+            let found = client.find_assignable(&project, &original).await;
+            (person, found)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((person, found)) = joined else {
+            continue;
+        };
+        match found? {
+            UserMatch::Found { id, .. } => {
+                cache.insert(person, Some(user_json(&id, cloud)));
+            }
+            other => {
+                reasons.insert(person.clone(), why_unassignable(&other));
+                cache.insert(person, None);
+            }
+        }
+    }
+    for (n, person) in to_look_up {
+        let row = &plan.rows[n];
+        let at = (row.report, row.row);
+        let Some(update) = out.iter_mut().find(|u| u.at == at) else {
+            continue;
+        };
+        let issue_id = match &row.ticket {
+            Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.planning.assignee.as_ref(),
+            _ => None,
+        };
+        match cache.get(&person.to_ascii_lowercase()).cloned().flatten() {
+            Some(value) => {
+                let current = issue_id.map(|a| {
+                    user_json(
+                        a.account_id
+                            .as_deref()
+                            .or(a.name.as_deref())
+                            .unwrap_or_default(),
+                        cloud,
+                    )
+                });
+                if current.as_ref() != Some(&value) {
+                    update.fields.insert("assignee".into(), value);
+                    update.what.push("assignee");
+                }
+            }
+            None => {
+                let why = reasons
+                    .get(&person.to_ascii_lowercase())
+                    .cloned()
+                    .unwrap_or_default();
+                warnings.insert(
+                    at,
+                    format!("owner {person:?} {why}; the ticket's assignee is left as is"),
+                );
+            }
+        }
+    }
+    out.retain(|u| !u.fields.is_empty());
+    Ok(out)
+}
+
+/// Sends the updates concurrently; a refused one fails its row (exit 3), the others go on.
+pub async fn send_updates(
+    engine: &Engine<'_>,
+    updates: Vec<FieldUpdate>,
+    rows: &mut HashMap<(usize, usize), crate::sync::outcome::RowOutcome>,
+) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for update in updates {
+        let client = engine.client.clone();
+        tasks.spawn(async move {
+            let result = client.set_fields(&update.key, &update.fields).await;
+            (update, result)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((update, result)) = joined else {
+            continue;
+        };
+        if let (Err(error), Some(row)) = (result, rows.get_mut(&update.at)) {
+            row.action = crate::sync::outcome::RowAction::Failed;
+            row.error = Some(format!("updating {}: {error}", update.key));
+            row.updated.retain(|w| !update.what.contains(w));
+        }
+    }
+}

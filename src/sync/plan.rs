@@ -297,6 +297,7 @@ mod tests {
                 category: StatusCategory::New,
             },
             resolution: None,
+            planning: Default::default(),
         }
     }
 

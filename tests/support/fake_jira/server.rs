@@ -1282,6 +1282,32 @@ impl State {
             };
             f.insert("resolution".into(), r);
         }
+        let extra = self.extra_fields.get(&i.id).map(|(f, _)| f);
+        if !self.company.is_empty() {
+            let value = |id: &str| extra.and_then(|f| f.get(id)).cloned();
+            if spec.wants("assignee") {
+                let who = value("assignee").and_then(|v| {
+                    let id = v["accountId"].as_str().or(v["name"].as_str())?.to_owned();
+                    self.users.iter().find(|u| u.id(self.flavor) == id)
+                });
+                f.insert(
+                    "assignee".into(),
+                    who.map_or(Value::Null, |u| u.json(self.flavor, &self.base_url)),
+                );
+            }
+            if spec.wants("duedate") {
+                f.insert("duedate".into(), value("duedate").unwrap_or(Value::Null));
+            }
+            if spec.wants("priority") {
+                let p = value("priority").and_then(|v| {
+                    company::priorities().into_iter().find(|p| {
+                        (v.get("id").is_some() && p["id"] == v["id"])
+                            || v["name"].as_str().is_some_and(|n| p["name"] == n)
+                    })
+                });
+                f.insert("priority".into(), p.unwrap_or(Value::Null));
+            }
+        }
         if spec.wants("description") {
             let d = match &i.description {
                 None => Value::Null,
@@ -1351,7 +1377,25 @@ impl State {
         let mut summary = issue.summary.clone();
         let mut labels = issue.labels.clone();
         let mut description = issue.description.clone();
+        let mut staged = Map::new();
         for (name, value) in fields {
+            if let Some(c) = self.company.iter().find(|c| &c.id == name) {
+                let exists = |key: &str| self.resolve(key).is_some();
+                let cx = company::Context {
+                    flavor: self.flavor,
+                    users: &self.users,
+                    exists: &exists,
+                };
+                match company::check(c, value, &cx) {
+                    Ok(()) => {
+                        staged.insert(name.clone(), value.clone());
+                    }
+                    Err(message) => {
+                        errors.insert(name.clone(), message);
+                    }
+                }
+                continue;
+            }
             if update.contains_key(name) {
                 errors.insert(
                     name.clone(),
@@ -1420,6 +1464,9 @@ impl State {
             issue.summary = summary;
             issue.labels = labels;
             issue.description = description;
+        }
+        if !staged.is_empty() {
+            self.extra_fields.entry(id).or_default().0.extend(staged);
         }
         no_content()
     }

@@ -49,7 +49,8 @@ impl FakeUser {
         }
     }
 
-    fn json(&self, flavor: Flavor, base: &str) -> Value {
+    /// The user as Jira shows it (Cloud hides a private e-mail).
+    pub fn json(&self, flavor: Flavor, base: &str) -> Value {
         match flavor {
             Flavor::Cloud => {
                 let mut v = json!({"self": format!("{base}/rest/api/3/user?accountId={}", self.account_id),
