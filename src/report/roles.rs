@@ -40,7 +40,7 @@ pub fn role_of(header: &str) -> Option<Role> {
 }
 
 /// The item's cell for `role` (the first such column), when it has text.
-pub fn cell<'a>(item: &'a ActionItem, role: Role) -> Option<&'a Cell> {
+pub fn cell(item: &ActionItem, role: Role) -> Option<&Cell> {
     item.extra
         .iter()
         .find(|(header, _)| role_of(header) == Some(role))

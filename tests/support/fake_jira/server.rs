@@ -102,8 +102,11 @@ pub(super) struct State {
     pub company: Vec<FakeField>,
     pub users: Vec<FakeUser>,
     /// Issue id → extra fields set on create, and links added on create.
-    extra_fields: HashMap<u64, (Map<String, Value>, Vec<(String, String)>)>,
+    extra_fields: HashMap<u64, IssueExtras>,
 }
+
+/// Fields set beyond summary, labels and description, and links `(type, key)` added on create.
+type IssueExtras = (Map<String, Value>, Vec<(String, String)>);
 
 /// A reply before it becomes a `ResponseTemplate`.
 struct Reply {
