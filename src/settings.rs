@@ -77,6 +77,7 @@ struct JiraSection {
     parent: Option<String>,
     link: Option<LinkSection>,
     unassignable: Option<String>,
+    description: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -116,6 +117,19 @@ pub struct StatusRules {
     pub waived: Vec<String>,
 }
 
+/// The placeholders `[jira] description` may use.
+pub const DESCRIPTION_PLACEHOLDERS: [&str; 9] = [
+    "item",
+    "title",
+    "path",
+    "report",
+    "report_url",
+    "incident_date",
+    "severity",
+    "owner",
+    "row",
+];
+
 /// One `[jira.fields]` entry: a create-screen field by name or id, and its value(s) as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfiguredField {
@@ -150,6 +164,8 @@ pub struct CompanyJira {
     /// `[jira] unassignable = "fail"`: an owner who cannot be assigned fails the row
     /// (default `"warn"`: created unassigned, with a warning).
     pub unassignable_fails: bool,
+    /// `[jira] description`: the description template of created tickets.
+    pub description: Option<String>,
 }
 
 impl CompanyJira {
@@ -370,7 +386,35 @@ fn company_settings(
             ));
         }
     };
+    let description = file.jira.description.clone();
+    if let Some(template) = &description {
+        let mut rest = template.as_str();
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
+            let name = &rest[start + 1..start + len];
+            if !DESCRIPTION_PLACEHOLDERS.contains(&name) {
+                return Err(ConfigError::invalid(
+                    format!(
+                        "[jira] description in {name_of} uses {{{name}}}, which pm-sync does not know",
+                        name_of = name_of_file(path)
+                    ),
+                    format!(
+                        "use {}",
+                        DESCRIPTION_PLACEHOLDERS
+                            .iter()
+                            .map(|p| format!("{{{p}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            rest = &rest[start + len..];
+        }
+    }
     Ok(CompanyJira {
+        description,
         fields,
         parent,
         link,
@@ -381,6 +425,10 @@ fn company_settings(
             .collect(),
         unassignable_fails,
     })
+}
+
+fn name_of_file(path: Option<&Path>) -> String {
+    path.map_or_else(|| "config".to_owned(), |p| p.display().to_string())
 }
 
 /// `-c FILE`, else `./pm-sync.toml`, else `$XDG_CONFIG_HOME/pm-sync/config.toml`

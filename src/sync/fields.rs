@@ -48,6 +48,7 @@ pub async fn prepare(
     if creating.is_empty() {
         return Ok(RowWarnings::new());
     }
+    describe_creates(engine, reports, plan);
     let items: HashMap<(usize, usize), &ActionItem> = reports
         .iter()
         .enumerate()
@@ -790,5 +791,103 @@ pub async fn send_updates(
             row.error = Some(format!("updating {}: {error}", update.key));
             row.updated.retain(|w| !update.what.contains(w));
         }
+    }
+}
+
+/// The description when `[jira] description` is not set: where the item came from.
+const DEFAULT_DESCRIPTION: &str = "Action item from the post-mortem \"{title}\" ({report}, incident of \
+{incident_date}, {severity}).\nCreated by pm-sync.";
+
+/// Fills every create's description from the template: the report's title, path or URL,
+/// incident date and severity, the item and its owner. Plain text; sent as ADF on Cloud.
+fn describe_creates(engine: &Engine<'_>, reports: &[LoadedReport], plan: &mut Plan) {
+    let template = engine
+        .company
+        .description
+        .as_deref()
+        .unwrap_or(DEFAULT_DESCRIPTION);
+    for row in &mut plan.rows {
+        let Ticket::Create(new) = &mut row.ticket else {
+            continue;
+        };
+        let loaded = &reports[row.report];
+        let path = loaded
+            .report
+            .path()
+            .to_string_lossy()
+            .replace('\\', "/")
+            .trim_start_matches("./")
+            .to_owned();
+        let url = engine
+            .report_url
+            .map(|template| template.replace("{path}", &path));
+        let item = loaded.report.items().iter().find(|i| i.row == row.row);
+        let owner = item
+            .and_then(|item| roles::cell(item, Role::Owner))
+            .map(|cell| cell.text.trim().to_owned())
+            .unwrap_or_default();
+        let (date, severity) = loaded.labels.as_ref().map_or_else(
+            || (String::new(), String::new()),
+            |l| (l.date.format("%Y-%m-%d").to_string(), l.severity.clone()),
+        );
+        let values: [(&str, String); 9] = [
+            ("item", row.summary.clone()),
+            ("title", loaded.title.clone()),
+            ("path", path.clone()),
+            ("report", url.clone().unwrap_or_else(|| path.clone())),
+            ("report_url", url.unwrap_or_default()),
+            ("incident_date", date),
+            ("severity", severity),
+            ("owner", owner),
+            ("row", row.row.to_string()),
+        ];
+        new.description = Some(render(template, &values));
+    }
+}
+
+/// One pass over `template`: `{name}` becomes its value (values are never re-expanded), other
+/// text stays as written.
+fn render(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let known = after.find('}').and_then(|end| {
+            let name = &after[1..end];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (v, end))
+        });
+        match known {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_is_filled_once_and_unknown_braces_stay() {
+        let values = [
+            ("item", "Use {owner}".to_owned()),
+            ("owner", "Ann".to_owned()),
+        ];
+        assert_eq!(
+            render("{item} ({owner}) {x} {", &values),
+            "Use {owner} (Ann) {x} {"
+        );
     }
 }

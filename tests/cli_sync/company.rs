@@ -395,3 +395,43 @@ async fn changed_cells_update_the_ticket_and_empty_cells_clear_nothing() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn descriptions_say_where_the_item_came_from_and_follow_the_template() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        pm.write("pm.md", HTML_REPORT);
+        assert_eq!(pm.run(&["sync", "pm.md"]).await.code, 0, "{flavor:?}");
+        let description = fake.issues()[0].description.clone().unwrap_or_default();
+        for needle in ["pm.md", "incident of 2020-04-14", "sev1"] {
+            assert!(
+                description.contains(needle),
+                "{flavor:?}: {needle}: {description}"
+            );
+        }
+
+        let (fake, pm) = setup(flavor).await;
+        pm.write(
+            "pm-sync.toml",
+            "[jira]\ndescription = \"{item} (owner {owner}), from {report} row {row}\"\n",
+        );
+        pm.write("pm.md", REPORT);
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let alert = fake
+            .issues()
+            .into_iter()
+            .find(|i| i.summary.starts_with("Alert"))
+            .unwrap();
+        assert_eq!(
+            alert.description.as_deref(),
+            Some("Alert on queue depth above 10k (owner alice@example.com), from pm.md row 1"),
+            "{flavor:?}"
+        );
+
+        pm.write("pm-sync.toml", "[jira]\ndescription = \"{summary}\"\n");
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 2, "{flavor:?}: {out}");
+        assert!(out.stderr.contains("{summary}"), "{flavor:?}: {out}");
+    }
+}
