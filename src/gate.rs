@@ -376,6 +376,7 @@ mod tests {
                 category,
             },
             resolution: None,
+            planning: Default::default(),
         }
     }
 

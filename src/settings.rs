@@ -61,6 +61,9 @@ struct ConfigFile {
     labels: LabelsSection,
     #[serde(default)]
     status: StatusSection,
+    /// `[owners]`: names or teams as written in reports → the person to assign.
+    #[serde(default)]
+    owners: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -78,6 +81,20 @@ struct JiraSection {
     max_retries: Option<u32>,
     ca_file: Option<PathBuf>,
     duplicate_transition: Option<String>,
+    /// `[jira.fields]`: create-screen fields by name or id, with the line each is written on.
+    fields: Option<std::collections::BTreeMap<String, toml::Spanned<toml::Value>>>,
+    parent: Option<String>,
+    link: Option<LinkSection>,
+    unassignable: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkSection {
+    #[serde(rename = "type")]
+    link_type: String,
+    to: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,6 +138,72 @@ pub struct StatusRules {
     pub waived: Vec<String>,
 }
 
+/// The placeholders `[jira] description` may use.
+pub const DESCRIPTION_PLACEHOLDERS: [&str; 9] = [
+    "item",
+    "title",
+    "path",
+    "report",
+    "report_url",
+    "incident_date",
+    "severity",
+    "owner",
+    "row",
+];
+
+/// One `[jira.fields]` entry: a create-screen field by name or id, and its value(s) as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredField {
+    /// Field name or id as written, e.g. `Components` or `customfield_10010`.
+    pub name: String,
+    /// The value, or the values of a list.
+    pub values: Vec<String>,
+    /// Where it is written, e.g. `pm-sync.toml line 9`.
+    pub origin: String,
+}
+
+/// `[jira] link`: every created ticket is linked to `to` with this link type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSetting {
+    /// Link type name, e.g. `Relates`.
+    pub link_type: String,
+    /// The issue key linked to.
+    pub to: String,
+}
+
+/// What a company Jira project needs beyond summary, description and labels.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyJira {
+    /// `[jira.fields]`, in file order.
+    pub fields: Vec<ConfiguredField>,
+    /// `[jira] parent`: the issue every created ticket becomes a child of.
+    pub parent: Option<String>,
+    /// `[jira] link`: the issue every created ticket links to.
+    pub link: Option<LinkSetting>,
+    /// `[owners]`: report owner (name, team, handle; compared without case) → person to assign.
+    pub owners: Vec<(String, String)>,
+    /// `[jira] unassignable = "fail"`: an owner who cannot be assigned fails the row
+    /// (default `"warn"`: created unassigned, with a warning).
+    pub unassignable_fails: bool,
+    /// `[jira] description`: the description template of created tickets.
+    pub description: Option<String>,
+}
+
+impl CompanyJira {
+    /// Whether anything here asks for more than pm-sync's own fields.
+    pub fn is_set(&self) -> bool {
+        !self.fields.is_empty() || self.parent.is_some() || self.link.is_some()
+    }
+
+    /// The person `owner` maps to in `[owners]`, else `owner` itself.
+    pub fn person<'a>(&'a self, owner: &'a str) -> &'a str {
+        self.owners
+            .iter()
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case(owner.trim()))
+            .map_or(owner, |(_, person)| person.as_str())
+    }
+}
+
 /// Validated settings for the whole run.
 #[derive(Debug)]
 pub struct Settings {
@@ -140,6 +223,8 @@ pub struct Settings {
     /// `[jira] duplicate_transition`: the transition `sync --close-duplicates` closes duplicate
     /// tickets with (`None`: the usual names, see [`crate::sync::apply::Duplicates`]).
     pub duplicate_transition: Option<String>,
+    /// Fields, parent, link and owners for company Jira projects.
+    pub company: CompanyJira,
     jira: Result<JiraSettings, String>,
     raw_jira: JiraSection,
 }
@@ -190,7 +275,7 @@ impl Settings {
         env: EnvLookup<'_>,
     ) -> Result<Self, ConfigError> {
         let (found, searched) = find_config_file(explicit, reports, env);
-        let (config_file, file) = match found {
+        let (config_file, file, text) = match found {
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
                     path: path.clone(),
@@ -201,10 +286,11 @@ impl Settings {
                         path: path.clone(),
                         message: describe_toml_error(&error, &text),
                     })?;
-                (Some(path), file)
+                (Some(path), file, text)
             }
-            None => (None, ConfigFile::default()),
+            None => (None, ConfigFile::default(), String::new()),
         };
+        let company = company_settings(&file, config_file.as_deref(), &text)?;
 
         let ticket_projects = Self::ticket_projects(&file, env)?;
         let section = match file.report.section {
@@ -283,6 +369,7 @@ impl Settings {
             default_severity,
             status,
             duplicate_transition: jira_section.duplicate_transition.clone(),
+            company,
             jira,
             raw_jira: jira_section,
         })
@@ -354,6 +441,124 @@ fn severity_map(
             Ok((key, severity))
         })
         .collect()
+}
+
+/// `[jira.fields]`, `parent`, `link`, `unassignable` and `[owners]`, checked for shape here;
+/// whether Jira accepts them is checked against the create screen before the first write.
+fn company_settings(
+    file: &ConfigFile,
+    path: Option<&Path>,
+    text: &str,
+) -> Result<CompanyJira, ConfigError> {
+    let name = path.map_or_else(|| "config".to_owned(), |p| p.display().to_string());
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let mut fields = Vec::new();
+    for (field, value) in file.jira.fields.iter().flatten() {
+        let origin = format!("{name} line {}", line_of(value.span().start));
+        let scalar = |v: &toml::Value| match v {
+            toml::Value::String(s) => Some(s.clone()),
+            toml::Value::Integer(n) => Some(n.to_string()),
+            toml::Value::Float(n) => Some(n.to_string()),
+            toml::Value::Datetime(d) => Some(d.to_string()),
+            _ => None,
+        };
+        let values = match value.get_ref() {
+            toml::Value::Array(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>(),
+            other => scalar(other).map(|v| vec![v]),
+        };
+        let Some(values) = values.filter(|v| v.iter().any(|s| !s.trim().is_empty())) else {
+            return Err(ConfigError::invalid(
+                format!("[jira.fields] {field} ({origin}) is empty or not text"),
+                "write the value as Jira shows it, e.g. Components = [\"Auth\"] or Priority = \"High\"",
+            ));
+        };
+        fields.push(ConfiguredField {
+            name: field.clone(),
+            values,
+            origin,
+        });
+    }
+    let key_like = |key: &str| crate::jira::model::IssueKey::parse(key.trim()).is_some();
+    let parent = file.jira.parent.clone().map(|p| p.trim().to_owned());
+    if let Some(parent) = &parent
+        && !key_like(parent)
+    {
+        return Err(ConfigError::invalid(
+            format!("[jira] parent = {parent:?} in {name} is not an issue key"),
+            "write the key of the parent issue or epic, e.g. parent = \"OPS-100\"",
+        ));
+    }
+    let link = match &file.jira.link {
+        None => None,
+        Some(link) if key_like(&link.to) && !link.link_type.trim().is_empty() => {
+            Some(LinkSetting {
+                link_type: link.link_type.trim().to_owned(),
+                to: link.to.trim().to_owned(),
+            })
+        }
+        Some(link) => {
+            return Err(ConfigError::invalid(
+                format!(
+                    "[jira] link = {{ type = {:?}, to = {:?} }} in {name} needs a link type and an issue key",
+                    link.link_type, link.to
+                ),
+                "write it like link = { type = \"Relates\", to = \"OPS-100\" }",
+            ));
+        }
+    };
+    let unassignable_fails = match file.jira.unassignable.as_deref() {
+        None | Some("warn") => false,
+        Some("fail") => true,
+        Some(other) => {
+            return Err(ConfigError::invalid(
+                format!("[jira] unassignable = {other:?} in {name} is not a choice"),
+                "use \"warn\" (create unassigned, with a warning) or \"fail\"",
+            ));
+        }
+    };
+    let description = file.jira.description.clone();
+    if let Some(template) = &description {
+        let mut rest = template.as_str();
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
+            let name = &rest[start + 1..start + len];
+            if !DESCRIPTION_PLACEHOLDERS.contains(&name) {
+                return Err(ConfigError::invalid(
+                    format!(
+                        "[jira] description in {name_of} uses {{{name}}}, which pm-sync does not know",
+                        name_of = name_of_file(path)
+                    ),
+                    format!(
+                        "use {}",
+                        DESCRIPTION_PLACEHOLDERS
+                            .iter()
+                            .map(|p| format!("{{{p}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            rest = &rest[start + len..];
+        }
+    }
+    Ok(CompanyJira {
+        description,
+        fields,
+        parent,
+        link,
+        owners: file
+            .owners
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        unassignable_fails,
+    })
+}
+
+fn name_of_file(path: Option<&Path>) -> String {
+    path.map_or_else(|| "config".to_owned(), |p| p.display().to_string())
 }
 
 /// `-c FILE`, else the file named by `PM_SYNC_CONFIG`, else `pm-sync.toml` beside the first

@@ -13,7 +13,9 @@ use crate::cli::{DoctorArgs, Format};
 use crate::error::{Error, exit};
 use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, Project};
 use crate::jira::{JiraClient, JiraError, TransportKind};
-use crate::settings::{ConfigError, EXAMPLE_URL_HOST, JiraSettings, Settings, describe_searched};
+use crate::settings::{
+    CompanyJira, ConfigError, EXAMPLE_URL_HOST, JiraSettings, Settings, describe_searched,
+};
 
 /// Fields Jira fills by itself on create, besides those pm-sync sends ([`FIELDS_WE_FILL`]).
 const FIELDS_JIRA_FILLS: &[&str] = &["reporter"];
@@ -265,7 +267,7 @@ pub fn run(settings: &Settings, args: &DoctorArgs) -> Result<u8, Error> {
     ));
     doctor.push(token_step(jira));
 
-    block_on(network_steps(&mut doctor, jira));
+    block_on(network_steps(&mut doctor, jira, &settings.company));
     Ok(doctor.finish())
 }
 
@@ -345,7 +347,7 @@ fn token_step(jira: &JiraSettings) -> Step {
 }
 
 /// Reachability and deployment, credentials, project, issue type and create screen.
-async fn network_steps(doctor: &mut Doctor, jira: &JiraSettings) {
+async fn network_steps(doctor: &mut Doctor, jira: &JiraSettings, company: &CompanyJira) {
     // The doctor answers fast: one retry, not the five a sync run allows, so an unreachable
     // host fails in seconds rather than a minute of backoff.
     let probe_settings = JiraSettings {
@@ -441,7 +443,14 @@ async fn network_steps(doctor: &mut Doctor, jira: &JiraSettings) {
         return;
     }
     let step = match client.create_fields(&project.key, &jira.issue_type).await {
-        Ok(fields) => create_screen_step(&fields, &project.key, &jira.issue_type),
+        Ok(fields) => {
+            let cloud = client.deployment().await.ok() == Some(Deployment::Cloud);
+            if company.is_set() {
+                company_screen_step(&fields, &project.key, &jira.issue_type, company, cloud)
+            } else {
+                create_screen_step(&fields, &project.key, &jira.issue_type)
+            }
+        }
         Err(error) => jira_failure("create_screen", &error, jira),
     };
     doctor.push(step);
@@ -555,6 +564,43 @@ fn issue_type_step(project: &Project, wanted: &str) -> Step {
             format!("set [jira] issue_type to one of: {}", names.join(", ")),
         ),
     }
+}
+
+/// With `[jira.fields]`, a parent or a link: the resolved mapping, and what is wrong or still
+/// missing (values come from the config, so a problem is the config's to fix).
+fn company_screen_step(
+    fields: &CreateFields,
+    project: &str,
+    issue_type: &str,
+    company: &CompanyJira,
+    cloud: bool,
+) -> Step {
+    let (mapping, mut problems) = crate::sync::fields::describe(fields, company, cloud);
+    if !fields.has("labels") {
+        problems.insert(0, "the create screen has no Labels field".to_owned());
+    }
+    let mapping = mapping
+        .iter()
+        .map(|line| format!("\n    {line}"))
+        .collect::<String>();
+    if problems.is_empty() {
+        return Step::ok(
+            "create_screen",
+            format!(
+                "create screen of {issue_type} in {project}: every required field has a value; mapping:{mapping}"
+            ),
+        );
+    }
+    Step::failed(
+        "create_screen",
+        Blame::Config,
+        format!(
+            "create screen of {issue_type} in {project}: {}; mapping so far:{mapping}",
+            problems.join("; ")
+        ),
+        "set the missing or refused fields in [jira.fields] (names and allowed values as listed), \
+         or per report in the front matter's jira:",
+    )
 }
 
 /// The create screen must take labels and must not require a field pm-sync leaves empty.
@@ -710,6 +756,8 @@ mod tests {
             name: name.into(),
             required,
             has_default_value: default,
+            schema: Default::default(),
+            allowed_values: Vec::new(),
         }
     }
 

@@ -36,6 +36,7 @@ pub(super) fn run_engine(
         timing: reconcile_timing(),
         progress: output::progress_bar(quiet),
         report_url: settings.report_url.as_deref(),
+        company: &settings.company,
     };
     let outcome = block_on(work(&engine, reports));
     // Cleared before anything is printed, on success and on error alike.

@@ -24,7 +24,15 @@ pub const BULK_CREATE_LIMIT: usize = 50;
 pub const BULK_FETCH_LIMIT: usize = 100;
 
 /// The fields every read asks for.
-pub(crate) const READ_FIELDS: [&str; 4] = ["summary", "labels", "status", "resolution"];
+pub(crate) const READ_FIELDS: [&str; 7] = [
+    "summary",
+    "labels",
+    "status",
+    "resolution",
+    "assignee",
+    "duedate",
+    "priority",
+];
 
 /// An issue as Jira sends it (`IssueBean`), reduced to what pm-sync reads.
 #[derive(Debug, Deserialize)]
@@ -45,6 +53,12 @@ pub(crate) struct WireFields {
     pub status: Option<WireStatus>,
     #[serde(default)]
     pub resolution: Option<WireNamed>,
+    #[serde(default)]
+    pub assignee: Option<super::model::Assignee>,
+    #[serde(default)]
+    pub duedate: Option<String>,
+    #[serde(default)]
+    pub priority: Option<WireNamed>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +97,11 @@ impl WireIssue {
                     .map_or(StatusCategory::Undefined, |c| c.key),
             },
             resolution: fields.resolution.map(|r| r.name),
+            planning: super::model::Planning {
+                assignee: fields.assignee,
+                due: fields.duedate,
+                priority: fields.priority.map(|p| p.name),
+            },
         })
     }
 }
@@ -360,6 +379,24 @@ impl JiraClient {
         self.send(&call).await.map(|_| ())
     }
 
+    /// Sets `fields` (already in their JSON shapes, e.g. `assignee`, `duedate`, `priority`) on
+    /// one issue. No request when there is nothing to set.
+    pub async fn set_fields(
+        &self,
+        key: &IssueKey,
+        fields: &serde_json::Map<String, Value>,
+    ) -> Result<(), JiraError> {
+        if fields.is_empty() {
+            return Ok(());
+        }
+        let api = self.api().await?;
+        let call = Call::new(Method::PUT, format!("{api}/issue/{}", key.as_str()))
+            .json(json!({ "fields": fields }))
+            .permission("Edit issues")
+            .subject(format!("issue `{key}`"));
+        self.send(&call).await.map(|_| ())
+    }
+
     /// Creates or updates (by `global_id`) a remote link from the issue to `url`.
     pub async fn upsert_remote_link(
         &self,
@@ -538,7 +575,22 @@ fn issue_body(issue: &NewIssue, adf_description: bool) -> Value {
         };
         fields.insert("description".into(), value);
     }
-    json!({ "fields": fields })
+    for (id, value) in &issue.fields {
+        // pm-sync's own fields win: they are what makes the ticket findable again.
+        fields.entry(id.clone()).or_insert_with(|| value.clone());
+    }
+    let mut body = json!({ "fields": fields });
+    if !issue.links.is_empty() {
+        // `update.issuelinks[].add` with the existing issue as `outwardIssue`: "this issue
+        // <outward description> OPS-100" (Create issue, "update" operations; Issue links).
+        let adds: Vec<Value> = issue
+            .links
+            .iter()
+            .map(|l| json!({ "add": { "type": { "name": l.link_type }, "outwardIssue": { "key": l.to } } }))
+            .collect();
+        body["update"] = json!({ "issuelinks": adds });
+    }
+    body
 }
 
 /// One transition offered by `GET /issue/{key}/transitions`.

@@ -9,14 +9,18 @@
 //! - [`adf`]: Atlassian Document Format for v3 descriptions.
 //! - [`error`]: [`JiraError`], typed and free of credentials.
 //! - [`model`]: keys, statuses, issues, projects.
+//! - [`fields`]: create-screen fields by name, values in the JSON shape of their schema.
+//! - [`users`]: owner → assignable user (one search per person).
 
 pub mod adf;
 pub mod client;
 pub mod error;
+pub mod fields;
 pub mod issues;
 pub mod model;
 pub mod search;
 pub mod statuses;
+pub mod users;
 
 pub use client::{Auth, JiraClient, JiraConfig};
 pub use error::{ApiErrors, JiraError, TransportKind};

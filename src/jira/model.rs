@@ -87,10 +87,37 @@ pub struct Issue {
     pub status: Status,
     /// Resolution name, when resolved.
     pub resolution: Option<String>,
+    /// Assignee, due date and priority, as Jira has them.
+    #[serde(default)]
+    pub planning: Planning,
+}
+
+/// Who, by when, how urgent: the fields the report's Owner, Due and Priority cells update.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Planning {
+    pub assignee: Option<Assignee>,
+    /// `YYYY-MM-DD`.
+    pub due: Option<String>,
+    /// Priority name.
+    pub priority: Option<String>,
+}
+
+/// An issue's assignee as Jira sends it (e-mail only when the profile shows it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignee {
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub email_address: Option<String>,
 }
 
 /// One issue to create.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewIssue {
     pub project: String,
     pub issue_type: String,
@@ -98,6 +125,20 @@ pub struct NewIssue {
     /// Plain text; sent as ADF on Cloud v3, as a string on v2.
     pub description: Option<String>,
     pub labels: Vec<String>,
+    /// Further create-screen fields, already in the JSON shape their schema asks for
+    /// (components, priority, assignee, duedate, parent, custom fields, ...).
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Issue links to add on create (`update.issuelinks`).
+    pub links: Vec<NewLink>,
+}
+
+/// A link from a new issue to an existing one, e.g. "relates to OPS-100".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLink {
+    /// The link type's name, e.g. `Relates`.
+    pub link_type: String,
+    /// The issue linked to.
+    pub to: String,
 }
 
 /// What became of one item of a bulk create, in request order.
@@ -201,6 +242,55 @@ pub struct FieldMeta {
     pub required: bool,
     /// Whether Jira fills it when absent.
     pub has_default_value: bool,
+    /// The field's type, which decides the JSON shape of its value.
+    pub schema: FieldSchema,
+    /// The values an option, priority, component or version field accepts (empty: any).
+    pub allowed_values: Vec<AllowedValue>,
+}
+
+/// A field's `schema` in createmeta, e.g. `{"type":"array","items":"component","system":"components"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct FieldSchema {
+    /// `string`, `number`, `date`, `datetime`, `user`, `priority`, `option`, `array`, ...
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// For arrays: the type of the items (`string`, `option`, `component`, `version`, `user`).
+    #[serde(default)]
+    pub items: Option<String>,
+    /// For custom fields: the plugin key, e.g.
+    /// `com.atlassian.jira.plugin.system.customfieldtypes:select`.
+    #[serde(default)]
+    pub custom: Option<String>,
+    /// For system fields: the field id, e.g. `priority`.
+    #[serde(default)]
+    pub system: Option<String>,
+}
+
+/// One allowed value: options carry `value`, priorities, components and versions `name`;
+/// cascading selects list their `children`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct AllowedValue {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Disabled options are listed but refused.
+    #[serde(default)]
+    pub disabled: bool,
+    #[serde(default)]
+    pub children: Vec<AllowedValue>,
+}
+
+impl AllowedValue {
+    /// The text a person writes for it: `value` for options, else `name`.
+    pub fn label(&self) -> &str {
+        self.value
+            .as_deref()
+            .or(self.name.as_deref())
+            .unwrap_or_default()
+    }
 }
 
 /// Cloud sends both `fieldId` and `key`; Data Center sends `fieldId`.
@@ -217,6 +307,10 @@ struct WireFieldMeta {
     required: bool,
     #[serde(default)]
     has_default_value: bool,
+    #[serde(default)]
+    schema: FieldSchema,
+    #[serde(default)]
+    allowed_values: Vec<AllowedValue>,
 }
 
 impl From<WireFieldMeta> for FieldMeta {
@@ -226,6 +320,8 @@ impl From<WireFieldMeta> for FieldMeta {
             name: w.name,
             required: w.required,
             has_default_value: w.has_default_value,
+            schema: w.schema,
+            allowed_values: w.allowed_values,
         }
     }
 }

@@ -76,6 +76,111 @@ struct RawFrontMatter {
     date: Option<Spanned<Scalar>>,
     severity: Option<Spanned<Scalar>>,
     title: Option<Spanned<Scalar>>,
+    jira: Option<Spanned<JiraKey>>,
+    jira_parent: Option<Spanned<Scalar>>,
+}
+
+/// The `jira:` key: a mapping of fields to read, or anything else (left alone, as every key
+/// pm-sync does not know is).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct JiraKey(std::collections::BTreeMap<String, FieldValues>);
+
+impl<'de> Deserialize<'de> for JiraKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = JiraKey;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of Jira fields")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JiraKey, A::Error> {
+                let mut fields = std::collections::BTreeMap::new();
+                while let Some((name, values)) = map.next_entry::<String, FieldValues>()? {
+                    fields.insert(name, values);
+                }
+                Ok(JiraKey(fields))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JiraKey, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(JiraKey::default())
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<JiraKey, E> {
+                Ok(JiraKey::default())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<JiraKey, E> {
+                Ok(JiraKey::default())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<JiraKey, E> {
+                Ok(JiraKey::default())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<JiraKey, E> {
+                Ok(JiraKey::default())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<JiraKey, E> {
+                Ok(JiraKey::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<JiraKey, E> {
+                Ok(JiraKey::default())
+            }
+        }
+
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+/// A value of the `jira:` mapping: a scalar, or a list of scalars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FieldValues(Option<Vec<String>>);
+
+impl<'de> Deserialize<'de> for FieldValues {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValuesVisitor;
+
+        impl<'de> Visitor<'de> for ValuesVisitor {
+            type Value = FieldValues;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or a list of values")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValues, A::Error> {
+                let mut values = Vec::new();
+                let mut nested = false;
+                while let Some(item) = seq.next_element::<Scalar>()? {
+                    match item {
+                        Scalar::Text(text) => values.push(text),
+                        Scalar::Nested => nested = true,
+                    }
+                }
+                Ok(FieldValues((!nested).then_some(values)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldValues, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(FieldValues(None))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_owned()])))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_string()])))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_string()])))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_string()])))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(vec![v.to_string()])))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<FieldValues, E> {
+                Ok(FieldValues(Some(Vec::new())))
+            }
+        }
+
+        deserializer.deserialize_any(ValuesVisitor)
+    }
 }
 
 /// Reads a date as the seed and people write it: `2020-04-14`, `2020-04-14 19:38:22.561000`,
@@ -297,6 +402,7 @@ fn parse(
         },
         None => None,
     };
+    let (jira_fields, jira_parent) = jira_keys(path, text, &yaml, raw.jira, raw.jira_parent)?;
     let fm = FrontMatter {
         incident_date,
         severity,
@@ -305,8 +411,49 @@ fn parse(
         severity_source,
         date_refusal: None,
         severity_refusal,
+        jira_fields,
+        jira_parent,
     };
     Ok((fm, title))
+}
+
+/// `jira:` (field → value or list) and `jira_parent:` (an issue key, checked for shape by
+/// sync). A nested value is a front-matter error at its line.
+fn jira_keys(
+    path: &Path,
+    text: &str,
+    yaml: &Span,
+    jira: Option<Spanned<JiraKey>>,
+    parent: Option<Spanned<Scalar>>,
+) -> Result<(Vec<super::model::FrontMatterField>, Option<String>), ReportError> {
+    let mut fields = Vec::new();
+    if let Some(map) = &jira {
+        let span = value_span(map, yaml);
+        let (line, _) = super::error::line_col(text, span.start);
+        for (name, values) in &map.value.0 {
+            let Some(values) = &values.0 else {
+                let origin = Origin::new(path, text, span);
+                return Err(ReportError::BadFrontMatter {
+                    at: origin.at,
+                    message: format!(
+                        "jira: {name} must be a value or a list of values, e.g. `components: [Auth]`"
+                    ),
+                    src: origin.src,
+                    span: origin.span,
+                });
+            };
+            fields.push(super::model::FrontMatterField {
+                name: name.clone(),
+                values: values.clone(),
+                line,
+            });
+        }
+    }
+    let parent = match parent.map(|p| p.value) {
+        Some(Scalar::Text(key)) if !key.trim().is_empty() => Some(key.trim().to_owned()),
+        _ => None,
+    };
+    Ok((fields, parent))
 }
 
 #[cfg(test)]
@@ -321,5 +468,19 @@ mod tests {
         assert_eq!(parse_date("2020-04-14T23:30:00-05:00"), day);
         assert_eq!(parse_date("2020-04-14T23:30:00Z"), day);
         assert_eq!(parse_date("14/04/2020"), None);
+    }
+
+    #[test]
+    fn jira_fields_are_read_and_a_jira_key_of_another_shape_is_left_alone() {
+        let text =
+            "---\njira:\n  components: [Auth, DB]\n  priority: High\njira_parent: OPS-9\n---\n";
+        let (fm, _) = parse(Path::new("pm.md"), text, 4..text.len() - 4, &[]).unwrap();
+        assert_eq!(fm.jira_parent.as_deref(), Some("OPS-9"));
+        assert_eq!(fm.jira_fields.len(), 2);
+        assert_eq!(fm.jira_fields[0].values, ["Auth", "DB"]);
+        assert_eq!(fm.jira_fields[0].line, 3);
+        let other = "---\njira: OPS\n---\n";
+        let (fm, _) = parse(Path::new("pm.md"), other, 4..other.len() - 4, &[]).unwrap();
+        assert!(fm.jira_fields.is_empty());
     }
 }

@@ -238,4 +238,22 @@ pub struct FrontMatter {
     /// The severity the labels would use but that is neither `sevN` nor mapped (`high`).
     #[serde(skip)]
     pub severity_refusal: Option<Refusal>,
+    /// `jira:` — create-screen fields for this report's tickets, e.g.
+    /// `jira: {components: [Auth], priority: High}`; they override `[jira.fields]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub jira_fields: Vec<FrontMatterField>,
+    /// `jira_parent:` — the issue this report's tickets become children of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jira_parent: Option<String>,
+}
+
+/// One field of the front matter's `jira:` mapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FrontMatterField {
+    /// Field name or id as written, e.g. `components`.
+    pub name: String,
+    /// The value, or the values of a list, as text.
+    pub values: Vec<String>,
+    /// 1-based line of the `jira:` key's value in the file.
+    pub line: usize,
 }

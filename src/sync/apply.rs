@@ -49,6 +49,8 @@ pub struct Engine<'a> {
     pub progress: indicatif::ProgressBar,
     /// `[report] url`: where people read a report (`{path}` is replaced), for remote links.
     pub report_url: Option<&'a str>,
+    /// `[jira.fields]`, parent, link and owners for the tickets sync creates.
+    pub company: &'a crate::settings::CompanyJira,
 }
 
 impl Engine<'_> {
@@ -152,6 +154,12 @@ pub async fn sync_with(
         }
     }
 
+    // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
+    // the first write, when Jira would refuse a value.
+    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan).await?;
+    let managed = |index: usize| managed_rows(&reports[index]);
+    let field_updates =
+        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut warnings).await?;
     let mut rows = initial_rows(engine, &plan);
     for duplicate in &plan.duplicates {
         tracing::warn!(
@@ -169,6 +177,16 @@ pub async fn sync_with(
             }
         );
     }
+    for (at, warning) in warnings {
+        if let Some(row) = rows.get_mut(&at) {
+            row.warning = Some(warning);
+        }
+    }
+    for update in &field_updates {
+        if let Some(row) = rows.get_mut(&update.at) {
+            row.updated.extend(update.what.iter().copied());
+        }
+    }
     if dry_run {
         return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
     }
@@ -183,6 +201,7 @@ pub async fn sync_with(
             .collect();
 
         apply_updates(engine, &plan, &mut rows).await;
+        crate::sync::fields::send_updates(engine, field_updates, &mut rows).await;
         for (index, loaded) in reports.iter_mut().enumerate() {
             let edits: Vec<Edit> = plan
                 .rows

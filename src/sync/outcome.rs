@@ -53,8 +53,9 @@ pub struct RowOutcome {
     pub report_changed: bool,
     /// Why the row failed or is pending.
     pub error: Option<String>,
-    /// Something the user should know that does not fail the run (e.g. Jira refused to label
-    /// a ticket of another team's project).
+    /// Something the user should know about a row that did not fail: why its new ticket is
+    /// unassigned, that Jira refused to label a ticket of another team's project. Only in JSON
+    /// when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
 }

@@ -345,6 +345,7 @@ fn choose_ticket(
             .cloned()
             .chain([input.mark.clone()])
             .collect(),
+        ..NewIssue::default()
     })
 }
 
@@ -434,6 +435,7 @@ mod tests {
                 category: StatusCategory::New,
             },
             resolution: None,
+            planning: Default::default(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! End-to-end: the `pm-sync sync` and `refresh` binaries against the fake Jira, both flavours.
 
+mod company;
 mod faults;
 mod realworld;
 mod refresh;

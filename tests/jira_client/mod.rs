@@ -3,6 +3,7 @@
 mod basics;
 mod create;
 mod fake_contract;
+mod fields;
 mod read;
 mod retry;
 mod secrets;
@@ -64,5 +65,6 @@ pub fn new_issue(summary: &str, labels: &[&str]) -> NewIssue {
         summary: summary.into(),
         description: Some(format!("From post-mortem PM-42.\n\n{summary}")),
         labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+        ..NewIssue::default()
     }
 }

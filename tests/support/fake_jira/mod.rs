@@ -18,8 +18,10 @@
 //! What is modelled, and the source each behaviour rests on, is listed in `server.rs`.
 #![allow(dead_code)]
 
+pub mod fields;
 mod jql;
 mod server;
+pub mod users;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -52,6 +54,8 @@ pub enum Endpoint {
     Myself,
     /// `GET /rest/api/{2,3}/project/{key}`
     Project,
+    /// `GET /rest/api/{2,3}/user/assignable/search`
+    AssignableUsers,
     /// `GET /rest/api/{2,3}/issue/createmeta/{project}/issuetypes`
     CreateMetaIssueTypes,
     /// `GET /rest/api/{2,3}/issue/createmeta/{project}/issuetypes/{id}`
@@ -369,6 +373,28 @@ impl FakeJira {
     /// with a `summary` error while the others are created.
     pub fn reject_summaries_containing(&self, text: &str) {
         self.state().rejected_summaries.push(text.to_owned());
+    }
+
+    /// Switches to a company create screen ([`fields::company_screen`]: required Component/s
+    /// and Team, priorities, assignee, due date, links, parent or Epic Link) and adds the
+    /// people of [`users::default_users`].
+    pub fn use_company_screen(&self) {
+        let mut state = self.state();
+        let flavor = state.flavor;
+        state.company = fields::company_screen(flavor);
+        state.users = users::default_users();
+    }
+
+    /// The fields a create set beyond summary, labels and description (as sent, by id), and
+    /// the links it added as `(type, key)`.
+    pub fn issue_fields(
+        &self,
+        key: &str,
+    ) -> (
+        serde_json::Map<String, serde_json::Value>,
+        Vec<(String, String)>,
+    ) {
+        self.state().issue_fields(key)
     }
 
     /// With `on`, Data Center search answers 400 for unknown keys even with

@@ -29,6 +29,9 @@
 //! - Remote links: upsert by `globalId` 200/201, `object.url`/`title` required [S1][S24].
 //! - Statuses and categories `new` / `indeterminate` / `done` with resolutions (§9); `GET /status`
 //!   lists them as `StatusDetails` [S1]; transitions over REST in `transitions.rs`.
+//! - Company create screens (opt-in): typed fields with `allowedValues` and required flags,
+//!   checked on create, parent / Epic Link, `update.issuelinks` (sources in `fields.rs`); user
+//!   search `user/assignable/search` with Cloud's hidden e-mails (sources in `users.rs`).
 //!
 //! Not modelled: permissions other than anonymous, workflows other than "any status to any", custom
 //! field types, comments, properties, rate-limit headers other than injected ones, JQL beyond
@@ -42,7 +45,9 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
+use super::fields::{self as company, FakeField};
 use super::jql::{self, Field};
+use super::users::{self, FakeUser};
 
 #[path = "transitions.rs"]
 mod transitions;
@@ -97,7 +102,15 @@ pub(super) struct State {
     pub max_results_cap: Option<usize>,
     pub strict_keys: bool,
     pub rejected_summaries: Vec<String>,
+    /// Company create-screen fields (schema, allowed values), empty for the plain screen.
+    pub company: Vec<FakeField>,
+    pub users: Vec<FakeUser>,
+    /// Issue id → extra fields set on create, and links added on create.
+    extra_fields: HashMap<u64, IssueExtras>,
 }
+
+/// Fields set beyond summary, labels and description, and links `(type, key)` added on create.
+type IssueExtras = (Map<String, Value>, Vec<(String, String)>);
 
 /// A reply before it becomes a `ResponseTemplate`.
 struct Reply {
@@ -273,6 +286,8 @@ struct NewOk {
     summary: String,
     labels: Vec<String>,
     description: Option<String>,
+    extra: Map<String, Value>,
+    links: Vec<(String, String)>,
 }
 
 type Errors = (Vec<String>, BTreeMap<String, String>);
@@ -416,6 +431,9 @@ impl State {
             max_results_cap: None,
             strict_keys: false,
             rejected_summaries: Vec::new(),
+            company: Vec::new(),
+            users: Vec::new(),
+            extra_fields: HashMap::new(),
         }
     }
 
@@ -559,6 +577,12 @@ impl State {
         }
     }
 
+    pub fn issue_fields(&self, key: &str) -> (Map<String, Value>, Vec<(String, String)>) {
+        self.resolve(key)
+            .and_then(|id| self.extra_fields.get(&id).cloned())
+            .unwrap_or_default()
+    }
+
     pub fn snapshot(&self) -> Vec<FakeIssue> {
         self.issues.values().map(Self::fake_issue).collect()
     }
@@ -636,6 +660,7 @@ impl State {
             ("GET", ["myself"]) => Endpoint::Myself,
             ("GET", ["status"]) => Endpoint::Statuses,
             ("GET", ["project", _]) => Endpoint::Project,
+            ("GET", ["user", "assignable", "search"]) => Endpoint::AssignableUsers,
             ("GET", ["issue", "createmeta", _, "issuetypes"]) => Endpoint::CreateMetaIssueTypes,
             ("GET", ["issue", "createmeta", _, "issuetypes", _]) => Endpoint::CreateMetaFields,
             ("POST", ["issue"]) => Endpoint::CreateIssue,
@@ -815,6 +840,20 @@ impl State {
             Endpoint::ServerInfo => self.server_info(),
             Endpoint::Myself => self.myself(),
             Endpoint::Project => self.project_json(&seg(1)),
+            Endpoint::AssignableUsers => {
+                let term = query
+                    .get(if self.flavor == Flavor::Cloud {
+                        "query"
+                    } else {
+                        "username"
+                    })
+                    .cloned()
+                    .unwrap_or_default();
+                reply(
+                    200,
+                    users::assignable_search(&self.users, self.flavor, &term, &self.base_url),
+                )
+            }
             Endpoint::CreateMetaIssueTypes => self.meta_types(&seg(2), &query),
             Endpoint::CreateMetaFields => self.meta_fields(&seg(2), &seg(4), &query),
             Endpoint::CreateIssue => self.create_one(body.as_ref(), v3),
@@ -968,6 +1007,12 @@ impl State {
                 None => fields.push((r.clone(), r.clone(), true, false)),
             }
         }
+        for c in &self.company {
+            match fields.iter_mut().find(|f| f.0 == c.id) {
+                Some(f) => f.2 = c.required,
+                None => fields.push((c.id.clone(), c.name.clone(), c.required, false)),
+            }
+        }
         fields.retain(|f| !self.hidden.contains(&f.0));
         fields
     }
@@ -992,6 +1037,9 @@ impl State {
             .screen_fields()
             .into_iter()
             .map(|(id, name, required, has_default)| {
+                if let Some(c) = self.company.iter().find(|c| c.id == id) {
+                    return c.meta_json();
+                }
                 json!({"fieldId": id, "key": id, "name": name, "required": required,
                        "hasDefaultValue": has_default, "operations": ["set"],
                        "schema": {"type": if id == "labels" { "array" } else { "string" }, "system": id}})
@@ -1116,6 +1164,36 @@ impl State {
                 errors.insert(r.clone(), format!("{r} is required."));
             }
         }
+        let mut extra = Map::new();
+        let exists = |key: &str| self.resolve(key).is_some();
+        let cx = company::Context {
+            flavor: self.flavor,
+            users: &self.users,
+            exists: &exists,
+        };
+        for c in &self.company {
+            match fields.get(&c.id) {
+                Some(v) if !v.is_null() => match company::check(c, v, &cx) {
+                    Ok(()) => {
+                        extra.insert(c.id.clone(), v.clone());
+                    }
+                    Err(message) => {
+                        errors.insert(c.id.clone(), message);
+                    }
+                },
+                _ if c.required && !update.contains_key(&c.id) => {
+                    errors.insert(c.id.clone(), format!("{} is required.", c.name));
+                }
+                _ => {}
+            }
+        }
+        let links = match update.get("issuelinks") {
+            Some(ops) => company::check_links(ops, &exists).unwrap_or_else(|message| {
+                errors.insert("issuelinks".into(), message);
+                Vec::new()
+            }),
+            None => Vec::new(),
+        };
         if !messages.is_empty() || !errors.is_empty() {
             return Err((messages, errors));
         }
@@ -1126,6 +1204,8 @@ impl State {
                 summary: s,
                 labels,
                 description,
+                extra,
+                links,
             }),
             _ => Err((vec!["Invalid issue".into()], errors)),
         }
@@ -1144,6 +1224,9 @@ impl State {
             )
             .unwrap_or_default();
         let id = self.keys.get(&key).copied().unwrap_or_default();
+        if !new.extra.is_empty() || !new.links.is_empty() {
+            self.extra_fields.insert(id, (new.extra, new.links));
+        }
         json!({"id": id.to_string(), "key": key,
                "self": format!("{}/rest/api/2/issue/{id}", self.base_url)})
     }
@@ -1225,6 +1308,32 @@ impl State {
             };
             f.insert("resolution".into(), r);
         }
+        let extra = self.extra_fields.get(&i.id).map(|(f, _)| f);
+        if !self.company.is_empty() {
+            let value = |id: &str| extra.and_then(|f| f.get(id)).cloned();
+            if spec.wants("assignee") {
+                let who = value("assignee").and_then(|v| {
+                    let id = v["accountId"].as_str().or(v["name"].as_str())?.to_owned();
+                    self.users.iter().find(|u| u.id(self.flavor) == id)
+                });
+                f.insert(
+                    "assignee".into(),
+                    who.map_or(Value::Null, |u| u.json(self.flavor, &self.base_url)),
+                );
+            }
+            if spec.wants("duedate") {
+                f.insert("duedate".into(), value("duedate").unwrap_or(Value::Null));
+            }
+            if spec.wants("priority") {
+                let p = value("priority").and_then(|v| {
+                    company::priorities().into_iter().find(|p| {
+                        (v.get("id").is_some() && p["id"] == v["id"])
+                            || v["name"].as_str().is_some_and(|n| p["name"] == n)
+                    })
+                });
+                f.insert("priority".into(), p.unwrap_or(Value::Null));
+            }
+        }
         if spec.wants("description") {
             let d = match &i.description {
                 None => Value::Null,
@@ -1294,7 +1403,25 @@ impl State {
         let mut summary = issue.summary.clone();
         let mut labels = issue.labels.clone();
         let mut description = issue.description.clone();
+        let mut staged = Map::new();
         for (name, value) in fields {
+            if let Some(c) = self.company.iter().find(|c| &c.id == name) {
+                let exists = |key: &str| self.resolve(key).is_some();
+                let cx = company::Context {
+                    flavor: self.flavor,
+                    users: &self.users,
+                    exists: &exists,
+                };
+                match company::check(c, value, &cx) {
+                    Ok(()) => {
+                        staged.insert(name.clone(), value.clone());
+                    }
+                    Err(message) => {
+                        errors.insert(name.clone(), message);
+                    }
+                }
+                continue;
+            }
             if update.contains_key(name) {
                 errors.insert(
                     name.clone(),
@@ -1363,6 +1490,9 @@ impl State {
             issue.summary = summary;
             issue.labels = labels;
             issue.description = description;
+        }
+        if !staged.is_empty() {
+            self.extra_fields.entry(id).or_default().0.extend(staged);
         }
         no_content()
     }

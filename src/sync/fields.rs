@@ -1,0 +1,893 @@
+//! Company Jira projects: the extra create fields of every ticket to create — `[jira.fields]`,
+//! the front matter's `jira:` overrides, the row's Owner / Due / Priority cells, the parent and
+//! the link — resolved against the create screen and validated before the first write.
+//!
+//! Order of precedence, lowest first: `[jira.fields]`, front matter `jira:`, the row's cells.
+//! A value Jira would refuse is a config error (exit 2) naming the field, the value, the
+//! allowed values and where it was written, before a single ticket is created. An owner who
+//! cannot be assigned is not an error: the ticket is created unassigned and the row says why
+//! (unless `[jira] unassignable = "fail"`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value, json};
+
+use crate::error::Error;
+use crate::jira::JiraError;
+use crate::jira::fields::{self as screen_fields, ValueProblem};
+use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, NewLink};
+use crate::jira::users::UserMatch;
+use crate::report::model::ActionItem;
+use crate::report::roles::{self, Role};
+use crate::sync::apply::Engine;
+use crate::sync::plan::{Plan, Ticket};
+use crate::sync::workspace::LoadedReport;
+
+/// Warnings for rows, keyed by (report index, row): e.g. why a ticket is unassigned.
+pub type RowWarnings = HashMap<(usize, usize), String>;
+
+/// A value with the place it was written, for messages.
+struct Source<'a> {
+    name: &'a str,
+    values: Vec<String>,
+    origin: String,
+}
+
+/// Fills the extra fields of every planned create, or fails (exit 2) before anything is sent
+/// that changes Jira. Reads the create screen only when there is something to fill.
+pub async fn prepare(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+    plan: &mut Plan,
+) -> Result<RowWarnings, Error> {
+    let company = engine.company;
+    let creating: Vec<(usize, usize)> = plan
+        .creates()
+        .map(|(row, _)| (row.report, row.row))
+        .collect();
+    if creating.is_empty() {
+        return Ok(RowWarnings::new());
+    }
+    describe_creates(engine, reports, plan);
+    let items: HashMap<(usize, usize), &ActionItem> = reports
+        .iter()
+        .enumerate()
+        .flat_map(|(index, loaded)| {
+            loaded
+                .report
+                .items()
+                .iter()
+                .map(move |item| ((index, item.row), item))
+        })
+        .collect();
+    let uses_columns = creating.iter().any(|at| {
+        items.get(at).is_some_and(|item| {
+            [Role::Owner, Role::Due, Role::Priority]
+                .into_iter()
+                .any(|role| roles::cell(item, role).is_some())
+        })
+    });
+    let uses_front_matter = creating.iter().any(|(index, _)| {
+        let fm = reports[*index].report.front_matter();
+        !fm.jira_fields.is_empty() || fm.jira_parent.is_some()
+    });
+    if !company.is_set() && !uses_columns && !uses_front_matter {
+        return Ok(RowWarnings::new());
+    }
+
+    let jira = engine.jira;
+    let screen = engine
+        .client
+        .create_fields(&jira.project, &jira.issue_type)
+        .await
+        .map_err(|error| match error {
+            JiraError::NotFound { what, detail, .. } => Error::config(
+                format!("{what} not found{detail}"),
+                "set [jira] project and issue_type to ones that exist (pm-sync doctor lists them)",
+            ),
+            other => Error::Jira(other),
+        })?;
+    let cloud = engine.client.deployment().await? == Deployment::Cloud;
+    let where_ = format!(
+        "the create screen of {} in Jira project {}",
+        jira.issue_type, jira.project
+    );
+
+    // Fields per report: config, then front matter on top.
+    let mut per_report: HashMap<usize, Map<String, Value>> = HashMap::new();
+    let mut links: Vec<NewLink> = Vec::new();
+    if let Some(link) = &company.link {
+        links.push(NewLink {
+            link_type: link.link_type.clone(),
+            to: link.to.clone(),
+        });
+    }
+    let mut lookups: BTreeMap<String, Option<Value>> = BTreeMap::new();
+    let mut warnings = RowWarnings::new();
+    for index in creating.iter().map(|(i, _)| *i) {
+        if per_report.contains_key(&index) {
+            continue;
+        }
+        let loaded = &reports[index];
+        let path = loaded.report.path().display().to_string();
+        let fm = loaded.report.front_matter();
+        let mut sources: Vec<Source<'_>> = company
+            .fields
+            .iter()
+            .map(|f| Source {
+                name: &f.name,
+                values: f.values.clone(),
+                origin: f.origin.clone(),
+            })
+            .collect();
+        sources.extend(fm.jira_fields.iter().map(|f| Source {
+            name: &f.name,
+            values: f.values.clone(),
+            origin: format!("{path} line {} (front matter jira:)", f.line),
+        }));
+        let mut map = Map::new();
+        for source in sources {
+            let field = lookup(&screen, source.name, &source.origin, &where_)?;
+            let value = if field.schema.kind == "user"
+                || field.schema.items.as_deref() == Some("user")
+            {
+                let mut ids = Vec::new();
+                for person in &source.values {
+                    match resolve_owner(engine, &mut lookups, company.person(person), cloud).await?
+                    {
+                        Ok(value) => ids.push(value),
+                        Err(why) => {
+                            return Err(Error::config(
+                                format!("{} = {person:?} ({}): {why}", field.name, source.origin),
+                                "name a person who can be assigned issues in the project (e-mail, username or display name)",
+                            ));
+                        }
+                    }
+                }
+                if screen_fields::is_multi(field) {
+                    Value::Array(ids)
+                } else {
+                    ids.into_iter().next().unwrap_or(Value::Null)
+                }
+            } else {
+                convert(field, &source.values, cloud, &source.origin)?
+            };
+            map.insert(field.field_id.clone(), value);
+        }
+        let parent = fm
+            .jira_parent
+            .as_ref()
+            .map(|p| (p.clone(), format!("{path} (front matter jira_parent)")))
+            .or_else(|| {
+                company
+                    .parent
+                    .clone()
+                    .map(|p| (p, "[jira] parent".to_owned()))
+            });
+        if let Some((key, origin)) = parent {
+            if crate::jira::model::IssueKey::parse(&key).is_none() {
+                return Err(Error::config(
+                    format!("parent {key:?} ({origin}) is not an issue key"),
+                    "write the key of the parent issue or epic, e.g. OPS-100",
+                ));
+            }
+            let (id, value) = parent_field(&screen, &key).ok_or_else(|| {
+                Error::config(
+                    format!(
+                        "parent {key} ({origin}) cannot be set: {where_} has neither a Parent nor an Epic Link field"
+                    ),
+                    "add Parent (or Epic Link) to the create screen, or link instead: [jira] link = { type = \"Relates\", to = \"OPS-100\" }",
+                )
+            })?;
+            map.insert(id, value);
+        }
+        per_report.insert(index, map);
+    }
+
+    // Row cells: due date and priority checked now, owners looked up once each.
+    let mut per_row: HashMap<(usize, usize), Map<String, Value>> = HashMap::new();
+    let mut owners_of: HashMap<(usize, usize), String> = HashMap::new();
+    let due_field = screen_fields::find(&screen, "duedate");
+    let priority_field = screen_fields::find(&screen, "priority");
+    let assignee_field = screen_fields::find(&screen, "assignee");
+    let mut unused: Vec<&str> = Vec::new();
+    for at in &creating {
+        let Some(item) = items.get(at) else { continue };
+        let origin = format!(
+            "{} line {}",
+            reports[at.0].report.path().display(),
+            item.line
+        );
+        let mut map = Map::new();
+        if let Some(cell) = roles::cell(item, Role::Due) {
+            match due_field {
+                Some(field) => {
+                    let date = crate::report::parse_date(&cell.text).ok_or_else(|| {
+                        Error::config(
+                            format!(
+                                "due date {:?} ({origin}, Due column) is not a date",
+                                cell.text
+                            ),
+                            "write it as YYYY-MM-DD, e.g. 2020-05-01",
+                        )
+                    })?;
+                    let text = date.format("%Y-%m-%d").to_string();
+                    map.insert(
+                        field.field_id.clone(),
+                        convert(field, &[text], cloud, &origin)?,
+                    );
+                }
+                None => unused.push("Due Date"),
+            }
+        }
+        if let Some(cell) = roles::cell(item, Role::Priority) {
+            match priority_field {
+                Some(field) => {
+                    let value = convert(
+                        field,
+                        std::slice::from_ref(&cell.text),
+                        cloud,
+                        &format!("{origin}, Priority column"),
+                    )?;
+                    map.insert(field.field_id.clone(), value);
+                }
+                None => unused.push("Priority"),
+            }
+        }
+        if let Some(cell) = roles::cell(item, Role::Owner) {
+            if assignee_field.is_some() {
+                owners_of.insert(*at, cell.text.trim().to_owned());
+            } else {
+                unused.push("Assignee");
+            }
+        }
+        per_row.insert(*at, map);
+    }
+    unused.sort_unstable();
+    unused.dedup();
+    for field in unused {
+        tracing::warn!("the report's {field} column is not used: {where_} has no {field} field");
+    }
+
+    // One lookup per distinct person, concurrently (the client caps requests in flight).
+    let wanted: Vec<String> = owners_of
+        .values()
+        .map(|owner| company.person(owner).to_owned())
+        .filter(|person| !lookups.contains_key(&person.to_ascii_lowercase()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut failures: BTreeMap<String, String> = BTreeMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for person in wanted {
+        let client = engine.client.clone();
+        let project = jira.project.clone();
+        tasks.spawn(async move {
+            let found = client.find_assignable(&project, &person).await;
+            (person, found)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let (person, found) = joined.map_err(|e| {
+            Error::Jira(JiraError::Protocol {
+                request: "user search".into(),
+                message: format!("a lookup task failed: {e}"),
+            })
+        })?;
+        let value = match found? {
+            UserMatch::Found { id, .. } => Some(user_json(&id, cloud)),
+            other => {
+                failures.insert(person.to_ascii_lowercase(), why_unassignable(&other));
+                None
+            }
+        };
+        lookups.insert(person.to_ascii_lowercase(), value);
+    }
+    for (at, owner) in &owners_of {
+        let person = company.person(owner).to_ascii_lowercase();
+        match lookups.get(&person).cloned().flatten() {
+            Some(value) => {
+                if let Some(map) = per_row.get_mut(at) {
+                    map.insert("assignee".into(), value);
+                }
+            }
+            None => {
+                let why = failures
+                    .get(&person)
+                    .cloned()
+                    .unwrap_or_else(|| "no assignable user matches".into());
+                warnings.insert(*at, format!("created unassigned: owner {owner:?} {why}"));
+            }
+        }
+    }
+    if company.unassignable_fails && !warnings.is_empty() {
+        let mut list: Vec<&String> = warnings.values().collect();
+        list.sort();
+        return Err(Error::config(
+            format!(
+                "owners cannot be assigned in Jira project {} (nothing was created): {}",
+                jira.project,
+                list.iter()
+                    .map(|w| w.trim_start_matches("created unassigned: "))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            "fix the Owner cells, map names or teams to people in [owners], or set [jira] unassignable = \"warn\"",
+        ));
+    }
+
+    // Every required field needs a value for every ticket; then the plan gets them.
+    for row in &mut plan.rows {
+        let at = (row.report, row.row);
+        let Ticket::Create(new) = &mut row.ticket else {
+            continue;
+        };
+        let mut fields = per_report.get(&row.report).cloned().unwrap_or_default();
+        fields.extend(per_row.remove(&at).unwrap_or_default());
+        if let Some(labels) = fields.remove("labels") {
+            for label in labels
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if !new.labels.iter().any(|l| l == label) {
+                    new.labels.push(label.to_owned());
+                }
+            }
+        }
+        for field in &screen.fields {
+            if field.required
+                && !field.has_default_value
+                && !FIELDS_WE_FILL.contains(&field.field_id.as_str())
+                && !fields.contains_key(&field.field_id)
+            {
+                let allowed = screen_fields::allowed_labels(&field.allowed_values);
+                let line = items.get(&at).map_or(0, |item| item.line);
+                return Err(Error::config(
+                    format!(
+                        "{} ({}) is required by {where_}, but the item at {} line {line} has no value for it{}",
+                        field.name,
+                        field.field_id,
+                        reports[row.report].report.path().display(),
+                        if allowed.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; allowed values: {}", allowed.join(", "))
+                        }
+                    ),
+                    format!(
+                        "set it for every ticket in [jira.fields] (e.g. \"{}\" = ...), or per report in the front matter's jira:",
+                        field.name
+                    ),
+                ));
+            }
+        }
+        new.fields = fields;
+        new.links = links.clone();
+    }
+    Ok(warnings)
+}
+
+/// The create-screen field `name` names, or a config error listing the screen's fields.
+fn lookup<'a>(
+    screen: &'a CreateFields,
+    name: &str,
+    origin: &str,
+    where_: &str,
+) -> Result<&'a FieldMeta, Error> {
+    let field = screen_fields::find(screen, name).ok_or_else(|| {
+        let names: Vec<&str> = screen.fields.iter().map(|f| f.name.as_str()).collect();
+        Error::config(
+            format!("field {name:?} ({origin}) is not on {where_}"),
+            format!(
+                "use the name or id of a field on the screen: {}",
+                names.join(", ")
+            ),
+        )
+    })?;
+    if ["project", "issuetype", "summary", "description"].contains(&field.field_id.as_str()) {
+        return Err(Error::config(
+            format!("field {name:?} ({origin}) is one pm-sync fills itself"),
+            "remove it: pm-sync sets project, issue type, summary and description",
+        ));
+    }
+    Ok(field)
+}
+
+/// `values` in the shape of `field`, or a config error naming field, value, allowed values and
+/// where it came from.
+fn convert(
+    field: &FieldMeta,
+    values: &[String],
+    cloud: bool,
+    origin: &str,
+) -> Result<Value, Error> {
+    screen_fields::to_json(field, values, cloud).map_err(|ValueProblem { message, allowed }| {
+        Error::config(
+            format!(
+                "{} = {} ({origin}): {message}",
+                field.name,
+                values.join(", ")
+            ),
+            if allowed.is_empty() {
+                format!("write a value {} accepts", field.name)
+            } else {
+                format!("allowed values of {}: {}", field.name, allowed.join(", "))
+            },
+        )
+    })
+}
+
+/// The parent of every created ticket: Cloud's (and sub-tasks') `parent`, else the Data Center
+/// Epic Link field found on the screen by its type.
+fn parent_field(screen: &CreateFields, key: &str) -> Option<(String, Value)> {
+    if screen.has("parent") {
+        return Some(("parent".into(), json!({ "key": key })));
+    }
+    screen_fields::epic_link(screen).map(|field| (field.field_id.clone(), json!(key)))
+}
+
+fn user_json(id: &str, cloud: bool) -> Value {
+    if cloud {
+        json!({ "accountId": id })
+    } else {
+        json!({ "name": id })
+    }
+}
+
+fn why_unassignable(found: &UserMatch) -> String {
+    match found {
+        UserMatch::Found { .. } => String::new(),
+        UserMatch::NotFound => "matches no user who can be assigned issues in the project (unknown, inactive, or without the Assignable User permission)".into(),
+        UserMatch::Ambiguous(names) => format!("is ambiguous: {}", names.join(", ")),
+    }
+}
+
+/// One person for a user field of `[jira.fields]` or front matter (cached with the owners).
+async fn resolve_owner(
+    engine: &Engine<'_>,
+    cache: &mut BTreeMap<String, Option<Value>>,
+    person: &str,
+    cloud: bool,
+) -> Result<Result<Value, String>, Error> {
+    let key = person.to_ascii_lowercase();
+    if let Some(found) = cache.get(&key) {
+        return Ok(found.clone().ok_or_else(|| "cannot be assigned".to_owned()));
+    }
+    let found = engine
+        .client
+        .find_assignable(&engine.jira.project, person)
+        .await?;
+    let value = match &found {
+        UserMatch::Found { id, .. } => Some(user_json(id, cloud)),
+        _ => None,
+    };
+    cache.insert(key, value.clone());
+    Ok(value.ok_or_else(|| why_unassignable(&found)))
+}
+
+/// For `doctor`: how `[jira.fields]`, the parent, the link and the report columns map onto the
+/// create screen (one line each), and what is wrong or still missing.
+pub fn describe(
+    screen: &CreateFields,
+    company: &crate::settings::CompanyJira,
+    cloud: bool,
+) -> (Vec<String>, Vec<String>) {
+    let mut mapping = Vec::new();
+    let mut problems = Vec::new();
+    let mut given: Vec<String> = Vec::new();
+    for configured in &company.fields {
+        match screen_fields::find(screen, &configured.name) {
+            None => problems.push(format!(
+                "[jira.fields] {} ({}) is not on the create screen",
+                configured.name, configured.origin
+            )),
+            Some(field) => {
+                given.push(field.field_id.clone());
+                let user =
+                    field.schema.kind == "user" || field.schema.items.as_deref() == Some("user");
+                match (
+                    user,
+                    screen_fields::to_json(field, &configured.values, cloud),
+                ) {
+                    (true, _) => mapping.push(format!(
+                        "{} ({}) ← {} (looked up when syncing)",
+                        field.name,
+                        field.field_id,
+                        configured.values.join(", ")
+                    )),
+                    (false, Ok(value)) => mapping.push(format!(
+                        "{} ({}) ← {} = {value}",
+                        field.name,
+                        field.field_id,
+                        configured.values.join(", ")
+                    )),
+                    (false, Err(problem)) => problems.push(format!(
+                        "[jira.fields] {} = {} ({}): {}{}",
+                        field.name,
+                        configured.values.join(", "),
+                        configured.origin,
+                        problem.message,
+                        if problem.allowed.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (allowed: {})", problem.allowed.join(", "))
+                        }
+                    )),
+                }
+            }
+        }
+    }
+    if let Some(parent) = &company.parent {
+        match parent_field(screen, parent) {
+            Some((id, _)) => {
+                given.push(id.clone());
+                mapping.push(format!("parent {parent} → {id}"));
+            }
+            None => problems.push(format!(
+                "[jira] parent = {parent:?}: the create screen has neither Parent nor Epic Link; use [jira] link instead"
+            )),
+        }
+    }
+    if let Some(link) = &company.link {
+        if screen.has("issuelinks") {
+            mapping.push(format!("link: {} {}", link.link_type, link.to));
+        } else {
+            problems.push("[jira] link: the create screen has no Linked Issues field".to_owned());
+        }
+    }
+    for (column, id) in [
+        ("Owner", "assignee"),
+        ("Due", "duedate"),
+        ("Priority", "priority"),
+    ] {
+        if let Some(field) = screen_fields::find(screen, id) {
+            mapping.push(format!(
+                "{column} column → {} ({})",
+                field.name, field.field_id
+            ));
+        }
+    }
+    let missing: Vec<String> = screen
+        .fields
+        .iter()
+        .filter(|f| f.required && !f.has_default_value)
+        .filter(|f| !FIELDS_WE_FILL.contains(&f.field_id.as_str()) && f.field_id != "reporter")
+        .filter(|f| !given.contains(&f.field_id))
+        .map(|f| {
+            let allowed = screen_fields::allowed_labels(&f.allowed_values);
+            if allowed.is_empty() {
+                format!("\"{}\" ({})", f.name, f.field_id)
+            } else {
+                format!(
+                    "\"{}\" ({}; one of {})",
+                    f.name,
+                    f.field_id,
+                    allowed.join(", ")
+                )
+            }
+        })
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "required without a value in [jira.fields]: {}",
+            missing.join(", ")
+        ));
+    }
+    (mapping, problems)
+}
+
+/// A change of assignee, due date or priority for an existing ticket.
+#[derive(Debug, Clone)]
+pub struct FieldUpdate {
+    /// (report index, row).
+    pub at: (usize, usize),
+    pub key: crate::jira::model::IssueKey,
+    /// Field id → value, e.g. `duedate` → `"2026-04-01"`.
+    pub fields: Map<String, Value>,
+    /// What changed, for the row's `updated` list.
+    pub what: Vec<&'static str>,
+}
+
+/// Whether `owner` (after `[owners]`) names `assignee` as Jira shows them, without a lookup.
+fn names_assignee(owner: &str, assignee: &crate::jira::model::Assignee) -> bool {
+    let owner = owner.trim();
+    let term = owner.strip_prefix('@').unwrap_or(owner);
+    let same = |a: Option<&str>| a.is_some_and(|a| !a.is_empty() && a.eq_ignore_ascii_case(term));
+    let email = assignee.email_address.as_deref();
+    same(Some(&assignee.display_name))
+        || same(email)
+        || same(assignee.name.as_deref())
+        || same(assignee.account_id.as_deref())
+        || (owner.starts_with('@') && same(email.and_then(|e| e.split('@').next())))
+}
+
+/// Owner, Due and Priority cells that differ from the tickets rows already have (linked by
+/// pm-sync, or adopted). An empty cell never clears what Jira has; an owner Jira already shows
+/// is not looked up; others are looked up once each. Problems become row warnings.
+pub async fn updates(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+    plan: &Plan,
+    managed: &dyn Fn(usize) -> std::collections::HashSet<usize>,
+    warnings: &mut RowWarnings,
+) -> Result<Vec<FieldUpdate>, Error> {
+    let company = engine.company;
+    let mut out = Vec::new();
+    let mut to_look_up: Vec<(usize, String)> = Vec::new();
+    let managed: HashMap<usize, std::collections::HashSet<usize>> =
+        (0..reports.len()).map(|i| (i, managed(i))).collect();
+    for (n, row) in plan.rows.iter().enumerate() {
+        let issue = match &row.ticket {
+            Ticket::Linked(issue) if managed[&row.report].contains(&row.row) => issue,
+            Ticket::Adopt(issue) => issue,
+            _ => continue,
+        };
+        let Some(item) = reports[row.report]
+            .report
+            .items()
+            .iter()
+            .find(|item| item.row == row.row)
+        else {
+            continue;
+        };
+        let mut update = FieldUpdate {
+            at: (row.report, row.row),
+            key: issue.key.clone(),
+            fields: Map::new(),
+            what: Vec::new(),
+        };
+        if let Some(cell) = roles::cell(item, Role::Due) {
+            match crate::report::parse_date(&cell.text) {
+                Some(date) => {
+                    let text = date.format("%Y-%m-%d").to_string();
+                    if issue.planning.due.as_deref() != Some(text.as_str()) {
+                        update.fields.insert("duedate".into(), json!(text));
+                        update.what.push("due date");
+                    }
+                }
+                None => {
+                    warnings.insert(
+                        update.at,
+                        format!(
+                            "due date {:?} is not a date; the ticket's is left as is",
+                            cell.text
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(cell) = roles::cell(item, Role::Priority) {
+            let wanted = cell.text.trim();
+            if !issue
+                .planning
+                .priority
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(wanted))
+            {
+                update
+                    .fields
+                    .insert("priority".into(), json!({ "name": wanted }));
+                update.what.push("priority");
+            }
+        }
+        if let Some(cell) = roles::cell(item, Role::Owner) {
+            let person = company.person(cell.text.trim());
+            let shown = issue
+                .planning
+                .assignee
+                .as_ref()
+                .is_some_and(|a| names_assignee(person, a) || names_assignee(&cell.text, a));
+            if !shown {
+                to_look_up.push((n, person.to_owned()));
+            }
+        }
+        out.push(update);
+    }
+
+    if to_look_up.is_empty() {
+        out.retain(|u| !u.fields.is_empty());
+        return Ok(out);
+    }
+    // One lookup per distinct person.
+    let cloud = engine.client.deployment().await? == Deployment::Cloud;
+    let mut cache: BTreeMap<String, Option<Value>> = BTreeMap::new();
+    let mut reasons: HashMap<String, String> = HashMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    let distinct: std::collections::BTreeSet<String> = to_look_up
+        .iter()
+        .map(|(_, p)| p.to_ascii_lowercase())
+        .collect();
+    for person in distinct {
+        let original = to_look_up
+            .iter()
+            .find(|(_, p)| p.eq_ignore_ascii_case(&person))
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default();
+        let client = engine.client.clone();
+        let project = engine.jira.project.clone();
+        tasks.spawn(async move {
+            let found = client.find_assignable(&project, &original).await;
+            (person, found)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((person, found)) = joined else {
+            continue;
+        };
+        match found? {
+            UserMatch::Found { id, .. } => {
+                cache.insert(person, Some(user_json(&id, cloud)));
+            }
+            other => {
+                reasons.insert(person.clone(), why_unassignable(&other));
+                cache.insert(person, None);
+            }
+        }
+    }
+    for (n, person) in to_look_up {
+        let row = &plan.rows[n];
+        let at = (row.report, row.row);
+        let Some(update) = out.iter_mut().find(|u| u.at == at) else {
+            continue;
+        };
+        let issue_id = match &row.ticket {
+            Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.planning.assignee.as_ref(),
+            _ => None,
+        };
+        match cache.get(&person.to_ascii_lowercase()).cloned().flatten() {
+            Some(value) => {
+                let current = issue_id.map(|a| {
+                    user_json(
+                        a.account_id
+                            .as_deref()
+                            .or(a.name.as_deref())
+                            .unwrap_or_default(),
+                        cloud,
+                    )
+                });
+                if current.as_ref() != Some(&value) {
+                    update.fields.insert("assignee".into(), value);
+                    update.what.push("assignee");
+                }
+            }
+            None => {
+                let why = reasons
+                    .get(&person.to_ascii_lowercase())
+                    .cloned()
+                    .unwrap_or_default();
+                warnings.insert(
+                    at,
+                    format!("owner {person:?} {why}; the ticket's assignee is left as is"),
+                );
+            }
+        }
+    }
+    out.retain(|u| !u.fields.is_empty());
+    Ok(out)
+}
+
+/// Sends the updates concurrently; a refused one fails its row (exit 3), the others go on.
+pub async fn send_updates(
+    engine: &Engine<'_>,
+    updates: Vec<FieldUpdate>,
+    rows: &mut HashMap<(usize, usize), crate::sync::outcome::RowOutcome>,
+) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for update in updates {
+        let client = engine.client.clone();
+        tasks.spawn(async move {
+            let result = client.set_fields(&update.key, &update.fields).await;
+            (update, result)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((update, result)) = joined else {
+            continue;
+        };
+        if let (Err(error), Some(row)) = (result, rows.get_mut(&update.at)) {
+            row.action = crate::sync::outcome::RowAction::Failed;
+            row.error = Some(format!("updating {}: {error}", update.key));
+            row.updated.retain(|w| !update.what.contains(w));
+        }
+    }
+}
+
+/// The description when `[jira] description` is not set: where the item came from.
+const DEFAULT_DESCRIPTION: &str = "Action item from the post-mortem \"{title}\" ({report}, incident of \
+{incident_date}, {severity}).\nCreated by pm-sync.";
+
+/// Fills every create's description from the template: the report's title, path or URL,
+/// incident date and severity, the item and its owner. Plain text; sent as ADF on Cloud.
+fn describe_creates(engine: &Engine<'_>, reports: &[LoadedReport], plan: &mut Plan) {
+    let template = engine
+        .company
+        .description
+        .as_deref()
+        .unwrap_or(DEFAULT_DESCRIPTION);
+    for row in &mut plan.rows {
+        let Ticket::Create(new) = &mut row.ticket else {
+            continue;
+        };
+        let loaded = &reports[row.report];
+        let path = loaded
+            .report
+            .path()
+            .to_string_lossy()
+            .replace('\\', "/")
+            .trim_start_matches("./")
+            .to_owned();
+        let url = engine
+            .report_url
+            .map(|template| template.replace("{path}", &path));
+        let item = loaded.report.items().iter().find(|i| i.row == row.row);
+        let owner = item
+            .and_then(|item| roles::cell(item, Role::Owner))
+            .map(|cell| cell.text.trim().to_owned())
+            .unwrap_or_default();
+        let (date, severity) = loaded.labels.as_ref().map_or_else(
+            || (String::new(), String::new()),
+            |l| (l.date.format("%Y-%m-%d").to_string(), l.severity.clone()),
+        );
+        let values: [(&str, String); 9] = [
+            ("item", row.summary.clone()),
+            ("title", loaded.title.clone()),
+            ("path", path.clone()),
+            ("report", url.clone().unwrap_or_else(|| path.clone())),
+            ("report_url", url.unwrap_or_default()),
+            ("incident_date", date),
+            ("severity", severity),
+            ("owner", owner),
+            ("row", row.row.to_string()),
+        ];
+        new.description = Some(render(template, &values));
+    }
+}
+
+/// One pass over `template`: `{name}` becomes its value (values are never re-expanded), other
+/// text stays as written.
+fn render(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let known = after.find('}').and_then(|end| {
+            let name = &after[1..end];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (v, end))
+        });
+        match known {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_is_filled_once_and_unknown_braces_stay() {
+        let values = [
+            ("item", "Use {owner}".to_owned()),
+            ("owner", "Ann".to_owned()),
+        ];
+        assert_eq!(
+            render("{item} ({owner}) {x} {", &values),
+            "Use {owner} (Ann) {x} {"
+        );
+    }
+}
