@@ -388,6 +388,7 @@ mod tests {
                 category,
             },
             resolution: None,
+            tracking: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,7 +14,7 @@ use super::client::{Call, JiraClient};
 use super::error::{ApiErrors, JiraError};
 use super::model::{
     CreateFields, CreateOutcome, Deployment, FetchedIssues, FieldMeta, Issue, IssueKey, IssueType,
-    NewIssue, Project, Status, StatusCategory, User,
+    NewIssue, Project, Status, StatusCategory, Tracking, User,
 };
 
 /// Jira Cloud's documented cap for `POST /issue/bulk` ("Creates upto 50 issues"); used for
@@ -23,8 +24,17 @@ pub const BULK_CREATE_LIMIT: usize = 50;
 /// Cloud's cap for `POST /issue/bulkfetch`.
 pub const BULK_FETCH_LIMIT: usize = 100;
 
-/// The fields every read asks for.
-pub(crate) const READ_FIELDS: [&str; 4] = ["summary", "labels", "status", "resolution"];
+/// The fields every read asks for (the last four feed the dashboard, in the same request).
+pub(crate) const READ_FIELDS: [&str; 8] = [
+    "summary",
+    "labels",
+    "status",
+    "resolution",
+    "created",
+    "resolutiondate",
+    "duedate",
+    "assignee",
+];
 
 /// An issue as Jira sends it (`IssueBean`), reduced to what pm-sync reads.
 #[derive(Debug, Deserialize)]
@@ -45,6 +55,24 @@ pub(crate) struct WireFields {
     pub status: Option<WireStatus>,
     #[serde(default)]
     pub resolution: Option<WireNamed>,
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub resolutiondate: Option<String>,
+    #[serde(default)]
+    pub duedate: Option<String>,
+    #[serde(default)]
+    pub assignee: Option<WireUser>,
+}
+
+/// A user as an issue field: Cloud sends `accountId`, Data Center `name`; both `displayName`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WireUser {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +111,18 @@ impl WireIssue {
                     .map_or(StatusCategory::Undefined, |c| c.key),
             },
             resolution: fields.resolution.map(|r| r.name),
+            tracking: Tracking {
+                created: fields.created.as_deref().and_then(Tracking::parse_datetime),
+                resolved: fields
+                    .resolutiondate
+                    .as_deref()
+                    .and_then(Tracking::parse_datetime),
+                due: fields
+                    .duedate
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                assignee: fields.assignee.and_then(|u| u.display_name.or(u.name)),
+            },
         })
     }
 }

@@ -296,6 +296,7 @@ mod tests {
                 category: StatusCategory::New,
             },
             resolution: None,
+            tracking: Default::default(),
         }
     }
 
