@@ -160,6 +160,7 @@ fn parse_all(source: &str, commands: &[Vec<String>]) -> Vec<&'static str> {
                 Command::Sync(_) => "sync",
                 Command::Items(_) => "items",
                 Command::Doctor(_) => "doctor",
+                Command::Dashboard(_) => "dashboard",
                 Command::Completions { .. } => "completions",
             }
         })
