@@ -387,9 +387,7 @@ fn per_post_mortem_chart(d: &Dashboard) -> Markup {
             } } }
         }
     };
-    html! {
-        (figure(&heading, chart, table))
-    }
+    figure(&heading, chart, table)
 }
 
 fn time_to_resolve_chart(d: &Dashboard) -> Markup {
@@ -435,12 +433,13 @@ fn time_to_resolve_chart(d: &Dashboard) -> Markup {
                 td { (s) } td class="n" { (median) } td class="n" { (p90) } td class="n" { (n) } } } }
         }
     };
-    html! {
-        (figure(heading, chart, table))
+    let chart = html! {
+        (chart)
         div class="legend-inline" aria-hidden="true" {
             span class="swatch b-median" {} " median " span class="swatch b-p90" {} " 90th percentile"
         }
-    }
+    };
+    figure(heading, chart, table)
 }
 
 /// Every item that is not closed, overdue ones first, then the oldest.
@@ -532,7 +531,7 @@ fn open_row(pm: &PostMortem, item: &Item) -> Markup {
                 }
             }
             td { (item.assignee.as_deref().unwrap_or("—")) }
-            td data-v=(item.due.map(|d| d.to_string()).unwrap_or_default()) {
+            td class="date" data-v=(item.due.map(|d| d.to_string()).unwrap_or_default()) {
                 @match item.due { Some(due) => (due), None => span class="muted" { "—" } }
             }
             td class="n" data-v=(item.age_days.map(|a| a.to_string()).unwrap_or_default()) {
@@ -590,7 +589,7 @@ fn pm_row(pm: &PostMortem) -> Markup {
     html! {
         tr data-open=(t.not_closed()) data-overdue[t.overdue > 0] {
             td { a href=(pm.link) { (pm.title) } br; span class="path" { (pm.path) } }
-            td data-v=(pm.incident_date.map(|d| d.to_string()).unwrap_or_default()) {
+            td class="date" data-v=(pm.incident_date.map(|d| d.to_string()).unwrap_or_default()) {
                 @match pm.incident_date { Some(date) => (date), None => span class="muted" { "—" } }
             }
             td { (pm.severity) }

@@ -195,7 +195,7 @@ pub fn stacked_rows(
         @for (i, (label, segments)) in rows.iter().enumerate() {
             @let y = TOP + row_height * i as f64;
             @let total: usize = segments.iter().map(|s| s.2).sum();
-            text class="axis" x=(r(label_width - 8.0)) y=(r(y + 15.0)) text-anchor="end" { (truncate(label, 34)) }
+            text class="axis" x=(r(label_width - 8.0)) y=(r(y + 15.0)) text-anchor="end" { (truncate(label, 30)) }
             @let placed = place(segments, label_width, plot_width / max);
             @for (class, name, count, x, w) in &placed {
                 rect class=(class) x=(r(*x)) y=(r(y + 4.0)) width=(r(*w)) height="14" {

@@ -238,7 +238,10 @@ fn github_refresh_runs_on_a_schedule_and_publishes_changes() {
     );
     let runs = github_runs(&workflow);
     let commands: Vec<Vec<String>> = runs.iter().flat_map(|r| pm_sync_commands(r)).collect();
-    assert_eq!(parse_all("postmortem-refresh.yml", &commands), ["refresh"]);
+    assert_eq!(
+        parse_all("postmortem-refresh.yml", &commands),
+        ["refresh", "dashboard"]
+    );
     let uses: Vec<&str> = workflow["jobs"]["refresh"]["steps"]
         .as_array()
         .unwrap()

@@ -5,6 +5,7 @@
 //! can render exactly what these tests checked in a real browser.
 
 mod json;
+mod recipes;
 mod site;
 mod tree;
 
