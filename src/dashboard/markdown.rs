@@ -80,7 +80,7 @@ pub fn render(d: &Dashboard, site: Option<&str>) -> String {
         .flat_map(|pm| pm.items.iter().map(move |i| (pm, i)))
         .filter(|(_, i)| i.overdue)
         .collect();
-    overdue.sort_by(|(_, a), (_, b)| b.age_days.cmp(&a.age_days));
+    overdue.sort_by_key(|(_, item)| std::cmp::Reverse(item.age_days));
     if !overdue.is_empty() {
         let listed = overdue.len().min(OVERDUE_LISTED);
         let _ = writeln!(
