@@ -240,7 +240,7 @@ fn github_refresh_runs_on_a_schedule_and_publishes_changes() {
     let commands: Vec<Vec<String>> = runs.iter().flat_map(|r| pm_sync_commands(r)).collect();
     assert_eq!(
         parse_all("postmortem-refresh.yml", &commands),
-        ["refresh", "dashboard"]
+        ["dashboard", "refresh"]
     );
     let uses: Vec<&str> = workflow["jobs"]["refresh"]["steps"]
         .as_array()
