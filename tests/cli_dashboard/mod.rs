@@ -4,6 +4,7 @@
 //! Each site is also copied to `target/tmp/dashboard-sites/` so `tests/browser/dashboard.sh`
 //! can render exactly what these tests checked in a real browser.
 
+mod fields;
 mod json;
 mod recipes;
 mod site;

@@ -275,3 +275,47 @@ async fn an_out_folder_that_cannot_be_made_is_exit_2() {
     assert_eq!(pm.read("taken"), "a file, not a folder");
     assert!(Path::new(&pm.dir().join("taken")).is_file());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn since_keeps_the_period_and_counts_what_it_left_out() {
+    let pm = PmSync::new();
+    let report = |date: &str, item: &str| {
+        format!(
+            "---\n{date}\n---\n## Action Items\n\n| Action Item | Status |\n|---|---|\n| {item} | |\n"
+        )
+    };
+    pm.write("pm/old.md", report("date: 2026-01-05", "Old item"));
+    pm.write("pm/new.md", report("date: 2026-03-01", "New item"));
+    pm.write("pm/undated.md", report("title: no date", "Undated item"));
+
+    let out = pm
+        .run(&[
+            "dashboard",
+            "--offline",
+            "pm",
+            "--since",
+            "2026-02-01",
+            "--as-of",
+            "2026-03-10",
+            "--out",
+            "site",
+        ])
+        .await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stdout
+            .starts_with("dashboard: 1 action item in 1 post-mortem:"),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("note: 1 post-mortem without an incident date left out by --since"),
+        "{out}"
+    );
+    let html = pm.read("site/index.html");
+    assert!(
+        html.contains("New item") && !html.contains("Old item") && !html.contains("Undated item")
+    );
+    assert!(html.contains("post-mortems since 2026-02-01"));
+}
