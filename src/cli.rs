@@ -55,6 +55,8 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Write a commented pm-sync.toml for Jira Cloud or Data Center, then run doctor.
     Init(InitArgs),
+    /// Write a static dashboard (HTML, SVG charts, JSON) of every post-mortem's action items.
+    Dashboard(DashboardArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -221,6 +223,54 @@ pub struct DoctorArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `dashboard` arguments.
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// Reports or directories (every `*.md` below with an Action Items table).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Folder to write index.html and dashboard.json to (created if missing). Without it only
+    /// the summary is printed.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Take statuses from the reports' own cells, without Jira and without any config.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Compute ages and overdue items as of this day (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+
+    /// Only post-mortems whose incident is on or after this day.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<NaiveDate>,
+
+    /// An open item without a due date is overdue this many days after its incident.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub target_days: u32,
+
+    /// Where the site is published; the Markdown summary links to it.
+    #[arg(long, value_name = "URL")]
+    pub site_url: Option<String>,
+
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = DashboardFormat::Text)]
+    pub format: DashboardFormat,
+}
+
+/// Output format of `dashboard`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DashboardFormat {
+    /// A few lines for people.
+    Text,
+    /// The dashboard.json document.
+    Json,
+    /// A summary for a pull request or a chat message.
+    Markdown,
 }
 
 /// Output format of most commands.

@@ -377,6 +377,7 @@ mod tests {
             },
             resolution: None,
             planning: Default::default(),
+            tracking: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! command shares (runtime, Jira connection, stdout) live in [`runtime`], below the commands.
 
 mod check;
+mod dashboard;
 pub mod doctor;
 mod init;
 mod items;
@@ -55,6 +56,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Refresh(args) => refresh::run(&settings, &args, cli.quiet),
         Command::Check(args) => check::run(&settings, &args, cli.quiet),
         Command::Doctor(args) => doctor::run(&settings, &args),
+        Command::Dashboard(args) => dashboard::run(&settings, &args),
         Command::Completions { .. } | Command::Man | Command::Init(_) => Ok(exit::OK),
     }
 }

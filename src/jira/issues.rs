@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,7 +14,7 @@ use super::client::{Call, JiraClient};
 use super::error::{ApiErrors, JiraError};
 use super::model::{
     CreateFields, CreateOutcome, Deployment, FetchedIssues, FieldMeta, Issue, IssueKey, IssueType,
-    NewIssue, Project, Status, StatusCategory, User,
+    NewIssue, Project, Status, StatusCategory, Tracking, User,
 };
 
 /// Jira Cloud's documented cap for `POST /issue/bulk` ("Creates upto 50 issues"); used for
@@ -23,8 +24,9 @@ pub const BULK_CREATE_LIMIT: usize = 50;
 /// Cloud's cap for `POST /issue/bulkfetch`.
 pub const BULK_FETCH_LIMIT: usize = 100;
 
-/// The fields every read asks for.
-pub(crate) const READ_FIELDS: [&str; 7] = [
+/// The fields every read asks for (`created`, `resolutiondate`, `duedate` and `assignee` also
+/// feed the dashboard, in the same request).
+pub(crate) const READ_FIELDS: [&str; 9] = [
     "summary",
     "labels",
     "status",
@@ -32,6 +34,8 @@ pub(crate) const READ_FIELDS: [&str; 7] = [
     "assignee",
     "duedate",
     "priority",
+    "created",
+    "resolutiondate",
 ];
 
 /// An issue as Jira sends it (`IssueBean`), reduced to what pm-sync reads.
@@ -59,6 +63,10 @@ pub(crate) struct WireFields {
     pub duedate: Option<String>,
     #[serde(default)]
     pub priority: Option<WireNamed>,
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub resolutiondate: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,6 +105,23 @@ impl WireIssue {
                     .map_or(StatusCategory::Undefined, |c| c.key),
             },
             resolution: fields.resolution.map(|r| r.name),
+            tracking: Tracking {
+                created: fields.created.as_deref().and_then(Tracking::parse_datetime),
+                resolved: fields
+                    .resolutiondate
+                    .as_deref()
+                    .and_then(Tracking::parse_datetime),
+                due: fields
+                    .duedate
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                assignee: fields.assignee.as_ref().map(|a| {
+                    a.name
+                        .clone()
+                        .filter(|_| a.display_name.is_empty())
+                        .unwrap_or_else(|| a.display_name.clone())
+                }),
+            },
             planning: super::model::Planning {
                 assignee: fields.assignee,
                 due: fields.duedate,

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// A Jira issue key such as `OPS-12`: `[A-Z][A-Z0-9_]+-[0-9]+`.
@@ -90,6 +91,9 @@ pub struct Issue {
     /// Assignee, due date and priority, as Jira has them.
     #[serde(default)]
     pub planning: Planning,
+    /// Who works on it and when it was created, resolved and due (read for the dashboard).
+    #[serde(default)]
+    pub tracking: Tracking,
 }
 
 /// Who, by when, how urgent: the fields the report's Owner, Due and Priority cells update.
@@ -114,6 +118,31 @@ pub struct Assignee {
     pub display_name: String,
     #[serde(default)]
     pub email_address: Option<String>,
+}
+
+/// An issue's people and dates: `created`, `resolutiondate`, `duedate` and `assignee`.
+/// Every part is optional: Jira leaves them empty, and a date Jira formats unexpectedly is
+/// dropped rather than failing the read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tracking {
+    /// `created`, with Jira's offset.
+    pub created: Option<DateTime<FixedOffset>>,
+    /// `resolutiondate`: when the issue got its resolution; cleared when it is reopened.
+    pub resolved: Option<DateTime<FixedOffset>>,
+    /// `duedate` (a date without time).
+    pub due: Option<NaiveDate>,
+    /// The assignee's display name.
+    pub assignee: Option<String>,
+}
+
+impl Tracking {
+    /// Parses Jira's date-time (`2020-04-14T19:38:22.561+0000`, or RFC 3339); `None` when it
+    /// is neither.
+    pub fn parse_datetime(text: &str) -> Option<DateTime<FixedOffset>> {
+        DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z")
+            .or_else(|_| DateTime::parse_from_rfc3339(text))
+            .ok()
+    }
 }
 
 /// One issue to create.

@@ -436,6 +436,7 @@ mod tests {
             },
             resolution: None,
             planning: Default::default(),
+            tracking: Default::default(),
         }
     }
 

@@ -160,6 +160,7 @@ fn parse_all(source: &str, commands: &[Vec<String>]) -> Vec<&'static str> {
                 Command::Sync(_) => "sync",
                 Command::Items(_) => "items",
                 Command::Doctor(_) => "doctor",
+                Command::Dashboard(_) => "dashboard",
                 Command::Completions { .. } => "completions",
                 Command::Init(_) => "init",
                 Command::Man => "man",
@@ -239,7 +240,10 @@ fn github_refresh_runs_on_a_schedule_and_publishes_changes() {
     );
     let runs = github_runs(&workflow);
     let commands: Vec<Vec<String>> = runs.iter().flat_map(|r| pm_sync_commands(r)).collect();
-    assert_eq!(parse_all("postmortem-refresh.yml", &commands), ["refresh"]);
+    assert_eq!(
+        parse_all("postmortem-refresh.yml", &commands),
+        ["dashboard", "refresh"]
+    );
     let uses: Vec<&str> = workflow["jobs"]["refresh"]["steps"]
         .as_array()
         .unwrap()

@@ -196,6 +196,14 @@ pub struct FakeIssue {
     pub resolution: Option<String>,
     /// Description as plain text (ADF flattened).
     pub description: Option<String>,
+    /// `created`, as Jira renders it (`2020-04-14T19:38:22.561+0000`).
+    pub created: String,
+    /// `resolutiondate`: set when the issue gets a resolution, cleared on reopen.
+    pub resolutiondate: Option<String>,
+    /// `duedate` (`2020-05-01`).
+    pub duedate: Option<String>,
+    /// The assignee's display name.
+    pub assignee: Option<String>,
 }
 
 /// A remote link stored on an issue.
@@ -288,6 +296,30 @@ impl FakeJira {
     /// (done, resolution Done) or "Won't Do" (done, resolution Won't Do). Panics otherwise.
     pub fn transition(&self, key: &str, status: &str) {
         self.state().transition(key, status);
+    }
+
+    /// Sets `created` and `resolutiondate` (Jira's `2020-04-14T19:38:22.561+0000`); an issue
+    /// gets "now" for both when created and resolved. `None` clears the resolution date.
+    pub fn set_dates(&self, key: &str, created: &str, resolutiondate: Option<&str>) {
+        self.state().set_dates(
+            key,
+            Some(created),
+            Some(resolutiondate.unwrap_or("")),
+            None,
+            None,
+        );
+    }
+
+    /// Assigns an issue to a user with this display name (`None`: unassigned).
+    pub fn assign(&self, key: &str, display_name: Option<&str>) {
+        self.state()
+            .set_dates(key, None, None, None, Some(display_name.unwrap_or("")));
+    }
+
+    /// Sets the due date (`2020-05-01`; `None` clears it).
+    pub fn set_due_date(&self, key: &str, due: Option<&str>) {
+        self.state()
+            .set_dates(key, None, None, Some(due.unwrap_or("")), None);
     }
 
     /// Deletes an issue: its keys stop resolving.

@@ -76,6 +76,25 @@ struct IssueState {
     /// Searches this issue stays invisible for (Cloud eventual consistency).
     lag: usize,
     links: Vec<FakeRemoteLink>,
+    /// `created`, `resolutiondate` (Jira's `2020-04-14T19:38:22.561+0000`), `duedate`
+    /// (`2020-05-01`) and the assignee's display name.
+    dates: IssueDates,
+}
+
+/// The people-and-dates fields of an issue, as Jira renders them.
+#[derive(Clone, Default)]
+struct IssueDates {
+    created: String,
+    resolutiondate: Option<String>,
+    duedate: Option<String>,
+    assignee: Option<String>,
+}
+
+/// Now, in Jira's date-time format (`2020-04-14T19:38:22.561+0000`).
+fn jira_now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3f+0000")
+        .to_string()
 }
 
 /// Everything the fake remembers.
@@ -507,6 +526,10 @@ impl State {
                 description,
                 lag,
                 links: Vec::new(),
+                dates: IssueDates {
+                    created: jira_now(),
+                    ..IssueDates::default()
+                },
             },
         );
         self.keys.insert(key.clone(), id);
@@ -528,6 +551,13 @@ impl State {
                 "Won't Do" => Some("Won't Do".into()),
                 _ => None,
             };
+            // Jira stamps the resolution date when a resolution is set and clears it on reopen.
+            issue.dates.resolutiondate =
+                match (&issue.resolution, issue.dates.resolutiondate.take()) {
+                    (None, _) => None,
+                    (Some(_), Some(kept)) => Some(kept),
+                    (Some(_), None) => Some(jira_now()),
+                };
         }
     }
 
@@ -563,6 +593,36 @@ impl State {
         new_key
     }
 
+    /// Sets an issue's people-and-dates fields; `None` leaves a field as it is (use "" to clear
+    /// the optional ones). Dates in Jira's formats.
+    pub fn set_dates(
+        &mut self,
+        key: &str,
+        created: Option<&str>,
+        resolutiondate: Option<&str>,
+        duedate: Option<&str>,
+        assignee: Option<&str>,
+    ) {
+        let id = self
+            .resolve(key)
+            .unwrap_or_else(|| panic!("set_dates: no issue `{key}`"));
+        let optional = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+        if let Some(issue) = self.issues.get_mut(&id) {
+            if let Some(c) = created {
+                issue.dates.created = c.to_owned();
+            }
+            if let Some(r) = resolutiondate {
+                issue.dates.resolutiondate = optional(r);
+            }
+            if let Some(d) = duedate {
+                issue.dates.duedate = optional(d);
+            }
+            if let Some(a) = assignee {
+                issue.dates.assignee = optional(a);
+            }
+        }
+    }
+
     fn fake_issue(i: &IssueState) -> FakeIssue {
         FakeIssue {
             key: i.key.clone(),
@@ -574,6 +634,10 @@ impl State {
             status: i.status.clone(),
             resolution: i.resolution.clone(),
             description: i.description.clone(),
+            created: i.dates.created.clone(),
+            resolutiondate: i.dates.resolutiondate.clone(),
+            duedate: i.dates.duedate.clone(),
+            assignee: i.dates.assignee.clone(),
         }
     }
 
@@ -1308,6 +1372,12 @@ impl State {
             };
             f.insert("resolution".into(), r);
         }
+        if spec.wants("created") {
+            f.insert("created".into(), json!(i.dates.created));
+        }
+        if spec.wants("resolutiondate") {
+            f.insert("resolutiondate".into(), json!(i.dates.resolutiondate));
+        }
         let extra = self.extra_fields.get(&i.id).map(|(f, _)| f);
         if !self.company.is_empty() {
             let value = |id: &str| extra.and_then(|f| f.get(id)).cloned();
@@ -1332,6 +1402,16 @@ impl State {
                     })
                 });
                 f.insert("priority".into(), p.unwrap_or(Value::Null));
+            }
+        } else {
+            if spec.wants("duedate") {
+                f.insert("duedate".into(), json!(i.dates.duedate));
+            }
+            if spec.wants("assignee") {
+                f.insert(
+                    "assignee".into(),
+                    self.user_json(i.dates.assignee.as_deref()),
+                );
             }
         }
         if spec.wants("description") {
@@ -1359,6 +1439,30 @@ impl State {
                "id": i.id.to_string(), "key": i.key,
                "self": format!("{}/rest/api/{}/issue/{}", self.base_url, if v3 { 3 } else { 2 }, i.id),
                "fields": f})
+    }
+
+    /// A user as an issue field (`null` when unassigned): Cloud identifies users by
+    /// `accountId` only (GDPR), Data Center by `name` and `key`; both send `displayName`.
+    fn user_json(&self, display_name: Option<&str>) -> Value {
+        let Some(display) = display_name else {
+            return Value::Null;
+        };
+        let login: String = display
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match self.flavor {
+            Flavor::Cloud => json!({
+                "self": format!("{}/rest/api/3/user?accountId=5b10ac8d82e05b22cc7d{login}", self.base_url),
+                "accountId": format!("5b10ac8d82e05b22cc7d{login}"),
+                "displayName": display, "active": true, "timeZone": "Etc/UTC",
+                "accountType": "atlassian"}),
+            Flavor::DataCenter => json!({
+                "self": format!("{}/rest/api/2/user?username={login}", self.base_url),
+                "name": login, "key": format!("JIRAUSER{}", 10000 + login.len()),
+                "displayName": display, "active": true, "timeZone": "Etc/UTC"}),
+        }
     }
 
     fn get_issue(&self, key: &str, query: &HashMap<String, String>, v3: bool) -> Reply {

@@ -1,0 +1,148 @@
+//! The dashboard as a short Markdown summary: the headline numbers, follow-through by severity
+//! and the overdue items most in need of attention. Fits a pull request, a merge-request note or
+//! a chat message.
+
+use std::fmt::Write;
+
+use super::model::{Dashboard, Item, PostMortem};
+use crate::gate::Source;
+
+/// Overdue items listed at most (oldest first); the page lists all.
+const OVERDUE_LISTED: usize = 10;
+
+/// Renders the summary. `site` is where the full dashboard is published, when known.
+pub fn render(d: &Dashboard, site: Option<&str>) -> String {
+    let t = &d.totals;
+    let mut out = String::new();
+    let icon = if t.overdue > 0 {
+        "🔴"
+    } else if t.not_closed() > 0 {
+        "🟠"
+    } else {
+        "✅"
+    };
+    let _ = writeln!(out, "### {icon} Post-mortem follow-ups as of {}\n", d.as_of);
+    let _ = writeln!(
+        out,
+        "**{} of {} action items not closed** ({} overdue) in {} of {} post-mortems: \
+         {} resolved, {} waived, {} open, {} without a ticket, {} missing in Jira.",
+        t.not_closed(),
+        t.items,
+        t.overdue,
+        t.post_mortems_with_open_items,
+        t.post_mortems,
+        t.resolved,
+        t.waived,
+        t.open,
+        t.no_ticket,
+        t.missing
+    );
+    let _ = writeln!(out);
+    if d.source == Source::Jira {
+        let _ = writeln!(
+            out,
+            "| Severity | Post-mortems | Items | Not closed | Closed ≤ 30 d | ≤ 60 d | ≤ 90 d | Median days to close |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|");
+        for s in &d.by_severity {
+            let cells: Vec<String> = s
+                .closed_within
+                .iter()
+                .map(|w| match w.share {
+                    Some(share) => format!("{:.0}% ({}/{})", share * 100.0, w.closed, w.eligible),
+                    None => "—".to_owned(),
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                if s.severity == "all" {
+                    "**All**".to_owned()
+                } else {
+                    escape(&s.severity)
+                },
+                s.post_mortems,
+                s.items,
+                s.not_closed,
+                cells[0],
+                cells[1],
+                cells[2],
+                s.days_to_close
+                    .median
+                    .map_or_else(|| "—".to_owned(), |m| m.to_string())
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let mut overdue: Vec<(&PostMortem, &Item)> = d
+        .post_mortems
+        .iter()
+        .flat_map(|pm| pm.items.iter().map(move |i| (pm, i)))
+        .filter(|(_, i)| i.overdue)
+        .collect();
+    overdue.sort_by_key(|(_, item)| std::cmp::Reverse(item.age_days));
+    if !overdue.is_empty() {
+        let listed = overdue.len().min(OVERDUE_LISTED);
+        let _ = writeln!(
+            out,
+            "**Oldest overdue items** ({listed} of {}):\n",
+            overdue.len()
+        );
+        let _ = writeln!(
+            out,
+            "| Ticket | Item | Post-mortem | Assignee | Due | Age |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|--:|");
+        for (pm, item) in overdue.iter().take(OVERDUE_LISTED) {
+            let ticket = match (&item.key, &item.url) {
+                (Some(key), Some(url)) => format!("[{key}]({url})"),
+                (Some(key), None) => key.clone(),
+                (None, _) => "no ticket".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "| {ticket} | {} | {} | {} | {} | {} d |",
+                escape(&item.summary),
+                escape(&pm.title),
+                item.assignee
+                    .as_deref()
+                    .map_or_else(|| "—".to_owned(), escape),
+                item.due.map_or_else(|| "—".to_owned(), |d| d.to_string()),
+                item.age_days.unwrap_or(0)
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let source = match d.source {
+        Source::Jira => "statuses read from Jira",
+        Source::Report => "statuses as written in the reports (offline)",
+    };
+    match site {
+        Some(site) => {
+            let _ = writeln!(out, "_{source}; the full dashboard: {site}_");
+        }
+        None => {
+            let _ = writeln!(out, "_{source}._");
+        }
+    }
+    out
+}
+
+/// Text for a table cell: no pipes, no line breaks, no HTML, no accidental emphasis or links.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '\\' | '*' | '_' | '[' | ']' | '`' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}

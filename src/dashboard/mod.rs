@@ -1,0 +1,63 @@
+//! `pm-sync dashboard`: one page that shows whether a team closes its post-mortem action items.
+//!
+//! - [`collect`] turns reports and Jira's answers into the [`model::Dashboard`] (pure).
+//! - [`html`] renders the self-contained page, with charts from [`svg`].
+//! - [`markdown`] renders a short summary; the JSON file is the model serialised.
+//! - [`write_site`] writes the site's files, each atomically.
+
+pub mod collect;
+pub mod html;
+pub mod markdown;
+pub mod model;
+pub mod svg;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// The page's file name in the output folder.
+pub const INDEX_FILE: &str = "index.html";
+/// The JSON file's name in the output folder.
+pub const JSON_FILE: &str = "dashboard.json";
+
+/// The site could not be written.
+#[derive(Debug, Error)]
+#[error("cannot write the dashboard to {path}: {source}")]
+pub struct WriteError {
+    /// The file or folder that failed.
+    pub path: PathBuf,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes `index.html` and `dashboard.json` into `dir` (created if missing). Each file is
+/// replaced atomically, so a published site never shows a half-written page. Returns the files
+/// written.
+pub fn write_site(dir: &Path, dashboard: &model::Dashboard) -> Result<Vec<PathBuf>, WriteError> {
+    std::fs::create_dir_all(dir).map_err(|source| WriteError {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let files = [
+        (INDEX_FILE, html::render(dashboard, JSON_FILE)),
+        (JSON_FILE, crate::output::to_json(dashboard)),
+    ];
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        write_atomically(&path, text.as_bytes()).map_err(|source| WriteError {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = atomic_write_file::AtomicWriteFile::options().open(path)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
