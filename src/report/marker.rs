@@ -128,15 +128,24 @@ pub(crate) fn bold_at_edge(raw: &str) -> Option<Found> {
                 && text.chars().count() <= 40
                 && !raw[inner.clone()].contains('\n')
                 && !raw[inner.clone()].contains("](")
-                && !["<a ", "<a>", "<a\n"]
-                    .iter()
-                    .any(|tag| raw[inner.clone()].to_ascii_lowercase().contains(tag))
+                && !holds_link_tag(&raw[inner.clone()])
                 && super::key::find_key(&text).is_none();
             plain.then_some(Found { whole, inner, text })
         })
 }
 
 type Bold = (Range<usize>, Range<usize>, bool);
+
+/// Whether `raw` holds an `<a …>` tag (an escaped `\<a` is text, not a tag).
+fn holds_link_tag(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    (0..bytes.len().saturating_sub(2)).any(|at| {
+        bytes[at] == b'<'
+            && bytes[at + 1].eq_ignore_ascii_case(&b'a')
+            && matches!(bytes[at + 2], b' ' | b'>' | b'\n' | b'\t')
+            && (at == 0 || bytes[at - 1] != b'\\')
+    })
+}
 
 fn bold_prefix(s: &str) -> Option<Bold> {
     for (open, close, html) in [
