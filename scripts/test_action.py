@@ -17,6 +17,7 @@ Usage: python3 scripts/test_action.py [-v]
 import http.server
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -268,6 +269,72 @@ mkdir -p "$2/bin" && cp '{fake_binary(self.tmp, "0.3.0")}' "$2/bin/pm-sync"
         self.assertIn(f"{self.release.url}/{REPO}", args)
         self.assertEqual(args[args.index("--tag") + 1], "v0.3.0")
         self.assertIn("pm-sync 0.3.0", done.stderr)
+
+
+class Release(unittest.TestCase):
+    """The archive names agree across package.py, install.sh and cargo-binstall's metadata, and
+    release_notes.py refuses a tag the sources do not agree with."""
+
+    TARGETS = ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl", "x86_64-apple-darwin",
+               "aarch64-apple-darwin", "x86_64-pc-windows-msvc"]
+
+    def test_binstall_finds_the_binary_in_every_archive(self):
+        import tarfile
+        import tomllib
+        import zipfile
+
+        with open(os.path.join(ROOT, "Cargo.toml"), "rb") as f:
+            package = tomllib.load(f)["package"]
+        meta = package["metadata"]["binstall"]
+        # The release workflow builds exactly the targets the Action selects from.
+        with open(os.path.join(ROOT, ".github", "workflows", "release.yml"), encoding="utf-8") as f:
+            workflow = f.read()
+        for target in self.TARGETS:
+            self.assertIn(f"target: {target},", workflow)
+        tmp = tempfile.mkdtemp(prefix="pm-sync-package-")
+        self.addCleanup(shutil.rmtree, tmp)
+        for target in self.TARGETS:
+            fmt = meta.get("overrides", {}).get(target, {}).get("pkg-fmt", meta["pkg-fmt"])
+            suffix = {"tgz": ".tar.gz", "zip": ".zip"}[fmt]
+            windows = "windows" in target
+            values = {"repo": package["repository"], "version": "0.3.0", "name": "pm-sync",
+                      "target": target, "archive-suffix": suffix, "bin": "pm-sync",
+                      "binary-ext": ".exe" if windows else ""}
+            url, bin_dir = (
+                re.sub(r"\{ ([a-z-]+) \}", lambda m: values[m.group(1)], meta[k])
+                for k in ["pkg-url", "bin-dir"])
+            archive = publish(tmp, "0.3.0", target)
+            self.assertEqual(url, f"{package['repository']}/releases/download/v0.3.0/"
+                             + os.path.basename(archive))
+            if windows:
+                names = zipfile.ZipFile(archive).namelist()
+            else:
+                names = tarfile.open(archive).getnames()
+            self.assertIn(bin_dir, names)
+            for doc in ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]:
+                self.assertIn(f"pm-sync-v0.3.0-{target}/{doc}", names)
+
+    def test_release_notes_need_a_matching_version_and_changelog_section(self):
+        sys.path.insert(0, os.path.join(ROOT, "scripts"))
+        import release_notes
+
+        tmp = tempfile.mkdtemp(prefix="pm-sync-notes-")
+        self.addCleanup(shutil.rmtree, tmp)
+        with open(os.path.join(tmp, "Cargo.toml"), "w", encoding="utf-8") as f:
+            f.write('[package]\nname = "pm-sync"\nversion = "0.3.0"\n')
+        with open(os.path.join(tmp, "CHANGELOG.md"), "w", encoding="utf-8") as f:
+            f.write("# Changelog\n\n## [Unreleased]\n\n## [0.3.0] - 2026-12-01\n\n### Fixed\n\n"
+                    "- A thing.\n\n## [0.2.0] - 2026-11-01\n\n- Older.\n\n"
+                    "[0.3.0]: https://example.com\n")
+        self.assertEqual(release_notes.notes("v0.3.0", tmp), "### Fixed\n\n- A thing.\n")
+        with self.assertRaisesRegex(ValueError, 'Cargo.toml says version = "0.3.0"'):
+            release_notes.notes("v0.2.0", tmp)
+        with self.assertRaisesRegex(ValueError, "not a release tag"):
+            release_notes.notes("0.3.0", tmp)
+        with open(os.path.join(tmp, "Cargo.toml"), "w", encoding="utf-8") as f:
+            f.write('[package]\nname = "pm-sync"\nversion = "0.4.0"\n')
+        with self.assertRaisesRegex(ValueError, r"no '## \[0.4.0\] - YYYY-MM-DD' section"):
+            release_notes.notes("v0.4.0", tmp)
 
 
 class Render(unittest.TestCase):
