@@ -466,5 +466,87 @@ exit 1
         self.assertIn("offline: true only works with command: check", done.stdout)
 
 
+class ServerRecipe(unittest.TestCase):
+    """examples/ci/pm-sync-refresh.sh against real git repositories: a push that cannot
+    fast-forward is replayed once, a conflicting one is left for the next run, which recovers."""
+
+    SCRIPT = os.path.join(ROOT, "examples", "ci", "pm-sync-refresh.sh")
+    REPORT = "| Action Item | Status |\n|---|---|\n| OPS-1 Add an alert | {} |\n"
+
+    def git(self, cwd, *args):
+        return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                              text=True, env={**os.environ, **self.env}).stdout
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="pm-sync-server-")
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.env = {"PATH": os.path.join(self.tmp, "bin") + os.pathsep + os.environ["PATH"],
+                    "HOME": self.tmp, "GIT_CONFIG_NOSYSTEM": "1",
+                    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z"}
+        os.makedirs(os.path.join(self.tmp, "bin"))
+        with open(os.path.join(self.tmp, ".gitconfig"), "w", encoding="utf-8") as f:
+            f.write("[user]\n\tname = Someone\n\temail = someone@example.com\n"
+                    "[init]\n\tdefaultBranch = main\n")
+        self.remote = os.path.join(self.tmp, "remote.git")
+        self.git(self.tmp, "init", "-q", "--bare", self.remote)
+        self.person = os.path.join(self.tmp, "person")
+        self.git(self.tmp, "clone", "-q", self.remote, self.person)
+        os.makedirs(os.path.join(self.person, "postmortems"))
+        self.write(self.person, "postmortems/a.md", self.REPORT.format("To Do"))
+        self.write(self.person, "postmortems/b.md", self.REPORT.format("To Do"))
+        self.git(self.person, "add", ".")
+        self.git(self.person, "commit", "-qm", "reports")
+        self.git(self.person, "push", "-q", "origin", "HEAD:main")
+        self.server = os.path.join(self.tmp, "server")
+        self.git(self.tmp, "clone", "-q", self.remote, self.server)
+
+    def write(self, repo, path, text):
+        with open(os.path.join(repo, path), "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def fake_refresh(self, status, meanwhile=""):
+        """A pm-sync that writes `status` into a.md; `meanwhile` runs first (another push)."""
+        write_exe(os.path.join(self.tmp, "bin", "pm-sync"), f"""#!/bin/sh
+[ "$*" = "--quiet refresh postmortems/" ] || {{ echo "unexpected: $*" >&2; exit 9; }}
+{meanwhile}
+printf '{self.REPORT.format(status)}' > postmortems/a.md
+""")
+
+    def person_pushes(self, path, status):
+        return (f"(cd '{self.person}' && git pull -q --rebase origin main && "
+                f"printf '{self.REPORT.format(status)}' > {path} && "
+                f"git commit -qam edit && git push -q origin HEAD:main)")
+
+    def refresh(self):
+        return subprocess.run(["bash", self.SCRIPT, self.server], env={**os.environ, **self.env},
+                              capture_output=True, text=True, timeout=60)
+
+    def remote_file(self, path):
+        self.git(self.person, "fetch", "-q")
+        return self.git(self.person, "show", f"origin/main:{path}")
+
+    def test_a_push_that_cannot_fast_forward_is_replayed_on_top(self):
+        self.fake_refresh("Done", meanwhile=self.person_pushes("postmortems/b.md", "Closed"))
+        done = self.refresh()
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.remote_file("postmortems/a.md"), self.REPORT.format("Done"))
+        self.assertEqual(self.remote_file("postmortems/b.md"), self.REPORT.format("Closed"))
+        log = self.git(self.person, "log", "--format=%an|%s", "origin/main")
+        self.assertTrue(log.startswith(
+            "pm-sync|postmortems: refresh action item statuses from Jira\n"), log)
+
+    def test_a_conflicting_push_is_left_for_the_next_run_which_recovers(self):
+        self.fake_refresh("Done", meanwhile=self.person_pushes("postmortems/a.md", "Blocked"))
+        done = self.refresh()
+        self.assertEqual(done.returncode, 75, done.stderr)
+        self.assertIn("nothing pushed", done.stderr)
+        self.assertEqual(self.remote_file("postmortems/a.md"), self.REPORT.format("Blocked"))
+        # The next run starts from the remote's version and pushes without help.
+        self.fake_refresh("Done")
+        done = self.refresh()
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.remote_file("postmortems/a.md"), self.REPORT.format("Done"))
+
+
 if __name__ == "__main__":
     unittest.main()
