@@ -65,13 +65,16 @@ paths=(${PM_SYNC_PATHS:-postmortems/})
 status=0
 if [ "$command" = check ] && [ "$format" = github ]; then
   # One Jira query; the annotations and the step summary are both rendered from its JSON.
+  # (Windows runners name Python `python`.)
+  python="$(command -v python3 || command -v python)" ||
+    fail "format github needs Python 3 on the runner (every GitHub-hosted runner has it); set format: text on this runner"
   result="$(mktemp)"
   trap 'rm -f "$result"' EXIT
   pm-sync "${argv[@]}" --format json ${extra[@]+"${extra[@]}"} -- "${paths[@]}" >"$result" || status=$?
   if [ "$status" -le 1 ] && [ -s "$result" ]; then
-    python3 "$here/render_check.py" "$result" --github
+    "$python" "$here/render_check.py" "$result" --github
     if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
-      python3 "$here/render_check.py" "$result" --markdown >>"$GITHUB_STEP_SUMMARY"
+      "$python" "$here/render_check.py" "$result" --markdown >>"$GITHUB_STEP_SUMMARY"
     fi
   elif [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
     printf '### ⚠️ pm-sync check could not decide (exit %s)\n\nSee the log of the pm-sync step.\n' \
