@@ -548,5 +548,47 @@ printf '{self.REPORT.format(status)}' > postmortems/a.md
         self.assertEqual(self.remote_file("postmortems/a.md"), self.REPORT.format("Done"))
 
 
+class GitLabRecipe(unittest.TestCase):
+    """The gate job of examples/ci/.gitlab-ci.yml, run as GitLab runs it (its script lines as
+    one sh script, -e), with a pm-sync that answers as the real one does for these reports."""
+
+    def test_the_gate_writes_junit_prints_the_failures_and_fails(self):
+        try:
+            from ruamel.yaml import YAML
+        except ImportError:
+            self.fail("needs ruamel.yaml: run with target/ci-tools/bin/python (.ci/run does)")
+        with open(os.path.join(ROOT, "examples", "ci", ".gitlab-ci.yml"), encoding="utf-8") as f:
+            job = YAML(typ="safe").load(f)["postmortem-gate"]
+        tmp = tempfile.mkdtemp(prefix="pm-sync-gitlab-")
+        self.addCleanup(shutil.rmtree, tmp)
+        os.makedirs(os.path.join(tmp, "postmortems"))
+        os.makedirs(os.path.join(tmp, "bin"))
+        shutil.copy(os.path.join(ROOT, "tests", "fixtures", "check", "mixed.md"),
+                    os.path.join(tmp, "postmortems"))
+        # The live check cannot run here (no Jira): the stand-in prints what the real binary
+        # prints offline for the same reports, with its exit code.
+        junit = subprocess.run(
+            [PM_SYNC, "check", "--offline", "--format", "junit", "postmortems/"],
+            cwd=tmp, capture_output=True)
+        self.assertEqual(junit.returncode, 1)
+        with open(os.path.join(tmp, "answer.xml"), "wb") as f:
+            f.write(junit.stdout)
+        write_exe(os.path.join(tmp, "bin", "pm-sync"), f"""#!/bin/sh
+[ "$*" = "check --format junit postmortems/" ] || exit 9
+cat '{tmp}/answer.xml'
+exit 1
+""")
+        script = "set -e\n" + "\n".join(job["script"]) + "\n"
+        done = subprocess.run(
+            ["sh", "-c", script], cwd=tmp, capture_output=True, text=True, timeout=60,
+            env={"PATH": os.path.join(tmp, "bin") + os.pathsep + os.environ["PATH"]})
+        self.assertEqual(done.returncode, 1, done.stderr)
+        with open(os.path.join(tmp, job["artifacts"]["reports"]["junit"]), "rb") as f:
+            self.assertEqual(f.read(), junit.stdout)
+        self.assertIn('✗ OPS-2 is "In Progress", not resolved: "Cap the retry storm', done.stdout)
+        self.assertIn("✗ OPS-3 is \"Won't Do\"", done.stdout)
+        self.assertIn("JIRA_API_TOKEN is not set in this pipeline", done.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
