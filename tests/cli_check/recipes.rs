@@ -226,7 +226,11 @@ fn action_commands(step: &serde_json::Value) -> Vec<Vec<String>> {
             argv.extend(input("args").split_whitespace().map(str::to_owned));
             argv.push("--".to_owned());
             let paths = input("paths");
-            let paths = if paths.is_empty() { "postmortems/".to_owned() } else { paths };
+            let paths = if paths.is_empty() {
+                "postmortems/".to_owned()
+            } else {
+                paths
+            };
             argv.extend(paths.split_whitespace().map(str::to_owned));
             argv
         })
@@ -238,7 +242,10 @@ fn action_commands(step: &serde_json::Value) -> Vec<Vec<String>> {
 fn token_only_in_action_steps(name: &str, text: &str, workflow: &serde_json::Value) {
     let secret = "${{ secrets.JIRA_API_TOKEN }}";
     let steps = action_steps(workflow);
-    let given = steps.iter().filter(|s| s["with"]["token"] == secret).count();
+    let given = steps
+        .iter()
+        .filter(|s| s["with"]["token"] == secret)
+        .count();
     assert!(given > 0, "{name}: no pm-sync step gets the token");
     assert_eq!(
         text.matches("secrets.JIRA_API_TOKEN").count(),
@@ -292,7 +299,10 @@ fn github_gate_asks_jira_once_through_the_action_on_pull_requests_touching_postm
         steps[0]["with"]["offline"],
         "${{ github.event.pull_request.head.repo.fork }}"
     );
-    assert!(github_runs(&workflow).is_empty(), "no build or install step");
+    assert!(
+        github_runs(&workflow).is_empty(),
+        "no build or install step"
+    );
     token_only_in_action_steps("postmortem-gate.yml", &text, &workflow);
     assert_eq!(workflow["permissions"]["contents"], "read");
 }
@@ -311,7 +321,10 @@ fn github_refresh_runs_on_a_schedule_and_publishes_changes_as_a_bot() {
     assert_eq!(parse_all("postmortem-refresh.yml", &commands), ["refresh"]);
     // No pm-sync command runs outside the Action step.
     let runs = github_runs(&workflow);
-    assert!(runs.iter().all(|r| pm_sync_commands(r).is_empty()), "{runs:?}");
+    assert!(
+        runs.iter().all(|r| pm_sync_commands(r).is_empty()),
+        "{runs:?}"
+    );
     let job_steps = workflow["jobs"]["refresh"]["steps"].as_array().unwrap();
     let pr = job_steps
         .iter()
@@ -321,7 +334,11 @@ fn github_refresh_runs_on_a_schedule_and_publishes_changes_as_a_bot() {
                 .is_some_and(|u| u.starts_with("peter-evans/create-pull-request@"))
         })
         .expect("create-pull-request step");
-    assert!(pr["with"]["committer"].as_str().is_some_and(|c| c.contains('@')));
+    assert!(
+        pr["with"]["committer"]
+            .as_str()
+            .is_some_and(|c| c.contains('@'))
+    );
     let commit = runs
         .iter()
         .find(|r| r.contains("git commit"))
@@ -341,7 +358,10 @@ fn gitlab_ci_uses_the_image_asks_jira_once_and_takes_the_token_from_ci_variables
     let (_, text) = recipe(".gitlab-ci.yml");
     assert!(!text.contains("cargo "), "nothing is compiled");
     assert_eq!(ci[".pm-sync"]["image"]["name"], "$PM_SYNC_IMAGE");
-    assert_eq!(ci[".pm-sync"]["image"]["entrypoint"], serde_json::json!([""]));
+    assert_eq!(
+        ci[".pm-sync"]["image"]["entrypoint"],
+        serde_json::json!([""])
+    );
     let image = ci["variables"]["PM_SYNC_IMAGE"].as_str().unwrap();
     assert!(
         image.starts_with("ghcr.io/") && image.ends_with("-alpine"),
@@ -380,7 +400,10 @@ fn gitlab_ci_uses_the_image_asks_jira_once_and_takes_the_token_from_ci_variables
         ci["variables"].get("JIRA_API_TOKEN").is_none(),
         "the token belongs in CI/CD variables"
     );
-    assert!(text.contains("NOT Protected"), "the variable setup is documented");
+    assert!(
+        text.contains("NOT Protected"),
+        "the variable setup is documented"
+    );
     let refresh = ci["postmortem-refresh"]["script"]
         .as_array()
         .unwrap()
@@ -388,8 +411,16 @@ fn gitlab_ci_uses_the_image_asks_jira_once_and_takes_the_token_from_ci_variables
         .filter_map(|l| l.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    for needed in ["user.name", "user.email", "safe.directory", "git rebase FETCH_HEAD"] {
-        assert!(refresh.contains(needed), "{needed} missing from the refresh job");
+    for needed in [
+        "user.name",
+        "user.email",
+        "safe.directory",
+        "git rebase FETCH_HEAD",
+    ] {
+        assert!(
+            refresh.contains(needed),
+            "{needed} missing from the refresh job"
+        );
     }
 }
 
@@ -459,7 +490,10 @@ fn the_action_gives_the_token_to_the_pm_sync_step_only() {
     let (text, action) = root_yaml("action.yml");
     assert_eq!(action["runs"]["using"], "composite");
     for input in ["command", "paths", "format", "config", "version", "token"] {
-        assert!(action["inputs"].get(input).is_some(), "input {input} missing");
+        assert!(
+            action["inputs"].get(input).is_some(),
+            "input {input} missing"
+        );
     }
     assert_eq!(text.matches("inputs.token }}").count(), 1, "{text}");
     let steps = action["runs"]["steps"].as_array().unwrap();
