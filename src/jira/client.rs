@@ -313,6 +313,9 @@ impl JiraClient {
                 base.as_str()
             )));
         }
+        // reqwest is built without a crypto provider (Cargo.toml: ring, not aws-lc-rs); this
+        // makes ring the process default. An Err only says one was installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("pm-sync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)

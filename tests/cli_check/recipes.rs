@@ -169,7 +169,7 @@ fn parse_all(source: &str, commands: &[Vec<String>]) -> Vec<&'static str> {
         .collect()
 }
 
-/// Every `run:` of a GitHub workflow, with its step's `env`.
+/// Every `run:` of a GitHub workflow.
 fn github_runs(workflow: &serde_json::Value) -> Vec<String> {
     let mut runs = Vec::new();
     for job in workflow["jobs"].as_object().expect("jobs").values() {
@@ -180,6 +180,85 @@ fn github_runs(workflow: &serde_json::Value) -> Vec<String> {
         }
     }
     runs
+}
+
+/// The steps of a workflow that use the pm-sync Action (`OWNER/pm-sync@vX.Y.Z`).
+fn action_steps(workflow: &serde_json::Value) -> Vec<serde_json::Value> {
+    let mut steps = Vec::new();
+    for job in workflow["jobs"].as_object().expect("jobs").values() {
+        for step in job["steps"].as_array().expect("steps") {
+            if let Some(uses) = step["uses"].as_str()
+                && uses.starts_with("OWNER/pm-sync@v")
+            {
+                steps.push(step.clone());
+            }
+        }
+    }
+    steps
+}
+
+/// The command line `scripts/action/run.sh` builds from an Action step's inputs (an input
+/// given as an expression, like `offline`, is tried both ways).
+fn action_commands(step: &serde_json::Value) -> Vec<Vec<String>> {
+    let with = &step["with"];
+    let input = |name: &str| with[name].as_str().unwrap_or("").to_owned();
+    let command = with["command"].as_str().unwrap_or("check").to_owned();
+    let format = match (input("format").as_str(), command.as_str()) {
+        ("", "check") => "json".to_owned(),
+        ("", _) => "text".to_owned(),
+        (format, _) => format.to_owned(),
+    };
+    let offline = input("offline");
+    let choices: &[bool] = match offline.as_str() {
+        "" | "false" => &[false],
+        "true" => &[true],
+        _ => &[false, true],
+    };
+    choices
+        .iter()
+        .map(|&offline| {
+            let mut argv = vec!["pm-sync".to_owned()];
+            if !input("config").is_empty() {
+                argv.extend(["-c".to_owned(), input("config")]);
+            }
+            argv.push(command.clone());
+            if offline {
+                argv.push("--offline".to_owned());
+            }
+            argv.extend(["--format".to_owned(), format.clone()]);
+            argv.extend(input("args").split_whitespace().map(str::to_owned));
+            argv.push("--".to_owned());
+            let paths = input("paths");
+            let paths = if paths.is_empty() {
+                "postmortems/".to_owned()
+            } else {
+                paths
+            };
+            argv.extend(paths.split_whitespace().map(str::to_owned));
+            argv
+        })
+        .collect()
+}
+
+/// The Jira token appears only as the `token` input of pm-sync Action steps: never in a job's
+/// or the workflow's `env`, so checkout, cache and git steps never see it.
+fn token_only_in_action_steps(name: &str, text: &str, workflow: &serde_json::Value) {
+    let secret = "${{ secrets.JIRA_API_TOKEN }}";
+    let steps = action_steps(workflow);
+    let given = steps
+        .iter()
+        .filter(|s| s["with"]["token"] == secret)
+        .count();
+    assert!(given > 0, "{name}: no pm-sync step gets the token");
+    assert_eq!(
+        text.matches("secrets.JIRA_API_TOKEN").count(),
+        given,
+        "{name}: the token is used outside the pm-sync steps"
+    );
+    assert!(workflow["env"].get("JIRA_API_TOKEN").is_none(), "{name}");
+    for job in workflow["jobs"].as_object().unwrap().values() {
+        assert!(job["env"].get("JIRA_API_TOKEN").is_none(), "{name}");
+    }
 }
 
 #[test]
@@ -200,72 +279,104 @@ fn the_splitter_finds_commands_as_a_shell_would() {
 }
 
 #[test]
-fn github_gate_runs_check_on_pull_requests_touching_postmortems() {
+fn github_gate_asks_jira_once_through_the_action_on_pull_requests_touching_postmortems() {
     let workflow = yaml("postmortem-gate.yml");
+    let (_, text) = recipe("postmortem-gate.yml");
     assert_eq!(
         workflow["on"]["pull_request"]["paths"],
         serde_json::json!(["postmortems/**"])
     );
-    let runs = github_runs(&workflow);
-    let commands: Vec<Vec<String>> = runs.iter().flat_map(|r| pm_sync_commands(r)).collect();
+    let steps = action_steps(&workflow);
+    assert_eq!(steps.len(), 1, "one check, one query to Jira: {steps:?}");
+    let commands = action_commands(&steps[0]);
     assert_eq!(
         parse_all("postmortem-gate.yml", &commands),
-        ["check", "check"]
+        ["check", "check"],
+        "live, and offline for forks"
     );
-    let lines: Vec<String> = commands.iter().map(|c| c.join(" ")).collect();
+    assert_eq!(
+        commands[0].join(" "),
+        "pm-sync check --format json -- postmortems/"
+    );
+    assert_eq!(
+        steps[0]["with"]["offline"],
+        "${{ github.event.pull_request.head.repo.fork }}"
+    );
     assert!(
-        lines.contains(&"pm-sync check --format github postmortems/".to_owned()),
-        "{lines:?}"
+        github_runs(&workflow).is_empty(),
+        "no build or install step"
     );
-    assert!(
-        lines.contains(&"pm-sync check --format markdown postmortems/".to_owned()),
-        "{lines:?}"
-    );
-    assert!(
-        runs.iter()
-            .any(|r| r.contains(">> \"$GITHUB_STEP_SUMMARY\"")),
-        "{runs:?}"
-    );
-    let env = &workflow["jobs"]["check"]["env"];
-    assert_eq!(env["JIRA_API_TOKEN"], "${{ secrets.JIRA_API_TOKEN }}");
+    token_only_in_action_steps("postmortem-gate.yml", &text, &workflow);
     assert_eq!(workflow["permissions"]["contents"], "read");
 }
 
 #[test]
-fn github_refresh_runs_on_a_schedule_and_publishes_changes() {
+fn github_refresh_runs_on_a_schedule_and_publishes_changes_as_a_bot() {
     let workflow = yaml("postmortem-refresh.yml");
+    let (_, text) = recipe("postmortem-refresh.yml");
     assert!(
         workflow["on"]["schedule"][0]["cron"].is_string(),
         "{workflow}"
     );
-    let runs = github_runs(&workflow);
-    let commands: Vec<Vec<String>> = runs.iter().flat_map(|r| pm_sync_commands(r)).collect();
+    let steps = action_steps(&workflow);
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    let commands: Vec<Vec<String>> = steps.iter().flat_map(action_commands).collect();
+    // The dashboard job publishes to Pages beside the refresh; jobs are read in name order.
     assert_eq!(
         parse_all("postmortem-refresh.yml", &commands),
         ["dashboard", "refresh"]
     );
-    let uses: Vec<&str> = workflow["jobs"]["refresh"]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|s| s["uses"].as_str())
-        .collect();
+    // No pm-sync command runs outside the Action steps.
+    let runs = github_runs(&workflow);
     assert!(
-        uses.iter()
-            .any(|u| u.starts_with("peter-evans/create-pull-request@")),
-        "{uses:?}"
+        runs.iter().all(|r| pm_sync_commands(r).is_empty()),
+        "{runs:?}"
     );
-    assert_eq!(
-        workflow["jobs"]["refresh"]["env"]["JIRA_API_TOKEN"],
-        "${{ secrets.JIRA_API_TOKEN }}"
+    let job_steps = workflow["jobs"]["refresh"]["steps"].as_array().unwrap();
+    let pr = job_steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("peter-evans/create-pull-request@"))
+        })
+        .expect("create-pull-request step");
+    assert!(
+        pr["with"]["committer"]
+            .as_str()
+            .is_some_and(|c| c.contains('@'))
     );
+    let commit = runs
+        .iter()
+        .find(|r| r.contains("git commit"))
+        .expect("commit step");
+    assert!(commit.contains("git config user.name"), "{commit}");
+    assert!(commit.contains("git config user.email"), "{commit}");
+    assert!(
+        commit.contains("git pull --rebase"),
+        "a push that cannot fast-forward is replayed: {commit}"
+    );
+    token_only_in_action_steps("postmortem-refresh.yml", &text, &workflow);
 }
 
 #[test]
-fn gitlab_ci_has_both_jobs_and_takes_the_token_from_ci_variables() {
+fn gitlab_ci_uses_the_image_asks_jira_once_and_takes_the_token_from_ci_variables() {
     let ci = yaml(".gitlab-ci.yml");
+    let (_, text) = recipe(".gitlab-ci.yml");
+    assert!(!text.contains("cargo "), "nothing is compiled");
+    assert_eq!(ci[".pm-sync"]["image"]["name"], "$PM_SYNC_IMAGE");
+    assert_eq!(
+        ci[".pm-sync"]["image"]["entrypoint"],
+        serde_json::json!([""])
+    );
+    let image = ci["variables"]["PM_SYNC_IMAGE"].as_str().unwrap();
+    assert!(
+        image.starts_with("ghcr.io/") && image.ends_with("-alpine"),
+        "{image}: GitLab jobs need the image with a shell"
+    );
     let mut subcommands = Vec::new();
     for job in ["postmortem-gate", "postmortem-refresh"] {
+        assert_eq!(ci[job]["extends"], ".pm-sync", "{job}");
         let mut commands = Vec::new();
         for key in ["before_script", "script", "after_script"] {
             for line in ci[job][key].as_array().into_iter().flatten() {
@@ -274,33 +385,60 @@ fn gitlab_ci_has_both_jobs_and_takes_the_token_from_ci_variables() {
                 ));
             }
         }
-        for line in ci[".pm-sync"]["before_script"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            commands.extend(pm_sync_commands(line.as_str().unwrap()));
-        }
         subcommands.extend(parse_all(job, &commands));
     }
-    assert_eq!(subcommands, ["check", "check", "refresh"]);
+    assert_eq!(subcommands, ["check", "refresh"], "the gate asks Jira once");
+    let gate: Vec<&str> = ci["postmortem-gate"]["script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
     assert!(
-        ci["variables"].get("JIRA_API_TOKEN").is_none(),
-        "the token belongs in CI/CD variables"
+        gate.iter()
+            .any(|l| l.contains("pm-sync check --format junit postmortems/ > pm-sync-check.xml")),
+        "{gate:?}"
     );
     assert_eq!(
         ci["postmortem-gate"]["artifacts"]["reports"]["junit"],
         "pm-sync-check.xml"
     );
+    assert!(
+        ci["variables"].get("JIRA_API_TOKEN").is_none(),
+        "the token belongs in CI/CD variables"
+    );
+    assert!(
+        text.contains("NOT Protected"),
+        "the variable setup is documented"
+    );
+    let refresh = ci["postmortem-refresh"]["script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for needed in [
+        "user.name",
+        "user.email",
+        "safe.directory",
+        "git rebase FETCH_HEAD",
+    ] {
+        assert!(
+            refresh.contains(needed),
+            "{needed} missing from the refresh job"
+        );
+    }
 }
 
 #[test]
-fn plain_server_recipes_run_refresh() {
+fn plain_server_recipes_run_refresh_with_pm_sync_on_path() {
     let (_, script) = recipe("pm-sync-refresh.sh");
     assert_eq!(
         parse_all("pm-sync-refresh.sh", &pm_sync_commands(&script)),
         ["refresh"]
     );
+    assert!(script.contains("user.name="), "the git identity is set");
 
     let (_, service) = recipe("systemd/pm-sync-refresh.service");
     for section in ["[Unit]", "[Service]"] {
@@ -315,6 +453,8 @@ fn plain_server_recipes_run_refresh() {
         "{exec}"
     );
     assert!(service.contains("EnvironmentFile=/etc/pm-sync/env"));
+    assert!(service.contains("install -m 0755 pm-sync /usr/local/bin/pm-sync"));
+    assert!(service.contains("Environment=PATH=/usr/local/bin:"));
 
     let (_, timer) = recipe("systemd/pm-sync-refresh.timer");
     for needed in [
@@ -331,11 +471,86 @@ fn plain_server_recipes_run_refresh() {
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .collect();
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    let fields: Vec<&str> = entries[0].split_whitespace().collect();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    // Cron's default PATH (/usr/bin:/bin) lacks where pm-sync is installed.
+    let path = entries[0].strip_prefix("PATH=").expect("PATH is set first");
+    assert!(path.split(':').any(|d| d == "/usr/local/bin"), "{path}");
+    let fields: Vec<&str> = entries[1].split_whitespace().collect();
     assert!(fields.len() > 5, "{entries:?}");
     assert!(
         fields[5..].join(" ").contains("pm-sync-refresh.sh"),
         "{entries:?}"
+    );
+}
+
+/// A file at the repository root.
+fn root_yaml(name: &str) -> (String, serde_json::Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let value = serde_saphyr::from_str::<serde_json::Value>(&text)
+        .unwrap_or_else(|e| panic!("{name} is not valid YAML: {e}"));
+    (text, value)
+}
+
+#[test]
+fn the_action_gives_the_token_to_the_pm_sync_step_only() {
+    let (text, action) = root_yaml("action.yml");
+    assert_eq!(action["runs"]["using"], "composite");
+    for input in ["command", "paths", "format", "config", "version", "token"] {
+        assert!(
+            action["inputs"].get(input).is_some(),
+            "input {input} missing"
+        );
+    }
+    assert_eq!(text.matches("inputs.token }}").count(), 1, "{text}");
+    let steps = action["runs"]["steps"].as_array().unwrap();
+    let with_token: Vec<&serde_json::Value> = steps
+        .iter()
+        .filter(|s| s["env"].get("PM_SYNC_TOKEN").is_some())
+        .collect();
+    assert_eq!(with_token.len(), 1);
+    assert_eq!(with_token[0]["id"], "run");
+    // Every script a step runs exists.
+    for step in steps {
+        if let Some(run) = step["run"].as_str() {
+            let script = run
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("\"$ACTION_PATH/"))
+                .map(|w| w.trim_end_matches('"'))
+                .expect("runs a script of the action");
+            assert!(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(script).is_file(),
+                "{script}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pre_commit_hooks_run_commands_the_cli_accepts_without_network() {
+    let (_, hooks) = root_yaml(".pre-commit-hooks.yaml");
+    let hooks = hooks.as_array().expect("a list of hooks");
+    let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["pm-sync-items", "pm-sync-check-offline"]);
+    let mut subcommands = Vec::new();
+    for hook in hooks {
+        let entry = hook["entry"].as_str().unwrap();
+        // pre-commit appends the changed files.
+        let entry = format!("{entry} postmortems/2026-01-02.md");
+        let mut commands = pm_sync_commands(&entry);
+        if let Some(inner) = entry.strip_prefix("bash -c '") {
+            let inner = &inner[..inner.find('\'').unwrap()];
+            commands = pm_sync_commands(&inner.replace("\"$report\"", "a.md"));
+        }
+        subcommands.extend(parse_all(hook["id"].as_str().unwrap(), &commands));
+        assert!(
+            hook["files"].as_str().unwrap().starts_with("^postmortems/"),
+            "{hook}"
+        );
+    }
+    assert_eq!(subcommands, ["items", "check"]);
+    assert!(
+        hooks[1]["entry"].as_str().unwrap().contains("--offline"),
+        "no network"
     );
 }

@@ -36,17 +36,17 @@ fn github_refresh_recipe_publishes_the_dashboard_to_pages() {
     let job = &workflow["jobs"]["dashboard"];
     assert_eq!(job["permissions"]["pages"], "write");
     assert_eq!(job["permissions"]["id-token"], "write");
-    assert_eq!(
-        job["env"]["JIRA_API_TOKEN"],
-        "${{ secrets.JIRA_API_TOKEN }}"
-    );
+    // The token reaches only the Action's step, never the job's environment.
+    assert!(job["env"]["JIRA_API_TOKEN"].is_null(), "{job}");
     let steps = job["steps"].as_array().unwrap();
-    let run = steps
+    let action = steps
         .iter()
-        .filter_map(|s| s["run"].as_str())
-        .find(|r| r.contains("pm-sync dashboard"))
-        .expect("a dashboard step");
-    let out = dashboard_out(run);
+        .find(|s| s["with"]["command"] == "dashboard")
+        .expect("a dashboard step using the Action");
+    assert_eq!(action["with"]["token"], "${{ secrets.JIRA_API_TOKEN }}");
+    let args = action["with"]["args"].as_str().expect("args");
+    let paths = action["with"]["paths"].as_str().expect("paths");
+    let out = dashboard_out(&format!("pm-sync dashboard {args} {paths}"));
     let upload = steps
         .iter()
         .find(|s| {

@@ -6,6 +6,9 @@ use serde_json::{Value, json};
 use crate::support::fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Flavor};
 
 async fn call(jira: &FakeJira, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    // reqwest has no built-in crypto provider here (Cargo.toml: ring); JiraClient::new installs
+    // it, but this raw client may be the first of the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let url = format!("{}{path}", jira.url());
     let mut req = http.request(method.parse().unwrap(), url);
