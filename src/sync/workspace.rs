@@ -18,6 +18,8 @@ pub struct LoadedReport {
     pub title: String,
     /// Whether this run rewrote the file.
     written: bool,
+    /// Whether a save of this run has not had its folder synced yet.
+    unsynced: bool,
     /// Held for the whole run so no second pm-sync interleaves writes.
     _lock: Option<ReportLock>,
 }
@@ -30,10 +32,37 @@ impl LoadedReport {
         Ok(written)
     }
 
+    /// Saves like [`LoadedReport::save`], leaving the folder sync to a later durable save or to
+    /// whoever calls [`LoadedReport::take_unsynced`] (after a power loss the file holds its old
+    /// or its new bytes, both whole).
+    pub fn save_deferred(&mut self) -> Result<bool, ReportError> {
+        let written = self
+            .report
+            .save_with(crate::report::disk::FolderSync::Deferred)?;
+        self.written |= written;
+        self.unsynced |= written;
+        Ok(written)
+    }
+
+    /// Whether a deferred save awaits its folder sync; the caller syncs it now.
+    pub fn take_unsynced(&mut self) -> bool {
+        std::mem::take(&mut self.unsynced)
+    }
+
     /// Whether any save of this run rewrote the file.
     pub fn written_this_run(&self) -> bool {
         self.written
     }
+}
+
+/// Saves every changed report at once (see [`Report::save_all`]); one result per report.
+pub fn save_all(reports: &mut [LoadedReport]) -> Vec<Result<bool, ReportError>> {
+    let mut all: Vec<&mut Report> = reports.iter_mut().map(|l| &mut l.report).collect();
+    let results = Report::save_all(&mut all);
+    for (loaded, result) in reports.iter_mut().zip(&results) {
+        loaded.written |= matches!(result, Ok(true));
+    }
+    results
 }
 
 /// Where labels come from besides the report itself.
@@ -119,6 +148,7 @@ fn load_one(
         labels,
         title,
         written: false,
+        unsynced: false,
         _lock: lock,
     })
 }
