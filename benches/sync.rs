@@ -1,10 +1,12 @@
 //! Request counts and wall time of sync and refresh against the fake Jira with 20 ms of
-//! latency per request — the budgets of the sync-engine issue, and the naive baseline.
+//! latency per request — the budgets of the sync-engine issue, and the naive baseline — then
+//! pm-sync side by side with the bulk python-jira peer (see `side_by_side.rs`).
 //!
-//! Run: `cargo bench --bench sync`. Prints a table; exits non-zero when a budget is exceeded.
+//! Run: `cargo bench --bench sync`. Prints tables; exits non-zero when a budget is exceeded.
 
 #[path = "../tests/support/fake_jira/mod.rs"]
 mod fake_jira;
+mod side_by_side;
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -13,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Flavor};
 
-const LATENCY: Duration = Duration::from_millis(20);
-const TOKEN_VARIABLE: &str = "PM_SYNC_BENCH_TOKEN";
+pub(crate) const LATENCY: Duration = Duration::from_millis(20);
+pub(crate) const TOKEN_VARIABLE: &str = "PM_SYNC_BENCH_TOKEN";
 
 struct Measure {
     name: &'static str,
@@ -59,6 +61,7 @@ fn main() {
             );
         }
     }
+    failed |= runtime.block_on(side_by_side::run());
     if failed {
         std::process::exit(1);
     }
@@ -165,7 +168,7 @@ fn report(items: usize, date: &str) -> String {
     text
 }
 
-async fn run(config: &Path, args: &[&str]) -> Duration {
+pub(crate) async fn run(config: &Path, args: &[&str]) -> Duration {
     let mut argv: Vec<OsString> = vec!["pm-sync".into(), "-q".into(), "-c".into(), config.into()];
     argv.extend(args.iter().map(OsString::from));
     let started = Instant::now();
@@ -180,6 +183,6 @@ async fn run(config: &Path, args: &[&str]) -> Duration {
     started.elapsed()
 }
 
-fn path(path: &Path) -> &str {
+pub(crate) fn path(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
 }

@@ -1,10 +1,77 @@
-//! The report's file: checking it still holds what was read, and replacing it atomically.
+//! The report's file: checking it still holds what was read, and replacing it atomically —
+//! one file, or many at once with their flushes overlapped — through one [`Durability`] seam.
 
-use std::fs::File;
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
-use atomic_write_file::AtomicWriteFile;
+/// How written files and renames reach stable storage. The default, [`RealDisk`], calls
+/// `fsync`; a benchmark or a test may install another in-process with [`set_durability`]
+/// (to count flushes, or to simulate a slow disk). Never chosen from the environment.
+pub trait Durability: Send + Sync {
+    /// Flushes the data and metadata of `file` (open for writing at `path`).
+    fn sync_file(&self, file: &File, path: &Path) -> io::Result<()>;
+    /// Makes the entries of `folder` durable: a rename, a new or removed file.
+    fn sync_folder(&self, folder: &Path) -> io::Result<()>;
+}
+
+/// `fsync` for real.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RealDisk;
+
+impl Durability for RealDisk {
+    fn sync_file(&self, file: &File, _path: &Path) -> io::Result<()> {
+        file.sync_all()
+    }
+
+    fn sync_folder(&self, folder: &Path) -> io::Result<()> {
+        // Only Unix can open and sync a folder; elsewhere a rename is as durable as it gets.
+        #[cfg(unix)]
+        File::open(folder)?.sync_all()?;
+        #[cfg(not(unix))]
+        let _ = folder;
+        Ok(())
+    }
+}
+
+static DURABILITY: RwLock<Option<Arc<dyn Durability>>> = RwLock::new(None);
+
+/// Installs `durability` for every later save in this process (a library-level hook for
+/// benchmarks and tests; the binary never calls it).
+pub fn set_durability(durability: Arc<dyn Durability>) {
+    *DURABILITY.write().unwrap_or_else(|e| e.into_inner()) = Some(durability);
+}
+
+fn durability() -> Arc<dyn Durability> {
+    DURABILITY
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .unwrap_or_else(|| Arc::new(RealDisk))
+}
+
+/// Flushes `file`, written at `path`, through the installed [`Durability`].
+pub fn sync_file(file: &File, path: &Path) -> io::Result<()> {
+    durability().sync_file(file, path)
+}
+
+/// Makes the entries of `folder` durable through the installed [`Durability`].
+pub fn sync_folder(folder: &Path) -> io::Result<()> {
+    durability().sync_folder(folder)
+}
+
+/// When the folder holding a replaced file is synced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderSync {
+    /// Before the replace returns: the new contents survive a power loss.
+    Now,
+    /// Later, by the caller ([`sync_folder`]): after a power loss the file holds either its old
+    /// or its new contents, both complete. For saves that a later durable save supersedes.
+    Deferred,
+}
 
 /// Whether the file at `path` holds exactly `expected`, compared in chunks so a large report is
 /// not read into memory a second time.
@@ -32,10 +99,182 @@ pub(crate) fn target(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
 }
 
-/// Replaces the file at `path` with `bytes`: a temporary file in the same folder, flushed and
-/// renamed over it, the folder synced. The file's permissions are kept.
-pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = AtomicWriteFile::options().open(path)?;
-    file.write_all(bytes)?;
-    file.commit()
+/// The folder holding `path` (`.` for a bare file name).
+pub fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Replaces the file at `path` with `bytes`: a temporary file in the same folder, written,
+/// flushed and renamed over it; the folder synced now or later (`folder`). The file's
+/// permissions (and, where allowed, owner) are kept.
+pub fn replace(path: &Path, bytes: &[u8], folder: FolderSync) -> io::Result<()> {
+    let temp = write_temporary(path, bytes)?;
+    if let Err(error) = std::fs::rename(&temp, path) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(error);
+    }
+    if folder == FolderSync::Now {
+        sync_folder(&folder_of(path))?;
+    }
+    Ok(())
+}
+
+/// Replaces many files at once: temporary files written and flushed in parallel, renamed, then
+/// one folder sync per folder. One result per file, in order; a file whose temporary file
+/// could not be written keeps its old contents, and the others are still replaced.
+pub fn replace_many(files: &[(&Path, &[u8])]) -> Vec<io::Result<()>> {
+    // Flushing is waiting on the disk, not computing: a few threads overlap the waits.
+    let workers = files.len().clamp(1, 16);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut temps: Vec<Option<io::Result<PathBuf>>> = (0..files.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let at = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((path, bytes)) = files.get(at) else {
+                            return done;
+                        };
+                        done.push((at, write_temporary(path, bytes)));
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            for (at, temp) in handle.join().unwrap_or_default() {
+                temps[at] = Some(temp);
+            }
+        }
+    });
+    let mut folders = BTreeSet::new();
+    let mut results: Vec<io::Result<()>> = files
+        .iter()
+        .zip(temps)
+        .map(|((path, _), temp)| {
+            let temp = temp.unwrap_or_else(|| Err(io::Error::other("the save thread failed")))?;
+            if let Err(error) = std::fs::rename(&temp, path) {
+                let _ = std::fs::remove_file(&temp);
+                return Err(error);
+            }
+            folders.insert(folder_of(path));
+            Ok(())
+        })
+        .collect();
+    for folder in folders {
+        if let Err(error) = sync_folder(&folder) {
+            // Every file renamed into that folder may not be durable: say so for each.
+            for ((path, _), result) in files.iter().zip(results.iter_mut()) {
+                if result.is_ok() && folder_of(path) == folder {
+                    *result = Err(io::Error::new(error.kind(), error.to_string()));
+                }
+            }
+        }
+    }
+    results
+}
+
+/// Writes `bytes` to a new temporary file beside `path` (named `.NAME.pm-sync.N.tmp`, so a
+/// crash leaves something recognisable), with `path`'s permissions, flushed. Returns its path.
+fn write_temporary(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?
+        .to_string_lossy()
+        .into_owned();
+    let folder = folder_of(path);
+    let existing = std::fs::metadata(path).ok();
+    let (temp, mut file) = loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let candidate = folder.join(format!(".{name}.pm-sync.{}-{n}.tmp", std::process::id()));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => break (candidate, file),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(error) => return Err(error),
+        }
+    };
+    let written = (|| {
+        if let Some(existing) = &existing {
+            file.set_permissions(existing.permissions())?;
+            keep_owner(&file, existing)?;
+        }
+        file.write_all(bytes)?;
+        sync_file(&file, &temp)
+    })();
+    if let Err(error) = written {
+        drop(file);
+        let _ = std::fs::remove_file(&temp);
+        return Err(error);
+    }
+    Ok(temp)
+}
+
+/// Gives the new file the old one's owner and group, when this user may (root, or a group
+/// change within the user's groups); a plain user's file is theirs already.
+#[cfg(unix)]
+fn keep_owner(file: &File, existing: &std::fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let own = file.metadata()?;
+    if own.uid() == existing.uid() && own.gid() == existing.gid() {
+        return Ok(());
+    }
+    match std::os::unix::fs::fchown(file, Some(existing.uid()), Some(existing.gid())) {
+        Err(error) if error.kind() == io::ErrorKind::PermissionDenied => Ok(()),
+        other => other,
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_file: &File, _existing: &std::fs::Metadata) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replace_many_writes_every_file_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..20)
+            .map(|n| dir.path().join(format!("{n}.md")))
+            .collect();
+        for path in &paths {
+            std::fs::write(path, "old").unwrap();
+        }
+        let texts: Vec<String> = (0..20).map(|n| format!("new {n}")).collect();
+        let files: Vec<(&Path, &[u8])> = paths
+            .iter()
+            .zip(&texts)
+            .map(|(p, t)| (p.as_path(), t.as_bytes()))
+            .collect();
+        assert!(replace_many(&files).iter().all(Result::is_ok));
+        for (path, text) in paths.iter().zip(&texts) {
+            assert_eq!(&std::fs::read_to_string(path).unwrap(), text);
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 20);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replace_keeps_the_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pm.md");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        replace(&path, b"new", FolderSync::Now).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
 }

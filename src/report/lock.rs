@@ -66,6 +66,31 @@ impl ReportLock {
         Ok(saved)
     }
 
+    /// [`ReportLock::saving`] for many reports at once (saves overlapped): the folder of every
+    /// lock is held while `save` runs, then each report's new file is locked. Folders are
+    /// locked once each, in path order, so two runs never wait on each other in a circle.
+    pub fn saving_many<T>(
+        locks: &mut [&mut ReportLock],
+        save: impl FnOnce() -> T,
+    ) -> Result<T, ReportError> {
+        let mut folders: Vec<(&Path, &Path)> = locks
+            .iter()
+            .map(|lock| (lock.folder.as_path(), lock.path.as_path()))
+            .collect();
+        folders.sort();
+        folders.dedup_by(|a, b| a.0 == b.0);
+        let guards = folders
+            .into_iter()
+            .map(|(folder, path)| lock_folder(folder, path, LOCK_WAIT))
+            .collect::<Result<Vec<_>, _>>()?;
+        let saved = save();
+        let relocked: Result<(), ReportError> =
+            locks.iter_mut().try_for_each(|lock| lock.lock_current());
+        drop(guards);
+        relocked?;
+        Ok(saved)
+    }
+
     /// Locks the inode the path names now, unless it is one this lock already holds.
     fn lock_current(&mut self) -> Result<(), ReportError> {
         let file = open_read_only(&self.path)?;

@@ -7,7 +7,7 @@
 //! says always matches [`Report::bytes`], and nothing pm-sync does not own ever changes.
 
 mod columns;
-mod disk;
+pub mod disk;
 mod edit;
 pub mod error;
 mod front_matter;
@@ -462,24 +462,76 @@ impl Report {
     /// kept). Does nothing, not even touch the file, when unmodified; returns whether it wrote.
     /// Fails without writing if the file on disk no longer holds the bytes last loaded or saved.
     pub fn save(&mut self) -> Result<bool, ReportError> {
-        if !self.is_modified() {
+        self.save_with(disk::FolderSync::Now)
+    }
+
+    /// [`Report::save`], choosing when the folder is synced: [`disk::FolderSync::Deferred`]
+    /// for a save that a later durable one (or [`disk::sync_folder`]) makes durable.
+    pub fn save_with(&mut self, folder: disk::FolderSync) -> Result<bool, ReportError> {
+        let Some(target) = self.save_target()? else {
             return Ok(false);
-        }
-        let target = disk::target(&self.path);
-        match disk::holds(&target, self.saved.as_bytes()) {
-            Ok(true) => {}
-            Ok(false) | Err(_) => {
-                return Err(ReportError::ChangedOnDisk {
-                    path: self.path.clone(),
-                });
+        };
+        disk::replace(&target, self.text.as_bytes(), folder).map_err(|cause| {
+            ReportError::Write {
+                path: self.path.clone(),
+                cause,
             }
-        }
-        disk::replace(&target, self.text.as_bytes()).map_err(|cause| ReportError::Write {
-            path: self.path.clone(),
-            cause,
         })?;
         self.saved = Arc::clone(&self.text);
         Ok(true)
+    }
+
+    /// Saves many reports at once, their temporary files written and flushed in parallel and
+    /// one folder sync per folder. One result per report, in order (as [`Report::save`]).
+    pub fn save_all(reports: &mut [&mut Report]) -> Vec<Result<bool, ReportError>> {
+        let targets: Vec<Result<Option<PathBuf>, ReportError>> =
+            reports.iter().map(|r| r.save_target()).collect();
+        let files: Vec<(&Path, &[u8])> = reports
+            .iter()
+            .zip(&targets)
+            .filter_map(|(r, t)| match t {
+                Ok(Some(target)) => Some((target.as_path(), r.text.as_bytes())),
+                _ => None,
+            })
+            .collect();
+        let mut written = disk::replace_many(&files).into_iter();
+        let mut results = Vec::with_capacity(reports.len());
+        for (report, target) in reports.iter_mut().zip(targets) {
+            results.push(match target {
+                Err(error) => Err(error),
+                Ok(None) => Ok(false),
+                Ok(Some(_)) => match written.next() {
+                    Some(Ok(())) => {
+                        report.saved = Arc::clone(&report.text);
+                        Ok(true)
+                    }
+                    Some(Err(cause)) => Err(ReportError::Write {
+                        path: report.path.clone(),
+                        cause,
+                    }),
+                    None => Err(ReportError::Write {
+                        path: report.path.clone(),
+                        cause: std::io::Error::other("not saved"),
+                    }),
+                },
+            });
+        }
+        results
+    }
+
+    /// The file a save would replace, or `None` when there is nothing to save; fails when the
+    /// file on disk no longer holds the bytes last loaded or saved.
+    fn save_target(&self) -> Result<Option<PathBuf>, ReportError> {
+        if !self.is_modified() {
+            return Ok(None);
+        }
+        let target = disk::target(&self.path);
+        match disk::holds(&target, self.saved.as_bytes()) {
+            Ok(true) => Ok(Some(target)),
+            Ok(false) | Err(_) => Err(ReportError::ChangedOnDisk {
+                path: self.path.clone(),
+            }),
+        }
     }
 
     /// A unified diff from the bytes last loaded or saved (what is on disk) to the current

@@ -101,25 +101,30 @@ pub async fn sync_with(
         labels_needed.dedup();
     }
     if !labels_needed.is_empty() {
-        // Items without a ticket may need creating: validate project and issue type first,
-        // with a message a user can act on (a search would only say "HTTP 400").
-        check_project(engine).await?;
-    }
-    for label in &labels_needed {
-        let found = engine
-            .client
-            .search_by_label(&engine.jira.project, label, &[])
-            .await?;
-        state.by_label.insert(label.clone(), found);
+        // Items without a ticket may need creating: validate project and issue type, with a
+        // message a user can act on (a search would only say "HTTP 400"). The label searches
+        // go out beside that check, in the same round trip; its verdict comes first.
+        let (checked, found) =
+            tokio::join!(check_project(engine), search_labels(engine, &labels_needed));
+        checked?;
+        state.by_label.extend(found?);
     }
     learn_statuses(engine, reports, &state).await?;
     let mut journals = reports
         .iter()
         .map(|loaded| {
-            Journal::load(loaded.report.path())
-                .map_err(|source| Error::io(loaded.report.path(), source))
+            let journal = Journal::load(loaded.report.path())?;
+            if !dry_run {
+                journal.remove_leftovers()?;
+            }
+            Ok(journal)
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .zip(reports.iter())
+        .map(|(journal, loaded)| journal.map_err(|source| Error::io(loaded.report.path(), source)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    // Journal entries to settle once this run's keys are durably in the reports: settling
+    // earlier could forget a create whose key a power loss then takes back.
+    let mut settle_later: Vec<(usize, String, String)> = Vec::new();
 
     let mut plan = make_plan(engine, reports, &state);
     // Creates an earlier run sent without recording the key: find them before creating again.
@@ -127,9 +132,9 @@ pub async fn sync_with(
         &plan,
         &mut journals,
         engine.timing.lag_window,
-        reports,
         dry_run,
-    )?;
+        &mut settle_later,
+    );
     let mut settled_held: Vec<(usize, String)> = Vec::new();
     if !held.is_empty() && !dry_run {
         plan = wait_for_search(engine, reports, &mut state, &held, true).await?;
@@ -210,14 +215,11 @@ pub async fn sync_with(
                 .flat_map(|r| r.edits.iter().cloned())
                 .collect();
             apply_rows(loaded, index, edits, &mut rows)?;
-            loaded.save()?;
+            loaded.save_deferred()?;
         }
         // Found (their keys are in the reports now) or, on Data Center, known never created.
         for (index, summary) in settled_held {
-            let label = date_label(&reports[index]);
-            journals[index]
-                .settle([(label.as_str(), summary.as_str())])
-                .map_err(|source| Error::io(reports[index].report.path(), source))?;
+            settle_later.push((index, date_label(&reports[index]), summary));
         }
 
         let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
@@ -229,7 +231,10 @@ pub async fn sync_with(
             engine.progress.set_position(0);
             engine.progress.set_message("creating tickets");
         }
-        for chunk in creates.chunks(BULK_CREATE_LIMIT) {
+        // A group is as many bulk creates as may be in flight at once: journaled together,
+        // sent together, their keys written and saved together.
+        let group = BULK_CREATE_LIMIT * engine.jira.concurrency.max(1);
+        for chunk in creates.chunks(group) {
             create_chunk(
                 engine,
                 reports,
@@ -238,9 +243,12 @@ pub async fn sync_with(
                 &mut rows,
                 &mut created_keys,
                 &mut ambiguous,
+                &mut settle_later,
             )
             .await?;
-            if show_progress {}
+            if show_progress {
+                engine.progress.inc(chunk.len() as u64);
+            }
         }
 
         if !ambiguous.is_empty() {
@@ -256,6 +264,7 @@ pub async fn sync_with(
                         Plan::default()
                     }
                 };
+            let mut found_in: HashSet<usize> = HashSet::new();
             for row_plan in &found_plan.rows {
                 let at = (row_plan.report, row_plan.row);
                 if !ambiguous.contains(&at) {
@@ -271,15 +280,17 @@ pub async fn sync_with(
                         row.status = Some(issue.status.name.clone());
                         row.error = None;
                     }
-                    journals[at.0]
-                        .settle([(date_label(loaded).as_str(), row_plan.summary.as_str())])
-                        .map_err(|source| Error::io(loaded.report.path(), source))?;
-                    loaded.save()?;
+                    settle_later.push((at.0, date_label(loaded), row_plan.summary.clone()));
+                    found_in.insert(at.0);
                 }
+            }
+            for index in found_in {
+                reports[index].save_deferred()?;
             }
         }
 
         write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
+        settle_durably(reports, &mut journals, settle_later)?;
         link_back_to_reports(engine, reports, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {
             close_duplicates(engine, &plan, transition.as_deref()).await;
@@ -354,15 +365,36 @@ pub async fn refresh(
         dry_run,
         reports: Vec::new(),
     };
+    // Every changed report at once: flushes overlapped, one folder sync per folder.
+    let mut saved = if dry_run {
+        Vec::new()
+    } else {
+        crate::sync::workspace::save_all(reports)
+    }
+    .into_iter();
+    let mut first_error = None;
     for (index, loaded) in reports.iter_mut().enumerate() {
         let items = order
             .iter()
             .filter(|(r, _)| *r == index)
             .filter_map(|at| rows.remove(at))
             .collect();
-        outcome.reports.push(finish_report(loaded, dry_run, items)?);
+        let written = match saved.next() {
+            Some(Err(error)) => {
+                first_error.get_or_insert(error);
+                false
+            }
+            Some(Ok(written)) => written,
+            None => false,
+        };
+        outcome
+            .reports
+            .push(finish_report(loaded, dry_run, written, items));
     }
-    Ok(outcome)
+    match first_error {
+        Some(error) => Err(error.into()),
+        None => Ok(outcome),
+    }
 }
 
 /// Tells every report which status names Jira knows, so that a status a person wrote (a note, a
@@ -492,14 +524,14 @@ fn is_create(plan: &Plan, at: (usize, usize)) -> bool {
 }
 
 /// Create rows that match a journal entry younger than the lag window: their issue may exist
-/// already. Entries that match no such row (key written, window passed) are settled.
+/// already. Entries that match no such row (key written, window passed) go to `settle_later`.
 fn held_by_journal(
     plan: &Plan,
     journals: &mut [Journal],
     lag_window: Duration,
-    reports: &[LoadedReport],
     dry_run: bool,
-) -> Result<HashSet<(usize, usize)>, Error> {
+    settle_later: &mut Vec<(usize, String, String)>,
+) -> HashSet<(usize, usize)> {
     let now = Utc::now();
     let mut held = HashSet::new();
     for (index, journal) in journals.iter_mut().enumerate() {
@@ -524,16 +556,13 @@ fn held_by_journal(
         if dry_run {
             continue;
         }
-        let path = reports[index].report.path();
-        journal
-            .settle(
-                unmatched
-                    .iter()
-                    .map(|e| (e.date_label.as_str(), e.summary.as_str())),
-            )
-            .map_err(|source| Error::io(path, source))?;
+        settle_later.extend(
+            unmatched
+                .into_iter()
+                .map(|e| (index, e.date_label, e.summary)),
+        );
     }
-    Ok(held)
+    held
 }
 
 /// Searches again, pausing between searches, until every row in `waiting` is adopted or the
@@ -845,6 +874,7 @@ async fn create_chunk(
     rows: &mut Rows,
     created_keys: &mut Vec<(usize, usize, IssueKey)>,
     ambiguous: &mut HashSet<(usize, usize)>,
+    settle_later: &mut Vec<(usize, String, String)>,
 ) -> Result<(), Error> {
     let now = Utc::now();
     for (index, journal) in journals.iter_mut().enumerate() {
@@ -897,17 +927,75 @@ async fn create_chunk(
             }
         }
     }
+    // The keys are saved now (a crash may still lose them, but never a journal entry: those
+    // are settled only after the reports' folders are synced, at the end of the run).
     for (index, edits) in links {
         apply_rows(&mut reports[index], index, edits, rows)?;
-        reports[index].save()?;
+        reports[index].save_deferred()?;
     }
     for (index, summary) in settled {
-        let label = date_label(&reports[index]);
-        journals[index]
-            .settle([(label.as_str(), summary.as_str())])
+        settle_later.push((index, date_label(&reports[index]), summary));
+    }
+    Ok(())
+}
+
+/// Makes every save of this run durable (one folder sync per folder), then settles the
+/// journal entries whose keys those saves hold (one write per journal).
+fn settle_durably(
+    reports: &mut [LoadedReport],
+    journals: &mut [Journal],
+    settle_later: Vec<(usize, String, String)>,
+) -> Result<(), Error> {
+    let mut folders: Vec<(std::path::PathBuf, usize)> = Vec::new();
+    for (index, loaded) in reports.iter_mut().enumerate() {
+        if loaded.take_unsynced() {
+            let folder =
+                crate::report::disk::folder_of(&crate::report::disk::target(loaded.report.path()));
+            if !folders.iter().any(|(f, _)| *f == folder) {
+                folders.push((folder, index));
+            }
+        }
+    }
+    for (folder, index) in folders {
+        crate::report::disk::sync_folder(&folder)
+            .map_err(|source| Error::io(reports[index].report.path(), source))?;
+    }
+    for (index, journal) in journals.iter_mut().enumerate() {
+        let done: Vec<(&str, &str)> = settle_later
+            .iter()
+            .filter(|(at, _, _)| *at == index)
+            .map(|(_, label, summary)| (label.as_str(), summary.as_str()))
+            .collect();
+        journal
+            .settle(done)
             .map_err(|source| Error::io(reports[index].report.path(), source))?;
     }
     Ok(())
+}
+
+/// One search per date label, all in flight at once (the client caps requests in flight).
+async fn search_labels(
+    engine: &Engine<'_>,
+    labels: &[String],
+) -> Result<Vec<(String, Vec<Issue>)>, JiraError> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for label in labels {
+        let client = engine.client.clone();
+        let project = engine.jira.project.clone();
+        let label = label.clone();
+        tasks.spawn(async move {
+            let found = client.search_by_label(&project, &label, &[]).await;
+            found.map(|found| (label, found))
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        out.push(joined.map_err(|error| JiraError::Protocol {
+            request: "search".into(),
+            message: format!("a search task failed: {error}"),
+        })??);
+    }
+    Ok(out)
 }
 
 /// Gives every ticket this run created or adopted a remote link to its report (when
@@ -1032,7 +1120,7 @@ async fn write_created_statuses(
     }
     for (index, edits) in by_report {
         apply_rows(&mut reports[index], index, edits, rows)?;
-        reports[index].save()?;
+        reports[index].save_deferred()?;
     }
     Ok(())
 }
@@ -1072,20 +1160,16 @@ fn collect(
 fn finish_report(
     loaded: &mut LoadedReport,
     dry_run: bool,
+    written: bool,
     items: Vec<RowOutcome>,
-) -> Result<ReportOutcome, Error> {
-    let (written, diff) = if dry_run {
-        (false, Some(loaded.report.diff()))
-    } else {
-        (loaded.save()?, None)
-    };
-    Ok(ReportOutcome {
+) -> ReportOutcome {
+    ReportOutcome {
         path: loaded.report.path().to_path_buf(),
         written,
         labels: None,
-        diff,
+        diff: dry_run.then(|| loaded.report.diff()),
         items,
-    })
+    }
 }
 
 fn missing_message() -> String {

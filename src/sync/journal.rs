@@ -1,13 +1,21 @@
 //! A sidecar record of creates in flight, so that a run that dies, or loses a create's
 //! response, never files the same item twice.
 //!
-//! Before a create batch is sent, its items are written here (atomically). After the keys are
-//! in the report, they are removed; the file is deleted when empty. An entry still present on
-//! the next run means "this item may exist in Jira already": the run searches for it (Cloud
-//! search lags behind writes) before it would create it again.
+//! Before a group of creates is sent, its items are written here, durably. After their keys are
+//! durably in the report, they are settled; the file is deleted when empty. An entry still
+//! present on the next run means "this item may exist in Jira already": the run searches for it
+//! (Cloud search lags behind writes) before it would create it again.
+//!
+//! The file is one JSON object (`about`, `pending`), written atomically when the journal is
+//! created, followed by appended events (`{"record": [...]}`, `{"settle": [...]}`), so a
+//! group costs one flush of one file rather than a rewrite, a flush and a folder sync. An
+//! append torn by a crash was never flushed, so nothing it names was sent: it is ignored, and
+//! the next write rewrites the file whole.
 
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+use crate::report::disk::{self, FolderSync};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,6 +36,16 @@ pub struct PendingCreate {
 pub struct Journal {
     path: PathBuf,
     entries: Vec<PendingCreate>,
+    /// Whether the file exists and ends with a whole event, so that events can be appended.
+    appendable: bool,
+}
+
+/// An event appended after the file's opening object.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Event {
+    Record(Vec<PendingCreate>),
+    Settle(Vec<(String, String)>),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -54,24 +72,88 @@ impl Journal {
     /// Reads the journal of `report` (empty when there is none).
     pub fn load(report: &Path) -> io::Result<Self> {
         let path = Self::path_for(report);
-        let entries = match std::fs::read(&path) {
-            Ok(bytes) => {
-                let file: JournalFile = serde_json::from_slice(&bytes).map_err(|error| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!(
-                            "{} is not a pm-sync journal ({error}); if no pm-sync run is \
-                             active, check Jira for duplicates of its items, then delete it",
-                            path.display()
-                        ),
-                    )
-                })?;
-                file.pending
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Ok(Self {
+                    path,
+                    entries: Vec::new(),
+                    appendable: false,
+                });
             }
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(error) => return Err(error),
         };
-        Ok(Self { path, entries })
+        let invalid = |error: serde_json::Error| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{} is not a pm-sync journal ({error}); if no pm-sync run is active, check \
+                     Jira for duplicates of its items, then delete it",
+                    path.display()
+                ),
+            )
+        };
+        let mut stream =
+            serde_json::Deserializer::from_slice(&bytes).into_iter::<serde_json::Value>();
+        let first = stream
+            .next()
+            .unwrap_or_else(|| serde_json::from_slice::<serde_json::Value>(&bytes))
+            .map_err(invalid)?;
+        let file: JournalFile = serde_json::from_value(first).map_err(invalid)?;
+        let mut entries = file.pending;
+        let mut appendable = true;
+        for value in stream {
+            let value = match value {
+                Ok(value) => value,
+                // A torn append: never flushed, so none of its creates was sent.
+                Err(error) if error.is_eof() => {
+                    appendable = false;
+                    break;
+                }
+                Err(error) => return Err(invalid(error)),
+            };
+            match serde_json::from_value::<Event>(value).map_err(invalid)? {
+                Event::Record(recorded) => entries.extend(recorded),
+                Event::Settle(settled) => {
+                    remove_each(
+                        &mut entries,
+                        settled.iter().map(|(l, s)| (l.as_str(), s.as_str())),
+                    );
+                }
+            }
+        }
+        Ok(Self {
+            path,
+            entries,
+            appendable,
+        })
+    }
+
+    /// Deletes temporary files an interrupted write of this journal left beside it (a crash
+    /// between creating and renaming one). Call only while holding the report's lock.
+    pub fn remove_leftovers(&self) -> io::Result<()> {
+        let Some(name) = self.path.file_name() else {
+            return Ok(());
+        };
+        let prefix = format!(".{}.", name.to_string_lossy());
+        let folder = disk::folder_of(&self.path);
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        for entry in entries {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with(&prefix)
+                && entry.file_type()?.is_file()
+            {
+                match std::fs::remove_file(entry.path()) {
+                    Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Entries still pending.
@@ -79,37 +161,61 @@ impl Journal {
         &self.entries
     }
 
-    /// Records creates about to be sent; durable before this returns.
+    /// Records creates about to be sent; durable before this returns (one file flush when the
+    /// journal exists, else an atomic create: a file flush and a folder sync).
     pub fn record(&mut self, entries: impl IntoIterator<Item = PendingCreate>) -> io::Result<()> {
-        self.entries.extend(entries);
-        self.write()
+        let entries: Vec<PendingCreate> = entries.into_iter().collect();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.entries.extend(entries.iter().cloned());
+        if self.appendable {
+            self.append(&Event::Record(entries))
+        } else {
+            self.write()
+        }
     }
 
-    /// Removes one entry per `(date_label, summary)` given: those items now have their key in
-    /// the report (or are known not to exist).
+    /// Removes one entry per `(date_label, summary)` given: those items now have their key
+    /// durably in the report (or are known not to exist). Durable before this returns.
     pub fn settle<'a>(
         &mut self,
         done: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> io::Result<()> {
-        let mut changed = false;
-        for (label, summary) in done {
-            if let Some(index) = self
-                .entries
-                .iter()
-                .position(|e| e.date_label == label && e.summary == summary)
-            {
-                self.entries.remove(index);
-                changed = true;
-            }
+        let settled = remove_each(&mut self.entries, done);
+        if settled.is_empty() {
+            return Ok(());
         }
-        if changed { self.write() } else { Ok(()) }
+        if self.entries.is_empty() || !self.appendable {
+            self.write()
+        } else {
+            self.append(&Event::Settle(settled))
+        }
     }
 
-    fn write(&self) -> io::Result<()> {
+    /// Appends one event and flushes the file.
+    fn append(&mut self, event: &Event) -> io::Result<()> {
+        let mut line = serde_json::to_vec(event).map_err(io::Error::other)?;
+        line.push(b'\n');
+        let mut file = std::fs::OpenOptions::new().append(true).open(&self.path)?;
+        let written = file
+            .write_all(&line)
+            .and_then(|()| disk::sync_file(&file, &self.path));
+        if written.is_err() {
+            // The file may now end in a partial event: rewrite it whole next time.
+            self.appendable = false;
+        }
+        written
+    }
+
+    /// Writes the whole journal atomically (or deletes it when empty), durably.
+    fn write(&mut self) -> io::Result<()> {
         if self.entries.is_empty() {
+            self.appendable = false;
             return match std::fs::remove_file(&self.path) {
-                Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
-                _ => Ok(()),
+                Ok(()) => disk::sync_folder(&disk::folder_of(&self.path)),
+                Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+                Err(error) => Err(error),
             };
         }
         let file = JournalFile {
@@ -118,11 +224,30 @@ impl Journal {
                 .to_owned(),
             pending: self.entries.clone(),
         };
-        let bytes = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
-        let mut out = atomic_write_file::AtomicWriteFile::open(&self.path)?;
-        io::Write::write_all(&mut out, &bytes)?;
-        out.commit()
+        let mut bytes = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
+        bytes.push(b'\n');
+        disk::replace(&self.path, &bytes, FolderSync::Now)?;
+        self.appendable = true;
+        Ok(())
     }
+}
+
+/// Removes one entry per `(label, summary)`; returns those found.
+fn remove_each<'a>(
+    entries: &mut Vec<PendingCreate>,
+    done: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<(String, String)> {
+    let mut removed = Vec::new();
+    for (label, summary) in done {
+        if let Some(index) = entries
+            .iter()
+            .position(|e| e.date_label == label && e.summary == summary)
+        {
+            entries.remove(index);
+            removed.push((label.to_owned(), summary.to_owned()));
+        }
+    }
+    removed
 }
 
 #[cfg(test)]
@@ -153,5 +278,47 @@ mod tests {
             .settle([("sev1_20200414", "a"), ("sev1_20200414", "b")])
             .unwrap();
         assert!(!Journal::path_for(&report).exists());
+    }
+
+    #[test]
+    fn appended_groups_and_settles_survive_a_reload_and_a_torn_tail_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("pm.md");
+        let mut journal = Journal::load(&report).unwrap();
+        journal.record([entry("a"), entry("b")]).unwrap();
+        journal.record([entry("c")]).unwrap();
+        journal.settle([("sev1_20200414", "b")]).unwrap();
+        let path = Journal::path_for(&report);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        let summaries = |j: &Journal| {
+            j.pending()
+                .iter()
+                .map(|e| e.summary.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(summaries(&Journal::load(&report).unwrap()), ["a", "c"]);
+
+        // A crash mid-append leaves half an event: ignored, and the next write starts afresh.
+        text.push_str("{\"record\":[{\"date_label\":\"sev1_2020");
+        std::fs::write(&path, &text).unwrap();
+        let mut torn = Journal::load(&report).unwrap();
+        assert_eq!(summaries(&torn), ["a", "c"]);
+        torn.record([entry("d")]).unwrap();
+        assert_eq!(summaries(&Journal::load(&report).unwrap()), ["a", "c", "d"]);
+    }
+
+    #[test]
+    fn leftover_temporary_files_of_the_journal_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("pm.md");
+        std::fs::write(&report, "x").unwrap();
+        let left = dir.path().join("..pm.md.pm-sync-journal.json.Ab12Cd");
+        std::fs::write(&left, "{").unwrap();
+        let other = dir.path().join(".pm.md.pm-sync.1-0.tmp");
+        std::fs::write(&other, "keep: not the journal's").unwrap();
+        Journal::load(&report).unwrap().remove_leftovers().unwrap();
+        assert!(!left.exists());
+        assert!(other.exists());
+        assert!(report.exists());
     }
 }

@@ -21,6 +21,8 @@ pub struct LoadedReport {
     /// Held for the whole run so no second pm-sync interleaves writes; saves go through it so
     /// the new file is locked before anyone else can open it.
     lock: Option<ReportLock>,
+    /// Whether a save of this run has not had its folder synced yet.
+    unsynced: bool,
 }
 
 impl LoadedReport {
@@ -35,10 +37,63 @@ impl LoadedReport {
         Ok(written)
     }
 
+    /// Saves like [`LoadedReport::save`], leaving the folder sync to a later durable save or to
+    /// whoever calls [`LoadedReport::take_unsynced`] (after a power loss the file holds its old
+    /// or its new bytes, both whole).
+    pub fn save_deferred(&mut self) -> Result<bool, ReportError> {
+        let report = &mut self.report;
+        let mut save = || report.save_with(crate::report::disk::FolderSync::Deferred);
+        let written = match &mut self.lock {
+            Some(lock) => lock.saving(save)?,
+            None => save()?,
+        };
+        self.written |= written;
+        self.unsynced |= written;
+        Ok(written)
+    }
+
+    /// Whether a deferred save awaits its folder sync; the caller syncs it now.
+    pub fn take_unsynced(&mut self) -> bool {
+        std::mem::take(&mut self.unsynced)
+    }
+
     /// Whether any save of this run rewrote the file.
     pub fn written_this_run(&self) -> bool {
         self.written
     }
+}
+
+/// Saves every changed report at once (see [`Report::save_all`]); one result per report.
+pub fn save_all(reports: &mut [LoadedReport]) -> Vec<Result<bool, ReportError>> {
+    let mut all: Vec<&mut Report> = Vec::with_capacity(reports.len());
+    let mut locks: Vec<&mut ReportLock> = Vec::new();
+    for loaded in reports.iter_mut() {
+        all.push(&mut loaded.report);
+        locks.extend(loaded.lock.as_mut());
+    }
+    // Saved under the reports' locks, as one save does (the new files locked before anyone
+    // else can open them); a lock that cannot be taken fails every report of the batch.
+    let results = match ReportLock::saving_many(&mut locks, || Report::save_all(&mut all)) {
+        Ok(results) => results,
+        Err(error) => {
+            let message = error.to_string();
+            drop(all);
+            drop(locks);
+            return reports
+                .iter()
+                .map(|loaded| {
+                    Err(ReportError::Write {
+                        path: loaded.report.path().to_owned(),
+                        cause: std::io::Error::other(message.clone()),
+                    })
+                })
+                .collect();
+        }
+    };
+    for (loaded, result) in reports.iter_mut().zip(&results) {
+        loaded.written |= matches!(result, Ok(true));
+    }
+    results
 }
 
 /// Where labels come from besides the report itself.
@@ -129,6 +184,7 @@ fn load_one(
         title,
         written: false,
         lock,
+        unsynced: false,
     })
 }
 

@@ -289,3 +289,236 @@ async fn a_refused_label_update_fails_its_row_and_the_rest_is_saved() {
         "and every key is saved"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_response_among_creates_in_flight_together_never_duplicates() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        // 120 items: three bulk creates, all in flight at once (concurrency 4); the first to
+        // arrive is processed but its answer lost, and search hides it for longer than the run.
+        let items = 120;
+        pm.write("pm.md", generated_report(items, "2021-03-04"));
+        fake.set_latency(Duration::from_millis(30));
+        fake.inject(Fault::LoseCreateResponse { times: 1 });
+        fake.set_search_lag(if flavor == Flavor::Cloud { 40 } else { 0 });
+
+        let out = pm
+            .run_env(
+                &[("PM_SYNC_TEST_RECONCILE_WAIT_MS", Some("200"))],
+                &["sync", "pm.md"],
+            )
+            .await;
+        assert_eq!(
+            fake.requests().count(Endpoint::BulkCreate),
+            3,
+            "{flavor:?}: a create was resent: {out}"
+        );
+        assert_eq!(fake.issues().len(), items, "{flavor:?}");
+        let linked = linked_keys(&pm.read("pm.md")).len();
+        if flavor == Flavor::Cloud {
+            // The answered creates have their keys; the lost one's items wait for search.
+            assert_eq!(out.code, 3, "{out}");
+            assert!(out.stdout.contains("pending"), "{out}");
+            assert!((70..items).contains(&linked), "{linked} keys: {out}");
+            assert!(pm.dir().join(".pm.md.pm-sync-journal.json").exists());
+        } else {
+            // Data Center search is consistent: the lost creates are found at once.
+            assert_eq!(out.code, 0, "{out}");
+            assert_eq!(linked, items);
+        }
+
+        // The next run finds the rest by search and creates nothing.
+        fake.set_latency(Duration::ZERO);
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let issues = fake.issues();
+        assert_eq!(issues.len(), items, "{flavor:?}: duplicates");
+        let summaries: HashSet<&str> = issues.iter().map(|i| i.summary.as_str()).collect();
+        assert_eq!(
+            summaries.len(),
+            items,
+            "{flavor:?}: an item got two tickets"
+        );
+        let keys = linked_keys(&pm.read("pm.md"));
+        assert_eq!(
+            keys.iter().collect::<HashSet<_>>().len(),
+            items,
+            "{flavor:?}"
+        );
+        assert!(!pm.dir().join(".pm.md.pm-sync-journal.json").exists());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_temporary_journal_file_left_by_a_crash_is_removed_by_the_next_run() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+    // What a crash between writing and renaming the journal leaves behind.
+    let left = pm.write("..pm.md.pm-sync-journal.json.x7Kq2Z", "{\"pending\": [");
+
+    let out = pm.run(&["sync", "pm.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(fake.issues().len(), 4);
+    assert!(!left.exists(), "the leftover is still there");
+    let names: Vec<String> = std::fs::read_dir(pm.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("pm.md") && n != "pm.md" && !n.ends_with(".lock"))
+        .collect();
+    assert!(names.is_empty(), "files left beside the report: {names:?}");
+}
+
+mod fsyncs {
+    //! Flushes counted through the report disk layer's `Durability` seam, with pm-sync run
+    //! in-process (the seam is a library hook, never read from the environment).
+
+    use std::collections::HashMap;
+    use std::ffi::OsString;
+    use std::fs::File;
+    use std::path::{Path, PathBuf};
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    use pm_sync::report::disk::{self, Durability, RealDisk};
+
+    use crate::support::fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Flavor};
+
+    const TOKEN_VARIABLE: &str = "PM_SYNC_FSYNC_TEST_TOKEN";
+
+    /// Real flushes, counted per folder (file flushes under the file's folder).
+    #[derive(Default)]
+    struct Counting {
+        counts: Mutex<HashMap<PathBuf, (usize, usize)>>,
+    }
+
+    impl Durability for Counting {
+        fn sync_file(&self, file: &File, path: &Path) -> std::io::Result<()> {
+            let folder = disk::folder_of(path);
+            self.counts.lock().unwrap().entry(folder).or_default().0 += 1;
+            RealDisk.sync_file(file, path)
+        }
+
+        fn sync_folder(&self, folder: &Path) -> std::io::Result<()> {
+            self.counts
+                .lock()
+                .unwrap()
+                .entry(folder.to_owned())
+                .or_default()
+                .1 += 1;
+            RealDisk.sync_folder(folder)
+        }
+    }
+
+    /// The counter, installed once for this test process.
+    fn counter() -> Arc<Counting> {
+        static COUNTER: OnceLock<Arc<Counting>> = OnceLock::new();
+        COUNTER
+            .get_or_init(|| {
+                // SAFETY: std serialises its own environment access; nothing in this process
+                // reads this variable through libc.
+                unsafe { std::env::set_var(TOKEN_VARIABLE, FAKE_TOKEN) };
+                let counting = Arc::new(Counting::default());
+                disk::set_durability(counting.clone());
+                counting
+            })
+            .clone()
+    }
+
+    /// (file flushes, folder syncs) in `folder` so far, and the counts reset.
+    fn take(folder: &Path) -> (usize, usize) {
+        let folder = std::fs::canonicalize(folder).unwrap();
+        counter()
+            .counts
+            .lock()
+            .unwrap()
+            .remove(&folder)
+            .unwrap_or_default()
+    }
+
+    async fn run(dir: &Path, fake: &FakeJira, concurrency: usize, args: &[&str]) -> u8 {
+        let config = dir.join("pm-sync.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[jira]\nurl = \"{}\"\ndeployment = \"cloud\"\nproject = \"OPS\"\n\
+                 email = \"{FAKE_EMAIL}\"\ntoken_env = \"{TOKEN_VARIABLE}\"\n\
+                 concurrency = {concurrency}\n",
+                fake.url()
+            ),
+        )
+        .unwrap();
+        let mut argv: Vec<OsString> = vec!["pm-sync".into(), "-q".into(), "-c".into()];
+        argv.push(config.into());
+        argv.extend(args.iter().map(OsString::from));
+        tokio::task::spawn_blocking(move || pm_sync::run_to_code(argv))
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_sync_flushes_twice_per_create_group_plus_four_at_most() {
+        counter();
+        let fake = FakeJira::start(Flavor::Cloud).await;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = std::fs::canonicalize(dir.path()).unwrap();
+        let report = folder.join("pm.md");
+        // 250 items at concurrency 2: groups of 100 (two bulk creates of 50), three groups.
+        std::fs::write(&report, super::generated_report(250, "2021-03-04")).unwrap();
+        take(&folder);
+
+        let code = run(&folder, &fake, 2, &["sync", report.to_str().unwrap()]).await;
+
+        assert_eq!(code, 0);
+        assert_eq!(fake.issues().len(), 250);
+        assert_eq!(
+            super::linked_keys(&std::fs::read_to_string(&report).unwrap()).len(),
+            250
+        );
+        let (files, folders) = take(&folder);
+        assert!(
+            files >= 3 && folders >= 1,
+            "every group's keys were flushed"
+        );
+        assert!(
+            files + folders <= 2 * 3 + 4,
+            "{files} file flushes + {folders} folder syncs for 3 create groups"
+        );
+        assert!(!folder.join(".pm.md.pm-sync-journal.json").exists());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_refresh_of_many_reports_syncs_their_folder_once() {
+        counter();
+        let fake = FakeJira::start(Flavor::Cloud).await;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = std::fs::canonicalize(dir.path()).unwrap();
+        let reports = folder.join("reports");
+        std::fs::create_dir(&reports).unwrap();
+        for n in 0..10 {
+            let text = super::generated_report(5, &format!("2021-03-{:02}", n + 1));
+            std::fs::write(reports.join(format!("pm-{n}.md")), text).unwrap();
+        }
+        let mut args = vec!["sync".to_owned()];
+        args.extend((0..10).map(|n| reports.join(format!("pm-{n}.md")).display().to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(run(&folder, &fake, 4, &args).await, 0);
+        for issue in fake.issues() {
+            fake.transition(&issue.key, "Done");
+        }
+        take(&reports);
+
+        let code = run(&folder, &fake, 4, &["refresh", reports.to_str().unwrap()]).await;
+
+        assert_eq!(code, 0);
+        let (files, folders) = take(&reports);
+        assert_eq!(
+            (files, folders),
+            (10, 1),
+            "one flush per report, one folder sync"
+        );
+        for n in 0..10 {
+            let text = std::fs::read_to_string(reports.join(format!("pm-{n}.md"))).unwrap();
+            assert_eq!(text.matches("<td>Done</td>").count(), 5, "{text}");
+        }
+    }
+}
