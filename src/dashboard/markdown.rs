@@ -59,7 +59,7 @@ pub fn render(d: &Dashboard, site: Option<&str>) -> String {
                 if s.severity == "all" {
                     "**All**".to_owned()
                 } else {
-                    escape(&s.severity)
+                    crate::output::markdown_cell(&s.severity)
                 },
                 s.post_mortems,
                 s.items,
@@ -102,11 +102,11 @@ pub fn render(d: &Dashboard, site: Option<&str>) -> String {
             let _ = writeln!(
                 out,
                 "| {ticket} | {} | {} | {} | {} | {} d |",
-                escape(&item.summary),
-                escape(&pm.title),
+                crate::output::markdown_cell(&item.summary),
+                crate::output::markdown_cell(&pm.title),
                 item.assignee
                     .as_deref()
-                    .map_or_else(|| "—".to_owned(), escape),
+                    .map_or_else(|| "—".to_owned(), crate::output::markdown_cell),
                 item.due.map_or_else(|| "—".to_owned(), |d| d.to_string()),
                 item.age_days.unwrap_or(0)
             );
@@ -123,25 +123,6 @@ pub fn render(d: &Dashboard, site: Option<&str>) -> String {
         }
         None => {
             let _ = writeln!(out, "_{source}._");
-        }
-    }
-    out
-}
-
-/// Text for a table cell: no pipes, no line breaks, no HTML, no accidental emphasis or links.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '\\' | '*' | '_' | '[' | ']' | '`' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' | '\n' => out.push(' '),
-            c => out.push(c),
         }
     }
     out

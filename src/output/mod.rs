@@ -87,3 +87,22 @@ pub fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     );
     bar
 }
+
+/// Text for a table cell: no pipes, no line breaks, no HTML, no accidental emphasis or links.
+pub(crate) fn markdown_cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '\\' | '*' | '_' | '[' | ']' | '`' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -157,7 +157,7 @@ fn bold_prefix(s: &str) -> Option<Bold> {
         if s.len() > open.len() && starts_ci(s, open) {
             let rest = &s[open.len()..];
             let close_at = if html {
-                find_ci(rest, close)?
+                super::refs::find_ci(rest, close)?
             } else {
                 find_delimiter(rest, close)?
             };
@@ -223,13 +223,6 @@ fn starts_ci(s: &str, prefix: &str) -> bool {
 fn ends_ci(s: &str, suffix: &str) -> bool {
     s.len() >= suffix.len()
         && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
-}
-
-fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn rfind_ci(haystack: &str, needle: &str) -> Option<usize> {

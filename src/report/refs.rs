@@ -275,7 +275,8 @@ fn tag_len(s: &str) -> Option<usize> {
     None
 }
 
-fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
+/// The first place of ASCII `needle` in `haystack`, in any case.
+pub(crate) fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     haystack
         .as_bytes()
         .windows(needle.len())

@@ -50,10 +50,10 @@ pub fn render(outcome: &CheckOutcome) -> String {
                 "| {icon} | `{}:{}` | {} | {ticket} | {} | {verdict} |",
                 display_path(&report.path).replace('`', "'"),
                 item.line,
-                escape(&item.summary),
+                crate::output::markdown_cell(&item.summary),
                 item.status
                     .as_deref()
-                    .map_or_else(|| "—".to_owned(), escape),
+                    .map_or_else(|| "—".to_owned(), crate::output::markdown_cell),
             );
         }
         out.push('\n');
@@ -65,11 +65,11 @@ pub fn render(outcome: &CheckOutcome) -> String {
                     out,
                     "> ⚠️ `{}`: {}\n",
                     display_path(path).replace('`', "'"),
-                    escape(&warning)
+                    crate::output::markdown_cell(&warning)
                 );
             }
             None => {
-                let _ = writeln!(out, "> ⚠️ {}\n", escape(&warning));
+                let _ = writeln!(out, "> ⚠️ {}\n", crate::output::markdown_cell(&warning));
             }
         }
     }
@@ -78,25 +78,6 @@ pub fn render(outcome: &CheckOutcome) -> String {
         Source::Report => "statuses as written in the reports (`--offline`)",
     };
     let _ = writeln!(out, "**Total:** {}; {source}.", totals_sentence(&totals));
-    out
-}
-
-/// Text for a table cell: no pipes, no line breaks, no HTML, no accidental emphasis or links.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '\\' | '*' | '_' | '[' | ']' | '`' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' | '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
     out
 }
 
@@ -128,7 +109,7 @@ mod tests {
     #[test]
     fn cells_cannot_break_the_table() {
         assert_eq!(
-            escape("a | b <i>*x*</i>\nc"),
+            crate::output::markdown_cell("a | b <i>*x*</i>\nc"),
             r"a \| b &lt;i&gt;\*x\*&lt;/i&gt; c"
         );
     }
