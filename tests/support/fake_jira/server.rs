@@ -854,11 +854,18 @@ impl State {
             .skip(3)
             .map(|s| s.to_owned())
             .collect();
-        let query: HashMap<String, String> = request
-            .url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        // A parameter given several times (`fields=summary&fields=status`, as Jira documents for
+        // list parameters) reads as its comma-separated values.
+        let mut query: HashMap<String, String> = HashMap::new();
+        for (k, v) in request.url.query_pairs() {
+            query
+                .entry(k.into_owned())
+                .and_modify(|seen| {
+                    seen.push(',');
+                    seen.push_str(&v);
+                })
+                .or_insert_with(|| v.into_owned());
+        }
         let body: Option<Value> = if request.body.is_empty() {
             None
         } else {
