@@ -77,13 +77,8 @@ fn boundary_before(raw: &str, at: usize) -> bool {
 /// The reference a link with `text` and `target` makes: the browse key of the target, else the
 /// text when it is exactly a key.
 fn link_reference(text: &str, target: &str, len: usize) -> Option<Reference> {
-    if let Some(found) = key::browse_key(target) {
-        return Some(Reference {
-            key: found.to_owned(),
-            span: 0..len,
-            browse_link: true,
-            look_alike: false,
-        });
+    if let Some(reference) = browse_reference(target, len) {
+        return Some(reference);
     }
     let text = strip_markup(text);
     let text = text.trim();
@@ -92,6 +87,16 @@ fn link_reference(text: &str, target: &str, len: usize) -> Option<Reference> {
         span: 0..len,
         browse_link: false,
         look_alike: key::is_look_alike(text, text.len()),
+    })
+}
+
+/// The reference a URL of `len` bytes makes when it is a Jira browse link.
+fn browse_reference(url: &str, len: usize) -> Option<Reference> {
+    key::browse_key(url).map(|found| Reference {
+        key: found.to_owned(),
+        span: 0..len,
+        browse_link: true,
+        look_alike: false,
     })
 }
 
@@ -168,13 +173,7 @@ fn autolink(s: &str) -> Option<(usize, Option<Reference>)> {
         return None;
     }
     let len = end + 2;
-    let reference = key::browse_key(&inner[..end]).map(|found| Reference {
-        key: found.to_owned(),
-        span: 0..len,
-        browse_link: true,
-        look_alike: false,
-    });
-    Some((len, reference))
+    Some((len, browse_reference(&inner[..end], len)))
 }
 
 /// A bare `http(s)://…` URL at the start of `s` (GFM autolinks), trailing punctuation excluded.
@@ -186,14 +185,7 @@ fn bare_url(s: &str) -> Option<(usize, Option<Reference>)> {
         .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '|' | '"' | '\''))
         .unwrap_or(s.len());
     let url = s[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '*', '_']);
-    let len = url.len();
-    let reference = key::browse_key(url).map(|found| Reference {
-        key: found.to_owned(),
-        span: 0..len,
-        browse_link: true,
-        look_alike: false,
-    });
-    Some((len, reference))
+    Some((url.len(), browse_reference(url, url.len())))
 }
 
 /// `[text](target)` at the start of `s` (an image's `![` is read the same way).
