@@ -4,12 +4,10 @@
 use crate::cli::CheckArgs;
 use crate::error::Error;
 use crate::gate::{Lookup, check_reports};
-use crate::jira::JiraError;
-use crate::jira::model::IssueKey;
 use crate::settings::Settings;
 use crate::sync::workspace::{linked_keys, load_reports};
 
-use super::runtime::{block_on, connect, print_stdout};
+use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 
 /// `pm-sync check`: loads the reports, reads every linked ticket's status from Jira in batches
 /// (or, with `--offline`, takes the reports' status cells), prints the verdicts in the chosen
@@ -29,7 +27,7 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
             Lookup::default()
         } else {
             let client = connect(jira)?;
-            block_on(fetch(&client, &keys))?
+            block_on(fetch_lookup(&client, &keys))?
         };
         check_reports(
             &reports,
@@ -44,18 +42,4 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
         quiet,
     ));
     Ok(outcome.exit_code())
-}
-
-/// Reads every key in batches (the client sends one request per 100 keys). When Jira says
-/// some keys do not exist, the credentials are verified first: some Jira sites answer a failed
-/// login as an anonymous user, who sees no issue at all, and "every ticket is missing" would
-/// then be a lie.
-async fn fetch(client: &crate::jira::JiraClient, keys: &[IssueKey]) -> Result<Lookup, JiraError> {
-    let fetched = client.fetch_issues(keys).await?;
-    if !fetched.missing.is_empty() {
-        client.myself().await?;
-    }
-    Ok(Lookup::from_fetched(fetched, |key| {
-        client.browse_url(key).to_string()
-    }))
 }

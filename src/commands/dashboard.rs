@@ -8,13 +8,11 @@ use crate::dashboard::model::Dashboard;
 use crate::dashboard::{markdown, write_site};
 use crate::error::{Error, exit};
 use crate::gate::Lookup;
-use crate::jira::JiraError;
-use crate::jira::model::IssueKey;
 use crate::output::check::plural;
 use crate::settings::Settings;
 use crate::sync::workspace::{linked_keys, load_reports};
 
-use super::runtime::{block_on, connect, print_stdout};
+use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 
 /// Loads the reports, reads every linked ticket from Jira in batches of 100 (or, with
 /// `--offline`, takes the reports' status cells), writes `index.html` and `dashboard.json`
@@ -30,7 +28,7 @@ pub(super) fn run(settings: &Settings, args: &DashboardArgs) -> Result<u8, Error
             Lookup::default()
         } else {
             let client = connect(jira)?;
-            block_on(fetch(&client, &keys))?
+            block_on(fetch_lookup(&client, &keys))?
         })
     };
     let options = Options {
@@ -98,17 +96,4 @@ fn summary(d: &Dashboard, written: &[std::path::PathBuf]) -> String {
         out.push_str(&format!("wrote {}\n", path.display()));
     }
     out
-}
-
-/// Reads every key in batches (one request per 100 keys), with the dashboard's fields in the
-/// same requests. As in `check`, unknown keys make the credentials be verified first, so an
-/// anonymous session is not shown as "every ticket missing".
-async fn fetch(client: &crate::jira::JiraClient, keys: &[IssueKey]) -> Result<Lookup, JiraError> {
-    let fetched = client.fetch_issues(keys).await?;
-    if !fetched.missing.is_empty() {
-        client.myself().await?;
-    }
-    Ok(Lookup::from_fetched(fetched, |key| {
-        client.browse_url(key).to_string()
-    }))
 }

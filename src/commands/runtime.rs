@@ -129,3 +129,20 @@ pub fn print_stdout(text: &str) {
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
 }
+
+/// Reads every key in batches (one request per 100 keys), for `check` and `dashboard`. When
+/// Jira says some keys do not exist, the credentials are verified first: some Jira sites answer
+/// a failed login as an anonymous user, who sees no issue at all, and "every ticket is missing"
+/// would then be a lie.
+pub(super) async fn fetch_lookup(
+    client: &JiraClient,
+    keys: &[crate::jira::model::IssueKey],
+) -> Result<crate::gate::Lookup, JiraError> {
+    let fetched = client.fetch_issues(keys).await?;
+    if !fetched.missing.is_empty() {
+        client.myself().await?;
+    }
+    Ok(crate::gate::Lookup::from_fetched(fetched, |key| {
+        client.browse_url(key).to_string()
+    }))
+}

@@ -106,19 +106,8 @@ pub struct Planning {
     pub priority: Option<String>,
 }
 
-/// An issue's assignee as Jira sends it (e-mail only when the profile shows it).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Assignee {
-    #[serde(default)]
-    pub account_id: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub display_name: String,
-    #[serde(default)]
-    pub email_address: Option<String>,
-}
+/// An issue's assignee: a user as Jira sends it (e-mail only when the profile shows it).
+pub type Assignee = User;
 
 /// An issue's people and dates: `created`, `resolutiondate`, `duedate` and `assignee`.
 /// Every part is optional: Jira leaves them empty, and a date Jira formats unexpectedly is
@@ -204,8 +193,8 @@ pub enum Deployment {
     Datacenter,
 }
 
-/// The authenticated user, as `/myself` returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A user as Jira sends it (`/myself`, an issue's assignee, user search).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// Cloud account id (absent on Data Center).

@@ -278,24 +278,24 @@ pub(crate) fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
 /// Whether `s` holds nothing a reader would call text: whitespace, tags, emphasis marks, a
 /// task box, status emoji.
 pub(crate) fn is_decoration(s: &str) -> bool {
-    let mut rest = s;
-    while let Some(c) = rest.chars().next() {
-        if c == '<'
-            && let Some(len) = tag_len(rest)
-        {
-            rest = &rest[len..];
-            continue;
-        }
-        if !(c.is_whitespace() || matches!(c, '*' | '_' | '~') || is_status_emoji(c)) {
-            return false;
-        }
-        rest = &rest[c.len_utf8()..];
-    }
-    true
+    only_tags_and(s, |c| {
+        c.is_whitespace() || matches!(c, '*' | '_' | '~') || is_status_emoji(c)
+    })
 }
 
 /// Whether `s` (what follows a reference) holds only closing punctuation and decoration.
 pub(crate) fn is_trailing(s: &str) -> bool {
+    only_tags_and(s, |c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '*' | '_' | '~' | '.' | ',' | ';' | ':' | '!' | ')' | ']' | '}'
+            )
+    })
+}
+
+/// Whether `s` holds nothing but tags and characters `allowed` accepts.
+fn only_tags_and(s: &str, allowed: impl Fn(char) -> bool) -> bool {
     let mut rest = s;
     while let Some(c) = rest.chars().next() {
         if c == '<'
@@ -304,12 +304,7 @@ pub(crate) fn is_trailing(s: &str) -> bool {
             rest = &rest[len..];
             continue;
         }
-        if !(c.is_whitespace()
-            || matches!(
-                c,
-                '*' | '_' | '~' | '.' | ',' | ';' | ':' | '!' | ')' | ']' | '}'
-            ))
-        {
+        if !allowed(c) {
             return false;
         }
         rest = &rest[c.len_utf8()..];
