@@ -287,7 +287,7 @@ pub fn check_item(item: &ActionItem, rules: &StatusRules, lookup: Option<&Lookup
         key: item.key.clone(),
         moved_from: None,
         url: None,
-        summary: item.summary.clone(),
+        summary: item.summary().to_owned(),
         status: None,
         verdict: Verdict::NoTicket,
         ticked: item.checkbox.is_some_and(|checkbox| checkbox.checked),

@@ -245,12 +245,14 @@ fn yaml_offset(yaml: &str, location: &serde_saphyr::Location) -> Option<usize> {
 
 /// What the report says about the incident: the front matter at `yaml` (if any) in `text` (the
 /// whole file at `path`, whose Markdown starts at `base`), then, for what it does not give, the
-/// body, the title and the file name.
+/// body, the title and the file name. The body scan passes over `items` (the action items'
+/// container): no field of the report is written among them, and they are most of a large file.
 pub(crate) fn read(
     path: &Path,
     text: &str,
     yaml: Option<Span>,
     base: usize,
+    items: Option<Span>,
     severity_map: &SeverityMap,
 ) -> Result<FrontMatter, ReportError> {
     let (mut fm, title) = match &yaml {
@@ -279,6 +281,7 @@ pub(crate) fn read(
         start,
         title,
         (want_date, want_severity),
+        items,
         severity_map,
     );
     if want_date {

@@ -771,6 +771,8 @@ fn html_cells(row: &str) -> Vec<Range<usize>> {
 /// One pass over the body.
 struct Scanner<'a> {
     text: &'a str,
+    /// Bytes not scanned: the action items.
+    skip: Option<Span>,
     want_date: bool,
     want_severity: bool,
     facts: Facts,
@@ -935,6 +937,14 @@ impl Scanner<'_> {
             line_no += 1;
             if self.done() {
                 return;
+            }
+            if self
+                .skip
+                .as_ref()
+                .is_some_and(|skip| line_start < skip.end && offset > skip.start)
+            {
+                (fence, in_comment, pending, row, previous) = (None, false, None, None, None);
+                continue;
             }
             let line = raw.trim_end_matches(['\n', '\r']);
             let t = line.trim_start();
@@ -1121,18 +1131,21 @@ pub(crate) struct Title<'a> {
 }
 
 /// Reads the date (when `want_date`) and severity (when `want_severity`) from the body of
-/// `text`, which starts at byte `start`, then the title and the file name of `path`.
+/// `text`, which starts at byte `start` (passing over `skip`), then the title and the file name
+/// of `path`.
 pub(crate) fn from_body(
     path: &Path,
     text: &str,
     start: usize,
     title: Option<Title<'_>>,
     want: (bool, bool),
+    skip: Option<Span>,
     severity_map: &SeverityMap,
 ) -> BodyValues {
     let (want_date, want_severity) = want;
     let mut scanner = Scanner {
         text,
+        skip,
         want_date,
         want_severity,
         facts: Facts::default(),
@@ -1399,7 +1412,7 @@ mod tests {
     }
 
     fn body(text: &str, name: &str) -> BodyValues {
-        from_body(Path::new(name), text, 0, None, (true, true), &[])
+        from_body(Path::new(name), text, 0, None, (true, true), None, &[])
     }
 
     fn date_of(values: &BodyValues) -> Option<(NaiveDate, SourceKind, Option<usize>)> {
@@ -1544,6 +1557,7 @@ mod tests {
             0,
             None,
             (false, true),
+            None,
             &[("high".to_owned(), "sev2".to_owned())],
         );
         assert_eq!(values.severity.map(|s| s.0).as_deref(), Some("sev2"));

@@ -265,7 +265,7 @@ fn finish(
             None => (KeyPlace::Insert(parts.head.start), false),
         },
     };
-    let summary = summary_of(&parts.item.text, marker_text);
+    let summary_span = summary_of(&parts.item.text, marker_text);
     ActionItem {
         row: parts.row,
         line: parts.line,
@@ -278,38 +278,47 @@ fn finish(
         key_managed,
         status,
         checkbox: parts.checkbox,
-        summary,
+        summary_span,
         extra,
     }
 }
 
-/// The summary Jira gets from an item's text: status emoji, the key prefix and its separator,
-/// and pm-sync's status marker removed; cut to 255 UTF-16 units (never inside a character).
-pub(crate) fn summary_of(text: &str, marker_text: Option<&str>) -> String {
-    let mut text = text.trim();
+/// Where the summary Jira gets sits in an item's text: status emoji, the key prefix and its
+/// separator, and pm-sync's status marker removed; cut to 255 UTF-16 units (never inside a
+/// character). Every step only trims, so the summary is a range of `text`.
+pub(crate) fn summary_of(text: &str, marker_text: Option<&str>) -> Span {
+    let mut summary = text.trim();
     if let Some(status) = marker_text
-        && let Some(before) = text.strip_suffix(status)
+        && let Some(before) = summary.strip_suffix(status)
         && let Some(before) = before.trim_end().strip_suffix('·')
     {
-        text = before.trim_end();
+        summary = before.trim_end();
     }
     let emoji = |c: char| refs::is_status_emoji(c) || c.is_whitespace();
     // The key pm-sync writes goes before any status emoji a person put there.
-    let text = key::strip_key_prefix(text.trim_start_matches(emoji));
-    cut_utf16(text.trim_start_matches(emoji), SUMMARY_LIMIT)
+    let summary = key::strip_key_prefix(summary.trim_start_matches(emoji));
+    let summary = cut_utf16(summary.trim_start_matches(emoji), SUMMARY_LIMIT);
+    // `summary` is a slice of `text`, so its place is where its first byte is.
+    let start = (summary.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    debug_assert!(
+        start
+            .checked_add(summary.len())
+            .is_some_and(|end| end <= text.len())
+    );
+    start..start + summary.len()
 }
 
 /// `text` cut to at most `limit` UTF-16 code units at a character boundary, trailing space
 /// trimmed after a cut.
-pub(crate) fn cut_utf16(text: &str, limit: usize) -> String {
+pub(crate) fn cut_utf16(text: &str, limit: usize) -> &str {
     let mut units = 0;
     for (at, c) in text.char_indices() {
         units += c.len_utf16();
         if units > limit {
-            return text[..at].trim_end().to_owned();
+            return text[..at].trim_end();
         }
     }
-    text.to_owned()
+    text
 }
 
 fn into_cell(cell: RawCell) -> Cell {
@@ -477,24 +486,28 @@ fn status_in_ticket(text: &str, cell: &Cell, head: &Span) -> StatusSlot {
 mod tests {
     use super::*;
 
+    fn summary<'t>(text: &'t str, marker_text: Option<&str>) -> &'t str {
+        &text[summary_of(text, marker_text)]
+    }
+
     #[test]
     fn summaries_drop_the_key_the_marker_and_status_emoji() {
         assert_eq!(
-            summary_of("OPS-1 — Add an alert · In Progress", Some("In Progress")),
+            summary("OPS-1 — Add an alert · In Progress", Some("In Progress")),
             "Add an alert"
         );
         assert_eq!(
-            summary_of("✅ Roll back the kernel", None),
+            summary("✅ Roll back the kernel", None),
             "Roll back the kernel"
         );
-        assert_eq!(summary_of("Add · x", Some("y")), "Add · x");
+        assert_eq!(summary("Add · x", Some("y")), "Add · x");
     }
 
     #[test]
     fn summaries_are_cut_by_utf16_units() {
         let long = format!("{}😀 tail", "a".repeat(254));
         // The emoji is two UTF-16 units: 254 + 2 > 255, so the cut falls before it.
-        assert_eq!(summary_of(&long, None), "a".repeat(254));
+        assert_eq!(summary(&long, None), "a".repeat(254));
         assert_eq!(cut_utf16("ab", 255), "ab");
     }
 }

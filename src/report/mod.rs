@@ -117,33 +117,46 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     // opening `---` would not be at the start.
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let (scan, section_heading) = scan_sections(text, base, &options.section);
-    let front_matter = front_matter::read(
-        path,
-        text,
-        scan.front_matter.clone(),
-        base,
-        &options.severity_map,
-    )?;
+    let front_matter = |items: Option<Span>| {
+        front_matter::read(
+            path,
+            text,
+            scan.front_matter.clone(),
+            base,
+            items,
+            &options.severity_map,
+        )
+    };
     let table = match scan.table {
         Ok(LocatedTable::Pipe(table)) => table,
-        Ok(LocatedTable::Html(start)) => html_table::read(text, start).map_err(|unclosed| {
-            let origin = Origin::new(path, text, unclosed.tag);
-            ReportError::UnclosedTable {
-                at: origin.at,
-                src: origin.src,
-                span: origin.span,
+        Ok(LocatedTable::Html(start)) => match html_table::read(text, start) {
+            Ok(table) => table,
+            Err(unclosed) => {
+                // A broken front matter is named first, as for every other report.
+                front_matter(None)?;
+                let origin = Origin::new(path, text, unclosed.tag);
+                return Err(ReportError::UnclosedTable {
+                    at: origin.at,
+                    src: origin.src,
+                    span: origin.span,
+                });
             }
-        })?,
+        },
         Ok(LocatedTable::List(raw_items)) => {
+            let items = raw_items
+                .first()
+                .zip(raw_items.last())
+                .map(|(first, last)| first.span.start..last.span.end);
             return Ok(list_items(
                 text,
-                front_matter,
+                front_matter(items)?,
                 raw_items,
                 options,
                 section_heading,
             ));
         }
         Err(SectionError::NoSection) => {
+            front_matter(None)?;
             let origin = Origin::new(path, text, base..base);
             return Err(ReportError::NoSection {
                 at: origin.at,
@@ -154,6 +167,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             });
         }
         Err(SectionError::NoTable(heading)) => {
+            front_matter(None)?;
             let origin = Origin::new(path, text, trim_span(text, heading));
             return Err(ReportError::NoTable {
                 at: origin.at,
@@ -163,6 +177,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             });
         }
     };
+    let front_matter = front_matter(Some(table.span()))?;
     let header_span = table
         .header
         .as_ref()
@@ -436,8 +451,9 @@ impl Report {
         }
         let text = edit::splice(&self.text, &splices);
         drop(splices);
-        // The old items go before the new parse so two sets never sit in memory together.
-        let old = std::mem::take(&mut self.parsed.items);
+        // The old items are dropped before the new parse so two sets never sit in memory
+        // together.
+        self.parsed.items = Vec::new();
         match parse_text(&self.path, &text, &self.options) {
             Ok(parsed) => {
                 self.parsed = parsed;
@@ -446,8 +462,9 @@ impl Report {
             }
             Err(error) => {
                 // Splices only write escaped values into owned places, so this is not expected;
-                // should it happen, the report stays as it was.
-                self.parsed.items = old;
+                // should it happen, the report stays as it was (its bytes parsed before).
+                drop(text);
+                self.parsed = parse_text(&self.path, &self.text, &self.options)?;
                 Err(error)
             }
         }

@@ -126,9 +126,10 @@ pub struct ActionItem {
     pub status: StatusSlot,
     /// The task list checkbox, for list items that have one.
     pub checkbox: Option<Checkbox>,
-    /// The summary Jira would get: the item text without the key, pm-sync's status marker and
-    /// status emoji, cut to Jira's limit.
-    pub summary: String,
+    /// Where the summary sits in `item.text` (see [`ActionItem::summary`]): every step that
+    /// makes it only trims, so it is kept as a range rather than a second copy of the text.
+    #[serde(skip)]
+    pub(super) summary_span: Span,
     /// Other columns by header text (e.g. `Owner`, `Due Date`).
     pub extra: Vec<(String, Cell)>,
 }
@@ -137,6 +138,15 @@ impl ActionItem {
     /// The status text the item shows now; empty when none.
     pub fn status_text(&self) -> &str {
         self.status.text()
+    }
+
+    /// The summary Jira would get: the item text without the key, pm-sync's status marker and
+    /// status emoji, cut to Jira's limit.
+    pub fn summary(&self) -> &str {
+        self.item
+            .text
+            .get(self.summary_span.clone())
+            .unwrap_or_default()
     }
 
     /// An item of a Status-column table, detached from any file: for unit tests of the code
@@ -163,7 +173,7 @@ impl ActionItem {
                 append_at: 0,
             },
             checkbox: None,
-            summary: text.to_owned(),
+            summary_span: 0..text.len(),
             extra: Vec::new(),
         }
     }

@@ -104,7 +104,7 @@ pub fn items_view<'a>(
                 row: item.row,
                 line: item.line,
                 item: &item.item.text,
-                summary: &item.summary,
+                summary: item.summary(),
                 key: item.key.as_deref(),
                 related: &item.related,
                 checked: item.checkbox.map(|checkbox| checkbox.checked),
@@ -198,7 +198,7 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
             item.line,
             item.key.as_deref().unwrap_or("-"),
             status,
-            item.summary
+            item.summary()
         );
         if !item.related.is_empty() {
             let _ = writeln!(out, "{:>13}related: {}", "", item.related.join(", "));

@@ -326,7 +326,7 @@ pub async fn refresh(
             let mut outcome = RowOutcome {
                 row: item.row,
                 line: item.line,
-                summary: item.summary.clone(),
+                summary: item.summary().to_owned(),
                 action: RowAction::Linked,
                 key: item.key.clone(),
                 url: None,

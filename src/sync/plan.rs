@@ -167,7 +167,7 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
                 report: input.report,
                 row: item.row,
                 line: item.line,
-                summary: item.summary.clone(),
+                summary: item.summary().to_owned(),
                 ticket,
                 update,
                 edits,
@@ -313,7 +313,7 @@ fn choose_ticket(
             _ => Ticket::Missing(key.clone()),
         };
     }
-    let wanted = comparable(&item.summary);
+    let wanted = comparable(item.summary());
     let matching = state
         .by_label
         .get(&input.labels.date_label())
@@ -333,7 +333,7 @@ fn choose_ticket(
     Ticket::Create(NewIssue {
         project: context.project.to_owned(),
         issue_type: context.issue_type.to_owned(),
-        summary: item.summary.clone(),
+        summary: item.summary().to_owned(),
         description: Some(format!(
             "Action item from the post-mortem \"{}\" (row {}).\nCreated by pm-sync.",
             input.title, item.row
@@ -379,9 +379,9 @@ fn issue_update(
         .collect();
     // A row holding only a key (hand-typed) has no text to impose on the ticket.
     let summary = (allow_summary
-        && !item.summary.is_empty()
-        && comparable(&issue.summary) != comparable(&item.summary))
-    .then(|| item.summary.clone());
+        && !item.summary().is_empty()
+        && comparable(&issue.summary) != comparable(item.summary()))
+    .then(|| item.summary().to_owned());
     (summary.is_some() || !add_labels.is_empty()).then(|| IssueUpdate {
         key: issue.key.clone(),
         summary,

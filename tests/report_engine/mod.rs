@@ -59,7 +59,7 @@ fn rows(report: &Report) -> Vec<(usize, Option<String>, String, String)> {
             (
                 i.row,
                 i.key.clone(),
-                i.summary.clone(),
+                i.summary().to_owned(),
                 i.status_text().to_owned(),
             )
         })

@@ -357,7 +357,7 @@ proptest! {
         let found: Vec<(usize, Option<String>, String, String)> = report
             .items()
             .iter()
-            .map(|i| (i.row, i.key.clone(), i.summary.clone(), i.status_text().to_owned()))
+            .map(|i| (i.row, i.key.clone(), i.summary().to_owned(), i.status_text().to_owned()))
             .collect();
         prop_assert_eq!(found, expected);
     }
@@ -388,7 +388,7 @@ proptest! {
         for ((old, new), (key, status)) in before.iter().zip(after.items()).zip(&edits) {
             prop_assert_eq!(old.row, new.row);
             // The item's words are a person's: never changed, so the summary never grows.
-            prop_assert_eq!(&old.summary, &new.summary);
+            prop_assert_eq!(old.summary(), new.summary());
             prop_assert_eq!(&old.extra.iter().map(|(k, c)| (k, &c.text)).collect::<Vec<_>>(), &new.extra.iter().map(|(k, c)| (k, &c.text)).collect::<Vec<_>>());
             let expected_key = match key { Some(n) => Some(format!("NEW-{n}")), None => old.key.clone() };
             prop_assert_eq!(&new.key, &expected_key);

@@ -93,7 +93,7 @@ fn keys_are_read_from_the_ticket_column_or_the_start_of_the_item() {
     let keys: Vec<(Option<String>, String)> = parse_ok(text)
         .items()
         .iter()
-        .map(|i| (i.key.clone(), i.summary.clone()))
+        .map(|i| (i.key.clone(), i.summary().to_owned()))
         .collect();
     assert_eq!(
         keys,
@@ -123,7 +123,7 @@ fn summaries_are_cut_to_255_characters_without_splitting_one() {
     let report = parse_ok(&format!(
         "## Action Items\n\n| Item | Status |\n|-|-|\n| {long} | |\n"
     ));
-    let summary = &report.items()[0].summary;
+    let summary = report.items()[0].summary();
     assert_eq!(summary.chars().count(), 255);
     assert_eq!(report.items()[0].item.text.chars().count(), 300);
 }

@@ -39,7 +39,7 @@ fn html_keys_go_to_the_start_of_the_item_cell_and_statuses_are_escaped() {
     assert_eq!(report.items()[0].key.as_deref(), Some("OPS-101"));
     assert_eq!(report.items()[1].status_text(), "Won't <do> & co");
     assert_eq!(
-        report.items()[0].summary,
+        report.items()[0].summary(),
         "Add an alert on replication lag above 30 s for every primary database"
     );
     insta::assert_snapshot!(report.diff());
@@ -75,7 +75,7 @@ fn an_existing_key_prefix_is_replaced_not_doubled() {
         text(&report),
         "## Action Items\n\n| Action Item | Status |\n|---|---|\n| [OPS-1](https://example.atlassian.net/browse/OPS-1) — Add an alert | |\n| [OPS-9](https://example.atlassian.net/browse/OPS-9) Fix | |\n| [OPS-3](https://example.atlassian.net/browse/OPS-3) Plain | |\n"
     );
-    let summaries: Vec<&str> = report.items().iter().map(|i| i.summary.as_str()).collect();
+    let summaries: Vec<&str> = report.items().iter().map(|i| i.summary()).collect();
     assert_eq!(summaries, vec!["Add an alert", "Fix", "Plain"]);
     // Writing the same again changes nothing.
     let again = report
