@@ -27,6 +27,12 @@ pub(crate) fn scan(raw: &str) -> Vec<Reference> {
     let mut found = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
+        // Only these ASCII bytes can start a reference; skipping the others byte by byte never
+        // lands inside a reference, and never slices inside a character.
+        if !matches!(bytes[at], b'<' | b'[' | b'h' | b'A'..=b'Z') {
+            at += 1;
+            continue;
+        }
         let rest = &raw[at..];
         let step = match bytes[at] {
             b'<' => html_link(rest)
@@ -54,7 +60,7 @@ pub(crate) fn scan(raw: &str) -> Vec<Reference> {
             }),
             _ => None,
         };
-        at += step.unwrap_or_else(|| rest.chars().next().map_or(1, char::len_utf8));
+        at += step.unwrap_or(1);
     }
     found
 }
