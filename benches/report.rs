@@ -289,11 +289,20 @@ fn timing(kind: ContainerKind, items: usize) {
 }
 
 fn main() {
-    let kinds = [ContainerKind::Html, ContainerKind::Pipe, ContainerKind::List];
-    for kind in kinds {
+    // `PM_SYNC_BENCH_KINDS=html,pipe` measures only those (e.g. under a profiler).
+    let only = std::env::var("PM_SYNC_BENCH_KINDS").unwrap_or_default();
+    let kinds: Vec<ContainerKind> = [
+        ContainerKind::Html,
+        ContainerKind::Pipe,
+        ContainerKind::List,
+    ]
+    .into_iter()
+    .filter(|kind| only.is_empty() || only.contains(&format!("{kind:?}").to_lowercase()))
+    .collect();
+    for &kind in &kinds {
         timing(kind, TIMED_ITEMS);
     }
-    for kind in kinds {
+    for &kind in &kinds {
         memory(kind, MEMORY_ITEMS);
     }
 }
