@@ -1,10 +1,12 @@
 //! Report engine benchmark: a report with action items (HTML table, pipe table, task list) is
-//! loaded, every row gets a key and a status, and the result is saved.
+//! loaded, edited and saved, as a writing run does it (no copy kept for a diff). Two scenarios:
+//! a refresh (a linked report, every status rewritten) and the first sync's write-back (every
+//! item gets a key and a status).
 //!
 //! - CPU: a ~1 MiB report with 5,000 items, 15 runs; the median CPU time of each phase (this
 //!   thread's, so other work on the machine does not count) per MiB of report, and wall times.
 //!   Goals (#11): ≤ 10 ms of CPU per MiB to read (`load`), ≤ 25 ms per MiB to rewrite every
-//!   status cell (`apply`: the edits spliced in and the report read again).
+//!   status cell (`apply` in the refresh: the edits spliced in and the report read again).
 //! - Memory: one run on a report with 100,000 items (~20 MiB); the peak heap as a multiple of the
 //!   file size. Goal: ≤ 4×.
 //!
@@ -24,7 +26,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use pm_sync::report::{ContainerKind, Edit, Report, ReportOptions};
+use pm_sync::report::{ContainerKind, Edit, KnownStatuses, Report, ReportOptions};
 
 /// Counts live heap bytes and remembers the peak.
 struct Counting;
@@ -158,18 +160,62 @@ fn generate(kind: ContainerKind, items: usize) -> String {
     out
 }
 
-fn edits(report: &Report) -> Vec<Edit> {
+/// What a run does to the report.
+#[derive(Clone, Copy, Debug)]
+enum Scenario {
+    /// The first sync: every item of an unlinked report gets a key and a status.
+    WriteBack,
+    /// A refresh: every item of a linked report whose statuses say `To Do` gets `In Progress`.
+    Refresh,
+}
+
+/// The options of a writing run: no second copy of the bytes kept for a diff.
+fn options() -> ReportOptions {
+    ReportOptions {
+        keep_original: false,
+        ..ReportOptions::default()
+    }
+}
+
+/// The statuses Jira knows, so that a refresh may overwrite `To Do`.
+fn known() -> KnownStatuses {
+    let mut known = KnownStatuses::default();
+    known.insert("To Do", false);
+    known.insert("In Progress", false);
+    known.insert("Done", true);
+    known
+}
+
+/// The report a scenario starts from.
+fn report_for(scenario: Scenario, kind: ContainerKind, items: usize) -> Vec<u8> {
+    let unlinked = generate(kind, items).into_bytes();
+    match scenario {
+        Scenario::WriteBack => unlinked,
+        Scenario::Refresh => {
+            let path = Path::new("linked.md");
+            let mut report = Report::parse(path, unlinked, &options()).expect("parses");
+            let edits = edits(&report, Scenario::WriteBack, "To Do");
+            assert!(report.apply(&edits).expect("applies"));
+            report.bytes().to_vec()
+        }
+    }
+}
+
+/// The edits a scenario makes.
+fn edits(report: &Report, scenario: Scenario, status: &str) -> Vec<Edit> {
     let mut edits = Vec::with_capacity(report.items().len() * 2);
     for item in report.items() {
-        let key = format!("OPS-{}", item.row + 1000);
-        edits.push(Edit::Link {
-            row: item.row,
-            url: format!("https://example.atlassian.net/browse/{key}"),
-            key,
-        });
+        if let Scenario::WriteBack = scenario {
+            let key = format!("OPS-{}", item.row + 1000);
+            edits.push(Edit::Link {
+                row: item.row,
+                url: format!("https://example.atlassian.net/browse/{key}"),
+                key,
+            });
+        }
         edits.push(Edit::Status {
             row: item.row,
-            status: "In Progress".to_owned(),
+            status: status.to_owned(),
         });
     }
     edits
@@ -179,12 +225,13 @@ fn edits(report: &Report) -> Vec<Edit> {
 const PHASES: [&str; 4] = ["load", "build edits", "apply", "save"];
 
 /// Wall and CPU time of each phase of one full run: load, plan the edits, apply, save.
-fn run_once(path: &Path, original: &[u8]) -> [(Duration, Duration); 4] {
+fn run_once(path: &Path, original: &[u8], scenario: Scenario) -> [(Duration, Duration); 4] {
     std::fs::write(path, original).expect("write the report");
     let started = Clocks::now();
-    let mut report = Report::load(path, &ReportOptions::default()).expect("parses");
+    let mut report = Report::load(path, &options()).expect("parses");
+    report.set_known_statuses(known());
     let loaded = Clocks::now();
-    let edits = edits(&report);
+    let edits = edits(&report, scenario, "In Progress");
     let planned = Clocks::now();
     assert!(report.apply(&edits).expect("applies"));
     let applied = Clocks::now();
@@ -209,25 +256,26 @@ fn temp_dir() -> tempfile::TempDir {
 }
 
 /// Peak heap of one run on a report of `items` items, counted from what is live before it.
-fn memory(kind: ContainerKind, items: usize) {
+fn memory(scenario: Scenario, kind: ContainerKind, items: usize) {
     let dir = temp_dir();
     let path = dir.path().join("report.md");
-    let original = generate(kind, items).into_bytes();
+    let original = report_for(scenario, kind, items);
     let size = original.len();
     std::fs::write(&path, &original).expect("write the report");
     drop(original);
     let baseline = LIVE.load(Ordering::Relaxed);
     PEAK.store(baseline, Ordering::Relaxed);
     {
-        let mut report = Report::load(&path, &ReportOptions::default()).expect("parses");
+        let mut report = Report::load(&path, &options()).expect("parses");
+        report.set_known_statuses(known());
         assert_eq!(report.items().len(), items);
         let loaded = LIVE.load(Ordering::Relaxed) - baseline;
         let load_peak = PEAK.load(Ordering::Relaxed) - baseline;
-        let edits = edits(&report);
+        let edits = edits(&report, scenario, "In Progress");
         let with_edits = LIVE.load(Ordering::Relaxed) - baseline;
         let before_apply = PEAK.load(Ordering::Relaxed);
         PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
-        report.apply(&edits).expect("applies");
+        assert!(report.apply(&edits).expect("applies"));
         let apply_peak = PEAK.load(Ordering::Relaxed) - baseline;
         let before_save = PEAK.load(Ordering::Relaxed).max(before_apply);
         PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
@@ -235,10 +283,16 @@ fn memory(kind: ContainerKind, items: usize) {
         let save_peak = PEAK.load(Ordering::Relaxed) - baseline;
         PEAK.fetch_max(before_save, Ordering::Relaxed);
         assert!(report.items().iter().all(|i| i.key.is_some()));
+        assert!(
+            report
+                .items()
+                .iter()
+                .all(|i| i.status_text() == "In Progress")
+        );
         let x = |bytes: usize| bytes as f64 / size as f64;
         let peak = PEAK.load(Ordering::Relaxed) - baseline;
         println!(
-            "{kind:?}, {items} items, {:.1} MiB: peak heap {:.2}× the file (goal ≤ 4×)",
+            "{scenario:?}, {kind:?}, {items} items, {:.1} MiB: peak heap {:.2}× the file (goal ≤ 4×)",
             size as f64 / f64::from(1u32 << 20),
             x(peak),
         );
@@ -254,13 +308,14 @@ fn memory(kind: ContainerKind, items: usize) {
 }
 
 /// Median wall and CPU time of each phase over [`RUNS`] runs on a report of `items` items.
-fn timing(kind: ContainerKind, items: usize) {
+fn timing(scenario: Scenario, kind: ContainerKind, items: usize) {
     let dir = temp_dir();
     let path = dir.path().join("report.md");
-    let original = generate(kind, items).into_bytes();
+    let original = report_for(scenario, kind, items);
     let mib = original.len() as f64 / f64::from(1u32 << 20);
-    let runs: Vec<[(Duration, Duration); 4]> =
-        (0..RUNS).map(|_| run_once(&path, &original)).collect();
+    let runs: Vec<[(Duration, Duration); 4]> = (0..RUNS)
+        .map(|_| run_once(&path, &original, scenario))
+        .collect();
     let median = |pick: &dyn Fn(&[(Duration, Duration); 4]) -> Duration| {
         let mut times: Vec<Duration> = runs.iter().map(pick).collect();
         times.sort();
@@ -269,7 +324,7 @@ fn timing(kind: ContainerKind, items: usize) {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let cpu_per_mib = |phase: usize| ms(median(&|r| r[phase].1)) / mib;
     println!(
-        "{kind:?}, {items} items, {mib:.2} MiB: CPU per MiB: read {:.1} ms (goal ≤ 10), rewrite {:.1} ms (goal ≤ 25); wall of a whole run {:.1} ms",
+        "{scenario:?}, {kind:?}, {items} items, {mib:.2} MiB: CPU per MiB: read {:.1} ms (goal ≤ 10), rewrite {:.1} ms (goal ≤ 25); wall of a whole run {:.1} ms",
         cpu_per_mib(0),
         cpu_per_mib(2),
         ms(median(&|r| r.iter().map(|phase| phase.0).sum())),
@@ -299,10 +354,14 @@ fn main() {
     .into_iter()
     .filter(|kind| only.is_empty() || only.contains(&format!("{kind:?}").to_lowercase()))
     .collect();
-    for &kind in &kinds {
-        timing(kind, TIMED_ITEMS);
+    for scenario in [Scenario::Refresh, Scenario::WriteBack] {
+        for &kind in &kinds {
+            timing(scenario, kind, TIMED_ITEMS);
+        }
     }
-    for &kind in &kinds {
-        memory(kind, MEMORY_ITEMS);
+    for scenario in [Scenario::Refresh, Scenario::WriteBack] {
+        for &kind in &kinds {
+            memory(scenario, kind, MEMORY_ITEMS);
+        }
     }
 }

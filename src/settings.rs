@@ -364,6 +364,7 @@ impl Settings {
                 ticket_projects,
                 max_size,
                 severity_map,
+                keep_original: true,
             },
             report_url,
             default_severity,

@@ -2,6 +2,7 @@
 
 use crate::cli::RefreshArgs;
 use crate::error::Error;
+use crate::report::ReportOptions;
 use crate::settings::Settings;
 use crate::sync::workspace::load_reports;
 
@@ -10,7 +11,12 @@ use super::runtime::run_engine;
 /// `pm-sync refresh`.
 pub(super) fn run(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Result<u8, Error> {
     settings.jira()?;
-    let mut reports = load_reports(&args.paths, &settings.report, !args.dry_run, None)?;
+    // Only a dry run shows a diff; a writing run keeps one copy of each report's bytes.
+    let options = ReportOptions {
+        keep_original: args.dry_run,
+        ..settings.report.clone()
+    };
+    let mut reports = load_reports(&args.paths, &options, !args.dry_run, None)?;
     let keys = crate::sync::workspace::linked_keys(&reports).len();
     tracing::info!(
         "refresh: {} report{} found, {keys} linked ticket{} to read from {}",

@@ -2,6 +2,7 @@
 
 use crate::cli::SyncArgs;
 use crate::error::Error;
+use crate::report::ReportOptions;
 use crate::settings::Settings;
 use crate::sync::apply::Duplicates;
 use crate::sync::workspace::{LabelSources, load_reports};
@@ -32,12 +33,12 @@ pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u
         Duplicates::Report
     };
     let dry_run = args.dry_run;
-    let mut reports = load_reports(
-        &args.reports,
-        &settings.report,
-        !args.dry_run,
-        Some(sources),
-    )?;
+    // Only a dry run shows a diff; a writing run keeps one copy of each report's bytes.
+    let options = ReportOptions {
+        keep_original: dry_run,
+        ..settings.report.clone()
+    };
+    let mut reports = load_reports(&args.reports, &options, !args.dry_run, Some(sources))?;
     run_engine(
         settings,
         &mut reports,

@@ -73,6 +73,71 @@ pub enum FolderSync {
     Deferred,
 }
 
+/// The length and a 64-bit hash of a file's bytes: enough to tell whether a file still holds
+/// what was read, without keeping a second copy of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fingerprint {
+    len: u64,
+    hash: u64,
+}
+
+impl Fingerprint {
+    /// The fingerprint of `bytes`.
+    pub(crate) fn of(bytes: &[u8]) -> Self {
+        let mut hasher = FingerprintHasher::new();
+        hasher.write(bytes);
+        hasher.finish()
+    }
+}
+
+/// Hashes bytes given in any number of pieces: the same bytes give the same fingerprint however
+/// they are split.
+struct FingerprintHasher {
+    len: u64,
+    // SipHash-1-3 with fixed keys: the same in every run and on every machine.
+    hasher: std::hash::DefaultHasher,
+}
+
+impl FingerprintHasher {
+    fn new() -> Self {
+        FingerprintHasher {
+            len: 0,
+            hasher: std::hash::DefaultHasher::new(),
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        use std::hash::Hasher;
+        self.len += bytes.len() as u64;
+        self.hasher.write(bytes);
+    }
+
+    fn finish(&self) -> Fingerprint {
+        use std::hash::Hasher;
+        Fingerprint {
+            len: self.len,
+            hash: self.hasher.finish(),
+        }
+    }
+}
+
+/// Whether the file at `path` has the fingerprint `expected`, read in chunks.
+pub(crate) fn has_fingerprint(path: &Path, expected: Fingerprint) -> io::Result<bool> {
+    let mut file = File::open(path)?;
+    if file.metadata()?.len() != expected.len {
+        return Ok(false);
+    }
+    let mut hasher = FingerprintHasher::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            return Ok(hasher.finish() == expected);
+        }
+        hasher.write(&buffer[..read]);
+    }
+}
+
 /// Whether the file at `path` holds exactly `expected`, compared in chunks so a large report is
 /// not read into memory a second time.
 pub(crate) fn holds(path: &Path, expected: &[u8]) -> io::Result<bool> {
@@ -241,6 +306,20 @@ fn keep_owner(_file: &File, _existing: &std::fs::Metadata) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fingerprint_read_in_chunks_matches_the_one_of_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.md");
+        // Over two read buffers, so the file is hashed in several pieces.
+        let bytes: Vec<u8> = (0..150_000u32).map(|n| (n % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(has_fingerprint(&path, Fingerprint::of(&bytes)).unwrap());
+        let mut changed = bytes.clone();
+        changed[140_000] ^= 1;
+        assert!(!has_fingerprint(&path, Fingerprint::of(&changed)).unwrap());
+        assert!(!has_fingerprint(&path, Fingerprint::of(&bytes[1..])).unwrap());
+    }
 
     #[test]
     fn replace_many_writes_every_file_and_leaves_no_temporary_file() {

@@ -33,8 +33,8 @@ pub(crate) enum After {
 }
 
 /// Text for one line of a cell: whitespace collapsed (a pipe cell cannot hold a line break).
-fn one_line(value: &str) -> String {
-    super::table::collapse_whitespace(value)
+fn one_line(value: &str) -> std::borrow::Cow<'_, str> {
+    super::table::collapse_whitespace_cow(value)
 }
 
 /// Writes `value` escaped for a cell of `kind` to `out`.

@@ -190,7 +190,7 @@ pub(crate) struct ItemParts {
     /// The bytes of the item text's first paragraph.
     pub(crate) head: Span,
     /// Bytes of the item outside `head` that may hold references (other paragraphs, sub-bullets).
-    pub(crate) rest: Vec<Span>,
+    pub(crate) rest: [Span; 2],
     /// A task list's checkbox.
     pub(crate) checkbox: Option<Checkbox>,
 }
@@ -311,6 +311,10 @@ pub(crate) fn summary_of(text: &str, marker_text: Option<&str>) -> Span {
 /// `text` cut to at most `limit` UTF-16 code units at a character boundary, trailing space
 /// trimmed after a cut.
 pub(crate) fn cut_utf16(text: &str, limit: usize) -> &str {
+    // A character takes no more UTF-16 units than UTF-8 bytes.
+    if text.len() <= limit {
+        return text;
+    }
     let mut units = 0;
     for (at, c) in text.char_indices() {
         units += c.len_utf16();
@@ -370,7 +374,7 @@ pub(crate) fn build(
             .collect();
         extra.shrink_to_fit();
         let head = first_paragraph(cx.text, &item.span, cx.kind);
-        let rest = vec![item.span.start..head.start, head.end..item.span.end];
+        let rest = [item.span.start..head.start, head.end..item.span.end];
         let parts = ItemParts {
             row: number,
             line,

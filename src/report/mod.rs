@@ -60,6 +60,10 @@ pub struct ReportOptions {
     pub ticket_projects: Vec<String>,
     /// Larger files are refused before they are read (`[report] max_size`, in bytes).
     pub max_size: u64,
+    /// Keep the bytes as read beside the edited ones, for [`Report::diff`] (a dry run shows
+    /// it). Off, an edited report holds one copy of its bytes rather than two, and `diff`
+    /// reads the file back.
+    pub keep_original: bool,
 }
 
 impl Default for ReportOptions {
@@ -72,6 +76,7 @@ impl Default for ReportOptions {
             severity_map: Vec::new(),
             ticket_projects: Vec::new(),
             max_size: 64 * 1024 * 1024,
+            keep_original: true,
         }
     }
 }
@@ -87,14 +92,24 @@ struct Parsed {
     items: Vec<ActionItem>,
 }
 
+/// The bytes last loaded or saved, or only their fingerprint.
+#[derive(Debug)]
+enum Saved {
+    /// The bytes; shares `text`'s allocation until an edit changes it.
+    Bytes(Arc<String>),
+    /// Their length and hash, once an edit has been made and the options do not keep the
+    /// original: the largest thing a rewrite held was this second copy.
+    Fingerprint(disk::Fingerprint),
+}
+
 /// A post-mortem report: its bytes, its front matter and the action items of its table.
 pub struct Report {
     path: PathBuf,
     options: ReportOptions,
     /// The bytes as they are now, edits included.
     text: Arc<String>,
-    /// The bytes last loaded or saved; shares `text`'s allocation until an edit changes it.
-    saved: Arc<String>,
+    /// What the file held when last loaded or saved.
+    saved: Saved,
     parsed: Parsed,
     /// Status names the tracker knows: decides which status texts pm-sync may overwrite.
     known: KnownStatuses,
@@ -250,7 +265,7 @@ fn list_items(
                     span: raw.head.clone(),
                     text: raw.text,
                 },
-                rest: std::iter::once(raw.head.end..raw.span.end).collect(),
+                rest: [raw.head.end..raw.span.end, 0..0],
                 head: raw.head,
                 checkbox: raw.checkbox,
             };
@@ -377,7 +392,7 @@ impl Report {
         Ok(Report {
             path: path.to_owned(),
             options: options.clone(),
-            saved: Arc::clone(&text),
+            saved: Saved::Bytes(Arc::clone(&text)),
             text,
             parsed,
             known: KnownStatuses::default(),
@@ -451,6 +466,11 @@ impl Report {
         }
         let text = edit::splice(&self.text, &splices);
         drop(splices);
+        if !self.options.keep_original
+            && let Saved::Bytes(bytes) = &self.saved
+        {
+            self.saved = Saved::Fingerprint(disk::Fingerprint::of(bytes.as_bytes()));
+        }
         // The old items are dropped before the new parse so two sets never sit in memory
         // together.
         self.parsed.items = Vec::new();
@@ -472,7 +492,12 @@ impl Report {
 
     /// Whether the bytes differ from those last loaded or saved.
     pub fn is_modified(&self) -> bool {
-        !Arc::ptr_eq(&self.text, &self.saved) && self.text != self.saved
+        match &self.saved {
+            Saved::Bytes(bytes) => !Arc::ptr_eq(&self.text, bytes) && self.text != *bytes,
+            Saved::Fingerprint(fingerprint) => {
+                disk::Fingerprint::of(self.text.as_bytes()) != *fingerprint
+            }
+        }
     }
 
     /// Writes the bytes back atomically (a temporary file renamed over the report, permissions
@@ -494,7 +519,7 @@ impl Report {
                 cause,
             }
         })?;
-        self.saved = Arc::clone(&self.text);
+        self.saved = Saved::Bytes(Arc::clone(&self.text));
         Ok(true)
     }
 
@@ -519,7 +544,7 @@ impl Report {
                 Ok(None) => Ok(false),
                 Ok(Some(_)) => match written.next() {
                     Some(Ok(())) => {
-                        report.saved = Arc::clone(&report.text);
+                        report.saved = Saved::Bytes(Arc::clone(&report.text));
                         Ok(true)
                     }
                     Some(Err(cause)) => Err(ReportError::Write {
@@ -543,7 +568,11 @@ impl Report {
             return Ok(None);
         }
         let target = disk::target(&self.path);
-        match disk::holds(&target, self.saved.as_bytes()) {
+        let holds = match &self.saved {
+            Saved::Bytes(bytes) => disk::holds(&target, bytes.as_bytes()),
+            Saved::Fingerprint(fingerprint) => disk::has_fingerprint(&target, *fingerprint),
+        };
+        match holds {
             Ok(true) => Ok(Some(target)),
             Ok(false) | Err(_) => Err(ReportError::ChangedOnDisk {
                 path: self.path.clone(),
@@ -552,14 +581,34 @@ impl Report {
     }
 
     /// A unified diff from the bytes last loaded or saved (what is on disk) to the current
-    /// bytes, with `a/<path>` and `b/<path>` headers; empty when unmodified.
+    /// bytes, with `a/<path>` and `b/<path>` headers; empty when unmodified. Without
+    /// [`ReportOptions::keep_original`] those bytes are read back from the file, and a file that
+    /// no longer holds them gets a one-line note instead.
     pub fn diff(&self) -> String {
         if !self.is_modified() {
             return String::new();
         }
         let name = self.path.display().to_string();
         let name = name.trim_start_matches('/');
-        similar::TextDiff::from_lines(self.saved.as_str(), self.text.as_str())
+        let read_back;
+        let before = match &self.saved {
+            Saved::Bytes(bytes) => bytes.as_str(),
+            Saved::Fingerprint(fingerprint) => {
+                read_back = std::fs::read_to_string(disk::target(&self.path))
+                    .ok()
+                    .filter(|text| disk::Fingerprint::of(text.as_bytes()) == *fingerprint);
+                match &read_back {
+                    Some(text) => text.as_str(),
+                    None => {
+                        return format!(
+                            "{}: no diff: the file changed on disk since pm-sync read it\n",
+                            self.path.display()
+                        );
+                    }
+                }
+            }
+        };
+        similar::TextDiff::from_lines(before, self.text.as_str())
             .unified_diff()
             .context_radius(3)
             .header(&format!("a/{name}"), &format!("b/{name}"))

@@ -10,7 +10,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::model::{ContainerKind, Span};
-use super::table::{RawCell, RawRow, RawTable, collapse_owned};
+use super::table::{RawCell, RawRow, RawTable, collapse_whitespace_cow};
 
 /// The content span of a cell whose bytes between the pipes are `raw` (at `range`): the padding
 /// trimmed. An empty cell `|  |` gets the empty span right after its first padding space, so a
@@ -37,41 +37,43 @@ pub(crate) fn read<'a>(
     let mut header = None;
     let mut body = Vec::new();
     let mut row: Option<(Range<usize>, Vec<RawCell>)> = None;
-    let mut cell: Option<(Range<usize>, String)> = None;
+    // The open cell's bytes, and its text so far (one buffer for every cell: each cell's text
+    // is copied out once, at its exact size).
+    let mut cell: Option<Range<usize>> = None;
+    let mut cell_text = String::new();
     for (event, range) in events {
         let range = range.start + base..range.end + base;
         match event {
             Event::Start(Tag::TableHead | Tag::TableRow) => row = Some((range, Vec::new())),
-            Event::Start(Tag::TableCell) => cell = Some((range, String::new())),
+            Event::Start(Tag::TableCell) => {
+                cell = Some(range);
+                cell_text.clear();
+            }
             Event::Text(t) | Event::Code(t) => {
-                if let Some((_, s)) = cell.as_mut() {
-                    s.push_str(&t);
+                if cell.is_some() {
+                    cell_text.push_str(&t);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some((_, s)) = cell.as_mut() {
-                    s.push(' ');
+                if cell.is_some() {
+                    cell_text.push(' ');
                 }
             }
             Event::InlineHtml(html) => {
                 let tag = html.trim_start_matches(['<', '/']).to_ascii_lowercase();
-                if tag.starts_with("br")
-                    && let Some((_, s)) = cell.as_mut()
-                {
-                    s.push(' ');
+                if tag.starts_with("br") && cell.is_some() {
+                    cell_text.push(' ');
                 }
             }
             Event::End(TagEnd::TableCell) => {
-                if let (Some((cell_range, cell_text)), Some((row_range, cells))) =
-                    (cell.take(), row.as_mut())
-                {
+                if let (Some(cell_range), Some((row_range, cells))) = (cell.take(), row.as_mut()) {
                     let row_content_end =
                         row_range.start + text[row_range.clone()].trim_end().len();
                     let padding_cell = cell_range.is_empty() && cell_range.start >= row_content_end;
                     if !padding_cell {
                         cells.push(RawCell {
                             span: content_span(text, &cell_range),
-                            text: collapse_owned(cell_text),
+                            text: collapse_whitespace_cow(&cell_text).into_owned(),
                         });
                     }
                 }

@@ -47,8 +47,13 @@ impl RawTable {
 
 /// Collapses runs of whitespace (including non-breaking spaces) into one space and trims.
 pub(crate) fn collapse_whitespace(raw: &str) -> String {
+    collapse_whitespace_cow(raw).into_owned()
+}
+
+/// [`collapse_whitespace`], borrowing `raw` when it is already collapsed.
+pub(crate) fn collapse_whitespace_cow(raw: &str) -> std::borrow::Cow<'_, str> {
     if is_collapsed(raw) {
-        return raw.to_owned();
+        return std::borrow::Cow::Borrowed(raw);
     }
     let mut out = String::with_capacity(raw.len());
     for word in raw.split(char::is_whitespace).filter(|w| !w.is_empty()) {
@@ -57,7 +62,7 @@ pub(crate) fn collapse_whitespace(raw: &str) -> String {
         }
         out.push_str(word);
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// [`collapse_whitespace`] taking ownership, so text that is already collapsed (most cells) is

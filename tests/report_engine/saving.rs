@@ -5,7 +5,9 @@ use std::fs;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pm_sync::report::{Edit, Report, ReportError, ReportOptions, lock, lock_with_timeout};
+use pm_sync::report::{
+    Edit, KnownStatuses, Report, ReportError, ReportOptions, lock, lock_with_timeout,
+};
 
 const REPORT: &str =
     "## Action Items\n\n| Action Item | Status |\n|---|---|\n| Add an alert |  |\n";
@@ -112,6 +114,55 @@ fn a_report_changed_on_disk_since_it_was_read_is_not_overwritten() {
         )
     );
     assert_eq!(fs::read_to_string(&path).expect("read"), theirs);
+}
+
+/// A writing run keeps one copy of a report's bytes: what was read is remembered by length and
+/// hash, which still stops a save over someone else's change and still gives the diff.
+#[test]
+fn without_the_original_kept_a_change_on_disk_still_stops_the_save_and_the_diff_reads_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_report(&dir);
+    let options = ReportOptions {
+        keep_original: false,
+        ..ReportOptions::default()
+    };
+    let mut report = Report::load(&path, &options).expect("loads");
+    let mut known = KnownStatuses::default();
+    known.insert("Open", false);
+    known.insert("Done", true);
+    report.set_known_statuses(known);
+    assert!(set_status(&mut report, "Open"));
+    assert!(report.is_modified());
+    assert!(
+        report.diff().contains("+| Add an alert | Open |"),
+        "{}",
+        report.diff()
+    );
+    // Back to what the file holds: nothing to save.
+    assert!(set_status(&mut report, ""));
+    assert!(!report.is_modified());
+    assert!(set_status(&mut report, "Open"));
+
+    let theirs = REPORT.replace("an alert", "a pager");
+    fs::write(&path, &theirs).expect("someone else writes");
+    assert!(
+        report
+            .diff()
+            .ends_with("pm.md: no diff: the file changed on disk since pm-sync read it\n")
+    );
+    let error = report.save().expect_err("changed on disk");
+    assert!(matches!(error, ReportError::ChangedOnDisk { .. }));
+    assert_eq!(fs::read_to_string(&path).expect("read"), theirs);
+
+    fs::write(&path, REPORT).expect("put back");
+    assert!(report.save().expect("saves"));
+    assert!(
+        fs::read_to_string(&path)
+            .expect("read")
+            .contains("| Add an alert | Open |")
+    );
+    assert!(set_status(&mut report, "Done"));
+    assert!(report.save().expect("saves again"));
 }
 
 #[test]
