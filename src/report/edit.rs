@@ -313,6 +313,25 @@ fn pad_pipe_cells(text: &str, kind: ContainerKind, splices: &mut [Splice]) {
     }
 }
 
+/// The splices that turn the result of [`splice`]`(text, splices)` back into `text`: the bytes
+/// each splice replaced, at the place its value ends up. Small (the replaced keys and statuses),
+/// so an edit can let go of the old text before the new one is parsed.
+pub(crate) fn undo(text: &str, splices: &[Splice]) -> Vec<Splice> {
+    let mut shift: isize = 0;
+    splices
+        .iter()
+        .map(|s| {
+            let start = s.span.start.saturating_add_signed(shift);
+            shift += s.value.len() as isize - s.span.len() as isize;
+            Splice {
+                span: start..start + s.value.len(),
+                value: text[s.span.clone()].to_owned(),
+                order: s.order,
+            }
+        })
+        .collect()
+}
+
 /// Writes `text` with `splices` (sorted, not overlapping) applied, in one pass from the front.
 pub(crate) fn splice(text: &str, splices: &[Splice]) -> String {
     let grown: usize = splices.iter().map(|s| s.value.len()).sum();
@@ -342,6 +361,31 @@ mod tests {
         let mut out = String::new();
         link_into(&mut out, key, url, kind);
         out
+    }
+
+    #[test]
+    fn undoing_splices_gives_back_the_text() {
+        let text = "| a | b |\n| c |  |\n";
+        let splices = vec![
+            Splice {
+                span: 2..3,
+                value: "[OPS-1](u) a".to_owned(),
+                order: 0,
+            },
+            Splice {
+                span: 6..7,
+                value: String::new(),
+                order: 1,
+            },
+            Splice {
+                span: 16..16,
+                value: "Done".to_owned(),
+                order: 1,
+            },
+        ];
+        let edited = splice(text, &splices);
+        assert_eq!(edited, "| [OPS-1](u) a |  |\n| c | Done |\n");
+        assert_eq!(splice(&edited, &undo(text, &splices)), text);
     }
 
     #[test]

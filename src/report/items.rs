@@ -237,7 +237,7 @@ pub(crate) fn text_item(
 /// Assembles the item from what was found: the first reference is its ticket.
 fn finish(
     parts: ItemParts,
-    status_cell: Option<Cell>,
+    status_cell: Option<Span>,
     ticket: Option<(Cell, Span)>,
     mut linked: Vec<Linked>,
     status: StatusSlot,
@@ -271,7 +271,7 @@ fn finish(
         line: parts.line,
         item: parts.item,
         status_cell,
-        ticket: ticket.map(|(cell, _)| cell),
+        ticket: ticket.map(|(cell, _)| cell.span),
         key: primary.map(|p| p.key),
         related,
         key_place,
@@ -420,16 +420,17 @@ fn table_item(
     for (_, cell) in &extra {
         cx.anywhere(cell.span.clone(), Place::Elsewhere, &mut linked);
     }
-    let status = match (&status_cell, &ticket) {
+    let status_span = status_cell.as_ref().map(|cell| cell.span.clone());
+    let status = match (status_cell, &ticket) {
         (Some(cell), _) => status_in_cell(text, cell),
         (None, Some((cell, head))) => status_in_ticket(text, cell, head),
         (None, None) => unreachable!("rows without either column are text items"),
     };
-    finish(parts, status_cell, ticket, linked, status, None, extra)
+    finish(parts, status_span, ticket, linked, status, None, extra)
 }
 
 /// The status of a Status column's cell: pm-sync's marker after a note, else the whole cell.
-fn status_in_cell(text: &str, cell: &Cell) -> StatusSlot {
+fn status_in_cell(text: &str, cell: Cell) -> StatusSlot {
     let raw = &text[cell.span.clone()];
     let append_at = cell.span.start + marker::text_end(raw);
     match marker::trailing(&text[cell.span.start..append_at]) {
@@ -442,7 +443,7 @@ fn status_in_cell(text: &str, cell: &Cell) -> StatusSlot {
             append_at,
         },
         None => StatusSlot {
-            current: Some(cell.clone()),
+            current: Some(cell),
             form: StatusForm::Cell,
             append_at,
         },

@@ -9,7 +9,7 @@
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::model::{Checkbox, Span};
-use super::table::collapse_owned;
+use super::table::collapse_whitespace_cow;
 
 /// One top-level list item as read, before it becomes an [`super::model::ActionItem`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,6 @@ pub(crate) struct RawListItem {
 struct Open {
     span: Span,
     head: Option<Span>,
-    text: String,
     checkbox: Option<Checkbox>,
     /// Still inside the first paragraph.
     in_head: bool,
@@ -49,6 +48,9 @@ pub(crate) struct Collector {
     /// Lists open (nested lists count).
     depth: usize,
     item: Option<Open>,
+    /// The open item's first paragraph as read so far (one buffer for every item: each text
+    /// is copied out once, at its exact size).
+    text: String,
     seen: usize,
     pub(crate) items: Vec<RawListItem>,
 }
@@ -64,10 +66,10 @@ impl Collector {
             Event::End(TagEnd::List(_)) => self.depth = self.depth.saturating_sub(1),
             Event::Start(Tag::Item) if self.depth == 1 => {
                 self.seen += 1;
+                self.text.clear();
                 self.item = Some(Open {
                     span: range,
                     head: None,
-                    text: String::new(),
                     checkbox: None,
                     in_head: true,
                     paragraphs: 0,
@@ -131,14 +133,14 @@ impl Collector {
         }
         let is_inline = match event {
             Event::Text(t) | Event::Code(t) => {
-                open.text.push_str(t);
+                self.text.push_str(t);
                 if open.link_depth == 0 && !t.trim().is_empty() {
                     open.text_outside_links = true;
                 }
                 true
             }
             Event::SoftBreak | Event::HardBreak => {
-                open.text.push(' ');
+                self.text.push(' ');
                 true
             }
             Event::InlineHtml(_) | Event::FootnoteReference(_) => {
@@ -181,7 +183,7 @@ impl Collector {
         let Some(head) = open.head else {
             return;
         };
-        let text = collapse_owned(open.text);
+        let text = collapse_whitespace_cow(&self.text).into_owned();
         let only_a_search_link =
             open.links == 1 && !open.text_outside_links && !open.link_to_ticket;
         if text.is_empty() || only_a_search_link {

@@ -464,26 +464,29 @@ impl Report {
         if splices.is_empty() {
             return Ok(false);
         }
-        let text = edit::splice(&self.text, &splices);
-        drop(splices);
+        // Only one text and one set of items at a time: the old items go once the splices are
+        // planned, the old text before the new one is parsed (it stays only while it is what
+        // was saved, or kept for a diff). Should the new text not parse, `undo` gives the old
+        // one back.
+        self.parsed.items = Vec::new();
         if !self.options.keep_original
             && let Saved::Bytes(bytes) = &self.saved
         {
             self.saved = Saved::Fingerprint(disk::Fingerprint::of(bytes.as_bytes()));
         }
-        // The old items are dropped before the new parse so two sets never sit in memory
-        // together.
-        self.parsed.items = Vec::new();
-        match parse_text(&self.path, &text, &self.options) {
+        let text = edit::splice(&self.text, &splices);
+        let undo = edit::undo(&self.text, &splices);
+        drop(splices);
+        self.text = Arc::new(text);
+        match parse_text(&self.path, &self.text, &self.options) {
             Ok(parsed) => {
                 self.parsed = parsed;
-                self.text = Arc::new(text);
                 Ok(true)
             }
             Err(error) => {
                 // Splices only write escaped values into owned places, so this is not expected;
                 // should it happen, the report stays as it was (its bytes parsed before).
-                drop(text);
+                self.text = Arc::new(edit::splice(&self.text, &undo));
                 self.parsed = parse_text(&self.path, &self.text, &self.options)?;
                 Err(error)
             }

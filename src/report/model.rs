@@ -108,10 +108,11 @@ pub struct ActionItem {
     pub line: usize,
     /// The item text: the item cell, or a list item's first paragraph (sub-bullets excluded).
     pub item: Cell,
-    /// The Status column's cell, when the table has one.
-    pub status_cell: Option<Cell>,
-    /// The ticket column's cell, when the table has one.
-    pub ticket: Option<Cell>,
+    /// The bytes of the Status column's cell, when the table has one (its text is in
+    /// `status`).
+    pub status_cell: Option<Span>,
+    /// The bytes of the ticket column's cell, when the table has one.
+    pub ticket: Option<Span>,
     /// The Jira key the item is linked to: its first ticket reference, if any.
     pub key: Option<String>,
     /// Other ticket references the item holds, in order (shown, never synced).
@@ -161,7 +162,7 @@ impl ActionItem {
             row,
             line: 10 + row,
             item: cell(text),
-            status_cell: Some(cell(status)),
+            status_cell: Some(0..0),
             ticket: None,
             key: key.map(str::to_owned),
             related: Vec::new(),

@@ -135,34 +135,31 @@ fn html_link(s: &str) -> Option<(usize, Option<Reference>)> {
     let href = attribute(open, "href").unwrap_or_default();
     let close = find_ci(&s[open_len..], "</a>")?;
     let len = open_len + close + 4;
-    let decoded = html_escape::decode_html_entities(&href).into_owned();
+    let decoded = html_escape::decode_html_entities(href);
     Some((
         len,
         link_reference(&s[open_len..open_len + close], &decoded, len),
     ))
 }
 
-/// The value of attribute `name` in a start tag.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
+/// The value of attribute `name` (ASCII, lower case) in a start tag, as written.
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
     let mut from = 0;
-    while let Some(found) = lower[from..].find(name) {
+    while let Some(found) = find_ci(&tag[from..], name) {
         let at = from + found;
         from = at + name.len();
-        let before_ok = lower[..at].ends_with(|c: char| c.is_ascii_whitespace());
-        let rest = lower[from..].trim_start();
+        let before_ok = tag[..at].ends_with(|c: char| c.is_ascii_whitespace());
+        let rest = tag[from..].trim_start();
         if !before_ok || !rest.starts_with('=') {
             continue;
         }
-        let value_at = tag.len() - rest.len() + 1;
-        let value = tag[value_at..].trim_start();
+        let value = rest[1..].trim_start();
         return Some(match value.chars().next() {
-            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or("").to_owned(),
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
             _ => value
                 .split(|c: char| c.is_ascii_whitespace() || c == '>')
                 .next()
-                .unwrap_or("")
-                .to_owned(),
+                .unwrap_or(""),
         });
     }
     None
@@ -259,14 +256,15 @@ fn tag_len(s: &str) -> Option<usize> {
     if !(next.is_ascii_alphabetic() || next == b'/' || next == b'!') {
         return None;
     }
+    // Only ASCII bytes matter here, and no byte of a multi-byte character is ASCII.
     let mut quote = None;
-    for (i, c) in s.char_indices().skip(1) {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
+    for (i, &b) in s.as_bytes().iter().enumerate().skip(1) {
+        match (quote, b) {
+            (Some(q), b) if b == q => quote = None,
             (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '>') => return Some(i + 1),
-            (None, '<') => return None,
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return Some(i + 1),
+            (None, b'<') => return None,
             _ => {}
         }
     }

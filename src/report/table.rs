@@ -84,13 +84,21 @@ fn is_collapsed(text: &str) -> bool {
         return false;
     }
     let mut previous_space = false;
-    for &b in bytes {
+    for (at, &b) in bytes.iter().enumerate() {
         match b {
             b' ' if previous_space => return false,
             b' ' => previous_space = true,
             b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => return false,
-            // Non-ASCII whitespace (no-break space and friends) needs the slow path.
-            0xc2 | 0xe1 | 0xe2 | 0xe3 => return false,
+            // The lead bytes of non-ASCII whitespace (no-break space and friends); most
+            // characters they start are not (`·`, `—`, `’`), so the character decides.
+            0xc2 | 0xe1 | 0xe2 | 0xe3
+                if text
+                    .get(at..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_none_or(char::is_whitespace) =>
+            {
+                return false;
+            }
             _ => previous_space = false,
         }
     }

@@ -847,8 +847,8 @@ fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, 
             let status = item.status.current.as_ref().map(|cell| &cell.span);
             for span in [
                 Some(&item.item.span),
-                item.ticket.as_ref().map(|cell| &cell.span),
-                item.status_cell.as_ref().map(|cell| &cell.span),
+                item.ticket.as_ref(),
+                item.status_cell.as_ref(),
                 status,
             ]
             .into_iter()
