@@ -49,16 +49,8 @@ pub(crate) fn read<'a>(
                 cell = Some(range);
                 cell_text.clear();
             }
-            Event::Text(t) | Event::Code(t) => {
-                if cell.is_some() {
-                    cell_text.push_str(&t);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if cell.is_some() {
-                    cell_text.push(' ');
-                }
-            }
+            Event::Text(t) | Event::Code(t) if cell.is_some() => cell_text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if cell.is_some() => cell_text.push(' '),
             Event::InlineHtml(html) => {
                 let tag = html.trim_start_matches(['<', '/']).to_ascii_lowercase();
                 if tag.starts_with("br") && cell.is_some() {
