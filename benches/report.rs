@@ -224,8 +224,11 @@ fn edits(report: &Report, scenario: Scenario, status: &str) -> Vec<Edit> {
 /// The phases of one run.
 const PHASES: [&str; 4] = ["load", "build edits", "apply", "save"];
 
+/// (wall, CPU) of each phase of one run.
+type RunTimes = [(Duration, Duration); 4];
+
 /// Wall and CPU time of each phase of one full run: load, plan the edits, apply, save.
-fn run_once(path: &Path, original: &[u8], scenario: Scenario) -> [(Duration, Duration); 4] {
+fn run_once(path: &Path, original: &[u8], scenario: Scenario) -> RunTimes {
     std::fs::write(path, original).expect("write the report");
     let started = Clocks::now();
     let mut report = Report::load(path, &options()).expect("parses");
@@ -313,10 +316,10 @@ fn timing(scenario: Scenario, kind: ContainerKind, items: usize) {
     let path = dir.path().join("report.md");
     let original = report_for(scenario, kind, items);
     let mib = original.len() as f64 / f64::from(1u32 << 20);
-    let runs: Vec<[(Duration, Duration); 4]> = (0..RUNS)
+    let runs: Vec<RunTimes> = (0..RUNS)
         .map(|_| run_once(&path, &original, scenario))
         .collect();
-    let median = |pick: &dyn Fn(&[(Duration, Duration); 4]) -> Duration| {
+    let median = |pick: &dyn Fn(&RunTimes) -> Duration| {
         let mut times: Vec<Duration> = runs.iter().map(pick).collect();
         times.sort();
         times[RUNS / 2]
