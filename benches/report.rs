@@ -33,10 +33,13 @@ struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// Allocations made (reallocations that grow counted too).
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
         PEAK.fetch_max(live, Ordering::Relaxed);
         // SAFETY: same contract as the caller's.
@@ -51,6 +54,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if new_size > layout.size() {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
             let grown = new_size - layout.size();
             let live = LIVE.fetch_add(grown, Ordering::Relaxed) + grown;
             PEAK.fetch_max(live, Ordering::Relaxed);
@@ -269,7 +273,9 @@ fn memory(scenario: Scenario, kind: ContainerKind, items: usize) {
     let baseline = LIVE.load(Ordering::Relaxed);
     PEAK.store(baseline, Ordering::Relaxed);
     {
+        let allocs_before = ALLOCS.load(Ordering::Relaxed);
         let mut report = Report::load(&path, &options()).expect("parses");
+        let load_allocs = ALLOCS.load(Ordering::Relaxed) - allocs_before;
         report.set_known_statuses(known());
         assert_eq!(report.items().len(), items);
         let loaded = LIVE.load(Ordering::Relaxed) - baseline;
@@ -278,7 +284,9 @@ fn memory(scenario: Scenario, kind: ContainerKind, items: usize) {
         let with_edits = LIVE.load(Ordering::Relaxed) - baseline;
         let before_apply = PEAK.load(Ordering::Relaxed);
         PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+        let allocs_before = ALLOCS.load(Ordering::Relaxed);
         assert!(report.apply(&edits).expect("applies"));
+        let apply_allocs = ALLOCS.load(Ordering::Relaxed) - allocs_before;
         let apply_peak = PEAK.load(Ordering::Relaxed) - baseline;
         let before_save = PEAK.load(Ordering::Relaxed).max(before_apply);
         PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
@@ -306,6 +314,11 @@ fn memory(scenario: Scenario, kind: ContainerKind, items: usize) {
             x(with_edits),
             x(apply_peak),
             x(save_peak),
+        );
+        println!(
+            "  allocations per item: load {:.1}, apply {:.1}",
+            load_allocs as f64 / items as f64,
+            apply_allocs as f64 / items as f64,
         );
     }
 }
