@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::error::Error;
 use crate::jira::JiraError;
 use crate::jira::fields::{self as screen_fields, ValueProblem};
-use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, NewLink};
+use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, IssueType, NewLink};
 use crate::jira::users::UserMatch;
 use crate::report::model::ActionItem;
 use crate::report::roles::{self, Role};
@@ -34,11 +34,13 @@ struct Source<'a> {
 }
 
 /// Fills the extra fields of every planned create, or fails (exit 2) before anything is sent
-/// that changes Jira. Reads the create screen only when there is something to fill.
+/// that changes Jira. Reads the create screen only when there is something to fill: one
+/// request when `issue_type` (from the project check) gives the type's id, else two.
 pub async fn prepare(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     plan: &mut Plan,
+    issue_type: Option<IssueType>,
 ) -> Result<RowWarnings, Error> {
     let company = engine.company;
     let creating: Vec<(usize, usize)> = plan
@@ -76,17 +78,22 @@ pub async fn prepare(
     }
 
     let jira = engine.jira;
-    let screen = engine
-        .client
-        .create_fields(&jira.project, &jira.issue_type)
-        .await
-        .map_err(|error| match error {
-            JiraError::NotFound { what, detail, .. } => Error::config(
-                format!("{what} not found{detail}"),
-                "set [jira] project and issue_type to ones that exist (pm-sync doctor lists them)",
-            ),
-            other => Error::Jira(other),
-        })?;
+    let screen = match issue_type {
+        Some(known) => engine.client.create_fields_of(&jira.project, known).await,
+        None => {
+            engine
+                .client
+                .create_fields(&jira.project, &jira.issue_type)
+                .await
+        }
+    }
+    .map_err(|error| match error {
+        JiraError::NotFound { what, detail, .. } => Error::config(
+            format!("{what} not found{detail}"),
+            "set [jira] project and issue_type to ones that exist (pm-sync doctor lists them)",
+        ),
+        other => Error::Jira(other),
+    })?;
     let cloud = engine.client.deployment().await? == Deployment::Cloud;
     let where_ = format!(
         "the create screen of {} in Jira project {}",

@@ -435,3 +435,81 @@ async fn descriptions_say_where_the_item_came_from_and_follow_the_template() {
         assert!(out.stderr.contains("{summary}"), "{flavor:?}: {out}");
     }
 }
+
+/// The budget of a sync with an Owner column: the project check and the label search, one
+/// create-screen read (the project check already named the issue type's id, so createmeta's
+/// list of issue types is not read), one bulk create, one read of the new tickets' statuses —
+/// and a run that creates nothing reads no create screen at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_owner_column_costs_one_create_screen_read_and_none_when_nothing_is_created() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        pm.write(
+            "pm.md",
+            "---\ndate: 2026-03-04\n---\n## Action Items\n\n\
+             | Action Item | Owner | Status |\n|---|---|---|\n\
+             | Alert on queue depth | sre | |\n| Cap the retry storm | sre | |\n",
+        );
+        fake.reset_request_log();
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let log = fake.requests();
+        // Cloud: the label search and the status read are two endpoints; Data Center: both
+        // are `search`.
+        let reads = match flavor {
+            Flavor::Cloud => log.count(Endpoint::SearchJql) + log.count(Endpoint::BulkFetch),
+            Flavor::DataCenter => log.count(Endpoint::Search),
+        };
+        assert_eq!(
+            log.count(Endpoint::Project),
+            1,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(
+            log.count(Endpoint::CreateMetaIssueTypes),
+            0,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(
+            log.count(Endpoint::CreateMetaFields),
+            1,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(
+            log.count(Endpoint::BulkCreate),
+            1,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(reads, 2, "{flavor:?}: {:?}", log.entries);
+        assert_eq!(log.total, 5, "{flavor:?}: {:?}", log.entries);
+        // The default screen has no Assignee: the run says so and creates the tickets anyway.
+        assert!(
+            out.stderr.contains("Assignee column is not used"),
+            "{flavor:?}: {out}"
+        );
+        assert_eq!(fake.issues().len(), 2, "{flavor:?}");
+
+        fake.reset_request_log();
+        let again = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(again.code, 0, "{flavor:?}: {again}");
+        let log = fake.requests();
+        assert_eq!(
+            log.count(Endpoint::CreateMetaFields),
+            0,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(
+            log.count(Endpoint::Project),
+            0,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+    }
+}
