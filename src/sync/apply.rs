@@ -95,9 +95,10 @@ pub async fn sync_with(
 ) -> Result<RunOutcome, Error> {
     let mut state = read_linked(engine, reports).await?;
     let mut labels_needed = labels_of_unlinked(reports);
-    // The configured issue type as the project check read it (with its id): the create screen,
-    // when one is needed, is then one read, not two.
-    let mut issue_type = None;
+    // The create screen, read right after the project check (which names the issue type's id,
+    // so the screen is one read, not two) while the label search may still run, when an item
+    // without a ticket has cells or config that fill create fields.
+    let mut screen = crate::sync::fields::Screen::default();
     if let Duplicates::Close(_) = &duplicates {
         // Duplicates of fully linked reports only show in the search of their date label.
         labels_needed = reports.iter().map(date_label).collect();
@@ -109,9 +110,15 @@ pub async fn sync_with(
         // Items without a ticket may need creating: validate project and issue type, with a
         // message a user can act on (a search would only say "HTTP 400"). The label searches
         // go out beside that check, in the same round trip; its verdict comes first.
-        let (checked, found) =
-            tokio::join!(check_project(engine), search_labels(engine, &labels_needed));
-        issue_type = Some(checked?);
+        let wants_screen = crate::sync::fields::may_need_screen(engine, reports);
+        let checked = async {
+            let issue_type = check_project(engine).await?;
+            Ok::<_, Error>(
+                crate::sync::fields::Screen::read(engine, issue_type, wants_screen).await,
+            )
+        };
+        let (checked, found) = tokio::join!(checked, search_labels(engine, &labels_needed));
+        screen = checked?;
         state.by_label.extend(found?);
     }
     learn_statuses(engine, reports, &state).await?;
@@ -166,7 +173,7 @@ pub async fn sync_with(
 
     // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
     // the first write, when Jira would refuse a value.
-    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan, issue_type).await?;
+    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan, screen).await?;
     let managed = |index: usize| managed_rows(&reports[index]);
     let field_updates =
         crate::sync::fields::updates(engine, reports, &plan, &managed, &mut warnings).await?;
