@@ -197,16 +197,30 @@ impl JiraClient {
                 detail: format!(": this project offers {}", names.join(", ")),
             });
         };
+        self.create_fields_of(project, found).await
+    }
+
+    /// The create screen of an issue type whose id is known already (from [`Self::project`]'s
+    /// issue types): one createmeta read instead of two, since the screen is addressed by the
+    /// type's id and the project read names every type with its id.
+    pub async fn create_fields_of(
+        &self,
+        project: &str,
+        issue_type: IssueType,
+    ) -> Result<CreateFields, JiraError> {
+        let api = self.api().await?;
+        let path = format!(
+            "{api}/issue/createmeta/{}/issuetypes/{}",
+            enc(project),
+            enc(&issue_type.id)
+        );
         let fields: Vec<FieldMeta> = self
             .meta_pages(
-                &format!("{base}/{}", enc(&found.id)),
-                format!("issue type `{issue_type}` in project `{project}`"),
+                &path,
+                format!("issue type `{}` in project `{project}`", issue_type.name),
             )
             .await?;
-        Ok(CreateFields {
-            issue_type: found,
-            fields,
-        })
+        Ok(CreateFields { issue_type, fields })
     }
 
     async fn meta_pages<T: serde::de::DeserializeOwned>(

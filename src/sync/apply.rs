@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use crate::error::Error;
-use crate::jira::model::{CreateOutcome, Deployment, Issue, IssueKey, NewIssue, StatusCategory};
+use crate::jira::model::{
+    CreateOutcome, Deployment, Issue, IssueKey, IssueType, NewIssue, StatusCategory,
+};
 use crate::jira::{BULK_CREATE_LIMIT, JiraClient, JiraError};
 use crate::report::model::{Edit, KnownStatuses};
 use crate::settings::JiraSettings;
@@ -93,6 +95,10 @@ pub async fn sync_with(
 ) -> Result<RunOutcome, Error> {
     let mut state = read_linked(engine, reports).await?;
     let mut labels_needed = labels_of_unlinked(reports);
+    // The create screen, read right after the project check (which names the issue type's id,
+    // so the screen is one read, not two) while the label search may still run, when an item
+    // without a ticket has cells or config that fill create fields.
+    let mut screen = crate::sync::fields::Screen::default();
     if let Duplicates::Close(_) = &duplicates {
         // Duplicates of fully linked reports only show in the search of their date label.
         labels_needed = reports.iter().map(date_label).collect();
@@ -104,9 +110,15 @@ pub async fn sync_with(
         // Items without a ticket may need creating: validate project and issue type, with a
         // message a user can act on (a search would only say "HTTP 400"). The label searches
         // go out beside that check, in the same round trip; its verdict comes first.
-        let (checked, found) =
-            tokio::join!(check_project(engine), search_labels(engine, &labels_needed));
-        checked?;
+        let wants_screen = crate::sync::fields::may_need_screen(engine, reports);
+        let checked = async {
+            let issue_type = check_project(engine).await?;
+            Ok::<_, Error>(
+                crate::sync::fields::Screen::read(engine, issue_type, wants_screen).await,
+            )
+        };
+        let (checked, found) = tokio::join!(checked, search_labels(engine, &labels_needed));
+        screen = checked?;
         state.by_label.extend(found?);
     }
     learn_statuses(engine, reports, &state).await?;
@@ -161,7 +173,7 @@ pub async fn sync_with(
 
     // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
     // the first write, when Jira would refuse a value.
-    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan).await?;
+    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan, screen).await?;
     let managed = |index: usize| managed_rows(&reports[index]);
     let field_updates =
         crate::sync::fields::updates(engine, reports, &plan, &managed, &mut warnings).await?;
@@ -620,8 +632,9 @@ async fn search_is_consistent(engine: &Engine<'_>) -> Result<bool, Error> {
     Ok(engine.client.deployment().await? == Deployment::Datacenter)
 }
 
-/// Validates project and issue type before the first create, with a message a user can act on.
-async fn check_project(engine: &Engine<'_>) -> Result<(), Error> {
+/// Validates project and issue type before the first create, with a message a user can act on;
+/// returns the issue type (its id addresses the create screen).
+async fn check_project(engine: &Engine<'_>) -> Result<IssueType, Error> {
     let project = match engine.client.project(&engine.jira.project).await {
         Ok(project) => project,
         // A wrong key is the config's fault, not Jira's: exit 2, nothing created or written.
@@ -637,12 +650,8 @@ async fn check_project(engine: &Engine<'_>) -> Result<(), Error> {
         Err(error) => return Err(error.into()),
     };
     let wanted = &engine.jira.issue_type;
-    if project
-        .issue_types
-        .iter()
-        .any(|t| t.name.eq_ignore_ascii_case(wanted))
-    {
-        return Ok(());
+    if let Some(found) = project.issue_type(wanted) {
+        return Ok(found.clone());
     }
     let known: Vec<&str> = project
         .issue_types

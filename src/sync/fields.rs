@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::error::Error;
 use crate::jira::JiraError;
 use crate::jira::fields::{self as screen_fields, ValueProblem};
-use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, NewLink};
+use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, IssueType, NewLink};
 use crate::jira::users::UserMatch;
 use crate::report::model::ActionItem;
 use crate::report::roles::{self, Role};
@@ -33,12 +33,85 @@ struct Source<'a> {
     origin: String,
 }
 
+/// What sync knows of the create screen before planning: the issue type the project check
+/// found (its id addresses the screen), and the screen itself when it was read early.
+#[derive(Default)]
+pub struct Screen {
+    issue_type: Option<IssueType>,
+    read: Option<Result<CreateFields, JiraError>>,
+}
+
+impl Screen {
+    /// Keeps `issue_type`, and reads its create screen now when `wanted` (a failed read is
+    /// kept, and reported only if a create needs the screen).
+    pub async fn read(engine: &Engine<'_>, issue_type: IssueType, wanted: bool) -> Screen {
+        let read = if wanted {
+            Some(
+                engine
+                    .client
+                    .create_fields_of(&engine.jira.project, issue_type.clone())
+                    .await,
+            )
+        } else {
+            None
+        };
+        Screen {
+            issue_type: Some(issue_type),
+            read,
+        }
+    }
+
+    /// The screen read early, else read now: one request when the issue type's id is known,
+    /// else two (the project's issue types, then the type's fields).
+    async fn get(self, engine: &Engine<'_>) -> Result<CreateFields, JiraError> {
+        let jira = engine.jira;
+        match (self.read, self.issue_type) {
+            (Some(read), _) => read,
+            (None, Some(known)) => engine.client.create_fields_of(&jira.project, known).await,
+            (None, None) => {
+                engine
+                    .client
+                    .create_fields(&jira.project, &jira.issue_type)
+                    .await
+            }
+        }
+    }
+}
+
+/// Whether [`prepare`] may read the create screen: some item without a ticket has an Owner,
+/// Due or Priority cell, its report's front matter sets fields or a parent, or the config sets
+/// company fields. A superset of what `prepare` decides from the plan (an item adopted instead
+/// of created needs nothing), so that the read can go out before planning.
+pub fn may_need_screen(engine: &Engine<'_>, reports: &[LoadedReport]) -> bool {
+    reports
+        .iter()
+        .filter(|loaded| loaded.labels.is_some())
+        .any(|loaded| {
+            let fm = loaded.report.front_matter();
+            let fills =
+                engine.company.is_set() || !fm.jira_fields.is_empty() || fm.jira_parent.is_some();
+            loaded
+                .report
+                .items()
+                .iter()
+                .filter(|item| item.key.is_none())
+                .any(|item| {
+                    fills
+                        || [Role::Owner, Role::Due, Role::Priority]
+                            .into_iter()
+                            .any(|role| roles::cell(item, role).is_some())
+                })
+        })
+}
+
 /// Fills the extra fields of every planned create, or fails (exit 2) before anything is sent
-/// that changes Jira. Reads the create screen only when there is something to fill.
+/// that changes Jira. Uses the create screen only when there is something to fill (`screen`
+/// holds it when it was read before planning; see [`Screen`]).
 pub async fn prepare(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     plan: &mut Plan,
+    screen: Screen,
 ) -> Result<RowWarnings, Error> {
     let company = engine.company;
     let creating: Vec<(usize, usize)> = plan
@@ -76,17 +149,13 @@ pub async fn prepare(
     }
 
     let jira = engine.jira;
-    let screen = engine
-        .client
-        .create_fields(&jira.project, &jira.issue_type)
-        .await
-        .map_err(|error| match error {
-            JiraError::NotFound { what, detail, .. } => Error::config(
-                format!("{what} not found{detail}"),
-                "set [jira] project and issue_type to ones that exist (pm-sync doctor lists them)",
-            ),
-            other => Error::Jira(other),
-        })?;
+    let screen = screen.get(engine).await.map_err(|error| match error {
+        JiraError::NotFound { what, detail, .. } => Error::config(
+            format!("{what} not found{detail}"),
+            "set [jira] project and issue_type to ones that exist (pm-sync doctor lists them)",
+        ),
+        other => Error::Jira(other),
+    })?;
     let cloud = engine.client.deployment().await? == Deployment::Cloud;
     let where_ = format!(
         "the create screen of {} in Jira project {}",

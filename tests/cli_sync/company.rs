@@ -3,7 +3,7 @@
 //! validation that stops the run (exit 2) before the first ticket is created.
 
 use super::*;
-use crate::support::fake_jira::Endpoint;
+use crate::support::fake_jira::{Endpoint, Fault};
 
 /// Four items with Owner, Due and Priority columns: Alice by e-mail, Bob by e-mail (hidden on
 /// Cloud), Alice again by display name, and a team.
@@ -433,5 +433,120 @@ async fn descriptions_say_where_the_item_came_from_and_follow_the_template() {
         let out = pm.run(&["sync", "pm.md"]).await;
         assert_eq!(out.code, 2, "{flavor:?}: {out}");
         assert!(out.stderr.contains("{summary}"), "{flavor:?}: {out}");
+    }
+}
+
+/// Two new items with an Owner column, no company config.
+const OWNERS_ONLY: &str = "---\ndate: 2026-03-04\n---\n## Action Items\n\n\
+| Action Item | Owner | Status |\n|---|---|---|\n\
+| Alert on queue depth | sre | |\n| Cap the retry storm | sre | |\n";
+
+/// The budget of a sync with an Owner column: the project check and the label search, one
+/// create-screen read (the project check already named the issue type's id, so createmeta's
+/// list of issue types is not read), one bulk create, one read of the new tickets' statuses —
+/// and a run that creates nothing reads no create screen at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_owner_column_costs_one_create_screen_read_and_none_when_nothing_is_created() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        pm.write("pm.md", OWNERS_ONLY);
+        fake.reset_request_log();
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let log = fake.requests();
+        // Cloud: the label search and the status read are two endpoints; Data Center: both
+        // are `search`.
+        let reads = match flavor {
+            Flavor::Cloud => log.count(Endpoint::SearchJql) + log.count(Endpoint::BulkFetch),
+            Flavor::DataCenter => log.count(Endpoint::Search),
+        };
+        assert_eq!(
+            log.count(Endpoint::Project),
+            1,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(
+            log.count(Endpoint::CreateMetaIssueTypes),
+            0,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(
+            log.count(Endpoint::CreateMetaFields),
+            1,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(
+            log.count(Endpoint::BulkCreate),
+            1,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(reads, 2, "{flavor:?}: {:?}", log.entries);
+        assert_eq!(log.total, 5, "{flavor:?}: {:?}", log.entries);
+        // The default screen has no Assignee: the run says so and creates the tickets anyway.
+        assert!(
+            out.stderr.contains("Assignee column is not used"),
+            "{flavor:?}: {out}"
+        );
+        assert_eq!(fake.issues().len(), 2, "{flavor:?}");
+
+        fake.reset_request_log();
+        let again = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(again.code, 0, "{flavor:?}: {again}");
+        let log = fake.requests();
+        assert_eq!(
+            log.count(Endpoint::CreateMetaFields),
+            0,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+        assert_eq!(
+            log.count(Endpoint::Project),
+            0,
+            "{flavor:?}: {:?}",
+            log.entries
+        );
+    }
+}
+
+/// The create screen is read as soon as the project check names the issue type, not after the
+/// label search: on a site whose search is slow, the screen read waits on no search.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_create_screen_is_read_while_the_label_search_is_still_out() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        pm.write("pm.md", OWNERS_ONLY);
+        let search = match flavor {
+            Flavor::Cloud => Endpoint::SearchJql,
+            Flavor::DataCenter => Endpoint::Search,
+        };
+        fake.inject(Fault::Latency {
+            endpoint: Some(search),
+            delay: std::time::Duration::from_millis(1500),
+            times: 1,
+        });
+        fake.reset_request_log();
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let log = fake.requests();
+        let screen = log
+            .entries
+            .iter()
+            .position(|entry| entry.contains("/createmeta/"))
+            .unwrap_or_else(|| panic!("{flavor:?}: no create-screen read: {:?}", log.entries));
+        assert!(
+            log.unanswered[screen].contains(&search),
+            "{flavor:?}: the screen was read after the search answered: {:?} {:?}",
+            log.entries,
+            log.unanswered
+        );
+        assert_eq!(fake.issues().len(), 2, "{flavor:?}");
     }
 }

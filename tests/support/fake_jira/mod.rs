@@ -113,6 +113,9 @@ pub struct RequestLog {
     pub writes: usize,
     /// `METHOD /path` of each request, in arrival order (no query, no headers).
     pub entries: Vec<String>,
+    /// For each entry: the endpoints of earlier requests still waiting for their answer (their
+    /// latency not over) when it arrived — what a client sent without waiting for.
+    pub unanswered: Vec<Vec<Endpoint>>,
 }
 
 impl RequestLog {

@@ -112,6 +112,8 @@ pub(super) struct State {
     /// Cloud paging tokens → (result snapshot, offset).
     tokens: HashMap<String, (Vec<u64>, usize)>,
     pub log: RequestLog,
+    /// When the answer to each request still delayed goes out, for `log.unanswered`.
+    answers_due: Vec<(Endpoint, std::time::Instant)>,
     pub faults: VecDeque<Fault>,
     pub latency: Duration,
     pub search_lag: usize,
@@ -441,6 +443,7 @@ impl State {
             keys: HashMap::new(),
             tokens: HashMap::new(),
             log: RequestLog::default(),
+            answers_due: Vec::new(),
             faults: VecDeque::new(),
             latency: Duration::ZERO,
             search_lag: 0,
@@ -752,6 +755,11 @@ impl State {
             self.log.writes += 1;
         }
         self.log.entries.push(format!("{method} {path}"));
+        let now = std::time::Instant::now();
+        self.answers_due.retain(|(_, due)| *due > now);
+        self.log
+            .unanswered
+            .push(self.answers_due.iter().map(|(e, _)| *e).collect());
     }
 
     /// None = authenticated; Some(true) = anonymous fallback; Some(false) = reject.
@@ -2036,7 +2044,11 @@ pub(super) async fn mount(server: &MockServer, state: &Arc<Mutex<State>>) {
     let for_respond = Arc::clone(state);
     Mock::given(wiremock::matchers::any())
         .respond_with(move |request: &Request| {
-            let (r, delay) = lock(&for_respond).handle(request, true);
+            let mut s = lock(&for_respond);
+            let (endpoint, _) = s.classify(request.method.as_str(), request.url.path());
+            let (r, delay) = s.handle(request, true);
+            s.answers_due
+                .push((endpoint, std::time::Instant::now() + delay));
             template(r, delay)
         })
         .with_priority(2)
