@@ -113,7 +113,7 @@ impl Context<'_> {
         if region.is_empty() {
             return;
         }
-        for reference in refs::scan(&self.text[region.clone()]) {
+        refs::scan_each(&self.text[region.clone()], |reference| {
             if self.accepts(&reference, place) {
                 out.push(Linked {
                     key: reference.key,
@@ -122,21 +122,21 @@ impl Context<'_> {
                     place,
                 });
             }
-        }
+        });
     }
 
     /// References at the start or the end of the item text `head` (a mention in the middle is
     /// not the item's ticket).
     fn in_item_text(&self, head: Span, out: &mut Vec<Linked>) {
         let text = self.text;
-        for reference in refs::scan(&text[head.clone()]) {
+        refs::scan_each(&text[head.clone()], |reference| {
             let span = head.start + reference.span.start..head.start + reference.span.end;
             let place = if refs::is_decoration(&text[head.start..span.start]) {
                 Place::ItemStart
             } else if refs::is_trailing(&text[span.end..head.end]) {
                 Place::ItemEnd
             } else {
-                continue;
+                return;
             };
             if self.accepts(&reference, place) {
                 out.push(Linked {
@@ -146,7 +146,7 @@ impl Context<'_> {
                     place,
                 });
             }
-        }
+        });
     }
 }
 
@@ -245,11 +245,12 @@ fn finish(
     extra: Vec<(String, Cell)>,
 ) -> ActionItem {
     linked.sort_by_key(|l| l.span.start);
-    let primary = linked.first().cloned();
+    let mut linked = linked.into_iter();
+    let primary = linked.next();
     let mut related: Vec<String> = Vec::new();
-    for l in &linked {
+    for l in linked {
         if Some(&l.key) != primary.as_ref().map(|p| &p.key) && !related.contains(&l.key) {
-            related.push(l.key.clone());
+            related.push(l.key);
         }
     }
     let (key_place, key_managed) = match &primary {

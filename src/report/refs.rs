@@ -22,9 +22,16 @@ pub(crate) struct Reference {
 
 /// Every reference in `raw`, in order. Other tags are skipped whole, so attribute values are
 /// never read as keys; link texts that are not a key are not searched.
+#[cfg(test)]
 pub(crate) fn scan(raw: &str) -> Vec<Reference> {
-    let bytes = raw.as_bytes();
     let mut found = Vec::new();
+    scan_each(raw, |reference| found.push(reference));
+    found
+}
+
+/// [`scan`], handing each reference to `found` as it is found (no list is built).
+pub(crate) fn scan_each(raw: &str, mut found: impl FnMut(Reference)) {
+    let bytes = raw.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
         // Only these ASCII bytes can start a reference; skipping the others byte by byte never
@@ -38,20 +45,26 @@ pub(crate) fn scan(raw: &str) -> Vec<Reference> {
             b'<' => html_link(rest)
                 .or_else(|| autolink(rest))
                 .map(|(len, reference)| {
-                    found.extend(reference.map(|r| r.shifted(at)));
+                    if let Some(r) = reference {
+                        found(r.shifted(at));
+                    }
                     len
                 })
                 .or_else(|| tag_len(rest)),
             b'[' => markdown_link(rest).map(|(len, reference)| {
-                found.extend(reference.map(|r| r.shifted(at)));
+                if let Some(r) = reference {
+                    found(r.shifted(at));
+                }
                 len
             }),
             b'h' if boundary_before(raw, at) => bare_url(rest).map(|(len, reference)| {
-                found.extend(reference.map(|r| r.shifted(at)));
+                if let Some(r) = reference {
+                    found(r.shifted(at));
+                }
                 len
             }),
             b'A'..=b'Z' if boundary_before(raw, at) => key::key_len_at(rest).inspect(|&len| {
-                found.push(Reference {
+                found(Reference {
                     key: rest[..len].to_owned(),
                     span: at..at + len,
                     browse_link: false,
@@ -62,7 +75,6 @@ pub(crate) fn scan(raw: &str) -> Vec<Reference> {
         };
         at += step.unwrap_or(1);
     }
-    found
 }
 
 impl Reference {
