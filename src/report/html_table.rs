@@ -8,7 +8,7 @@ use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
 use html5gum::{DefaultEmitter, Emitter, ForwardingEmitter, Token, Tokenizer};
 
 use super::model::{ContainerKind, Span};
-use super::table::{RawCell, RawRow, RawTable, collapse_owned};
+use super::table::{RawCell, RawRow, RawTable, collapse_whitespace_cow};
 
 /// The table starting at `start` never reaches its `</table>`.
 #[derive(Debug)]
@@ -24,10 +24,9 @@ enum Section {
     Foot,
 }
 
-/// A cell whose end has not been seen yet.
+/// A cell whose end has not been seen yet (its text is in [`Builder::cell_text`]).
 struct OpenCell {
     content_start: usize,
-    text: String,
 }
 
 /// A row whose end has not been seen yet.
@@ -43,6 +42,9 @@ struct Builder<'a> {
     section: Section,
     row: Option<OpenRow>,
     cell: Option<OpenCell>,
+    /// The open cell's text so far (one buffer for every cell: each cell's text is copied out
+    /// once, at its exact size).
+    cell_text: String,
     rows: Vec<(Section, RawRow)>,
 }
 
@@ -58,7 +60,7 @@ impl Builder<'_> {
             let content = &self.text[cell.content_start..end];
             end = cell.content_start + content.trim_end().len();
         }
-        let text = collapse_owned(cell.text);
+        let text = collapse_whitespace_cow(&self.cell_text).into_owned();
         if let Some(row) = self.row.as_mut() {
             row.cells.push(RawCell {
                 span: cell.content_start..end,
@@ -84,10 +86,8 @@ impl Builder<'_> {
 
     /// A tag that separates words, inside the open cell, reads as a space.
     fn word_break(&mut self, name: Name) {
-        if name == Name::Break
-            && let Some(cell) = self.cell.as_mut()
-        {
-            cell.text.push(' ');
+        if name == Name::Break && self.cell.is_some() {
+            self.cell_text.push(' ');
         }
     }
 
@@ -157,7 +157,9 @@ impl Name {
 enum Piece {
     Start(Name, Span),
     End(Name, Span),
-    /// Decoded text that is not only whitespace.
+    /// Text that is not only whitespace, as written at these bytes (relative to the table).
+    TextAt(Span),
+    /// Text that is not only whitespace, decoded (it had entities).
     Text(String),
     /// Text that is only whitespace: a word break inside a cell.
     Space,
@@ -165,13 +167,14 @@ enum Piece {
 
 /// Turns html5gum's callback events into [`Piece`]s. html5gum's default emitter allocates each
 /// tag's name and attribute map; tables are mostly tags, so this is where the time went.
-#[derive(Default)]
-struct Pieces {
+struct Pieces<'a> {
+    /// The text being tokenized: text written as is is handed over as its bytes, not copied.
+    source: &'a [u8],
     tag_start: usize,
     name: Option<Name>,
 }
 
-impl Callback<Piece, usize> for Pieces {
+impl Callback<Piece, usize> for Pieces<'_> {
     fn handle_event(
         &mut self,
         event: CallbackEvent<'_>,
@@ -193,6 +196,8 @@ impl Callback<Piece, usize> for Pieces {
             CallbackEvent::String { value } => {
                 if value.iter().all(u8::is_ascii_whitespace) {
                     Some(Piece::Space)
+                } else if self.source.get(span.start..span.end) == Some(value) {
+                    Some(Piece::TextAt(span.start..span.end))
                 } else {
                     Some(Piece::Text(String::from_utf8_lossy(value).into_owned()))
                 }
@@ -220,13 +225,18 @@ impl<E: Emitter> ForwardingEmitter for Quiet<E> {
 
 /// Reads the table whose `<table` tag starts at byte `start` of `text`.
 pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
-    let emitter = Quiet(CallbackEmitter::new(Pieces::default()));
+    let emitter = Quiet(CallbackEmitter::new(Pieces {
+        source: &text.as_bytes()[start..],
+        tag_start: 0,
+        name: None,
+    }));
     let pieces = Tokenizer::new_with_emitter(&text[start..], emitter);
     let mut builder = Builder {
         text,
         section: Section::Body,
         row: None,
         cell: None,
+        cell_text: String::new(),
         rows: Vec::new(),
     };
     let mut depth = 0usize;
@@ -270,8 +280,8 @@ pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
                         }
                         builder.cell = Some(OpenCell {
                             content_start: span.end,
-                            text: String::new(),
                         });
+                        builder.cell_text.clear();
                     }
                     _ => builder.word_break(name),
                 }
@@ -300,20 +310,14 @@ pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
                     _ => builder.word_break(name),
                 }
             }
-            Piece::Text(value) => {
-                if let Some(cell) = builder.cell.as_mut() {
-                    if cell.text.is_empty() {
-                        cell.text = value;
-                    } else {
-                        cell.text.push_str(&value);
-                    }
-                }
+            Piece::TextAt(span) if builder.cell.is_some() => {
+                builder
+                    .cell_text
+                    .push_str(&text[start + span.start..start + span.end]);
             }
-            Piece::Space => {
-                if let Some(cell) = builder.cell.as_mut() {
-                    cell.text.push(' ');
-                }
-            }
+            Piece::Text(value) if builder.cell.is_some() => builder.cell_text.push_str(&value),
+            Piece::Space if builder.cell.is_some() => builder.cell_text.push(' '),
+            Piece::TextAt(_) | Piece::Text(_) | Piece::Space => {}
         }
     }
     Err(Unclosed { tag })

@@ -65,18 +65,6 @@ pub(crate) fn collapse_whitespace_cow(raw: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// [`collapse_whitespace`] taking ownership, so text that is already collapsed (most cells) is
-/// not copied.
-pub(crate) fn collapse_owned(mut raw: String) -> String {
-    if is_collapsed(&raw) {
-        // Cell text is kept for the report's lifetime; growth slack would be a third of it.
-        raw.shrink_to_fit();
-        raw
-    } else {
-        collapse_whitespace(&raw)
-    }
-}
-
 /// Whether `text` has no leading, trailing or repeated whitespace and no whitespace but spaces.
 fn is_collapsed(text: &str) -> bool {
     let bytes = text.as_bytes();
