@@ -438,11 +438,16 @@ async fn network_steps(doctor: &mut Doctor, jira: &JiraSettings, company: &Compa
         "project",
         format!("project {} exists: \"{}\"", project.key, project.name),
     ));
-    if !doctor.push(issue_type_step(&project, &jira.issue_type)) {
+    let issue_type = project.issue_type(&jira.issue_type).cloned();
+    let (true, Some(issue_type)) = (
+        doctor.push(issue_type_step(&project, &jira.issue_type)),
+        issue_type,
+    ) else {
         doctor.skip_rest(&NETWORK_CHECKS[5..], "needs the issue type");
         return;
-    }
-    let step = match client.create_fields(&project.key, &jira.issue_type).await {
+    };
+    // The project read named the type's id: the screen is one createmeta read.
+    let step = match client.create_fields_of(&project.key, issue_type).await {
         Ok(fields) => {
             let cloud = client.deployment().await.ok() == Some(Deployment::Cloud);
             if company.is_set() {

@@ -1,7 +1,7 @@
 //! `pm-sync doctor`: each check failing in turn, with the message and exit code a user sees.
 
 use crate::support::cli::PmSync;
-use crate::support::fake_jira::{FAKE_TOKEN, FakeJira, Flavor};
+use crate::support::fake_jira::{Endpoint, FAKE_TOKEN, FakeJira, Flavor};
 
 /// The doctor's lines, with the fake's address (a random port) replaced by `$JIRA`.
 async fn doctor(pm: &PmSync, jira: Option<&FakeJira>) -> (i32, String) {
@@ -39,6 +39,9 @@ async fn everything_passes_on_cloud() {
     // Nothing was created.
     assert_eq!(jira.requests().writes, 0);
     assert!(jira.issues().is_empty());
+    // The project read named the issue type's id, so the screen is one createmeta read.
+    assert_eq!(jira.requests().count(Endpoint::CreateMetaIssueTypes), 0);
+    assert_eq!(jira.requests().count(Endpoint::CreateMetaFields), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
