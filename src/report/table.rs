@@ -71,6 +71,14 @@ fn is_collapsed(text: &str) -> bool {
     if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
         return false;
     }
+    // Most cells are printable ASCII: one pass with no branch per byte, then a search for two
+    // spaces in a row.
+    let unusual = bytes
+        .iter()
+        .fold(0u8, |seen, &b| seen | u8::from(b < b' ') | (b & 0x80));
+    if unusual == 0 {
+        return memchr::memmem::find(bytes, b"  ").is_none();
+    }
     let mut previous_space = false;
     for (at, &b) in bytes.iter().enumerate() {
         match b {
@@ -91,4 +99,30 @@ fn is_collapsed(text: &str) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    #[test]
+    fn whitespace_is_collapsed_and_collapsed_text_is_borrowed() {
+        for (raw, collapsed) in [
+            ("a  b", "a b"),
+            (" a b", "a b"),
+            ("a\tb\n", "a b"),
+            ("a\u{a0}\u{a0}b", "a b"),
+            ("x\u{3000}y", "x y"),
+        ] {
+            assert_eq!(collapse_whitespace(raw), collapsed, "{raw:?}");
+        }
+        for already in ["a b", "OPS-1 · *To Do*", "naïve — done", ""] {
+            assert!(
+                matches!(collapse_whitespace_cow(already), Cow::Borrowed(_)),
+                "{already:?}"
+            );
+        }
+    }
 }
