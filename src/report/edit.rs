@@ -313,23 +313,44 @@ fn pad_pipe_cells(text: &str, kind: ContainerKind, splices: &mut [Splice]) {
     }
 }
 
-/// The splices that turn the result of [`splice`]`(text, splices)` back into `text`: the bytes
-/// each splice replaced, at the place its value ends up. Small (the replaced keys and statuses),
-/// so an edit can let go of the old text before the new one is parsed.
-pub(crate) fn undo(text: &str, splices: &[Splice]) -> Vec<Splice> {
-    let mut shift: isize = 0;
-    splices
-        .iter()
-        .map(|s| {
+/// What [`splice`] replaced, to give the old text back: the replaced bytes in one buffer and,
+/// per splice, where its value sits in the new text and how long each side is. Small (the
+/// replaced keys and statuses), so an edit can let go of the old text before the new one is
+/// parsed.
+pub(crate) struct Undo {
+    replaced: String,
+    /// (start of the value in the new text, the value's length, the replaced bytes' length).
+    places: Vec<(usize, usize, usize)>,
+}
+
+impl Undo {
+    /// What undoes `splice(text, splices)`.
+    pub(crate) fn of(text: &str, splices: &[Splice]) -> Undo {
+        let mut replaced = String::new();
+        let mut places = Vec::with_capacity(splices.len());
+        let mut shift: isize = 0;
+        for s in splices {
             let start = s.span.start.saturating_add_signed(shift);
             shift += s.value.len() as isize - s.span.len() as isize;
-            Splice {
-                span: start..start + s.value.len(),
-                value: text[s.span.clone()].to_owned(),
-                order: s.order,
-            }
-        })
-        .collect()
+            replaced.push_str(&text[s.span.clone()]);
+            places.push((start, s.value.len(), s.span.len()));
+        }
+        Undo { replaced, places }
+    }
+
+    /// The old text, from the new one.
+    pub(crate) fn apply(&self, new: &str) -> String {
+        let mut out = String::with_capacity(new.len());
+        let (mut at, mut from) = (0, 0);
+        for &(start, new_len, old_len) in &self.places {
+            out.push_str(&new[at..start]);
+            out.push_str(&self.replaced[from..from + old_len]);
+            at = start + new_len;
+            from += old_len;
+        }
+        out.push_str(&new[at..]);
+        out
+    }
 }
 
 /// Writes `text` with `splices` (sorted, not overlapping) applied, in one pass from the front.
@@ -385,7 +406,7 @@ mod tests {
         ];
         let edited = splice(text, &splices);
         assert_eq!(edited, "| [OPS-1](u) a |  |\n| c | Done |\n");
-        assert_eq!(splice(&edited, &undo(text, &splices)), text);
+        assert_eq!(Undo::of(text, &splices).apply(&edited), text);
     }
 
     #[test]

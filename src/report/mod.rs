@@ -475,7 +475,7 @@ impl Report {
             self.saved = Saved::Fingerprint(disk::Fingerprint::of(bytes.as_bytes()));
         }
         let text = edit::splice(&self.text, &splices);
-        let undo = edit::undo(&self.text, &splices);
+        let undo = edit::Undo::of(&self.text, &splices);
         drop(splices);
         self.text = Arc::new(text);
         match parse_text(&self.path, &self.text, &self.options) {
@@ -486,7 +486,7 @@ impl Report {
             Err(error) => {
                 // Splices only write escaped values into owned places, so this is not expected;
                 // should it happen, the report stays as it was (its bytes parsed before).
-                self.text = Arc::new(edit::splice(&self.text, &undo));
+                self.text = Arc::new(undo.apply(&self.text));
                 self.parsed = parse_text(&self.path, &self.text, &self.options)?;
                 Err(error)
             }
