@@ -50,7 +50,7 @@ pub(crate) struct Columns {
     pub(crate) status: Option<usize>,
     pub(crate) ticket: Option<usize>,
     /// Other columns: index and header text.
-    pub(crate) extra: Vec<(usize, String)>,
+    pub(crate) extra: Vec<(usize, std::sync::Arc<str>)>,
     /// Every header's text, for messages.
     pub(crate) headers: Vec<String>,
 }
@@ -92,7 +92,7 @@ pub(crate) fn map(header: Option<&RawRow>) -> Result<Columns, ColumnError> {
             } else {
                 h.clone()
             };
-            (i, name)
+            (i, std::sync::Arc::from(name))
         })
         .collect();
     Ok(Columns {

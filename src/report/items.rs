@@ -3,6 +3,8 @@
 //! summaries made. Every container reader ends here, so every kind of container follows the
 //! same rules.
 
+use std::sync::Arc;
+
 use super::columns::Columns;
 use super::key;
 use super::marker;
@@ -200,7 +202,7 @@ pub(crate) struct ItemParts {
 pub(crate) fn text_item(
     cx: &Context<'_>,
     parts: ItemParts,
-    extra: Vec<(String, Cell)>,
+    extra: Vec<(Arc<str>, Cell)>,
 ) -> ActionItem {
     let found = marker::trailing(&cx.text[parts.head.clone()]);
     let text_end = found
@@ -242,7 +244,7 @@ fn finish(
     mut linked: Vec<Linked>,
     status: StatusSlot,
     marker_text: Option<&str>,
-    extra: Vec<(String, Cell)>,
+    extra: Vec<(Arc<str>, Cell)>,
 ) -> ActionItem {
     linked.sort_by_key(|l| l.span.start);
     let mut linked = linked.into_iter();
@@ -368,11 +370,13 @@ pub(crate) fn build(
         };
         let status_cell = columns.status.and_then(&mut take).map(into_cell);
         let ticket = columns.ticket.and_then(&mut take).map(into_cell);
-        let mut extra: Vec<(String, Cell)> = columns
-            .extra
-            .iter()
-            .filter_map(|(i, name)| take(*i).map(|c| (name.clone(), into_cell(c))))
-            .collect();
+        // Column names are shared by every row (one count each, no copy).
+        let mut extra: Vec<(Arc<str>, Cell)> = Vec::with_capacity(columns.extra.len());
+        for (i, name) in &columns.extra {
+            if let Some(cell) = take(*i) {
+                extra.push((Arc::clone(name), into_cell(cell)));
+            }
+        }
         extra.shrink_to_fit();
         let head = first_paragraph(cx.text, &item.span, cx.kind);
         let rest = [item.span.start..head.start, head.end..item.span.end];
@@ -400,7 +404,7 @@ fn table_item(
     parts: ItemParts,
     status_cell: Option<Cell>,
     ticket: Option<Cell>,
-    extra: Vec<(String, Cell)>,
+    extra: Vec<(Arc<str>, Cell)>,
 ) -> ActionItem {
     let text = cx.text;
     let mut linked = Vec::new();

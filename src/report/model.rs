@@ -99,7 +99,7 @@ pub struct Checkbox {
 }
 
 /// One action item: a table row or a top-level list item.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionItem {
     /// 1-based position among the container's rows or list items (template rows and skipped
     /// list items counted), stable across edits.
@@ -129,10 +129,9 @@ pub struct ActionItem {
     pub checkbox: Option<Checkbox>,
     /// Where the summary sits in `item.text` (see [`ActionItem::summary`]): every step that
     /// makes it only trims, so it is kept as a range rather than a second copy of the text.
-    #[serde(skip)]
     pub(super) summary_span: Span,
     /// Other columns by header text (e.g. `Owner`, `Due Date`).
-    pub extra: Vec<(String, Cell)>,
+    pub extra: Vec<(std::sync::Arc<str>, Cell)>,
 }
 
 impl ActionItem {

@@ -35,14 +35,14 @@ pub struct ItemView<'a> {
 
 /// Other columns of an item, serialised as an object keeping the table's column order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Extra<'a>(pub &'a [(String, Cell)]);
+pub struct Extra<'a>(pub &'a [(std::sync::Arc<str>, Cell)]);
 
 impl Serialize for Extra<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (name, cell) in self.0 {
-            map.serialize_entry(name, &cell.text)?;
+            map.serialize_entry(&**name, &cell.text)?;
         }
         map.end()
     }

@@ -114,7 +114,7 @@ fn the_pipe_sample_lists_its_three_items_and_its_linked_ticket() {
     let owners: Vec<(&str, &str)> = report
         .items()
         .iter()
-        .flat_map(|i| i.extra.iter().map(|(k, c)| (k.as_str(), c.text.as_str())))
+        .flat_map(|i| i.extra.iter().map(|(k, c)| (&**k, c.text.as_str())))
         .collect();
     assert_eq!(
         owners,

@@ -135,7 +135,7 @@ fn other_columns_are_kept_as_extra_fields_and_extra_cells_are_tolerated() {
     let extra: Vec<(String, String)> = report.items()[0]
         .extra
         .iter()
-        .map(|(k, c)| (k.clone(), c.text.clone()))
+        .map(|(k, c)| (k.to_string(), c.text.clone()))
         .collect();
     assert_eq!(
         extra,
