@@ -69,6 +69,8 @@ pub(crate) struct Context<'a> {
     /// Projects whose keys are references wherever they are written (the configured project and
     /// `[report] ticket_projects`).
     pub(crate) projects: &'a [String],
+    /// The references of the item being built; one list lent to every item in turn.
+    linked: std::cell::RefCell<Vec<Linked>>,
 }
 
 /// Where a reference sits, which decides whether it links the item and whether pm-sync may
@@ -95,7 +97,17 @@ struct Linked {
     place: Place,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// What builders of items of `kind` in `text` need.
+    pub(crate) fn new(text: &'a str, kind: ContainerKind, projects: &'a [String]) -> Self {
+        Context {
+            text,
+            kind,
+            projects,
+            linked: std::cell::RefCell::default(),
+        }
+    }
+
     /// Whether `reference` at `place` links the item: a browse link always does; a key of a
     /// listed project always does; any other key only where pm-sync writes keys, and never a
     /// look-alike.
@@ -208,7 +220,7 @@ pub(crate) fn text_item(
     let text_end = found
         .as_ref()
         .map_or(parts.head.end, |m| parts.head.start + m.whole.start);
-    let mut linked = Vec::new();
+    let mut linked = cx.linked.take();
     cx.in_item_text(parts.head.start..text_end, &mut linked);
     for region in &parts.rest {
         cx.anywhere(region.clone(), Place::Elsewhere, &mut linked);
@@ -225,15 +237,17 @@ pub(crate) fn text_item(
         append_at: text_end,
     };
     let marker_text = found.map(|m| m.text);
-    finish(
+    let item = finish(
         parts,
         None,
         None,
-        linked,
+        &mut linked,
         status,
         marker_text.as_deref(),
         extra,
-    )
+    );
+    cx.linked.replace(linked);
+    item
 }
 
 /// Assembles the item from what was found: the first reference is its ticket.
@@ -241,13 +255,13 @@ fn finish(
     parts: ItemParts,
     status_cell: Option<Span>,
     ticket: Option<(Cell, Span)>,
-    mut linked: Vec<Linked>,
+    linked: &mut Vec<Linked>,
     status: StatusSlot,
     marker_text: Option<&str>,
     extra: Vec<(Arc<str>, Cell)>,
 ) -> ActionItem {
     linked.sort_by_key(|l| l.span.start);
-    let mut linked = linked.into_iter();
+    let mut linked = linked.drain(..);
     let primary = linked.next();
     let mut related: Vec<String> = Vec::new();
     for l in linked {
@@ -407,7 +421,7 @@ fn table_item(
     extra: Vec<(Arc<str>, Cell)>,
 ) -> ActionItem {
     let text = cx.text;
-    let mut linked = Vec::new();
+    let mut linked = cx.linked.take();
     cx.in_item_text(parts.head.clone(), &mut linked);
     for region in &parts.rest {
         cx.anywhere(region.clone(), Place::Elsewhere, &mut linked);
@@ -431,7 +445,9 @@ fn table_item(
         (None, Some((cell, head))) => status_in_ticket(text, cell, head),
         (None, None) => unreachable!("rows without either column are text items"),
     };
-    finish(parts, status_span, ticket, linked, status, None, extra)
+    let item = finish(parts, status_span, ticket, &mut linked, status, None, extra);
+    cx.linked.replace(linked);
+    item
 }
 
 /// The status of a Status column's cell: pm-sync's marker after a note, else the whole cell.

@@ -212,11 +212,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     let mut lines = items::LineCounter::new(text);
     let table_line = lines.line_of(table.start);
     let kind = table.kind;
-    let cx = items::Context {
-        text,
-        kind,
-        projects: &options.ticket_projects,
-    };
+    let cx = items::Context::new(text, kind, &options.ticket_projects);
     let items = items::build(&cx, table.body, &columns, &mut lines).map_err(|ragged| {
         let origin = Origin::new(path, text, ragged.span);
         ReportError::RaggedRow {
@@ -246,11 +242,7 @@ fn list_items(
     options: &ReportOptions,
     heading: Option<String>,
 ) -> Parsed {
-    let cx = items::Context {
-        text,
-        kind: ContainerKind::List,
-        projects: &options.ticket_projects,
-    };
+    let cx = items::Context::new(text, ContainerKind::List, &options.ticket_projects);
     let mut lines = items::LineCounter::new(text);
     let table_line = raw_items
         .first()
