@@ -1159,6 +1159,11 @@ fn collect(
             path: loaded.report.path().to_path_buf(),
             written,
             labels: loaded.labels.as_ref().map(|labels| labels.labels()),
+            default_severity: loaded
+                .labels
+                .as_ref()
+                .filter(|_| loaded.severity_defaulted)
+                .map(|labels| labels.severity.clone()),
             diff: dry_run.then(|| loaded.report.diff()),
             items,
         });
@@ -1176,6 +1181,7 @@ fn finish_report(
         path: loaded.report.path().to_path_buf(),
         written,
         labels: None,
+        default_severity: None,
         diff: dry_run.then(|| loaded.report.diff()),
         items,
     }
