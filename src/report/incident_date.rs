@@ -403,6 +403,33 @@ pub(crate) fn find_date(s: &str) -> Option<(Reading, Range<usize>)> {
     None
 }
 
+/// A date a person wrote in a cell (a Due column), read as the incident date is: ISO forms with
+/// or without a time, then the first date written in the text in any form the body reader takes
+/// (`July 1, 2024`, `1 July 2024`, `2024/07/01`, `13.07.2024`, `2024年7月1日`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrittenDate {
+    /// The date.
+    Date(NaiveDate),
+    /// Day and month could be swapped (`05/07/2024`): month first, then day first.
+    Ambiguous(NaiveDate, NaiveDate),
+    /// No date ("Q3", "next sprint", "+7d", "TBD").
+    None,
+}
+
+/// Reads `text` as a date; see [`WrittenDate`].
+pub fn written_date(text: &str) -> WrittenDate {
+    if let Some(date) = super::front_matter::parse_date(text) {
+        return WrittenDate::Date(date);
+    }
+    match find_date(text) {
+        Some((Reading::One(date), _)) => WrittenDate::Date(date),
+        Some((Reading::Ambiguous(month_first, day_first), _)) => {
+            WrittenDate::Ambiguous(month_first, day_first)
+        }
+        None => WrittenDate::None,
+    }
+}
+
 /// The date in a file name: year first only (`2019-03-26-db-outage.md`, `20190326.md`).
 fn date_in_file_name(name: &str) -> Option<NaiveDate> {
     let bytes = name.as_bytes();
@@ -1411,6 +1438,34 @@ mod tests {
         assert_eq!(split_field("**Date**"), Some(("Date", "")));
         assert_eq!(split_field("**Date** was hard"), None);
         assert_eq!(split_field("No colon here"), None);
+    }
+
+    #[test]
+    fn due_cells_are_read_in_every_form_the_body_reader_takes() {
+        let july = day(2024, 7, 1);
+        for written in [
+            "July 1, 2024",
+            "2024-07-01",
+            "1 July 2024",
+            "Jul 1st 2024",
+            "2024/07/01",
+            "2024-07-01T10:00:00Z",
+            "2024年7月1日",
+            "by July 1, 2024 (tentative)",
+        ] {
+            assert_eq!(written_date(written), WrittenDate::Date(july), "{written}");
+        }
+        assert_eq!(
+            written_date("13.07.2024"),
+            WrittenDate::Date(day(2024, 7, 13))
+        );
+        assert!(matches!(
+            written_date("01.07.2024"),
+            WrittenDate::Ambiguous(..)
+        ));
+        for free in ["Q3", "next sprint", "+7d", "TBD", "", "ASAP", "2 weeks"] {
+            assert_eq!(written_date(free), WrittenDate::None, "{free}");
+        }
     }
 
     #[test]

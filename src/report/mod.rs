@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::ReportError;
-pub(crate) use front_matter::parse_date;
+pub use incident_date::{WrittenDate, written_date};
 pub use incident_date::{Refusal, Source, SourceKind};
 pub use labels::{IncidentLabels, normalise_severity, resolve_labels};
 pub use lock::{LOCK_WAIT, ReportLock, lock, lock_path, lock_with_timeout};

@@ -173,10 +173,18 @@ pub async fn sync_with(
 
     // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
     // the first write, when Jira would refuse a value.
-    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan, screen).await?;
+    let mut warnings =
+        crate::sync::fields::prepare(engine, reports, &mut plan, &mut screen).await?;
     let managed = |index: usize| managed_rows(&reports[index]);
-    let field_updates =
-        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut warnings).await?;
+    let field_updates = crate::sync::fields::updates(
+        engine,
+        reports,
+        &plan,
+        &managed,
+        &mut screen,
+        &mut warnings,
+    )
+    .await?;
     let mut rows = initial_rows(engine, &plan);
     for duplicate in &plan.duplicates {
         tracing::warn!(

@@ -1410,8 +1410,13 @@ impl State {
                 f.insert("duedate".into(), value("duedate").unwrap_or(Value::Null));
             }
             if spec.wants("priority") {
+                let scheme = self
+                    .company
+                    .iter()
+                    .find(|c| c.id == "priority")
+                    .map_or_else(company::priorities, |c| c.allowed.clone());
                 let p = value("priority").and_then(|v| {
-                    company::priorities().into_iter().find(|p| {
+                    scheme.into_iter().find(|p| {
                         (v.get("id").is_some() && p["id"] == v["id"])
                             || v["name"].as_str().is_some_and(|n| p["name"] == n)
                     })
