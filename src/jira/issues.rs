@@ -657,9 +657,14 @@ pub struct TransitionTarget {
 impl TransitionTarget {
     /// Whether the status is in the done category.
     pub fn is_done(&self) -> bool {
+        self.category() == StatusCategory::Done
+    }
+
+    /// The status's category (`Undefined` when Jira does not say).
+    pub fn category(&self) -> StatusCategory {
         self.status_category
             .as_ref()
-            .is_some_and(|c| c.key == StatusCategory::Done)
+            .map_or(StatusCategory::Undefined, |c| c.key)
     }
 }
 

@@ -171,6 +171,9 @@ pub async fn sync_with(
         }
     }
 
+    // Tickets an earlier run created but died before moving to the row's status.
+    let owed_moves = crate::sync::moves::owed_by_journal(&mut plan, &journals, reports);
+
     // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
     // the first write, when Jira would refuse a value.
     let mut warnings =
@@ -243,6 +246,7 @@ pub async fn sync_with(
         }
 
         let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
+        let mut found_moves: Vec<crate::sync::moves::Move> = Vec::new();
         let mut ambiguous: HashSet<(usize, usize)> = HashSet::new();
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = creates.len() > BULK_CREATE_LIMIT;
@@ -285,14 +289,22 @@ pub async fn sync_with(
                     }
                 };
             let mut found_in: HashSet<usize> = HashSet::new();
+
             for row_plan in &found_plan.rows {
                 let at = (row_plan.report, row_plan.row);
                 if !ambiguous.contains(&at) {
                     continue;
                 }
                 if let Ticket::Adopt(issue) = &row_plan.ticket {
+                    let edits = crate::sync::moves::hold_status(
+                        &reports[at.0],
+                        at,
+                        &issue.key,
+                        &row_plan.edits,
+                        &mut found_moves,
+                    );
                     let loaded = &mut reports[at.0];
-                    apply_rows(loaded, at.0, row_plan.edits.clone(), &mut rows)?;
+                    apply_rows(loaded, at.0, edits, &mut rows)?;
                     if let Some(row) = rows.get_mut(&at) {
                         row.action = RowAction::Created;
                         row.key = Some(issue.key.to_string());
@@ -309,7 +321,27 @@ pub async fn sync_with(
             }
         }
 
-        write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
+        // Rows a person marked Done / In progress / Won't do before they had a ticket: moved
+        // now, then their statuses written with the created ones.
+        let mut moves: Vec<crate::sync::moves::Move> = created_keys
+            .iter()
+            .filter_map(|(index, row, key)| {
+                crate::sync::moves::wanted(&reports[*index], (*index, *row), key)
+            })
+            .collect();
+        moves.extend(found_moves);
+        moves.extend(owed_moves);
+        let moved = crate::sync::moves::make(engine, moves.clone(), &mut rows).await;
+        let keep_words = crate::sync::moves::failed(&moves, &moved);
+        let mut statuses_to_write = created_keys.clone();
+        statuses_to_write.extend(
+            moves
+                .iter()
+                .filter(|m| !created_keys.iter().any(|(i, r, _)| (*i, *r) == m.at))
+                .map(|m| (m.at.0, m.at.1, m.key.clone())),
+        );
+        write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows)
+            .await?;
         settle_durably(reports, &mut journals, settle_later)?;
         link_back_to_reports(engine, reports, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {
@@ -361,12 +393,7 @@ pub async fn refresh(
                     outcome.action = RowAction::Unlinked;
                 }
                 Some(Some(Some(issue))) => {
-                    edits.extend(plan::row_edits(
-                        item.row,
-                        &issue.key,
-                        &issue.status.name,
-                        &context,
-                    ));
+                    edits.extend(plan::item_edits(&item, issue, &context));
                     outcome.key = Some(issue.key.to_string());
                     outcome.url = Some(engine.browse_url(&issue.key));
                     outcome.status = Some(issue.status.name.clone());
@@ -898,10 +925,11 @@ async fn create_chunk(
         let entries: Vec<PendingCreate> = chunk
             .iter()
             .filter(|(report, _, _)| *report == index)
-            .map(|(_, _, new)| PendingCreate {
+            .map(|(_, row, new)| PendingCreate {
                 date_label: date_label(&reports[index]),
                 summary: new.summary.clone(),
                 sent_at: now,
+                then_move: crate::sync::moves::words_to_move(&reports[index], *row),
             })
             .collect();
         if !entries.is_empty() {
@@ -1102,11 +1130,14 @@ fn choose_transition<'t>(
         })
 }
 
-/// Reads the status of every created issue in batches and writes it into the reports.
+/// Reads the status of every created (or just moved) issue in batches and writes it into the
+/// reports, except where the row keeps a person's words: `keep_words` (a move that failed), or
+/// words that already say what the status says.
 async fn write_created_statuses(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     created: &[(usize, usize, IssueKey)],
+    keep_words: &HashSet<(usize, usize)>,
     rows: &mut Rows,
 ) -> Result<(), Error> {
     if created.is_empty() {
@@ -1127,10 +1158,18 @@ async fn write_created_statuses(
         let Some(issue) = statuses.get(key) else {
             continue;
         };
-        by_report.entry(*index).or_default().push(Edit::Status {
-            row: *row,
-            status: issue.status.name.clone(),
-        });
+        let agree = reports[*index]
+            .report
+            .items()
+            .iter()
+            .find(|item| item.row == *row)
+            .is_some_and(|item| crate::sync::intent::words_agree(item, &issue.status));
+        if !agree && !keep_words.contains(&(*index, *row)) {
+            by_report.entry(*index).or_default().push(Edit::Status {
+                row: *row,
+                status: issue.status.name.clone(),
+            });
+        }
         if let Some(outcome) = rows.get_mut(&(*index, *row)) {
             outcome.status = Some(issue.status.name.clone());
         }

@@ -2,8 +2,10 @@
 
 pub mod apply;
 pub mod fields;
+pub mod intent;
 pub mod journal;
 pub mod marks;
+pub mod moves;
 pub mod outcome;
 pub mod plan;
 pub mod priority;

@@ -158,9 +158,7 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
                 Ticket::Create(_) | Ticket::Missing(_) => None,
             };
             let edits = match &ticket {
-                Ticket::Linked(issue) | Ticket::Adopt(issue) => {
-                    row_edits(item.row, &issue.key, &issue.status.name, context)
-                }
+                Ticket::Linked(issue) | Ticket::Adopt(issue) => item_edits(item, issue, context),
                 Ticket::Create(_) | Ticket::Missing(_) => Vec::new(),
             };
             rows.push(RowPlan {
@@ -282,6 +280,17 @@ fn converge(
             }
         }
     }
+}
+
+/// The edits that make `item` show `issue`: [`row_edits`], without the status edit when the
+/// person's own words already say what Jira's status says ("Erledigt" for Done): those are left
+/// as written, with no marker beside them.
+pub fn item_edits(item: &ActionItem, issue: &Issue, context: &PlanContext<'_>) -> Vec<Edit> {
+    let mut edits = row_edits(item.row, &issue.key, &issue.status.name, context);
+    if crate::sync::intent::words_agree(item, &issue.status) {
+        edits.retain(|edit| !matches!(edit, Edit::Status { .. }));
+    }
+    edits
 }
 
 /// The link and status edits that make a row show `key` and `status`. Splicing identical text
