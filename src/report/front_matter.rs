@@ -188,8 +188,7 @@ impl<'de> Deserialize<'de> for FieldValues {
 /// [`incident_date::is_severity_label`]). A second, loose read of the YAML, made only when
 /// `severity` is absent; keys that are not text are passed over.
 fn severity_under_another_key(yaml: &str) -> Option<Spanned<Scalar>> {
-    let keys: Vec<(Scalar, Spanned<Scalar>)> =
-        serde_saphyr::from_str::<LooseMapping>(yaml).ok()?.0;
+    let keys: Vec<(Scalar, Spanned<Scalar>)> = serde_saphyr::from_str::<LooseMapping>(yaml).ok()?.0;
     keys.into_iter().find_map(|(key, value)| match key {
         Scalar::Text(key) if incident_date::is_severity_label(&key) => Some(value),
         _ => None,
@@ -544,6 +543,9 @@ mod tests {
         }
         let text = "---\nGravedad: púrpura\n---\n";
         let (fm, _) = parse(Path::new("pm.md"), text, 4..text.len() - 4, &[]).unwrap();
-        assert_eq!(fm.severity_refusal.map(|r| r.value().to_owned()).as_deref(), Some("púrpura"));
+        assert_eq!(
+            fm.severity_refusal.map(|r| r.value().to_owned()).as_deref(),
+            Some("púrpura")
+        );
     }
 }

@@ -33,8 +33,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::ReportError;
-pub use incident_date::{WrittenDate, written_date};
 pub use incident_date::{Refusal, Source, SourceKind};
+pub use incident_date::{WrittenDate, written_date};
 pub use labels::{IncidentLabels, normalise_severity, resolve_labels};
 pub use lock::{LOCK_WAIT, ReportLock, lock, lock_path, lock_with_timeout};
 pub use model::{

@@ -44,11 +44,13 @@ pub fn of_words(words: &str) -> Option<Intent> {
         return Some(intent);
     }
     // The head before a separator: `Done (PR #12)`, `in progress - Ann`, `fixed: v2.3`.
-    let head = [" (", "(", " - ", " – ", " — ", ",", ":", ";", " / ", " by ", " on ", " in v"]
-        .iter()
-        .filter_map(|stop| normal.find(stop))
-        .min()
-        .map(|end| normal[..end].trim());
+    let head = [
+        " (", "(", " - ", " – ", " — ", ",", ":", ";", " / ", " by ", " on ", " in v",
+    ]
+    .iter()
+    .filter_map(|stop| normal.find(stop))
+    .min()
+    .map(|end| normal[..end].trim());
     head.filter(|head| !head.is_empty()).and_then(lookup)
 }
 
@@ -78,7 +80,10 @@ pub fn words_agree(item: &ActionItem, status: &Status, known: &KnownStatuses) ->
         return false;
     }
     let done = status.category == StatusCategory::Done;
-    if item.checkbox.is_some_and(|checkbox| checkbox.checked != done) {
+    if item
+        .checkbox
+        .is_some_and(|checkbox| checkbox.checked != done)
+    {
         return false;
     }
     text.eq_ignore_ascii_case(&status.name)
@@ -143,32 +148,158 @@ fn lookup(normal: &str) -> Option<Intent> {
 }
 
 const DONE_WORDS: &[&str] = &[
-    "done", "complete", "completed", "finished", "fixed", "resolved", "closed", "shipped",
-    "merged", "deployed", "implemented", "released", "delivered", "mitigated", "addressed",
-    "erledigt", "fertig", "abgeschlossen", "behoben", "gelöst", "umgesetzt", "fait", "terminé",
-    "termine", "résolu", "corrigé", "fini", "hecho", "terminado", "terminada", "completado",
-    "completada", "resuelto", "cerrado", "listo", "feito", "concluído", "concluido",
-    "resolvido", "finalizado", "fechado", "fatto", "completato", "risolto", "chiuso", "klaar",
-    "gedaan", "afgerond", "opgelost", "完了", "対応済み", "対応済", "済", "済み", "解決済み",
-    "完成", "已完成", "已解决", "已修复", "已关闭", "完毕", "완료", "해결", "해결됨", "종료",
+    "done",
+    "complete",
+    "completed",
+    "finished",
+    "fixed",
+    "resolved",
+    "closed",
+    "shipped",
+    "merged",
+    "deployed",
+    "implemented",
+    "released",
+    "delivered",
+    "mitigated",
+    "addressed",
+    "erledigt",
+    "fertig",
+    "abgeschlossen",
+    "behoben",
+    "gelöst",
+    "umgesetzt",
+    "fait",
+    "terminé",
+    "termine",
+    "résolu",
+    "corrigé",
+    "fini",
+    "hecho",
+    "terminado",
+    "terminada",
+    "completado",
+    "completada",
+    "resuelto",
+    "cerrado",
+    "listo",
+    "feito",
+    "concluído",
+    "concluido",
+    "resolvido",
+    "finalizado",
+    "fechado",
+    "fatto",
+    "completato",
+    "risolto",
+    "chiuso",
+    "klaar",
+    "gedaan",
+    "afgerond",
+    "opgelost",
+    "完了",
+    "対応済み",
+    "対応済",
+    "済",
+    "済み",
+    "解決済み",
+    "完成",
+    "已完成",
+    "已解决",
+    "已修复",
+    "已关闭",
+    "完毕",
+    "완료",
+    "해결",
+    "해결됨",
+    "종료",
 ];
 
 const IN_PROGRESS_WORDS: &[&str] = &[
-    "in progress", "in-progress", "inprogress", "wip", "doing", "started", "ongoing",
-    "underway", "under way", "in review", "in development", "in arbeit", "in bearbeitung",
-    "läuft", "in umsetzung", "en cours", "en curso", "en progreso", "en proceso",
-    "em andamento", "em progresso", "in corso", "bezig", "in uitvoering", "対応中", "進行中",
-    "作業中", "进行中", "处理中", "진행 중", "진행중", "작업 중", "작업중",
+    "in progress",
+    "in-progress",
+    "inprogress",
+    "wip",
+    "doing",
+    "started",
+    "ongoing",
+    "underway",
+    "under way",
+    "in review",
+    "in development",
+    "in arbeit",
+    "in bearbeitung",
+    "läuft",
+    "in umsetzung",
+    "en cours",
+    "en curso",
+    "en progreso",
+    "en proceso",
+    "em andamento",
+    "em progresso",
+    "in corso",
+    "bezig",
+    "in uitvoering",
+    "対応中",
+    "進行中",
+    "作業中",
+    "进行中",
+    "处理中",
+    "진행 중",
+    "진행중",
+    "작업 중",
+    "작업중",
 ];
 
 const WONT_DO_WORDS: &[&str] = &[
-    "won't do", "wont do", "won't fix", "wontfix", "wont fix", "will not do", "will not fix",
-    "not doing", "cancelled", "canceled", "dropped", "rejected", "declined", "abandoned",
-    "obsolete", "descoped", "out of scope", "wird nicht gemacht", "verworfen", "abgelehnt",
-    "abgebrochen", "entfällt", "annulé", "abandonné", "rejeté", "ne sera pas fait", "cancelado",
-    "cancelada", "descartado", "descartada", "rechazado", "no se hará", "não será feito",
-    "annullato", "scartato", "geannuleerd", "vervallen", "中止", "見送り", "対応しない", "却下",
-    "取消", "已取消", "不做", "不修复", "放弃", "취소", "안 함",
+    "won't do",
+    "wont do",
+    "won't fix",
+    "wontfix",
+    "wont fix",
+    "will not do",
+    "will not fix",
+    "not doing",
+    "cancelled",
+    "canceled",
+    "dropped",
+    "rejected",
+    "declined",
+    "abandoned",
+    "obsolete",
+    "descoped",
+    "out of scope",
+    "wird nicht gemacht",
+    "verworfen",
+    "abgelehnt",
+    "abgebrochen",
+    "entfällt",
+    "annulé",
+    "abandonné",
+    "rejeté",
+    "ne sera pas fait",
+    "cancelado",
+    "cancelada",
+    "descartado",
+    "descartada",
+    "rechazado",
+    "no se hará",
+    "não será feito",
+    "annullato",
+    "scartato",
+    "geannuleerd",
+    "vervallen",
+    "中止",
+    "見送り",
+    "対応しない",
+    "却下",
+    "取消",
+    "已取消",
+    "不做",
+    "不修复",
+    "放弃",
+    "취소",
+    "안 함",
 ];
 
 #[cfg(test)]
@@ -195,7 +326,15 @@ mod tests {
         ] {
             assert_eq!(of_words(words), Some(intent), "{words}");
         }
-        for words in ["To Do", "Open", "Blocked", "", "n/a", "see OPS-1", "Donegal"] {
+        for words in [
+            "To Do",
+            "Open",
+            "Blocked",
+            "",
+            "n/a",
+            "see OPS-1",
+            "Donegal",
+        ] {
             assert_eq!(of_words(words), None, "{words}");
         }
     }
@@ -255,7 +394,13 @@ mod tests {
         assert!(agree("Erledigt", "Done", StatusCategory::Done));
         assert!(agree("done", "Done", StatusCategory::Done));
         assert!(!agree("Erledigt", "To Do", StatusCategory::New));
-        assert!(!agree("Done", "Done", StatusCategory::Done), "nothing to keep");
-        assert!(!agree("Closed", "Done", StatusCategory::Done), "pm-sync's own name");
+        assert!(
+            !agree("Done", "Done", StatusCategory::Done),
+            "nothing to keep"
+        );
+        assert!(
+            !agree("Closed", "Done", StatusCategory::Done),
+            "pm-sync's own name"
+        );
     }
 }

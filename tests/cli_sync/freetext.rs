@@ -33,7 +33,11 @@ async fn free_text_in_due_and_priority_cells_warns_and_the_sync_goes_on() {
         let out = pm.run(&["sync", "pm.md"]).await;
 
         assert_eq!(out.code, 0, "{flavor:?}: {out}");
-        assert_eq!(fake.issues().len(), 6, "{flavor:?}: every row got its ticket");
+        assert_eq!(
+            fake.issues().len(),
+            6,
+            "{flavor:?}: every row got its ticket"
+        );
         let fields = |text: &str| {
             let issue = fake
                 .issues()
@@ -48,13 +52,25 @@ async fn free_text_in_due_and_priority_cells_warns_and_the_sync_goes_on() {
         assert_eq!(alert["priority"], id("1"), "{flavor:?}: P1 is Highest");
         let retry = fields("Cap the retry storm");
         assert_eq!(retry["duedate"], "2024-07-01", "{flavor:?}");
-        assert_eq!(retry["priority"], id("1"), "{flavor:?}: critical is Highest");
+        assert_eq!(
+            retry["priority"],
+            id("1"),
+            "{flavor:?}: critical is Highest"
+        );
         let drain = fields("Document the drain");
         assert!(!drain.contains_key("duedate"), "{flavor:?}: {drain:?}");
         assert!(!drain.contains_key("priority"), "{flavor:?}: {drain:?}");
-        assert_eq!(fields("Rewrite the consumer")["priority"], id("3"), "{flavor:?}");
+        assert_eq!(
+            fields("Rewrite the consumer")["priority"],
+            id("3"),
+            "{flavor:?}"
+        );
         assert_eq!(fields("Add a canary")["priority"], id("4"), "{flavor:?}");
-        assert_eq!(fields("Review the pager rota")["priority"], id("3"), "{flavor:?}");
+        assert_eq!(
+            fields("Review the pager rota")["priority"],
+            id("3"),
+            "{flavor:?}"
+        );
         for needle in [
             "line 13: warning: due date \"Q3\" is not a date: created without a due date",
             "priority \"whenever\" is none of the project's priorities (Highest, High, Medium, Low, Lowest)",
@@ -367,7 +383,11 @@ async fn a_run_killed_between_create_and_move_is_finished_by_the_next_without_a_
         }
         child.kill().expect("kill pm-sync");
         let _ = child.wait();
-        assert_eq!(fake.issues().len(), 6, "{flavor:?}: created before the kill");
+        assert_eq!(
+            fake.issues().len(),
+            6,
+            "{flavor:?}: created before the kill"
+        );
         assert!(
             fake.issues().iter().all(|i| i.status == "To Do"),
             "{flavor:?}: not moved yet"
@@ -392,7 +412,11 @@ async fn a_run_killed_between_create_and_move_is_finished_by_the_next_without_a_
         assert_eq!(status_of("Add an alert"), "Done", "{flavor:?}");
         assert_eq!(status_of("Rewrite the cache"), "Won't Do", "{flavor:?}");
         assert_eq!(status_of("Drain the queue"), "To Do", "{flavor:?}");
-        assert_eq!(fake.requests().count(Endpoint::DoTransition), 4, "{flavor:?}");
+        assert_eq!(
+            fake.requests().count(Endpoint::DoTransition),
+            4,
+            "{flavor:?}"
+        );
         let text = pm.read("pm.md");
         assert!(
             text.lines().any(|l| l.ends_with(" Add an alert | Done |")),

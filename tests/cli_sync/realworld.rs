@@ -167,11 +167,7 @@ async fn list_items_get_a_key_and_a_status_and_their_box_follows_the_ticket() {
         // The box a person ticked before any ticket existed is honoured: its new ticket was
         // moved to Done, and the box stays ticked...
         let rollback = key_of("Roll back the kernel change on the build fleet");
-        assert_eq!(
-            fake.issue(&rollback).unwrap().status,
-            "Done",
-            "{flavor:?}"
-        );
+        assert_eq!(fake.issue(&rollback).unwrap().status, "Done", "{flavor:?}");
         assert!(
             reopened.contains(&format!("- [x] [{rollback}](")),
             "{flavor:?}:\n{reopened}"
@@ -179,7 +175,10 @@ async fn list_items_get_a_key_and_a_status_and_their_box_follows_the_ticket() {
         // ...so the gate counts it resolved, and only the open items fail it.
         let out = pm.run(&["check", "pm.md", "--format", "github"]).await;
         assert_eq!(out.code, 1, "{flavor:?}: {out}");
-        assert!(!out.stdout.contains(&format!("::{rollback} ")), "{flavor:?}: {out}");
+        assert!(
+            !out.stdout.contains(&format!("::{rollback} ")),
+            "{flavor:?}: {out}"
+        );
     }
 }
 

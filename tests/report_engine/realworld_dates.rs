@@ -208,9 +208,9 @@ async fn an_unmapped_severity_never_fails_items_or_check_offline_and_sync_names_
     let items = pm.run(&["items", name]).await;
     assert_eq!(items.code, 0, "{items}");
     assert!(
-        items
-            .stdout
-            .contains("warning: dates-severity-unmapped.md:3:11: severity `amber` is not one pm-sync can read"),
+        items.stdout.contains(
+            "warning: dates-severity-unmapped.md:3:11: severity `amber` is not one pm-sync can read"
+        ),
         "{items}"
     );
 
