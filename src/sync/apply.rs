@@ -125,7 +125,7 @@ pub async fn sync_with(
     let mut journals = reports
         .iter()
         .map(|loaded| {
-            let journal = Journal::load(loaded.report.path())?;
+            let journal = Journal::load_at(loaded.home.journal_path())?;
             if !dry_run {
                 journal.remove_leftovers()?;
             }
@@ -302,7 +302,7 @@ pub async fn sync_with(
         }
 
         write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
-        settle_durably(reports, &mut journals, settle_later)?;
+        settle_durably(reports, &mut journals, settle_later).await?;
         link_back_to_reports(engine, reports, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {
             close_duplicates(engine, &plan, transition.as_deref()).await;
@@ -830,7 +830,7 @@ fn apply_rows(
         })
         .collect();
     let before = row_cells(loaded, &touched);
-    if !loaded.report.apply(&edits)? {
+    if !loaded.apply(&edits)? {
         return Ok(());
     }
     for (row, cells) in row_cells(loaded, &touched) {
@@ -950,25 +950,14 @@ async fn create_chunk(
 
 /// Makes every save of this run durable (one folder sync per folder), then settles the
 /// journal entries whose keys those saves hold (one write per journal).
-fn settle_durably(
+async fn settle_durably(
     reports: &mut [LoadedReport],
     journals: &mut [Journal],
     settle_later: Vec<(usize, String, String)>,
 ) -> Result<(), Error> {
-    let mut folders: Vec<(std::path::PathBuf, usize)> = Vec::new();
-    for (index, loaded) in reports.iter_mut().enumerate() {
-        if loaded.take_unsynced() {
-            let folder =
-                crate::report::disk::folder_of(&crate::report::disk::target(loaded.report.path()));
-            if !folders.iter().any(|(f, _)| *f == folder) {
-                folders.push((folder, index));
-            }
-        }
-    }
-    for (folder, index) in folders {
-        crate::report::disk::sync_folder(&folder)
-            .map_err(|source| Error::io(reports[index].report.path(), source))?;
-    }
+    crate::sync::workspace::make_durable(reports)
+        .await
+        .map_err(|(index, source)| Error::io(reports[index].report.path(), source))?;
     for (index, journal) in journals.iter_mut().enumerate() {
         let done: Vec<(&str, &str)> = settle_later
             .iter()
@@ -1159,7 +1148,7 @@ fn collect(
             path: loaded.report.path().to_path_buf(),
             written,
             labels: loaded.labels.as_ref().map(|labels| labels.labels()),
-            diff: dry_run.then(|| loaded.report.diff()),
+            diff: dry_run.then(|| loaded.diff()),
             items,
         });
     }
@@ -1176,7 +1165,7 @@ fn finish_report(
         path: loaded.report.path().to_path_buf(),
         written,
         labels: None,
-        diff: dry_run.then(|| loaded.report.diff()),
+        diff: dry_run.then(|| loaded.diff()),
         items,
     }
 }
