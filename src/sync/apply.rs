@@ -291,7 +291,7 @@ pub async fn sync_with(
         );
         write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
         settle_durably(reports, &mut journals, settle_later).await?;
-        link_back_to_reports(engine, reports, &rows).await;
+        crate::sync::links::link_back(engine, reports, &plan, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {
             close_duplicates(engine, &plan, transition.as_deref()).await;
         }
@@ -984,43 +984,6 @@ async fn search_labels(
         })??);
     }
     Ok(out)
-}
-
-/// Gives every ticket this run created or adopted a remote link to its report (when
-/// `[report] url` is set). Links are upserts keyed by the report's URL, so a rerun never adds a
-/// second one; a failure is a warning, since the ticket and the report are already right.
-async fn link_back_to_reports(engine: &Engine<'_>, reports: &[LoadedReport], rows: &Rows) {
-    let Some(template) = engine.report_url else {
-        return;
-    };
-    let mut tasks = tokio::task::JoinSet::new();
-    for (&ItemAt { report: index, .. }, row) in rows {
-        let new_link = matches!(row.action, RowAction::Created | RowAction::Adopted);
-        let Some(key) = row.key.as_deref().and_then(IssueKey::parse) else {
-            continue;
-        };
-        if !new_link {
-            continue;
-        }
-        let loaded = &reports[index];
-        let path = loaded.report.path().to_string_lossy().replace('\\', "/");
-        let path = path.trim_start_matches("./").to_owned();
-        let url = template.replace("{path}", &path);
-        let title = format!("Post-mortem: {}", loaded.title);
-        let client = engine.client.clone();
-        tasks.spawn(async move {
-            let global_id = format!("pm-sync:{url}");
-            let result = client
-                .upsert_remote_link(&key, &global_id, &url, &title)
-                .await;
-            (key, result)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((key, Err(error))) = joined {
-            tracing::warn!("could not link {key} back to its report: {error}");
-        }
-    }
 }
 
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a

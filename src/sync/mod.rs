@@ -5,6 +5,7 @@ pub mod engine;
 pub mod fields;
 pub mod intent;
 pub mod journal;
+pub mod links;
 pub mod marks;
 pub mod moves;
 pub mod outcome;

@@ -174,12 +174,19 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
         for item in input.items {
             let ticket = choose_ticket(input, item, state, context, &mut taken);
             let update = match &ticket {
-                Ticket::Linked(issue) => issue_update(
-                    issue,
-                    item,
-                    input.labels,
-                    input.managed_rows.contains(&item.row),
-                ),
+                Ticket::Linked(issue) => {
+                    let managed = input.managed_rows.contains(&item.row);
+                    let update = issue_update(issue, item, input.labels, managed);
+                    if managed
+                        && crate::sync::marks::moved_from_elsewhere(&issue.labels, &input.mark)
+                    {
+                        // The report moved (its mark follows its path): the ticket takes the
+                        // new mark, and its link to the report is moved too (see `links`).
+                        with_label(update, issue, &input.mark)
+                    } else {
+                        update
+                    }
+                }
                 Ticket::Adopt(issue) => issue_update(issue, item, input.labels, false),
                 Ticket::Create(_) | Ticket::Missing(_) => None,
             };
@@ -429,6 +436,17 @@ fn issue_update(
         summary,
         add_labels,
     })
+}
+
+/// `update` with `label` added (an update made for it when there is none).
+fn with_label(update: Option<IssueUpdate>, issue: &Issue, label: &str) -> Option<IssueUpdate> {
+    let mut update = update.unwrap_or_else(|| IssueUpdate {
+        key: issue.key.clone(),
+        summary: None,
+        add_labels: Vec::new(),
+    });
+    update.add_labels.push(label.to_owned());
+    Some(update)
 }
 
 /// Summaries compare with whitespace collapsed: Jira trims them, people re-wrap table cells.
