@@ -1119,6 +1119,13 @@ impl State {
                 if let Some(c) = self.company.iter().find(|c| c.id == id) {
                     return c.meta_json();
                 }
+                if id == "priority" {
+                    // Jira lists the priorities of the project's scheme, highest first.
+                    return json!({"fieldId": id, "key": id, "name": name, "required": required,
+                                  "hasDefaultValue": has_default, "operations": ["set"],
+                                  "schema": {"type": "priority", "system": id},
+                                  "allowedValues": company::priorities()});
+                }
                 json!({"fieldId": id, "key": id, "name": name, "required": required,
                        "hasDefaultValue": has_default, "operations": ["set"],
                        "schema": {"type": if id == "labels" { "array" } else { "string" }, "system": id}})
