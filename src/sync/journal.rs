@@ -29,7 +29,7 @@ pub struct PendingCreate {
     pub summary: String,
     /// When the create was sent.
     pub sent_at: DateTime<Utc>,
-    /// The status a person gave the row before it had a ticket ("Done", "[x]"…): the new
+    /// The status a person gave the row before it had a ticket ("Done", `[x]`…): the new
     /// ticket is moved there after its create. Kept until the run that creates it (or the next,
     /// if that one dies first) has tried the move; see [`crate::sync::moves`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
