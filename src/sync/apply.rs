@@ -240,7 +240,6 @@ pub async fn sync_with(
                     }
                 };
             let mut found_in: HashSet<usize> = HashSet::new();
-
             for row_plan in &found_plan.rows {
                 let at = row_plan.at();
                 if !ambiguous.contains(&at) {
@@ -274,21 +273,14 @@ pub async fn sync_with(
 
         // Rows a person marked Done / In progress / Won't do before they had a ticket: moved
         // now, then their statuses written with the created ones.
-        let mut moves: Vec<crate::sync::moves::Move> = created_keys
-            .iter()
-            .filter_map(|(at, key)| crate::sync::moves::wanted(&reports[at.report], *at, key))
-            .collect();
-        moves.extend(found_moves);
-        moves.extend(owed_moves);
-        let moved = crate::sync::moves::make(engine, moves.clone(), &mut rows).await;
-        let keep_words = crate::sync::moves::failed(&moves, &moved);
-        let mut statuses_to_write = created_keys.clone();
-        statuses_to_write.extend(
-            moves
-                .iter()
-                .filter(|m| !created_keys.iter().any(|(at, _)| *at == m.at))
-                .map(|m| (m.at, m.key.clone())),
-        );
+        let (statuses_to_write, keep_words) = crate::sync::moves::after_creates(
+            engine,
+            reports,
+            &created_keys,
+            [found_moves, owed_moves].concat(),
+            &mut rows,
+        )
+        .await;
         write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
         settle_durably(reports, &mut journals, settle_later).await?;
         crate::sync::links::link_back(engine, reports, &plan, &rows).await;

@@ -127,7 +127,7 @@ fn same_summary(a: &str, b: &str) -> bool {
 /// Makes every move at once. Returns the status each moved ticket is in now; a row whose move
 /// failed (or whose workflow offers no fitting transition) keeps the person's words and gets a
 /// warning, and is left out.
-pub async fn make(
+async fn make(
     engine: &Engine<'_>,
     moves: Vec<Move>,
     rows: &mut HashMap<ItemAt, RowOutcome>,
@@ -198,11 +198,34 @@ pub async fn make(
     moved
 }
 
-/// Whether a row's words were kept because its move failed: its status is not written.
-pub fn failed(moves: &[Move], moved: &HashMap<ItemAt, Status>) -> HashSet<ItemAt> {
-    moves
+/// After the creates: moves every created ticket whose row asks for it, and `more` (found lost
+/// creates, moves an earlier run owed). Returns the tickets whose status to write into the
+/// reports (the created ones and the moved ones), and the rows that keep the person's words
+/// because their move failed.
+pub async fn after_creates(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+    created: &[(ItemAt, IssueKey)],
+    more: Vec<Move>,
+    rows: &mut HashMap<ItemAt, RowOutcome>,
+) -> (Vec<(ItemAt, IssueKey)>, HashSet<ItemAt>) {
+    let mut moves: Vec<Move> = created
+        .iter()
+        .filter_map(|(at, key)| wanted(&reports[at.report], *at, key))
+        .collect();
+    moves.extend(more);
+    let moved = make(engine, moves.clone(), rows).await;
+    let keep_words: HashSet<ItemAt> = moves
         .iter()
         .filter(|m| !moved.contains_key(&m.at))
         .map(|m| m.at)
-        .collect()
+        .collect();
+    let mut statuses = created.to_vec();
+    statuses.extend(
+        moves
+            .iter()
+            .filter(|m| !created.iter().any(|(at, _)| *at == m.at))
+            .map(|m| (m.at, m.key.clone())),
+    );
+    (statuses, keep_words)
 }
