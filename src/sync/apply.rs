@@ -705,6 +705,7 @@ fn finish_dry_run(
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
     let mut placeholders: Vec<(String, String)> = Vec::new();
+    crate::sync::moves::preview(reports, plan, held, &mut rows);
     for row_plan in &plan.rows {
         let at = row_plan.at();
         let mut edits = row_plan.edits.clone();

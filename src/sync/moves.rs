@@ -75,6 +75,31 @@ pub fn hold_status(
     edits
 }
 
+/// A dry run's rows: each ticket to create that its row's words will move shows the status it is
+/// moved to, as the person wrote it.
+pub fn preview(
+    reports: &[LoadedReport],
+    plan: &Plan,
+    held: &HashSet<ItemAt>,
+    rows: &mut HashMap<ItemAt, RowOutcome>,
+) {
+    for (row_plan, _) in plan.creates() {
+        let at = row_plan.at();
+        let item = reports[at.report]
+            .report
+            .items()
+            .iter()
+            .find(|item| item.row == at.row);
+        if let (false, Some((_, words)), Some(row)) = (
+            held.contains(&at),
+            item.and_then(intent::of_item),
+            rows.get_mut(&at),
+        ) {
+            row.status = Some(words);
+        }
+    }
+}
+
 /// Moves an earlier run owed: journal entries that recorded a person's status, whose row now
 /// links (or adopts) a ticket still in Jira's first category, and whose row still says the
 /// same. Their status edits are taken out of `plan`: the move comes first, and the words stay.
