@@ -353,6 +353,15 @@ impl Report {
                 ),
             });
         }
+        // A file holding the token (a report that is a link to `/proc/self/environ`, a token
+        // pasted into the text) is never parsed: its lines would reach error snippets, ticket
+        // summaries and saves.
+        if let Some(at) = crate::redact::find(&bytes) {
+            return Err(ReportError::HoldsSecret {
+                path: path.to_owned(),
+                line: 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count(),
+            });
+        }
         let text = String::from_utf8(bytes).map_err(|error| {
             let valid = error.utf8_error().valid_up_to();
             let bad = error.utf8_error().error_len().unwrap_or(1);
