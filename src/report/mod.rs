@@ -7,6 +7,7 @@
 //! says always matches [`Report::bytes`], and nothing pm-sync does not own ever changes.
 
 mod columns;
+mod diff;
 pub mod disk;
 mod edit;
 pub mod error;
@@ -598,10 +599,13 @@ impl Report {
                 }
             }
         };
-        similar::TextDiff::from_lines(before, self.text.as_str())
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{name}"), &format!("b/{name}"))
-            .to_string()
+        // Linear in lines, where `similar`'s optimal diff is quadratic in changed lines.
+        diff::unified(
+            before,
+            self.text.as_str(),
+            3,
+            &format!("a/{name}"),
+            &format!("b/{name}"),
+        )
     }
 }

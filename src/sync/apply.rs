@@ -724,6 +724,9 @@ fn finish_dry_run(
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
     let mut placeholders: Vec<(String, String)> = Vec::new();
+    // Each report's edits applied at once: one parse per report, not one per row (that was
+    // quadratic in rows). Held rows are marked afterwards.
+    let mut edits_of: Vec<Vec<(usize, Vec<Edit>)>> = reports.iter().map(|_| Vec::new()).collect();
     for row_plan in &plan.rows {
         let at = (row_plan.report, row_plan.row);
         let mut edits = row_plan.edits.clone();
@@ -740,12 +743,17 @@ fn finish_dry_run(
                 placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
         }
-        // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
-        // them through the diff staying unchanged.
-        let _ = apply_rows(&mut reports[at.0], at.0, edits, &mut rows);
-        if held.contains(&at)
-            && let Some(row) = rows.get_mut(&at)
-        {
+        if let Some(of_report) = edits_of.get_mut(at.0) {
+            of_report.push((at.1, edits));
+        }
+    }
+    for (index, of_report) in edits_of.into_iter().enumerate() {
+        crate::sync::preview::apply_all(&mut reports[index], index, of_report, &mut |l, i, e| {
+            apply_rows(l, i, e, &mut rows)
+        });
+    }
+    for at in held {
+        if let Some(row) = rows.get_mut(at) {
             row.action = RowAction::Pending;
             row.error = Some(pending_message());
         }
@@ -753,9 +761,7 @@ fn finish_dry_run(
     let mut outcome = collect("sync", true, reports, rows, plan);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            for (stand_in, placeholder) in placeholders.iter().rev() {
-                *diff = diff.replace(stand_in.as_str(), placeholder);
-            }
+            *diff = crate::sync::preview::swap_stand_ins(diff, &placeholders);
         }
     }
     outcome

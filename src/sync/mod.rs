@@ -6,4 +6,5 @@ pub mod journal;
 pub mod marks;
 pub mod outcome;
 pub mod plan;
+pub mod preview;
 pub mod workspace;
