@@ -94,19 +94,23 @@ pub async fn sync_with(
     duplicates: Duplicates,
 ) -> Result<RunOutcome, Error> {
     let mut state = read_linked(engine, reports).await?;
-    let mut labels_needed = labels_of_unlinked(reports);
+    // Every report's date label is searched on every run, in one request for many reports:
+    // copies synced at the same moment (two clones, two CI jobs) filed two tickets per item,
+    // and only this search shows the extra ones, so the next sync of any copy converges them
+    // and says so; and another report's tickets matching this one's items are named.
+    let labels_needed = crate::sync::copies::date_labels(reports.iter().map(date_label));
     // The create screen, read right after the project check (which names the issue type's id,
     // so the screen is one read, not two) while the label search may still run, when an item
     // without a ticket has cells or config that fill create fields.
     let mut screen = crate::sync::fields::Screen::default();
-    if let Duplicates::Close(_) = &duplicates {
-        // Duplicates of fully linked reports only show in the search of their date label.
-        labels_needed = reports.iter().map(date_label).collect();
-        labels_needed.retain(|label| !label.is_empty());
-        labels_needed.sort();
-        labels_needed.dedup();
-    }
-    if !labels_needed.is_empty() {
+    let may_write = !labels_of_unlinked(reports).is_empty()
+        || matches!(&duplicates, Duplicates::Close(_));
+    if !may_write && !labels_needed.is_empty() {
+        // Everything is linked: nothing will be created, so no project check; the search only.
+        state
+            .by_label
+            .extend(search_labels(engine, &labels_needed).await?);
+    } else if !labels_needed.is_empty() {
         // Items without a ticket may need creating: validate project and issue type, with a
         // message a user can act on (a search would only say "HTTP 400"). The label searches
         // go out beside that check, in the same round trip; its verdict comes first.
@@ -194,6 +198,7 @@ pub async fn sync_with(
             }
         );
     }
+    crate::sync::copies::warn_foreign(reports, &plan, &state);
     for (at, warning) in warnings {
         if let Some(row) = rows.get_mut(&at) {
             row.warning = Some(warning);
@@ -993,24 +998,11 @@ async fn search_labels(
     engine: &Engine<'_>,
     labels: &[String],
 ) -> Result<Vec<(String, Vec<Issue>)>, JiraError> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for label in labels {
-        let client = engine.client.clone();
-        let project = engine.jira.project.clone();
-        let label = label.clone();
-        tasks.spawn(async move {
-            let found = client.search_by_label(&project, &label, &[]).await;
-            found.map(|found| (label, found))
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        out.push(joined.map_err(|error| JiraError::Protocol {
-            request: "search".into(),
-            message: format!("a search task failed: {error}"),
-        })??);
-    }
-    Ok(out)
+    // One `labels in (…)` search for many reports' labels (see `JiraClient::search_by_labels`).
+    engine
+        .client
+        .search_by_labels(&engine.jira.project, labels)
+        .await
 }
 
 /// Gives every ticket this run created or adopted a remote link to its report (when
