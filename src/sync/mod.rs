@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod copies;
+pub mod engine;
 pub mod fields;
 pub mod journal;
 pub mod marks;
