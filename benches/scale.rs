@@ -20,7 +20,14 @@ use std::time::{Duration, Instant};
 use fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Flavor};
 
 const TOKEN_VARIABLE: &str = "PM_SYNC_BENCH_TOKEN";
-const COMMANDS: [&str; 6] = ["items", "sync --dry-run", "sync", "refresh", "check", "dashboard"];
+const COMMANDS: [&str; 6] = [
+    "items",
+    "sync --dry-run",
+    "sync",
+    "refresh",
+    "check",
+    "dashboard",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -50,7 +57,10 @@ impl Kind {
                      </thead>\n<tbody>\n",
                 );
                 for n in 0..rows {
-                    let _ = write!(text, "<tr>\n<td>Action item number {n}</td>\n<td></td>\n</tr>\n");
+                    let _ = write!(
+                        text,
+                        "<tr>\n<td>Action item number {n}</td>\n<td></td>\n</tr>\n"
+                    );
                 }
                 text.push_str("</tbody>\n</table>\n");
             }

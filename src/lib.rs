@@ -35,7 +35,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 /// [`run`], with the exit code as a number (for in-process callers such as the quickstart).
-/// Holds no global state besides the log subscriber, so it can run twice in one process.
+/// Holds no global state besides the log subscriber, the masking panic hook and the secrets to
+/// mask (which only grow), so it can run twice in one process.
 pub fn run_to_code(args: impl IntoIterator<Item = OsString>) -> u8 {
     // The token is masked in everything printed from the first byte on: its default variable
     // now, the configured one once the settings are read (`settings::validate_jira`).
@@ -47,9 +48,13 @@ pub fn run_to_code(args: impl IntoIterator<Item = OsString>) -> u8 {
         Ok(cli) => cli,
         Err(error) => {
             // clap echoes what was typed: through the filter like everything else.
-            let shown = error.render().ansi().to_string();
-            let shown = if output::use_color_stderr() {
-                shown
+            let color = if error.use_stderr() {
+                output::use_color_stderr()
+            } else {
+                output::use_color()
+            };
+            let shown = if color {
+                error.render().ansi().to_string()
             } else {
                 error.render().to_string()
             };

@@ -66,11 +66,10 @@ pub fn text(text: &str) -> Cow<'_, str> {
     match bytes(text.as_bytes()) {
         Cow::Borrowed(_) => Cow::Borrowed(text),
         // Secrets are whole strings and the mask is ASCII: the result is still UTF-8.
-        Cow::Owned(masked) => {
-            Cow::Owned(String::from_utf8(masked).unwrap_or_else(|e| {
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }))
-        }
+        Cow::Owned(masked) => Cow::Owned(
+            String::from_utf8(masked)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
     }
 }
 
@@ -159,7 +158,11 @@ fn base64(input: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -255,6 +258,9 @@ mod tests {
         assert!(!is_conventional_variable_name("ATATT3xFfGF0T4k3n"));
         assert!(!is_conventional_variable_name("jira_token"));
         assert!(!is_conventional_variable_name(&"A".repeat(65)));
-        assert_eq!(token_variable("abcDEF123"), "the variable named by `token_env`");
+        assert_eq!(
+            token_variable("abcDEF123"),
+            "the variable named by `token_env`"
+        );
     }
 }

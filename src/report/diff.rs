@@ -17,7 +17,13 @@ pub(crate) const RESYNC_WINDOW: usize = 8;
 
 /// A unified diff from `old` to `new` with `context` lines around each change and
 /// `--- {old_name}` / `+++ {new_name}` headers; empty when the texts are equal.
-pub(crate) fn unified(old: &str, new: &str, context: usize, old_name: &str, new_name: &str) -> String {
+pub(crate) fn unified(
+    old: &str,
+    new: &str,
+    context: usize,
+    old_name: &str,
+    new_name: &str,
+) -> String {
     let a = lines(old);
     let b = lines(new);
     let (ops, _) = line_ops(&a, &b);
@@ -28,12 +34,15 @@ pub(crate) fn unified(old: &str, new: &str, context: usize, old_name: &str, new_
     }
     out.push_str(&format!("--- {old_name}\n+++ {new_name}\n"));
     for hunk in hunks {
-        out.push_str(&format!("{}\n", similar::udiff::UnifiedHunkHeader::new(&hunk)));
+        out.push_str(&format!(
+            "{}\n",
+            similar::udiff::UnifiedHunkHeader::new(&hunk)
+        ));
         for op in hunk {
             match op {
-                DiffOp::Equal {
-                    old_index, len, ..
-                } => push_lines(&mut out, ' ', &a[old_index..old_index + len]),
+                DiffOp::Equal { old_index, len, .. } => {
+                    push_lines(&mut out, ' ', &a[old_index..old_index + len])
+                }
                 DiffOp::Delete {
                     old_index, old_len, ..
                 } => push_lines(&mut out, '-', &a[old_index..old_index + old_len]),
@@ -152,7 +161,13 @@ pub(crate) fn line_ops(a: &[&str], b: &[&str]) -> (Vec<DiffOp>, usize) {
 /// The nearest `(x, y)` (fewest lines skipped, the diagonal first) with `x + y ≥ 1` within
 /// [`RESYNC_WINDOW`] where `a[i + x] == b[j + y]`; or where one side ends while the other is
 /// still within the window (the rest of it is then all inserted or all deleted).
-fn resync(a: &[&str], b: &[&str], i: usize, j: usize, compared: &mut usize) -> Option<(usize, usize)> {
+fn resync(
+    a: &[&str],
+    b: &[&str],
+    i: usize,
+    j: usize,
+    compared: &mut usize,
+) -> Option<(usize, usize)> {
     for d in 1..=RESYNC_WINDOW {
         // Candidates with x + y = d, those nearest the diagonal (x == y) first, more old lines
         // skipped before more new ones.
@@ -196,10 +211,13 @@ mod tests {
     }
 
     fn table(rows: usize, edited: impl Fn(usize) -> bool) -> String {
-        let mut text = String::from("# PM\n\n## Action Items\n\n| Action Item | Status |\n|---|---|\n");
+        let mut text =
+            String::from("# PM\n\n## Action Items\n\n| Action Item | Status |\n|---|---|\n");
         for row in 0..rows {
             if edited(row) {
-                text.push_str(&format!("| [OPS-{row}](https://x/browse/OPS-{row}) Item {row} | Open |\n"));
+                text.push_str(&format!(
+                    "| [OPS-{row}](https://x/browse/OPS-{row}) Item {row} | Open |\n"
+                ));
             } else {
                 text.push_str(&format!("| Item {row} | |\n"));
             }

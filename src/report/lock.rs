@@ -304,7 +304,8 @@ fn lock_folder(folder: &Path, report: &Path, wait: Duration) -> Result<FolderGua
 }
 
 fn open_read_only(path: &Path) -> Result<File, ReportError> {
-    super::disk::open_regular(path, super::disk::Access::Read).map_err(|cause| read_error(path, cause))
+    super::disk::open_regular(path, super::disk::Access::Read)
+        .map_err(|cause| read_error(path, cause))
 }
 
 fn locked(path: &Path, waited: Duration) -> ReportError {

@@ -61,8 +61,8 @@ pub async fn sync_with(
     // so the screen is one read, not two) while the label search may still run, when an item
     // without a ticket has cells or config that fill create fields.
     let mut screen = crate::sync::fields::Screen::default();
-    let may_write = !labels_of_unlinked(reports).is_empty()
-        || matches!(&duplicates, Duplicates::Close(_));
+    let may_write =
+        !labels_of_unlinked(reports).is_empty() || matches!(&duplicates, Duplicates::Close(_));
     if !may_write && !labels_needed.is_empty() {
         // Everything is linked: nothing will be created, so no project check; the search only.
         state

@@ -96,7 +96,10 @@ pub fn warning(path: &Path, found: &ForeignMatch, run: &[(PathBuf, String)]) -> 
         .or_else(|| sibling_with_mark(path, &found.mark));
     let named = match &other {
         Some(other) => format!("{}", other.display()),
-        None => format!("another report (its tickets carry the label {})", found.mark),
+        None => format!(
+            "another report (its tickets carry the label {})",
+            found.mark
+        ),
     };
     let mut keys: Vec<String> = found
         .keys

@@ -3,7 +3,7 @@
 //! or writes.
 
 use crate::support::cli::{Output, PmSync};
-use crate::support::fake_jira::{FAKE_EMAIL, FAKE_TOKEN, Fault, FakeJira, Flavor, base64};
+use crate::support::fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Fault, Flavor, base64};
 
 const REPORT: &str = "---\nincident_date: 2026-03-04\nseverity: sev2\n---\n# PM\n\n## Action Items\n\n| Action Item | Status |\n|---|---|\n| Add an alert | |\n";
 
@@ -166,7 +166,10 @@ async fn a_token_pasted_into_token_env_that_looks_like_a_name_is_never_echoed() 
     pm.write("pm.md", REPORT);
     // Letters and digits only, as some Data Center PATs and shortened Cloud tokens are.
     let pasted = "NjQ2OTcxMzQ5NDk2OkpvaG5Eb2VQYXQ";
-    pm.write("pm-sync.toml", format!("[jira]\ntoken_env = \"{pasted}\"\n"));
+    pm.write(
+        "pm-sync.toml",
+        format!("[jira]\ntoken_env = \"{pasted}\"\n"),
+    );
     for args in [
         &["sync", "pm.md"][..],
         &["doctor"],
@@ -176,7 +179,8 @@ async fn a_token_pasted_into_token_env_that_looks_like_a_name_is_never_echoed() 
         assert_eq!(out.code, 2, "{args:?}\n{out}");
         assert!(!out.to_string().contains(pasted), "{args:?}\n{out}");
         assert!(
-            out.to_string().contains("the variable named by `token_env`"),
+            out.to_string()
+                .contains("the variable named by `token_env`"),
             "{args:?}\n{out}"
         );
     }

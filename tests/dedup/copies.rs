@@ -181,7 +181,10 @@ async fn after_a_race_a_plain_sync_of_either_copy_converges_and_names_the_duplic
                 "{flavor:?}: {extra} named: {out}"
             );
         }
-        assert!(out.stderr.contains("--close-duplicates"), "{flavor:?}: {out}");
+        assert!(
+            out.stderr.contains("--close-duplicates"),
+            "{flavor:?}: {out}"
+        );
 
         // Both copies converged: a run over both that changes nothing asks one search for both.
         pm.run(&["sync", "clone-a/report.md"]).await;
@@ -218,12 +221,17 @@ async fn two_files_with_the_same_items_in_one_folder_name_each_other() {
         let out = pm.run(&["sync", "postmortems/second.md"]).await;
         assert_eq!(out.code, 0, "{out}");
         assert!(
-            out.stderr
-                .contains("items match tickets pm-sync created for postmortems/first.md: OPS-1, OPS-2"),
+            out.stderr.contains(
+                "items match tickets pm-sync created for postmortems/first.md: OPS-1, OPS-2"
+            ),
             "{out}"
         );
         assert!(out.stderr.contains("If it is a copy"), "{out}");
         assert!(out.stderr.contains("`| OPS-1 … |`"), "how to adopt: {out}");
     }
-    assert_eq!(fake.issues().len(), 4, "second.md never takes first.md's tickets");
+    assert_eq!(
+        fake.issues().len(),
+        4,
+        "second.md never takes first.md's tickets"
+    );
 }
