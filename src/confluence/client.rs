@@ -193,25 +193,24 @@ impl ConfluenceClient {
         let next = page.version + 1;
         let version = json!({"number": next, "message": VERSION_MESSAGE, "minorEdit": true});
         let call = match self.flavour {
-            Flavour::Cloud => Call::new(Method::PUT, format!("/api/v2/pages/{}", page.id)).json(
-                json!({
+            Flavour::Cloud => {
+                Call::new(Method::PUT, format!("/api/v2/pages/{}", page.id)).json(json!({
                     "id": page.id.to_string(),
                     "status": "current",
                     "title": page.title,
                     "body": {"representation": "storage", "value": body},
                     "version": version,
-                }),
-            ),
-            Flavour::DataCenter => {
-                Call::new(Method::PUT, format!("/rest/api/content/{}", page.id)).json(json!({
+                }))
+            }
+            Flavour::DataCenter => Call::new(Method::PUT, format!("/rest/api/content/{}", page.id))
+                .json(json!({
                     "id": page.id.to_string(),
                     "type": "page",
                     "status": "current",
                     "title": page.title,
                     "body": {"storage": {"representation": "storage", "value": body}},
                     "version": version,
-                }))
-            }
+                })),
         }
         .pass_through(&[400, 403, 404, 409]);
         let reply = self.http.send(&call).await?;

@@ -66,7 +66,9 @@ pub fn parse(text: &str) -> Result<(PageRef, Option<Url>), String> {
     });
     match found {
         Some(page) => Ok((page, Some(url))),
-        None => Err(format!("`{text}` is not a Confluence page address: {forms}")),
+        None => Err(format!(
+            "`{text}` is not a Confluence page address: {forms}"
+        )),
     }
 }
 
@@ -130,7 +132,9 @@ mod tests {
         let id = |text: &str| parse(text).map(|(page, _)| page);
         assert_eq!(id("confluence:42"), Ok(PageRef::Id(42)));
         assert_eq!(
-            id("https://acme.atlassian.net/wiki/spaces/OPS/pages/3226730497/2026-03-14+Checkout+outage"),
+            id(
+                "https://acme.atlassian.net/wiki/spaces/OPS/pages/3226730497/2026-03-14+Checkout+outage"
+            ),
             Ok(PageRef::Id(3_226_730_497))
         );
         assert_eq!(
