@@ -458,6 +458,11 @@ impl Report {
         self.known = known;
     }
 
+    /// The status names this report was told about ([`Report::set_known_statuses`]).
+    pub fn known_statuses(&self) -> &KnownStatuses {
+        &self.known
+    }
+
     /// Applies `edits` to the bytes and parses them again. Returns whether the bytes changed
     /// (edits that write what is already there change nothing). On error nothing is applied.
     pub fn apply(&mut self, edits: &[Edit]) -> Result<bool, ReportError> {
@@ -539,6 +544,15 @@ impl Report {
         match &self.saved {
             SavedText::Bytes(bytes) => Saved::Bytes(bytes.as_str()),
             SavedText::Fingerprint(fingerprint) => Saved::Fingerprint(*fingerprint),
+        }
+    }
+
+    /// The bytes its home held when last read or saved, when kept (see
+    /// [`ReportOptions::keep_original`]).
+    pub fn saved_text(&self) -> Option<&str> {
+        match &self.saved {
+            SavedText::Bytes(bytes) => Some(bytes.as_str()),
+            SavedText::Fingerprint(_) => None,
         }
     }
 
