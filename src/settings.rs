@@ -793,7 +793,11 @@ fn validate_confluence(
     let jira_url = env("JIRA_URL").or_else(|| jira.url.clone());
     let url_text = env("CONFLUENCE_URL").or_else(|| file.url.clone());
     let deployment = env("CONFLUENCE_DEPLOYMENT").or_else(|| file.deployment.clone());
-    let flavour = match deployment.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let flavour = match deployment
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("cloud") => Flavour::Cloud,
         Some("datacenter" | "data center" | "server") => Flavour::DataCenter,
         Some(other) => {
@@ -844,8 +848,7 @@ fn validate_confluence(
                 .to_owned());
         }
     };
-    let url =
-        parse_jira_url(&url_text).map_err(|e| e.replacen("Jira URL", "Confluence URL", 1))?;
+    let url = parse_jira_url(&url_text).map_err(|e| e.replacen("Jira URL", "Confluence URL", 1))?;
     let email = match flavour {
         Flavour::Cloud => file
             .email
@@ -867,10 +870,12 @@ fn validate_confluence(
         Flavour::DataCenter => "CONFLUENCE_PAT".to_owned(),
     });
     if !is_variable_name(&token_env) {
-        return Err("[confluence] token_env is not an environment variable name; it must name \
+        return Err(
+            "[confluence] token_env is not an environment variable name; it must name \
                     the variable that holds the token, never hold the token itself\n\
                     set token_env = \"CONFLUENCE_PAT\" and export the token in that variable"
-            .to_owned());
+                .to_owned(),
+        );
     }
     let token = env(&token_env).ok_or_else(|| {
         format!(

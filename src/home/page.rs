@@ -61,10 +61,12 @@ impl PageHome {
         let body = std::mem::take(&mut page.body);
         let report = Report::parse_storage(&name, body, &page.title, &options)?;
         let host = client.base().host_str().unwrap_or("confluence").to_owned();
-        let journal = state_dir
-            .join("confluence")
-            .join(sanitise(&host))
-            .join(format!("{id}.pm-sync-journal.json"));
+        let folder = state_dir.join("confluence").join(sanitise(&host));
+        if for_writing {
+            std::fs::create_dir_all(&folder)
+                .map_err(|source| crate::error::Error::io(&folder, source))?;
+        }
+        let journal = folder.join(format!("{id}.pm-sync-journal.json"));
         Ok((
             PageHome {
                 client: client.clone(),
@@ -144,8 +146,7 @@ impl PageHome {
     async fn reapply(&mut self, report: &mut Report) -> Result<(), ConfluenceError> {
         let mut fresh = self.client.page(self.page.id).await?;
         let body = std::mem::take(&mut fresh.body);
-        let mut again = match Report::parse_storage(&self.name, body, &fresh.title, &self.options)
-        {
+        let mut again = match Report::parse_storage(&self.name, body, &fresh.title, &self.options) {
             Ok(report) => report,
             Err(error) => {
                 return Err(ConfluenceError::Protocol {
@@ -217,7 +218,13 @@ fn find(items: &[ActionItem], logged: &Logged, taken: &[bool]) -> Option<usize> 
 /// A host name as a folder name.
 fn sanitise(host: &str) -> String {
     host.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 

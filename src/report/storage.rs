@@ -599,12 +599,22 @@ fn adjust(text: &str, item: &mut ActionItem) {
             slot.append_at = item.item.span.end;
         }
         None => {
-            // A Status cell: empty, it gets a lozenge; holding text, it keeps text.
+            // A Status cell: empty, it gets a lozenge; holding text, it keeps text, written
+            // inside its paragraph.
             if slot.text().is_empty()
                 && let Some(cell) = slot.current.as_mut()
             {
                 cell.span = empty_cell_place(text, region);
                 slot.form = StatusForm::Lozenge;
+            } else if let Some(cell) = slot.current.as_mut()
+                && text[cell.span.clone()].starts_with("<p")
+                && text[cell.span.clone()].matches("<p").count() == 1
+            {
+                let inner = items::first_paragraph(text, &cell.span, ContainerKind::Html);
+                if slot.append_at == cell.span.end {
+                    slot.append_at = inner.end;
+                }
+                cell.span = inner;
             }
         }
     }

@@ -68,7 +68,9 @@ impl LoadedReport {
 pub async fn make_durable(reports: &mut [LoadedReport]) -> Result<(), crate::error::Error> {
     let mut waiting: Vec<usize> = Vec::new();
     for (index, loaded) in reports.iter_mut().enumerate() {
-        if loaded.take_unsynced() || (matches!(loaded.home, Home::Page(_)) && loaded.report.is_modified()) {
+        if loaded.take_unsynced()
+            || (matches!(loaded.home, Home::Page(_)) && loaded.report.is_modified())
+        {
             waiting.push(index);
         }
     }
@@ -131,9 +133,9 @@ pub async fn load_pages(
         .copied()
         .filter(|(id, _)| seen.insert(*id))
         .collect();
-    let reads = unique.iter().map(|&(id, _)| {
-        crate::home::PageHome::load(client, id, options, for_writing, state_dir)
-    });
+    let reads = unique
+        .iter()
+        .map(|&(id, _)| crate::home::PageHome::load(client, id, options, for_writing, state_dir));
     let read = crate::home::join_in_order(reads).await;
     let mut reports = Vec::new();
     let mut errors = Vec::new();
@@ -184,7 +186,6 @@ pub async fn load_pages(
         None => Ok(reports),
     }
 }
-
 
 /// Where labels come from besides the report itself.
 #[derive(Debug, Clone, Copy, Default)]
