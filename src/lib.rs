@@ -30,7 +30,7 @@ use clap::Parser;
 /// `pm-sync <version>`, with the git revision when built from a checkout (see `build.rs`).
 pub const VERSION: &str = env!("PM_SYNC_VERSION");
 
-/// Runs the command line `args` and returns the process exit code (see the README's table).
+/// Runs the command line `args` and returns the process exit code (see the README's table and docs/src/exit-codes.md).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     ExitCode::from(run_to_code(args))
 }

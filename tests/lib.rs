@@ -5,6 +5,7 @@ mod cli_confluence;
 mod cli_dashboard;
 mod cli_sync;
 mod dedup;
+mod docs;
 mod jira_client;
 mod report_engine;
 mod support;
