@@ -236,6 +236,11 @@ pub struct DoctorArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// A Confluence page to check reading and edit permission on (`confluence:ID` or a page
+    /// URL); Confluence's credentials are checked whenever `[confluence]` is set.
+    #[arg(long, value_name = "PAGE")]
+    pub page: Option<String>,
 }
 
 /// `dashboard` arguments.

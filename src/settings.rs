@@ -259,6 +259,8 @@ pub struct Settings {
     jira: Result<JiraSettings, String>,
     raw_jira: JiraSection,
     confluence: Result<ConfluenceSettings, String>,
+    /// Whether `[confluence]` or a `CONFLUENCE_*` variable says Confluence is in use.
+    confluence_configured: bool,
 }
 
 /// Validated Jira settings; only commands that talk to Jira ask for them.
@@ -386,6 +388,12 @@ impl Settings {
         }
         let mut jira = validate_jira(&jira_section, env);
         let confluence = validate_confluence(&confluence_section, &jira_section, env);
+        let confluence_configured = confluence_section.url.is_some()
+            || confluence_section.deployment.is_some()
+            || confluence_section.email.is_some()
+            || confluence_section.token_env.is_some()
+            || env("CONFLUENCE_URL").is_some()
+            || env("CONFLUENCE_DEPLOYMENT").is_some();
         if let Err(message) = &mut jira
             && config_file.is_none()
             && message.starts_with("no Jira")
@@ -413,7 +421,13 @@ impl Settings {
             jira,
             raw_jira: jira_section,
             confluence,
+            confluence_configured,
         })
+    }
+
+    /// Whether the config or the environment sets up Confluence (`doctor` checks it then).
+    pub fn confluence_configured(&self) -> bool {
+        self.confluence_configured
     }
 
     /// The Confluence settings, or a config error saying what is missing and how to give it.

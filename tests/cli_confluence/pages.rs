@@ -409,3 +409,80 @@ async fn a_data_center_pat_confluence_does_not_accept_is_a_clear_error() {
     assert!(out.stderr.contains(&format!("confluence:{id}")), "{out}");
     assert!(jira.issues().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_on_a_page_shows_the_storage_diff_and_writes_nothing() {
+    for flavor in FLAVORS {
+        let (jira, confluence, pm) = setup(flavor).await;
+        let id = confluence.add_page("OPS", "Checkout outage", TABLE_PAGE, &[]);
+        let out = pm.run(&["sync", "--dry-run", &page_ref(id)]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        assert!(
+            out.stdout.contains("+<tr><td><p><a href="),
+            "{flavor:?}: {out}"
+        );
+        assert!(
+            out.stdout.contains("-<tr><td><p>Cap upload retries</p>"),
+            "{out}"
+        );
+        assert!(jira.issues().is_empty(), "{flavor:?}");
+        assert_eq!(confluence.count(Endpoint::PutPage), 0, "{flavor:?}");
+        assert!(
+            !pm.dir().join("state").exists(),
+            "{flavor:?}: a dry run leaves no state"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_checks_confluence_credentials_a_page_read_and_edit_permission() {
+    for flavor in FLAVORS {
+        let (_jira, confluence, pm) = setup(flavor).await;
+        let id = confluence.add_page("OPS", "Checkout outage", TABLE_PAGE, &[]);
+        let out = pm.run(&["doctor", "--page", &page_ref(id)]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        assert!(
+            out.stdout.contains("Confluence credentials: logged in as"),
+            "{out}"
+        );
+        assert!(
+            out.stdout.contains("\"Checkout outage\" read (version 1)"),
+            "{out}"
+        );
+        assert!(out.stdout.contains("may be edited"), "{out}");
+        confluence.set_editable(id, false);
+        let out = pm.run(&["doctor", "--page", &page_ref(id)]).await;
+        assert_eq!(out.code, 3, "{flavor:?}: {out}");
+        assert!(
+            out.stdout.contains("may not edit \"Checkout outage\""),
+            "{out}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_lists_pages_selected_by_cql_with_their_links() {
+    let (jira, confluence, pm) = setup(Flavor::Cloud).await;
+    let key = jira.seed_issue("OPS", "Fix it", &[]);
+    let id = confluence.add_page(
+        "OPS",
+        "2026-02-03 Login outage",
+        &linked_page(&jira.url(), &[key]),
+        &["postmortem"],
+    );
+    let out = pm
+        .run(&[
+            "dashboard",
+            "--cql",
+            "label = postmortem",
+            "--format",
+            "json",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stdout
+            .contains(&format!("/wiki/spaces/OPS/pages/{id}/")),
+        "the page's link: {out}"
+    );
+}
