@@ -40,7 +40,7 @@ pub fn parse(text: &str) -> Result<(PageRef, Option<Url>), String> {
     }
     let segments: Vec<String> = url
         .path_segments()
-        .map(|s| s.map(|seg| decode(seg)).collect())
+        .map(|s| s.map(decode).collect())
         .unwrap_or_default();
     let found = segments.iter().enumerate().find_map(|(i, seg)| {
         let next = segments.get(i + 1)?;

@@ -517,7 +517,8 @@ fn inline_body(text: &str, all: &[Tag<'_>], span: Span) -> Span {
     let raw = &text[span.clone()];
     let lead = raw.len() - raw.trim_start().len();
     let start = span.start + lead;
-    let Some(i) = all.iter().position(|t| t.span.0 == start) else {
+    // Tags are in document order: found by binary search, not a walk per item.
+    let Ok(i) = all.binary_search_by_key(&start, |t| t.span.0) else {
         return start..span.start + raw.trim_end().len();
     };
     let tag = all[i];

@@ -486,3 +486,40 @@ async fn the_dashboard_lists_pages_selected_by_cql_with_their_links() {
         "the page's link: {out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_five_thousand_row_page_refreshes_with_one_get_and_one_put() {
+    let (jira, confluence, pm) = setup(Flavor::Cloud).await;
+    let keys: Vec<String> = (0..5000)
+        .map(|n| jira.seed_issue("OPS", &format!("Item {n}"), &[]))
+        .collect();
+    let id = confluence.add_page(
+        "OPS",
+        "2026-01-05 Big outage",
+        &linked_page(&jira.url(), &keys),
+        &[],
+    );
+    for key in keys.iter().step_by(7) {
+        jira.transition(key, "Done");
+    }
+    jira.reset_request_log();
+    let out = pm.run(&["refresh", &page_ref(id)]).await;
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(confluence.count(Endpoint::GetPage), 1);
+    assert_eq!(confluence.count(Endpoint::PutPage), 1);
+    // 5,000 keys: 50 batched reads of 100.
+    assert!(
+        jira.requests().total <= 50,
+        "{} Jira requests",
+        jira.requests().total
+    );
+    let body = confluence.body(id);
+    assert_eq!(
+        body.matches("<p>Done</p>").count(),
+        keys.iter().step_by(7).count()
+    );
+    assert_eq!(
+        body.matches("<p>To Do</p>").count(),
+        5000 - keys.iter().step_by(7).count()
+    );
+}
