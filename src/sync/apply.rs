@@ -44,20 +44,71 @@ pub async fn sync(
     sync_with(engine, reports, dry_run, Duplicates::Report).await
 }
 
-/// [`sync`], choosing what happens to duplicate tickets.
+/// [`sync`], choosing what happens to duplicate tickets. A run in named phases: [`read`]
+/// (Jira's side, before anything changes), [`plan_run`] (pure plan, journals, create fields:
+/// bad input fails here, exit 2), then, unless a dry run, [`SyncRun::update`] (existing
+/// tickets and rows), [`SyncRun::create`] (journaled bulk creates, keys written after each
+/// group, lost responses reconciled), [`SyncRun::write_back`] (the created tickets' statuses)
+/// and [`SyncRun::settle`] (saves made durable, journal settled, links, duplicates).
 pub async fn sync_with(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     dry_run: bool,
     duplicates: Duplicates,
 ) -> Result<RunOutcome, Error> {
+    let (state, screen) = read(engine, reports, &duplicates).await?;
+    let mut run = plan_run(engine, reports, state, screen, dry_run, &duplicates).await?;
+    if dry_run {
+        return Ok(finish_dry_run(
+            engine, reports, &run.plan, run.rows, &run.held,
+        ));
+    }
+    // From here on Jira may change: any later failure (a report that cannot be saved, say)
+    // is exit 3, and what was created is in the reports or the journal.
+    let applied: Result<RunOutcome, Error> = async {
+        run.update(engine, reports).await?;
+        run.create(engine, reports).await?;
+        run.write_back(engine, reports).await?;
+        run.settle(engine, reports, &duplicates).await?;
+        Ok(collect("sync", false, reports, run.rows, &run.plan))
+    }
+    .await;
+    applied.map_err(Error::after_changes)
+}
+
+/// What a sync run carries from one phase to the next.
+struct SyncRun {
+    state: TrackerState,
+    plan: Plan,
+    journals: Vec<Journal>,
+    /// Journal entries to settle once this run's keys are durably in the reports: settling
+    /// earlier could forget a create whose key a power loss then takes back.
+    settle_later: Vec<(usize, String, String)>,
+    /// Create rows an earlier run may have created already: never created in this run.
+    held: HashSet<ItemAt>,
+    /// Held rows found (or, on Data Center, known never created), to settle.
+    settled_held: Vec<(usize, String)>,
+    field_updates: Vec<crate::sync::fields::FieldUpdate>,
+    rows: Rows,
+    created_keys: Vec<(ItemAt, IssueKey)>,
+    /// Rows whose create's response was lost.
+    ambiguous: HashSet<ItemAt>,
+}
+
+/// Phase 1, read: the linked tickets, the label searches beside the project check and the
+/// create screen, and the status names. Nothing changes.
+async fn read(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    duplicates: &Duplicates,
+) -> Result<(TrackerState, crate::sync::fields::Screen), Error> {
     let mut state = read_linked(engine, reports).await?;
     let mut labels_needed = labels_of_unlinked(reports);
     // The create screen, read right after the project check (which names the issue type's id,
     // so the screen is one read, not two) while the label search may still run, when an item
     // without a ticket has cells or config that fill create fields.
     let mut screen = crate::sync::fields::Screen::default();
-    if let Duplicates::Close(_) = &duplicates {
+    if let Duplicates::Close(_) = duplicates {
         // Duplicates of fully linked reports only show in the search of their date label.
         labels_needed = reports.iter().map(date_label).collect();
         labels_needed.retain(|label| !label.is_empty());
@@ -80,6 +131,20 @@ pub async fn sync_with(
         state.by_label.extend(found?);
     }
     learn_statuses(engine, reports, &state).await?;
+    Ok((state, screen))
+}
+
+/// Phase 2, plan: the pure plan, the journals of earlier runs (creates they may have made are
+/// found before anything is created again), and the extra create fields — exit 2 here,
+/// before the first write, when Jira would refuse a value.
+async fn plan_run(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    mut state: TrackerState,
+    screen: crate::sync::fields::Screen,
+    dry_run: bool,
+    duplicates: &Duplicates,
+) -> Result<SyncRun, Error> {
     let mut journals = reports
         .iter()
         .map(|loaded| {
@@ -92,8 +157,6 @@ pub async fn sync_with(
         .zip(reports.iter())
         .map(|(journal, loaded)| journal.map_err(|source| Error::io(loaded.report.path(), source)))
         .collect::<Result<Vec<_>, Error>>()?;
-    // Journal entries to settle once this run's keys are durably in the reports: settling
-    // earlier could forget a create whose key a power loss then takes back.
     let mut settle_later: Vec<(usize, String, String)> = Vec::new();
 
     let mut plan = make_plan(engine, reports, &state);
@@ -128,8 +191,6 @@ pub async fn sync_with(
         }
     }
 
-    // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
-    // the first write, when Jira would refuse a value.
     let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan, screen).await?;
     let managed = |index: usize| managed_rows(&reports[index]);
     let field_updates =
@@ -161,38 +222,64 @@ pub async fn sync_with(
             row.updated.extend(update.what.iter().copied());
         }
     }
-    if dry_run {
-        return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
-    }
+    Ok(SyncRun {
+        state,
+        plan,
+        journals,
+        settle_later,
+        held,
+        settled_held,
+        field_updates,
+        rows,
+        created_keys: Vec::new(),
+        ambiguous: HashSet::new(),
+    })
+}
 
-    // From here on Jira may change: any later failure (a report that cannot be saved, say)
-    // is exit 3, and what was created is in the reports or the journal.
-    let applied: Result<RunOutcome, Error> = async {
-        let creates: Vec<(ItemAt, NewIssue)> = plan
-            .creates()
-            .filter(|(row, _)| !held.contains(&row.at()))
-            .map(|(row, new)| (row.at(), new.clone()))
-            .collect();
-
-        apply_updates(engine, &plan, &mut rows).await;
-        crate::sync::fields::send_updates(engine, field_updates, &mut rows).await;
+impl SyncRun {
+    /// Phase 3, update: existing tickets' summaries, labels and fields, then the rows the plan
+    /// edits (keys and statuses of tickets that exist), saved.
+    async fn update(
+        &mut self,
+        engine: &Engine<'_>,
+        reports: &mut [LoadedReport],
+    ) -> Result<(), Error> {
+        apply_updates(engine, &self.plan, &mut self.rows).await;
+        let field_updates = std::mem::take(&mut self.field_updates);
+        crate::sync::fields::send_updates(engine, field_updates, &mut self.rows).await;
         for (index, loaded) in reports.iter_mut().enumerate() {
-            let edits: Vec<Edit> = plan
+            let edits: Vec<Edit> = self
+                .plan
                 .rows
                 .iter()
                 .filter(|r| r.report == index)
                 .flat_map(|r| r.edits.iter().cloned())
                 .collect();
-            apply_rows(loaded, index, edits, &mut rows)?;
+            apply_rows(loaded, index, edits, &mut self.rows)?;
             loaded.save_deferred()?;
         }
         // Found (their keys are in the reports now) or, on Data Center, known never created.
-        for (index, summary) in settled_held {
-            settle_later.push((index, date_label(&reports[index]), summary));
+        for (index, summary) in std::mem::take(&mut self.settled_held) {
+            self.settle_later
+                .push((index, date_label(&reports[index]), summary));
         }
+        Ok(())
+    }
 
-        let mut created_keys: Vec<(ItemAt, IssueKey)> = Vec::new();
-        let mut ambiguous: HashSet<ItemAt> = HashSet::new();
+    /// Phase 4, create: the missing tickets in journaled groups of bulk creates, each group's
+    /// keys written and saved before the next; creates whose response was lost are found by
+    /// search and never sent again.
+    async fn create(
+        &mut self,
+        engine: &Engine<'_>,
+        reports: &mut [LoadedReport],
+    ) -> Result<(), Error> {
+        let creates: Vec<(ItemAt, NewIssue)> = self
+            .plan
+            .creates()
+            .filter(|(row, _)| !self.held.contains(&row.at()))
+            .map(|(row, new)| (row.at(), new.clone()))
+            .collect();
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = creates.len() > BULK_CREATE_LIMIT;
         if show_progress {
@@ -207,73 +294,92 @@ pub async fn sync_with(
             create_chunk(
                 engine,
                 reports,
-                &mut journals,
+                &mut self.journals,
                 chunk,
-                &mut rows,
-                &mut created_keys,
-                &mut ambiguous,
-                &mut settle_later,
+                &mut self.rows,
+                &mut self.created_keys,
+                &mut self.ambiguous,
+                &mut self.settle_later,
             )
             .await?;
             if show_progress {
                 engine.progress.inc(chunk.len() as u64);
             }
         }
-
-        if !ambiguous.is_empty() {
-            // The response of a create was lost: Jira may have made the issues. Find them by
-            // search (which lags), and never create them again in this run.
-            let found_plan =
-                match wait_for_search(engine, reports, &mut state, &ambiguous, false).await {
-                    Ok(plan) => plan,
-                    // The rows stay `pending` (exit 3) and the journal keeps them: the next run
-                    // settles them. Everything else of this run is still reported and saved.
-                    Err(error) => {
-                        tracing::warn!("could not search for the tickets of lost creates: {error}");
-                        Plan::default()
-                    }
-                };
-            let mut found_in: HashSet<usize> = HashSet::new();
-            for row_plan in &found_plan.rows {
-                let at = row_plan.at();
-                if !ambiguous.contains(&at) {
-                    continue;
+        if self.ambiguous.is_empty() {
+            return Ok(());
+        }
+        // The response of a create was lost: Jira may have made the issues. Find them by
+        // search (which lags), and never create them again in this run.
+        let found_plan =
+            match wait_for_search(engine, reports, &mut self.state, &self.ambiguous, false).await {
+                Ok(plan) => plan,
+                // The rows stay `pending` (exit 3) and the journal keeps them: the next run
+                // settles them. Everything else of this run is still reported and saved.
+                Err(error) => {
+                    tracing::warn!("could not search for the tickets of lost creates: {error}");
+                    Plan::default()
                 }
-                if let Ticket::Adopt(issue) = &row_plan.ticket {
-                    let loaded = &mut reports[at.report];
-                    apply_rows(loaded, at.report, row_plan.edits.clone(), &mut rows)?;
-                    if let Some(row) = rows.get_mut(&at) {
-                        row.action = RowAction::Created;
-                        row.key = Some(issue.key.to_string());
-                        row.url = Some(engine.browse_url(&issue.key));
-                        row.status = Some(issue.status.name.clone());
-                        row.error = None;
-                    }
-                    settle_later.push((at.report, date_label(loaded), row_plan.summary.clone()));
-                    found_in.insert(at.report);
-                }
+            };
+        let mut found_in: HashSet<usize> = HashSet::new();
+        for row_plan in &found_plan.rows {
+            let at = row_plan.at();
+            if !self.ambiguous.contains(&at) {
+                continue;
             }
-            for index in found_in {
-                reports[index].save_deferred()?;
+            if let Ticket::Adopt(issue) = &row_plan.ticket {
+                let loaded = &mut reports[at.report];
+                apply_rows(loaded, at.report, row_plan.edits.clone(), &mut self.rows)?;
+                if let Some(row) = self.rows.get_mut(&at) {
+                    row.action = RowAction::Created;
+                    row.key = Some(issue.key.to_string());
+                    row.url = Some(engine.browse_url(&issue.key));
+                    row.status = Some(issue.status.name.clone());
+                    row.error = None;
+                }
+                self.settle_later
+                    .push((at.report, date_label(loaded), row_plan.summary.clone()));
+                found_in.insert(at.report);
             }
         }
-
-        write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
-        settle_durably(reports, &mut journals, settle_later).await?;
-        link_back_to_reports(engine, reports, &rows).await;
-        if let Duplicates::Close(transition) = &duplicates {
-            close_duplicates(engine, &plan, transition.as_deref()).await;
+        for index in found_in {
+            reports[index].save_deferred()?;
         }
-        for at in &held {
-            if let Some(row) = rows.get_mut(at) {
+        Ok(())
+    }
+
+    /// Phase 5, write back: the statuses of the tickets this run created.
+    async fn write_back(
+        &mut self,
+        engine: &Engine<'_>,
+        reports: &mut [LoadedReport],
+    ) -> Result<(), Error> {
+        write_created_statuses(engine, reports, &self.created_keys, &mut self.rows).await
+    }
+
+    /// Phase 6, settle: every save made durable (folders synced, pages written), then the
+    /// journal entries those saves hold settled; remote links, duplicates closed, and the
+    /// rows still held marked pending.
+    async fn settle(
+        &mut self,
+        engine: &Engine<'_>,
+        reports: &mut [LoadedReport],
+        duplicates: &Duplicates,
+    ) -> Result<(), Error> {
+        let settle_later = std::mem::take(&mut self.settle_later);
+        settle_durably(reports, &mut self.journals, settle_later).await?;
+        link_back_to_reports(engine, reports, &self.rows).await;
+        if let Duplicates::Close(transition) = duplicates {
+            close_duplicates(engine, &self.plan, transition.as_deref()).await;
+        }
+        for at in &self.held {
+            if let Some(row) = self.rows.get_mut(at) {
                 row.action = RowAction::Pending;
                 row.error = Some(pending_message());
             }
         }
-        Ok(collect("sync", false, reports, rows, &plan))
+        Ok(())
     }
-    .await;
-    applied.map_err(Error::after_changes)
 }
 
 /// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.

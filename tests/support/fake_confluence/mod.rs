@@ -459,22 +459,22 @@ impl State {
 
     fn put_page(&mut self, id: u64, raw: &[u8]) -> ResponseTemplate {
         // A person's save between pm-sync's read and its write.
-        if let Some(index) = self.faults.iter().position(
+        let due = self.faults.iter().position(
             |f| matches!(f, Fault::EditBeforePut { page, times, .. } if *page == id && *times > 0),
-        ) {
-            if let Fault::EditBeforePut { edit, .. } = self.faults.remove(index)
-                && let Some(page) = self.pages.get_mut(&id)
-            {
-                let number = page.current().number + 1;
-                let body = edit(&page.current().body);
-                page.history.push(Version {
-                    number,
-                    body,
-                    message: String::new(),
-                    minor_edit: false,
-                    by: "person".into(),
-                });
-            }
+        );
+        if let Some(index) = due
+            && let Fault::EditBeforePut { edit, .. } = self.faults.remove(index)
+            && let Some(page) = self.pages.get_mut(&id)
+        {
+            let number = page.current().number + 1;
+            let body = edit(&page.current().body);
+            page.history.push(Version {
+                number,
+                body,
+                message: String::new(),
+                minor_edit: false,
+                by: "person".into(),
+            });
         }
         let Some(page) = self.pages.get(&id).filter(|p| p.visible) else {
             return self.error(404, "Page not found");
