@@ -2,7 +2,7 @@
 //! back with version + 1, find pages by CQL. No report knowledge in here.
 //!
 //! The HTTP machinery (auth, concurrency cap, retries with `Retry-After`, size caps, TLS and
-//! `ca_file`) is the Jira client's: a Confluence client is a [`JiraClient`] pointed at the wiki's
+//! `ca_file`) is the Jira client's: a Confluence client is a [`crate::jira::JiraClient`] pointed at the wiki's
 //! base URL with the wiki's credentials, and this module only says which requests to send and
 //! what their answers mean.
 

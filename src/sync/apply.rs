@@ -44,12 +44,12 @@ pub async fn sync(
     sync_with(engine, reports, dry_run, Duplicates::Report).await
 }
 
-/// [`sync`], choosing what happens to duplicate tickets. A run in named phases: [`read`]
-/// (Jira's side, before anything changes), [`plan_run`] (pure plan, journals, create fields:
-/// bad input fails here, exit 2), then, unless a dry run, [`SyncRun::update`] (existing
-/// tickets and rows), [`SyncRun::create`] (journaled bulk creates, keys written after each
-/// group, lost responses reconciled), [`SyncRun::write_back`] (the created tickets' statuses)
-/// and [`SyncRun::settle`] (saves made durable, journal settled, links, duplicates).
+/// [`sync`], choosing what happens to duplicate tickets. A run in named phases: `read`
+/// (Jira's side, before anything changes), `plan_run` (pure plan, journals, create fields:
+/// bad input fails here, exit 2), then, unless a dry run, `update` (existing tickets and
+/// rows), `create` (journaled bulk creates, keys written after each group, lost responses
+/// reconciled), `write_back` (the created tickets' statuses) and `settle` (saves made
+/// durable, journal settled, links, duplicates).
 pub async fn sync_with(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
