@@ -523,3 +523,19 @@ async fn a_five_thousand_row_page_refreshes_with_one_get_and_one_put() {
         5000 - keys.iter().step_by(7).count()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limited_read_and_write_are_retried() {
+    for flavor in FLAVORS {
+        let (jira, confluence, pm) = setup(flavor).await;
+        let id = confluence.add_page("OPS", "Checkout outage", TABLE_PAGE, &[]);
+        confluence.inject_status(Endpoint::GetPage, 429, 1);
+        confluence.inject_status(Endpoint::PutPage, 503, 1);
+        let out = pm.run(&["sync", &page_ref(id)]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        assert_eq!(confluence.count(Endpoint::GetPage), 2, "{flavor:?}");
+        assert_eq!(confluence.count(Endpoint::PutPage), 2, "{flavor:?}");
+        assert_eq!(confluence.page(id).history.len(), 2, "{flavor:?}: one version");
+        assert_eq!(jira.issues().len(), 2, "{flavor:?}");
+    }
+}
