@@ -17,6 +17,7 @@ pub mod error;
 pub mod gate;
 pub mod home;
 pub mod jira;
+pub mod key;
 pub mod output;
 pub mod report;
 pub mod settings;

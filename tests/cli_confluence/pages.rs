@@ -535,7 +535,11 @@ async fn a_rate_limited_read_and_write_are_retried() {
         assert_eq!(out.code, 0, "{flavor:?}: {out}");
         assert_eq!(confluence.count(Endpoint::GetPage), 2, "{flavor:?}");
         assert_eq!(confluence.count(Endpoint::PutPage), 2, "{flavor:?}");
-        assert_eq!(confluence.page(id).history.len(), 2, "{flavor:?}: one version");
+        assert_eq!(
+            confluence.page(id).history.len(),
+            2,
+            "{flavor:?}: one version"
+        );
         assert_eq!(jira.issues().len(), 2, "{flavor:?}");
     }
 }
