@@ -7,6 +7,7 @@
 //! says always matches [`Report::bytes`], and nothing pm-sync does not own ever changes.
 
 mod columns;
+mod diff;
 pub mod disk;
 mod edit;
 pub mod error;
@@ -36,8 +37,8 @@ use std::sync::Arc;
 
 pub use error::ReportError;
 pub use file::FileHome;
-pub(crate) use front_matter::parse_date;
 pub use incident_date::{Refusal, Source, SourceKind};
+pub use incident_date::{WrittenDate, written_date};
 pub use labels::{IncidentLabels, normalise_severity, resolve_labels};
 pub use lock::{LOCK_WAIT, ReportLock, lock, lock_path, lock_with_timeout};
 pub use model::{
@@ -339,6 +340,15 @@ impl Report {
                 ),
             });
         }
+        // A file holding the token (a report that is a link to `/proc/self/environ`, a token
+        // pasted into the text) is never parsed: its lines would reach error snippets, ticket
+        // summaries and saves.
+        if let Some(at) = crate::redact::find(&bytes) {
+            return Err(ReportError::HoldsSecret {
+                path: path.to_owned(),
+                line: 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count(),
+            });
+        }
         let text = String::from_utf8(bytes).map_err(|error| {
             let valid = error.utf8_error().valid_up_to();
             let bad = error.utf8_error().error_len().unwrap_or(1);
@@ -458,7 +468,7 @@ impl Report {
         self.known = known;
     }
 
-    /// The status names this report was told about ([`Report::set_known_statuses`]).
+    /// The status names the tracker knows, as last set ([`Report::set_known_statuses`]).
     pub fn known_statuses(&self) -> &KnownStatuses {
         &self.known
     }
@@ -568,10 +578,13 @@ impl Report {
             return String::new();
         }
         let name = name.trim_start_matches('/');
-        similar::TextDiff::from_lines(before, self.text.as_str())
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{name}"), &format!("b/{name}"))
-            .to_string()
+        // Linear in lines, where `similar`'s optimal diff is quadratic in changed lines.
+        diff::unified(
+            before,
+            self.text.as_str(),
+            3,
+            &format!("a/{name}"),
+            &format!("b/{name}"),
+        )
     }
 }

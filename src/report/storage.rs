@@ -708,7 +708,7 @@ fn front_matter(
             let picked = tags(&text[..value.end], value.start)
                 .find(|t| t.name == "time")
                 .and_then(|t| attribute(text, t.span, "datetime"))
-                .and_then(super::parse_date);
+                .and_then(super::front_matter::parse_date);
             let written = picked.or_else(|| match find_date(&value_text) {
                 Some((super::incident_date::Reading::One(day), _)) => Some(day),
                 _ => None,

@@ -44,78 +44,31 @@ pub async fn sync(
     sync_with(engine, reports, dry_run, Duplicates::Report).await
 }
 
-/// [`sync`], choosing what happens to duplicate tickets. A run in named phases: `read`
-/// (Jira's side, before anything changes), `plan_run` (pure plan, journals, create fields:
-/// bad input fails here, exit 2), then, unless a dry run, `update` (existing tickets and
-/// rows), `create` (journaled bulk creates, keys written after each group, lost responses
-/// reconciled), `write_back` (the created tickets' statuses) and `settle` (saves made
-/// durable, journal settled, links, duplicates).
+/// [`sync`], choosing what happens to duplicate tickets.
 pub async fn sync_with(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     dry_run: bool,
     duplicates: Duplicates,
 ) -> Result<RunOutcome, Error> {
-    let (state, screen) = read(engine, reports, &duplicates).await?;
-    let mut run = plan_run(engine, reports, state, screen, dry_run, &duplicates).await?;
-    if dry_run {
-        return Ok(finish_dry_run(
-            engine, reports, &run.plan, run.rows, &run.held,
-        ));
-    }
-    // From here on Jira may change: any later failure (a report that cannot be saved, say)
-    // is exit 3, and what was created is in the reports or the journal.
-    let applied: Result<RunOutcome, Error> = async {
-        run.update(engine, reports).await?;
-        run.create(engine, reports).await?;
-        run.write_back(engine, reports).await?;
-        run.settle(engine, reports, &duplicates).await?;
-        Ok(collect("sync", false, reports, run.rows, &run.plan))
-    }
-    .await;
-    applied.map_err(Error::after_changes)
-}
-
-/// What a sync run carries from one phase to the next.
-struct SyncRun {
-    state: TrackerState,
-    plan: Plan,
-    journals: Vec<Journal>,
-    /// Journal entries to settle once this run's keys are durably in the reports: settling
-    /// earlier could forget a create whose key a power loss then takes back.
-    settle_later: Vec<(usize, String, String)>,
-    /// Create rows an earlier run may have created already: never created in this run.
-    held: HashSet<ItemAt>,
-    /// Held rows found (or, on Data Center, known never created), to settle.
-    settled_held: Vec<(usize, String)>,
-    field_updates: Vec<crate::sync::fields::FieldUpdate>,
-    rows: Rows,
-    created_keys: Vec<(ItemAt, IssueKey)>,
-    /// Rows whose create's response was lost.
-    ambiguous: HashSet<ItemAt>,
-}
-
-/// Phase 1, read: the linked tickets, the label searches beside the project check and the
-/// create screen, and the status names. Nothing changes.
-async fn read(
-    engine: &Engine<'_>,
-    reports: &mut [LoadedReport],
-    duplicates: &Duplicates,
-) -> Result<(TrackerState, crate::sync::fields::Screen), Error> {
     let mut state = read_linked(engine, reports).await?;
-    let mut labels_needed = labels_of_unlinked(reports);
+    // Every report's date label is searched on every run, in one request for many reports:
+    // copies synced at the same moment (two clones, two CI jobs) filed two tickets per item,
+    // and only this search shows the extra ones, so the next sync of any copy converges them
+    // and says so; and another report's tickets matching this one's items are named.
+    let labels_needed = crate::sync::copies::date_labels(reports.iter().map(date_label));
     // The create screen, read right after the project check (which names the issue type's id,
     // so the screen is one read, not two) while the label search may still run, when an item
     // without a ticket has cells or config that fill create fields.
     let mut screen = crate::sync::fields::Screen::default();
-    if let Duplicates::Close(_) = duplicates {
-        // Duplicates of fully linked reports only show in the search of their date label.
-        labels_needed = reports.iter().map(date_label).collect();
-        labels_needed.retain(|label| !label.is_empty());
-        labels_needed.sort();
-        labels_needed.dedup();
-    }
-    if !labels_needed.is_empty() {
+    let may_write =
+        !labels_of_unlinked(reports).is_empty() || matches!(&duplicates, Duplicates::Close(_));
+    if !may_write && !labels_needed.is_empty() {
+        // Everything is linked: nothing will be created, so no project check; the search only.
+        state
+            .by_label
+            .extend(search_labels(engine, &labels_needed).await?);
+    } else if !labels_needed.is_empty() {
         // Items without a ticket may need creating: validate project and issue type, with a
         // message a user can act on (a search would only say "HTTP 400"). The label searches
         // go out beside that check, in the same round trip; its verdict comes first.
@@ -131,20 +84,6 @@ async fn read(
         state.by_label.extend(found?);
     }
     learn_statuses(engine, reports, &state).await?;
-    Ok((state, screen))
-}
-
-/// Phase 2, plan: the pure plan, the journals of earlier runs (creates they may have made are
-/// found before anything is created again), and the extra create fields — exit 2 here,
-/// before the first write, when Jira would refuse a value.
-async fn plan_run(
-    engine: &Engine<'_>,
-    reports: &mut [LoadedReport],
-    mut state: TrackerState,
-    screen: crate::sync::fields::Screen,
-    dry_run: bool,
-    duplicates: &Duplicates,
-) -> Result<SyncRun, Error> {
     let mut journals = reports
         .iter()
         .map(|loaded| {
@@ -157,6 +96,8 @@ async fn plan_run(
         .zip(reports.iter())
         .map(|(journal, loaded)| journal.map_err(|source| Error::io(loaded.report.path(), source)))
         .collect::<Result<Vec<_>, Error>>()?;
+    // Journal entries to settle once this run's keys are durably in the reports: settling
+    // earlier could forget a create whose key a power loss then takes back.
     let mut settle_later: Vec<(usize, String, String)> = Vec::new();
 
     let mut plan = make_plan(engine, reports, &state);
@@ -191,10 +132,17 @@ async fn plan_run(
         }
     }
 
-    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan, screen).await?;
+    // Tickets an earlier run created but died before moving to the row's status.
+    let owed_moves = crate::sync::moves::owed_by_journal(&mut plan, &journals, reports);
+
+    // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
+    // the first write, when Jira would refuse a value.
+    let mut warnings =
+        crate::sync::fields::prepare(engine, reports, &mut plan, &mut screen).await?;
     let managed = |index: usize| managed_rows(&reports[index]);
     let field_updates =
-        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut warnings).await?;
+        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut screen, &mut warnings)
+            .await?;
     let mut rows = initial_rows(engine, &plan);
     for duplicate in &plan.duplicates {
         tracing::warn!(
@@ -212,6 +160,7 @@ async fn plan_run(
             }
         );
     }
+    crate::sync::copies::warn_foreign(reports, &plan, &state);
     for (at, warning) in warnings {
         if let Some(row) = rows.get_mut(&at) {
             row.warning = Some(warning);
@@ -222,64 +171,39 @@ async fn plan_run(
             row.updated.extend(update.what.iter().copied());
         }
     }
-    Ok(SyncRun {
-        state,
-        plan,
-        journals,
-        settle_later,
-        held,
-        settled_held,
-        field_updates,
-        rows,
-        created_keys: Vec::new(),
-        ambiguous: HashSet::new(),
-    })
-}
+    if dry_run {
+        return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
+    }
 
-impl SyncRun {
-    /// Phase 3, update: existing tickets' summaries, labels and fields, then the rows the plan
-    /// edits (keys and statuses of tickets that exist), saved.
-    async fn update(
-        &mut self,
-        engine: &Engine<'_>,
-        reports: &mut [LoadedReport],
-    ) -> Result<(), Error> {
-        apply_updates(engine, &self.plan, &mut self.rows).await;
-        let field_updates = std::mem::take(&mut self.field_updates);
-        crate::sync::fields::send_updates(engine, field_updates, &mut self.rows).await;
+    // From here on Jira may change: any later failure (a report that cannot be saved, say)
+    // is exit 3, and what was created is in the reports or the journal.
+    let applied: Result<RunOutcome, Error> = async {
+        let creates: Vec<(ItemAt, NewIssue)> = plan
+            .creates()
+            .filter(|(row, _)| !held.contains(&row.at()))
+            .map(|(row, new)| (row.at(), new.clone()))
+            .collect();
+
+        apply_updates(engine, &plan, &mut rows).await;
+        crate::sync::fields::send_updates(engine, field_updates, &mut rows).await;
         for (index, loaded) in reports.iter_mut().enumerate() {
-            let edits: Vec<Edit> = self
-                .plan
+            let edits: Vec<Edit> = plan
                 .rows
                 .iter()
                 .filter(|r| r.report == index)
                 .flat_map(|r| r.edits.iter().cloned())
                 .collect();
-            apply_rows(loaded, index, edits, &mut self.rows)?;
+            apply_rows(loaded, index, edits, &mut rows)?;
             loaded.save_deferred()?;
         }
         // Found (their keys are in the reports now) or, on Data Center, known never created.
-        for (index, summary) in std::mem::take(&mut self.settled_held) {
-            self.settle_later
-                .push((index, date_label(&reports[index]), summary));
+        for (index, summary) in settled_held {
+            settle_later.push((index, date_label(&reports[index]), summary));
         }
-        Ok(())
-    }
 
-    /// Phase 4, create: the missing tickets in journaled groups of bulk creates, each group's
-    /// keys written and saved before the next; creates whose response was lost are found by
-    /// search and never sent again.
-    async fn create(
-        &mut self,
-        engine: &Engine<'_>,
-        reports: &mut [LoadedReport],
-    ) -> Result<(), Error> {
-        let creates: Vec<(ItemAt, NewIssue)> = self
-            .plan
-            .creates()
-            .filter(|(row, _)| !self.held.contains(&row.at()))
-            .map(|(row, new)| (row.at(), new.clone()))
-            .collect();
+        let mut created_keys: Vec<(ItemAt, IssueKey)> = Vec::new();
+        let mut found_moves: Vec<crate::sync::moves::Move> = Vec::new();
+        let mut ambiguous: HashSet<ItemAt> = HashSet::new();
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = creates.len() > BULK_CREATE_LIMIT;
         if show_progress {
@@ -294,92 +218,90 @@ impl SyncRun {
             create_chunk(
                 engine,
                 reports,
-                &mut self.journals,
+                &mut journals,
                 chunk,
-                &mut self.rows,
-                &mut self.created_keys,
-                &mut self.ambiguous,
-                &mut self.settle_later,
+                &mut rows,
+                &mut created_keys,
+                &mut ambiguous,
+                &mut settle_later,
             )
             .await?;
             if show_progress {
                 engine.progress.inc(chunk.len() as u64);
             }
         }
-        if self.ambiguous.is_empty() {
-            return Ok(());
-        }
-        // The response of a create was lost: Jira may have made the issues. Find them by
-        // search (which lags), and never create them again in this run.
-        let found_plan =
-            match wait_for_search(engine, reports, &mut self.state, &self.ambiguous, false).await {
-                Ok(plan) => plan,
-                // The rows stay `pending` (exit 3) and the journal keeps them: the next run
-                // settles them. Everything else of this run is still reported and saved.
-                Err(error) => {
-                    tracing::warn!("could not search for the tickets of lost creates: {error}");
-                    Plan::default()
-                }
-            };
-        let mut found_in: HashSet<usize> = HashSet::new();
-        for row_plan in &found_plan.rows {
-            let at = row_plan.at();
-            if !self.ambiguous.contains(&at) {
-                continue;
-            }
-            if let Ticket::Adopt(issue) = &row_plan.ticket {
-                let loaded = &mut reports[at.report];
-                apply_rows(loaded, at.report, row_plan.edits.clone(), &mut self.rows)?;
-                if let Some(row) = self.rows.get_mut(&at) {
-                    row.action = RowAction::Created;
-                    row.key = Some(issue.key.to_string());
-                    row.url = Some(engine.browse_url(&issue.key));
-                    row.status = Some(issue.status.name.clone());
-                    row.error = None;
-                }
-                self.settle_later
-                    .push((at.report, date_label(loaded), row_plan.summary.clone()));
-                found_in.insert(at.report);
-            }
-        }
-        for index in found_in {
-            reports[index].save_deferred()?;
-        }
-        Ok(())
-    }
 
-    /// Phase 5, write back: the statuses of the tickets this run created.
-    async fn write_back(
-        &mut self,
-        engine: &Engine<'_>,
-        reports: &mut [LoadedReport],
-    ) -> Result<(), Error> {
-        write_created_statuses(engine, reports, &self.created_keys, &mut self.rows).await
-    }
-
-    /// Phase 6, settle: every save made durable (folders synced, pages written), then the
-    /// journal entries those saves hold settled; remote links, duplicates closed, and the
-    /// rows still held marked pending.
-    async fn settle(
-        &mut self,
-        engine: &Engine<'_>,
-        reports: &mut [LoadedReport],
-        duplicates: &Duplicates,
-    ) -> Result<(), Error> {
-        let settle_later = std::mem::take(&mut self.settle_later);
-        settle_durably(reports, &mut self.journals, settle_later).await?;
-        link_back_to_reports(engine, reports, &self.rows).await;
-        if let Duplicates::Close(transition) = duplicates {
-            close_duplicates(engine, &self.plan, transition.as_deref()).await;
+        if !ambiguous.is_empty() {
+            // The response of a create was lost: Jira may have made the issues. Find them by
+            // search (which lags), and never create them again in this run.
+            let found_plan =
+                match wait_for_search(engine, reports, &mut state, &ambiguous, false).await {
+                    Ok(plan) => plan,
+                    // The rows stay `pending` (exit 3) and the journal keeps them: the next run
+                    // settles them. Everything else of this run is still reported and saved.
+                    Err(error) => {
+                        tracing::warn!("could not search for the tickets of lost creates: {error}");
+                        Plan::default()
+                    }
+                };
+            let mut found_in: HashSet<usize> = HashSet::new();
+            for row_plan in &found_plan.rows {
+                let at = row_plan.at();
+                if !ambiguous.contains(&at) {
+                    continue;
+                }
+                if let Ticket::Adopt(issue) = &row_plan.ticket {
+                    let edits = crate::sync::moves::hold_status(
+                        &reports[at.report],
+                        at,
+                        &issue.key,
+                        &row_plan.edits,
+                        &mut found_moves,
+                    );
+                    let loaded = &mut reports[at.report];
+                    apply_rows(loaded, at.report, edits, &mut rows)?;
+                    if let Some(row) = rows.get_mut(&at) {
+                        row.action = RowAction::Created;
+                        row.key = Some(issue.key.to_string());
+                        row.url = Some(engine.browse_url(&issue.key));
+                        row.status = Some(issue.status.name.clone());
+                        row.error = None;
+                    }
+                    settle_later.push((at.report, date_label(loaded), row_plan.summary.clone()));
+                    found_in.insert(at.report);
+                }
+            }
+            for index in found_in {
+                reports[index].save_deferred()?;
+            }
         }
-        for at in &self.held {
-            if let Some(row) = self.rows.get_mut(at) {
+
+        // Rows a person marked Done / In progress / Won't do before they had a ticket: moved
+        // now, then their statuses written with the created ones.
+        let (statuses_to_write, keep_words) = crate::sync::moves::after_creates(
+            engine,
+            reports,
+            &created_keys,
+            [found_moves, owed_moves].concat(),
+            &mut rows,
+        )
+        .await;
+        write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
+        settle_durably(reports, &mut journals, settle_later).await?;
+        crate::sync::links::link_back(engine, reports, &plan, &rows).await;
+        if let Duplicates::Close(transition) = &duplicates {
+            close_duplicates(engine, &plan, transition.as_deref()).await;
+        }
+        for at in &held {
+            if let Some(row) = rows.get_mut(at) {
                 row.action = RowAction::Pending;
                 row.error = Some(pending_message());
             }
         }
-        Ok(())
+        Ok(collect("sync", false, reports, rows, &plan))
     }
+    .await;
+    applied.map_err(Error::after_changes)
 }
 
 /// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
@@ -416,10 +338,10 @@ pub async fn refresh(
                     outcome.action = RowAction::Unlinked;
                 }
                 Some(Some(Some(issue))) => {
-                    edits.extend(plan::row_edits(
-                        item.row,
-                        &issue.key,
-                        &issue.status.name,
+                    edits.extend(plan::item_edits(
+                        &item,
+                        issue,
+                        loaded.report.known_statuses(),
                         &context,
                     ));
                     outcome.key = Some(issue.key.to_string());
@@ -589,6 +511,7 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
                 mark: crate::sync::marks::mark_label(&crate::sync::marks::report_id(
                     loaded.report.path(),
                 )),
+                known: loaded.report.known_statuses(),
             })
         })
         .collect();
@@ -802,6 +725,10 @@ fn finish_dry_run(
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
     let mut placeholders: Vec<(String, String)> = Vec::new();
+    crate::sync::moves::preview(reports, plan, held, &mut rows);
+    // Each report's edits applied at once: one parse per report, not one per row (that was
+    // quadratic in rows). Held rows are marked afterwards.
+    let mut edits_of: Vec<Vec<(usize, Vec<Edit>)>> = reports.iter().map(|_| Vec::new()).collect();
     for row_plan in &plan.rows {
         let at = row_plan.at();
         let mut edits = row_plan.edits.clone();
@@ -818,12 +745,17 @@ fn finish_dry_run(
                 placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
         }
-        // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
-        // them through the diff staying unchanged.
-        let _ = apply_rows(&mut reports[at.report], at.report, edits, &mut rows);
-        if held.contains(&at)
-            && let Some(row) = rows.get_mut(&at)
-        {
+        if let Some(of_report) = edits_of.get_mut(at.report) {
+            of_report.push((at.row, edits));
+        }
+    }
+    for (index, of_report) in edits_of.into_iter().enumerate() {
+        crate::sync::preview::apply_all(&mut reports[index], index, of_report, &mut |l, i, e| {
+            apply_rows(l, i, e, &mut rows)
+        });
+    }
+    for at in held {
+        if let Some(row) = rows.get_mut(at) {
             row.action = RowAction::Pending;
             row.error = Some(pending_message());
         }
@@ -831,9 +763,7 @@ fn finish_dry_run(
     let mut outcome = collect("sync", true, reports, rows, plan);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            for (stand_in, placeholder) in placeholders.iter().rev() {
-                *diff = diff.replace(stand_in.as_str(), placeholder);
-            }
+            *diff = crate::sync::preview::swap_stand_ins(diff, &placeholders);
         }
     }
     outcome
@@ -968,10 +898,11 @@ async fn create_chunk(
         let entries: Vec<PendingCreate> = chunk
             .iter()
             .filter(|(at, _)| at.report == index)
-            .map(|(_, new)| PendingCreate {
+            .map(|(at, new)| PendingCreate {
                 date_label: date_label(&reports[index]),
                 summary: new.summary.clone(),
                 sent_at: now,
+                then_move: crate::sync::moves::words_to_move(&reports[index], at.row),
             })
             .collect();
         if !entries.is_empty() {
@@ -1052,61 +983,11 @@ async fn search_labels(
     engine: &Engine<'_>,
     labels: &[String],
 ) -> Result<Vec<(String, Vec<Issue>)>, JiraError> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for label in labels {
-        let client = engine.client.clone();
-        let project = engine.jira.project.clone();
-        let label = label.clone();
-        tasks.spawn(async move {
-            let found = client.search_by_label(&project, &label, &[]).await;
-            found.map(|found| (label, found))
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        out.push(joined.map_err(|error| JiraError::Protocol {
-            request: "search".into(),
-            message: format!("a search task failed: {error}"),
-        })??);
-    }
-    Ok(out)
-}
-
-/// Gives every ticket this run created or adopted a remote link to its report (when
-/// `[report] url` is set). Links are upserts keyed by the report's URL, so a rerun never adds a
-/// second one; a failure is a warning, since the ticket and the report are already right.
-async fn link_back_to_reports(engine: &Engine<'_>, reports: &[LoadedReport], rows: &Rows) {
-    let Some(template) = engine.report_url else {
-        return;
-    };
-    let mut tasks = tokio::task::JoinSet::new();
-    for (&ItemAt { report: index, .. }, row) in rows {
-        let new_link = matches!(row.action, RowAction::Created | RowAction::Adopted);
-        let Some(key) = row.key.as_deref().and_then(IssueKey::parse) else {
-            continue;
-        };
-        if !new_link {
-            continue;
-        }
-        let loaded = &reports[index];
-        let path = loaded.report.path().to_string_lossy().replace('\\', "/");
-        let path = path.trim_start_matches("./").to_owned();
-        let url = template.replace("{path}", &path);
-        let title = format!("Post-mortem: {}", loaded.title);
-        let client = engine.client.clone();
-        tasks.spawn(async move {
-            let global_id = format!("pm-sync:{url}");
-            let result = client
-                .upsert_remote_link(&key, &global_id, &url, &title)
-                .await;
-            (key, result)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((key, Err(error))) = joined {
-            tracing::warn!("could not link {key} back to its report: {error}");
-        }
-    }
+    // One `labels in (…)` search for many reports' labels (see `JiraClient::search_by_labels`).
+    engine
+        .client
+        .search_by_labels(&engine.jira.project, labels)
+        .await
 }
 
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
@@ -1159,11 +1040,14 @@ fn choose_transition<'t>(
         })
 }
 
-/// Reads the status of every created issue in batches and writes it into the reports.
+/// Reads the status of every created (or just moved) issue in batches and writes it into the
+/// reports, except where the row keeps a person's words: `keep_words` (a move that failed), or
+/// words that already say what the status says.
 async fn write_created_statuses(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     created: &[(ItemAt, IssueKey)],
+    keep_words: &HashSet<ItemAt>,
     rows: &mut Rows,
 ) -> Result<(), Error> {
     if created.is_empty() {
@@ -1184,10 +1068,20 @@ async fn write_created_statuses(
         let Some(issue) = statuses.get(key) else {
             continue;
         };
-        by_report.entry(*index).or_default().push(Edit::Status {
-            row: *row,
-            status: issue.status.name.clone(),
-        });
+        let report = &reports[*index].report;
+        let agree = report
+            .items()
+            .iter()
+            .find(|item| item.row == *row)
+            .is_some_and(|item| {
+                crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
+            });
+        if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
+            by_report.entry(*index).or_default().push(Edit::Status {
+                row: *row,
+                status: issue.status.name.clone(),
+            });
+        }
         if let Some(outcome) = rows.get_mut(&ItemAt::new(*index, *row)) {
             outcome.status = Some(issue.status.name.clone());
         }
@@ -1224,6 +1118,11 @@ fn collect(
             path: loaded.report.path().to_path_buf(),
             written,
             labels: loaded.labels.as_ref().map(|labels| labels.labels()),
+            default_severity: loaded
+                .labels
+                .as_ref()
+                .filter(|_| loaded.severity_defaulted)
+                .map(|labels| labels.severity.clone()),
             diff: dry_run.then(|| loaded.diff()),
             items,
         });
@@ -1241,6 +1140,7 @@ fn finish_report(
         path: loaded.report.path().to_path_buf(),
         written,
         labels: None,
+        default_severity: None,
         diff: dry_run.then(|| loaded.diff()),
         items,
     }

@@ -21,6 +21,9 @@ pub struct LoadedReport {
     pub labels: Option<IncidentLabels>,
     /// A title for ticket descriptions.
     pub title: String,
+    /// Whether the labels' severity is the default one: neither `--severity` nor the report
+    /// names one.
+    pub severity_defaulted: bool,
     /// Whether this run rewrote the report.
     written: bool,
     /// Whether a save of this run has not been made durable yet.
@@ -137,6 +140,7 @@ pub async fn load_pages(
         .iter()
         .map(|&(id, _)| crate::home::PageHome::load(client, id, options, for_writing, state_dir));
     let read = crate::home::join_in_order(reads).await;
+    let severity_given = labels.is_some_and(|sources| sources.severity.is_some());
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     for ((id, explicit), result) in unique.into_iter().zip(read) {
@@ -163,11 +167,17 @@ pub async fn load_pages(
                     .page_title()
                     .map(str::to_owned)
                     .unwrap_or_else(|| crate::confluence::ConfluenceClient::name_of(id));
+                let fm = report.front_matter();
+                let severity_defaulted = labels.is_some()
+                    && fm.severity.is_none()
+                    && fm.severity_refusal.is_none()
+                    && !severity_given;
                 reports.push(LoadedReport {
                     report,
                     home: Home::Page(Box::new(home)),
                     labels,
                     title,
+                    severity_defaulted,
                     written: false,
                     unsynced: false,
                 });
@@ -256,6 +266,7 @@ fn load_one(
     };
     let report = Report::parse(path, file.read(options)?, options)?;
     let home = Home::File(file);
+    let severity_given = labels.is_some_and(|sources| sources.severity.is_some());
     let labels = match labels {
         Some(sources) => Some(resolve_labels(
             report.front_matter(),
@@ -266,6 +277,11 @@ fn load_one(
         )?),
         None => None,
     };
+    let fm = report.front_matter();
+    let severity_defaulted = labels.is_some()
+        && fm.severity.is_none()
+        && fm.severity_refusal.is_none()
+        && !severity_given;
     let title = report.front_matter().title.clone().unwrap_or_else(|| {
         path.file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
@@ -274,6 +290,7 @@ fn load_one(
         report,
         labels,
         title,
+        severity_defaulted,
         home,
         written: false,
         unsynced: false,
