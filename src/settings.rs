@@ -907,6 +907,8 @@ fn validate_confluence(
              token (Data Center)"
         )
     })?;
+    // Masked in everything printed from now on, like Jira's token.
+    crate::redact::register_credentials(email.as_deref(), &token);
     Ok(ConfluenceSettings {
         url,
         flavour,
