@@ -369,7 +369,11 @@ pub async fn refresh(
         crate::sync::workspace::save_all(reports)
     }
     .into_iter();
-    let mut first_error = None;
+    // Pages get their one PUT each (files were made durable by the save).
+    let mut first_error: Option<Error> = None;
+    if !dry_run && let Err(error) = crate::sync::workspace::make_durable(reports).await {
+        first_error = Some(error);
+    }
     for (index, loaded) in reports.iter_mut().enumerate() {
         let items = order
             .iter()
@@ -378,10 +382,10 @@ pub async fn refresh(
             .collect();
         let written = match saved.next() {
             Some(Err(error)) => {
-                first_error.get_or_insert(error);
+                first_error.get_or_insert(error.into());
                 false
             }
-            Some(Ok(written)) => written,
+            Some(Ok(written)) => written || loaded.written_this_run(),
             None => false,
         };
         outcome
@@ -389,8 +393,17 @@ pub async fn refresh(
             .push(finish_report(loaded, dry_run, written, items));
     }
     match first_error {
-        Some(error) => Err(error.into()),
+        Some(error) => Err(error),
         None => Ok(outcome),
+    }
+}
+
+/// The colour Jira shows a status category in, as a Confluence lozenge colour.
+fn lozenge_colour(category: StatusCategory) -> &'static str {
+    match category {
+        StatusCategory::Done => "Green",
+        StatusCategory::Indeterminate => "Blue",
+        _ => "Grey",
     }
 }
 
@@ -410,6 +423,7 @@ async fn learn_statuses(
             &issue.status.name,
             issue.status.category == StatusCategory::Done,
         );
+        known.set_colour(&issue.status.name, lozenge_colour(issue.status.category));
     }
     let unexplained = reports
         .iter()
@@ -418,6 +432,7 @@ async fn learn_statuses(
     if unexplained {
         for status in engine.client.statuses().await? {
             known.insert(&status.name, status.category == StatusCategory::Done);
+            known.set_colour(&status.name, lozenge_colour(status.category));
         }
     }
     for loaded in reports.iter_mut() {
@@ -949,9 +964,7 @@ async fn settle_durably(
     journals: &mut [Journal],
     settle_later: Vec<(usize, String, String)>,
 ) -> Result<(), Error> {
-    crate::sync::workspace::make_durable(reports)
-        .await
-        .map_err(|(index, source)| Error::io(reports[index].report.path(), source))?;
+    crate::sync::workspace::make_durable(reports).await?;
     for (index, journal) in journals.iter_mut().enumerate() {
         let done: Vec<(&str, &str)> = settle_later
             .iter()
