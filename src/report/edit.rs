@@ -243,7 +243,10 @@ fn status_splices(
     match current {
         Some(cell) if cell.text == status => {}
         Some(cell)
-            if cell.text.is_empty() || known.knows(&cell.text) || slot.form == StatusForm::Bold =>
+            if cell.text.is_empty()
+                || known.knows(&cell.text)
+                || slot.form == StatusForm::Bold
+                || (slot.form == StatusForm::Cell && marker::is_placeholder(&cell.text)) =>
         {
             if text.get(cell.span.clone()) != Some(escaped.as_str()) {
                 out.push(Splice {

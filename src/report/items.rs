@@ -278,6 +278,13 @@ fn finish(
             Some((cell, _)) if cell.text.is_empty() => {
                 (KeyPlace::Replace(cell.span.clone()), false)
             }
+            // "—", "n/a", "TBD": a placeholder for the ticket, replaced by it (unless it is the
+            // bold status word of a table without a Status column).
+            Some((cell, head))
+                if marker::is_placeholder(&cell.text) && status.form != StatusForm::Bold =>
+            {
+                (KeyPlace::Replace(head.clone()), false)
+            }
             Some((_, head)) => (KeyPlace::Insert(head.start), false),
             None => (KeyPlace::Insert(parts.head.start), false),
         },
@@ -314,7 +321,13 @@ pub(crate) fn summary_of(text: &str, marker_text: Option<&str>) -> Span {
     let emoji = |c: char| refs::is_status_emoji(c) || c.is_whitespace();
     // The key pm-sync writes goes before any status emoji a person put there.
     let summary = key::strip_key_prefix(summary.trim_start_matches(emoji));
-    let summary = cut_utf16(summary.trim_start_matches(emoji), SUMMARY_LIMIT);
+    let summary = summary.trim_start_matches(emoji);
+    // A TODO/DONE marker is the person's note on the item, not its summary.
+    let summary = match super::list::todo_marker_len(summary) {
+        Some(len) if len < summary.len() => &summary[len..],
+        _ => summary,
+    };
+    let summary = cut_utf16(summary, SUMMARY_LIMIT);
     // `summary` is a slice of `text`, so its place is where its first byte is.
     let start = (summary.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
     debug_assert!(

@@ -10,6 +10,7 @@ mod columns;
 pub mod disk;
 mod edit;
 pub mod error;
+pub mod explain;
 mod front_matter;
 pub mod heading;
 mod html_table;
@@ -27,6 +28,7 @@ pub mod render;
 pub mod roles;
 mod section;
 mod table;
+mod vocabulary;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -45,11 +47,15 @@ pub use model::{
 use error::{ITEM_NAMES, Origin};
 use section::{LocatedTable, SectionError};
 
+pub use explain::Explanation;
+
 /// How to read reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportOptions {
     /// The names of the heading that introduces the action items (`[report] section`): the
-    /// first heading that starts with one of them ([`heading::heading_matches`]).
+    /// first heading that starts with one of them ([`heading::heading_matches`]). Empty: the
+    /// built-in vocabulary of action-item headings in ten languages, then the fallbacks (see
+    /// `section.rs`).
     pub section: Vec<String>,
     /// Severities that are not `sevN`, mapped (`[labels.severity_map]`): the written value
     /// (lower case, whitespace collapsed) and its `sevN`.
@@ -64,19 +70,20 @@ pub struct ReportOptions {
     /// it). Off, an edited report holds one copy of its bytes rather than two, and `diff`
     /// reads the file back.
     pub keep_original: bool,
+    /// Globs (`[report] exclude`, relative to the folder walked) of Markdown files a folder run
+    /// leaves out without a word: templates, READMEs, drafts.
+    pub exclude: Vec<String>,
 }
 
 impl Default for ReportOptions {
     fn default() -> Self {
         ReportOptions {
-            section: heading::DEFAULT_SECTIONS
-                .iter()
-                .map(|&name| name.to_owned())
-                .collect(),
+            section: Vec::new(),
             severity_map: Vec::new(),
             ticket_projects: Vec::new(),
             max_size: 64 * 1024 * 1024,
             keep_original: true,
+            exclude: Vec::new(),
         }
     }
 }
@@ -90,6 +97,8 @@ struct Parsed {
     heading: Option<String>,
     front_matter: FrontMatter,
     items: Vec<ActionItem>,
+    /// Why this section and container, for `items --explain`.
+    explanation: Explanation,
 }
 
 /// The bytes last loaded or saved, or only their fingerprint.
@@ -131,7 +140,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     // The BOM stays in the bytes; the Markdown parser must not see it, or the front matter's
     // opening `---` would not be at the start.
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let (scan, section_heading) = scan_sections(text, base, &options.section);
+    let scan = section::scan(text, base, &options.section);
     let front_matter = |items: Option<Span>| {
         front_matter::read(
             path,
@@ -142,6 +151,23 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             &options.severity_map,
         )
     };
+    let mut explanation = Explanation {
+        section: scan.heading.clone(),
+        choice: scan.choice.as_ref().map(explain::describe_choice),
+        siblings: scan.siblings.clone(),
+        container: String::new(),
+        columns: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let mut lines = items::LineCounter::new(text);
+    for skipped in &scan.skipped {
+        explanation.skipped.push(explain::SkippedLine {
+            line: lines.line_of(skipped.span.start),
+            text: table::collapse_whitespace(&text[skipped.span.clone()]),
+            reason: skipped.reason,
+        });
+    }
+    let section_heading = scan.heading.clone();
     let table = match scan.table {
         Ok(LocatedTable::Pipe(table)) => table,
         Ok(LocatedTable::Html(start)) => match html_table::read(text, start) {
@@ -157,26 +183,40 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
                 });
             }
         },
-        Ok(LocatedTable::List(raw_items)) => {
+        Ok(LocatedTable::List(raw_items, shape)) => {
             let items = raw_items
                 .first()
                 .zip(raw_items.last())
                 .map(|(first, last)| first.span.start..last.span.end);
+            explanation.container = shape.describe().to_owned();
             return Ok(list_items(
                 text,
                 front_matter(items)?,
                 raw_items,
                 options,
                 section_heading,
+                explanation,
             ));
         }
         Err(SectionError::NoSection) => {
             front_matter(None)?;
             let origin = Origin::new(path, text, base..base);
+            let (section, first) = if options.section.is_empty() {
+                (
+                    "for action items (\"Action Items\", \"Follow-ups\", \"Next Steps\", \"Corrective actions\"… in ten languages), no label line such as \"**Follow-up actions:**\" and no section holding a task list, TODO-marked entries or an action items table".to_owned(),
+                    "Action Items".to_owned(),
+                )
+            } else {
+                (
+                    heading::describe(&options.section),
+                    options.section.first().cloned().unwrap_or_default(),
+                )
+            };
             return Err(ReportError::NoSection {
                 at: origin.at,
-                section: heading::describe(&options.section),
-                first: options.section.first().cloned().unwrap_or_default(),
+                section,
+                first,
+                post_mortem: scan.looks_like_post_mortem,
                 src: origin.src,
                 span: origin.span,
             });
@@ -187,6 +227,33 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             return Err(ReportError::NoTable {
                 at: origin.at,
                 section: section_heading.unwrap_or_default(),
+                post_mortem: scan.looks_like_post_mortem,
+                src: origin.src,
+                span: origin.span,
+            });
+        }
+        Err(SectionError::Several(candidates)) => {
+            front_matter(None)?;
+            let first = candidates
+                .first()
+                .map(|(span, _)| span.clone())
+                .unwrap_or(base..base);
+            let origin = Origin::new(path, text, trim_span(text, first));
+            let mut lines = items::LineCounter::new(text);
+            let listed = candidates
+                .iter()
+                .map(|(span, heading)| {
+                    format!(
+                        "line {}: \"{heading}\" (to use it: [report] section = \"{}\")",
+                        lines.line_of(span.start),
+                        heading.replace('\\', "\\\\").replace('"', "\\\"")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(ReportError::SeveralSections {
+                at: origin.at,
+                candidates: listed,
                 src: origin.src,
                 span: origin.span,
             });
@@ -209,6 +276,11 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             },
         }
     })?;
+    explanation.container = match table.kind {
+        ContainerKind::Html => "an HTML table".to_owned(),
+        _ => "a pipe table".to_owned(),
+    };
+    explanation.columns = columns::roles(&columns);
     let mut lines = items::LineCounter::new(text);
     let table_line = lines.line_of(table.start);
     let kind = table.kind;
@@ -231,16 +303,18 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
         heading: section_heading,
         front_matter,
         items,
+        explanation,
     })
 }
 
-/// The action items of a section written as lists.
+/// The action items of a section written as text (lists, paragraphs, sub-headings).
 fn list_items(
     text: &str,
     front_matter: FrontMatter,
     raw_items: Vec<list::RawListItem>,
     options: &ReportOptions,
     heading: Option<String>,
+    explanation: Explanation,
 ) -> Parsed {
     let cx = items::Context::new(text, ContainerKind::List, &options.ticket_projects);
     let mut lines = items::LineCounter::new(text);
@@ -270,27 +344,8 @@ fn list_items(
         heading,
         front_matter,
         items,
+        explanation,
     }
-}
-
-/// Scans for the section named by `names`. A matching heading with no table under it is passed
-/// over for a later one (a `## Remediation` narrative before `## Action Items`); when none has a
-/// table, the first one is the one the error names. Returns the scan and the heading used.
-fn scan_sections(text: &str, base: usize, names: &[String]) -> (section::Scan, Option<String>) {
-    let mut first_without_table = None;
-    for skip in 0.. {
-        let matcher = heading::SectionMatcher::new(names, skip);
-        let scan = section::scan(text, base, &matcher);
-        let heading = matcher.matched();
-        match scan.table {
-            Err(SectionError::NoTable(_)) => {
-                first_without_table.get_or_insert((scan, heading));
-            }
-            Err(SectionError::NoSection) => return first_without_table.unwrap_or((scan, heading)),
-            Ok(_) => return (scan, heading),
-        }
-    }
-    unreachable!("a document has finitely many headings")
 }
 
 /// `span` without its trailing whitespace, so an underline does not run onto the next line.
@@ -418,6 +473,12 @@ impl Report {
     /// The heading that introduced the action items, as written (whitespace collapsed).
     pub fn section_heading(&self) -> Option<&str> {
         self.parsed.heading.as_deref()
+    }
+
+    /// Why pm-sync read the items it did: the section chosen and why, the container, each
+    /// column's role and every line of the section skipped with the reason.
+    pub fn explanation(&self) -> &Explanation {
+        &self.parsed.explanation
     }
 
     /// What the report says about the incident: the front matter, and for what it does not
