@@ -111,6 +111,9 @@ pub(crate) struct Collector<'t> {
     /// Column of the last top-level list item that counted, to spot under-indented sub-points.
     last_column: Option<usize>,
     seen: usize,
+    /// Candidates seen per shape (list items; paragraphs; sub-headings), for positions.
+    seen_paragraphs: usize,
+    seen_headings: usize,
     lists: Vec<RawListItem>,
     todo: Vec<RawListItem>,
     headings: Vec<SubHeading>,
@@ -128,6 +131,8 @@ impl<'t> Collector<'t> {
             block: None,
             last_column: None,
             seen: 0,
+            seen_paragraphs: 0,
+            seen_headings: 0,
             lists: Vec::new(),
             todo: Vec::new(),
             headings: Vec::new(),
@@ -368,7 +373,7 @@ impl<'t> Collector<'t> {
         let Some(head_span) = head.span else {
             return;
         };
-        self.seen += 1;
+        self.seen_paragraphs += 1;
         let text = collapse_whitespace_cow(&text).into_owned();
         if let Some(heading) = self.headings.last_mut()
             && heading.item.span.end <= span.start
@@ -384,6 +389,8 @@ impl<'t> Collector<'t> {
             Some("a question")
         } else if head.links > 0 && !head.text_outside_links {
             Some("only a link (an issue search or a reference), no task box")
+        } else if is_filler(&text) {
+            Some("a placeholder (\"None yet\", \"TBD\")")
         } else {
             None
         };
@@ -392,7 +399,7 @@ impl<'t> Collector<'t> {
             return;
         }
         let item = RawListItem {
-            position: self.seen,
+            position: self.seen_paragraphs,
             span,
             head: head_span,
             checkbox: None,
@@ -412,7 +419,7 @@ impl<'t> Collector<'t> {
         let Some(head_span) = head.span else {
             return;
         };
-        self.seen += 1;
+        self.seen_headings += 1;
         let text = collapse_whitespace_cow(&text).into_owned();
         if text.is_empty() || is_label(&text) || is_question(&text) {
             self.skip(head_span, "a sub-heading that is a label or a question");
@@ -420,7 +427,7 @@ impl<'t> Collector<'t> {
         }
         self.headings.push(SubHeading {
             item: RawListItem {
-                position: self.seen,
+                position: self.seen_headings,
                 span,
                 head: head_span,
                 text,
@@ -491,6 +498,15 @@ impl<'t> Collector<'t> {
 pub(crate) fn is_label(text: &str) -> bool {
     let text = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '_'));
     text.ends_with(':') || text.ends_with('：')
+}
+
+/// A paragraph that only holds the place of items: "None yet.", "TBD", "To do.", "N/A".
+fn is_filler(text: &str) -> bool {
+    let text = text.trim().trim_end_matches(['.', '!', '…']);
+    super::marker::is_placeholder(text)
+        || ["none yet", "nothing yet", "nothing", "no action items", "none so far", "tbc"]
+            .iter()
+            .any(|filler| text.eq_ignore_ascii_case(filler))
 }
 
 /// A question ("How do we detect this sooner?").

@@ -330,8 +330,6 @@ fn outline(text: &str, base: usize) -> Outline {
 /// What reading one section (or several siblings) gave.
 struct Read {
     contents: Option<LocatedTable>,
-    /// Some candidate exists, but only plain paragraphs.
-    paragraphs_only: bool,
     skipped: Vec<Skipped>,
 }
 
@@ -368,7 +366,6 @@ fn read_regions(
                     let table = pipe_table::read(text, 0, range, &mut events);
                     return Read {
                         contents: Some(LocatedTable::Pipe(table)),
-                        paragraphs_only: false,
                         skipped: Vec::new(),
                     };
                 }
@@ -378,8 +375,7 @@ fn read_regions(
                     {
                         return Read {
                             contents: Some(LocatedTable::Html(range.start + at)),
-                            paragraphs_only: false,
-                            skipped: Vec::new(),
+                                skipped: Vec::new(),
                         };
                     }
                     collector.feed(&event, range);
@@ -393,8 +389,7 @@ fn read_regions(
                     {
                         return Read {
                             contents: Some(LocatedTable::Html(range.start)),
-                            paragraphs_only: false,
-                            skipped: Vec::new(),
+                                skipped: Vec::new(),
                         };
                     }
                     collector.feed(&event, range);
@@ -403,11 +398,9 @@ fn read_regions(
             }
         }
     }
-    let paragraphs_only = collector.has_any() && !collector.has_structured();
     let (items, shape, skipped) = collector.finish(paragraphs);
     Read {
         contents: (!items.is_empty()).then_some(LocatedTable::List(items, shape)),
-        paragraphs_only,
         skipped,
     }
 }
@@ -464,6 +457,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
     // Strong names first (and configured ones), then weak; structured items before plain
     // paragraphs, so a narrative "Remediation" does not hide the "Action Items" table below.
     let mut first_named: Option<usize> = None;
+    let mut first_strong: Option<usize> = None;
     for (strength, paragraphs) in [
         (Strength::Strong, false),
         (Strength::Strong, true),
@@ -476,6 +470,9 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                 _ => continue,
             };
             first_named.get_or_insert(i);
+            if strength == Strength::Strong {
+                first_strong.get_or_insert(i);
+            }
             let (end, next) = section_end(headings, i, text.len());
             let mut regions = vec![(headings[i].span.end..end, headings[i].nested)];
             let mut siblings = Vec::new();
@@ -490,14 +487,18 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                 siblings.push(shown(&headings[at].text));
                 at = next;
             }
-            let mut read = read_regions(text, base, &regions, &outline.refdefs, paragraphs);
-            if read.contents.is_none() && regions.len() > 1 {
-                // A sibling without items of its own does not stop the first one.
-                read = read_regions(text, base, &regions[..1], &outline.refdefs, paragraphs);
-                siblings.clear();
+            let mut read = read_regions(text, base, &regions[..1], &outline.refdefs, paragraphs);
+            if matches!(read.contents, Some(LocatedTable::List(..))) && regions.len() > 1 {
+                // Siblings join a section that has items of its own, as one list.
+                let all = read_regions(text, base, &regions, &outline.refdefs, paragraphs);
+                if matches!(all.contents, Some(LocatedTable::List(..))) {
+                    read = all;
+                } else {
+                    siblings.clear();
+                }
             }
             if let Some(contents) = read.contents {
-                if matches!(contents, LocatedTable::Html(_) | LocatedTable::Pipe(_)) {
+                if !matches!(contents, LocatedTable::List(..)) {
                     siblings.clear();
                 }
                 scan.table = Ok(contents);
@@ -507,8 +508,14 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                 scan.skipped = read.skipped;
                 return scan;
             }
-            let _ = read.paragraphs_only;
         }
+    }
+    // A heading that surely names the action items but holds none is the error to show, not a
+    // reason to guess elsewhere.
+    if let Some(i) = first_strong {
+        scan.table = Err(SectionError::NoTable(headings[i].span.clone()));
+        scan.heading = Some(shown(&headings[i].text));
+        return scan;
     }
     if !configured.is_empty() {
         if let Some(i) = first_named {

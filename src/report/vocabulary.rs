@@ -302,7 +302,6 @@ const ITEM_COLUMNS: &[&str] = &[
     "remediation",
     "todo",
     "to do",
-    "what",
     "action point",
     "measure",
     "measures",
