@@ -43,6 +43,10 @@ pub(crate) fn describe_choice(choice: &Choice) -> String {
         Choice::Vocabulary(Strength::Strong, phrase) => {
             format!("the heading names action items (\"{}\")", phrase.trim())
         }
+        Choice::Vocabulary(Strength::Fair, phrase) => format!(
+            "the heading names what comes next (\"{}\") and no heading naming action items has items",
+            phrase.trim()
+        ),
         Choice::Vocabulary(Strength::Weak, phrase) => format!(
             "the heading often names action items (\"{}\") and no heading naming them surely has items",
             phrase.trim()

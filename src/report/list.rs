@@ -151,11 +151,6 @@ impl<'t> Collector<'t> {
                 .any(|h| h.paragraphs > 0 && !h.has_list)
     }
 
-    /// Whether any candidate at all was found.
-    pub(crate) fn has_any(&self) -> bool {
-        self.has_structured() || !self.paragraphs.is_empty()
-    }
-
     /// The items, in the shape the section writes them; plain paragraphs only when
     /// `paragraphs` allows them.
     pub(crate) fn finish(mut self, paragraphs: bool) -> (Vec<RawListItem>, Shape, Vec<Skipped>) {
@@ -334,6 +329,8 @@ impl<'t> Collector<'t> {
         let boxed = frame.checkbox.is_some();
         let reason = if text.is_empty() {
             Some("an empty list item")
+        } else if is_template(&text) {
+            Some("a template placeholder ([…], YYYY-MM-DD, XXX)")
         } else if frame.sub_point {
             Some("a sub-point: indented under the item above it")
         } else if boxed {
@@ -389,7 +386,7 @@ impl<'t> Collector<'t> {
             Some("a question")
         } else if head.links > 0 && !head.text_outside_links {
             Some("only a link (an issue search or a reference), no task box")
-        } else if is_filler(&text) {
+        } else if is_filler(&text) || is_template(&text) {
             Some("a placeholder (\"None yet\", \"TBD\")")
         } else {
             None
@@ -504,9 +501,40 @@ pub(crate) fn is_label(text: &str) -> bool {
 fn is_filler(text: &str) -> bool {
     let text = text.trim().trim_end_matches(['.', '!', '…']);
     super::marker::is_placeholder(text)
-        || ["none yet", "nothing yet", "nothing", "no action items", "none so far", "tbc"]
-            .iter()
-            .any(|filler| text.eq_ignore_ascii_case(filler))
+        || [
+            "none yet",
+            "nothing yet",
+            "nothing",
+            "no action items",
+            "none so far",
+            "tbc",
+        ]
+        .iter()
+        .any(|filler| text.eq_ignore_ascii_case(filler))
+}
+
+/// A template's placeholder rather than an item: only bracketed blanks (`[対策内容]`,
+/// `[describe the fix]`) and template tokens (`YYYY-MM-DD`, `XXX`) once labels are set aside.
+fn is_template(text: &str) -> bool {
+    if !text.trim_start().starts_with('[') {
+        return false;
+    }
+    let mut rest = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '[' | '(' | '（' => depth += 1,
+            ']' | ')' | '）' => depth = depth.saturating_sub(1),
+            c if depth == 0 => rest.push(c),
+            _ => {}
+        }
+    }
+    let tokens = ["YYYY", "MM", "DD", "XXX", "TBD", "..."];
+    let blank = |s: &str| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .all(|word| word.is_empty() || tokens.contains(&word))
+    };
+    blank(&rest)
 }
 
 /// A question ("How do we detect this sooner?").

@@ -154,7 +154,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     let mut explanation = Explanation {
         section: scan.heading.clone(),
         choice: scan.choice.as_ref().map(explain::describe_choice),
-        siblings: scan.siblings.clone(),
+        siblings: Vec::new(),
         container: String::new(),
         columns: Vec::new(),
         skipped: Vec::new(),
@@ -168,36 +168,8 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
         });
     }
     let section_heading = scan.heading.clone();
-    let table = match scan.table {
-        Ok(LocatedTable::Pipe(table)) => table,
-        Ok(LocatedTable::Html(start)) => match html_table::read(text, start) {
-            Ok(table) => table,
-            Err(unclosed) => {
-                // A broken front matter is named first, as for every other report.
-                front_matter(None)?;
-                let origin = Origin::new(path, text, unclosed.tag);
-                return Err(ReportError::UnclosedTable {
-                    at: origin.at,
-                    src: origin.src,
-                    span: origin.span,
-                });
-            }
-        },
-        Ok(LocatedTable::List(raw_items, shape)) => {
-            let items = raw_items
-                .first()
-                .zip(raw_items.last())
-                .map(|(first, last)| first.span.start..last.span.end);
-            explanation.container = shape.describe().to_owned();
-            return Ok(list_items(
-                text,
-                front_matter(items)?,
-                raw_items,
-                options,
-                section_heading,
-                explanation,
-            ));
-        }
+    let located = match scan.table {
+        Ok(located) => located,
         Err(SectionError::NoSection) => {
             front_matter(None)?;
             let origin = Origin::new(path, text, base..base);
@@ -259,7 +231,101 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             });
         }
     };
-    let front_matter = front_matter(Some(table.span()))?;
+    let first = match read_part(path, text, options, located) {
+        Ok(part) => part,
+        Err(error) => {
+            // A broken front matter is named first, as for every other report.
+            front_matter(None)?;
+            return Err(error);
+        }
+    };
+    let front_matter = front_matter(first.span.clone())?;
+    explanation.container = first.container.clone();
+    explanation.columns = first.columns.clone();
+    let Part {
+        mut kind,
+        table_line,
+        mut items,
+        ..
+    } = first;
+    // Sibling sections: their items follow, numbered after the ones before them. A sibling
+    // whose items cannot be read, or are written in another markup (HTML beside Markdown), is
+    // left out rather than failing the report.
+    for (heading, located) in scan.siblings {
+        let Ok(part) = read_part(path, text, options, located) else {
+            continue;
+        };
+        let combined = match (kind, part.kind) {
+            (a, b) if a == b => a,
+            (ContainerKind::List, ContainerKind::Pipe)
+            | (ContainerKind::Pipe, ContainerKind::List) => ContainerKind::Pipe,
+            _ => continue,
+        };
+        kind = combined;
+        let offset = items.last().map_or(0, |item| item.row);
+        items.extend(part.items.into_iter().map(|mut item| {
+            item.row += offset;
+            item
+        }));
+        explanation.siblings.push(heading);
+        if !part.columns.is_empty() {
+            explanation.columns.extend(part.columns);
+        }
+    }
+    Ok(Parsed {
+        kind,
+        table_line,
+        heading: section_heading,
+        front_matter,
+        items,
+        explanation,
+    })
+}
+
+/// The items of one section's container.
+struct Part {
+    kind: ContainerKind,
+    table_line: usize,
+    items: Vec<ActionItem>,
+    /// The bytes of the container, when it has items.
+    span: Option<Span>,
+    container: String,
+    columns: Vec<(String, String)>,
+}
+
+/// Reads the items of `located`.
+fn read_part(
+    path: &Path,
+    text: &str,
+    options: &ReportOptions,
+    located: LocatedTable,
+) -> Result<Part, ReportError> {
+    let table = match located {
+        LocatedTable::Pipe(table) => table,
+        LocatedTable::Html(start) => html_table::read(text, start).map_err(|unclosed| {
+            let origin = Origin::new(path, text, unclosed.tag);
+            ReportError::UnclosedTable {
+                at: origin.at,
+                src: origin.src,
+                span: origin.span,
+            }
+        })?,
+        LocatedTable::List(raw_items, shape) => {
+            let span = raw_items
+                .first()
+                .zip(raw_items.last())
+                .map(|(first, last)| first.span.start..last.span.end);
+            let (table_line, items) = list_items(text, raw_items, options);
+            return Ok(Part {
+                kind: ContainerKind::List,
+                table_line,
+                items,
+                span,
+                container: shape.describe().to_owned(),
+                columns: Vec::new(),
+            });
+        }
+    };
     let header_span = table
         .header
         .as_ref()
@@ -276,14 +342,15 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             },
         }
     })?;
-    explanation.container = match table.kind {
-        ContainerKind::Html => "an HTML table".to_owned(),
-        _ => "a pipe table".to_owned(),
+    let container = match table.kind {
+        ContainerKind::Html => "an HTML table",
+        _ => "a pipe table",
     };
-    explanation.columns = columns::roles(&columns);
+    let roles = columns::roles(&columns);
     let mut lines = items::LineCounter::new(text);
     let table_line = lines.line_of(table.start);
     let kind = table.kind;
+    let span = Some(table.span());
     let cx = items::Context::new(text, kind, &options.ticket_projects);
     let items = items::build(&cx, table.body, &columns, &mut lines).map_err(|ragged| {
         let origin = Origin::new(path, text, ragged.span);
@@ -297,25 +364,23 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             span: origin.span,
         }
     })?;
-    Ok(Parsed {
+    Ok(Part {
         kind,
         table_line,
-        heading: section_heading,
-        front_matter,
         items,
-        explanation,
+        span,
+        container: container.to_owned(),
+        columns: roles,
     })
 }
 
-/// The action items of a section written as text (lists, paragraphs, sub-headings).
+/// The action items of a section written as text (lists, paragraphs, sub-headings): the line
+/// of the first and the items.
 fn list_items(
     text: &str,
-    front_matter: FrontMatter,
     raw_items: Vec<list::RawListItem>,
     options: &ReportOptions,
-    heading: Option<String>,
-    explanation: Explanation,
-) -> Parsed {
+) -> (usize, Vec<ActionItem>) {
     let cx = items::Context::new(text, ContainerKind::List, &options.ticket_projects);
     let mut lines = items::LineCounter::new(text);
     let table_line = raw_items
@@ -338,14 +403,7 @@ fn list_items(
             items::text_item(&cx, parts, Vec::new())
         })
         .collect();
-    Parsed {
-        kind: ContainerKind::List,
-        table_line,
-        heading,
-        front_matter,
-        items,
-        explanation,
-    }
+    (table_line, items)
 }
 
 /// `span` without its trailing whitespace, so an underline does not run onto the next line.

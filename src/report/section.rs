@@ -75,8 +75,8 @@ pub(crate) struct Scan {
     pub(crate) heading: Option<String>,
     /// Why that section.
     pub(crate) choice: Option<Choice>,
-    /// Headings of sibling sections read with it.
-    pub(crate) siblings: Vec<String>,
+    /// Sibling sections read after it: their headings and contents.
+    pub(crate) siblings: Vec<(String, LocatedTable)>,
     /// What in the section is not an item, and why.
     pub(crate) skipped: Vec<Skipped>,
     /// Whether the document looks like a post-mortem (front matter, a title or heading that
@@ -375,7 +375,7 @@ fn read_regions(
                     {
                         return Read {
                             contents: Some(LocatedTable::Html(range.start + at)),
-                                skipped: Vec::new(),
+                            skipped: Vec::new(),
                         };
                     }
                     collector.feed(&event, range);
@@ -389,7 +389,7 @@ fn read_regions(
                     {
                         return Read {
                             contents: Some(LocatedTable::Html(range.start)),
-                                skipped: Vec::new(),
+                            skipped: Vec::new(),
                         };
                     }
                     collector.feed(&event, range);
@@ -460,7 +460,9 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
     let mut first_strong: Option<usize> = None;
     for (strength, paragraphs) in [
         (Strength::Strong, false),
+        (Strength::Fair, false),
         (Strength::Strong, true),
+        (Strength::Fair, true),
         (Strength::Weak, false),
     ] {
         for (i, name) in names.iter().enumerate() {
@@ -470,44 +472,49 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                 _ => continue,
             };
             first_named.get_or_insert(i);
-            if strength == Strength::Strong {
+            if strength != Strength::Weak {
                 first_strong.get_or_insert(i);
             }
-            let (end, next) = section_end(headings, i, text.len());
-            let mut regions = vec![(headings[i].span.end..end, headings[i].nested)];
-            let mut siblings = Vec::new();
-            let mut at = next;
-            // Siblings of the same level named for action items, read as one list.
-            while at < headings.len() && headings[at].level == headings[i].level {
-                if names[at].is_none() {
+            let (end, _) = section_end(headings, i, text.len());
+            let read = read_regions(
+                text,
+                base,
+                &[(headings[i].span.end..end, headings[i].nested)],
+                &outline.refdefs,
+                paragraphs,
+            );
+            let Some(contents) = read.contents else {
+                continue;
+            };
+            scan.table = Ok(contents);
+            scan.heading = Some(shown(&headings[i].text));
+            scan.choice = Some(choice);
+            scan.skipped = read.skipped;
+            // Later sections of the same level, under the same parent, named for action items
+            // too and holding items: read after it, in order (Short-term / Long-term,
+            // Corrective / Preventive, also with another section between).
+            let level = headings[i].level;
+            for (j, h) in headings.iter().enumerate().skip(i + 1) {
+                if h.level < level {
                     break;
                 }
-                let (end, next) = section_end(headings, at, text.len());
-                regions.push((headings[at].span.end..end, headings[at].nested));
-                siblings.push(shown(&headings[at].text));
-                at = next;
-            }
-            let mut read = read_regions(text, base, &regions[..1], &outline.refdefs, paragraphs);
-            if matches!(read.contents, Some(LocatedTable::List(..))) && regions.len() > 1 {
-                // Siblings join a section that has items of its own, as one list.
-                let all = read_regions(text, base, &regions, &outline.refdefs, paragraphs);
-                if matches!(all.contents, Some(LocatedTable::List(..))) {
-                    read = all;
-                } else {
-                    siblings.clear();
+                if h.level > level || names[j].is_none() {
+                    continue;
+                }
+                let (end, _) = section_end(headings, j, text.len());
+                let read = read_regions(
+                    text,
+                    base,
+                    &[(h.span.end..end, h.nested)],
+                    &outline.refdefs,
+                    false,
+                );
+                if let Some(contents) = read.contents {
+                    scan.siblings.push((shown(&h.text), contents));
+                    scan.skipped.extend(read.skipped);
                 }
             }
-            if let Some(contents) = read.contents {
-                if !matches!(contents, LocatedTable::List(..)) {
-                    siblings.clear();
-                }
-                scan.table = Ok(contents);
-                scan.heading = Some(shown(&headings[i].text));
-                scan.choice = Some(choice);
-                scan.siblings = siblings;
-                scan.skipped = read.skipped;
-                return scan;
-            }
+            return scan;
         }
     }
     // A heading that surely names the action items but holds none is the error to show, not a
@@ -545,6 +552,9 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
     // Nothing named: the one part holding what action items look like.
     let mut candidates: Vec<(usize, &'static str)> = Vec::new();
     for (i, h) in headings.iter().enumerate() {
+        if vocabulary::is_checklist(&h.text) {
+            continue;
+        }
         let reason = if h.task_boxes > 0 {
             "the only section holding a task list"
         } else if h.todo_marks > 0 {

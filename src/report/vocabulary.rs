@@ -10,11 +10,14 @@
 //! in the heading with its spaces removed.
 
 /// How sure a heading match is: a strong phrase names the action items ("Corrective
-/// actions"); a weak one often does ("Improvements", "Tasks") and is used only when no strong
-/// heading has items.
+/// actions"); a fair one names what comes next ("Next steps"); a weak one often holds them
+/// ("Improvements", "Tasks"). A weaker heading is used only when no stronger one has items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Strength {
     Strong,
+    /// Names what comes next, which is often but not only action items ("Next steps",
+    /// "Recommendations"): used when no strong heading has items.
+    Fair,
     Weak,
 }
 
@@ -24,7 +27,6 @@ const STRONG: &[&str] = &[
     "action item",
     "actionitem",
     "action point",
-    "action plan",
     "follow up",
     "followup",
     "corrective",
@@ -33,7 +35,6 @@ const STRONG: &[&str] = &[
     "preventive measure",
     "preventative measure",
     "remediation",
-    "next step",
     "resulting action",
     "todo",
     "to do ",
@@ -53,15 +54,9 @@ const STRONG: &[&str] = &[
     "prevent future",
     "preventing future",
     "recurrence prevention",
-    "what we are doing",
-    "what were doing",
-    "what we will do",
-    "what we ll do",
-    "what well do",
     // German
     "*massnahm",
     "aktionspunkt",
-    "nachste schritt",
     "folgeaufgabe",
     "handlungsbedarf",
     "abhilfe",
@@ -73,12 +68,9 @@ const STRONG: &[&str] = &[
     "actions preventives",
     "action preventive",
     "mesures preventives",
-    "plan daction",
-    "plan d action",
     "actions a mener",
     "actions de suivi",
     "suivi des actions",
-    "prochaines etapes",
     "points daction",
     "taches a faire",
     // Spanish
@@ -88,9 +80,6 @@ const STRONG: &[&str] = &[
     "medidas correctivas",
     "medidas preventivas",
     "acciones de seguimiento",
-    "proximos pasos",
-    "siguientes pasos",
-    "plan de accion",
     "elementos de accion",
     "puntos de accion",
     "acciones a tomar",
@@ -103,8 +92,6 @@ const STRONG: &[&str] = &[
     "acoes preventivas",
     "medidas corretivas",
     "itens de acao",
-    "plano de acao",
-    "proximos passos",
     "acoes de acompanhamento",
     "remediacao",
     "acoes de melhoria",
@@ -114,25 +101,19 @@ const STRONG: &[&str] = &[
     "azioni preventive",
     "misure correttive",
     "misure preventive",
-    "prossimi passi",
-    "piano dazione",
-    "piano di azione",
     "azioni da intraprendere",
     "punti di azione",
     "azioni di miglioramento",
     // Dutch
     "actiepunt",
     "vervolgactie",
-    "vervolgstap",
-    "volgende stappen",
     "*maatregel",
     // Japanese
     "再発防止",
     "アクションアイテム",
     "対策",
-    "今後の対応",
     "改善策",
-    "是正措置",
+    "是正",
     "予防措置",
     "フォローアップ",
     "残課題",
@@ -160,29 +141,64 @@ const STRONG: &[&str] = &[
     "糾正措施",
     "防范措施",
     "防範措施",
-    "下一步",
     "跟进事项",
     "跟進事項",
-    "后续计划",
-    "後續計劃",
     "改进计划",
     "改進計劃",
-    "行动计划",
-    "行動計劃",
     // Korean
     "조치사항",
     "후속조치",
     "재발방지",
     "개선사항",
     "액션아이템",
-    "향후계획",
     "대책",
     "할일",
-    "다음단계",
     "개선조치",
     "예방조치",
     "시정조치",
     "후속작업",
+];
+
+/// Headings that name what comes next: action items more often than not.
+const FAIR: &[&str] = &[
+    "next step",
+    "action plan",
+    "what we are doing",
+    "what were doing",
+    "what we will do",
+    "what we ll do",
+    "what well do",
+    "nachste schritt",
+    "prochaines etapes",
+    "proximos pasos",
+    "siguientes pasos",
+    "plan de accion",
+    "plano de acao",
+    "proximos passos",
+    "prossimi passi",
+    "piano dazione",
+    "piano di azione",
+    "volgende stappen",
+    "vervolgstap",
+    "下一步",
+    "다음단계",
+    "今後の対応",
+    "향후계획",
+    "plan daction",
+    "plan d action",
+    "recommendation",
+    "recomendac",
+    "recomendacion",
+    "raccomandazion",
+    "empfehlung",
+    "aanbeveling",
+    "recommandation",
+    "提言",
+    "권고사항",
+    "后续计划",
+    "後續計劃",
+    "行动计划",
+    "行動計劃",
 ];
 
 /// Headings that often hold the action items, but not always.
@@ -243,8 +259,38 @@ const NOT_PLANS: &[&str] = &[
     " performed",
     " during ",
     " ergriffen",
+    " ergriffene ",
+    " durchgefuhrt",
     " prises ",
     " tomadas ",
+    " realizadas ",
+    " adottate ",
+    " genomen ",
+    " must contain ",
+    "実施済",
+    "実施した",
+    "已采取",
+    "已完成",
+    "완료된",
+];
+
+/// Headings of parts that hold task lists which are not action items (process checklists).
+const CHECKLISTS: &[&str] = &[
+    "checklist",
+    "check list",
+    "steps to close",
+    "before closing",
+    "before you",
+    "how to use",
+    "instructions",
+    "review checklist",
+    "checkliste",
+    "liste de controle",
+    "lista de verificacion",
+    "lista de verificacao",
+    "完成标准",
+    "チェックリスト",
+    "체크리스트",
 ];
 
 /// Words of a title or heading that say the document is about an incident.
@@ -302,6 +348,7 @@ const ITEM_COLUMNS: &[&str] = &[
     "remediation",
     "todo",
     "to do",
+    "what",
     "action point",
     "measure",
     "measures",
@@ -365,6 +412,8 @@ const ITEM_COLUMNS: &[&str] = &[
     "待办",
     "조치",
     "조치사항",
+    "조치항목",
+    "개선항목",
     "작업",
     "할일",
     "내용",
@@ -460,6 +509,7 @@ const DUE_COLUMNS: &[&str] = &[
     "deadline",
     "eta",
     "target date",
+    "when",
     "fallig",
     "falligkeit",
     "frist",
@@ -556,14 +606,25 @@ pub(crate) fn column(header: &str) -> Option<Column> {
 /// The vocabulary phrase `heading` holds, and how sure it is.
 pub(crate) fn heading(heading: &str) -> Option<(Strength, &'static str)> {
     let folded = Folded::of(heading);
-    if let Some(phrase) = find(&folded, STRONG) {
-        return Some((Strength::Strong, phrase));
-    }
-    let phrase = find(&folded, WEAK)?;
-    if NOT_PLANS.iter().any(|word| folded.spaced.contains(word)) {
+    if NOT_PLANS
+        .iter()
+        .any(|word| folded.spaced.contains(word) || folded.compact.contains(word))
+    {
         return None;
     }
-    Some((Strength::Weak, phrase))
+    [
+        (STRONG, Strength::Strong),
+        (FAIR, Strength::Fair),
+        (WEAK, Strength::Weak),
+    ]
+    .into_iter()
+    .find_map(|(list, strength)| find(&folded, list).map(|phrase| (strength, phrase)))
+}
+
+/// Whether a heading names a process checklist ("Steps to close", "Review checklist"): its
+/// task list is not action items.
+pub(crate) fn is_checklist(heading: &str) -> bool {
+    find(&Folded::of(heading), CHECKLISTS).is_some()
 }
 
 /// Whether a title or heading names an incident or a part of a post-mortem ("Root cause",
@@ -575,7 +636,8 @@ pub(crate) fn is_incident(text: &str) -> bool {
 /// Whether `text` (a paragraph or list item that is a label) names the action items with a
 /// strong phrase: "**Follow-up actions:**".
 pub(crate) fn is_label_phrase(text: &str) -> Option<&'static str> {
-    find(&Folded::of(text), STRONG)
+    let folded = Folded::of(text);
+    find(&folded, STRONG).or_else(|| find(&folded, FAIR))
 }
 
 fn find(folded: &Folded, phrases: &[&'static str]) -> Option<&'static str> {
