@@ -498,7 +498,7 @@ pub(crate) fn is_label(text: &str) -> bool {
 }
 
 /// A paragraph that only holds the place of items: "None yet.", "TBD", "To do.", "N/A".
-fn is_filler(text: &str) -> bool {
+pub(crate) fn is_filler(text: &str) -> bool {
     let text = text.trim().trim_end_matches(['.', '!', '…']);
     super::marker::is_placeholder(text)
         || [
@@ -516,29 +516,42 @@ fn is_filler(text: &str) -> bool {
 /// A template's placeholder rather than an item: only bracketed blanks (`[対策内容]`,
 /// `[describe the fix]`) and template tokens (`YYYY-MM-DD`, `XXX`) once labels are set aside.
 fn is_template(text: &str) -> bool {
-    if !text.trim_start().starts_with('[') {
-        return false;
-    }
     let mut rest = String::with_capacity(text.len());
     let mut depth = 0usize;
+    let mut blanks = 0;
     for c in text.chars() {
         match c {
-            '[' | '(' | '（' => depth += 1,
+            '[' | '(' | '（' => {
+                depth += 1;
+                blanks += 1;
+            }
             ']' | ')' | '）' => depth = depth.saturating_sub(1),
             c if depth == 0 => rest.push(c),
             _ => {}
         }
     }
-    let tokens = ["YYYY", "MM", "DD", "XXX", "TBD", "..."];
-    let blank = |s: &str| {
-        s.split(|c: char| !c.is_alphanumeric())
-            .all(|word| word.is_empty() || tokens.contains(&word))
-    };
-    blank(&rest)
+    let tokens = ["YYYY", "MM", "DD", "HH", "mm", "XXX", "TBD"];
+    let mut words = 0;
+    let all_blank = rest.split_whitespace().all(|word| {
+        words += 1;
+        if word.ends_with([':', '：']) {
+            return true;
+        }
+        let parts: Vec<&str> = word
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let template = !parts.is_empty() && parts.iter().all(|p| tokens.contains(p));
+        if template {
+            blanks += 1;
+        }
+        template || parts.is_empty()
+    });
+    all_blank && blanks > 0 && (text.trim_start().starts_with('[') || words > 0)
 }
 
 /// A question ("How do we detect this sooner?").
-fn is_question(text: &str) -> bool {
+pub(crate) fn is_question(text: &str) -> bool {
     let text = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '_'));
     text.ends_with('?') || text.ends_with('？')
 }

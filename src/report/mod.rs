@@ -6,6 +6,7 @@
 //! one edit engine splices edits into those places and parses again, so what [`Report::items`]
 //! says always matches [`Report::bytes`], and nothing pm-sync does not own ever changes.
 
+mod cell_lines;
 mod columns;
 pub mod disk;
 mod edit;
@@ -310,6 +311,24 @@ fn read_part(
                 span: origin.span,
             }
         })?,
+        LocatedTable::Cell(span, kind) => {
+            let cx = items::Context::new(text, kind, &options.ticket_projects);
+            let mut lines = items::LineCounter::new(text);
+            let line = lines.line_of(span.start);
+            let items = cell_lines::lines_or_whole(text, &span, kind)
+                .into_iter()
+                .enumerate()
+                .map(|(i, found)| items::line_item(&cx, i + 1, line, found, Vec::new()))
+                .collect();
+            return Ok(Part {
+                kind,
+                table_line: line,
+                items,
+                span: Some(span),
+                container: "lines of one table cell".to_owned(),
+                columns: Vec::new(),
+            });
+        }
         LocatedTable::List(raw_items, shape) => {
             let span = raw_items
                 .first()

@@ -37,6 +37,8 @@ pub(crate) enum LocatedTable {
     Pipe(RawTable),
     /// No table: the section's items written as text (at least one).
     List(Vec<RawListItem>, Shape),
+    /// The value cell (these bytes) of a "Field | Value" table's row naming action items.
+    Cell(Span, super::model::ContainerKind),
 }
 
 /// Why no items were found.
@@ -92,7 +94,8 @@ struct HeadingInfo {
     text: String,
     /// Inside a list or blockquote: its section cannot be cut out as a slice of the document.
     nested: bool,
-    /// What its own part (to the next heading of any level) holds.
+    /// What its own part (to the next heading of any level) holds: open task boxes, TODO
+    /// marks, tables.
     task_boxes: usize,
     todo_marks: usize,
     tables: Vec<TableAt>,
@@ -119,11 +122,22 @@ struct Label {
     end: usize,
 }
 
+/// A table row whose first cell names action items ("Follow-up tasks"): the field's name,
+/// its value cell and the table's markup.
+#[derive(Debug)]
+struct FieldRow {
+    name: String,
+    phrase: &'static str,
+    value: Span,
+    kind: super::model::ContainerKind,
+}
+
 /// The outline of the document from the first pass.
 struct Outline {
     front_matter: Option<Span>,
     headings: Vec<HeadingInfo>,
     labels: Vec<Label>,
+    fields: Vec<FieldRow>,
     refdefs: HashMap<String, (String, String)>,
 }
 
@@ -152,6 +166,10 @@ fn outline(text: &str, base: usize) -> Outline {
     let mut label_starts: Vec<usize> = Vec::new();
     let mut table_header: Option<Vec<String>> = None;
     let mut cell = String::new();
+    let mut fields: Vec<FieldRow> = Vec::new();
+    // The body row being read: its first cell's text and its cells' spans.
+    let mut row: Option<(String, Vec<Span>)> = None;
+    let mut in_cell = false;
     let finish_block = |block: &mut Option<(Span, String, bool, bool)>,
                         headings: &mut Vec<HeadingInfo>,
                         labels: &mut Vec<Label>,
@@ -257,8 +275,10 @@ fn outline(text: &str, base: usize) -> Outline {
                     item.1 = false;
                 }
             }
-            Event::TaskListMarker(_) => {
-                if let Some(h) = headings.last_mut() {
+            Event::TaskListMarker(checked) => {
+                // Only open boxes: a list of ticked boxes alone is a record of what was done
+                // (an assignment's tasks), not a plan.
+                if !checked && let Some(h) = headings.last_mut() {
                     h.task_boxes += 1;
                 }
             }
@@ -266,8 +286,22 @@ fn outline(text: &str, base: usize) -> Outline {
                 if let Some((_, s, _, _)) = block.as_mut() {
                     s.push_str(&t);
                 }
-                if table_header.is_some() {
+                if in_cell {
                     cell.push_str(&t);
+                }
+            }
+            Event::Start(Tag::TableRow) => row = Some((String::new(), Vec::new())),
+            Event::End(TagEnd::TableRow) => {
+                if let Some((name, cells)) = row.take()
+                    && cells.len() >= 2
+                    && let Some(phrase) = vocabulary::is_label_phrase(&name)
+                {
+                    fields.push(FieldRow {
+                        name: name.trim().to_owned(),
+                        phrase,
+                        value: pipe_table::content_span(text, &cells[1]),
+                        kind: super::model::ContainerKind::Pipe,
+                    });
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -276,10 +310,22 @@ fn outline(text: &str, base: usize) -> Outline {
                 }
             }
             Event::Start(Tag::TableHead) => table_header = Some(Vec::new()),
-            Event::Start(Tag::TableCell) => cell.clear(),
+            Event::Start(Tag::TableCell) => {
+                cell.clear();
+                in_cell = true;
+                if let Some((_, cells)) = row.as_mut() {
+                    cells.push(range.clone());
+                }
+            }
             Event::End(TagEnd::TableCell) => {
+                in_cell = false;
                 if let Some(cells) = table_header.as_mut() {
                     cells.push(cell.trim().to_owned());
+                }
+                if let Some((name, cells)) = row.as_mut()
+                    && cells.len() == 1
+                {
+                    *name = cell.clone();
                 }
             }
             Event::End(TagEnd::TableHead) => {
@@ -288,10 +334,12 @@ fn outline(text: &str, base: usize) -> Outline {
                 }
             }
             Event::Start(Tag::HtmlBlock) => {
-                if let Some(at) = html_table::find_table_tag(&text[range.clone()])
-                    && let Some(h) = headings.last_mut()
-                {
-                    h.tables.push(TableAt::Html(range.start + at));
+                html_headings(text, range.clone(), containers > 0, &mut headings);
+                if let Some(at) = html_table::find_table_tag(&text[range.clone()]) {
+                    if let Some(h) = headings.last_mut() {
+                        h.tables.push(TableAt::Html(range.start + at));
+                    }
+                    html_fields(text, range.start + at, &mut fields);
                 }
             }
             _ => {}
@@ -323,6 +371,7 @@ fn outline(text: &str, base: usize) -> Outline {
         front_matter,
         headings,
         labels,
+        fields,
         refdefs,
     }
 }
@@ -549,6 +598,13 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
             return scan;
         }
     }
+    // A "Field | Value" table's row naming action items: the lines of its value cell.
+    if let Some(field) = outline.fields.first() {
+        scan.table = Ok(LocatedTable::Cell(field.value.clone(), field.kind));
+        scan.heading = Some(field.name.clone());
+        scan.choice = Some(Choice::Label(field.phrase));
+        return scan;
+    }
     // Nothing named: the one part holding what action items look like.
     let mut candidates: Vec<(usize, &'static str)> = Vec::new();
     for (i, h) in headings.iter().enumerate() {
@@ -556,7 +612,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
             continue;
         }
         let reason = if h.task_boxes > 0 {
-            "the only section holding a task list"
+            "the only section holding a task list with open boxes"
         } else if h.todo_marks > 0 {
             "the only section holding TODO/DONE-marked entries"
         } else if h.tables.iter().any(|t| table_has_item_column(text, t)) {
@@ -603,6 +659,92 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
         }
     }
     scan
+}
+
+/// HTML headings (`<h2>Action Items</h2>`) in the HTML block at `block`, as headings: exported
+/// and hand-written HTML reports have no Markdown headings.
+fn html_headings(text: &str, block: Span, nested: bool, headings: &mut Vec<HeadingInfo>) {
+    let raw = &text[block.clone()];
+    let bytes = raw.as_bytes();
+    let mut at = 0;
+    while let Some(i) = raw[at..].find('<') {
+        let start = at + i;
+        at = start + 1;
+        if raw[start..].starts_with("<!--") {
+            // Comments hold no headings.
+            match raw[start..].find("-->") {
+                Some(end) => {
+                    at = start + end + 3;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        let (Some(&h), Some(&digit)) = (bytes.get(start + 1), bytes.get(start + 2)) else {
+            continue;
+        };
+        if !(h == b'h' || h == b'H') || !(b'1'..=b'6').contains(&digit) {
+            continue;
+        }
+        if !bytes
+            .get(start + 3)
+            .is_some_and(|&b| b == b'>' || b.is_ascii_whitespace())
+        {
+            continue;
+        }
+        let close_tag = format!("</h{}", digit as char);
+        let Some(open_end) = raw[start..].find('>') else {
+            break;
+        };
+        let inner_start = start + open_end + 1;
+        let Some(close) = raw[inner_start..].to_ascii_lowercase().find(&close_tag) else {
+            continue;
+        };
+        let inner_end = inner_start + close;
+        let end = raw[inner_end..]
+            .find('>')
+            .map_or(inner_end, |e| inner_end + e + 1);
+        let mut inner = String::new();
+        let mut in_tag = false;
+        for c in raw[inner_start..inner_end].chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => inner.push(c),
+                _ => {}
+            }
+        }
+        let level = HeadingLevel::try_from(usize::from(digit - b'0')).unwrap_or(HeadingLevel::H6);
+        headings.push(HeadingInfo {
+            level,
+            span: block.start + start..block.start + end,
+            text: html_escape::decode_html_entities(&inner).into_owned(),
+            nested,
+            task_boxes: 0,
+            todo_marks: 0,
+            tables: Vec::new(),
+        });
+        at = end;
+    }
+}
+
+/// The rows of the HTML table at `at` whose first cell names action items.
+fn html_fields(text: &str, at: usize, fields: &mut Vec<FieldRow>) {
+    let Ok(table) = html_table::read(text, at) else {
+        return;
+    };
+    for row in &table.body {
+        if row.cells.len() >= 2
+            && let Some(phrase) = vocabulary::is_label_phrase(&row.cells[0].text)
+        {
+            fields.push(FieldRow {
+                name: row.cells[0].text.clone(),
+                phrase,
+                value: row.cells[1].span.clone(),
+                kind: super::model::ContainerKind::Html,
+            });
+        }
+    }
 }
 
 /// Whether a table's header names an item column.

