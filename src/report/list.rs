@@ -200,14 +200,21 @@ impl<'t> Collector<'t> {
         self.skipped.push(Skipped { span, reason });
     }
 
-    /// The column of the list marker at `at`, inside any blockquote markers.
+    /// The column of the list marker of the item starting at `at` (pulldown-cmark may start
+    /// the item at its line's indentation), inside any blockquote markers.
     fn column(&self, at: usize) -> usize {
         let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let prefix = &self.text[line_start..at];
-        match prefix.rfind('>') {
-            Some(quote) => prefix[quote + 1..].len().saturating_sub(1),
-            None => prefix.len(),
+        let line = &self.text[line_start..];
+        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        let mut rest = line;
+        loop {
+            let trimmed = rest.trim_start_matches([' ', '\t']);
+            match trimmed.strip_prefix('>') {
+                Some(after) => rest = after.strip_prefix(' ').unwrap_or(after),
+                None => break,
+            }
         }
+        rest.len() - rest.trim_start_matches([' ', '\t']).len()
     }
 
     /// Feeds one event (offsets absolute).
