@@ -18,6 +18,9 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 use super::model::{Checkbox, Span};
 use super::table::collapse_whitespace_cow;
 
+/// Longest plain paragraph taken as one action item, in characters.
+const PARAGRAPH_ITEM_LIMIT: usize = 300;
+
 /// One item as read, before it becomes an [`super::model::ActionItem`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawListItem {
@@ -118,8 +121,10 @@ pub(crate) struct Collector<'t> {
     todo: Vec<RawListItem>,
     headings: Vec<SubHeading>,
     paragraphs: Vec<RawListItem>,
-    /// Whether a table was seen (its items are read elsewhere).
+    /// What is not an item, and why.
     pub(crate) skipped: Vec<Skipped>,
+    /// Whether a paragraph that is a label ("… the following:") was seen.
+    saw_label: bool,
 }
 
 impl<'t> Collector<'t> {
@@ -138,6 +143,7 @@ impl<'t> Collector<'t> {
             headings: Vec::new(),
             paragraphs: Vec::new(),
             skipped: Vec::new(),
+            saw_label: false,
         }
     }
 
@@ -184,7 +190,20 @@ impl<'t> Collector<'t> {
             );
             (headings, Shape::SubHeading)
         } else if paragraphs {
-            (self.paragraphs, Shape::Paragraph)
+            // Plain paragraphs are items when they read like a list of them: short enough to
+            // be one action, and several of them or introduced by a label ("We are making the
+            // following changes:"). A lone or long paragraph is narrative.
+            let (short, long): (Vec<RawListItem>, Vec<RawListItem>) = self
+                .paragraphs
+                .into_iter()
+                .partition(|p| p.text.chars().count() <= PARAGRAPH_ITEM_LIMIT);
+            skip_all(&long, "a long paragraph: narrative, not one action");
+            if short.len() >= 2 || (self.saw_label && !short.is_empty()) {
+                (short, Shape::Paragraph)
+            } else {
+                skip_all(&short, "a lone paragraph: narrative, not a list of actions");
+                (Vec::new(), Shape::Paragraph)
+            }
         } else {
             skip_all(
                 &self.paragraphs,
@@ -388,6 +407,7 @@ impl<'t> Collector<'t> {
         let reason = if text.is_empty() {
             return;
         } else if is_label(&text) {
+            self.saw_label = true;
             Some("a label ending in ':'")
         } else if is_question(&text) {
             Some("a question")
