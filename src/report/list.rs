@@ -321,6 +321,15 @@ impl<'t> Collector<'t> {
         }
         if candidate {
             self.seen += 1;
+        } else if depth == 2 {
+            let line_end = self.text[range.start..]
+                .find('\n')
+                .map_or(range.end, |i| range.start + i)
+                .min(range.end);
+            self.skip(
+                range.start..line_end,
+                "a sub-bullet: part of the item above",
+            );
         }
         self.frames.push(Frame {
             span: range,

@@ -443,6 +443,17 @@ fn read_regions(
                     }
                     collector.feed(&event, range);
                 }
+                Event::Start(Tag::Table(_)) => {
+                    collector.skipped.push(Skipped {
+                        span: range,
+                        reason: "a table after the section's items: not read",
+                    });
+                    for (event, _) in events.by_ref() {
+                        if matches!(event, Event::End(TagEnd::Table)) {
+                            break;
+                        }
+                    }
+                }
                 _ => collector.feed(&event, range),
             }
         }
