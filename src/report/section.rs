@@ -513,7 +513,32 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
             matcher.matches(&h.text).then_some(Named::Configured)
         }
     };
-    let names: Vec<Option<Named>> = headings.iter().map(named).collect();
+    let mut names: Vec<Option<Named>> = headings.iter().map(named).collect();
+    if configured.is_empty() {
+        // The document's title ("# Post-mortem and follow-ups of the DB outage") is not the
+        // section: it holds every part of the report.
+        if let Some(first) = headings.first()
+            && first.level == HeadingLevel::H1
+            && headings[1..].iter().any(|h| h.level > HeadingLevel::H1)
+            && headings[1..].iter().all(|h| h.level > HeadingLevel::H1)
+        {
+            names[0] = None;
+        }
+        // A named heading holding a named sub-heading gives way to it: the sub-heading is the
+        // more precise ("## Follow-up" > "### Action items" beside "### Discussion").
+        for i in 0..headings.len() {
+            let Some(Named::Vocabulary(strength, _)) = names[i] else {
+                continue;
+            };
+            let (_, next) = section_end(headings, i, text.len());
+            let precise = (i + 1..next).any(
+                |j| matches!(names[j], Some(Named::Vocabulary(inner, _)) if inner <= strength),
+            );
+            if precise {
+                names[i] = None;
+            }
+        }
+    }
     // Strong names first (and configured ones), then weak; structured items before plain
     // paragraphs, so a narrative "Remediation" does not hide the "Action Items" table below.
     let mut first_named: Option<usize> = None;
