@@ -125,6 +125,9 @@ pub(crate) struct Collector<'t> {
     pub(crate) skipped: Vec<Skipped>,
     /// Whether a paragraph that is a label ("… the following:") was seen.
     saw_label: bool,
+    /// Only list items with a task box or a TODO/DONE marker are items (a section chosen for
+    /// holding them, though nothing names it for action items).
+    pub(crate) marked_only: bool,
 }
 
 impl<'t> Collector<'t> {
@@ -144,6 +147,7 @@ impl<'t> Collector<'t> {
             paragraphs: Vec::new(),
             skipped: Vec::new(),
             saw_label: false,
+            marked_only: false,
         }
     }
 
@@ -161,6 +165,17 @@ impl<'t> Collector<'t> {
     /// `paragraphs` allows them.
     pub(crate) fn finish(mut self, paragraphs: bool) -> (Vec<RawListItem>, Shape, Vec<Skipped>) {
         let mut skipped = std::mem::take(&mut self.skipped);
+        if self.marked_only {
+            let (marked, plain): (Vec<RawListItem>, Vec<RawListItem>) =
+                std::mem::take(&mut self.lists)
+                    .into_iter()
+                    .partition(|i| i.checkbox.is_some() || is_todo_marked(&i.text));
+            skipped.extend(plain.into_iter().map(|i| Skipped {
+                span: i.head,
+                reason: "no task box or TODO mark, in a section chosen for holding them",
+            }));
+            self.lists = marked;
+        }
         let mut skip_all = |items: &[RawListItem], reason: &'static str| {
             skipped.extend(items.iter().map(|i| Skipped {
                 span: i.head.clone(),

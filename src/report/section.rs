@@ -391,8 +391,10 @@ fn read_regions(
     regions: &[(Span, bool)],
     refdefs: &HashMap<String, (String, String)>,
     paragraphs: bool,
+    marked_only: bool,
 ) -> Read {
     let mut collector = Collector::new(text);
+    collector.marked_only = marked_only;
     for (region, nested) in regions {
         let callback = |link: BrokenLink<'_>| {
             refdefs
@@ -567,6 +569,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                 &[(headings[i].span.end..end, headings[i].nested)],
                 &outline.refdefs,
                 paragraphs,
+                false,
             );
             let Some(contents) = read.contents else {
                 continue;
@@ -592,6 +595,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                     base,
                     &[(h.span.end..end, h.nested)],
                     &outline.refdefs,
+                    false,
                     false,
                 );
                 if let Some(contents) = read.contents {
@@ -624,6 +628,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
             base,
             &[(region, label.nested)],
             &outline.refdefs,
+            false,
             false,
         );
         if let Some(contents) = read.contents {
@@ -674,6 +679,8 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                 &[(headings[i].span.end..end, headings[i].nested)],
                 &outline.refdefs,
                 false,
+                // Chosen for its boxes or TODO marks: only entries bearing them are items.
+                true,
             );
             scan.heading = Some(shown(&headings[i].text));
             match read.contents {
