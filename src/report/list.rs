@@ -385,9 +385,7 @@ impl<'t> Collector<'t> {
             Some("a sub-point: indented under the item above it")
         } else if boxed {
             None
-        } else if frame.label {
-            Some("a label ending in ':'")
-        } else if is_label(&text) {
+        } else if frame.label || is_label(&text) {
             Some("a label ending in ':'")
         } else if is_question(&text) {
             Some("a question")

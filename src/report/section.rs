@@ -201,7 +201,7 @@ fn outline(text: &str, base: usize) -> Outline {
             }
         }
     };
-    while let Some((event, range)) = events.next() {
+    for (event, range) in events.by_ref() {
         let range = shift(range);
         match event {
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => in_metadata = true,

@@ -644,7 +644,7 @@ fn find(folded: &Folded, phrases: &[&'static str]) -> Option<&'static str> {
 
 /// A phrase written in a script without spaces between words.
 fn is_unspaced_phrase(phrase: &str) -> bool {
-    phrase.chars().any(|c| !c.is_ascii())
+    !phrase.is_ascii()
 }
 
 /// A text folded for comparison.
