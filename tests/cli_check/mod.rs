@@ -6,6 +6,7 @@ mod formats;
 mod gate;
 mod hardening;
 mod recipes;
+mod secrets;
 mod unread;
 
 use crate::support::cli::PmSync;
