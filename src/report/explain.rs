@@ -15,6 +15,9 @@ pub struct Explanation {
     pub section: Option<String>,
     /// Why that section.
     pub choice: Option<String>,
+    /// Whether no heading named it (a label line, a field row or the fallback chose it): `items`
+    /// then says why even without `--explain`.
+    pub guessed: bool,
     /// Headings of sibling sections read with it, in order.
     pub siblings: Vec<String>,
     /// How the items are written: a table, list items, paragraphs…

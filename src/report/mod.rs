@@ -170,6 +170,10 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     let mut explanation = Explanation {
         section: scan.heading.clone(),
         choice: scan.choice.as_ref().map(explain::describe_choice),
+        guessed: matches!(
+            scan.choice,
+            Some(section::Choice::Label(_) | section::Choice::Fallback(_))
+        ),
         siblings: Vec::new(),
         container: String::new(),
         columns: Vec::new(),

@@ -144,6 +144,12 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
         report.path().display(),
         report.table_line()
     );
+    let explanation = report.explanation();
+    if explanation.guessed
+        && let Some(choice) = &explanation.choice
+    {
+        let _ = writeln!(out, "section chosen because {choice}");
+    }
     let fm = report.front_matter();
     if let (Some(date), Some(source)) = (fm.incident_date, &fm.incident_date_source) {
         let _ = writeln!(out, "incident date: {date} (from {source})");

@@ -174,3 +174,17 @@ fn every_corpus_fixture_gives_its_golden_section_and_items() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn items_says_why_when_no_heading_named_the_section() {
+    let name = "en-lessons-learned-todo-done-paragraphs.md";
+    let bytes = std::fs::read(corpus().join(name)).expect("fixture");
+    let report = Report::parse(Path::new(name), bytes, &ReportOptions::default()).expect("reads");
+    let labels =
+        pm_sync::report::resolve_labels(report.front_matter(), None, None, "sev1", report.path());
+    let text = pm_sync::report::render::items_text(&report, labels.as_ref());
+    assert!(
+        text.contains("section chosen because no heading or label names action items; the only section holding TODO/DONE-marked entries"),
+        "{text}"
+    );
+}
