@@ -1056,13 +1056,9 @@ async fn write_created_statuses(
             continue;
         };
         let report = &reports[*index].report;
-        let agree = report
-            .items()
-            .iter()
-            .find(|item| item.row == *row)
-            .is_some_and(|item| {
-                crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
-            });
+        let agree = report.item(*row).is_some_and(|item| {
+            crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
+        });
         if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
             by_report.entry(*index).or_default().push(Edit::Status {
                 row: *row,
