@@ -228,6 +228,11 @@ pub struct ItemsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// Also say why: the section chosen and why, the container, each column's role, and every
+    /// line of the section skipped with the reason.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `doctor` arguments.

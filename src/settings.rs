@@ -132,6 +132,8 @@ struct LinkSection {
 #[serde(deny_unknown_fields)]
 struct ReportSection {
     section: Option<OneOrMany>,
+    /// Globs of Markdown files a folder run leaves out (`drafts/**`, `README.md`).
+    exclude: Option<Vec<String>>,
     url: Option<String>,
     ticket_projects: Option<Vec<String>>,
     max_size: Option<u64>,
@@ -327,15 +329,24 @@ impl Settings {
         let company = company_settings(&file, config_file.as_deref(), &text)?;
 
         let ticket_projects = Self::ticket_projects(&file, env)?;
+        // Not set: the built-in vocabulary (an empty list).
+        let configured = file.report.section.is_some();
         let section = match file.report.section {
             None => ReportOptions::default().section,
             Some(OneOrMany::One(name)) => vec![name],
             Some(OneOrMany::Many(names)) => names,
         };
-        if section.is_empty() || section.iter().any(|name| name.trim().is_empty()) {
+        if configured && (section.is_empty() || section.iter().any(|name| name.trim().is_empty())) {
             return Err(ConfigError::invalid(
                 "[report] section is empty or names an empty heading",
                 "set it to the heading of the action items, e.g. \"Action Items\", or a list of them",
+            ));
+        }
+        let exclude = file.report.exclude.clone().unwrap_or_default();
+        if let Some(bad) = exclude.iter().find(|glob| glob.trim().is_empty()) {
+            return Err(ConfigError::invalid(
+                format!("[report] exclude holds an empty glob ({bad:?})"),
+                "list globs of files to leave out, e.g. exclude = [\"templates/**\", \"README.md\"]",
             ));
         }
         let severity_map = severity_map(file.labels.severity_map.unwrap_or_default())?;
@@ -412,6 +423,7 @@ impl Settings {
                 max_size,
                 severity_map,
                 keep_original: true,
+                exclude,
             },
             report_url,
             default_severity,

@@ -5,7 +5,7 @@ use crate::cli::CheckArgs;
 use crate::error::Error;
 use crate::gate::{Lookup, check_reports};
 use crate::settings::Settings;
-use crate::sync::workspace::linked_keys;
+use crate::sync::workspace::{Unread, linked_keys};
 
 use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 
@@ -21,6 +21,7 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
         &settings.report,
         false,
         None,
+        Unread::FailPostMortems,
     )?;
     let outcome = if args.offline {
         // No config or Jira needed: the verdict comes from the report's own cells.

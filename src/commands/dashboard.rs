@@ -10,7 +10,7 @@ use crate::error::{Error, exit};
 use crate::gate::Lookup;
 use crate::output::check::plural;
 use crate::settings::Settings;
-use crate::sync::workspace::linked_keys;
+use crate::sync::workspace::{Unread, linked_keys};
 
 use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 
@@ -25,6 +25,7 @@ pub(super) fn run(settings: &Settings, args: &DashboardArgs) -> Result<u8, Error
         &settings.report,
         false,
         None,
+        Unread::Skip,
     )?;
     let lookup = if args.offline {
         None

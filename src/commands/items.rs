@@ -21,6 +21,7 @@ pub(super) fn run(settings: &Settings, args: &ItemsArgs) -> Result<u8, Error> {
             &settings.report,
             false,
             None,
+            crate::sync::workspace::Unread::Skip,
         )?;
         match loaded.pop() {
             Some(loaded) => loaded.report,
@@ -37,9 +38,20 @@ pub(super) fn run(settings: &Settings, args: &ItemsArgs) -> Result<u8, Error> {
         &args.report,
     );
     let text = match args.format {
-        Format::Text => crate::report::render::items_text(&report, labels.as_ref()),
+        Format::Text => {
+            let mut text = crate::report::render::items_text(&report, labels.as_ref());
+            if args.explain {
+                text.push('\n');
+                text.push_str(&report.explanation().text());
+            }
+            text
+        }
         Format::Json => {
-            output::to_json(&crate::report::render::items_view(&report, labels.as_ref()))
+            let mut view = crate::report::render::items_view(&report, labels.as_ref());
+            if args.explain {
+                view.explanation = Some(report.explanation());
+            }
+            output::to_json(&view)
         }
     };
     print_stdout(&text);

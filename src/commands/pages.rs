@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::jira::{Auth, JiraConfig, JiraError};
 use crate::report::ReportOptions;
 use crate::settings::{Settings, process_env};
-use crate::sync::workspace::{LabelSources, LoadedReport, load_pages, load_reports};
+use crate::sync::workspace::{LabelSources, LoadedReport, Unread, load_pages, load_reports};
 
 use super::runtime::block_on;
 
@@ -22,6 +22,7 @@ pub(super) fn load_all(
     options: &ReportOptions,
     for_writing: bool,
     labels: Option<LabelSources<'_>>,
+    unread: Unread,
 ) -> Result<Vec<LoadedReport>, Error> {
     let (files, pages): (Vec<PathBuf>, Vec<PathBuf>) = paths
         .iter()
@@ -30,7 +31,7 @@ pub(super) fn load_all(
     let mut reports = if files.is_empty() {
         Vec::new()
     } else {
-        load_reports(&files, options, for_writing, labels)?
+        load_reports(&files, options, for_writing, labels, unread)?
     };
     if pages.is_empty() && cql.is_none() {
         return Ok(reports);

@@ -4,6 +4,7 @@ use crate::cli::RefreshArgs;
 use crate::error::Error;
 use crate::report::ReportOptions;
 use crate::settings::Settings;
+use crate::sync::workspace::Unread;
 
 use super::runtime::run_engine;
 
@@ -22,6 +23,7 @@ pub(super) fn run(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Resul
         &options,
         !args.dry_run,
         None,
+        Unread::Skip,
     )?;
     let keys = crate::sync::workspace::linked_keys(&reports).len();
     tracing::info!(

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::report::ReportOptions;
 use crate::settings::Settings;
 use crate::sync::apply::Duplicates;
-use crate::sync::workspace::LabelSources;
+use crate::sync::workspace::{LabelSources, Unread};
 
 use super::runtime::run_engine;
 
@@ -45,6 +45,7 @@ pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u
         &options,
         !args.dry_run,
         Some(sources),
+        Unread::Skip,
     )?;
     run_engine(
         settings,

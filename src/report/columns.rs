@@ -1,46 +1,8 @@
-//! Giving the table's columns meaning by their header text (tags stripped, trimmed, any case).
+//! Giving the table's columns meaning by their header text, in any of the vocabulary's ten
+//! languages (tags stripped, case, accents and full-width forms ignored).
 
 use super::table::RawRow;
-
-const ITEM: &[&str] = &[
-    "action item",
-    "action items",
-    "action",
-    "item",
-    "task",
-    "tasks",
-    "description",
-    "follow-up",
-    "follow-ups",
-    "followup",
-    "corrective action",
-    "remediation",
-    "todo",
-    "to do",
-];
-const STATUS: &[&str] = &["status", "state"];
-const TICKET: &[&str] = &[
-    "ticket",
-    "tickets",
-    "jira",
-    "jira ticket",
-    "issue",
-    "key",
-    "bug",
-    "bug #",
-    "bug#",
-    "bugs",
-    "tracking",
-    "tracked in",
-    "link",
-    "links",
-];
-
-/// Whether `header` (lower case) names a ticket column: one of [`TICKET`], or any `… card`
-/// (`Trello Card`), as teams rename the last column of the well-known example post-mortem.
-fn is_ticket_header(header: &str) -> bool {
-    TICKET.contains(&header) || header.ends_with(" card") || header == "card"
-}
+use super::vocabulary::{self, Column};
 
 /// Which cell of a row holds what; indexes into a row's cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +28,8 @@ pub(crate) fn map(header: Option<&RawRow>) -> Result<Columns, ColumnError> {
     let headers: Vec<String> = header
         .map(|row| row.cells.iter().map(|c| c.text.clone()).collect())
         .unwrap_or_default();
-    let lower: Vec<String> = headers.iter().map(|h| h.to_lowercase()).collect();
-    let find = |names: &[&str]| lower.iter().position(|h| names.contains(&h.as_str()));
+    let roles: Vec<Option<Column>> = headers.iter().map(|h| vocabulary::column(h)).collect();
+    let find = |role: Column| roles.iter().position(|r| *r == Some(role));
     let found = || {
         if headers.is_empty() {
             "none".to_owned()
@@ -79,9 +41,9 @@ pub(crate) fn map(header: Option<&RawRow>) -> Result<Columns, ColumnError> {
                 .join(", ")
         }
     };
-    let item = find(ITEM).ok_or_else(|| ColumnError::NoItem(found()))?;
-    let status = find(STATUS);
-    let ticket = lower.iter().position(|h| is_ticket_header(h));
+    let item = find(Column::Item).ok_or_else(|| ColumnError::NoItem(found()))?;
+    let status = find(Column::Status);
+    let ticket = find(Column::Ticket);
     let extra = headers
         .iter()
         .enumerate()
@@ -102,4 +64,30 @@ pub(crate) fn map(header: Option<&RawRow>) -> Result<Columns, ColumnError> {
         extra,
         headers,
     })
+}
+
+/// Each column's header and what pm-sync does with it, for `items --explain`.
+pub(crate) fn roles(columns: &Columns) -> Vec<(String, String)> {
+    columns
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, header)| {
+            let role = if i == columns.item {
+                "the action item"
+            } else if Some(i) == columns.status {
+                "the status"
+            } else if Some(i) == columns.ticket {
+                "the ticket"
+            } else {
+                match vocabulary::column(header) {
+                    Some(Column::Owner) => "the owner (assignee)",
+                    Some(Column::Due) => "the due date",
+                    Some(Column::Priority) => "the priority",
+                    _ => "a note (not synced)",
+                }
+            };
+            (header.clone(), role.to_owned())
+        })
+        .collect()
 }

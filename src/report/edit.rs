@@ -250,7 +250,9 @@ fn status_splices(
             Some(cell)
                 if cell.text.is_empty()
                     || known.knows(&cell.text)
-                    || slot.form == StatusForm::Bold =>
+                    || slot.form == StatusForm::Bold
+                    || (slot.form == StatusForm::Cell
+                        && marker::is_status_placeholder(&cell.text)) =>
             {
                 if text.get(cell.span.clone()) != Some(escaped.as_str()) {
                     out.push(Splice {

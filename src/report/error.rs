@@ -123,8 +123,7 @@ impl SourceCode for Snippet {
 }
 
 /// Column names accepted for the item column, as listed in messages.
-pub(crate) const ITEM_NAMES: &str =
-    "\"Action Item\", \"Action Items\", \"Action\", \"Item\", \"Task\", \"Description\"";
+pub(crate) const ITEM_NAMES: &str = "\"Action Item\", \"Action\", \"Item\", \"Task\", \"Description\" (or Tarea, Aufgabe, Tâche, Ação, Azione, Actie, 対策, 措施, 조치…)";
 
 /// A report could not be read, understood, edited or saved. Every variant means exit code 2.
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -195,7 +194,7 @@ pub enum ReportError {
     #[diagnostic(
         code(pm_sync::report::no_section),
         help(
-            "add a heading `## {first}` above the action items table, or set `[report] section` in the config to the heading your reports use"
+            "add a heading `## {first}` above the action items table, or set `[report] section` in the config to the heading your reports use; a file of a folder that is no post-mortem (a template, a README) goes in `[report] exclude`"
         )
     )]
     NoSection {
@@ -205,6 +204,8 @@ pub enum ReportError {
         section: String,
         /// The first of them, for the hint.
         first: String,
+        /// Whether the file looks like a post-mortem (a folder run may not skip it silently).
+        post_mortem: bool,
         #[source_code]
         src: SharedSource,
         #[label("searched from here")]
@@ -224,9 +225,32 @@ pub enum ReportError {
         at: String,
         /// The configured section name.
         section: String,
+        /// Whether the file looks like a post-mortem (a folder run may not skip it silently).
+        post_mortem: bool,
         #[source_code]
         src: SharedSource,
         #[label("no table or list under this heading")]
+        span: SourceSpan,
+    },
+
+    /// Nothing names the action items and several sections could hold them.
+    #[error(
+        "{at}: no heading names the action items and several sections could hold them: {candidates}"
+    )]
+    #[diagnostic(
+        code(pm_sync::report::several_sections),
+        help(
+            "add the `[report] section = \"…\"` line of the right one to the config, or rename its heading to \"Action Items\""
+        )
+    )]
+    SeveralSections {
+        /// `path:line:col` of the first candidate.
+        at: String,
+        /// The candidates: line, heading and the config line to add.
+        candidates: String,
+        #[source_code]
+        src: SharedSource,
+        #[label("one of the candidates")]
         span: SourceSpan,
     },
 

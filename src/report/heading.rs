@@ -197,11 +197,6 @@ impl<'a> SectionMatcher<'a> {
         let _ = self.matched.set(shown);
         true
     }
-
-    /// The heading that matched, whitespace collapsed.
-    pub(crate) fn matched(self) -> Option<String> {
-        self.matched.into_inner()
-    }
 }
 
 /// The names as messages list them: `"Action Items"`, or `any of "Action Items", "Next Steps"`.
@@ -330,12 +325,10 @@ mod tests {
         assert!(!matcher.matches("Summary"));
         assert!(matcher.matches("Next  steps (owners)"));
         assert!(!matcher.matches("Action Items"));
-        assert_eq!(matcher.matched().as_deref(), Some("Next steps (owners)"));
 
         let matcher = SectionMatcher::new(&names, 1);
         assert!(!matcher.matches("Next Steps"));
         assert!(matcher.matches("Action items"));
-        assert_eq!(matcher.matched().as_deref(), Some("Action items"));
     }
 
     #[test]

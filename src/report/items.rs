@@ -278,6 +278,13 @@ fn finish(
             Some((cell, _)) if cell.text.is_empty() => {
                 (KeyPlace::Replace(cell.span.clone()), false)
             }
+            // "—", "n/a", "TBD": a placeholder for the ticket, replaced by it (unless it is the
+            // bold status word of a table without a Status column).
+            Some((cell, head))
+                if marker::is_placeholder(&cell.text) && status.form != StatusForm::Bold =>
+            {
+                (KeyPlace::Replace(head.clone()), false)
+            }
             Some((_, head)) => (KeyPlace::Insert(head.start), false),
             None => (KeyPlace::Insert(parts.head.start), false),
         },
@@ -314,7 +321,13 @@ pub(crate) fn summary_of(text: &str, marker_text: Option<&str>) -> Span {
     let emoji = |c: char| refs::is_status_emoji(c) || c.is_whitespace();
     // The key pm-sync writes goes before any status emoji a person put there.
     let summary = key::strip_key_prefix(summary.trim_start_matches(emoji));
-    let summary = cut_utf16(summary.trim_start_matches(emoji), SUMMARY_LIMIT);
+    let summary = summary.trim_start_matches(emoji);
+    // A TODO/DONE marker is the person's note on the item, not its summary.
+    let summary = match super::list::todo_marker_len(summary) {
+        Some(len) if len < summary.len() => &summary[len..],
+        _ => summary,
+    };
+    let summary = cut_utf16(summary, SUMMARY_LIMIT);
     // `summary` is a slice of `text`, so its place is where its first byte is.
     let start = (summary.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
     debug_assert!(
@@ -354,16 +367,40 @@ pub(crate) fn build(
     cx: &Context<'_>,
     body: Vec<RawRow>,
     columns: &Columns,
-    lines: &mut LineCounter<'_>,
+    lines_counter: &mut LineCounter<'_>,
 ) -> Result<Vec<ActionItem>, Ragged> {
     let mut items = Vec::with_capacity(body.len());
-    for (index, row) in body.into_iter().enumerate() {
-        let number = index + 1;
+    // Rows are numbered in order; a cell holding several items on lines of their own gives
+    // each line a number (so numbers stay unique and stable: edits never add lines).
+    let mut number = 0;
+    for row in body {
+        number += 1;
         let has_item = row
             .cells
             .get(columns.item)
             .is_some_and(|c| !c.text.is_empty());
         if !has_item {
+            continue;
+        }
+        let cell_span = row.cells[columns.item].span.clone();
+        let lines = super::cell_lines::split(cx.text, &cell_span, cx.kind);
+        if !lines.is_empty() {
+            let line = lines_counter.line_of(row.span.start);
+            let extra: Vec<(Arc<str>, Cell)> = columns
+                .extra
+                .iter()
+                .filter_map(|(i, name)| {
+                    row.cells
+                        .get(*i)
+                        .map(|cell| (Arc::clone(name), into_cell(cell.clone())))
+                })
+                .collect();
+            for (k, found) in lines.into_iter().enumerate() {
+                if k > 0 {
+                    number += 1;
+                }
+                items.push(line_item(cx, number, line, found, extra.clone()));
+            }
             continue;
         }
         let needed = [columns.status, columns.ticket];
@@ -376,7 +413,7 @@ pub(crate) fn build(
                 needed: index + 1,
             });
         }
-        let line = lines.line_of(row.span.start);
+        let line = lines_counter.line_of(row.span.start);
         let mut cells: Vec<Option<RawCell>> = row.cells.into_iter().map(Some).collect();
         let mut take = |i: usize| cells.get_mut(i).and_then(Option::take);
         let Some(item) = take(columns.item).map(into_cell) else {
@@ -410,6 +447,28 @@ pub(crate) fn build(
     }
     items.shrink_to_fit();
     Ok(items)
+}
+
+/// One line of a cell holding several items (see `cell_lines.rs`): written as a list item.
+pub(crate) fn line_item(
+    cx: &Context<'_>,
+    row: usize,
+    line: usize,
+    found: super::cell_lines::Line,
+    extra: Vec<(Arc<str>, Cell)>,
+) -> ActionItem {
+    let parts = ItemParts {
+        row,
+        line,
+        item: Cell {
+            span: found.head.clone(),
+            text: found.text,
+        },
+        rest: [0..0, 0..0],
+        head: found.head,
+        checkbox: found.checkbox,
+    };
+    text_item(cx, parts, extra)
 }
 
 /// A row of a table with a Status column, a ticket column, or both.

@@ -1,24 +1,35 @@
-//! Action items written as Markdown lists: bullets, numbers and task lists under the section,
-//! under its sub-headings and in blockquotes. One item per top-level list item; continuation
-//! lines belong to it and sub-bullets are its own (never items of their own). A list item that is
-//! only a link (an issue search) is not an action item.
+//! Action items written as text rather than a table: list items (bullets, numbers, task lists,
+//! under sub-headings and in blockquotes), paragraphs marked TODO/DONE, sub-headings with their
+//! paragraph, and plain paragraphs (one item each).
 //!
-//! Fed pulldown-cmark's events by the section scan, so finding the section and reading its lists
-//! is one pass.
+//! One item per top-level list item; continuation lines belong to it and sub-bullets are its own
+//! (never items of their own), also when a sub-bullet list is indented too little to nest (a
+//! list indented past the item above it is its sub-points). A top-level item that is a label
+//! ("**Follow-up actions:**", "Short-term:") lends the role to its own sub-items. Never items:
+//! labels ending in ':', questions, a line that is only a link (an issue search) unless it has
+//! a task box. A section whose items are lists reads only its lists; else its TODO-marked
+//! paragraphs; else its sub-headings that have a paragraph; else (where the caller allows it)
+//! its paragraphs.
+//!
+//! Fed pulldown-cmark's events by the section reader.
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::model::{Checkbox, Span};
 use super::table::collapse_whitespace_cow;
 
-/// One top-level list item as read, before it becomes an [`super::model::ActionItem`].
+/// Longest plain paragraph taken as one action item, in characters.
+const PARAGRAPH_ITEM_LIMIT: usize = 300;
+
+/// One item as read, before it becomes an [`super::model::ActionItem`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawListItem {
-    /// 1-based position among the section's top-level list items (skipped ones counted).
+    /// 1-based position among the section's candidates (skipped ones counted).
     pub(crate) position: usize,
-    /// The whole list item.
+    /// The whole item (a list item with its sub-bullets, a paragraph, a sub-heading with its
+    /// paragraphs).
     pub(crate) span: Span,
-    /// Its first paragraph: the item text.
+    /// Its first paragraph (or the heading's text): the item text.
     pub(crate) head: Span,
     /// The first paragraph as a reader sees it.
     pub(crate) text: String,
@@ -26,84 +37,262 @@ pub(crate) struct RawListItem {
     pub(crate) checkbox: Option<Checkbox>,
 }
 
-/// The item being read.
-struct Open {
-    span: Span,
-    head: Option<Span>,
-    checkbox: Option<Checkbox>,
-    /// Still inside the first paragraph.
-    in_head: bool,
-    paragraphs: usize,
-    /// Depth of links being read, and what the first paragraph holds outside and inside them.
+/// How the items of a text section are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    List,
+    /// Paragraphs starting with a TODO or DONE marker.
+    Todo,
+    /// Sub-headings, each with its paragraph.
+    SubHeading,
+    /// Paragraphs, one item each.
+    Paragraph,
+}
+
+impl Shape {
+    /// As `items --explain` names it.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Shape::List => "list items",
+            Shape::Todo => "paragraphs marked TODO/DONE",
+            Shape::SubHeading => "sub-headings with their paragraph",
+            Shape::Paragraph => "paragraphs, one item each",
+        }
+    }
+}
+
+/// Something in the section that is not an item, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Skipped {
+    pub(crate) span: Span,
+    pub(crate) reason: &'static str,
+}
+
+/// Inline content being read: the span of the text, and what it holds.
+#[derive(Default)]
+struct Head {
+    span: Option<Span>,
     link_depth: usize,
     links: usize,
     text_outside_links: bool,
-    /// Whether the only link's target is a Jira browse page (then the item is a ticket).
-    link_to_ticket: bool,
 }
 
-/// Collects the section's list items from the events it is fed.
-#[derive(Default)]
-pub(crate) struct Collector {
-    /// Lists open (nested lists count).
+/// An open list item.
+struct Frame {
+    span: Span,
+    /// Nesting of lists this item is in (1: top level).
     depth: usize,
-    item: Option<Open>,
-    /// The open item's first paragraph as read so far (one buffer for every item: each text
-    /// is copied out once, at its exact size).
+    /// Whether it can be an item (top level, or directly under a label).
+    candidate: bool,
+    /// The position it got, when a candidate.
+    position: usize,
+    head: Head,
     text: String,
-    seen: usize,
-    pub(crate) items: Vec<RawListItem>,
+    head_done: bool,
+    paragraphs: usize,
+    checkbox: Option<Checkbox>,
+    /// A top-level label whose sub-items are the items.
+    label: bool,
+    /// Indented past the item above it: a sub-point written without nesting.
+    sub_point: bool,
 }
 
-impl Collector {
-    /// Feeds one event (offsets already absolute).
+/// A sub-heading of the section, and what its part holds.
+struct SubHeading {
+    item: RawListItem,
+    paragraphs: usize,
+    has_list: bool,
+}
+
+/// Collects the section's candidates from the events it is fed.
+pub(crate) struct Collector<'t> {
+    text: &'t str,
+    depth: usize,
+    frames: Vec<Frame>,
+    /// The depth-0 paragraph or heading being read.
+    block: Option<(Span, Head, String, bool)>,
+    /// Column of the last top-level list item that counted, to spot under-indented sub-points.
+    last_column: Option<usize>,
+    seen: usize,
+    /// Candidates seen per shape (list items; paragraphs; sub-headings), for positions.
+    seen_paragraphs: usize,
+    seen_headings: usize,
+    lists: Vec<RawListItem>,
+    todo: Vec<RawListItem>,
+    headings: Vec<SubHeading>,
+    paragraphs: Vec<RawListItem>,
+    /// What is not an item, and why.
+    pub(crate) skipped: Vec<Skipped>,
+    /// Whether a paragraph that is a label ("… the following:") was seen.
+    saw_label: bool,
+    /// Only list items with a task box or a TODO/DONE marker are items (a section chosen for
+    /// holding them, though nothing names it for action items).
+    pub(crate) marked_only: bool,
+}
+
+impl<'t> Collector<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Collector {
+            text,
+            depth: 0,
+            frames: Vec::new(),
+            block: None,
+            last_column: None,
+            seen: 0,
+            seen_paragraphs: 0,
+            seen_headings: 0,
+            lists: Vec::new(),
+            todo: Vec::new(),
+            headings: Vec::new(),
+            paragraphs: Vec::new(),
+            skipped: Vec::new(),
+            saw_label: false,
+            marked_only: false,
+        }
+    }
+
+    /// Whether anything that can be an item in a section without plain paragraphs was found.
+    pub(crate) fn has_structured(&self) -> bool {
+        !self.lists.is_empty()
+            || !self.todo.is_empty()
+            || self
+                .headings
+                .iter()
+                .any(|h| h.paragraphs > 0 && !h.has_list)
+    }
+
+    /// The items, in the shape the section writes them; plain paragraphs only when
+    /// `paragraphs` allows them.
+    pub(crate) fn finish(mut self, paragraphs: bool) -> (Vec<RawListItem>, Shape, Vec<Skipped>) {
+        let mut skipped = std::mem::take(&mut self.skipped);
+        if self.marked_only {
+            let (marked, plain): (Vec<RawListItem>, Vec<RawListItem>) =
+                std::mem::take(&mut self.lists)
+                    .into_iter()
+                    .partition(|i| i.checkbox.is_some() || is_todo_marked(&i.text));
+            skipped.extend(plain.into_iter().map(|i| Skipped {
+                span: i.head,
+                reason: "no task box or TODO mark, in a section chosen for holding them",
+            }));
+            self.lists = marked;
+        }
+        let mut skip_all = |items: &[RawListItem], reason: &'static str| {
+            skipped.extend(items.iter().map(|i| Skipped {
+                span: i.head.clone(),
+                reason,
+            }));
+        };
+        let headings: Vec<RawListItem> = self
+            .headings
+            .into_iter()
+            .filter(|h| h.paragraphs > 0 && !h.has_list)
+            .map(|h| h.item)
+            .collect();
+        let (items, shape) = if !self.lists.is_empty() {
+            skip_all(&self.todo, "a paragraph: this section's items are a list");
+            skip_all(
+                &self.paragraphs,
+                "a paragraph: this section's items are a list",
+            );
+            (self.lists, Shape::List)
+        } else if !self.todo.is_empty() {
+            skip_all(&self.paragraphs, "a paragraph without a TODO/DONE marker");
+            (self.todo, Shape::Todo)
+        } else if !headings.is_empty() {
+            skip_all(
+                &self.paragraphs,
+                "a paragraph: it explains the sub-heading above it",
+            );
+            (headings, Shape::SubHeading)
+        } else if paragraphs {
+            // Plain paragraphs are items when they read like a list of them: short enough to
+            // be one action, and several of them or introduced by a label ("We are making the
+            // following changes:"). A lone or long paragraph is narrative.
+            let (short, long): (Vec<RawListItem>, Vec<RawListItem>) = self
+                .paragraphs
+                .into_iter()
+                .partition(|p| p.text.chars().count() <= PARAGRAPH_ITEM_LIMIT);
+            skip_all(&long, "a long paragraph: narrative, not one action");
+            if short.len() >= 2 || (self.saw_label && !short.is_empty()) {
+                (short, Shape::Paragraph)
+            } else {
+                skip_all(&short, "a lone paragraph: narrative, not a list of actions");
+                (Vec::new(), Shape::Paragraph)
+            }
+        } else {
+            skip_all(
+                &self.paragraphs,
+                "a paragraph: only sections named for action items take paragraphs as items",
+            );
+            (Vec::new(), Shape::List)
+        };
+        skipped.sort_by_key(|s| s.span.start);
+        (items, shape, skipped)
+    }
+
+    fn skip(&mut self, span: Span, reason: &'static str) {
+        self.skipped.push(Skipped { span, reason });
+    }
+
+    /// The column of the list marker of the item starting at `at` (pulldown-cmark may start
+    /// the item at its line's indentation), inside any blockquote markers.
+    fn column(&self, at: usize) -> usize {
+        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line = &self.text[line_start..];
+        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        let mut rest = line;
+        loop {
+            let trimmed = rest.trim_start_matches([' ', '\t']);
+            match trimmed.strip_prefix('>') {
+                Some(after) => rest = after.strip_prefix(' ').unwrap_or(after),
+                None => break,
+            }
+        }
+        rest.len() - rest.trim_start_matches([' ', '\t']).len()
+    }
+
+    /// Feeds one event (offsets absolute).
     pub(crate) fn feed(&mut self, event: &Event<'_>, range: Span) {
         match event {
             Event::Start(Tag::List(_)) => {
-                self.block_starts();
+                self.head_ends();
                 self.depth += 1;
             }
             Event::End(TagEnd::List(_)) => self.depth = self.depth.saturating_sub(1),
-            Event::Start(Tag::Item) if self.depth == 1 => {
-                self.seen += 1;
-                self.text.clear();
-                self.item = Some(Open {
-                    span: range,
-                    head: None,
-                    checkbox: None,
-                    in_head: true,
-                    paragraphs: 0,
-                    link_depth: 0,
-                    links: 0,
-                    text_outside_links: false,
-                    link_to_ticket: false,
-                });
-            }
-            Event::End(TagEnd::Item) if self.depth == 1 => self.finish(),
-            _ if self.depth != 1 => {}
+            Event::Start(Tag::Item) => self.item_starts(range),
+            Event::End(TagEnd::Item) => self.item_ends(),
             Event::TaskListMarker(checked) => {
-                if let Some(open) = self.item.as_mut()
-                    && open.head.is_none()
+                if let Some(frame) = self.frames.last_mut()
+                    && frame.head.span.is_none()
                 {
-                    open.checkbox = Some(Checkbox {
+                    frame.checkbox = Some(Checkbox {
                         at: range.start + 1,
                         checked: *checked,
                     });
                 }
             }
             Event::Start(Tag::Paragraph) => {
-                if let Some(open) = self.item.as_mut() {
-                    open.paragraphs += 1;
-                    if open.paragraphs > 1 {
-                        open.in_head = false;
+                if self.depth == 0 {
+                    self.block = Some((range, Head::default(), String::new(), false));
+                } else if let Some(frame) = self.frames.last_mut() {
+                    frame.paragraphs += 1;
+                    if frame.paragraphs > 1 {
+                        frame.head_done = true;
                     }
                 }
             }
             Event::End(TagEnd::Paragraph) => {
-                if let Some(open) = self.item.as_mut() {
-                    open.in_head = false;
+                if self.depth == 0 {
+                    self.paragraph_ends();
+                } else {
+                    self.head_ends();
                 }
             }
+            Event::Start(Tag::Heading { .. }) if self.depth == 0 => {
+                self.last_column = None;
+                self.block = Some((range, Head::default(), String::new(), true));
+            }
+            Event::End(TagEnd::Heading(_)) if self.depth == 0 => self.heading_ends(),
             Event::Start(
                 Tag::BlockQuote(_)
                 | Tag::CodeBlock(_)
@@ -112,53 +301,227 @@ impl Collector {
                 | Tag::Table(_)
                 | Tag::FootnoteDefinition(_),
             )
-            | Event::Rule => self.block_starts(),
+            | Event::Rule => self.head_ends(),
             event => self.inline(event, range),
         }
     }
 
-    /// A block inside the item ends its first paragraph.
-    fn block_starts(&mut self) {
-        if let Some(open) = self.item.as_mut() {
-            open.in_head = false;
+    /// A block inside the open item ends its first paragraph.
+    fn head_ends(&mut self) {
+        if let Some(frame) = self.frames.last_mut()
+            && !frame.head_done
+        {
+            frame.head_done = true;
+            if frame.depth == 1 && frame.checkbox.is_none() {
+                let text = collapse_whitespace_cow(&frame.text);
+                frame.label = is_label(&text);
+            }
         }
     }
 
-    fn inline(&mut self, event: &Event<'_>, range: Span) {
-        let Some(open) = self.item.as_mut() else {
+    fn item_starts(&mut self, range: Span) {
+        let depth = self.depth;
+        let parent_label = self
+            .frames
+            .last()
+            .is_some_and(|parent| parent.depth == 1 && parent.label && depth == 2);
+        let candidate = depth == 1 || parent_label;
+        let mut sub_point = false;
+        if depth == 1 {
+            let column = self.column(range.start);
+            match self.last_column {
+                Some(last) if column > last => sub_point = true,
+                _ => self.last_column = Some(column),
+            }
+        }
+        if candidate {
+            self.seen += 1;
+        } else if depth == 2 {
+            let line_end = self.text[range.start..]
+                .find('\n')
+                .map_or(range.end, |i| range.start + i)
+                .min(range.end);
+            self.skip(
+                range.start..line_end,
+                "a sub-bullet: part of the item above",
+            );
+        }
+        self.frames.push(Frame {
+            span: range,
+            depth,
+            candidate,
+            position: self.seen,
+            head: Head::default(),
+            text: String::new(),
+            head_done: false,
+            paragraphs: 0,
+            checkbox: None,
+            label: false,
+            sub_point,
+        });
+    }
+
+    fn item_ends(&mut self) {
+        self.head_ends();
+        let Some(frame) = self.frames.pop() else {
             return;
         };
-        if !open.in_head {
+        if !frame.candidate {
             return;
         }
+        let Some(head) = frame.head.span.clone() else {
+            if frame.checkbox.is_none() {
+                self.skip(frame.span, "an empty list item");
+            }
+            return;
+        };
+        let text = collapse_whitespace_cow(&frame.text).into_owned();
+        let boxed = frame.checkbox.is_some();
+        let reason = if text.is_empty() {
+            Some("an empty list item")
+        } else if is_template(&text) {
+            Some("a template placeholder ([…], YYYY-MM-DD, XXX)")
+        } else if frame.sub_point {
+            Some("a sub-point: indented under the item above it")
+        } else if boxed {
+            None
+        } else if frame.label || is_label(&text) {
+            Some("a label ending in ':'")
+        } else if is_question(&text) {
+            Some("a question")
+        } else if frame.head.links > 0 && !frame.head.text_outside_links {
+            Some("only a link (an issue search or a reference), no task box")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.skip(head, reason);
+            return;
+        }
+        if let Some(heading) = self.headings.last_mut() {
+            heading.has_list = true;
+        }
+        self.lists.push(RawListItem {
+            position: frame.position,
+            span: frame.span,
+            head,
+            text,
+            checkbox: frame.checkbox,
+        });
+    }
+
+    fn paragraph_ends(&mut self) {
+        let Some((span, head, text, _)) = self.block.take() else {
+            return;
+        };
+        self.last_column = None;
+        let Some(head_span) = head.span else {
+            return;
+        };
+        self.seen_paragraphs += 1;
+        let text = collapse_whitespace_cow(&text).into_owned();
+        if let Some(heading) = self.headings.last_mut()
+            && heading.item.span.end <= span.start
+        {
+            heading.paragraphs += 1;
+            heading.item.span.end = span.end;
+        }
+        let reason = if text.is_empty() {
+            return;
+        } else if is_label(&text) {
+            self.saw_label = true;
+            Some("a label ending in ':'")
+        } else if is_question(&text) {
+            Some("a question")
+        } else if head.links > 0 && !head.text_outside_links {
+            Some("only a link (an issue search or a reference), no task box")
+        } else if is_filler(&text) || is_template(&text) {
+            Some("a placeholder (\"None yet\", \"TBD\")")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.skip(head_span, reason);
+            return;
+        }
+        let item = RawListItem {
+            position: self.seen_paragraphs,
+            span,
+            head: head_span,
+            checkbox: None,
+            text,
+        };
+        if is_todo_marked(&item.text) {
+            self.todo.push(item);
+        } else {
+            self.paragraphs.push(item);
+        }
+    }
+
+    fn heading_ends(&mut self) {
+        let Some((span, head, text, _)) = self.block.take() else {
+            return;
+        };
+        let Some(head_span) = head.span else {
+            return;
+        };
+        self.seen_headings += 1;
+        let text = collapse_whitespace_cow(&text).into_owned();
+        if text.is_empty() || is_label(&text) || is_question(&text) {
+            self.skip(head_span, "a sub-heading that is a label or a question");
+            return;
+        }
+        self.headings.push(SubHeading {
+            item: RawListItem {
+                position: self.seen_headings,
+                span,
+                head: head_span,
+                text,
+                checkbox: None,
+            },
+            paragraphs: 0,
+            has_list: false,
+        });
+    }
+
+    fn inline(&mut self, event: &Event<'_>, range: Span) {
+        let (head, text) = if let Some((_, head, text, _)) = self.block.as_mut() {
+            (head, text)
+        } else if let Some(frame) = self.frames.last_mut()
+            && !frame.head_done
+            && (frame.candidate || frame.depth == 1)
+        {
+            (&mut frame.head, &mut frame.text)
+        } else {
+            return;
+        };
         let is_inline = match event {
             Event::Text(t) | Event::Code(t) => {
-                self.text.push_str(t);
-                if open.link_depth == 0 && !t.trim().is_empty() {
-                    open.text_outside_links = true;
+                text.push_str(t);
+                if head.link_depth == 0 && !t.trim().is_empty() {
+                    head.text_outside_links = true;
                 }
                 true
             }
             Event::SoftBreak | Event::HardBreak => {
-                self.text.push(' ');
+                text.push(' ');
                 true
             }
             Event::InlineHtml(_) | Event::FootnoteReference(_) => {
-                if open.link_depth == 0 {
-                    open.text_outside_links = true;
+                if head.link_depth == 0 {
+                    head.text_outside_links = true;
                 }
                 true
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                if open.link_depth == 0 {
-                    open.links += 1;
-                    open.link_to_ticket = super::key::browse_key(dest_url).is_some();
+            Event::Start(Tag::Link { .. }) => {
+                if head.link_depth == 0 {
+                    head.links += 1;
                 }
-                open.link_depth += 1;
+                head.link_depth += 1;
                 true
             }
             Event::End(TagEnd::Link) => {
-                open.link_depth = open.link_depth.saturating_sub(1);
+                head.link_depth = head.link_depth.saturating_sub(1);
                 true
             }
             Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Image { .. })
@@ -169,32 +532,132 @@ impl Collector {
             _ => false,
         };
         if is_inline {
-            open.head = Some(match open.head.take() {
-                Some(head) => head.start.min(range.start)..head.end.max(range.end),
+            head.span = Some(match head.span.take() {
+                Some(span) => span.start.min(range.start)..span.end.max(range.end),
                 None => range,
             });
         }
     }
+}
 
-    fn finish(&mut self) {
-        let Some(open) = self.item.take() else {
-            return;
-        };
-        let Some(head) = open.head else {
-            return;
-        };
-        let text = collapse_whitespace_cow(&self.text).into_owned();
-        let only_a_search_link =
-            open.links == 1 && !open.text_outside_links && !open.link_to_ticket;
-        if text.is_empty() || only_a_search_link {
-            return;
+/// A label: text ending in a colon ("Short-term:", "**Follow-up actions:**").
+pub(crate) fn is_label(text: &str) -> bool {
+    let text = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '_'));
+    text.ends_with(':') || text.ends_with('：')
+}
+
+/// A paragraph that only holds the place of items: "None yet.", "TBD", "To do.", "N/A".
+pub(crate) fn is_filler(text: &str) -> bool {
+    let text = text.trim().trim_end_matches(['.', '!', '…']);
+    super::marker::is_placeholder(text)
+        || [
+            "none yet",
+            "nothing yet",
+            "nothing",
+            "no action items",
+            "none so far",
+            "tbc",
+        ]
+        .iter()
+        .any(|filler| text.eq_ignore_ascii_case(filler))
+}
+
+/// A template's placeholder rather than an item: only bracketed blanks (`[対策内容]`,
+/// `[describe the fix]`) and template tokens (`YYYY-MM-DD`, `XXX`) once labels are set aside.
+fn is_template(text: &str) -> bool {
+    let mut rest = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut blanks = 0;
+    for c in text.chars() {
+        match c {
+            '[' | '(' | '（' => {
+                depth += 1;
+                blanks += 1;
+            }
+            ']' | ')' | '）' => depth = depth.saturating_sub(1),
+            c if depth == 0 => rest.push(c),
+            _ => {}
         }
-        self.items.push(RawListItem {
-            position: self.seen,
-            span: open.span,
-            head,
-            text,
-            checkbox: open.checkbox,
-        });
+    }
+    let tokens = ["YYYY", "MM", "DD", "HH", "mm", "XXX", "TBD"];
+    let mut words = 0;
+    let all_blank = rest.split_whitespace().all(|word| {
+        words += 1;
+        if word.ends_with([':', '：']) {
+            return true;
+        }
+        let parts: Vec<&str> = word
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let template = !parts.is_empty() && parts.iter().all(|p| tokens.contains(p));
+        if template {
+            blanks += 1;
+        }
+        template || parts.is_empty()
+    });
+    all_blank && blanks > 0 && (text.trim_start().starts_with('[') || words > 0)
+}
+
+/// A question ("How do we detect this sooner?").
+pub(crate) fn is_question(text: &str) -> bool {
+    let text = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '_'));
+    text.ends_with('?') || text.ends_with('？')
+}
+
+/// The length of a TODO or DONE marker at the start of `text` (`TODO`, `TODO:`, `[DONE]`,
+/// `Done:`), with what separates it from the item text.
+pub(crate) fn todo_marker_len(text: &str) -> Option<usize> {
+    let bracket = text.starts_with('[');
+    let rest = if bracket { &text[1..] } else { text };
+    let word = rest.get(..4)?;
+    let upper = word == "TODO" || word == "DONE";
+    let any_case = word.eq_ignore_ascii_case("todo") || word.eq_ignore_ascii_case("done");
+    if !any_case {
+        return None;
+    }
+    let after = &rest[4..];
+    if after.chars().next().is_some_and(char::is_alphanumeric) {
+        return None;
+    }
+    let closed = if bracket {
+        after.strip_prefix(']')?
+    } else {
+        after
+    };
+    let colon = closed.trim_start().starts_with([':', '：']);
+    if !(upper || bracket || colon) {
+        return None;
+    }
+    let sep = closed.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | '：' | '-' | '—' | '–')
+    });
+    Some(text.len() - sep.len())
+}
+
+/// Whether a paragraph starts with a TODO or DONE marker (after any key pm-sync wrote and any
+/// status emoji).
+pub(crate) fn is_todo_marked(text: &str) -> bool {
+    let emoji = |c: char| super::refs::is_status_emoji(c) || c.is_whitespace();
+    let text = super::key::strip_key_prefix(text.trim_start_matches(emoji));
+    todo_marker_len(text.trim_start_matches(emoji)).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn todo_markers() {
+        assert_eq!(todo_marker_len("TODO add alerts"), Some(5));
+        assert_eq!(todo_marker_len("TODO: add alerts"), Some(6));
+        assert_eq!(todo_marker_len("[DONE] x"), Some(7));
+        assert_eq!(todo_marker_len("Done: x"), Some(6));
+        assert_eq!(todo_marker_len("Todo list"), None);
+        assert_eq!(todo_marker_len("TODOS x"), None);
+        assert_eq!(todo_marker_len("Doneness"), None);
+        assert!(is_todo_marked("OPS-1 — TODO: x"));
+        assert!(is_label("**Follow-up actions:**"));
+        assert!(is_question("How do we know?"));
     }
 }

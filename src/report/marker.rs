@@ -32,6 +32,33 @@ pub(crate) fn text_end(raw: &str) -> usize {
     end
 }
 
+/// Whether a cell's text only holds its place: a dash, `n/a`, `TBD`, `none`, `?`, `TODO`.
+/// pm-sync writes its value over a placeholder in a ticket or status cell rather than beside it.
+pub(crate) fn is_placeholder(text: &str) -> bool {
+    let text = text
+        .trim()
+        .trim_matches(|c: char| matches!(c, '*' | '_' | '`'));
+    matches!(text, "-" | "--" | "---" | "—" | "–" | "?" | "…" | "...")
+        || [
+            "n/a", "n.a.", "na", "tbd", "tba", "none", "todo", "to do", "nil",
+        ]
+        .iter()
+        .any(|word| text.eq_ignore_ascii_case(word))
+}
+
+/// Whether a status cell's text only holds its place: a dash, `?`, `TBD`, `TODO`. Unlike in a
+/// ticket cell, `N/A` and `none` in a status cell are a person's decision (the item does not
+/// apply) and stay.
+pub(crate) fn is_status_placeholder(text: &str) -> bool {
+    let text = text
+        .trim()
+        .trim_matches(|c: char| matches!(c, '*' | '_' | '`'));
+    is_placeholder(text)
+        && !["n/a", "n.a.", "na", "none", "nil"]
+            .iter()
+            .any(|word| text.eq_ignore_ascii_case(word))
+}
+
 /// A status written in `raw` with its inner bytes (relative) and reader text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Found {

@@ -6,11 +6,13 @@
 //! one edit engine splices edits into those places and parses again, so what [`Report::items`]
 //! says always matches [`Report::bytes`], and nothing pm-sync does not own ever changes.
 
+mod cell_lines;
 mod columns;
 mod diff;
 pub mod disk;
 mod edit;
 pub mod error;
+pub mod explain;
 pub mod file;
 mod front_matter;
 pub mod heading;
@@ -30,6 +32,7 @@ pub mod roles;
 mod section;
 mod storage;
 mod table;
+mod vocabulary;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -49,11 +52,15 @@ pub use model::{
 use error::{ITEM_NAMES, Origin};
 use section::{LocatedTable, SectionError};
 
+pub use explain::Explanation;
+
 /// How to read reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportOptions {
     /// The names of the heading that introduces the action items (`[report] section`): the
-    /// first heading that starts with one of them ([`heading::heading_matches`]).
+    /// first heading that starts with one of them ([`heading::heading_matches`]). Empty: the
+    /// built-in vocabulary of action-item headings in ten languages, then the fallbacks (see
+    /// `section.rs`).
     pub section: Vec<String>,
     /// Severities that are not `sevN`, mapped (`[labels.severity_map]`): the written value
     /// (lower case, whitespace collapsed) and its `sevN`.
@@ -68,19 +75,20 @@ pub struct ReportOptions {
     /// it). Off, an edited report holds one copy of its bytes rather than two, and `diff`
     /// reads the file back.
     pub keep_original: bool,
+    /// Globs (`[report] exclude`, relative to the folder walked) of Markdown files a folder run
+    /// leaves out without a word: templates, READMEs, drafts.
+    pub exclude: Vec<String>,
 }
 
 impl Default for ReportOptions {
     fn default() -> Self {
         ReportOptions {
-            section: heading::DEFAULT_SECTIONS
-                .iter()
-                .map(|&name| name.to_owned())
-                .collect(),
+            section: Vec::new(),
             severity_map: Vec::new(),
             ticket_projects: Vec::new(),
             max_size: 64 * 1024 * 1024,
             keep_original: true,
+            exclude: Vec::new(),
         }
     }
 }
@@ -94,6 +102,8 @@ struct Parsed {
     heading: Option<String>,
     front_matter: FrontMatter,
     items: Vec<ActionItem>,
+    /// Why this section and container, for `items --explain`.
+    explanation: Explanation,
 }
 
 /// The bytes last loaded or saved, or only their fingerprint.
@@ -149,7 +159,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     // The BOM stays in the bytes; the Markdown parser must not see it, or the front matter's
     // opening `---` would not be at the start.
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let (scan, section_heading) = scan_sections(text, base, &options.section);
+    let scan = section::scan(text, base, &options.section);
     let front_matter = |items: Option<Span>| {
         front_matter::read(
             path,
@@ -160,41 +170,48 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             &options.severity_map,
         )
     };
-    let table = match scan.table {
-        Ok(LocatedTable::Pipe(table)) => table,
-        Ok(LocatedTable::Html(start)) => match html_table::read(text, start) {
-            Ok(table) => table,
-            Err(unclosed) => {
-                // A broken front matter is named first, as for every other report.
-                front_matter(None)?;
-                let origin = Origin::new(path, text, unclosed.tag);
-                return Err(ReportError::UnclosedTable {
-                    at: origin.at,
-                    src: origin.src,
-                    span: origin.span,
-                });
-            }
-        },
-        Ok(LocatedTable::List(raw_items)) => {
-            let items = raw_items
-                .first()
-                .zip(raw_items.last())
-                .map(|(first, last)| first.span.start..last.span.end);
-            return Ok(list_items(
-                text,
-                front_matter(items)?,
-                raw_items,
-                options,
-                section_heading,
-            ));
-        }
+    let mut explanation = Explanation {
+        section: scan.heading.clone(),
+        choice: scan.choice.as_ref().map(explain::describe_choice),
+        guessed: matches!(
+            scan.choice,
+            Some(section::Choice::Label(_) | section::Choice::Fallback(_))
+        ),
+        siblings: Vec::new(),
+        container: String::new(),
+        columns: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let mut lines = items::LineCounter::new(text);
+    for skipped in &scan.skipped {
+        explanation.skipped.push(explain::SkippedLine {
+            line: lines.line_of(skipped.span.start),
+            text: table::collapse_whitespace(&text[skipped.span.clone()]),
+            reason: skipped.reason,
+        });
+    }
+    let section_heading = scan.heading.clone();
+    let located = match scan.table {
+        Ok(located) => located,
         Err(SectionError::NoSection) => {
             front_matter(None)?;
             let origin = Origin::new(path, text, base..base);
+            let (section, first) = if options.section.is_empty() {
+                (
+                    "for action items (\"Action Items\", \"Follow-ups\", \"Next Steps\", \"Corrective actions\"… in ten languages), no label line such as \"**Follow-up actions:**\" and no section holding a task list, TODO-marked entries or an action items table".to_owned(),
+                    "Action Items".to_owned(),
+                )
+            } else {
+                (
+                    heading::describe(&options.section),
+                    options.section.first().cloned().unwrap_or_default(),
+                )
+            };
             return Err(ReportError::NoSection {
                 at: origin.at,
-                section: heading::describe(&options.section),
-                first: options.section.first().cloned().unwrap_or_default(),
+                section,
+                first,
+                post_mortem: scan.looks_like_post_mortem,
                 src: origin.src,
                 span: origin.span,
             });
@@ -205,12 +222,151 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             return Err(ReportError::NoTable {
                 at: origin.at,
                 section: section_heading.unwrap_or_default(),
+                post_mortem: scan.looks_like_post_mortem,
+                src: origin.src,
+                span: origin.span,
+            });
+        }
+        Err(SectionError::Several(candidates)) => {
+            front_matter(None)?;
+            let first = candidates
+                .first()
+                .map(|(span, _)| span.clone())
+                .unwrap_or(base..base);
+            let origin = Origin::new(path, text, trim_span(text, first));
+            let mut lines = items::LineCounter::new(text);
+            let listed = candidates
+                .iter()
+                .map(|(span, heading)| {
+                    format!(
+                        "line {}: \"{heading}\" (to use it: [report] section = \"{}\")",
+                        lines.line_of(span.start),
+                        heading.replace('\\', "\\\\").replace('"', "\\\"")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(ReportError::SeveralSections {
+                at: origin.at,
+                candidates: listed,
                 src: origin.src,
                 span: origin.span,
             });
         }
     };
-    let front_matter = front_matter(Some(table.span()))?;
+    let first = match read_part(path, text, options, located) {
+        Ok(part) => part,
+        Err(error) => {
+            // A broken front matter is named first, as for every other report.
+            front_matter(None)?;
+            return Err(error);
+        }
+    };
+    let front_matter = front_matter(first.span.clone())?;
+    explanation.container = first.container.clone();
+    explanation.columns = first.columns.clone();
+    let Part {
+        mut kind,
+        table_line,
+        mut items,
+        ..
+    } = first;
+    // Sibling sections: their items follow, numbered after the ones before them. A sibling
+    // whose items cannot be read, or are written in another markup (HTML beside Markdown), is
+    // left out rather than failing the report.
+    for (heading, located) in scan.siblings {
+        let Ok(part) = read_part(path, text, options, located) else {
+            continue;
+        };
+        let combined = match (kind, part.kind) {
+            (a, b) if a == b => a,
+            (ContainerKind::List, ContainerKind::Pipe)
+            | (ContainerKind::Pipe, ContainerKind::List) => ContainerKind::Pipe,
+            _ => continue,
+        };
+        kind = combined;
+        let offset = items.last().map_or(0, |item| item.row);
+        items.extend(part.items.into_iter().map(|mut item| {
+            item.row += offset;
+            item
+        }));
+        explanation.siblings.push(heading);
+        if !part.columns.is_empty() {
+            explanation.columns.extend(part.columns);
+        }
+    }
+    Ok(Parsed {
+        kind,
+        table_line,
+        heading: section_heading,
+        front_matter,
+        items,
+        explanation,
+    })
+}
+
+/// The items of one section's container.
+struct Part {
+    kind: ContainerKind,
+    table_line: usize,
+    items: Vec<ActionItem>,
+    /// The bytes of the container, when it has items.
+    span: Option<Span>,
+    container: String,
+    columns: Vec<(String, String)>,
+}
+
+/// Reads the items of `located`.
+fn read_part(
+    path: &Path,
+    text: &str,
+    options: &ReportOptions,
+    located: LocatedTable,
+) -> Result<Part, ReportError> {
+    let table = match located {
+        LocatedTable::Pipe(table) => table,
+        LocatedTable::Html(start) => html_table::read(text, start).map_err(|unclosed| {
+            let origin = Origin::new(path, text, unclosed.tag);
+            ReportError::UnclosedTable {
+                at: origin.at,
+                src: origin.src,
+                span: origin.span,
+            }
+        })?,
+        LocatedTable::Cell(span, kind) => {
+            let cx = items::Context::new(text, kind, &options.ticket_projects);
+            let mut lines = items::LineCounter::new(text);
+            let line = lines.line_of(span.start);
+            let items = cell_lines::lines_or_whole(text, &span, kind)
+                .into_iter()
+                .enumerate()
+                .map(|(i, found)| items::line_item(&cx, i + 1, line, found, Vec::new()))
+                .collect();
+            return Ok(Part {
+                kind,
+                table_line: line,
+                items,
+                span: Some(span),
+                container: "lines of one table cell".to_owned(),
+                columns: Vec::new(),
+            });
+        }
+        LocatedTable::List(raw_items, shape) => {
+            let span = raw_items
+                .first()
+                .zip(raw_items.last())
+                .map(|(first, last)| first.span.start..last.span.end);
+            let (table_line, items) = list_items(text, raw_items, options);
+            return Ok(Part {
+                kind: ContainerKind::List,
+                table_line,
+                items,
+                span,
+                container: shape.describe().to_owned(),
+                columns: Vec::new(),
+            });
+        }
+    };
     let header_span = table
         .header
         .as_ref()
@@ -227,9 +383,15 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             },
         }
     })?;
+    let container = match table.kind {
+        ContainerKind::Html => "an HTML table",
+        _ => "a pipe table",
+    };
+    let roles = columns::roles(&columns);
     let mut lines = items::LineCounter::new(text);
     let table_line = lines.line_of(table.start);
     let kind = table.kind;
+    let span = Some(table.span());
     let cx = items::Context::new(text, kind, &options.ticket_projects);
     let items = items::build(&cx, table.body, &columns, &mut lines).map_err(|ragged| {
         let origin = Origin::new(path, text, ragged.span);
@@ -243,23 +405,23 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             span: origin.span,
         }
     })?;
-    Ok(Parsed {
+    Ok(Part {
         kind,
         table_line,
-        heading: section_heading,
-        front_matter,
         items,
+        span,
+        container: container.to_owned(),
+        columns: roles,
     })
 }
 
-/// The action items of a section written as lists.
+/// The action items of a section written as text (lists, paragraphs, sub-headings): the line
+/// of the first and the items.
 fn list_items(
     text: &str,
-    front_matter: FrontMatter,
     raw_items: Vec<list::RawListItem>,
     options: &ReportOptions,
-    heading: Option<String>,
-) -> Parsed {
+) -> (usize, Vec<ActionItem>) {
     let cx = items::Context::new(text, ContainerKind::List, &options.ticket_projects);
     let mut lines = items::LineCounter::new(text);
     let table_line = raw_items
@@ -282,33 +444,7 @@ fn list_items(
             items::text_item(&cx, parts, Vec::new())
         })
         .collect();
-    Parsed {
-        kind: ContainerKind::List,
-        table_line,
-        heading,
-        front_matter,
-        items,
-    }
-}
-
-/// Scans for the section named by `names`. A matching heading with no table under it is passed
-/// over for a later one (a `## Remediation` narrative before `## Action Items`); when none has a
-/// table, the first one is the one the error names. Returns the scan and the heading used.
-fn scan_sections(text: &str, base: usize, names: &[String]) -> (section::Scan, Option<String>) {
-    let mut first_without_table = None;
-    for skip in 0.. {
-        let matcher = heading::SectionMatcher::new(names, skip);
-        let scan = section::scan(text, base, &matcher);
-        let heading = matcher.matched();
-        match scan.table {
-            Err(SectionError::NoTable(_)) => {
-                first_without_table.get_or_insert((scan, heading));
-            }
-            Err(SectionError::NoSection) => return first_without_table.unwrap_or((scan, heading)),
-            Ok(_) => return (scan, heading),
-        }
-    }
-    unreachable!("a document has finitely many headings")
+    (table_line, items)
 }
 
 /// `span` without its trailing whitespace, so an underline does not run onto the next line.
@@ -444,6 +580,12 @@ impl Report {
     /// The heading that introduced the action items, as written (whitespace collapsed).
     pub fn section_heading(&self) -> Option<&str> {
         self.parsed.heading.as_deref()
+    }
+
+    /// Why pm-sync read the items it did: the section chosen and why, the container, each
+    /// column's role and every line of the section skipped with the reason.
+    pub fn explanation(&self) -> &Explanation {
+        &self.parsed.explanation
     }
 
     /// What the report says about the incident: the front matter, and for what it does not

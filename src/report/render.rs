@@ -74,6 +74,9 @@ pub struct ItemsView<'a> {
     pub label_error: Option<String>,
     /// The action items.
     pub items: Vec<ItemView<'a>>,
+    /// Why these items (`items --explain`): absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<&'a super::Explanation>,
 }
 
 /// The view of `report` for JSON output; `labels` is what [`super::resolve_labels`] said.
@@ -112,6 +115,7 @@ pub fn items_view<'a>(
                 extra: Extra(&item.extra),
             })
             .collect(),
+        explanation: None,
     }
 }
 
@@ -141,6 +145,12 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
         report.path().display(),
         report.table_line()
     );
+    let explanation = report.explanation();
+    if explanation.guessed
+        && let Some(choice) = &explanation.choice
+    {
+        let _ = writeln!(out, "section chosen because {choice}");
+    }
     let fm = report.front_matter();
     if let (Some(date), Some(source)) = (fm.incident_date, &fm.incident_date_source) {
         let _ = writeln!(out, "incident date: {date} (from {source})");

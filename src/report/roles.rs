@@ -16,25 +16,13 @@ pub enum Role {
 }
 
 /// The role of a column from its header text (case, surrounding punctuation and emphasis
-/// ignored), if it has one.
+/// ignored), in any of the vocabulary's languages (`Responsable`, `担当者`, `Fälligkeit`), if it
+/// has one.
 pub fn role_of(header: &str) -> Option<Role> {
-    let words: String = header
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    let words: Vec<&str> = words.split_whitespace().collect();
-    match words.as_slice() {
-        ["owner" | "owners" | "assignee" | "who" | "dri"] => Some(Role::Owner),
-        ["due"] | ["due", "date" | "by"] | ["deadline"] | ["eta"] | ["target", "date"] => {
-            Some(Role::Due)
-        }
-        ["priority" | "pri" | "prio"] => Some(Role::Priority),
+    match super::vocabulary::column(header)? {
+        super::vocabulary::Column::Owner => Some(Role::Owner),
+        super::vocabulary::Column::Due => Some(Role::Due),
+        super::vocabulary::Column::Priority => Some(Role::Priority),
         _ => None,
     }
 }

@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use super::error::{ITEM_NAMES, Origin, ReportError};
+use super::explain::Explanation;
 use super::heading::{self, SectionMatcher};
 use super::incident_date::{Source, SourceKind, find_date, map_severity};
 use super::items::{self, ItemParts, LineCounter};
@@ -18,6 +19,7 @@ use super::model::{
     ActionItem, Cell, Checkbox, ContainerKind, FrontMatter, KeyPlace, Span, StatusForm,
 };
 use super::table::collapse_whitespace;
+use super::vocabulary::{self, Strength};
 use super::{Parsed, ReportOptions, columns, html_table};
 
 /// One tag of the body.
@@ -286,48 +288,32 @@ pub(crate) fn parse(
     options: &ReportOptions,
 ) -> Result<Parsed, ReportError> {
     let all: Vec<Tag<'_>> = tags(text, 0).collect();
-    let mut first_heading: Option<(usize, usize)> = None;
-    let mut chosen: Option<(String, Container)> = None;
-    'skips: for skip in 0.. {
-        let matcher = SectionMatcher::new(&options.section, skip);
-        for (i, tag) in all.iter().enumerate() {
-            let Some(level) = heading_level(tag.name).filter(|_| tag.kind == TagKind::Open) else {
-                continue;
-            };
-            let Some(close) = closing(&all, i) else {
-                continue;
-            };
-            let heading_text = plain_text(&text[tag.span.1..all[close].span.0]);
-            if !matcher.matches(&heading_text) {
-                continue;
-            }
-            first_heading.get_or_insert((tag.span.0, all[close].span.1));
-            match container_after(&all, close + 1, level) {
-                Some(container) => {
-                    chosen = Some((heading_text, container));
-                    break 'skips;
-                }
-                None => continue 'skips,
-            }
-        }
-        // No (further) heading matched.
-        break;
-    }
+    let (first_heading, chosen) = choose_section(text, &all, &options.section);
     let front_matter = front_matter(name, text, title, &all, options);
     let Some((heading_text, container)) = chosen else {
-        let origin_span = first_heading.map_or(0..0, |(s, e)| s..e);
+        let origin_span = first_heading.clone().map_or(0..0, |(span, _)| span);
         let origin = Origin::new(name, text, origin_span);
         return Err(match first_heading {
             None => ReportError::NoSection {
                 at: origin.at,
-                section: heading::describe(&options.section),
-                first: options.section.first().cloned().unwrap_or_default(),
+                section: if options.section.is_empty() {
+                    "for action items (\"Action Items\", \"Follow-ups\", \"Next Steps\", \"Corrective actions\"… in ten languages)".to_owned()
+                } else {
+                    heading::describe(&options.section)
+                },
+                first: options
+                    .section
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "Action Items".to_owned()),
+                post_mortem: true,
                 src: origin.src,
                 span: origin.span,
             },
-            Some(_) => ReportError::NoTable {
+            Some((_, heading_text)) => ReportError::NoTable {
                 at: origin.at,
-                section: options.section.first().cloned().unwrap_or_default(),
+                section: heading_text,
+                post_mortem: true,
                 src: origin.src,
                 span: origin.span,
             },
@@ -396,13 +382,75 @@ pub(crate) fn parse(
     for item in &mut items {
         adjust(text, item);
     }
+    let explanation = Explanation {
+        section: Some(heading_text.clone()),
+        choice: Some(if options.section.is_empty() {
+            "a heading of the page names the action items".to_owned()
+        } else {
+            "the heading `[report] section` names".to_owned()
+        }),
+        container: format!("{kind:?} in the page's storage format"),
+        ..Explanation::default()
+    };
     Ok(Parsed {
         kind,
         table_line,
         heading: Some(heading_text),
         front_matter,
         items,
+        explanation,
     })
+}
+
+/// The section of a page: the first heading with a container under it among those the
+/// configured names match, or, with none configured, among the headings the built-in vocabulary
+/// names strongly, then fairly ("Next steps"). Also the first heading that matched at all
+/// (span and text), for the error when none has a container.
+#[allow(clippy::type_complexity)]
+fn choose_section(
+    text: &str,
+    all: &[Tag<'_>],
+    configured: &[String],
+) -> (
+    Option<(std::ops::Range<usize>, String)>,
+    Option<(String, Container)>,
+) {
+    // (rank, tag index, level, close index, text) of every heading that names the section.
+    let mut named: Vec<(u8, usize, u8, usize, String)> = Vec::new();
+    for (i, tag) in all.iter().enumerate() {
+        let Some(level) = heading_level(tag.name).filter(|_| tag.kind == TagKind::Open) else {
+            continue;
+        };
+        let Some(close) = closing(all, i) else {
+            continue;
+        };
+        let heading_text = plain_text(&text[tag.span.1..all[close].span.0]);
+        let rank = if configured.is_empty() {
+            match vocabulary::heading(&heading_text) {
+                Some((Strength::Strong, _)) => Some(0),
+                Some((Strength::Fair, _)) => Some(1),
+                _ => None,
+            }
+        } else {
+            SectionMatcher::new(configured, 0)
+                .matches(&heading_text)
+                .then_some(0)
+        };
+        if let Some(rank) = rank {
+            named.push((rank, i, level, close, heading_text));
+        }
+    }
+    let first = named
+        .first()
+        .map(|(_, i, _, close, t)| (all[*i].span.0..all[*close].span.1, t.clone()));
+    // Stable: within a rank, document order.
+    named.sort_by_key(|(rank, ..)| *rank);
+    let chosen = named
+        .into_iter()
+        .find_map(|(_, _, level, close, heading_text)| {
+            container_after(all, close + 1, level).map(|container| (heading_text, container))
+        });
+    (first, chosen)
 }
 
 /// The first table, task list or list after the heading closed at tag `from - 1`, before the

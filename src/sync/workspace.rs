@@ -205,15 +205,28 @@ pub struct LabelSources<'a> {
     pub default_severity: &'a str,
 }
 
+/// What a folder run does with a Markdown file whose action items it cannot find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unread {
+    /// Skip it, naming it and why (a warning, shown at default verbosity).
+    Skip,
+    /// Skip it with a warning when it does not look like a post-mortem; fail on it when it does
+    /// (front matter, an incident title, a heading half naming action items): `check` must
+    /// not pass over a post-mortem it could not read.
+    FailPostMortems,
+}
+
 /// Expands `paths` (files, or directories searched for Markdown files with an Action Items
 /// table) and loads every report. A file named explicitly must be a valid report; a Markdown
-/// file found in a directory without the section is skipped. Every bad report is reported, not
-/// only the first: the error then holds them all, and nothing was loaded.
+/// file found in a directory without the section is skipped with a warning naming it and why
+/// (or, per `unread`, fails the run), unless `[report] exclude` leaves it out. Every bad report
+/// is reported, not only the first: the error then holds them all, and nothing was loaded.
 pub fn load_reports(
     paths: &[PathBuf],
     options: &ReportOptions,
     lock: bool,
     labels: Option<LabelSources<'_>>,
+    unread: Unread,
 ) -> Result<Vec<LoadedReport>, ReportError> {
     let mut errors = Vec::new();
     // Expand and de-duplicate first: the same file named twice (or via a directory and by
@@ -222,7 +235,7 @@ pub fn load_reports(
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
     for path in paths {
         let found = if path.is_dir() {
-            let (found, walk_errors) = markdown_files(path);
+            let (found, walk_errors) = markdown_files(path, &options.exclude);
             errors.extend(walk_errors);
             found.into_iter().map(|f| (f, false)).collect()
         } else {
@@ -239,10 +252,24 @@ pub fn load_reports(
     for (file, explicit) in files {
         match load_one(&file, options, lock, labels) {
             Ok(loaded) => reports.push(loaded),
-            Err(error @ (ReportError::NoSection { .. } | ReportError::NoTable { .. }))
-                if !explicit =>
-            {
-                tracing::debug!("skipping {}: {error}", file.display());
+            Err(
+                error @ (ReportError::NoSection { post_mortem, .. }
+                | ReportError::NoTable { post_mortem, .. }),
+            ) if !explicit => {
+                if post_mortem && unread == Unread::FailPostMortems {
+                    errors.push(error);
+                } else {
+                    let why = if post_mortem {
+                        "it looks like a post-mortem but pm-sync found no action items in it"
+                    } else {
+                        "no action items found"
+                    };
+                    tracing::warn!(
+                        "skipped {}: {why} ({}); add its heading to [report] section, or its path to [report] exclude",
+                        file.display(),
+                        first_line(&error.to_string())
+                    );
+                }
             }
             Err(error) => errors.push(error),
         }
@@ -300,11 +327,25 @@ fn load_one(
 /// Every Markdown file (`.md`, `.markdown`, any case) below `dir`, sorted, as ripgrep would
 /// walk it: `.gitignore`d and hidden files skipped, `node_modules` and `target` too, and no
 /// symlink followed out of the tree (a symlinked file that stays inside it is kept).
-fn markdown_files(dir: &Path) -> (Vec<PathBuf>, Vec<ReportError>) {
+fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, Vec<ReportError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    // `[report] exclude`: ignore globs relative to the folder walked.
+    let mut overrides = ignore::overrides::OverrideBuilder::new(dir);
+    for glob in exclude {
+        if let Err(error) = overrides.add(&format!("!{glob}")) {
+            errors.push(read_error(
+                dir,
+                std::io::Error::other(format!("[report] exclude glob {glob:?}: {error}")),
+            ));
+        }
+    }
+    let overrides = overrides
+        .build()
+        .unwrap_or_else(|_| ignore::overrides::Override::empty());
     let walker = ignore::WalkBuilder::new(dir)
+        .overrides(overrides)
         .hidden(true)
         .follow_links(false)
         .git_global(false)
@@ -354,6 +395,11 @@ fn markdown_files(dir: &Path) -> (Vec<PathBuf>, Vec<ReportError>) {
     }
     found.sort();
     (found, errors)
+}
+
+/// The first line of a message (the error without its source excerpt).
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or_default()
 }
 
 /// `.md` or `.markdown`, in any case.

@@ -7,6 +7,7 @@ mod gate;
 mod hardening;
 mod recipes;
 mod secrets;
+mod unread;
 
 use crate::support::cli::PmSync;
 use crate::support::fake_jira::{FakeJira, Flavor};

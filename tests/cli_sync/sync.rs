@@ -266,7 +266,7 @@ async fn a_bad_report_exits_2_naming_file_and_line_and_nothing_is_created_for_an
     assert_eq!(fake.requests().total, 0);
     assert_eq!(pm.read("good.md"), HTML_REPORT);
 
-    let broken = HTML_REPORT.replace("<th><strong>Action Item</strong></th>", "<th>What</th>");
+    let broken = HTML_REPORT.replace("<th><strong>Action Item</strong></th>", "<th>Remarks</th>");
     pm.write("broken.md", &broken);
     let out = pm.run(&["sync", "broken.md"]).await;
     assert_eq!(out.code, 2, "{out}");

@@ -1,6 +1,7 @@
 //! The report engine as a user meets it: which items a report has, what a sync writes back,
 //! what a broken report says, and how saving and locking behave.
 
+mod corpus;
 mod errors;
 mod fixtures;
 mod fuzz_body;

@@ -406,3 +406,215 @@ proptest! {
         prop_assert!(!again.apply(&list).expect("edits apply again"), "a second run changed:\n{}", new_text);
     }
 }
+
+/// The text shapes people write action items in besides tables and plain lists: paragraphs,
+/// TODO-marked paragraphs under a section no vocabulary names, sub-headings with a paragraph,
+/// labels whose sub-bullets are the items, lines of one table cell, numbered items whose
+/// sub-points are indented too little to nest, a ticket cell holding a placeholder. Each
+/// sits among lines that are never items (labels, questions, sub-points, lessons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Paragraphs,
+    Todo,
+    SubHeadings,
+    Labels,
+    CellLines,
+    UnderIndented,
+    PlaceholderTicket,
+}
+
+/// One generated report in a text shape.
+#[derive(Debug, Clone)]
+struct ShapeDoc {
+    shape: Shape,
+    heading: &'static str,
+    crlf: bool,
+    items: Vec<String>,
+}
+
+const HEADINGS: &[&str] = &[
+    "Action Items",
+    "6. Prevention (Action Items)",
+    "Remediations",
+    "Folgemaßnahmen",
+    "Acciones correctivas",
+    "Ações corretivas",
+    "Actions correctives",
+    "Azioni correttive",
+    "Actiepunten",
+    "再発防止策",
+    "改进措施",
+    "후속 조치",
+];
+
+impl ShapeDoc {
+    /// The heading the section starts with, as written.
+    fn section(&self) -> String {
+        match self.shape {
+            Shape::Todo => "## Lessons learned".to_owned(),
+            _ => format!("## {}", self.heading),
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut lines: Vec<String> = vec![
+            "# Post-mortem".into(),
+            String::new(),
+            "Some text.".into(),
+            String::new(),
+            self.section(),
+            String::new(),
+        ];
+        let items = &self.items;
+        match self.shape {
+            Shape::Paragraphs => {
+                lines.push("We will do the following:".into());
+                for item in items {
+                    lines.extend([String::new(), format!("{item}.")]);
+                }
+                lines.extend([String::new(), "How do we know it worked?".into()]);
+            }
+            Shape::Todo => {
+                lines.push("Plain lessons are not items.".into());
+                for (i, item) in items.iter().enumerate() {
+                    let mark = if i % 2 == 0 { "**TODO**" } else { "DONE:" };
+                    lines.extend([String::new(), format!("{mark} {item}")]);
+                }
+            }
+            Shape::SubHeadings => {
+                for item in items {
+                    lines.extend([
+                        format!("### {item}"),
+                        String::new(),
+                        "Why it matters, in a paragraph.".into(),
+                        String::new(),
+                    ]);
+                }
+            }
+            Shape::Labels => {
+                let (first, rest) = items.split_at(items.len().div_ceil(2));
+                lines.push("- **Short-term:**".into());
+                lines.extend(first.iter().map(|item| format!("  - {item}")));
+                lines.push("- **Long-term:**".into());
+                lines.extend(rest.iter().map(|item| format!("  - {item}")));
+            }
+            Shape::CellLines => {
+                lines.extend(["| Area | Actions | Owner |".into(), "|---|---|---|".into()]);
+                for pair in items.chunks(2) {
+                    lines.push(format!("| area | {} | someone |", pair.join("<br>")));
+                }
+            }
+            Shape::UnderIndented => {
+                for (i, item) in items.iter().enumerate() {
+                    lines.push(format!("{}. {item}", i + 1));
+                    lines.push("  - a sub-point that only explains".into());
+                }
+            }
+            Shape::PlaceholderTicket => {
+                lines.extend([
+                    "| Action Item | Owner | Ticket |".into(),
+                    "|---|---|---|".into(),
+                ]);
+                for (i, item) in items.iter().enumerate() {
+                    let placeholder = ["—", "n/a", "TBD", "-", "?"][i % 5];
+                    lines.push(format!("| {item} | someone | {placeholder} |"));
+                }
+            }
+        }
+        lines.extend([
+            String::new(),
+            "## Messaging".into(),
+            String::new(),
+            "Not this one.".into(),
+            String::new(),
+        ]);
+        lines.join(if self.crlf { "\r\n" } else { "\n" })
+    }
+}
+
+fn shape_doc() -> impl Strategy<Value = ShapeDoc> {
+    (
+        prop_oneof![
+            Just(Shape::Paragraphs),
+            Just(Shape::Todo),
+            Just(Shape::SubHeadings),
+            Just(Shape::Labels),
+            Just(Shape::CellLines),
+            Just(Shape::UnderIndented),
+            Just(Shape::PlaceholderTicket),
+        ],
+        proptest::sample::select(HEADINGS),
+        any::<bool>(),
+        proptest::collection::vec("fix [a-z]{2,8}( [a-z]{1,8}){0,4}", 1..6),
+    )
+        .prop_map(|(shape, heading, crlf, items)| ShapeDoc {
+            shape,
+            heading,
+            crlf,
+            items,
+        })
+}
+
+/// The bytes outside the section, which no run may change.
+fn outside(doc: &ShapeDoc, text: &str) -> (String, String) {
+    let start = text.find(&doc.section()).expect("section");
+    let end = text.find("## Messaging").expect("next section");
+    (text[..start].to_owned(), text[end..].to_owned())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(192))]
+
+    #[test]
+    fn text_shapes_read_every_item_and_nothing_else(doc in shape_doc()) {
+        let text = doc.render();
+        let mut report = parse(&text);
+        prop_assert!(!report.apply(&[]).expect("no edits"));
+        let found: Vec<String> = report.items().iter().map(|i| i.summary().trim_end_matches('.').to_owned()).collect();
+        prop_assert_eq!(&found, &doc.items, "{}", text);
+        prop_assert!(report.items().iter().all(|i| i.key.is_none() && i.status_text().is_empty()));
+    }
+
+    #[test]
+    fn text_shapes_change_only_what_pm_sync_owns_and_twice_is_once(doc in shape_doc(), edits in edits()) {
+        let text = doc.render();
+        let mut report = parse(&text);
+        let mut known = KnownStatuses::default();
+        for (_, status) in &edits {
+            if let Some(status) = status {
+                known.insert(&collapse(status), status.starts_with('D'));
+            }
+        }
+        report.set_known_statuses(known.clone());
+        let before = report.items().to_vec();
+        let mut list = Vec::new();
+        for (item, (key, status)) in before.iter().zip(&edits) {
+            if let Some(n) = key {
+                list.push(Edit::Link { row: item.row, key: format!("NEW-{n}"), url: format!("https://jira.example/browse/NEW-{n}") });
+            }
+            if let Some(status) = status {
+                list.push(Edit::Status { row: item.row, status: status.clone() });
+            }
+        }
+        report.apply(&list).expect("edits apply");
+        let new_text = String::from_utf8(report.bytes().to_vec()).expect("utf-8");
+        let after = parse(&new_text);
+        prop_assert_eq!(after.items(), report.items());
+        prop_assert_eq!(after.items().len(), before.len(), "{}", new_text);
+        prop_assert_eq!(outside(&doc, &text), outside(&doc, &new_text));
+        for ((old, new), (key, status)) in before.iter().zip(after.items()).zip(&edits) {
+            prop_assert_eq!(old.row, new.row);
+            prop_assert_eq!(old.summary(), new.summary(), "{}", new_text);
+            let expected_key = key.map(|n| format!("NEW-{n}"));
+            prop_assert_eq!(&new.key, &expected_key);
+            let expected_status = match status {
+                Some(s) if !collapse(s).is_empty() => collapse(s),
+                _ => String::new(),
+            };
+            prop_assert_eq!(new.status_text(), expected_status.as_str());
+        }
+        let mut again = parse(&new_text);
+        again.set_known_statuses(known);
+        prop_assert!(!again.apply(&list).expect("edits apply again"), "a second run changed:\n{}", new_text);
+    }
+}

@@ -177,3 +177,52 @@ fn emptying_the_last_cell_of_a_row_without_a_closing_pipe_closes_the_row() {
     );
     assert_eq!(report.items()[0].status_text(), "");
 }
+
+/// Issue 17: keys and statuses go into every new shape where a person would put them, and a
+/// placeholder in a ticket or status cell is replaced rather than kept beside the value.
+#[test]
+fn new_shapes_get_their_keys_and_statuses_where_people_write_them() {
+    let text = "# Incident: payroll ran twice\n\n## Lessons learned\n\nRetries hid the outage.\n\n**TODO** Add an idempotency key per pay period\n\nDONE: Page on duplicate runs\n\n## Messaging\n\nNothing.\n";
+    let mut report = parse_ok(text);
+    let rows: Vec<usize> = report.items().iter().map(|i| i.row).collect();
+    assert_eq!(rows.len(), 2, "the lesson is not an item");
+    report
+        .apply(&[
+            link(rows[0], "OPS-1"),
+            status(rows[0], "In Progress"),
+            link(rows[1], "OPS-2"),
+        ])
+        .expect("applies");
+    assert_eq!(
+        report.items()[0].summary(),
+        "Add an idempotency key per pay period"
+    );
+
+    let cells = "## Corrective actions\n\n| Area | Actions | Owner | Status | Ticket |\n|---|---|---|---|---|\n| Batch | Add a key<br>Refuse a second run | ana | — | |\n| Alerts | Page on duplicates | bo | TBD | n/a |\n";
+    let mut cells_report = parse_ok(cells);
+    let mut known = pm_sync::report::KnownStatuses::default();
+    known.insert("To Do", false);
+    cells_report.set_known_statuses(known);
+    cells_report
+        .apply(&[
+            link(1, "OPS-3"),
+            link(2, "OPS-4"),
+            status(2, "To Do"),
+            link(3, "OPS-5"),
+            status(3, "To Do"),
+        ])
+        .expect("applies");
+
+    let headings = "## Remediations\n\n### Share fork test vectors\n\nSo every client can test the first epoch.\n\n### Run a shadow fork before each upgrade\n\nWith all clients.\n";
+    let mut headings_report = parse_ok(headings);
+    let rows: Vec<usize> = headings_report.items().iter().map(|i| i.row).collect();
+    headings_report
+        .apply(&[link(rows[0], "OPS-6"), status(rows[1], "Done")])
+        .expect("applies");
+    insta::assert_snapshot!(format!(
+        "{}\n{}\n{}",
+        report.diff(),
+        cells_report.diff(),
+        headings_report.diff()
+    ));
+}
