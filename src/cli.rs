@@ -200,6 +200,19 @@ pub struct CheckArgs {
     #[arg(long)]
     pub require_items: bool,
 
+    /// Check only the reports changed since BASE, as git sees them: committed since the merge
+    /// base of BASE and HEAD, or modified, or new. Without a value, BASE is the default branch
+    /// (origin/HEAD, else origin/main, origin/master, main or master). Name one with `=`:
+    /// `--changed=origin/main`.
+    #[arg(
+        long,
+        value_name = "BASE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    pub changed: Option<String>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,

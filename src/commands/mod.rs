@@ -2,6 +2,7 @@
 //! exit code. Output goes to stdout; logs, progress and errors to stderr. The helpers every
 //! command shares (runtime, Jira connection, stdout) live in [`runtime`], below the commands.
 
+mod changed;
 mod check;
 mod dashboard;
 pub mod doctor;

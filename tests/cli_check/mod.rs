@@ -1,6 +1,7 @@
 //! `pm-sync check` and `pm-sync doctor` as a CI job runs them: the binary against the fake Jira
 //! in a clean environment, plus the CI recipes in `examples/ci/`.
 
+mod changed;
 mod doctor;
 mod formats;
 mod gate;
