@@ -705,6 +705,82 @@ class GitHubRecipes(unittest.TestCase):
                     self.assertIn("needs the action's checkout", done.stderr, (name, uses))
 
 
+def evaluate(expression, context):
+    """A GitHub Actions expression of the small kind the recipes use (`==`, `!=`, `&&`, `||`,
+    `format()`, strings, github.* values), evaluated as GitHub does: `a && b || c` picks a value."""
+    python = re.sub(r"\$\{\{\s*(.*?)\s*\}\}", r"\1", expression.strip())
+    python = python.replace("&&", " and ").replace("||", " or ")
+    python = re.sub(r"\bformat\(", "_format(", python)
+    python = re.sub(r"\b(github(?:\.[A-Za-z_]+)+)", lambda m: repr(context.get(m.group(1), "")),
+                    python)
+    def _format(template, *args):
+        return re.sub(r"\{(\d+)\}", lambda m: str(args[int(m.group(1))]), template)
+    result = eval(python, {"__builtins__": {}, "_format": _format})  # noqa: S307 (test input)
+    return "" if result is False else result
+
+
+class GateRecipe(unittest.TestCase):
+    """examples/ci/postmortem-gate.yml: pull requests are gated on the reports they change, the
+    schedule on every report, and the refresh recipe's own pull request is left to the schedule."""
+
+    def setUp(self):
+        self.job = load_yaml("examples", "ci", "postmortem-gate.yml")["jobs"]["check"]
+        [self.step] = [s for s in self.job["steps"] if s.get("uses", "").startswith("OWNER/")]
+
+    def test_pull_requests_check_what_changed_and_the_schedule_everything(self):
+        pull_request = {"github.event_name": "pull_request", "github.base_ref": "trunk"}
+        self.assertEqual(evaluate(self.step["with"]["args"], pull_request), "--changed=origin/trunk")
+        schedule = {"github.event_name": "schedule"}
+        self.assertEqual(evaluate(self.step["with"]["args"], schedule), "")
+        checkout = self.job["steps"][0]
+        self.assertEqual(checkout["with"]["fetch-depth"], 0, "the merge base needs history")
+
+    def test_the_refresh_bots_pull_request_is_skipped_and_others_are_not(self):
+        refresh = load_yaml("examples", "ci", "postmortem-refresh.yml")["jobs"]["refresh"]
+        [pr] = [s for s in refresh["steps"]
+                if s.get("uses", "").startswith("peter-evans/create-pull-request")]
+        bot = {"github.event_name": "pull_request", "github.head_ref": pr["with"]["branch"]}
+        self.assertFalse(evaluate(self.job["if"], bot))
+        person = {"github.event_name": "pull_request", "github.head_ref": "fix-typo"}
+        self.assertTrue(evaluate(self.job["if"], person))
+        self.assertTrue(evaluate(self.job["if"], {"github.event_name": "schedule"}))
+
+    def test_the_gate_step_with_changed_passes_a_typo_fix_with_real_git(self):
+        """run.sh with the recipe's pull-request arguments, the real pm-sync and a real clone whose
+        origin's main has a report with open items; the pull request fixes a typo elsewhere."""
+        tmp = tempfile.mkdtemp(prefix="pm-sync-gate-")
+        self.addCleanup(shutil.rmtree, tmp)
+        def git(cwd, *args):
+            subprocess.run(["git", "-c", "user.name=SRE", "-c", "user.email=sre@example.com",
+                            "-c", "init.defaultBranch=main", *args],
+                           cwd=cwd, check=True, capture_output=True)
+        origin, clone = os.path.join(tmp, "origin"), os.path.join(tmp, "clone")
+        os.makedirs(os.path.join(origin, "postmortems"))
+        shutil.copy(os.path.join(ROOT, "tests", "fixtures", "check", "mixed.md"),
+                    os.path.join(origin, "postmortems", "open.md"))
+        with open(os.path.join(origin, "postmortems", "README.md"), "w", encoding="utf-8") as f:
+            f.write("# Post-mortems\n")
+        git(origin, "init", "-q")
+        git(origin, "add", ".")
+        git(origin, "commit", "-q", "-m", "reports")
+        git(tmp, "clone", "-q", origin, clone)
+        git(clone, "checkout", "-q", "-b", "fix-typo")
+        with open(os.path.join(clone, "postmortems", "README.md"), "a", encoding="utf-8") as f:
+            f.write("One file per incident.\n")
+        git(clone, "commit", "-q", "-am", "typo")
+        args = evaluate(self.step["with"]["args"],
+                        {"github.event_name": "pull_request", "github.base_ref": "main"})
+        env = {"PATH": os.path.dirname(os.path.abspath(PM_SYNC)) + os.pathsep + os.environ["PATH"],
+               "HOME": tmp, "PM_SYNC_COMMAND": "check", "PM_SYNC_PATHS": "postmortems/",
+               "PM_SYNC_OFFLINE": "true", "PM_SYNC_FORMAT": "json"}
+        whole = subprocess.run(["bash", RUN], cwd=clone, env=env, capture_output=True, text=True)
+        self.assertEqual(whole.returncode, 1, whole.stderr)
+        done = subprocess.run(["bash", RUN], cwd=clone, env={**env, "PM_SYNC_ARGS": args},
+                              capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertEqual(json.loads(done.stdout)["reports"], [])
+
+
 class PreCommitHooks(unittest.TestCase):
     def test_the_minimum_version_knows_the_stage_names_used(self):
         hooks = load_yaml(".pre-commit-hooks.yaml")
