@@ -14,10 +14,47 @@ mod sync;
 
 use crate::cli::{Cli, Command};
 use crate::error::{Error, exit};
+use crate::output::failure::FailureFormat;
 use crate::settings::{Settings, process_env};
 
-/// Runs the parsed command line; `Ok` carries the exit code.
+/// Runs the parsed command line; `Ok` carries the exit code. When it fails and the output
+/// format is for machines (`--format json`, `check --format github`), stdout still gets one
+/// well-formed result naming the error, as well as stderr's message.
 pub fn dispatch(cli: Cli) -> Result<u8, Error> {
+    let failure_format = failure_format(&cli.command);
+    let result = run(cli);
+    if let (Err(error), Some(format)) = (&result, failure_format) {
+        runtime::print_stdout(&crate::output::failure::render(
+            format,
+            error.exit_code(),
+            &error.to_string(),
+        ));
+    }
+    result
+}
+
+/// The machine-readable format `command` asked for, if any.
+fn failure_format(command: &Command) -> Option<FailureFormat> {
+    use crate::cli::{CheckFormat, Format};
+    match command {
+        Command::Check(args) => match args.format {
+            CheckFormat::Json => Some(FailureFormat::CheckJson),
+            CheckFormat::Github => Some(FailureFormat::CheckGithub),
+            _ => None,
+        },
+        Command::Sync(args) if args.format == Format::Json => Some(FailureFormat::RunJson {
+            command: "sync",
+            dry_run: args.dry_run,
+        }),
+        Command::Refresh(args) if args.format == Format::Json => Some(FailureFormat::RunJson {
+            command: "refresh",
+            dry_run: args.dry_run,
+        }),
+        _ => None,
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Error> {
     if let Command::Completions { shell } = cli.command {
         let mut command = <Cli as clap::CommandFactory>::command();
         clap_complete::generate(shell, &mut command, "pm-sync", &mut std::io::stdout());

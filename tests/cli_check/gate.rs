@@ -347,8 +347,15 @@ async fn jira_that_cannot_answer_exits_3() {
 
     assert_eq!(out.code, 3, "{out}");
     assert!(out.stderr.contains("503"), "{out}");
-    // A failed check prints no verdicts that a CI could mistake for a result.
-    assert_eq!(out.stdout, "", "{out}");
+    // A failed check prints no verdict that a CI could mistake for a result: one annotation
+    // saying it could not decide, and the total line.
+    assert!(
+        out.stdout
+            .starts_with("::error title=pm-sync check could not run (exit 3)::"),
+        "{out}"
+    );
+    assert!(!out.stdout.contains("resolved"), "{out}");
+    assert_eq!(out.stdout.lines().count(), 2, "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,6 +2,7 @@
 
 mod company;
 mod faults;
+mod outcomes;
 mod realworld;
 mod refresh;
 mod sync;
