@@ -476,7 +476,7 @@ async fn doctor_says_when_the_url_is_still_the_examples() {
     let out = pm.run(&["doctor"]).await;
 
     assert_eq!(out.code, 2, "{out}");
-    assert!(out.stdout.contains("still the example's"), "{out}");
+    assert!(out.stdout.contains("is still the placeholder"), "{out}");
     // No Cloud-only email is set by copying the example.
     assert!(!out.stdout.contains("basic auth as"), "{out}");
 }
