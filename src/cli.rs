@@ -44,26 +44,54 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create missing tickets, update changed ones, write keys and statuses back.
+    #[command(after_help = "Examples:
+  pm-sync sync --dry-run postmortems/2026-03-04.md   the plan and the diff; nothing sent or written
+  pm-sync sync postmortems/2026-03-04.md
+  pm-sync sync --severity sev2 --incident-date 2026-03-04 pm.md
+  pm-sync sync --format json postmortems/2026-03-04.md")]
     Sync(SyncArgs),
     /// Fetch statuses and write them back; never creates or edits tickets.
+    #[command(after_help = "Examples:
+  pm-sync refresh postmortems/
+  pm-sync refresh --dry-run postmortems/              the diff; nothing written")]
     Refresh(RefreshArgs),
     /// Exit 0 only if every item has a ticket in a resolved state; writes nothing.
+    #[command(after_help = "Examples:
+  pm-sync check postmortems/                          every report
+  pm-sync check --changed postmortems/                the reports changed since the default branch
+  pm-sync check --changed=origin/main --format github postmortems/
+  pm-sync check --offline postmortems/                from the reports' Status cells, no Jira")]
     Check(CheckArgs),
     /// Print the parsed action items; no network, no config needed.
+    #[command(after_help = "Examples:
+  pm-sync items postmortems/2026-03-04.md
+  pm-sync items --format json postmortems/2026-03-04.md")]
     Items(ItemsArgs),
     /// Check config, credentials, project and issue type against Jira.
+    #[command(after_help = "Examples:
+  pm-sync doctor
+  pm-sync -c ci/pm-sync.toml doctor --format json")]
     Doctor(DoctorArgs),
     /// Write a commented pm-sync.toml for Jira Cloud or Data Center, then run doctor.
+    #[command(after_help = "Examples:
+  pm-sync init --url https://acme.atlassian.net --project OPS --email you@acme.com
+  pm-sync init --deployment datacenter --url https://jira.corp.example --project OPS")]
     Init(InitArgs),
     /// Write a static dashboard (HTML, SVG charts, JSON) of every post-mortem's action items.
+    #[command(after_help = "Examples:
+  pm-sync dashboard postmortems/ --out site
+  pm-sync dashboard --offline --format markdown postmortems/")]
     Dashboard(DashboardArgs),
     /// Print a shell completion script.
+    #[command(after_help = "Example:
+  pm-sync completions bash > ~/.local/share/bash-completion/completions/pm-sync")]
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff) to stdout.
-    #[command(hide = true)]
+    #[command(after_help = "Example:
+  pm-sync man > ~/.local/share/man/man1/pm-sync.1 && man pm-sync")]
     Man,
 }
 

@@ -8,6 +8,7 @@ mod dashboard;
 pub mod doctor;
 mod init;
 mod items;
+mod man;
 mod refresh;
 pub mod runtime;
 mod sync;
@@ -61,11 +62,8 @@ fn run(cli: Cli) -> Result<u8, Error> {
         return Ok(exit::OK);
     }
     if let Command::Man = cli.command {
-        let command = <Cli as clap::CommandFactory>::command();
-        let mut page = Vec::new();
-        clap_mangen::Man::new(command)
-            .render(&mut page)
-            .map_err(|error| Error::io(std::path::Path::new("<stdout>"), error))?;
+        let page =
+            man::page().map_err(|error| Error::io(std::path::Path::new("<stdout>"), error))?;
         runtime::print_stdout(&String::from_utf8_lossy(&page));
         return Ok(exit::OK);
     }

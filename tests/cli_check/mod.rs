@@ -6,6 +6,7 @@ mod doctor;
 mod formats;
 mod gate;
 mod hardening;
+mod help;
 mod recipes;
 
 use crate::support::cli::PmSync;
