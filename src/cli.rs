@@ -65,6 +65,7 @@ pub enum Command {
     /// Print the parsed action items; no network, no config needed.
     #[command(after_help = "Examples:
   pm-sync items postmortems/2026-03-04.md
+  pm-sync items postmortems/                          every report in the folder
   pm-sync items --format json postmortems/2026-03-04.md")]
     Items(ItemsArgs),
     /// Check config, credentials, project and issue type against Jira.
@@ -249,9 +250,9 @@ pub struct CheckArgs {
 /// `items` arguments.
 #[derive(Debug, Args)]
 pub struct ItemsArgs {
-    /// A post-mortem report.
-    #[arg(value_name = "REPORT")]
-    pub report: PathBuf,
+    /// Post-mortem reports, or directories (every `*.md` below with an Action Items section).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]

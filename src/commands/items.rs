@@ -1,29 +1,48 @@
-//! `pm-sync items`: how pm-sync reads a report, without Jira.
+//! `pm-sync items`: how pm-sync reads reports, without Jira.
 
 use crate::cli::{Format, ItemsArgs};
 use crate::error::{Error, exit};
 use crate::output;
-use crate::report::Report;
 use crate::report::labels::resolve_labels;
 use crate::settings::Settings;
+use crate::sync::workspace::load_reports;
 
 use super::runtime::print_stdout;
 
-/// `pm-sync items`: the parsed action items and the labels the report implies. No network.
+/// `pm-sync items`: the parsed action items and the labels each report implies. No network.
+/// Folders are walked as `check` walks them (Markdown files without the section are skipped).
+/// JSON: one report named as a file prints its object; otherwise an array of them.
 pub(super) fn run(settings: &Settings, args: &ItemsArgs) -> Result<u8, Error> {
-    let report = Report::load(&args.report, &settings.report)?;
-    let labels = resolve_labels(
-        report.front_matter(),
-        None,
-        None,
-        &settings.default_severity,
-        &args.report,
-    );
-    let text = match args.format {
-        Format::Text => crate::report::render::items_text(&report, labels.as_ref()),
-        Format::Json => {
-            output::to_json(&crate::report::render::items_view(&report, labels.as_ref()))
+    let loaded = load_reports(&args.paths, &settings.report, false, None)?;
+    let mut texts = Vec::new();
+    let mut views = Vec::new();
+    for loaded in &loaded {
+        let report = &loaded.report;
+        let labels = resolve_labels(
+            report.front_matter(),
+            None,
+            None,
+            &settings.default_severity,
+            report.path(),
+        );
+        match args.format {
+            Format::Text => texts.push(crate::report::render::items_text(report, labels.as_ref())),
+            Format::Json => views.push(crate::report::render::items_view(report, labels.as_ref())),
         }
+    }
+    let single_file = args.paths.len() == 1 && !args.paths[0].is_dir();
+    let text = match args.format {
+        Format::Text if loaded.is_empty() => format!(
+            "no report with an action items section found in {}\n",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Format::Text => texts.join("\n"),
+        Format::Json if single_file && views.len() == 1 => output::to_json(&views[0]),
+        Format::Json => output::to_json(&views),
     };
     print_stdout(&text);
     Ok(exit::OK)

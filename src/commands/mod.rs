@@ -75,7 +75,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Command::Sync(args) => &args.reports,
         Command::Refresh(args) => &args.paths,
         Command::Check(args) => &args.paths,
-        Command::Items(args) => std::slice::from_ref(&args.report),
+        Command::Items(args) => &args.paths,
         _ => &[],
     };
     let settings = match Settings::load_near(cli.config.as_deref(), near, &process_env) {

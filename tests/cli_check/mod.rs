@@ -7,6 +7,7 @@ mod formats;
 mod gate;
 mod hardening;
 mod help;
+mod items;
 mod recipes;
 
 use crate::support::cli::PmSync;
