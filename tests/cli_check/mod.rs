@@ -2,6 +2,7 @@
 //! in a clean environment, plus the CI recipes in `examples/ci/`.
 
 mod changed;
+mod config;
 mod doctor;
 mod formats;
 mod gate;
