@@ -19,12 +19,12 @@ use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, Is
 use crate::jira::users::UserMatch;
 use crate::report::model::ActionItem;
 use crate::report::roles::{self, Role};
-use crate::sync::apply::Engine;
-use crate::sync::plan::{Plan, Ticket};
+use crate::sync::engine::Engine;
+use crate::sync::plan::{ItemAt, Plan, Ticket};
 use crate::sync::workspace::LoadedReport;
 
 /// Warnings for rows, keyed by (report index, row): e.g. why a ticket is unassigned.
-pub type RowWarnings = HashMap<(usize, usize), String>;
+pub type RowWarnings = HashMap<ItemAt, String>;
 
 /// A value with the place it was written, for messages.
 struct Source<'a> {
@@ -114,15 +114,12 @@ pub async fn prepare(
     screen: Screen,
 ) -> Result<RowWarnings, Error> {
     let company = engine.company;
-    let creating: Vec<(usize, usize)> = plan
-        .creates()
-        .map(|(row, _)| (row.report, row.row))
-        .collect();
+    let creating: Vec<ItemAt> = plan.creates().map(|(row, _)| row.at()).collect();
     if creating.is_empty() {
         return Ok(RowWarnings::new());
     }
     describe_creates(engine, reports, plan);
-    let items: HashMap<(usize, usize), &ActionItem> = reports
+    let items: HashMap<ItemAt, &ActionItem> = reports
         .iter()
         .enumerate()
         .flat_map(|(index, loaded)| {
@@ -130,7 +127,7 @@ pub async fn prepare(
                 .report
                 .items()
                 .iter()
-                .map(move |item| ((index, item.row), item))
+                .map(move |item| (ItemAt::new(index, item.row), item))
         })
         .collect();
     let uses_columns = creating.iter().any(|at| {
@@ -140,8 +137,8 @@ pub async fn prepare(
                 .any(|role| roles::cell(item, role).is_some())
         })
     });
-    let uses_front_matter = creating.iter().any(|(index, _)| {
-        let fm = reports[*index].report.front_matter();
+    let uses_front_matter = creating.iter().any(|&ItemAt { report: index, .. }| {
+        let fm = reports[index].report.front_matter();
         !fm.jira_fields.is_empty() || fm.jira_parent.is_some()
     });
     if !company.is_set() && !uses_columns && !uses_front_matter {
@@ -173,7 +170,7 @@ pub async fn prepare(
     }
     let mut lookups: BTreeMap<String, Option<Value>> = BTreeMap::new();
     let mut warnings = RowWarnings::new();
-    for index in creating.iter().map(|(i, _)| *i) {
+    for index in creating.iter().map(|at| at.report) {
         if per_report.contains_key(&index) {
             continue;
         }
@@ -254,8 +251,8 @@ pub async fn prepare(
     }
 
     // Row cells: due date and priority checked now, owners looked up once each.
-    let mut per_row: HashMap<(usize, usize), Map<String, Value>> = HashMap::new();
-    let mut owners_of: HashMap<(usize, usize), String> = HashMap::new();
+    let mut per_row: HashMap<ItemAt, Map<String, Value>> = HashMap::new();
+    let mut owners_of: HashMap<ItemAt, String> = HashMap::new();
     let due_field = screen_fields::find(&screen, "duedate");
     let priority_field = screen_fields::find(&screen, "priority");
     let assignee_field = screen_fields::find(&screen, "assignee");
@@ -264,7 +261,7 @@ pub async fn prepare(
         let Some(item) = items.get(at) else { continue };
         let origin = format!(
             "{} line {}",
-            reports[at.0].report.path().display(),
+            reports[at.report].report.path().display(),
             item.line
         );
         let mut map = Map::new();
@@ -387,7 +384,7 @@ pub async fn prepare(
 
     // Every required field needs a value for every ticket; then the plan gets them.
     for row in &mut plan.rows {
-        let at = (row.report, row.row);
+        let at = row.at();
         let Ticket::Create(new) = &mut row.ticket else {
             continue;
         };
@@ -651,7 +648,7 @@ pub fn describe(
 #[derive(Debug, Clone)]
 pub struct FieldUpdate {
     /// (report index, row).
-    pub at: (usize, usize),
+    pub at: ItemAt,
     pub key: crate::jira::model::IssueKey,
     /// Field id → value, e.g. `duedate` → `"2026-04-01"`.
     pub fields: Map<String, Value>,
@@ -702,7 +699,7 @@ pub async fn updates(
             continue;
         };
         let mut update = FieldUpdate {
-            at: (row.report, row.row),
+            at: row.at(),
             key: issue.key.clone(),
             fields: Map::new(),
             what: Vec::new(),
@@ -797,7 +794,7 @@ pub async fn updates(
     }
     for (n, person) in to_look_up {
         let row = &plan.rows[n];
-        let at = (row.report, row.row);
+        let at = row.at();
         let Some(update) = out.iter_mut().find(|u| u.at == at) else {
             continue;
         };
@@ -841,7 +838,7 @@ pub async fn updates(
 pub async fn send_updates(
     engine: &Engine<'_>,
     updates: Vec<FieldUpdate>,
-    rows: &mut HashMap<(usize, usize), crate::sync::outcome::RowOutcome>,
+    rows: &mut HashMap<ItemAt, crate::sync::outcome::RowOutcome>,
 ) {
     let mut tasks = tokio::task::JoinSet::new();
     for update in updates {

@@ -60,18 +60,17 @@ impl Journal {
     /// The sidecar path for `report`: `.NAME.pm-sync-journal.json` beside the real file
     /// (symlinks resolved, like the lock), so every name of one report shares one journal.
     pub fn path_for(report: &Path) -> PathBuf {
-        let real = std::fs::canonicalize(report).unwrap_or_else(|_| report.to_path_buf());
-        let report = real.as_path();
-        let name = report
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        report.with_file_name(format!(".{name}.pm-sync-journal.json"))
+        crate::report::FileHome::new(report).journal_path()
     }
 
-    /// Reads the journal of `report` (empty when there is none).
+    /// Reads the journal of the report file `report` (empty when there is none).
     pub fn load(report: &Path) -> io::Result<Self> {
-        let path = Self::path_for(report);
+        Self::load_at(Self::path_for(report))
+    }
+
+    /// Reads the journal kept at `path` (its home's [`crate::home::Home::journal_path`]);
+    /// empty when there is none.
+    pub fn load_at(path: PathBuf) -> io::Result<Self> {
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == io::ErrorKind::NotFound => {

@@ -66,6 +66,23 @@ pub struct IssueUpdate {
     pub add_labels: Vec<String>,
 }
 
+/// Where an action item is in a run: which report (its index among the run's reports) and
+/// which body row of its table or list (1-based, template rows counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemAt {
+    /// The report's index among the run's reports.
+    pub report: usize,
+    /// The item's body row.
+    pub row: usize,
+}
+
+impl ItemAt {
+    /// The item in body row `row` of report `report`.
+    pub fn new(report: usize, row: usize) -> ItemAt {
+        ItemAt { report, row }
+    }
+}
+
 /// What to do for one action item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowPlan {
@@ -79,6 +96,13 @@ pub struct RowPlan {
     /// Report edits known now (link and status for existing issues). A created issue's edits
     /// come after its create succeeds.
     pub edits: Vec<Edit>,
+}
+
+impl RowPlan {
+    /// Where the item is.
+    pub fn at(&self) -> ItemAt {
+        ItemAt::new(self.report, self.row)
+    }
 }
 
 /// A ticket made for an item that another ticket of the same report already stands for (two
