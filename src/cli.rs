@@ -19,7 +19,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// Config file (default: $PM_SYNC_CONFIG, then pm-sync.toml beside the report and up to the
-    /// repository root, then ./pm-sync.toml, then $XDG_CONFIG_HOME/pm-sync/config.toml).
+    /// repository root, then ./pm-sync.toml, then $XDG_CONFIG_HOME/pm-sync/config.toml, on
+    /// Windows %APPDATA%\pm-sync\config.toml).
     #[arg(short, long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 

@@ -564,7 +564,8 @@ fn name_of_file(path: Option<&Path>) -> String {
 
 /// `-c FILE`, else the file named by `PM_SYNC_CONFIG`, else `pm-sync.toml` beside the first
 /// report and in its parents up to the repository root, else the same from the working
-/// directory, else `$XDG_CONFIG_HOME/pm-sync/config.toml` (`~/.config/pm-sync/config.toml`).
+/// directory, else `$XDG_CONFIG_HOME/pm-sync/config.toml` (on Windows
+/// `%APPDATA%\pm-sync\config.toml`; else `~/.config/pm-sync/config.toml`).
 /// Also returns every place looked at, for "none found" messages.
 fn find_config_file(
     explicit: Option<&Path>,
@@ -604,7 +605,10 @@ fn find_config_file(
             searched.push(candidate);
         }
     }
+    // The user's config folder: XDG's where it is set, else Windows' roaming application data
+    // (%APPDATA%, set only on Windows), else ~/.config.
     let config_home = env("XDG_CONFIG_HOME")
+        .or_else(|| env("APPDATA"))
         .map(PathBuf::from)
         .or_else(|| env("HOME").map(|home| Path::new(&home).join(".config")));
     if let Some(config_home) = config_home {
@@ -853,6 +857,30 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| (*v).to_owned())
         }
+    }
+
+    #[test]
+    fn the_user_config_is_under_appdata_on_windows_and_xdg_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let appdata = dir.path().join("Roaming");
+        std::fs::create_dir_all(appdata.join("pm-sync")).unwrap();
+        let file = appdata.join("pm-sync").join("config.toml");
+        std::fs::write(&file, "").unwrap();
+        let windows = |name: &str| match name {
+            "APPDATA" => Some(appdata.display().to_string()),
+            _ => None,
+        };
+        assert_eq!(find_config_file(None, &[], &windows).0, Some(file.clone()));
+        // XDG_CONFIG_HOME, when set, is the user's choice on any system.
+        let xdg = dir.path().join("xdg");
+        let both = |name: &str| match name {
+            "APPDATA" => Some(appdata.display().to_string()),
+            "XDG_CONFIG_HOME" => Some(xdg.display().to_string()),
+            _ => None,
+        };
+        let (found, searched) = find_config_file(None, &[], &both);
+        assert_eq!(found, None);
+        assert!(searched.contains(&xdg.join("pm-sync").join("config.toml")));
     }
 
     #[test]
