@@ -117,3 +117,36 @@ async fn json_prints_a_result_on_a_config_error_and_on_a_failed_sync() {
         assert_eq!(doc["changed"], false);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dry_run_diff_shows_every_cell_the_real_run_writes() {
+    let (_fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+    let dry = pm.run(&["sync", "--dry-run", "pm.md"]).await;
+    assert_eq!(dry.code, 0, "{dry}");
+    let added: Vec<&str> = dry
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with('+') && !line.starts_with("+++"))
+        .collect();
+
+    let real = pm.run(&["sync", "pm.md"]).await;
+    assert_eq!(real.code, 0, "{real}");
+    let written = pm.read("pm.md");
+    let changed: Vec<&str> = written
+        .lines()
+        .filter(|line| !HTML_REPORT.lines().any(|old| old == *line))
+        .collect();
+    // Each line the real run changed is in the dry run's diff, with `OPS-?n` for the key and
+    // `(status)` for the status Jira gives the new ticket.
+    assert_eq!(added.len(), changed.len(), "{dry}\n{written}");
+    for (dry_line, real_line) in added.iter().zip(&changed) {
+        let mut expected = real_line.to_string();
+        for n in 1..=4 {
+            expected = expected.replace(&format!("OPS-{n}"), &format!("OPS-?{n}"));
+        }
+        expected = expected.replace("To Do", "(status)");
+        assert_eq!(&dry_line[1..], expected, "{dry}");
+    }
+    assert!(added.iter().any(|line| line.contains("(status)")), "{dry}");
+}
