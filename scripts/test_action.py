@@ -817,14 +817,15 @@ class GitLabRecipe(unittest.TestCase):
         with open(os.path.join(tmp, "answer.xml"), "wb") as f:
             f.write(junit.stdout)
         write_exe(os.path.join(tmp, "bin", "pm-sync"), f"""#!/bin/sh
-[ "$*" = "check --format junit postmortems/" ] || exit 9
+[ "$*" = "check --changed=base0123 --format junit postmortems/" ] || exit 9
 cat '{tmp}/answer.xml'
 exit 1
 """)
         script = "set -e\n" + "\n".join(job["script"]) + "\n"
         done = subprocess.run(
             ["sh", "-c", script], cwd=tmp, capture_output=True, text=True, timeout=60,
-            env={"PATH": os.path.join(tmp, "bin") + os.pathsep + os.environ["PATH"]})
+            env={"PATH": os.path.join(tmp, "bin") + os.pathsep + os.environ["PATH"],
+                 "CI_MERGE_REQUEST_DIFF_BASE_SHA": "base0123"})
         self.assertEqual(done.returncode, 1, done.stderr)
         with open(os.path.join(tmp, job["artifacts"]["reports"]["junit"]), "rb") as f:
             self.assertEqual(f.read(), junit.stdout)

@@ -418,8 +418,10 @@ fn gitlab_ci_uses_the_image_asks_jira_once_and_takes_the_token_from_ci_variables
         .filter_map(|l| l.as_str())
         .collect();
     assert!(
-        gate.iter()
-            .any(|l| l.contains("pm-sync check --format junit postmortems/ > pm-sync-check.xml")),
+        gate.iter().any(|l| l.contains(
+            "pm-sync check --changed=\"$CI_MERGE_REQUEST_DIFF_BASE_SHA\" --format junit \
+                 postmortems/ > pm-sync-check.xml"
+        )),
         "{gate:?}"
     );
     assert_eq!(
