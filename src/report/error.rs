@@ -143,6 +143,23 @@ pub enum ReportError {
         cause: io::Error,
     },
 
+    /// The report holds the Jira token (or the credentials made from it). Shown without a
+    /// snippet: only the line number, never the line.
+    #[error("{}:{line}: the report holds the Jira API token (or the credentials made from it)", path.display())]
+    #[diagnostic(
+        code(pm_sync::report::secret),
+        help(
+            "remove it from the file (and from git history, if it was committed) and revoke the \
+             token; pm-sync never reads, sends or rewrites a file holding it"
+        )
+    )]
+    HoldsSecret {
+        /// The report.
+        path: PathBuf,
+        /// 1-based line of the secret.
+        line: usize,
+    },
+
     /// The report (or its lock file) could not be written.
     #[error("{}: cannot write: {cause}", path.display())]
     #[diagnostic(
@@ -390,12 +407,12 @@ pub enum ReportError {
 
     /// The severity the labels would use is neither `sevN` nor mapped by the config.
     #[error(
-        "{at}: severity `{value}` is not sevN, and `[labels.severity_map]` in the config does not map it"
+        "{at}: severity `{value}` is not one pm-sync can read (sevN, SN, P0-P4, or a level name such as Critical, Major, Minor), and `[labels.severity_map]` in the config does not map it"
     )]
     #[diagnostic(
         code(pm_sync::report::unmapped_severity),
         help(
-            "either map it in the config: `[labels.severity_map]` with `{key} = \"sev2\"` (any sevN), or write the severity as sevN in the report ({example}); `--severity sevN` also works for one run"
+            "map it in the config: add `{key} = \"sev2\"` (the sevN it means) under `[labels.severity_map]` in pm-sync.toml, or write the severity as sevN in the report ({example}); `--severity sevN` also works for one run"
         )
     )]
     UnmappedSeverity {
@@ -409,7 +426,7 @@ pub enum ReportError {
         example: &'static str,
         #[source_code]
         src: SharedSource,
-        #[label("not sevN")]
+        #[label("not a severity pm-sync knows")]
         span: SourceSpan,
     },
 

@@ -147,6 +147,10 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
     if let (Some(severity), Some(source)) = (&fm.severity, &fm.severity_source) {
         let _ = writeln!(out, "severity: {severity} (from {source})");
     }
+    // No silent fallback: a report naming no severity gets the default, and says so.
+    if let (None, None, Ok(labels)) = (&fm.severity, &fm.severity_refusal, labels) {
+        let _ = writeln!(out, "severity {} (default: none found)", labels.severity);
+    }
     match labels {
         Ok(labels) => {
             let _ = writeln!(out, "labels: {}", labels.labels().join(", "));

@@ -52,19 +52,23 @@ pub async fn sync_with(
     duplicates: Duplicates,
 ) -> Result<RunOutcome, Error> {
     let mut state = read_linked(engine, reports).await?;
-    let mut labels_needed = labels_of_unlinked(reports);
+    // Every report's date label is searched on every run, in one request for many reports:
+    // copies synced at the same moment (two clones, two CI jobs) filed two tickets per item,
+    // and only this search shows the extra ones, so the next sync of any copy converges them
+    // and says so; and another report's tickets matching this one's items are named.
+    let labels_needed = crate::sync::copies::date_labels(reports.iter().map(date_label));
     // The create screen, read right after the project check (which names the issue type's id,
     // so the screen is one read, not two) while the label search may still run, when an item
     // without a ticket has cells or config that fill create fields.
     let mut screen = crate::sync::fields::Screen::default();
-    if let Duplicates::Close(_) = &duplicates {
-        // Duplicates of fully linked reports only show in the search of their date label.
-        labels_needed = reports.iter().map(date_label).collect();
-        labels_needed.retain(|label| !label.is_empty());
-        labels_needed.sort();
-        labels_needed.dedup();
-    }
-    if !labels_needed.is_empty() {
+    let may_write =
+        !labels_of_unlinked(reports).is_empty() || matches!(&duplicates, Duplicates::Close(_));
+    if !may_write && !labels_needed.is_empty() {
+        // Everything is linked: nothing will be created, so no project check; the search only.
+        state
+            .by_label
+            .extend(search_labels(engine, &labels_needed).await?);
+    } else if !labels_needed.is_empty() {
         // Items without a ticket may need creating: validate project and issue type, with a
         // message a user can act on (a search would only say "HTTP 400"). The label searches
         // go out beside that check, in the same round trip; its verdict comes first.
@@ -128,12 +132,17 @@ pub async fn sync_with(
         }
     }
 
+    // Tickets an earlier run created but died before moving to the row's status.
+    let owed_moves = crate::sync::moves::owed_by_journal(&mut plan, &journals, reports);
+
     // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
     // the first write, when Jira would refuse a value.
-    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan, screen).await?;
+    let mut warnings =
+        crate::sync::fields::prepare(engine, reports, &mut plan, &mut screen).await?;
     let managed = |index: usize| managed_rows(&reports[index]);
     let field_updates =
-        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut warnings).await?;
+        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut screen, &mut warnings)
+            .await?;
     let mut rows = initial_rows(engine, &plan);
     for duplicate in &plan.duplicates {
         tracing::warn!(
@@ -151,6 +160,7 @@ pub async fn sync_with(
             }
         );
     }
+    crate::sync::copies::warn_foreign(reports, &plan, &state);
     for (at, warning) in warnings {
         if let Some(row) = rows.get_mut(&at) {
             row.warning = Some(warning);
@@ -192,6 +202,7 @@ pub async fn sync_with(
         }
 
         let mut created_keys: Vec<(ItemAt, IssueKey)> = Vec::new();
+        let mut found_moves: Vec<crate::sync::moves::Move> = Vec::new();
         let mut ambiguous: HashSet<ItemAt> = HashSet::new();
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = creates.len() > BULK_CREATE_LIMIT;
@@ -240,8 +251,15 @@ pub async fn sync_with(
                     continue;
                 }
                 if let Ticket::Adopt(issue) = &row_plan.ticket {
+                    let edits = crate::sync::moves::hold_status(
+                        &reports[at.report],
+                        at,
+                        &issue.key,
+                        &row_plan.edits,
+                        &mut found_moves,
+                    );
                     let loaded = &mut reports[at.report];
-                    apply_rows(loaded, at.report, row_plan.edits.clone(), &mut rows)?;
+                    apply_rows(loaded, at.report, edits, &mut rows)?;
                     if let Some(row) = rows.get_mut(&at) {
                         row.action = RowAction::Created;
                         row.key = Some(issue.key.to_string());
@@ -258,9 +276,19 @@ pub async fn sync_with(
             }
         }
 
-        write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
+        // Rows a person marked Done / In progress / Won't do before they had a ticket: moved
+        // now, then their statuses written with the created ones.
+        let (statuses_to_write, keep_words) = crate::sync::moves::after_creates(
+            engine,
+            reports,
+            &created_keys,
+            [found_moves, owed_moves].concat(),
+            &mut rows,
+        )
+        .await;
+        write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
         settle_durably(reports, &mut journals, settle_later).await?;
-        link_back_to_reports(engine, reports, &rows).await;
+        crate::sync::links::link_back(engine, reports, &plan, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {
             close_duplicates(engine, &plan, transition.as_deref()).await;
         }
@@ -310,10 +338,10 @@ pub async fn refresh(
                     outcome.action = RowAction::Unlinked;
                 }
                 Some(Some(Some(issue))) => {
-                    edits.extend(plan::row_edits(
-                        item.row,
-                        &issue.key,
-                        &issue.status.name,
+                    edits.extend(plan::item_edits(
+                        &item,
+                        issue,
+                        loaded.report.known_statuses(),
                         &context,
                     ));
                     outcome.key = Some(issue.key.to_string());
@@ -468,6 +496,7 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
                 mark: crate::sync::marks::mark_label(&crate::sync::marks::report_id(
                     loaded.report.path(),
                 )),
+                known: loaded.report.known_statuses(),
             })
         })
         .collect();
@@ -681,6 +710,10 @@ fn finish_dry_run(
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
     let mut placeholders: Vec<(String, String)> = Vec::new();
+    crate::sync::moves::preview(reports, plan, held, &mut rows);
+    // Each report's edits applied at once: one parse per report, not one per row (that was
+    // quadratic in rows). Held rows are marked afterwards.
+    let mut edits_of: Vec<Vec<(usize, Vec<Edit>)>> = reports.iter().map(|_| Vec::new()).collect();
     for row_plan in &plan.rows {
         let at = row_plan.at();
         let mut edits = row_plan.edits.clone();
@@ -703,12 +736,17 @@ fn finish_dry_run(
                 placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
         }
-        // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
-        // them through the diff staying unchanged.
-        let _ = apply_rows(&mut reports[at.report], at.report, edits, &mut rows);
-        if held.contains(&at)
-            && let Some(row) = rows.get_mut(&at)
-        {
+        if let Some(of_report) = edits_of.get_mut(at.report) {
+            of_report.push((at.row, edits));
+        }
+    }
+    for (index, of_report) in edits_of.into_iter().enumerate() {
+        crate::sync::preview::apply_all(&mut reports[index], index, of_report, &mut |l, i, e| {
+            apply_rows(l, i, e, &mut rows)
+        });
+    }
+    for at in held {
+        if let Some(row) = rows.get_mut(at) {
             row.action = RowAction::Pending;
             row.error = Some(pending_message());
         }
@@ -716,9 +754,7 @@ fn finish_dry_run(
     let mut outcome = collect("sync", true, reports, rows, plan);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            for (stand_in, placeholder) in placeholders.iter().rev() {
-                *diff = diff.replace(stand_in.as_str(), placeholder);
-            }
+            *diff = crate::sync::preview::swap_stand_ins(diff, &placeholders);
             *diff = diff.replace(STAND_IN_STATUS, NEW_STATUS);
         }
     }
@@ -861,10 +897,11 @@ async fn create_chunk(
         let entries: Vec<PendingCreate> = chunk
             .iter()
             .filter(|(at, _)| at.report == index)
-            .map(|(_, new)| PendingCreate {
+            .map(|(at, new)| PendingCreate {
                 date_label: date_label(&reports[index]),
                 summary: new.summary.clone(),
                 sent_at: now,
+                then_move: crate::sync::moves::words_to_move(&reports[index], at.row),
             })
             .collect();
         if !entries.is_empty() {
@@ -947,61 +984,11 @@ async fn search_labels(
     engine: &Engine<'_>,
     labels: &[String],
 ) -> Result<Vec<(String, Vec<Issue>)>, JiraError> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for label in labels {
-        let client = engine.client.clone();
-        let project = engine.jira.project.clone();
-        let label = label.clone();
-        tasks.spawn(async move {
-            let found = client.search_by_label(&project, &label, &[]).await;
-            found.map(|found| (label, found))
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        out.push(joined.map_err(|error| JiraError::Protocol {
-            request: "search".into(),
-            message: format!("a search task failed: {error}"),
-        })??);
-    }
-    Ok(out)
-}
-
-/// Gives every ticket this run created or adopted a remote link to its report (when
-/// `[report] url` is set). Links are upserts keyed by the report's URL, so a rerun never adds a
-/// second one; a failure is a warning, since the ticket and the report are already right.
-async fn link_back_to_reports(engine: &Engine<'_>, reports: &[LoadedReport], rows: &Rows) {
-    let Some(template) = engine.report_url else {
-        return;
-    };
-    let mut tasks = tokio::task::JoinSet::new();
-    for (&ItemAt { report: index, .. }, row) in rows {
-        let new_link = matches!(row.action, RowAction::Created | RowAction::Adopted);
-        let Some(key) = row.key.as_deref().and_then(IssueKey::parse) else {
-            continue;
-        };
-        if !new_link {
-            continue;
-        }
-        let loaded = &reports[index];
-        let path = loaded.report.path().to_string_lossy().replace('\\', "/");
-        let path = path.trim_start_matches("./").to_owned();
-        let url = template.replace("{path}", &path);
-        let title = format!("Post-mortem: {}", loaded.title);
-        let client = engine.client.clone();
-        tasks.spawn(async move {
-            let global_id = format!("pm-sync:{url}");
-            let result = client
-                .upsert_remote_link(&key, &global_id, &url, &title)
-                .await;
-            (key, result)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((key, Err(error))) = joined {
-            tracing::warn!("could not link {key} back to its report: {error}");
-        }
-    }
+    // One `labels in (…)` search for many reports' labels (see `JiraClient::search_by_labels`).
+    engine
+        .client
+        .search_by_labels(&engine.jira.project, labels)
+        .await
 }
 
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
@@ -1054,11 +1041,14 @@ fn choose_transition<'t>(
         })
 }
 
-/// Reads the status of every created issue in batches and writes it into the reports.
+/// Reads the status of every created (or just moved) issue in batches and writes it into the
+/// reports, except where the row keeps a person's words: `keep_words` (a move that failed), or
+/// words that already say what the status says.
 async fn write_created_statuses(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     created: &[(ItemAt, IssueKey)],
+    keep_words: &HashSet<ItemAt>,
     rows: &mut Rows,
 ) -> Result<(), Error> {
     if created.is_empty() {
@@ -1079,10 +1069,16 @@ async fn write_created_statuses(
         let Some(issue) = statuses.get(key) else {
             continue;
         };
-        by_report.entry(*index).or_default().push(Edit::Status {
-            row: *row,
-            status: issue.status.name.clone(),
+        let report = &reports[*index].report;
+        let agree = report.item(*row).is_some_and(|item| {
+            crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
         });
+        if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
+            by_report.entry(*index).or_default().push(Edit::Status {
+                row: *row,
+                status: issue.status.name.clone(),
+            });
+        }
         if let Some(outcome) = rows.get_mut(&ItemAt::new(*index, *row)) {
             outcome.status = Some(issue.status.name.clone());
         }
@@ -1119,6 +1115,11 @@ fn collect(
             path: loaded.report.path().to_path_buf(),
             written,
             labels: loaded.labels.as_ref().map(|labels| labels.labels()),
+            default_severity: loaded
+                .labels
+                .as_ref()
+                .filter(|_| loaded.severity_defaulted)
+                .map(|labels| labels.severity.clone()),
             diff: dry_run.then(|| loaded.diff()),
             items,
         });
@@ -1136,6 +1137,7 @@ fn finish_report(
         path: loaded.report.path().to_path_buf(),
         written,
         labels: None,
+        default_severity: None,
         diff: dry_run.then(|| loaded.diff()),
         items,
     }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::jira::model::{Issue, IssueKey, NewIssue};
 use crate::report::labels::IncidentLabels;
-use crate::report::model::{ActionItem, Edit};
+use crate::report::model::{ActionItem, Edit, KnownStatuses};
 
 /// One report as the planner sees it.
 #[derive(Debug)]
@@ -23,6 +23,8 @@ pub struct ReportInput<'a> {
     /// The label marking tickets created for this report (see [`crate::sync::marks`]): new
     /// tickets get it, and adoption only takes tickets with it or with no mark at all.
     pub mark: String,
+    /// Status names Jira knows: a status written as one of them is pm-sync's to keep current.
+    pub known: &'a KnownStatuses,
 }
 
 /// What Jira said, read in batches before planning.
@@ -169,21 +171,35 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
         .collect();
     let mut rows = Vec::new();
     for input in reports {
+        // Adoption candidates by summary, read once per report (a lookup per item, not a scan
+        // of every labelled issue per item: that was items × issues).
+        let candidates = if input.items.iter().any(|item| item.key.is_none()) {
+            adoption_candidates(input, state, context)
+        } else {
+            HashMap::new()
+        };
         for item in input.items {
-            let ticket = choose_ticket(input, item, state, context, &mut taken);
+            let ticket = choose_ticket(input, item, &candidates, state, context, &mut taken);
             let update = match &ticket {
-                Ticket::Linked(issue) => issue_update(
-                    issue,
-                    item,
-                    input.labels,
-                    input.managed_rows.contains(&item.row),
-                ),
+                Ticket::Linked(issue) => {
+                    let managed = input.managed_rows.contains(&item.row);
+                    let update = issue_update(issue, item, input.labels, managed);
+                    if managed
+                        && crate::sync::marks::moved_from_elsewhere(&issue.labels, &input.mark)
+                    {
+                        // The report moved (its mark follows its path): the ticket takes the
+                        // new mark, and its link to the report is moved too (see `links`).
+                        with_label(update, issue, &input.mark)
+                    } else {
+                        update
+                    }
+                }
                 Ticket::Adopt(issue) => issue_update(issue, item, input.labels, false),
                 Ticket::Create(_) | Ticket::Missing(_) => None,
             };
             let edits = match &ticket {
                 Ticket::Linked(issue) | Ticket::Adopt(issue) => {
-                    row_edits(item.row, &issue.key, &issue.status.name, context)
+                    item_edits(item, issue, input.known, context)
                 }
                 Ticket::Create(_) | Ticket::Missing(_) => Vec::new(),
             };
@@ -228,6 +244,16 @@ fn converge(
     if marked.is_empty() {
         return;
     }
+    // Looked up per row and per summary, never scanned per row (rows × tickets).
+    let marked_ids: HashSet<&str> = marked.iter().map(|issue| issue.id.as_str()).collect();
+    let mut marked_by_summary: HashMap<String, Vec<&Issue>> = HashMap::new();
+    for issue in &marked {
+        marked_by_summary
+            .entry(comparable(&issue.summary))
+            .or_default()
+            .push(issue);
+    }
+    let mut listed: HashSet<String> = duplicates.iter().map(|d| d.issue.id.clone()).collect();
     // Item summary → indices of this report's rows whose ticket is one of the marked ones.
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, row) in rows.iter().enumerate() {
@@ -238,7 +264,7 @@ fn converge(
             continue;
         };
         let wanted = comparable(&row.summary);
-        if comparable(&issue.summary) == wanted && marked.iter().any(|m| m.id == issue.id) {
+        if comparable(&issue.summary) == wanted && marked_ids.contains(issue.id.as_str()) {
             groups.entry(wanted).or_default().push(index);
         }
     }
@@ -246,11 +272,8 @@ fn converge(
     summaries.sort();
     for summary in summaries {
         let members = &groups[summary];
-        let mut candidates: Vec<&Issue> = marked
-            .iter()
-            .copied()
-            .filter(|issue| comparable(&issue.summary) == *summary)
-            .collect();
+        let mut candidates: Vec<&Issue> =
+            marked_by_summary.get(summary).cloned().unwrap_or_default();
         candidates.sort_by_key(|issue| key_order(&issue.key));
         let (winners, extra) = candidates.split_at(members.len().min(candidates.len()));
         // Rows already on a winner keep it; the others take the remaining winners in order.
@@ -296,8 +319,7 @@ fn converge(
         let kept = winners[0].key.clone();
         for issue in extra {
             let open = issue.status.category != crate::jira::model::StatusCategory::Done;
-            let listed = duplicates.iter().any(|d| d.issue.id == issue.id);
-            if open && !listed {
+            if open && listed.insert(issue.id.clone()) {
                 duplicates.push(Duplicate {
                     report: input.report,
                     issue: (*issue).clone(),
@@ -306,6 +328,22 @@ fn converge(
             }
         }
     }
+}
+
+/// The edits that make `item` show `issue`: [`row_edits`], without the status edit when the
+/// person's own words already say what Jira's status says ("Erledigt" for Done): those are left
+/// as written, with no marker beside them.
+pub fn item_edits(
+    item: &ActionItem,
+    issue: &Issue,
+    known: &KnownStatuses,
+    context: &PlanContext<'_>,
+) -> Vec<Edit> {
+    let mut edits = row_edits(item.row, &issue.key, &issue.status.name, context);
+    if crate::sync::intent::words_agree(item, &issue.status, known) {
+        edits.retain(|edit| !matches!(edit, Edit::Status { .. }));
+    }
+    edits
 }
 
 /// The link and status edits that make a row show `key` and `status`. Splicing identical text
@@ -324,9 +362,36 @@ pub fn row_edits(row: usize, key: &IssueKey, status: &str, context: &PlanContext
     ]
 }
 
+/// The issues `input`'s unlinked items may adopt (its date label, the configured project, its
+/// mark or none), by comparable summary, lowest key first.
+fn adoption_candidates<'s>(
+    input: &ReportInput<'_>,
+    state: &'s TrackerState,
+    context: &PlanContext<'_>,
+) -> HashMap<String, Vec<&'s Issue>> {
+    let mut candidates: HashMap<String, Vec<&Issue>> = HashMap::new();
+    for issue in state
+        .by_label
+        .get(&input.labels.date_label())
+        .into_iter()
+        .flatten()
+        .filter(|issue| of_project(issue, context.project) && adoptable(issue, &input.mark))
+    {
+        candidates
+            .entry(comparable(&issue.summary))
+            .or_default()
+            .push(issue);
+    }
+    for list in candidates.values_mut() {
+        list.sort_by_key(|issue| key_order(&issue.key));
+    }
+    candidates
+}
+
 fn choose_ticket(
     input: &ReportInput<'_>,
     item: &ActionItem,
+    candidates: &HashMap<String, Vec<&Issue>>,
     state: &TrackerState,
     context: &PlanContext<'_>,
     taken: &mut HashSet<String>,
@@ -337,22 +402,12 @@ fn choose_ticket(
             _ => Ticket::Missing(key.clone()),
         };
     }
-    let wanted = comparable(item.summary());
-    let matching = state
-        .by_label
-        .get(&input.labels.date_label())
-        .into_iter()
-        .flatten()
-        .filter(|issue| {
-            !taken.contains(&issue.id)
-                && of_project(issue, context.project)
-                && adoptable(issue, &input.mark)
-                && comparable(&issue.summary) == wanted
-        })
-        .min_by_key(|issue| key_order(&issue.key));
+    let matching = candidates
+        .get(&comparable(item.summary()))
+        .and_then(|list| list.iter().find(|issue| !taken.contains(&issue.id)));
     if let Some(issue) = matching {
         taken.insert(issue.id.clone());
-        return Ticket::Adopt(issue.clone());
+        return Ticket::Adopt((*issue).clone());
     }
     Ticket::Create(NewIssue {
         project: context.project.to_owned(),
@@ -413,8 +468,19 @@ fn issue_update(
     })
 }
 
+/// `update` with `label` added (an update made for it when there is none).
+fn with_label(update: Option<IssueUpdate>, issue: &Issue, label: &str) -> Option<IssueUpdate> {
+    let mut update = update.unwrap_or_else(|| IssueUpdate {
+        key: issue.key.clone(),
+        summary: None,
+        add_labels: Vec::new(),
+    });
+    update.add_labels.push(label.to_owned());
+    Some(update)
+}
+
 /// Summaries compare with whitespace collapsed: Jira trims them, people re-wrap table cells.
-fn comparable(summary: &str) -> String {
+pub(crate) fn comparable(summary: &str) -> String {
     summary.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -477,6 +543,7 @@ mod tests {
                 .filter(|row| *row != 99)
                 .collect(),
             mark: MARK.into(),
+            known: &KnownStatuses::default(),
         };
         let context = PlanContext {
             project: "OPS",

@@ -21,6 +21,9 @@ pub struct LoadedReport {
     pub labels: Option<IncidentLabels>,
     /// A title for ticket descriptions.
     pub title: String,
+    /// Whether the labels' severity is the default one: neither `--severity` nor the report
+    /// names one.
+    pub severity_defaulted: bool,
     /// Whether this run rewrote the report.
     written: bool,
     /// Whether a save of this run has not been made durable yet.
@@ -175,6 +178,7 @@ fn load_one(
         FileHome::new(path)
     });
     let report = home.read(options)?;
+    let severity_given = labels.is_some_and(|sources| sources.severity.is_some());
     let labels = match labels {
         Some(sources) => Some(resolve_labels(
             report.front_matter(),
@@ -185,6 +189,11 @@ fn load_one(
         )?),
         None => None,
     };
+    let fm = report.front_matter();
+    let severity_defaulted = labels.is_some()
+        && fm.severity.is_none()
+        && fm.severity_refusal.is_none()
+        && !severity_given;
     let title = report.front_matter().title.clone().unwrap_or_else(|| {
         path.file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
@@ -193,6 +202,7 @@ fn load_one(
         report,
         labels,
         title,
+        severity_defaulted,
         home,
         written: false,
         unsynced: false,

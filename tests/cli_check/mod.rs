@@ -10,6 +10,7 @@ mod hardening;
 mod help;
 mod items;
 mod recipes;
+mod secrets;
 
 use crate::support::cli::PmSync;
 use crate::support::fake_jira::{FakeJira, Flavor};

@@ -420,6 +420,17 @@ impl FakeJira {
         state.users = users::default_users();
     }
 
+    /// Gives the project a priority scheme of `names`, highest first (after
+    /// [`FakeJira::use_company_screen`]): the create screen's Priority field lists them, in
+    /// that order, as Jira's createmeta does for the project's scheme, and creates are checked
+    /// against them.
+    pub fn set_priorities(&self, names: &[&str]) {
+        let mut state = self.state();
+        if let Some(field) = state.company.iter_mut().find(|f| f.id == "priority") {
+            field.allowed = fields::priority_scheme(names);
+        }
+    }
+
     /// The fields a create set beyond summary, labels and description (as sent, by id), and
     /// the links it added as `(type, key)`.
     pub fn issue_fields(
