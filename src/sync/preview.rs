@@ -10,12 +10,14 @@ use crate::report::model::Edit;
 /// of the report). Should that fail — a bug of ours, as the edits are of rows just parsed — the
 /// rows are applied one by one instead, so only the failing row's edits are missing from the
 /// preview.
-pub(crate) fn apply_all<R>(
+pub(crate) fn apply_all<R, F>(
     loaded: &mut R,
     index: usize,
     rows: Vec<(usize, Vec<Edit>)>,
-    apply: &mut dyn FnMut(&mut R, usize, Vec<Edit>) -> Result<(), Error>,
-) {
+    apply: &mut F,
+) where
+    F: FnMut(&mut R, usize, Vec<Edit>) -> Result<(), Error>,
+{
     let all: Vec<Edit> = rows.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
     if apply(loaded, index, all).is_ok() {
         return;
