@@ -111,7 +111,7 @@ def publish(release_root, version, target):
     return os.path.join(out, f"pm-sync-v{version}-{target}.{ext}")
 
 
-class Install(unittest.TestCase):
+class InstallBase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="pm-sync-action-")
         self.releases = os.path.join(self.tmp, "releases")
@@ -135,7 +135,8 @@ class Install(unittest.TestCase):
             "RUNNER_TOOL_CACHE": self.tool_cache,
             "GITHUB_PATH": self.github_path,
             "GITHUB_OUTPUT": self.github_output,
-            "ACTION_PATH": f"/home/runner/work/_actions/{REPO}/main",
+            # A major tag: neither a release nor a commit, so the latest release.
+            "ACTION_PATH": f"/home/runner/work/_actions/{REPO}/v1",
             "PM_SYNC_SERVER": self.release.url,
         }
         full.update(env)
@@ -147,6 +148,9 @@ class Install(unittest.TestCase):
         with open(self.github_output, encoding="utf-8") as f:
             return dict(line.rstrip("\n").split("=", 1) for line in f if line.strip())
 
+
+
+class Install(InstallBase):
     def test_each_runner_gets_its_release_target(self):
         expected = {
             ("Linux", "X64"): "x86_64-unknown-linux-musl",
@@ -181,10 +185,9 @@ class Install(unittest.TestCase):
         tagged = f"/home/runner/work/_actions/{REPO}/v0.2.1"
         done = self.run_install("resolve", ACTION_PATH=tagged)
         self.assertEqual(done.stdout.split()[0], "0.2.1", done.stderr)
-        # A branch or a major tag is not a release: ask for the latest one.
-        for ref in ["main", "v1"]:
-            done = self.run_install("resolve", ACTION_PATH=f"/r/_actions/{REPO}/{ref}")
-            self.assertEqual(done.stdout.split()[0], "0.3.0", done.stderr)
+        # A major tag is not a release: ask for the latest one.
+        done = self.run_install("resolve", ACTION_PATH=f"/r/_actions/{REPO}/v1")
+        self.assertEqual(done.stdout.split()[0], "0.3.0", done.stderr)
         done = self.run_install("resolve", PM_SYNC_VERSION="latest")
         self.assertEqual(done.stdout.split()[0], "0.3.0", done.stderr)
         done = self.run_install("resolve", PM_SYNC_VERSION="0.2")
@@ -269,6 +272,88 @@ mkdir -p "$2/bin" && cp '{fake_binary(self.tmp, "0.3.0")}' "$2/bin/pm-sync"
         self.assertIn(f"{self.release.url}/{REPO}", args)
         self.assertEqual(args[args.index("--tag") + 1], "v0.3.0")
         self.assertIn("pm-sync 0.3.0", done.stderr)
+
+
+class InstallFromTheActionsCommit(InstallBase):
+    """uses: OWNER/pm-sync@<sha> (or a branch) before any release: the action builds the exact
+    checkout the runner fetched, with cargo, once per source tree."""
+
+    def setUp(self):
+        super().setUp()
+        self.sha = "0123456789abcdef0123456789abcdef01234567"
+        self.checkout = os.path.join(self.tmp, "_actions", *REPO.split("/"), self.sha)
+        os.makedirs(os.path.join(self.checkout, "src"))
+        self.write_source('[package]\nname = "pm-sync"\nversion = "0.4.0"\n', "fn main() {}\n")
+        with open(os.path.join(self.checkout, "Cargo.lock"), "w", encoding="utf-8") as f:
+            f.write("# lock\n")
+        self.record = os.path.join(self.tmp, "cargo-calls")
+        write_exe(os.path.join(self.bin, "cargo"), f"""#!/bin/sh
+printf '%s\\n' "$*" >> '{self.record}'
+while [ "$1" != --root ]; do shift; done
+mkdir -p "$2/bin" && cp '{fake_binary(self.tmp, "0.4.0")}' "$2/bin/pm-sync"
+""")
+
+    def write_source(self, manifest, main):
+        with open(os.path.join(self.checkout, "Cargo.toml"), "w", encoding="utf-8") as f:
+            f.write(manifest)
+        with open(os.path.join(self.checkout, "src", "main.rs"), "w", encoding="utf-8") as f:
+            f.write(main)
+
+    def cargo_calls(self):
+        if not os.path.exists(self.record):
+            return []
+        with open(self.record, encoding="utf-8") as f:
+            return f.read().splitlines()
+
+    def test_a_commit_pin_builds_that_checkout_once_and_downloads_nothing(self):
+        done = self.run_install("resolve", ACTION_PATH=self.checkout)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        version, target, asset, folder = done.stdout.split()
+        self.assertRegex(version, r"^0\.4\.0\+source\.[0-9a-f]{16}$")
+        self.assertEqual((target, asset), ("source", "-"))
+        self.assertEqual(self.outputs()["version"], version)
+        done = self.run_install("install", ACTION_PATH=self.checkout)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        [call] = self.cargo_calls()
+        self.assertTrue(call.startswith("install --locked --root "), call)
+        self.assertTrue(call.endswith(f"--path {self.checkout} pm-sync"), call)
+        with open(self.github_path, encoding="utf-8") as f:
+            self.assertEqual(f.read(), folder + "\n")
+        self.assertEqual(self.release.requests, [])
+        # The same commit again (a kept tool cache, or actions/cache restoring the folder): no build.
+        again = self.run_install("install", ACTION_PATH=self.checkout)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn("this commit's build is already in", again.stderr)
+        self.assertEqual(len(self.cargo_calls()), 1)
+        # Another commit's sources get their own build and cache key.
+        self.write_source('[package]\nname = "pm-sync"\nversion = "0.4.0"\n', "fn main() { }\n")
+        other = self.run_install("resolve", ACTION_PATH=self.checkout)
+        self.assertNotEqual(other.stdout.split()[0], version)
+        self.run_install("install", ACTION_PATH=self.checkout)
+        self.assertEqual(len(self.cargo_calls()), 2)
+
+    def test_a_branch_pin_builds_too_and_version_source_asks_for_it_explicitly(self):
+        branch = os.path.join(self.tmp, "_actions", *REPO.split("/"), "main")
+        shutil.copytree(self.checkout, branch)
+        done = self.run_install("resolve", ACTION_PATH=branch)
+        self.assertEqual(done.stdout.split()[1], "source", done.stderr)
+        # A local action (uses: ./) is a checkout too: version: source builds it.
+        local = os.path.join(self.tmp, "work", "repo")
+        shutil.copytree(self.checkout, local)
+        done = self.run_install("install", ACTION_PATH=local, PM_SYNC_VERSION="source")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertTrue(self.cargo_calls()[0].endswith(f"--path {local} pm-sync"))
+        # A pinned release still wins over building.
+        done = self.run_install("resolve", ACTION_PATH=self.checkout, PM_SYNC_VERSION="0.3.0")
+        self.assertEqual(done.stdout.split()[:2], ["0.3.0", "x86_64-unknown-linux-musl"])
+
+    def test_without_cargo_it_says_how_to_get_it_or_pin_a_release(self):
+        os.remove(os.path.join(self.bin, "cargo"))
+        done = self.run_install("install", ACTION_PATH=self.checkout,
+                                PATH=self.bin + os.pathsep + "/usr/bin:/bin")
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("needs cargo", done.stderr)
+        self.assertIn("uses: OWNER/pm-sync@vX.Y.Z", done.stderr)
 
 
 class Release(unittest.TestCase):
@@ -548,6 +633,164 @@ printf '{self.REPORT.format(status)}' > postmortems/a.md
         self.assertEqual(self.remote_file("postmortems/a.md"), self.REPORT.format("Done"))
 
 
+def load_yaml(*path):
+    try:
+        from ruamel.yaml import YAML
+    except ImportError:
+        raise unittest.SkipTest("needs ruamel.yaml: run with target/ci-tools/bin/python (.ci/run does)")
+    with open(os.path.join(ROOT, *path), encoding="utf-8") as f:
+        return YAML(typ="safe").load(f)
+
+
+def expand(text, context):
+    """`${{ a.b || c.d }}` in a workflow, with GitHub's values for one event (missing: "")."""
+    def one(match):
+        for alternative in match.group(1).split("||"):
+            value = context.get(alternative.strip(), "")
+            if value:
+                return value
+        return ""
+    return re.sub(r"\$\{\{\s*(.*?)\s*\}\}", one, text)
+
+
+class GitHubRecipes(unittest.TestCase):
+    """examples/ci/postmortem-refresh.yml's paths and links, checked with real git and with the
+    values GitHub gives a scheduled run."""
+
+    def git(self, cwd, *args):
+        return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                              text=True).stdout
+
+    def test_the_refresh_pull_request_takes_reports_at_every_depth_and_nothing_else(self):
+        steps = load_yaml("examples", "ci", "postmortem-refresh.yml")["jobs"]["refresh"]["steps"]
+        [pr] = [s for s in steps if s.get("uses", "").startswith("peter-evans/create-pull-request")]
+        paths = pr["with"]["add-paths"].replace(",", "\n").split("\n")
+        repo = tempfile.mkdtemp(prefix="pm-sync-paths-")
+        self.addCleanup(shutil.rmtree, repo)
+        files = ["postmortems/top.md", "postmortems/2026/deep.md", "postmortems/a/b/deeper.md",
+                 "postmortems/.top.md.pm-sync-journal.json", "README.md", "notes/other.md"]
+        self.git(repo, "init", "-q")
+        for name in files:
+            os.makedirs(os.path.dirname(os.path.join(repo, name)) or repo, exist_ok=True)
+            with open(os.path.join(repo, name), "w", encoding="utf-8") as f:
+                f.write("changed\n")
+        # create-pull-request stages its add-paths with `git add <path>...`.
+        self.git(repo, "add", "--", *[p.strip() for p in paths if p.strip()])
+        staged = self.git(repo, "diff", "--cached", "--name-only").split()
+        self.assertEqual(sorted(staged), sorted(files[:3]))
+
+    def test_the_scheduled_dashboard_links_reports_on_the_branch_it_read(self):
+        job = load_yaml("examples", "ci", "postmortem-refresh.yml")["jobs"]["dashboard"]
+        # A `schedule` event's payload has no repository, so github.event.* is empty there.
+        schedule = {"github.server_url": "https://github.com", "github.repository": "acme/sre",
+                    "github.ref_name": "trunk", "github.event_name": "schedule"}
+        self.assertEqual(expand(job["env"]["PM_SYNC_REPORT_URL"], schedule),
+                         "https://github.com/acme/sre/blob/trunk/{path}")
+
+    def test_recipes_pin_the_action_to_a_ref_that_installs_without_a_release(self):
+        for name in ["postmortem-gate.yml", "postmortem-refresh.yml"]:
+            workflow = load_yaml("examples", "ci", name)
+            for job in workflow["jobs"].values():
+                for step in job["steps"]:
+                    uses = step.get("uses", "")
+                    if not uses.startswith("OWNER/pm-sync@"):
+                        continue
+                    ref = uses.split("@", 1)[1]
+                    with tempfile.TemporaryDirectory() as tmp:
+                        done = subprocess.run(
+                            ["bash", INSTALL, "resolve"], capture_output=True, text=True,
+                            env={"PATH": os.environ["PATH"], "ACTION_PATH": os.path.join(
+                                tmp, "_actions", "OWNER", "pm-sync", ref)})
+                    # No release exists: the ref must be one the action builds from its checkout.
+                    self.assertIn("needs the action's checkout", done.stderr, (name, uses))
+
+
+def evaluate(expression, context):
+    """A GitHub Actions expression of the small kind the recipes use (`==`, `!=`, `&&`, `||`,
+    `format()`, strings, github.* values), evaluated as GitHub does: `a && b || c` picks a value."""
+    python = re.sub(r"\$\{\{\s*(.*?)\s*\}\}", r"\1", expression.strip())
+    python = python.replace("&&", " and ").replace("||", " or ")
+    python = re.sub(r"\bformat\(", "_format(", python)
+    python = re.sub(r"\b(github(?:\.[A-Za-z_]+)+)", lambda m: repr(context.get(m.group(1), "")),
+                    python)
+    def _format(template, *args):
+        return re.sub(r"\{(\d+)\}", lambda m: str(args[int(m.group(1))]), template)
+    result = eval(python, {"__builtins__": {}, "_format": _format})  # noqa: S307 (test input)
+    return "" if result is False else result
+
+
+class GateRecipe(unittest.TestCase):
+    """examples/ci/postmortem-gate.yml: pull requests are gated on the reports they change, the
+    schedule on every report, and the refresh recipe's own pull request is left to the schedule."""
+
+    def setUp(self):
+        self.job = load_yaml("examples", "ci", "postmortem-gate.yml")["jobs"]["check"]
+        [self.step] = [s for s in self.job["steps"] if s.get("uses", "").startswith("OWNER/")]
+
+    def test_pull_requests_check_what_changed_and_the_schedule_everything(self):
+        pull_request = {"github.event_name": "pull_request", "github.base_ref": "trunk"}
+        self.assertEqual(evaluate(self.step["with"]["args"], pull_request), "--changed=origin/trunk")
+        schedule = {"github.event_name": "schedule"}
+        self.assertEqual(evaluate(self.step["with"]["args"], schedule), "")
+        checkout = self.job["steps"][0]
+        self.assertEqual(checkout["with"]["fetch-depth"], 0, "the merge base needs history")
+
+    def test_the_refresh_bots_pull_request_is_skipped_and_others_are_not(self):
+        refresh = load_yaml("examples", "ci", "postmortem-refresh.yml")["jobs"]["refresh"]
+        [pr] = [s for s in refresh["steps"]
+                if s.get("uses", "").startswith("peter-evans/create-pull-request")]
+        bot = {"github.event_name": "pull_request", "github.head_ref": pr["with"]["branch"]}
+        self.assertFalse(evaluate(self.job["if"], bot))
+        person = {"github.event_name": "pull_request", "github.head_ref": "fix-typo"}
+        self.assertTrue(evaluate(self.job["if"], person))
+        self.assertTrue(evaluate(self.job["if"], {"github.event_name": "schedule"}))
+
+    def test_the_gate_step_with_changed_passes_a_typo_fix_with_real_git(self):
+        """run.sh with the recipe's pull-request arguments, the real pm-sync and a real clone whose
+        origin's main has a report with open items; the pull request fixes a typo elsewhere."""
+        tmp = tempfile.mkdtemp(prefix="pm-sync-gate-")
+        self.addCleanup(shutil.rmtree, tmp)
+        def git(cwd, *args):
+            subprocess.run(["git", "-c", "user.name=SRE", "-c", "user.email=sre@example.com",
+                            "-c", "init.defaultBranch=main", *args],
+                           cwd=cwd, check=True, capture_output=True)
+        origin, clone = os.path.join(tmp, "origin"), os.path.join(tmp, "clone")
+        os.makedirs(os.path.join(origin, "postmortems"))
+        shutil.copy(os.path.join(ROOT, "tests", "fixtures", "check", "mixed.md"),
+                    os.path.join(origin, "postmortems", "open.md"))
+        with open(os.path.join(origin, "postmortems", "README.md"), "w", encoding="utf-8") as f:
+            f.write("# Post-mortems\n")
+        git(origin, "init", "-q")
+        git(origin, "add", ".")
+        git(origin, "commit", "-q", "-m", "reports")
+        git(tmp, "clone", "-q", origin, clone)
+        git(clone, "checkout", "-q", "-b", "fix-typo")
+        with open(os.path.join(clone, "postmortems", "README.md"), "a", encoding="utf-8") as f:
+            f.write("One file per incident.\n")
+        git(clone, "commit", "-q", "-am", "typo")
+        args = evaluate(self.step["with"]["args"],
+                        {"github.event_name": "pull_request", "github.base_ref": "main"})
+        env = {"PATH": os.path.dirname(os.path.abspath(PM_SYNC)) + os.pathsep + os.environ["PATH"],
+               "HOME": tmp, "PM_SYNC_COMMAND": "check", "PM_SYNC_PATHS": "postmortems/",
+               "PM_SYNC_OFFLINE": "true", "PM_SYNC_FORMAT": "json"}
+        whole = subprocess.run(["bash", RUN], cwd=clone, env=env, capture_output=True, text=True)
+        self.assertEqual(whole.returncode, 1, whole.stderr)
+        done = subprocess.run(["bash", RUN], cwd=clone, env={**env, "PM_SYNC_ARGS": args},
+                              capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertEqual(json.loads(done.stdout)["reports"], [])
+
+
+class PreCommitHooks(unittest.TestCase):
+    def test_the_minimum_version_knows_the_stage_names_used(self):
+        hooks = load_yaml(".pre-commit-hooks.yaml")
+        for hook in hooks:
+            minimum = tuple(int(x) for x in hook["minimum_pre_commit_version"].split("."))
+            # pre-commit 3.2.0 renamed the stages to git's hook names (pre-push, pre-commit, …).
+            if any(stage.startswith("pre-") for stage in hook.get("stages", [])):
+                self.assertGreaterEqual(minimum, (3, 2, 0), hook["id"])
+
+
 class GitLabRecipe(unittest.TestCase):
     """The gate job of examples/ci/.gitlab-ci.yml, run as GitLab runs it (its script lines as
     one sh script, -e), with a pm-sync that answers as the real one does for these reports."""
@@ -574,19 +817,22 @@ class GitLabRecipe(unittest.TestCase):
         with open(os.path.join(tmp, "answer.xml"), "wb") as f:
             f.write(junit.stdout)
         write_exe(os.path.join(tmp, "bin", "pm-sync"), f"""#!/bin/sh
-[ "$*" = "check --format junit postmortems/" ] || exit 9
+[ "$*" = "check --changed=base0123 --format junit postmortems/" ] || exit 9
 cat '{tmp}/answer.xml'
 exit 1
 """)
         script = "set -e\n" + "\n".join(job["script"]) + "\n"
         done = subprocess.run(
             ["sh", "-c", script], cwd=tmp, capture_output=True, text=True, timeout=60,
-            env={"PATH": os.path.join(tmp, "bin") + os.pathsep + os.environ["PATH"]})
+            env={"PATH": os.path.join(tmp, "bin") + os.pathsep + os.environ["PATH"],
+                 "CI_MERGE_REQUEST_DIFF_BASE_SHA": "base0123"})
         self.assertEqual(done.returncode, 1, done.stderr)
         with open(os.path.join(tmp, job["artifacts"]["reports"]["junit"]), "rb") as f:
             self.assertEqual(f.read(), junit.stdout)
         self.assertIn('✗ OPS-2 is "In Progress", not resolved: "Cap the retry storm', done.stdout)
-        self.assertIn("✗ OPS-3 is \"Won't Do\"", done.stdout)
+        # "Won't Do" is a done-category status: resolved, offline as live.
+        self.assertNotIn("OPS-3", done.stdout)
+        self.assertIn('✗ no Jira ticket for "Document the manual drain procedure"', done.stdout)
         self.assertIn("JIRA_API_TOKEN is not set in this pipeline", done.stderr)
 
 

@@ -19,7 +19,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// Config file (default: $PM_SYNC_CONFIG, then pm-sync.toml beside the report and up to the
-    /// repository root, then ./pm-sync.toml, then $XDG_CONFIG_HOME/pm-sync/config.toml).
+    /// repository root, then ./pm-sync.toml, then $XDG_CONFIG_HOME/pm-sync/config.toml, on
+    /// Windows %APPDATA%\pm-sync\config.toml).
     #[arg(short, long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -44,26 +45,55 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create missing tickets, update changed ones, write keys and statuses back.
+    #[command(after_help = "Examples:
+  pm-sync sync --dry-run postmortems/2026-03-04.md   the plan and the diff; nothing sent or written
+  pm-sync sync postmortems/2026-03-04.md
+  pm-sync sync --severity sev2 --incident-date 2026-03-04 pm.md
+  pm-sync sync --format json postmortems/2026-03-04.md")]
     Sync(SyncArgs),
     /// Fetch statuses and write them back; never creates or edits tickets.
+    #[command(after_help = "Examples:
+  pm-sync refresh postmortems/
+  pm-sync refresh --dry-run postmortems/              the diff; nothing written")]
     Refresh(RefreshArgs),
     /// Exit 0 only if every item has a ticket in a resolved state; writes nothing.
+    #[command(after_help = "Examples:
+  pm-sync check postmortems/                          every report
+  pm-sync check --changed postmortems/                the reports changed since the default branch
+  pm-sync check --changed=origin/main --format github postmortems/
+  pm-sync check --offline postmortems/                from the reports' Status cells, no Jira")]
     Check(CheckArgs),
     /// Print the parsed action items; no network, no config needed.
+    #[command(after_help = "Examples:
+  pm-sync items postmortems/2026-03-04.md
+  pm-sync items postmortems/                          every report in the folder
+  pm-sync items --format json postmortems/2026-03-04.md")]
     Items(ItemsArgs),
     /// Check config, credentials, project and issue type against Jira.
+    #[command(after_help = "Examples:
+  pm-sync doctor
+  pm-sync -c ci/pm-sync.toml doctor --format json")]
     Doctor(DoctorArgs),
     /// Write a commented pm-sync.toml for Jira Cloud or Data Center, then run doctor.
+    #[command(after_help = "Examples:
+  pm-sync init --url https://acme.atlassian.net --project OPS --email you@acme.com
+  pm-sync init --deployment datacenter --url https://jira.corp.example --project OPS")]
     Init(InitArgs),
     /// Write a static dashboard (HTML, SVG charts, JSON) of every post-mortem's action items.
+    #[command(after_help = "Examples:
+  pm-sync dashboard postmortems/ --out site
+  pm-sync dashboard --offline --format markdown postmortems/")]
     Dashboard(DashboardArgs),
     /// Print a shell completion script.
+    #[command(after_help = "Example:
+  pm-sync completions bash > ~/.local/share/bash-completion/completions/pm-sync")]
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff) to stdout.
-    #[command(hide = true)]
+    #[command(after_help = "Example:
+  pm-sync man > ~/.local/share/man/man1/pm-sync.1 && man pm-sync")]
     Man,
 }
 
@@ -213,6 +243,19 @@ pub struct CheckArgs {
     #[arg(long)]
     pub require_items: bool,
 
+    /// Check only the reports changed since BASE, as git sees them: committed since the merge
+    /// base of BASE and HEAD, or modified, or new. Without a value, BASE is the default branch
+    /// (origin/HEAD, else origin/main, origin/master, main or master). Name one with `=`:
+    /// `--changed=origin/main`.
+    #[arg(
+        long,
+        value_name = "BASE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    pub changed: Option<String>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
@@ -221,9 +264,10 @@ pub struct CheckArgs {
 /// `items` arguments.
 #[derive(Debug, Args)]
 pub struct ItemsArgs {
-    /// A post-mortem report, or a Confluence page (`confluence:ID` or a page URL; read only).
-    #[arg(value_name = "REPORT")]
-    pub report: PathBuf,
+    /// Post-mortem reports, directories (every `*.md` below with an Action Items section), or
+    /// Confluence pages (`confluence:ID` or a page URL; read only).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]

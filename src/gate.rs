@@ -12,8 +12,20 @@ use crate::settings::StatusRules;
 use crate::sync::workspace::LoadedReport;
 
 /// Status names read as resolved by `check --offline` when `[status] resolved` is not set:
-/// offline there is no status category to go by, only the name written in the report.
-pub const OFFLINE_DONE_NAMES: [&str; 3] = ["Done", "Closed", "Resolved"];
+/// offline there is no status category to go by, only the name written in the report, so these
+/// are the statuses Jira's own workflows put in the Done category — the ones a live check
+/// calls resolved — so that a report reads the same offline as live.
+pub const OFFLINE_DONE_NAMES: [&str; 9] = [
+    "Done",
+    "Closed",
+    "Resolved",
+    "Won't Do",
+    "Won't Fix",
+    "Cancelled",
+    "Canceled",
+    "Declined",
+    "Duplicate",
+];
 
 /// What `check` concludes about one action item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -429,10 +441,17 @@ mod tests {
     #[test]
     fn offline_without_rules_reads_common_done_names() {
         let r = rules(&[], &[]);
-        for name in ["Done", "closed", "RESOLVED"] {
+        for name in [
+            "Done",
+            "closed",
+            "RESOLVED",
+            "Won't Do",
+            "won't fix",
+            "Cancelled",
+        ] {
             assert_eq!(judge_status(&r, name, None), Verdict::Resolved, "{name}");
         }
-        for name in ["", "In Progress", "Done-ish", "Won't Do"] {
+        for name in ["", "In Progress", "Done-ish", "To Do", "Blocked"] {
             assert_eq!(judge_status(&r, name, None), Verdict::Unresolved, "{name}");
         }
         // Configured names replace the defaults offline too.

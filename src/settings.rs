@@ -638,7 +638,8 @@ fn name_of_file(path: Option<&Path>) -> String {
 
 /// `-c FILE`, else the file named by `PM_SYNC_CONFIG`, else `pm-sync.toml` beside the first
 /// report and in its parents up to the repository root, else the same from the working
-/// directory, else `$XDG_CONFIG_HOME/pm-sync/config.toml` (`~/.config/pm-sync/config.toml`).
+/// directory, else `$XDG_CONFIG_HOME/pm-sync/config.toml` (on Windows
+/// `%APPDATA%\pm-sync\config.toml`; else `~/.config/pm-sync/config.toml`).
 /// Also returns every place looked at, for "none found" messages.
 fn find_config_file(
     explicit: Option<&Path>,
@@ -678,7 +679,10 @@ fn find_config_file(
             searched.push(candidate);
         }
     }
+    // The user's config folder: XDG's where it is set, else Windows' roaming application data
+    // (%APPDATA%, set only on Windows), else ~/.config.
     let config_home = env("XDG_CONFIG_HOME")
+        .or_else(|| env("APPDATA"))
         .map(PathBuf::from)
         .or_else(|| env("HOME").map(|home| Path::new(&home).join(".config")));
     if let Some(config_home) = config_home {
@@ -726,13 +730,58 @@ pub fn describe_searched(searched: &[PathBuf]) -> String {
 
 /// toml's message with the line and column, which it already underlines.
 fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
+    let message = format!("{}{}", error.message(), did_you_mean(error.message()));
     match error.span() {
         Some(span) => {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {}", error.message())
+            format!("line {line}: {message}")
         }
-        None => error.message().to_owned(),
+        None => message,
     }
+}
+
+/// For serde's "unknown field `urll`, expected one of `url`, …": `; did you mean `url`?` when
+/// one expected key is a likely typo of the unknown one (at most a third of it differs).
+fn did_you_mean(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return String::new();
+    };
+    let Some((unknown, expected)) = rest.split_once('`') else {
+        return String::new();
+    };
+    let unknown = unknown.to_ascii_lowercase();
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|candidate| {
+            (
+                edit_distance(&unknown, &candidate.to_ascii_lowercase()),
+                candidate,
+            )
+        })
+        .filter(|(distance, _)| *distance > 0 && *distance <= unknown.chars().count().div_ceil(3))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| format!("; did you mean `{candidate}`?"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings, String> {
@@ -1006,6 +1055,43 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| (*v).to_owned())
         }
+    }
+
+    #[test]
+    fn the_user_config_is_under_appdata_on_windows_and_xdg_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let appdata = dir.path().join("Roaming");
+        std::fs::create_dir_all(appdata.join("pm-sync")).unwrap();
+        let file = appdata.join("pm-sync").join("config.toml");
+        std::fs::write(&file, "").unwrap();
+        let windows = |name: &str| match name {
+            "APPDATA" => Some(appdata.display().to_string()),
+            _ => None,
+        };
+        assert_eq!(find_config_file(None, &[], &windows).0, Some(file.clone()));
+        // XDG_CONFIG_HOME, when set, is the user's choice on any system.
+        let xdg = dir.path().join("xdg");
+        let both = |name: &str| match name {
+            "APPDATA" => Some(appdata.display().to_string()),
+            "XDG_CONFIG_HOME" => Some(xdg.display().to_string()),
+            _ => None,
+        };
+        let (found, searched) = find_config_file(None, &[], &both);
+        assert_eq!(found, None);
+        assert!(searched.contains(&xdg.join("pm-sync").join("config.toml")));
+    }
+
+    #[test]
+    fn a_mistyped_key_suggests_the_closest_known_one() {
+        let message = "unknown field `urll`, expected one of `url`, `deployment`, `project`";
+        assert_eq!(did_you_mean(message), "; did you mean `url`?");
+        let message = "unknown field `tokenenv`, expected one of `token_env`, `email`";
+        assert_eq!(did_you_mean(message), "; did you mean `token_env`?");
+        // Nothing close: no guess.
+        let message = "unknown field `colour`, expected one of `url`, `project`";
+        assert_eq!(did_you_mean(message), "");
+        assert_eq!(did_you_mean("invalid type: string"), "");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

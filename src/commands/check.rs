@@ -13,6 +13,11 @@ use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 /// (or, with `--offline`, takes the reports' status cells), prints the verdicts in the chosen
 /// format and returns 0 when every item is resolved or waived, else 1.
 pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<u8, Error> {
+    // --changed: only the reports git says changed since the base are read (and asked about).
+    let changed = match args.changed.as_deref() {
+        Some(base) => Some(super::changed::since(Some(base).filter(|b| !b.is_empty()))?),
+        None => None,
+    };
     // Never locked and never saved: check only reads.
     let reports = super::pages::load_all(
         settings,
@@ -22,10 +27,24 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
         false,
         None,
         Unread::FailPostMortems,
+        |path| changed.as_ref().is_none_or(|c| c.contains(path)),
     )?;
+    if let Some(changed) = &changed
+        && !quiet
+    {
+        let short = &changed.merge_base[..changed.merge_base.len().min(12)];
+        eprintln!(
+            "check --changed: {} report{} changed since {} (merge base {short})",
+            reports.len(),
+            if reports.len() == 1 { "" } else { "s" },
+            changed.base,
+        );
+    }
+    // With --changed, a pull request that changes no report has nothing to check: that passes.
+    let require_items = args.require_items && !(changed.is_some() && reports.is_empty());
     let outcome = if args.offline {
         // No config or Jira needed: the verdict comes from the report's own cells.
-        check_reports(&reports, &settings.status, None, args.require_items)
+        check_reports(&reports, &settings.status, None, require_items)
     } else {
         // Validate the Jira settings even when no key needs a request, so a CI job that is
         // misconfigured fails now rather than on the first report that gets a ticket.
@@ -37,12 +56,7 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
             let client = connect(jira)?;
             block_on(fetch_lookup(&client, &keys))?
         };
-        check_reports(
-            &reports,
-            &settings.status,
-            Some(&lookup),
-            args.require_items,
-        )
+        check_reports(&reports, &settings.status, Some(&lookup), require_items)
     };
     print_stdout(&crate::output::check::render_quiet(
         &outcome,

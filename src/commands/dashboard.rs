@@ -26,6 +26,7 @@ pub(super) fn run(settings: &Settings, args: &DashboardArgs) -> Result<u8, Error
         false,
         None,
         Unread::Skip,
+        |_| true,
     )?;
     let lookup = if args.offline {
         None

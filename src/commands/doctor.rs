@@ -226,11 +226,16 @@ pub fn run(settings: &Settings, args: &DoctorArgs) -> Result<u8, Error> {
         Err(error) => {
             let step = jira_settings_failure(&error);
             if step.check == "token" {
-                // The token is checked last: every other Jira setting is valid.
-                doctor.push(Step::ok(
-                    "jira_settings",
-                    "Jira settings: URL, project and limits are valid",
-                ));
+                // The token is checked last: every other Jira setting is valid — but the URL
+                // may still be the placeholder `init` writes, which is worth saying first.
+                let settings_step = match settings.jira_url_raw().filter(|u| is_example_url(u)) {
+                    Some(url) => example_url_step(url),
+                    None => Step::ok(
+                        "jira_settings",
+                        "Jira settings: URL, project and limits are valid",
+                    ),
+                };
+                doctor.push(settings_step);
                 doctor.push(step);
             } else {
                 doctor.push(step);
@@ -240,20 +245,8 @@ pub fn run(settings: &Settings, args: &DoctorArgs) -> Result<u8, Error> {
             return Ok(doctor.finish());
         }
     };
-    if jira
-        .url
-        .host_str()
-        .is_some_and(|host| host.eq_ignore_ascii_case(EXAMPLE_URL_HOST))
-    {
-        doctor.push(Step::failed(
-            "jira_settings",
-            Blame::Config,
-            format!(
-                "Jira settings: the URL {} is still the example's (from config.example.toml)",
-                jira.url
-            ),
-            "set [jira] url (or JIRA_URL) to your Jira site, e.g. https://acme.atlassian.net",
-        ));
+    if is_example_url(jira.url.as_str()) {
+        doctor.push(example_url_step(jira.url.as_str()));
         doctor.push(token_step(jira));
         doctor.skip_rest(&NETWORK_CHECKS, "needs the real Jira URL");
         return Ok(doctor.finish());
@@ -456,10 +449,50 @@ fn jira_settings_failure(error: &ConfigError) -> Step {
 }
 
 /// Names the variable and the kind of auth; never the token itself.
+/// The credentials step for Jira Cloud settings without the account's email.
+fn cloud_without_email_step() -> Step {
+    Step::failed(
+        "credentials",
+        Blame::Config,
+        "credentials: Jira Cloud signs in with the Atlassian account's email and an API token, \
+         and no email is configured",
+        "set [jira] email (or JIRA_EMAIL) to the account the API token belongs to \
+         (pm-sync init --email you@example.com writes it)",
+    )
+}
+
+/// Whether `url` is the placeholder of `pm-sync init` and config.example.toml.
+fn is_example_url(url: &str) -> bool {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|url| {
+            url.host_str()
+                .map(|host| host.eq_ignore_ascii_case(EXAMPLE_URL_HOST))
+        })
+        .unwrap_or(false)
+}
+
+/// The failed settings step for a URL that is still the placeholder.
+fn example_url_step(url: &str) -> Step {
+    Step::failed(
+        "jira_settings",
+        Blame::Config,
+        format!(
+            "Jira settings: the URL {url} is still the placeholder (from pm-sync init or \
+             config.example.toml)"
+        ),
+        "set [jira] url (or JIRA_URL) to your Jira site, e.g. https://acme.atlassian.net",
+    )
+}
+
 fn token_step(jira: &JiraSettings) -> Step {
-    let auth = match &jira.email {
-        Some(email) => format!("basic auth as {email}, for Jira Cloud"),
-        None => "bearer token, for a Data Center personal access token".to_owned(),
+    let auth = match (&jira.email, jira.deployment) {
+        (Some(email), _) => format!("basic auth as {email}, for Jira Cloud"),
+        (None, Deployment::Cloud) => {
+            "but no [jira] email: Jira Cloud takes the token only with the account's email"
+                .to_owned()
+        }
+        (None, _) => "bearer token, for a Data Center personal access token".to_owned(),
     };
     Step::ok(
         "token",
@@ -503,7 +536,18 @@ async fn network_steps(doctor: &mut Doctor, jira: &JiraSettings, company: &Compa
                     "deployment",
                     "deployment: skipped (serverInfo needs valid credentials here)",
                 ));
-                doctor.push(jira_failure("credentials", &error, jira));
+                // Cloud refuses even serverInfo to a bearer token: without an email, that is
+                // the cause, and Data Center advice would mislead.
+                let cloud = jira.deployment == Deployment::Cloud
+                    || (jira.deployment == Deployment::Auto
+                        && jira.url.host_str().is_some_and(|host| {
+                            host.to_ascii_lowercase().ends_with(".atlassian.net")
+                        }));
+                if jira.email.is_none() && cloud {
+                    doctor.push(cloud_without_email_step());
+                } else {
+                    doctor.push(jira_failure("credentials", &error, jira));
+                }
                 doctor.skip_rest(&NETWORK_CHECKS[3..], "needs accepted credentials");
             } else {
                 doctor.push(jira_failure("reachable", &error, jira));
@@ -518,6 +562,13 @@ async fn network_steps(doctor: &mut Doctor, jira: &JiraSettings, company: &Compa
     ));
     if !doctor.push(deployment_step(jira.deployment, detected, jira)) {
         doctor.skip_rest(&NETWORK_CHECKS[2..], "needs the right deployment");
+        return;
+    }
+    // Without an email the token goes out as a bearer token, which Jira Cloud refuses: say
+    // what Cloud needs rather than send it and relay a 401 with Data Center advice.
+    if jira.email.is_none() && detected == Deployment::Cloud {
+        doctor.push(cloud_without_email_step());
+        doctor.skip_rest(&NETWORK_CHECKS[3..], "needs the account's email");
         return;
     }
 

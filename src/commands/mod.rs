@@ -2,11 +2,13 @@
 //! exit code. Output goes to stdout; logs, progress and errors to stderr. The helpers every
 //! command shares (runtime, Jira connection, stdout) live in [`runtime`], below the commands.
 
+mod changed;
 mod check;
 mod dashboard;
 pub mod doctor;
 mod init;
 mod items;
+mod man;
 mod pages;
 mod refresh;
 pub mod runtime;
@@ -14,21 +16,55 @@ mod sync;
 
 use crate::cli::{Cli, Command};
 use crate::error::{Error, exit};
+use crate::output::failure::FailureFormat;
 use crate::settings::{Settings, process_env};
 
-/// Runs the parsed command line; `Ok` carries the exit code.
+/// Runs the parsed command line; `Ok` carries the exit code. When it fails and the output
+/// format is for machines (`--format json`, `check --format github`), stdout still gets one
+/// well-formed result naming the error, as well as stderr's message.
 pub fn dispatch(cli: Cli) -> Result<u8, Error> {
+    let failure_format = failure_format(&cli.command);
+    let result = run(cli);
+    if let (Err(error), Some(format)) = (&result, failure_format) {
+        runtime::print_stdout(&crate::output::failure::render(
+            format,
+            error.exit_code(),
+            &error.to_string(),
+        ));
+    }
+    result
+}
+
+/// The machine-readable format `command` asked for, if any.
+fn failure_format(command: &Command) -> Option<FailureFormat> {
+    use crate::cli::{CheckFormat, Format};
+    match command {
+        Command::Check(args) => match args.format {
+            CheckFormat::Json => Some(FailureFormat::CheckJson),
+            CheckFormat::Github => Some(FailureFormat::CheckGithub),
+            _ => None,
+        },
+        Command::Sync(args) if args.format == Format::Json => Some(FailureFormat::RunJson {
+            command: "sync",
+            dry_run: args.dry_run,
+        }),
+        Command::Refresh(args) if args.format == Format::Json => Some(FailureFormat::RunJson {
+            command: "refresh",
+            dry_run: args.dry_run,
+        }),
+        _ => None,
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Error> {
     if let Command::Completions { shell } = cli.command {
         let mut command = <Cli as clap::CommandFactory>::command();
         clap_complete::generate(shell, &mut command, "pm-sync", &mut std::io::stdout());
         return Ok(exit::OK);
     }
     if let Command::Man = cli.command {
-        let command = <Cli as clap::CommandFactory>::command();
-        let mut page = Vec::new();
-        clap_mangen::Man::new(command)
-            .render(&mut page)
-            .map_err(|error| Error::io(std::path::Path::new("<stdout>"), error))?;
+        let page =
+            man::page().map_err(|error| Error::io(std::path::Path::new("<stdout>"), error))?;
         runtime::print_stdout(&String::from_utf8_lossy(&page));
         return Ok(exit::OK);
     }
@@ -40,7 +76,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Sync(args) => &args.reports,
         Command::Refresh(args) => &args.paths,
         Command::Check(args) => &args.paths,
-        Command::Items(args) => std::slice::from_ref(&args.report),
+        Command::Items(args) => &args.paths,
         _ => &[],
     };
     let settings = match Settings::load_near(cli.config.as_deref(), near, &process_env) {

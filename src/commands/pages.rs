@@ -1,7 +1,7 @@
 //! Reports named on the command line as pages (`confluence:ID`, page URLs) or selected by
 //! `--cql`, loaded beside the files: what every command that reads reports shares.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::confluence::{ConfluenceClient, reference};
@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::jira::{Auth, JiraConfig, JiraError};
 use crate::report::ReportOptions;
 use crate::settings::{Settings, process_env};
-use crate::sync::workspace::{LabelSources, LoadedReport, Unread, load_pages, load_reports};
+use crate::sync::workspace::{LabelSources, LoadedReport, Unread, load_pages, load_reports_where};
 
 use super::runtime::block_on;
 
@@ -23,6 +23,7 @@ pub(super) fn load_all(
     for_writing: bool,
     labels: Option<LabelSources<'_>>,
     unread: Unread,
+    keep: impl Fn(&Path) -> bool,
 ) -> Result<Vec<LoadedReport>, Error> {
     let (files, pages): (Vec<PathBuf>, Vec<PathBuf>) = paths
         .iter()
@@ -31,7 +32,7 @@ pub(super) fn load_all(
     let mut reports = if files.is_empty() {
         Vec::new()
     } else {
-        load_reports(&files, options, for_writing, labels, unread)?
+        load_reports_where(&files, options, for_writing, labels, unread, keep)?
     };
     if pages.is_empty() && cql.is_none() {
         return Ok(reports);

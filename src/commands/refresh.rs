@@ -24,6 +24,7 @@ pub(super) fn run(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Resul
         !args.dry_run,
         None,
         Unread::Skip,
+        |_| true,
     )?;
     let keys = crate::sync::workspace::linked_keys(&reports).len();
     tracing::info!(

@@ -46,6 +46,7 @@ pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u
         !args.dry_run,
         Some(sources),
         Unread::Skip,
+        |_| true,
     )?;
     run_engine(
         settings,

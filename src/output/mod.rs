@@ -1,6 +1,7 @@
 //! Renderers: turn a run's outcome into text for people or stable JSON for scripts.
 
 pub mod check;
+pub mod failure;
 mod run_text;
 
 use std::io::IsTerminal;
@@ -15,8 +16,32 @@ use crate::sync::outcome::RunOutcome;
 pub fn render_run(outcome: &RunOutcome, format: Format, quiet: bool) -> String {
     match format {
         Format::Text => run_text::render(outcome, use_color(), quiet),
-        Format::Json => to_json(outcome),
+        Format::Json => to_json(&RunDocument {
+            outcome,
+            changed: changes_anything(outcome),
+        }),
     }
+}
+
+/// The JSON of `sync` and `refresh`: the outcome, plus whether the run changed (or, dry, would
+/// change) anything, so a script need not add up the rows to tell.
+#[derive(serde::Serialize)]
+struct RunDocument<'a> {
+    #[serde(flatten)]
+    outcome: &'a RunOutcome,
+    /// A ticket was (or would be) created, adopted or updated, or a report written.
+    changed: bool,
+}
+
+/// Whether the run created, adopted or updated a ticket or changed a report (dry: would).
+pub(crate) fn changes_anything(outcome: &RunOutcome) -> bool {
+    use crate::sync::outcome::RowAction;
+    outcome.reports.iter().any(|report| report.written)
+        || outcome.rows().any(|row| {
+            matches!(row.action, RowAction::Created | RowAction::Adopted)
+                || !row.updated.is_empty()
+                || row.report_changed
+        })
 }
 
 /// Pretty JSON with a trailing newline.

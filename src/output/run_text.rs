@@ -123,8 +123,15 @@ fn totals(outcome: &RunOutcome) -> String {
         }
     }
     let reports = outcome.reports.len();
+    // Say it in words when nothing changed: an all-zero line is easy to misread as a failure
+    // to do anything.
+    let nothing = match (super::changes_anything(outcome), outcome.dry_run) {
+        (true, _) => "",
+        (false, true) => "nothing would change in Jira or in the reports; ",
+        (false, false) => "nothing changed in Jira or in the reports; ",
+    };
     format!(
-        "{}: {} across {reports} report{}\n",
+        "{}: {nothing}{} across {reports} report{}\n",
         outcome.command,
         parts.join(", "),
         if reports == 1 { "" } else { "s" }

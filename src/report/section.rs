@@ -494,10 +494,21 @@ enum Named {
 pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
     let outline = outline(text, base);
     let headings = &outline.headings;
+    // A post-mortem has front matter, a heading half naming action items, or incident headings:
+    // two of them ("Impact", "Root cause"), or one with a date in the text. One alone and no date
+    // is a folder's index ("# Post-mortems") or a guide, not a report.
+    let incident_headings = headings
+        .iter()
+        .filter(|h| vocabulary::is_incident(&h.text))
+        .take(2)
+        .count();
     let looks_like_post_mortem = outline.front_matter.is_some()
         || headings
             .iter()
-            .any(|h| vocabulary::heading(&h.text).is_some() || vocabulary::is_incident(&h.text));
+            .any(|h| vocabulary::heading(&h.text).is_some())
+        || incident_headings == 2
+        || (incident_headings == 1
+            && super::incident_date::find_date(&text[base..]).is_some());
     let mut scan = Scan {
         front_matter: outline.front_matter.clone(),
         table: Err(SectionError::NoSection),

@@ -742,6 +742,12 @@ fn finish_dry_run(
                     key: stand_in.to_string(),
                     url: engine.browse_url(&stand_in),
                 });
+                // The real run also writes the new ticket's status, which Jira names only once
+                // the ticket exists: the diff shows where it goes.
+                edits.push(Edit::Status {
+                    row: row_plan.row,
+                    status: STAND_IN_STATUS.to_owned(),
+                });
                 placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
         }
@@ -764,10 +770,18 @@ fn finish_dry_run(
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
             *diff = crate::sync::preview::swap_stand_ins(diff, &placeholders);
+            *diff = diff.replace(STAND_IN_STATUS, NEW_STATUS);
         }
     }
     outcome
 }
+
+/// The status a dry run writes for a ticket still to be created (a word no report holds),
+/// shown in the diff as [`NEW_STATUS`].
+const STAND_IN_STATUS: &str = "PmSyncNewTicketStatus";
+
+/// What a dry run's diff shows where the new ticket's status will be written.
+const NEW_STATUS: &str = "(status)";
 
 /// Numbers of the stand-in keys of a dry run: all of one length (so none is a prefix of
 /// another), far beyond any real issue number.

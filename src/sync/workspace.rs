@@ -228,6 +228,19 @@ pub fn load_reports(
     labels: Option<LabelSources<'_>>,
     unread: Unread,
 ) -> Result<Vec<LoadedReport>, ReportError> {
+    load_reports_where(paths, options, lock, labels, unread, |_| true)
+}
+
+/// [`load_reports`] of only the files `keep` accepts (e.g. the files changed since a git base),
+/// decided before a file is read: the others are neither loaded nor able to fail the run.
+pub fn load_reports_where(
+    paths: &[PathBuf],
+    options: &ReportOptions,
+    lock: bool,
+    labels: Option<LabelSources<'_>>,
+    unread: Unread,
+    keep: impl Fn(&Path) -> bool,
+) -> Result<Vec<LoadedReport>, ReportError> {
     let mut errors = Vec::new();
     // Expand and de-duplicate first: the same file named twice (or via a directory and by
     // name, or through a symlink) is one report, locked once.
@@ -243,7 +256,7 @@ pub fn load_reports(
         };
         for (file, explicit) in found {
             let identity = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
-            if seen.insert(identity) {
+            if keep(&identity) && seen.insert(identity) {
                 files.push((file, explicit));
             }
         }

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Renders `pm-sync dashboard` sites in a real headless Chromium (Debian's package) and fails on
 # any console message (script errors, Content-Security-Policy violations, blocked loads) or when
-# the page's script did not run. Saves screenshots to docs/ for people to look at.
+# the page's script did not run. Saves screenshots to docs/src/images/ for people to look at.
 #
 # The sites are the ones the integration tests build and check (tests/cli_dashboard/): the
 # quickstart's report and a generated tree of 200 reports, both live against the fake Jira.
 #
 #   bash tests/browser/dashboard.sh                # installs chromium with apt-get when missing
-#   bash tests/browser/dashboard.sh --update-docs  # also replaces the screenshots in docs/
+#   bash tests/browser/dashboard.sh --update-docs  # also replaces the screenshots in docs/src/images/
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 UPDATE_DOCS=false

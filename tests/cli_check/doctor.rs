@@ -288,3 +288,44 @@ async fn a_broken_config_file_is_the_first_failed_step() {
     );
     assert_eq!(jira.requests().total, 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn right_after_init_without_a_url_or_token_the_placeholder_url_is_named_first() {
+    let pm = PmSync::new();
+    let out = pm.run(&["init", "--project", "OPS"]).await;
+    assert!(
+        out.stdout.contains(
+            "✗ Jira settings: the URL https://example.atlassian.net is still the placeholder"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("✗ token: the environment variable JIRA_API_TOKEN"),
+        "{out}"
+    );
+    assert!(!out.stdout.contains("✓ Jira settings"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cloud_without_an_email_gets_cloud_advice_before_signing_in() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::new().env("JIRA_API_TOKEN", FAKE_TOKEN);
+    let out = pm
+        .run(&["init", "--url", &jira.url(), "--project", "OPS"])
+        .await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stdout.contains(
+            "✗ credentials: Jira Cloud signs in with the Atlassian account's email and an API token, and no email is configured"
+        ),
+        "{out}"
+    );
+    assert!(out.stdout.contains("pm-sync init --email"), "{out}");
+    assert!(
+        !out.stdout.contains("personal access token"),
+        "no Data Center advice: {out}"
+    );
+    // The token was never sent to sign in (/myself).
+    assert_eq!(jira.requests().count(Endpoint::Myself), 0, "{out}");
+}

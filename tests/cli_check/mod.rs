@@ -1,10 +1,14 @@
 //! `pm-sync check` and `pm-sync doctor` as a CI job runs them: the binary against the fake Jira
 //! in a clean environment, plus the CI recipes in `examples/ci/`.
 
+mod changed;
+mod config;
 mod doctor;
 mod formats;
 mod gate;
 mod hardening;
+mod help;
+mod items;
 mod recipes;
 mod secrets;
 mod unread;

@@ -182,13 +182,13 @@ fn github_runs(workflow: &serde_json::Value) -> Vec<String> {
     runs
 }
 
-/// The steps of a workflow that use the pm-sync Action (`OWNER/pm-sync@vX.Y.Z`).
+/// The steps of a workflow that use the pm-sync Action (`OWNER/pm-sync@REF`).
 fn action_steps(workflow: &serde_json::Value) -> Vec<serde_json::Value> {
     let mut steps = Vec::new();
     for job in workflow["jobs"].as_object().expect("jobs").values() {
         for step in job["steps"].as_array().expect("steps") {
             if let Some(uses) = step["uses"].as_str()
-                && uses.starts_with("OWNER/pm-sync@v")
+                && uses.starts_with("OWNER/pm-sync@")
             {
                 steps.push(step.clone());
             }
@@ -197,8 +197,25 @@ fn action_steps(workflow: &serde_json::Value) -> Vec<serde_json::Value> {
     steps
 }
 
+/// The values an `args` input can take: itself, or, for an expression, the empty string and
+/// each `format('…{0}…', …)` in it with `main` for `{0}` (e.g. `--changed=origin/main`).
+fn args_choices(args: &str) -> Vec<String> {
+    if !args.contains("${{") {
+        return vec![args.to_owned()];
+    }
+    let mut choices = vec![String::new()];
+    let mut rest = args;
+    while let Some(start) = rest.find("format('") {
+        let template = &rest[start + "format('".len()..];
+        let end = template.find('\'').expect("a closed format string");
+        choices.push(template[..end].replace("{0}", "main"));
+        rest = &template[end..];
+    }
+    choices
+}
+
 /// The command line `scripts/action/run.sh` builds from an Action step's inputs (an input
-/// given as an expression, like `offline`, is tried both ways).
+/// given as an expression, like `offline` or `args`, is tried every way).
 fn action_commands(step: &serde_json::Value) -> Vec<Vec<String>> {
     let with = &step["with"];
     let input = |name: &str| with[name].as_str().unwrap_or("").to_owned();
@@ -214,9 +231,11 @@ fn action_commands(step: &serde_json::Value) -> Vec<Vec<String>> {
         "true" => &[true],
         _ => &[false, true],
     };
+    let args = args_choices(&input("args"));
     choices
         .iter()
-        .map(|&offline| {
+        .flat_map(|&offline| args.iter().map(move |args| (offline, args)))
+        .map(|(offline, args)| {
             let mut argv = vec!["pm-sync".to_owned()];
             if !input("config").is_empty() {
                 argv.extend(["-c".to_owned(), input("config")]);
@@ -226,7 +245,7 @@ fn action_commands(step: &serde_json::Value) -> Vec<Vec<String>> {
                 argv.push("--offline".to_owned());
             }
             argv.extend(["--format".to_owned(), format.clone()]);
-            argv.extend(input("args").split_whitespace().map(str::to_owned));
+            argv.extend(args.split_whitespace().map(str::to_owned));
             argv.push("--".to_owned());
             let paths = input("paths");
             let paths = if paths.is_empty() {
@@ -291,12 +310,16 @@ fn github_gate_asks_jira_once_through_the_action_on_pull_requests_touching_postm
     let commands = action_commands(&steps[0]);
     assert_eq!(
         parse_all("postmortem-gate.yml", &commands),
-        ["check", "check"],
-        "live, and offline for forks"
+        ["check"; 4],
+        "live, and offline for forks; every report, and the changed ones"
     );
     assert_eq!(
         commands[0].join(" "),
         "pm-sync check --format json -- postmortems/"
+    );
+    assert_eq!(
+        commands[1].join(" "),
+        "pm-sync check --format json --changed=origin/main -- postmortems/"
     );
     assert_eq!(
         steps[0]["with"]["offline"],
@@ -395,8 +418,10 @@ fn gitlab_ci_uses_the_image_asks_jira_once_and_takes_the_token_from_ci_variables
         .filter_map(|l| l.as_str())
         .collect();
     assert!(
-        gate.iter()
-            .any(|l| l.contains("pm-sync check --format junit postmortems/ > pm-sync-check.xml")),
+        gate.iter().any(|l| l.contains(
+            "pm-sync check --changed=\"$CI_MERGE_REQUEST_DIFF_BASE_SHA\" --format junit \
+                 postmortems/ > pm-sync-check.xml"
+        )),
         "{gate:?}"
     );
     assert_eq!(

@@ -4,6 +4,7 @@ mod company;
 mod faults;
 mod freetext;
 mod links;
+mod outcomes;
 mod realworld;
 mod refresh;
 mod sync;

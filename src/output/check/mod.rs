@@ -1,7 +1,7 @@
 //! Renderers of `pm-sync check`: one module per `--format`, all from the same
 //! [`crate::gate::CheckOutcome`].
 
-mod github;
+pub(crate) mod github;
 mod json;
 mod junit;
 mod markdown;

@@ -62,7 +62,10 @@ pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
     }
     if outcome.source == Source::Report && !quiet {
         let rule = if outcome.resolved_names.is_empty() {
-            "Done, Closed and Resolved count as resolved".to_owned()
+            format!(
+                "{} count as resolved",
+                crate::gate::OFFLINE_DONE_NAMES.join(", ")
+            )
         } else {
             format!("resolved: {}", outcome.resolved_names.join(", "))
         };

@@ -1,0 +1,152 @@
+//! No silent outcome: a run that changes nothing says so, and the machine formats print one
+//! well-formed result even when the run stops on an error (exit 2 or 3).
+
+use super::*;
+
+/// A session whose Jira URL is a loopback port nothing listens on: every request is refused.
+fn unreachable_jira() -> PmSync {
+    PmSync::new()
+        .env("JIRA_URL", "http://127.0.0.1:9")
+        .env("JIRA_PROJECT", "OPS")
+        .env("JIRA_EMAIL", "sre@example.com")
+        .env("JIRA_DEPLOYMENT", "cloud")
+        .env("JIRA_API_TOKEN", "not-a-real-token")
+}
+
+/// [`HTML_REPORT`] with its first item linked to OPS-1, so that every command asks Jira.
+fn linked_report() -> String {
+    let linked = HTML_REPORT.replacen(
+        "<td>Add an alert",
+        "<td><a href=\"https://jira.example.com/browse/OPS-1\">OPS-1</a> Add an alert",
+        1,
+    );
+    assert_ne!(linked, HTML_REPORT, "the fixture has the item");
+    linked
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_that_changes_nothing_says_so_in_text_and_json() {
+    let (_fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+    let first = pm.run(&["sync", "pm.md"]).await;
+    assert_eq!(first.code, 0, "{first}");
+    assert!(!first.stdout.contains("nothing changed"), "{first}");
+
+    let again = pm.run(&["sync", "pm.md"]).await;
+    assert_eq!(again.code, 0, "{again}");
+    assert!(
+        again
+            .stdout
+            .ends_with("sync: nothing changed in Jira or in the reports; 0 created, 0 adopted, 0 updated in Jira, 0 rows changed in reports across 1 report\n"),
+        "{again}"
+    );
+    let dry = pm.run(&["sync", "--dry-run", "pm.md"]).await;
+    assert!(
+        dry.stdout
+            .contains("sync: nothing would change in Jira or in the reports; "),
+        "{dry}"
+    );
+
+    let json = pm.run(&["sync", "--format", "json", "pm.md"]).await;
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(doc["changed"], false, "{json}");
+    pm.write("other.md", HTML_REPORT.replace("2020-04-14", "2020-05-01"));
+    let json = pm.run(&["sync", "--format", "json", "other.md"]).await;
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(doc["changed"], true, "{json}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_json_and_github_print_a_result_when_jira_cannot_be_reached() {
+    let pm = unreachable_jira();
+    pm.write("postmortems/pm.md", linked_report());
+
+    let out = pm.run(&["check", "--format", "json", "postmortems/"]).await;
+    assert_eq!(out.code, 3, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("well-formed JSON");
+    assert_eq!(doc["passed"], false);
+    assert_eq!(doc["error"]["exit_code"], 3);
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Unreachable"),
+        "{out}"
+    );
+    assert_eq!(doc["reports"], serde_json::json!([]));
+    assert!(!out.stdout.contains("not-a-real-token"));
+
+    let out = pm
+        .run(&["check", "--format", "github", "postmortems/"])
+        .await;
+    assert_eq!(out.code, 3, "{out}");
+    let mut lines = out.stdout.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("::error title=pm-sync check could not run (exit 3)::"),
+        "{out}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("pm-sync check failed: no verdict (exit 3): "),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_prints_a_result_on_a_config_error_and_on_a_failed_sync() {
+    let pm = PmSync::new();
+    pm.write("pm.md", HTML_REPORT);
+    let out = pm.run(&["check", "--format", "json", "pm.md"]).await;
+    assert_eq!(out.code, 2, "no Jira settings: {out}");
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("well-formed JSON");
+    assert_eq!(doc["error"]["exit_code"], 2);
+
+    let pm = unreachable_jira();
+    pm.write("pm.md", linked_report());
+    for command in ["sync", "refresh"] {
+        let out = pm.run(&[command, "--format", "json", "pm.md"]).await;
+        assert_eq!(out.code, 3, "{out}");
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("well-formed JSON");
+        assert_eq!(doc["command"], command);
+        assert_eq!(doc["error"]["exit_code"], 3);
+        assert_eq!(doc["changed"], false);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dry_run_diff_shows_every_cell_the_real_run_writes() {
+    let (_fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+    let dry = pm.run(&["sync", "--dry-run", "pm.md"]).await;
+    assert_eq!(dry.code, 0, "{dry}");
+    let added: Vec<&str> = dry
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with('+') && !line.starts_with("+++"))
+        .collect();
+
+    let real = pm.run(&["sync", "pm.md"]).await;
+    assert_eq!(real.code, 0, "{real}");
+    let written = pm.read("pm.md");
+    let changed: Vec<&str> = written
+        .lines()
+        .filter(|line| !HTML_REPORT.lines().any(|old| old == *line))
+        .collect();
+    // Each line the real run changed is in the dry run's diff, with `OPS-?n` for the key and
+    // `(status)` for the status Jira gives the new ticket.
+    assert_eq!(added.len(), changed.len(), "{dry}\n{written}");
+    for (dry_line, real_line) in added.iter().zip(&changed) {
+        let mut expected = real_line.to_string();
+        for n in 1..=4 {
+            expected = expected.replace(&format!("OPS-{n}"), &format!("OPS-?{n}"));
+        }
+        expected = expected.replace("To Do", "(status)");
+        assert_eq!(&dry_line[1..], expected, "{dry}");
+    }
+    assert!(added.iter().any(|line| line.contains("(status)")), "{dry}");
+}
