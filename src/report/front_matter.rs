@@ -448,7 +448,8 @@ fn parse(
         },
         None => None,
     };
-    let (jira_fields, jira_parent) = jira_keys(path, text, &yaml, raw.jira, raw.jira_parent)?;
+    let (jira_fields, jira_parent, jira_parent_span) =
+        jira_keys(path, text, &yaml, raw.jira, raw.jira_parent)?;
     let fm = FrontMatter {
         incident_date,
         severity,
@@ -459,6 +460,8 @@ fn parse(
         severity_refusal,
         jira_fields,
         jira_parent,
+        jira_parent_span,
+        yaml: Some(yaml.clone()),
     };
     Ok((fm, title))
 }
@@ -471,7 +474,7 @@ fn jira_keys(
     yaml: &Span,
     jira: Option<Spanned<JiraKey>>,
     parent: Option<Spanned<Scalar>>,
-) -> Result<(Vec<super::model::FrontMatterField>, Option<String>), ReportError> {
+) -> Result<JiraKeys, ReportError> {
     let mut fields = Vec::new();
     if let Some(map) = &jira {
         let span = value_span(map, yaml);
@@ -495,11 +498,50 @@ fn jira_keys(
             });
         }
     }
+    let span = parent.as_ref().map(|p| value_span(p, yaml));
     let parent = match parent.map(|p| p.value) {
         Some(Scalar::Text(key)) if !key.trim().is_empty() => Some(key.trim().to_owned()),
         _ => None,
     };
-    Ok((fields, parent))
+    let span = parent.as_ref().and(span);
+    Ok((fields, parent, span))
+}
+
+/// The `jira:` fields, the `jira_parent:` value and where that value is written.
+type JiraKeys = (Vec<super::model::FrontMatterField>, Option<String>, Option<Span>);
+
+/// The one splice that makes the front matter say `jira_parent: value`: the value replaced
+/// where it is written, else a line added at the end of the front matter, else a front matter
+/// of that one line added at the start of the file (after a BOM). Every other byte stays.
+pub(crate) fn parent_splice(text: &str, base: usize, fm: &FrontMatter, value: &str) -> (Span, String) {
+    if let Some(span) = &fm.jira_parent_span {
+        return (span.clone(), value.to_owned());
+    }
+    let first_line = text[base..].split_inclusive('\n').next().unwrap_or_default();
+    let newline = if first_line.ends_with("\r\n") { "\r\n" } else { "\n" };
+    if let Some(yaml) = &fm.yaml {
+        let line = format!("jira_parent: {value}{newline}");
+        return if text[..yaml.end].ends_with('\n') {
+            (yaml.end..yaml.end, line)
+        } else {
+            (yaml.end..yaml.end, format!("{newline}{line}"))
+        };
+    }
+    // An empty front matter (`---` twice) has no YAML text: the line goes between the fences.
+    let rest = &text[base..];
+    if first_line.trim_end() == "---"
+        && rest[first_line.len()..]
+            .split_inclusive('\n')
+            .next()
+            .is_some_and(|l| l.trim_end() == "---")
+    {
+        let at = base + first_line.len();
+        return (at..at, format!("jira_parent: {value}{newline}"));
+    }
+    (
+        base..base,
+        format!("---{newline}jira_parent: {value}{newline}---{newline}"),
+    )
 }
 
 #[cfg(test)]

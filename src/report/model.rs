@@ -252,9 +252,16 @@ pub struct FrontMatter {
     /// `jira: {components: [Auth], priority: High}`; they override `[jira.fields]`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub jira_fields: Vec<FrontMatterField>,
-    /// `jira_parent:` — the issue this report's tickets become children of.
+    /// `jira_parent:` — the issue this report's tickets become children of (or `create`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jira_parent: Option<String>,
+    /// Where `jira_parent`'s value is written, so that pm-sync can replace `create` with the
+    /// key of the ticket it created.
+    #[serde(skip)]
+    pub jira_parent_span: Option<Span>,
+    /// The YAML text between the fences, when the report has front matter.
+    #[serde(skip)]
+    pub yaml: Option<Span>,
 }
 
 /// One field of the front matter's `jira:` mapping.

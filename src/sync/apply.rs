@@ -112,10 +112,11 @@ pub async fn sync_with(
         // go out beside that check, in the same round trip; its verdict comes first.
         let wants_screen = crate::sync::fields::may_need_screen(engine, reports);
         let checked = async {
-            let issue_type = check_project(engine).await?;
-            Ok::<_, Error>(
-                crate::sync::fields::Screen::read(engine, issue_type, wants_screen).await,
-            )
+            let (issue_type, types) = check_project(engine).await?;
+            let mut screen =
+                crate::sync::fields::Screen::read(engine, issue_type, wants_screen).await;
+            screen.types = types;
+            Ok::<_, Error>(screen)
         };
         let (checked, found) = tokio::join!(checked, search_labels(engine, &labels_needed));
         screen = checked?;
@@ -138,6 +139,8 @@ pub async fn sync_with(
     // earlier could forget a create whose key a power loss then takes back.
     let mut settle_later: Vec<(usize, String, String)> = Vec::new();
 
+    // The reports' own tickets are no item's: out of the search results before planning.
+    let parents = crate::sync::parent::take_found(engine.company, reports, &mut state);
     let mut plan = make_plan(engine, reports, &state);
     // Creates an earlier run sent without recording the key: find them before creating again.
     let mut held = held_by_journal(
@@ -222,9 +225,20 @@ pub async fn sync_with(
     // From here on Jira may change: any later failure (a report that cannot be saved, say)
     // is exit 3, and what was created is in the reports or the journal.
     let applied: Result<RunOutcome, Error> = async {
+        // The post-mortems' own tickets first: the items are created as their children.
+        let step = crate::sync::parent::Step {
+            journals: &mut journals,
+            plan: &mut plan,
+            held: &mut held,
+            rows: &mut rows,
+            settle_later: &mut settle_later,
+        };
+        let blocked = crate::sync::parent::ensure(engine, reports, step, &screen, parents).await?;
         let creates: Vec<(usize, usize, NewIssue)> = plan
             .creates()
-            .filter(|(row, _)| !held.contains(&(row.report, row.row)))
+            .filter(|(row, _)| {
+                !held.contains(&(row.report, row.row)) && !blocked.contains(&(row.report, row.row))
+            })
             .map(|(row, new)| (row.report, row.row, new.clone()))
             .collect();
 
@@ -584,7 +598,8 @@ fn held_by_journal(
     for (index, journal) in journals.iter_mut().enumerate() {
         let mut unmatched: Vec<PendingCreate> = Vec::new();
         let mut used: HashSet<usize> = HashSet::new();
-        for entry in journal.pending() {
+        // The parent's entry is settled by the parent step alone.
+        for entry in journal.pending().iter().filter(|entry| !entry.parent) {
             let young = (now - entry.sent_at).to_std().unwrap_or_default() < lag_window;
             let matching = plan.rows.iter().find(|row| {
                 row.report == index
@@ -668,8 +683,8 @@ async fn search_is_consistent(engine: &Engine<'_>) -> Result<bool, Error> {
 }
 
 /// Validates project and issue type before the first create, with a message a user can act on;
-/// returns the issue type (its id addresses the create screen).
-async fn check_project(engine: &Engine<'_>) -> Result<IssueType, Error> {
+/// returns the issue type (its id addresses the create screen) and all of the project's.
+async fn check_project(engine: &Engine<'_>) -> Result<(IssueType, Vec<IssueType>), Error> {
     let project = match engine.client.project(&engine.jira.project).await {
         Ok(project) => project,
         // A wrong key is the config's fault, not Jira's: exit 2, nothing created or written.
@@ -686,7 +701,7 @@ async fn check_project(engine: &Engine<'_>) -> Result<IssueType, Error> {
     };
     let wanted = &engine.jira.issue_type;
     if let Some(found) = project.issue_type(wanted) {
-        return Ok(found.clone());
+        return Ok((found.clone(), project.issue_types.clone()));
     }
     let known: Vec<&str> = project
         .issue_types
@@ -930,6 +945,7 @@ async fn create_chunk(
                 summary: new.summary.clone(),
                 sent_at: now,
                 then_move: crate::sync::moves::words_to_move(&reports[index], *row),
+                parent: false,
             })
             .collect();
         if !entries.is_empty() {

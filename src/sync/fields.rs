@@ -94,6 +94,15 @@ struct Source<'a> {
 pub struct Screen {
     issue_type: Option<IssueType>,
     read: Option<Result<CreateFields, JiraError>>,
+    /// The project's issue types (from the project check): a created parent's type and the
+    /// sub-task type are chosen among them.
+    pub types: Vec<IssueType>,
+    /// For `[jira] parent = "create"`: the parent's type and how items become its children,
+    /// found by [`prepare`].
+    pub parent_kind: Option<crate::sync::parent::ParentKind>,
+    /// Per report, the fields `[jira.fields]` and the front matter give every ticket, resolved
+    /// by [`prepare`]: the report's own ticket gets them too.
+    pub report_fields: HashMap<usize, Map<String, Value>>,
 }
 
 impl Screen {
@@ -113,6 +122,15 @@ impl Screen {
         Screen {
             issue_type: Some(issue_type),
             read,
+            ..Screen::default()
+        }
+    }
+
+    /// The create screen, when it has been read.
+    pub fn fields(&self) -> Option<&CreateFields> {
+        match &self.read {
+            Some(Ok(fields)) => Some(fields),
+            _ => None,
         }
     }
 
@@ -217,7 +235,11 @@ pub async fn prepare(
     }
 
     let jira = engine.jira;
-    let screen = screen.get(engine).await.map_err(|error| match error {
+    let holder = screen;
+    let holder_types = holder.types.clone();
+    let mut parent_kind = None;
+    let mut report_fields: HashMap<usize, Map<String, Value>> = HashMap::new();
+    let screen = holder.get(engine).await.map_err(|error| match error {
         JiraError::NotFound { what, detail, .. } => Error::config(
             format!("{what} not found{detail}"),
             "set [jira] project and issue_type to ones that exist (pm-sync doctor lists them)",
@@ -301,7 +323,12 @@ pub async fn prepare(
                     .clone()
                     .map(|p| (p, "[jira] parent".to_owned()))
             });
-        if let Some((key, origin)) = parent {
+        let wants_created = crate::sync::parent::owns(company, loaded);
+        if wants_created {
+            // Fields every ticket needs go to the report's own ticket too.
+            report_fields.insert(index, map.clone());
+        }
+        if let Some((key, origin)) = parent.filter(|_| !wants_created) {
             if crate::jira::model::IssueKey::parse(&key).is_none() {
                 return Err(Error::config(
                     format!("parent {key:?} ({origin}) is not an issue key"),
@@ -317,6 +344,16 @@ pub async fn prepare(
                 )
             })?;
             map.insert(id, value);
+        }
+        if wants_created && parent_kind.is_none() {
+            let kind = crate::sync::parent::discover(company, &holder_types, screen)
+                .map_err(|why| {
+                    Error::config(
+                        format!("{path} wants its own ticket (parent = \"create\"), but {why}"),
+                        "set [jira] parent_type to a type the project has (Epic where items can be its children, else one with a sub-task type), or give a parent's key instead",
+                    )
+                })?;
+            parent_kind = Some(kind);
         }
         per_report.insert(index, map);
     }
@@ -518,6 +555,8 @@ pub async fn prepare(
         new.fields = fields;
         new.links = links.clone();
     }
+    holder.parent_kind = parent_kind;
+    holder.report_fields = report_fields;
     Ok(warnings)
 }
 
@@ -671,7 +710,21 @@ pub fn describe(
             }
         }
     }
-    if let Some(parent) = &company.parent {
+    if company.parent.as_deref() == Some(crate::settings::PARENT_CREATE) {
+        // The project's types decide the rest when syncing (see crate::sync::parent).
+        match parent_field(screen, "X-1") {
+            Some((id, _)) => {
+                given.push(id.clone());
+                mapping.push(format!(
+                    "parent = \"create\": one ticket per report ({}), items its children through {id}",
+                    company.parent_type.as_deref().unwrap_or("Epic where the project has it, else Task")
+                ));
+            }
+            None => mapping.push(
+                "parent = \"create\": one ticket per report, items as its sub-tasks (the create screen has neither Parent nor Epic Link)".to_owned(),
+            ),
+        }
+    } else if let Some(parent) = &company.parent {
         match parent_field(screen, parent) {
             Some((id, _)) => {
                 given.push(id.clone());

@@ -7,6 +7,7 @@ pub mod journal;
 pub mod marks;
 pub mod moves;
 pub mod outcome;
+pub mod parent;
 pub mod plan;
 pub mod priority;
 pub mod workspace;
