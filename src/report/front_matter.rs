@@ -188,8 +188,7 @@ impl<'de> Deserialize<'de> for FieldValues {
 /// [`incident_date::is_severity_label`]). A second, loose read of the YAML, made only when
 /// `severity` is absent; keys that are not text are passed over.
 fn severity_under_another_key(yaml: &str) -> Option<Spanned<Scalar>> {
-    let keys: Vec<(Scalar, Spanned<Scalar>)> =
-        serde_saphyr::from_str::<LooseMapping>(yaml).ok()?.0;
+    let keys: Vec<(Scalar, Spanned<Scalar>)> = serde_saphyr::from_str::<LooseMapping>(yaml).ok()?.0;
     keys.into_iter().find_map(|(key, value)| match key {
         Scalar::Text(key) if incident_date::is_severity_label(&key) => Some(value),
         _ => None,
@@ -508,17 +507,33 @@ fn jira_keys(
 }
 
 /// The `jira:` fields, the `jira_parent:` value and where that value is written.
-type JiraKeys = (Vec<super::model::FrontMatterField>, Option<String>, Option<Span>);
+type JiraKeys = (
+    Vec<super::model::FrontMatterField>,
+    Option<String>,
+    Option<Span>,
+);
 
 /// The one splice that makes the front matter say `jira_parent: value`: the value replaced
 /// where it is written, else a line added at the end of the front matter, else a front matter
 /// of that one line added at the start of the file (after a BOM). Every other byte stays.
-pub(crate) fn parent_splice(text: &str, base: usize, fm: &FrontMatter, value: &str) -> (Span, String) {
+pub(crate) fn parent_splice(
+    text: &str,
+    base: usize,
+    fm: &FrontMatter,
+    value: &str,
+) -> (Span, String) {
     if let Some(span) = &fm.jira_parent_span {
         return (span.clone(), value.to_owned());
     }
-    let first_line = text[base..].split_inclusive('\n').next().unwrap_or_default();
-    let newline = if first_line.ends_with("\r\n") { "\r\n" } else { "\n" };
+    let first_line = text[base..]
+        .split_inclusive('\n')
+        .next()
+        .unwrap_or_default();
+    let newline = if first_line.ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     if let Some(yaml) = &fm.yaml {
         let line = format!("jira_parent: {value}{newline}");
         return if text[..yaml.end].ends_with('\n') {
@@ -586,6 +601,9 @@ mod tests {
         }
         let text = "---\nGravedad: púrpura\n---\n";
         let (fm, _) = parse(Path::new("pm.md"), text, 4..text.len() - 4, &[]).unwrap();
-        assert_eq!(fm.severity_refusal.map(|r| r.value().to_owned()).as_deref(), Some("púrpura"));
+        assert_eq!(
+            fm.severity_refusal.map(|r| r.value().to_owned()).as_deref(),
+            Some("púrpura")
+        );
     }
 }

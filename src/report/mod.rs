@@ -33,8 +33,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::ReportError;
-pub use incident_date::{WrittenDate, written_date};
 pub use incident_date::{Refusal, Source, SourceKind};
+pub use incident_date::{WrittenDate, written_date};
 pub use labels::{IncidentLabels, normalise_severity, resolve_labels};
 pub use lock::{LOCK_WAIT, ReportLock, lock, lock_path, lock_with_timeout};
 pub use model::{
@@ -499,7 +499,11 @@ impl Report {
         if self.parsed.front_matter.jira_parent.as_deref() == Some(value) {
             return Ok(false);
         }
-        let base = if self.text.starts_with('\u{feff}') { 3 } else { 0 };
+        let base = if self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
         let (span, written) =
             front_matter::parent_splice(&self.text, base, &self.parsed.front_matter, value);
         let mut text = String::with_capacity(self.text.len() + written.len());

@@ -149,11 +149,7 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
     }
     // No silent fallback: a report naming no severity gets the default, and says so.
     if let (None, None, Ok(labels)) = (&fm.severity, &fm.severity_refusal, labels) {
-        let _ = writeln!(
-            out,
-            "severity {} (default: none found)",
-            labels.severity
-        );
+        let _ = writeln!(out, "severity {} (default: none found)", labels.severity);
     }
     match labels {
         Ok(labels) => {

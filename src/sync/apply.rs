@@ -182,15 +182,9 @@ pub async fn sync_with(
     let mut warnings =
         crate::sync::fields::prepare(engine, reports, &mut plan, &mut screen).await?;
     let managed = |index: usize| managed_rows(&reports[index]);
-    let field_updates = crate::sync::fields::updates(
-        engine,
-        reports,
-        &plan,
-        &managed,
-        &mut screen,
-        &mut warnings,
-    )
-    .await?;
+    let field_updates =
+        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut screen, &mut warnings)
+            .await?;
     let mut rows = initial_rows(engine, &plan);
     for duplicate in &plan.duplicates {
         tracing::warn!(
@@ -354,8 +348,7 @@ pub async fn sync_with(
                 .filter(|m| !created_keys.iter().any(|(i, r, _)| (*i, *r) == m.at))
                 .map(|m| (m.at.0, m.at.1, m.key.clone())),
         );
-        write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows)
-            .await?;
+        write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
         settle_durably(reports, &mut journals, settle_later)?;
         link_back_to_reports(engine, reports, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {

@@ -387,7 +387,9 @@ pub async fn prepare(
                 (Some(_), Err(why)) => add_warning(
                     &mut warnings,
                     *at,
-                    format!("{why}: created without a due date (write it as YYYY-MM-DD, e.g. 2024-07-01)"),
+                    format!(
+                        "{why}: created without a due date (write it as YYYY-MM-DD, e.g. 2024-07-01)"
+                    ),
                 ),
                 (None, _) => unused.push("Due Date"),
             }

@@ -108,7 +108,8 @@ pub fn owed_by_journal(
                 continue;
             }
             used.insert(at);
-            row.edits.retain(|edit| !matches!(edit, Edit::Status { .. }));
+            row.edits
+                .retain(|edit| !matches!(edit, Edit::Status { .. }));
             owed.push(owed_move);
         }
     }

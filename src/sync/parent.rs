@@ -77,17 +77,57 @@ pub fn owns(company: &CompanyJira, loaded: &LoadedReport) -> bool {
 /// The parent's summary: the report's title, after "Post-mortem: " unless the title already
 /// says so; cut to Jira's limit.
 pub fn summary(loaded: &LoadedReport) -> String {
-    let title = loaded.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = title(loaded);
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     let lower = title.to_lowercase();
-    let says_so = ["post-mortem", "postmortem", "post mortem", "incident", "pir"]
-        .iter()
-        .any(|word| lower.starts_with(word));
+    let says_so = [
+        "post-mortem",
+        "postmortem",
+        "post mortem",
+        "incident",
+        "pir",
+    ]
+    .iter()
+    .any(|word| lower.starts_with(word));
     let summary = if says_so {
         title
     } else {
         format!("Post-mortem: {title}")
     };
     summary.chars().take(SUMMARY_LIMIT).collect()
+}
+
+/// The report's title: the front matter's `title`, else the first `# ` heading (outside code
+/// fences), else the file name without its extension.
+fn title(loaded: &LoadedReport) -> String {
+    let fm = loaded.report.front_matter();
+    if let Some(title) = &fm.title {
+        return title.clone();
+    }
+    let text = String::from_utf8_lossy(loaded.report.bytes());
+    let start = fm
+        .yaml
+        .as_ref()
+        .and_then(|yaml| text[yaml.end..].find('\n').map(|at| yaml.end + at + 1))
+        .unwrap_or(0);
+    let mut fenced = false;
+    for line in text.get(start..).unwrap_or_default().lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if !fenced && let Some(heading) = trimmed.strip_prefix("# ") {
+            let heading = heading.trim().trim_end_matches('#').trim();
+            if !heading.is_empty() {
+                return heading.to_owned();
+            }
+        }
+    }
+    loaded.report.path().file_stem().map_or_else(
+        || loaded.title.clone(),
+        |stem| stem.to_string_lossy().into_owned(),
+    )
 }
 
 /// Chooses the parent's type and the child route from the project's issue types and the items'
@@ -246,6 +286,22 @@ pub async fn ensure(
     mut found: HashMap<usize, Issue>,
 ) -> Result<HashSet<(usize, usize)>, Error> {
     let mut blocked = HashSet::new();
+    // A run killed after saving the parent's key left its journal entry: the key settles it.
+    for (index, loaded) in reports.iter().enumerate() {
+        let keyed = loaded
+            .report
+            .front_matter()
+            .jira_parent
+            .as_deref()
+            .and_then(IssueKey::parse)
+            .is_some();
+        if keyed {
+            for entry in step.journals[index].pending().iter().filter(|e| e.parent) {
+                step.settle_later
+                    .push((index, entry.date_label.clone(), entry.summary.clone()));
+            }
+        }
+    }
     let (Some(kind), Some(screen)) = (prepared.parent_kind.as_ref(), prepared.fields()) else {
         return Ok(blocked);
     };
@@ -396,12 +452,17 @@ async fn create(
         fields,
         links: Vec::new(),
     };
-    let outcome = engine.client.create_issues(std::slice::from_ref(&new)).await;
+    let outcome = engine
+        .client
+        .create_issues(std::slice::from_ref(&new))
+        .await;
     match outcome.into_iter().next() {
         Some(CreateOutcome::Created { key, .. }) => Ok(Ok(Some(key))),
         Some(CreateOutcome::Rejected { message }) => Ok(Err(message)),
         Some(CreateOutcome::Ambiguous { message }) => {
-            tracing::warn!("the create of the post-mortem's ticket may or may not have happened: {message}");
+            tracing::warn!(
+                "the create of the post-mortem's ticket may or may not have happened: {message}"
+            );
             search(engine, loaded, summary).await
         }
         None => Ok(Ok(None)),

@@ -193,6 +193,12 @@ fn issue_type_id(name: &str) -> String {
     }
 }
 
+/// Whether issues of this type are sub-tasks ("Sub-task", "Subtask", "Sub-Task"...).
+fn is_subtask(issue_type: &str) -> bool {
+    let lower = issue_type.to_ascii_lowercase();
+    lower == "sub-task" || lower == "subtask"
+}
+
 fn key_shape_ok(key: &str) -> bool {
     let Some((p, n)) = key.rsplit_once('-') else {
         return false;
@@ -480,6 +486,15 @@ impl State {
         );
     }
 
+    /// Adds an issue type to a project (no-op if it has it).
+    pub fn add_issue_type(&mut self, project: &str, name: &str) {
+        if let Some(p) = self.projects.get_mut(&project.to_ascii_uppercase())
+            && !p.issue_types.iter().any(|(_, n)| n == name)
+        {
+            p.issue_types.push((issue_type_id(name), name.to_owned()));
+        }
+    }
+
     fn project(&self, key_or_id: &str) -> Option<&ProjectState> {
         self.projects
             .get(&key_or_id.to_ascii_uppercase())
@@ -488,6 +503,13 @@ impl State {
                     .values()
                     .find(|p| p.id.to_string() == key_or_id)
             })
+    }
+
+    /// The issue type of the issue with this key or id.
+    fn type_of(&self, key_or_id: &str) -> Option<String> {
+        self.resolve(key_or_id)
+            .and_then(|id| self.issues.get(&id))
+            .map(|i| i.issue_type.clone())
     }
 
     fn resolve(&self, key_or_id: &str) -> Option<u64> {
@@ -1002,7 +1024,7 @@ impl State {
 
     fn type_json(&self, id: &str, name: &str) -> Value {
         json!({"self": format!("{}/rest/api/2/issuetype/{id}", self.base_url),
-               "id": id, "name": name, "description": "", "subtask": false})
+               "id": id, "name": name, "description": "", "subtask": is_subtask(name)})
     }
 
     fn project_json(&self, key: &str) -> Reply {
@@ -1149,6 +1171,8 @@ impl State {
                     name.clone(),
                     format!("Field '{name}' cannot be set in both 'fields' and 'update'."),
                 );
+            } else if name == "parent" {
+                // Checked below, with the issue type: sub-tasks take a parent on any screen.
             } else if !screen.contains(name) {
                 errors.insert(
                     name.clone(),
@@ -1245,12 +1269,60 @@ impl State {
         }
         let mut extra = Map::new();
         let exists = |key: &str| self.resolve(key).is_some();
+        let is_epic = |key: &str| self.type_of(key).as_deref() == Some("Epic");
         let cx = company::Context {
             flavor: self.flavor,
             users: &self.users,
             exists: &exists,
+            is_epic: &is_epic,
         };
-        for c in &self.company {
+        let subtask = issue_type.as_deref().is_some_and(is_subtask);
+        match fields.get("parent").filter(|v| !v.is_null()) {
+            Some(v) => {
+                let key = v["key"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .or_else(|| v["id"].as_str().map(str::to_owned));
+                let parent_type = key.as_deref().and_then(|k| self.type_of(k));
+                if !subtask && !screen.iter().any(|f| f == "parent") {
+                    errors.insert(
+                        "parent".into(),
+                        "Field 'parent' cannot be set. It is not on the appropriate screen, or unknown.".into(),
+                    );
+                } else if let Some(parent_type) = parent_type {
+                    // Jira's hierarchy: sub-tasks under standard issues, standard issues
+                    // under epics.
+                    let fits = if subtask {
+                        !is_subtask(&parent_type) && parent_type != "Epic"
+                    } else {
+                        parent_type == "Epic"
+                    };
+                    if fits {
+                        extra.insert("parent".into(), json!({"key": key}));
+                    } else {
+                        errors.insert(
+                            "parent".into(),
+                            "Given parent issue does not belong to appropriate hierarchy.".into(),
+                        );
+                    }
+                } else {
+                    errors.insert(
+                        "parent".into(),
+                        format!(
+                            "Issue {v} does not exist or you do not have permission to see it."
+                        ),
+                    );
+                }
+            }
+            None if subtask => {
+                errors.insert(
+                    "parent".into(),
+                    "Issue type is a sub-task but parent issue key or id not specified.".into(),
+                );
+            }
+            None => {}
+        }
+        for c in self.company.iter().filter(|c| c.id != "parent") {
             match fields.get(&c.id) {
                 Some(v) if !v.is_null() => match company::check(c, v, &cx) {
                     Ok(()) => {
@@ -1531,10 +1603,12 @@ impl State {
         for (name, value) in fields {
             if let Some(c) = self.company.iter().find(|c| &c.id == name) {
                 let exists = |key: &str| self.resolve(key).is_some();
+                let is_epic = |key: &str| self.type_of(key).as_deref() == Some("Epic");
                 let cx = company::Context {
                     flavor: self.flavor,
                     users: &self.users,
                     exists: &exists,
+                    is_epic: &is_epic,
                 };
                 match company::check(c, value, &cx) {
                     Ok(()) => {
