@@ -442,6 +442,11 @@ impl Report {
         self.known = known;
     }
 
+    /// The status names the tracker knows, as last set.
+    pub fn known_statuses(&self) -> &KnownStatuses {
+        &self.known
+    }
+
     /// Applies `edits` to the bytes and parses them again. Returns whether the bytes changed
     /// (edits that write what is already there change nothing). On error nothing is applied.
     pub fn apply(&mut self, edits: &[Edit]) -> Result<bool, ReportError> {

@@ -400,7 +400,12 @@ pub async fn refresh(
                     outcome.action = RowAction::Unlinked;
                 }
                 Some(Some(Some(issue))) => {
-                    edits.extend(plan::item_edits(&item, issue, &context));
+                    edits.extend(plan::item_edits(
+                        &item,
+                        issue,
+                        loaded.report.known_statuses(),
+                        &context,
+                    ));
                     outcome.key = Some(issue.key.to_string());
                     outcome.url = Some(engine.browse_url(&issue.key));
                     outcome.status = Some(issue.status.name.clone());
@@ -553,6 +558,7 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
                 mark: crate::sync::marks::mark_label(&crate::sync::marks::report_id(
                     loaded.report.path(),
                 )),
+                known: loaded.report.known_statuses(),
             })
         })
         .collect();
@@ -1167,12 +1173,14 @@ async fn write_created_statuses(
         let Some(issue) = statuses.get(key) else {
             continue;
         };
-        let agree = reports[*index]
-            .report
+        let report = &reports[*index].report;
+        let agree = report
             .items()
             .iter()
             .find(|item| item.row == *row)
-            .is_some_and(|item| crate::sync::intent::words_agree(item, &issue.status));
+            .is_some_and(|item| {
+                crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
+            });
         if !agree && !keep_words.contains(&(*index, *row)) {
             by_report.entry(*index).or_default().push(Edit::Status {
                 row: *row,

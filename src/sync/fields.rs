@@ -286,7 +286,7 @@ pub async fn prepare(
         }));
         let mut map = Map::new();
         for source in sources {
-            let field = lookup(&screen, source.name, &source.origin, &where_)?;
+            let field = lookup(screen, source.name, &source.origin, &where_)?;
             let value = if field.schema.kind == "user"
                 || field.schema.items.as_deref() == Some("user")
             {
@@ -335,7 +335,7 @@ pub async fn prepare(
                     "write the key of the parent issue or epic, e.g. OPS-100",
                 ));
             }
-            let (id, value) = parent_field(&screen, &key).ok_or_else(|| {
+            let (id, value) = parent_field(screen, &key).ok_or_else(|| {
                 Error::config(
                     format!(
                         "parent {key} ({origin}) cannot be set: {where_} has neither a Parent nor an Epic Link field"
@@ -361,9 +361,9 @@ pub async fn prepare(
     // Row cells: due date and priority checked now, owners looked up once each.
     let mut per_row: HashMap<(usize, usize), Map<String, Value>> = HashMap::new();
     let mut owners_of: HashMap<(usize, usize), String> = HashMap::new();
-    let due_field = screen_fields::find(&screen, "duedate");
-    let priority_field = screen_fields::find(&screen, "priority");
-    let assignee_field = screen_fields::find(&screen, "assignee");
+    let due_field = screen_fields::find(screen, "duedate");
+    let priority_field = screen_fields::find(screen, "priority");
+    let assignee_field = screen_fields::find(screen, "assignee");
     let mut unused: Vec<&str> = Vec::new();
     let zero_based = zero_based_priorities(reports);
     for at in &creating {

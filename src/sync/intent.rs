@@ -9,7 +9,7 @@
 
 use crate::jira::issues::Transition;
 use crate::jira::model::{Status, StatusCategory};
-use crate::report::model::ActionItem;
+use crate::report::model::{ActionItem, KnownStatuses};
 
 /// Where a person says an item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +68,26 @@ fn intent_of_target(name: &str, category: StatusCategory) -> Option<Intent> {
     }
 }
 
-/// Whether the item's own words (not a status name Jira uses, which pm-sync keeps current)
-/// already say what `status` says: they are then left as written, with no marker beside them.
-pub fn words_agree(item: &ActionItem, status: &Status) -> bool {
+/// Whether the item's status already says what Jira's `status` says in a person's words, so
+/// that no status edit is needed and the words stay as written (no marker beside them): the
+/// status name in other case (`In progress` for `In Progress`), or words of the same meaning
+/// that are not themselves a status name Jira knows (`Erledigt` for Done — a known name such as
+/// `Closed` is pm-sync's to keep current). A task box that does not match yet still needs the
+/// edit that ticks it.
+pub fn words_agree(item: &ActionItem, status: &Status, known: &KnownStatuses) -> bool {
     let text = item.status_text().trim();
-    !text.is_empty()
-        && !text.eq_ignore_ascii_case(&status.name)
-        && of_words(text).is_some_and(|intent| Some(intent) == of_status(status))
+    if text.is_empty() || text == status.name {
+        return false;
+    }
+    let done = status.category == StatusCategory::Done;
+    if item
+        .checkbox
+        .is_some_and(|checkbox| checkbox.checked != done)
+    {
+        return false;
+    }
+    text.eq_ignore_ascii_case(&status.name)
+        || (!known.knows(text) && of_words(text).is_some_and(|i| Some(i) == of_status(status)))
 }
 
 /// The transition that moves a ticket to what `words` (meaning `intent`) say: the one whose
@@ -371,10 +384,23 @@ mod tests {
             Some(Intent::InProgress)
         );
         assert_eq!(of_status(&status("To Do", StatusCategory::New)), None);
-        let item = ActionItem::detached(1, "Add an alert", None, "Erledigt");
-        assert!(words_agree(&item, &status("Done", StatusCategory::Done)));
-        assert!(!words_agree(&item, &status("To Do", StatusCategory::New)));
-        let named = ActionItem::detached(1, "Add an alert", None, "done");
-        assert!(!words_agree(&named, &status("Done", StatusCategory::Done)));
+        let mut known = KnownStatuses::default();
+        known.insert("Done", true);
+        known.insert("Closed", true);
+        let agree = |words: &str, name: &str, category| {
+            let item = ActionItem::detached(1, "Add an alert", None, words);
+            words_agree(&item, &status(name, category), &known)
+        };
+        assert!(agree("Erledigt", "Done", StatusCategory::Done));
+        assert!(agree("done", "Done", StatusCategory::Done));
+        assert!(!agree("Erledigt", "To Do", StatusCategory::New));
+        assert!(
+            !agree("Done", "Done", StatusCategory::Done),
+            "nothing to keep"
+        );
+        assert!(
+            !agree("Closed", "Done", StatusCategory::Done),
+            "pm-sync's own name"
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::jira::model::{Issue, IssueKey, NewIssue};
 use crate::report::labels::IncidentLabels;
-use crate::report::model::{ActionItem, Edit};
+use crate::report::model::{ActionItem, Edit, KnownStatuses};
 
 /// One report as the planner sees it.
 #[derive(Debug)]
@@ -23,6 +23,8 @@ pub struct ReportInput<'a> {
     /// The label marking tickets created for this report (see [`crate::sync::marks`]): new
     /// tickets get it, and adoption only takes tickets with it or with no mark at all.
     pub mark: String,
+    /// Status names Jira knows: a status written as one of them is pm-sync's to keep current.
+    pub known: &'a KnownStatuses,
 }
 
 /// What Jira said, read in batches before planning.
@@ -158,7 +160,9 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
                 Ticket::Create(_) | Ticket::Missing(_) => None,
             };
             let edits = match &ticket {
-                Ticket::Linked(issue) | Ticket::Adopt(issue) => item_edits(item, issue, context),
+                Ticket::Linked(issue) | Ticket::Adopt(issue) => {
+                    item_edits(item, issue, input.known, context)
+                }
                 Ticket::Create(_) | Ticket::Missing(_) => Vec::new(),
             };
             rows.push(RowPlan {
@@ -285,9 +289,14 @@ fn converge(
 /// The edits that make `item` show `issue`: [`row_edits`], without the status edit when the
 /// person's own words already say what Jira's status says ("Erledigt" for Done): those are left
 /// as written, with no marker beside them.
-pub fn item_edits(item: &ActionItem, issue: &Issue, context: &PlanContext<'_>) -> Vec<Edit> {
+pub fn item_edits(
+    item: &ActionItem,
+    issue: &Issue,
+    known: &KnownStatuses,
+    context: &PlanContext<'_>,
+) -> Vec<Edit> {
     let mut edits = row_edits(item.row, &issue.key, &issue.status.name, context);
-    if crate::sync::intent::words_agree(item, &issue.status) {
+    if crate::sync::intent::words_agree(item, &issue.status, known) {
         edits.retain(|edit| !matches!(edit, Edit::Status { .. }));
     }
     edits
@@ -462,6 +471,7 @@ mod tests {
                 .filter(|row| *row != 99)
                 .collect(),
             mark: MARK.into(),
+            known: &KnownStatuses::default(),
         };
         let context = PlanContext {
             project: "OPS",

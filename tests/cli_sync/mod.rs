@@ -2,6 +2,7 @@
 
 mod company;
 mod faults;
+mod freetext;
 mod parent;
 mod realworld;
 mod refresh;
