@@ -925,6 +925,7 @@ pub async fn updates(
     }
 
     if to_look_up.is_empty() {
+        keep_settable(engine, screen, &mut out, warnings).await;
         out.retain(|u| !u.fields.is_empty());
         return Ok(out);
     }
@@ -1003,8 +1004,54 @@ pub async fn updates(
             }
         }
     }
+    keep_settable(engine, screen, &mut out, warnings).await;
     out.retain(|u| !u.fields.is_empty());
     Ok(out)
+}
+
+/// Drops, with a row warning, every field of `updates` the project's screen does not have:
+/// Jira would refuse the whole edit, and the rest of the row's update with it. Checked before
+/// the first write, like creates; the screen is read only when there is an update to check.
+async fn keep_settable(
+    engine: &Engine<'_>,
+    screen: &mut Screen,
+    updates: &mut [FieldUpdate],
+    warnings: &mut RowWarnings,
+) {
+    if updates.iter().all(|u| u.fields.is_empty()) {
+        return;
+    }
+    let Ok(fields) = screen.get(engine).await else {
+        // Unknown screen: Jira decides, and a refusal fails the row.
+        return;
+    };
+    let where_ = format!(
+        "the screen of {} in Jira project {}",
+        engine.jira.issue_type, engine.jira.project
+    );
+    for update in updates {
+        let missing: Vec<String> = update
+            .fields
+            .keys()
+            .filter(|id| screen_fields::find(fields, id).is_none())
+            .cloned()
+            .collect();
+        for id in missing {
+            update.fields.remove(&id);
+            let what = match id.as_str() {
+                "duedate" => "due date",
+                "assignee" => "assignee",
+                "priority" => "priority",
+                _ => "field",
+            };
+            update.what.retain(|w| *w != what);
+            add_warning(
+                warnings,
+                update.at,
+                format!("{where_} has no {id} field: the ticket's {what} is left as is"),
+            );
+        }
+    }
 }
 
 /// Sends the updates concurrently; a refused one fails its row (exit 3), the others go on.

@@ -1141,6 +1141,13 @@ impl State {
                 if let Some(c) = self.company.iter().find(|c| c.id == id) {
                     return c.meta_json();
                 }
+                if id == "priority" {
+                    // Jira lists a screen's priorities with the field.
+                    return json!({"fieldId": id, "key": id, "name": name, "required": required,
+                                  "hasDefaultValue": has_default, "operations": ["set"],
+                                  "schema": {"type": "priority", "system": id},
+                                  "allowedValues": company::priorities()});
+                }
                 json!({"fieldId": id, "key": id, "name": name, "required": required,
                        "hasDefaultValue": has_default, "operations": ["set"],
                        "schema": {"type": if id == "labels" { "array" } else { "string" }, "system": id}})
@@ -1496,6 +1503,15 @@ impl State {
                 f.insert("priority".into(), p.unwrap_or(Value::Null));
             }
         } else {
+            if spec.wants("priority")
+                && let Some(v) = extra.and_then(|f| f.get("priority"))
+            {
+                let p = company::priorities().into_iter().find(|p| {
+                    (v.get("id").is_some() && p["id"] == v["id"])
+                        || v["name"].as_str().is_some_and(|n| p["name"] == n)
+                });
+                f.insert("priority".into(), p.unwrap_or(Value::Null));
+            }
             if spec.wants("duedate") {
                 f.insert("duedate".into(), json!(i.dates.duedate));
             }
@@ -1634,6 +1650,19 @@ impl State {
                     }
                 }
                 "labels" => labels = check_labels(value, &mut errors),
+                // A system field of the (edit) screen: Priority, with the default scheme.
+                "priority" if self.screen_fields().iter().any(|f| f.0 == "priority") => {
+                    let scheme = company::priorities();
+                    let known = scheme.iter().any(|p| {
+                        (value.get("id").is_some() && p["id"] == value["id"])
+                            || value["name"].as_str().is_some_and(|n| p["name"] == n)
+                    });
+                    if known {
+                        staged.insert(name.clone(), value.clone());
+                    } else {
+                        errors.insert(name.clone(), format!("Specify a valid priority: {value}"));
+                    }
+                }
                 "description" => match value {
                     Value::Null => description = None,
                     Value::Object(_) if v3 && adf_valid(value) => {
