@@ -106,6 +106,7 @@ struct ReportSection {
     url: Option<String>,
     ticket_projects: Option<Vec<String>>,
     max_size: Option<u64>,
+    write_back: Option<Vec<String>>,
 }
 
 /// `section = "Action Items"` or `section = ["Action Items", "Next Steps"]`.
@@ -199,6 +200,26 @@ pub struct CompanyJira {
     pub unassignable_fails: bool,
     /// `[jira] description`: the description template of created tickets.
     pub description: Option<String>,
+    /// `[report] write_back`: which of Jira's fields pm-sync writes into the report.
+    pub write_back: WriteBack,
+}
+
+/// `[report] write_back = ["status", "assignee", "due"]` (default `["status"]`): what
+/// `sync` and `refresh` write from Jira into the report. Statuses are always written;
+/// assignee (display name) and due date go into the Owner and Due cells pm-sync owns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteBack {
+    /// Jira's assignee into the Owner cell.
+    pub assignee: bool,
+    /// Jira's due date into the Due cell.
+    pub due: bool,
+}
+
+impl WriteBack {
+    /// Whether anything beyond statuses is written back.
+    pub fn any(self) -> bool {
+        self.assignee || self.due
+    }
 }
 
 impl CompanyJira {
@@ -571,7 +592,24 @@ fn company_settings(
             rest = &rest[start + len..];
         }
     }
+    let mut write_back = WriteBack::default();
+    for word in file.report.write_back.iter().flatten() {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "status" => {}
+            "assignee" | "owner" => write_back.assignee = true,
+            "due" | "duedate" | "due_date" => write_back.due = true,
+            other => {
+                return Err(ConfigError::invalid(
+                    format!(
+                        "[report] write_back in {name} names {other:?}, which pm-sync does not write back"
+                    ),
+                    "use any of \"status\", \"assignee\", \"due\", e.g. write_back = [\"status\", \"assignee\", \"due\"]",
+                ));
+            }
+        }
+    }
     Ok(CompanyJira {
+        write_back,
         description,
         fields,
         parent,

@@ -459,8 +459,10 @@ fn parse(
         severity_refusal,
         jira_fields,
         jira_parent,
-        jira_parent_span,
-        yaml: Some(yaml.clone()),
+        places: super::model::FrontMatterPlaces {
+            yaml: Some(yaml.clone()),
+            jira_parent: jira_parent_span,
+        },
     };
     Ok((fm, title))
 }
@@ -522,7 +524,7 @@ pub(crate) fn parent_splice(
     fm: &FrontMatter,
     value: &str,
 ) -> (Span, String) {
-    if let Some(span) = &fm.jira_parent_span {
+    if let Some(span) = &fm.places.jira_parent {
         return (span.clone(), value.to_owned());
     }
     let first_line = text[base..]
@@ -534,7 +536,7 @@ pub(crate) fn parent_splice(
     } else {
         "\n"
     };
-    if let Some(yaml) = &fm.yaml {
+    if let Some(yaml) = &fm.places.yaml {
         let line = format!("jira_parent: {value}{newline}");
         return if text[..yaml.end].ends_with('\n') {
             (yaml.end..yaml.end, line)

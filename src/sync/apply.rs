@@ -181,10 +181,20 @@ pub async fn sync_with(
     // the first write, when Jira would refuse a value.
     let mut warnings =
         crate::sync::fields::prepare(engine, reports, &mut plan, &mut screen).await?;
+    // `[report] write_back`: Jira's assignee and due date into the cells pm-sync owns.
+    let (mut cell_records, jira_keeps) =
+        crate::sync::write_back::plan_sync(engine.company, reports, &mut plan, &mut warnings);
     let managed = |index: usize| managed_rows(&reports[index]);
-    let field_updates =
-        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut screen, &mut warnings)
-            .await?;
+    let field_updates = crate::sync::fields::updates(
+        engine,
+        reports,
+        &plan,
+        &managed,
+        &mut screen,
+        &mut warnings,
+        &jira_keeps,
+    )
+    .await?;
     let mut rows = initial_rows(engine, &plan);
     for duplicate in &plan.duplicates {
         tracing::warn!(
@@ -350,6 +360,12 @@ pub async fn sync_with(
         );
         write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
         settle_durably(reports, &mut journals, settle_later)?;
+        let failed: HashSet<(usize, usize)> = rows
+            .iter()
+            .filter(|(_, row)| row.action == RowAction::Failed)
+            .map(|(at, _)| *at)
+            .collect();
+        crate::sync::write_back::save(reports, &mut cell_records, &failed, &created_keys);
         link_back_to_reports(engine, reports, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {
             close_duplicates(engine, &plan, transition.as_deref()).await;
@@ -376,6 +392,15 @@ pub async fn refresh(
     learn_statuses(engine, reports, &state).await?;
     let mut rows = Rows::new();
     let mut order = Vec::new();
+    let mut cell_records: Vec<crate::sync::write_back::CellRecords> =
+        if engine.company.write_back.any() {
+            reports
+                .iter()
+                .map(|loaded| crate::sync::write_back::CellRecords::load(loaded.report.path()))
+                .collect()
+        } else {
+            Vec::new()
+        };
     for (index, loaded) in reports.iter_mut().enumerate() {
         let items = loaded.report.items().to_vec();
         let context = plan_context(engine);
@@ -406,6 +431,23 @@ pub async fn refresh(
                         loaded.report.known_statuses(),
                         &context,
                     ));
+                    if let Some(records) = cell_records.get_mut(index) {
+                        let mut decided = crate::sync::write_back::Decisions::default();
+                        crate::sync::write_back::decide(
+                            engine.company,
+                            &item,
+                            issue,
+                            records,
+                            false,
+                            &mut decided,
+                        );
+                        edits.extend(decided.edits.into_iter().map(|(_, edit)| edit));
+                        outcome.warning = decided
+                            .warnings
+                            .into_iter()
+                            .map(|(_, w)| w)
+                            .reduce(|a, b| format!("{a}; {b}"));
+                    }
                     outcome.key = Some(issue.key.to_string());
                     outcome.url = Some(engine.browse_url(&issue.key));
                     outcome.status = Some(issue.status.name.clone());
@@ -431,6 +473,9 @@ pub async fn refresh(
         crate::sync::workspace::save_all(reports)
     }
     .into_iter();
+    if !dry_run {
+        crate::sync::write_back::save(reports, &mut cell_records, &HashSet::new(), &[]);
+    }
     let mut first_error = None;
     for (index, loaded) in reports.iter_mut().enumerate() {
         let items = order
@@ -875,7 +920,7 @@ fn apply_rows(
     let touched: HashSet<usize> = edits
         .iter()
         .map(|edit| match edit {
-            Edit::Link { row, .. } | Edit::Status { row, .. } => *row,
+            Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
         })
         .collect();
     let before = row_cells(loaded, &touched);
@@ -913,6 +958,11 @@ fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, 
             .flatten()
             {
                 cells.extend_from_slice(bytes.get(span.clone()).unwrap_or_default());
+                cells.push(0);
+            }
+            // Owner and Due cells written back from Jira count as changes too.
+            for (_, cell) in &item.extra {
+                cells.extend_from_slice(bytes.get(cell.span.clone()).unwrap_or_default());
                 cells.push(0);
             }
             cells.push(u8::from(item.checkbox.is_some_and(|c| c.checked)));

@@ -39,7 +39,7 @@ pub fn add_warning(warnings: &mut RowWarnings, at: (usize, usize), warning: Stri
 }
 
 /// Why a Due cell sets no due date, or the date it sets.
-fn due_date(text: &str) -> Result<String, String> {
+pub(crate) fn due_date(text: &str) -> Result<String, String> {
     match crate::report::written_date(text) {
         crate::report::WrittenDate::Date(date) => Ok(date.format("%Y-%m-%d").to_string()),
         crate::report::WrittenDate::Ambiguous(month_first, day_first) => Err(format!(
@@ -798,7 +798,7 @@ pub struct FieldUpdate {
 }
 
 /// Whether `owner` (after `[owners]`) names `assignee` as Jira shows them, without a lookup.
-fn names_assignee(owner: &str, assignee: &crate::jira::model::Assignee) -> bool {
+pub(crate) fn names_assignee(owner: &str, assignee: &crate::jira::model::Assignee) -> bool {
     let owner = owner.trim();
     let term = owner.strip_prefix('@').unwrap_or(owner);
     let same = |a: Option<&str>| a.is_some_and(|a| !a.is_empty() && a.eq_ignore_ascii_case(term));
@@ -820,6 +820,7 @@ pub async fn updates(
     managed: &dyn Fn(usize) -> std::collections::HashSet<usize>,
     screen: &mut Screen,
     warnings: &mut RowWarnings,
+    keep_jira: &std::collections::HashSet<((usize, usize), Role)>,
 ) -> Result<Vec<FieldUpdate>, Error> {
     let company = engine.company;
     let zero_based = zero_based_priorities(reports);
@@ -847,7 +848,8 @@ pub async fn updates(
             fields: Map::new(),
             what: Vec::new(),
         };
-        if let Some(cell) = roles::cell(item, Role::Due) {
+        let jira_keeps = |role: Role| keep_jira.contains(&((row.report, row.row), role));
+        if let Some(cell) = roles::cell(item, Role::Due).filter(|_| !jira_keeps(Role::Due)) {
             match due_date(&cell.text) {
                 Ok(text) => {
                     if issue.planning.due.as_deref() != Some(text.as_str()) {
@@ -910,7 +912,7 @@ pub async fn updates(
                 }
             }
         }
-        if let Some(cell) = roles::cell(item, Role::Owner) {
+        if let Some(cell) = roles::cell(item, Role::Owner).filter(|_| !jira_keeps(Role::Owner)) {
             let person = company.person(cell.text.trim());
             let shown = issue
                 .planning

@@ -11,3 +11,4 @@ pub mod parent;
 pub mod plan;
 pub mod priority;
 pub mod workspace;
+pub mod write_back;

@@ -106,6 +106,7 @@ fn title(loaded: &LoadedReport) -> String {
     }
     let text = String::from_utf8_lossy(loaded.report.bytes());
     let start = fm
+        .places
         .yaml
         .as_ref()
         .and_then(|yaml| text[yaml.end..].find('\n').map(|at| yaml.end + at + 1))

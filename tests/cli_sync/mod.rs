@@ -7,6 +7,7 @@ mod parent;
 mod realworld;
 mod refresh;
 mod sync;
+mod write_back;
 
 use std::path::Path;
 use std::time::SystemTime;

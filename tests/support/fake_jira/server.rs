@@ -646,6 +646,32 @@ impl State {
                 issue.dates.assignee = optional(a);
             }
         }
+        // A company screen keeps these as set on create or edit: change them there too (a
+        // person re-assigning or re-dating the ticket in Jira).
+        if !self.company.is_empty() {
+            let extra = &mut self.extra_fields.entry(id).or_default().0;
+            if let Some(d) = duedate {
+                match optional(d) {
+                    Some(d) => extra.insert("duedate".into(), json!(d)),
+                    None => extra.remove("duedate"),
+                };
+            }
+            if let Some(a) = assignee {
+                let user = self.users.iter().find(|u| u.display_name == a);
+                match user {
+                    Some(u) => {
+                        let value = match self.flavor {
+                            Flavor::Cloud => json!({"accountId": u.account_id}),
+                            Flavor::DataCenter => json!({"name": u.name}),
+                        };
+                        extra.insert("assignee".into(), value);
+                    }
+                    None => {
+                        extra.remove("assignee");
+                    }
+                }
+            }
+        }
     }
 
     fn fake_issue(i: &IssueState) -> FakeIssue {
