@@ -278,7 +278,7 @@ pub enum DashboardFormat {
 pub enum Format {
     /// For people.
     Text,
-    /// Stable JSON, documented in the README.
+    /// Stable JSON, documented in the book (docs/src/guide.md).
     Json,
 }
 
@@ -287,7 +287,7 @@ pub enum Format {
 pub enum CheckFormat {
     /// A table for people.
     Text,
-    /// Stable JSON, documented in the README.
+    /// Stable JSON, documented in the book (docs/src/check.md).
     Json,
     /// GitHub Actions workflow annotations (`::error file=…,line=…::`).
     Github,

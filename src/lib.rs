@@ -2,6 +2,7 @@
 //!
 //! - [`report`] reads the Action Items table and splices keys and statuses back, byte for byte.
 //! - [`jira`] is a small async client for Jira Cloud and Data Center.
+//! - [`home`] is where a report lives (a file), behind one interface.
 //! - [`sync`] is the only place the two meet: plan (pure), then apply (effects).
 //! - [`commands`] runs each subcommand on validated [`settings::Settings`].
 //!
@@ -12,6 +13,7 @@ pub mod commands;
 pub mod dashboard;
 pub mod error;
 pub mod gate;
+pub mod home;
 pub mod jira;
 pub mod output;
 pub mod report;
@@ -26,7 +28,7 @@ use clap::Parser;
 /// `pm-sync <version>`, with the git revision when built from a checkout (see `build.rs`).
 pub const VERSION: &str = env!("PM_SYNC_VERSION");
 
-/// Runs the command line `args` and returns the process exit code (see the README's table).
+/// Runs the command line `args` and returns the process exit code (see the README's table and docs/src/exit-codes.md).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     ExitCode::from(run_to_code(args))
 }

@@ -4,6 +4,7 @@ mod cli_check;
 mod cli_dashboard;
 mod cli_sync;
 mod dedup;
+mod docs;
 mod jira_client;
 mod report_engine;
 mod support;

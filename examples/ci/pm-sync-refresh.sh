@@ -6,7 +6,7 @@
 # Usage: pm-sync-refresh.sh /srv/postmortems
 # Reads JIRA_URL, JIRA_PROJECT, JIRA_EMAIL (Cloud) and JIRA_API_TOKEN from the environment,
 # which the systemd unit fills from /etc/pm-sync/env (mode 0600, owned by the service user).
-# pm-sync must be on PATH (/usr/local/bin/pm-sync: see README.md, "Install").
+# pm-sync must be on PATH (/usr/local/bin/pm-sync: see docs/src/install.md).
 #
 # The checkout belongs to this job: it is reset to the remote branch on every run, so a commit
 # that could not be pushed last time (someone pushed first) is simply made again from the

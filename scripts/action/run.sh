@@ -11,7 +11,7 @@
 #   PM_SYNC_ARGS     more arguments for the command, separated by whitespace (e.g. --require-items)
 #   PM_SYNC_TOKEN    the Jira token; exported as $PM_SYNC_TOKEN_ENV (default JIRA_API_TOKEN)
 #   GITHUB_STEP_SUMMARY, GITHUB_OUTPUT (set by the runner)
-# Exits with pm-sync's exit code (README, "Exit codes").
+# Exits with pm-sync's exit code (docs/src/exit-codes.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -1,5 +1,5 @@
 //! The dashboard's data: what the page, the JSON file and the Markdown summary show. Serialised
-//! as-is to `dashboard.json`, whose schema the README documents; fields are only ever added.
+//! as-is to `dashboard.json`, whose schema docs/src/dashboard.md documents; fields are only ever added.
 
 use chrono::NaiveDate;
 use serde::Serialize;

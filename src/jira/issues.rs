@@ -436,6 +436,17 @@ impl JiraClient {
         self.send(&call).await.map(|_| ())
     }
 
+    /// `GET /issue/{key}/remotelink`: the issue's remote links (`globalId` and URL).
+    pub async fn remote_links(&self, key: &IssueKey) -> Result<Vec<RemoteLink>, JiraError> {
+        let api = self.api().await?;
+        let call = Call::new(
+            Method::GET,
+            format!("{api}/issue/{}/remotelink", key.as_str()),
+        )
+        .subject(format!("issue `{key}`"));
+        self.send(&call).await?.decode(&call)
+    }
+
     /// Creates or updates (by `global_id`) a remote link from the issue to `url`.
     pub async fn upsert_remote_link(
         &self,
@@ -630,6 +641,26 @@ fn issue_body(issue: &NewIssue, adf_description: bool) -> Value {
         body["update"] = json!({ "issuelinks": adds });
     }
     body
+}
+
+/// One remote link of an issue, as `GET /issue/{key}/remotelink` lists it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteLink {
+    /// The id it is upserted by, when it has one.
+    #[serde(default)]
+    pub global_id: Option<String>,
+    /// What it points at.
+    #[serde(default)]
+    pub object: Option<RemoteObject>,
+}
+
+/// The target of a remote link.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RemoteObject {
+    /// The URL.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// One transition offered by `GET /issue/{key}/transitions`.

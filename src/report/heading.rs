@@ -5,7 +5,8 @@
 use std::cell::OnceCell;
 
 /// The section names pm-sync looks for when `[report] section` is not set, in the order the
-/// README lists them. Any heading that starts with one of them is the action items section.
+/// book's report rules (docs/src/report-rules.md) list them. Any heading that starts with one of
+/// them is the action items section.
 pub const DEFAULT_SECTIONS: &[&str] = &[
     "Action Items",
     "Action Items & Follow-ups",

@@ -10,6 +10,7 @@ mod columns;
 pub mod disk;
 mod edit;
 pub mod error;
+pub mod file;
 mod front_matter;
 pub mod heading;
 mod html_table;
@@ -33,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::ReportError;
+pub use file::FileHome;
 pub use incident_date::{Refusal, Source, SourceKind};
 pub use incident_date::{WrittenDate, written_date};
 pub use labels::{IncidentLabels, normalise_severity, resolve_labels};
@@ -94,7 +96,7 @@ struct Parsed {
 
 /// The bytes last loaded or saved, or only their fingerprint.
 #[derive(Debug)]
-enum Saved {
+enum SavedText {
     /// The bytes; shares `text`'s allocation until an edit changes it.
     Bytes(Arc<String>),
     /// Their length and hash, once an edit has been made and the options do not keep the
@@ -102,14 +104,26 @@ enum Saved {
     Fingerprint(disk::Fingerprint),
 }
 
-/// A post-mortem report: its bytes, its front matter and the action items of its table.
+/// What a report's home held when it was last read or saved, as a home checks it before a save.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Saved<'a> {
+    /// The bytes themselves.
+    Bytes(&'a str),
+    /// Only their length and hash.
+    Fingerprint(disk::Fingerprint),
+}
+
+/// A post-mortem report: its bytes, its front matter and the action items of its table. Where
+/// the bytes live (a file, a wiki page) is its home's business, not the report's: see
+/// [`FileHome`] and `crate::home`.
 pub struct Report {
+    /// The name messages give it: its file's path, or its page's address.
     path: PathBuf,
     options: ReportOptions,
     /// The bytes as they are now, edits included.
     text: Arc<String>,
-    /// What the file held when last loaded or saved.
-    saved: Saved,
+    /// What its home held when last loaded or saved.
+    saved: SavedText,
     parsed: Parsed,
     /// Status names the tracker knows: decides which status texts pm-sync may overwrite.
     known: KnownStatuses,
@@ -300,55 +314,10 @@ fn trim_span(text: &str, span: Span) -> Span {
 }
 
 impl Report {
-    /// Reads and parses the report at `path`. Only a regular file of at most
-    /// `options.max_size` bytes is read: a FIFO would block forever, `/dev/zero` would fill
-    /// the memory, and neither is a report whose bytes belong in an error message.
+    /// Reads and parses the report at `path` (see [`FileHome::read`]): a shorthand for callers
+    /// that hold no home, such as `items` and tests.
     pub fn load(path: &Path, options: &ReportOptions) -> Result<Report, ReportError> {
-        use std::io::Read;
-        let refuse = |cause: std::io::Error| ReportError::Read {
-            path: path.to_owned(),
-            cause,
-        };
-        let not_regular = || {
-            refuse(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a regular file (a folder, FIFO or device); a report is a Markdown file",
-            ))
-        };
-        let too_large = |size: u64| {
-            refuse(std::io::Error::new(
-                std::io::ErrorKind::FileTooLarge,
-                format!(
-                    "the file is {size} bytes, more than the {} allowed; raise [report] max_size \
-                     if this really is a report",
-                    options.max_size
-                ),
-            ))
-        };
-        // Checked before opening: opening a FIFO for reading blocks until a writer comes.
-        let metadata = std::fs::metadata(path).map_err(refuse)?;
-        if !metadata.is_file() {
-            return Err(not_regular());
-        }
-        if metadata.len() > options.max_size {
-            return Err(too_large(metadata.len()));
-        }
-        let file = std::fs::File::open(path).map_err(refuse)?;
-        // The same checks on what was opened, in case the path changed in between.
-        let opened = file.metadata().map_err(refuse)?;
-        if !opened.is_file() {
-            return Err(not_regular());
-        }
-        let capacity = usize::try_from(opened.len().min(options.max_size)).unwrap_or(0);
-        let mut bytes = Vec::with_capacity(capacity);
-        // Bounded, so a file that grows while it is read cannot exceed the cap either.
-        file.take(options.max_size.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(refuse)?;
-        if bytes.len() as u64 > options.max_size {
-            return Err(too_large(bytes.len() as u64));
-        }
-        Report::parse(path, bytes, options)
+        Report::parse(path, FileHome::new(path).read(options)?, options)
     }
 
     /// Parses `bytes` as the report at `path` (which is only read again by [`Report::save`]).
@@ -384,14 +353,14 @@ impl Report {
         Ok(Report {
             path: path.to_owned(),
             options: options.clone(),
-            saved: Saved::Bytes(Arc::clone(&text)),
+            saved: SavedText::Bytes(Arc::clone(&text)),
             text,
             parsed,
             known: KnownStatuses::default(),
         })
     }
 
-    /// The report's path.
+    /// The name the report goes by in messages: its file's path, or its page's address.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -467,9 +436,9 @@ impl Report {
         // one back.
         self.parsed.items = Vec::new();
         if !self.options.keep_original
-            && let Saved::Bytes(bytes) = &self.saved
+            && let SavedText::Bytes(bytes) = &self.saved
         {
-            self.saved = Saved::Fingerprint(disk::Fingerprint::of(bytes.as_bytes()));
+            self.saved = SavedText::Fingerprint(disk::Fingerprint::of(bytes.as_bytes()));
         }
         let text = edit::splice(&self.text, &splices);
         let undo = edit::Undo::of(&self.text, &splices);
@@ -517,9 +486,9 @@ impl Report {
         text.push_str(&self.text[span.end..]);
         let parsed = parse_text(&self.path, &text, &self.options)?;
         if !self.options.keep_original
-            && let Saved::Bytes(bytes) = &self.saved
+            && let SavedText::Bytes(bytes) = &self.saved
         {
-            self.saved = Saved::Fingerprint(disk::Fingerprint::of(bytes.as_bytes()));
+            self.saved = SavedText::Fingerprint(disk::Fingerprint::of(bytes.as_bytes()));
         }
         self.text = Arc::new(text);
         self.parsed = parsed;
@@ -529,121 +498,55 @@ impl Report {
     /// Whether the bytes differ from those last loaded or saved.
     pub fn is_modified(&self) -> bool {
         match &self.saved {
-            Saved::Bytes(bytes) => !Arc::ptr_eq(&self.text, bytes) && self.text != *bytes,
-            Saved::Fingerprint(fingerprint) => {
+            SavedText::Bytes(bytes) => !Arc::ptr_eq(&self.text, bytes) && self.text != *bytes,
+            SavedText::Fingerprint(fingerprint) => {
                 disk::Fingerprint::of(self.text.as_bytes()) != *fingerprint
             }
         }
     }
 
-    /// Writes the bytes back atomically (a temporary file renamed over the report, permissions
-    /// kept). Does nothing, not even touch the file, when unmodified; returns whether it wrote.
-    /// Fails without writing if the file on disk no longer holds the bytes last loaded or saved.
+    /// Writes the bytes back to the report's file: [`FileHome::save`] for a report read
+    /// with [`Report::load`].
     pub fn save(&mut self) -> Result<bool, ReportError> {
-        self.save_with(disk::FolderSync::Now)
+        FileHome::new(&self.path.clone()).save(self)
     }
 
-    /// [`Report::save`], choosing when the folder is synced: [`disk::FolderSync::Deferred`]
-    /// for a save that a later durable one (or [`disk::sync_folder`]) makes durable.
+    /// [`Report::save`], choosing when the folder is synced ([`FileHome::save_with`]).
     pub fn save_with(&mut self, folder: disk::FolderSync) -> Result<bool, ReportError> {
-        let Some(target) = self.save_target()? else {
-            return Ok(false);
-        };
-        disk::replace(&target, self.text.as_bytes(), folder).map_err(|cause| {
-            ReportError::Write {
-                path: self.path.clone(),
-                cause,
-            }
-        })?;
-        self.saved = Saved::Bytes(Arc::clone(&self.text));
-        Ok(true)
+        FileHome::new(&self.path.clone()).save_with(self, folder)
     }
 
-    /// Saves many reports at once, their temporary files written and flushed in parallel and
-    /// one folder sync per folder. One result per report, in order (as [`Report::save`]).
+    /// Saves many file reports at once ([`file::save_all`]).
     pub fn save_all(reports: &mut [&mut Report]) -> Vec<Result<bool, ReportError>> {
-        let targets: Vec<Result<Option<PathBuf>, ReportError>> =
-            reports.iter().map(|r| r.save_target()).collect();
-        let files: Vec<(&Path, &[u8])> = reports
-            .iter()
-            .zip(&targets)
-            .filter_map(|(r, t)| match t {
-                Ok(Some(target)) => Some((target.as_path(), r.text.as_bytes())),
-                _ => None,
-            })
-            .collect();
-        let mut written = disk::replace_many(&files).into_iter();
-        let mut results = Vec::with_capacity(reports.len());
-        for (report, target) in reports.iter_mut().zip(targets) {
-            results.push(match target {
-                Err(error) => Err(error),
-                Ok(None) => Ok(false),
-                Ok(Some(_)) => match written.next() {
-                    Some(Ok(())) => {
-                        report.saved = Saved::Bytes(Arc::clone(&report.text));
-                        Ok(true)
-                    }
-                    Some(Err(cause)) => Err(ReportError::Write {
-                        path: report.path.clone(),
-                        cause,
-                    }),
-                    None => Err(ReportError::Write {
-                        path: report.path.clone(),
-                        cause: std::io::Error::other("not saved"),
-                    }),
-                },
-            });
-        }
-        results
+        file::save_all(reports)
     }
 
-    /// The file a save would replace, or `None` when there is nothing to save; fails when the
-    /// file on disk no longer holds the bytes last loaded or saved.
-    fn save_target(&self) -> Result<Option<PathBuf>, ReportError> {
-        if !self.is_modified() {
-            return Ok(None);
-        }
-        let target = disk::target(&self.path);
-        let holds = match &self.saved {
-            Saved::Bytes(bytes) => disk::holds(&target, bytes.as_bytes()),
-            Saved::Fingerprint(fingerprint) => disk::has_fingerprint(&target, *fingerprint),
-        };
-        match holds {
-            Ok(true) => Ok(Some(target)),
-            Ok(false) | Err(_) => Err(ReportError::ChangedOnDisk {
-                path: self.path.clone(),
-            }),
-        }
-    }
-
-    /// A unified diff from the bytes last loaded or saved (what is on disk) to the current
-    /// bytes, with `a/<path>` and `b/<path>` headers; empty when unmodified. Without
-    /// [`ReportOptions::keep_original`] those bytes are read back from the file, and a file that
-    /// no longer holds them gets a one-line note instead.
+    /// The diff of a report read from a file ([`FileHome::diff`]).
     pub fn diff(&self) -> String {
+        FileHome::new(&self.path).diff(self)
+    }
+
+    /// What its home held when it was last read or saved: the bytes, or only their
+    /// fingerprint (see [`ReportOptions::keep_original`]).
+    pub(crate) fn saved(&self) -> Saved<'_> {
+        match &self.saved {
+            SavedText::Bytes(bytes) => Saved::Bytes(bytes.as_str()),
+            SavedText::Fingerprint(fingerprint) => Saved::Fingerprint(*fingerprint),
+        }
+    }
+
+    /// Records that its home now holds the current bytes (after a save).
+    pub fn mark_saved(&mut self) {
+        self.saved = SavedText::Bytes(Arc::clone(&self.text));
+    }
+
+    /// A unified diff from `before` (what its home holds) to the current bytes, with
+    /// `a/<name>` and `b/<name>` headers; empty when unmodified.
+    pub fn diff_from(&self, name: &str, before: &str) -> String {
         if !self.is_modified() {
             return String::new();
         }
-        let name = self.path.display().to_string();
         let name = name.trim_start_matches('/');
-        let read_back;
-        let before = match &self.saved {
-            Saved::Bytes(bytes) => bytes.as_str(),
-            Saved::Fingerprint(fingerprint) => {
-                read_back = std::fs::read_to_string(disk::target(&self.path))
-                    .ok()
-                    .filter(|text| disk::Fingerprint::of(text.as_bytes()) == *fingerprint);
-                match &read_back {
-                    Some(text) => text.as_str(),
-                    None => {
-                        return format!(
-                            "{}: no diff: the file changed on disk since pm-sync read it\n",
-                            self.path.display()
-                        );
-                    }
-                }
-            }
-        };
         similar::TextDiff::from_lines(before, self.text.as_str())
             .unified_diff()
             .context_radius(3)

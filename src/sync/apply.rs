@@ -10,59 +10,17 @@ use crate::error::Error;
 use crate::jira::model::{
     CreateOutcome, Deployment, Issue, IssueKey, IssueType, NewIssue, StatusCategory,
 };
-use crate::jira::{BULK_CREATE_LIMIT, JiraClient, JiraError};
+use crate::jira::{BULK_CREATE_LIMIT, JiraError};
 use crate::report::model::{Edit, KnownStatuses};
-use crate::settings::JiraSettings;
 use crate::sync::journal::{Journal, PendingCreate};
 use crate::sync::outcome::{ReportOutcome, RowAction, RowOutcome, RunOutcome};
-use crate::sync::plan::{self, Plan, PlanContext, ReportInput, Ticket, TrackerState};
+use crate::sync::plan::{self, ItemAt, Plan, PlanContext, ReportInput, Ticket, TrackerState};
 use crate::sync::workspace::LoadedReport;
 
-/// How long to look for issues whose create may have happened (a lost response, a killed run)
-/// before deciding. Cloud search lags behind writes by seconds, sometimes minutes.
-#[derive(Debug, Clone, Copy)]
-pub struct ReconcileTiming {
-    /// Longest a run waits for search to show such an issue.
-    pub wait: Duration,
-    /// Pause between searches while waiting.
-    pub poll: Duration,
-    /// A journaled create older than this that search still does not show never happened.
-    pub lag_window: Duration,
-}
-
-impl Default for ReconcileTiming {
-    fn default() -> Self {
-        Self {
-            wait: Duration::from_secs(30),
-            poll: Duration::from_secs(2),
-            // Cloud documents its search lag as seconds to minutes, longer after bulk
-            // operations: a day is far beyond it, and a held row is only delayed, never lost.
-            lag_window: Duration::from_secs(24 * 60 * 60),
-        }
-    }
-}
-
-/// Everything the effectful steps share.
-pub struct Engine<'a> {
-    pub client: &'a JiraClient,
-    pub jira: &'a JiraSettings,
-    pub timing: ReconcileTiming,
-    /// Progress on stderr (hidden when not a terminal, with `-q`, or for small runs).
-    pub progress: indicatif::ProgressBar,
-    /// `[report] url`: where people read a report (`{path}` is replaced), for remote links.
-    pub report_url: Option<&'a str>,
-    /// `[jira.fields]`, parent, link and owners for the tickets sync creates.
-    pub company: &'a crate::settings::CompanyJira,
-}
-
-impl Engine<'_> {
-    fn browse_url(&self, key: &IssueKey) -> String {
-        self.client.browse_url(key).to_string()
-    }
-}
+pub use crate::sync::engine::{Engine, ReconcileTiming};
 
 /// Row results being collected, keyed by (report index, row).
-type Rows = HashMap<(usize, usize), RowOutcome>;
+type Rows = HashMap<ItemAt, RowOutcome>;
 
 /// What sync does with duplicate tickets (extra tickets for one item, filed by copies of the
 /// report synced at the same moment).
@@ -126,7 +84,7 @@ pub async fn sync_with(
     let mut journals = reports
         .iter()
         .map(|loaded| {
-            let journal = Journal::load(loaded.report.path())?;
+            let journal = Journal::load_at(loaded.home.journal_path())?;
             if !dry_run {
                 journal.remove_leftovers()?;
             }
@@ -154,7 +112,7 @@ pub async fn sync_with(
     if !held.is_empty() && !dry_run {
         plan = wait_for_search(engine, reports, &mut state, &held, true).await?;
         for row in &plan.rows {
-            let at = (row.report, row.row);
+            let at = row.at();
             if held.contains(&at) && !is_create(&plan, at) {
                 settled_held.push((row.report, row.summary.clone()));
             }
@@ -163,8 +121,7 @@ pub async fn sync_with(
             // Data Center search sees every issue at once: what it did not find was never
             // created, so those items are created now (their journal entries are replaced).
             for row in &plan.rows {
-                if held.contains(&(row.report, row.row)) && is_create(&plan, (row.report, row.row))
-                {
+                if held.contains(&row.at()) && is_create(&plan, row.at()) {
                     settled_held.push((row.report, row.summary.clone()));
                 }
             }
@@ -238,12 +195,10 @@ pub async fn sync_with(
             settle_later: &mut settle_later,
         };
         let blocked = crate::sync::parent::ensure(engine, reports, step, &screen, parents).await?;
-        let creates: Vec<(usize, usize, NewIssue)> = plan
+        let creates: Vec<(ItemAt, NewIssue)> = plan
             .creates()
-            .filter(|(row, _)| {
-                !held.contains(&(row.report, row.row)) && !blocked.contains(&(row.report, row.row))
-            })
-            .map(|(row, new)| (row.report, row.row, new.clone()))
+            .filter(|(row, _)| !held.contains(&row.at()) && !blocked.contains(&row.at()))
+            .map(|(row, new)| (row.at(), new.clone()))
             .collect();
 
         apply_updates(engine, &plan, &mut rows).await;
@@ -263,9 +218,9 @@ pub async fn sync_with(
             settle_later.push((index, date_label(&reports[index]), summary));
         }
 
-        let mut created_keys: Vec<(usize, usize, IssueKey)> = Vec::new();
+        let mut created_keys: Vec<(ItemAt, IssueKey)> = Vec::new();
         let mut found_moves: Vec<crate::sync::moves::Move> = Vec::new();
-        let mut ambiguous: HashSet<(usize, usize)> = HashSet::new();
+        let mut ambiguous: HashSet<ItemAt> = HashSet::new();
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = creates.len() > BULK_CREATE_LIMIT;
         if show_progress {
@@ -309,20 +264,20 @@ pub async fn sync_with(
             let mut found_in: HashSet<usize> = HashSet::new();
 
             for row_plan in &found_plan.rows {
-                let at = (row_plan.report, row_plan.row);
+                let at = row_plan.at();
                 if !ambiguous.contains(&at) {
                     continue;
                 }
                 if let Ticket::Adopt(issue) = &row_plan.ticket {
                     let edits = crate::sync::moves::hold_status(
-                        &reports[at.0],
+                        &reports[at.report],
                         at,
                         &issue.key,
                         &row_plan.edits,
                         &mut found_moves,
                     );
-                    let loaded = &mut reports[at.0];
-                    apply_rows(loaded, at.0, edits, &mut rows)?;
+                    let loaded = &mut reports[at.report];
+                    apply_rows(loaded, at.report, edits, &mut rows)?;
                     if let Some(row) = rows.get_mut(&at) {
                         row.action = RowAction::Created;
                         row.key = Some(issue.key.to_string());
@@ -330,8 +285,8 @@ pub async fn sync_with(
                         row.status = Some(issue.status.name.clone());
                         row.error = None;
                     }
-                    settle_later.push((at.0, date_label(loaded), row_plan.summary.clone()));
-                    found_in.insert(at.0);
+                    settle_later.push((at.report, date_label(loaded), row_plan.summary.clone()));
+                    found_in.insert(at.report);
                 }
             }
             for index in found_in {
@@ -343,9 +298,7 @@ pub async fn sync_with(
         // now, then their statuses written with the created ones.
         let mut moves: Vec<crate::sync::moves::Move> = created_keys
             .iter()
-            .filter_map(|(index, row, key)| {
-                crate::sync::moves::wanted(&reports[*index], (*index, *row), key)
-            })
+            .filter_map(|(at, key)| crate::sync::moves::wanted(&reports[at.report], *at, key))
             .collect();
         moves.extend(found_moves);
         moves.extend(owed_moves);
@@ -355,18 +308,18 @@ pub async fn sync_with(
         statuses_to_write.extend(
             moves
                 .iter()
-                .filter(|m| !created_keys.iter().any(|(i, r, _)| (*i, *r) == m.at))
-                .map(|m| (m.at.0, m.at.1, m.key.clone())),
+                .filter(|m| !created_keys.iter().any(|(at, _)| *at == m.at))
+                .map(|m| (m.at, m.key.clone())),
         );
         write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
-        settle_durably(reports, &mut journals, settle_later)?;
-        let failed: HashSet<(usize, usize)> = rows
+        settle_durably(reports, &mut journals, settle_later).await?;
+        let failed: HashSet<ItemAt> = rows
             .iter()
             .filter(|(_, row)| row.action == RowAction::Failed)
             .map(|(at, _)| *at)
             .collect();
         crate::sync::write_back::save(reports, &mut cell_records, &failed, &created_keys);
-        link_back_to_reports(engine, reports, &rows).await;
+        crate::sync::links::link_back(engine, reports, &plan, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {
             close_duplicates(engine, &plan, transition.as_deref()).await;
         }
@@ -406,7 +359,7 @@ pub async fn refresh(
         let context = plan_context(engine);
         let mut edits = Vec::new();
         for item in items {
-            order.push((index, item.row));
+            order.push(ItemAt::new(index, item.row));
             let mut outcome = RowOutcome {
                 row: item.row,
                 line: item.line,
@@ -457,7 +410,7 @@ pub async fn refresh(
                     outcome.error = Some(missing_message());
                 }
             }
-            rows.insert((index, item.row), outcome);
+            rows.insert(ItemAt::new(index, item.row), outcome);
         }
         apply_rows(loaded, index, edits, &mut rows)?;
     }
@@ -480,7 +433,7 @@ pub async fn refresh(
     for (index, loaded) in reports.iter_mut().enumerate() {
         let items = order
             .iter()
-            .filter(|(r, _)| *r == index)
+            .filter(|at| at.report == index)
             .filter_map(|at| rows.remove(at))
             .collect();
         let written = match saved.next() {
@@ -622,10 +575,10 @@ fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
         .collect()
 }
 
-fn is_create(plan: &Plan, at: (usize, usize)) -> bool {
+fn is_create(plan: &Plan, at: ItemAt) -> bool {
     plan.rows
         .iter()
-        .any(|row| (row.report, row.row) == at && matches!(row.ticket, Ticket::Create(_)))
+        .any(|row| row.at() == at && matches!(row.ticket, Ticket::Create(_)))
 }
 
 /// Create rows that match a journal entry younger than the lag window: their issue may exist
@@ -636,7 +589,7 @@ fn held_by_journal(
     lag_window: Duration,
     dry_run: bool,
     settle_later: &mut Vec<(usize, String, String)>,
-) -> HashSet<(usize, usize)> {
+) -> HashSet<ItemAt> {
     let now = Utc::now();
     let mut held = HashSet::new();
     for (index, journal) in journals.iter_mut().enumerate() {
@@ -654,7 +607,7 @@ fn held_by_journal(
             match matching {
                 Some(row) if young => {
                     used.insert(row.row);
-                    held.insert((index, row.row));
+                    held.insert(ItemAt::new(index, row.row));
                 }
                 _ => unmatched.push(entry.clone()),
             }
@@ -678,13 +631,13 @@ async fn wait_for_search(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     state: &mut TrackerState,
-    waiting: &HashSet<(usize, usize)>,
+    waiting: &HashSet<ItemAt>,
     fresh: bool,
 ) -> Result<Plan, Error> {
     let labels: Vec<String> = {
         let mut labels: Vec<String> = waiting
             .iter()
-            .map(|at| date_label(&reports[at.0]))
+            .map(|at| date_label(&reports[at.report]))
             .collect();
         labels.sort();
         labels.dedup();
@@ -802,7 +755,7 @@ fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
                 error,
                 warning: None,
             };
-            ((row.report, row.row), outcome)
+            (row.at(), outcome)
         })
         .collect()
 }
@@ -812,14 +765,14 @@ fn finish_dry_run(
     reports: &mut [LoadedReport],
     plan: &Plan,
     mut rows: Rows,
-    held: &HashSet<(usize, usize)>,
+    held: &HashSet<ItemAt>,
 ) -> RunOutcome {
     // Keys to come are shown as `OPS-?1`, `OPS-?2`, ...: not a key (no digits right after the
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
     let mut placeholders: Vec<(String, String)> = Vec::new();
     for row_plan in &plan.rows {
-        let at = (row_plan.report, row_plan.row);
+        let at = row_plan.at();
         let mut edits = row_plan.edits.clone();
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
@@ -836,7 +789,7 @@ fn finish_dry_run(
         }
         // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
         // them through the diff staying unchanged.
-        let _ = apply_rows(&mut reports[at.0], at.0, edits, &mut rows);
+        let _ = apply_rows(&mut reports[at.report], at.report, edits, &mut rows);
         if held.contains(&at)
             && let Some(row) = rows.get_mut(&at)
         {
@@ -873,7 +826,7 @@ async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
                 .edit_issue(&update.key, update.summary.as_deref(), &update.add_labels)
                 .await
         });
-        task_rows.insert(handle.id(), (row.report, row.row));
+        task_rows.insert(handle.id(), row.at());
     }
     while let Some(joined) = tasks.join_next_with_id().await {
         let (id, failure) = match joined {
@@ -924,12 +877,12 @@ fn apply_rows(
         })
         .collect();
     let before = row_cells(loaded, &touched);
-    if !loaded.report.apply(&edits)? {
+    if !loaded.apply(&edits)? {
         return Ok(());
     }
     for (row, cells) in row_cells(loaded, &touched) {
         if before.get(&row) != Some(&cells)
-            && let Some(outcome) = rows.get_mut(&(index, row))
+            && let Some(outcome) = rows.get_mut(&ItemAt::new(index, row))
         {
             outcome.report_changed = true;
         }
@@ -978,22 +931,22 @@ async fn create_chunk(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     journals: &mut [Journal],
-    chunk: &[(usize, usize, NewIssue)],
+    chunk: &[(ItemAt, NewIssue)],
     rows: &mut Rows,
-    created_keys: &mut Vec<(usize, usize, IssueKey)>,
-    ambiguous: &mut HashSet<(usize, usize)>,
+    created_keys: &mut Vec<(ItemAt, IssueKey)>,
+    ambiguous: &mut HashSet<ItemAt>,
     settle_later: &mut Vec<(usize, String, String)>,
 ) -> Result<(), Error> {
     let now = Utc::now();
     for (index, journal) in journals.iter_mut().enumerate() {
         let entries: Vec<PendingCreate> = chunk
             .iter()
-            .filter(|(report, _, _)| *report == index)
-            .map(|(_, row, new)| PendingCreate {
+            .filter(|(at, _)| at.report == index)
+            .map(|(at, new)| PendingCreate {
                 date_label: date_label(&reports[index]),
                 summary: new.summary.clone(),
                 sent_at: now,
-                then_move: crate::sync::moves::words_to_move(&reports[index], *row),
+                then_move: crate::sync::moves::words_to_move(&reports[index], at.row),
                 parent: false,
             })
             .collect();
@@ -1003,12 +956,12 @@ async fn create_chunk(
                 .map_err(|source| Error::io(reports[index].report.path(), source))?;
         }
     }
-    let issues: Vec<NewIssue> = chunk.iter().map(|(_, _, new)| new.clone()).collect();
+    let issues: Vec<NewIssue> = chunk.iter().map(|(_, new)| new.clone()).collect();
     let outcomes = engine.client.create_issues(&issues).await;
     let mut settled: Vec<(usize, String)> = Vec::new();
     let mut links: HashMap<usize, Vec<Edit>> = HashMap::new();
-    for ((index, row, new), outcome) in chunk.iter().zip(outcomes) {
-        let at = (*index, *row);
+    for (&(at, ref new), outcome) in chunk.iter().zip(outcomes) {
+        let (index, row) = (&at.report, &at.row);
         let Some(row_outcome) = rows.get_mut(&at) else {
             continue;
         };
@@ -1021,7 +974,7 @@ async fn create_chunk(
                 });
                 row_outcome.key = Some(key.to_string());
                 row_outcome.url = Some(engine.browse_url(&key));
-                created_keys.push((*index, *row, key));
+                created_keys.push((at, key));
                 settled.push((*index, new.summary.clone()));
             }
             CreateOutcome::Rejected { message } => {
@@ -1051,25 +1004,14 @@ async fn create_chunk(
 
 /// Makes every save of this run durable (one folder sync per folder), then settles the
 /// journal entries whose keys those saves hold (one write per journal).
-fn settle_durably(
+async fn settle_durably(
     reports: &mut [LoadedReport],
     journals: &mut [Journal],
     settle_later: Vec<(usize, String, String)>,
 ) -> Result<(), Error> {
-    let mut folders: Vec<(std::path::PathBuf, usize)> = Vec::new();
-    for (index, loaded) in reports.iter_mut().enumerate() {
-        if loaded.take_unsynced() {
-            let folder =
-                crate::report::disk::folder_of(&crate::report::disk::target(loaded.report.path()));
-            if !folders.iter().any(|(f, _)| *f == folder) {
-                folders.push((folder, index));
-            }
-        }
-    }
-    for (folder, index) in folders {
-        crate::report::disk::sync_folder(&folder)
-            .map_err(|source| Error::io(reports[index].report.path(), source))?;
-    }
+    crate::sync::workspace::make_durable(reports)
+        .await
+        .map_err(|(index, source)| Error::io(reports[index].report.path(), source))?;
     for (index, journal) in journals.iter_mut().enumerate() {
         let done: Vec<(&str, &str)> = settle_later
             .iter()
@@ -1106,43 +1048,6 @@ async fn search_labels(
         })??);
     }
     Ok(out)
-}
-
-/// Gives every ticket this run created or adopted a remote link to its report (when
-/// `[report] url` is set). Links are upserts keyed by the report's URL, so a rerun never adds a
-/// second one; a failure is a warning, since the ticket and the report are already right.
-async fn link_back_to_reports(engine: &Engine<'_>, reports: &[LoadedReport], rows: &Rows) {
-    let Some(template) = engine.report_url else {
-        return;
-    };
-    let mut tasks = tokio::task::JoinSet::new();
-    for (&(index, _), row) in rows {
-        let new_link = matches!(row.action, RowAction::Created | RowAction::Adopted);
-        let Some(key) = row.key.as_deref().and_then(IssueKey::parse) else {
-            continue;
-        };
-        if !new_link {
-            continue;
-        }
-        let loaded = &reports[index];
-        let path = loaded.report.path().to_string_lossy().replace('\\', "/");
-        let path = path.trim_start_matches("./").to_owned();
-        let url = template.replace("{path}", &path);
-        let title = format!("Post-mortem: {}", loaded.title);
-        let client = engine.client.clone();
-        tasks.spawn(async move {
-            let global_id = format!("pm-sync:{url}");
-            let result = client
-                .upsert_remote_link(&key, &global_id, &url, &title)
-                .await;
-            (key, result)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((key, Err(error))) = joined {
-            tracing::warn!("could not link {key} back to its report: {error}");
-        }
-    }
 }
 
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
@@ -1201,14 +1106,14 @@ fn choose_transition<'t>(
 async fn write_created_statuses(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
-    created: &[(usize, usize, IssueKey)],
-    keep_words: &HashSet<(usize, usize)>,
+    created: &[(ItemAt, IssueKey)],
+    keep_words: &HashSet<ItemAt>,
     rows: &mut Rows,
 ) -> Result<(), Error> {
     if created.is_empty() {
         return Ok(());
     }
-    let keys: Vec<IssueKey> = created.iter().map(|(_, _, key)| key.clone()).collect();
+    let keys: Vec<IssueKey> = created.iter().map(|(_, key)| key.clone()).collect();
     let fetched = match engine.client.fetch_issues(&keys).await {
         Ok(fetched) => fetched,
         Err(error) => {
@@ -1219,7 +1124,7 @@ async fn write_created_statuses(
     };
     let statuses: HashMap<IssueKey, Issue> = fetched.found.into_iter().collect();
     let mut by_report: HashMap<usize, Vec<Edit>> = HashMap::new();
-    for (index, row, key) in created {
+    for (ItemAt { report: index, row }, key) in created {
         let Some(issue) = statuses.get(key) else {
             continue;
         };
@@ -1231,13 +1136,13 @@ async fn write_created_statuses(
             .is_some_and(|item| {
                 crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
             });
-        if !agree && !keep_words.contains(&(*index, *row)) {
+        if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
             by_report.entry(*index).or_default().push(Edit::Status {
                 row: *row,
                 status: issue.status.name.clone(),
             });
         }
-        if let Some(outcome) = rows.get_mut(&(*index, *row)) {
+        if let Some(outcome) = rows.get_mut(&ItemAt::new(*index, *row)) {
             outcome.status = Some(issue.status.name.clone());
         }
     }
@@ -1266,7 +1171,7 @@ fn collect(
             .rows
             .iter()
             .filter(|row| row.report == index)
-            .filter_map(|row| rows.remove(&(index, row.row)))
+            .filter_map(|row| rows.remove(&ItemAt::new(index, row.row)))
             .collect();
         let written = !dry_run && loaded.written_this_run();
         outcome.reports.push(ReportOutcome {
@@ -1278,7 +1183,7 @@ fn collect(
                 .as_ref()
                 .filter(|_| loaded.severity_defaulted)
                 .map(|labels| labels.severity.clone()),
-            diff: dry_run.then(|| loaded.report.diff()),
+            diff: dry_run.then(|| loaded.diff()),
             items,
         });
     }
@@ -1296,7 +1201,7 @@ fn finish_report(
         written,
         labels: None,
         default_severity: None,
-        diff: dry_run.then(|| loaded.report.diff()),
+        diff: dry_run.then(|| loaded.diff()),
         items,
     }
 }

@@ -19,16 +19,16 @@ use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, Is
 use crate::jira::users::UserMatch;
 use crate::report::model::ActionItem;
 use crate::report::roles::{self, Role};
-use crate::sync::apply::Engine;
-use crate::sync::plan::{Plan, Ticket};
+use crate::sync::engine::Engine;
+use crate::sync::plan::{ItemAt, Plan, Ticket};
 use crate::sync::workspace::LoadedReport;
 
 /// Warnings for rows, keyed by (report index, row): e.g. why a ticket is unassigned.
-pub type RowWarnings = HashMap<(usize, usize), String>;
+pub type RowWarnings = HashMap<ItemAt, String>;
 
 /// Adds `warning` to the row's warnings (a row may have several: an owner nobody can be
 /// assigned, a due date that is no date, a priority the project does not have).
-pub fn add_warning(warnings: &mut RowWarnings, at: (usize, usize), warning: String) {
+pub fn add_warning(warnings: &mut RowWarnings, at: ItemAt, warning: String) {
     warnings
         .entry(at)
         .and_modify(|all| {
@@ -200,15 +200,12 @@ pub async fn prepare(
     screen: &mut Screen,
 ) -> Result<RowWarnings, Error> {
     let company = engine.company;
-    let creating: Vec<(usize, usize)> = plan
-        .creates()
-        .map(|(row, _)| (row.report, row.row))
-        .collect();
+    let creating: Vec<ItemAt> = plan.creates().map(|(row, _)| row.at()).collect();
     if creating.is_empty() {
         return Ok(RowWarnings::new());
     }
     describe_creates(engine, reports, plan);
-    let items: HashMap<(usize, usize), &ActionItem> = reports
+    let items: HashMap<ItemAt, &ActionItem> = reports
         .iter()
         .enumerate()
         .flat_map(|(index, loaded)| {
@@ -216,7 +213,7 @@ pub async fn prepare(
                 .report
                 .items()
                 .iter()
-                .map(move |item| ((index, item.row), item))
+                .map(move |item| (ItemAt::new(index, item.row), item))
         })
         .collect();
     let uses_columns = creating.iter().any(|at| {
@@ -226,8 +223,8 @@ pub async fn prepare(
                 .any(|role| roles::cell(item, role).is_some())
         })
     });
-    let uses_front_matter = creating.iter().any(|(index, _)| {
-        let fm = reports[*index].report.front_matter();
+    let uses_front_matter = creating.iter().any(|&ItemAt { report: index, .. }| {
+        let fm = reports[index].report.front_matter();
         !fm.jira_fields.is_empty() || fm.jira_parent.is_some()
     });
     if !company.is_set() && !uses_columns && !uses_front_matter {
@@ -263,7 +260,7 @@ pub async fn prepare(
     }
     let mut lookups: BTreeMap<String, Option<Value>> = BTreeMap::new();
     let mut warnings = RowWarnings::new();
-    for index in creating.iter().map(|(i, _)| *i) {
+    for index in creating.iter().map(|at| at.report) {
         if per_report.contains_key(&index) {
             continue;
         }
@@ -359,8 +356,8 @@ pub async fn prepare(
     }
 
     // Row cells: due date and priority checked now, owners looked up once each.
-    let mut per_row: HashMap<(usize, usize), Map<String, Value>> = HashMap::new();
-    let mut owners_of: HashMap<(usize, usize), String> = HashMap::new();
+    let mut per_row: HashMap<ItemAt, Map<String, Value>> = HashMap::new();
+    let mut owners_of: HashMap<ItemAt, String> = HashMap::new();
     let due_field = screen_fields::find(screen, "duedate");
     let priority_field = screen_fields::find(screen, "priority");
     let assignee_field = screen_fields::find(screen, "assignee");
@@ -370,7 +367,7 @@ pub async fn prepare(
         let Some(item) = items.get(at) else { continue };
         let origin = format!(
             "{} line {}",
-            reports[at.0].report.path().display(),
+            reports[at.report].report.path().display(),
             item.line
         );
         let mut map = Map::new();
@@ -406,7 +403,8 @@ pub async fn prepare(
                     )?;
                     map.insert(field.field_id.clone(), value);
                 }
-                Some(field) => match priority_value(field, cell.text.trim(), zero_based[at.0]) {
+                Some(field) => match priority_value(field, cell.text.trim(), zero_based[at.report])
+                {
                     Ok(value) => {
                         map.insert(field.field_id.clone(), value);
                     }
@@ -509,7 +507,7 @@ pub async fn prepare(
 
     // Every required field needs a value for every ticket; then the plan gets them.
     for row in &mut plan.rows {
-        let at = (row.report, row.row);
+        let at = row.at();
         let Ticket::Create(new) = &mut row.ticket else {
             continue;
         };
@@ -789,7 +787,7 @@ pub fn describe(
 #[derive(Debug, Clone)]
 pub struct FieldUpdate {
     /// (report index, row).
-    pub at: (usize, usize),
+    pub at: ItemAt,
     pub key: crate::jira::model::IssueKey,
     /// Field id → value, e.g. `duedate` → `"2026-04-01"`.
     pub fields: Map<String, Value>,
@@ -820,7 +818,7 @@ pub async fn updates(
     managed: &dyn Fn(usize) -> std::collections::HashSet<usize>,
     screen: &mut Screen,
     warnings: &mut RowWarnings,
-    keep_jira: &std::collections::HashSet<((usize, usize), Role)>,
+    keep_jira: &std::collections::HashSet<(ItemAt, Role)>,
 ) -> Result<Vec<FieldUpdate>, Error> {
     let company = engine.company;
     let zero_based = zero_based_priorities(reports);
@@ -843,12 +841,12 @@ pub async fn updates(
             continue;
         };
         let mut update = FieldUpdate {
-            at: (row.report, row.row),
+            at: row.at(),
             key: issue.key.clone(),
             fields: Map::new(),
             what: Vec::new(),
         };
-        let jira_keeps = |role: Role| keep_jira.contains(&((row.report, row.row), role));
+        let jira_keeps = |role: Role| keep_jira.contains(&(row.at(), role));
         if let Some(cell) = roles::cell(item, Role::Due).filter(|_| !jira_keeps(Role::Due)) {
             match due_date(&cell.text) {
                 Ok(text) => {
@@ -969,7 +967,7 @@ pub async fn updates(
     }
     for (n, person) in to_look_up {
         let row = &plan.rows[n];
-        let at = (row.report, row.row);
+        let at = row.at();
         let Some(update) = out.iter_mut().find(|u| u.at == at) else {
             continue;
         };
@@ -1060,7 +1058,7 @@ async fn keep_settable(
 pub async fn send_updates(
     engine: &Engine<'_>,
     updates: Vec<FieldUpdate>,
-    rows: &mut HashMap<(usize, usize), crate::sync::outcome::RowOutcome>,
+    rows: &mut HashMap<ItemAt, crate::sync::outcome::RowOutcome>,
 ) {
     let mut tasks = tokio::task::JoinSet::new();
     for update in updates {

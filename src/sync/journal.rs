@@ -29,7 +29,7 @@ pub struct PendingCreate {
     pub summary: String,
     /// When the create was sent.
     pub sent_at: DateTime<Utc>,
-    /// The status a person gave the row before it had a ticket ("Done", "[x]"…): the new
+    /// The status a person gave the row before it had a ticket ("Done", `[x]`…): the new
     /// ticket is moved there after its create. Kept until the run that creates it (or the next,
     /// if that one dies first) has tried the move; see [`crate::sync::moves`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,18 +69,17 @@ impl Journal {
     /// The sidecar path for `report`: `.NAME.pm-sync-journal.json` beside the real file
     /// (symlinks resolved, like the lock), so every name of one report shares one journal.
     pub fn path_for(report: &Path) -> PathBuf {
-        let real = std::fs::canonicalize(report).unwrap_or_else(|_| report.to_path_buf());
-        let report = real.as_path();
-        let name = report
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        report.with_file_name(format!(".{name}.pm-sync-journal.json"))
+        crate::report::FileHome::new(report).journal_path()
     }
 
-    /// Reads the journal of `report` (empty when there is none).
+    /// Reads the journal of the report file `report` (empty when there is none).
     pub fn load(report: &Path) -> io::Result<Self> {
-        let path = Self::path_for(report);
+        Self::load_at(Self::path_for(report))
+    }
+
+    /// Reads the journal kept at `path` (its home's [`crate::home::Home::journal_path`]);
+    /// empty when there is none.
+    pub fn load_at(path: PathBuf) -> io::Result<Self> {
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == io::ErrorKind::NotFound => {

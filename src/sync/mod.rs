@@ -1,9 +1,11 @@
 //! The sync engine, the only place the report and the tracker meet: plan (pure), then apply.
 
 pub mod apply;
+pub mod engine;
 pub mod fields;
 pub mod intent;
 pub mod journal;
+pub mod links;
 pub mod marks;
 pub mod moves;
 pub mod outcome;

@@ -17,18 +17,18 @@ use std::collections::{HashMap, HashSet};
 
 use crate::jira::model::{IssueKey, Status, StatusCategory};
 use crate::report::model::Edit;
-use crate::sync::apply::Engine;
+use crate::sync::engine::Engine;
 use crate::sync::intent::{self, Intent};
 use crate::sync::journal::Journal;
 use crate::sync::outcome::RowOutcome;
-use crate::sync::plan::{Plan, Ticket};
+use crate::sync::plan::{ItemAt, Plan, Ticket};
 use crate::sync::workspace::LoadedReport;
 
 /// A ticket to move to what its row says.
 #[derive(Debug, Clone)]
 pub struct Move {
     /// (report index, row).
-    pub at: (usize, usize),
+    pub at: ItemAt,
     pub key: IssueKey,
     pub intent: Intent,
     /// The person's words (`[x]` for a ticked box).
@@ -43,8 +43,12 @@ pub fn words_to_move(loaded: &LoadedReport, row: usize) -> Option<String> {
 }
 
 /// The move `row` of `loaded` asks for, once its ticket is `key`.
-pub fn wanted(loaded: &LoadedReport, at: (usize, usize), key: &IssueKey) -> Option<Move> {
-    let item = loaded.report.items().iter().find(|item| item.row == at.1)?;
+pub fn wanted(loaded: &LoadedReport, at: ItemAt, key: &IssueKey) -> Option<Move> {
+    let item = loaded
+        .report
+        .items()
+        .iter()
+        .find(|item| item.row == at.row)?;
     let (intent, words) = intent::of_item(item)?;
     Some(Move {
         at,
@@ -58,7 +62,7 @@ pub fn wanted(loaded: &LoadedReport, at: (usize, usize), key: &IssueKey) -> Opti
 /// the move is added to `moves` and the status edit held back (the words stay until then).
 pub fn hold_status(
     loaded: &LoadedReport,
-    at: (usize, usize),
+    at: ItemAt,
     key: &IssueKey,
     edits: &[Edit],
     moves: &mut Vec<Move>,
@@ -80,7 +84,7 @@ pub fn owed_by_journal(
     reports: &[LoadedReport],
 ) -> Vec<Move> {
     let mut owed = Vec::new();
-    let mut used: HashSet<(usize, usize)> = HashSet::new();
+    let mut used: HashSet<ItemAt> = HashSet::new();
     for (index, journal) in journals.iter().enumerate() {
         for entry in journal.pending() {
             let Some(recorded) = entry.then_move.as_deref().and_then(intent::of_words) else {
@@ -92,7 +96,7 @@ pub fn owed_by_journal(
                     _ => return false,
                 };
                 row.report == index
-                    && !used.contains(&(row.report, row.row))
+                    && !used.contains(&ItemAt::new(row.report, row.row))
                     && same_summary(&row.summary, &entry.summary)
                     && issue.status.category == StatusCategory::New
             });
@@ -100,7 +104,7 @@ pub fn owed_by_journal(
             let (Ticket::Linked(issue) | Ticket::Adopt(issue)) = &row.ticket else {
                 continue;
             };
-            let at = (row.report, row.row);
+            let at = ItemAt::new(row.report, row.row);
             let Some(owed_move) = wanted(&reports[index], at, &issue.key) else {
                 continue;
             };
@@ -126,8 +130,8 @@ fn same_summary(a: &str, b: &str) -> bool {
 pub async fn make(
     engine: &Engine<'_>,
     moves: Vec<Move>,
-    rows: &mut HashMap<(usize, usize), RowOutcome>,
-) -> HashMap<(usize, usize), Status> {
+    rows: &mut HashMap<ItemAt, RowOutcome>,
+) -> HashMap<ItemAt, Status> {
     let mut tasks = tokio::task::JoinSet::new();
     for planned in moves {
         let client = engine.client.clone();
@@ -195,7 +199,7 @@ pub async fn make(
 }
 
 /// Whether a row's words were kept because its move failed: its status is not written.
-pub fn failed(moves: &[Move], moved: &HashMap<(usize, usize), Status>) -> HashSet<(usize, usize)> {
+pub fn failed(moves: &[Move], moved: &HashMap<ItemAt, Status>) -> HashSet<ItemAt> {
     moves
         .iter()
         .filter(|m| !moved.contains_key(&m.at))

@@ -26,7 +26,7 @@ use crate::settings::{CompanyJira, PARENT_CREATE};
 use crate::sync::apply::Engine;
 use crate::sync::journal::{Journal, PendingCreate};
 use crate::sync::outcome::{RowAction, RowOutcome};
-use crate::sync::plan::{Plan, Ticket, TrackerState};
+use crate::sync::plan::{ItemAt, Plan, Ticket, TrackerState};
 use crate::sync::workspace::LoadedReport;
 
 /// Jira refuses longer summaries.
@@ -269,8 +269,8 @@ pub struct Step<'r> {
     pub plan: &'r mut Plan,
     /// Rows whose create waits (a lost create): the items of a report whose parent may exist
     /// but is not found yet join them.
-    pub held: &'r mut HashSet<(usize, usize)>,
-    pub rows: &'r mut HashMap<(usize, usize), RowOutcome>,
+    pub held: &'r mut HashSet<ItemAt>,
+    pub rows: &'r mut HashMap<ItemAt, RowOutcome>,
     /// Journal entries to settle once the keys are durably saved.
     pub settle_later: &'r mut Vec<(usize, String, String)>,
 }
@@ -285,7 +285,7 @@ pub async fn ensure(
     step: Step<'_>,
     prepared: &crate::sync::fields::Screen,
     mut found: HashMap<usize, Issue>,
-) -> Result<HashSet<(usize, usize)>, Error> {
+) -> Result<HashSet<ItemAt>, Error> {
     let mut blocked = HashSet::new();
     // A run killed after saving the parent's key left its journal entry: the key settles it.
     for (index, loaded) in reports.iter().enumerate() {
@@ -318,11 +318,11 @@ pub async fn ensure(
         if !wants_created(engine.company, &reports[index]) {
             continue;
         }
-        let creating: Vec<(usize, usize)> = step
+        let creating: Vec<ItemAt> = step
             .plan
             .creates()
-            .filter(|(row, _)| row.report == index && !step.held.contains(&(row.report, row.row)))
-            .map(|(row, _)| (row.report, row.row))
+            .filter(|(row, _)| row.report == index && !step.held.contains(&row.at()))
+            .map(|(row, _)| row.at())
             .collect();
         let found_here = found.remove(&index);
         if creating.is_empty() && found_here.is_none() {

@@ -68,6 +68,23 @@ pub struct IssueUpdate {
     pub add_labels: Vec<String>,
 }
 
+/// Where an action item is in a run: which report (its index among the run's reports) and
+/// which body row of its table or list (1-based, template rows counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemAt {
+    /// The report's index among the run's reports.
+    pub report: usize,
+    /// The item's body row.
+    pub row: usize,
+}
+
+impl ItemAt {
+    /// The item in body row `row` of report `report`.
+    pub fn new(report: usize, row: usize) -> ItemAt {
+        ItemAt { report, row }
+    }
+}
+
 /// What to do for one action item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowPlan {
@@ -81,6 +98,13 @@ pub struct RowPlan {
     /// Report edits known now (link and status for existing issues). A created issue's edits
     /// come after its create succeeds.
     pub edits: Vec<Edit>,
+}
+
+impl RowPlan {
+    /// Where the item is.
+    pub fn at(&self) -> ItemAt {
+        ItemAt::new(self.report, self.row)
+    }
 }
 
 /// A ticket made for an item that another ticket of the same report already stands for (two
@@ -150,12 +174,19 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
         for item in input.items {
             let ticket = choose_ticket(input, item, state, context, &mut taken);
             let update = match &ticket {
-                Ticket::Linked(issue) => issue_update(
-                    issue,
-                    item,
-                    input.labels,
-                    input.managed_rows.contains(&item.row),
-                ),
+                Ticket::Linked(issue) => {
+                    let managed = input.managed_rows.contains(&item.row);
+                    let update = issue_update(issue, item, input.labels, managed);
+                    if managed
+                        && crate::sync::marks::moved_from_elsewhere(&issue.labels, &input.mark)
+                    {
+                        // The report moved (its mark follows its path): the ticket takes the
+                        // new mark, and its link to the report is moved too (see `links`).
+                        with_label(update, issue, &input.mark)
+                    } else {
+                        update
+                    }
+                }
                 Ticket::Adopt(issue) => issue_update(issue, item, input.labels, false),
                 Ticket::Create(_) | Ticket::Missing(_) => None,
             };
@@ -405,6 +436,17 @@ fn issue_update(
         summary,
         add_labels,
     })
+}
+
+/// `update` with `label` added (an update made for it when there is none).
+fn with_label(update: Option<IssueUpdate>, issue: &Issue, label: &str) -> Option<IssueUpdate> {
+    let mut update = update.unwrap_or_else(|| IssueUpdate {
+        key: issue.key.clone(),
+        summary: None,
+        add_labels: Vec::new(),
+    });
+    update.add_labels.push(label.to_owned());
+    Some(update)
 }
 
 /// Summaries compare with whitespace collapsed: Jira trims them, people re-wrap table cells.

@@ -5,13 +5,18 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use crate::home::Home;
 use crate::report::labels::{IncidentLabels, resolve_labels};
-use crate::report::{Report, ReportError, ReportLock, ReportOptions};
+use crate::report::{FileHome, Report, ReportError, ReportOptions};
 
-/// A report ready to be worked on.
+/// A report ready to be worked on, with its home.
 #[derive(Debug)]
 pub struct LoadedReport {
     pub report: Report,
+    /// Where it lives. A locked home is held for the whole run so no second pm-sync
+    /// interleaves writes; saves go through it so the new file is locked before anyone else
+    /// can open it.
+    pub home: Home,
     /// The labels its tickets carry (`None` when not needed, e.g. for refresh).
     pub labels: Option<IncidentLabels>,
     /// A title for ticket descriptions.
@@ -19,80 +24,74 @@ pub struct LoadedReport {
     /// Whether the labels' severity is the default one: neither `--severity` nor the report
     /// names one.
     pub severity_defaulted: bool,
-    /// Whether this run rewrote the file.
+    /// Whether this run rewrote the report.
     written: bool,
-    /// Held for the whole run so no second pm-sync interleaves writes; saves go through it so
-    /// the new file is locked before anyone else can open it.
-    lock: Option<ReportLock>,
-    /// Whether a save of this run has not had its folder synced yet.
+    /// Whether a save of this run has not been made durable yet.
     unsynced: bool,
 }
 
 impl LoadedReport {
-    /// Saves the report if it changed (atomically); remembers that it was written.
+    /// Applies `edits` to the report (see [`Report::apply`]); returns whether its bytes changed.
+    pub fn apply(&mut self, edits: &[crate::report::Edit]) -> Result<bool, ReportError> {
+        self.report.apply(edits)
+    }
+
+    /// Saves the report if it changed, durably; remembers that it was written.
     pub fn save(&mut self) -> Result<bool, ReportError> {
-        let report = &mut self.report;
-        let written = match &mut self.lock {
-            Some(lock) => lock.saving(|| report.save())?,
-            None => report.save()?,
-        };
+        let written = self.home.save(&mut self.report)?;
         self.written |= written;
         Ok(written)
     }
 
-    /// Saves like [`LoadedReport::save`], leaving the folder sync to a later durable save or to
-    /// whoever calls [`LoadedReport::take_unsynced`] (after a power loss the file holds its old
-    /// or its new bytes, both whole).
+    /// Saves like [`LoadedReport::save`], leaving what makes it durable to a later durable
+    /// save or to [`make_durable`] (after a crash the report holds its old or its new bytes,
+    /// both whole).
     pub fn save_deferred(&mut self) -> Result<bool, ReportError> {
-        let report = &mut self.report;
-        let mut save = || report.save_with(crate::report::disk::FolderSync::Deferred);
-        let written = match &mut self.lock {
-            Some(lock) => lock.saving(save)?,
-            None => save()?,
-        };
+        let written = self.home.save_deferred(&mut self.report)?;
         self.written |= written;
         self.unsynced |= written;
         Ok(written)
     }
 
-    /// Whether a deferred save awaits its folder sync; the caller syncs it now.
+    /// Whether a deferred save awaits being made durable; the caller does it now.
     pub fn take_unsynced(&mut self) -> bool {
         std::mem::take(&mut self.unsynced)
     }
 
-    /// Whether any save of this run rewrote the file.
+    /// Whether any save of this run rewrote the report.
     pub fn written_this_run(&self) -> bool {
         self.written
     }
+
+    /// A unified diff from what the home holds to the report's bytes (for dry runs).
+    pub fn diff(&self) -> String {
+        self.home.diff(&self.report)
+    }
 }
 
-/// Saves every changed report at once (see [`Report::save_all`]); one result per report.
-pub fn save_all(reports: &mut [LoadedReport]) -> Vec<Result<bool, ReportError>> {
-    let mut all: Vec<&mut Report> = Vec::with_capacity(reports.len());
-    let mut locks: Vec<&mut ReportLock> = Vec::new();
-    for loaded in reports.iter_mut() {
-        all.push(&mut loaded.report);
-        locks.extend(loaded.lock.as_mut());
-    }
-    // Saved under the reports' locks, as one save does (the new files locked before anyone
-    // else can open them); a lock that cannot be taken fails every report of the batch.
-    let results = match ReportLock::saving_many(&mut locks, || Report::save_all(&mut all)) {
-        Ok(results) => results,
-        Err(error) => {
-            let message = error.to_string();
-            drop(all);
-            drop(locks);
-            return reports
-                .iter()
-                .map(|loaded| {
-                    Err(ReportError::Write {
-                        path: loaded.report.path().to_owned(),
-                        cause: std::io::Error::other(message.clone()),
-                    })
-                })
-                .collect();
+/// Makes every deferred save of `reports` durable (one folder sync per folder); on failure,
+/// the index of the report whose step failed and the error.
+pub async fn make_durable(reports: &mut [LoadedReport]) -> Result<(), (usize, std::io::Error)> {
+    let mut waiting: Vec<usize> = Vec::new();
+    for (index, loaded) in reports.iter_mut().enumerate() {
+        if loaded.take_unsynced() {
+            waiting.push(index);
         }
-    };
+    }
+    let homes: Vec<&Home> = waiting.iter().map(|&i| &reports[i].home).collect();
+    crate::home::make_durable(&homes)
+        .await
+        .map_err(|(at, error)| (waiting[at], error))
+}
+
+/// Saves every changed report at once (see [`crate::home::save_all`]); one result per report.
+pub fn save_all(reports: &mut [LoadedReport]) -> Vec<Result<bool, ReportError>> {
+    let mut pairs: Vec<(&mut Home, &mut Report)> = reports
+        .iter_mut()
+        .map(|loaded| (&mut loaded.home, &mut loaded.report))
+        .collect();
+    let results = crate::home::save_all(&mut pairs);
+    drop(pairs);
     for (loaded, result) in reports.iter_mut().zip(&results) {
         loaded.written |= matches!(result, Ok(true));
     }
@@ -161,12 +160,12 @@ fn load_one(
     lock: bool,
     labels: Option<LabelSources<'_>>,
 ) -> Result<LoadedReport, ReportError> {
-    let lock = if lock {
-        Some(crate::report::lock(path)?)
+    let home = Home::File(if lock {
+        FileHome::locked(path)?
     } else {
-        None
-    };
-    let report = Report::load(path, options)?;
+        FileHome::new(path)
+    });
+    let report = home.read(options)?;
     let severity_given = labels.is_some_and(|sources| sources.severity.is_some());
     let labels = match labels {
         Some(sources) => Some(resolve_labels(
@@ -192,8 +191,8 @@ fn load_one(
         labels,
         title,
         severity_defaulted,
+        home,
         written: false,
-        lock,
         unsynced: false,
     })
 }

@@ -241,7 +241,7 @@ pub fn plan_sync(
     reports: &[crate::sync::workspace::LoadedReport],
     plan: &mut crate::sync::plan::Plan,
     warnings: &mut crate::sync::fields::RowWarnings,
-) -> (Vec<CellRecords>, HashSet<((usize, usize), Role)>) {
+) -> (Vec<CellRecords>, HashSet<(crate::sync::plan::ItemAt, Role)>) {
     let mut keep = HashSet::new();
     if !company.write_back.any() {
         return (Vec::new(), keep);
@@ -271,10 +271,14 @@ pub fn plan_sync(
         row.edits
             .extend(decided.edits.into_iter().map(|(_, edit)| edit));
         for (at_row, role) in decided.keep_jira {
-            keep.insert(((row.report, at_row), role));
+            keep.insert((crate::sync::plan::ItemAt::new(row.report, at_row), role));
         }
         for (at_row, warning) in decided.warnings {
-            crate::sync::fields::add_warning(warnings, (row.report, at_row), warning);
+            crate::sync::fields::add_warning(
+                warnings,
+                crate::sync::plan::ItemAt::new(row.report, at_row),
+                warning,
+            );
         }
     }
     (records, keep)
@@ -285,12 +289,13 @@ pub fn plan_sync(
 pub fn save(
     reports: &[crate::sync::workspace::LoadedReport],
     records: &mut [CellRecords],
-    failed: &HashSet<(usize, usize)>,
-    created: &[(usize, usize, crate::jira::model::IssueKey)],
+    failed: &HashSet<crate::sync::plan::ItemAt>,
+    created: &[(crate::sync::plan::ItemAt, crate::jira::model::IssueKey)],
 ) {
     // A created ticket took its owner and due date from the cells: they are the report's
     // words, seen now, so a later change in Jira is not taken for a change in the report.
-    for (index, row, key) in created {
+    for (at, key) in created {
+        let (index, row) = (&at.report, &at.row);
         let (Some(records), Some(item)) =
             (records.get_mut(*index), reports[*index].report.item(*row))
         else {
@@ -313,8 +318,8 @@ pub fn save(
     for (index, records) in records.iter_mut().enumerate() {
         let rows: HashSet<usize> = failed
             .iter()
-            .filter(|(report, _)| *report == index)
-            .map(|(_, row)| *row)
+            .filter(|at| at.report == index)
+            .map(|at| at.row)
             .collect();
         let path = reports[index].report.path();
         if let Err(error) = records.save(path, &rows) {

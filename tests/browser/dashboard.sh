@@ -76,7 +76,7 @@ check_site() {
       failed=$((failed + 1))
     else
       cp "$WORK/shot.png" "$SHOTS/$shot-$scheme.png"
-      if $UPDATE_DOCS; then cp "$WORK/shot.png" "docs/$shot-$scheme.png"; fi
+      if $UPDATE_DOCS; then cp "$WORK/shot.png" "docs/src/images/$shot-$scheme.png"; fi
     fi
     if [ "$failed" -eq "$before" ]; then
       passed=$((passed + 1))

@@ -3,6 +3,7 @@
 mod company;
 mod faults;
 mod freetext;
+mod links;
 mod parent;
 mod realworld;
 mod refresh;

@@ -1,4 +1,4 @@
-//! `check --format json`: a stable document for scripts, documented in the README
+//! `check --format json`: a stable document for scripts, documented in docs/src/check.md
 //! (`docs/ci-gate.md`). Fields are only ever added, never renamed or removed.
 
 use serde::Serialize;

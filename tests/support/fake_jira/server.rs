@@ -1168,7 +1168,7 @@ impl State {
                     return c.meta_json();
                 }
                 if id == "priority" {
-                    // Jira lists a screen's priorities with the field.
+                    // Jira lists the priorities of the project's scheme, highest first.
                     return json!({"fieldId": id, "key": id, "name": name, "required": required,
                                   "hasDefaultValue": has_default, "operations": ["set"],
                                   "schema": {"type": "priority", "system": id},

@@ -1,0 +1,3 @@
+//! The user documentation: the README and the book under `docs/`.
+
+mod links;
