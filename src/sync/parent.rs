@@ -306,8 +306,8 @@ pub async fn ensure(
     let (Some(kind), Some(screen)) = (prepared.parent_kind.as_ref(), prepared.fields()) else {
         return Ok(blocked);
     };
-    for index in 0..reports.len() {
-        if let Some(key) = created_key(engine.company, &reports[index]) {
+    for (index, loaded) in reports.iter_mut().enumerate() {
+        if let Some(key) = created_key(engine.company, &*loaded) {
             for row in &mut step.plan.rows {
                 if let (true, Ticket::Create(new)) = (row.report == index, &mut row.ticket) {
                     make_child(new, kind, screen, &key);
@@ -315,7 +315,7 @@ pub async fn ensure(
             }
             continue;
         }
-        if !wants_created(engine.company, &reports[index]) {
+        if !wants_created(engine.company, &*loaded) {
             continue;
         }
         let creating: Vec<ItemAt> = step
@@ -328,8 +328,8 @@ pub async fn ensure(
         if creating.is_empty() && found_here.is_none() {
             continue;
         }
-        let summary = summary(&reports[index]);
-        let date_label = reports[index]
+        let summary = summary(&*loaded);
+        let date_label = loaded
             .labels
             .as_ref()
             .map(|l| l.date_label())
@@ -349,7 +349,7 @@ pub async fn ensure(
                 let mut result = Ok(None);
                 if young {
                     // An earlier run sent the create: find it before creating another.
-                    result = search(engine, &reports[index], &summary).await?;
+                    result = search(engine, &*loaded, &summary).await?;
                 }
                 // Not found by a consistent search (Data Center), or a journal entry older
                 // than any search lag: that create never happened.
@@ -369,7 +369,7 @@ pub async fn ensure(
                         .unwrap_or_default();
                     result = create(
                         engine,
-                        &reports[index],
+                        &*loaded,
                         step.journals,
                         (index, &summary, kind, fields),
                     )
@@ -403,7 +403,6 @@ pub async fn ensure(
             }
         };
         step.settle_later.push((index, date_label, summary));
-        let loaded = &mut reports[index];
         loaded.report.set_jira_parent(key.as_str())?;
         // Saved now: a run killed from here on leaves the key for the next run.
         loaded.save_deferred()?;
