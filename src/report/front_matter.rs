@@ -565,6 +565,50 @@ pub(crate) fn parent_splice(
 mod tests {
     use super::*;
 
+    fn with_parent(text: &str, key: &str) -> String {
+        let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let fm = match text[base..]
+            .strip_prefix("---\n")
+            .or_else(|| text[base..].strip_prefix("---\r\n"))
+        {
+            Some(rest) if rest.contains("\n---") && !rest.starts_with("---") => {
+                let start = text.len() - rest.len();
+                let end = start + rest.find("---").unwrap();
+                parse(Path::new("pm.md"), text, start..end, &[]).unwrap().0
+            }
+            _ => FrontMatter::default(),
+        };
+        let (span, value) = parent_splice(text, base, &fm, key);
+        format!("{}{value}{}", &text[..span.start], &text[span.end..])
+    }
+
+    #[test]
+    fn the_parent_key_is_spliced_in_and_every_other_byte_stays() {
+        assert_eq!(
+            with_parent("---\ndate: 2026-03-04\n---\n# T\n", "OPS-1"),
+            "---\ndate: 2026-03-04\njira_parent: OPS-1\n---\n# T\n"
+        );
+        assert_eq!(
+            with_parent(
+                "---\ndate: 2026-03-04\njira_parent: create # ours\n---\n",
+                "OPS-1"
+            ),
+            "---\ndate: 2026-03-04\njira_parent: OPS-1 # ours\n---\n"
+        );
+        assert_eq!(
+            with_parent("# T\n", "OPS-1"),
+            "---\njira_parent: OPS-1\n---\n# T\n"
+        );
+        assert_eq!(
+            with_parent("\u{feff}# T\r\n", "OPS-1"),
+            "\u{feff}---\r\njira_parent: OPS-1\r\n---\r\n# T\r\n"
+        );
+        assert_eq!(
+            with_parent("---\n---\n# T\n", "OPS-1"),
+            "---\njira_parent: OPS-1\n---\n# T\n"
+        );
+    }
+
     #[test]
     fn dates_are_read_as_written() {
         let day = NaiveDate::from_ymd_opt(2020, 4, 14);

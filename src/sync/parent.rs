@@ -372,6 +372,7 @@ pub async fn ensure(
                         &*loaded,
                         step.journals,
                         (index, &summary, kind, fields),
+                        &prepared.types,
                     )
                     .await?;
                 }
@@ -425,10 +426,12 @@ async fn create(
     loaded: &LoadedReport,
     journals: &mut [Journal],
     (index, summary, kind, fields): (usize, &str, &ParentKind, Map<String, Value>),
+    types: &[IssueType],
 ) -> Result<Result<Option<IssueKey>, String>, Error> {
     let Some(labels) = &loaded.labels else {
         return Ok(Ok(None));
     };
+    let fields = epic_fields(engine, summary, kind, types, fields).await?;
     journals[index]
         .record([PendingCreate {
             date_label: labels.date_label(),
@@ -467,6 +470,42 @@ async fn create(
         }
         None => Ok(Ok(None)),
     }
+}
+
+/// On Data Center, a new Epic needs an Epic Name, a field of the Epic's own create screen: that
+/// screen is read (one request, only in the run that creates the parent), the Epic Name set to
+/// the summary, and the report's fields kept where that screen has them. Elsewhere the fields
+/// go as they are.
+async fn epic_fields(
+    engine: &Engine<'_>,
+    summary: &str,
+    kind: &ParentKind,
+    types: &[IssueType],
+    mut fields: Map<String, Value>,
+) -> Result<Map<String, Value>, Error> {
+    let datacenter =
+        engine.client.deployment().await? == crate::jira::model::Deployment::Datacenter;
+    let epic = types
+        .iter()
+        .find(|t| t.name == kind.issue_type && t.name.eq_ignore_ascii_case("Epic"));
+    let (true, Some(epic)) = (datacenter, epic) else {
+        return Ok(fields);
+    };
+    match engine
+        .client
+        .create_fields_of(&engine.jira.project, epic.clone())
+        .await
+    {
+        Ok(screen) => {
+            fields.retain(|id, _| screen.has(id));
+            if let Some(name) = screen_fields::epic_name(&screen) {
+                fields.insert(name.field_id.clone(), json!(summary));
+            }
+        }
+        // Sent as it is: Jira's answer names what is missing.
+        Err(error) => tracing::warn!("could not read the Epic's create screen: {error}"),
+    }
+    Ok(fields)
 }
 
 /// Searches the report's date label for its parent until found or the wait is over (on Data

@@ -193,6 +193,9 @@ fn issue_type_id(name: &str) -> String {
     }
 }
 
+/// Data Center's Epic Name field (type `gh-epic-label`).
+const EPIC_NAME: &str = "customfield_10101";
+
 /// Whether issues of this type are sub-tasks ("Sub-task", "Subtask", "Sub-Task"...).
 fn is_subtask(issue_type: &str) -> bool {
     let lower = issue_type.to_ascii_lowercase();
@@ -1160,7 +1163,17 @@ impl State {
                 ),
             );
         }
-        let items: Vec<Value> = self
+        let epic = p
+            .issue_types
+            .iter()
+            .any(|(id, name)| id == type_id && name == "Epic");
+        let mut items: Vec<Value> = Vec::new();
+        if epic && self.needs_epic_name() {
+            items.push(json!({"fieldId": EPIC_NAME, "key": EPIC_NAME, "name": "Epic Name",
+                              "required": true, "hasDefaultValue": false, "operations": ["set"],
+                              "schema": {"type": "string", "custom": "com.pyxis.greenhopper.jira:gh-epic-label", "customId": 10101}}));
+        }
+        items.extend(self
             .screen_fields()
             .into_iter()
             .map(|(id, name, required, has_default)| {
@@ -1177,9 +1190,14 @@ impl State {
                 json!({"fieldId": id, "key": id, "name": name, "required": required,
                        "hasDefaultValue": has_default, "operations": ["set"],
                        "schema": {"type": if id == "labels" { "array" } else { "string" }, "system": id}})
-            })
-            .collect();
+            }));
         self.meta_page(items, "fields", query)
+    }
+
+    /// Data Center (Jira Software) asks every new Epic for an Epic Name; modelled with the
+    /// company screen, which has the Epic Link field that goes with it.
+    fn needs_epic_name(&self) -> bool {
+        self.flavor == Flavor::DataCenter && !self.company.is_empty()
     }
 
     fn validate_new(&self, el: &Value, v3: bool) -> Result<NewOk, Errors> {
@@ -1204,6 +1222,8 @@ impl State {
                     name.clone(),
                     format!("Field '{name}' cannot be set in both 'fields' and 'update'."),
                 );
+            } else if name == EPIC_NAME && self.needs_epic_name() {
+                // Checked below, with the issue type: only epics have it.
             } else if name == "parent" {
                 // Checked below, with the issue type: sub-tasks take a parent on any screen.
             } else if !screen.contains(name) {
@@ -1309,6 +1329,22 @@ impl State {
             exists: &exists,
             is_epic: &is_epic,
         };
+        if self.needs_epic_name() {
+            let epic = issue_type.as_deref() == Some("Epic");
+            match fields.get(EPIC_NAME).and_then(Value::as_str) {
+                Some(n) if epic && !n.trim().is_empty() => {}
+                _ if epic => {
+                    errors.insert(EPIC_NAME.into(), "Epic Name is required.".into());
+                }
+                Some(_) => {
+                    errors.insert(
+                        EPIC_NAME.into(),
+                        format!("Field '{EPIC_NAME}' cannot be set. It is not on the appropriate screen, or unknown."),
+                    );
+                }
+                None => {}
+            }
+        }
         let subtask = issue_type.as_deref().is_some_and(is_subtask);
         match fields.get("parent").filter(|v| !v.is_null()) {
             Some(v) => {
