@@ -180,6 +180,7 @@ pub async fn sync_with(
         }
     }
     if dry_run {
+        crate::sync::parent::tell_dry_run(engine.company, reports, &plan, &parents);
         return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
     }
 

@@ -263,6 +263,33 @@ fn key_number(key: &IssueKey) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
+/// For `--dry-run`: says which reports would get their own ticket (the diff shows the items
+/// only; the key a create would give is not known).
+pub fn tell_dry_run(
+    company: &CompanyJira,
+    reports: &[LoadedReport],
+    plan: &Plan,
+    found: &HashMap<usize, Issue>,
+) {
+    for (index, loaded) in reports.iter().enumerate() {
+        if !wants_created(company, loaded) {
+            continue;
+        }
+        let path = loaded.report.path().display();
+        if let Some(issue) = found.get(&index) {
+            tracing::warn!(
+                "{path}: would write jira_parent: {} (the post-mortem's ticket, found) into the front matter",
+                issue.key
+            );
+        } else if plan.creates().any(|(row, _)| row.report == index) {
+            tracing::warn!(
+                "{path}: would create the post-mortem's own ticket \"{}\" first, write its key into the front matter (jira_parent) and create the items as its children",
+                summary(loaded)
+            );
+        }
+    }
+}
+
 /// What the parent step needs from the rest of the run.
 pub struct Step<'r> {
     pub journals: &'r mut [Journal],

@@ -211,6 +211,17 @@ async fn jira_parent_create_in_the_front_matter_is_replaced_by_the_key_in_place(
         );
         pm.write("pm.md", &written);
 
+        let dry = pm.run(&["sync", "--dry-run", "pm.md"]).await;
+        assert_eq!(dry.code, 0, "{flavor:?}: {dry}");
+        assert!(
+            dry.stderr.contains(
+                "would create the post-mortem's own ticket \"Post-mortem: Queue backlog\""
+            ),
+            "{flavor:?}: {dry}"
+        );
+        assert!(fake.issues().is_empty(), "{flavor:?}");
+        assert_eq!(pm.read("pm.md"), written, "{flavor:?}");
+
         let out = pm.run(&["sync", "pm.md"]).await;
 
         assert_eq!(out.code, 0, "{flavor:?}: {out}");
