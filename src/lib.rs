@@ -16,6 +16,7 @@ pub mod gate;
 pub mod home;
 pub mod jira;
 pub mod output;
+pub mod redact;
 pub mod report;
 pub mod settings;
 pub mod sync;
@@ -34,12 +35,34 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 /// [`run`], with the exit code as a number (for in-process callers such as the quickstart).
-/// Holds no global state besides the log subscriber, so it can run twice in one process.
+/// Holds no global state besides the log subscriber, the masking panic hook and the secrets to
+/// mask (which only grow), so it can run twice in one process.
 pub fn run_to_code(args: impl IntoIterator<Item = OsString>) -> u8 {
+    // The token is masked in everything printed from the first byte on: its default variable
+    // now, the configured one once the settings are read (`settings::validate_jira`).
+    if let Some(token) = std::env::var_os("JIRA_API_TOKEN") {
+        redact::register(&token.to_string_lossy());
+    }
+    install_masked_panic_hook();
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
+            // clap echoes what was typed: through the filter like everything else.
+            let color = if error.use_stderr() {
+                output::use_color_stderr()
+            } else {
+                output::use_color()
+            };
+            let shown = if color {
+                error.render().ansi().to_string()
+            } else {
+                error.render().to_string()
+            };
+            if error.use_stderr() {
+                redact::eprint(shown.trim_end());
+            } else {
+                commands::runtime::print_stdout(&shown);
+            }
             return if error.use_stderr() {
                 error::exit::BAD_INPUT
             } else {
@@ -52,7 +75,7 @@ pub fn run_to_code(args: impl IntoIterator<Item = OsString>) -> u8 {
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("{}", error.render(output::use_color_stderr()));
+            redact::eprint(&error.render(output::use_color_stderr()));
             error.exit_code()
         }
     }
@@ -72,9 +95,29 @@ fn init_logging(verbose: u8, quiet: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("pm_sync={level}")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(redact::stderr_writer)
         .with_ansi(output::use_color_stderr())
         .with_target(false)
         .without_time()
         .try_init();
+}
+
+/// Panic messages pass the secret filter too (a panic may quote any value it was handed).
+fn install_masked_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let payload = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".to_owned());
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            redact::eprint(&format!("pm-sync panicked{at}: {payload}"));
+        }));
+    });
 }

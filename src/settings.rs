@@ -750,6 +750,14 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
         .token_env
         .clone()
         .unwrap_or_else(|| "JIRA_API_TOKEN".to_owned());
+    // A name that is not a conventional variable name may be a token pasted here: masked in
+    // every output from now on, and never echoed (see `redact::token_variable`).
+    if !crate::redact::is_conventional_variable_name(&token_env) {
+        crate::redact::register(&token_env);
+    }
+    if let Some(token) = env(&token_env) {
+        crate::redact::register_credentials(email.as_deref(), &token);
+    }
     if !is_variable_name(&token_env) {
         // Most likely the token itself was pasted here: never print it.
         return Err(
@@ -780,8 +788,9 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
     // Last, so that every other setting is known good when only the token is missing.
     let token = env(&token_env).ok_or_else(|| {
         format!(
-            "the environment variable {token_env} (named by [jira] token_env) is not set\n\
-             export it with your Jira API token (Cloud) or personal access token (Data Center)"
+            "{} is not set\n\
+             export it with your Jira API token (Cloud) or personal access token (Data Center)",
+            crate::redact::token_variable(&token_env)
         )
     })?;
     Ok(JiraSettings {

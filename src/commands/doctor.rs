@@ -118,7 +118,7 @@ impl Doctor {
         let passed = step.state == State::Ok;
         if self.format == Format::Text {
             let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(render_step(&step).as_bytes());
+            let _ = stdout.write_all(crate::redact::text(&render_step(&step)).as_bytes());
             let _ = stdout.flush();
         }
         self.steps.push(step);
@@ -322,6 +322,7 @@ fn jira_settings_failure(error: &ConfigError) -> Step {
         other => (other.to_string(), String::new()),
     };
     let check = if message.contains("environment variable") || message.contains("token_env") {
+        // (Both forms of `redact::token_variable` contain one of these.)
         "token"
     } else {
         "jira_settings"
@@ -342,7 +343,10 @@ fn token_step(jira: &JiraSettings) -> Step {
     };
     Step::ok(
         "token",
-        format!("token: {} is set ({auth})", jira.token_env),
+        format!(
+            "token: {} is set ({auth})",
+            crate::redact::shown_variable(&jira.token_env)
+        ),
     )
 }
 
@@ -698,11 +702,11 @@ fn fix_for(error: &JiraError, jira: &JiraSettings) -> (Blame, String) {
                 Some(_) => format!(
                     "put a current API token (id.atlassian.com → Security → API tokens) in {} \
                      and the account's email in [jira] email / JIRA_EMAIL",
-                    jira.token_env
+                    crate::redact::shown_variable(&jira.token_env)
                 ),
                 None => format!(
                     "put a current personal access token (Profile → Personal Access Tokens) in {}",
-                    jira.token_env
+                    crate::redact::shown_variable(&jira.token_env)
                 ),
             },
         ),

@@ -37,10 +37,10 @@ pub(super) fn run(args: &InitArgs, config: Option<&Path>) -> Result<u8, Error> {
         }
         Err(error) => return Err(Error::io(&path, error)),
     };
-    file.write_all(text.as_bytes())
+    file.write_all(crate::redact::text(&text).as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|error| Error::io(&path, error))?;
-    eprintln!("wrote {}", path.display());
+    crate::redact::eprint(&format!("wrote {}", path.display()));
     if args.no_doctor {
         return Ok(exit::OK);
     }

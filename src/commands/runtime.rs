@@ -123,10 +123,11 @@ fn test_duration(_name: &str) -> Option<Duration> {
     None
 }
 
-/// Writes to stdout, ignoring a closed pipe (`pm-sync items x.md | head`).
+/// Writes to stdout, ignoring a closed pipe (`pm-sync items x.md | head`): the one place
+/// stdout is written, through the secret filter ([`crate::redact`]).
 pub fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.write_all(crate::redact::text(text).as_bytes());
     let _ = stdout.flush();
 }
 

@@ -58,6 +58,7 @@ pub fn write_site(dir: &Path, dashboard: &model::Dashboard) -> Result<Vec<PathBu
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = atomic_write_file::AtomicWriteFile::options().open(path)?;
-    file.write_all(bytes)?;
+    // Through the secret filter, as every file pm-sync writes.
+    file.write_all(&crate::redact::bytes(bytes))?;
     file.commit()
 }

@@ -17,6 +17,8 @@ pub const RECONCILE_LIMIT: usize = 50;
 
 /// Page size we ask for; Jira may return fewer (and says so).
 const PAGE_SIZE: usize = 100;
+/// Labels per `labels in (…)` search: keeps the JQL far below any length limit.
+pub const LABELS_PER_SEARCH: usize = 50;
 
 /// Quotes a JQL value: `"` + value with `\` and `"` escaped + `"`. Always quote: project
 /// keys such as `IS` or `DO` are JQL reserved words.
@@ -96,6 +98,50 @@ impl JiraClient {
         Ok(issues
             .into_iter()
             .filter(|i| i.labels.iter().any(|l| l == label))
+            .collect())
+    }
+
+    /// Every issue of `project` carrying any of `labels`, paged to the end, in one search per
+    /// [`LABELS_PER_SEARCH`] labels (`labels in (…)`): a run over many reports asks once, not
+    /// once per report. Each label's issues are returned with it (an issue may carry several).
+    pub async fn search_by_labels(
+        &self,
+        project: &str,
+        labels: &[String],
+    ) -> Result<Vec<(String, Vec<Issue>)>, JiraError> {
+        // In the order Jira answered (by key), each issue once.
+        let mut found: Vec<Issue> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for chunk in labels.chunks(LABELS_PER_SEARCH) {
+            let list: Vec<String> = chunk.iter().map(|l| jql_quote(l)).collect();
+            let jql = format!(
+                "project = {} AND labels in ({}) ORDER BY key ASC",
+                jql_quote(project),
+                list.join(", ")
+            );
+            let issues = match self.deployment().await? {
+                Deployment::Cloud => self.search_cloud(&jql, &[]).await?,
+                _ => self.search_dc(&jql, PAGE_SIZE, true).await?,
+            };
+            for issue in issues {
+                if seen.insert(issue.id.clone()) {
+                    found.push(issue);
+                }
+            }
+        }
+        // JQL already filtered; keep only exact label matches in case a server is lenient.
+        let mut by_label: BTreeMap<&str, Vec<Issue>> =
+            labels.iter().map(|l| (l.as_str(), Vec::new())).collect();
+        for issue in found {
+            for label in &issue.labels {
+                if let Some(list) = by_label.get_mut(label.as_str()) {
+                    list.push(issue.clone());
+                }
+            }
+        }
+        Ok(by_label
+            .into_iter()
+            .map(|(label, issues)| (label.to_owned(), issues))
             .collect())
     }
 

@@ -121,9 +121,55 @@ impl FingerprintHasher {
     }
 }
 
+/// How a report path is opened by [`open_regular`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Read only.
+    Read,
+    /// Append only: checks write access without touching a byte or a time.
+    Append,
+}
+
+/// Opens the file at `path` only if it is a regular file, and never blocks doing it: the open
+/// is non-blocking (a FIFO with no writer, or a device, would otherwise wait forever), and what
+/// was opened is checked with `fstat` before anything is read. Folders, FIFOs, sockets and
+/// devices are refused with [`io::ErrorKind::InvalidInput`].
+pub(crate) fn open_regular(path: &Path, access: Access) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    match access {
+        Access::Read => options.read(true),
+        Access::Append => options.append(true),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NOCTTY: a terminal device must not become this process's controlling terminal.
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        // A FIFO opened for writing without a reader answers ENXIO under O_NONBLOCK.
+        #[cfg(unix)]
+        Err(error) if error.raw_os_error() == Some(libc::ENXIO) => return Err(not_regular()),
+        Err(error) => return Err(error),
+    };
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    Ok(file)
+}
+
+/// The error for a path that is not a regular file.
+pub(crate) fn not_regular() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "not a regular file (a folder, FIFO, socket or device); a report is a Markdown file",
+    )
+}
+
 /// Whether the file at `path` has the fingerprint `expected`, read in chunks.
 pub(crate) fn has_fingerprint(path: &Path, expected: Fingerprint) -> io::Result<bool> {
-    let mut file = File::open(path)?;
+    let mut file = open_regular(path, Access::Read)?;
     if file.metadata()?.len() != expected.len {
         return Ok(false);
     }
@@ -141,7 +187,7 @@ pub(crate) fn has_fingerprint(path: &Path, expected: Fingerprint) -> io::Result<
 /// Whether the file at `path` holds exactly `expected`, compared in chunks so a large report is
 /// not read into memory a second time.
 pub(crate) fn holds(path: &Path, expected: &[u8]) -> io::Result<bool> {
-    let mut file = File::open(path)?;
+    let mut file = open_regular(path, Access::Read)?;
     if file.metadata()?.len() != expected.len() as u64 {
         return Ok(false);
     }
@@ -272,7 +318,9 @@ fn write_temporary(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
             file.set_permissions(existing.permissions())?;
             keep_owner(&file, existing)?;
         }
-        file.write_all(bytes)?;
+        // Every file pm-sync saves (reports, journals) passes the secret filter here. A report
+        // that holds a secret is refused when loaded, so for reports this changes nothing.
+        file.write_all(&crate::redact::bytes(bytes))?;
         sync_file(&file, &temp)
     })();
     if let Err(error) = written {

@@ -143,6 +143,23 @@ pub enum ReportError {
         cause: io::Error,
     },
 
+    /// The report holds the Jira token (or the credentials made from it). Shown without a
+    /// snippet: only the line number, never the line.
+    #[error("{}:{line}: the report holds the Jira API token (or the credentials made from it)", path.display())]
+    #[diagnostic(
+        code(pm_sync::report::secret),
+        help(
+            "remove it from the file (and from git history, if it was committed) and revoke the \
+             token; pm-sync never reads, sends or rewrites a file holding it"
+        )
+    )]
+    HoldsSecret {
+        /// The report.
+        path: PathBuf,
+        /// 1-based line of the secret.
+        line: usize,
+    },
+
     /// The report (or its lock file) could not be written.
     #[error("{}: cannot write: {cause}", path.display())]
     #[diagnostic(

@@ -46,12 +46,6 @@ impl FileHome {
             path: path.to_owned(),
             cause,
         };
-        let not_regular = || {
-            refuse(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a regular file (a folder, FIFO or device); a report is a Markdown file",
-            ))
-        };
         let too_large = |size: u64| {
             refuse(std::io::Error::new(
                 std::io::ErrorKind::FileTooLarge,
@@ -62,19 +56,12 @@ impl FileHome {
                 ),
             ))
         };
-        // Checked before opening: opening a FIFO for reading blocks until a writer comes.
-        let metadata = std::fs::metadata(path).map_err(refuse)?;
-        if !metadata.is_file() {
-            return Err(not_regular());
-        }
-        if metadata.len() > options.max_size {
-            return Err(too_large(metadata.len()));
-        }
-        let file = std::fs::File::open(path).map_err(refuse)?;
-        // The same checks on what was opened, in case the path changed in between.
+        // Non-blocking and checked on the opened handle (`fstat`): a FIFO, socket or device is
+        // refused at once, whatever the path named a moment before.
+        let file = disk::open_regular(path, disk::Access::Read).map_err(refuse)?;
         let opened = file.metadata().map_err(refuse)?;
-        if !opened.is_file() {
-            return Err(not_regular());
+        if opened.len() > options.max_size {
+            return Err(too_large(opened.len()));
         }
         let capacity = usize::try_from(opened.len().min(options.max_size)).unwrap_or(0);
         let mut bytes = Vec::with_capacity(capacity);

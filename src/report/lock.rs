@@ -191,33 +191,87 @@ pub fn lock_with_timeout(path: &Path, wait: Duration) -> Result<ReportLock, Repo
     }
 }
 
-/// Refuses a report that is not writable: saving would either fail after Jira changed, or (as
-/// root, or by renaming over it) rewrite a file someone marked read-only.
+/// Refuses a report that pm-sync could not save in place, before anything is sent to Jira:
+/// saving would either fail after Jira changed (exit 3, tickets whose keys only the journal
+/// knows) or, as root or by renaming over it, rewrite a file someone marked read-only.
+///
+/// - the report must be writable: no write bit, or an open for append refused;
+/// - its folder must take a new file (the atomic save writes one beside the report and renames
+///   it): checked by creating and removing an empty probe file, the only test that holds for
+///   root too (permission bits do not stop root; a read-only mount, `chattr +i` or an ACL do,
+///   and `access(W_OK)` misses some of those);
+/// - it must have one name only: the rename gives the report a new inode, so a second hard
+///   link would keep the old bytes without the keys, and a sync of that name would file every
+///   ticket again.
 fn refuse_read_only(path: &Path, real: &Path) -> Result<(), ReportError> {
     let metadata = std::fs::metadata(real).map_err(|c| read_error(path, c))?;
-    let denied = if metadata.permissions().readonly() {
-        Some("the report is read-only (no write permission bit)".to_owned())
-    } else {
-        // Opening for append checks write access without touching bytes or times.
-        OpenOptions::new()
-            .append(true)
-            .open(real)
-            .err()
-            .map(|cause| format!("the report is not writable by this user ({cause})"))
+    let refuse = |why: String, fix: &str| ReportError::Write {
+        path: path.to_owned(),
+        cause: io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{why}; pm-sync rewrites reports, so nothing was sent to Jira — {fix}"),
+        ),
     };
-    match denied {
-        Some(why) => Err(ReportError::Write {
-            path: path.to_owned(),
-            cause: io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                format!(
-                    "{why}; pm-sync rewrites reports, so nothing was sent to Jira — make it \
-                     writable (chmod u+w) or preview with --dry-run"
-                ),
-            ),
-        }),
-        None => Ok(()),
+    if !metadata.is_file() {
+        return Err(read_error(path, super::disk::not_regular()));
     }
+    if metadata.permissions().readonly() {
+        return Err(refuse(
+            "the report is read-only (no write permission bit)".to_owned(),
+            "make it writable (chmod u+w) or preview with --dry-run",
+        ));
+    }
+    if let Err(cause) = super::disk::open_regular(real, super::disk::Access::Append) {
+        return Err(refuse(
+            format!("the report is not writable by this user ({cause})"),
+            "make it writable (chmod u+w) or preview with --dry-run",
+        ));
+    }
+    let folder = super::disk::folder_of(real);
+    if let Err(cause) = probe_folder(&folder) {
+        return Err(refuse(
+            format!(
+                "its folder {} does not take new files ({cause}), and saving writes a new file \
+                 there and renames it over the report",
+                folder.display()
+            ),
+            "make the folder writable (chmod u+w, or mount it read-write) or preview with \
+             --dry-run",
+        ));
+    }
+    let links = hard_links(&metadata);
+    if links > 1 {
+        return Err(refuse(
+            format!(
+                "the report has {links} hard links, and saving replaces the file, so the other \
+                 names would keep the old text without the ticket keys (and a sync of one of \
+                 them would file every ticket again)"
+            ),
+            "keep one name (delete the other links, or make them symbolic links: ln -sf)",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates and removes an empty file in `folder`: whether a save could write there.
+fn probe_folder(folder: &Path) -> io::Result<()> {
+    let probe = folder.join(format!(".pm-sync-probe.{}.tmp", std::process::id()));
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)?;
+    std::fs::remove_file(&probe)
+}
+
+#[cfg(unix)]
+fn hard_links(metadata: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    metadata.nlink()
+}
+
+#[cfg(not(unix))]
+fn hard_links(_metadata: &std::fs::Metadata) -> u64 {
+    1
 }
 
 /// Holds the folder's lock while alive.
@@ -250,7 +304,8 @@ fn lock_folder(folder: &Path, report: &Path, wait: Duration) -> Result<FolderGua
 }
 
 fn open_read_only(path: &Path) -> Result<File, ReportError> {
-    File::open(path).map_err(|cause| read_error(path, cause))
+    super::disk::open_regular(path, super::disk::Access::Read)
+        .map_err(|cause| read_error(path, cause))
 }
 
 fn locked(path: &Path, waited: Duration) -> ReportError {

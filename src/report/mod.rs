@@ -7,6 +7,7 @@
 //! says always matches [`Report::bytes`], and nothing pm-sync does not own ever changes.
 
 mod columns;
+mod diff;
 pub mod disk;
 mod edit;
 pub mod error;
@@ -336,6 +337,15 @@ impl Report {
                 ),
             });
         }
+        // A file holding the token (a report that is a link to `/proc/self/environ`, a token
+        // pasted into the text) is never parsed: its lines would reach error snippets, ticket
+        // summaries and saves.
+        if let Some(at) = crate::redact::find(&bytes) {
+            return Err(ReportError::HoldsSecret {
+                path: path.to_owned(),
+                line: 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count(),
+            });
+        }
         let text = String::from_utf8(bytes).map_err(|error| {
             let valid = error.utf8_error().valid_up_to();
             let bad = error.utf8_error().error_len().unwrap_or(1);
@@ -547,10 +557,13 @@ impl Report {
             return String::new();
         }
         let name = name.trim_start_matches('/');
-        similar::TextDiff::from_lines(before, self.text.as_str())
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{name}"), &format!("b/{name}"))
-            .to_string()
+        // Linear in lines, where `similar`'s optimal diff is quadratic in changed lines.
+        diff::unified(
+            before,
+            self.text.as_str(),
+            3,
+            &format!("a/{name}"),
+            &format!("b/{name}"),
+        )
     }
 }

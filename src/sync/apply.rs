@@ -52,19 +52,23 @@ pub async fn sync_with(
     duplicates: Duplicates,
 ) -> Result<RunOutcome, Error> {
     let mut state = read_linked(engine, reports).await?;
-    let mut labels_needed = labels_of_unlinked(reports);
+    // Every report's date label is searched on every run, in one request for many reports:
+    // copies synced at the same moment (two clones, two CI jobs) filed two tickets per item,
+    // and only this search shows the extra ones, so the next sync of any copy converges them
+    // and says so; and another report's tickets matching this one's items are named.
+    let labels_needed = crate::sync::copies::date_labels(reports.iter().map(date_label));
     // The create screen, read right after the project check (which names the issue type's id,
     // so the screen is one read, not two) while the label search may still run, when an item
     // without a ticket has cells or config that fill create fields.
     let mut screen = crate::sync::fields::Screen::default();
-    if let Duplicates::Close(_) = &duplicates {
-        // Duplicates of fully linked reports only show in the search of their date label.
-        labels_needed = reports.iter().map(date_label).collect();
-        labels_needed.retain(|label| !label.is_empty());
-        labels_needed.sort();
-        labels_needed.dedup();
-    }
-    if !labels_needed.is_empty() {
+    let may_write =
+        !labels_of_unlinked(reports).is_empty() || matches!(&duplicates, Duplicates::Close(_));
+    if !may_write && !labels_needed.is_empty() {
+        // Everything is linked: nothing will be created, so no project check; the search only.
+        state
+            .by_label
+            .extend(search_labels(engine, &labels_needed).await?);
+    } else if !labels_needed.is_empty() {
         // Items without a ticket may need creating: validate project and issue type, with a
         // message a user can act on (a search would only say "HTTP 400"). The label searches
         // go out beside that check, in the same round trip; its verdict comes first.
@@ -169,6 +173,7 @@ pub async fn sync_with(
             }
         );
     }
+    crate::sync::copies::warn_foreign(reports, &plan, &state);
     for (at, warning) in warnings {
         if let Some(row) = rows.get_mut(&at) {
             row.warning = Some(warning);
@@ -263,7 +268,6 @@ pub async fn sync_with(
                     }
                 };
             let mut found_in: HashSet<usize> = HashSet::new();
-
             for row_plan in &found_plan.rows {
                 let at = row_plan.at();
                 if !ambiguous.contains(&at) {
@@ -297,21 +301,14 @@ pub async fn sync_with(
 
         // Rows a person marked Done / In progress / Won't do before they had a ticket: moved
         // now, then their statuses written with the created ones.
-        let mut moves: Vec<crate::sync::moves::Move> = created_keys
-            .iter()
-            .filter_map(|(at, key)| crate::sync::moves::wanted(&reports[at.report], *at, key))
-            .collect();
-        moves.extend(found_moves);
-        moves.extend(owed_moves);
-        let moved = crate::sync::moves::make(engine, moves.clone(), &mut rows).await;
-        let keep_words = crate::sync::moves::failed(&moves, &moved);
-        let mut statuses_to_write = created_keys.clone();
-        statuses_to_write.extend(
-            moves
-                .iter()
-                .filter(|m| !created_keys.iter().any(|(at, _)| *at == m.at))
-                .map(|m| (m.at, m.key.clone())),
-        );
+        let (statuses_to_write, keep_words) = crate::sync::moves::after_creates(
+            engine,
+            reports,
+            &created_keys,
+            [found_moves, owed_moves].concat(),
+            &mut rows,
+        )
+        .await;
         write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
         settle_durably(reports, &mut journals, settle_later).await?;
         let failed: HashSet<ItemAt> = rows
@@ -772,6 +769,10 @@ fn finish_dry_run(
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
     let mut placeholders: Vec<(String, String)> = Vec::new();
+    crate::sync::moves::preview(reports, plan, held, &mut rows);
+    // Each report's edits applied at once: one parse per report, not one per row (that was
+    // quadratic in rows). Held rows are marked afterwards.
+    let mut edits_of: Vec<Vec<(usize, Vec<Edit>)>> = reports.iter().map(|_| Vec::new()).collect();
     for row_plan in &plan.rows {
         let at = row_plan.at();
         let mut edits = row_plan.edits.clone();
@@ -788,12 +789,17 @@ fn finish_dry_run(
                 placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
         }
-        // Errors here would be our own bug (edits of rows we just parsed); the dry run reports
-        // them through the diff staying unchanged.
-        let _ = apply_rows(&mut reports[at.report], at.report, edits, &mut rows);
-        if held.contains(&at)
-            && let Some(row) = rows.get_mut(&at)
-        {
+        if let Some(of_report) = edits_of.get_mut(at.report) {
+            of_report.push((at.row, edits));
+        }
+    }
+    for (index, of_report) in edits_of.into_iter().enumerate() {
+        crate::sync::preview::apply_all(&mut reports[index], index, of_report, &mut |l, i, e| {
+            apply_rows(l, i, e, &mut rows)
+        });
+    }
+    for at in held {
+        if let Some(row) = rows.get_mut(at) {
             row.action = RowAction::Pending;
             row.error = Some(pending_message());
         }
@@ -801,9 +807,7 @@ fn finish_dry_run(
     let mut outcome = collect("sync", true, reports, rows, plan);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            for (stand_in, placeholder) in placeholders.iter().rev() {
-                *diff = diff.replace(stand_in.as_str(), placeholder);
-            }
+            *diff = crate::sync::preview::swap_stand_ins(diff, &placeholders);
         }
     }
     outcome
@@ -1031,24 +1035,11 @@ async fn search_labels(
     engine: &Engine<'_>,
     labels: &[String],
 ) -> Result<Vec<(String, Vec<Issue>)>, JiraError> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for label in labels {
-        let client = engine.client.clone();
-        let project = engine.jira.project.clone();
-        let label = label.clone();
-        tasks.spawn(async move {
-            let found = client.search_by_label(&project, &label, &[]).await;
-            found.map(|found| (label, found))
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        out.push(joined.map_err(|error| JiraError::Protocol {
-            request: "search".into(),
-            message: format!("a search task failed: {error}"),
-        })??);
-    }
-    Ok(out)
+    // One `labels in (…)` search for many reports' labels (see `JiraClient::search_by_labels`).
+    engine
+        .client
+        .search_by_labels(&engine.jira.project, labels)
+        .await
 }
 
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a

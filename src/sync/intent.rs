@@ -36,7 +36,13 @@ pub fn of_item(item: &ActionItem) -> Option<(Intent, String)> {
 
 /// What `words` mean (see the module header); `[x]` is a ticked box.
 pub fn of_words(words: &str) -> Option<Intent> {
-    if words.trim().eq_ignore_ascii_case("[x]") {
+    let trimmed = words.trim();
+    // A ticked box, or a check mark alone (`✅`, `✔️`, `☑`, `✓`).
+    let check_marks = !trimmed.is_empty()
+        && trimmed
+            .chars()
+            .all(|c| matches!(c, '✅' | '✔' | '☑' | '✓' | '\u{fe0f}' | ' '));
+    if trimmed.eq_ignore_ascii_case("[x]") || check_marks {
         return Some(Intent::Done);
     }
     let normal = normalise(words);
@@ -323,6 +329,8 @@ mod tests {
             ("wontfix", Intent::WontDo),
             ("Cancelado", Intent::WontDo),
             ("[x]", Intent::Done),
+            ("✅", Intent::Done),
+            ("✔️", Intent::Done),
         ] {
             assert_eq!(of_words(words), Some(intent), "{words}");
         }

@@ -207,7 +207,7 @@ impl Journal {
         line.push(b'\n');
         let mut file = std::fs::OpenOptions::new().append(true).open(&self.path)?;
         let written = file
-            .write_all(&line)
+            .write_all(&crate::redact::bytes(&line))
             .and_then(|()| disk::sync_file(&file, &self.path));
         if written.is_err() {
             // The file may now end in a partial event: rewrite it whole next time.

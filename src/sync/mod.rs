@@ -1,6 +1,7 @@
 //! The sync engine, the only place the report and the tracker meet: plan (pure), then apply.
 
 pub mod apply;
+pub mod copies;
 pub mod engine;
 pub mod fields;
 pub mod intent;
@@ -11,6 +12,7 @@ pub mod moves;
 pub mod outcome;
 pub mod parent;
 pub mod plan;
+pub mod preview;
 pub mod priority;
 pub mod workspace;
 pub mod write_back;

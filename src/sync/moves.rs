@@ -75,6 +75,31 @@ pub fn hold_status(
     edits
 }
 
+/// A dry run's rows: each ticket to create that its row's words will move shows the status it is
+/// moved to, as the person wrote it.
+pub fn preview(
+    reports: &[LoadedReport],
+    plan: &Plan,
+    held: &HashSet<ItemAt>,
+    rows: &mut HashMap<ItemAt, RowOutcome>,
+) {
+    for (row_plan, _) in plan.creates() {
+        let at = row_plan.at();
+        let item = reports[at.report]
+            .report
+            .items()
+            .iter()
+            .find(|item| item.row == at.row);
+        if let (false, Some((_, words)), Some(row)) = (
+            held.contains(&at),
+            item.and_then(intent::of_item),
+            rows.get_mut(&at),
+        ) {
+            row.status = Some(words);
+        }
+    }
+}
+
 /// Moves an earlier run owed: journal entries that recorded a person's status, whose row now
 /// links (or adopts) a ticket still in Jira's first category, and whose row still says the
 /// same. Their status edits are taken out of `plan`: the move comes first, and the words stay.
@@ -127,7 +152,7 @@ fn same_summary(a: &str, b: &str) -> bool {
 /// Makes every move at once. Returns the status each moved ticket is in now; a row whose move
 /// failed (or whose workflow offers no fitting transition) keeps the person's words and gets a
 /// warning, and is left out.
-pub async fn make(
+async fn make(
     engine: &Engine<'_>,
     moves: Vec<Move>,
     rows: &mut HashMap<ItemAt, RowOutcome>,
@@ -198,11 +223,34 @@ pub async fn make(
     moved
 }
 
-/// Whether a row's words were kept because its move failed: its status is not written.
-pub fn failed(moves: &[Move], moved: &HashMap<ItemAt, Status>) -> HashSet<ItemAt> {
-    moves
+/// After the creates: moves every created ticket whose row asks for it, and `more` (found lost
+/// creates, moves an earlier run owed). Returns the tickets whose status to write into the
+/// reports (the created ones and the moved ones), and the rows that keep the person's words
+/// because their move failed.
+pub async fn after_creates(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+    created: &[(ItemAt, IssueKey)],
+    more: Vec<Move>,
+    rows: &mut HashMap<ItemAt, RowOutcome>,
+) -> (Vec<(ItemAt, IssueKey)>, HashSet<ItemAt>) {
+    let mut moves: Vec<Move> = created
+        .iter()
+        .filter_map(|(at, key)| wanted(&reports[at.report], *at, key))
+        .collect();
+    moves.extend(more);
+    let moved = make(engine, moves.clone(), rows).await;
+    let keep_words: HashSet<ItemAt> = moves
         .iter()
         .filter(|m| !moved.contains_key(&m.at))
         .map(|m| m.at)
-        .collect()
+        .collect();
+    let mut statuses = created.to_vec();
+    statuses.extend(
+        moves
+            .iter()
+            .filter(|m| !created.iter().any(|(at, _)| *at == m.at))
+            .map(|m| (m.at, m.key.clone())),
+    );
+    (statuses, keep_words)
 }

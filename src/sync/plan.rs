@@ -171,8 +171,15 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
         .collect();
     let mut rows = Vec::new();
     for input in reports {
+        // Adoption candidates by summary, read once per report (a lookup per item, not a scan
+        // of every labelled issue per item: that was items × issues).
+        let candidates = if input.items.iter().any(|item| item.key.is_none()) {
+            adoption_candidates(input, state, context)
+        } else {
+            HashMap::new()
+        };
         for item in input.items {
-            let ticket = choose_ticket(input, item, state, context, &mut taken);
+            let ticket = choose_ticket(input, item, &candidates, state, context, &mut taken);
             let update = match &ticket {
                 Ticket::Linked(issue) => {
                     let managed = input.managed_rows.contains(&item.row);
@@ -237,6 +244,16 @@ fn converge(
     if marked.is_empty() {
         return;
     }
+    // Looked up per row and per summary, never scanned per row (rows × tickets).
+    let marked_ids: HashSet<&str> = marked.iter().map(|issue| issue.id.as_str()).collect();
+    let mut marked_by_summary: HashMap<String, Vec<&Issue>> = HashMap::new();
+    for issue in &marked {
+        marked_by_summary
+            .entry(comparable(&issue.summary))
+            .or_default()
+            .push(issue);
+    }
+    let mut listed: HashSet<String> = duplicates.iter().map(|d| d.issue.id.clone()).collect();
     // Item summary → indices of this report's rows whose ticket is one of the marked ones.
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, row) in rows.iter().enumerate() {
@@ -247,7 +264,7 @@ fn converge(
             continue;
         };
         let wanted = comparable(&row.summary);
-        if comparable(&issue.summary) == wanted && marked.iter().any(|m| m.id == issue.id) {
+        if comparable(&issue.summary) == wanted && marked_ids.contains(issue.id.as_str()) {
             groups.entry(wanted).or_default().push(index);
         }
     }
@@ -255,11 +272,8 @@ fn converge(
     summaries.sort();
     for summary in summaries {
         let members = &groups[summary];
-        let mut candidates: Vec<&Issue> = marked
-            .iter()
-            .copied()
-            .filter(|issue| comparable(&issue.summary) == *summary)
-            .collect();
+        let mut candidates: Vec<&Issue> =
+            marked_by_summary.get(summary).cloned().unwrap_or_default();
         candidates.sort_by_key(|issue| key_order(&issue.key));
         let (winners, extra) = candidates.split_at(members.len().min(candidates.len()));
         // Rows already on a winner keep it; the others take the remaining winners in order.
@@ -305,8 +319,7 @@ fn converge(
         let kept = winners[0].key.clone();
         for issue in extra {
             let open = issue.status.category != crate::jira::model::StatusCategory::Done;
-            let listed = duplicates.iter().any(|d| d.issue.id == issue.id);
-            if open && !listed {
+            if open && listed.insert(issue.id.clone()) {
                 duplicates.push(Duplicate {
                     report: input.report,
                     issue: (*issue).clone(),
@@ -349,9 +362,36 @@ pub fn row_edits(row: usize, key: &IssueKey, status: &str, context: &PlanContext
     ]
 }
 
+/// The issues `input`'s unlinked items may adopt (its date label, the configured project, its
+/// mark or none), by comparable summary, lowest key first.
+fn adoption_candidates<'s>(
+    input: &ReportInput<'_>,
+    state: &'s TrackerState,
+    context: &PlanContext<'_>,
+) -> HashMap<String, Vec<&'s Issue>> {
+    let mut candidates: HashMap<String, Vec<&Issue>> = HashMap::new();
+    for issue in state
+        .by_label
+        .get(&input.labels.date_label())
+        .into_iter()
+        .flatten()
+        .filter(|issue| of_project(issue, context.project) && adoptable(issue, &input.mark))
+    {
+        candidates
+            .entry(comparable(&issue.summary))
+            .or_default()
+            .push(issue);
+    }
+    for list in candidates.values_mut() {
+        list.sort_by_key(|issue| key_order(&issue.key));
+    }
+    candidates
+}
+
 fn choose_ticket(
     input: &ReportInput<'_>,
     item: &ActionItem,
+    candidates: &HashMap<String, Vec<&Issue>>,
     state: &TrackerState,
     context: &PlanContext<'_>,
     taken: &mut HashSet<String>,
@@ -362,22 +402,12 @@ fn choose_ticket(
             _ => Ticket::Missing(key.clone()),
         };
     }
-    let wanted = comparable(item.summary());
-    let matching = state
-        .by_label
-        .get(&input.labels.date_label())
-        .into_iter()
-        .flatten()
-        .filter(|issue| {
-            !taken.contains(&issue.id)
-                && of_project(issue, context.project)
-                && adoptable(issue, &input.mark)
-                && comparable(&issue.summary) == wanted
-        })
-        .min_by_key(|issue| key_order(&issue.key));
+    let matching = candidates
+        .get(&comparable(item.summary()))
+        .and_then(|list| list.iter().find(|issue| !taken.contains(&issue.id)));
     if let Some(issue) = matching {
         taken.insert(issue.id.clone());
-        return Ticket::Adopt(issue.clone());
+        return Ticket::Adopt((*issue).clone());
     }
     Ticket::Create(NewIssue {
         project: context.project.to_owned(),
@@ -450,7 +480,7 @@ fn with_label(update: Option<IssueUpdate>, issue: &Issue, label: &str) -> Option
 }
 
 /// Summaries compare with whitespace collapsed: Jira trims them, people re-wrap table cells.
-fn comparable(summary: &str) -> String {
+pub(crate) fn comparable(summary: &str) -> String {
     summary.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

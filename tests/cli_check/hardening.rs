@@ -609,3 +609,70 @@ async fn retry_warnings_do_not_break_doctors_checklist() {
     assert_eq!(out.code, 0, "{out}");
     assert!(!out.stderr.contains("retrying"), "{out}");
 }
+
+/// Runs `args` on a FIFO named `pm.md`; fails (never hangs) when pm-sync blocks on it.
+#[cfg(unix)]
+async fn run_on_a_fifo(pm: &PmSync, args: &[&str]) -> crate::support::cli::Output {
+    let fifo = pm.dir().join("pm.md");
+    if !fifo.exists() {
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+    }
+    match tokio::time::timeout(Duration::from_secs(20), pm.run(args)).await {
+        Ok(out) => out,
+        Err(_) => {
+            // Unblock the child (a reader for a writer, a writer for a reader), then fail.
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags_nonblock()
+                .open(&fifo);
+            let _ = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags_nonblock()
+                .open(&fifo);
+            panic!("pm-sync blocked on a FIFO: {args:?}");
+        }
+    }
+}
+
+/// Non-blocking opens for the test's own unblocking of a FIFO.
+#[cfg(unix)]
+trait NonBlocking {
+    fn custom_flags_nonblock(&mut self) -> &mut Self;
+}
+
+#[cfg(unix)]
+impl NonBlocking for std::fs::OpenOptions {
+    fn custom_flags_nonblock(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.custom_flags(libc::O_NONBLOCK)
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifo_or_a_device_is_refused_at_once_by_every_command() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    for args in [
+        &["sync", "pm.md"][..],
+        &["sync", "pm.md", "--dry-run"],
+        &["refresh", "pm.md"],
+        &["check", "pm.md"],
+        &["dashboard", "pm.md", "--offline"],
+        &["items", "pm.md"],
+    ] {
+        let out = run_on_a_fifo(&pm, args).await;
+        assert_eq!(out.code, 2, "{args:?}: {out}");
+        assert!(out.stderr.contains("not a regular file"), "{args:?}: {out}");
+    }
+    for args in [&["sync", "/dev/null"][..], &["refresh", "/dev/null"]] {
+        let out = pm.run(args).await;
+        assert_eq!(out.code, 2, "{args:?}: {out}");
+        assert!(out.stderr.contains("not a regular file"), "{args:?}: {out}");
+    }
+    assert_eq!(jira.requests().writes, 0);
+}

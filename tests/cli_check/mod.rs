@@ -6,6 +6,7 @@ mod formats;
 mod gate;
 mod hardening;
 mod recipes;
+mod secrets;
 
 use crate::support::cli::PmSync;
 use crate::support::fake_jira::{FakeJira, Flavor};

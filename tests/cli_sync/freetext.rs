@@ -278,6 +278,17 @@ async fn a_persons_status_on_a_new_row_is_honoured_by_one_transition_and_their_w
         let (fake, pm) = setup(flavor).await;
         pm.write("pm.md", MARKED);
 
+        // A dry run shows where each ticket will go, and moves nothing.
+        let dry = pm.run(&["sync", "--dry-run", "pm.md"]).await;
+        assert_eq!(dry.code, 0, "{flavor:?}: {dry}");
+        assert!(
+            dry.stdout.lines().any(|l| !l.contains('|')
+                && l.contains("Erledigt")
+                && l.contains("Fix the runbook")),
+            "{flavor:?}: {dry}"
+        );
+        assert_eq!(fake.requests().count(Endpoint::GetTransitions), 0);
+
         let out = pm.run(&["sync", "pm.md"]).await;
 
         assert_eq!(out.code, 0, "{flavor:?}: {out}");

@@ -165,3 +165,63 @@ async fn a_dry_run_shows_placeholders_for_the_keys_to_come() {
     // A placeholder is not a key: nothing that parses as one is shown for items to create.
     assert!(!out.stdout.contains("OPS-1"), "{out}");
 }
+
+/// Whether this process runs as root (whom permission bits do not stop).
+#[cfg(unix)]
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_folder_that_takes_no_new_file_exits_2_before_any_jira_write() {
+    use std::os::unix::fs::PermissionsExt;
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        // Root writes through permission bits: run pm-sync as `nobody`, for whom they hold.
+        let pm = if is_root() { pm.as_user(65534) } else { pm };
+        let path = pm.write("locked/pm.md", report(2));
+        // The report itself is writable by anyone: only the folder refuses new files.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let folder = pm.dir().join("locked");
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+
+        let out = pm.run(&["sync", "locked/pm.md"]).await;
+
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(out.code, 2, "{flavor:?}: {out}");
+        assert!(
+            out.stderr.contains("does not take new files"),
+            "{flavor:?}: {out}"
+        );
+        assert!(out.stderr.contains("--dry-run"), "the fix: {out}");
+        assert_eq!(fake.requests().writes, 0, "{flavor:?}");
+        assert!(fake.issues().is_empty(), "{flavor:?}");
+        assert_eq!(pm.read("locked/pm.md"), report(2), "{flavor:?}");
+        // A preview needs no write access.
+        let out = pm.run(&["sync", "locked/pm.md", "--dry-run"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_with_two_hard_links_exits_2_before_any_jira_write() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", report(2));
+    std::fs::create_dir(pm.dir().join("copy")).unwrap();
+    std::fs::hard_link(pm.dir().join("pm.md"), pm.dir().join("copy/pm.md")).unwrap();
+
+    for args in [&["sync", "pm.md"][..], &["refresh", "copy/pm.md"]] {
+        let out = pm.run(args).await;
+        assert_eq!(out.code, 2, "{args:?}: {out}");
+        assert!(out.stderr.contains("2 hard links"), "{out}");
+        assert!(out.stderr.contains("symbolic links"), "the fix: {out}");
+    }
+    assert_eq!(fake.requests().total, 0);
+    // One name left: it syncs, and the keys are in the file that has the name.
+    std::fs::remove_file(pm.dir().join("copy/pm.md")).unwrap();
+    let out = pm.run(&["sync", "pm.md"]).await;
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(fake.issues().len(), 2);
+}

@@ -154,3 +154,84 @@ async fn a_plain_sync_that_searches_converges_and_names_the_duplicate_without_cl
     // Named, not closed: closing is asked for with --close-duplicates.
     assert_eq!(fake.issue("OPS-2").unwrap().status, "To Do");
 }
+
+fn search_endpoint(flavor: Flavor) -> Endpoint {
+    match flavor {
+        Flavor::Cloud => Endpoint::SearchJql,
+        Flavor::DataCenter => Endpoint::Search,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_race_a_plain_sync_of_either_copy_converges_and_names_the_duplicates() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        race(&fake, &pm, ITEMS).await;
+        let b_before = keys_in(&pm.read("clone-b/report.md"));
+
+        // Nothing new in the copy: before, this run read its keys and said "ok".
+        let out = pm.run(&["sync", "clone-b/report.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let keys_b = keys_in(&pm.read("clone-b/report.md"));
+        assert_eq!(keys_b, ["OPS-1", "OPS-2", "OPS-3"], "{flavor:?}: {out}");
+        for extra in b_before.iter().filter(|k| !keys_b.contains(k)) {
+            assert!(
+                out.stderr.contains(&format!("{extra} duplicates OPS-")),
+                "{flavor:?}: {extra} named: {out}"
+            );
+        }
+        assert!(
+            out.stderr.contains("--close-duplicates"),
+            "{flavor:?}: {out}"
+        );
+
+        // Both copies converged: a run over both that changes nothing asks one search for both.
+        pm.run(&["sync", "clone-a/report.md"]).await;
+        fake.reset_request_log();
+        let out = pm
+            .run(&["sync", "clone-a/report.md", "clone-b/report.md"])
+            .await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let log = fake.requests();
+        assert_eq!(log.writes, 0, "{flavor:?}: {:?}", log.entries);
+        // One labels search for both reports; Data Center also reads the linked keys by search
+        // (`key in (…)`, one request), where Cloud uses bulkfetch.
+        let reads_by_search = usize::from(flavor == Flavor::DataCenter);
+        assert_eq!(
+            log.count(search_endpoint(flavor)),
+            1 + reads_by_search,
+            "{flavor:?}: one search for both reports: {:?}",
+            log.entries
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_files_with_the_same_items_in_one_folder_name_each_other() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    let text = generated_report(2, "2020-04-14");
+    pm.write("postmortems/first.md", &text);
+    pm.write("postmortems/second.md", &text);
+    let out = pm.run(&["sync", "postmortems/first.md"]).await;
+    assert_eq!(out.code, 0, "{out}");
+
+    for _ in 0..2 {
+        // The second file's own tickets are filed once; every sync of it names the first.
+        let out = pm.run(&["sync", "postmortems/second.md"]).await;
+        assert_eq!(out.code, 0, "{out}");
+        assert!(
+            out.stderr.contains(
+                "items match tickets pm-sync created for postmortems/first.md: OPS-1, OPS-2"
+            ),
+            "{out}"
+        );
+        assert!(out.stderr.contains("If it is a copy"), "{out}");
+        assert!(out.stderr.contains("`| OPS-1 … |`"), "how to adopt: {out}");
+    }
+    assert_eq!(
+        fake.issues().len(),
+        4,
+        "second.md never takes first.md's tickets"
+    );
+}

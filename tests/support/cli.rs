@@ -10,6 +10,8 @@ use super::fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Flavor};
 pub struct PmSync {
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
+    /// Run as this user and group id (Unix, from root only): see [`PmSync::as_user`].
+    user: Option<u32>,
 }
 
 /// What a run printed and returned.
@@ -49,6 +51,7 @@ impl PmSync {
                 ("PM_SYNC_TEST_RECONCILE_WAIT_MS".into(), "2000".into()),
             ],
             dir,
+            user: None,
         }
     }
 
@@ -82,6 +85,17 @@ impl PmSync {
         self
     }
 
+    /// Runs the binary as user and group `id` (the caller must be root): for tests of
+    /// permissions, which do not stop root. The working directory is opened to everyone.
+    #[cfg(unix)]
+    pub fn as_user(mut self, id: u32) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(self.dir.path(), std::fs::Permissions::from_mode(0o777))
+            .expect("open the working directory");
+        self.user = Some(id);
+        self
+    }
+
     /// The working directory.
     pub fn dir(&self) -> &Path {
         self.dir.path()
@@ -109,6 +123,11 @@ impl PmSync {
             .current_dir(self.dir.path())
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)));
+        #[cfg(unix)]
+        if let Some(id) = self.user {
+            use std::os::unix::process::CommandExt;
+            command.uid(id).gid(id);
+        }
         command
     }
 

@@ -1,0 +1,266 @@
+//! The one filter every byte pm-sync prints or writes passes: the Jira token, the Basic
+//! credentials made from it and anything else registered as secret become `***`.
+//!
+//! Secrets are registered once they are known (the token variable at start-up, then the
+//! resolved Jira settings); from then on:
+//! - stdout is written by one function (`commands::runtime::print_stdout`) that uses [`text`],
+//!   stderr by [`eprint`], and the log subscriber and panic messages through [`Writer`] and
+//!   [`text`] (see `lib.rs`);
+//! - files pm-sync writes (reports, journals, the dashboard, `init`'s config) go through
+//!   [`bytes`] at the single place each kind of file is written.
+//!
+//! So a secret that reached a message by any path — a report that is a symlink to
+//! `/proc/self/environ`, a Jira error body echoing a header, a URL, a config value — is masked
+//! at the exit, whatever route it took. This module is a leaf: it imports nothing of the crate.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+use std::sync::RwLock;
+
+/// What a secret is replaced with.
+pub const MASK: &str = "***";
+
+/// Shorter strings are never treated as secrets: masking them would garble ordinary text, and
+/// no Jira token or PAT is that short.
+pub const MIN_SECRET_LEN: usize = 8;
+
+static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Registers `secret`: from now on every output masks it. Strings shorter than
+/// [`MIN_SECRET_LEN`] (after trimming) are ignored.
+pub fn register(secret: &str) {
+    let secret = secret.trim();
+    if secret.len() < MIN_SECRET_LEN {
+        return;
+    }
+    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    if !secrets.iter().any(|s| s == secret) {
+        secrets.push(secret.to_owned());
+        // Longest first, so `email:token` is masked whole before the token inside it.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+}
+
+/// Registers the token and, with an email (Jira Cloud's Basic auth), `email:token` and its
+/// base64 as sent in the `Authorization` header.
+pub fn register_credentials(email: Option<&str>, token: &str) {
+    register(token);
+    if let Some(email) = email {
+        let pair = format!("{email}:{token}");
+        register(&base64(pair.as_bytes()));
+        register(&pair);
+    }
+}
+
+/// Whether `text` holds a registered secret; the byte offset of the first one found.
+pub fn find(text: &[u8]) -> Option<usize> {
+    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    secrets
+        .iter()
+        .filter_map(|s| memchr::memmem::find(text, s.as_bytes()))
+        .min()
+}
+
+/// `text` with every registered secret replaced by [`MASK`] (borrowed when there is none).
+pub fn text(text: &str) -> Cow<'_, str> {
+    match bytes(text.as_bytes()) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        // Secrets are whole strings and the mask is ASCII: the result is still UTF-8.
+        Cow::Owned(masked) => Cow::Owned(
+            String::from_utf8(masked)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+    }
+}
+
+/// `bytes` with every registered secret replaced by [`MASK`] (borrowed when there is none).
+pub fn bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let mut out: Cow<'_, [u8]> = Cow::Borrowed(bytes);
+    for secret in secrets.iter() {
+        let finder = memchr::memmem::Finder::new(secret.as_bytes());
+        if finder.find(&out).is_none() {
+            continue;
+        }
+        let mut masked = Vec::with_capacity(out.len());
+        let mut at = 0;
+        for found in finder.find_iter(&out) {
+            masked.extend_from_slice(&out[at..found]);
+            masked.extend_from_slice(MASK.as_bytes());
+            at = found + secret.len();
+        }
+        masked.extend_from_slice(&out[at..]);
+        out = Cow::Owned(masked);
+    }
+    out
+}
+
+/// Writes `message` and a newline to stderr, masked (`eprintln!` through the filter).
+pub fn eprint(message: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_all(text(message).as_bytes());
+    let _ = stderr.write_all(b"\n");
+    let _ = stderr.flush();
+}
+
+/// A writer that masks what passes through it: whole lines are masked and passed on as they
+/// complete, the rest when flushed or dropped (a secret never spans lines, so it is never
+/// split between two writes).
+pub struct Writer<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> Writer<W> {
+    /// Masks what is written to `inner`.
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    fn pass_on(&mut self, upto: usize) -> io::Result<()> {
+        let masked = bytes(&self.pending[..upto]).into_owned();
+        self.pending.drain(..upto);
+        self.inner.write_all(&masked)
+    }
+}
+
+impl<W: Write> Write for Writer<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(last) = memchr::memrchr(b'\n', &self.pending) {
+            self.pass_on(last + 1)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.pass_on(self.pending.len())?;
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Writer<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// The log subscriber's writer: stderr, masked.
+pub fn stderr_writer() -> Writer<io::Stderr> {
+    Writer::new(io::stderr())
+}
+
+/// Standard base64 with padding (what HTTP Basic auth sends).
+fn base64(input: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Whether `name` may be shown as the name of the token's variable: a conventional one
+/// (upper-case letters, digits and `_`, not starting with a digit, at most 64 characters).
+/// Anything else may be a token pasted where its variable's name belongs, and is never echoed.
+pub fn is_conventional_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= 64
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The token variable's name as messages may show it: the name when conventional, else "the
+/// variable named by `token_env`".
+pub fn shown_variable(name: &str) -> Cow<'_, str> {
+    if is_conventional_variable_name(name) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Borrowed("the variable named by `token_env`")
+    }
+}
+
+/// How messages name the token's variable: its name when conventional, else only "the variable
+/// named by `token_env`".
+pub fn token_variable(name: &str) -> String {
+    if is_conventional_variable_name(name) {
+        format!("the environment variable {name} (named by [jira] token_env)")
+    } else {
+        "the variable named by `token_env`".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_examples() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn every_form_of_the_credentials_is_masked_and_short_strings_never_are() {
+        register_credentials(Some("bot@example.com"), "unit-test-token-0123");
+        register("short");
+        let header = base64(b"bot@example.com:unit-test-token-0123");
+        let line = format!(
+            "token unit-test-token-0123, pair bot@example.com:unit-test-token-0123, basic {header}, short"
+        );
+        assert_eq!(text(&line), "token ***, pair ***, basic ***, short");
+        assert!(find(line.as_bytes()).is_some());
+        assert!(find(b"nothing here").is_none());
+    }
+
+    #[test]
+    fn the_writer_masks_a_secret_split_across_writes() {
+        register("split-secret-value");
+        let mut out = Vec::new();
+        {
+            let mut writer = Writer::new(&mut out);
+            writer.write_all(b"a split-sec").unwrap();
+            writer.write_all(b"ret-value b\nand split-secret-").unwrap();
+            writer.write_all(b"value").unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "a *** b\nand ***");
+    }
+
+    #[test]
+    fn only_conventional_variable_names_are_shown() {
+        assert!(is_conventional_variable_name("JIRA_API_TOKEN"));
+        assert!(!is_conventional_variable_name("ATATT3xFfGF0T4k3n"));
+        assert!(!is_conventional_variable_name("jira_token"));
+        assert!(!is_conventional_variable_name(&"A".repeat(65)));
+        assert_eq!(
+            token_variable("abcDEF123"),
+            "the variable named by `token_env`"
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! The dry run's unified diff, in time linear in the report's lines.
+//!
+//! An optimal line diff (Myers, as `similar` computes it) costs O(lines × changed lines): a
+//! dry run that links every row of a 100,000-row table changes every other line, and the diff
+//! alone took minutes. pm-sync's edits change lines in place (a key, a status), so a greedy
+//! walk finds the same diff: equal lines are passed over, and from a changed line the walk looks
+//! a few lines ahead on both sides ([`RESYNC_WINDOW`]) for the next line they share again. The
+//! result is always a correct diff (applying it to the old text gives the new one), minimal for
+//! in-place edits, and formatted exactly as `similar`'s unified diff (the hunks are grouped by
+//! `similar` itself).
+
+use similar::{DiffOp, group_diff_ops};
+
+/// How far ahead (old and new lines together) a changed line looks for the next shared line.
+/// Each step compares at most `(W + 1)(W + 2) / 2` pairs of lines, so the walk is linear.
+pub(crate) const RESYNC_WINDOW: usize = 8;
+
+/// A unified diff from `old` to `new` with `context` lines around each change and
+/// `--- {old_name}` / `+++ {new_name}` headers; empty when the texts are equal.
+pub(crate) fn unified(
+    old: &str,
+    new: &str,
+    context: usize,
+    old_name: &str,
+    new_name: &str,
+) -> String {
+    let a = lines(old);
+    let b = lines(new);
+    let (ops, _) = line_ops(&a, &b);
+    let hunks = group_diff_ops(ops, context);
+    let mut out = String::new();
+    if hunks.is_empty() {
+        return out;
+    }
+    out.push_str(&format!("--- {old_name}\n+++ {new_name}\n"));
+    for hunk in hunks {
+        out.push_str(&format!(
+            "{}\n",
+            similar::udiff::UnifiedHunkHeader::new(&hunk)
+        ));
+        for op in hunk {
+            match op {
+                DiffOp::Equal { old_index, len, .. } => {
+                    push_lines(&mut out, ' ', &a[old_index..old_index + len])
+                }
+                DiffOp::Delete {
+                    old_index, old_len, ..
+                } => push_lines(&mut out, '-', &a[old_index..old_index + old_len]),
+                DiffOp::Insert {
+                    new_index, new_len, ..
+                } => push_lines(&mut out, '+', &b[new_index..new_index + new_len]),
+                DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => {
+                    push_lines(&mut out, '-', &a[old_index..old_index + old_len]);
+                    push_lines(&mut out, '+', &b[new_index..new_index + new_len]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Writes `lines` each after `tag`, marking a last line without a line break as `similar` does.
+fn push_lines(out: &mut String, tag: char, lines: &[&str]) {
+    for line in lines {
+        out.push(tag);
+        out.push_str(line);
+        if !line.ends_with(['\n', '\r']) {
+            out.push_str("\n\\ No newline at end of file\n");
+        }
+    }
+}
+
+/// `text`'s lines, each with its terminator (`\n`, `\r\n` or a lone `\r`, as `similar` splits).
+fn lines(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
+        let mut end = at + found + 1;
+        if bytes[end - 1] == b'\r' && bytes.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        out.push(&text[start..end]);
+        start = end;
+        at = end;
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// The diff of two line sequences as `similar`'s operations, and how many pairs of lines were
+/// compared (at most `(W + 1)(W + 2) / 2 + 1` per line of either side: linear).
+pub(crate) fn line_ops(a: &[&str], b: &[&str]) -> (Vec<DiffOp>, usize) {
+    let mut ops = Vec::new();
+    let mut compared = 0;
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        // Equal lines.
+        let (from_i, from_j) = (i, j);
+        while i < a.len() && j < b.len() && {
+            compared += 1;
+            a[i] == b[j]
+        } {
+            i += 1;
+            j += 1;
+        }
+        if i > from_i {
+            ops.push(DiffOp::Equal {
+                old_index: from_i,
+                new_index: from_j,
+                len: i - from_i,
+            });
+        }
+        if i == a.len() && j == b.len() {
+            break;
+        }
+        // A changed block: until both sides share a line again.
+        let (from_i, from_j) = (i, j);
+        loop {
+            if let Some((x, y)) = resync(a, b, i, j, &mut compared) {
+                i += x;
+                j += y;
+                break;
+            }
+            if i == a.len() && j == b.len() {
+                break;
+            }
+            i = (i + 1).min(a.len());
+            j = (j + 1).min(b.len());
+        }
+        ops.push(match (i - from_i, j - from_j) {
+            (old_len, 0) => DiffOp::Delete {
+                old_index: from_i,
+                old_len,
+                new_index: from_j,
+            },
+            (0, new_len) => DiffOp::Insert {
+                old_index: from_i,
+                new_index: from_j,
+                new_len,
+            },
+            (old_len, new_len) => DiffOp::Replace {
+                old_index: from_i,
+                old_len,
+                new_index: from_j,
+                new_len,
+            },
+        });
+    }
+    (ops, compared)
+}
+
+/// The nearest `(x, y)` (fewest lines skipped, the diagonal first) with `x + y ≥ 1` within
+/// [`RESYNC_WINDOW`] where `a[i + x] == b[j + y]`; or where one side ends while the other is
+/// still within the window (the rest of it is then all inserted or all deleted).
+fn resync(
+    a: &[&str],
+    b: &[&str],
+    i: usize,
+    j: usize,
+    compared: &mut usize,
+) -> Option<(usize, usize)> {
+    for d in 1..=RESYNC_WINDOW {
+        // Candidates with x + y = d, those nearest the diagonal (x == y) first, more old lines
+        // skipped before more new ones.
+        for dist in (d % 2..=d).step_by(2) {
+            for x in [(d + dist) / 2, (d - dist) / 2] {
+                let y = d - x;
+                let (pi, pj) = (i + x, j + y);
+                if pi == a.len() && pj == b.len() {
+                    return Some((x, y));
+                }
+                if pi < a.len() && pj < b.len() {
+                    *compared += 1;
+                    if a[pi] == b[pj] {
+                        return Some((x, y));
+                    }
+                }
+                if dist == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `similar`'s own (optimal, quadratic) diff, which ours must equal for in-place edits.
+    fn reference(old: &str, new: &str) -> String {
+        similar::TextDiff::from_lines(old, new)
+            .unified_diff()
+            .context_radius(3)
+            .header("a/pm.md", "b/pm.md")
+            .to_string()
+    }
+
+    fn ours(old: &str, new: &str) -> String {
+        unified(old, new, 3, "a/pm.md", "b/pm.md")
+    }
+
+    fn table(rows: usize, edited: impl Fn(usize) -> bool) -> String {
+        let mut text =
+            String::from("# PM\n\n## Action Items\n\n| Action Item | Status |\n|---|---|\n");
+        for row in 0..rows {
+            if edited(row) {
+                text.push_str(&format!(
+                    "| [OPS-{row}](https://x/browse/OPS-{row}) Item {row} | Open |\n"
+                ));
+            } else {
+                text.push_str(&format!("| Item {row} | |\n"));
+            }
+        }
+        text.push_str("\n## Timeline\n\nnothing\n");
+        text
+    }
+
+    #[test]
+    fn in_place_edits_give_similars_diff_byte_for_byte() {
+        let old = table(40, |_| false);
+        for edited in [
+            &(|r: usize| r == 7) as &dyn Fn(usize) -> bool,
+            &|r| r % 2 == 0,
+            &|r| r % 9 == 0,
+            &|_| true,
+            &|r| r > 30,
+            &|r| r < 2,
+        ] {
+            let new = table(40, edited);
+            assert_eq!(ours(&old, &new), reference(&old, &new));
+        }
+        assert_eq!(ours(&old, &old), "");
+        // No line break at the end, and CRLF lines.
+        let (old, new) = ("a\nb\nc", "a\nb\nC");
+        assert_eq!(ours(old, new), reference(old, new));
+        let (old, new) = ("a\r\nb\r\nc\r\n", "a\r\nB\r\nc\r\n");
+        assert_eq!(ours(old, new), reference(old, new));
+    }
+
+    #[test]
+    fn inserted_and_deleted_lines_still_give_a_correct_diff() {
+        for (old, new) in [
+            ("a\nb\nc\n", "a\nx\nb\nc\n"),
+            ("a\nb\nc\n", "a\nc\n"),
+            ("a\nb\nc\n", ""),
+            ("", "a\n"),
+            ("a\nb\nc\nd\n", "x\ny\n"),
+        ] {
+            assert_eq!(ours(old, new), reference(old, new), "{old:?} → {new:?}");
+        }
+    }
+
+    #[test]
+    fn the_walk_compares_a_bounded_number_of_lines_per_line() {
+        // Every row of a large table changed: the optimal diff rescans (rows²), the walk not.
+        for rows in [1_000, 20_000] {
+            let old = table(rows, |_| false);
+            let new = table(rows, |_| true);
+            let (a, b) = (lines(&old), lines(&new));
+            let (ops, compared) = line_ops(&a, &b);
+            let per_line = (RESYNC_WINDOW + 1) * (RESYNC_WINDOW + 2) / 2 + 1;
+            assert!(
+                compared <= per_line * (a.len() + b.len()),
+                "{compared} comparisons for {} lines",
+                a.len() + b.len()
+            );
+            assert!(ops.iter().any(|op| matches!(op, DiffOp::Replace { .. })));
+        }
+    }
+}

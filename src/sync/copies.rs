@@ -1,0 +1,180 @@
+//! Copies of a report that notice each other: the labels every sync searches, and the warning
+//! for items that match tickets pm-sync created for *another* report (a copy of this one in
+//! the same folder, say), which this report will never adopt.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::jira::model::{Issue, IssueKey};
+use crate::sync::marks::{is_mark, mark_label, report_id};
+use crate::sync::plan::{Plan, Ticket, TrackerState, comparable};
+use crate::sync::workspace::LoadedReport;
+
+/// How many keys a warning lists before "and N more".
+const KEYS_SHOWN: usize = 10;
+
+/// The date labels to search: each once, sorted, none empty.
+pub fn date_labels(labels: impl Iterator<Item = String>) -> Vec<String> {
+    let mut labels: Vec<String> = labels.filter(|label| !label.is_empty()).collect();
+    labels.sort();
+    labels.dedup();
+    labels
+}
+
+/// Tickets created for another report whose summaries match items of this one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignMatch {
+    /// The report (index in the run) whose items match.
+    pub report: usize,
+    /// The other report's mark (see [`crate::sync::marks`]).
+    pub mark: String,
+    /// Its matching tickets, lowest key first.
+    pub keys: Vec<IssueKey>,
+}
+
+/// For each report (index in the run, with its `marks` and `date_labels` by index), the tickets
+/// of its date label that carry another report's mark and the summary of one of its items,
+/// other than the ticket the item itself ends up with. Linear in rows and tickets.
+pub fn foreign_matches(
+    marks: &[String],
+    date_labels: &[String],
+    plan: &Plan,
+    state: &TrackerState,
+) -> Vec<ForeignMatch> {
+    // Report → summary → rows' own tickets (ids), from the plan.
+    let mut wanted: HashMap<usize, HashMap<String, HashSet<&str>>> = HashMap::new();
+    for row in &plan.rows {
+        let own = match &row.ticket {
+            Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.id.as_str(),
+            _ => "",
+        };
+        wanted
+            .entry(row.report)
+            .or_default()
+            .entry(comparable(&row.summary))
+            .or_default()
+            .insert(own);
+    }
+    let mut out = Vec::new();
+    for (report, (mark, label)) in marks.iter().zip(date_labels).enumerate() {
+        let Some(summaries) = wanted.get(&report) else {
+            continue;
+        };
+        let mut by_mark: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
+        for issue in state.by_label.get(label).into_iter().flatten() {
+            let Some(other) = issue.labels.iter().find(|l| is_mark(l) && *l != mark) else {
+                continue;
+            };
+            if issue.labels.contains(mark) {
+                continue;
+            }
+            if let Some(own) = summaries.get(&comparable(&issue.summary))
+                && !own.contains(issue.id.as_str())
+            {
+                by_mark.entry(other.as_str()).or_default().push(issue);
+            }
+        }
+        for (other, mut issues) in by_mark {
+            issues.sort_by_key(|issue| key_number(&issue.key));
+            out.push(ForeignMatch {
+                report,
+                mark: other.to_owned(),
+                keys: issues.iter().map(|issue| issue.key.clone()).collect(),
+            });
+        }
+    }
+    out
+}
+
+/// The warning for `found` in the report at `path`; `run` holds the other reports of this run
+/// (path and mark) to name the other report by, before its folder's Markdown files are tried.
+pub fn warning(path: &Path, found: &ForeignMatch, run: &[(PathBuf, String)]) -> String {
+    let other = run
+        .iter()
+        .find(|(_, mark)| *mark == found.mark)
+        .map(|(p, _)| p.clone())
+        .or_else(|| sibling_with_mark(path, &found.mark));
+    let named = match &other {
+        Some(other) => format!("{}", other.display()),
+        None => format!(
+            "another report (its tickets carry the label {})",
+            found.mark
+        ),
+    };
+    let mut keys: Vec<String> = found
+        .keys
+        .iter()
+        .take(KEYS_SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if found.keys.len() > KEYS_SHOWN {
+        keys.push(format!("and {} more", found.keys.len() - KEYS_SHOWN));
+    }
+    format!(
+        "{}: items match tickets pm-sync created for {named}: {}; this report never takes \
+         another report's tickets, so it has (or files) its own. If it is a copy of {named}, \
+         keep one file per post-mortem (delete the copy); to have this report use those tickets \
+         instead, write each key at the start of its item (`| {} … |`) and sync again",
+        path.display(),
+        keys.join(", "),
+        found.keys[0],
+    )
+}
+
+/// Warns (one line per report and other report) about items matching tickets created for
+/// another report.
+pub fn warn_foreign(reports: &[LoadedReport], plan: &Plan, state: &TrackerState) {
+    let run: Vec<(PathBuf, String)> = reports
+        .iter()
+        .map(|loaded| {
+            let path = loaded.report.path().to_path_buf();
+            let mark = mark_label(&report_id(&path));
+            (path, mark)
+        })
+        .collect();
+    let marks: Vec<String> = run.iter().map(|(_, mark)| mark.clone()).collect();
+    let labels: Vec<String> = reports
+        .iter()
+        .map(|loaded| {
+            loaded
+                .labels
+                .as_ref()
+                .map(|labels| labels.date_label())
+                .unwrap_or_default()
+        })
+        .collect();
+    for found in foreign_matches(&marks, &labels, plan, state) {
+        let path = reports[found.report].report.path();
+        tracing::warn!("{}", warning(path, &found, &run));
+    }
+}
+
+/// A Markdown file in `path`'s folder (not `path` itself) whose mark is `mark`.
+fn sibling_with_mark(path: &Path, mark: &str) -> Option<PathBuf> {
+    let folder = crate::report::disk::folder_of(path);
+    let me = std::fs::canonicalize(path).ok();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+        })
+        .collect();
+    names.sort();
+    names.into_iter().find(|candidate| {
+        std::fs::canonicalize(candidate).ok() != me && mark_label(&report_id(candidate)) == mark
+    })
+}
+
+/// Orders `OPS-9` before `OPS-10`.
+fn key_number(key: &IssueKey) -> (String, u64) {
+    let number = key
+        .as_str()
+        .rsplit_once('-')
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(u64::MAX);
+    (key.project().to_owned(), number)
+}

@@ -1,0 +1,218 @@
+//! The secret filter: the token, `email:token` and the Basic credentials' base64 planted in
+//! every input a user or a hostile file can give, and never found in anything pm-sync prints
+//! or writes.
+
+use crate::support::cli::{Output, PmSync};
+use crate::support::fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Fault, Flavor, base64};
+
+const REPORT: &str = "---\nincident_date: 2026-03-04\nseverity: sev2\n---\n# PM\n\n## Action Items\n\n| Action Item | Status |\n|---|---|\n| Add an alert | |\n";
+
+/// Every form the credentials take.
+fn forms() -> Vec<String> {
+    let pair = format!("{FAKE_EMAIL}:{FAKE_TOKEN}");
+    vec![FAKE_TOKEN.to_owned(), base64(&pair), pair]
+}
+
+/// Fails when `out` shows any form of the credentials.
+fn assert_masked(out: &Output) {
+    for form in forms() {
+        assert!(!out.to_string().contains(&form), "{form:?} printed:\n{out}");
+    }
+}
+
+/// Fails when any file below `dir` (but the test's own `planted` inputs) holds any form of
+/// the credentials.
+fn assert_no_file_holds_it(dir: &std::path::Path, planted: &[&str]) {
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            assert_no_file_holds_it(&path, planted);
+            continue;
+        }
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if path.is_symlink() || planted.contains(&name.as_ref()) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        for form in forms() {
+            assert!(!text.contains(&form), "{} holds {form:?}", path.display());
+        }
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_that_is_a_link_to_the_environment_is_refused_without_printing_the_token() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    // What /proc/self/environ holds, as a plain file, made to look like a report.
+    pm.write(
+        "environ.txt",
+        format!(
+            "## Action Items\n\n| Action Item | Status |\n|---|---|\n| HOME=/root\0JIRA_API_TOKEN={FAKE_TOKEN}\0X=1 | |\n"
+        ),
+    );
+    std::os::unix::fs::symlink(pm.dir().join("environ.txt"), pm.dir().join("pm.md")).unwrap();
+    for args in [
+        &["items", "pm.md"][..],
+        &["items", "pm.md", "--format", "json"],
+        &["sync", "pm.md"],
+        &["sync", "pm.md", "--dry-run"],
+        &["check", "pm.md"],
+        &["dashboard", "pm.md", "--offline"],
+    ] {
+        let out = pm.run(args).await;
+        assert_eq!(out.code, 2, "{args:?}\n{out}");
+        assert!(
+            out.stderr.contains("holds the Jira API token"),
+            "{args:?}\n{out}"
+        );
+        assert_masked(&out);
+    }
+    assert_eq!(jira.requests().total, 0, "nothing may be sent");
+
+    // The real thing, where the system has it: the process's own environment.
+    if std::path::Path::new("/proc/self/environ").exists() {
+        std::fs::remove_file(pm.dir().join("pm.md")).unwrap();
+        std::os::unix::fs::symlink("/proc/self/environ", pm.dir().join("pm.md")).unwrap();
+        for args in [&["items", "pm.md"][..], &["sync", "pm.md"]] {
+            let out = pm.run(args).await;
+            assert_eq!(out.code, 2, "{args:?}\n{out}");
+            assert_masked(&out);
+        }
+    } else {
+        eprintln!("skipped the /proc/self/environ half: this system has no /proc");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_in_the_report_text_is_refused_and_never_sent() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    let report = REPORT.replace("Add an alert", &format!("Rotate {FAKE_TOKEN} now"));
+    pm.write("pm.md", &report);
+
+    let out = pm.run(&["sync", "pm.md", "--format", "json"]).await;
+
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("pm.md:11"), "names the line: {out}");
+    assert_masked(&out);
+    assert!(jira.issues().is_empty(), "no ticket carries the token");
+    assert_eq!(pm.read("pm.md"), report, "the file is left as it was");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_jira_error_echoing_the_credentials_is_masked_in_text_json_and_logs() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write("pm.md", REPORT);
+    let echoed = forms().join(" | ");
+    for args in [
+        &["sync", "pm.md", "-vvv"][..],
+        &["sync", "pm.md", "--format", "json"],
+        &["doctor"],
+        &["doctor", "--format", "json"],
+    ] {
+        jira.inject(Fault::Response {
+            endpoint: None,
+            status: 400,
+            headers: Vec::new(),
+            body: format!(
+                "{{\"errorMessages\":[\"bad Authorization: Basic {echoed}\"],\"errors\":{{}}}}"
+            ),
+            times: 100,
+        });
+        let out = pm.run(args).await;
+        assert_ne!(out.code, 0, "{args:?}\n{out}");
+        assert!(out.to_string().contains("***"), "{args:?}\n{out}");
+        assert_masked(&out);
+    }
+    assert_no_file_holds_it(pm.dir(), &[]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_in_a_url_or_a_config_value_is_masked() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write("pm.md", REPORT);
+    // Pasted into the URL's path, and as the issue type: both are echoed by messages.
+    pm.write(
+        "pm-sync.toml",
+        format!("[jira]\nissue_type = \"{FAKE_TOKEN}\"\n"),
+    );
+    let url = format!("{}/{FAKE_TOKEN}", jira.url());
+    for args in [
+        &["doctor"][..],
+        &["doctor", "--format", "json"],
+        &["sync", "pm.md"],
+        &["sync", "pm.md", "--format", "json"],
+    ] {
+        let out = pm.run_env(&[("JIRA_URL", Some(&url))], args).await;
+        assert_ne!(out.code, 0, "{args:?}\n{out}");
+        assert_masked(&out);
+        let out = pm.run(args).await;
+        assert_ne!(out.code, 0, "{args:?}\n{out}");
+        assert!(out.to_string().contains("***"), "{args:?}\n{out}");
+        assert_masked(&out);
+    }
+    assert_no_file_holds_it(pm.dir(), &["pm-sync.toml"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_pasted_into_token_env_that_looks_like_a_name_is_never_echoed() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write("pm.md", REPORT);
+    // Letters and digits only, as some Data Center PATs and shortened Cloud tokens are.
+    let pasted = "NjQ2OTcxMzQ5NDk2OkpvaG5Eb2VQYXQ";
+    pm.write(
+        "pm-sync.toml",
+        format!("[jira]\ntoken_env = \"{pasted}\"\n"),
+    );
+    for args in [
+        &["sync", "pm.md"][..],
+        &["doctor"],
+        &["doctor", "--format", "json"],
+    ] {
+        let out = pm.run(args).await;
+        assert_eq!(out.code, 2, "{args:?}\n{out}");
+        assert!(!out.to_string().contains(pasted), "{args:?}\n{out}");
+        assert!(
+            out.to_string()
+                .contains("the variable named by `token_env`"),
+            "{args:?}\n{out}"
+        );
+    }
+    // Set, so that the run goes on to Jira: still never named.
+    let out = pm.run_env(&[(pasted, Some(FAKE_TOKEN))], &["doctor"]).await;
+    assert!(!out.to_string().contains(pasted), "{out}");
+    assert_masked(&out);
+    // A conventional name is shown: it tells the user which variable to set.
+    pm.write("pm-sync.toml", "[jira]\ntoken_env = \"OPS_JIRA_TOKEN\"\n");
+    let out = pm.run(&["sync", "pm.md"]).await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("OPS_JIRA_TOKEN"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_masks_a_ticket_summary_holding_the_token() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let key = jira.seed_issue("OPS", &format!("Rotate {FAKE_TOKEN}"), &["sev2"]);
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write(
+        "pm.md",
+        REPORT.replace("| Add an alert |", &format!("| {key} Add an alert |")),
+    );
+    for args in [
+        &["dashboard", "pm.md", "--out", "site"][..],
+        &["dashboard", "pm.md", "--format", "json"],
+        &["check", "pm.md", "--format", "json"],
+        &["refresh", "pm.md"],
+    ] {
+        let out = pm.run(args).await;
+        assert_masked(&out);
+    }
+    assert!(pm.dir().join("site/index.html").exists());
+    assert_no_file_holds_it(pm.dir(), &[]);
+}
