@@ -88,6 +88,8 @@ impl PmSync {
     /// Runs the binary as user and group `id` (the caller must be root): for tests of
     /// permissions, which do not stop root. The working directory is opened to everyone.
     #[cfg(unix)]
+    // A builder step named like the other session settings, not a conversion.
+    #[allow(clippy::wrong_self_convention)]
     pub fn as_user(mut self, id: u32) -> Self {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(self.dir.path(), std::fs::Permissions::from_mode(0o777))
