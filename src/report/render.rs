@@ -126,6 +126,7 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
         "action items"
     };
     let container = match report.kind() {
+        _ if report.page_title().is_some() => "in the page, starting",
         ContainerKind::Html => "in the HTML table",
         ContainerKind::Pipe => "in the pipe table",
         ContainerKind::List => "in lists starting",

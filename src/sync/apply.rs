@@ -382,7 +382,10 @@ pub async fn refresh(
                         loaded.report.known_statuses(),
                         &context,
                     ));
-                    if let Some(records) = cell_records.get_mut(index) {
+                    if let Some(records) = cell_records
+                        .get_mut(index)
+                        .filter(|_| matches!(loaded.home, crate::home::Home::File(_)))
+                    {
                         let mut decided = crate::sync::write_back::Decisions::default();
                         crate::sync::write_back::decide(
                             engine.company,
@@ -427,7 +430,11 @@ pub async fn refresh(
     if !dry_run {
         crate::sync::write_back::save(reports, &mut cell_records, &HashSet::new(), &[]);
     }
-    let mut first_error = None;
+    // Pages get their one PUT each (files were made durable by the save).
+    let mut first_error: Option<Error> = None;
+    if !dry_run && let Err(error) = crate::sync::workspace::make_durable(reports).await {
+        first_error = Some(error);
+    }
     for (index, loaded) in reports.iter_mut().enumerate() {
         let items = order
             .iter()
@@ -436,10 +443,10 @@ pub async fn refresh(
             .collect();
         let written = match saved.next() {
             Some(Err(error)) => {
-                first_error.get_or_insert(error);
+                first_error.get_or_insert(error.into());
                 false
             }
-            Some(Ok(written)) => written,
+            Some(Ok(written)) => written || loaded.written_this_run(),
             None => false,
         };
         outcome
@@ -447,8 +454,17 @@ pub async fn refresh(
             .push(finish_report(loaded, dry_run, written, items));
     }
     match first_error {
-        Some(error) => Err(error.into()),
+        Some(error) => Err(error),
         None => Ok(outcome),
+    }
+}
+
+/// The colour Jira shows a status category in, as a Confluence lozenge colour.
+fn lozenge_colour(category: StatusCategory) -> &'static str {
+    match category {
+        StatusCategory::Done => "Green",
+        StatusCategory::Indeterminate => "Blue",
+        _ => "Grey",
     }
 }
 
@@ -468,6 +484,7 @@ async fn learn_statuses(
             &issue.status.name,
             issue.status.category == StatusCategory::Done,
         );
+        known.set_colour(&issue.status.name, lozenge_colour(issue.status.category));
     }
     let unexplained = reports
         .iter()
@@ -476,6 +493,7 @@ async fn learn_statuses(
     if unexplained {
         for status in engine.client.statuses().await? {
             known.insert(&status.name, status.category == StatusCategory::Done);
+            known.set_colour(&status.name, lozenge_colour(status.category));
         }
     }
     for loaded in reports.iter_mut() {
@@ -1014,9 +1032,7 @@ async fn settle_durably(
     journals: &mut [Journal],
     settle_later: Vec<(usize, String, String)>,
 ) -> Result<(), Error> {
-    crate::sync::workspace::make_durable(reports)
-        .await
-        .map_err(|(index, source)| Error::io(reports[index].report.path(), source))?;
+    crate::sync::workspace::make_durable(reports).await?;
     for (index, journal) in journals.iter_mut().enumerate() {
         let done: Vec<(&str, &str)> = settle_later
             .iter()
@@ -1121,13 +1137,9 @@ async fn write_created_statuses(
             continue;
         };
         let report = &reports[*index].report;
-        let agree = report
-            .items()
-            .iter()
-            .find(|item| item.row == *row)
-            .is_some_and(|item| {
-                crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
-            });
+        let agree = report.item(*row).is_some_and(|item| {
+            crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
+        });
         if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
             by_report.entry(*index).or_default().push(Edit::Status {
                 row: *row,

@@ -38,17 +38,13 @@ pub struct Move {
 /// The words to record with the create of `row` of `loaded` (for
 /// [`crate::sync::journal::PendingCreate::then_move`]): its status when it means an intent.
 pub fn words_to_move(loaded: &LoadedReport, row: usize) -> Option<String> {
-    let item = loaded.report.items().iter().find(|item| item.row == row)?;
+    let item = loaded.report.item(row)?;
     intent::of_item(item).map(|(_, words)| words)
 }
 
 /// The move `row` of `loaded` asks for, once its ticket is `key`.
 pub fn wanted(loaded: &LoadedReport, at: ItemAt, key: &IssueKey) -> Option<Move> {
-    let item = loaded
-        .report
-        .items()
-        .iter()
-        .find(|item| item.row == at.row)?;
+    let item = loaded.report.item(at.row)?;
     let (intent, words) = intent::of_item(item)?;
     Some(Move {
         at,
@@ -85,11 +81,7 @@ pub fn preview(
 ) {
     for (row_plan, _) in plan.creates() {
         let at = row_plan.at();
-        let item = reports[at.report]
-            .report
-            .items()
-            .iter()
-            .find(|item| item.row == at.row);
+        let item = reports[at.report].report.item(at.row);
         if let (false, Some((_, words)), Some(row)) = (
             held.contains(&at),
             item.and_then(intent::of_item),

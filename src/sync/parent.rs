@@ -52,6 +52,10 @@ pub struct ParentKind {
 /// Whether the report wants pm-sync to create its ticket: its front matter says
 /// `jira_parent: create`, or it names no parent and `[jira] parent = "create"`.
 pub fn wants_created(company: &CompanyJira, loaded: &LoadedReport) -> bool {
+    // A Confluence page has no front matter to keep the key in: not supported there yet.
+    if matches!(loaded.home, crate::home::Home::Page(_)) {
+        return false;
+    }
     match loaded.report.front_matter().jira_parent.as_deref() {
         Some(written) => written.trim().eq_ignore_ascii_case(PARENT_CREATE),
         None => company.parent.as_deref() == Some(PARENT_CREATE),

@@ -256,6 +256,10 @@ pub fn plan_sync(
         else {
             continue;
         };
+        // Files only: a Confluence page has no place beside it for the records yet.
+        if matches!(reports[row.report].home, crate::home::Home::Page(_)) {
+            continue;
+        }
         let Some(item) = reports[row.report].report.item(row.row) else {
             continue;
         };
@@ -321,6 +325,9 @@ pub fn save(
             .filter(|at| at.report == index)
             .map(|at| at.row)
             .collect();
+        if matches!(reports[index].home, crate::home::Home::Page(_)) {
+            continue;
+        }
         let path = reports[index].report.path();
         if let Err(error) = records.save(path, &rows) {
             tracing::warn!(

@@ -276,6 +276,11 @@ impl FakeJira {
         self.server.uri()
     }
 
+    /// The server itself, for a fake Confluence Cloud that lives on the same site (`/wiki`).
+    pub fn server(&self) -> &MockServer {
+        &self.server
+    }
+
     /// Which flavour this fake is.
     pub fn flavor(&self) -> Flavor {
         self.state().flavor
