@@ -361,6 +361,55 @@ pub fn check_reports(
     }
 }
 
+/// The key of each report's own ticket (front matter `jira_parent`), when it is a key.
+pub fn parent_keys(reports: &[LoadedReport]) -> Vec<IssueKey> {
+    reports
+        .iter()
+        .filter_map(|loaded| IssueKey::parse(loaded.report.front_matter().jira_parent.as_deref()?))
+        .collect()
+}
+
+/// With `[jira] check_parent = true`: each report's own ticket (its front matter's
+/// `jira_parent`) is judged like an item and listed first (row 0, the front matter's line).
+pub fn check_parents(
+    outcome: &mut CheckOutcome,
+    reports: &[LoadedReport],
+    rules: &StatusRules,
+    lookup: &Lookup,
+) {
+    for (loaded, report) in reports.iter().zip(outcome.reports.iter_mut()) {
+        let Some(key) = loaded.report.front_matter().jira_parent.as_deref() else {
+            continue;
+        };
+        if IssueKey::parse(key).is_none() {
+            continue;
+        }
+        let mut check = ItemCheck {
+            row: 0,
+            line: 1,
+            key: Some(key.to_owned()),
+            moved_from: None,
+            url: None,
+            summary: "the post-mortem's own ticket".to_owned(),
+            status: None,
+            verdict: Verdict::Missing,
+            ticked: false,
+        };
+        if let Some(issue) = lookup.found.get(key) {
+            let current = issue.key.to_string();
+            if current != key {
+                check.moved_from = Some(key.to_owned());
+            }
+            check.url = lookup.urls.get(&current).cloned();
+            check.key = Some(current);
+            check.summary.clone_from(&issue.summary);
+            check.status = Some(issue.status.name.clone());
+            check.verdict = judge_status(rules, &issue.status.name, Some(issue.status.category));
+        }
+        report.items.insert(0, check);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,6 +115,8 @@ struct JiraSection {
     /// `[jira.fields]`: create-screen fields by name or id, with the line each is written on.
     fields: Option<std::collections::BTreeMap<String, toml::Spanned<toml::Value>>>,
     parent: Option<String>,
+    parent_type: Option<String>,
+    check_parent: Option<bool>,
     link: Option<LinkSection>,
     unassignable: Option<String>,
     description: Option<String>,
@@ -137,6 +139,7 @@ struct ReportSection {
     url: Option<String>,
     ticket_projects: Option<Vec<String>>,
     max_size: Option<u64>,
+    write_back: Option<Vec<String>>,
 }
 
 /// `section = "Action Items"` or `section = ["Action Items", "Next Steps"]`.
@@ -204,13 +207,23 @@ pub struct LinkSetting {
     pub to: String,
 }
 
+/// `[jira] parent = "create"` (or front matter `jira_parent: create`): pm-sync creates the
+/// post-mortem's own ticket and makes every item its child.
+pub const PARENT_CREATE: &str = "create";
+
 /// What a company Jira project needs beyond summary, description and labels.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CompanyJira {
     /// `[jira.fields]`, in file order.
     pub fields: Vec<ConfiguredField>,
-    /// `[jira] parent`: the issue every created ticket becomes a child of.
+    /// `[jira] parent`: the issue every created ticket becomes a child of, or
+    /// [`PARENT_CREATE`]: one ticket per report, created for the post-mortem itself.
     pub parent: Option<String>,
+    /// `[jira] parent_type`: the issue type of a created parent (default: Epic where the
+    /// project has it, else Task).
+    pub parent_type: Option<String>,
+    /// `[jira] check_parent = true`: `check` counts a created parent ticket with the items.
+    pub check_parent: bool,
     /// `[jira] link`: the issue every created ticket links to.
     pub link: Option<LinkSetting>,
     /// `[owners]`: report owner (name, team, handle; compared without case) → person to assign.
@@ -220,6 +233,26 @@ pub struct CompanyJira {
     pub unassignable_fails: bool,
     /// `[jira] description`: the description template of created tickets.
     pub description: Option<String>,
+    /// `[report] write_back`: which of Jira's fields pm-sync writes into the report.
+    pub write_back: WriteBack,
+}
+
+/// `[report] write_back = ["status", "assignee", "due"]` (default `["status"]`): what
+/// `sync` and `refresh` write from Jira into the report. Statuses are always written;
+/// assignee (display name) and due date go into the Owner and Due cells pm-sync owns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteBack {
+    /// Jira's assignee into the Owner cell.
+    pub assignee: bool,
+    /// Jira's due date into the Due cell.
+    pub due: bool,
+}
+
+impl WriteBack {
+    /// Whether anything beyond statuses is written back.
+    pub fn any(self) -> bool {
+        self.assignee || self.due
+    }
 }
 
 impl CompanyJira {
@@ -554,15 +587,30 @@ fn company_settings(
         });
     }
     let key_like = |key: &str| crate::jira::model::IssueKey::parse(key.trim()).is_some();
-    let parent = file.jira.parent.clone().map(|p| p.trim().to_owned());
+    let parent = file.jira.parent.clone().map(|p| {
+        let p = p.trim();
+        if p.eq_ignore_ascii_case(PARENT_CREATE) {
+            PARENT_CREATE.to_owned()
+        } else {
+            p.to_owned()
+        }
+    });
     if let Some(parent) = &parent
+        && parent != PARENT_CREATE
         && !key_like(parent)
     {
         return Err(ConfigError::invalid(
-            format!("[jira] parent = {parent:?} in {name} is not an issue key"),
-            "write the key of the parent issue or epic, e.g. parent = \"OPS-100\"",
+            format!("[jira] parent = {parent:?} in {name} is neither an issue key nor \"create\""),
+            "write the key of the parent issue or epic, e.g. parent = \"OPS-100\", or parent = \"create\" for one ticket per post-mortem",
         ));
     }
+    let parent_type = file
+        .jira
+        .parent_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
     let link = match &file.jira.link {
         None => None,
         Some(link) if key_like(&link.to) && !link.link_type.trim().is_empty() => {
@@ -618,10 +666,29 @@ fn company_settings(
             rest = &rest[start + len..];
         }
     }
+    let mut write_back = WriteBack::default();
+    for word in file.report.write_back.iter().flatten() {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "status" => {}
+            "assignee" | "owner" => write_back.assignee = true,
+            "due" | "duedate" | "due_date" => write_back.due = true,
+            other => {
+                return Err(ConfigError::invalid(
+                    format!(
+                        "[report] write_back in {name} names {other:?}, which pm-sync does not write back"
+                    ),
+                    "use any of \"status\", \"assignee\", \"due\", e.g. write_back = [\"status\", \"assignee\", \"due\"]",
+                ));
+            }
+        }
+    }
     Ok(CompanyJira {
+        write_back,
         description,
         fields,
         parent,
+        parent_type,
+        check_parent: file.jira.check_parent.unwrap_or(false),
         link,
         owners: file
             .owners

@@ -49,14 +49,23 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
         // Validate the Jira settings even when no key needs a request, so a CI job that is
         // misconfigured fails now rather than on the first report that gets a ticket.
         let jira = settings.jira()?;
-        let keys = linked_keys(&reports);
+        let mut keys = linked_keys(&reports);
+        if settings.company.check_parent {
+            keys.extend(crate::gate::parent_keys(&reports));
+            keys.sort();
+            keys.dedup();
+        }
         let lookup = if keys.is_empty() {
             Lookup::default()
         } else {
             let client = connect(jira)?;
             block_on(fetch_lookup(&client, &keys))?
         };
-        check_reports(&reports, &settings.status, Some(&lookup), require_items)
+        let mut outcome = check_reports(&reports, &settings.status, Some(&lookup), require_items);
+        if settings.company.check_parent {
+            crate::gate::check_parents(&mut outcome, &reports, &settings.status, &lookup);
+        }
+        outcome
     };
     print_stdout(&crate::output::check::render_quiet(
         &outcome,

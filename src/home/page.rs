@@ -94,7 +94,7 @@ impl PageHome {
     pub fn record(&mut self, report: &Report, edits: &[Edit]) {
         for edit in edits {
             let row = match edit {
-                Edit::Link { row, .. } | Edit::Status { row, .. } => *row,
+                Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
             };
             if let Some(item) = report.item(row) {
                 self.edits.push(Logged {
@@ -163,7 +163,7 @@ impl PageHome {
         let mut edits = Vec::with_capacity(self.edits.len());
         for logged in &self.edits {
             let old_row = match &logged.edit {
-                Edit::Link { row, .. } | Edit::Status { row, .. } => *row,
+                Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
             };
             let index = *mapped.entry(old_row).or_insert_with(|| {
                 let found = find(again.items(), logged, &used);
@@ -183,6 +183,11 @@ impl PageHome {
                 Edit::Status { status, .. } => Edit::Status {
                     row,
                     status: status.clone(),
+                },
+                Edit::Cell { column, value, .. } => Edit::Cell {
+                    row,
+                    column: column.clone(),
+                    value: value.clone(),
                 },
             });
         }

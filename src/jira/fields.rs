@@ -59,6 +59,16 @@ pub fn epic_link(screen: &CreateFields) -> Option<&FieldMeta> {
         .find(|f| f.schema.custom.as_deref() == Some(EPIC_LINK_TYPE))
 }
 
+/// The screen's Data Center Epic Name field (every new Epic needs one there), if it has one.
+pub fn epic_name(screen: &CreateFields) -> Option<&FieldMeta> {
+    screen.fields.iter().find(|f| {
+        f.schema
+            .custom
+            .as_deref()
+            .is_some_and(|custom| custom.ends_with(":gh-epic-label"))
+    })
+}
+
 /// Whether the field takes more than one value.
 pub fn is_multi(field: &FieldMeta) -> bool {
     field.schema.kind == "array"

@@ -138,10 +138,24 @@ pub(crate) fn plan(
     // Per item: whether a link edit and a status edit have been seen (walking from the end).
     let mut seen = vec![false; items.len() * 2];
     let mut splices = Vec::with_capacity(edits.len());
+    let mut cells_seen: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
     for edit in edits.iter().rev() {
         let (row, is_link) = match edit {
             Edit::Link { row, .. } => (*row, true),
             Edit::Status { row, .. } => (*row, false),
+            Edit::Cell { row, column, value } => {
+                let item = items
+                    .binary_search_by_key(row, |item| item.row)
+                    .map(|index| &items[index])
+                    .map_err(|_| ReportError::UnknownRow {
+                        path: path.to_owned(),
+                        row: *row,
+                    })?;
+                if cells_seen.insert((*row, column.as_str())) {
+                    cell_splice(text, kind, item, column, value, &mut splices);
+                }
+                continue;
+            }
         };
         let index = items
             .binary_search_by_key(&row, |item| item.row)
@@ -166,6 +180,7 @@ pub(crate) fn plan(
             Edit::Status { status, .. } => {
                 status_splices(text, kind, item, status, known, storage, &mut splices);
             }
+            Edit::Cell { .. } => {}
         }
     }
     splices.sort_by(|a, b| {
@@ -183,6 +198,30 @@ pub(crate) fn plan(
     });
     pad_pipe_cells(text, kind, &mut splices);
     Ok(splices)
+}
+
+/// The splice that makes `item`'s cell under `column` hold `value`, if its bytes change.
+fn cell_splice(
+    text: &str,
+    kind: ContainerKind,
+    item: &ActionItem,
+    column: &str,
+    value: &str,
+    out: &mut Vec<Splice>,
+) {
+    let Some((_, cell)) = item.extra.iter().find(|(header, _)| &**header == column) else {
+        return;
+    };
+    let mut escaped = String::new();
+    escape_text_into(&mut escaped, value, kind);
+    if cell.text == one_line(value) || text.get(cell.span.clone()) == Some(escaped.as_str()) {
+        return;
+    }
+    out.push(Splice {
+        span: cell.span.clone(),
+        value: escaped,
+        order: 3,
+    });
 }
 
 /// The splice that links `item` to `key`, if its bytes change.

@@ -447,7 +447,8 @@ fn parse(
         },
         None => None,
     };
-    let (jira_fields, jira_parent) = jira_keys(path, text, &yaml, raw.jira, raw.jira_parent)?;
+    let (jira_fields, jira_parent, jira_parent_span) =
+        jira_keys(path, text, &yaml, raw.jira, raw.jira_parent)?;
     let fm = FrontMatter {
         incident_date,
         severity,
@@ -458,6 +459,10 @@ fn parse(
         severity_refusal,
         jira_fields,
         jira_parent,
+        places: super::model::FrontMatterPlaces {
+            yaml: Some(yaml.clone()),
+            jira_parent: jira_parent_span,
+        },
     };
     Ok((fm, title))
 }
@@ -470,7 +475,7 @@ fn jira_keys(
     yaml: &Span,
     jira: Option<Spanned<JiraKey>>,
     parent: Option<Spanned<Scalar>>,
-) -> Result<(Vec<super::model::FrontMatterField>, Option<String>), ReportError> {
+) -> Result<JiraKeys, ReportError> {
     let mut fields = Vec::new();
     if let Some(map) = &jira {
         let span = value_span(map, yaml);
@@ -494,16 +499,115 @@ fn jira_keys(
             });
         }
     }
+    let span = parent.as_ref().map(|p| value_span(p, yaml));
     let parent = match parent.map(|p| p.value) {
         Some(Scalar::Text(key)) if !key.trim().is_empty() => Some(key.trim().to_owned()),
         _ => None,
     };
-    Ok((fields, parent))
+    let span = parent.as_ref().and(span);
+    Ok((fields, parent, span))
+}
+
+/// The `jira:` fields, the `jira_parent:` value and where that value is written.
+type JiraKeys = (
+    Vec<super::model::FrontMatterField>,
+    Option<String>,
+    Option<Span>,
+);
+
+/// The one splice that makes the front matter say `jira_parent: value`: the value replaced
+/// where it is written, else a line added at the end of the front matter, else a front matter
+/// of that one line added at the start of the file (after a BOM). Every other byte stays.
+pub(crate) fn parent_splice(
+    text: &str,
+    base: usize,
+    fm: &FrontMatter,
+    value: &str,
+) -> (Span, String) {
+    if let Some(span) = &fm.places.jira_parent {
+        return (span.clone(), value.to_owned());
+    }
+    let first_line = text[base..]
+        .split_inclusive('\n')
+        .next()
+        .unwrap_or_default();
+    let newline = if first_line.ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    if let Some(yaml) = &fm.places.yaml {
+        let line = format!("jira_parent: {value}{newline}");
+        return if text[..yaml.end].ends_with('\n') {
+            (yaml.end..yaml.end, line)
+        } else {
+            (yaml.end..yaml.end, format!("{newline}{line}"))
+        };
+    }
+    // An empty front matter (`---` twice) has no YAML text: the line goes between the fences.
+    let rest = &text[base..];
+    if first_line.trim_end() == "---"
+        && rest[first_line.len()..]
+            .split_inclusive('\n')
+            .next()
+            .is_some_and(|l| l.trim_end() == "---")
+    {
+        let at = base + first_line.len();
+        return (at..at, format!("jira_parent: {value}{newline}"));
+    }
+    (
+        base..base,
+        format!("---{newline}jira_parent: {value}{newline}---{newline}"),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn with_parent(text: &str, key: &str) -> String {
+        let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let fm = match text[base..]
+            .strip_prefix("---\n")
+            .or_else(|| text[base..].strip_prefix("---\r\n"))
+        {
+            Some(rest) if rest.contains("\n---") && !rest.starts_with("---") => {
+                let start = text.len() - rest.len();
+                let end = start + rest.find("---").unwrap();
+                parse(Path::new("pm.md"), text, start..end, &[]).unwrap().0
+            }
+            _ => FrontMatter::default(),
+        };
+        let (span, value) = parent_splice(text, base, &fm, key);
+        format!("{}{value}{}", &text[..span.start], &text[span.end..])
+    }
+
+    #[test]
+    fn the_parent_key_is_spliced_in_and_every_other_byte_stays() {
+        assert_eq!(
+            with_parent("---\ndate: 2026-03-04\n---\n# T\n", "OPS-1"),
+            "---\ndate: 2026-03-04\njira_parent: OPS-1\n---\n# T\n"
+        );
+        assert_eq!(
+            with_parent(
+                "---\ndate: 2026-03-04\njira_parent: create # ours\n---\n",
+                "OPS-1"
+            ),
+            "---\ndate: 2026-03-04\njira_parent: OPS-1 # ours\n---\n"
+        );
+        assert_eq!(
+            with_parent("# T\n", "OPS-1"),
+            "---\njira_parent: OPS-1\n---\n# T\n"
+        );
+        assert_eq!(
+            with_parent("\u{feff}# T\r\n", "OPS-1"),
+            "\u{feff}---\r\njira_parent: OPS-1\r\n---\r\n# T\r\n"
+        );
+        assert_eq!(
+            with_parent("---\n---\n# T\n", "OPS-1"),
+            "---\njira_parent: OPS-1\n---\n# T\n"
+        );
+    }
 
     #[test]
     fn dates_are_read_as_written() {

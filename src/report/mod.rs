@@ -659,6 +659,42 @@ impl Report {
         }
     }
 
+    /// Makes the front matter say `jira_parent: value` (the key of the post-mortem's own
+    /// ticket): one splice, the value replaced where it is written, else a line added to the
+    /// front matter, else a front matter added at the top; every other byte stays. Returns
+    /// whether the bytes changed. On error nothing is applied.
+    pub fn set_jira_parent(&mut self, value: &str) -> Result<bool, ReportError> {
+        if !key::is_key(value) {
+            return Err(ReportError::InvalidKey {
+                path: self.path.clone(),
+                key: value.to_owned(),
+            });
+        }
+        if self.parsed.front_matter.jira_parent.as_deref() == Some(value) {
+            return Ok(false);
+        }
+        let base = if self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        let (span, written) =
+            front_matter::parent_splice(&self.text, base, &self.parsed.front_matter, value);
+        let mut text = String::with_capacity(self.text.len() + written.len());
+        text.push_str(&self.text[..span.start]);
+        text.push_str(&written);
+        text.push_str(&self.text[span.end..]);
+        let parsed = parse_text(&self.path, &text, &self.options)?;
+        if !self.options.keep_original
+            && let SavedText::Bytes(bytes) = &self.saved
+        {
+            self.saved = SavedText::Fingerprint(disk::Fingerprint::of(bytes.as_bytes()));
+        }
+        self.text = Arc::new(text);
+        self.parsed = parsed;
+        Ok(true)
+    }
+
     /// Whether the bytes differ from those last loaded or saved.
     pub fn is_modified(&self) -> bool {
         match &self.saved {

@@ -199,6 +199,14 @@ pub enum Edit {
     /// list's box is ticked when the status is done, and unticked only when pm-sync's previous
     /// status was done (a box a person ticked stays ticked).
     Status { row: usize, status: String },
+    /// Make the item's cell under `column` (a header as written, e.g. `Owner`) hold `value`,
+    /// replacing the cell's bytes. Only for cells pm-sync owns (empty, or what it wrote
+    /// before): the caller decides that; an item without that column is left alone.
+    Cell {
+        row: usize,
+        column: String,
+        value: String,
+    },
 }
 
 /// Status names the tracker knows, and whether each means done. The report engine takes them
@@ -274,10 +282,32 @@ pub struct FrontMatter {
     /// `jira: {components: [Auth], priority: High}`; they override `[jira.fields]`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub jira_fields: Vec<FrontMatterField>,
-    /// `jira_parent:` — the issue this report's tickets become children of.
+    /// `jira_parent:` — the issue this report's tickets become children of (or `create`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jira_parent: Option<String>,
+    /// Where the front matter and its `jira_parent` value are written.
+    #[serde(skip)]
+    pub places: FrontMatterPlaces,
 }
+
+/// Where the front matter is written: so that pm-sync can replace `jira_parent: create` with
+/// the key of the ticket it created, or add the line. Places, not content: two front matters
+/// that say the same are equal wherever they sit (a BOM or CRLF moves every offset).
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatterPlaces {
+    /// The YAML text between the fences, when the report has front matter.
+    pub yaml: Option<Span>,
+    /// `jira_parent`'s value.
+    pub jira_parent: Option<Span>,
+}
+
+impl PartialEq for FrontMatterPlaces {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for FrontMatterPlaces {}
 
 /// One field of the front matter's `jira:` mapping.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

@@ -507,8 +507,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
             .iter()
             .any(|h| vocabulary::heading(&h.text).is_some())
         || incident_headings == 2
-        || (incident_headings == 1
-            && super::incident_date::find_date(&text[base..]).is_some());
+        || (incident_headings == 1 && super::incident_date::find_date(&text[base..]).is_some());
     let mut scan = Scan {
         front_matter: outline.front_matter.clone(),
         table: Err(SectionError::NoSection),

@@ -74,10 +74,11 @@ pub async fn sync_with(
         // go out beside that check, in the same round trip; its verdict comes first.
         let wants_screen = crate::sync::fields::may_need_screen(engine, reports);
         let checked = async {
-            let issue_type = check_project(engine).await?;
-            Ok::<_, Error>(
-                crate::sync::fields::Screen::read(engine, issue_type, wants_screen).await,
-            )
+            let (issue_type, types) = check_project(engine).await?;
+            let mut screen =
+                crate::sync::fields::Screen::read(engine, issue_type, wants_screen).await;
+            screen.types = types;
+            Ok::<_, Error>(screen)
         };
         let (checked, found) = tokio::join!(checked, search_labels(engine, &labels_needed));
         screen = checked?;
@@ -100,6 +101,8 @@ pub async fn sync_with(
     // earlier could forget a create whose key a power loss then takes back.
     let mut settle_later: Vec<(usize, String, String)> = Vec::new();
 
+    // The reports' own tickets are no item's: out of the search results before planning.
+    let parents = crate::sync::parent::take_found(engine.company, reports, &mut state);
     let mut plan = make_plan(engine, reports, &state);
     // Creates an earlier run sent without recording the key: find them before creating again.
     let mut held = held_by_journal(
@@ -139,10 +142,20 @@ pub async fn sync_with(
     // the first write, when Jira would refuse a value.
     let mut warnings =
         crate::sync::fields::prepare(engine, reports, &mut plan, &mut screen).await?;
+    // `[report] write_back`: Jira's assignee and due date into the cells pm-sync owns.
+    let (mut cell_records, jira_keeps) =
+        crate::sync::write_back::plan_sync(engine.company, reports, &mut plan, &mut warnings);
     let managed = |index: usize| managed_rows(&reports[index]);
-    let field_updates =
-        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut screen, &mut warnings)
-            .await?;
+    let field_updates = crate::sync::fields::updates(
+        engine,
+        reports,
+        &plan,
+        &managed,
+        &mut screen,
+        &mut warnings,
+        &jira_keeps,
+    )
+    .await?;
     let mut rows = initial_rows(engine, &plan);
     for duplicate in &plan.duplicates {
         tracing::warn!(
@@ -172,15 +185,25 @@ pub async fn sync_with(
         }
     }
     if dry_run {
+        crate::sync::parent::tell_dry_run(engine.company, reports, &plan, &parents);
         return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
     }
 
     // From here on Jira may change: any later failure (a report that cannot be saved, say)
     // is exit 3, and what was created is in the reports or the journal.
     let applied: Result<RunOutcome, Error> = async {
+        // The post-mortems' own tickets first: the items are created as their children.
+        let step = crate::sync::parent::Step {
+            journals: &mut journals,
+            plan: &mut plan,
+            held: &mut held,
+            rows: &mut rows,
+            settle_later: &mut settle_later,
+        };
+        let blocked = crate::sync::parent::ensure(engine, reports, step, &screen, parents).await?;
         let creates: Vec<(ItemAt, NewIssue)> = plan
             .creates()
-            .filter(|(row, _)| !held.contains(&row.at()))
+            .filter(|(row, _)| !held.contains(&row.at()) && !blocked.contains(&row.at()))
             .map(|(row, new)| (row.at(), new.clone()))
             .collect();
 
@@ -288,6 +311,12 @@ pub async fn sync_with(
         .await;
         write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
         settle_durably(reports, &mut journals, settle_later).await?;
+        let failed: HashSet<ItemAt> = rows
+            .iter()
+            .filter(|(_, row)| row.action == RowAction::Failed)
+            .map(|(at, _)| *at)
+            .collect();
+        crate::sync::write_back::save(reports, &mut cell_records, &failed, &created_keys);
         crate::sync::links::link_back(engine, reports, &plan, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {
             close_duplicates(engine, &plan, transition.as_deref()).await;
@@ -314,6 +343,15 @@ pub async fn refresh(
     learn_statuses(engine, reports, &state).await?;
     let mut rows = Rows::new();
     let mut order = Vec::new();
+    let mut cell_records: Vec<crate::sync::write_back::CellRecords> =
+        if engine.company.write_back.any() {
+            reports
+                .iter()
+                .map(|loaded| crate::sync::write_back::CellRecords::load(loaded.report.path()))
+                .collect()
+        } else {
+            Vec::new()
+        };
     for (index, loaded) in reports.iter_mut().enumerate() {
         let items = loaded.report.items().to_vec();
         let context = plan_context(engine);
@@ -344,6 +382,26 @@ pub async fn refresh(
                         loaded.report.known_statuses(),
                         &context,
                     ));
+                    if let Some(records) = cell_records
+                        .get_mut(index)
+                        .filter(|_| matches!(loaded.home, crate::home::Home::File(_)))
+                    {
+                        let mut decided = crate::sync::write_back::Decisions::default();
+                        crate::sync::write_back::decide(
+                            engine.company,
+                            &item,
+                            issue,
+                            records,
+                            false,
+                            &mut decided,
+                        );
+                        edits.extend(decided.edits.into_iter().map(|(_, edit)| edit));
+                        outcome.warning = decided
+                            .warnings
+                            .into_iter()
+                            .map(|(_, w)| w)
+                            .reduce(|a, b| format!("{a}; {b}"));
+                    }
                     outcome.key = Some(issue.key.to_string());
                     outcome.url = Some(engine.browse_url(&issue.key));
                     outcome.status = Some(issue.status.name.clone());
@@ -369,6 +427,9 @@ pub async fn refresh(
         crate::sync::workspace::save_all(reports)
     }
     .into_iter();
+    if !dry_run {
+        crate::sync::write_back::save(reports, &mut cell_records, &HashSet::new(), &[]);
+    }
     // Pages get their one PUT each (files were made durable by the save).
     let mut first_error: Option<Error> = None;
     if !dry_run && let Err(error) = crate::sync::workspace::make_durable(reports).await {
@@ -550,7 +611,8 @@ fn held_by_journal(
     for (index, journal) in journals.iter_mut().enumerate() {
         let mut unmatched: Vec<PendingCreate> = Vec::new();
         let mut used: HashSet<usize> = HashSet::new();
-        for entry in journal.pending() {
+        // The parent's entry is settled by the parent step alone.
+        for entry in journal.pending().iter().filter(|entry| !entry.parent) {
             let young = (now - entry.sent_at).to_std().unwrap_or_default() < lag_window;
             let matching = plan.rows.iter().find(|row| {
                 row.report == index
@@ -634,8 +696,8 @@ async fn search_is_consistent(engine: &Engine<'_>) -> Result<bool, Error> {
 }
 
 /// Validates project and issue type before the first create, with a message a user can act on;
-/// returns the issue type (its id addresses the create screen).
-async fn check_project(engine: &Engine<'_>) -> Result<IssueType, Error> {
+/// returns the issue type (its id addresses the create screen) and all of the project's.
+async fn check_project(engine: &Engine<'_>) -> Result<(IssueType, Vec<IssueType>), Error> {
     let project = match engine.client.project(&engine.jira.project).await {
         Ok(project) => project,
         // A wrong key is the config's fault, not Jira's: exit 2, nothing created or written.
@@ -652,7 +714,7 @@ async fn check_project(engine: &Engine<'_>) -> Result<IssueType, Error> {
     };
     let wanted = &engine.jira.issue_type;
     if let Some(found) = project.issue_type(wanted) {
-        return Ok(found.clone());
+        return Ok((found.clone(), project.issue_types.clone()));
     }
     let known: Vec<&str> = project
         .issue_types
@@ -848,7 +910,7 @@ fn apply_rows(
     let touched: HashSet<usize> = edits
         .iter()
         .map(|edit| match edit {
-            Edit::Link { row, .. } | Edit::Status { row, .. } => *row,
+            Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
         })
         .collect();
     let before = row_cells(loaded, &touched);
@@ -888,6 +950,11 @@ fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, 
                 cells.extend_from_slice(bytes.get(span.clone()).unwrap_or_default());
                 cells.push(0);
             }
+            // Owner and Due cells written back from Jira count as changes too.
+            for (_, cell) in &item.extra {
+                cells.extend_from_slice(bytes.get(cell.span.clone()).unwrap_or_default());
+                cells.push(0);
+            }
             cells.push(u8::from(item.checkbox.is_some_and(|c| c.checked)));
             (item.row, cells)
         })
@@ -917,6 +984,7 @@ async fn create_chunk(
                 summary: new.summary.clone(),
                 sent_at: now,
                 then_move: crate::sync::moves::words_to_move(&reports[index], at.row),
+                parent: false,
             })
             .collect();
         if !entries.is_empty() {

@@ -39,7 +39,7 @@ pub fn add_warning(warnings: &mut RowWarnings, at: ItemAt, warning: String) {
 }
 
 /// Why a Due cell sets no due date, or the date it sets.
-fn due_date(text: &str) -> Result<String, String> {
+pub(crate) fn due_date(text: &str) -> Result<String, String> {
     match crate::report::written_date(text) {
         crate::report::WrittenDate::Date(date) => Ok(date.format("%Y-%m-%d").to_string()),
         crate::report::WrittenDate::Ambiguous(month_first, day_first) => Err(format!(
@@ -94,6 +94,15 @@ struct Source<'a> {
 pub struct Screen {
     issue_type: Option<IssueType>,
     read: Option<Result<CreateFields, JiraError>>,
+    /// The project's issue types (from the project check): a created parent's type and the
+    /// sub-task type are chosen among them.
+    pub types: Vec<IssueType>,
+    /// For `[jira] parent = "create"`: the parent's type and how items become its children,
+    /// found by [`prepare`].
+    pub parent_kind: Option<crate::sync::parent::ParentKind>,
+    /// Per report, the fields `[jira.fields]` and the front matter give every ticket, resolved
+    /// by [`prepare`]: the report's own ticket gets them too.
+    pub report_fields: HashMap<usize, Map<String, Value>>,
 }
 
 impl Screen {
@@ -113,6 +122,15 @@ impl Screen {
         Screen {
             issue_type: Some(issue_type),
             read,
+            ..Screen::default()
+        }
+    }
+
+    /// The create screen, when it has been read.
+    pub fn fields(&self) -> Option<&CreateFields> {
+        match &self.read {
+            Some(Ok(fields)) => Some(fields),
+            _ => None,
         }
     }
 
@@ -214,7 +232,11 @@ pub async fn prepare(
     }
 
     let jira = engine.jira;
-    let screen = screen.get(engine).await.map_err(|error| match error {
+    let holder = screen;
+    let holder_types = holder.types.clone();
+    let mut parent_kind = None;
+    let mut report_fields: HashMap<usize, Map<String, Value>> = HashMap::new();
+    let screen = holder.get(engine).await.map_err(|error| match error {
         JiraError::NotFound { what, detail, .. } => Error::config(
             format!("{what} not found{detail}"),
             "set [jira] project and issue_type to ones that exist (pm-sync doctor lists them)",
@@ -298,7 +320,12 @@ pub async fn prepare(
                     .clone()
                     .map(|p| (p, "[jira] parent".to_owned()))
             });
-        if let Some((key, origin)) = parent {
+        let wants_created = crate::sync::parent::owns(company, loaded);
+        if wants_created {
+            // Fields every ticket needs go to the report's own ticket too.
+            report_fields.insert(index, map.clone());
+        }
+        if let Some((key, origin)) = parent.filter(|_| !wants_created) {
             if crate::jira::model::IssueKey::parse(&key).is_none() {
                 return Err(Error::config(
                     format!("parent {key:?} ({origin}) is not an issue key"),
@@ -314,6 +341,16 @@ pub async fn prepare(
                 )
             })?;
             map.insert(id, value);
+        }
+        if wants_created && parent_kind.is_none() {
+            let kind = crate::sync::parent::discover(company, &holder_types, screen)
+                .map_err(|why| {
+                    Error::config(
+                        format!("{path} wants its own ticket (parent = \"create\"), but {why}"),
+                        "set [jira] parent_type to a type the project has (Epic where items can be its children, else one with a sub-task type), or give a parent's key instead",
+                    )
+                })?;
+            parent_kind = Some(kind);
         }
         per_report.insert(index, map);
     }
@@ -518,6 +555,8 @@ pub async fn prepare(
         new.fields = fields;
         new.links = links.clone();
     }
+    holder.parent_kind = parent_kind;
+    holder.report_fields = report_fields;
     Ok(warnings)
 }
 
@@ -671,7 +710,21 @@ pub fn describe(
             }
         }
     }
-    if let Some(parent) = &company.parent {
+    if company.parent.as_deref() == Some(crate::settings::PARENT_CREATE) {
+        // The project's types decide the rest when syncing (see crate::sync::parent).
+        match parent_field(screen, "X-1") {
+            Some((id, _)) => {
+                given.push(id.clone());
+                mapping.push(format!(
+                    "parent = \"create\": one ticket per report ({}), items its children through {id}",
+                    company.parent_type.as_deref().unwrap_or("Epic where the project has it, else Task")
+                ));
+            }
+            None => mapping.push(
+                "parent = \"create\": one ticket per report, items as its sub-tasks (the create screen has neither Parent nor Epic Link)".to_owned(),
+            ),
+        }
+    } else if let Some(parent) = &company.parent {
         match parent_field(screen, parent) {
             Some((id, _)) => {
                 given.push(id.clone());
@@ -743,7 +796,7 @@ pub struct FieldUpdate {
 }
 
 /// Whether `owner` (after `[owners]`) names `assignee` as Jira shows them, without a lookup.
-fn names_assignee(owner: &str, assignee: &crate::jira::model::Assignee) -> bool {
+pub(crate) fn names_assignee(owner: &str, assignee: &crate::jira::model::Assignee) -> bool {
     let owner = owner.trim();
     let term = owner.strip_prefix('@').unwrap_or(owner);
     let same = |a: Option<&str>| a.is_some_and(|a| !a.is_empty() && a.eq_ignore_ascii_case(term));
@@ -765,6 +818,7 @@ pub async fn updates(
     managed: &dyn Fn(usize) -> std::collections::HashSet<usize>,
     screen: &mut Screen,
     warnings: &mut RowWarnings,
+    keep_jira: &std::collections::HashSet<(ItemAt, Role)>,
 ) -> Result<Vec<FieldUpdate>, Error> {
     let company = engine.company;
     let zero_based = zero_based_priorities(reports);
@@ -787,7 +841,8 @@ pub async fn updates(
             fields: Map::new(),
             what: Vec::new(),
         };
-        if let Some(cell) = roles::cell(item, Role::Due) {
+        let jira_keeps = |role: Role| keep_jira.contains(&(row.at(), role));
+        if let Some(cell) = roles::cell(item, Role::Due).filter(|_| !jira_keeps(Role::Due)) {
             match due_date(&cell.text) {
                 Ok(text) => {
                     if issue.planning.due.as_deref() != Some(text.as_str()) {
@@ -850,7 +905,7 @@ pub async fn updates(
                 }
             }
         }
-        if let Some(cell) = roles::cell(item, Role::Owner) {
+        if let Some(cell) = roles::cell(item, Role::Owner).filter(|_| !jira_keeps(Role::Owner)) {
             let person = company.person(cell.text.trim());
             let shown = issue
                 .planning
@@ -865,6 +920,7 @@ pub async fn updates(
     }
 
     if to_look_up.is_empty() {
+        keep_settable(engine, screen, &mut out, warnings).await;
         out.retain(|u| !u.fields.is_empty());
         return Ok(out);
     }
@@ -943,8 +999,54 @@ pub async fn updates(
             }
         }
     }
+    keep_settable(engine, screen, &mut out, warnings).await;
     out.retain(|u| !u.fields.is_empty());
     Ok(out)
+}
+
+/// Drops, with a row warning, every field of `updates` the project's screen does not have:
+/// Jira would refuse the whole edit, and the rest of the row's update with it. Checked before
+/// the first write, like creates; the screen is read only when there is an update to check.
+async fn keep_settable(
+    engine: &Engine<'_>,
+    screen: &mut Screen,
+    updates: &mut [FieldUpdate],
+    warnings: &mut RowWarnings,
+) {
+    if updates.iter().all(|u| u.fields.is_empty()) {
+        return;
+    }
+    let Ok(fields) = screen.get(engine).await else {
+        // Unknown screen: Jira decides, and a refusal fails the row.
+        return;
+    };
+    let where_ = format!(
+        "the screen of {} in Jira project {}",
+        engine.jira.issue_type, engine.jira.project
+    );
+    for update in updates {
+        let missing: Vec<String> = update
+            .fields
+            .keys()
+            .filter(|id| screen_fields::find(fields, id).is_none())
+            .cloned()
+            .collect();
+        for id in missing {
+            update.fields.remove(&id);
+            let what = match id.as_str() {
+                "duedate" => "due date",
+                "assignee" => "assignee",
+                "priority" => "priority",
+                _ => "field",
+            };
+            update.what.retain(|w| *w != what);
+            add_warning(
+                warnings,
+                update.at,
+                format!("{where_} has no {id} field: the ticket's {what} is left as is"),
+            );
+        }
+    }
 }
 
 /// Sends the updates concurrently; a refused one fails its row (exit 3), the others go on.

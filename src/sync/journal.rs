@@ -34,6 +34,10 @@ pub struct PendingCreate {
     /// if that one dies first) has tried the move; see [`crate::sync::moves`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub then_move: Option<String>,
+    /// The post-mortem's own ticket (`[jira] parent = "create"`), not an item: settled only
+    /// by [`crate::sync::parent`], once its key is in the front matter.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parent: bool,
 }
 
 /// The journal of one report.
@@ -260,6 +264,7 @@ mod tests {
 
     fn entry(summary: &str) -> PendingCreate {
         PendingCreate {
+            parent: false,
             date_label: "sev1_20200414".into(),
             summary: summary.into(),
             sent_at: Utc::now(),

@@ -23,7 +23,8 @@ async fn a_company_project_gets_fields_owners_due_dates_priorities_and_a_parent(
     for flavor in FLAVORS {
         let (fake, pm) = setup(flavor).await;
         fake.use_company_screen();
-        let parent = fake.seed_issue("OPS", "Incident: queue backlog", &[]);
+        fake.add_issue_type("OPS", "Epic");
+        let parent = fake.seed_issue_of_type("OPS", "Epic", "Incident: queue backlog", &[]);
         pm.write(
             "pm-sync.toml",
             format!("[jira]\nparent = \"{parent}\"\n\n{}", config("")),

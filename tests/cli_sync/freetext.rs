@@ -441,3 +441,57 @@ async fn a_run_killed_between_create_and_move_is_finished_by_the_next_without_a_
         assert_eq!(fake.requests().count(Endpoint::GetTransitions), 0);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_jira_would_refuse_is_a_row_warning_before_any_write() {
+    for flavor in FLAVORS {
+        // A plain project: Priority is on its screen, Due Date is not.
+        let (fake, pm) = setup(flavor).await;
+        pm.write(
+            "pm.md",
+            "---\ndate: 2026-03-04\n---\n## Action Items\n\n\
+             | Action Item | Due | Priority |\n|---|---|---|\n| Alert on lag | | Medium |\n",
+        );
+        assert_eq!(pm.run(&["sync", "pm.md"]).await.code, 0, "{flavor:?}");
+        let key = fake.issues()[0].key.clone();
+        let text = pm
+            .read("pm.md")
+            .replace("| | Medium |", "| 2026-05-01 | Whenever |");
+        pm.write("pm.md", &text);
+
+        fake.reset_request_log();
+        let out = pm.run(&["sync", "pm.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: the row is not failed: {out}");
+        assert!(
+            out.stdout
+                .contains("has no duedate field: the ticket's due date is left as is"),
+            "{flavor:?}: {out}"
+        );
+        assert!(
+            out.stdout.contains("priority \"Whenever\""),
+            "{flavor:?}: {out}"
+        );
+        assert_eq!(
+            fake.requests().writes,
+            0,
+            "{flavor:?}: nothing half-applied: {out}"
+        );
+
+        // What Jira accepts is still sent: the priority, without the due date.
+        pm.write("pm.md", text.replace("Whenever", "Low"));
+        fake.reset_request_log();
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        assert_eq!(fake.requests().writes, 1, "{flavor:?}: {out}");
+        assert_eq!(
+            fake.issue_fields(&key).0["priority"],
+            serde_json::json!({"id": "4"}),
+            "{flavor:?}"
+        );
+        assert!(
+            out.stdout.contains("has no duedate field"),
+            "{flavor:?}: {out}"
+        );
+    }
+}

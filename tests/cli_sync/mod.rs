@@ -5,9 +5,11 @@ mod faults;
 mod freetext;
 mod links;
 mod outcomes;
+mod parent;
 mod realworld;
 mod refresh;
 mod sync;
+mod write_back;
 
 use std::path::Path;
 use std::time::SystemTime;

@@ -13,7 +13,8 @@ async fn createmeta_schemas_convert_values_that_the_create_accepts() {
     for flavor in FLAVORS {
         let jira = FakeJira::start(flavor).await;
         jira.use_company_screen();
-        let epic = jira.seed_issue("OPS", "Incident 2026-03-04", &[]);
+        jira.add_issue_type("OPS", "Epic");
+        let epic = jira.seed_issue_of_type("OPS", "Epic", "Incident 2026-03-04", &[]);
         let c = client(&jira);
         let screen = c.create_fields("OPS", "Task").await.unwrap();
         let cloud = flavor == Flavor::Cloud;

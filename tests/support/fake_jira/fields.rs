@@ -181,6 +181,8 @@ pub struct Context<'a> {
     pub users: &'a [FakeUser],
     /// Whether an issue with this key exists.
     pub exists: &'a dyn Fn(&str) -> bool,
+    /// Whether the issue with this key is an Epic (an Epic Link must name one).
+    pub is_epic: &'a dyn Fn(&str) -> bool,
 }
 
 /// Checks `value` for `field` as Jira does on create; `Err` is the message under the field id.
@@ -209,7 +211,7 @@ fn check_one(field: &FakeField, kind: &str, v: &Value, cx: &Context<'_>) -> Resu
     let custom = field.schema["custom"].as_str().unwrap_or_default();
     match kind {
         _ if custom.ends_with("gh-epic-link") => match v.as_str() {
-            Some(key) if (cx.exists)(key) => Ok(()),
+            Some(key) if (cx.exists)(key) && (cx.is_epic)(key) => Ok(()),
             _ => Err(format!("The issue {v} does not exist or is not an epic.")),
         },
         "string" => v

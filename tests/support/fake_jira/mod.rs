@@ -300,6 +300,25 @@ impl FakeJira {
             .unwrap_or_else(|| panic!("seed_issue: no project `{project}`"))
     }
 
+    /// Adds an issue type to a project, e.g. `Epic` or `Sub-task` (no-op if it has it).
+    pub fn add_issue_type(&self, project: &str, name: &str) {
+        self.state().add_issue_type(project, name);
+    }
+
+    /// [`FakeJira::seed_issue`] of another issue type, e.g. an `Epic` (the project must have it).
+    pub fn seed_issue_of_type(
+        &self,
+        project: &str,
+        issue_type: &str,
+        summary: &str,
+        labels: &[&str],
+    ) -> String {
+        let labels: Vec<String> = labels.iter().map(|l| (*l).to_owned()).collect();
+        self.state()
+            .create(project, issue_type, summary, labels, None, 0)
+            .unwrap_or_else(|| panic!("seed_issue_of_type: no project `{project}`"))
+    }
+
     /// Moves an issue to `status`: "To Do" (new), "In Progress" (indeterminate), "Done"
     /// (done, resolution Done) or "Won't Do" (done, resolution Won't Do). Panics otherwise.
     pub fn transition(&self, key: &str, status: &str) {

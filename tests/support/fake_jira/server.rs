@@ -193,6 +193,15 @@ fn issue_type_id(name: &str) -> String {
     }
 }
 
+/// Data Center's Epic Name field (type `gh-epic-label`).
+const EPIC_NAME: &str = "customfield_10101";
+
+/// Whether issues of this type are sub-tasks ("Sub-task", "Subtask", "Sub-Task"...).
+fn is_subtask(issue_type: &str) -> bool {
+    let lower = issue_type.to_ascii_lowercase();
+    lower == "sub-task" || lower == "subtask"
+}
+
 fn key_shape_ok(key: &str) -> bool {
     let Some((p, n)) = key.rsplit_once('-') else {
         return false;
@@ -480,6 +489,15 @@ impl State {
         );
     }
 
+    /// Adds an issue type to a project (no-op if it has it).
+    pub fn add_issue_type(&mut self, project: &str, name: &str) {
+        if let Some(p) = self.projects.get_mut(&project.to_ascii_uppercase())
+            && !p.issue_types.iter().any(|(_, n)| n == name)
+        {
+            p.issue_types.push((issue_type_id(name), name.to_owned()));
+        }
+    }
+
     fn project(&self, key_or_id: &str) -> Option<&ProjectState> {
         self.projects
             .get(&key_or_id.to_ascii_uppercase())
@@ -488,6 +506,13 @@ impl State {
                     .values()
                     .find(|p| p.id.to_string() == key_or_id)
             })
+    }
+
+    /// The issue type of the issue with this key or id.
+    fn type_of(&self, key_or_id: &str) -> Option<String> {
+        self.resolve(key_or_id)
+            .and_then(|id| self.issues.get(&id))
+            .map(|i| i.issue_type.clone())
     }
 
     fn resolve(&self, key_or_id: &str) -> Option<u64> {
@@ -622,6 +647,32 @@ impl State {
             }
             if let Some(a) = assignee {
                 issue.dates.assignee = optional(a);
+            }
+        }
+        // A company screen keeps these as set on create or edit: change them there too (a
+        // person re-assigning or re-dating the ticket in Jira).
+        if !self.company.is_empty() {
+            let extra = &mut self.extra_fields.entry(id).or_default().0;
+            if let Some(d) = duedate {
+                match optional(d) {
+                    Some(d) => extra.insert("duedate".into(), json!(d)),
+                    None => extra.remove("duedate"),
+                };
+            }
+            if let Some(a) = assignee {
+                let user = self.users.iter().find(|u| u.display_name == a);
+                match user {
+                    Some(u) => {
+                        let value = match self.flavor {
+                            Flavor::Cloud => json!({"accountId": u.account_id}),
+                            Flavor::DataCenter => json!({"name": u.name}),
+                        };
+                        extra.insert("assignee".into(), value);
+                    }
+                    None => {
+                        extra.remove("assignee");
+                    }
+                }
             }
         }
     }
@@ -1002,7 +1053,7 @@ impl State {
 
     fn type_json(&self, id: &str, name: &str) -> Value {
         json!({"self": format!("{}/rest/api/2/issuetype/{id}", self.base_url),
-               "id": id, "name": name, "description": "", "subtask": false})
+               "id": id, "name": name, "description": "", "subtask": is_subtask(name)})
     }
 
     fn project_json(&self, key: &str) -> Reply {
@@ -1112,7 +1163,17 @@ impl State {
                 ),
             );
         }
-        let items: Vec<Value> = self
+        let epic = p
+            .issue_types
+            .iter()
+            .any(|(id, name)| id == type_id && name == "Epic");
+        let mut items: Vec<Value> = Vec::new();
+        if epic && self.needs_epic_name() {
+            items.push(json!({"fieldId": EPIC_NAME, "key": EPIC_NAME, "name": "Epic Name",
+                              "required": true, "hasDefaultValue": false, "operations": ["set"],
+                              "schema": {"type": "string", "custom": "com.pyxis.greenhopper.jira:gh-epic-label", "customId": 10101}}));
+        }
+        items.extend(self
             .screen_fields()
             .into_iter()
             .map(|(id, name, required, has_default)| {
@@ -1129,9 +1190,14 @@ impl State {
                 json!({"fieldId": id, "key": id, "name": name, "required": required,
                        "hasDefaultValue": has_default, "operations": ["set"],
                        "schema": {"type": if id == "labels" { "array" } else { "string" }, "system": id}})
-            })
-            .collect();
+            }));
         self.meta_page(items, "fields", query)
+    }
+
+    /// Data Center (Jira Software) asks every new Epic for an Epic Name; modelled with the
+    /// company screen, which has the Epic Link field that goes with it.
+    fn needs_epic_name(&self) -> bool {
+        self.flavor == Flavor::DataCenter && !self.company.is_empty()
     }
 
     fn validate_new(&self, el: &Value, v3: bool) -> Result<NewOk, Errors> {
@@ -1156,6 +1222,10 @@ impl State {
                     name.clone(),
                     format!("Field '{name}' cannot be set in both 'fields' and 'update'."),
                 );
+            } else if name == EPIC_NAME && self.needs_epic_name() {
+                // Checked below, with the issue type: only epics have it.
+            } else if name == "parent" {
+                // Checked below, with the issue type: sub-tasks take a parent on any screen.
             } else if !screen.contains(name) {
                 errors.insert(
                     name.clone(),
@@ -1252,12 +1322,76 @@ impl State {
         }
         let mut extra = Map::new();
         let exists = |key: &str| self.resolve(key).is_some();
+        let is_epic = |key: &str| self.type_of(key).as_deref() == Some("Epic");
         let cx = company::Context {
             flavor: self.flavor,
             users: &self.users,
             exists: &exists,
+            is_epic: &is_epic,
         };
-        for c in &self.company {
+        if self.needs_epic_name() {
+            let epic = issue_type.as_deref() == Some("Epic");
+            match fields.get(EPIC_NAME).and_then(Value::as_str) {
+                Some(n) if epic && !n.trim().is_empty() => {}
+                _ if epic => {
+                    errors.insert(EPIC_NAME.into(), "Epic Name is required.".into());
+                }
+                Some(_) => {
+                    errors.insert(
+                        EPIC_NAME.into(),
+                        format!("Field '{EPIC_NAME}' cannot be set. It is not on the appropriate screen, or unknown."),
+                    );
+                }
+                None => {}
+            }
+        }
+        let subtask = issue_type.as_deref().is_some_and(is_subtask);
+        match fields.get("parent").filter(|v| !v.is_null()) {
+            Some(v) => {
+                let key = v["key"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .or_else(|| v["id"].as_str().map(str::to_owned));
+                let parent_type = key.as_deref().and_then(|k| self.type_of(k));
+                if !subtask && !screen.iter().any(|f| f == "parent") {
+                    errors.insert(
+                        "parent".into(),
+                        "Field 'parent' cannot be set. It is not on the appropriate screen, or unknown.".into(),
+                    );
+                } else if let Some(parent_type) = parent_type {
+                    // Jira's hierarchy: sub-tasks under standard issues, standard issues
+                    // under epics.
+                    let fits = if subtask {
+                        !is_subtask(&parent_type) && parent_type != "Epic"
+                    } else {
+                        parent_type == "Epic"
+                    };
+                    if fits {
+                        extra.insert("parent".into(), json!({"key": key}));
+                    } else {
+                        errors.insert(
+                            "parent".into(),
+                            "Given parent issue does not belong to appropriate hierarchy.".into(),
+                        );
+                    }
+                } else {
+                    errors.insert(
+                        "parent".into(),
+                        format!(
+                            "Issue {v} does not exist or you do not have permission to see it."
+                        ),
+                    );
+                }
+            }
+            None if subtask => {
+                errors.insert(
+                    "parent".into(),
+                    "Issue type is a sub-task but parent issue key or id not specified.".into(),
+                );
+            }
+            None => {}
+        }
+        for c in self.company.iter().filter(|c| c.id != "parent") {
             match fields.get(&c.id) {
                 Some(v) if !v.is_null() => match company::check(c, v, &cx) {
                     Ok(()) => {
@@ -1431,6 +1565,15 @@ impl State {
                 f.insert("priority".into(), p.unwrap_or(Value::Null));
             }
         } else {
+            if spec.wants("priority")
+                && let Some(v) = extra.and_then(|f| f.get("priority"))
+            {
+                let p = company::priorities().into_iter().find(|p| {
+                    (v.get("id").is_some() && p["id"] == v["id"])
+                        || v["name"].as_str().is_some_and(|n| p["name"] == n)
+                });
+                f.insert("priority".into(), p.unwrap_or(Value::Null));
+            }
             if spec.wants("duedate") {
                 f.insert("duedate".into(), json!(i.dates.duedate));
             }
@@ -1538,10 +1681,12 @@ impl State {
         for (name, value) in fields {
             if let Some(c) = self.company.iter().find(|c| &c.id == name) {
                 let exists = |key: &str| self.resolve(key).is_some();
+                let is_epic = |key: &str| self.type_of(key).as_deref() == Some("Epic");
                 let cx = company::Context {
                     flavor: self.flavor,
                     users: &self.users,
                     exists: &exists,
+                    is_epic: &is_epic,
                 };
                 match company::check(c, value, &cx) {
                     Ok(()) => {
@@ -1567,6 +1712,19 @@ impl State {
                     }
                 }
                 "labels" => labels = check_labels(value, &mut errors),
+                // A system field of the (edit) screen: Priority, with the default scheme.
+                "priority" if self.screen_fields().iter().any(|f| f.0 == "priority") => {
+                    let scheme = company::priorities();
+                    let known = scheme.iter().any(|p| {
+                        (value.get("id").is_some() && p["id"] == value["id"])
+                            || value["name"].as_str().is_some_and(|n| p["name"] == n)
+                    });
+                    if known {
+                        staged.insert(name.clone(), value.clone());
+                    } else {
+                        errors.insert(name.clone(), format!("Specify a valid priority: {value}"));
+                    }
+                }
                 "description" => match value {
                     Value::Null => description = None,
                     Value::Object(_) if v3 && adf_valid(value) => {
