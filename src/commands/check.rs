@@ -21,12 +21,13 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
     // Never locked and never saved: check only reads.
     let reports = super::pages::load_all(
         settings,
-        &args.paths,
-        args.cql.as_deref(),
+        &super::pages::Selection {
+            unread: Unread::FailPostMortems,
+            ..super::pages::Selection::new(&args.paths, args.cql.as_deref())
+        },
         &settings.report,
         false,
         None,
-        Unread::FailPostMortems,
         |path| changed.as_ref().is_none_or(|c| c.contains(path)),
     )?;
     if let Some(changed) = &changed

@@ -10,7 +10,7 @@ use crate::error::{Error, exit};
 use crate::gate::Lookup;
 use crate::output::check::plural;
 use crate::settings::Settings;
-use crate::sync::workspace::{Unread, linked_keys};
+use crate::sync::workspace::linked_keys;
 
 use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 
@@ -20,12 +20,10 @@ use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 pub(super) fn run(settings: &Settings, args: &DashboardArgs) -> Result<u8, Error> {
     let reports = super::pages::load_all(
         settings,
-        &args.paths,
-        args.cql.as_deref(),
+        &super::pages::Selection::new(&args.paths, args.cql.as_deref()),
         &settings.report,
         false,
         None,
-        Unread::Skip,
         |_| true,
     )?;
     let lookup = if args.offline {

@@ -5,7 +5,6 @@ use crate::error::{Error, exit};
 use crate::output;
 use crate::report::labels::resolve_labels;
 use crate::settings::Settings;
-use crate::sync::workspace::Unread;
 
 use super::runtime::print_stdout;
 
@@ -16,12 +15,10 @@ pub(super) fn run(settings: &Settings, args: &ItemsArgs) -> Result<u8, Error> {
     // Read only: never locked, never written.
     let loaded = super::pages::load_all(
         settings,
-        &args.paths,
-        None,
+        &super::pages::Selection::new(&args.paths, None),
         &settings.report,
         false,
         None,
-        Unread::Skip,
         |_| true,
     )?;
     let mut texts = Vec::new();

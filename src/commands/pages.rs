@@ -13,18 +13,37 @@ use crate::sync::workspace::{LabelSources, LoadedReport, Unread, load_pages, loa
 
 use super::runtime::block_on;
 
+/// The reports a command names: files, folders and pages, the pages a CQL query selects, and
+/// what a folder's unreadable file does to the run.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Selection<'a> {
+    pub paths: &'a [PathBuf],
+    pub cql: Option<&'a str>,
+    pub unread: Unread,
+}
+
+impl<'a> Selection<'a> {
+    /// `paths` and, when given, `--cql`; a folder's file without action items is skipped.
+    pub fn new(paths: &'a [PathBuf], cql: Option<&'a str>) -> Selection<'a> {
+        Selection {
+            paths,
+            cql,
+            unread: Unread::Skip,
+        }
+    }
+}
+
 /// Loads every report the command names: files and folders as always, pages by reference,
 /// and the pages a CQL query selects. Bad input anywhere fails before anything is written.
 pub(super) fn load_all(
     settings: &Settings,
-    paths: &[PathBuf],
-    cql: Option<&str>,
+    selection: &Selection<'_>,
     options: &ReportOptions,
     for_writing: bool,
     labels: Option<LabelSources<'_>>,
-    unread: Unread,
     keep: impl Fn(&Path) -> bool,
 ) -> Result<Vec<LoadedReport>, Error> {
+    let Selection { paths, cql, unread } = *selection;
     let (files, pages): (Vec<PathBuf>, Vec<PathBuf>) = paths
         .iter()
         .cloned()

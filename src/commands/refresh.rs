@@ -4,7 +4,6 @@ use crate::cli::RefreshArgs;
 use crate::error::Error;
 use crate::report::ReportOptions;
 use crate::settings::Settings;
-use crate::sync::workspace::Unread;
 
 use super::runtime::run_engine;
 
@@ -18,12 +17,10 @@ pub(super) fn run(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Resul
     };
     let mut reports = super::pages::load_all(
         settings,
-        &args.paths,
-        args.cql.as_deref(),
+        &super::pages::Selection::new(&args.paths, args.cql.as_deref()),
         &options,
         !args.dry_run,
         None,
-        Unread::Skip,
         |_| true,
     )?;
     let keys = crate::sync::workspace::linked_keys(&reports).len();

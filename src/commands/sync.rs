@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::report::ReportOptions;
 use crate::settings::Settings;
 use crate::sync::apply::Duplicates;
-use crate::sync::workspace::{LabelSources, Unread};
+use crate::sync::workspace::LabelSources;
 
 use super::runtime::run_engine;
 
@@ -40,12 +40,10 @@ pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u
     };
     let mut reports = super::pages::load_all(
         settings,
-        &args.reports,
-        None,
+        &super::pages::Selection::new(&args.reports, None),
         &options,
         !args.dry_run,
         Some(sources),
-        Unread::Skip,
         |_| true,
     )?;
     run_engine(
