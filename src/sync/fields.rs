@@ -690,12 +690,8 @@ pub async fn updates(
             Ticket::Adopt(issue) => issue,
             _ => continue,
         };
-        let Some(item) = reports[row.report]
-            .report
-            .items()
-            .iter()
-            .find(|item| item.row == row.row)
-        else {
+        // A binary search by row: a scan per row was rows² on a large table.
+        let Some(item) = reports[row.report].report.item(row.row) else {
             continue;
         };
         let mut update = FieldUpdate {
@@ -887,7 +883,8 @@ fn describe_creates(engine: &Engine<'_>, reports: &[LoadedReport], plan: &mut Pl
         let url = engine
             .report_url
             .map(|template| template.replace("{path}", &path));
-        let item = loaded.report.items().iter().find(|i| i.row == row.row);
+        // A binary search by row: a scan per created row was rows² on a large table.
+        let item = loaded.report.item(row.row);
         let owner = item
             .and_then(|item| roles::cell(item, Role::Owner))
             .map(|cell| cell.text.trim().to_owned())
