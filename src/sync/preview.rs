@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use crate::error::Error;
 use crate::report::model::Edit;
 
+/// Applies edits to report `index` (a row's, or all of them).
+pub(crate) type ApplyEdits<'a, R> = dyn FnMut(&mut R, usize, Vec<Edit>) -> Result<(), Error> + 'a;
+
 /// Applies every row's `edits` to `loaded` (report `index`) with one call of `apply` (one parse
 /// of the report). Should that fail — a bug of ours, as the edits are of rows just parsed — the
 /// rows are applied one by one instead, so only the failing row's edits are missing from the
@@ -14,7 +17,7 @@ pub(crate) fn apply_all<R>(
     loaded: &mut R,
     index: usize,
     rows: Vec<(usize, Vec<Edit>)>,
-    apply: &mut dyn FnMut(&mut R, usize, Vec<Edit>) -> Result<(), Error>,
+    apply: &mut ApplyEdits<'_, R>,
 ) {
     let all: Vec<Edit> = rows.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
     if apply(loaded, index, all).is_ok() {
