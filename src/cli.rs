@@ -143,7 +143,8 @@ pub enum InitDeployment {
 /// `sync` arguments.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Post-mortem reports (Markdown files) or directories of them.
+    /// Post-mortem reports (Markdown files) or directories of them, or Confluence pages
+    /// (`confluence:ID` or a page URL).
     #[arg(required = true, value_name = "REPORT")]
     pub reports: Vec<PathBuf>,
 
@@ -172,9 +173,15 @@ pub struct SyncArgs {
 /// `refresh` arguments.
 #[derive(Debug, Args)]
 pub struct RefreshArgs {
-    /// Reports or directories (every `*.md` below with an Action Items table).
-    #[arg(required = true, value_name = "PATH")]
+    /// Reports or directories (every `*.md` below with an Action Items table), or
+    /// Confluence pages (`confluence:ID` or a page URL).
+    #[arg(required_unless_present = "cql", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Also every Confluence page this CQL query selects, e.g.
+    /// `label = "postmortem" and space = "OPS"` (pages only).
+    #[arg(long, value_name = "QUERY")]
+    pub cql: Option<String>,
 
     /// Print what would change and a unified diff of each report; write nothing.
     #[arg(long)]
@@ -188,9 +195,15 @@ pub struct RefreshArgs {
 /// `check` arguments.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Reports or directories (every `*.md` below with an Action Items table).
-    #[arg(required = true, value_name = "PATH")]
+    /// Reports or directories (every `*.md` below with an Action Items table), or
+    /// Confluence pages (`confluence:ID` or a page URL).
+    #[arg(required_unless_present = "cql", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Also every Confluence page this CQL query selects, e.g.
+    /// `label = "postmortem" and space = "OPS"` (pages only).
+    #[arg(long, value_name = "QUERY")]
+    pub cql: Option<String>,
 
     /// Decide from the report's own status cells, without asking Jira.
     #[arg(long)]
@@ -208,7 +221,7 @@ pub struct CheckArgs {
 /// `items` arguments.
 #[derive(Debug, Args)]
 pub struct ItemsArgs {
-    /// A post-mortem report.
+    /// A post-mortem report, or a Confluence page (`confluence:ID` or a page URL; read only).
     #[arg(value_name = "REPORT")]
     pub report: PathBuf,
 
@@ -223,14 +236,25 @@ pub struct DoctorArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// A Confluence page to check reading and edit permission on (`confluence:ID` or a page
+    /// URL); Confluence's credentials are checked whenever `[confluence]` is set.
+    #[arg(long, value_name = "PAGE")]
+    pub page: Option<String>,
 }
 
 /// `dashboard` arguments.
 #[derive(Debug, Args)]
 pub struct DashboardArgs {
-    /// Reports or directories (every `*.md` below with an Action Items table).
-    #[arg(required = true, value_name = "PATH")]
+    /// Reports or directories (every `*.md` below with an Action Items table), or
+    /// Confluence pages (`confluence:ID` or a page URL).
+    #[arg(required_unless_present = "cql", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Also every Confluence page this CQL query selects, e.g.
+    /// `label = "postmortem" and space = "OPS"` (pages only).
+    #[arg(long, value_name = "QUERY")]
+    pub cql: Option<String>,
 
     /// Folder to write index.html and dashboard.json to (created if missing). Without it only
     /// the summary is printed.

@@ -28,6 +28,9 @@ pub enum Error {
     Report(#[from] ReportError),
     #[error(transparent)]
     Jira(JiraError),
+    /// A Confluence page could not be read, edited or found.
+    #[error(transparent)]
+    Confluence(#[from] crate::confluence::ConfluenceError),
     /// A failure after Jira may have changed (exit 3): what succeeded is in the reports, and
     /// creates whose keys could not be written are in the journal for the next run.
     #[error(
@@ -74,6 +77,8 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Config(_) | Self::Report(_) => exit::BAD_INPUT,
+            Self::Confluence(error) if error.is_bad_input() => exit::BAD_INPUT,
+            Self::Confluence(_) => exit::JIRA,
             Self::Jira(_) | Self::Io { .. } | Self::AfterChanges { .. } => exit::JIRA,
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! - [`report`] reads the Action Items table and splices keys and statuses back, byte for byte.
 //! - [`jira`] is a small async client for Jira Cloud and Data Center.
-//! - [`home`] is where a report lives (a file), behind one interface.
+//! - [`confluence`] is a small client for Confluence pages (Cloud and Data Center).
+//! - [`home`] is where a report lives (a file or a Confluence page), behind one interface.
 //! - [`sync`] is the only place the two meet: plan (pure), then apply (effects).
 //! - [`commands`] runs each subcommand on validated [`settings::Settings`].
 //!
@@ -10,11 +11,13 @@
 
 pub mod cli;
 pub mod commands;
+pub mod confluence;
 pub mod dashboard;
 pub mod error;
 pub mod gate;
 pub mod home;
 pub mod jira;
+pub mod key;
 pub mod output;
 pub mod redact;
 pub mod report;

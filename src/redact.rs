@@ -4,7 +4,7 @@
 //! Secrets are registered once they are known (the token variable at start-up, then the
 //! resolved Jira settings); from then on:
 //! - stdout is written by one function (`commands::runtime::print_stdout`) that uses [`text`],
-//!   stderr by [`eprint`], and the log subscriber and panic messages through [`Writer`] and
+//!   stderr by [`eprint()`], and the log subscriber and panic messages through [`Writer`] and
 //!   [`text`] (see `lib.rs`);
 //! - files pm-sync writes (reports, journals, the dashboard, `init`'s config) go through
 //!   [`bytes`] at the single place each kind of file is written.

@@ -64,6 +64,37 @@ struct ConfigFile {
     /// `[owners]`: names or teams as written in reports → the person to assign.
     #[serde(default)]
     owners: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    confluence: ConfluenceSection,
+}
+
+/// `[confluence]`: where post-mortems that are wiki pages live.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfluenceSection {
+    url: Option<String>,
+    deployment: Option<String>,
+    email: Option<String>,
+    token_env: Option<String>,
+    ca_file: Option<PathBuf>,
+}
+
+/// Validated Confluence settings; only runs that name a page or a CQL query ask for them.
+#[derive(Debug)]
+pub struct ConfluenceSettings {
+    /// The wiki's base URL: Cloud `https://SITE.atlassian.net/wiki`, Data Center
+    /// `https://HOST[/CONTEXT]`.
+    pub url: Url,
+    /// Cloud or Data Center.
+    pub flavour: crate::confluence::Flavour,
+    /// Cloud basic-auth user; `None` on Data Center (a personal access token).
+    pub email: Option<String>,
+    /// Name of the environment variable the token was read from.
+    pub token_env: String,
+    /// The API token (Cloud) or personal access token (Data Center). `Debug` redacts it.
+    pub token: SecretString,
+    /// Extra PEM roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -227,6 +258,9 @@ pub struct Settings {
     pub company: CompanyJira,
     jira: Result<JiraSettings, String>,
     raw_jira: JiraSection,
+    confluence: Result<ConfluenceSettings, String>,
+    /// Whether `[confluence]` or a `CONFLUENCE_*` variable says Confluence is in use.
+    confluence_configured: bool,
 }
 
 /// Validated Jira settings; only commands that talk to Jira ask for them.
@@ -346,7 +380,20 @@ impl Settings {
         {
             jira_section.ca_file = Some(base.join(ca));
         }
+        let mut confluence_section = file.confluence.clone();
+        if let (Some(ca), Some(base)) = (&confluence_section.ca_file, &base)
+            && ca.is_relative()
+        {
+            confluence_section.ca_file = Some(base.join(ca));
+        }
         let mut jira = validate_jira(&jira_section, env);
+        let confluence = validate_confluence(&confluence_section, &jira_section, env);
+        let confluence_configured = confluence_section.url.is_some()
+            || confluence_section.deployment.is_some()
+            || confluence_section.email.is_some()
+            || confluence_section.token_env.is_some()
+            || env("CONFLUENCE_URL").is_some()
+            || env("CONFLUENCE_DEPLOYMENT").is_some();
         if let Err(message) = &mut jira
             && config_file.is_none()
             && message.starts_with("no Jira")
@@ -373,6 +420,21 @@ impl Settings {
             company,
             jira,
             raw_jira: jira_section,
+            confluence,
+            confluence_configured,
+        })
+    }
+
+    /// Whether the config or the environment sets up Confluence (`doctor` checks it then).
+    pub fn confluence_configured(&self) -> bool {
+        self.confluence_configured
+    }
+
+    /// The Confluence settings, or a config error saying what is missing and how to give it.
+    pub fn confluence(&self) -> Result<&ConfluenceSettings, ConfigError> {
+        self.confluence.as_ref().map_err(|message| {
+            let (message, hint) = message.split_once('\n').unwrap_or((message, ""));
+            ConfigError::invalid(message, hint)
         })
     }
 
@@ -739,6 +801,121 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
         connect_timeout: Duration::from_secs(file.connect_timeout_secs.unwrap_or(10)),
         max_retries: file.max_retries.unwrap_or(5),
         ca_file: file.ca_file.clone(),
+    })
+}
+
+/// `[confluence]` with its defaults: on Cloud the Jira site + `/wiki` and Jira's account and
+/// token; on Data Center its own URL (required) and personal access token (`CONFLUENCE_PAT`).
+/// `CONFLUENCE_URL` and `CONFLUENCE_DEPLOYMENT` override the file.
+fn validate_confluence(
+    file: &ConfluenceSection,
+    jira: &JiraSection,
+    env: EnvLookup<'_>,
+) -> Result<ConfluenceSettings, String> {
+    use crate::confluence::Flavour;
+    let jira_url = env("JIRA_URL").or_else(|| jira.url.clone());
+    let url_text = env("CONFLUENCE_URL").or_else(|| file.url.clone());
+    let deployment = env("CONFLUENCE_DEPLOYMENT").or_else(|| file.deployment.clone());
+    let flavour = match deployment
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("cloud") => Flavour::Cloud,
+        Some("datacenter" | "data center" | "server") => Flavour::DataCenter,
+        Some(other) => {
+            return Err(format!(
+                "[confluence] deployment = {other:?} is not a deployment\n\
+                 use \"cloud\" or \"datacenter\""
+            ));
+        }
+        None => {
+            let host_of = |text: &Option<String>| {
+                text.as_deref()
+                    .and_then(|t| Url::parse(t).ok())
+                    .and_then(|u| u.host_str().map(str::to_owned))
+            };
+            let cloud_host = |host: Option<String>| {
+                host.is_some_and(|h| h.ends_with(".atlassian.net") || h.ends_with(".jira.com"))
+            };
+            if cloud_host(host_of(&url_text))
+                || (url_text.is_none() && cloud_host(host_of(&jira_url)))
+                || (url_text.is_none() && jira.deployment == Some(Deployment::Cloud))
+            {
+                Flavour::Cloud
+            } else if url_text.is_some() {
+                Flavour::DataCenter
+            } else {
+                return Err("no Confluence URL configured\n\
+                            set [confluence] url (Data Center), or [confluence] deployment = \
+                            \"cloud\" to use the Jira site's wiki"
+                    .to_owned());
+            }
+        }
+    };
+    let url_text = match (url_text, flavour) {
+        (Some(url), _) => url,
+        (None, Flavour::Cloud) => match &jira_url {
+            Some(jira) => format!("{}/wiki", jira.trim_end_matches('/')),
+            None => {
+                return Err("no Confluence URL configured\n\
+                            set [confluence] url, or [jira] url (on Cloud the wiki is the Jira \
+                            site + /wiki)"
+                    .to_owned());
+            }
+        },
+        (None, Flavour::DataCenter) => {
+            return Err("no Confluence URL configured\n\
+                        Data Center needs [confluence] url, e.g. \
+                        \"https://wiki.example.com/confluence\""
+                .to_owned());
+        }
+    };
+    let url = parse_jira_url(&url_text).map_err(|e| e.replacen("Jira URL", "Confluence URL", 1))?;
+    let email = match flavour {
+        Flavour::Cloud => file
+            .email
+            .clone()
+            .or_else(|| env("JIRA_EMAIL"))
+            .or_else(|| jira.email.clone()),
+        Flavour::DataCenter => None,
+    };
+    if flavour == Flavour::Cloud && email.is_none() {
+        return Err("Confluence Cloud needs the Atlassian account's email\n\
+                    set [confluence] email or [jira] email"
+            .to_owned());
+    }
+    let token_env = file.token_env.clone().unwrap_or_else(|| match flavour {
+        Flavour::Cloud => jira
+            .token_env
+            .clone()
+            .unwrap_or_else(|| "JIRA_API_TOKEN".to_owned()),
+        Flavour::DataCenter => "CONFLUENCE_PAT".to_owned(),
+    });
+    if !is_variable_name(&token_env) {
+        return Err(
+            "[confluence] token_env is not an environment variable name; it must name \
+                    the variable that holds the token, never hold the token itself\n\
+                    set token_env = \"CONFLUENCE_PAT\" and export the token in that variable"
+                .to_owned(),
+        );
+    }
+    let token = env(&token_env).ok_or_else(|| {
+        format!(
+            "the environment variable {token_env} (named by [confluence] token_env) is not set\n\
+             export it with your Atlassian API token (Cloud) or Confluence personal access \
+             token (Data Center)"
+        )
+    })?;
+    // Masked in everything printed from now on, like Jira's token.
+    crate::redact::register_credentials(email.as_deref(), &token);
+    Ok(ConfluenceSettings {
+        url,
+        flavour,
+        email,
+        token_env,
+        token: SecretString::from(token),
+        ca_file: file.ca_file.clone().or_else(|| jira.ca_file.clone()),
     })
 }
 

@@ -5,7 +5,7 @@ use crate::cli::CheckArgs;
 use crate::error::Error;
 use crate::gate::{Lookup, check_reports};
 use crate::settings::Settings;
-use crate::sync::workspace::{linked_keys, load_reports};
+use crate::sync::workspace::linked_keys;
 
 use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 
@@ -14,7 +14,14 @@ use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 /// format and returns 0 when every item is resolved or waived, else 1.
 pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<u8, Error> {
     // Never locked and never saved: check only reads.
-    let reports = load_reports(&args.paths, &settings.report, false, None)?;
+    let reports = super::pages::load_all(
+        settings,
+        &args.paths,
+        args.cql.as_deref(),
+        &settings.report,
+        false,
+        None,
+    )?;
     let outcome = if args.offline {
         // No config or Jira needed: the verdict comes from the report's own cells.
         check_reports(&reports, &settings.status, None, args.require_items)

@@ -10,7 +10,7 @@ use crate::error::{Error, exit};
 use crate::gate::Lookup;
 use crate::output::check::plural;
 use crate::settings::Settings;
-use crate::sync::workspace::{linked_keys, load_reports};
+use crate::sync::workspace::linked_keys;
 
 use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 
@@ -18,7 +18,14 @@ use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
 /// `--offline`, takes the reports' status cells), writes `index.html` and `dashboard.json`
 /// into `--out`, and prints the summary in the chosen format.
 pub(super) fn run(settings: &Settings, args: &DashboardArgs) -> Result<u8, Error> {
-    let reports = load_reports(&args.paths, &settings.report, false, None)?;
+    let reports = super::pages::load_all(
+        settings,
+        &args.paths,
+        args.cql.as_deref(),
+        &settings.report,
+        false,
+        None,
+    )?;
     let lookup = if args.offline {
         None
     } else {

@@ -268,7 +268,127 @@ pub fn run(settings: &Settings, args: &DoctorArgs) -> Result<u8, Error> {
     doctor.push(token_step(jira));
 
     block_on(network_steps(&mut doctor, jira, &settings.company));
+    if settings.confluence_configured() || args.page.is_some() {
+        block_on(confluence_steps(
+            &mut doctor,
+            settings,
+            args.page.as_deref(),
+        ));
+    }
     Ok(doctor.finish())
+}
+
+/// Confluence: its settings, its credentials (refused when it answers as anonymous), and with
+/// `--page`, reading that page and the permission to edit it.
+async fn confluence_steps(doctor: &mut Doctor, settings: &Settings, page: Option<&str>) {
+    let client = match super::pages::connect_confluence(settings) {
+        Ok(client) => client,
+        Err(error) => {
+            let text = error.to_string();
+            let (message, fix) = text.split_once("\n  hint: ").unwrap_or((&text, ""));
+            doctor.push(Step::failed(
+                "confluence_settings",
+                Blame::Config,
+                format!("Confluence settings: {message}"),
+                fix,
+            ));
+            doctor.skip_rest(
+                &[
+                    "confluence_credentials",
+                    "confluence_page",
+                    "confluence_edit",
+                ],
+                "needs valid Confluence settings",
+            );
+            return;
+        }
+    };
+    doctor.push(Step::ok(
+        "confluence_settings",
+        format!(
+            "Confluence settings: {} ({:?})",
+            client.base(),
+            client.flavour()
+        ),
+    ));
+    let user = client.current_user().await;
+    match user {
+        Ok(name) => doctor.push(Step::ok(
+            "confluence_credentials",
+            format!("Confluence credentials: logged in as {name}"),
+        )),
+        Err(error) => {
+            doctor.push(Step::failed(
+                "confluence_credentials",
+                Blame::Jira,
+                format!("Confluence credentials: {error}"),
+                "check [confluence] email and the token in the variable named by \
+                 [confluence] token_env (Data Center: a Confluence personal access token)",
+            ));
+            doctor.skip_rest(
+                &["confluence_page", "confluence_edit"],
+                "needs working Confluence credentials",
+            );
+            return;
+        }
+    };
+    let Some(page) = page else {
+        doctor.skip_rest(
+            &["confluence_page", "confluence_edit"],
+            "give a page with --page confluence:ID to check it",
+        );
+        return;
+    };
+    let read = async {
+        let (reference, _) = crate::confluence::reference::parse(page).map_err(|message| {
+            crate::confluence::ConfluenceError::Protocol {
+                request: page.to_owned(),
+                message,
+            }
+        })?;
+        let id = client.resolve(&reference).await?;
+        client.page(id).await
+    }
+    .await;
+    match read {
+        Ok(found) => {
+            doctor.push(Step::ok(
+                "confluence_page",
+                format!(
+                    "Confluence page: \"{}\" read (version {})",
+                    found.title, found.version
+                ),
+            ));
+            if found.can_edit == Some(false) {
+                doctor.push(Step::failed(
+                    "confluence_edit",
+                    Blame::Jira,
+                    format!(
+                        "Confluence edit permission: this user may not edit \"{}\"",
+                        found.title
+                    ),
+                    "ask a space admin for edit permission on the page or its space",
+                ));
+            } else {
+                doctor.push(Step::ok(
+                    "confluence_edit",
+                    format!(
+                        "Confluence edit permission: \"{}\" may be edited",
+                        found.title
+                    ),
+                ));
+            }
+        }
+        Err(error) => {
+            doctor.push(Step::failed(
+                "confluence_page",
+                Blame::Jira,
+                format!("Confluence page: {error}"),
+                "check the page id and that the account may view it",
+            ));
+            doctor.skip_rest(&["confluence_edit"], "needs the page");
+        }
+    }
 }
 
 /// For `pm-sync doctor` when the config file itself cannot be loaded (the caller could not
@@ -687,6 +807,9 @@ fn title(check: &str) -> &str {
         "reachable" => "Jira reachable",
         "issue_type" => "issue type",
         "create_screen" => "create screen",
+        "confluence_credentials" => "Confluence credentials",
+        "confluence_page" => "Confluence page",
+        "confluence_edit" => "Confluence edit permission",
         other => other,
     }
 }

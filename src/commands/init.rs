@@ -52,6 +52,7 @@ pub(super) fn run(args: &InitArgs, config: Option<&Path>) -> Result<u8, Error> {
                 &error,
                 &DoctorArgs {
                     format: Format::Text,
+                    page: None,
                 },
             ));
         }
@@ -60,6 +61,7 @@ pub(super) fn run(args: &InitArgs, config: Option<&Path>) -> Result<u8, Error> {
         &settings,
         &DoctorArgs {
             format: Format::Text,
+            page: None,
         },
     )
 }

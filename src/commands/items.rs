@@ -11,7 +11,24 @@ use super::runtime::print_stdout;
 
 /// `pm-sync items`: the parsed action items and the labels the report implies. No network.
 pub(super) fn run(settings: &Settings, args: &ItemsArgs) -> Result<u8, Error> {
-    let report = Report::load(&args.report, &settings.report)?;
+    let page = crate::confluence::reference::looks_like_page(&args.report.to_string_lossy());
+    let report = if page {
+        // Read only: never locked, never written.
+        let mut loaded = super::pages::load_all(
+            settings,
+            std::slice::from_ref(&args.report),
+            None,
+            &settings.report,
+            false,
+            None,
+        )?;
+        match loaded.pop() {
+            Some(loaded) => loaded.report,
+            None => return Ok(exit::OK),
+        }
+    } else {
+        Report::load(&args.report, &settings.report)?
+    };
     let labels = resolve_labels(
         report.front_matter(),
         None,

@@ -7,6 +7,7 @@ mod dashboard;
 pub mod doctor;
 mod init;
 mod items;
+mod pages;
 mod refresh;
 pub mod runtime;
 mod sync;

@@ -4,7 +4,6 @@ use crate::cli::RefreshArgs;
 use crate::error::Error;
 use crate::report::ReportOptions;
 use crate::settings::Settings;
-use crate::sync::workspace::load_reports;
 
 use super::runtime::run_engine;
 
@@ -16,7 +15,14 @@ pub(super) fn run(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Resul
         keep_original: args.dry_run,
         ..settings.report.clone()
     };
-    let mut reports = load_reports(&args.paths, &options, !args.dry_run, None)?;
+    let mut reports = super::pages::load_all(
+        settings,
+        &args.paths,
+        args.cql.as_deref(),
+        &options,
+        !args.dry_run,
+        None,
+    )?;
     let keys = crate::sync::workspace::linked_keys(&reports).len();
     tracing::info!(
         "refresh: {} report{} found, {keys} linked ticket{} to read from {}",

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::report::ReportOptions;
 use crate::settings::Settings;
 use crate::sync::apply::Duplicates;
-use crate::sync::workspace::{LabelSources, load_reports};
+use crate::sync::workspace::LabelSources;
 
 use super::runtime::run_engine;
 
@@ -38,7 +38,14 @@ pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u
         keep_original: dry_run,
         ..settings.report.clone()
     };
-    let mut reports = load_reports(&args.reports, &options, !args.dry_run, Some(sources))?;
+    let mut reports = super::pages::load_all(
+        settings,
+        &args.reports,
+        None,
+        &options,
+        !args.dry_run,
+        Some(sources),
+    )?;
     run_engine(
         settings,
         &mut reports,

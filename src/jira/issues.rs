@@ -436,6 +436,17 @@ impl JiraClient {
         self.send(&call).await.map(|_| ())
     }
 
+    /// `GET /issue/{key}/remotelink`: the issue's remote links (`globalId` and URL).
+    pub async fn remote_links(&self, key: &IssueKey) -> Result<Vec<RemoteLink>, JiraError> {
+        let api = self.api().await?;
+        let call = Call::new(
+            Method::GET,
+            format!("{api}/issue/{}/remotelink", key.as_str()),
+        )
+        .subject(format!("issue `{key}`"));
+        self.send(&call).await?.decode(&call)
+    }
+
     /// Creates or updates (by `global_id`) a remote link from the issue to `url`.
     pub async fn upsert_remote_link(
         &self,
@@ -632,6 +643,26 @@ fn issue_body(issue: &NewIssue, adf_description: bool) -> Value {
     body
 }
 
+/// One remote link of an issue, as `GET /issue/{key}/remotelink` lists it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteLink {
+    /// The id it is upserted by, when it has one.
+    #[serde(default)]
+    pub global_id: Option<String>,
+    /// What it points at.
+    #[serde(default)]
+    pub object: Option<RemoteObject>,
+}
+
+/// The target of a remote link.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RemoteObject {
+    /// The URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
 /// One transition offered by `GET /issue/{key}/transitions`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Transition {
@@ -657,9 +688,14 @@ pub struct TransitionTarget {
 impl TransitionTarget {
     /// Whether the status is in the done category.
     pub fn is_done(&self) -> bool {
+        self.category() == StatusCategory::Done
+    }
+
+    /// The status's category (`Undefined` when Jira does not say).
+    pub fn category(&self) -> StatusCategory {
         self.status_category
             .as_ref()
-            .is_some_and(|c| c.key == StatusCategory::Done)
+            .map_or(StatusCategory::Undefined, |c| c.key)
     }
 }
 

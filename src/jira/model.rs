@@ -1,56 +1,9 @@
 //! Jira's data model as pm-sync needs it: newtypes for keys, statuses, issues.
 
-use std::fmt;
-
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-/// A Jira issue key such as `OPS-12`: `[A-Z][A-Z0-9_]+-[0-9]+`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct IssueKey(String);
-
-impl IssueKey {
-    /// Parses `text` as a key; `None` unless it matches `[A-Z][A-Z0-9_]+-[0-9]+` exactly.
-    pub fn parse(text: &str) -> Option<Self> {
-        let (project, number) = text.rsplit_once('-')?;
-        let mut chars = project.chars();
-        let first_ok = chars.next().is_some_and(|c| c.is_ascii_uppercase());
-        let rest_ok = project.len() >= 2
-            && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        let number_ok = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
-        (first_ok && rest_ok && number_ok).then(|| Self(text.to_owned()))
-    }
-
-    /// The key as written, e.g. `OPS-12`.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The project part, e.g. `OPS`.
-    pub fn project(&self) -> &str {
-        self.0.rsplit_once('-').map_or("", |(p, _)| p)
-    }
-}
-
-impl TryFrom<String> for IssueKey {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value).ok_or_else(|| format!("`{value}` is not a Jira issue key"))
-    }
-}
-
-impl From<IssueKey> for String {
-    fn from(key: IssueKey) -> Self {
-        key.0
-    }
-}
-
-impl fmt::Display for IssueKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use crate::key::IssueKey;
 
 /// Jira's status categories (`statusCategory.key`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

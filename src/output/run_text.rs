@@ -26,6 +26,9 @@ pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
                 .map(|labels| format!(", labels {}", labels.join(" + ")))
                 .unwrap_or_default();
             let _ = writeln!(out, "{} ({state}{labels})", report.path.display());
+            if let Some(severity) = &report.default_severity {
+                let _ = writeln!(out, "  severity {severity} (default: none found)");
+            }
         }
         let key_width = rows
             .iter()

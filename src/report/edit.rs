@@ -133,6 +133,7 @@ pub(crate) fn plan(
     items: &[ActionItem],
     edits: &[Edit],
     known: &KnownStatuses,
+    storage: bool,
 ) -> Result<Vec<Splice>, ReportError> {
     // Per item: whether a link edit and a status edit have been seen (walking from the end).
     let mut seen = vec![false; items.len() * 2];
@@ -163,7 +164,7 @@ pub(crate) fn plan(
                 link_splice(text, kind, item, key, url, &mut splices);
             }
             Edit::Status { status, .. } => {
-                status_splices(text, kind, item, status, known, &mut splices);
+                status_splices(text, kind, item, status, known, storage, &mut splices);
             }
         }
     }
@@ -229,6 +230,7 @@ fn status_splices(
     item: &ActionItem,
     status: &str,
     known: &KnownStatuses,
+    storage: bool,
     out: &mut Vec<Splice>,
 ) {
     let status = one_line(status);
@@ -240,30 +242,36 @@ fn status_splices(
     let current = slot.current.as_ref();
     let mut escaped = String::new();
     escape_text_into(&mut escaped, &status, kind);
-    match current {
-        Some(cell) if cell.text == status => {}
-        Some(cell)
-            if cell.text.is_empty() || known.knows(&cell.text) || slot.form == StatusForm::Bold =>
-        {
-            if text.get(cell.span.clone()) != Some(escaped.as_str()) {
+    if slot.form == StatusForm::Lozenge {
+        lozenge_splices(text, item, &status, &escaped, known, out);
+    } else {
+        match current {
+            Some(cell) if cell.text == status => {}
+            Some(cell)
+                if cell.text.is_empty()
+                    || known.knows(&cell.text)
+                    || slot.form == StatusForm::Bold =>
+            {
+                if text.get(cell.span.clone()) != Some(escaped.as_str()) {
+                    out.push(Splice {
+                        span: cell.span.clone(),
+                        value: escaped,
+                        order: 1,
+                    });
+                }
+            }
+            // An empty status has no marker form: a person's words stay as they are.
+            _ if status.is_empty() => {}
+            // No status yet, or a person's words: the status goes beside them as pm-sync's marker.
+            _ => {
+                let mut value = String::new();
+                marker::write(&mut value, &escaped, kind);
                 out.push(Splice {
-                    span: cell.span.clone(),
-                    value: escaped,
+                    span: slot.append_at..slot.append_at,
+                    value,
                     order: 1,
                 });
             }
-        }
-        // An empty status has no marker form: a person's words stay as they are.
-        _ if status.is_empty() => {}
-        // No status yet, or a person's words: the status goes beside them as pm-sync's marker.
-        _ => {
-            let mut value = String::new();
-            marker::write(&mut value, &escaped, kind);
-            out.push(Splice {
-                span: slot.append_at..slot.append_at,
-                value,
-                order: 1,
-            });
         }
     }
     if let Some(checkbox) = item.checkbox {
@@ -275,10 +283,65 @@ fn status_splices(
             _ => None,
         };
         if let Some(tick) = tick {
+            // A Confluence task's box is its `ac:task-status` word.
+            let (span, value) = if storage {
+                let old = if checkbox.checked {
+                    "complete"
+                } else {
+                    "incomplete"
+                };
+                let new = if tick == "x" {
+                    "complete"
+                } else {
+                    "incomplete"
+                };
+                (checkbox.at..checkbox.at + old.len(), new)
+            } else {
+                (checkbox.at..checkbox.at + 1, tick)
+            };
             out.push(Splice {
-                span: checkbox.at..checkbox.at + 1,
-                value: tick.to_owned(),
+                span,
+                value: value.to_owned(),
                 order: 2,
+            });
+        }
+    }
+}
+
+/// The splice that makes a lozenge slot show `status`: the lozenge (or the empty cell) is
+/// replaced when it shows nothing or a status Jira knows; a lozenge a person wrote with other
+/// words stays, and pm-sync's goes beside it.
+fn lozenge_splices(
+    text: &str,
+    item: &ActionItem,
+    status: &str,
+    escaped: &str,
+    known: &KnownStatuses,
+    out: &mut Vec<Splice>,
+) {
+    let slot = &item.status;
+    let mut value = String::new();
+    super::storage::lozenge(&mut value, escaped, known.colour(status));
+    match slot.current.as_ref() {
+        Some(cell) if cell.text == status => {}
+        Some(cell) if cell.text.is_empty() || known.knows(&cell.text) => {
+            let replaced = text.get(cell.span.clone()).unwrap_or_default();
+            // An empty `<p />` cell gets its paragraph back around the lozenge.
+            if replaced.starts_with("<p") {
+                value = format!("<p>{value}</p>");
+            }
+            out.push(Splice {
+                span: cell.span.clone(),
+                value,
+                order: 1,
+            });
+        }
+        _ if status.is_empty() => {}
+        _ => {
+            out.push(Splice {
+                span: slot.append_at..slot.append_at,
+                value: format!(" {value}"),
+                order: 1,
             });
         }
     }

@@ -407,12 +407,12 @@ pub enum ReportError {
 
     /// The severity the labels would use is neither `sevN` nor mapped by the config.
     #[error(
-        "{at}: severity `{value}` is not sevN, and `[labels.severity_map]` in the config does not map it"
+        "{at}: severity `{value}` is not one pm-sync can read (sevN, SN, P0-P4, or a level name such as Critical, Major, Minor), and `[labels.severity_map]` in the config does not map it"
     )]
     #[diagnostic(
         code(pm_sync::report::unmapped_severity),
         help(
-            "either map it in the config: `[labels.severity_map]` with `{key} = \"sev2\"` (any sevN), or write the severity as sevN in the report ({example}); `--severity sevN` also works for one run"
+            "map it in the config: add `{key} = \"sev2\"` (the sevN it means) under `[labels.severity_map]` in pm-sync.toml, or write the severity as sevN in the report ({example}); `--severity sevN` also works for one run"
         )
     )]
     UnmappedSeverity {
@@ -426,7 +426,7 @@ pub enum ReportError {
         example: &'static str,
         #[source_code]
         src: SharedSource,
-        #[label("not sevN")]
+        #[label("not a severity pm-sync knows")]
         span: SourceSpan,
     },
 

@@ -183,6 +183,44 @@ impl<'de> Deserialize<'de> for FieldValues {
     }
 }
 
+/// The value of the first front matter key that names the severity otherwise than `severity`
+/// (`Severity`, `sev`, `Schweregrad`, `gravité`, `重大度`…: see
+/// [`incident_date::is_severity_label`]). A second, loose read of the YAML, made only when
+/// `severity` is absent; keys that are not text are passed over.
+fn severity_under_another_key(yaml: &str) -> Option<Spanned<Scalar>> {
+    let keys: Vec<(Scalar, Spanned<Scalar>)> = serde_saphyr::from_str::<LooseMapping>(yaml).ok()?.0;
+    keys.into_iter().find_map(|(key, value)| match key {
+        Scalar::Text(key) if incident_date::is_severity_label(&key) => Some(value),
+        _ => None,
+    })
+}
+
+/// A mapping read key by key, values kept with their spans, in the order written.
+struct LooseMapping(Vec<(Scalar, Spanned<Scalar>)>);
+
+impl<'de> Deserialize<'de> for LooseMapping {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MappingVisitor;
+
+        impl<'de> Visitor<'de> for MappingVisitor {
+            type Value = LooseMapping;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LooseMapping, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<Scalar, Spanned<Scalar>>()? {
+                    entries.push(entry);
+                }
+                Ok(LooseMapping(entries))
+            }
+        }
+
+        deserializer.deserialize_map(MappingVisitor)
+    }
+}
+
 /// Reads a date as the seed and people write it: `2020-04-14`, `2020-04-14 19:38:22.561000`,
 /// `2020-04-14T19:38:22`, or RFC 3339 with an offset (the date as written, not moved to UTC).
 pub(crate) fn parse_date(value: &str) -> Option<NaiveDate> {
@@ -375,7 +413,11 @@ fn parse(
     // A severity that is not sevN and not mapped does not stop the report being read: only
     // resolving the labels (sync) refuses it.
     let (mut severity, mut severity_source, mut severity_refusal) = (None, None, None);
-    if let Some(value) = &raw.severity {
+    let other_key = match raw.severity {
+        Some(_) => None,
+        None => severity_under_another_key(source),
+    };
+    if let Some(value) = raw.severity.as_ref().or(other_key.as_ref()) {
         let span = value_span(value, &yaml);
         let written = match &value.value {
             Scalar::Text(s) => s.trim(),
@@ -485,5 +527,25 @@ mod tests {
         let other = "---\njira: OPS\n---\n";
         let (fm, _) = parse(Path::new("pm.md"), other, 4..other.len() - 4, &[]).unwrap();
         assert!(fm.jira_fields.is_empty());
+    }
+
+    #[test]
+    fn a_severity_under_another_key_is_read_on_the_built_in_scale() {
+        for (text, sev) in [
+            ("---\nSeverity: Critical\n---\n", "sev1"),
+            ("---\ntitle: x\nSchweregrad: SEV 2\n---\n", "sev2"),
+            ("---\n重大度: P1\n---\n", "sev1"),
+            ("---\nseverity: Major\nSeverity: P4\n---\n", "sev2"),
+        ] {
+            let (fm, _) = parse(Path::new("pm.md"), text, 4..text.len() - 4, &[]).unwrap();
+            assert_eq!(fm.severity.as_deref(), Some(sev), "{text}");
+            assert!(fm.severity_source.is_some(), "{text}");
+        }
+        let text = "---\nGravedad: púrpura\n---\n";
+        let (fm, _) = parse(Path::new("pm.md"), text, 4..text.len() - 4, &[]).unwrap();
+        assert_eq!(
+            fm.severity_refusal.map(|r| r.value().to_owned()).as_deref(),
+            Some("púrpura")
+        );
     }
 }

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use miette::SourceSpan;
 
 use super::error::{Origin, ReportError, SharedSource, floor_char_boundary, line_col};
-use super::labels::normalise_severity;
+use super::labels::severity_on_scale;
 use super::model::Span;
 
 /// Where a value the labels use was read.
@@ -403,6 +403,33 @@ pub(crate) fn find_date(s: &str) -> Option<(Reading, Range<usize>)> {
     None
 }
 
+/// A date a person wrote in a cell (a Due column), read as the incident date is: ISO forms with
+/// or without a time, then the first date written in the text in any form the body reader takes
+/// (`July 1, 2024`, `1 July 2024`, `2024/07/01`, `13.07.2024`, `2024年7月1日`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrittenDate {
+    /// The date.
+    Date(NaiveDate),
+    /// Day and month could be swapped (`05/07/2024`): month first, then day first.
+    Ambiguous(NaiveDate, NaiveDate),
+    /// No date ("Q3", "next sprint", "+7d", "TBD").
+    None,
+}
+
+/// Reads `text` as a date; see [`WrittenDate`].
+pub fn written_date(text: &str) -> WrittenDate {
+    if let Some(date) = super::front_matter::parse_date(text) {
+        return WrittenDate::Date(date);
+    }
+    match find_date(text) {
+        Some((Reading::One(date), _)) => WrittenDate::Date(date),
+        Some((Reading::Ambiguous(month_first, day_first), _)) => {
+            WrittenDate::Ambiguous(month_first, day_first)
+        }
+        None => WrittenDate::None,
+    }
+}
+
 /// The date in a file name: year first only (`2019-03-26-db-outage.md`, `20190326.md`).
 fn date_in_file_name(name: &str) -> Option<NaiveDate> {
     let bytes = name.as_bytes();
@@ -486,6 +513,20 @@ const REPORT_DATE_LABELS: &[&str] = &[
 ];
 const SEVERITY_LABELS: &[&str] = &[
     "severity",
+    "schweregrad",
+    "gravedad",
+    "severidad",
+    "gravité",
+    "sévérité",
+    "gravidade",
+    "severidade",
+    "gravità",
+    "ernst",
+    "ernstniveau",
+    "重大度",
+    "深刻度",
+    "심각도",
+    "심각도 수준",
     "incident severity",
     "severity level",
     "sev",
@@ -522,6 +563,12 @@ fn field_of(label: &str) -> Option<Field> {
     ]
     .into_iter()
     .find_map(|(labels, field)| labels.contains(&words).then_some(field))
+}
+
+/// Whether a label (a front matter key, a field's label) names the severity, in any of the
+/// languages the body scan reads (`Severity`, `Schweregrad`, `Gravedad`, `重大度`, `심각도`…).
+pub(crate) fn is_severity_label(label: &str) -> bool {
+    field_of(label) == Some(Field::Severity)
 }
 
 /// The date candidates' ranks, best first.
@@ -562,17 +609,26 @@ fn severity_token(value: &str) -> Option<&str> {
 /// Severities that are not `sevN`, mapped by `[labels.severity_map]` (keys lower case).
 pub type SeverityMap = [(String, String)];
 
-/// A written severity, mapped first, then read as `sevN`.
+/// A written severity: `[labels.severity_map]` first (it overrides the built-in scale), then the
+/// built-in scale ([`severity_on_scale`]); a longer value (`SEV-1 (customer facing)`) is read
+/// by its first token the same two ways.
 pub(crate) fn map_severity(written: &str, map: &SeverityMap) -> Option<String> {
-    let key = written
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    map.iter()
-        .find(|(from, _)| *from == key)
-        .map(|(_, to)| to.clone())
-        .or_else(|| normalise_severity(written))
+    let mapped = |value: &str| {
+        let key = value
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        map.iter()
+            .find(|(from, _)| *from == key)
+            .map(|(_, to)| to.clone())
+    };
+    mapped(written)
+        .or_else(|| severity_on_scale(written))
+        .or_else(|| {
+            let token = severity_token(written).filter(|token| *token != written.trim())?;
+            mapped(token).or_else(|| severity_on_scale(token))
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1385,6 +1441,34 @@ mod tests {
     }
 
     #[test]
+    fn due_cells_are_read_in_every_form_the_body_reader_takes() {
+        let july = day(2024, 7, 1);
+        for written in [
+            "July 1, 2024",
+            "2024-07-01",
+            "1 July 2024",
+            "Jul 1st 2024",
+            "2024/07/01",
+            "2024-07-01T10:00:00Z",
+            "2024年7月1日",
+            "by July 1, 2024 (tentative)",
+        ] {
+            assert_eq!(written_date(written), WrittenDate::Date(july), "{written}");
+        }
+        assert_eq!(
+            written_date("13.07.2024"),
+            WrittenDate::Date(day(2024, 7, 13))
+        );
+        assert!(matches!(
+            written_date("01.07.2024"),
+            WrittenDate::Ambiguous(..)
+        ));
+        for free in ["Q3", "next sprint", "+7d", "TBD", "", "ASAP", "2 weeks"] {
+            assert_eq!(written_date(free), WrittenDate::None, "{free}");
+        }
+    }
+
+    #[test]
     fn severity_tokens_stop_at_separators_and_skip_prose() {
         assert_eq!(severity_token("SEV-2"), Some("SEV-2"));
         assert_eq!(severity_token("**SEV-2** (major)"), Some("SEV-2"));
@@ -1408,7 +1492,15 @@ mod tests {
         assert_eq!(map_severity("High", &map).as_deref(), Some("sev2"));
         assert_eq!(map_severity("very  HIGH", &map).as_deref(), Some("sev1"));
         assert_eq!(map_severity("SEV-3", &map).as_deref(), Some("sev3"));
-        assert_eq!(map_severity("P1", &map), None);
+        assert_eq!(map_severity("P1", &map).as_deref(), Some("sev1"));
+        assert_eq!(map_severity("Critical", &map).as_deref(), Some("sev1"));
+        assert_eq!(map_severity("Purple", &map), None);
+        let map = vec![("critical".to_owned(), "sev0".to_owned())];
+        assert_eq!(map_severity("Critical", &map).as_deref(), Some("sev0"));
+        assert_eq!(
+            map_severity("SEV-2 (customer facing)", &[]).as_deref(),
+            Some("sev2")
+        );
     }
 
     fn body(text: &str, name: &str) -> BodyValues {
@@ -1546,11 +1638,22 @@ mod tests {
         assert_eq!(values.severity.map(|s| s.0).as_deref(), Some("sev3"));
         let values = body("Date: 2024-05-07 | Severity: SEV1\n", "x.md");
         assert_eq!(values.severity.map(|s| s.0).as_deref(), Some("sev1"));
-        let values = body("**Severity**: high\n", "x.md");
+        let values = body("**Severity**: purple\n", "x.md");
         let refusal = values.severity_refusal.expect("refused");
-        assert_eq!(refusal.value(), "high");
+        assert_eq!(refusal.value(), "purple");
         let message = refusal.error().to_string();
         assert!(message.starts_with("x.md:1:15: "), "{message}");
+        for (text, sev) in [
+            ("**Severity**: Critical\n", "sev1"),
+            ("Schweregrad: hoch\n", "sev2"),
+            ("| Gravedad | Sev 1 |\n|---|---|\n", "sev1"),
+            ("**Gravité** : mineure\n", "sev3"),
+            ("重大度: S2\n", "sev2"),
+            ("심각도: P1\n", "sev1"),
+        ] {
+            let values = body(text, "x.md");
+            assert_eq!(values.severity.map(|s| s.0).as_deref(), Some(sev), "{text}");
+        }
         let values = from_body(
             Path::new("x.md"),
             "**Severity**: High\n",

@@ -1,35 +1,7 @@
-//! Recognising Jira issue keys (`[A-Z][A-Z0-9_]+-[0-9]+`), look-alikes and browse links.
-//!
-//! A private matcher rather than `jira::model::IssueKey`: the report module never imports Jira.
+//! Recognising Jira issue keys (`[A-Z][A-Z0-9_]+-[0-9]+`) in text, look-alikes and browse
+//! links. The grammar of a key is the crate's one ([`crate::key`]), shared with the Jira client.
 
-/// Length in bytes of the key starting exactly at the start of `s`, if one does.
-///
-/// The key must end at a word boundary, so `OPS-12a` and `OPS-12_x` are not keys.
-pub(crate) fn key_len_at(s: &str) -> Option<usize> {
-    let bytes = s.as_bytes();
-    if !bytes.first()?.is_ascii_uppercase() {
-        return None;
-    }
-    let project = 1 + bytes[1..]
-        .iter()
-        .take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        .count();
-    if project < 2 || bytes.get(project) != Some(&b'-') {
-        return None;
-    }
-    let digits = bytes[project + 1..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if digits == 0 {
-        return None;
-    }
-    let end = project + 1 + digits;
-    match s[end..].chars().next() {
-        Some(c) if c.is_alphanumeric() || c == '_' => None,
-        _ => Some(end),
-    }
-}
+pub(crate) use crate::key::key_len_at;
 
 /// Project parts of key-shaped words that name standards, versions, severities and the like,
 /// never Jira projects: `SEV-1`, `CVE-2021-29492`, `UTF-8`, `ISO-8601`, `RFC-7231`, `HTTP-2`.

@@ -28,6 +28,7 @@ mod refs;
 pub mod render;
 pub mod roles;
 mod section;
+mod storage;
 mod table;
 
 use std::fmt;
@@ -36,8 +37,8 @@ use std::sync::Arc;
 
 pub use error::ReportError;
 pub use file::FileHome;
-pub(crate) use front_matter::parse_date;
 pub use incident_date::{Refusal, Source, SourceKind};
+pub use incident_date::{WrittenDate, written_date};
 pub use labels::{IncidentLabels, normalise_severity, resolve_labels};
 pub use lock::{LOCK_WAIT, ReportLock, lock, lock_path, lock_with_timeout};
 pub use model::{
@@ -128,6 +129,8 @@ pub struct Report {
     parsed: Parsed,
     /// Status names the tracker knows: decides which status texts pm-sync may overwrite.
     known: KnownStatuses,
+    /// For a Confluence page (storage format), its title; `None` for Markdown and HTML files.
+    page_title: Option<String>,
 }
 
 impl fmt::Debug for Report {
@@ -367,7 +370,51 @@ impl Report {
             text,
             parsed,
             known: KnownStatuses::default(),
+            page_title: None,
         })
+    }
+
+    /// Parses `body`, a Confluence page's storage format, as the report named `name` (its page
+    /// address), with the page's `title` (which may give the incident date and severity).
+    pub fn parse_storage(
+        name: &Path,
+        body: String,
+        title: &str,
+        options: &ReportOptions,
+    ) -> Result<Report, ReportError> {
+        if u32::try_from(body.len()).is_err() {
+            return Err(ReportError::Read {
+                path: name.to_owned(),
+                cause: std::io::Error::new(
+                    std::io::ErrorKind::FileTooLarge,
+                    "pages over 4 GiB are not supported",
+                ),
+            });
+        }
+        let parsed = storage::parse(name, &body, title, options)?;
+        let text = Arc::new(body);
+        Ok(Report {
+            path: name.to_owned(),
+            options: options.clone(),
+            saved: SavedText::Bytes(Arc::clone(&text)),
+            text,
+            parsed,
+            known: KnownStatuses::default(),
+            page_title: Some(title.to_owned()),
+        })
+    }
+
+    /// Parses `text` the way this report was first parsed (Markdown/HTML, or storage).
+    fn reparse(&self, text: &str) -> Result<Parsed, ReportError> {
+        match &self.page_title {
+            Some(title) => storage::parse(&self.path, text, title, &self.options),
+            None => parse_text(&self.path, text, &self.options),
+        }
+    }
+
+    /// The page title, for a report read from a Confluence page.
+    pub fn page_title(&self) -> Option<&str> {
+        self.page_title.as_deref()
     }
 
     /// The name the report goes by in messages: its file's path, or its page's address.
@@ -421,6 +468,11 @@ impl Report {
         self.known = known;
     }
 
+    /// The status names the tracker knows, as last set ([`Report::set_known_statuses`]).
+    pub fn known_statuses(&self) -> &KnownStatuses {
+        &self.known
+    }
+
     /// Applies `edits` to the bytes and parses them again. Returns whether the bytes changed
     /// (edits that write what is already there change nothing). On error nothing is applied.
     pub fn apply(&mut self, edits: &[Edit]) -> Result<bool, ReportError> {
@@ -431,6 +483,7 @@ impl Report {
             &self.parsed.items,
             edits,
             &self.known,
+            self.page_title.is_some(),
         )?;
         if splices.is_empty() {
             return Ok(false);
@@ -449,7 +502,7 @@ impl Report {
         let undo = edit::Undo::of(&self.text, &splices);
         drop(splices);
         self.text = Arc::new(text);
-        match parse_text(&self.path, &self.text, &self.options) {
+        match self.reparse(&self.text) {
             Ok(parsed) => {
                 self.parsed = parsed;
                 Ok(true)
@@ -458,7 +511,7 @@ impl Report {
                 // Splices only write escaped values into owned places, so this is not expected;
                 // should it happen, the report stays as it was (its bytes parsed before).
                 self.text = Arc::new(undo.apply(&self.text));
-                self.parsed = parse_text(&self.path, &self.text, &self.options)?;
+                self.parsed = self.reparse(&self.text)?;
                 Err(error)
             }
         }
@@ -501,6 +554,15 @@ impl Report {
         match &self.saved {
             SavedText::Bytes(bytes) => Saved::Bytes(bytes.as_str()),
             SavedText::Fingerprint(fingerprint) => Saved::Fingerprint(*fingerprint),
+        }
+    }
+
+    /// The bytes its home held when last read or saved, when kept (see
+    /// [`ReportOptions::keep_original`]).
+    pub fn saved_text(&self) -> Option<&str> {
+        match &self.saved {
+            SavedText::Bytes(bytes) => Some(bytes.as_str()),
+            SavedText::Fingerprint(_) => None,
         }
     }
 

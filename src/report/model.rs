@@ -67,6 +67,10 @@ pub enum StatusForm {
     /// A bold word beside the key in a ticket cell (`**TODO** [OPS-1](…)`), as people write it
     /// in tables without a Status column.
     Bold,
+    /// A Confluence status lozenge (`ac:structured-macro ac:name="status"`): `current` spans
+    /// the whole macro (or the empty cell or the item's end where one goes), and a new status
+    /// is written as a whole lozenge coloured by its category.
+    Lozenge,
 }
 
 /// The status an item shows, and where pm-sync writes a new one.
@@ -203,6 +207,8 @@ pub enum Edit {
 pub struct KnownStatuses {
     /// Lower-cased name → whether the status is done.
     by_name: std::collections::HashMap<String, bool>,
+    /// Lower-cased name → the colour of its lozenge (`Grey`, `Blue`, `Green`), by category.
+    colours: std::collections::HashMap<String, &'static str>,
 }
 
 impl KnownStatuses {
@@ -219,6 +225,22 @@ impl KnownStatuses {
     /// `Some(done)` for a known status.
     pub fn is_done(&self, name: &str) -> Option<bool> {
         self.by_name.get(&name.trim().to_lowercase()).copied()
+    }
+
+    /// Sets the colour a lozenge for `name` gets (Confluence's lozenge colours: `Grey`,
+    /// `Blue`, `Green`, `Yellow`, `Red`, `Purple`).
+    pub fn set_colour(&mut self, name: &str, colour: &'static str) {
+        self.colours.insert(name.trim().to_lowercase(), colour);
+    }
+
+    /// The colour of a lozenge for `name`: as set, else green when done, else grey.
+    pub fn colour(&self, name: &str) -> &'static str {
+        let lower = name.trim().to_lowercase();
+        match self.colours.get(&lower) {
+            Some(colour) => colour,
+            None if self.by_name.get(&lower) == Some(&true) => "Green",
+            None => "Grey",
+        }
     }
 
     /// Whether no status is known.

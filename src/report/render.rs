@@ -126,6 +126,7 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
         "action items"
     };
     let container = match report.kind() {
+        _ if report.page_title().is_some() => "in the page, starting",
         ContainerKind::Html => "in the HTML table",
         ContainerKind::Pipe => "in the pipe table",
         ContainerKind::List => "in lists starting",
@@ -146,6 +147,10 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
     }
     if let (Some(severity), Some(source)) = (&fm.severity, &fm.severity_source) {
         let _ = writeln!(out, "severity: {severity} (from {source})");
+    }
+    // No silent fallback: a report naming no severity gets the default, and says so.
+    if let (None, None, Ok(labels)) = (&fm.severity, &fm.severity_refusal, labels) {
+        let _ = writeln!(out, "severity {} (default: none found)", labels.severity);
     }
     match labels {
         Ok(labels) => {

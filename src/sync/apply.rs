@@ -132,12 +132,17 @@ pub async fn sync_with(
         }
     }
 
+    // Tickets an earlier run created but died before moving to the row's status.
+    let owed_moves = crate::sync::moves::owed_by_journal(&mut plan, &journals, reports);
+
     // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
     // the first write, when Jira would refuse a value.
-    let mut warnings = crate::sync::fields::prepare(engine, reports, &mut plan, screen).await?;
+    let mut warnings =
+        crate::sync::fields::prepare(engine, reports, &mut plan, &mut screen).await?;
     let managed = |index: usize| managed_rows(&reports[index]);
     let field_updates =
-        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut warnings).await?;
+        crate::sync::fields::updates(engine, reports, &plan, &managed, &mut screen, &mut warnings)
+            .await?;
     let mut rows = initial_rows(engine, &plan);
     for duplicate in &plan.duplicates {
         tracing::warn!(
@@ -197,6 +202,7 @@ pub async fn sync_with(
         }
 
         let mut created_keys: Vec<(ItemAt, IssueKey)> = Vec::new();
+        let mut found_moves: Vec<crate::sync::moves::Move> = Vec::new();
         let mut ambiguous: HashSet<ItemAt> = HashSet::new();
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = creates.len() > BULK_CREATE_LIMIT;
@@ -245,8 +251,15 @@ pub async fn sync_with(
                     continue;
                 }
                 if let Ticket::Adopt(issue) = &row_plan.ticket {
+                    let edits = crate::sync::moves::hold_status(
+                        &reports[at.report],
+                        at,
+                        &issue.key,
+                        &row_plan.edits,
+                        &mut found_moves,
+                    );
                     let loaded = &mut reports[at.report];
-                    apply_rows(loaded, at.report, row_plan.edits.clone(), &mut rows)?;
+                    apply_rows(loaded, at.report, edits, &mut rows)?;
                     if let Some(row) = rows.get_mut(&at) {
                         row.action = RowAction::Created;
                         row.key = Some(issue.key.to_string());
@@ -263,9 +276,19 @@ pub async fn sync_with(
             }
         }
 
-        write_created_statuses(engine, reports, &created_keys, &mut rows).await?;
+        // Rows a person marked Done / In progress / Won't do before they had a ticket: moved
+        // now, then their statuses written with the created ones.
+        let (statuses_to_write, keep_words) = crate::sync::moves::after_creates(
+            engine,
+            reports,
+            &created_keys,
+            [found_moves, owed_moves].concat(),
+            &mut rows,
+        )
+        .await;
+        write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
         settle_durably(reports, &mut journals, settle_later).await?;
-        link_back_to_reports(engine, reports, &rows).await;
+        crate::sync::links::link_back(engine, reports, &plan, &rows).await;
         if let Duplicates::Close(transition) = &duplicates {
             close_duplicates(engine, &plan, transition.as_deref()).await;
         }
@@ -315,10 +338,10 @@ pub async fn refresh(
                     outcome.action = RowAction::Unlinked;
                 }
                 Some(Some(Some(issue))) => {
-                    edits.extend(plan::row_edits(
-                        item.row,
-                        &issue.key,
-                        &issue.status.name,
+                    edits.extend(plan::item_edits(
+                        &item,
+                        issue,
+                        loaded.report.known_statuses(),
                         &context,
                     ));
                     outcome.key = Some(issue.key.to_string());
@@ -346,7 +369,11 @@ pub async fn refresh(
         crate::sync::workspace::save_all(reports)
     }
     .into_iter();
-    let mut first_error = None;
+    // Pages get their one PUT each (files were made durable by the save).
+    let mut first_error: Option<Error> = None;
+    if !dry_run && let Err(error) = crate::sync::workspace::make_durable(reports).await {
+        first_error = Some(error);
+    }
     for (index, loaded) in reports.iter_mut().enumerate() {
         let items = order
             .iter()
@@ -355,10 +382,10 @@ pub async fn refresh(
             .collect();
         let written = match saved.next() {
             Some(Err(error)) => {
-                first_error.get_or_insert(error);
+                first_error.get_or_insert(error.into());
                 false
             }
-            Some(Ok(written)) => written,
+            Some(Ok(written)) => written || loaded.written_this_run(),
             None => false,
         };
         outcome
@@ -366,8 +393,17 @@ pub async fn refresh(
             .push(finish_report(loaded, dry_run, written, items));
     }
     match first_error {
-        Some(error) => Err(error.into()),
+        Some(error) => Err(error),
         None => Ok(outcome),
+    }
+}
+
+/// The colour Jira shows a status category in, as a Confluence lozenge colour.
+fn lozenge_colour(category: StatusCategory) -> &'static str {
+    match category {
+        StatusCategory::Done => "Green",
+        StatusCategory::Indeterminate => "Blue",
+        _ => "Grey",
     }
 }
 
@@ -387,6 +423,7 @@ async fn learn_statuses(
             &issue.status.name,
             issue.status.category == StatusCategory::Done,
         );
+        known.set_colour(&issue.status.name, lozenge_colour(issue.status.category));
     }
     let unexplained = reports
         .iter()
@@ -395,6 +432,7 @@ async fn learn_statuses(
     if unexplained {
         for status in engine.client.statuses().await? {
             known.insert(&status.name, status.category == StatusCategory::Done);
+            known.set_colour(&status.name, lozenge_colour(status.category));
         }
     }
     for loaded in reports.iter_mut() {
@@ -473,6 +511,7 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
                 mark: crate::sync::marks::mark_label(&crate::sync::marks::report_id(
                     loaded.report.path(),
                 )),
+                known: loaded.report.known_statuses(),
             })
         })
         .collect();
@@ -686,6 +725,7 @@ fn finish_dry_run(
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
     let mut placeholders: Vec<(String, String)> = Vec::new();
+    crate::sync::moves::preview(reports, plan, held, &mut rows);
     // Each report's edits applied at once: one parse per report, not one per row (that was
     // quadratic in rows). Held rows are marked afterwards.
     let mut edits_of: Vec<Vec<(usize, Vec<Edit>)>> = reports.iter().map(|_| Vec::new()).collect();
@@ -858,10 +898,11 @@ async fn create_chunk(
         let entries: Vec<PendingCreate> = chunk
             .iter()
             .filter(|(at, _)| at.report == index)
-            .map(|(_, new)| PendingCreate {
+            .map(|(at, new)| PendingCreate {
                 date_label: date_label(&reports[index]),
                 summary: new.summary.clone(),
                 sent_at: now,
+                then_move: crate::sync::moves::words_to_move(&reports[index], at.row),
             })
             .collect();
         if !entries.is_empty() {
@@ -923,9 +964,7 @@ async fn settle_durably(
     journals: &mut [Journal],
     settle_later: Vec<(usize, String, String)>,
 ) -> Result<(), Error> {
-    crate::sync::workspace::make_durable(reports)
-        .await
-        .map_err(|(index, source)| Error::io(reports[index].report.path(), source))?;
+    crate::sync::workspace::make_durable(reports).await?;
     for (index, journal) in journals.iter_mut().enumerate() {
         let done: Vec<(&str, &str)> = settle_later
             .iter()
@@ -949,43 +988,6 @@ async fn search_labels(
         .client
         .search_by_labels(&engine.jira.project, labels)
         .await
-}
-
-/// Gives every ticket this run created or adopted a remote link to its report (when
-/// `[report] url` is set). Links are upserts keyed by the report's URL, so a rerun never adds a
-/// second one; a failure is a warning, since the ticket and the report are already right.
-async fn link_back_to_reports(engine: &Engine<'_>, reports: &[LoadedReport], rows: &Rows) {
-    let Some(template) = engine.report_url else {
-        return;
-    };
-    let mut tasks = tokio::task::JoinSet::new();
-    for (&ItemAt { report: index, .. }, row) in rows {
-        let new_link = matches!(row.action, RowAction::Created | RowAction::Adopted);
-        let Some(key) = row.key.as_deref().and_then(IssueKey::parse) else {
-            continue;
-        };
-        if !new_link {
-            continue;
-        }
-        let loaded = &reports[index];
-        let path = loaded.report.path().to_string_lossy().replace('\\', "/");
-        let path = path.trim_start_matches("./").to_owned();
-        let url = template.replace("{path}", &path);
-        let title = format!("Post-mortem: {}", loaded.title);
-        let client = engine.client.clone();
-        tasks.spawn(async move {
-            let global_id = format!("pm-sync:{url}");
-            let result = client
-                .upsert_remote_link(&key, &global_id, &url, &title)
-                .await;
-            (key, result)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((key, Err(error))) = joined {
-            tracing::warn!("could not link {key} back to its report: {error}");
-        }
-    }
 }
 
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
@@ -1038,11 +1040,14 @@ fn choose_transition<'t>(
         })
 }
 
-/// Reads the status of every created issue in batches and writes it into the reports.
+/// Reads the status of every created (or just moved) issue in batches and writes it into the
+/// reports, except where the row keeps a person's words: `keep_words` (a move that failed), or
+/// words that already say what the status says.
 async fn write_created_statuses(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     created: &[(ItemAt, IssueKey)],
+    keep_words: &HashSet<ItemAt>,
     rows: &mut Rows,
 ) -> Result<(), Error> {
     if created.is_empty() {
@@ -1063,10 +1068,16 @@ async fn write_created_statuses(
         let Some(issue) = statuses.get(key) else {
             continue;
         };
-        by_report.entry(*index).or_default().push(Edit::Status {
-            row: *row,
-            status: issue.status.name.clone(),
+        let report = &reports[*index].report;
+        let agree = report.item(*row).is_some_and(|item| {
+            crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
         });
+        if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
+            by_report.entry(*index).or_default().push(Edit::Status {
+                row: *row,
+                status: issue.status.name.clone(),
+            });
+        }
         if let Some(outcome) = rows.get_mut(&ItemAt::new(*index, *row)) {
             outcome.status = Some(issue.status.name.clone());
         }
@@ -1103,6 +1114,11 @@ fn collect(
             path: loaded.report.path().to_path_buf(),
             written,
             labels: loaded.labels.as_ref().map(|labels| labels.labels()),
+            default_severity: loaded
+                .labels
+                .as_ref()
+                .filter(|_| loaded.severity_defaulted)
+                .map(|labels| labels.severity.clone()),
             diff: dry_run.then(|| loaded.diff()),
             items,
         });
@@ -1120,6 +1136,7 @@ fn finish_report(
         path: loaded.report.path().to_path_buf(),
         written,
         labels: None,
+        default_severity: None,
         diff: dry_run.then(|| loaded.diff()),
         items,
     }

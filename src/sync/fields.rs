@@ -26,6 +26,61 @@ use crate::sync::workspace::LoadedReport;
 /// Warnings for rows, keyed by (report index, row): e.g. why a ticket is unassigned.
 pub type RowWarnings = HashMap<ItemAt, String>;
 
+/// Adds `warning` to the row's warnings (a row may have several: an owner nobody can be
+/// assigned, a due date that is no date, a priority the project does not have).
+pub fn add_warning(warnings: &mut RowWarnings, at: ItemAt, warning: String) {
+    warnings
+        .entry(at)
+        .and_modify(|all| {
+            all.push_str("; ");
+            all.push_str(&warning);
+        })
+        .or_insert(warning);
+}
+
+/// Why a Due cell sets no due date, or the date it sets.
+fn due_date(text: &str) -> Result<String, String> {
+    match crate::report::written_date(text) {
+        crate::report::WrittenDate::Date(date) => Ok(date.format("%Y-%m-%d").to_string()),
+        crate::report::WrittenDate::Ambiguous(month_first, day_first) => Err(format!(
+            "due date {text:?} could be {} or {}",
+            month_first.format("%B %-d, %Y"),
+            day_first.format("%B %-d, %Y")
+        )),
+        crate::report::WrittenDate::None => Err(format!("due date {text:?} is not a date")),
+    }
+}
+
+/// Per report: whether its Priority cells count from `P0` (some cell reads `P0`).
+fn zero_based_priorities(reports: &[LoadedReport]) -> Vec<bool> {
+    reports
+        .iter()
+        .map(|loaded| {
+            loaded.report.items().iter().any(|item| {
+                roles::cell(item, Role::Priority)
+                    .is_some_and(|cell| crate::sync::priority::reads_p0(&cell.text))
+            })
+        })
+        .collect()
+}
+
+/// The JSON for the scheme priority a Priority cell means, or why there is none.
+fn priority_value(field: &FieldMeta, text: &str, zero_based: bool) -> Result<Value, String> {
+    let found = crate::sync::priority::resolve(text, &field.allowed_values, zero_based)
+        .ok_or_else(|| {
+            let names = screen_fields::allowed_labels(&field.allowed_values);
+            format!(
+                "priority {text:?} is none of the project's priorities ({}), nor P0-P5 or a \
+                 common priority word",
+                names.join(", ")
+            )
+        })?;
+    Ok(match &found.id {
+        Some(id) => json!({ "id": id }),
+        None => json!({ "name": found.label() }),
+    })
+}
+
 /// A value with the place it was written, for messages.
 struct Source<'a> {
     name: &'a str,
@@ -61,19 +116,32 @@ impl Screen {
         }
     }
 
-    /// The screen read early, else read now: one request when the issue type's id is known,
-    /// else two (the project's issue types, then the type's fields).
-    async fn get(self, engine: &Engine<'_>) -> Result<CreateFields, JiraError> {
+    /// The screen read early, else read now (and kept for later steps): one request when the
+    /// issue type's id is known, else two (the project's issue types, then the type's fields).
+    /// A failed read is returned once and tried again on the next call.
+    async fn get(&mut self, engine: &Engine<'_>) -> Result<&CreateFields, JiraError> {
         let jira = engine.jira;
-        match (self.read, self.issue_type) {
-            (Some(read), _) => read,
-            (None, Some(known)) => engine.client.create_fields_of(&jira.project, known).await,
-            (None, None) => {
-                engine
-                    .client
-                    .create_fields(&jira.project, &jira.issue_type)
-                    .await
-            }
+        if !matches!(self.read, Some(Ok(_))) {
+            let read = match (self.read.take(), &self.issue_type) {
+                (Some(Err(error)), _) => Err(error),
+                (_, Some(known)) => {
+                    engine
+                        .client
+                        .create_fields_of(&jira.project, known.clone())
+                        .await
+                }
+                (_, None) => {
+                    engine
+                        .client
+                        .create_fields(&jira.project, &jira.issue_type)
+                        .await
+                }
+            };
+            self.read = Some(Ok(read?));
+        }
+        match &self.read {
+            Some(Ok(fields)) => Ok(fields),
+            _ => unreachable!("the screen was just read"),
         }
     }
 }
@@ -111,7 +179,7 @@ pub async fn prepare(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     plan: &mut Plan,
-    screen: Screen,
+    screen: &mut Screen,
 ) -> Result<RowWarnings, Error> {
     let company = engine.company;
     let creating: Vec<ItemAt> = plan.creates().map(|(row, _)| row.at()).collect();
@@ -193,7 +261,7 @@ pub async fn prepare(
         }));
         let mut map = Map::new();
         for source in sources {
-            let field = lookup(&screen, source.name, &source.origin, &where_)?;
+            let field = lookup(screen, source.name, &source.origin, &where_)?;
             let value = if field.schema.kind == "user"
                 || field.schema.items.as_deref() == Some("user")
             {
@@ -237,7 +305,7 @@ pub async fn prepare(
                     "write the key of the parent issue or epic, e.g. OPS-100",
                 ));
             }
-            let (id, value) = parent_field(&screen, &key).ok_or_else(|| {
+            let (id, value) = parent_field(screen, &key).ok_or_else(|| {
                 Error::config(
                     format!(
                         "parent {key} ({origin}) cannot be set: {where_} has neither a Parent nor an Epic Link field"
@@ -253,10 +321,11 @@ pub async fn prepare(
     // Row cells: due date and priority checked now, owners looked up once each.
     let mut per_row: HashMap<ItemAt, Map<String, Value>> = HashMap::new();
     let mut owners_of: HashMap<ItemAt, String> = HashMap::new();
-    let due_field = screen_fields::find(&screen, "duedate");
-    let priority_field = screen_fields::find(&screen, "priority");
-    let assignee_field = screen_fields::find(&screen, "assignee");
+    let due_field = screen_fields::find(screen, "duedate");
+    let priority_field = screen_fields::find(screen, "priority");
+    let assignee_field = screen_fields::find(screen, "assignee");
     let mut unused: Vec<&str> = Vec::new();
+    let zero_based = zero_based_priorities(reports);
     for at in &creating {
         let Some(item) = items.get(at) else { continue };
         let origin = format!(
@@ -265,30 +334,30 @@ pub async fn prepare(
             item.line
         );
         let mut map = Map::new();
+        // Free text in a Due or Priority cell never stops the run: the ticket is created
+        // without that field, and the row says why.
         if let Some(cell) = roles::cell(item, Role::Due) {
-            match due_field {
-                Some(field) => {
-                    let date = crate::report::parse_date(&cell.text).ok_or_else(|| {
-                        Error::config(
-                            format!(
-                                "due date {:?} ({origin}, Due column) is not a date",
-                                cell.text
-                            ),
-                            "write it as YYYY-MM-DD, e.g. 2020-05-01",
-                        )
-                    })?;
-                    let text = date.format("%Y-%m-%d").to_string();
+            match (due_field, due_date(&cell.text)) {
+                (Some(field), Ok(text)) => {
                     map.insert(
                         field.field_id.clone(),
                         convert(field, &[text], cloud, &origin)?,
                     );
                 }
-                None => unused.push("Due Date"),
+                (Some(_), Err(why)) => add_warning(
+                    &mut warnings,
+                    *at,
+                    format!(
+                        "{why}: created without a due date (write it as YYYY-MM-DD, e.g. 2024-07-01)"
+                    ),
+                ),
+                (None, _) => unused.push("Due Date"),
             }
         }
         if let Some(cell) = roles::cell(item, Role::Priority) {
             match priority_field {
-                Some(field) => {
+                // A screen that lists no priorities: sent as written, Jira checks it.
+                Some(field) if field.allowed_values.is_empty() => {
                     let value = convert(
                         field,
                         std::slice::from_ref(&cell.text),
@@ -297,6 +366,17 @@ pub async fn prepare(
                     )?;
                     map.insert(field.field_id.clone(), value);
                 }
+                Some(field) => match priority_value(field, cell.text.trim(), zero_based[at.report])
+                {
+                    Ok(value) => {
+                        map.insert(field.field_id.clone(), value);
+                    }
+                    Err(why) => add_warning(
+                        &mut warnings,
+                        *at,
+                        format!("{why}: created without a priority"),
+                    ),
+                },
                 None => unused.push("Priority"),
             }
         }
@@ -349,6 +429,7 @@ pub async fn prepare(
         };
         lookups.insert(person.to_ascii_lowercase(), value);
     }
+    let mut unassigned: Vec<String> = Vec::new();
     for (at, owner) in &owners_of {
         let person = company.person(owner).to_ascii_lowercase();
         match lookups.get(&person).cloned().flatten() {
@@ -362,12 +443,17 @@ pub async fn prepare(
                     .get(&person)
                     .cloned()
                     .unwrap_or_else(|| "no assignable user matches".into());
-                warnings.insert(*at, format!("created unassigned: owner {owner:?} {why}"));
+                unassigned.push(format!("created unassigned: owner {owner:?} {why}"));
+                add_warning(
+                    &mut warnings,
+                    *at,
+                    format!("created unassigned: owner {owner:?} {why}"),
+                );
             }
         }
     }
-    if company.unassignable_fails && !warnings.is_empty() {
-        let mut list: Vec<&String> = warnings.values().collect();
+    if company.unassignable_fails && !unassigned.is_empty() {
+        let mut list: Vec<&String> = unassigned.iter().collect();
         list.sort();
         return Err(Error::config(
             format!(
@@ -677,9 +763,11 @@ pub async fn updates(
     reports: &[LoadedReport],
     plan: &Plan,
     managed: &dyn Fn(usize) -> std::collections::HashSet<usize>,
+    screen: &mut Screen,
     warnings: &mut RowWarnings,
 ) -> Result<Vec<FieldUpdate>, Error> {
     let company = engine.company;
+    let zero_based = zero_based_priorities(reports);
     let mut out = Vec::new();
     let mut to_look_up: Vec<(usize, String)> = Vec::new();
     let managed: HashMap<usize, std::collections::HashSet<usize>> =
@@ -690,7 +778,6 @@ pub async fn updates(
             Ticket::Adopt(issue) => issue,
             _ => continue,
         };
-        // A binary search by row: a scan per row was rows² on a large table.
         let Some(item) = reports[row.report].report.item(row.row) else {
             continue;
         };
@@ -701,37 +788,66 @@ pub async fn updates(
             what: Vec::new(),
         };
         if let Some(cell) = roles::cell(item, Role::Due) {
-            match crate::report::parse_date(&cell.text) {
-                Some(date) => {
-                    let text = date.format("%Y-%m-%d").to_string();
+            match due_date(&cell.text) {
+                Ok(text) => {
                     if issue.planning.due.as_deref() != Some(text.as_str()) {
                         update.fields.insert("duedate".into(), json!(text));
                         update.what.push("due date");
                     }
                 }
-                None => {
-                    warnings.insert(
-                        update.at,
-                        format!(
-                            "due date {:?} is not a date; the ticket's is left as is",
-                            cell.text
-                        ),
-                    );
-                }
+                Err(why) => add_warning(
+                    warnings,
+                    update.at,
+                    format!("{why}; the ticket's is left as is"),
+                ),
             }
         }
         if let Some(cell) = roles::cell(item, Role::Priority) {
             let wanted = cell.text.trim();
-            if !issue
-                .planning
-                .priority
-                .as_deref()
-                .is_some_and(|p| p.eq_ignore_ascii_case(wanted))
-            {
-                update
-                    .fields
-                    .insert("priority".into(), json!({ "name": wanted }));
-                update.what.push("priority");
+            let current = issue.planning.priority.as_deref();
+            if !current.is_some_and(|p| p.eq_ignore_ascii_case(wanted)) {
+                // Anything but the ticket's own priority name is read against the scheme
+                // (the create screen's list, read once, only now that it is needed).
+                let scheme = screen.get(engine).await.ok().and_then(|screen| {
+                    screen_fields::find(screen, "priority")
+                        .filter(|field| !field.allowed_values.is_empty())
+                        .cloned()
+                });
+                match scheme {
+                    None => {
+                        update
+                            .fields
+                            .insert("priority".into(), json!({ "name": wanted }));
+                        update.what.push("priority");
+                    }
+                    Some(field) => {
+                        let zero_based = zero_based[row.report];
+                        let found = crate::sync::priority::resolve(
+                            wanted,
+                            &field.allowed_values,
+                            zero_based,
+                        );
+                        match found {
+                            Some(found) if current.is_some_and(|p| p == found.label()) => {}
+                            Some(_) => {
+                                let value = priority_value(&field, wanted, zero_based)
+                                    .unwrap_or(Value::Null);
+                                update.fields.insert("priority".into(), value);
+                                update.what.push("priority");
+                            }
+                            None => add_warning(
+                                warnings,
+                                update.at,
+                                format!(
+                                    "{}; the ticket's is left as is",
+                                    priority_value(&field, wanted, zero_based)
+                                        .err()
+                                        .unwrap_or_default()
+                                ),
+                            ),
+                        }
+                    }
+                }
             }
         }
         if let Some(cell) = roles::cell(item, Role::Owner) {
@@ -819,7 +935,8 @@ pub async fn updates(
                     .get(&person.to_ascii_lowercase())
                     .cloned()
                     .unwrap_or_default();
-                warnings.insert(
+                add_warning(
+                    warnings,
                     at,
                     format!("owner {person:?} {why}; the ticket's assignee is left as is"),
                 );
@@ -883,7 +1000,6 @@ fn describe_creates(engine: &Engine<'_>, reports: &[LoadedReport], plan: &mut Pl
         let url = engine
             .report_url
             .map(|template| template.replace("{path}", &path));
-        // A binary search by row: a scan per created row was rows² on a large table.
         let item = loaded.report.item(row.row);
         let owner = item
             .and_then(|item| roles::cell(item, Role::Owner))

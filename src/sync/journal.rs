@@ -29,6 +29,11 @@ pub struct PendingCreate {
     pub summary: String,
     /// When the create was sent.
     pub sent_at: DateTime<Utc>,
+    /// The status a person gave the row before it had a ticket ("Done", `[x]`…): the new
+    /// ticket is moved there after its create. Kept until the run that creates it (or the next,
+    /// if that one dies first) has tried the move; see [`crate::sync::moves`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then_move: Option<String>,
 }
 
 /// The journal of one report.
@@ -258,6 +263,7 @@ mod tests {
             date_label: "sev1_20200414".into(),
             summary: summary.into(),
             sent_at: Utc::now(),
+            then_move: None,
         }
     }
 

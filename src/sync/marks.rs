@@ -46,13 +46,27 @@ fn slash_path(path: &Path) -> String {
 
 /// The label that marks tickets created for the report with id `report_id`.
 pub fn mark_label(report_id: &str) -> String {
-    // FNV-1a: fixed constants, so the mark stays the same across versions and platforms.
+    format!(
+        "{PREFIX}{:012x}",
+        fnv1a(report_id.as_bytes()) >> (64 - DIGITS * 4)
+    )
+}
+
+/// FNV-1a, 64 bits: fixed constants, so what is derived from it (marks, long link ids) stays the
+/// same across versions and platforms.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in report_id.bytes() {
-        hash ^= u64::from(byte);
+    for byte in bytes {
+        hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    format!("{PREFIX}{:012x}", hash >> (64 - DIGITS * 4))
+    hash
+}
+
+/// Whether a ticket with `labels` was created for a report at another path and not yet marked
+/// for the one marked `mark`: the report moved (or was copied) since.
+pub fn moved_from_elsewhere(labels: &[String], mark: &str) -> bool {
+    labels.iter().any(|label| is_mark(label)) && !labels.iter().any(|label| label == mark)
 }
 
 /// Whether `label` is a pm-sync mark (of any report).

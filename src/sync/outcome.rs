@@ -69,6 +69,10 @@ pub struct ReportOutcome {
     /// The labels its tickets carry (`sync` only), e.g. `["sev1_20200414", "sev1"]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
+    /// The severity the labels use when the report names none (`[labels] severity`, `sev1`
+    /// unless set): said at default verbosity, never a silent fallback.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_severity: Option<String>,
     /// Unified diff of the report (dry runs only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::jira::model::{Issue, IssueKey, NewIssue};
 use crate::report::labels::IncidentLabels;
-use crate::report::model::{ActionItem, Edit};
+use crate::report::model::{ActionItem, Edit, KnownStatuses};
 
 /// One report as the planner sees it.
 #[derive(Debug)]
@@ -23,6 +23,8 @@ pub struct ReportInput<'a> {
     /// The label marking tickets created for this report (see [`crate::sync::marks`]): new
     /// tickets get it, and adoption only takes tickets with it or with no mark at all.
     pub mark: String,
+    /// Status names Jira knows: a status written as one of them is pm-sync's to keep current.
+    pub known: &'a KnownStatuses,
 }
 
 /// What Jira said, read in batches before planning.
@@ -179,18 +181,25 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
         for item in input.items {
             let ticket = choose_ticket(input, item, &candidates, state, context, &mut taken);
             let update = match &ticket {
-                Ticket::Linked(issue) => issue_update(
-                    issue,
-                    item,
-                    input.labels,
-                    input.managed_rows.contains(&item.row),
-                ),
+                Ticket::Linked(issue) => {
+                    let managed = input.managed_rows.contains(&item.row);
+                    let update = issue_update(issue, item, input.labels, managed);
+                    if managed
+                        && crate::sync::marks::moved_from_elsewhere(&issue.labels, &input.mark)
+                    {
+                        // The report moved (its mark follows its path): the ticket takes the
+                        // new mark, and its link to the report is moved too (see `links`).
+                        with_label(update, issue, &input.mark)
+                    } else {
+                        update
+                    }
+                }
                 Ticket::Adopt(issue) => issue_update(issue, item, input.labels, false),
                 Ticket::Create(_) | Ticket::Missing(_) => None,
             };
             let edits = match &ticket {
                 Ticket::Linked(issue) | Ticket::Adopt(issue) => {
-                    row_edits(item.row, &issue.key, &issue.status.name, context)
+                    item_edits(item, issue, input.known, context)
                 }
                 Ticket::Create(_) | Ticket::Missing(_) => Vec::new(),
             };
@@ -321,6 +330,22 @@ fn converge(
     }
 }
 
+/// The edits that make `item` show `issue`: [`row_edits`], without the status edit when the
+/// person's own words already say what Jira's status says ("Erledigt" for Done): those are left
+/// as written, with no marker beside them.
+pub fn item_edits(
+    item: &ActionItem,
+    issue: &Issue,
+    known: &KnownStatuses,
+    context: &PlanContext<'_>,
+) -> Vec<Edit> {
+    let mut edits = row_edits(item.row, &issue.key, &issue.status.name, context);
+    if crate::sync::intent::words_agree(item, &issue.status, known) {
+        edits.retain(|edit| !matches!(edit, Edit::Status { .. }));
+    }
+    edits
+}
+
 /// The link and status edits that make a row show `key` and `status`. Splicing identical text
 /// leaves the file byte-identical, so these are safe to apply on every run.
 pub fn row_edits(row: usize, key: &IssueKey, status: &str, context: &PlanContext<'_>) -> Vec<Edit> {
@@ -443,6 +468,17 @@ fn issue_update(
     })
 }
 
+/// `update` with `label` added (an update made for it when there is none).
+fn with_label(update: Option<IssueUpdate>, issue: &Issue, label: &str) -> Option<IssueUpdate> {
+    let mut update = update.unwrap_or_else(|| IssueUpdate {
+        key: issue.key.clone(),
+        summary: None,
+        add_labels: Vec::new(),
+    });
+    update.add_labels.push(label.to_owned());
+    Some(update)
+}
+
 /// Summaries compare with whitespace collapsed: Jira trims them, people re-wrap table cells.
 pub(crate) fn comparable(summary: &str) -> String {
     summary.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -507,6 +543,7 @@ mod tests {
                 .filter(|row| *row != 99)
                 .collect(),
             mark: MARK.into(),
+            known: &KnownStatuses::default(),
         };
         let context = PlanContext {
             project: "OPS",

@@ -6,19 +6,18 @@ use std::collections::HashMap;
 use crate::error::Error;
 use crate::report::model::Edit;
 
-/// Applies edits to report `index` (a row's, or all of them).
-pub(crate) type ApplyEdits<'a, R> = dyn FnMut(&mut R, usize, Vec<Edit>) -> Result<(), Error> + 'a;
-
 /// Applies every row's `edits` to `loaded` (report `index`) with one call of `apply` (one parse
 /// of the report). Should that fail — a bug of ours, as the edits are of rows just parsed — the
 /// rows are applied one by one instead, so only the failing row's edits are missing from the
 /// preview.
-pub(crate) fn apply_all<R>(
+pub(crate) fn apply_all<R, F>(
     loaded: &mut R,
     index: usize,
     rows: Vec<(usize, Vec<Edit>)>,
-    apply: &mut ApplyEdits<'_, R>,
-) {
+    apply: &mut F,
+) where
+    F: FnMut(&mut R, usize, Vec<Edit>) -> Result<(), Error>,
+{
     let all: Vec<Edit> = rows.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
     if apply(loaded, index, all).is_ok() {
         return;

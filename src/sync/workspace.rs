@@ -21,6 +21,9 @@ pub struct LoadedReport {
     pub labels: Option<IncidentLabels>,
     /// A title for ticket descriptions.
     pub title: String,
+    /// Whether the labels' severity is the default one: neither `--severity` nor the report
+    /// names one.
+    pub severity_defaulted: bool,
     /// Whether this run rewrote the report.
     written: bool,
     /// Whether a save of this run has not been made durable yet.
@@ -29,25 +32,22 @@ pub struct LoadedReport {
 
 impl LoadedReport {
     /// Applies `edits` to the report (see [`Report::apply`]); returns whether its bytes changed.
+    /// The home notes them first (a page applies them again after someone else's save).
     pub fn apply(&mut self, edits: &[crate::report::Edit]) -> Result<bool, ReportError> {
+        self.home.record(&self.report, edits);
         self.report.apply(edits)
     }
 
-    /// Saves the report if it changed, durably; remembers that it was written.
-    pub fn save(&mut self) -> Result<bool, ReportError> {
-        let written = self.home.save(&mut self.report)?;
-        self.written |= written;
-        Ok(written)
-    }
-
-    /// Saves like [`LoadedReport::save`], leaving what makes it durable to a later durable
-    /// save or to [`make_durable`] (after a crash the report holds its old or its new bytes,
-    /// both whole).
+    /// Saves the report if it changed, leaving what makes it durable to [`make_durable`] (a
+    /// file is replaced now and holds its old or its new bytes after a crash, both whole; a
+    /// page gets the run's one `PUT` there).
     pub fn save_deferred(&mut self) -> Result<bool, ReportError> {
-        let written = self.home.save_deferred(&mut self.report)?;
-        self.written |= written;
-        self.unsynced |= written;
-        Ok(written)
+        let pending = self.home.save_deferred(&mut self.report)?;
+        if matches!(self.home, Home::File(_)) {
+            self.written |= pending;
+        }
+        self.unsynced |= pending;
+        Ok(pending)
     }
 
     /// Whether a deferred save awaits being made durable; the caller does it now.
@@ -66,22 +66,45 @@ impl LoadedReport {
     }
 }
 
-/// Makes every deferred save of `reports` durable (one folder sync per folder); on failure,
-/// the index of the report whose step failed and the error.
-pub async fn make_durable(reports: &mut [LoadedReport]) -> Result<(), (usize, std::io::Error)> {
+/// Makes every deferred save of `reports` durable: one folder sync per folder, one `PUT` per
+/// changed page.
+pub async fn make_durable(reports: &mut [LoadedReport]) -> Result<(), crate::error::Error> {
     let mut waiting: Vec<usize> = Vec::new();
     for (index, loaded) in reports.iter_mut().enumerate() {
-        if loaded.take_unsynced() {
+        if loaded.take_unsynced()
+            || (matches!(loaded.home, Home::Page(_)) && loaded.report.is_modified())
+        {
             waiting.push(index);
         }
     }
-    let homes: Vec<&Home> = waiting.iter().map(|&i| &reports[i].home).collect();
-    crate::home::make_durable(&homes)
-        .await
-        .map_err(|(at, error)| (waiting[at], error))
+    let names: Vec<std::path::PathBuf> = waiting
+        .iter()
+        .map(|&i| reports[i].report.path().to_owned())
+        .collect();
+    let mut pairs: Vec<(&mut Home, &mut Report)> = reports
+        .iter_mut()
+        .enumerate()
+        .filter(|(i, _)| waiting.contains(i))
+        .map(|(_, loaded)| (&mut loaded.home, &mut loaded.report))
+        .collect();
+    let result = crate::home::make_durable(&mut pairs).await;
+    drop(pairs);
+    match result {
+        Ok(written) => {
+            for (&index, put) in waiting.iter().zip(written) {
+                reports[index].written |= put;
+            }
+            Ok(())
+        }
+        Err((at, crate::home::DurableError::Io(source))) => {
+            Err(crate::error::Error::io(&names[at], source))
+        }
+        Err((_, crate::home::DurableError::Page(error))) => Err(error.into()),
+    }
 }
 
 /// Saves every changed report at once (see [`crate::home::save_all`]); one result per report.
+/// Pages are written by [`make_durable`].
 pub fn save_all(reports: &mut [LoadedReport]) -> Vec<Result<bool, ReportError>> {
     let mut pairs: Vec<(&mut Home, &mut Report)> = reports
         .iter_mut()
@@ -93,6 +116,85 @@ pub fn save_all(reports: &mut [LoadedReport]) -> Vec<Result<bool, ReportError>> 
         loaded.written |= matches!(result, Ok(true));
     }
     results
+}
+
+/// Reads the Confluence pages `ids` (concurrently: the client caps requests in flight) as
+/// reports. With `for_writing`, a page this user may not edit fails the run now, before any
+/// ticket exists. A page selected by a query (`explicit` false) without action items is
+/// skipped and named at debug level, like a file found in a folder.
+pub async fn load_pages(
+    client: &crate::confluence::ConfluenceClient,
+    pages: &[(u64, bool)],
+    options: &ReportOptions,
+    for_writing: bool,
+    labels: Option<LabelSources<'_>>,
+    state_dir: &Path,
+) -> Result<Vec<LoadedReport>, crate::error::Error> {
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<(u64, bool)> = pages
+        .iter()
+        .copied()
+        .filter(|(id, _)| seen.insert(*id))
+        .collect();
+    let reads = unique
+        .iter()
+        .map(|&(id, _)| crate::home::PageHome::load(client, id, options, for_writing, state_dir));
+    let read = crate::home::join_in_order(reads).await;
+    let severity_given = labels.is_some_and(|sources| sources.severity.is_some());
+    let mut reports = Vec::new();
+    let mut errors = Vec::new();
+    for ((id, explicit), result) in unique.into_iter().zip(read) {
+        match result {
+            Ok((home, report)) => {
+                let name = home.name().to_owned();
+                let labels = match labels {
+                    Some(sources) => match resolve_labels(
+                        report.front_matter(),
+                        sources.incident_date,
+                        sources.severity,
+                        sources.default_severity,
+                        &name,
+                    ) {
+                        Ok(labels) => Some(labels),
+                        Err(error) => {
+                            errors.push(error);
+                            continue;
+                        }
+                    },
+                    None => None,
+                };
+                let title = report
+                    .page_title()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| crate::confluence::ConfluenceClient::name_of(id));
+                let fm = report.front_matter();
+                let severity_defaulted = labels.is_some()
+                    && fm.severity.is_none()
+                    && fm.severity_refusal.is_none()
+                    && !severity_given;
+                reports.push(LoadedReport {
+                    report,
+                    home: Home::Page(Box::new(home)),
+                    labels,
+                    title,
+                    severity_defaulted,
+                    written: false,
+                    unsynced: false,
+                });
+            }
+            Err(crate::error::Error::Report(
+                error @ (ReportError::NoSection { .. } | ReportError::NoTable { .. }),
+            )) if !explicit => {
+                tracing::info!("skipping confluence:{id}: {error}");
+            }
+            Err(crate::error::Error::Report(error)) => errors.push(error),
+            Err(other) => return Err(other),
+        }
+    }
+    match ReportError::several(errors) {
+        Some(error) => Err(error.into()),
+        None => Ok(reports),
+    }
 }
 
 /// Where labels come from besides the report itself.
@@ -157,12 +259,14 @@ fn load_one(
     lock: bool,
     labels: Option<LabelSources<'_>>,
 ) -> Result<LoadedReport, ReportError> {
-    let home = Home::File(if lock {
+    let file = if lock {
         FileHome::locked(path)?
     } else {
         FileHome::new(path)
-    });
-    let report = home.read(options)?;
+    };
+    let report = Report::parse(path, file.read(options)?, options)?;
+    let home = Home::File(file);
+    let severity_given = labels.is_some_and(|sources| sources.severity.is_some());
     let labels = match labels {
         Some(sources) => Some(resolve_labels(
             report.front_matter(),
@@ -173,6 +277,11 @@ fn load_one(
         )?),
         None => None,
     };
+    let fm = report.front_matter();
+    let severity_defaulted = labels.is_some()
+        && fm.severity.is_none()
+        && fm.severity_refusal.is_none()
+        && !severity_given;
     let title = report.front_matter().title.clone().unwrap_or_else(|| {
         path.file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
@@ -181,6 +290,7 @@ fn load_one(
         report,
         labels,
         title,
+        severity_defaulted,
         home,
         written: false,
         unsynced: false,

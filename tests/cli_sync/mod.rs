@@ -2,6 +2,8 @@
 
 mod company;
 mod faults;
+mod freetext;
+mod links;
 mod realworld;
 mod refresh;
 mod sync;

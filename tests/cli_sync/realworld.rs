@@ -164,24 +164,26 @@ async fn list_items_get_a_key_and_a_status_and_their_box_follows_the_ticket() {
             )),
             "{flavor:?}:\n{reopened}"
         );
-        // The box a person ticked stays ticked although its new ticket is open...
+        // The box a person ticked before any ticket existed is honoured: its new ticket was
+        // moved to Done, and the box stays ticked...
         let rollback = key_of("Roll back the kernel change on the build fleet");
+        assert_eq!(fake.issue(&rollback).unwrap().status, "Done", "{flavor:?}");
         assert!(
             reopened.contains(&format!("- [x] [{rollback}](")),
             "{flavor:?}:\n{reopened}"
         );
-        // ...and the gate calls it a disagreement, not a resolution.
+        // ...so the gate counts it resolved, and only the open items fail it.
         let out = pm.run(&["check", "pm.md", "--format", "github"]).await;
         assert_eq!(out.code, 1, "{flavor:?}: {out}");
         assert!(
-            out.stdout.contains("its box is ticked"),
+            !out.stdout.contains(&format!("::{rollback} ")),
             "{flavor:?}: {out}"
         );
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_bug_column_holds_the_key_and_the_status_and_hand_written_todo_is_replaced() {
+async fn a_bug_column_holds_the_key_and_the_status_and_a_hand_written_done_is_honoured() {
     let (fake, pm) = setup(Flavor::Cloud).await;
     fake.add_project("SEARCH", &["Task"]);
     let search = fake.seed_issue("SEARCH", "Load shedding", &[]);
@@ -219,10 +221,12 @@ async fn a_bug_column_holds_the_key_and_the_status_and_hand_written_todo_is_repl
         .expect("created")
         .key;
     let url = format!("{}/browse/{page}", fake.url());
+    // The person's **DONE** is honoured (the new ticket moved to Done) and kept as written.
     assert!(
-        after.contains(&format!("| prevent | asmith | [{page}]({url}) **To Do** |")),
+        after.contains(&format!("| prevent | asmith | [{page}]({url}) **DONE** |")),
         "{after}"
     );
+    assert_eq!(fake.issue(&page).unwrap().status, "Done");
     let write_up = fake
         .issues()
         .into_iter()

@@ -180,7 +180,7 @@ async fn a_folder_that_takes_no_new_file_exits_2_before_any_jira_write() {
     for flavor in FLAVORS {
         let (fake, pm) = setup(flavor).await;
         // Root writes through permission bits: run pm-sync as `nobody`, for whom they hold.
-        let pm = if is_root() { pm.run_as(65534) } else { pm };
+        let pm = if is_root() { pm.run_as_user(65534) } else { pm };
         let path = pm.write("locked/pm.md", report(2));
         // The report itself is writable by anyone: only the folder refuses new files.
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();

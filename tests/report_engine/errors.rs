@@ -88,7 +88,7 @@ fn bad_date_in_front_matter() {
 fn bad_severity_in_front_matter() {
     // The report reads (items, check --offline); only the labels refuse it.
     let report = super::parse_ok(&format!(
-        "---\ntitle: PM\nincident_date: 2020-04-14\nseverity: critical\n---\n## Action Items\n\n{TABLE}"
+        "---\ntitle: PM\nincident_date: 2020-04-14\nseverity: ultraviolet\n---\n## Action Items\n\n{TABLE}"
     ));
     let error = resolve_labels(
         report.front_matter(),
@@ -97,7 +97,7 @@ fn bad_severity_in_front_matter() {
         "sev1",
         Path::new("report.md"),
     )
-    .expect_err("critical is not mapped");
+    .expect_err("ultraviolet is neither on the scale nor mapped");
     insta::assert_snapshot!(render(&error));
 }
 

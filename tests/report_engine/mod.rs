@@ -10,6 +10,7 @@ mod realworld;
 mod realworld_dates;
 mod render;
 mod saving;
+mod storage;
 mod write_back;
 
 use std::path::{Path, PathBuf};

@@ -208,9 +208,9 @@ async fn an_unmapped_severity_never_fails_items_or_check_offline_and_sync_names_
     let items = pm.run(&["items", name]).await;
     assert_eq!(items.code, 0, "{items}");
     assert!(
-        items
-            .stdout
-            .contains("warning: dates-severity-unmapped.md:3:11: severity `high` is not sevN"),
+        items.stdout.contains(
+            "warning: dates-severity-unmapped.md:3:11: severity `amber` is not one pm-sync can read"
+        ),
         "{items}"
     );
 
@@ -226,10 +226,10 @@ async fn an_unmapped_severity_never_fails_items_or_check_offline_and_sync_names_
     insta::assert_snapshot!(out.stderr);
 
     // Mapped in the config, it is a severity like any other.
-    pm.write("pm-sync.toml", "[labels.severity_map]\nHigh = \"sev2\"\n");
+    pm.write("pm-sync.toml", "[labels.severity_map]\nAmber = \"sev2\"\n");
     let json = items_json(&pm, name).await;
     assert_eq!(json["severity"], "sev2", "{json:#}");
-    assert_eq!(json["severity_source"]["text"], "severity: high");
+    assert_eq!(json["severity_source"]["text"], "severity: amber");
     assert_eq!(json["labels"], serde_json::json!(["sev2_20240507", "sev2"]));
     let out = pm.run(&["sync", name]).await;
     assert_eq!(out.code, 0, "{out}");
@@ -240,21 +240,18 @@ async fn an_unmapped_severity_never_fails_items_or_check_offline_and_sync_names_
 async fn a_severity_in_the_body_is_read_and_mapped_like_the_front_matter_one() {
     let name = "dates-severity-body-p1.md";
     let pm = session_with(name);
-    let json = items_json(&pm, name).await;
-    assert_eq!(json["severity"], serde_json::Value::Null);
-    assert!(
-        json["label_error"]
-            .as_str()
-            .is_some_and(|e| e.starts_with("dates-severity-body-p1.md:4:17: severity `P1`")),
-        "{json:#}"
-    );
-
-    pm.write("pm-sync.toml", "[labels.severity_map]\np1 = \"sev1\"\n");
+    // P1 is on the built-in scale: sev1.
     let json = items_json(&pm, name).await;
     assert_eq!(json["severity"], "sev1", "{json:#}");
+    assert_eq!(json["labels"], serde_json::json!(["sev1_20240507", "sev1"]));
+
+    // The config's map overrides the built-in scale.
+    pm.write("pm-sync.toml", "[labels.severity_map]\np1 = \"sev0\"\n");
+    let json = items_json(&pm, name).await;
+    assert_eq!(json["severity"], "sev0", "{json:#}");
     assert_eq!(json["severity_source"]["kind"], "field");
     assert_eq!(json["severity_source"]["line"], 4);
-    assert_eq!(json["labels"], serde_json::json!(["sev1_20240507", "sev1"]));
+    assert_eq!(json["labels"], serde_json::json!(["sev0_20240507", "sev0"]));
 
     for (name, severity) in [
         ("dates-bold-field.md", "sev2"),

@@ -10,7 +10,7 @@ use super::fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Flavor};
 pub struct PmSync {
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
-    /// Run as this user and group id (Unix, from root only): see [`PmSync::run_as`].
+    /// Run as this user and group id (Unix, from root only): see [`PmSync::run_as_user`].
     user: Option<u32>,
 }
 
@@ -88,7 +88,7 @@ impl PmSync {
     /// Runs the binary as user and group `id` (the caller must be root): for tests of
     /// permissions, which do not stop root. The working directory is opened to everyone.
     #[cfg(unix)]
-    pub fn run_as(mut self, id: u32) -> Self {
+    pub fn run_as_user(mut self, id: u32) -> Self {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(self.dir.path(), std::fs::Permissions::from_mode(0o777))
             .expect("open the working directory");

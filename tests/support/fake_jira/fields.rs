@@ -64,7 +64,13 @@ fn option(id: &str, value: &str) -> Value {
 
 /// The priorities every Jira ships with.
 pub fn priorities() -> Vec<Value> {
-    ["Highest", "High", "Medium", "Low", "Lowest"]
+    priority_scheme(&["Highest", "High", "Medium", "Low", "Lowest"])
+}
+
+/// A priority scheme's priorities as createmeta lists them: in the scheme's order, highest
+/// first, ids from 1.
+pub fn priority_scheme(names: &[&str]) -> Vec<Value> {
+    names
         .iter()
         .enumerate()
         .map(|(n, p)| named(&(n + 1).to_string(), p))

@@ -276,6 +276,11 @@ impl FakeJira {
         self.server.uri()
     }
 
+    /// The server itself, for a fake Confluence Cloud that lives on the same site (`/wiki`).
+    pub fn server(&self) -> &MockServer {
+        &self.server
+    }
+
     /// Which flavour this fake is.
     pub fn flavor(&self) -> Flavor {
         self.state().flavor
@@ -418,6 +423,17 @@ impl FakeJira {
         let flavor = state.flavor;
         state.company = fields::company_screen(flavor);
         state.users = users::default_users();
+    }
+
+    /// Gives the project a priority scheme of `names`, highest first (after
+    /// [`FakeJira::use_company_screen`]): the create screen's Priority field lists them, in
+    /// that order, as Jira's createmeta does for the project's scheme, and creates are checked
+    /// against them.
+    pub fn set_priorities(&self, names: &[&str]) {
+        let mut state = self.state();
+        if let Some(field) = state.company.iter_mut().find(|f| f.id == "priority") {
+            field.allowed = fields::priority_scheme(names);
+        }
     }
 
     /// The fields a create set beyond summary, labels and description (as sent, by id), and

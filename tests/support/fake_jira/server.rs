@@ -1119,6 +1119,13 @@ impl State {
                 if let Some(c) = self.company.iter().find(|c| c.id == id) {
                     return c.meta_json();
                 }
+                if id == "priority" {
+                    // Jira lists the priorities of the project's scheme, highest first.
+                    return json!({"fieldId": id, "key": id, "name": name, "required": required,
+                                  "hasDefaultValue": has_default, "operations": ["set"],
+                                  "schema": {"type": "priority", "system": id},
+                                  "allowedValues": company::priorities()});
+                }
                 json!({"fieldId": id, "key": id, "name": name, "required": required,
                        "hasDefaultValue": has_default, "operations": ["set"],
                        "schema": {"type": if id == "labels" { "array" } else { "string" }, "system": id}})
@@ -1410,8 +1417,13 @@ impl State {
                 f.insert("duedate".into(), value("duedate").unwrap_or(Value::Null));
             }
             if spec.wants("priority") {
+                let scheme = self
+                    .company
+                    .iter()
+                    .find(|c| c.id == "priority")
+                    .map_or_else(company::priorities, |c| c.allowed.clone());
                 let p = value("priority").and_then(|v| {
-                    company::priorities().into_iter().find(|p| {
+                    scheme.into_iter().find(|p| {
                         (v.get("id").is_some() && p["id"] == v["id"])
                             || v["name"].as_str().is_some_and(|n| p["name"] == n)
                     })
