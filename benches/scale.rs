@@ -5,9 +5,13 @@
 //! grows more than 2× from the smallest to the largest size (a quadratic step somewhere).
 //!
 //! Run: `cargo bench --bench scale`. `PM_SYNC_SCALE_SIZES=1000,10000` picks the sizes (default
-//! 1000,10000,100000), `PM_SYNC_SCALE_KINDS=html,pipe,list` the kinds. Memory is the process's
-//! peak resident set (`ru_maxrss`) minus that of `pm-sync --version`, so it counts everything
-//! the command held, heap and file bytes alike. Exits non-zero when time per row grows > 2×.
+//! 1000,10000,100000), `PM_SYNC_SCALE_KINDS=html,pipe,list` the kinds, and
+//! `PM_SYNC_SCALE_STOP=sync` stops each size after that command (`items` and `sync --dry-run`
+//! need no tickets). Memory is the process's peak resident set (`ru_maxrss`): shown whole, and
+//! as what it grew from the smallest size over what the file grew (`mem/file`: the memory a
+//! byte of report costs, heap and copies alike, without the fixed cost of the runtime and TLS).
+//! Exits non-zero when time per row grows > 2× (a shared machine's noise can do that at small
+//! sizes; the 100k figures are the ones that tell).
 
 #[path = "../tests/support/fake_jira/mod.rs"]
 mod fake_jira;
@@ -105,38 +109,53 @@ fn main() {
                 .collect()
         })
         .unwrap_or_else(|| vec![Kind::Html, Kind::Pipe, Kind::List]);
+    let stop = std::env::var("PM_SYNC_SCALE_STOP").ok();
+    let commands: Vec<&str> = match stop
+        .as_deref()
+        .and_then(|stop| COMMANDS.iter().position(|c| *c == stop))
+    {
+        Some(last) => COMMANDS[..=last].to_vec(),
+        None => COMMANDS.to_vec(),
+    };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let baseline = runtime.block_on(async { measure_baseline() });
     let mut grew = false;
-    println!(
-        "time per row and peak memory (resident, over `pm-sync --version`'s {} MiB) per file size",
-        baseline / (1024 * 1024)
-    );
+    println!("time per row and peak resident memory per file size");
     for kind in kinds {
         println!("\n{} — sizes {sizes:?}", kind.name());
         println!(
-            "{:<16} {:>8} {:>10} {:>10} {:>12} {:>9}",
-            "command", "rows", "file", "wall", "µs/row", "mem/file"
+            "{:<16} {:>8} {:>10} {:>10} {:>12} {:>10} {:>9}",
+            "command", "rows", "file", "wall", "µs/row", "peak", "mem/file"
         );
-        let mut per_row: Vec<Vec<f64>> = vec![Vec::new(); COMMANDS.len()];
+        let mut per_row: Vec<Vec<f64>> = vec![Vec::new(); commands.len()];
+        let mut smallest: Vec<Option<(u64, u64)>> = vec![None; commands.len()];
         for &rows in &sizes {
-            let runs = runtime.block_on(at_size(kind, rows));
+            let runs = runtime.block_on(at_size(kind, rows, &commands));
             for (index, (command, run, file)) in runs.iter().enumerate() {
                 let micros = run.wall.as_secs_f64() * 1e6 / rows as f64;
                 per_row[index].push(micros);
+                let (rss0, file0) = *smallest[index].get_or_insert((run.peak_rss, *file));
+                let grown = if *file > file0 {
+                    format!(
+                        "{:.1}x",
+                        run.peak_rss.saturating_sub(rss0) as f64 / (*file - file0) as f64
+                    )
+                } else {
+                    "-".to_owned()
+                };
                 println!(
-                    "{:<16} {:>8} {:>8}KB {:>8}ms {:>12.2} {:>8.1}x",
+                    "{:<16} {:>8} {:>8}KB {:>8}ms {:>12.2} {:>8}MiB {:>9}",
                     command,
                     rows,
                     file / 1024,
                     run.wall.as_millis(),
                     micros,
-                    run.peak_rss.saturating_sub(baseline) as f64 / *file as f64
+                    run.peak_rss / (1024 * 1024),
+                    grown
                 );
             }
         }
         if sizes.len() > 1 {
-            for (command, times) in COMMANDS.iter().zip(&per_row) {
+            for (command, times) in commands.iter().zip(&per_row) {
                 let (first, last) = (times[0], times[times.len() - 1]);
                 let growth = last / first;
                 let flag = growth > 2.0;
@@ -158,7 +177,7 @@ fn main() {
 
 /// Every command on a fresh report of `rows` items of `kind`, in order (sync creates the
 /// tickets the later commands read). Returns (command, run, file size).
-async fn at_size(kind: Kind, rows: usize) -> Vec<(&'static str, Run, u64)> {
+async fn at_size<'c>(kind: Kind, rows: usize, commands: &[&'c str]) -> Vec<(&'c str, Run, u64)> {
     let fake = FakeJira::start(Flavor::Cloud).await;
     let dir = tempfile::tempdir().expect("temporary folder");
     let config = write_config(dir.path(), &fake);
@@ -166,7 +185,7 @@ async fn at_size(kind: Kind, rows: usize) -> Vec<(&'static str, Run, u64)> {
     std::fs::write(&report, kind.report(rows)).expect("write report");
     let site = dir.path().join("site");
     let mut out = Vec::new();
-    for command in COMMANDS {
+    for &command in commands {
         if command == "refresh" {
             // Work happened: every tenth ticket is done, so refresh rewrites statuses.
             for issue in fake.issues().iter().step_by(10) {
@@ -263,17 +282,6 @@ fn wait_with_peak(mut child: std::process::Child) -> (i32, u64) {
 fn wait_with_peak(child: std::process::Child) -> (i32, u64) {
     let out = child.wait_with_output().expect("wait");
     (out.status.code().unwrap_or(-1), 0)
-}
-
-/// The peak resident set of `pm-sync --version`: what any run holds before reading a report.
-fn measure_baseline() -> u64 {
-    let child = Command::new(env!("CARGO_BIN_EXE_pm-sync"))
-        .arg("--version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("pm-sync starts");
-    wait_with_peak(child).1
 }
 
 fn path(path: &Path) -> &str {
