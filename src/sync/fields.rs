@@ -326,6 +326,15 @@ pub async fn prepare(
             report_fields.insert(index, map.clone());
         }
         if let Some((key, origin)) = parent.filter(|_| !wants_created) {
+            if key.eq_ignore_ascii_case("create") {
+                // `owns` says no only for homes that cannot hold the parent's key: pages.
+                return Err(Error::config(
+                    format!(
+                        "parent = \"create\" ({origin}) is not supported for {path}: a Confluence page has no front matter to keep the incident ticket's key in"
+                    ),
+                    "create the incident ticket by hand and set its key as [jira] parent, or sync this report from a file",
+                ));
+            }
             if crate::jira::model::IssueKey::parse(&key).is_none() {
                 return Err(Error::config(
                     format!("parent {key:?} ({origin}) is not an issue key"),

@@ -543,3 +543,21 @@ async fn a_rate_limited_read_and_write_are_retried() {
         assert_eq!(jira.issues().len(), 2, "{flavor:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parent_create_on_a_page_is_refused_before_any_ticket_with_what_to_do_instead() {
+    for flavor in FLAVORS {
+        let (jira, confluence, pm) = setup(flavor).await;
+        let id = confluence.add_page("OPS", "Checkout outage", TABLE_PAGE, &[]);
+        pm.write("pm-sync.toml", "[jira]\nparent = \"create\"\n");
+        let out = pm.run(&["sync", &page_ref(id)]).await;
+        assert_eq!(out.code, 2, "{flavor:?}: {out}");
+        assert!(out.stderr.contains("not supported"), "{flavor:?}: {out}");
+        assert!(
+            !out.stderr.contains("not an issue key"),
+            "{flavor:?}: {out}"
+        );
+        assert!(jira.issues().is_empty(), "{flavor:?}: no ticket");
+        assert_eq!(confluence.count(Endpoint::PutPage), 0, "{flavor:?}");
+    }
+}
