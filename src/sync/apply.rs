@@ -44,13 +44,51 @@ pub async fn sync(
     sync_with(engine, reports, dry_run, Duplicates::Report).await
 }
 
-/// [`sync`], choosing what happens to duplicate tickets.
+/// [`sync`], choosing what happens to duplicate tickets. A run in named phases, in this order:
+/// `read` (Jira's side, before anything changes), `SyncRun::plan`, `SyncRun::recheck_held`
+/// and `SyncRun::prepare` (the plan, earlier runs' journals, the create fields: bad input
+/// fails here, exit 2, before the first write), then, unless a dry run, `SyncRun::parents`
+/// (the post-mortems' own tickets), `SyncRun::update` (existing tickets and rows),
+/// `SyncRun::create` (journaled bulk creates, keys saved after each group),
+/// `SyncRun::find_lost` (creates whose response was lost), `SyncRun::write_back` (moves and
+/// the created tickets' statuses) and `SyncRun::settle` (saves made durable, journal
+/// settled, cells recorded, links, duplicates).
 pub async fn sync_with(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     dry_run: bool,
     duplicates: Duplicates,
 ) -> Result<RunOutcome, Error> {
+    let (state, screen) = read(engine, reports, &duplicates).await?;
+    let mut run = SyncRun::plan(engine, reports, state, screen, dry_run, duplicates)?;
+    run.recheck_held().await?;
+    run.prepare().await?;
+    if dry_run {
+        return Ok(run.finish_dry_run());
+    }
+    // From here on Jira may change: any later failure (a report that cannot be saved, say)
+    // is exit 3, and what was created is in the reports or the journal.
+    let applied: Result<RunOutcome, Error> = async {
+        run.parents().await?;
+        run.update().await?;
+        run.create().await?;
+        run.find_lost().await?;
+        run.write_back().await?;
+        run.settle().await?;
+        Ok(run.finish())
+    }
+    .await;
+    applied.map_err(Error::after_changes)
+}
+
+/// Phase 1, read: the linked tickets, every report's date label searched beside the project
+/// check and the create screen, and the status names. Nothing changes yet, so a Jira error
+/// here fails the run before any write.
+async fn read(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    duplicates: &Duplicates,
+) -> Result<(TrackerState, crate::sync::fields::Screen), Error> {
     let mut state = read_linked(engine, reports).await?;
     // Every report's date label is searched on every run, in one request for many reports:
     // copies synced at the same moment (two clones, two CI jobs) filed two tickets per item,
@@ -62,7 +100,7 @@ pub async fn sync_with(
     // without a ticket has cells or config that fill create fields.
     let mut screen = crate::sync::fields::Screen::default();
     let may_write =
-        !labels_of_unlinked(reports).is_empty() || matches!(&duplicates, Duplicates::Close(_));
+        !labels_of_unlinked(reports).is_empty() || matches!(duplicates, Duplicates::Close(_));
     if !may_write && !labels_needed.is_empty() {
         // Everything is linked: nothing will be created, so no project check; the search only.
         state
@@ -85,148 +123,263 @@ pub async fn sync_with(
         state.by_label.extend(found?);
     }
     learn_statuses(engine, reports, &state).await?;
-    let mut journals = reports
-        .iter()
-        .map(|loaded| {
-            let journal = Journal::load_at(loaded.home.journal_path())?;
-            if !dry_run {
-                journal.remove_leftovers()?;
-            }
-            Ok(journal)
-        })
-        .zip(reports.iter())
-        .map(|(journal, loaded)| journal.map_err(|source| Error::io(loaded.report.path(), source)))
-        .collect::<Result<Vec<_>, Error>>()?;
-    // Journal entries to settle once this run's keys are durably in the reports: settling
-    // earlier could forget a create whose key a power loss then takes back.
-    let mut settle_later: Vec<(usize, String, String)> = Vec::new();
+    Ok((state, screen))
+}
 
-    // The reports' own tickets are no item's: out of the search results before planning.
-    let parents = crate::sync::parent::take_found(engine.company, reports, &mut state);
-    let mut plan = make_plan(engine, reports, &state);
-    // Creates an earlier run sent without recording the key: find them before creating again.
-    let mut held = held_by_journal(
-        &plan,
-        &mut journals,
-        engine.timing.lag_window,
-        dry_run,
-        &mut settle_later,
-    );
-    let mut settled_held: Vec<(usize, String)> = Vec::new();
-    if !held.is_empty() && !dry_run {
-        plan = wait_for_search(engine, reports, &mut state, &held, true).await?;
+/// What a sync run carries from one phase to the next.
+struct SyncRun<'r, 'e> {
+    engine: &'r Engine<'e>,
+    reports: &'r mut [LoadedReport],
+    dry_run: bool,
+    duplicates: Duplicates,
+    state: TrackerState,
+    screen: crate::sync::fields::Screen,
+    plan: Plan,
+    journals: Vec<Journal>,
+    /// Journal entries to settle once this run's keys are durably in the reports: settling
+    /// earlier could forget a create whose key a power loss then takes back.
+    settle_later: Vec<(usize, String, String)>,
+    /// Create rows an earlier run may have created already: never created in this run.
+    held: HashSet<ItemAt>,
+    /// Held rows found (or, on Data Center, known never created), settled once saved.
+    settled_held: Vec<(usize, String)>,
+    /// The post-mortems' own tickets found by the label search, by report.
+    parents: HashMap<usize, Issue>,
+    /// Create rows whose report's own ticket could not be made: not created in this run.
+    blocked: HashSet<ItemAt>,
+    /// Tickets an earlier run created but died before moving to the row's status.
+    owed_moves: Vec<crate::sync::moves::Move>,
+    /// Lost creates found by search whose rows ask for a status move.
+    found_moves: Vec<crate::sync::moves::Move>,
+    field_updates: Vec<crate::sync::fields::FieldUpdate>,
+    /// `[report] write_back`: what pm-sync last saw of each cell it writes back.
+    cell_records: Vec<crate::sync::write_back::CellRecords>,
+    rows: Rows,
+    created_keys: Vec<(ItemAt, IssueKey)>,
+    /// Rows whose create's response was lost.
+    ambiguous: HashSet<ItemAt>,
+}
+
+impl<'r, 'e> SyncRun<'r, 'e> {
+    /// Phase 2, plan: the journals of earlier runs (leftovers removed unless a dry run), the
+    /// reports' own tickets taken out of the search results (they are no item's), the pure
+    /// plan, and the create rows an earlier run's journal holds back.
+    fn plan(
+        engine: &'r Engine<'e>,
+        reports: &'r mut [LoadedReport],
+        mut state: TrackerState,
+        screen: crate::sync::fields::Screen,
+        dry_run: bool,
+        duplicates: Duplicates,
+    ) -> Result<Self, Error> {
+        let mut journals = reports
+            .iter()
+            .map(|loaded| {
+                let journal = Journal::load_at(loaded.home.journal_path())?;
+                if !dry_run {
+                    journal.remove_leftovers()?;
+                }
+                Ok(journal)
+            })
+            .zip(reports.iter())
+            .map(|(journal, loaded)| {
+                journal.map_err(|source| Error::io(loaded.report.path(), source))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let mut settle_later = Vec::new();
+        let parents = crate::sync::parent::take_found(engine.company, reports, &mut state);
+        let plan = make_plan(engine, reports, &state);
+        // Creates an earlier run sent without recording the key: found before creating again.
+        let held = held_by_journal(
+            &plan,
+            &mut journals,
+            engine.timing.lag_window,
+            dry_run,
+            &mut settle_later,
+        );
+        Ok(SyncRun {
+            engine,
+            reports,
+            dry_run,
+            duplicates,
+            state,
+            screen,
+            plan,
+            journals,
+            settle_later,
+            held,
+            settled_held: Vec::new(),
+            parents,
+            blocked: HashSet::new(),
+            owed_moves: Vec::new(),
+            found_moves: Vec::new(),
+            field_updates: Vec::new(),
+            cell_records: Vec::new(),
+            rows: Rows::new(),
+            created_keys: Vec::new(),
+            ambiguous: HashSet::new(),
+        })
+    }
+
+    /// Phase 3, recheck held creates (not in a dry run): search again until the held rows'
+    /// tickets show, and plan again with what was found; on Data Center, whose search is
+    /// consistent, what was not found was never created and is created now.
+    async fn recheck_held(&mut self) -> Result<(), Error> {
+        if self.held.is_empty() || self.dry_run {
+            return Ok(());
+        }
+        let (engine, held) = (self.engine, &mut self.held);
+        self.plan = wait_for_search(engine, self.reports, &mut self.state, held, true).await?;
+        let plan = &self.plan;
         for row in &plan.rows {
             let at = row.at();
-            if held.contains(&at) && !is_create(&plan, at) {
-                settled_held.push((row.report, row.summary.clone()));
+            if held.contains(&at) && !is_create(plan, at) {
+                self.settled_held.push((row.report, row.summary.clone()));
             }
         }
         if search_is_consistent(engine).await? {
-            // Data Center search sees every issue at once: what it did not find was never
-            // created, so those items are created now (their journal entries are replaced).
+            // Their journal entries are replaced by this run's creates.
             for row in &plan.rows {
-                if held.contains(&row.at()) && is_create(&plan, row.at()) {
-                    settled_held.push((row.report, row.summary.clone()));
+                if held.contains(&row.at()) && is_create(plan, row.at()) {
+                    self.settled_held.push((row.report, row.summary.clone()));
                 }
             }
             held.clear();
         } else {
-            held.retain(|at| is_create(&plan, *at));
+            held.retain(|at| is_create(plan, *at));
         }
+        Ok(())
     }
 
-    // Tickets an earlier run created but died before moving to the row's status.
-    let owed_moves = crate::sync::moves::owed_by_journal(&mut plan, &journals, reports);
-
-    // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
-    // the first write, when Jira would refuse a value.
-    let mut warnings =
-        crate::sync::fields::prepare(engine, reports, &mut plan, &mut screen).await?;
-    // `[report] write_back`: Jira's assignee and due date into the cells pm-sync owns.
-    let (mut cell_records, jira_keeps) =
-        crate::sync::write_back::plan_sync(engine.company, reports, &mut plan, &mut warnings);
-    let managed = |index: usize| managed_rows(&reports[index]);
-    let field_updates = crate::sync::fields::updates(
-        engine,
-        reports,
-        &plan,
-        &managed,
-        &mut screen,
-        &mut warnings,
-        &jira_keeps,
-    )
-    .await?;
-    let mut rows = initial_rows(engine, &plan);
-    for duplicate in &plan.duplicates {
-        tracing::warn!(
-            "{}: {} duplicates {} (\"{}\"): both were created for this report, by two runs at \
-             the same moment; the report keeps {}{}",
-            reports[duplicate.report].report.path().display(),
-            duplicate.issue.key,
-            duplicate.kept,
-            duplicate.issue.summary,
-            duplicate.kept,
-            if matches!(duplicates, Duplicates::Close(_)) {
-                ""
-            } else {
-                " — close it with `pm-sync sync --close-duplicates`"
-            }
+    /// Phase 4, prepare: moves owed by the journal, the extra create fields (config, front
+    /// matter, Owner/Due/Priority cells: exit 2 here, before the first write, when Jira would
+    /// refuse a value), the cells written back from Jira, the field updates, and the rows'
+    /// first outcomes with their warnings. Last before writing, since it reads the final plan.
+    async fn prepare(&mut self) -> Result<(), Error> {
+        let (engine, reports) = (self.engine, &*self.reports);
+        self.owed_moves =
+            crate::sync::moves::owed_by_journal(&mut self.plan, &self.journals, reports);
+        let mut warnings =
+            crate::sync::fields::prepare(engine, reports, &mut self.plan, &mut self.screen).await?;
+        let (cell_records, jira_keeps) = crate::sync::write_back::plan_sync(
+            engine.company,
+            reports,
+            &mut self.plan,
+            &mut warnings,
         );
-    }
-    crate::sync::copies::warn_foreign(reports, &plan, &state);
-    for (at, warning) in warnings {
-        if let Some(row) = rows.get_mut(&at) {
-            row.warning = Some(warning);
+        self.cell_records = cell_records;
+        let managed = |index: usize| managed_rows(&reports[index]);
+        self.field_updates = crate::sync::fields::updates(
+            engine,
+            reports,
+            &self.plan,
+            &managed,
+            &mut self.screen,
+            &mut warnings,
+            &jira_keeps,
+        )
+        .await?;
+        self.rows = initial_rows(engine, &self.plan);
+        self.warn_duplicates();
+        crate::sync::copies::warn_foreign(reports, &self.plan, &self.state);
+        for (at, warning) in warnings {
+            if let Some(row) = self.rows.get_mut(&at) {
+                row.warning = Some(warning);
+            }
         }
-    }
-    for update in &field_updates {
-        if let Some(row) = rows.get_mut(&update.at) {
-            row.updated.extend(update.what.iter().copied());
+        for update in &self.field_updates {
+            if let Some(row) = self.rows.get_mut(&update.at) {
+                row.updated.extend(update.what.iter().copied());
+            }
         }
-    }
-    if dry_run {
-        crate::sync::parent::tell_dry_run(engine.company, reports, &plan, &parents);
-        return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
+        Ok(())
     }
 
-    // From here on Jira may change: any later failure (a report that cannot be saved, say)
-    // is exit 3, and what was created is in the reports or the journal.
-    let applied: Result<RunOutcome, Error> = async {
-        // The post-mortems' own tickets first: the items are created as their children.
+    /// One warning per duplicate ticket the plan found, naming the key the report keeps.
+    fn warn_duplicates(&self) {
+        for duplicate in &self.plan.duplicates {
+            tracing::warn!(
+                "{}: {} duplicates {} (\"{}\"): both were created for this report, by two runs \
+                 at the same moment; the report keeps {}{}",
+                self.reports[duplicate.report].report.path().display(),
+                duplicate.issue.key,
+                duplicate.kept,
+                duplicate.issue.summary,
+                duplicate.kept,
+                if matches!(self.duplicates, Duplicates::Close(_)) {
+                    ""
+                } else {
+                    " — close it with `pm-sync sync --close-duplicates`"
+                }
+            );
+        }
+    }
+
+    /// A dry run ends after planning: what would happen, as rows and diffs; nothing written.
+    fn finish_dry_run(self) -> RunOutcome {
+        crate::sync::parent::tell_dry_run(
+            self.engine.company,
+            self.reports,
+            &self.plan,
+            &self.parents,
+        );
+        finish_dry_run(self.engine, self.reports, &self.plan, self.rows, &self.held)
+    }
+
+    /// Phase 5, parents: the post-mortems' own tickets first, since the items are created as
+    /// their children; the items of a report whose ticket could not be made are blocked.
+    async fn parents(&mut self) -> Result<(), Error> {
         let step = crate::sync::parent::Step {
-            journals: &mut journals,
-            plan: &mut plan,
-            held: &mut held,
-            rows: &mut rows,
-            settle_later: &mut settle_later,
+            journals: &mut self.journals,
+            plan: &mut self.plan,
+            held: &mut self.held,
+            rows: &mut self.rows,
+            settle_later: &mut self.settle_later,
         };
-        let blocked = crate::sync::parent::ensure(engine, reports, step, &screen, parents).await?;
-        let creates: Vec<(ItemAt, NewIssue)> = plan
-            .creates()
-            .filter(|(row, _)| !held.contains(&row.at()) && !blocked.contains(&row.at()))
-            .map(|(row, new)| (row.at(), new.clone()))
-            .collect();
+        let parents = std::mem::take(&mut self.parents);
+        self.blocked =
+            crate::sync::parent::ensure(self.engine, self.reports, step, &self.screen, parents)
+                .await?;
+        Ok(())
+    }
 
-        apply_updates(engine, &plan, &mut rows).await;
-        crate::sync::fields::send_updates(engine, field_updates, &mut rows).await;
-        for (index, loaded) in reports.iter_mut().enumerate() {
-            let edits: Vec<Edit> = plan
+    /// Phase 6, update: existing tickets' summaries, labels and fields, then the rows the plan
+    /// edits (keys and statuses of tickets that exist), saved. Before the creates, so the held
+    /// rows found by search are in the reports before their journal entries are settled.
+    async fn update(&mut self) -> Result<(), Error> {
+        let engine = self.engine;
+        apply_updates(engine, &self.plan, &mut self.rows).await;
+        let field_updates = std::mem::take(&mut self.field_updates);
+        crate::sync::fields::send_updates(engine, field_updates, &mut self.rows).await;
+        for (index, loaded) in self.reports.iter_mut().enumerate() {
+            let edits: Vec<Edit> = self
+                .plan
                 .rows
                 .iter()
                 .filter(|r| r.report == index)
                 .flat_map(|r| r.edits.iter().cloned())
                 .collect();
-            apply_rows(loaded, index, edits, &mut rows)?;
+            apply_rows(loaded, index, edits, &mut self.rows)?;
             loaded.save_deferred()?;
         }
         // Found (their keys are in the reports now) or, on Data Center, known never created.
-        for (index, summary) in settled_held {
-            settle_later.push((index, date_label(&reports[index]), summary));
+        for (index, summary) in std::mem::take(&mut self.settled_held) {
+            self.settle_later
+                .push((index, date_label(&self.reports[index]), summary));
         }
+        Ok(())
+    }
 
-        let mut created_keys: Vec<(ItemAt, IssueKey)> = Vec::new();
-        let mut found_moves: Vec<crate::sync::moves::Move> = Vec::new();
-        let mut ambiguous: HashSet<ItemAt> = HashSet::new();
+    /// Phase 7, create: the missing tickets (neither held nor blocked) in groups of bulk
+    /// creates, each group journaled before it is sent and its keys saved before the next.
+    async fn create(&mut self) -> Result<(), Error> {
+        let engine = self.engine;
+        let creates: Vec<(ItemAt, NewIssue)> = self
+            .plan
+            .creates()
+            .filter(|(row, _)| !self.held.contains(&row.at()) && !self.blocked.contains(&row.at()))
+            .map(|(row, new)| (row.at(), new.clone()))
+            .collect();
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = creates.len() > BULK_CREATE_LIMIT;
         if show_progress {
@@ -240,97 +393,150 @@ pub async fn sync_with(
         for chunk in creates.chunks(group) {
             create_chunk(
                 engine,
-                reports,
-                &mut journals,
+                self.reports,
+                &mut self.journals,
                 chunk,
-                &mut rows,
-                &mut created_keys,
-                &mut ambiguous,
-                &mut settle_later,
+                &mut self.rows,
+                &mut self.created_keys,
+                &mut self.ambiguous,
+                &mut self.settle_later,
             )
             .await?;
             if show_progress {
                 engine.progress.inc(chunk.len() as u64);
             }
         }
+        Ok(())
+    }
 
-        if !ambiguous.is_empty() {
-            // The response of a create was lost: Jira may have made the issues. Find them by
-            // search (which lags), and never create them again in this run.
-            let found_plan =
-                match wait_for_search(engine, reports, &mut state, &ambiguous, false).await {
-                    Ok(plan) => plan,
-                    // The rows stay `pending` (exit 3) and the journal keeps them: the next run
-                    // settles them. Everything else of this run is still reported and saved.
-                    Err(error) => {
-                        tracing::warn!("could not search for the tickets of lost creates: {error}");
-                        Plan::default()
-                    }
-                };
-            let mut found_in: HashSet<usize> = HashSet::new();
-            for row_plan in &found_plan.rows {
-                let at = row_plan.at();
-                if !ambiguous.contains(&at) {
-                    continue;
-                }
-                if let Ticket::Adopt(issue) = &row_plan.ticket {
-                    let edits = crate::sync::moves::hold_status(
-                        &reports[at.report],
-                        at,
-                        &issue.key,
-                        &row_plan.edits,
-                        &mut found_moves,
-                    );
-                    let loaded = &mut reports[at.report];
-                    apply_rows(loaded, at.report, edits, &mut rows)?;
-                    if let Some(row) = rows.get_mut(&at) {
-                        row.action = RowAction::Created;
-                        row.key = Some(issue.key.to_string());
-                        row.url = Some(engine.browse_url(&issue.key));
-                        row.status = Some(issue.status.name.clone());
-                        row.error = None;
-                    }
-                    settle_later.push((at.report, date_label(loaded), row_plan.summary.clone()));
-                    found_in.insert(at.report);
-                }
+    /// Phase 8, find lost creates: the response of a create was lost, so Jira may have made
+    /// the issues. Find them by search (which lags), and never create them again in this run.
+    async fn find_lost(&mut self) -> Result<(), Error> {
+        if self.ambiguous.is_empty() {
+            return Ok(());
+        }
+        let engine = self.engine;
+        let found_plan = match wait_for_search(
+            engine,
+            self.reports,
+            &mut self.state,
+            &self.ambiguous,
+            false,
+        )
+        .await
+        {
+            Ok(plan) => plan,
+            // The rows stay `pending` (exit 3) and the journal keeps them: the next run
+            // settles them. Everything else of this run is still reported and saved.
+            Err(error) => {
+                tracing::warn!("could not search for the tickets of lost creates: {error}");
+                Plan::default()
             }
-            for index in found_in {
-                reports[index].save_deferred()?;
+        };
+        let mut found_in: HashSet<usize> = HashSet::new();
+        for row_plan in &found_plan.rows {
+            let at = row_plan.at();
+            if !self.ambiguous.contains(&at) {
+                continue;
+            }
+            if let Ticket::Adopt(issue) = &row_plan.ticket {
+                self.adopt_lost(row_plan, issue)?;
+                found_in.insert(at.report);
             }
         }
+        for index in found_in {
+            self.reports[index].save_deferred()?;
+        }
+        Ok(())
+    }
 
-        // Rows a person marked Done / In progress / Won't do before they had a ticket: moved
-        // now, then their statuses written with the created ones.
+    /// Writes a lost create's ticket, found by search, into its row (its status held back
+    /// while a move is owed) and queues its journal entry to settle.
+    fn adopt_lost(&mut self, row_plan: &plan::RowPlan, issue: &Issue) -> Result<(), Error> {
+        let at = row_plan.at();
+        let edits = crate::sync::moves::hold_status(
+            &self.reports[at.report],
+            at,
+            &issue.key,
+            &row_plan.edits,
+            &mut self.found_moves,
+        );
+        let loaded = &mut self.reports[at.report];
+        apply_rows(loaded, at.report, edits, &mut self.rows)?;
+        if let Some(row) = self.rows.get_mut(&at) {
+            row.action = RowAction::Created;
+            row.key = Some(issue.key.to_string());
+            row.url = Some(self.engine.browse_url(&issue.key));
+            row.status = Some(issue.status.name.clone());
+            row.error = None;
+        }
+        self.settle_later
+            .push((at.report, date_label(loaded), row_plan.summary.clone()));
+        Ok(())
+    }
+
+    /// Phase 9, write back: rows a person marked Done / In progress / Won't do before they had
+    /// a ticket are moved now, then the statuses of the created (and moved) tickets written.
+    async fn write_back(&mut self) -> Result<(), Error> {
+        let engine = self.engine;
+        let moves = [
+            std::mem::take(&mut self.found_moves),
+            std::mem::take(&mut self.owed_moves),
+        ]
+        .concat();
         let (statuses_to_write, keep_words) = crate::sync::moves::after_creates(
             engine,
-            reports,
-            &created_keys,
-            [found_moves, owed_moves].concat(),
-            &mut rows,
+            self.reports,
+            &self.created_keys,
+            moves,
+            &mut self.rows,
         )
         .await;
-        write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
-        settle_durably(reports, &mut journals, settle_later).await?;
-        let failed: HashSet<ItemAt> = rows
+        write_created_statuses(
+            engine,
+            self.reports,
+            &statuses_to_write,
+            &keep_words,
+            &mut self.rows,
+        )
+        .await
+    }
+
+    /// Phase 10, settle: every save made durable, and only then the journal entries those
+    /// saves hold settled; the cells written back recorded (not for failed rows), remote
+    /// links, duplicates closed, and the rows still held marked pending.
+    async fn settle(&mut self) -> Result<(), Error> {
+        let settle_later = std::mem::take(&mut self.settle_later);
+        settle_durably(self.reports, &mut self.journals, settle_later).await?;
+        let failed: HashSet<ItemAt> = self
+            .rows
             .iter()
             .filter(|(_, row)| row.action == RowAction::Failed)
             .map(|(at, _)| *at)
             .collect();
-        crate::sync::write_back::save(reports, &mut cell_records, &failed, &created_keys);
-        crate::sync::links::link_back(engine, reports, &plan, &rows).await;
-        if let Duplicates::Close(transition) = &duplicates {
-            close_duplicates(engine, &plan, transition.as_deref()).await;
+        crate::sync::write_back::save(
+            self.reports,
+            &mut self.cell_records,
+            &failed,
+            &self.created_keys,
+        );
+        crate::sync::links::link_back(self.engine, self.reports, &self.plan, &self.rows).await;
+        if let Duplicates::Close(transition) = &self.duplicates {
+            close_duplicates(self.engine, &self.plan, transition.as_deref()).await;
         }
-        for at in &held {
-            if let Some(row) = rows.get_mut(at) {
+        for at in &self.held {
+            if let Some(row) = self.rows.get_mut(at) {
                 row.action = RowAction::Pending;
                 row.error = Some(pending_message());
             }
         }
-        Ok(collect("sync", false, reports, rows, &plan))
+        Ok(())
     }
-    .await;
-    applied.map_err(Error::after_changes)
+
+    /// The run's outcome: every report's rows in plan order.
+    fn finish(self) -> RunOutcome {
+        collect("sync", false, self.reports, self.rows, &self.plan)
+    }
 }
 
 /// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
