@@ -287,7 +287,7 @@ pub struct Settings {
     /// Which statuses count as resolved or waived.
     pub status: StatusRules,
     /// `[jira] duplicate_transition`: the transition `sync --close-duplicates` closes duplicate
-    /// tickets with (`None`: the usual names, see [`crate::sync::apply::Duplicates`]).
+    /// tickets with (`None`: the usual names, see [`crate::sync::run::Duplicates`]).
     pub duplicate_transition: Option<String>,
     /// Fields, parent, link and owners for company Jira projects.
     pub company: CompanyJira,

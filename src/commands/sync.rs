@@ -4,7 +4,7 @@ use crate::cli::SyncArgs;
 use crate::error::Error;
 use crate::report::ReportOptions;
 use crate::settings::Settings;
-use crate::sync::apply::Duplicates;
+use crate::sync::run::Duplicates;
 use crate::sync::workspace::LabelSources;
 
 use super::runtime::run_engine;
@@ -52,7 +52,7 @@ pub(super) fn run(settings: &Settings, args: &SyncArgs, quiet: bool) -> Result<u
         quiet,
         args.format,
         move |engine, reports| {
-            Box::pin(crate::sync::apply::sync_with(
+            Box::pin(crate::sync::run::sync_with(
                 engine, reports, dry_run, duplicates,
             ))
         },

@@ -1,5 +1,6 @@
 //! The effectful half of sync and refresh: batched reads, edits, creates in journaled batches,
-//! write-back after every batch, saves.
+//! write-back after every batch, saves. The sync run's phases are in `sync::run`; these are
+//! the steps they and refresh share.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -7,10 +8,10 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use crate::error::Error;
+use crate::jira::JiraError;
 use crate::jira::model::{
     CreateOutcome, Deployment, Issue, IssueKey, IssueType, NewIssue, StatusCategory,
 };
-use crate::jira::{BULK_CREATE_LIMIT, JiraError};
 use crate::report::model::{Edit, KnownStatuses};
 use crate::sync::journal::{Journal, PendingCreate};
 use crate::sync::outcome::{ReportOutcome, RowAction, RowOutcome, RunOutcome};
@@ -20,318 +21,7 @@ use crate::sync::workspace::LoadedReport;
 pub use crate::sync::engine::{Engine, ReconcileTiming};
 
 /// Row results being collected, keyed by (report index, row).
-type Rows = HashMap<ItemAt, RowOutcome>;
-
-/// What sync does with duplicate tickets (extra tickets for one item, filed by copies of the
-/// report synced at the same moment).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Duplicates {
-    /// Converge the rows on the lowest key and name the extra tickets (a warning each).
-    Report,
-    /// Also search every report's date label for them, and close each extra ticket with this
-    /// transition (`None`: the first of "Duplicate", "Won't Do", "Closed", "Done" offered, else
-    /// any transition to a done status), labelling it `pm-sync-duplicate`.
-    Close(Option<String>),
-}
-
-/// `pm-sync sync`: see the contract. Jira errors while reading fail the run before anything
-/// changes; a failed create or edit fails its rows and the run goes on.
-pub async fn sync(
-    engine: &Engine<'_>,
-    reports: &mut [LoadedReport],
-    dry_run: bool,
-) -> Result<RunOutcome, Error> {
-    sync_with(engine, reports, dry_run, Duplicates::Report).await
-}
-
-/// [`sync`], choosing what happens to duplicate tickets.
-pub async fn sync_with(
-    engine: &Engine<'_>,
-    reports: &mut [LoadedReport],
-    dry_run: bool,
-    duplicates: Duplicates,
-) -> Result<RunOutcome, Error> {
-    let mut state = read_linked(engine, reports).await?;
-    // Every report's date label is searched on every run, in one request for many reports:
-    // copies synced at the same moment (two clones, two CI jobs) filed two tickets per item,
-    // and only this search shows the extra ones, so the next sync of any copy converges them
-    // and says so; and another report's tickets matching this one's items are named.
-    let labels_needed = crate::sync::copies::date_labels(reports.iter().map(date_label));
-    // The create screen, read right after the project check (which names the issue type's id,
-    // so the screen is one read, not two) while the label search may still run, when an item
-    // without a ticket has cells or config that fill create fields.
-    let mut screen = crate::sync::fields::Screen::default();
-    let may_write =
-        !labels_of_unlinked(reports).is_empty() || matches!(&duplicates, Duplicates::Close(_));
-    if !may_write && !labels_needed.is_empty() {
-        // Everything is linked: nothing will be created, so no project check; the search only.
-        state
-            .by_label
-            .extend(search_labels(engine, &labels_needed).await?);
-    } else if !labels_needed.is_empty() {
-        // Items without a ticket may need creating: validate project and issue type, with a
-        // message a user can act on (a search would only say "HTTP 400"). The label searches
-        // go out beside that check, in the same round trip; its verdict comes first.
-        let wants_screen = crate::sync::fields::may_need_screen(engine, reports);
-        let checked = async {
-            let (issue_type, types) = check_project(engine).await?;
-            let mut screen =
-                crate::sync::fields::Screen::read(engine, issue_type, wants_screen).await;
-            screen.types = types;
-            Ok::<_, Error>(screen)
-        };
-        let (checked, found) = tokio::join!(checked, search_labels(engine, &labels_needed));
-        screen = checked?;
-        state.by_label.extend(found?);
-    }
-    learn_statuses(engine, reports, &state).await?;
-    let mut journals = reports
-        .iter()
-        .map(|loaded| {
-            let journal = Journal::load_at(loaded.home.journal_path())?;
-            if !dry_run {
-                journal.remove_leftovers()?;
-            }
-            Ok(journal)
-        })
-        .zip(reports.iter())
-        .map(|(journal, loaded)| journal.map_err(|source| Error::io(loaded.report.path(), source)))
-        .collect::<Result<Vec<_>, Error>>()?;
-    // Journal entries to settle once this run's keys are durably in the reports: settling
-    // earlier could forget a create whose key a power loss then takes back.
-    let mut settle_later: Vec<(usize, String, String)> = Vec::new();
-
-    // The reports' own tickets are no item's: out of the search results before planning.
-    let parents = crate::sync::parent::take_found(engine.company, reports, &mut state);
-    let mut plan = make_plan(engine, reports, &state);
-    // Creates an earlier run sent without recording the key: find them before creating again.
-    let mut held = held_by_journal(
-        &plan,
-        &mut journals,
-        engine.timing.lag_window,
-        dry_run,
-        &mut settle_later,
-    );
-    let mut settled_held: Vec<(usize, String)> = Vec::new();
-    if !held.is_empty() && !dry_run {
-        plan = wait_for_search(engine, reports, &mut state, &held, true).await?;
-        for row in &plan.rows {
-            let at = row.at();
-            if held.contains(&at) && !is_create(&plan, at) {
-                settled_held.push((row.report, row.summary.clone()));
-            }
-        }
-        if search_is_consistent(engine).await? {
-            // Data Center search sees every issue at once: what it did not find was never
-            // created, so those items are created now (their journal entries are replaced).
-            for row in &plan.rows {
-                if held.contains(&row.at()) && is_create(&plan, row.at()) {
-                    settled_held.push((row.report, row.summary.clone()));
-                }
-            }
-            held.clear();
-        } else {
-            held.retain(|at| is_create(&plan, *at));
-        }
-    }
-
-    // Tickets an earlier run created but died before moving to the row's status.
-    let owed_moves = crate::sync::moves::owed_by_journal(&mut plan, &journals, reports);
-
-    // Extra create fields (config, front matter, Owner/Due/Priority cells): exit 2 here, before
-    // the first write, when Jira would refuse a value.
-    let mut warnings =
-        crate::sync::fields::prepare(engine, reports, &mut plan, &mut screen).await?;
-    // `[report] write_back`: Jira's assignee and due date into the cells pm-sync owns.
-    let (mut cell_records, jira_keeps) =
-        crate::sync::write_back::plan_sync(engine.company, reports, &mut plan, &mut warnings);
-    let managed = |index: usize| managed_rows(&reports[index]);
-    let field_updates = crate::sync::fields::updates(
-        engine,
-        reports,
-        &plan,
-        &managed,
-        &mut screen,
-        &mut warnings,
-        &jira_keeps,
-    )
-    .await?;
-    let mut rows = initial_rows(engine, &plan);
-    for duplicate in &plan.duplicates {
-        tracing::warn!(
-            "{}: {} duplicates {} (\"{}\"): both were created for this report, by two runs at \
-             the same moment; the report keeps {}{}",
-            reports[duplicate.report].report.path().display(),
-            duplicate.issue.key,
-            duplicate.kept,
-            duplicate.issue.summary,
-            duplicate.kept,
-            if matches!(duplicates, Duplicates::Close(_)) {
-                ""
-            } else {
-                " — close it with `pm-sync sync --close-duplicates`"
-            }
-        );
-    }
-    crate::sync::copies::warn_foreign(reports, &plan, &state);
-    for (at, warning) in warnings {
-        if let Some(row) = rows.get_mut(&at) {
-            row.warning = Some(warning);
-        }
-    }
-    for update in &field_updates {
-        if let Some(row) = rows.get_mut(&update.at) {
-            row.updated.extend(update.what.iter().copied());
-        }
-    }
-    if dry_run {
-        crate::sync::parent::tell_dry_run(engine.company, reports, &plan, &parents);
-        return Ok(finish_dry_run(engine, reports, &plan, rows, &held));
-    }
-
-    // From here on Jira may change: any later failure (a report that cannot be saved, say)
-    // is exit 3, and what was created is in the reports or the journal.
-    let applied: Result<RunOutcome, Error> = async {
-        // The post-mortems' own tickets first: the items are created as their children.
-        let step = crate::sync::parent::Step {
-            journals: &mut journals,
-            plan: &mut plan,
-            held: &mut held,
-            rows: &mut rows,
-            settle_later: &mut settle_later,
-        };
-        let blocked = crate::sync::parent::ensure(engine, reports, step, &screen, parents).await?;
-        let creates: Vec<(ItemAt, NewIssue)> = plan
-            .creates()
-            .filter(|(row, _)| !held.contains(&row.at()) && !blocked.contains(&row.at()))
-            .map(|(row, new)| (row.at(), new.clone()))
-            .collect();
-
-        apply_updates(engine, &plan, &mut rows).await;
-        crate::sync::fields::send_updates(engine, field_updates, &mut rows).await;
-        for (index, loaded) in reports.iter_mut().enumerate() {
-            let edits: Vec<Edit> = plan
-                .rows
-                .iter()
-                .filter(|r| r.report == index)
-                .flat_map(|r| r.edits.iter().cloned())
-                .collect();
-            apply_rows(loaded, index, edits, &mut rows)?;
-            loaded.save_deferred()?;
-        }
-        // Found (their keys are in the reports now) or, on Data Center, known never created.
-        for (index, summary) in settled_held {
-            settle_later.push((index, date_label(&reports[index]), summary));
-        }
-
-        let mut created_keys: Vec<(ItemAt, IssueKey)> = Vec::new();
-        let mut found_moves: Vec<crate::sync::moves::Move> = Vec::new();
-        let mut ambiguous: HashSet<ItemAt> = HashSet::new();
-        // A bar only for runs big enough to wait on (more than one bulk create).
-        let show_progress = creates.len() > BULK_CREATE_LIMIT;
-        if show_progress {
-            engine.progress.set_length(creates.len() as u64);
-            engine.progress.set_position(0);
-            engine.progress.set_message("creating tickets");
-        }
-        // A group is as many bulk creates as may be in flight at once: journaled together,
-        // sent together, their keys written and saved together.
-        let group = BULK_CREATE_LIMIT * engine.jira.concurrency.max(1);
-        for chunk in creates.chunks(group) {
-            create_chunk(
-                engine,
-                reports,
-                &mut journals,
-                chunk,
-                &mut rows,
-                &mut created_keys,
-                &mut ambiguous,
-                &mut settle_later,
-            )
-            .await?;
-            if show_progress {
-                engine.progress.inc(chunk.len() as u64);
-            }
-        }
-
-        if !ambiguous.is_empty() {
-            // The response of a create was lost: Jira may have made the issues. Find them by
-            // search (which lags), and never create them again in this run.
-            let found_plan =
-                match wait_for_search(engine, reports, &mut state, &ambiguous, false).await {
-                    Ok(plan) => plan,
-                    // The rows stay `pending` (exit 3) and the journal keeps them: the next run
-                    // settles them. Everything else of this run is still reported and saved.
-                    Err(error) => {
-                        tracing::warn!("could not search for the tickets of lost creates: {error}");
-                        Plan::default()
-                    }
-                };
-            let mut found_in: HashSet<usize> = HashSet::new();
-            for row_plan in &found_plan.rows {
-                let at = row_plan.at();
-                if !ambiguous.contains(&at) {
-                    continue;
-                }
-                if let Ticket::Adopt(issue) = &row_plan.ticket {
-                    let edits = crate::sync::moves::hold_status(
-                        &reports[at.report],
-                        at,
-                        &issue.key,
-                        &row_plan.edits,
-                        &mut found_moves,
-                    );
-                    let loaded = &mut reports[at.report];
-                    apply_rows(loaded, at.report, edits, &mut rows)?;
-                    if let Some(row) = rows.get_mut(&at) {
-                        row.action = RowAction::Created;
-                        row.key = Some(issue.key.to_string());
-                        row.url = Some(engine.browse_url(&issue.key));
-                        row.status = Some(issue.status.name.clone());
-                        row.error = None;
-                    }
-                    settle_later.push((at.report, date_label(loaded), row_plan.summary.clone()));
-                    found_in.insert(at.report);
-                }
-            }
-            for index in found_in {
-                reports[index].save_deferred()?;
-            }
-        }
-
-        // Rows a person marked Done / In progress / Won't do before they had a ticket: moved
-        // now, then their statuses written with the created ones.
-        let (statuses_to_write, keep_words) = crate::sync::moves::after_creates(
-            engine,
-            reports,
-            &created_keys,
-            [found_moves, owed_moves].concat(),
-            &mut rows,
-        )
-        .await;
-        write_created_statuses(engine, reports, &statuses_to_write, &keep_words, &mut rows).await?;
-        settle_durably(reports, &mut journals, settle_later).await?;
-        let failed: HashSet<ItemAt> = rows
-            .iter()
-            .filter(|(_, row)| row.action == RowAction::Failed)
-            .map(|(at, _)| *at)
-            .collect();
-        crate::sync::write_back::save(reports, &mut cell_records, &failed, &created_keys);
-        crate::sync::links::link_back(engine, reports, &plan, &rows).await;
-        if let Duplicates::Close(transition) = &duplicates {
-            close_duplicates(engine, &plan, transition.as_deref()).await;
-        }
-        for at in &held {
-            if let Some(row) = rows.get_mut(at) {
-                row.action = RowAction::Pending;
-                row.error = Some(pending_message());
-            }
-        }
-        Ok(collect("sync", false, reports, rows, &plan))
-    }
-    .await;
-    applied.map_err(Error::after_changes)
-}
+pub(super) type Rows = HashMap<ItemAt, RowOutcome>;
 
 /// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
 pub async fn refresh(
@@ -472,7 +162,7 @@ fn lozenge_colour(category: StatusCategory) -> &'static str {
 /// link, `N/A`) is never taken for one pm-sync may overwrite. The statuses of the tickets just
 /// read usually explain every status text in the reports; the site's list is read (one request)
 /// only when some text is not one of them.
-async fn learn_statuses(
+pub(super) async fn learn_statuses(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     state: &TrackerState,
@@ -503,7 +193,10 @@ async fn learn_statuses(
 }
 
 /// Reads every linked key of every report in batches.
-async fn read_linked(engine: &Engine<'_>, reports: &[LoadedReport]) -> Result<TrackerState, Error> {
+pub(super) async fn read_linked(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+) -> Result<TrackerState, Error> {
     let keys = crate::sync::workspace::linked_keys(reports);
     let mut state = TrackerState::default();
     if keys.is_empty() {
@@ -531,7 +224,7 @@ async fn read_linked(engine: &Engine<'_>, reports: &[LoadedReport]) -> Result<Tr
 }
 
 /// Date labels of reports that have items without a ticket: only those need a search.
-fn labels_of_unlinked(reports: &[LoadedReport]) -> Vec<String> {
+pub(super) fn labels_of_unlinked(reports: &[LoadedReport]) -> Vec<String> {
     let mut labels: Vec<String> = reports
         .iter()
         .filter(|loaded| loaded.report.items().iter().any(|item| item.key.is_none()))
@@ -542,7 +235,7 @@ fn labels_of_unlinked(reports: &[LoadedReport]) -> Vec<String> {
     labels
 }
 
-fn date_label(loaded: &LoadedReport) -> String {
+pub(super) fn date_label(loaded: &LoadedReport) -> String {
     loaded
         .labels
         .as_ref()
@@ -558,7 +251,11 @@ fn plan_context<'a>(engine: &'a Engine<'a>) -> PlanContext<'a> {
     }
 }
 
-fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState) -> Plan {
+pub(super) fn make_plan(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+    state: &TrackerState,
+) -> Plan {
     let inputs: Vec<ReportInput<'_>> = reports
         .iter()
         .enumerate()
@@ -581,7 +278,7 @@ fn make_plan(engine: &Engine<'_>, reports: &[LoadedReport], state: &TrackerState
 
 /// Rows whose key is written as pm-sync writes it (a link to `…/browse/KEY` where pm-sync puts
 /// keys), not typed by hand or written elsewhere by a person.
-fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
+pub(super) fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
     loaded
         .report
         .items()
@@ -591,7 +288,7 @@ fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
         .collect()
 }
 
-fn is_create(plan: &Plan, at: ItemAt) -> bool {
+pub(super) fn is_create(plan: &Plan, at: ItemAt) -> bool {
     plan.rows
         .iter()
         .any(|row| row.at() == at && matches!(row.ticket, Ticket::Create(_)))
@@ -599,7 +296,7 @@ fn is_create(plan: &Plan, at: ItemAt) -> bool {
 
 /// Create rows that match a journal entry younger than the lag window: their issue may exist
 /// already. Entries that match no such row (key written, window passed) go to `settle_later`.
-fn held_by_journal(
+pub(super) fn held_by_journal(
     plan: &Plan,
     journals: &mut [Journal],
     lag_window: Duration,
@@ -643,7 +340,7 @@ fn held_by_journal(
 /// Searches again, pausing between searches, until every row in `waiting` is adopted or the
 /// wait is over (on Data Center, whose search is consistent, after one look). Returns the last
 /// plan.
-async fn wait_for_search(
+pub(super) async fn wait_for_search(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     state: &mut TrackerState,
@@ -691,13 +388,15 @@ async fn wait_for_search(
 
 /// Whether search shows an issue as soon as it is created: true on Data Center, false on
 /// Cloud, whose search is eventually consistent.
-async fn search_is_consistent(engine: &Engine<'_>) -> Result<bool, Error> {
+pub(super) async fn search_is_consistent(engine: &Engine<'_>) -> Result<bool, Error> {
     Ok(engine.client.deployment().await? == Deployment::Datacenter)
 }
 
 /// Validates project and issue type before the first create, with a message a user can act on;
 /// returns the issue type (its id addresses the create screen) and all of the project's.
-async fn check_project(engine: &Engine<'_>) -> Result<(IssueType, Vec<IssueType>), Error> {
+pub(super) async fn check_project(
+    engine: &Engine<'_>,
+) -> Result<(IssueType, Vec<IssueType>), Error> {
     let project = match engine.client.project(&engine.jira.project).await {
         Ok(project) => project,
         // A wrong key is the config's fault, not Jira's: exit 2, nothing created or written.
@@ -731,7 +430,7 @@ async fn check_project(engine: &Engine<'_>) -> Result<(IssueType, Vec<IssueType>
 }
 
 /// The outcome of every planned row before anything is sent.
-fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
+pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
     plan.rows
         .iter()
         .map(|row| {
@@ -776,7 +475,7 @@ fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
         .collect()
 }
 
-fn finish_dry_run(
+pub(super) fn finish_dry_run(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     plan: &Plan,
@@ -850,7 +549,7 @@ const NEW_STATUS: &str = "(status)";
 const STAND_IN: usize = 900_000_000_000_000;
 
 /// Sends the planned edits (labels, summaries) concurrently; the client caps requests in flight.
-async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
+pub(super) async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
     let mut tasks = tokio::task::JoinSet::new();
     let mut task_rows = HashMap::new();
     for row in &plan.rows {
@@ -898,7 +597,7 @@ fn foreign_key(key: &str, project: &str) -> bool {
 
 /// Applies the edits of many rows in one splice (one copy of the file, however many rows) and
 /// marks the rows whose cells changed.
-fn apply_rows(
+pub(super) fn apply_rows(
     loaded: &mut LoadedReport,
     index: usize,
     edits: Vec<Edit>,
@@ -964,7 +663,7 @@ fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, 
 /// One bulk create: journal first, then create, then write keys and save at once, so a crash
 /// at any point leaves either a key in the report or a journal entry to reconcile.
 #[allow(clippy::too_many_arguments)]
-async fn create_chunk(
+pub(super) async fn create_chunk(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     journals: &mut [Journal],
@@ -1041,7 +740,7 @@ async fn create_chunk(
 
 /// Makes every save of this run durable (one folder sync per folder), then settles the
 /// journal entries whose keys those saves hold (one write per journal).
-async fn settle_durably(
+pub(super) async fn settle_durably(
     reports: &mut [LoadedReport],
     journals: &mut [Journal],
     settle_later: Vec<(usize, String, String)>,
@@ -1061,7 +760,7 @@ async fn settle_durably(
 }
 
 /// One search per date label, all in flight at once (the client caps requests in flight).
-async fn search_labels(
+pub(super) async fn search_labels(
     engine: &Engine<'_>,
     labels: &[String],
 ) -> Result<Vec<(String, Vec<Issue>)>, JiraError> {
@@ -1074,7 +773,7 @@ async fn search_labels(
 
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
 /// done status. A failure is a warning naming the ticket: the reports are right already.
-async fn close_duplicates(engine: &Engine<'_>, plan: &Plan, transition: Option<&str>) {
+pub(super) async fn close_duplicates(engine: &Engine<'_>, plan: &Plan, transition: Option<&str>) {
     for duplicate in &plan.duplicates {
         let key = &duplicate.issue.key;
         let closed = async {
@@ -1125,7 +824,7 @@ fn choose_transition<'t>(
 /// Reads the status of every created (or just moved) issue in batches and writes it into the
 /// reports, except where the row keeps a person's words: `keep_words` (a move that failed), or
 /// words that already say what the status says.
-async fn write_created_statuses(
+pub(super) async fn write_created_statuses(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     created: &[(ItemAt, IssueKey)],
@@ -1172,7 +871,7 @@ async fn write_created_statuses(
 }
 
 /// Saves (or diffs, in a dry run) and gathers rows in plan order.
-fn collect(
+pub(super) fn collect(
     command: &'static str,
     dry_run: bool,
     reports: &mut [LoadedReport],
@@ -1230,7 +929,7 @@ fn missing_message() -> String {
         .to_owned()
 }
 
-fn pending_message() -> String {
+pub(super) fn pending_message() -> String {
     "a create for this item was sent but its outcome is unknown, and Jira search does not show \
      the ticket yet; nothing was created again — run pm-sync sync again in a few minutes"
         .to_owned()

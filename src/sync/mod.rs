@@ -14,5 +14,6 @@ pub mod parent;
 pub mod plan;
 pub mod preview;
 pub mod priority;
+pub mod run;
 pub mod workspace;
 pub mod write_back;
