@@ -23,6 +23,29 @@ pub(crate) enum ColumnError {
     NoItem(String),
 }
 
+/// [`map`] for a table of the report `name` (text `text`), its error as the report error that
+/// points at the header row (or at `start`, the table's first byte, when it has none).
+pub(crate) fn map_or_report(
+    name: &std::path::Path,
+    text: &str,
+    header: Option<&RawRow>,
+    start: usize,
+) -> Result<Columns, super::error::ReportError> {
+    map(header).map_err(|error| {
+        let span = header.map_or(start..start, |row| row.span.clone());
+        let origin = super::error::Origin::new(name, text, span);
+        match error {
+            ColumnError::NoItem(found) => super::error::ReportError::NoItemColumn {
+                at: origin.at,
+                found,
+                accepted: super::error::ITEM_NAMES,
+                src: origin.src,
+                span: origin.span,
+            },
+        }
+    })
+}
+
 /// Maps the header row's cells to columns; the first header matching a role takes it.
 pub(crate) fn map(header: Option<&RawRow>) -> Result<Columns, ColumnError> {
     let headers: Vec<String> = header

@@ -49,7 +49,7 @@ pub use model::{
     StatusForm, StatusSlot,
 };
 
-use error::{ITEM_NAMES, Origin};
+use error::Origin;
 use section::{LocatedTable, SectionError};
 
 pub use explain::Explanation;
@@ -367,22 +367,7 @@ fn read_part(
             });
         }
     };
-    let header_span = table
-        .header
-        .as_ref()
-        .map_or(table.start..table.start, |row| row.span.clone());
-    let columns = columns::map(table.header.as_ref()).map_err(|error| {
-        let origin = Origin::new(path, text, header_span.clone());
-        match error {
-            columns::ColumnError::NoItem(found) => ReportError::NoItemColumn {
-                at: origin.at,
-                found,
-                accepted: ITEM_NAMES,
-                src: origin.src,
-                span: origin.span,
-            },
-        }
-    })?;
+    let columns = columns::map_or_report(path, text, table.header.as_ref(), table.start)?;
     let container = match table.kind {
         ContainerKind::Html => "an HTML table",
         _ => "a pipe table",

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use super::error::{ITEM_NAMES, Origin, ReportError};
+use super::error::{Origin, ReportError};
 use super::explain::Explanation;
 use super::heading::{self, SectionMatcher};
 use super::incident_date::{Source, SourceKind, find_date, map_severity};
@@ -335,22 +335,7 @@ pub(crate) fn parse(
                     cell.text = plain_text(&text[cell.span.clone()]);
                 }
             }
-            let header_span = table
-                .header
-                .as_ref()
-                .map_or(start..start, |row| row.span.clone());
-            let columns = columns::map(table.header.as_ref()).map_err(|error| {
-                let origin = Origin::new(name, text, header_span.clone());
-                match error {
-                    columns::ColumnError::NoItem(found) => ReportError::NoItemColumn {
-                        at: origin.at,
-                        found,
-                        accepted: ITEM_NAMES,
-                        src: origin.src,
-                        span: origin.span,
-                    },
-                }
-            })?;
+            let columns = columns::map_or_report(name, text, table.header.as_ref(), start)?;
             let cx = items::Context::new(text, ContainerKind::Html, &options.ticket_projects);
             let items = items::build(&cx, table.body, &columns, &mut lines).map_err(|ragged| {
                 let origin = Origin::new(name, text, ragged.span);
