@@ -27,6 +27,26 @@ pub(crate) struct Ragged {
     pub(crate) needed: usize,
 }
 
+impl Ragged {
+    /// The report error for this row of the report `name` (text `text`), pointing at the row.
+    pub(crate) fn into_error(
+        self,
+        name: &std::path::Path,
+        text: &str,
+    ) -> super::error::ReportError {
+        let origin = super::error::Origin::new(name, text, self.span);
+        super::error::ReportError::RaggedRow {
+            at: origin.at,
+            row: self.row,
+            found: self.found,
+            column: self.column,
+            needed: self.needed,
+            src: origin.src,
+            span: origin.span,
+        }
+    }
+}
+
 /// Counts lines forward through the text as items come in order, so numbering every item of a
 /// large container costs one pass.
 pub(crate) struct LineCounter<'a> {

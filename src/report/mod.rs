@@ -378,18 +378,8 @@ fn read_part(
     let kind = table.kind;
     let span = Some(table.span());
     let cx = items::Context::new(text, kind, &options.ticket_projects);
-    let items = items::build(&cx, table.body, &columns, &mut lines).map_err(|ragged| {
-        let origin = Origin::new(path, text, ragged.span);
-        ReportError::RaggedRow {
-            at: origin.at,
-            row: ragged.row,
-            found: ragged.found,
-            column: ragged.column,
-            needed: ragged.needed,
-            src: origin.src,
-            span: origin.span,
-        }
-    })?;
+    let items = items::build(&cx, table.body, &columns, &mut lines)
+        .map_err(|ragged| ragged.into_error(path, text))?;
     Ok(Part {
         kind,
         table_line,

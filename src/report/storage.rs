@@ -337,18 +337,8 @@ pub(crate) fn parse(
             }
             let columns = columns::map_or_report(name, text, table.header.as_ref(), start)?;
             let cx = items::Context::new(text, ContainerKind::Html, &options.ticket_projects);
-            let items = items::build(&cx, table.body, &columns, &mut lines).map_err(|ragged| {
-                let origin = Origin::new(name, text, ragged.span);
-                ReportError::RaggedRow {
-                    at: origin.at,
-                    row: ragged.row,
-                    found: ragged.found,
-                    column: ragged.column,
-                    needed: ragged.needed,
-                    src: origin.src,
-                    span: origin.span,
-                }
-            })?;
+            let items = items::build(&cx, table.body, &columns, &mut lines)
+                .map_err(|ragged| ragged.into_error(name, text))?;
             (ContainerKind::Html, items)
         }
         Container::Tasks(open) | Container::List(open) => {
