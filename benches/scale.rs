@@ -1,29 +1,77 @@
 //! Every command at growing sizes: `items`, `sync --dry-run`, `sync`, `refresh`, `check` and
 //! `dashboard` on reports of 1k, 10k and 100k rows of each container kind (HTML table, pipe
 //! table, task list), each run as its own process against the fake Jira (no latency). Prints the
-//! time per row and the peak memory over the file size, and flags a command whose time per row
-//! grows more than 2× from the smallest to the largest size (a quadratic step somewhere).
+//! time per row and the peak heap over the file size, and flags a command whose time per row
+//! grows more than 2× from the smallest to the largest size (a quadratic step somewhere) or
+//! whose peak heap passes 4× the file at the largest size.
 //!
 //! Run: `cargo bench --bench scale`. `PM_SYNC_SCALE_SIZES=1000,10000` picks the sizes (default
 //! 1000,10000,100000), `PM_SYNC_SCALE_KINDS=html,pipe,list` the kinds, and
 //! `PM_SYNC_SCALE_STOP=sync` stops each size after that command (`items` and `sync --dry-run`
-//! need no tickets). Memory is the process's peak resident set (`ru_maxrss`): shown whole, and
-//! as what it grew from the smallest size over what the file grew (`mem/file`: the memory a
-//! byte of report costs, heap and copies alike, without the fixed cost of the runtime and TLS).
-//! Exits non-zero when time per row grows > 2× (a shared machine's noise can do that at small
-//! sizes; the 100k figures are the ones that tell).
+//! need no tickets).
+//!
+//! Memory: each command runs in a child process (this bench binary again, calling
+//! `pm_sync::run_to_code`, so the fake Jira's own memory is not counted) whose global allocator
+//! counts live heap bytes. `heap` is the child's peak, everything included (runtime, TLS, the
+//! report, Jira's answers); `heap/file` is that over the report's size. (The resident set is not
+//! shown: a child's `ru_maxrss` includes the parent's pages it had before `exec`.) Exits non-zero when time per row grows > 2× (a shared
+//! machine's noise can do that at small sizes; the 100k figures are the ones that tell) or when
+//! heap/file passes 4× at the largest size.
 
 #[path = "../tests/support/fake_jira/mod.rs"]
 mod fake_jira;
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Flavor};
 
 const TOKEN_VARIABLE: &str = "PM_SYNC_BENCH_TOKEN";
+/// Set in a child: run pm-sync with the arguments and write the peak heap to this file.
+const CHILD_VARIABLE: &str = "PM_SYNC_SCALE_HEAP_FILE";
+/// The goal: peak heap at most this many times the report's size.
+const HEAP_GOAL: f64 = 4.0;
+
+/// Counts live heap bytes and remembers the peak (only a child's figures are read).
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            let grown = new_size - layout.size();
+            let live = LIVE.fetch_add(grown, Ordering::Relaxed) + grown;
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        } else {
+            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 const COMMANDS: [&str; 6] = [
     "items",
     "sync --dry-run",
@@ -88,10 +136,17 @@ impl Kind {
 /// One command's run at one size.
 struct Run {
     wall: Duration,
-    peak_rss: u64,
+    peak_heap: u64,
 }
 
 fn main() {
+    if let Some(heap_file) = std::env::var_os(CHILD_VARIABLE) {
+        // A child: pm-sync itself, as the binary's `main` runs it, then its peak heap.
+        let code = pm_sync::run_to_code(std::env::args_os());
+        let peak = PEAK.load(Ordering::Relaxed);
+        std::fs::write(heap_file, peak.to_string()).expect("write the peak heap");
+        std::process::exit(i32::from(code));
+    }
     let sizes: Vec<usize> = std::env::var("PM_SYNC_SCALE_SIZES")
         .ok()
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
@@ -119,58 +174,55 @@ fn main() {
     };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let mut grew = false;
-    println!("time per row and peak resident memory per file size");
+    let mut heavy = false;
+    println!("time per row and peak heap per file size");
     for kind in kinds {
         println!("\n{} — sizes {sizes:?}", kind.name());
         println!(
-            "{:<16} {:>8} {:>10} {:>10} {:>12} {:>10} {:>9}",
-            "command", "rows", "file", "wall", "µs/row", "peak", "mem/file"
+            "{:<16} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "command", "rows", "file", "wall", "µs/row", "heap", "heap/file"
         );
         let mut per_row: Vec<Vec<f64>> = vec![Vec::new(); commands.len()];
-        let mut smallest: Vec<Option<(u64, u64)>> = vec![None; commands.len()];
+        let mut last_ratio: Vec<f64> = vec![0.0; commands.len()];
         for &rows in &sizes {
             let runs = runtime.block_on(at_size(kind, rows, &commands));
             for (index, (command, run, file)) in runs.iter().enumerate() {
                 let micros = run.wall.as_secs_f64() * 1e6 / rows as f64;
                 per_row[index].push(micros);
-                let (rss0, file0) = *smallest[index].get_or_insert((run.peak_rss, *file));
-                let grown = if *file > file0 {
-                    format!(
-                        "{:.1}x",
-                        run.peak_rss.saturating_sub(rss0) as f64 / (*file - file0) as f64
-                    )
-                } else {
-                    "-".to_owned()
-                };
+                let ratio = run.peak_heap as f64 / *file as f64;
+                last_ratio[index] = ratio;
                 println!(
-                    "{:<16} {:>8} {:>8}KB {:>8}ms {:>12.2} {:>8}MiB {:>9}",
+                    "{:<16} {:>8} {:>8}KB {:>8}ms {:>10.2} {:>8}KB {:>9.1}x",
                     command,
                     rows,
                     file / 1024,
                     run.wall.as_millis(),
                     micros,
-                    run.peak_rss / (1024 * 1024),
-                    grown
+                    run.peak_heap / 1024,
+                    ratio,
                 );
             }
         }
-        if sizes.len() > 1 {
-            for (command, times) in commands.iter().zip(&per_row) {
-                let (first, last) = (times[0], times[times.len() - 1]);
-                let growth = last / first;
-                let flag = growth > 2.0;
-                grew |= flag;
-                println!(
-                    "{:<16} time per row {:.2} → {:.2} µs ({growth:.2}×){}",
-                    command,
-                    first,
-                    last,
-                    if flag { "  GROWS > 2×" } else { "" }
-                );
-            }
+        for (index, command) in commands.iter().enumerate() {
+            let times = &per_row[index];
+            let (first, last) = (times[0], times[times.len() - 1]);
+            let growth = last / first;
+            let grows = sizes.len() > 1 && growth > 2.0;
+            let over = last_ratio[index] > HEAP_GOAL;
+            grew |= grows;
+            heavy |= over;
+            println!(
+                "{:<16} time per row {:.2} → {:.2} µs ({growth:.2}×){}; heap {:.1}× the file{}",
+                command,
+                first,
+                last,
+                if grows { "  GROWS > 2×" } else { "" },
+                last_ratio[index],
+                if over { "  OVER 4×" } else { "" },
+            );
         }
     }
-    if grew {
+    if grew || heavy {
         std::process::exit(1);
     }
 }
@@ -221,9 +273,11 @@ fn write_config(dir: &Path, fake: &FakeJira) -> PathBuf {
     config
 }
 
-/// Runs the pm-sync binary with `args`, returning its wall time and peak resident set.
+/// Runs pm-sync with `args` in a child process (this binary, see [`CHILD_VARIABLE`]), returning
+/// its wall time, peak heap and peak resident set.
 async fn run(config: &Path, args: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pm-sync"));
+    let heap_file = config.with_file_name("peak-heap");
+    let mut command = Command::new(std::env::current_exe().expect("the bench binary"));
     command
         .arg("-q")
         .arg("-c")
@@ -231,57 +285,36 @@ async fn run(config: &Path, args: &[&str]) -> Run {
         .args(args)
         .env(TOKEN_VARIABLE, FAKE_TOKEN)
         .env("NO_COLOR", "1")
+        .env(CHILD_VARIABLE, &heap_file)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     let shown = format!("{args:?}");
     tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let child = command.spawn().expect("pm-sync starts");
-        let (code, peak_rss) = wait_with_peak(child);
+        let code = wait_for(child);
         let wall = started.elapsed();
         // `check` says 1 while items are unresolved: that is its answer, not a failure.
         assert!(code == 0 || code == 1, "pm-sync {shown} exited {code}");
-        Run { wall, peak_rss }
+        let peak_heap = std::fs::read_to_string(&heap_file)
+            .expect("the child wrote its peak heap")
+            .parse()
+            .expect("a number");
+        Run { wall, peak_heap }
     })
     .await
     .expect("join")
 }
 
-/// Waits for `child`; its exit code and peak resident set in bytes (0 where unknown).
-#[cfg(unix)]
-fn wait_with_peak(mut child: std::process::Child) -> (i32, u64) {
-    let mut stderr = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(stderr) = stderr.as_mut() {
-            let _ = std::io::Read::read_to_string(stderr, &mut text);
-        }
-        text
-    });
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our child, not yet waited for; the pointers are to live locals.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let errors = reader.join().unwrap_or_default();
-    assert_eq!(waited, pid, "wait4");
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    if code > 1 {
-        eprintln!("{errors}");
-    }
-    // Linux reports kilobytes.
-    (code, (usage.ru_maxrss as u64) * 1024)
-}
-
-#[cfg(not(unix))]
-fn wait_with_peak(child: std::process::Child) -> (i32, u64) {
+/// Waits for `child`; its exit code (-1 when killed by a signal). Its stderr is shown when it
+/// failed.
+fn wait_for(child: std::process::Child) -> i32 {
     let out = child.wait_with_output().expect("wait");
-    (out.status.code().unwrap_or(-1), 0)
+    let code = out.status.code().unwrap_or(-1);
+    if !(0..=1).contains(&code) {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    }
+    code
 }
 
 fn path(path: &Path) -> &str {
