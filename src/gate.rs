@@ -350,11 +350,11 @@ pub fn check_reports(
             .iter()
             .map(|loaded| ReportCheck {
                 path: loaded.report.path().to_path_buf(),
+                // Decoded one at a time: only the verdicts are kept.
                 items: loaded
                     .report
-                    .items()
-                    .iter()
-                    .map(|item| check_item(item, rules, lookup))
+                    .iter_items()
+                    .map(|item| check_item(&item, rules, lookup))
                     .collect(),
             })
             .collect(),

@@ -118,9 +118,8 @@ fn post_mortem(
     let path = display_path(loaded.report.path());
     let items: Vec<Item> = loaded
         .report
-        .items()
-        .iter()
-        .map(|action| item(action, incident_date, lookup, options))
+        .iter_items()
+        .map(|action| item(&action, incident_date, lookup, options))
         .collect();
     let mut totals = Totals {
         post_mortems: 1,
