@@ -23,7 +23,7 @@ pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
     let mut out = String::new();
     let shown = |item: &crate::gate::ItemCheck| !quiet || !item.verdict.passes();
     if outcome.items().any(|(_, item)| shown(item)) {
-        out.push_str(&table(outcome, color, &shown));
+        table(&mut out, outcome, color, &shown);
         // A blank line between the table and the footer, so the totals stand out in a log.
         out.push_str("\n\n");
     }
@@ -79,49 +79,111 @@ pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
     out
 }
 
+/// Rows are laid out this many at a time: comfy-table holds a few hundred bytes per cell, so a
+/// check of 100,000 items as one table held ~50 times the report.
+const CHUNK: usize = 1024;
+
+/// Writes the table to `out` (which holds nothing before it).
 fn table(
+    out: &mut String,
     outcome: &CheckOutcome,
     color: bool,
     shown: &dyn Fn(&crate::gate::ItemCheck) -> bool,
-) -> String {
-    let mut table = Table::new();
-    table
-        .load_style(presets::NOTHING)
-        // No wrapping: CI logs are wide, and a wrapped row is harder to grep.
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(["REPORT", "LINE", "KEY", "SUMMARY", "STATUS", "VERDICT"]);
-    if color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    for (report, item) in outcome.items().filter(|(_, item)| shown(item)) {
-        let key = match (&item.key, &item.moved_from) {
-            (Some(key), Some(old)) => format!("{key} (was {old})"),
-            (Some(key), None) => key.clone(),
-            (None, _) => "-".to_owned(),
-        };
-        let verdict = Cell::new(item.verdict.label());
-        let verdict = if color {
-            verdict.fg(verdict_color(item.verdict))
+) {
+    const HEADER: [&str; 6] = ["REPORT", "LINE", "KEY", "SUMMARY", "STATUS", "VERDICT"];
+    let new_table = || {
+        let mut table = Table::new();
+        table
+            .load_style(presets::NOTHING)
+            // No wrapping: CI logs are wide, and a wrapped row is harder to grep.
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(HEADER);
+        if color {
+            table.enforce_styling();
         } else {
-            verdict
-        };
-        table.add_row(vec![
-            Cell::new(display_path(&report.path)),
-            Cell::new(item.line).set_alignment(CellAlignment::Right),
-            Cell::new(key),
-            Cell::new(shorten(&item.summary, SUMMARY_WIDTH)),
-            Cell::new(item.status.as_deref().unwrap_or("-")),
-            verdict,
-        ]);
+            table.force_no_tty();
+        }
+        table
+    };
+    let rows = || {
+        outcome
+            .items()
+            .filter(|(_, item)| shown(item))
+            .map(|(report, item)| row(report, item, color))
+    };
+    // First the widths every chunk must share: each column as wide as its widest cell.
+    let mut widths: Vec<u16> = vec![0; HEADER.len()];
+    let mut chunk = new_table();
+    let mut measure = |chunk: &Table| {
+        for (width, max) in widths.iter_mut().zip(chunk.column_max_content_widths()) {
+            *width = (*width).max(max);
+        }
+    };
+    for (i, cells) in rows().enumerate() {
+        chunk.add_row(cells);
+        if (i + 1) % CHUNK == 0 {
+            measure(&chunk);
+            chunk = new_table();
+        }
     }
-    // The NOTHING preset still pads the first and last column with a space.
-    table
-        .lines()
-        .map(|line| line.trim().to_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
+    measure(&chunk);
+    // Then each chunk laid out with a first row as wide as those widths (its line dropped),
+    // the header kept only once: the lines are those of one table of every row.
+    let widest: Vec<Cell> = widths
+        .iter()
+        .map(|&width| Cell::new("x".repeat(usize::from(width))))
+        .collect();
+    let start = out.len();
+    let mut flush = |chunk: &Table, first: bool| {
+        // The NOTHING preset still pads the first and last column with a space.
+        for (n, line) in chunk.lines().enumerate() {
+            if n == 1 || (n == 0 && !first) {
+                continue;
+            }
+            if out.len() > start {
+                out.push('\n');
+            }
+            out.push_str(line.trim());
+        }
+    };
+    let mut chunk = new_table();
+    chunk.add_row(widest.clone());
+    let mut first = true;
+    for (i, cells) in rows().enumerate() {
+        chunk.add_row(cells);
+        if (i + 1) % CHUNK == 0 {
+            flush(&chunk, first);
+            first = false;
+            chunk = new_table();
+            chunk.add_row(widest.clone());
+        }
+    }
+    if first || chunk.row_count() > 1 {
+        flush(&chunk, first);
+    }
+}
+
+/// One item's cells.
+fn row(report: &crate::gate::ReportCheck, item: &crate::gate::ItemCheck, color: bool) -> Vec<Cell> {
+    let key = match (&item.key, &item.moved_from) {
+        (Some(key), Some(old)) => format!("{key} (was {old})"),
+        (Some(key), None) => key.clone(),
+        (None, _) => "-".to_owned(),
+    };
+    let verdict = Cell::new(item.verdict.label());
+    let verdict = if color {
+        verdict.fg(verdict_color(item.verdict))
+    } else {
+        verdict
+    };
+    vec![
+        Cell::new(display_path(&report.path)),
+        Cell::new(item.line).set_alignment(CellAlignment::Right),
+        Cell::new(key),
+        Cell::new(shorten(&item.summary, SUMMARY_WIDTH)),
+        Cell::new(item.status.as_deref().unwrap_or("-")),
+        verdict,
+    ]
 }
 
 fn verdict_color(verdict: Verdict) -> Color {
