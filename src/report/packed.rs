@@ -417,4 +417,28 @@ mod tests {
         assert_eq!(store.find_row(4), Some(1));
         assert_eq!(store.last_row(), Some(4));
     }
+
+    /// A report whose texts are not their bytes (CRLF, entities, `<br>`, collapsed spaces)
+    /// reads the same texts whether its items are decoded all at once or one at a time.
+    #[test]
+    fn texts_that_are_not_their_bytes_survive_the_records() {
+        let text = "# PM\r\n\r\n## Action Items\r\n\r\n| Item | Status | Owner |\r\n|---|---|---|\r\n\
+                    | Fix &amp; ship | In  Progress | Ana&nbsp;B |\r\n\
+                    | Roll back<br>then fix | | |\r\n";
+        let report = crate::report::Report::parse(
+            std::path::Path::new("pm.md"),
+            text.as_bytes().to_vec(),
+            &crate::report::ReportOptions::default(),
+        )
+        .expect("parses");
+        let texts: Vec<_> = report
+            .iter_items()
+            .map(|item| (item.item.text, item.status.current.map(|c| c.text)))
+            .collect();
+        assert_eq!(texts[0].0, "Fix & ship");
+        assert_eq!(texts[0].1.as_deref(), Some("In Progress"));
+        assert_eq!(report.items()[0].extra[0].1.text, "Ana B");
+        assert!(texts[1].0.starts_with("Roll back"), "{texts:?}");
+        assert_eq!(report.iter_items().collect::<Vec<_>>(), report.items());
+    }
 }
