@@ -46,7 +46,8 @@ impl ItemStore {
     /// An empty store with room for `count` items.
     pub(crate) fn with_capacity(count: usize) -> ItemStore {
         ItemStore {
-            bytes: Vec::with_capacity(count.saturating_mul(16)),
+            // Most records take 15 to 24 bytes.
+            bytes: Vec::with_capacity(count.saturating_mul(24)),
             starts: Vec::with_capacity(count),
             headers: Vec::new(),
         }

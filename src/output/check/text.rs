@@ -1,7 +1,7 @@
 //! `check --format text`: an aligned table (report, line, key, summary, status, verdict), the
 //! warnings and hints, then one total line. Colour only on a terminal.
 
-use std::fmt::Write;
+use std::io::{self, Write};
 
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
@@ -20,12 +20,25 @@ pub fn render(outcome: &CheckOutcome, color: bool) -> String {
 
 /// [`render`]; with `quiet` (`-q`), only the rows that fail, the warnings and the total line.
 pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    // Writing to a `Vec` cannot fail.
+    let _ = write_with(&mut out, outcome, color, quiet);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render_with`], written to `out` as it is made: a table of 100,000 rows is never one
+/// string.
+pub fn write_with(
+    out: &mut impl Write,
+    outcome: &CheckOutcome,
+    color: bool,
+    quiet: bool,
+) -> io::Result<()> {
     let shown = |item: &crate::gate::ItemCheck| !quiet || !item.verdict.passes();
     if outcome.items().any(|(_, item)| shown(item)) {
-        table(&mut out, outcome, color, &shown);
+        table(out, outcome, color, &shown)?;
         // A blank line between the table and the footer, so the totals stand out in a log.
-        out.push_str("\n\n");
+        out.write_all(b"\n\n")?;
     }
     // With --require-items an empty report fails the gate, so it is an error, not a warning.
     let level = if outcome.require_items {
@@ -36,29 +49,29 @@ pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
     for (path, warning) in outcome.warnings() {
         match path {
             Some(path) => {
-                let _ = writeln!(out, "{level}: {}: {warning}", display_path(path));
+                writeln!(out, "{level}: {}: {warning}", display_path(path))?;
             }
             None => {
-                let _ = writeln!(out, "{level}: {warning}");
+                writeln!(out, "{level}: {warning}")?;
             }
         }
     }
     for (report, item) in outcome.items().filter(|_| !quiet) {
         if let (Some(old), Some(new)) = (&item.moved_from, &item.key) {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "note: {}:{}: {old} moved to {new}; `pm-sync refresh` writes the new key into the report",
                 display_path(&report.path),
                 item.line
-            );
+            )?;
         }
     }
     let totals = outcome.totals();
     if totals.no_ticket > 0 && !quiet {
-        let _ = writeln!(
+        writeln!(
             out,
             "hint: run `pm-sync sync` to file tickets for the items without one"
-        );
+        )?;
     }
     if outcome.source == Source::Report && !quiet {
         let rule = if outcome.resolved_names.is_empty() {
@@ -69,27 +82,27 @@ pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
         } else {
             format!("resolved: {}", outcome.resolved_names.join(", "))
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "note: --offline: statuses as written in the reports, not read from Jira ({rule})"
-        );
+        )?;
     }
     let verdict = if outcome.passed() { "passed" } else { "FAILED" };
-    let _ = writeln!(out, "{verdict}: {}", totals_sentence(&totals));
-    out
+    writeln!(out, "{verdict}: {}", totals_sentence(&totals))?;
+    Ok(())
 }
 
 /// Rows are laid out this many at a time: comfy-table holds a few hundred bytes per cell, so a
 /// check of 100,000 items as one table held ~50 times the report.
 const CHUNK: usize = 1024;
 
-/// Writes the table to `out` (which holds nothing before it).
+/// Writes the table to `out`.
 fn table(
-    out: &mut String,
+    out: &mut impl Write,
     outcome: &CheckOutcome,
     color: bool,
     shown: &dyn Fn(&crate::gate::ItemCheck) -> bool,
-) {
+) -> io::Result<()> {
     const HEADER: [&str; 6] = ["REPORT", "LINE", "KEY", "SUMMARY", "STATUS", "VERDICT"];
     let new_table = || {
         let mut table = Table::new();
@@ -133,18 +146,19 @@ fn table(
         .iter()
         .map(|&width| Cell::new("x".repeat(usize::from(width))))
         .collect();
-    let start = out.len();
-    let mut flush = |chunk: &Table, first: bool| {
+    let mut flush = |chunk: &Table, first: bool| -> io::Result<()> {
         // The NOTHING preset still pads the first and last column with a space.
         for (n, line) in chunk.lines().enumerate() {
             if n == 1 || (n == 0 && !first) {
                 continue;
             }
-            if out.len() > start {
-                out.push('\n');
+            // Lines are joined by newlines: none before the header.
+            if n > 0 {
+                out.write_all(b"\n")?;
             }
-            out.push_str(line.trim());
+            out.write_all(line.trim().as_bytes())?;
         }
+        Ok(())
     };
     let mut chunk = new_table();
     chunk.add_row(widest.clone());
@@ -152,15 +166,16 @@ fn table(
     for (i, cells) in rows().enumerate() {
         chunk.add_row(cells);
         if (i + 1) % CHUNK == 0 {
-            flush(&chunk, first);
+            flush(&chunk, first)?;
             first = false;
             chunk = new_table();
             chunk.add_row(widest.clone());
         }
     }
     if first || chunk.row_count() > 1 {
-        flush(&chunk, first);
+        flush(&chunk, first)?;
     }
+    Ok(())
 }
 
 /// One item's cells.
