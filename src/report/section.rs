@@ -721,6 +721,8 @@ fn html_headings(text: &str, block: Span, nested: bool, headings: &mut Vec<Headi
     let raw = &text[block.clone()];
     let bytes = raw.as_bytes();
     let mut at = 0;
+    // Levels (by digit) with no closing tag after the last search.
+    let mut unclosed = [false; 7];
     while let Some(i) = raw[at..].find('<') {
         let start = at + i;
         at = start + 1;
@@ -746,12 +748,18 @@ fn html_headings(text: &str, block: Span, nested: bool, headings: &mut Vec<Headi
         {
             continue;
         }
-        let close_tag = format!("</h{}", digit as char);
         let Some(open_end) = raw[start..].find('>') else {
             break;
         };
         let inner_start = start + open_end + 1;
-        let Some(close) = raw[inner_start..].to_ascii_lowercase().find(&close_tag) else {
+        // One search per heading, from where it opens; a level with no closing tag left is not
+        // searched again (linear in the block, however many headings).
+        let level_index = usize::from(digit - b'0');
+        if unclosed[level_index] {
+            continue;
+        }
+        let Some(close) = find_close_tag(&raw[inner_start..], digit) else {
+            unclosed[level_index] = true;
             continue;
         };
         let inner_end = inner_start + close;
@@ -780,6 +788,15 @@ fn html_headings(text: &str, block: Span, nested: bool, headings: &mut Vec<Headi
         });
         at = end;
     }
+}
+
+/// Where the first `</hN` (`N` = `digit`, `h` in any case) is in `raw`.
+fn find_close_tag(raw: &str, digit: u8) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    memchr::memmem::find_iter(bytes, b"</").find(|&i| {
+        bytes.get(i + 2).is_some_and(|b| b.eq_ignore_ascii_case(&b'h'))
+            && bytes.get(i + 3) == Some(&digit)
+    })
 }
 
 /// The rows of the HTML table at `at` whose first cell names action items.
