@@ -209,10 +209,10 @@ fn item(
         };
     Item {
         line: check.line,
-        summary: check.summary,
-        key: check.key,
-        url: check.url,
-        status: check.status,
+        summary: check.summary.into(),
+        key: check.key.map(String::from),
+        url: check.url.as_deref().map(str::to_owned),
+        status: check.status.map(String::from),
         state: check.verdict,
         assignee,
         due,

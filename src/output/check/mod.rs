@@ -131,11 +131,11 @@ pub(crate) mod sample {
         ItemCheck {
             row: line - 10,
             line,
-            key: key.map(str::to_owned),
+            key: key.map(Box::from),
             moved_from: None,
-            url: key.map(|k| format!("https://jira.example.com/browse/{k}")),
-            summary: summary.to_owned(),
-            status: status.map(str::to_owned),
+            url: key.map(|k| format!("https://jira.example.com/browse/{k}").into()),
+            summary: summary.into(),
+            status: status.map(Box::from),
             verdict,
             ticked: false,
         }

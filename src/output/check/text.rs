@@ -182,7 +182,7 @@ fn table(
 fn row(report: &crate::gate::ReportCheck, item: &crate::gate::ItemCheck, color: bool) -> Vec<Cell> {
     let key = match (&item.key, &item.moved_from) {
         (Some(key), Some(old)) => format!("{key} (was {old})"),
-        (Some(key), None) => key.clone(),
+        (Some(key), None) => key.to_string(),
         (None, _) => "-".to_owned(),
     };
     let verdict = Cell::new(item.verdict.label());
