@@ -280,7 +280,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             });
         }
     };
-    let first = match read_part(path, text, options, located) {
+    let first = match read_part(path, text, options, &scan.refdefs, located) {
         Ok(part) => part,
         Err(error) => {
             // A broken front matter is named first, as for every other report.
@@ -301,7 +301,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     // whose items cannot be read, or are written in another markup (HTML beside Markdown), is
     // left out rather than failing the report.
     for (heading, located) in scan.siblings {
-        let Ok(part) = read_part(path, text, options, located) else {
+        let Ok(part) = read_part(path, text, options, &scan.refdefs, located) else {
             continue;
         };
         let combined = match (kind, part.kind) {
@@ -344,18 +344,66 @@ fn read_part(
     path: &Path,
     text: &str,
     options: &ReportOptions,
+    refdefs: &windowed::RefDefs,
     located: LocatedTable,
 ) -> Result<Part, ReportError> {
-    let table = match located {
-        LocatedTable::Pipe(table) => table,
-        LocatedTable::Html(start) => html_table::read(text, start).map_err(|unclosed| {
-            let origin = Origin::new(path, text, unclosed.tag);
-            ReportError::UnclosedTable {
-                at: origin.at,
-                src: origin.src,
-                span: origin.span,
-            }
-        })?,
+    let unclosed = |unclosed: html_table::Unclosed| {
+        let origin = Origin::new(path, text, unclosed.tag);
+        ReportError::UnclosedTable {
+            at: origin.at,
+            src: origin.src,
+            span: origin.span,
+        }
+    };
+    match located {
+        LocatedTable::Pipe(table) => {
+            let table::RawTable {
+                kind,
+                start,
+                header,
+                body,
+            } = table;
+            table_part(path, text, options, kind, start, |each| {
+                let rows = header.map(|row| (true, row));
+                for (is_header, row) in rows
+                    .into_iter()
+                    .chain(body.into_iter().map(|row| (false, row)))
+                {
+                    if each(is_header, row).is_break() {
+                        break;
+                    }
+                }
+                Ok(())
+            })
+        }
+        LocatedTable::PipeAt(start) => {
+            table_part(path, text, options, ContainerKind::Pipe, start, |each| {
+                section::read_pipe_table(text, start, refdefs, options.parse_window, each);
+                Ok(())
+            })
+        }
+        LocatedTable::Html(start) => {
+            table_part(path, text, options, ContainerKind::Html, start, |each| {
+                // The header first (it may not be the first row), then the body rows as read.
+                let header = html_table::header(text, start).map_err(unclosed)?;
+                let header_index = header.as_ref().map(|(index, _)| *index);
+                if let Some((_, row)) = header
+                    && each(true, row).is_break()
+                {
+                    return Ok(());
+                }
+                let mut index = 0;
+                html_table::read_each(text, start, |section, row| {
+                    let is_header = Some(index) == header_index;
+                    index += 1;
+                    if is_header || section != html_table::Section::Body {
+                        return std::ops::ControlFlow::Continue(());
+                    }
+                    each(false, row)
+                })
+                .map_err(unclosed)
+            })
+        }
         LocatedTable::Cell(span, kind) => {
             let cx = items::Context::new(text, kind, &options.ticket_projects);
             let mut lines = items::LineCounter::new(text);
@@ -389,27 +437,76 @@ fn read_part(
                 columns: Vec::new(),
             });
         }
-    };
-    let columns = columns::map_or_report(path, text, table.header.as_ref(), table.start)?;
-    let container = match table.kind {
+    }
+}
+
+/// Reads the items of a table whose rows `read` hands over one at a time (`true` for the header
+/// row, which comes first), so that the whole table is never held: each row becomes items
+/// before the next is read.
+fn table_part(
+    path: &Path,
+    text: &str,
+    options: &ReportOptions,
+    kind: ContainerKind,
+    start: usize,
+    read: impl FnOnce(
+        &mut dyn FnMut(bool, table::RawRow) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), ReportError>,
+) -> Result<Part, ReportError> {
+    use std::ops::ControlFlow;
+    let container = match kind {
         ContainerKind::Html => "an HTML table",
         _ => "a pipe table",
     };
-    let roles = columns::roles(&columns);
     let mut lines = items::LineCounter::new(text);
-    let table_line = lines.line_of(table.start);
-    let kind = table.kind;
-    let span = Some(table.span());
+    let table_line = lines.line_of(start);
     let cx = items::Context::new(text, kind, &options.ticket_projects);
-    let items = items::build(&cx, table.body, &columns, &mut lines)
-        .map_err(|ragged| ragged.into_error(path, text))?;
+    let mut columns: Option<columns::Columns> = None;
+    let mut items = items::TableItems::with_capacity(0);
+    let mut end = start;
+    let mut failure: Option<ReportError> = None;
+    read(&mut |is_header, row| {
+        if columns.is_none() {
+            // The first row is the header; a table without one has no item column.
+            let header = is_header.then_some(&row);
+            match columns::map_or_report(path, text, header, start) {
+                Ok(mapped) => columns = Some(mapped),
+                Err(error) => {
+                    failure = Some(error);
+                    return ControlFlow::Break(());
+                }
+            }
+            if is_header {
+                end = row.span.end;
+                return ControlFlow::Continue(());
+            }
+        }
+        end = row.span.end;
+        let Some(columns) = columns.as_ref() else {
+            return ControlFlow::Break(());
+        };
+        match items.row(&cx, row, columns, &mut lines) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(ragged) => {
+                failure = Some(ragged.into_error(path, text));
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    let columns = match columns {
+        Some(columns) => columns,
+        None => columns::map_or_report(path, text, None, start)?,
+    };
     Ok(Part {
         kind,
         table_line,
-        items,
-        span,
+        items: items.finish(),
+        span: Some(start..end.max(start)),
         container: container.to_owned(),
-        columns: roles,
+        columns: columns::roles(&columns),
     })
 }
 
