@@ -413,14 +413,14 @@ fn read_part(
             for (i, found) in found.into_iter().enumerate() {
                 items.push(text, &items::line_item(&cx, i + 1, line, found, Vec::new()));
             }
-            return Ok(Part {
+            Ok(Part {
                 kind,
                 table_line: line,
                 items,
                 span: Some(span),
                 container: "lines of one table cell".to_owned(),
                 columns: Vec::new(),
-            });
+            })
         }
         LocatedTable::List(raw_items, shape) => {
             let span = raw_items
@@ -428,14 +428,14 @@ fn read_part(
                 .zip(raw_items.last())
                 .map(|(first, last)| first.span.start..last.span.end);
             let (table_line, items) = list_items(text, raw_items, options);
-            return Ok(Part {
+            Ok(Part {
                 kind: ContainerKind::List,
                 table_line,
                 items,
                 span,
                 container: shape.describe().to_owned(),
                 columns: Vec::new(),
-            });
+            })
         }
     }
 }
