@@ -270,6 +270,15 @@ pub fn token_variable(name: &str) -> String {
     }
 }
 
+/// [`token_variable`] for `[confluence] token_env`.
+pub fn confluence_token_variable(name: &str) -> String {
+    if is_conventional_variable_name(name) {
+        format!("the environment variable {name} (named by [confluence] token_env)")
+    } else {
+        "the variable named by [confluence] `token_env`".to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1021,6 +1021,11 @@ fn validate_confluence(
             .unwrap_or_else(|| "JIRA_API_TOKEN".to_owned()),
         Flavour::DataCenter => "CONFLUENCE_PAT".to_owned(),
     });
+    // As for Jira's: a name that is not conventional may be a token pasted here, so it is
+    // masked from now on and never echoed.
+    if !crate::redact::is_conventional_variable_name(&token_env) {
+        crate::redact::register(&token_env);
+    }
     if !is_variable_name(&token_env) {
         return Err(
             "[confluence] token_env is not an environment variable name; it must name \
@@ -1031,9 +1036,10 @@ fn validate_confluence(
     }
     let token = env(&token_env).ok_or_else(|| {
         format!(
-            "the environment variable {token_env} (named by [confluence] token_env) is not set\n\
+            "{} is not set\n\
              export it with your Atlassian API token (Cloud) or Confluence personal access \
-             token (Data Center)"
+             token (Data Center)",
+            crate::redact::confluence_token_variable(&token_env)
         )
     })?;
     // Masked in everything printed from now on, like Jira's token.

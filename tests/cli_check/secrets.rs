@@ -262,3 +262,25 @@ async fn a_jira_error_echoing_the_token_escaped_or_cut_short_shows_no_part_of_it
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_pasted_into_confluences_token_env_is_never_echoed() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    let pasted = "NjQ2OTcxMzQ5NDk2OkpvaG5Eb2VQYXQ";
+    pm.write(
+        "pm-sync.toml",
+        format!("[confluence]\ndeployment = \"cloud\"\ntoken_env = \"{pasted}\"\n"),
+    );
+    for args in [
+        &["items", "confluence:123"][..],
+        &["sync", "confluence:123"],
+        &["check", "confluence:123", "--format", "json"],
+    ] {
+        let out = pm.run(args).await;
+        assert_eq!(out.code, 2, "{args:?}\n{out}");
+        assert!(!out.to_string().contains(pasted), "{args:?}\n{out}");
+        assert!(out.to_string().contains("token_env"), "{args:?}\n{out}");
+    }
+    assert_eq!(jira.requests().total, 0, "nothing may be sent");
+}
