@@ -1097,7 +1097,7 @@ fn parse_jira_url(text: &str) -> Result<Url, String> {
 }
 
 /// `text` with anything between `://` and an `@` before the host replaced by `***`.
-fn redact_userinfo(text: &str) -> String {
+pub(crate) fn redact_userinfo(text: &str) -> String {
     let Some(scheme_end) = text.find("://").map(|i| i + 3) else {
         return text.to_owned();
     };

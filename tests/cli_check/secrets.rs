@@ -284,3 +284,22 @@ async fn a_token_pasted_into_confluences_token_env_is_never_echoed() {
     }
     assert_eq!(jira.requests().total, 0, "nothing may be sent");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn init_refuses_a_url_carrying_a_password_and_writes_nothing() {
+    let pm = PmSync::new();
+    let out = pm
+        .run(&[
+            "init",
+            "--url",
+            "https://bot:Pa55w0rdOfTheBot@jira.example.com",
+            "--project",
+            "OPS",
+            "--no-doctor",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("user name or password"), "{out}");
+    assert!(!out.to_string().contains("Pa55w0rd"), "{out}");
+    assert!(!pm.dir().join("pm-sync.toml").exists(), "nothing written");
+}
