@@ -126,8 +126,11 @@ impl FingerprintHasher {
 pub(crate) enum Access {
     /// Read only.
     Read,
-    /// Append only: checks write access without touching a byte or a time.
-    Append,
+    /// Write, neither truncating nor creating: checks write access without touching a byte or
+    /// a time. Not append: Linux lets an append-only file (`chattr +a`) be opened for append,
+    /// though the save's rename can never replace it; a plain write open is refused for it, as
+    /// for an immutable one.
+    Write,
 }
 
 /// Opens the file at `path` only if it is a regular file, and never blocks doing it: the open
@@ -138,7 +141,7 @@ pub(crate) fn open_regular(path: &Path, access: Access) -> io::Result<File> {
     let mut options = OpenOptions::new();
     match access {
         Access::Read => options.read(true),
-        Access::Append => options.append(true),
+        Access::Write => options.write(true),
     };
     #[cfg(unix)]
     {

@@ -195,7 +195,8 @@ pub fn lock_with_timeout(path: &Path, wait: Duration) -> Result<ReportLock, Repo
 /// saving would either fail after Jira changed (exit 3, tickets whose keys only the journal
 /// knows) or, as root or by renaming over it, rewrite a file someone marked read-only.
 ///
-/// - the report must be writable: no write bit, or an open for append refused;
+/// - the report must be writable: no write bit, or an open for writing refused (which also
+///   catches an append-only or immutable file, whose open for append alone would succeed);
 /// - its folder must take a new file (the atomic save writes one beside the report and renames
 ///   it): checked by creating and removing an empty probe file, the only test that holds for
 ///   root too (permission bits do not stop root; a read-only mount, `chattr +i` or an ACL do,
@@ -221,10 +222,11 @@ fn refuse_read_only(path: &Path, real: &Path) -> Result<(), ReportError> {
             "make it writable (chmod u+w) or preview with --dry-run",
         ));
     }
-    if let Err(cause) = super::disk::open_regular(real, super::disk::Access::Append) {
+    if let Err(cause) = super::disk::open_regular(real, super::disk::Access::Write) {
         return Err(refuse(
             format!("the report is not writable by this user ({cause})"),
-            "make it writable (chmod u+w) or preview with --dry-run",
+            "make it writable (chmod u+w; an append-only or immutable flag, shown by lsattr, \
+             goes with chattr -a -i) or preview with --dry-run",
         ));
     }
     let folder = super::disk::folder_of(real);
