@@ -162,6 +162,16 @@ pub(crate) fn open_regular(path: &Path, access: Access) -> io::Result<File> {
     Ok(file)
 }
 
+/// The bytes of the regular file at `path`, opened as [`open_regular`] opens it: a sidecar
+/// pm-sync keeps beside a report (its journal, its cell records) that someone replaced by a
+/// FIFO or a device is refused at once instead of blocking the run forever.
+pub(crate) fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let mut file = open_regular(path, Access::Read)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// The error for a path that is not a regular file.
 pub(crate) fn not_regular() -> io::Error {
     io::Error::new(
@@ -370,6 +380,23 @@ mod tests {
         changed[140_000] ^= 1;
         assert!(!has_fingerprint(&path, Fingerprint::of(&changed)).unwrap());
         assert!(!has_fingerprint(&path, Fingerprint::of(&bytes[1..])).unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_regular_refuses_a_fifo_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("journal.json");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        // A blocking read would wait for a writer forever; this returns at once.
+        let error = read_regular(&fifo).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+        std::fs::write(dir.path().join("r.json"), "{}").unwrap();
+        assert_eq!(read_regular(&dir.path().join("r.json")).unwrap(), b"{}");
     }
 
     #[test]
