@@ -1,6 +1,6 @@
 //! Copies of a report that notice each other: the labels every sync searches, and the warning
 //! for items that match tickets pm-sync created for *another* report (a copy of this one in
-//! the same folder, say), which this report will never adopt.
+//! the same folder or elsewhere in the repository), which this report will never adopt.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -93,7 +93,8 @@ pub fn warning(path: &Path, found: &ForeignMatch, run: &[(PathBuf, String)]) -> 
         .iter()
         .find(|(_, mark)| *mark == found.mark)
         .map(|(p, _)| p.clone())
-        .or_else(|| sibling_with_mark(path, &found.mark));
+        .or_else(|| sibling_with_mark(path, &found.mark))
+        .or_else(|| elsewhere_in_repository(path, &found.mark));
     let named = match &other {
         Some(other) => format!("{}", other.display()),
         None => format!(
@@ -167,6 +168,24 @@ fn sibling_with_mark(path: &Path, mark: &str) -> Option<PathBuf> {
     names.into_iter().find(|candidate| {
         std::fs::canonicalize(candidate).ok() != me && mark_label(&report_id(candidate)) == mark
     })
+}
+
+/// A Markdown file anywhere in `path`'s repository (walked as a folder run walks it) whose
+/// mark is `mark`: a copy in another folder. Only looked for when a warning needs the name, so
+/// a run that finds no other report's tickets never walks the repository. Shown relative to
+/// the working directory when it lies below it.
+fn elsewhere_in_repository(path: &Path, mark: &str) -> Option<PathBuf> {
+    let me = std::fs::canonicalize(path).ok()?;
+    let root = me.ancestors().skip(1).find(|dir| dir.join(".git").exists())?;
+    let (files, _) = crate::sync::workspace::markdown_files(root, &[]);
+    let found = files.into_iter().find(|candidate| {
+        std::fs::canonicalize(candidate).ok().as_ref() != Some(&me)
+            && mark_label(&report_id(candidate)) == mark
+    })?;
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    Some(shown.unwrap_or(found))
 }
 
 /// Orders `OPS-9` before `OPS-10`.

@@ -340,7 +340,10 @@ fn load_one(
 /// Every Markdown file (`.md`, `.markdown`, any case) below `dir`, sorted, as ripgrep would
 /// walk it: `.gitignore`d and hidden files skipped, `node_modules` and `target` too, and no
 /// symlink followed out of the tree (a symlinked file that stays inside it is kept).
-fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, Vec<ReportError>) {
+pub(crate) fn markdown_files(
+    dir: &Path,
+    exclude: &[String],
+) -> (Vec<PathBuf>, Vec<ReportError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());

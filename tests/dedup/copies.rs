@@ -235,3 +235,25 @@ async fn two_files_with_the_same_items_in_one_folder_name_each_other() {
         "second.md never takes first.md's tickets"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_in_another_folder_of_the_repository_is_named_by_its_path() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    std::fs::create_dir(pm.dir().join(".git")).unwrap();
+    let text = generated_report(2, "2020-04-14");
+    pm.write("postmortems/2020/outage.md", &text);
+    pm.write("drafts/outage-copy.md", &text);
+    let out = pm.run(&["sync", "postmortems/2020/outage.md"]).await;
+    assert_eq!(out.code, 0, "{out}");
+
+    let out = pm.run(&["sync", "drafts/outage-copy.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stderr.contains(
+            "items match tickets pm-sync created for postmortems/2020/outage.md: OPS-1, OPS-2"
+        ),
+        "names the copy, not only its label: {out}"
+    );
+    assert_eq!(fake.issues().len(), 4, "the copy never takes the other's tickets");
+}
