@@ -46,7 +46,8 @@ pub fn register(secret: &str) {
 /// The forms a secret takes once some layer has escaped it, each different from `secret`:
 /// inside a JSON string (pm-sync's JSON output, or a Jira error echoing the header), with
 /// `\/` too (some JSON writers escape slashes), percent-encoded (a URL or form body echoed
-/// back; upper- and lower-case hex) and HTML-escaped (an HTML error page, the dashboard).
+/// back; upper- and lower-case hex), HTML-escaped (an HTML error page, the dashboard) and
+/// escaped for a Markdown table cell.
 /// Atlassian API tokens hold `=`, `-` and `_`, Data Center PATs base64's `+` and `/`: a
 /// filter that only knew the raw bytes would miss the token in any of these.
 fn escaped_forms(secret: &str) -> Vec<String> {
@@ -88,8 +89,21 @@ fn escaped_forms(secret: &str) -> Vec<String> {
             })
             .collect()
     };
+    // A Markdown table cell (`check --format markdown`, the dashboard's Markdown): the
+    // backslash escapes of `output::markdown_cell`, which Atlassian tokens' `_` gets.
+    let markdown: String = secret
+        .chars()
+        .map(|c| match c {
+            '|' | '\\' | '*' | '_' | '[' | ']' | '`' | '#' | '~' => format!("\\{c}"),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '&' => "&amp;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
     let mut forms = Vec::new();
     for form in [
+        markdown,
         json,
         json_slashes,
         percent(true),
@@ -326,6 +340,8 @@ mod tests {
         ] {
             assert_eq!(text(&format!("a {form} b")), "a *** b", "{form}");
         }
+        register("ATATT3xFfGF0_Tok*en=AB12");
+        assert_eq!(text("cell ATATT3xFfGF0\\_Tok\\*en=AB12 |"), "cell *** |");
         // A plain token has no other form: nothing more to search for.
         assert!(escaped_forms("ATATT3xFfGF0T0k3nValue").is_empty());
     }
