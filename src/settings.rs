@@ -350,6 +350,7 @@ impl Settings {
                     path: path.clone(),
                     source,
                 })?;
+                register_configured_secrets(&text, env);
                 let file: ConfigFile =
                     toml::from_str(&text).map_err(|error| ConfigError::Parse {
                         path: path.clone(),
@@ -850,6 +851,47 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// Registers the tokens the config names (the variables named by `[jira]` and `[confluence]`
+/// `token_env`) with the secret filter as soon as the file is read, before anything in it is
+/// checked: a message about a bad value (a project key, a URL, a type the parser quotes) may
+/// hold the token, and must be masked even when the token lives in a variable of another name
+/// than `JIRA_API_TOKEN`. Read from the raw table, so a file with a badly typed value still
+/// gives its `token_env`.
+fn register_configured_secrets(text: &str, env: EnvLookup<'_>) {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return;
+    };
+    let string = |section: &str, key: &str| {
+        table
+            .get(section)
+            .and_then(|s| s.get(key))
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let jira_email = env("JIRA_EMAIL").or_else(|| string("jira", "email"));
+    let jira_token_env = string("jira", "token_env");
+    let confluence_email = string("confluence", "email").or_else(|| jira_email.clone());
+    for (name, email) in [
+        (jira_token_env.clone(), jira_email),
+        (
+            string("confluence", "token_env")
+                .or(jira_token_env)
+                .or_else(|| Some("CONFLUENCE_PAT".to_owned())),
+            confluence_email,
+        ),
+    ] {
+        let Some(name) = name else { continue };
+        if !crate::redact::is_conventional_variable_name(&name) {
+            crate::redact::register(&name);
+        }
+        if is_variable_name(&name)
+            && let Some(token) = env(&name)
+        {
+            crate::redact::register_credentials(email.as_deref(), &token);
+        }
+    }
 }
 
 fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings, String> {

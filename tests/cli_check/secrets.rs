@@ -303,3 +303,31 @@ async fn init_refuses_a_url_carrying_a_password_and_writes_nothing() {
     assert!(!out.to_string().contains("Pa55w0rd"), "{out}");
     assert!(!pm.dir().join("pm-sync.toml").exists(), "nothing written");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_in_a_variable_of_another_name_is_masked_in_the_configs_own_errors() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud)
+        .without_env("JIRA_API_TOKEN")
+        .without_env("JIRA_PROJECT")
+        .env("OPS_JIRA_PAT", FAKE_TOKEN);
+    pm.write("pm.md", REPORT);
+    // Values checked before the token's variable was known: a project key, and a value the
+    // TOML parser quotes in its type error.
+    for bad in [
+        format!("project = \"{FAKE_TOKEN} x\"\n"),
+        format!("project = \"OPS\"\nconcurrency = \"{FAKE_TOKEN}\"\n"),
+    ] {
+        pm.write(
+            "pm-sync.toml",
+            format!("[jira]\ntoken_env = \"OPS_JIRA_PAT\"\n{bad}"),
+        );
+        for args in [&["sync", "pm.md"][..], &["doctor"], &["check", "pm.md"]] {
+            let out = pm.run(args).await;
+            assert_eq!(out.code, 2, "{args:?}\n{out}");
+            assert!(out.to_string().contains("***"), "{args:?}\n{out}");
+            assert_masked(&out);
+        }
+    }
+    assert_eq!(jira.requests().total, 0);
+}
