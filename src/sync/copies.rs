@@ -148,6 +148,72 @@ pub fn warn_foreign(reports: &[LoadedReport], plan: &Plan, state: &TrackerState)
         let path = reports[found.report].report.path();
         tracing::warn!("{}", warning(path, &found, &run));
     }
+    for (report, other, keys) in shared_links(&marks, plan, &run) {
+        tracing::warn!("{}", shared_warning(reports[report].report.path(), &other, &keys));
+    }
+}
+
+/// Linked tickets that pm-sync created for another report which still exists (in this run,
+/// in the report's folder or elsewhere in its repository): two reports linking one ticket —
+/// a copy made after a sync, or an old report taken as the template of a new one — each
+/// rewrite its summary and labels, undoing the other. A report that was moved leaves no file
+/// at its old path, so a move is not warned about. One entry per report and other report,
+/// with the keys; each other report is looked for once.
+fn shared_links(
+    marks: &[String],
+    plan: &Plan,
+    run: &[(PathBuf, String)],
+) -> Vec<(usize, PathBuf, Vec<IssueKey>)> {
+    let mut shared: BTreeMap<(usize, String), Vec<IssueKey>> = BTreeMap::new();
+    for row in &plan.rows {
+        let (Ticket::Linked(issue), Some(mark)) = (&row.ticket, marks.get(row.report)) else {
+            continue;
+        };
+        for other in issue.labels.iter().filter(|l| is_mark(l) && *l != mark) {
+            let keys = shared.entry((row.report, other.clone())).or_default();
+            if !keys.contains(&issue.key) {
+                keys.push(issue.key.clone());
+            }
+        }
+    }
+    let mut found: HashMap<(PathBuf, String), Option<PathBuf>> = HashMap::new();
+    let mut out = Vec::new();
+    for ((report, other_mark), mut keys) in shared {
+        let (path, _) = &run[report];
+        let other = found
+            .entry((crate::report::disk::folder_of(path), other_mark.clone()))
+            .or_insert_with(|| {
+                run.iter()
+                    .find(|(p, m)| *m == other_mark && p != path)
+                    .map(|(p, _)| p.clone())
+                    .or_else(|| sibling_with_mark(path, &other_mark))
+                    .or_else(|| elsewhere_in_repository(path, &other_mark))
+            })
+            .clone();
+        if let Some(other) = other {
+            keys.sort_by_key(key_number);
+            out.push((report, other, keys));
+        }
+    }
+    out
+}
+
+/// The warning for tickets `keys` that the report at `path` links and that pm-sync also keeps
+/// for `other`, which still exists.
+fn shared_warning(path: &Path, other: &Path, keys: &[IssueKey]) -> String {
+    let mut shown: Vec<String> = keys.iter().take(KEYS_SHOWN).map(ToString::to_string).collect();
+    if keys.len() > KEYS_SHOWN {
+        shown.push(format!("and {} more", keys.len() - KEYS_SHOWN));
+    }
+    format!(
+        "{} and {} both link {}: each sync of one rewrites these tickets (summary, labels) to \
+         its own text. Keep one file per post-mortem: if one is a copy of the other, delete the \
+         copy; if one is a new report made from the other, remove these keys from the new one \
+         so it files its own tickets",
+        path.display(),
+        other.display(),
+        shown.join(", "),
+    )
 }
 
 /// A Markdown file in `path`'s folder (not `path` itself) whose mark is `mark`.
