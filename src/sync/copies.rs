@@ -177,6 +177,7 @@ fn shared_links(
         }
     }
     let mut found: HashMap<(PathBuf, String), Option<PathBuf>> = HashMap::new();
+    let mut repository = RepositoryMarks::default();
     let mut out = Vec::new();
     for ((report, other_mark), mut keys) in shared {
         let (path, _) = &run[report];
@@ -187,7 +188,7 @@ fn shared_links(
                     .find(|(p, m)| *m == other_mark && p != path)
                     .map(|(p, _)| p.clone())
                     .or_else(|| sibling_with_mark(path, &other_mark))
-                    .or_else(|| elsewhere_in_repository(path, &other_mark))
+                    .or_else(|| repository.find(path, &other_mark))
             })
             .clone();
         if let Some(other) = other {
@@ -238,20 +239,42 @@ fn sibling_with_mark(path: &Path, mark: &str) -> Option<PathBuf> {
 
 /// A Markdown file anywhere in `path`'s repository (walked as a folder run walks it) whose
 /// mark is `mark`: a copy in another folder. Only looked for when a warning needs the name, so
-/// a run that finds no other report's tickets never walks the repository. Shown relative to
-/// the working directory when it lies below it.
+/// a run that finds no other report's tickets never walks the repository.
 fn elsewhere_in_repository(path: &Path, mark: &str) -> Option<PathBuf> {
-    let me = std::fs::canonicalize(path).ok()?;
-    let root = me.ancestors().skip(1).find(|dir| dir.join(".git").exists())?;
-    let (files, _) = crate::sync::workspace::markdown_files(root, &[]);
-    let found = files.into_iter().find(|candidate| {
-        std::fs::canonicalize(candidate).ok().as_ref() != Some(&me)
-            && mark_label(&report_id(candidate)) == mark
-    })?;
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    Some(shown.unwrap_or(found))
+    RepositoryMarks::default().find(path, mark)
+}
+
+/// The marks of every Markdown file of a repository, each repository walked once.
+#[derive(Default)]
+struct RepositoryMarks {
+    by_root: HashMap<PathBuf, HashMap<String, Vec<PathBuf>>>,
+}
+
+impl RepositoryMarks {
+    /// A file of `path`'s repository, other than `path`, whose mark is `mark`; shown relative
+    /// to the working directory when it lies below it.
+    fn find(&mut self, path: &Path, mark: &str) -> Option<PathBuf> {
+        let me = std::fs::canonicalize(path).ok()?;
+        let root = me.ancestors().skip(1).find(|dir| dir.join(".git").exists())?;
+        let marks = self.by_root.entry(root.to_path_buf()).or_insert_with(|| {
+            let mut marks: HashMap<String, Vec<PathBuf>> = HashMap::new();
+            for file in crate::sync::workspace::markdown_files(root, &[]).0 {
+                marks
+                    .entry(mark_label(&report_id(&file)))
+                    .or_default()
+                    .push(file);
+            }
+            marks
+        });
+        let found = marks
+            .get(mark)?
+            .iter()
+            .find(|candidate| std::fs::canonicalize(candidate).ok().as_ref() != Some(&me))?;
+        let shown = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf));
+        Some(shown.unwrap_or_else(|| found.clone()))
+    }
 }
 
 /// Orders `OPS-9` before `OPS-10`.
