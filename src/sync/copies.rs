@@ -149,7 +149,10 @@ pub fn warn_foreign(reports: &[LoadedReport], plan: &Plan, state: &TrackerState)
         tracing::warn!("{}", warning(path, &found, &run));
     }
     for (report, other, keys) in shared_links(&marks, plan, &run) {
-        tracing::warn!("{}", shared_warning(reports[report].report.path(), &other, &keys));
+        tracing::warn!(
+            "{}",
+            shared_warning(reports[report].report.path(), &other, &keys)
+        );
     }
 }
 
@@ -202,7 +205,11 @@ fn shared_links(
 /// The warning for tickets `keys` that the report at `path` links and that pm-sync also keeps
 /// for `other`, which still exists.
 fn shared_warning(path: &Path, other: &Path, keys: &[IssueKey]) -> String {
-    let mut shown: Vec<String> = keys.iter().take(KEYS_SHOWN).map(ToString::to_string).collect();
+    let mut shown: Vec<String> = keys
+        .iter()
+        .take(KEYS_SHOWN)
+        .map(ToString::to_string)
+        .collect();
     if keys.len() > KEYS_SHOWN {
         shown.push(format!("and {} more", keys.len() - KEYS_SHOWN));
     }
@@ -255,7 +262,10 @@ impl RepositoryMarks {
     /// to the working directory when it lies below it.
     fn find(&mut self, path: &Path, mark: &str) -> Option<PathBuf> {
         let me = std::fs::canonicalize(path).ok()?;
-        let root = me.ancestors().skip(1).find(|dir| dir.join(".git").exists())?;
+        let root = me
+            .ancestors()
+            .skip(1)
+            .find(|dir| dir.join(".git").exists())?;
         let marks = self.by_root.entry(root.to_path_buf()).or_insert_with(|| {
             let mut marks: HashMap<String, Vec<PathBuf>> = HashMap::new();
             for file in crate::sync::workspace::markdown_files(root, &[]).0 {

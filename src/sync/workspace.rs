@@ -341,10 +341,7 @@ fn load_one(
 /// walk it: `.gitignore`d and hidden files skipped, `node_modules` and `target` too, and no
 /// symlink followed out of the tree (a symlinked file that stays inside it is kept; a dangling
 /// one, or a loop, is an error like an unreadable file).
-pub(crate) fn markdown_files(
-    dir: &Path,
-    exclude: &[String],
-) -> (Vec<PathBuf>, Vec<ReportError>) {
+pub(crate) fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, Vec<ReportError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());

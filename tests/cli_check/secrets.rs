@@ -226,7 +226,10 @@ async fn a_jira_error_echoing_the_token_escaped_or_cut_short_shows_no_part_of_it
     let jira = FakeJira::start(Flavor::Cloud).await;
     let pm = PmSync::against(&jira, Flavor::Cloud).env("JIRA_API_TOKEN", ODD_TOKEN);
     pm.write("pm.md", REPORT);
-    pm.write("keyed.md", REPORT.replace("| Add an alert |", "| OPS-1 Add an alert |"));
+    pm.write(
+        "keyed.md",
+        REPORT.replace("| Add an alert |", "| OPS-1 Add an alert |"),
+    );
     let json_escaped = ODD_TOKEN.replace('"', "\\\"");
     let percent = "ATATT3xFf%2FG%2BF0%3DT0k3n%26%3C%3E%22xYz_0123-end";
     let html = "ATATT3xFf/G+F0=T0k3n&amp;&lt;&gt;&quot;xYz_0123-end";

@@ -255,7 +255,11 @@ async fn a_copy_in_another_folder_of_the_repository_is_named_by_its_path() {
         ),
         "names the copy, not only its label: {out}"
     );
-    assert_eq!(fake.issues().len(), 4, "the copy never takes the other's tickets");
+    assert_eq!(
+        fake.issues().len(),
+        4,
+        "the copy never takes the other's tickets"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -266,7 +270,9 @@ async fn a_report_made_from_a_synced_one_keeping_its_keys_names_it_and_a_moved_o
     let out = pm.run(&["sync", "postmortems/march.md"]).await;
     assert_eq!(out.code, 0, "{out}");
     // April's report starts as a copy of March's, keys and all.
-    let april = pm.read("postmortems/march.md").replace("2020-03-01", "2020-04-14");
+    let april = pm
+        .read("postmortems/march.md")
+        .replace("2020-03-01", "2020-04-14");
     pm.write("postmortems/april.md", &april);
 
     for (report, other) in [("april.md", "march.md"), ("march.md", "april.md")] {
