@@ -35,7 +35,7 @@ pub fn register(secret: &str) {
     }
     let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
     for form in std::iter::once(secret.to_owned()).chain(escaped_forms(secret)) {
-        if !secrets.iter().any(|s| *s == form) {
+        if !secrets.contains(&form) {
             secrets.push(form);
         }
     }
