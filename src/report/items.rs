@@ -11,6 +11,7 @@ use super::marker;
 use super::model::{
     ActionItem, Cell, Checkbox, ContainerKind, KeyPlace, Span, StatusForm, StatusSlot,
 };
+use super::packed::ItemStore;
 use super::refs::{self, Reference};
 use super::table::{RawCell, RawRow};
 
@@ -388,8 +389,9 @@ pub(crate) fn build(
     body: Vec<RawRow>,
     columns: &Columns,
     lines_counter: &mut LineCounter<'_>,
-) -> Result<Vec<ActionItem>, Ragged> {
-    let mut items = Vec::with_capacity(body.len());
+) -> Result<ItemStore, Ragged> {
+    // Each item goes into the compact store as it is made: no full-size `Vec<ActionItem>`.
+    let mut items = ItemStore::with_capacity(body.len());
     // Rows are numbered in order; a cell holding several items on lines of their own gives
     // each line a number (so numbers stay unique and stable: edits never add lines).
     let mut number = 0;
@@ -419,7 +421,7 @@ pub(crate) fn build(
                 if k > 0 {
                     number += 1;
                 }
-                items.push(line_item(cx, number, line, found, extra.clone()));
+                items.push(cx.text, &line_item(cx, number, line, found, extra.clone()));
             }
             continue;
         }
@@ -463,9 +465,9 @@ pub(crate) fn build(
             (None, None) => text_item(cx, parts, extra),
             (status_cell, ticket) => table_item(cx, parts, status_cell, ticket, extra),
         };
-        items.push(built);
+        items.push(cx.text, &built);
     }
-    items.shrink_to_fit();
+    items.shrink();
     Ok(items)
 }
 

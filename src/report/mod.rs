@@ -25,6 +25,7 @@ mod list;
 mod lock;
 mod marker;
 pub mod model;
+mod packed;
 mod pipe_table;
 mod refs;
 pub mod render;
@@ -37,7 +38,7 @@ mod windowed;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use error::ReportError;
 pub use file::FileHome;
@@ -51,6 +52,7 @@ pub use model::{
 };
 
 use error::Origin;
+use packed::ItemStore;
 use section::{LocatedTable, SectionError};
 
 pub use explain::Explanation;
@@ -107,9 +109,27 @@ struct Parsed {
     /// The heading that introduced the table, as written (whitespace collapsed).
     heading: Option<String>,
     front_matter: FrontMatter,
-    items: Vec<ActionItem>,
+    items: Items,
     /// Why this section and container, for `items --explain`.
     explanation: Explanation,
+}
+
+/// A report's items: compact records (see `packed.rs`), and the structs decoded from them once
+/// a caller asks for them all as a slice ([`Report::items`]). Callers that go through them once
+/// ([`Report::iter_items`]) never hold more than one struct.
+#[derive(Debug, Default)]
+struct Items {
+    store: ItemStore,
+    all: OnceLock<Vec<ActionItem>>,
+}
+
+impl Items {
+    fn new(store: ItemStore) -> Items {
+        Items {
+            store,
+            all: OnceLock::new(),
+        }
+    }
 }
 
 /// The bytes last loaded or saved, or only their fingerprint.
@@ -154,7 +174,7 @@ impl fmt::Debug for Report {
         f.debug_struct("Report")
             .field("path", &self.path)
             .field("kind", &self.parsed.kind)
-            .field("items", &self.parsed.items.len())
+            .field("items", &self.parsed.items.store.len())
             .field("modified", &self.is_modified())
             .finish_non_exhaustive()
     }
@@ -291,11 +311,8 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             _ => continue,
         };
         kind = combined;
-        let offset = items.last().map_or(0, |item| item.row);
-        items.extend(part.items.into_iter().map(|mut item| {
-            item.row += offset;
-            item
-        }));
+        let offset = items.last_row().unwrap_or(0);
+        items.append(text, &part.items, offset);
         explanation.siblings.push(heading);
         if !part.columns.is_empty() {
             explanation.columns.extend(part.columns);
@@ -306,7 +323,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
         table_line,
         heading: section_heading,
         front_matter,
-        items,
+        items: Items::new(items),
         explanation,
     })
 }
@@ -315,7 +332,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
 struct Part {
     kind: ContainerKind,
     table_line: usize,
-    items: Vec<ActionItem>,
+    items: ItemStore,
     /// The bytes of the container, when it has items.
     span: Option<Span>,
     container: String,
@@ -343,11 +360,11 @@ fn read_part(
             let cx = items::Context::new(text, kind, &options.ticket_projects);
             let mut lines = items::LineCounter::new(text);
             let line = lines.line_of(span.start);
-            let items = cell_lines::lines_or_whole(text, &span, kind)
-                .into_iter()
-                .enumerate()
-                .map(|(i, found)| items::line_item(&cx, i + 1, line, found, Vec::new()))
-                .collect();
+            let found = cell_lines::lines_or_whole(text, &span, kind);
+            let mut items = ItemStore::with_capacity(found.len());
+            for (i, found) in found.into_iter().enumerate() {
+                items.push(text, &items::line_item(&cx, i + 1, line, found, Vec::new()));
+            }
             return Ok(Part {
                 kind,
                 table_line: line,
@@ -402,15 +419,15 @@ fn list_items(
     text: &str,
     raw_items: Vec<list::RawListItem>,
     options: &ReportOptions,
-) -> (usize, Vec<ActionItem>) {
+) -> (usize, ItemStore) {
     let cx = items::Context::new(text, ContainerKind::List, &options.ticket_projects);
     let mut lines = items::LineCounter::new(text);
     let table_line = raw_items
         .first()
         .map_or(1, |item| lines.line_of(item.span.start));
-    let items = raw_items
-        .into_iter()
-        .map(|raw| {
+    let mut items = ItemStore::with_capacity(raw_items.len());
+    for raw in raw_items {
+        let item = {
             let parts = items::ItemParts {
                 row: raw.position,
                 line: lines.line_of(raw.span.start),
@@ -423,8 +440,10 @@ fn list_items(
                 checkbox: raw.checkbox,
             };
             items::text_item(&cx, parts, Vec::new())
-        })
-        .collect();
+        };
+        items.push(text, &item);
+    }
+    items.shrink();
     (table_line, items)
 }
 
@@ -545,17 +564,30 @@ impl Report {
     }
 
     /// The action items, in table order; template rows (empty item cell) are not included.
+    /// The first call decodes them all and keeps them while the report is unchanged: a caller
+    /// that goes through them once holds less with [`Report::iter_items`].
     pub fn items(&self) -> &[ActionItem] {
-        &self.parsed.items
+        self.parsed
+            .items
+            .all
+            .get_or_init(|| self.parsed.items.store.iter(&self.text).collect())
+    }
+
+    /// The action items, as [`Report::items`] gives them, decoded one at a time: at most one
+    /// is held at once (a report of 100,000 rows holds its items in about 20 bytes each).
+    pub fn iter_items(&self) -> impl ExactSizeIterator<Item = ActionItem> + '_ {
+        self.parsed.items.store.iter(&self.text)
+    }
+
+    /// How many action items [`Report::items`] holds.
+    pub fn item_count(&self) -> usize {
+        self.parsed.items.store.len()
     }
 
     /// The action item in body row `row` (1-based, template rows counted), if that row is one.
     pub fn item(&self, row: usize) -> Option<&ActionItem> {
-        let items = &self.parsed.items;
-        items
-            .binary_search_by_key(&row, |item| item.row)
-            .ok()
-            .and_then(|i| items.get(i))
+        let index = self.parsed.items.store.find_row(row)?;
+        self.items().get(index)
     }
 
     /// The heading that introduced the action items, as written (whitespace collapsed).
@@ -603,7 +635,7 @@ impl Report {
             &self.path,
             &self.text,
             self.parsed.kind,
-            &self.parsed.items,
+            self.items(),
             edits,
             &self.known,
             self.page_title.is_some(),
@@ -615,7 +647,7 @@ impl Report {
         // planned, the old text before the new one is parsed (it stays only while it is what
         // was saved, or kept for a diff). Should the new text not parse, `undo` gives the old
         // one back.
-        self.parsed.items = Vec::new();
+        self.parsed.items = Items::default();
         if !self.options.keep_original
             && let SavedText::Bytes(bytes) = &self.saved
         {

@@ -794,7 +794,9 @@ fn html_headings(text: &str, block: Span, nested: bool, headings: &mut Vec<Headi
 fn find_close_tag(raw: &str, digit: u8) -> Option<usize> {
     let bytes = raw.as_bytes();
     memchr::memmem::find_iter(bytes, b"</").find(|&i| {
-        bytes.get(i + 2).is_some_and(|b| b.eq_ignore_ascii_case(&b'h'))
+        bytes
+            .get(i + 2)
+            .is_some_and(|b| b.eq_ignore_ascii_case(&b'h'))
             && bytes.get(i + 3) == Some(&digit)
     })
 }
