@@ -31,10 +31,39 @@ pub(crate) struct RawListItem {
     pub(crate) span: Span,
     /// Its first paragraph (or the heading's text): the item text.
     pub(crate) head: Span,
-    /// The first paragraph as a reader sees it.
-    pub(crate) text: String,
+    /// The first paragraph as a reader sees it, when that is not its bytes as written (markup,
+    /// entities, line breaks): most items cost no copy of their text.
+    written: Option<Box<str>>,
     /// The task list box.
     pub(crate) checkbox: Option<Checkbox>,
+}
+
+impl RawListItem {
+    /// An item whose first paragraph reads `text` (`source` is the document).
+    fn new(
+        source: &str,
+        position: usize,
+        span: Span,
+        head: Span,
+        text: String,
+        checkbox: Option<Checkbox>,
+    ) -> Self {
+        let written = (source.get(head.clone()) != Some(text.as_str())).then(|| text.into());
+        RawListItem {
+            position,
+            span,
+            head,
+            written,
+            checkbox,
+        }
+    }
+
+    /// The first paragraph as a reader sees it (`source` is the document).
+    pub(crate) fn text<'a>(&'a self, source: &'a str) -> &'a str {
+        self.written
+            .as_deref()
+            .unwrap_or_else(|| &source[self.head.clone()])
+    }
 }
 
 /// How the items of a text section are written.
@@ -164,12 +193,13 @@ impl<'t> Collector<'t> {
     /// The items, in the shape the section writes them; plain paragraphs only when
     /// `paragraphs` allows them.
     pub(crate) fn finish(mut self, paragraphs: bool) -> (Vec<RawListItem>, Shape, Vec<Skipped>) {
+        let source = self.text;
         let mut skipped = std::mem::take(&mut self.skipped);
         if self.marked_only {
             let (marked, plain): (Vec<RawListItem>, Vec<RawListItem>) =
                 std::mem::take(&mut self.lists)
                     .into_iter()
-                    .partition(|i| i.checkbox.is_some() || is_todo_marked(&i.text));
+                    .partition(|i| i.checkbox.is_some() || is_todo_marked(i.text(source)));
             skipped.extend(plain.into_iter().map(|i| Skipped {
                 span: i.head,
                 reason: "no task box or TODO mark, in a section chosen for holding them",
@@ -211,7 +241,7 @@ impl<'t> Collector<'t> {
             let (short, long): (Vec<RawListItem>, Vec<RawListItem>) = self
                 .paragraphs
                 .into_iter()
-                .partition(|p| p.text.chars().count() <= PARAGRAPH_ITEM_LIMIT);
+                .partition(|p| p.text(source).chars().count() <= PARAGRAPH_ITEM_LIMIT);
             skip_all(&long, "a long paragraph: narrative, not one action");
             if short.len() >= 2 || (self.saw_label && !short.is_empty()) {
                 (short, Shape::Paragraph)
@@ -401,13 +431,15 @@ impl<'t> Collector<'t> {
         if let Some(heading) = self.headings.last_mut() {
             heading.has_list = true;
         }
-        self.lists.push(RawListItem {
-            position: frame.position,
-            span: frame.span,
+        let item = RawListItem::new(
+            self.text,
+            frame.position,
+            frame.span,
             head,
             text,
-            checkbox: frame.checkbox,
-        });
+            frame.checkbox,
+        );
+        self.lists.push(item);
     }
 
     fn paragraph_ends(&mut self) {
@@ -444,14 +476,8 @@ impl<'t> Collector<'t> {
             self.skip(head_span, reason);
             return;
         }
-        let item = RawListItem {
-            position: self.seen_paragraphs,
-            span,
-            head: head_span,
-            checkbox: None,
-            text,
-        };
-        if is_todo_marked(&item.text) {
+        let item = RawListItem::new(self.text, self.seen_paragraphs, span, head_span, text, None);
+        if is_todo_marked(item.text(self.text)) {
             self.todo.push(item);
         } else {
             self.paragraphs.push(item);
@@ -472,13 +498,7 @@ impl<'t> Collector<'t> {
             return;
         }
         self.headings.push(SubHeading {
-            item: RawListItem {
-                position: self.seen_headings,
-                span,
-                head: head_span,
-                text,
-                checkbox: None,
-            },
+            item: RawListItem::new(self.text, self.seen_headings, span, head_span, text, None),
             paragraphs: 0,
             has_list: false,
         });

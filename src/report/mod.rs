@@ -530,7 +530,7 @@ fn list_items(
                 line: lines.line_of(raw.span.start),
                 item: Cell {
                     span: raw.head.clone(),
-                    text: raw.text,
+                    text: raw.text(text).to_owned(),
                 },
                 rest: [raw.head.end..raw.span.end, 0..0],
                 head: raw.head,
