@@ -57,7 +57,15 @@ pub fn write_site(dir: &Path, dashboard: &model::Dashboard) -> Result<Vec<PathBu
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = atomic_write_file::AtomicWriteFile::options().open(path)?;
+    let mut options = atomic_write_file::AtomicWriteFile::options();
+    // A symbolic link in its place is replaced by the page (its target is left alone); the
+    // page must not take the link's own mode, which is 0777: world-writable.
+    #[cfg(unix)]
+    if std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink()) {
+        use atomic_write_file::unix::OpenOptionsExt;
+        options.preserve_mode(false).preserve_owner(false);
+    }
+    let mut file = options.open(path)?;
     // Through the secret filter, as every file pm-sync writes.
     file.write_all(&crate::redact::bytes(bytes))?;
     file.commit()

@@ -257,6 +257,41 @@ async fn text_from_reports_and_jira_is_escaped() {
     );
 }
 
+/// A symbolic link where the page goes is replaced by a page that is not world-writable (a
+/// link's own mode is 0777, and the page used to take it).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_link_in_place_of_the_page_is_replaced_by_a_page_nobody_else_may_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let pm = PmSync::new();
+    pm.write("pm/a.md", include_str!("../../examples/postmortem.md"));
+    pm.write("elsewhere.html", "not the dashboard");
+    std::fs::create_dir(pm.dir().join("site")).expect("site folder");
+    std::os::unix::fs::symlink(
+        pm.dir().join("elsewhere.html"),
+        pm.dir().join("site/index.html"),
+    )
+    .expect("link");
+
+    let out = pm
+        .run(&["dashboard", "--offline", "pm", "--out", "site"])
+        .await;
+
+    assert_eq!(out.code, 0, "{out}");
+    let page = std::fs::symlink_metadata(pm.dir().join("site/index.html")).expect("page");
+    assert!(
+        page.file_type().is_file(),
+        "the link is replaced by the page"
+    );
+    assert_eq!(
+        page.permissions().mode() & 0o022,
+        0,
+        "mode {:o}",
+        page.permissions().mode()
+    );
+    assert_eq!(pm.read("elsewhere.html"), "not the dashboard");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_out_folder_that_cannot_be_made_is_exit_2() {
     let pm = PmSync::new();
