@@ -109,7 +109,10 @@ fn render_report(error: &ReportError, color: bool) -> String {
         miette::GraphicalTheme::unicode_nocolor()
     };
     let mut out = String::new();
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    // No hyperlink escapes: the terminal filter (`redact::for_terminal`) passes colours only.
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     if handler
         .render_report(&mut out, &WithoutCode(error))
         .is_err()

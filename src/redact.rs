@@ -11,7 +11,12 @@
 //!
 //! So a secret that reached a message by any path — a report that is a symlink to
 //! `/proc/self/environ`, a Jira error body echoing a header, a URL, a config value — is masked
-//! at the exit, whatever route it took. This module is a leaf: it imports nothing of the crate.
+//! at the exit, whatever route it took.
+//!
+//! What goes to stdout and stderr is also made safe for a terminal ([`for_terminal`]): a report
+//! or a Jira answer can hold escape sequences that would retitle, clear or rewrite the user's
+//! screen; only pm-sync's own colours pass. Files keep their bytes (a report is the user's).
+//! This module is a leaf: it imports nothing of the crate.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -172,17 +177,81 @@ pub fn bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
     out
 }
 
-/// Writes `message` and a newline to stderr, masked (`eprintln!` through the filter).
+/// `text` as it may be shown on a terminal: masked ([`text`]) and with control characters made
+/// harmless ([`for_terminal`]).
+pub fn terminal_text(text: &str) -> Cow<'_, str> {
+    let masked = self::text(text);
+    match for_terminal(masked.as_bytes()) {
+        Cow::Borrowed(_) => masked,
+        // Only ASCII control bytes and whole C1 characters are replaced: still UTF-8.
+        Cow::Owned(safe) => Cow::Owned(
+            String::from_utf8(safe)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+    }
+}
+
+/// `bytes` made harmless on a terminal: every control character is shown as `?` — escape
+/// sequences (titles, screen clears, cursor moves, hyperlinks), BEL, backspace, a carriage
+/// return not followed by a line feed, DEL and the C1 controls (U+0080–U+009F) — except tabs,
+/// line ends and colour sequences (`ESC [ … m`, what pm-sync itself writes). Borrowed when
+/// there is nothing to replace.
+pub fn for_terminal(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let unsafe_at = |i: usize| -> Option<usize> {
+        // The length of the harmful character at `i`, if it is one.
+        let b = bytes[i];
+        match b {
+            b'\n' | b'\t' => None,
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => None,
+            0x1b => {
+                let params = bytes[i + 1..]
+                    .iter()
+                    .skip(1)
+                    .take_while(|c| c.is_ascii_digit() || **c == b';' || **c == b':')
+                    .count();
+                let colour =
+                    bytes.get(i + 1) == Some(&b'[') && bytes.get(i + 2 + params) == Some(&b'm');
+                (!colour).then_some(1)
+            }
+            0x00..=0x1f | 0x7f => Some(1),
+            0xc2 if bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => Some(2),
+            _ => None,
+        }
+    };
+    let Some(first) = (0..bytes.len()).find(|&i| unsafe_at(i).is_some()) else {
+        return Cow::Borrowed(bytes);
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(&bytes[..first]);
+    let mut i = first;
+    while i < bytes.len() {
+        match unsafe_at(i) {
+            Some(len) => {
+                out.push(b'?');
+                i += len;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Writes `message` and a newline to stderr, masked and safe for a terminal (`eprintln!`
+/// through the filter).
 pub fn eprint(message: &str) {
     let mut stderr = io::stderr().lock();
-    let _ = stderr.write_all(text(message).as_bytes());
+    let _ = stderr.write_all(terminal_text(message).as_bytes());
     let _ = stderr.write_all(b"\n");
     let _ = stderr.flush();
 }
 
-/// A writer that masks what passes through it: whole lines are masked and passed on as they
-/// complete, the rest when flushed or dropped (a secret never spans lines, so it is never
-/// split between two writes).
+/// A writer for stdout and stderr that masks what passes through it and makes it safe for a
+/// terminal ([`for_terminal`]): whole lines are passed on as they complete, the rest when
+/// flushed or dropped (a secret or an escape sequence never spans lines, so it is never split
+/// between two writes).
 pub struct Writer<W: Write> {
     inner: W,
     pending: Vec<u8>,
@@ -198,7 +267,7 @@ impl<W: Write> Writer<W> {
     }
 
     fn pass_on(&mut self, upto: usize) -> io::Result<()> {
-        let masked = bytes(&self.pending[..upto]).into_owned();
+        let masked = for_terminal(&bytes(&self.pending[..upto])).into_owned();
         self.pending.drain(..upto);
         self.inner.write_all(&masked)
     }
@@ -369,5 +438,27 @@ mod tests {
             token_variable("abcDEF123"),
             "the variable named by `token_env`"
         );
+    }
+
+    #[test]
+    fn a_terminal_sees_colours_but_no_other_control() {
+        let shown =
+            |raw: &str| String::from_utf8(for_terminal(raw.as_bytes()).into_owned()).unwrap();
+        // pm-sync's own colours, tabs and line ends pass untouched (and cost no copy).
+        let coloured = "\x1b[1;31merror\x1b[0m: a\tb\r\nc\n";
+        assert!(matches!(
+            for_terminal(coloured.as_bytes()),
+            Cow::Borrowed(_)
+        ));
+        // A title change, a screen clear, a cursor move, a hyperlink, BEL, backspace, a bare
+        // carriage return, DEL and a C1 CSI are shown as `?`.
+        assert_eq!(shown("a\x1b]0;pwned\x07b"), "a?]0;pwned?b");
+        assert_eq!(shown("\x1b[2J\x1b[1A"), "?[2J?[1A");
+        assert_eq!(
+            shown("\x1b]8;;http://x\x1b\\t\x1b]8;;\x1b\\"),
+            "?]8;;http://x?\\t?]8;;?\\"
+        );
+        assert_eq!(shown("ok\x08\x08no\rfake\x7f"), "ok??no?fake?");
+        assert_eq!(shown("x\u{9b}2Jy é"), "x?2Jy é");
     }
 }

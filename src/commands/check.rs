@@ -34,12 +34,12 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
         && !quiet
     {
         let short = &changed.merge_base[..changed.merge_base.len().min(12)];
-        eprintln!(
+        crate::redact::eprint(&format!(
             "check --changed: {} report{} changed since {} (merge base {short})",
             reports.len(),
             if reports.len() == 1 { "" } else { "s" },
             changed.base,
-        );
+        ));
     }
     // With --changed, a pull request that changes no report has nothing to check: that passes.
     let require_items = args.require_items && !(changed.is_some() && reports.is_empty());

@@ -124,10 +124,10 @@ fn test_duration(_name: &str) -> Option<Duration> {
 }
 
 /// Writes to stdout, ignoring a closed pipe (`pm-sync items x.md | head`): the one place
-/// stdout is written, through the secret filter ([`crate::redact`]).
+/// stdout is written, through the secret filter ([`crate::redact`]), safe for a terminal.
 pub fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(crate::redact::text(text).as_bytes());
+    let _ = stdout.write_all(crate::redact::terminal_text(text).as_bytes());
     let _ = stdout.flush();
 }
 

@@ -118,6 +118,37 @@ async fn a_loopback_http_url_never_goes_through_a_proxy() {
 // ---------------------------------------------------------------- hostile files
 
 #[cfg(unix)]
+/// A report can hold escape sequences (a title change, a screen clear, BEL); what pm-sync shows
+/// of it must not reach the terminal as control characters, while the file keeps every byte.
+#[tokio::test(flavor = "multi_thread")]
+async fn escape_sequences_in_a_report_never_reach_the_terminal() {
+    let pm = PmSync::new();
+    let report = "---\nincident_date: 2026-03-04\nseverity: sev2\n---\n# PM\n\n## Action Items\n\n\
+                  | Action Item | Status |\n|---|---|\n\
+                  | Add an alert \x1b]0;pwned\x07 now \x1b[2J | |\n\
+                  | Fix \u{9b}31m the \x08\x08 pager | Done |\n";
+    pm.write("pm.md", report);
+
+    for args in [
+        &["items", "pm.md"][..],
+        &["items", "--explain", "pm.md"][..],
+        &["check", "--offline", "pm.md"][..],
+        &["check", "--offline", "--format", "github", "pm.md"][..],
+    ] {
+        let out = pm.run(args).await;
+        assert!(out.code <= 1, "{args:?}: {out}");
+        let shown = out.to_string();
+        for control in ['\x1b', '\x07', '\x08', '\u{9b}'] {
+            assert!(
+                !shown.contains(control),
+                "{args:?} shows {control:?}: {shown:?}"
+            );
+        }
+        assert!(shown.contains("Add an alert"), "{args:?}: {out}");
+    }
+    assert_eq!(pm.read("pm.md"), report, "the report keeps its bytes");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fifo_given_as_a_report_is_refused_not_read() {
     let pm = PmSync::new();
