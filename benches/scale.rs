@@ -283,9 +283,15 @@ async fn run(config: &Path, args: &[&str], rows: usize) -> Run {
     // what holds the heap or the time; the figures then include the tool's slowdown.
     let mut command = match std::env::var("PM_SYNC_SCALE_WRAP") {
         Ok(wrap) if !wrap.trim().is_empty() => {
-            let words: Vec<&str> = args.iter().copied().take_while(|a| !a.contains('/')).collect();
+            let words: Vec<&str> = args
+                .iter()
+                .copied()
+                .take_while(|a| !a.contains('/'))
+                .collect();
             let name = format!("{}-{rows}", words.join("_").replace(['-', ' '], "_"));
-            let mut parts = wrap.split_whitespace().map(|part| part.replace("{name}", &name));
+            let mut parts = wrap
+                .split_whitespace()
+                .map(|part| part.replace("{name}", &name));
             let mut command = Command::new(parts.next().expect("a command"));
             command.args(parts).arg(exe);
             command

@@ -288,10 +288,9 @@ pub(super) fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
         .collect()
 }
 
-pub(super) fn is_create(plan: &Plan, at: ItemAt) -> bool {
-    plan.rows
-        .iter()
-        .any(|row| row.at() == at && matches!(row.ticket, Ticket::Create(_)))
+/// The rows of `plan` that create a ticket, to look up (a scan of the plan per row was rows²).
+pub(super) fn creates_at(plan: &Plan) -> HashSet<ItemAt> {
+    plan.creates().map(|(row, _)| row.at()).collect()
 }
 
 /// Create rows that match a journal entry younger than the lag window: their issue may exist
@@ -306,23 +305,34 @@ pub(super) fn held_by_journal(
     let now = Utc::now();
     let mut held = HashSet::new();
     for (index, journal) in journals.iter_mut().enumerate() {
+        if journal.pending().is_empty() {
+            continue;
+        }
+        // This report's create rows by summary, in plan order: each young entry takes the
+        // first one left (looked up, not scanned: entries × rows after a big run's crash).
+        let mut by_summary: HashMap<&str, std::collections::VecDeque<usize>> = HashMap::new();
+        for (row, _) in plan.creates().filter(|(row, _)| row.report == index) {
+            by_summary
+                .entry(row.summary.as_str())
+                .or_default()
+                .push_back(row.row);
+        }
         let mut unmatched: Vec<PendingCreate> = Vec::new();
-        let mut used: HashSet<usize> = HashSet::new();
         // The parent's entry is settled by the parent step alone.
         for entry in journal.pending().iter().filter(|entry| !entry.parent) {
             let young = (now - entry.sent_at).to_std().unwrap_or_default() < lag_window;
-            let matching = plan.rows.iter().find(|row| {
-                row.report == index
-                    && !used.contains(&row.row)
-                    && matches!(row.ticket, Ticket::Create(_))
-                    && row.summary == entry.summary
-            });
+            let matching = if young {
+                by_summary
+                    .get_mut(entry.summary.as_str())
+                    .and_then(|rows| rows.pop_front())
+            } else {
+                None
+            };
             match matching {
-                Some(row) if young => {
-                    used.insert(row.row);
-                    held.insert(ItemAt::new(index, row.row));
+                Some(row) => {
+                    held.insert(ItemAt::new(index, row));
                 }
-                _ => unmatched.push(entry.clone()),
+                None => unmatched.push(entry.clone()),
             }
         }
         if dry_run {
@@ -368,7 +378,8 @@ pub(super) async fn wait_for_search(
     loop {
         if current {
             let plan = make_plan(engine, reports, state);
-            let still_waiting = waiting.iter().any(|at| is_create(&plan, *at));
+            let creates = creates_at(&plan);
+            let still_waiting = waiting.iter().any(|at| creates.contains(at));
             let now = Instant::now();
             if !still_waiting || now >= deadline {
                 return Ok(plan);
@@ -660,18 +671,31 @@ fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, 
         .collect()
 }
 
-/// One bulk create: journal first, then create, then write keys and save at once, so a crash
-/// at any point leaves either a key in the report or a journal entry to reconcile.
+/// Keys created but not yet written into their reports: written and saved together by
+/// [`write_created_keys`].
+#[derive(Default)]
+pub(super) struct UnsavedKeys {
+    /// Link edits by report index.
+    links: HashMap<usize, Vec<Edit>>,
+    /// Journal entries (report index, summary) to settle once the keys are durable.
+    settled: Vec<(usize, String)>,
+    /// How many creates were answered since the last write.
+    pub(super) answered: usize,
+}
+
+/// One bulk create: journal first, then create; the keys go to `unsaved`, written and saved
+/// by [`write_created_keys`], so a crash at any point leaves either a key in the report or a
+/// journal entry to reconcile.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn create_chunk(
     engine: &Engine<'_>,
-    reports: &mut [LoadedReport],
+    reports: &[LoadedReport],
     journals: &mut [Journal],
-    chunk: &[(ItemAt, NewIssue)],
+    chunk: &[(ItemAt, &NewIssue)],
     rows: &mut Rows,
     created_keys: &mut Vec<(ItemAt, IssueKey)>,
     ambiguous: &mut HashSet<ItemAt>,
-    settle_later: &mut Vec<(usize, String, String)>,
+    unsaved: &mut UnsavedKeys,
 ) -> Result<(), Error> {
     let now = Utc::now();
     for (index, journal) in journals.iter_mut().enumerate() {
@@ -692,31 +716,32 @@ pub(super) async fn create_chunk(
                 .map_err(|source| Error::io(reports[index].report.path(), source))?;
         }
     }
-    let issues: Vec<NewIssue> = chunk.iter().map(|(_, new)| new.clone()).collect();
+    let issues: Vec<NewIssue> = chunk.iter().map(|(_, new)| (*new).clone()).collect();
     let outcomes = engine.client.create_issues(&issues).await;
-    let mut settled: Vec<(usize, String)> = Vec::new();
-    let mut links: HashMap<usize, Vec<Edit>> = HashMap::new();
-    for (&(at, ref new), outcome) in chunk.iter().zip(outcomes) {
+    drop(issues);
+    unsaved.answered += chunk.len();
+    for (&(at, new), outcome) in chunk.iter().zip(outcomes) {
         let (index, row) = (&at.report, &at.row);
         let Some(row_outcome) = rows.get_mut(&at) else {
             continue;
         };
         match outcome {
             CreateOutcome::Created { key, .. } => {
-                links.entry(*index).or_default().push(Edit::Link {
+                let url = engine.browse_url(&key);
+                unsaved.links.entry(*index).or_default().push(Edit::Link {
                     row: *row,
                     key: key.to_string(),
-                    url: engine.browse_url(&key),
+                    url: url.clone(),
                 });
                 row_outcome.key = Some(key.to_string());
-                row_outcome.url = Some(engine.browse_url(&key));
+                row_outcome.url = Some(url);
                 created_keys.push((at, key));
-                settled.push((*index, new.summary.clone()));
+                unsaved.settled.push((*index, new.summary.clone()));
             }
             CreateOutcome::Rejected { message } => {
                 row_outcome.action = RowAction::Failed;
                 row_outcome.error = Some(format!("Jira refused to create it: {message}"));
-                settled.push((*index, new.summary.clone()));
+                unsaved.settled.push((*index, new.summary.clone()));
             }
             CreateOutcome::Ambiguous { message } => {
                 tracing::warn!("create of row {row} may or may not have happened: {message}");
@@ -726,6 +751,19 @@ pub(super) async fn create_chunk(
             }
         }
     }
+    Ok(())
+}
+
+/// Writes the keys of `unsaved` into their reports and saves them at once (one splice and one
+/// save per report, however many groups answered since the last write), then queues their
+/// journal entries to settle once the saves are durable.
+pub(super) fn write_created_keys(
+    reports: &mut [LoadedReport],
+    unsaved: &mut UnsavedKeys,
+    rows: &mut Rows,
+    settle_later: &mut Vec<(usize, String, String)>,
+) -> Result<(), Error> {
+    let UnsavedKeys { links, settled, .. } = std::mem::take(unsaved);
     // The keys are saved now (a crash may still lose them, but never a journal entry: those
     // are settled only after the reports' folders are synced, at the end of the run).
     for (index, edits) in links {
