@@ -103,7 +103,7 @@ pub async fn refresh(
             }
             rows.insert(ItemAt::new(index, item.row), outcome);
         }
-        apply_rows(loaded, index, edits, &mut rows)?;
+        apply_rows(loaded, index, &edits, &mut rows)?;
     }
     let mut outcome = RunOutcome {
         command: "refresh",
@@ -489,7 +489,7 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
 pub(super) fn finish_dry_run(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
-    plan: &Plan,
+    plan: &mut Plan,
     mut rows: Rows,
     held: &HashSet<ItemAt>,
 ) -> RunOutcome {
@@ -499,32 +499,35 @@ pub(super) fn finish_dry_run(
     let mut placeholders: Vec<(String, String)> = Vec::new();
     crate::sync::moves::preview(reports, plan, held, &mut rows);
     // Each report's edits applied at once: one parse per report, not one per row (that was
-    // quadratic in rows). Held rows are marked afterwards.
-    let mut edits_of: Vec<Vec<(usize, Vec<Edit>)>> = reports.iter().map(|_| Vec::new()).collect();
-    for row_plan in &plan.rows {
+    // quadratic in rows). Held rows are marked afterwards. The plan's edits are moved, not
+    // copied: the plan ends here.
+    let mut edits_of: Vec<crate::sync::preview::RowEdits> =
+        reports.iter().map(|_| Default::default()).collect();
+    for row_plan in &mut plan.rows {
         let at = row_plan.at();
-        let mut edits = row_plan.edits.clone();
+        let Some(of_report) = edits_of.get_mut(at.report) else {
+            continue;
+        };
+        of_report.start_row();
+        of_report.edits.append(&mut row_plan.edits);
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
         {
             let n = placeholders.len() + 1;
             if let Some(stand_in) = IssueKey::parse(&format!("{}-{}", new.project, STAND_IN + n)) {
-                edits.push(Edit::Link {
+                of_report.edits.push(Edit::Link {
                     row: row_plan.row,
                     key: stand_in.to_string(),
                     url: engine.browse_url(&stand_in),
                 });
                 // The real run also writes the new ticket's status, which Jira names only once
                 // the ticket exists: the diff shows where it goes.
-                edits.push(Edit::Status {
+                of_report.edits.push(Edit::Status {
                     row: row_plan.row,
                     status: STAND_IN_STATUS.to_owned(),
                 });
                 placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
-        }
-        if let Some(of_report) = edits_of.get_mut(at.report) {
-            of_report.push((at.row, edits));
         }
     }
     for (index, of_report) in edits_of.into_iter().enumerate() {
@@ -541,8 +544,11 @@ pub(super) fn finish_dry_run(
     let mut outcome = collect("sync", true, reports, rows, plan);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            *diff = crate::sync::preview::swap_stand_ins(diff, &placeholders);
-            *diff = diff.replace(STAND_IN_STATUS, NEW_STATUS);
+            *diff = crate::sync::preview::swap_stand_ins(
+                diff,
+                &placeholders,
+                (STAND_IN_STATUS, NEW_STATUS),
+            );
         }
     }
     outcome
@@ -611,7 +617,7 @@ fn foreign_key(key: &str, project: &str) -> bool {
 pub(super) fn apply_rows(
     loaded: &mut LoadedReport,
     index: usize,
-    edits: Vec<Edit>,
+    edits: &[Edit],
     rows: &mut Rows,
 ) -> Result<(), Error> {
     if edits.is_empty() {
@@ -624,7 +630,7 @@ pub(super) fn apply_rows(
         })
         .collect();
     let before = row_cells(loaded, &touched);
-    if !loaded.apply(&edits)? {
+    if !loaded.apply(edits)? {
         return Ok(());
     }
     for (row, cells) in row_cells(loaded, &touched) {
@@ -767,7 +773,7 @@ pub(super) fn write_created_keys(
     // The keys are saved now (a crash may still lose them, but never a journal entry: those
     // are settled only after the reports' folders are synced, at the end of the run).
     for (index, edits) in links {
-        apply_rows(&mut reports[index], index, edits, rows)?;
+        apply_rows(&mut reports[index], index, &edits, rows)?;
         reports[index].save_deferred()?;
     }
     for (index, summary) in settled {
@@ -902,7 +908,7 @@ pub(super) async fn write_created_statuses(
         }
     }
     for (index, edits) in by_report {
-        apply_rows(&mut reports[index], index, edits, rows)?;
+        apply_rows(&mut reports[index], index, &edits, rows)?;
         reports[index].save_deferred()?;
     }
     Ok(())

@@ -318,14 +318,20 @@ impl<'r, 'e> SyncRun<'r, 'e> {
     }
 
     /// A dry run ends after planning: what would happen, as rows and diffs; nothing written.
-    fn finish_dry_run(self) -> RunOutcome {
+    fn finish_dry_run(mut self) -> RunOutcome {
         crate::sync::parent::tell_dry_run(
             self.engine.company,
             self.reports,
             &self.plan,
             &self.parents,
         );
-        finish_dry_run(self.engine, self.reports, &self.plan, self.rows, &self.held)
+        finish_dry_run(
+            self.engine,
+            self.reports,
+            &mut self.plan,
+            self.rows,
+            &self.held,
+        )
     }
 
     /// Phase 5, parents: the post-mortems' own tickets first, since the items are created as
@@ -361,7 +367,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
                 .filter(|r| r.report == index)
                 .flat_map(|r| r.edits.iter().cloned())
                 .collect();
-            apply_rows(loaded, index, edits, &mut self.rows)?;
+            apply_rows(loaded, index, &edits, &mut self.rows)?;
             loaded.save_deferred()?;
         }
         // Found (their keys are in the reports now) or, on Data Center, known never created.
@@ -484,7 +490,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             &mut self.found_moves,
         );
         let loaded = &mut self.reports[at.report];
-        apply_rows(loaded, at.report, edits, &mut self.rows)?;
+        apply_rows(loaded, at.report, &edits, &mut self.rows)?;
         if let Some(row) = self.rows.get_mut(&at) {
             row.action = RowAction::Created;
             row.key = Some(issue.key.to_string());
