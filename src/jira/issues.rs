@@ -509,15 +509,18 @@ impl JiraClient {
             })??;
             returned.extend(issues);
         }
-        let by_key: HashMap<String, Issue> = returned
+        drop(seen);
+        let mut by_key: HashMap<String, Issue> = returned
             .into_iter()
             .map(|i| (i.key.as_str().to_ascii_uppercase(), i))
             .collect();
         let mut out = FetchedIssues::default();
+        out.found.reserve(by_key.len());
         let mut unmatched = Vec::new();
         for k in unique {
-            match by_key.get(&k.as_str().to_ascii_uppercase()) {
-                Some(issue) => out.found.push((k, issue.clone())),
+            // Moved out, not cloned: the keys are unique, so each issue is taken once.
+            match by_key.remove(&k.as_str().to_ascii_uppercase()) {
+                Some(issue) => out.found.push((k, issue)),
                 None => unmatched.push(k),
             }
         }

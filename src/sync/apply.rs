@@ -43,10 +43,10 @@ pub async fn refresh(
             Vec::new()
         };
     for (index, loaded) in reports.iter_mut().enumerate() {
-        let items = loaded.report.items().to_vec();
         let context = plan_context(engine);
         let mut edits = Vec::new();
-        for item in items {
+        // The items are read in place (a copy of them all was the report's size again).
+        for item in loaded.report.items() {
             order.push(ItemAt::new(index, item.row));
             let mut outcome = RowOutcome {
                 row: item.row,
@@ -887,24 +887,29 @@ pub(super) async fn write_created_statuses(
             return Ok(());
         }
     };
-    let statuses: HashMap<IssueKey, Issue> = fetched.found.into_iter().collect();
+    // Only the statuses are kept: the rest of each ticket is not needed here.
+    let statuses: HashMap<IssueKey, crate::jira::model::Status> = fetched
+        .found
+        .into_iter()
+        .map(|(key, issue)| (key, issue.status))
+        .collect();
     let mut by_report: HashMap<usize, Vec<Edit>> = HashMap::new();
     for (ItemAt { report: index, row }, key) in created {
-        let Some(issue) = statuses.get(key) else {
+        let Some(status) = statuses.get(key) else {
             continue;
         };
         let report = &reports[*index].report;
         let agree = report.item(*row).is_some_and(|item| {
-            crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
+            crate::sync::intent::words_agree(item, status, report.known_statuses())
         });
         if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
             by_report.entry(*index).or_default().push(Edit::Status {
                 row: *row,
-                status: issue.status.name.clone(),
+                status: status.name.clone(),
             });
         }
         if let Some(outcome) = rows.get_mut(&ItemAt::new(*index, *row)) {
-            outcome.status = Some(issue.status.name.clone());
+            outcome.status = Some(status.name.clone());
         }
     }
     for (index, edits) in by_report {
