@@ -457,6 +457,7 @@ impl Settings {
                 severity_map,
                 keep_original: true,
                 exclude,
+                ..ReportOptions::default()
             },
             report_url,
             default_severity,

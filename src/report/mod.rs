@@ -33,6 +33,7 @@ mod section;
 mod storage;
 mod table;
 mod vocabulary;
+mod windowed;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -78,6 +79,10 @@ pub struct ReportOptions {
     /// Globs (`[report] exclude`, relative to the folder walked) of Markdown files a folder run
     /// leaves out without a word: templates, READMEs, drafts.
     pub exclude: Vec<String>,
+    /// Bytes of Markdown parsed at a time (see `windowed.rs`): what bounds the parser's memory
+    /// on a long section. Tests set it small to check that reading in windows reads the same.
+    #[doc(hidden)]
+    pub parse_window: usize,
 }
 
 impl Default for ReportOptions {
@@ -89,6 +94,7 @@ impl Default for ReportOptions {
             max_size: 64 * 1024 * 1024,
             keep_original: true,
             exclude: Vec::new(),
+            parse_window: windowed::WINDOW,
         }
     }
 }
@@ -159,7 +165,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     // The BOM stays in the bytes; the Markdown parser must not see it, or the front matter's
     // opening `---` would not be at the start.
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let scan = section::scan(text, base, &options.section);
+    let scan = section::scan(text, base, &options.section, options.parse_window);
     let front_matter = |items: Option<Span>| {
         front_matter::read(
             path,

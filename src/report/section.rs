@@ -12,12 +12,7 @@
 //! Long-term, Corrective / Preventive) are read with it, in order, as one list. Headings inside
 //! code blocks never become heading events, so they are ignored for free.
 
-use std::collections::HashMap;
-use std::ops::Range;
-
-use pulldown_cmark::{
-    BrokenLink, CowStr, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd,
-};
+use pulldown_cmark::{Event, HeadingLevel, MetadataBlockKind, Options, Tag, TagEnd};
 
 use super::heading::SectionMatcher;
 use super::html_table;
@@ -26,6 +21,7 @@ use super::model::Span;
 use super::pipe_table;
 use super::table::RawTable;
 use super::vocabulary::{self, Strength};
+use super::windowed::{RefDefs, Windowed};
 
 /// What the section holds.
 #[derive(Debug)]
@@ -138,7 +134,9 @@ struct Outline {
     headings: Vec<HeadingInfo>,
     labels: Vec<Label>,
     fields: Vec<FieldRow>,
-    refdefs: HashMap<String, (String, String)>,
+    refdefs: RefDefs,
+    /// Bytes parsed at a time.
+    window: usize,
 }
 
 fn options() -> Options {
@@ -149,9 +147,21 @@ fn options() -> Options {
 }
 
 /// The first pass: headings, labels, front matter, and what each heading's part holds.
-fn outline(text: &str, base: usize) -> Outline {
-    let mut events = Parser::new_ext(&text[base..], options()).into_offset_iter();
-    let shift = |range: Range<usize>| range.start + base..range.end + base;
+fn outline(text: &str, base: usize, window: usize) -> Outline {
+    // Reference-style links in headings and labels resolve across windows: the definitions
+    // first, in a pass of their own, when there is more than one window and any definition.
+    let definitions = (text.len() - base > window && text.contains("]:")).then(|| {
+        let mut pass = Windowed::new(text, base..text.len(), options(), None, window);
+        pass.by_ref().for_each(drop);
+        pass.into_reference_definitions()
+    });
+    let mut events = Windowed::new(
+        text,
+        base..text.len(),
+        options(),
+        definitions.as_ref(),
+        window,
+    );
     let mut front_matter: Option<Span> = None;
     let mut in_metadata = false;
     let mut headings: Vec<HeadingInfo> = Vec::new();
@@ -202,7 +212,6 @@ fn outline(text: &str, base: usize) -> Outline {
         }
     };
     for (event, range) in events.by_ref() {
-        let range = shift(range);
         match event {
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => in_metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
@@ -333,7 +342,8 @@ fn outline(text: &str, base: usize) -> Outline {
                     h.tables.push(TableAt::Pipe(cells));
                 }
             }
-            Event::Start(Tag::HtmlBlock) => {
+            // The block's whole range is its end's: a start's may end where a window was cut.
+            Event::End(TagEnd::HtmlBlock) => {
                 html_headings(text, range.clone(), containers > 0, &mut headings);
                 if let Some(at) = html_table::find_table_tag(&text[range.clone()]) {
                     if let Some(h) = headings.last_mut() {
@@ -346,19 +356,10 @@ fn outline(text: &str, base: usize) -> Outline {
         }
     }
     finish_block(&mut block, &mut headings, &mut labels, &mut label_starts);
-    let refdefs = events
-        .reference_definitions()
-        .iter()
-        .map(|(label, def)| {
-            (
-                label.to_lowercase(),
-                (
-                    def.dest.to_string(),
-                    def.title.as_deref().unwrap_or_default().to_owned(),
-                ),
-            )
-        })
-        .collect();
+    let refdefs = match definitions {
+        Some(definitions) => definitions,
+        None => events.into_reference_definitions(),
+    };
     for label in &mut labels {
         if let Some(next) = label_starts.iter().find(|&&at| at > label.block.start) {
             label.end = label.end.min(*next);
@@ -373,6 +374,7 @@ fn outline(text: &str, base: usize) -> Outline {
         labels,
         fields,
         refdefs,
+        window,
     }
 }
 
@@ -389,28 +391,26 @@ fn read_regions(
     text: &str,
     base: usize,
     regions: &[(Span, bool)],
-    refdefs: &HashMap<String, (String, String)>,
+    outline: &Outline,
     paragraphs: bool,
     marked_only: bool,
 ) -> Read {
     let mut collector = Collector::new(text);
     collector.marked_only = marked_only;
     for (region, nested) in regions {
-        let callback = |link: BrokenLink<'_>| {
-            refdefs
-                .get(&link.reference.to_lowercase())
-                .map(|(dest, title)| (CowStr::from(dest.clone()), CowStr::from(title.clone())))
-        };
-        let (slice_base, source) = if *nested {
-            (base, &text[base..])
+        let source = if *nested {
+            base..text.len()
         } else {
-            (region.start, &text[region.clone()])
+            region.clone()
         };
-        let parser = Parser::new_with_broken_link_callback(source, options(), Some(callback));
-        let mut events = parser.into_offset_iter().filter_map(|(event, range)| {
-            let range = range.start + slice_base..range.end + slice_base;
-            (range.start >= region.start && range.end <= region.end).then_some((event, range))
-        });
+        let mut events = Windowed::new(
+            text,
+            source,
+            options(),
+            Some(&outline.refdefs),
+            outline.window,
+        )
+        .filter(|(_, range)| range.start >= region.start && range.end <= region.end);
         while let Some((event, range)) = events.next() {
             match &event {
                 Event::Start(Tag::Table(_)) if !collector.has_structured() => {
@@ -420,7 +420,8 @@ fn read_regions(
                         skipped: Vec::new(),
                     };
                 }
-                Event::Start(Tag::HtmlBlock) => {
+                // The block's whole range is its end's: a start's may end where a window was cut.
+                Event::End(TagEnd::HtmlBlock) => {
                     if !collector.has_structured()
                         && let Some(at) = html_table::find_table_tag(&text[range.clone()])
                     {
@@ -491,8 +492,8 @@ enum Named {
 /// Scans `text[base..]` (the document after any BOM) for the front matter and for the action
 /// items' section. `configured` holds `[report] section`'s names, empty for the built-in
 /// vocabulary. All spans returned are offsets into `text`.
-pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
-    let outline = outline(text, base);
+pub(crate) fn scan(text: &str, base: usize, configured: &[String], window: usize) -> Scan {
+    let outline = outline(text, base, window);
     let headings = &outline.headings;
     // A post-mortem has front matter, a heading half naming action items, or incident headings:
     // two of them ("Impact", "Root cause"), or one with a date in the text. One alone and no date
@@ -577,7 +578,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                 text,
                 base,
                 &[(headings[i].span.end..end, headings[i].nested)],
-                &outline.refdefs,
+                &outline,
                 paragraphs,
                 false,
             );
@@ -604,7 +605,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                     text,
                     base,
                     &[(h.span.end..end, h.nested)],
-                    &outline.refdefs,
+                    &outline,
                     false,
                     false,
                 );
@@ -637,7 +638,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
             text,
             base,
             &[(region, label.nested)],
-            &outline.refdefs,
+            &outline,
             false,
             false,
         );
@@ -687,7 +688,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String]) -> Scan {
                 text,
                 base,
                 &[(headings[i].span.end..end, headings[i].nested)],
-                &outline.refdefs,
+                &outline,
                 false,
                 // Chosen for its boxes or TODO marks: only entries bearing them are items.
                 true,
@@ -720,6 +721,8 @@ fn html_headings(text: &str, block: Span, nested: bool, headings: &mut Vec<Headi
     let raw = &text[block.clone()];
     let bytes = raw.as_bytes();
     let mut at = 0;
+    // Levels (by digit) with no closing tag after the last search.
+    let mut unclosed = [false; 7];
     while let Some(i) = raw[at..].find('<') {
         let start = at + i;
         at = start + 1;
@@ -745,12 +748,18 @@ fn html_headings(text: &str, block: Span, nested: bool, headings: &mut Vec<Headi
         {
             continue;
         }
-        let close_tag = format!("</h{}", digit as char);
         let Some(open_end) = raw[start..].find('>') else {
             break;
         };
         let inner_start = start + open_end + 1;
-        let Some(close) = raw[inner_start..].to_ascii_lowercase().find(&close_tag) else {
+        // One search per heading, from where it opens; a level with no closing tag left is not
+        // searched again (linear in the block, however many headings).
+        let level_index = usize::from(digit - b'0');
+        if unclosed[level_index] {
+            continue;
+        }
+        let Some(close) = find_close_tag(&raw[inner_start..], digit) else {
+            unclosed[level_index] = true;
             continue;
         };
         let inner_end = inner_start + close;
@@ -779,6 +788,15 @@ fn html_headings(text: &str, block: Span, nested: bool, headings: &mut Vec<Headi
         });
         at = end;
     }
+}
+
+/// Where the first `</hN` (`N` = `digit`, `h` in any case) is in `raw`.
+fn find_close_tag(raw: &str, digit: u8) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    memchr::memmem::find_iter(bytes, b"</").find(|&i| {
+        bytes.get(i + 2).is_some_and(|b| b.eq_ignore_ascii_case(&b'h'))
+            && bytes.get(i + 3) == Some(&digit)
+    })
 }
 
 /// The rows of the HTML table at `at` whose first cell names action items.

@@ -3,7 +3,7 @@
 //! BOM: reading changes nothing; edits change exactly the places pm-sync owns, keep every word a
 //! person wrote, and applied twice change nothing the second time.
 
-use pm_sync::report::{ContainerKind, Edit, KnownStatuses, Report};
+use pm_sync::report::{ContainerKind, Edit, KnownStatuses, Report, ReportOptions};
 use proptest::prelude::*;
 
 /// One generated row; `item` and `status` are plain text, escaped when the report is written.
@@ -281,13 +281,27 @@ fn edits() -> impl Strategy<Value = Vec<(Option<u32>, Option<String>)>> {
     )
 }
 
+/// Parses a generated report, and checks that parsing it a line or so at a time (the windows that
+/// bound memory on long sections) reads the same items.
 fn parse(text: &str) -> Report {
-    Report::parse(
+    let report = Report::parse(
         "gen.md".as_ref(),
         text.as_bytes().to_vec(),
         &Default::default(),
     )
-    .unwrap_or_else(|error| panic!("generated report does not parse: {error}\n{text}"))
+    .unwrap_or_else(|error| panic!("generated report does not parse: {error}\n{text}"));
+    let in_windows = ReportOptions {
+        parse_window: 1,
+        ..ReportOptions::default()
+    };
+    let windowed = Report::parse("gen.md".as_ref(), text.as_bytes().to_vec(), &in_windows)
+        .unwrap_or_else(|error| panic!("parsed in windows, it does not parse: {error}\n{text}"));
+    assert_eq!(
+        format!("{:?}", windowed.items()),
+        format!("{:?}", report.items()),
+        "parsed in windows, it reads other items:\n{text}"
+    );
+    report
 }
 
 /// Status names Jira "knows" in a generated run: every status a report or an edit holds.
