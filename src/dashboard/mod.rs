@@ -42,7 +42,8 @@ pub fn write_site(dir: &Path, dashboard: &model::Dashboard) -> Result<Vec<PathBu
     })?;
     // One file's text at a time: each is made, written and dropped before the next (both at
     // once held the page and the JSON, each several times the report, together).
-    let files: [(&str, fn(&model::Dashboard) -> String); 2] = [
+    type Make = fn(&model::Dashboard) -> String;
+    let files: [(&str, Make); 2] = [
         (INDEX_FILE, |dashboard| html::render(dashboard, JSON_FILE)),
         (JSON_FILE, crate::output::to_json),
     ];

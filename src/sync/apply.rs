@@ -67,7 +67,7 @@ pub async fn refresh(
                 }
                 Some(Some(Some(issue))) => {
                     edits.extend(plan::item_edits(
-                        &item,
+                        item,
                         issue,
                         loaded.report.known_statuses(),
                         &context,
@@ -79,7 +79,7 @@ pub async fn refresh(
                         let mut decided = crate::sync::write_back::Decisions::default();
                         crate::sync::write_back::decide(
                             engine.company,
-                            &item,
+                            item,
                             issue,
                             records,
                             false,
