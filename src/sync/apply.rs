@@ -20,8 +20,8 @@ use crate::sync::workspace::LoadedReport;
 
 pub use crate::sync::engine::{Engine, ReconcileTiming};
 
-/// Row results being collected, keyed by (report index, row).
-pub(super) type Rows = HashMap<ItemAt, RowOutcome>;
+/// Row results being collected, by (report index, row).
+pub(super) use crate::sync::outcome::Rows;
 
 /// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
 pub async fn refresh(

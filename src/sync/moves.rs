@@ -20,7 +20,6 @@ use crate::report::model::Edit;
 use crate::sync::engine::Engine;
 use crate::sync::intent::{self, Intent};
 use crate::sync::journal::Journal;
-use crate::sync::outcome::RowOutcome;
 use crate::sync::plan::{ItemAt, Plan, Ticket};
 use crate::sync::workspace::LoadedReport;
 
@@ -77,7 +76,7 @@ pub fn preview(
     reports: &[LoadedReport],
     plan: &Plan,
     held: &HashSet<ItemAt>,
-    rows: &mut HashMap<ItemAt, RowOutcome>,
+    rows: &mut crate::sync::outcome::Rows,
 ) {
     for (row_plan, _) in plan.creates() {
         let at = row_plan.at();
@@ -147,7 +146,7 @@ fn same_summary(a: &str, b: &str) -> bool {
 async fn make(
     engine: &Engine<'_>,
     moves: Vec<Move>,
-    rows: &mut HashMap<ItemAt, RowOutcome>,
+    rows: &mut crate::sync::outcome::Rows,
 ) -> HashMap<ItemAt, Status> {
     let mut tasks = tokio::task::JoinSet::new();
     for planned in moves {
@@ -224,7 +223,7 @@ pub async fn after_creates(
     reports: &[LoadedReport],
     created: &[(ItemAt, IssueKey)],
     more: Vec<Move>,
-    rows: &mut HashMap<ItemAt, RowOutcome>,
+    rows: &mut crate::sync::outcome::Rows,
 ) -> (Vec<(ItemAt, IssueKey)>, HashSet<ItemAt>) {
     let mut moves: Vec<Move> = created
         .iter()
