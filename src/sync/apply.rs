@@ -31,8 +31,7 @@ pub async fn refresh(
 ) -> Result<RunOutcome, Error> {
     let state = read_linked(engine, reports).await?;
     learn_statuses(engine, reports, &state).await?;
-    let mut rows = Rows::new();
-    let mut order = Vec::new();
+    let mut rows = Rows::with_capacity(reports.iter().map(|l| l.report.items().len()).sum());
     let mut cell_records: Vec<crate::sync::write_back::CellRecords> =
         if engine.company.write_back.any() {
             reports
@@ -47,7 +46,6 @@ pub async fn refresh(
         let mut edits = Vec::new();
         // The items are read in place (a copy of them all was the report's size again).
         for item in loaded.report.items() {
-            order.push(ItemAt::new(index, item.row));
             let mut outcome = RowOutcome {
                 row: item.row,
                 line: item.line,
@@ -126,11 +124,7 @@ pub async fn refresh(
         first_error = Some(error);
     }
     for (index, loaded) in reports.iter_mut().enumerate() {
-        let items = order
-            .iter()
-            .filter(|at| at.report == index)
-            .filter_map(|at| rows.remove(at))
-            .collect();
+        let items = rows.take_report(index);
         let written = match saved.next() {
             Some(Err(error)) => {
                 first_error.get_or_insert(error.into());

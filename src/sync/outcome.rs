@@ -124,6 +124,23 @@ impl Rows {
         self.list.binary_search_by_key(at, |(place, _)| *place)
     }
 
+    /// No rows, with room for `rows`.
+    pub fn with_capacity(rows: usize) -> Self {
+        Self {
+            list: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Takes out the outcomes of report `report`'s rows, in order of place.
+    pub fn take_report(&mut self, report: usize) -> Vec<RowOutcome> {
+        let start = self.list.partition_point(|(at, _)| at.report < report);
+        let end = self.list.partition_point(|(at, _)| at.report <= report);
+        self.list[start..end]
+            .iter_mut()
+            .filter_map(|(_, outcome)| outcome.take())
+            .collect()
+    }
+
     /// Sets the outcome of the row at `at` (replacing one there).
     pub fn insert(&mut self, at: crate::sync::plan::ItemAt, outcome: RowOutcome) {
         match self.find(&at) {
