@@ -162,7 +162,7 @@ pub(super) async fn learn_statuses(
     state: &TrackerState,
 ) -> Result<(), Error> {
     let mut known = KnownStatuses::default();
-    let issues = state.linked.values().flatten();
+    let issues = state.linked.values().flatten().map(|issue| &**issue);
     for issue in issues.chain(state.by_label.values().flatten()) {
         known.insert(
             &issue.status.name,
@@ -209,7 +209,9 @@ pub(super) async fn read_linked(
     engine.progress.set_position(keys.len() as u64);
     let fetched = fetched?;
     for (asked, issue) in fetched.found {
-        state.linked.insert(asked.to_string(), Some(issue));
+        state
+            .linked
+            .insert(asked.to_string(), Some(Box::new(issue)));
     }
     for key in fetched.missing {
         state.linked.insert(key.to_string(), None);
