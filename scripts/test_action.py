@@ -531,6 +531,15 @@ exit 1
         self.assertNotIn("s3cret-token", done.stdout + done.stderr)
         self.assertIn("::error::no report", done.stdout)
 
+    def test_a_token_pasted_into_token_env_is_never_echoed(self):
+        self.fake_pm_sync()
+        pasted = "ATATT3xFfGF0+pasted/token="
+        done = self.run_action(PM_SYNC_TOKEN="t", PM_SYNC_TOKEN_ENV=pasted)
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("token-env is not a variable name", done.stdout)
+        self.assertNotIn(pasted, done.stdout + done.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "args")))
+
     def test_without_a_token_it_says_how_to_pass_one(self):
         self.fake_pm_sync()
         done = self.run_action(PM_SYNC_COMMAND="refresh")

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::exit;
 
@@ -117,7 +118,8 @@ pub enum Source {
     Report,
 }
 
-/// One action item's result.
+/// One action item's result. A check holds one per item (100,000 for a long report), so its
+/// texts are boxed rather than growable, and the browse URL is shared with the [`Lookup`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemCheck {
     /// Body row of the table (1-based, template rows counted).
@@ -125,16 +127,16 @@ pub struct ItemCheck {
     /// Line of the row in the report (1-based).
     pub line: usize,
     /// The ticket's current key; after a move, the new one.
-    pub key: Option<String>,
+    pub key: Option<Box<str>>,
     /// The key the report links, when the issue has since moved to [`ItemCheck::key`].
-    pub moved_from: Option<String>,
+    pub moved_from: Option<Box<str>>,
     /// `{url}/browse/{key}`, when known (not offline).
-    pub url: Option<String>,
+    pub url: Option<Arc<str>>,
     /// The item's summary as pm-sync sends it to Jira.
-    pub summary: String,
+    pub summary: Box<str>,
     /// The status the verdict was made from (Jira's, or the report's cell offline); `None`
     /// when there is none (no ticket, missing key).
-    pub status: Option<String>,
+    pub status: Option<Box<str>>,
     /// The verdict.
     pub verdict: Verdict,
     /// The item's task box is ticked in the report. On an unresolved ticket that is a
@@ -281,8 +283,8 @@ pub struct Lookup {
 pub struct Found {
     /// Its current key.
     pub key: IssueKey,
-    /// Its browse URL (`{url}/browse/{key}`).
-    pub url: String,
+    /// Its browse URL (`{url}/browse/{key}`), shared by every check of the ticket.
+    pub url: Arc<str>,
     pub summary: String,
     pub status: crate::jira::model::Status,
     /// Dates and assignee, for the dashboard.
@@ -303,7 +305,7 @@ impl Lookup {
                 ..
             } = issue;
             let found = Found {
-                url: browse_url(&key),
+                url: browse_url(&key).into(),
                 key,
                 summary,
                 status,
@@ -321,10 +323,10 @@ pub fn check_item(item: &ActionItem, rules: &StatusRules, lookup: Option<&Lookup
     let mut check = ItemCheck {
         row: item.row,
         line: item.line,
-        key: item.key.clone(),
+        key: item.key.as_deref().map(Box::from),
         moved_from: None,
         url: None,
-        summary: item.summary().to_owned(),
+        summary: item.summary().into(),
         status: None,
         verdict: Verdict::NoTicket,
         ticked: item.checkbox.is_some_and(|checkbox| checkbox.checked),
@@ -336,18 +338,18 @@ pub fn check_item(item: &ActionItem, rules: &StatusRules, lookup: Option<&Lookup
         None => {
             let status = item.status_text().trim();
             check.verdict = judge_status(rules, status, None);
-            check.status = (!status.is_empty()).then(|| status.to_owned());
+            check.status = (!status.is_empty()).then(|| status.into());
         }
         Some(lookup) => match lookup.found.get(key) {
             None => check.verdict = Verdict::Missing,
             Some(issue) => {
                 let current = issue.key.to_string();
                 if &current != key {
-                    check.moved_from = Some(key.clone());
+                    check.moved_from = Some(key.as_str().into());
                 }
                 check.url = Some(issue.url.clone());
-                check.key = Some(current);
-                check.status = Some(issue.status.name.clone());
+                check.key = Some(current.into());
+                check.status = Some(issue.status.name.as_str().into());
                 check.verdict =
                     judge_status(rules, &issue.status.name, Some(issue.status.category));
             }
@@ -375,11 +377,11 @@ pub fn check_reports(
             .iter()
             .map(|loaded| ReportCheck {
                 path: loaded.report.path().to_path_buf(),
+                // Decoded one at a time: only the verdicts are kept.
                 items: loaded
                     .report
-                    .items()
-                    .iter()
-                    .map(|item| check_item(item, rules, lookup))
+                    .iter_items()
+                    .map(|item| check_item(&item, rules, lookup))
                     .collect(),
             })
             .collect(),
@@ -412,10 +414,10 @@ pub fn check_parents(
         let mut check = ItemCheck {
             row: 0,
             line: 1,
-            key: Some(key.to_owned()),
+            key: Some(key.into()),
             moved_from: None,
             url: None,
-            summary: "the post-mortem's own ticket".to_owned(),
+            summary: "the post-mortem's own ticket".into(),
             status: None,
             verdict: Verdict::Missing,
             ticked: false,
@@ -423,12 +425,12 @@ pub fn check_parents(
         if let Some(issue) = lookup.found.get(key) {
             let current = issue.key.to_string();
             if current != key {
-                check.moved_from = Some(key.to_owned());
+                check.moved_from = Some(key.into());
             }
             check.url = Some(issue.url.clone());
-            check.key = Some(current);
-            check.summary.clone_from(&issue.summary);
-            check.status = Some(issue.status.name.clone());
+            check.key = Some(current.into());
+            check.summary = issue.summary.as_str().into();
+            check.status = Some(issue.status.name.as_str().into());
             check.verdict = judge_status(rules, &issue.status.name, Some(issue.status.category));
         }
         report.items.insert(0, check);
@@ -617,7 +619,7 @@ mod tests {
                             key: None,
                             moved_from: None,
                             url: None,
-                            summary: String::new(),
+                            summary: "".into(),
                             status: None,
                             verdict,
                             ticked: false,

@@ -26,19 +26,96 @@ pub const MIN_SECRET_LEN: usize = 8;
 
 static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
-/// Registers `secret`: from now on every output masks it. Strings shorter than
-/// [`MIN_SECRET_LEN`] (after trimming) are ignored.
+/// Registers `secret`: from now on every output masks it, and every escaped form of it (see
+/// [`escaped_forms`]). Strings shorter than [`MIN_SECRET_LEN`] (after trimming) are ignored.
 pub fn register(secret: &str) {
     let secret = secret.trim();
     if secret.len() < MIN_SECRET_LEN {
         return;
     }
     let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
-    if !secrets.iter().any(|s| s == secret) {
-        secrets.push(secret.to_owned());
-        // Longest first, so `email:token` is masked whole before the token inside it.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for form in std::iter::once(secret.to_owned()).chain(escaped_forms(secret)) {
+        if !secrets.contains(&form) {
+            secrets.push(form);
+        }
     }
+    // Longest first, so `email:token` is masked whole before the token inside it.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// The forms a secret takes once some layer has escaped it, each different from `secret`:
+/// inside a JSON string (pm-sync's JSON output, or a Jira error echoing the header), with
+/// `\/` too (some JSON writers escape slashes), percent-encoded (a URL or form body echoed
+/// back; upper- and lower-case hex), HTML-escaped (an HTML error page, the dashboard) and
+/// escaped for a Markdown table cell.
+/// Atlassian API tokens hold `=`, `-` and `_`, Data Center PATs base64's `+` and `/`: a
+/// filter that only knew the raw bytes would miss the token in any of these.
+fn escaped_forms(secret: &str) -> Vec<String> {
+    let json: String = secret
+        .chars()
+        .map(|c| match c {
+            '"' => "\\\"".to_owned(),
+            '\\' => "\\\\".to_owned(),
+            '\n' => "\\n".to_owned(),
+            '\r' => "\\r".to_owned(),
+            '\t' => "\\t".to_owned(),
+            c if u32::from(c) < 0x20 => format!("\\u{:04x}", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect();
+    let json_slashes = json.replace('/', "\\/");
+    let percent = |upper: bool| -> String {
+        secret
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    char::from(b).to_string()
+                }
+                b if upper => format!("%{b:02X}"),
+                b => format!("%{b:02x}"),
+            })
+            .collect()
+    };
+    let html = |apostrophe: &str| -> String {
+        secret
+            .chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_owned(),
+                '<' => "&lt;".to_owned(),
+                '>' => "&gt;".to_owned(),
+                '"' => "&quot;".to_owned(),
+                '\'' => apostrophe.to_owned(),
+                c => c.to_string(),
+            })
+            .collect()
+    };
+    // A Markdown table cell (`check --format markdown`, the dashboard's Markdown): the
+    // backslash escapes of `output::markdown_cell`, which Atlassian tokens' `_` gets.
+    let markdown: String = secret
+        .chars()
+        .map(|c| match c {
+            '|' | '\\' | '*' | '_' | '[' | ']' | '`' | '#' | '~' => format!("\\{c}"),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '&' => "&amp;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    let mut forms = Vec::new();
+    for form in [
+        markdown,
+        json,
+        json_slashes,
+        percent(true),
+        percent(false),
+        html("&#39;"),
+        html("&#x27;"),
+    ] {
+        if form != secret && !forms.contains(&form) {
+            forms.push(form);
+        }
+    }
+    forms
 }
 
 /// Registers the token and, with an email (Jira Cloud's Basic auth), `email:token` and its
@@ -207,6 +284,15 @@ pub fn token_variable(name: &str) -> String {
     }
 }
 
+/// [`token_variable`] for `[confluence] token_env`.
+pub fn confluence_token_variable(name: &str) -> String {
+    if is_conventional_variable_name(name) {
+        format!("the environment variable {name} (named by [confluence] token_env)")
+    } else {
+        "the variable named by [confluence] `token_env`".to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +323,27 @@ mod tests {
         assert_eq!(text(&line), "token ***, pair ***, basic ***, short");
         assert!(find(line.as_bytes()).is_some());
         assert!(find(b"nothing here").is_none());
+    }
+
+    #[test]
+    fn escaped_forms_of_a_secret_are_masked_too() {
+        let token = "ATATT3xFf/G+F0=T0k3n&<>\"x'Yz_0123-end";
+        register(token);
+        for form in [
+            token.to_owned(),
+            r#"ATATT3xFf/G+F0=T0k3n&<>\"x'Yz_0123-end"#.to_owned(),
+            r#"ATATT3xFf\/G+F0=T0k3n&<>\"x'Yz_0123-end"#.to_owned(),
+            "ATATT3xFf%2FG%2BF0%3DT0k3n%26%3C%3E%22x%27Yz_0123-end".to_owned(),
+            "ATATT3xFf%2fG%2bF0%3dT0k3n%26%3c%3e%22x%27Yz_0123-end".to_owned(),
+            "ATATT3xFf/G+F0=T0k3n&amp;&lt;&gt;&quot;x&#39;Yz_0123-end".to_owned(),
+            "ATATT3xFf/G+F0=T0k3n&amp;&lt;&gt;&quot;x&#x27;Yz_0123-end".to_owned(),
+        ] {
+            assert_eq!(text(&format!("a {form} b")), "a *** b", "{form}");
+        }
+        register("ATATT3xFfGF0_Tok*en=AB12");
+        assert_eq!(text("cell ATATT3xFfGF0\\_Tok\\*en=AB12 |"), "cell *** |");
+        // A plain token has no other form: nothing more to search for.
+        assert!(escaped_forms("ATATT3xFfGF0T0k3nValue").is_empty());
     }
 
     #[test]

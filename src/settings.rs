@@ -350,6 +350,7 @@ impl Settings {
                     path: path.clone(),
                     source,
                 })?;
+                register_configured_secrets(&text, env);
                 let file: ConfigFile =
                     toml::from_str(&text).map_err(|error| ConfigError::Parse {
                         path: path.clone(),
@@ -852,6 +853,47 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Registers the tokens the config names (the variables named by `[jira]` and `[confluence]`
+/// `token_env`) with the secret filter as soon as the file is read, before anything in it is
+/// checked: a message about a bad value (a project key, a URL, a type the parser quotes) may
+/// hold the token, and must be masked even when the token lives in a variable of another name
+/// than `JIRA_API_TOKEN`. Read from the raw table, so a file with a badly typed value still
+/// gives its `token_env`.
+fn register_configured_secrets(text: &str, env: EnvLookup<'_>) {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return;
+    };
+    let string = |section: &str, key: &str| {
+        table
+            .get(section)
+            .and_then(|s| s.get(key))
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let jira_email = env("JIRA_EMAIL").or_else(|| string("jira", "email"));
+    let jira_token_env = string("jira", "token_env");
+    let confluence_email = string("confluence", "email").or_else(|| jira_email.clone());
+    for (name, email) in [
+        (jira_token_env.clone(), jira_email),
+        (
+            string("confluence", "token_env")
+                .or(jira_token_env)
+                .or_else(|| Some("CONFLUENCE_PAT".to_owned())),
+            confluence_email,
+        ),
+    ] {
+        let Some(name) = name else { continue };
+        if !crate::redact::is_conventional_variable_name(&name) {
+            crate::redact::register(&name);
+        }
+        if is_variable_name(&name)
+            && let Some(token) = env(&name)
+        {
+            crate::redact::register_credentials(email.as_deref(), &token);
+        }
+    }
+}
+
 fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings, String> {
     let url_text = env("JIRA_URL").or_else(|| file.url.clone()).ok_or(
         "no Jira URL configured\nset [jira] url in the config file or the JIRA_URL variable",
@@ -1021,6 +1063,11 @@ fn validate_confluence(
             .unwrap_or_else(|| "JIRA_API_TOKEN".to_owned()),
         Flavour::DataCenter => "CONFLUENCE_PAT".to_owned(),
     });
+    // As for Jira's: a name that is not conventional may be a token pasted here, so it is
+    // masked from now on and never echoed.
+    if !crate::redact::is_conventional_variable_name(&token_env) {
+        crate::redact::register(&token_env);
+    }
     if !is_variable_name(&token_env) {
         return Err(
             "[confluence] token_env is not an environment variable name; it must name \
@@ -1031,9 +1078,10 @@ fn validate_confluence(
     }
     let token = env(&token_env).ok_or_else(|| {
         format!(
-            "the environment variable {token_env} (named by [confluence] token_env) is not set\n\
+            "{} is not set\n\
              export it with your Atlassian API token (Cloud) or Confluence personal access \
-             token (Data Center)"
+             token (Data Center)",
+            crate::redact::confluence_token_variable(&token_env)
         )
     })?;
     // Masked in everything printed from now on, like Jira's token.
@@ -1091,7 +1139,7 @@ fn parse_jira_url(text: &str) -> Result<Url, String> {
 }
 
 /// `text` with anything between `://` and an `@` before the host replaced by `***`.
-fn redact_userinfo(text: &str) -> String {
+pub(crate) fn redact_userinfo(text: &str) -> String {
     let Some(scheme_end) = text.find("://").map(|i| i + 3) else {
         return text.to_owned();
     };

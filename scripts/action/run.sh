@@ -40,7 +40,9 @@ fi
 
 # The token goes into the variable pm-sync reads, for this process only.
 token_env="${PM_SYNC_TOKEN_ENV:-JIRA_API_TOKEN}"
-[[ "$token_env" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || fail "token-env '$token_env' is not a variable name"
+# Never echoed: what is not a variable name may be a token pasted where its name belongs.
+[[ "$token_env" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] ||
+  fail "token-env is not a variable name (letters, digits, _): it names the variable that holds the token (default JIRA_API_TOKEN), never the token itself"
 if [ -n "${PM_SYNC_TOKEN:-}" ]; then
   export "$token_env=$PM_SYNC_TOKEN"
 elif [ "$offline" = false ] && [ -z "${!token_env:-}" ]; then

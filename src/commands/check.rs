@@ -7,7 +7,7 @@ use crate::gate::{Lookup, check_reports};
 use crate::settings::Settings;
 use crate::sync::workspace::{Unread, linked_keys};
 
-use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
+use super::runtime::{block_on, connect, fetch_lookup, stdout_writer};
 
 /// `pm-sync check`: loads the reports, reads every linked ticket's status from Jira in batches
 /// (or, with `--offline`, takes the reports' status cells), prints the verdicts in the chosen
@@ -68,10 +68,10 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
         }
         outcome
     };
-    print_stdout(&crate::output::check::render_quiet(
-        &outcome,
-        args.format,
-        quiet,
-    ));
+    // Written as it is made; a closed pipe ends the writing quietly.
+    let mut out = stdout_writer();
+    let _ = crate::output::check::write_quiet(&mut out, &outcome, args.format, quiet);
+    let _ = std::io::Write::flush(&mut out);
+    drop(out);
     Ok(outcome.exit_code())
 }

@@ -18,6 +18,21 @@ pub(super) fn run(args: &InitArgs, config: Option<&Path>) -> Result<u8, Error> {
         .clone()
         .or_else(|| config.map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("pm-sync.toml"));
+    // A user name or password in the URL would be written into a file meant for git (and
+    // every later run refuses it anyway): refused before anything is written, never echoed.
+    if let Some(url) = &args.url
+        && let Ok(parsed) = url::Url::parse(url.trim())
+        && (!parsed.username().is_empty() || parsed.password().is_some())
+    {
+        return Err(Error::config(
+            format!(
+                "--url {:?} carries a user name or password; nothing was written",
+                crate::settings::redact_userinfo(url.trim())
+            ),
+            "give the site's URL alone; the token goes in JIRA_API_TOKEN (or the variable named \
+             by token_env), the Cloud account's email in --email",
+        ));
+    }
     let text = template(args);
     // create_new: never replace a config someone already wrote, not even in a race.
     let mut file = match std::fs::OpenOptions::new()

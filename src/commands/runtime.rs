@@ -131,6 +131,13 @@ pub fn print_stdout(text: &str) {
     let _ = stdout.flush();
 }
 
+/// Stdout through the secret filter, buffered, for output written as it is made (a listing
+/// of 100,000 items is never one string). Write errors (a closed pipe) are the caller's to
+/// ignore.
+pub fn stdout_writer() -> crate::redact::Writer<std::io::BufWriter<std::io::StdoutLock<'static>>> {
+    crate::redact::Writer::new(std::io::BufWriter::new(std::io::stdout().lock()))
+}
+
 /// Reads every key in batches (one request per 100 keys), for `check` and `dashboard`. When
 /// Jira says some keys do not exist, the credentials are verified first: some Jira sites answer
 /// a failed login as an anonymous user, who sees no issue at all, and "every ticket is missing"

@@ -118,9 +118,8 @@ fn post_mortem(
     let path = display_path(loaded.report.path());
     let items: Vec<Item> = loaded
         .report
-        .items()
-        .iter()
-        .map(|action| item(action, incident_date, lookup, options))
+        .iter_items()
+        .map(|action| item(&action, incident_date, lookup, options))
         .collect();
     let mut totals = Totals {
         post_mortems: 1,
@@ -210,10 +209,10 @@ fn item(
         };
     Item {
         line: check.line,
-        summary: check.summary,
-        key: check.key,
-        url: check.url,
-        status: check.status,
+        summary: check.summary.into(),
+        key: check.key.map(String::from),
+        url: check.url.as_deref().map(str::to_owned),
+        status: check.status.map(String::from),
         state: check.verdict,
         assignee,
         due,

@@ -44,6 +44,9 @@ impl ApiErrors {
             },
             Err(_) => {
                 let text = String::from_utf8_lossy(body);
+                // Masked before it is shortened: a secret cut in two by the shortening would
+                // no longer be recognised by the filter at the exit, and its head would show.
+                let text = crate::redact::text(text.trim());
                 let text = text.trim();
                 Self {
                     raw: (!text.is_empty()).then(|| text.chars().take(300).collect()),

@@ -44,6 +44,15 @@ pub(crate) fn changes_anything(outcome: &RunOutcome) -> bool {
         })
 }
 
+/// [`to_json`], written to `out` as it is made.
+pub fn write_json(
+    out: &mut impl std::io::Write,
+    value: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
 /// Pretty JSON with a trailing newline.
 pub fn to_json(value: &impl serde::Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|error| {

@@ -126,8 +126,11 @@ impl FingerprintHasher {
 pub(crate) enum Access {
     /// Read only.
     Read,
-    /// Append only: checks write access without touching a byte or a time.
-    Append,
+    /// Write, neither truncating nor creating: checks write access without touching a byte or
+    /// a time. Not append: Linux lets an append-only file (`chattr +a`) be opened for append,
+    /// though the save's rename can never replace it; a plain write open is refused for it, as
+    /// for an immutable one.
+    Write,
 }
 
 /// Opens the file at `path` only if it is a regular file, and never blocks doing it: the open
@@ -138,7 +141,7 @@ pub(crate) fn open_regular(path: &Path, access: Access) -> io::Result<File> {
     let mut options = OpenOptions::new();
     match access {
         Access::Read => options.read(true),
-        Access::Append => options.append(true),
+        Access::Write => options.write(true),
     };
     #[cfg(unix)]
     {
@@ -157,6 +160,16 @@ pub(crate) fn open_regular(path: &Path, access: Access) -> io::Result<File> {
         return Err(not_regular());
     }
     Ok(file)
+}
+
+/// The bytes of the regular file at `path`, opened as [`open_regular`] opens it: a sidecar
+/// pm-sync keeps beside a report (its journal, its cell records) that someone replaced by a
+/// FIFO or a device is refused at once instead of blocking the run forever.
+pub(crate) fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let mut file = open_regular(path, Access::Read)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The error for a path that is not a regular file.
@@ -367,6 +380,23 @@ mod tests {
         changed[140_000] ^= 1;
         assert!(!has_fingerprint(&path, Fingerprint::of(&changed)).unwrap());
         assert!(!has_fingerprint(&path, Fingerprint::of(&bytes[1..])).unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_regular_refuses_a_fifo_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("journal.json");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        // A blocking read would wait for a writer forever; this returns at once.
+        let error = read_regular(&fifo).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+        std::fs::write(dir.path().join("r.json"), "{}").unwrap();
+        assert_eq!(read_regular(&dir.path().join("r.json")).unwrap(), b"{}");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! `<table` to its matching `</table>` in the raw text. End tags HTML lets authors leave out
 //! (`</td>`, `</th>`, `</tr>`) are implied the way browsers imply them; nested tables are content.
 
+use std::ops::ControlFlow;
+
 use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
 use html5gum::{DefaultEmitter, Emitter, ForwardingEmitter, Token, Tokenizer};
 
@@ -17,8 +19,9 @@ pub(crate) struct Unclosed {
     pub(crate) tag: Span,
 }
 
+/// Where a row is: `<thead>`, `<tbody>` (or no section) or `<tfoot>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
+pub(crate) enum Section {
     Head,
     Body,
     Foot,
@@ -36,8 +39,8 @@ struct OpenRow {
     cells: Vec<RawCell>,
 }
 
-/// Rows collected so far, and the cell and row still open.
-struct Builder<'a> {
+/// The cell and row still open; each row is handed over as it ends.
+struct Builder<'a, F> {
     text: &'a str,
     section: Section,
     row: Option<OpenRow>,
@@ -45,10 +48,12 @@ struct Builder<'a> {
     /// The open cell's text so far (one buffer for every cell: each cell's text is copied out
     /// once, at its exact size).
     cell_text: String,
-    rows: Vec<(Section, RawRow)>,
+    /// Takes each row as it ends; `Break` stops the reading.
+    each: F,
+    stopped: bool,
 }
 
-impl Builder<'_> {
+impl<F: FnMut(Section, RawRow) -> ControlFlow<()>> Builder<'_, F> {
     /// Ends the open cell at `end`. An implied end (the next tag closes it) gives the trailing
     /// whitespace back to the markup, so `<td>a\n<td>b` keeps its line break when `a` is replaced.
     fn close_cell(&mut self, end: usize, implied: bool) {
@@ -72,15 +77,15 @@ impl Builder<'_> {
     /// Ends the open row (and its open cell) at `end`.
     fn close_row(&mut self, end: usize, implied: bool) {
         self.close_cell(end, implied);
-        if let Some(row) = self.row.take() {
+        if let Some(row) = self.row.take()
+            && !self.stopped
+        {
             let end = row.cells.last().map_or(row.start, |c| c.span.end);
-            self.rows.push((
-                row.section,
-                RawRow {
-                    span: row.start..end,
-                    cells: row.cells,
-                },
-            ));
+            let row_read = RawRow {
+                span: row.start..end,
+                cells: row.cells,
+            };
+            self.stopped = (self.each)(row.section, row_read).is_break();
         }
     }
 
@@ -97,29 +102,6 @@ impl Builder<'_> {
             section: self.section,
             cells: Vec::new(),
         });
-    }
-
-    fn into_table(self, start: usize) -> RawTable {
-        let header_index = self
-            .rows
-            .iter()
-            .position(|(section, _)| *section == Section::Head)
-            .or(if self.rows.is_empty() { None } else { Some(0) });
-        let mut header = None;
-        let mut body = Vec::with_capacity(self.rows.len());
-        for (index, (section, row)) in self.rows.into_iter().enumerate() {
-            if Some(index) == header_index {
-                header = Some(row);
-            } else if section == Section::Body {
-                body.push(row);
-            }
-        }
-        RawTable {
-            kind: ContainerKind::Html,
-            start,
-            header,
-            body,
-        }
     }
 }
 
@@ -223,8 +205,66 @@ impl<E: Emitter> ForwardingEmitter for Quiet<E> {
     }
 }
 
-/// Reads the table whose `<table` tag starts at byte `start` of `text`.
+/// Reads the table whose `<table` tag starts at byte `start` of `text`, all of it.
 pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
+    let mut rows = Vec::new();
+    read_each(text, start, |section, row| {
+        rows.push((section, row));
+        ControlFlow::Continue(())
+    })?;
+    let header_index = header_index(&rows);
+    let mut header = None;
+    let mut body = Vec::with_capacity(rows.len());
+    for (index, (section, row)) in rows.into_iter().enumerate() {
+        if Some(index) == header_index {
+            header = Some(row);
+        } else if section == Section::Body {
+            body.push(row);
+        }
+    }
+    Ok(RawTable {
+        kind: ContainerKind::Html,
+        start,
+        header,
+        body,
+    })
+}
+
+/// Which row is the header: the first in `<thead>`, else the first.
+fn header_index(rows: &[(Section, RawRow)]) -> Option<usize> {
+    rows.iter()
+        .position(|(section, _)| *section == Section::Head)
+        .or(if rows.is_empty() { None } else { Some(0) })
+}
+
+/// The header row of the table at `start` ([`read`]'s) and its number among the rows: read
+/// only as far as it takes (the first row, when it is in `<thead>`).
+pub(crate) fn header(text: &str, start: usize) -> Result<Option<(usize, RawRow)>, Unclosed> {
+    let mut first: Option<(usize, RawRow)> = None;
+    let mut index = 0;
+    read_each(text, start, |section, row| {
+        let found = section == Section::Head;
+        if found || first.is_none() {
+            first = Some((index, row));
+        }
+        index += 1;
+        if found {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })?;
+    Ok(first)
+}
+
+/// Reads the table whose `<table` tag starts at byte `start` of `text`, handing each row (with
+/// its section) to `each` as it ends, so that no more than one row is held; `each` returns
+/// `Break` to stop reading (the table is then not checked for its `</table>`).
+pub(crate) fn read_each(
+    text: &str,
+    start: usize,
+    each: impl FnMut(Section, RawRow) -> ControlFlow<()>,
+) -> Result<(), Unclosed> {
     let emitter = Quiet(CallbackEmitter::new(Pieces {
         source: &text.as_bytes()[start..],
         tag_start: 0,
@@ -237,11 +277,15 @@ pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
         row: None,
         cell: None,
         cell_text: String::new(),
-        rows: Vec::new(),
+        each,
+        stopped: false,
     };
     let mut depth = 0usize;
     let mut tag = start..start;
     for piece in pieces {
+        if builder.stopped {
+            return Ok(());
+        }
         let Ok(piece) = piece;
         match piece {
             Piece::Start(name, span) => {
@@ -305,7 +349,7 @@ pub(crate) fn read(text: &str, start: usize) -> Result<RawTable, Unclosed> {
                     }
                     Name::Table => {
                         builder.close_row(span.start, true);
-                        return Ok(builder.into_table(start));
+                        return Ok(());
                     }
                     _ => builder.word_break(name),
                 }

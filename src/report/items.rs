@@ -11,6 +11,7 @@ use super::marker;
 use super::model::{
     ActionItem, Cell, Checkbox, ContainerKind, KeyPlace, Span, StatusForm, StatusSlot,
 };
+use super::packed::ItemStore;
 use super::refs::{self, Reference};
 use super::table::{RawCell, RawRow};
 
@@ -388,19 +389,48 @@ pub(crate) fn build(
     body: Vec<RawRow>,
     columns: &Columns,
     lines_counter: &mut LineCounter<'_>,
-) -> Result<Vec<ActionItem>, Ragged> {
-    let mut items = Vec::with_capacity(body.len());
-    // Rows are numbered in order; a cell holding several items on lines of their own gives
-    // each line a number (so numbers stay unique and stable: edits never add lines).
-    let mut number = 0;
+) -> Result<ItemStore, Ragged> {
+    let mut items = TableItems::with_capacity(body.len());
     for row in body {
-        number += 1;
+        items.row(cx, row, columns, lines_counter)?;
+    }
+    Ok(items.finish())
+}
+
+/// The action items of a table's body rows, made a row at a time (a row is dropped once read,
+/// so a reader that hands rows over as it reads them never holds the whole table).
+pub(crate) struct TableItems {
+    /// Each item goes into the compact store as it is made: no full-size `Vec<ActionItem>`.
+    items: ItemStore,
+    /// Rows are numbered in order; a cell holding several items on lines of their own gives
+    /// each line a number (so numbers stay unique and stable: edits never add lines).
+    number: usize,
+}
+
+impl TableItems {
+    /// Room for `rows` items.
+    pub(crate) fn with_capacity(rows: usize) -> Self {
+        TableItems {
+            items: ItemStore::with_capacity(rows),
+            number: 0,
+        }
+    }
+
+    /// Reads the next body row.
+    pub(crate) fn row(
+        &mut self,
+        cx: &Context<'_>,
+        row: RawRow,
+        columns: &Columns,
+        lines_counter: &mut LineCounter<'_>,
+    ) -> Result<(), Ragged> {
+        self.number += 1;
         let has_item = row
             .cells
             .get(columns.item)
             .is_some_and(|c| !c.text.is_empty());
         if !has_item {
-            continue;
+            return Ok(());
         }
         let cell_span = row.cells[columns.item].span.clone();
         let lines = super::cell_lines::split(cx.text, &cell_span, cx.kind);
@@ -417,16 +447,17 @@ pub(crate) fn build(
                 .collect();
             for (k, found) in lines.into_iter().enumerate() {
                 if k > 0 {
-                    number += 1;
+                    self.number += 1;
                 }
-                items.push(line_item(cx, number, line, found, extra.clone()));
+                let item = line_item(cx, self.number, line, found, extra.clone());
+                self.items.push(cx.text, &item);
             }
-            continue;
+            return Ok(());
         }
         let needed = [columns.status, columns.ticket];
         if let Some(index) = needed.into_iter().flatten().find(|&i| i >= row.cells.len()) {
             return Err(Ragged {
-                row: number,
+                row: self.number,
                 span: row.span.clone(),
                 found: row.cells.len(),
                 column: columns.headers.get(index).cloned().unwrap_or_default(),
@@ -437,7 +468,7 @@ pub(crate) fn build(
         let mut cells: Vec<Option<RawCell>> = row.cells.into_iter().map(Some).collect();
         let mut take = |i: usize| cells.get_mut(i).and_then(Option::take);
         let Some(item) = take(columns.item).map(into_cell) else {
-            continue;
+            return Ok(());
         };
         let status_cell = columns.status.and_then(&mut take).map(into_cell);
         let ticket = columns.ticket.and_then(&mut take).map(into_cell);
@@ -452,7 +483,7 @@ pub(crate) fn build(
         let head = first_paragraph(cx.text, &item.span, cx.kind);
         let rest = [item.span.start..head.start, head.end..item.span.end];
         let parts = ItemParts {
-            row: number,
+            row: self.number,
             line,
             item,
             head,
@@ -463,10 +494,15 @@ pub(crate) fn build(
             (None, None) => text_item(cx, parts, extra),
             (status_cell, ticket) => table_item(cx, parts, status_cell, ticket, extra),
         };
-        items.push(built);
+        self.items.push(cx.text, &built);
+        Ok(())
     }
-    items.shrink_to_fit();
-    Ok(items)
+
+    /// The items, their store trimmed to size.
+    pub(crate) fn finish(mut self) -> ItemStore {
+        self.items.shrink();
+        self.items
+    }
 }
 
 /// One line of a cell holding several items (see `cell_lines.rs`): written as a list item.

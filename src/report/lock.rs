@@ -195,11 +195,14 @@ pub fn lock_with_timeout(path: &Path, wait: Duration) -> Result<ReportLock, Repo
 /// saving would either fail after Jira changed (exit 3, tickets whose keys only the journal
 /// knows) or, as root or by renaming over it, rewrite a file someone marked read-only.
 ///
-/// - the report must be writable: no write bit, or an open for append refused;
+/// - the report must be writable: no write bit, or an open for writing refused (which also
+///   catches an append-only or immutable file, whose open for append alone would succeed);
 /// - its folder must take a new file (the atomic save writes one beside the report and renames
 ///   it): checked by creating and removing an empty probe file, the only test that holds for
 ///   root too (permission bits do not stop root; a read-only mount, `chattr +i` or an ACL do,
 ///   and `access(W_OK)` misses some of those);
+/// - in a sticky folder (`/tmp`) the report must be this user's (or the folder's): only they
+///   may rename over it;
 /// - it must have one name only: the rename gives the report a new inode, so a second hard
 ///   link would keep the old bytes without the keys, and a sync of that name would file every
 ///   ticket again.
@@ -221,14 +224,16 @@ fn refuse_read_only(path: &Path, real: &Path) -> Result<(), ReportError> {
             "make it writable (chmod u+w) or preview with --dry-run",
         ));
     }
-    if let Err(cause) = super::disk::open_regular(real, super::disk::Access::Append) {
+    if let Err(cause) = super::disk::open_regular(real, super::disk::Access::Write) {
         return Err(refuse(
             format!("the report is not writable by this user ({cause})"),
-            "make it writable (chmod u+w) or preview with --dry-run",
+            "make it writable (chmod u+w; an append-only or immutable flag, shown by lsattr, \
+             goes with chattr -a -i) or preview with --dry-run",
         ));
     }
     let folder = super::disk::folder_of(real);
-    if let Err(cause) = probe_folder(&folder) {
+    let probed = probe_folder(&folder);
+    if let Err(cause) = probed {
         return Err(refuse(
             format!(
                 "its folder {} does not take new files ({cause}), and saving writes a new file \
@@ -237,6 +242,18 @@ fn refuse_read_only(path: &Path, real: &Path) -> Result<(), ReportError> {
             ),
             "make the folder writable (chmod u+w, or mount it read-write) or preview with \
              --dry-run",
+        ));
+    }
+    if let Ok(me) = probed
+        && let Some(owner) = sticky_owner(&folder, &metadata, me)
+    {
+        return Err(refuse(
+            format!(
+                "its folder {} is sticky (like /tmp: only a file's owner may replace it) and \
+                 the report belongs to {owner}, so the save could not rename a new file over it",
+                folder.display()
+            ),
+            "sync it as its owner, or copy it to a file of your own (then delete the old one)",
         ));
     }
     let links = hard_links(&metadata);
@@ -253,14 +270,46 @@ fn refuse_read_only(path: &Path, real: &Path) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// Creates and removes an empty file in `folder`: whether a save could write there.
-fn probe_folder(folder: &Path) -> io::Result<()> {
+/// Creates and removes an empty file in `folder`: whether a save could write there. Returns
+/// the new file's owner, the user a save's files belong to (no unsafe call to ask for it).
+fn probe_folder(folder: &Path) -> io::Result<Option<u32>> {
     let probe = folder.join(format!(".pm-sync-probe.{}.tmp", std::process::id()));
-    OpenOptions::new()
+    let file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&probe)?;
-    std::fs::remove_file(&probe)
+    let owner = file_owner(&file);
+    std::fs::remove_file(&probe)?;
+    Ok(owner)
+}
+
+#[cfg(unix)]
+fn file_owner(file: &File) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    file.metadata().ok().map(|m| m.uid())
+}
+
+#[cfg(not(unix))]
+fn file_owner(_file: &File) -> Option<u32> {
+    None
+}
+
+/// In a sticky folder (mode `+t`, like `/tmp`) only the owner of a file, of the folder, or root
+/// may rename over the file, however writable both are: the report's owner (as "user N") when
+/// that stops user `me` from saving it.
+#[cfg(unix)]
+fn sticky_owner(folder: &Path, report: &std::fs::Metadata, me: Option<u32>) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let me = me?;
+    let folder = std::fs::metadata(folder).ok()?;
+    let sticky = folder.mode() & 0o1000 != 0;
+    (sticky && me != 0 && report.uid() != me && folder.uid() != me)
+        .then(|| format!("user {}", report.uid()))
+}
+
+#[cfg(not(unix))]
+fn sticky_owner(_folder: &Path, _report: &std::fs::Metadata, _me: Option<u32>) -> Option<String> {
+    None
 }
 
 #[cfg(unix)]

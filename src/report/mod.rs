@@ -25,6 +25,7 @@ mod list;
 mod lock;
 mod marker;
 pub mod model;
+mod packed;
 mod pipe_table;
 mod refs;
 pub mod render;
@@ -37,7 +38,7 @@ mod windowed;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use error::ReportError;
 pub use file::FileHome;
@@ -51,6 +52,7 @@ pub use model::{
 };
 
 use error::Origin;
+use packed::ItemStore;
 use section::{LocatedTable, SectionError};
 
 pub use explain::Explanation;
@@ -107,9 +109,27 @@ struct Parsed {
     /// The heading that introduced the table, as written (whitespace collapsed).
     heading: Option<String>,
     front_matter: FrontMatter,
-    items: Vec<ActionItem>,
+    items: Items,
     /// Why this section and container, for `items --explain`.
     explanation: Explanation,
+}
+
+/// A report's items: compact records (see `packed.rs`), and the structs decoded from them once
+/// a caller asks for them all as a slice ([`Report::items`]). Callers that go through them once
+/// ([`Report::iter_items`]) never hold more than one struct.
+#[derive(Debug, Default)]
+struct Items {
+    store: ItemStore,
+    all: OnceLock<Vec<ActionItem>>,
+}
+
+impl Items {
+    fn new(store: ItemStore) -> Items {
+        Items {
+            store,
+            all: OnceLock::new(),
+        }
+    }
 }
 
 /// The bytes last loaded or saved, or only their fingerprint.
@@ -154,7 +174,7 @@ impl fmt::Debug for Report {
         f.debug_struct("Report")
             .field("path", &self.path)
             .field("kind", &self.parsed.kind)
-            .field("items", &self.parsed.items.len())
+            .field("items", &self.parsed.items.store.len())
             .field("modified", &self.is_modified())
             .finish_non_exhaustive()
     }
@@ -260,7 +280,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             });
         }
     };
-    let first = match read_part(path, text, options, located) {
+    let first = match read_part(path, text, options, &scan.refdefs, located) {
         Ok(part) => part,
         Err(error) => {
             // A broken front matter is named first, as for every other report.
@@ -281,7 +301,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     // whose items cannot be read, or are written in another markup (HTML beside Markdown), is
     // left out rather than failing the report.
     for (heading, located) in scan.siblings {
-        let Ok(part) = read_part(path, text, options, located) else {
+        let Ok(part) = read_part(path, text, options, &scan.refdefs, located) else {
             continue;
         };
         let combined = match (kind, part.kind) {
@@ -291,11 +311,8 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
             _ => continue,
         };
         kind = combined;
-        let offset = items.last().map_or(0, |item| item.row);
-        items.extend(part.items.into_iter().map(|mut item| {
-            item.row += offset;
-            item
-        }));
+        let offset = items.last_row().unwrap_or(0);
+        items.append(text, &part.items, offset);
         explanation.siblings.push(heading);
         if !part.columns.is_empty() {
             explanation.columns.extend(part.columns);
@@ -306,7 +323,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
         table_line,
         heading: section_heading,
         front_matter,
-        items,
+        items: Items::new(items),
         explanation,
     })
 }
@@ -315,7 +332,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
 struct Part {
     kind: ContainerKind,
     table_line: usize,
-    items: Vec<ActionItem>,
+    items: ItemStore,
     /// The bytes of the container, when it has items.
     span: Option<Span>,
     container: String,
@@ -327,35 +344,83 @@ fn read_part(
     path: &Path,
     text: &str,
     options: &ReportOptions,
+    refdefs: &windowed::RefDefs,
     located: LocatedTable,
 ) -> Result<Part, ReportError> {
-    let table = match located {
-        LocatedTable::Pipe(table) => table,
-        LocatedTable::Html(start) => html_table::read(text, start).map_err(|unclosed| {
-            let origin = Origin::new(path, text, unclosed.tag);
-            ReportError::UnclosedTable {
-                at: origin.at,
-                src: origin.src,
-                span: origin.span,
-            }
-        })?,
+    let unclosed = |unclosed: html_table::Unclosed| {
+        let origin = Origin::new(path, text, unclosed.tag);
+        ReportError::UnclosedTable {
+            at: origin.at,
+            src: origin.src,
+            span: origin.span,
+        }
+    };
+    match located {
+        LocatedTable::Pipe(table) => {
+            let table::RawTable {
+                kind,
+                start,
+                header,
+                body,
+            } = table;
+            table_part(path, text, options, kind, start, |each| {
+                let rows = header.map(|row| (true, row));
+                for (is_header, row) in rows
+                    .into_iter()
+                    .chain(body.into_iter().map(|row| (false, row)))
+                {
+                    if each(is_header, row).is_break() {
+                        break;
+                    }
+                }
+                Ok(())
+            })
+        }
+        LocatedTable::PipeAt(start) => {
+            table_part(path, text, options, ContainerKind::Pipe, start, |each| {
+                section::read_pipe_table(text, start, refdefs, options.parse_window, each);
+                Ok(())
+            })
+        }
+        LocatedTable::Html(start) => {
+            table_part(path, text, options, ContainerKind::Html, start, |each| {
+                // The header first (it may not be the first row), then the body rows as read.
+                let header = html_table::header(text, start).map_err(unclosed)?;
+                let header_index = header.as_ref().map(|(index, _)| *index);
+                if let Some((_, row)) = header
+                    && each(true, row).is_break()
+                {
+                    return Ok(());
+                }
+                let mut index = 0;
+                html_table::read_each(text, start, |section, row| {
+                    let is_header = Some(index) == header_index;
+                    index += 1;
+                    if is_header || section != html_table::Section::Body {
+                        return std::ops::ControlFlow::Continue(());
+                    }
+                    each(false, row)
+                })
+                .map_err(unclosed)
+            })
+        }
         LocatedTable::Cell(span, kind) => {
             let cx = items::Context::new(text, kind, &options.ticket_projects);
             let mut lines = items::LineCounter::new(text);
             let line = lines.line_of(span.start);
-            let items = cell_lines::lines_or_whole(text, &span, kind)
-                .into_iter()
-                .enumerate()
-                .map(|(i, found)| items::line_item(&cx, i + 1, line, found, Vec::new()))
-                .collect();
-            return Ok(Part {
+            let found = cell_lines::lines_or_whole(text, &span, kind);
+            let mut items = ItemStore::with_capacity(found.len());
+            for (i, found) in found.into_iter().enumerate() {
+                items.push(text, &items::line_item(&cx, i + 1, line, found, Vec::new()));
+            }
+            Ok(Part {
                 kind,
                 table_line: line,
                 items,
                 span: Some(span),
                 container: "lines of one table cell".to_owned(),
                 columns: Vec::new(),
-            });
+            })
         }
         LocatedTable::List(raw_items, shape) => {
             let span = raw_items
@@ -363,36 +428,85 @@ fn read_part(
                 .zip(raw_items.last())
                 .map(|(first, last)| first.span.start..last.span.end);
             let (table_line, items) = list_items(text, raw_items, options);
-            return Ok(Part {
+            Ok(Part {
                 kind: ContainerKind::List,
                 table_line,
                 items,
                 span,
                 container: shape.describe().to_owned(),
                 columns: Vec::new(),
-            });
+            })
         }
-    };
-    let columns = columns::map_or_report(path, text, table.header.as_ref(), table.start)?;
-    let container = match table.kind {
+    }
+}
+
+/// Reads the items of a table whose rows `read` hands over one at a time (`true` for the header
+/// row, which comes first), so that the whole table is never held: each row becomes items
+/// before the next is read.
+fn table_part(
+    path: &Path,
+    text: &str,
+    options: &ReportOptions,
+    kind: ContainerKind,
+    start: usize,
+    read: impl FnOnce(
+        &mut dyn FnMut(bool, table::RawRow) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), ReportError>,
+) -> Result<Part, ReportError> {
+    use std::ops::ControlFlow;
+    let container = match kind {
         ContainerKind::Html => "an HTML table",
         _ => "a pipe table",
     };
-    let roles = columns::roles(&columns);
     let mut lines = items::LineCounter::new(text);
-    let table_line = lines.line_of(table.start);
-    let kind = table.kind;
-    let span = Some(table.span());
+    let table_line = lines.line_of(start);
     let cx = items::Context::new(text, kind, &options.ticket_projects);
-    let items = items::build(&cx, table.body, &columns, &mut lines)
-        .map_err(|ragged| ragged.into_error(path, text))?;
+    let mut columns: Option<columns::Columns> = None;
+    let mut items = items::TableItems::with_capacity(0);
+    let mut end = start;
+    let mut failure: Option<ReportError> = None;
+    read(&mut |is_header, row| {
+        if columns.is_none() {
+            // The first row is the header; a table without one has no item column.
+            let header = is_header.then_some(&row);
+            match columns::map_or_report(path, text, header, start) {
+                Ok(mapped) => columns = Some(mapped),
+                Err(error) => {
+                    failure = Some(error);
+                    return ControlFlow::Break(());
+                }
+            }
+            if is_header {
+                end = row.span.end;
+                return ControlFlow::Continue(());
+            }
+        }
+        end = row.span.end;
+        let Some(columns) = columns.as_ref() else {
+            return ControlFlow::Break(());
+        };
+        match items.row(&cx, row, columns, &mut lines) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(ragged) => {
+                failure = Some(ragged.into_error(path, text));
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    let columns = match columns {
+        Some(columns) => columns,
+        None => columns::map_or_report(path, text, None, start)?,
+    };
     Ok(Part {
         kind,
         table_line,
-        items,
-        span,
+        items: items.finish(),
+        span: Some(start..end.max(start)),
         container: container.to_owned(),
-        columns: roles,
+        columns: columns::roles(&columns),
     })
 }
 
@@ -402,15 +516,15 @@ fn list_items(
     text: &str,
     raw_items: Vec<list::RawListItem>,
     options: &ReportOptions,
-) -> (usize, Vec<ActionItem>) {
+) -> (usize, ItemStore) {
     let cx = items::Context::new(text, ContainerKind::List, &options.ticket_projects);
     let mut lines = items::LineCounter::new(text);
     let table_line = raw_items
         .first()
         .map_or(1, |item| lines.line_of(item.span.start));
-    let items = raw_items
-        .into_iter()
-        .map(|raw| {
+    let mut items = ItemStore::with_capacity(raw_items.len());
+    for raw in raw_items {
+        let item = {
             let parts = items::ItemParts {
                 row: raw.position,
                 line: lines.line_of(raw.span.start),
@@ -423,8 +537,10 @@ fn list_items(
                 checkbox: raw.checkbox,
             };
             items::text_item(&cx, parts, Vec::new())
-        })
-        .collect();
+        };
+        items.push(text, &item);
+    }
+    items.shrink();
     (table_line, items)
 }
 
@@ -545,17 +661,30 @@ impl Report {
     }
 
     /// The action items, in table order; template rows (empty item cell) are not included.
+    /// The first call decodes them all and keeps them while the report is unchanged: a caller
+    /// that goes through them once holds less with [`Report::iter_items`].
     pub fn items(&self) -> &[ActionItem] {
-        &self.parsed.items
+        self.parsed
+            .items
+            .all
+            .get_or_init(|| self.parsed.items.store.iter(&self.text).collect())
+    }
+
+    /// The action items, as [`Report::items`] gives them, decoded one at a time: at most one
+    /// is held at once (a report of 100,000 rows holds its items in about 20 bytes each).
+    pub fn iter_items(&self) -> impl ExactSizeIterator<Item = ActionItem> + '_ {
+        self.parsed.items.store.iter(&self.text)
+    }
+
+    /// How many action items [`Report::items`] holds.
+    pub fn item_count(&self) -> usize {
+        self.parsed.items.store.len()
     }
 
     /// The action item in body row `row` (1-based, template rows counted), if that row is one.
     pub fn item(&self, row: usize) -> Option<&ActionItem> {
-        let items = &self.parsed.items;
-        items
-            .binary_search_by_key(&row, |item| item.row)
-            .ok()
-            .and_then(|i| items.get(i))
+        let index = self.parsed.items.store.find_row(row)?;
+        self.items().get(index)
     }
 
     /// The heading that introduced the action items, as written (whitespace collapsed).
@@ -603,7 +732,7 @@ impl Report {
             &self.path,
             &self.text,
             self.parsed.kind,
-            &self.parsed.items,
+            self.items(),
             edits,
             &self.known,
             self.page_title.is_some(),
@@ -615,7 +744,7 @@ impl Report {
         // planned, the old text before the new one is parsed (it stays only while it is what
         // was saved, or kept for a diff). Should the new text not parse, `undo` gives the old
         // one back.
-        self.parsed.items = Vec::new();
+        self.parsed.items = Items::default();
         if !self.options.keep_original
             && let SavedText::Bytes(bytes) = &self.saved
         {

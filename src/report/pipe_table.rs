@@ -5,7 +5,7 @@
 //! fewer cells than the header gets empty padding cells at the row's end; those are dropped here so
 //! a row's cell count is what the file holds.
 
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -36,6 +36,31 @@ pub(crate) fn read<'a>(
 ) -> RawTable {
     let mut header = None;
     let mut body = Vec::new();
+    read_each(text, base, events, |is_header, row| {
+        if is_header {
+            header = Some(row);
+        } else {
+            body.push(row);
+        }
+        ControlFlow::Continue(())
+    });
+    RawTable {
+        kind: ContainerKind::Pipe,
+        start: table.start,
+        header,
+        body,
+    }
+}
+
+/// Reads the rows of the table whose `Start(Table)` event came last, consuming events up to its
+/// end, and hands each to `each` as it ends (`true` for the header row), so that no more than
+/// one row is held; `each` returns `Break` to stop reading.
+pub(crate) fn read_each<'a>(
+    text: &str,
+    base: usize,
+    events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    mut each: impl FnMut(bool, RawRow) -> ControlFlow<()>,
+) {
     let mut row: Option<(Range<usize>, Vec<RawCell>)> = None;
     // The open cell's bytes, and its text so far (one buffer for every cell: each cell's text
     // is copied out once, at its exact size).
@@ -70,25 +95,17 @@ pub(crate) fn read<'a>(
                     }
                 }
             }
-            Event::End(TagEnd::TableHead) => {
-                if let Some((range, cells)) = row.take() {
-                    header = Some(finish_row(text, range, cells));
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                let is_header = matches!(event, Event::End(TagEnd::TableHead));
+                if let Some((range, cells)) = row.take()
+                    && each(is_header, finish_row(text, range, cells)).is_break()
+                {
+                    return;
                 }
             }
-            Event::End(TagEnd::TableRow) => {
-                if let Some((range, cells)) = row.take() {
-                    body.push(finish_row(text, range, cells));
-                }
-            }
-            Event::End(TagEnd::Table) => break,
+            Event::End(TagEnd::Table) => return,
             _ => {}
         }
-    }
-    RawTable {
-        kind: ContainerKind::Pipe,
-        start: table.start,
-        header,
-        body,
     }
 }
 

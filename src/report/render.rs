@@ -1,6 +1,6 @@
 //! What `pm-sync items` prints: a plain-text listing and a serialisable view for `--format json`.
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
@@ -72,11 +72,44 @@ pub struct ItemsView<'a> {
     pub labels: Option<Vec<String>>,
     /// Why the labels cannot be worked out, when they cannot.
     pub label_error: Option<String>,
-    /// The action items.
-    pub items: Vec<ItemView<'a>>,
+    /// The action items (a JSON array), decoded one at a time as they are written.
+    pub items: ItemList<'a>,
     /// Why these items (`items --explain`): absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<&'a super::Explanation>,
+}
+
+/// A report's items, serialised as an array of [`ItemView`]s without holding them all.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemList<'a>(&'a Report);
+
+impl PartialEq for ItemList<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for ItemList<'_> {}
+
+impl Serialize for ItemList<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.item_count()))?;
+        for item in self.0.iter_items() {
+            seq.serialize_element(&ItemView {
+                row: item.row,
+                line: item.line,
+                item: &item.item.text,
+                summary: item.summary(),
+                key: item.key.as_deref(),
+                related: &item.related,
+                checked: item.checkbox.map(|checkbox| checkbox.checked),
+                status: item.status_text(),
+                extra: Extra(&item.extra),
+            })?;
+        }
+        seq.end()
+    }
 }
 
 /// The view of `report` for JSON output; `labels` is what [`super::resolve_labels`] said.
@@ -100,21 +133,7 @@ pub fn items_view<'a>(
         severity_source: fm.severity_source.as_ref(),
         labels,
         label_error,
-        items: report
-            .items()
-            .iter()
-            .map(|item| ItemView {
-                row: item.row,
-                line: item.line,
-                item: &item.item.text,
-                summary: item.summary(),
-                key: item.key.as_deref(),
-                related: &item.related,
-                checked: item.checkbox.map(|checkbox| checkbox.checked),
-                status: item.status_text(),
-                extra: Extra(&item.extra),
-            })
-            .collect(),
+        items: ItemList(report),
         explanation: None,
     }
 }
@@ -122,8 +141,20 @@ pub fn items_view<'a>(
 /// The plain-text listing of `report`'s items. A label problem (no incident date, say) is shown
 /// as a warning line, not a failure: the items can still be read.
 pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>) -> String {
-    let mut out = String::new();
-    let count = report.items().len();
+    let mut out = Vec::new();
+    // Writing to a `Vec` cannot fail.
+    let _ = write_items_text(&mut out, report, labels);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`items_text`], written to `out` as it is made: a report of 100,000 rows is never held as
+/// one string.
+pub fn write_items_text(
+    out: &mut impl Write,
+    report: &Report,
+    labels: Result<&IncidentLabels, &ReportError>,
+) -> io::Result<()> {
+    let count = report.item_count();
     let noun = if count == 1 {
         "action item"
     } else {
@@ -139,35 +170,35 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
         .section_heading()
         .map(|heading| format!(" under \"{heading}\""))
         .unwrap_or_default();
-    let _ = writeln!(
+    writeln!(
         out,
         "{}: {count} {noun} {container} at line {}{under}",
         report.path().display(),
         report.table_line()
-    );
+    )?;
     let explanation = report.explanation();
     if explanation.guessed
         && let Some(choice) = &explanation.choice
     {
-        let _ = writeln!(out, "section chosen because {choice}");
+        writeln!(out, "section chosen because {choice}")?;
     }
     let fm = report.front_matter();
     if let (Some(date), Some(source)) = (fm.incident_date, &fm.incident_date_source) {
-        let _ = writeln!(out, "incident date: {date} (from {source})");
+        writeln!(out, "incident date: {date} (from {source})")?;
     }
     if let (Some(severity), Some(source)) = (&fm.severity, &fm.severity_source) {
-        let _ = writeln!(out, "severity: {severity} (from {source})");
+        writeln!(out, "severity: {severity} (from {source})")?;
     }
     // No silent fallback: a report naming no severity gets the default, and says so.
     if let (None, None, Ok(labels)) = (&fm.severity, &fm.severity_refusal, labels) {
-        let _ = writeln!(out, "severity {} (default: none found)", labels.severity);
+        writeln!(out, "severity {} (default: none found)", labels.severity)?;
     }
     match labels {
         Ok(labels) => {
-            let _ = writeln!(out, "labels: {}", labels.labels().join(", "));
+            writeln!(out, "labels: {}", labels.labels().join(", "))?;
         }
         Err(error) => {
-            let _ = writeln!(out, "warning: {error}");
+            writeln!(out, "warning: {error}")?;
         }
     }
     // The labels stop at the first problem; a refused severity behind a date problem is
@@ -175,38 +206,31 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
     if let Some(refusal) = &fm.severity_refusal {
         let message = refusal.error().to_string();
         if labels.err().map(ToString::to_string).as_deref() != Some(message.as_str()) {
-            let _ = writeln!(out, "warning: {message}");
+            writeln!(out, "warning: {message}")?;
         }
     }
     if count == 0 {
-        return out;
+        return Ok(());
     }
-    let key_width = report
-        .items()
-        .iter()
-        .map(|i| i.key.as_deref().map_or(1, str::len))
-        .max()
-        .unwrap_or(1)
-        .max(3);
-    let status_width = report
-        .items()
-        .iter()
-        .map(|i| i.status_text().chars().count().max(1))
-        .max()
-        .unwrap_or(1)
-        .max(6);
-    let _ = writeln!(
+    // One pass for both widths, one to write: items are decoded as they are needed.
+    let (key_width, status_width) = report.iter_items().fold((3, 6), |(key, status), i| {
+        (
+            key.max(i.key.as_deref().map_or(1, str::len)),
+            status.max(i.status_text().chars().count().max(1)),
+        )
+    });
+    writeln!(
         out,
         "{:>4}  {:>5}  {:<key_width$}  {:<status_width$}  SUMMARY",
         "ROW", "LINE", "KEY", "STATUS"
-    );
-    for item in report.items() {
+    )?;
+    for item in report.iter_items() {
         let status = match (item.status_text(), item.checkbox) {
             ("", Some(checkbox)) if checkbox.checked => "[x]",
             ("", _) => "-",
             (status, _) => status,
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "{:>4}  {:>5}  {:<key_width$}  {:<status_width$}  {}",
             item.row,
@@ -214,10 +238,10 @@ pub fn items_text(report: &Report, labels: Result<&IncidentLabels, &ReportError>
             item.key.as_deref().unwrap_or("-"),
             status,
             item.summary()
-        );
+        )?;
         if !item.related.is_empty() {
-            let _ = writeln!(out, "{:>13}related: {}", "", item.related.join(", "));
+            writeln!(out, "{:>13}related: {}", "", item.related.join(", "))?;
         }
     }
-    out
+    Ok(())
 }

@@ -12,6 +12,8 @@
 //! Long-term, Corrective / Preventive) are read with it, in order, as one list. Headings inside
 //! code blocks never become heading events, so they are ignored for free.
 
+use std::ops::ControlFlow;
+
 use pulldown_cmark::{Event, HeadingLevel, MetadataBlockKind, Options, Tag, TagEnd};
 
 use super::heading::SectionMatcher;
@@ -29,8 +31,11 @@ pub(crate) enum LocatedTable {
     /// A raw HTML table whose `<table` tag starts at this byte offset; read it with
     /// [`html_table::read`].
     Html(usize),
-    /// A GFM pipe table, already read.
+    /// A GFM pipe table, already read (one inside a list or quote).
     Pipe(RawTable),
+    /// A GFM pipe table whose first line starts at this byte offset, a block of its own: read
+    /// it with [`read_pipe_table`], a row at a time.
+    PipeAt(usize),
     /// No table: the section's items written as text (at least one).
     List(Vec<RawListItem>, Shape),
     /// The value cell (these bytes) of a "Field | Value" table's row naming action items.
@@ -80,6 +85,24 @@ pub(crate) struct Scan {
     /// Whether the document looks like a post-mortem (front matter, a title or heading that
     /// names an incident or half names action items): a folder run may not skip it silently.
     pub(crate) looks_like_post_mortem: bool,
+    /// The document's reference definitions, for reading a [`LocatedTable::PipeAt`].
+    pub(crate) refdefs: RefDefs,
+}
+
+/// Reads the pipe table whose first line starts at `start` ([`LocatedTable::PipeAt`]), handing
+/// each row to `each` as it is read (`true` for the header row), `window` bytes of Markdown
+/// parsed at a time; `each` returns `Break` to stop.
+pub(crate) fn read_pipe_table(
+    text: &str,
+    start: usize,
+    refdefs: &RefDefs,
+    window: usize,
+    each: impl FnMut(bool, super::table::RawRow) -> ControlFlow<()>,
+) {
+    let mut events = Windowed::new(text, start..text.len(), options(), Some(refdefs), window);
+    if let Some((Event::Start(Tag::Table(_)), _)) = events.next() {
+        pipe_table::read_each(text, 0, &mut events, each);
+    }
 }
 
 /// One heading of the document.
@@ -133,13 +156,14 @@ struct Outline {
     front_matter: Option<Span>,
     headings: Vec<HeadingInfo>,
     labels: Vec<Label>,
-    fields: Vec<FieldRow>,
+    field: Option<FieldRow>,
     refdefs: RefDefs,
     /// Bytes parsed at a time.
     window: usize,
 }
 
-fn options() -> Options {
+/// The Markdown the reader understands.
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
         | Options::ENABLE_TASKLISTS
@@ -176,7 +200,8 @@ fn outline(text: &str, base: usize, window: usize) -> Outline {
     let mut label_starts: Vec<usize> = Vec::new();
     let mut table_header: Option<Vec<String>> = None;
     let mut cell = String::new();
-    let mut fields: Vec<FieldRow> = Vec::new();
+    // The first "Field | Value" row naming action items (the only one used).
+    let mut field: Option<FieldRow> = None;
     // The body row being read: its first cell's text and its cells' spans.
     let mut row: Option<(String, Vec<Span>)> = None;
     let mut in_cell = false;
@@ -302,10 +327,11 @@ fn outline(text: &str, base: usize, window: usize) -> Outline {
             Event::Start(Tag::TableRow) => row = Some((String::new(), Vec::new())),
             Event::End(TagEnd::TableRow) => {
                 if let Some((name, cells)) = row.take()
+                    && field.is_none()
                     && cells.len() >= 2
                     && let Some(phrase) = vocabulary::is_label_phrase(&name)
                 {
-                    fields.push(FieldRow {
+                    field = Some(FieldRow {
                         name: name.trim().to_owned(),
                         phrase,
                         value: pipe_table::content_span(text, &cells[1]),
@@ -349,7 +375,9 @@ fn outline(text: &str, base: usize, window: usize) -> Outline {
                     if let Some(h) = headings.last_mut() {
                         h.tables.push(TableAt::Html(range.start + at));
                     }
-                    html_fields(text, range.start + at, &mut fields);
+                    if field.is_none() {
+                        field = html_field(text, range.start + at);
+                    }
                 }
             }
             _ => {}
@@ -372,7 +400,7 @@ fn outline(text: &str, base: usize, window: usize) -> Outline {
         front_matter,
         headings,
         labels,
-        fields,
+        field,
         refdefs,
         window,
     }
@@ -411,9 +439,25 @@ fn read_regions(
             outline.window,
         )
         .filter(|(_, range)| range.start >= region.start && range.end <= region.end);
+        // Blocks open around the event (a table at depth 0 starts a block of the region's own).
+        let mut depth = 0usize;
         while let Some((event, range)) = events.next() {
+            let top_level = depth == 0;
+            match &event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
             match &event {
                 Event::Start(Tag::Table(_)) if !collector.has_structured() => {
+                    if top_level && !*nested {
+                        // Read later, a row at a time, from its first line.
+                        let line = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+                        return Read {
+                            contents: Some(LocatedTable::PipeAt(line)),
+                            skipped: Vec::new(),
+                        };
+                    }
                     let table = pipe_table::read(text, 0, range, &mut events);
                     return Read {
                         contents: Some(LocatedTable::Pipe(table)),
@@ -451,6 +495,7 @@ fn read_regions(
                         span: range,
                         reason: "a table after the section's items: not read",
                     });
+                    depth = depth.saturating_sub(1);
                     for (event, _) in events.by_ref() {
                         if matches!(event, Event::End(TagEnd::Table)) {
                             break;
@@ -517,6 +562,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String], window: usize
         siblings: Vec::new(),
         skipped: Vec::new(),
         looks_like_post_mortem,
+        refdefs: outline.refdefs.clone(),
     };
     let named = |h: &HeadingInfo| -> Option<Named> {
         if configured.is_empty() {
@@ -651,7 +697,7 @@ pub(crate) fn scan(text: &str, base: usize, configured: &[String], window: usize
         }
     }
     // A "Field | Value" table's row naming action items: the lines of its value cell.
-    if let Some(field) = outline.fields.first() {
+    if let Some(field) = &outline.field {
         scan.table = Ok(LocatedTable::Cell(field.value.clone(), field.kind));
         scan.heading = Some(field.name.clone());
         scan.choice = Some(Choice::Label(field.phrase));
@@ -794,28 +840,38 @@ fn html_headings(text: &str, block: Span, nested: bool, headings: &mut Vec<Headi
 fn find_close_tag(raw: &str, digit: u8) -> Option<usize> {
     let bytes = raw.as_bytes();
     memchr::memmem::find_iter(bytes, b"</").find(|&i| {
-        bytes.get(i + 2).is_some_and(|b| b.eq_ignore_ascii_case(&b'h'))
+        bytes
+            .get(i + 2)
+            .is_some_and(|b| b.eq_ignore_ascii_case(&b'h'))
             && bytes.get(i + 3) == Some(&digit)
     })
 }
 
-/// The rows of the HTML table at `at` whose first cell names action items.
-fn html_fields(text: &str, at: usize, fields: &mut Vec<FieldRow>) {
-    let Ok(table) = html_table::read(text, at) else {
-        return;
-    };
-    for row in &table.body {
-        if row.cells.len() >= 2
+/// The first row of the HTML table at `at` whose first cell names action items, read a row at a
+/// time. The header row is not a field; an unclosed table has none.
+fn html_field(text: &str, at: usize) -> Option<FieldRow> {
+    let header = html_table::header(text, at).ok()?.map(|(index, _)| index);
+    let mut found = None;
+    let mut index = 0;
+    html_table::read_each(text, at, |section, row| {
+        let is_body = section == html_table::Section::Body && Some(index) != header;
+        index += 1;
+        if found.is_none()
+            && is_body
+            && row.cells.len() >= 2
             && let Some(phrase) = vocabulary::is_label_phrase(&row.cells[0].text)
         {
-            fields.push(FieldRow {
+            found = Some(FieldRow {
                 name: row.cells[0].text.clone(),
                 phrase,
                 value: row.cells[1].span.clone(),
                 kind: super::model::ContainerKind::Html,
             });
         }
-    }
+        ControlFlow::Continue(())
+    })
+    .ok()?;
+    found
 }
 
 /// Whether a table's header names an item column.
@@ -824,8 +880,8 @@ fn table_has_item_column(text: &str, table: &TableAt) -> bool {
         TableAt::Pipe(headers) => headers
             .iter()
             .any(|h| vocabulary::column(h) == Some(vocabulary::Column::Item)),
-        TableAt::Html(at) => html_table::read(text, *at).is_ok_and(|t| {
-            t.header.is_some_and(|row| {
+        TableAt::Html(at) => html_table::header(text, *at).is_ok_and(|header| {
+            header.is_some_and(|(_, row)| {
                 row.cells
                     .iter()
                     .any(|c| vocabulary::column(&c.text) == Some(vocabulary::Column::Item))

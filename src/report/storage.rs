@@ -18,6 +18,7 @@ use super::items::{self, ItemParts, LineCounter};
 use super::model::{
     ActionItem, Cell, Checkbox, ContainerKind, FrontMatter, KeyPlace, Span, StatusForm,
 };
+use super::packed::ItemStore;
 use super::table::collapse_whitespace;
 use super::vocabulary::{self, Strength};
 use super::{Parsed, ReportOptions, columns, html_table};
@@ -339,7 +340,8 @@ pub(crate) fn parse(
             let cx = items::Context::new(text, ContainerKind::Html, &options.ticket_projects);
             let items = items::build(&cx, table.body, &columns, &mut lines)
                 .map_err(|ragged| ragged.into_error(name, text))?;
-            (ContainerKind::Html, items)
+            // Pages are small: their items are adjusted as structs, then packed again.
+            (ContainerKind::Html, items.iter(text).collect())
         }
         Container::Tasks(open) | Container::List(open) => {
             let tasks = matches!(container, Container::Tasks(_));
@@ -353,10 +355,11 @@ pub(crate) fn parse(
     let table_line = items
         .first()
         .map_or(1, |item: &ActionItem| item.line.max(1));
-    let mut items = items;
+    let mut items: Vec<ActionItem> = items;
     for item in &mut items {
         adjust(text, item);
     }
+    let items = super::Items::new(ItemStore::from_items(text, &items));
     let explanation = Explanation {
         section: Some(heading_text.clone()),
         choice: Some(if options.section.is_empty() {

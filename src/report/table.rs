@@ -33,18 +33,6 @@ pub(crate) struct RawTable {
     pub(crate) body: Vec<RawRow>,
 }
 
-impl RawTable {
-    /// The bytes from the table's start to the end of its last row.
-    pub(crate) fn span(&self) -> Span {
-        let end = self
-            .body
-            .last()
-            .or(self.header.as_ref())
-            .map_or(self.start, |row| row.span.end);
-        self.start..end.max(self.start)
-    }
-}
-
 /// Collapses runs of whitespace (including non-breaking spaces) into one space and trims.
 pub(crate) fn collapse_whitespace(raw: &str) -> String {
     collapse_whitespace_cow(raw).into_owned()

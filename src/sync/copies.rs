@@ -1,6 +1,6 @@
 //! Copies of a report that notice each other: the labels every sync searches, and the warning
 //! for items that match tickets pm-sync created for *another* report (a copy of this one in
-//! the same folder, say), which this report will never adopt.
+//! the same folder or elsewhere in the repository), which this report will never adopt.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -93,7 +93,8 @@ pub fn warning(path: &Path, found: &ForeignMatch, run: &[(PathBuf, String)]) -> 
         .iter()
         .find(|(_, mark)| *mark == found.mark)
         .map(|(p, _)| p.clone())
-        .or_else(|| sibling_with_mark(path, &found.mark));
+        .or_else(|| sibling_with_mark(path, &found.mark))
+        .or_else(|| elsewhere_in_repository(path, &found.mark));
     let named = match &other {
         Some(other) => format!("{}", other.display()),
         None => format!(
@@ -147,6 +148,80 @@ pub fn warn_foreign(reports: &[LoadedReport], plan: &Plan, state: &TrackerState)
         let path = reports[found.report].report.path();
         tracing::warn!("{}", warning(path, &found, &run));
     }
+    for (report, other, keys) in shared_links(&marks, plan, &run) {
+        tracing::warn!(
+            "{}",
+            shared_warning(reports[report].report.path(), &other, &keys)
+        );
+    }
+}
+
+/// Linked tickets that pm-sync created for another report which still exists (in this run,
+/// in the report's folder or elsewhere in its repository): two reports linking one ticket —
+/// a copy made after a sync, or an old report taken as the template of a new one — each
+/// rewrite its summary and labels, undoing the other. A report that was moved leaves no file
+/// at its old path, so a move is not warned about. One entry per report and other report,
+/// with the keys; each other report is looked for once.
+fn shared_links(
+    marks: &[String],
+    plan: &Plan,
+    run: &[(PathBuf, String)],
+) -> Vec<(usize, PathBuf, Vec<IssueKey>)> {
+    let mut shared: BTreeMap<(usize, String), Vec<IssueKey>> = BTreeMap::new();
+    for row in &plan.rows {
+        let (Ticket::Linked(issue), Some(mark)) = (&row.ticket, marks.get(row.report)) else {
+            continue;
+        };
+        for other in issue.labels.iter().filter(|l| is_mark(l) && *l != mark) {
+            let keys = shared.entry((row.report, other.clone())).or_default();
+            if !keys.contains(&issue.key) {
+                keys.push(issue.key.clone());
+            }
+        }
+    }
+    let mut found: HashMap<(PathBuf, String), Option<PathBuf>> = HashMap::new();
+    let mut repository = RepositoryMarks::default();
+    let mut out = Vec::new();
+    for ((report, other_mark), mut keys) in shared {
+        let (path, _) = &run[report];
+        let other = found
+            .entry((crate::report::disk::folder_of(path), other_mark.clone()))
+            .or_insert_with(|| {
+                run.iter()
+                    .find(|(p, m)| *m == other_mark && p != path)
+                    .map(|(p, _)| p.clone())
+                    .or_else(|| sibling_with_mark(path, &other_mark))
+                    .or_else(|| repository.find(path, &other_mark))
+            })
+            .clone();
+        if let Some(other) = other {
+            keys.sort_by_key(key_number);
+            out.push((report, other, keys));
+        }
+    }
+    out
+}
+
+/// The warning for tickets `keys` that the report at `path` links and that pm-sync also keeps
+/// for `other`, which still exists.
+fn shared_warning(path: &Path, other: &Path, keys: &[IssueKey]) -> String {
+    let mut shown: Vec<String> = keys
+        .iter()
+        .take(KEYS_SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if keys.len() > KEYS_SHOWN {
+        shown.push(format!("and {} more", keys.len() - KEYS_SHOWN));
+    }
+    format!(
+        "{} and {} both link {}: each sync of one rewrites these tickets (summary, labels) to \
+         its own text. Keep one file per post-mortem: if one is a copy of the other, delete the \
+         copy; if one is a new report made from the other, remove these keys from the new one \
+         so it files its own tickets",
+        path.display(),
+        other.display(),
+        shown.join(", "),
+    )
 }
 
 /// A Markdown file in `path`'s folder (not `path` itself) whose mark is `mark`.
@@ -167,6 +242,49 @@ fn sibling_with_mark(path: &Path, mark: &str) -> Option<PathBuf> {
     names.into_iter().find(|candidate| {
         std::fs::canonicalize(candidate).ok() != me && mark_label(&report_id(candidate)) == mark
     })
+}
+
+/// A Markdown file anywhere in `path`'s repository (walked as a folder run walks it) whose
+/// mark is `mark`: a copy in another folder. Only looked for when a warning needs the name, so
+/// a run that finds no other report's tickets never walks the repository.
+fn elsewhere_in_repository(path: &Path, mark: &str) -> Option<PathBuf> {
+    RepositoryMarks::default().find(path, mark)
+}
+
+/// The marks of every Markdown file of a repository, each repository walked once.
+#[derive(Default)]
+struct RepositoryMarks {
+    by_root: HashMap<PathBuf, HashMap<String, Vec<PathBuf>>>,
+}
+
+impl RepositoryMarks {
+    /// A file of `path`'s repository, other than `path`, whose mark is `mark`; shown relative
+    /// to the working directory when it lies below it.
+    fn find(&mut self, path: &Path, mark: &str) -> Option<PathBuf> {
+        let me = std::fs::canonicalize(path).ok()?;
+        let root = me
+            .ancestors()
+            .skip(1)
+            .find(|dir| dir.join(".git").exists())?;
+        let marks = self.by_root.entry(root.to_path_buf()).or_insert_with(|| {
+            let mut marks: HashMap<String, Vec<PathBuf>> = HashMap::new();
+            for file in crate::sync::workspace::markdown_files(root, &[]).0 {
+                marks
+                    .entry(mark_label(&report_id(&file)))
+                    .or_default()
+                    .push(file);
+            }
+            marks
+        });
+        let found = marks
+            .get(mark)?
+            .iter()
+            .find(|candidate| std::fs::canonicalize(candidate).ok().as_ref() != Some(&me))?;
+        let shown = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf));
+        Some(shown.unwrap_or_else(|| found.clone()))
+    }
 }
 
 /// Orders `OPS-9` before `OPS-10`.

@@ -81,7 +81,8 @@ impl Journal {
     /// Reads the journal kept at `path` (its home's [`crate::home::Home::journal_path`]);
     /// empty when there is none.
     pub fn load_at(path: PathBuf) -> io::Result<Self> {
-        let bytes = match std::fs::read(&path) {
+        // Never blocks: a FIFO or device put where the journal belongs is refused at once.
+        let bytes = match disk::read_regular(&path) {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 return Ok(Self {

@@ -184,7 +184,19 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             })
             .zip(reports.iter())
             .map(|(journal, loaded)| {
-                journal.map_err(|source| Error::io(loaded.report.path(), source))
+                // Before any Jira write, and the fix is beside the report: exit 2, like a bad
+                // report (a journal that is not one, or not a regular file).
+                journal.map_err(|source: std::io::Error| {
+                    Error::config(
+                        format!(
+                            "{}: cannot use its pm-sync journal {}: {source}",
+                            loaded.report.path().display(),
+                            loaded.home.journal_path().display()
+                        ),
+                        "nothing was sent to Jira; if no pm-sync run is active, check Jira for \
+                         tickets of the report's items, then delete the journal",
+                    )
+                })
             })
             .collect::<Result<Vec<_>, Error>>()?;
         let mut settle_later = Vec::new();

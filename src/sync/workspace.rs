@@ -339,8 +339,9 @@ fn load_one(
 
 /// Every Markdown file (`.md`, `.markdown`, any case) below `dir`, sorted, as ripgrep would
 /// walk it: `.gitignore`d and hidden files skipped, `node_modules` and `target` too, and no
-/// symlink followed out of the tree (a symlinked file that stays inside it is kept).
-fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, Vec<ReportError>) {
+/// symlink followed out of the tree (a symlinked file that stays inside it is kept; a dangling
+/// one, or a loop, is an error like an unreadable file).
+pub(crate) fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, Vec<ReportError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
@@ -392,7 +393,13 @@ fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, Vec<ReportEr
             // Kept only when it points at a regular file inside the tree.
             match std::fs::canonicalize(path) {
                 Ok(target) if target.starts_with(&root) && target.is_file() => {}
-                _ => {
+                // Dangling, or a loop: a report that cannot be read, never skipped in silence
+                // (`check` must not pass on it), as when its path is given.
+                Err(error) => {
+                    errors.push(read_error(path, error));
+                    continue;
+                }
+                Ok(_) => {
                     tracing::debug!(
                         "skipping {}: a symlink out of {}",
                         path.display(),

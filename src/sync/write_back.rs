@@ -65,7 +65,8 @@ impl CellRecords {
     /// The records of `report` (none when there is no sidecar or it cannot be read: filled
     /// cells then count as the report's, which never loses a person's words).
     pub fn load(report: &Path) -> CellRecords {
-        std::fs::read(Self::path_for(report))
+        // A FIFO or device in the sidecar's place is not read (it would block): no records.
+        crate::report::disk::read_regular(&Self::path_for(report))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default()

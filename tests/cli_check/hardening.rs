@@ -615,10 +615,11 @@ async fn retry_warnings_do_not_break_doctors_checklist() {
     assert!(!out.stderr.contains("retrying"), "{out}");
 }
 
-/// Runs `args` on a FIFO named `pm.md`; fails (never hangs) when pm-sync blocks on it.
+/// Runs `args` with a FIFO named `name` in the working directory; fails (never hangs) when
+/// pm-sync blocks on it.
 #[cfg(unix)]
-async fn run_on_a_fifo(pm: &PmSync, args: &[&str]) -> crate::support::cli::Output {
-    let fifo = pm.dir().join("pm.md");
+async fn run_on_a_fifo(pm: &PmSync, name: &str, args: &[&str]) -> crate::support::cli::Output {
+    let fifo = pm.dir().join(name);
     if !fifo.exists() {
         let made = std::process::Command::new("mkfifo")
             .arg(&fifo)
@@ -670,7 +671,7 @@ async fn a_fifo_or_a_device_is_refused_at_once_by_every_command() {
         &["dashboard", "pm.md", "--offline"],
         &["items", "pm.md"],
     ] {
-        let out = run_on_a_fifo(&pm, args).await;
+        let out = run_on_a_fifo(&pm, "pm.md", args).await;
         assert_eq!(out.code, 2, "{args:?}: {out}");
         assert!(out.stderr.contains("not a regular file"), "{args:?}: {out}");
     }
@@ -680,4 +681,29 @@ async fn a_fifo_or_a_device_is_refused_at_once_by_every_command() {
         assert!(out.stderr.contains("not a regular file"), "{args:?}: {out}");
     }
     assert_eq!(jira.requests().writes, 0);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifo_in_place_of_a_reports_journal_or_cell_records_is_never_waited_on() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write("pm.md", REPORT);
+    // The journal decides what was already sent: one that cannot be read stops the run, at
+    // once and before any Jira write.
+    let out = run_on_a_fifo(&pm, ".pm.md.pm-sync-journal.json", &["sync", "pm.md"]).await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("not a regular file"), "{out}");
+    assert_eq!(jira.requests().writes, 0);
+    std::fs::remove_file(pm.dir().join(".pm.md.pm-sync-journal.json")).unwrap();
+    // The cell records only refine write-back: unreadable, they are not used.
+    pm.write(
+        "pm-sync.toml",
+        "[report]\nwrite_back = [\"status\", \"assignee\", \"due\"]\n",
+    );
+    for args in [&["sync", "pm.md"][..], &["refresh", "pm.md"]] {
+        let out = run_on_a_fifo(&pm, ".pm.md.pm-sync-cells.json", args).await;
+        assert_eq!(out.code, 0, "{args:?}: {out}");
+    }
+    assert_eq!(jira.issues().len(), 1);
 }

@@ -216,3 +216,121 @@ async fn the_dashboard_masks_a_ticket_summary_holding_the_token() {
     assert!(pm.dir().join("site/index.html").exists());
     assert_no_file_holds_it(pm.dir(), &[]);
 }
+
+/// A token with the characters real tokens carry (`=`, `+`, `/`, `-`, `_`) and some that
+/// JSON and HTML escape, so that every escaped form differs from the raw one.
+const ODD_TOKEN: &str = "ATATT3xFf/G+F0=T0k3n&<>\"xYz_0123-end";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_jira_error_echoing_the_token_escaped_or_cut_short_shows_no_part_of_it() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud).env("JIRA_API_TOKEN", ODD_TOKEN);
+    pm.write("pm.md", REPORT);
+    pm.write(
+        "keyed.md",
+        REPORT.replace("| Add an alert |", "| OPS-1 Add an alert |"),
+    );
+    let json_escaped = ODD_TOKEN.replace('"', "\\\"");
+    let percent = "ATATT3xFf%2FG%2BF0%3DT0k3n%26%3C%3E%22xYz_0123-end";
+    let html = "ATATT3xFf/G+F0=T0k3n&amp;&lt;&gt;&quot;xYz_0123-end";
+    let bodies = [
+        // Jira's JSON, decoded then written again into pm-sync's JSON output.
+        format!("{{\"errorMessages\":[\"bad token {json_escaped}\"],\"errors\":{{}}}}"),
+        // A proxy's text and HTML pages, echoing the header URL- or HTML-escaped.
+        format!("denied: token={percent}"),
+        format!("<html><body>bad {html}</body></html>"),
+        // Jira's raw text is shortened to 300 characters: the token's head must not survive.
+        format!("{} {ODD_TOKEN}", "x".repeat(290)),
+    ];
+    for body in &bodies {
+        for args in [
+            &["sync", "pm.md", "--format", "json"][..],
+            &["check", "keyed.md", "--format", "json"],
+            &["doctor"],
+        ] {
+            jira.inject(Fault::Response {
+                endpoint: None,
+                status: 401,
+                headers: Vec::new(),
+                body: body.clone(),
+                times: 100,
+            });
+            let out = pm.run(args).await;
+            assert_eq!(out.code, 3, "{args:?}\n{out}");
+            let shown = out.to_string();
+            assert!(shown.contains("***"), "{args:?}\n{out}");
+            for leak in ["ATATT3", &json_escaped, percent, html] {
+                assert!(!shown.contains(leak), "{leak:?} shown: {args:?}\n{out}");
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_pasted_into_confluences_token_env_is_never_echoed() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    let pasted = "NjQ2OTcxMzQ5NDk2OkpvaG5Eb2VQYXQ";
+    pm.write(
+        "pm-sync.toml",
+        format!("[confluence]\ndeployment = \"cloud\"\ntoken_env = \"{pasted}\"\n"),
+    );
+    for args in [
+        &["items", "confluence:123"][..],
+        &["sync", "confluence:123"],
+        &["check", "confluence:123", "--format", "json"],
+    ] {
+        let out = pm.run(args).await;
+        assert_eq!(out.code, 2, "{args:?}\n{out}");
+        assert!(!out.to_string().contains(pasted), "{args:?}\n{out}");
+        assert!(out.to_string().contains("token_env"), "{args:?}\n{out}");
+    }
+    assert_eq!(jira.requests().total, 0, "nothing may be sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn init_refuses_a_url_carrying_a_password_and_writes_nothing() {
+    let pm = PmSync::new();
+    let out = pm
+        .run(&[
+            "init",
+            "--url",
+            "https://bot:Pa55w0rdOfTheBot@jira.example.com",
+            "--project",
+            "OPS",
+            "--no-doctor",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("user name or password"), "{out}");
+    assert!(!out.to_string().contains("Pa55w0rd"), "{out}");
+    assert!(!pm.dir().join("pm-sync.toml").exists(), "nothing written");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_in_a_variable_of_another_name_is_masked_in_the_configs_own_errors() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud)
+        .without_env("JIRA_API_TOKEN")
+        .without_env("JIRA_PROJECT")
+        .env("OPS_JIRA_PAT", FAKE_TOKEN);
+    pm.write("pm.md", REPORT);
+    // Values checked before the token's variable was known: a project key, and a value the
+    // TOML parser quotes in its type error.
+    for bad in [
+        format!("project = \"{FAKE_TOKEN} x\"\n"),
+        format!("project = \"OPS\"\nconcurrency = \"{FAKE_TOKEN}\"\n"),
+    ] {
+        pm.write(
+            "pm-sync.toml",
+            format!("[jira]\ntoken_env = \"OPS_JIRA_PAT\"\n{bad}"),
+        );
+        for args in [&["sync", "pm.md"][..], &["doctor"], &["check", "pm.md"]] {
+            let out = pm.run(args).await;
+            assert_eq!(out.code, 2, "{args:?}\n{out}");
+            assert!(out.to_string().contains("***"), "{args:?}\n{out}");
+            assert_masked(&out);
+        }
+    }
+    assert_eq!(jira.requests().total, 0);
+}

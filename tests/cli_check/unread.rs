@@ -83,3 +83,23 @@ async fn items_explain_names_the_section_the_reason_and_every_skipped_line() {
     );
     assert_eq!(json["items"][0]["extra"]["Dueño"], "Ana");
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dangling_link_named_like_a_report_in_a_folder_fails_check_not_skipped() {
+    let pm = PmSync::new();
+    pm.write("pms/good.md", fixture("resolved-html.md"));
+    let out = pm.run(&["check", "--offline", "pms"]).await;
+    assert_eq!(out.code, 0, "{out}");
+    // The report it named was deleted or renamed: unreadable, as when its path is given.
+    std::os::unix::fs::symlink("2026-03-04-queue.md", pm.dir().join("pms/queue.md")).unwrap();
+    for args in [
+        &["check", "--offline", "pms"][..],
+        &["check", "--offline", "pms", "--format", "json"],
+        &["check", "--offline", "pms", "--format", "junit"],
+    ] {
+        let out = pm.run(args).await;
+        assert_eq!(out.code, 2, "{args:?}: {out}");
+        assert!(out.to_string().contains("pms/queue.md"), "{args:?}: {out}");
+    }
+}

@@ -225,3 +225,64 @@ async fn a_report_with_two_hard_links_exits_2_before_any_jira_write() {
     assert_eq!(out.code, 0, "{out}");
     assert_eq!(fake.issues().len(), 2);
 }
+
+/// Runs `chattr FLAGS path`; false where the system or the filesystem cannot (not root, no
+/// `chattr`, a filesystem without inode flags).
+#[cfg(unix)]
+fn chattr(flags: &str, path: &std::path::Path) -> bool {
+    std::process::Command::new("chattr")
+        .arg(flags)
+        .arg(path)
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn an_append_only_report_exits_2_before_any_jira_write() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    let path = pm.write("pm.md", report(2));
+    // Open for append it would be (that was the old check); a rename over it never is.
+    if !chattr("+a", &path) {
+        eprintln!("skipped: chattr +a is not available here");
+        return;
+    }
+    let sync = pm.run(&["sync", "pm.md"]).await;
+    let refresh = pm.run(&["refresh", "pm.md"]).await;
+    chattr("-a", &path);
+    for out in [sync, refresh] {
+        assert_eq!(out.code, 2, "{out}");
+        assert!(out.stderr.contains("chattr -a"), "the fix: {out}");
+    }
+    assert_eq!(fake.requests().writes, 0);
+    assert!(fake.issues().is_empty());
+    assert_eq!(pm.read("pm.md"), report(2));
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn another_users_report_in_a_sticky_folder_exits_2_before_any_jira_write() {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        eprintln!("skipped: needs root, to give the report another owner than pm-sync's user");
+        return;
+    }
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    let pm = pm.run_as_user(65534);
+    // Like /tmp: everyone may create files, and the report is writable by anyone, but only
+    // its owner (root here) may rename over it.
+    let path = pm.write("shared/pm.md", report(2));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let folder = pm.dir().join("shared");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o1777)).unwrap();
+
+    let out = pm.run(&["sync", "shared/pm.md"]).await;
+
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("sticky"), "{out}");
+    assert_eq!(fake.requests().writes, 0);
+    assert!(fake.issues().is_empty());
+    assert_eq!(pm.read("shared/pm.md"), report(2));
+    let out = pm.run(&["sync", "shared/pm.md", "--dry-run"]).await;
+    assert_eq!(out.code, 0, "a preview needs no write access: {out}");
+}

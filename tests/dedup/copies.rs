@@ -235,3 +235,67 @@ async fn two_files_with_the_same_items_in_one_folder_name_each_other() {
         "second.md never takes first.md's tickets"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_in_another_folder_of_the_repository_is_named_by_its_path() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    std::fs::create_dir(pm.dir().join(".git")).unwrap();
+    let text = generated_report(2, "2020-04-14");
+    pm.write("postmortems/2020/outage.md", &text);
+    pm.write("drafts/outage-copy.md", &text);
+    let out = pm.run(&["sync", "postmortems/2020/outage.md"]).await;
+    assert_eq!(out.code, 0, "{out}");
+
+    let out = pm.run(&["sync", "drafts/outage-copy.md"]).await;
+
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stderr.contains(
+            "items match tickets pm-sync created for postmortems/2020/outage.md: OPS-1, OPS-2"
+        ),
+        "names the copy, not only its label: {out}"
+    );
+    assert_eq!(
+        fake.issues().len(),
+        4,
+        "the copy never takes the other's tickets"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_made_from_a_synced_one_keeping_its_keys_names_it_and_a_moved_one_does_not() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    std::fs::create_dir(pm.dir().join(".git")).unwrap();
+    pm.write("postmortems/march.md", generated_report(2, "2020-03-01"));
+    let out = pm.run(&["sync", "postmortems/march.md"]).await;
+    assert_eq!(out.code, 0, "{out}");
+    // April's report starts as a copy of March's, keys and all.
+    let april = pm
+        .read("postmortems/march.md")
+        .replace("2020-03-01", "2020-04-14");
+    pm.write("postmortems/april.md", &april);
+
+    for (report, other) in [("april.md", "march.md"), ("march.md", "april.md")] {
+        let out = pm.run(&["sync", &format!("postmortems/{report}")]).await;
+        assert_eq!(out.code, 0, "{out}");
+        assert!(
+            out.stderr.contains(&format!(
+                "postmortems/{report} and postmortems/{other} both link OPS-1, OPS-2"
+            )),
+            "{report}: {out}"
+        );
+        assert!(out.stderr.contains("remove these keys"), "the fix: {out}");
+    }
+    assert_eq!(fake.issues().len(), 2, "nothing filed twice");
+
+    // A report that was moved leaves nothing at its old path: no warning.
+    std::fs::remove_file(pm.dir().join("postmortems/april.md")).unwrap();
+    std::fs::rename(
+        pm.dir().join("postmortems/march.md"),
+        pm.dir().join("postmortems/2020-03.md"),
+    )
+    .unwrap();
+    let out = pm.run(&["sync", "postmortems/2020-03.md"]).await;
+    assert_eq!(out.code, 0, "{out}");
+    assert!(!out.stderr.contains("both link"), "{out}");
+}

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::display_path;
-use crate::gate::{CheckOutcome, Source, Totals, Verdict};
+use crate::gate::{CheckOutcome, ItemCheck, Source, Totals, Verdict};
 
 /// The whole document.
 #[derive(Serialize)]
@@ -25,7 +25,27 @@ struct Document<'a> {
 struct ReportDoc<'a> {
     path: String,
     passed: bool,
-    items: Vec<ItemDoc<'a>>,
+    items: ItemDocs<'a>,
+}
+
+/// A report's items, each serialised as an [`ItemDoc`] when it is written: no second list of
+/// them (100,000 items would hold ~13 MB).
+struct ItemDocs<'a>(&'a [ItemCheck]);
+
+impl Serialize for ItemDocs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|item| ItemDoc {
+            line: item.line,
+            row: item.row,
+            key: item.key.as_deref(),
+            moved_from: item.moved_from.as_deref(),
+            url: item.url.as_deref(),
+            summary: &item.summary,
+            status: item.status.as_deref(),
+            verdict: item.verdict,
+            ticked: item.ticked,
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -54,6 +74,14 @@ struct WarningDoc {
 
 /// Renders `outcome` as pretty JSON with a trailing newline.
 pub fn render(outcome: &CheckOutcome) -> String {
+    let mut out = Vec::new();
+    // Writing to a `Vec` cannot fail, and our own types always serialise.
+    let _ = write(&mut out, outcome);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`], written to `out` as it is made.
+pub fn write(out: &mut impl std::io::Write, outcome: &CheckOutcome) -> std::io::Result<()> {
     let document = Document {
         passed: outcome.passed(),
         source: outcome.source,
@@ -65,21 +93,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             .map(|report| ReportDoc {
                 path: display_path(&report.path),
                 passed: report.passed(outcome.require_items),
-                items: report
-                    .items
-                    .iter()
-                    .map(|item| ItemDoc {
-                        line: item.line,
-                        row: item.row,
-                        key: item.key.as_deref(),
-                        moved_from: item.moved_from.as_deref(),
-                        url: item.url.as_deref(),
-                        summary: &item.summary,
-                        status: item.status.as_deref(),
-                        verdict: item.verdict,
-                        ticked: item.ticked,
-                    })
-                    .collect(),
+                items: ItemDocs(&report.items),
             })
             .collect(),
         warnings: outcome
@@ -91,7 +105,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             })
             .collect(),
     };
-    crate::output::to_json(&document)
+    crate::output::write_json(out, &document)
 }
 
 #[cfg(test)]

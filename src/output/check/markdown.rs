@@ -34,7 +34,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             };
             let ticket = match (&item.key, &item.url) {
                 (Some(key), Some(url)) => format!("[{key}]({url})"),
-                (Some(key), None) => key.clone(),
+                (Some(key), None) => key.to_string(),
                 (None, _) => "—".to_owned(),
             };
             let ticket = match &item.moved_from {

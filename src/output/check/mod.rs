@@ -29,6 +29,21 @@ pub fn render_quiet(outcome: &CheckOutcome, format: CheckFormat, quiet: bool) ->
     }
 }
 
+/// [`render_quiet`], written to `out` as it is made: the text table and the JSON document of
+/// a check of 100,000 items are never held as one string.
+pub fn write_quiet(
+    out: &mut impl std::io::Write,
+    outcome: &CheckOutcome,
+    format: CheckFormat,
+    quiet: bool,
+) -> std::io::Result<()> {
+    match format {
+        CheckFormat::Text => text::write_with(out, outcome, super::use_color(), quiet),
+        CheckFormat::Json => json::write(out, outcome),
+        _ => out.write_all(render_quiet(outcome, format, quiet).as_bytes()),
+    }
+}
+
 /// A path as CI tools expect it: forward slashes, no leading `./`, so GitHub can match the
 /// annotation to the file in the pull request.
 pub(crate) fn display_path(path: &Path) -> String {
@@ -116,11 +131,11 @@ pub(crate) mod sample {
         ItemCheck {
             row: line - 10,
             line,
-            key: key.map(str::to_owned),
+            key: key.map(Box::from),
             moved_from: None,
-            url: key.map(|k| format!("https://jira.example.com/browse/{k}")),
-            summary: summary.to_owned(),
-            status: status.map(str::to_owned),
+            url: key.map(|k| format!("https://jira.example.com/browse/{k}").into()),
+            summary: summary.into(),
+            status: status.map(Box::from),
             verdict,
             ticked: false,
         }

@@ -1,7 +1,7 @@
 //! `check --format text`: an aligned table (report, line, key, summary, status, verdict), the
 //! warnings and hints, then one total line. Colour only on a terminal.
 
-use std::fmt::Write;
+use std::io::{self, Write};
 
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
@@ -20,12 +20,25 @@ pub fn render(outcome: &CheckOutcome, color: bool) -> String {
 
 /// [`render`]; with `quiet` (`-q`), only the rows that fail, the warnings and the total line.
 pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    // Writing to a `Vec` cannot fail.
+    let _ = write_with(&mut out, outcome, color, quiet);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render_with`], written to `out` as it is made: a table of 100,000 rows is never one
+/// string.
+pub fn write_with(
+    out: &mut impl Write,
+    outcome: &CheckOutcome,
+    color: bool,
+    quiet: bool,
+) -> io::Result<()> {
     let shown = |item: &crate::gate::ItemCheck| !quiet || !item.verdict.passes();
     if outcome.items().any(|(_, item)| shown(item)) {
-        out.push_str(&table(outcome, color, &shown));
+        table(out, outcome, color, &shown)?;
         // A blank line between the table and the footer, so the totals stand out in a log.
-        out.push_str("\n\n");
+        out.write_all(b"\n\n")?;
     }
     // With --require-items an empty report fails the gate, so it is an error, not a warning.
     let level = if outcome.require_items {
@@ -36,29 +49,29 @@ pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
     for (path, warning) in outcome.warnings() {
         match path {
             Some(path) => {
-                let _ = writeln!(out, "{level}: {}: {warning}", display_path(path));
+                writeln!(out, "{level}: {}: {warning}", display_path(path))?;
             }
             None => {
-                let _ = writeln!(out, "{level}: {warning}");
+                writeln!(out, "{level}: {warning}")?;
             }
         }
     }
     for (report, item) in outcome.items().filter(|_| !quiet) {
         if let (Some(old), Some(new)) = (&item.moved_from, &item.key) {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "note: {}:{}: {old} moved to {new}; `pm-sync refresh` writes the new key into the report",
                 display_path(&report.path),
                 item.line
-            );
+            )?;
         }
     }
     let totals = outcome.totals();
     if totals.no_ticket > 0 && !quiet {
-        let _ = writeln!(
+        writeln!(
             out,
             "hint: run `pm-sync sync` to file tickets for the items without one"
-        );
+        )?;
     }
     if outcome.source == Source::Report && !quiet {
         let rule = if outcome.resolved_names.is_empty() {
@@ -69,59 +82,123 @@ pub fn render_with(outcome: &CheckOutcome, color: bool, quiet: bool) -> String {
         } else {
             format!("resolved: {}", outcome.resolved_names.join(", "))
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "note: --offline: statuses as written in the reports, not read from Jira ({rule})"
-        );
+        )?;
     }
     let verdict = if outcome.passed() { "passed" } else { "FAILED" };
-    let _ = writeln!(out, "{verdict}: {}", totals_sentence(&totals));
-    out
+    writeln!(out, "{verdict}: {}", totals_sentence(&totals))?;
+    Ok(())
 }
 
+/// Rows are laid out this many at a time: comfy-table holds a few hundred bytes per cell, so a
+/// check of 100,000 items as one table held ~50 times the report.
+const CHUNK: usize = 1024;
+
+/// Writes the table to `out`.
 fn table(
+    out: &mut impl Write,
     outcome: &CheckOutcome,
     color: bool,
     shown: &dyn Fn(&crate::gate::ItemCheck) -> bool,
-) -> String {
-    let mut table = Table::new();
-    table
-        .load_style(presets::NOTHING)
-        // No wrapping: CI logs are wide, and a wrapped row is harder to grep.
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(["REPORT", "LINE", "KEY", "SUMMARY", "STATUS", "VERDICT"]);
-    if color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    for (report, item) in outcome.items().filter(|(_, item)| shown(item)) {
-        let key = match (&item.key, &item.moved_from) {
-            (Some(key), Some(old)) => format!("{key} (was {old})"),
-            (Some(key), None) => key.clone(),
-            (None, _) => "-".to_owned(),
-        };
-        let verdict = Cell::new(item.verdict.label());
-        let verdict = if color {
-            verdict.fg(verdict_color(item.verdict))
+) -> io::Result<()> {
+    const HEADER: [&str; 6] = ["REPORT", "LINE", "KEY", "SUMMARY", "STATUS", "VERDICT"];
+    let new_table = || {
+        let mut table = Table::new();
+        table
+            .load_style(presets::NOTHING)
+            // No wrapping: CI logs are wide, and a wrapped row is harder to grep.
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(HEADER);
+        if color {
+            table.enforce_styling();
         } else {
-            verdict
-        };
-        table.add_row(vec![
-            Cell::new(display_path(&report.path)),
-            Cell::new(item.line).set_alignment(CellAlignment::Right),
-            Cell::new(key),
-            Cell::new(shorten(&item.summary, SUMMARY_WIDTH)),
-            Cell::new(item.status.as_deref().unwrap_or("-")),
-            verdict,
-        ]);
+            table.force_no_tty();
+        }
+        table
+    };
+    let rows = || {
+        outcome
+            .items()
+            .filter(|(_, item)| shown(item))
+            .map(|(report, item)| row(report, item, color))
+    };
+    // First the widths every chunk must share: each column as wide as its widest cell.
+    let mut widths: Vec<u16> = vec![0; HEADER.len()];
+    let mut chunk = new_table();
+    let mut measure = |chunk: &Table| {
+        for (width, max) in widths.iter_mut().zip(chunk.column_max_content_widths()) {
+            *width = (*width).max(max);
+        }
+    };
+    for (i, cells) in rows().enumerate() {
+        chunk.add_row(cells);
+        if (i + 1) % CHUNK == 0 {
+            measure(&chunk);
+            chunk = new_table();
+        }
     }
-    // The NOTHING preset still pads the first and last column with a space.
-    table
-        .lines()
-        .map(|line| line.trim().to_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
+    measure(&chunk);
+    // Then each chunk laid out with a first row as wide as those widths (its line dropped),
+    // the header kept only once: the lines are those of one table of every row.
+    let widest: Vec<Cell> = widths
+        .iter()
+        .map(|&width| Cell::new("x".repeat(usize::from(width))))
+        .collect();
+    let mut flush = |chunk: &Table, first: bool| -> io::Result<()> {
+        // The NOTHING preset still pads the first and last column with a space.
+        for (n, line) in chunk.lines().enumerate() {
+            if n == 1 || (n == 0 && !first) {
+                continue;
+            }
+            // Lines are joined by newlines: none before the header.
+            if n > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(line.trim().as_bytes())?;
+        }
+        Ok(())
+    };
+    let mut chunk = new_table();
+    chunk.add_row(widest.clone());
+    let mut first = true;
+    for (i, cells) in rows().enumerate() {
+        chunk.add_row(cells);
+        if (i + 1) % CHUNK == 0 {
+            flush(&chunk, first)?;
+            first = false;
+            chunk = new_table();
+            chunk.add_row(widest.clone());
+        }
+    }
+    if first || chunk.row_count() > 1 {
+        flush(&chunk, first)?;
+    }
+    Ok(())
+}
+
+/// One item's cells.
+fn row(report: &crate::gate::ReportCheck, item: &crate::gate::ItemCheck, color: bool) -> Vec<Cell> {
+    let key = match (&item.key, &item.moved_from) {
+        (Some(key), Some(old)) => format!("{key} (was {old})"),
+        (Some(key), None) => key.to_string(),
+        (None, _) => "-".to_owned(),
+    };
+    let verdict = Cell::new(item.verdict.label());
+    let verdict = if color {
+        verdict.fg(verdict_color(item.verdict))
+    } else {
+        verdict
+    };
+    vec![
+        Cell::new(display_path(&report.path)),
+        Cell::new(item.line).set_alignment(CellAlignment::Right),
+        Cell::new(key),
+        Cell::new(shorten(&item.summary, SUMMARY_WIDTH)),
+        Cell::new(item.status.as_deref().unwrap_or("-")),
+        verdict,
+    ]
 }
 
 fn verdict_color(verdict: Verdict) -> Color {
