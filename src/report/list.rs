@@ -13,6 +13,8 @@
 //!
 //! Fed pulldown-cmark's events by the section reader.
 
+use std::ops::Range;
+
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::model::{Checkbox, Span};
@@ -25,16 +27,75 @@ const PARAGRAPH_ITEM_LIMIT: usize = 300;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawListItem {
     /// 1-based position among the section's candidates (skipped ones counted).
-    pub(crate) position: usize,
+    position: u32,
     /// The whole item (a list item with its sub-bullets, a paragraph, a sub-heading with its
-    /// paragraphs).
-    pub(crate) span: Span,
+    /// paragraphs). Offsets are `u32`: reports over 4 GiB are refused before they are read,
+    /// and a long list's items are held until the section is read.
+    span: Range<u32>,
     /// Its first paragraph (or the heading's text): the item text.
-    pub(crate) head: Span,
-    /// The first paragraph as a reader sees it.
-    pub(crate) text: String,
+    head: Range<u32>,
+    /// The task list box: where its `[` is and whether it is ticked.
+    checkbox: Option<(u32, bool)>,
+    /// The first paragraph as a reader sees it, when that is not its bytes as written (markup,
+    /// entities, line breaks): most items cost no copy of their text.
+    written: Option<Box<str>>,
+}
+
+/// `span` with `u32` offsets (reports are at most 4 GiB).
+fn narrow(span: &Span) -> Range<u32> {
+    let offset = |at: usize| u32::try_from(at).expect("reports over 4 GiB are refused");
+    offset(span.start)..offset(span.end)
+}
+
+impl RawListItem {
+    /// An item whose first paragraph reads `text` (`source` is the document).
+    fn new(
+        source: &str,
+        position: usize,
+        span: Span,
+        head: Span,
+        text: String,
+        checkbox: Option<Checkbox>,
+    ) -> Self {
+        let written = (source.get(head.clone()) != Some(text.as_str())).then(|| text.into());
+        RawListItem {
+            position: u32::try_from(position).unwrap_or(u32::MAX),
+            span: narrow(&span),
+            head: narrow(&head),
+            checkbox: checkbox.map(|c| (narrow(&(c.at..c.at)).start, c.checked)),
+            written,
+        }
+    }
+
+    /// 1-based position among the section's candidates (skipped ones counted).
+    pub(crate) fn position(&self) -> usize {
+        self.position as usize
+    }
+
+    /// The whole item.
+    pub(crate) fn span(&self) -> Span {
+        self.span.start as usize..self.span.end as usize
+    }
+
+    /// Its first paragraph (or the heading's text).
+    pub(crate) fn head(&self) -> Span {
+        self.head.start as usize..self.head.end as usize
+    }
+
     /// The task list box.
-    pub(crate) checkbox: Option<Checkbox>,
+    pub(crate) fn checkbox(&self) -> Option<Checkbox> {
+        self.checkbox.map(|(at, checked)| Checkbox {
+            at: at as usize,
+            checked,
+        })
+    }
+
+    /// The first paragraph as a reader sees it (`source` is the document).
+    pub(crate) fn text<'a>(&'a self, source: &'a str) -> &'a str {
+        self.written
+            .as_deref()
+            .unwrap_or_else(|| &source[self.head()])
+    }
 }
 
 /// How the items of a text section are written.
@@ -164,21 +225,22 @@ impl<'t> Collector<'t> {
     /// The items, in the shape the section writes them; plain paragraphs only when
     /// `paragraphs` allows them.
     pub(crate) fn finish(mut self, paragraphs: bool) -> (Vec<RawListItem>, Shape, Vec<Skipped>) {
+        let source = self.text;
         let mut skipped = std::mem::take(&mut self.skipped);
         if self.marked_only {
             let (marked, plain): (Vec<RawListItem>, Vec<RawListItem>) =
                 std::mem::take(&mut self.lists)
                     .into_iter()
-                    .partition(|i| i.checkbox.is_some() || is_todo_marked(&i.text));
+                    .partition(|i| i.checkbox.is_some() || is_todo_marked(i.text(source)));
             skipped.extend(plain.into_iter().map(|i| Skipped {
-                span: i.head,
+                span: i.head(),
                 reason: "no task box or TODO mark, in a section chosen for holding them",
             }));
             self.lists = marked;
         }
         let mut skip_all = |items: &[RawListItem], reason: &'static str| {
             skipped.extend(items.iter().map(|i| Skipped {
-                span: i.head.clone(),
+                span: i.head(),
                 reason,
             }));
         };
@@ -211,7 +273,7 @@ impl<'t> Collector<'t> {
             let (short, long): (Vec<RawListItem>, Vec<RawListItem>) = self
                 .paragraphs
                 .into_iter()
-                .partition(|p| p.text.chars().count() <= PARAGRAPH_ITEM_LIMIT);
+                .partition(|p| p.text(source).chars().count() <= PARAGRAPH_ITEM_LIMIT);
             skip_all(&long, "a long paragraph: narrative, not one action");
             if short.len() >= 2 || (self.saw_label && !short.is_empty()) {
                 (short, Shape::Paragraph)
@@ -401,13 +463,15 @@ impl<'t> Collector<'t> {
         if let Some(heading) = self.headings.last_mut() {
             heading.has_list = true;
         }
-        self.lists.push(RawListItem {
-            position: frame.position,
-            span: frame.span,
+        let item = RawListItem::new(
+            self.text,
+            frame.position,
+            frame.span,
             head,
             text,
-            checkbox: frame.checkbox,
-        });
+            frame.checkbox,
+        );
+        self.lists.push(item);
     }
 
     fn paragraph_ends(&mut self) {
@@ -421,10 +485,10 @@ impl<'t> Collector<'t> {
         self.seen_paragraphs += 1;
         let text = collapse_whitespace_cow(&text).into_owned();
         if let Some(heading) = self.headings.last_mut()
-            && heading.item.span.end <= span.start
+            && heading.item.span().end <= span.start
         {
             heading.paragraphs += 1;
-            heading.item.span.end = span.end;
+            heading.item.span.end = narrow(&span).end;
         }
         let reason = if text.is_empty() {
             return;
@@ -444,14 +508,8 @@ impl<'t> Collector<'t> {
             self.skip(head_span, reason);
             return;
         }
-        let item = RawListItem {
-            position: self.seen_paragraphs,
-            span,
-            head: head_span,
-            checkbox: None,
-            text,
-        };
-        if is_todo_marked(&item.text) {
+        let item = RawListItem::new(self.text, self.seen_paragraphs, span, head_span, text, None);
+        if is_todo_marked(item.text(self.text)) {
             self.todo.push(item);
         } else {
             self.paragraphs.push(item);
@@ -472,13 +530,7 @@ impl<'t> Collector<'t> {
             return;
         }
         self.headings.push(SubHeading {
-            item: RawListItem {
-                position: self.seen_headings,
-                span,
-                head: head_span,
-                text,
-                checkbox: None,
-            },
+            item: RawListItem::new(self.text, self.seen_headings, span, head_span, text, None),
             paragraphs: 0,
             has_list: false,
         });

@@ -426,7 +426,7 @@ fn read_part(
             let span = raw_items
                 .first()
                 .zip(raw_items.last())
-                .map(|(first, last)| first.span.start..last.span.end);
+                .map(|(first, last)| first.span().start..last.span().end);
             let (table_line, items) = list_items(text, raw_items, options);
             Ok(Part {
                 kind: ContainerKind::List,
@@ -521,20 +521,20 @@ fn list_items(
     let mut lines = items::LineCounter::new(text);
     let table_line = raw_items
         .first()
-        .map_or(1, |item| lines.line_of(item.span.start));
+        .map_or(1, |item| lines.line_of(item.span().start));
     let mut items = ItemStore::with_capacity(raw_items.len());
     for raw in raw_items {
         let item = {
             let parts = items::ItemParts {
-                row: raw.position,
-                line: lines.line_of(raw.span.start),
+                row: raw.position(),
+                line: lines.line_of(raw.span().start),
                 item: Cell {
-                    span: raw.head.clone(),
-                    text: raw.text,
+                    span: raw.head(),
+                    text: raw.text(text).to_owned(),
                 },
-                rest: [raw.head.end..raw.span.end, 0..0],
-                head: raw.head,
-                checkbox: raw.checkbox,
+                rest: [raw.head().end..raw.span().end, 0..0],
+                head: raw.head(),
+                checkbox: raw.checkbox(),
             };
             items::text_item(&cx, parts, Vec::new())
         };

@@ -36,7 +36,7 @@ use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser, Tag};
 pub(crate) type RefDefs = HashMap<String, (String, String)>;
 
 /// Bytes parsed at a time (more when no resume point falls inside: the window doubles).
-pub(crate) const WINDOW: usize = 64 * 1024;
+pub(crate) const WINDOW: usize = 16 * 1024;
 
 /// How the next window starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
