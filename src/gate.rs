@@ -272,21 +272,46 @@ impl CheckOutcome {
 /// What Jira said about the keys of a check.
 #[derive(Debug, Default)]
 pub struct Lookup {
-    /// Issues by the key the report links (the issue's own key differs when it moved).
-    pub found: HashMap<String, Issue>,
-    /// Browse URLs by the issue's current key (shared by every item's check).
-    pub urls: HashMap<String, Arc<str>>,
+    /// Tickets by the key the report links (the ticket's own key differs when it moved).
+    pub found: HashMap<String, Found>,
+}
+
+/// What a check or the dashboard reads of one ticket: the rest of what Jira sent (labels,
+/// planning fields, ids) is dropped as it is indexed, so a check holds ~5 short strings per
+/// ticket rather than a whole issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Its current key.
+    pub key: IssueKey,
+    /// Its browse URL (`{url}/browse/{key}`), shared by every check of the ticket.
+    pub url: Arc<str>,
+    pub summary: String,
+    pub status: crate::jira::model::Status,
+    /// Dates and assignee, for the dashboard.
+    pub tracking: crate::jira::model::Tracking,
 }
 
 impl Lookup {
     /// Indexes a `fetch_issues` answer; keys in `missing` are simply absent.
     pub fn from_fetched(fetched: FetchedIssues, browse_url: impl Fn(&IssueKey) -> String) -> Self {
         let mut lookup = Self::default();
+        lookup.found.reserve(fetched.found.len());
         for (asked, issue) in fetched.found {
-            lookup
-                .urls
-                .insert(issue.key.to_string(), browse_url(&issue.key).into());
-            lookup.found.insert(asked.to_string(), issue);
+            let Issue {
+                key,
+                summary,
+                status,
+                tracking,
+                ..
+            } = issue;
+            let found = Found {
+                url: browse_url(&key).into(),
+                key,
+                summary,
+                status,
+                tracking,
+            };
+            lookup.found.insert(asked.to_string(), found);
         }
         lookup
     }
@@ -322,7 +347,7 @@ pub fn check_item(item: &ActionItem, rules: &StatusRules, lookup: Option<&Lookup
                 if &current != key {
                     check.moved_from = Some(key.as_str().into());
                 }
-                check.url = lookup.urls.get(&current).cloned();
+                check.url = Some(issue.url.clone());
                 check.key = Some(current.into());
                 check.status = Some(issue.status.name.as_str().into());
                 check.verdict =
@@ -402,7 +427,7 @@ pub fn check_parents(
             if current != key {
                 check.moved_from = Some(key.into());
             }
-            check.url = lookup.urls.get(&current).cloned();
+            check.url = Some(issue.url.clone());
             check.key = Some(current.into());
             check.summary = issue.summary.as_str().into();
             check.status = Some(issue.status.name.as_str().into());

@@ -40,12 +40,16 @@ pub fn write_site(dir: &Path, dashboard: &model::Dashboard) -> Result<Vec<PathBu
         path: dir.to_path_buf(),
         source,
     })?;
-    let files = [
-        (INDEX_FILE, html::render(dashboard, JSON_FILE)),
-        (JSON_FILE, crate::output::to_json(dashboard)),
+    // One file's text at a time: each is made, written and dropped before the next (both at
+    // once held the page and the JSON, each several times the report, together).
+    type Make = fn(&model::Dashboard) -> String;
+    let files: [(&str, Make); 2] = [
+        (INDEX_FILE, |dashboard| html::render(dashboard, JSON_FILE)),
+        (JSON_FILE, crate::output::to_json),
     ];
     let mut written = Vec::new();
-    for (name, text) in files {
+    for (name, make) in files {
+        let text = make(dashboard);
         let path = dir.join(name);
         write_atomically(&path, text.as_bytes()).map_err(|source| WriteError {
             path: path.clone(),

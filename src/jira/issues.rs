@@ -501,26 +501,51 @@ impl JiraClient {
                 }
             });
         }
-        let mut returned: Vec<Issue> = Vec::new();
+        drop(seen);
+        // Each answer goes straight to the key asked for it, by that key's place among the
+        // asked ones: no second copy of the issues (a map of them beside the list was ~1 KB a
+        // ticket at its peak).
+        let place: HashMap<String, usize> = unique
+            .iter()
+            .enumerate()
+            .map(|(n, k)| (k.as_str().to_ascii_uppercase(), n))
+            .collect();
+        let mut answered: Vec<(usize, IssueKey, Issue)> = Vec::with_capacity(unique.len());
         while let Some(joined) = set.join_next().await {
             let issues = joined.map_err(|e| JiraError::Protocol {
                 request: "fetch_issues".into(),
                 message: format!("a fetch task failed: {e}"),
             })??;
-            returned.extend(issues);
-        }
-        let by_key: HashMap<String, Issue> = returned
-            .into_iter()
-            .map(|i| (i.key.as_str().to_ascii_uppercase(), i))
-            .collect();
-        let mut out = FetchedIssues::default();
-        let mut unmatched = Vec::new();
-        for k in unique {
-            match by_key.get(&k.as_str().to_ascii_uppercase()) {
-                Some(issue) => out.found.push((k, issue.clone())),
-                None => unmatched.push(k),
+            for issue in issues {
+                if let Some(&n) = place.get(&issue.key.as_str().to_ascii_uppercase()) {
+                    answered.push((n, unique[n].clone(), issue));
+                }
             }
         }
+        drop(place);
+        // In the order asked; should Jira answer a key twice, its last answer counts.
+        answered.sort_by_key(|(n, _, _)| *n);
+        answered.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        let mut found_at = vec![false; unique.len()];
+        for (n, _, _) in &answered {
+            found_at[*n] = true;
+        }
+        let mut out = FetchedIssues {
+            found: answered.into_iter().map(|(_, k, i)| (k, i)).collect(),
+            missing: Vec::new(),
+        };
+        let unmatched: Vec<IssueKey> = unique
+            .into_iter()
+            .zip(found_at)
+            .filter(|(_, found)| !found)
+            .map(|(k, _)| k)
+            .collect();
         // Keys not answered under their own name are deleted, invisible or moved; the
         // single-issue GET resolves moved keys (and 404s the rest).
         let mut set = JoinSet::new();

@@ -20,8 +20,8 @@ use crate::sync::workspace::LoadedReport;
 
 pub use crate::sync::engine::{Engine, ReconcileTiming};
 
-/// Row results being collected, keyed by (report index, row).
-pub(super) type Rows = HashMap<ItemAt, RowOutcome>;
+/// Row results being collected, by (report index, row).
+pub(super) use crate::sync::outcome::Rows;
 
 /// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
 pub async fn refresh(
@@ -31,8 +31,7 @@ pub async fn refresh(
 ) -> Result<RunOutcome, Error> {
     let state = read_linked(engine, reports).await?;
     learn_statuses(engine, reports, &state).await?;
-    let mut rows = Rows::new();
-    let mut order = Vec::new();
+    let mut rows = Rows::with_capacity(reports.iter().map(|l| l.report.items().len()).sum());
     let mut cell_records: Vec<crate::sync::write_back::CellRecords> =
         if engine.company.write_back.any() {
             reports
@@ -43,11 +42,10 @@ pub async fn refresh(
             Vec::new()
         };
     for (index, loaded) in reports.iter_mut().enumerate() {
-        let items = loaded.report.items().to_vec();
         let context = plan_context(engine);
         let mut edits = Vec::new();
-        for item in items {
-            order.push(ItemAt::new(index, item.row));
+        // The items are read in place (a copy of them all was the report's size again).
+        for item in loaded.report.items() {
             let mut outcome = RowOutcome {
                 row: item.row,
                 line: item.line,
@@ -67,7 +65,7 @@ pub async fn refresh(
                 }
                 Some(Some(Some(issue))) => {
                     edits.extend(plan::item_edits(
-                        &item,
+                        item,
                         issue,
                         loaded.report.known_statuses(),
                         &context,
@@ -79,7 +77,7 @@ pub async fn refresh(
                         let mut decided = crate::sync::write_back::Decisions::default();
                         crate::sync::write_back::decide(
                             engine.company,
-                            &item,
+                            item,
                             issue,
                             records,
                             false,
@@ -103,7 +101,7 @@ pub async fn refresh(
             }
             rows.insert(ItemAt::new(index, item.row), outcome);
         }
-        apply_rows(loaded, index, edits, &mut rows)?;
+        apply_rows(loaded, index, &edits, &mut rows)?;
     }
     let mut outcome = RunOutcome {
         command: "refresh",
@@ -126,11 +124,7 @@ pub async fn refresh(
         first_error = Some(error);
     }
     for (index, loaded) in reports.iter_mut().enumerate() {
-        let items = order
-            .iter()
-            .filter(|at| at.report == index)
-            .filter_map(|at| rows.remove(at))
-            .collect();
+        let items = rows.take_report(index);
         let written = match saved.next() {
             Some(Err(error)) => {
                 first_error.get_or_insert(error.into());
@@ -168,7 +162,7 @@ pub(super) async fn learn_statuses(
     state: &TrackerState,
 ) -> Result<(), Error> {
     let mut known = KnownStatuses::default();
-    let issues = state.linked.values().flatten();
+    let issues = state.linked.values().flatten().map(|issue| &**issue);
     for issue in issues.chain(state.by_label.values().flatten()) {
         known.insert(
             &issue.status.name,
@@ -215,7 +209,9 @@ pub(super) async fn read_linked(
     engine.progress.set_position(keys.len() as u64);
     let fetched = fetched?;
     for (asked, issue) in fetched.found {
-        state.linked.insert(asked.to_string(), Some(issue));
+        state
+            .linked
+            .insert(asked.to_string(), Some(Box::new(issue)));
     }
     for key in fetched.missing {
         state.linked.insert(key.to_string(), None);
@@ -288,10 +284,9 @@ pub(super) fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
         .collect()
 }
 
-pub(super) fn is_create(plan: &Plan, at: ItemAt) -> bool {
-    plan.rows
-        .iter()
-        .any(|row| row.at() == at && matches!(row.ticket, Ticket::Create(_)))
+/// The rows of `plan` that create a ticket, to look up (a scan of the plan per row was rows²).
+pub(super) fn creates_at(plan: &Plan) -> HashSet<ItemAt> {
+    plan.creates().map(|(row, _)| row.at()).collect()
 }
 
 /// Create rows that match a journal entry younger than the lag window: their issue may exist
@@ -306,23 +301,34 @@ pub(super) fn held_by_journal(
     let now = Utc::now();
     let mut held = HashSet::new();
     for (index, journal) in journals.iter_mut().enumerate() {
+        if journal.pending().is_empty() {
+            continue;
+        }
+        // This report's create rows by summary, in plan order: each young entry takes the
+        // first one left (looked up, not scanned: entries × rows after a big run's crash).
+        let mut by_summary: HashMap<&str, std::collections::VecDeque<usize>> = HashMap::new();
+        for (row, _) in plan.creates().filter(|(row, _)| row.report == index) {
+            by_summary
+                .entry(row.summary.as_str())
+                .or_default()
+                .push_back(row.row);
+        }
         let mut unmatched: Vec<PendingCreate> = Vec::new();
-        let mut used: HashSet<usize> = HashSet::new();
         // The parent's entry is settled by the parent step alone.
         for entry in journal.pending().iter().filter(|entry| !entry.parent) {
             let young = (now - entry.sent_at).to_std().unwrap_or_default() < lag_window;
-            let matching = plan.rows.iter().find(|row| {
-                row.report == index
-                    && !used.contains(&row.row)
-                    && matches!(row.ticket, Ticket::Create(_))
-                    && row.summary == entry.summary
-            });
+            let matching = if young {
+                by_summary
+                    .get_mut(entry.summary.as_str())
+                    .and_then(|rows| rows.pop_front())
+            } else {
+                None
+            };
             match matching {
-                Some(row) if young => {
-                    used.insert(row.row);
-                    held.insert(ItemAt::new(index, row.row));
+                Some(row) => {
+                    held.insert(ItemAt::new(index, row));
                 }
-                _ => unmatched.push(entry.clone()),
+                None => unmatched.push(entry.clone()),
             }
         }
         if dry_run {
@@ -368,7 +374,8 @@ pub(super) async fn wait_for_search(
     loop {
         if current {
             let plan = make_plan(engine, reports, state);
-            let still_waiting = waiting.iter().any(|at| is_create(&plan, *at));
+            let creates = creates_at(&plan);
+            let still_waiting = waiting.iter().any(|at| creates.contains(at));
             let now = Instant::now();
             if !still_waiting || now >= deadline {
                 return Ok(plan);
@@ -478,7 +485,7 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
 pub(super) fn finish_dry_run(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
-    plan: &Plan,
+    plan: &mut Plan,
     mut rows: Rows,
     held: &HashSet<ItemAt>,
 ) -> RunOutcome {
@@ -488,32 +495,35 @@ pub(super) fn finish_dry_run(
     let mut placeholders: Vec<(String, String)> = Vec::new();
     crate::sync::moves::preview(reports, plan, held, &mut rows);
     // Each report's edits applied at once: one parse per report, not one per row (that was
-    // quadratic in rows). Held rows are marked afterwards.
-    let mut edits_of: Vec<Vec<(usize, Vec<Edit>)>> = reports.iter().map(|_| Vec::new()).collect();
-    for row_plan in &plan.rows {
+    // quadratic in rows). Held rows are marked afterwards. The plan's edits are moved, not
+    // copied: the plan ends here.
+    let mut edits_of: Vec<crate::sync::preview::RowEdits> =
+        reports.iter().map(|_| Default::default()).collect();
+    for row_plan in &mut plan.rows {
         let at = row_plan.at();
-        let mut edits = row_plan.edits.clone();
+        let Some(of_report) = edits_of.get_mut(at.report) else {
+            continue;
+        };
+        of_report.start_row();
+        of_report.edits.append(&mut row_plan.edits);
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
         {
             let n = placeholders.len() + 1;
             if let Some(stand_in) = IssueKey::parse(&format!("{}-{}", new.project, STAND_IN + n)) {
-                edits.push(Edit::Link {
+                of_report.edits.push(Edit::Link {
                     row: row_plan.row,
                     key: stand_in.to_string(),
                     url: engine.browse_url(&stand_in),
                 });
                 // The real run also writes the new ticket's status, which Jira names only once
                 // the ticket exists: the diff shows where it goes.
-                edits.push(Edit::Status {
+                of_report.edits.push(Edit::Status {
                     row: row_plan.row,
                     status: STAND_IN_STATUS.to_owned(),
                 });
                 placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
-        }
-        if let Some(of_report) = edits_of.get_mut(at.report) {
-            of_report.push((at.row, edits));
         }
     }
     for (index, of_report) in edits_of.into_iter().enumerate() {
@@ -530,8 +540,11 @@ pub(super) fn finish_dry_run(
     let mut outcome = collect("sync", true, reports, rows, plan);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            *diff = crate::sync::preview::swap_stand_ins(diff, &placeholders);
-            *diff = diff.replace(STAND_IN_STATUS, NEW_STATUS);
+            *diff = crate::sync::preview::swap_stand_ins(
+                diff,
+                &placeholders,
+                (STAND_IN_STATUS, NEW_STATUS),
+            );
         }
     }
     outcome
@@ -600,7 +613,7 @@ fn foreign_key(key: &str, project: &str) -> bool {
 pub(super) fn apply_rows(
     loaded: &mut LoadedReport,
     index: usize,
-    edits: Vec<Edit>,
+    edits: &[Edit],
     rows: &mut Rows,
 ) -> Result<(), Error> {
     if edits.is_empty() {
@@ -613,7 +626,7 @@ pub(super) fn apply_rows(
         })
         .collect();
     let before = row_cells(loaded, &touched);
-    if !loaded.apply(&edits)? {
+    if !loaded.apply(edits)? {
         return Ok(());
     }
     for (row, cells) in row_cells(loaded, &touched) {
@@ -660,18 +673,31 @@ fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, 
         .collect()
 }
 
-/// One bulk create: journal first, then create, then write keys and save at once, so a crash
-/// at any point leaves either a key in the report or a journal entry to reconcile.
+/// Keys created but not yet written into their reports: written and saved together by
+/// [`write_created_keys`].
+#[derive(Default)]
+pub(super) struct UnsavedKeys {
+    /// Link edits by report index.
+    links: HashMap<usize, Vec<Edit>>,
+    /// Journal entries (report index, summary) to settle once the keys are durable.
+    settled: Vec<(usize, String)>,
+    /// How many creates were answered since the last write.
+    pub(super) answered: usize,
+}
+
+/// One bulk create: journal first, then create; the keys go to `unsaved`, written and saved
+/// by [`write_created_keys`], so a crash at any point leaves either a key in the report or a
+/// journal entry to reconcile.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn create_chunk(
     engine: &Engine<'_>,
-    reports: &mut [LoadedReport],
+    reports: &[LoadedReport],
     journals: &mut [Journal],
-    chunk: &[(ItemAt, NewIssue)],
+    chunk: &[(ItemAt, &NewIssue)],
     rows: &mut Rows,
     created_keys: &mut Vec<(ItemAt, IssueKey)>,
     ambiguous: &mut HashSet<ItemAt>,
-    settle_later: &mut Vec<(usize, String, String)>,
+    unsaved: &mut UnsavedKeys,
 ) -> Result<(), Error> {
     let now = Utc::now();
     for (index, journal) in journals.iter_mut().enumerate() {
@@ -692,31 +718,32 @@ pub(super) async fn create_chunk(
                 .map_err(|source| Error::io(reports[index].report.path(), source))?;
         }
     }
-    let issues: Vec<NewIssue> = chunk.iter().map(|(_, new)| new.clone()).collect();
+    let issues: Vec<NewIssue> = chunk.iter().map(|(_, new)| (*new).clone()).collect();
     let outcomes = engine.client.create_issues(&issues).await;
-    let mut settled: Vec<(usize, String)> = Vec::new();
-    let mut links: HashMap<usize, Vec<Edit>> = HashMap::new();
-    for (&(at, ref new), outcome) in chunk.iter().zip(outcomes) {
+    drop(issues);
+    unsaved.answered += chunk.len();
+    for (&(at, new), outcome) in chunk.iter().zip(outcomes) {
         let (index, row) = (&at.report, &at.row);
         let Some(row_outcome) = rows.get_mut(&at) else {
             continue;
         };
         match outcome {
             CreateOutcome::Created { key, .. } => {
-                links.entry(*index).or_default().push(Edit::Link {
+                let url = engine.browse_url(&key);
+                unsaved.links.entry(*index).or_default().push(Edit::Link {
                     row: *row,
                     key: key.to_string(),
-                    url: engine.browse_url(&key),
+                    url: url.clone(),
                 });
                 row_outcome.key = Some(key.to_string());
-                row_outcome.url = Some(engine.browse_url(&key));
+                row_outcome.url = Some(url);
                 created_keys.push((at, key));
-                settled.push((*index, new.summary.clone()));
+                unsaved.settled.push((*index, new.summary.clone()));
             }
             CreateOutcome::Rejected { message } => {
                 row_outcome.action = RowAction::Failed;
                 row_outcome.error = Some(format!("Jira refused to create it: {message}"));
-                settled.push((*index, new.summary.clone()));
+                unsaved.settled.push((*index, new.summary.clone()));
             }
             CreateOutcome::Ambiguous { message } => {
                 tracing::warn!("create of row {row} may or may not have happened: {message}");
@@ -726,10 +753,23 @@ pub(super) async fn create_chunk(
             }
         }
     }
+    Ok(())
+}
+
+/// Writes the keys of `unsaved` into their reports and saves them at once (one splice and one
+/// save per report, however many groups answered since the last write), then queues their
+/// journal entries to settle once the saves are durable.
+pub(super) fn write_created_keys(
+    reports: &mut [LoadedReport],
+    unsaved: &mut UnsavedKeys,
+    rows: &mut Rows,
+    settle_later: &mut Vec<(usize, String, String)>,
+) -> Result<(), Error> {
+    let UnsavedKeys { links, settled, .. } = std::mem::take(unsaved);
     // The keys are saved now (a crash may still lose them, but never a journal entry: those
     // are settled only after the reports' folders are synced, at the end of the run).
     for (index, edits) in links {
-        apply_rows(&mut reports[index], index, edits, rows)?;
+        apply_rows(&mut reports[index], index, &edits, rows)?;
         reports[index].save_deferred()?;
     }
     for (index, summary) in settled {
@@ -843,28 +883,33 @@ pub(super) async fn write_created_statuses(
             return Ok(());
         }
     };
-    let statuses: HashMap<IssueKey, Issue> = fetched.found.into_iter().collect();
+    // Only the statuses are kept: the rest of each ticket is not needed here.
+    let statuses: HashMap<IssueKey, crate::jira::model::Status> = fetched
+        .found
+        .into_iter()
+        .map(|(key, issue)| (key, issue.status))
+        .collect();
     let mut by_report: HashMap<usize, Vec<Edit>> = HashMap::new();
     for (ItemAt { report: index, row }, key) in created {
-        let Some(issue) = statuses.get(key) else {
+        let Some(status) = statuses.get(key) else {
             continue;
         };
         let report = &reports[*index].report;
         let agree = report.item(*row).is_some_and(|item| {
-            crate::sync::intent::words_agree(item, &issue.status, report.known_statuses())
+            crate::sync::intent::words_agree(item, status, report.known_statuses())
         });
         if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
             by_report.entry(*index).or_default().push(Edit::Status {
                 row: *row,
-                status: issue.status.name.clone(),
+                status: status.name.clone(),
             });
         }
         if let Some(outcome) = rows.get_mut(&ItemAt::new(*index, *row)) {
-            outcome.status = Some(issue.status.name.clone());
+            outcome.status = Some(status.name.clone());
         }
     }
     for (index, edits) in by_report {
-        apply_rows(&mut reports[index], index, edits, rows)?;
+        apply_rows(&mut reports[index], index, &edits, rows)?;
         reports[index].save_deferred()?;
     }
     Ok(())

@@ -1062,7 +1062,7 @@ async fn keep_settable(
 pub async fn send_updates(
     engine: &Engine<'_>,
     updates: Vec<FieldUpdate>,
-    rows: &mut HashMap<ItemAt, crate::sync::outcome::RowOutcome>,
+    rows: &mut crate::sync::outcome::Rows,
 ) {
     let mut tasks = tokio::task::JoinSet::new();
     for update in updates {

@@ -12,6 +12,7 @@
 //! append torn by a crash was never flushed, so nothing it names was sent: it is ignored, and
 //! the next write rewrites the file whole.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -241,21 +242,49 @@ impl Journal {
     }
 }
 
-/// Removes one entry per `(label, summary)`; returns those found.
+/// Removes one entry per `(label, summary)` (the earliest of equal entries first); returns
+/// those found, in the order given. One pass over the entries whatever the number settled:
+/// removing each from a `Vec` in turn was entries × settled (a 100,000-item sync settles
+/// 100,000 entries at its end).
 fn remove_each<'a>(
     entries: &mut Vec<PendingCreate>,
     done: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Vec<(String, String)> {
+    let mut available: HashMap<(&str, &str), usize> = HashMap::new();
+    for entry in entries.iter() {
+        *available
+            .entry((entry.date_label.as_str(), entry.summary.as_str()))
+            .or_default() += 1;
+    }
     let mut removed = Vec::new();
+    let mut to_remove: HashMap<(&str, &str), usize> = HashMap::new();
     for (label, summary) in done {
-        if let Some(index) = entries
-            .iter()
-            .position(|e| e.date_label == label && e.summary == summary)
+        if let Some(left) = available.get_mut(&(label, summary))
+            && *left > 0
         {
-            entries.remove(index);
+            *left -= 1;
+            *to_remove.entry((label, summary)).or_default() += 1;
             removed.push((label.to_owned(), summary.to_owned()));
         }
     }
+    if removed.is_empty() {
+        return removed;
+    }
+    let keep: Vec<bool> = entries
+        .iter()
+        .map(|entry| {
+            match to_remove.get_mut(&(entry.date_label.as_str(), entry.summary.as_str())) {
+                Some(count) if *count > 0 => {
+                    *count -= 1;
+                    false
+                }
+                _ => true,
+            }
+        })
+        .collect();
+    drop((available, to_remove));
+    let mut keep = keep.into_iter();
+    entries.retain(|_| keep.next().unwrap_or(true));
     removed
 }
 
@@ -316,6 +345,33 @@ mod tests {
         assert_eq!(summaries(&torn), ["a", "c"]);
         torn.record([entry("d")]).unwrap();
         assert_eq!(summaries(&Journal::load(&report).unwrap()), ["a", "c", "d"]);
+    }
+
+    #[test]
+    fn settling_removes_the_earliest_equal_entries_once_each() {
+        let mut entries = vec![entry("a"), entry("b"), entry("a"), entry("c")];
+        entries[2].then_move = Some("Done".into());
+        let removed = remove_each(
+            &mut entries,
+            [
+                ("sev1_20200414", "a"),
+                ("sev1_20200414", "x"),
+                ("sev1_20200414", "c"),
+                ("sev1_20200414", "c"),
+            ],
+        );
+        assert_eq!(
+            removed,
+            [
+                ("sev1_20200414".to_owned(), "a".to_owned()),
+                ("sev1_20200414".to_owned(), "c".to_owned())
+            ]
+        );
+        let left: Vec<(&str, Option<&str>)> = entries
+            .iter()
+            .map(|e| (e.summary.as_str(), e.then_move.as_deref()))
+            .collect();
+        assert_eq!(left, [("b", None), ("a", Some("Done"))]);
     }
 
     #[test]

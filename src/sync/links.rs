@@ -8,12 +8,10 @@
 //! `globalId` an earlier version gave it — and the plan adds the new mark, so the next run
 //! does nothing. A failure is a warning: the ticket and the report are right already.
 
-use std::collections::HashMap;
-
 use crate::jira::model::IssueKey;
 use crate::sync::engine::Engine;
 use crate::sync::marks;
-use crate::sync::outcome::{RowAction, RowOutcome};
+use crate::sync::outcome::RowAction;
 use crate::sync::plan::{ItemAt, Plan, Ticket};
 use crate::sync::workspace::LoadedReport;
 
@@ -76,7 +74,7 @@ pub async fn link_back(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     plan: &Plan,
-    rows: &HashMap<ItemAt, RowOutcome>,
+    rows: &crate::sync::outcome::Rows,
 ) {
     let Some(template) = engine.report_url else {
         return;

@@ -20,7 +20,6 @@ use crate::report::model::Edit;
 use crate::sync::engine::Engine;
 use crate::sync::intent::{self, Intent};
 use crate::sync::journal::Journal;
-use crate::sync::outcome::RowOutcome;
 use crate::sync::plan::{ItemAt, Plan, Ticket};
 use crate::sync::workspace::LoadedReport;
 
@@ -77,7 +76,7 @@ pub fn preview(
     reports: &[LoadedReport],
     plan: &Plan,
     held: &HashSet<ItemAt>,
-    rows: &mut HashMap<ItemAt, RowOutcome>,
+    rows: &mut crate::sync::outcome::Rows,
 ) {
     for (row_plan, _) in plan.creates() {
         let at = row_plan.at();
@@ -102,22 +101,39 @@ pub fn owed_by_journal(
 ) -> Vec<Move> {
     let mut owed = Vec::new();
     let mut used: HashSet<ItemAt> = HashSet::new();
+    if journals
+        .iter()
+        .all(|journal| journal.pending().iter().all(|e| e.then_move.is_none()))
+    {
+        return owed;
+    }
+    // Rows with a ticket still in the first category, by report and summary (whitespace
+    // collapsed), in plan order: looked up per entry, not scanned (entries × rows).
+    let mut candidates: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    for (n, row) in plan.rows.iter().enumerate() {
+        if let Ticket::Linked(issue) | Ticket::Adopt(issue) = &row.ticket
+            && issue.status.category == StatusCategory::New
+        {
+            candidates
+                .entry((row.report, collapsed(&row.summary)))
+                .or_default()
+                .push(n);
+        }
+    }
     for (index, journal) in journals.iter().enumerate() {
         for entry in journal.pending() {
             let Some(recorded) = entry.then_move.as_deref().and_then(intent::of_words) else {
                 continue;
             };
-            let found = plan.rows.iter_mut().find(|row| {
-                let issue = match &row.ticket {
-                    Ticket::Linked(issue) | Ticket::Adopt(issue) => issue,
-                    _ => return false,
-                };
-                row.report == index
-                    && !used.contains(&ItemAt::new(row.report, row.row))
-                    && same_summary(&row.summary, &entry.summary)
-                    && issue.status.category == StatusCategory::New
-            });
-            let Some(row) = found else { continue };
+            let found = candidates
+                .get(&(index, collapsed(&entry.summary)))
+                .into_iter()
+                .flatten()
+                .copied()
+                .find(|&n| !used.contains(&plan.rows[n].at()));
+            let Some(row) = found.map(|n| &mut plan.rows[n]) else {
+                continue;
+            };
             let (Ticket::Linked(issue) | Ticket::Adopt(issue)) = &row.ticket else {
                 continue;
             };
@@ -137,8 +153,10 @@ pub fn owed_by_journal(
     owed
 }
 
-fn same_summary(a: &str, b: &str) -> bool {
-    a.split_whitespace().eq(b.split_whitespace())
+/// `text` with its whitespace collapsed to single spaces: two summaries are the same item's
+/// when these are equal.
+fn collapsed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Makes every move at once. Returns the status each moved ticket is in now; a row whose move
@@ -147,7 +165,7 @@ fn same_summary(a: &str, b: &str) -> bool {
 async fn make(
     engine: &Engine<'_>,
     moves: Vec<Move>,
-    rows: &mut HashMap<ItemAt, RowOutcome>,
+    rows: &mut crate::sync::outcome::Rows,
 ) -> HashMap<ItemAt, Status> {
     let mut tasks = tokio::task::JoinSet::new();
     for planned in moves {
@@ -224,7 +242,7 @@ pub async fn after_creates(
     reports: &[LoadedReport],
     created: &[(ItemAt, IssueKey)],
     more: Vec<Move>,
-    rows: &mut HashMap<ItemAt, RowOutcome>,
+    rows: &mut crate::sync::outcome::Rows,
 ) -> (Vec<(ItemAt, IssueKey)>, HashSet<ItemAt>) {
     let mut moves: Vec<Move> = created
         .iter()

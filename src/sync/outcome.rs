@@ -104,3 +104,99 @@ impl RunOutcome {
         self.rows().filter(|row| row.action == action).count()
     }
 }
+
+/// Row outcomes being collected, by where each item is: a list sorted by place (plans and
+/// refreshes make them in that order), so a row costs its outcome and its place only (a hash
+/// map of them kept ~60% more buckets than rows, each an outcome wide).
+#[derive(Debug, Default)]
+pub struct Rows {
+    /// Sorted by place; `None` once taken by [`Rows::remove`].
+    list: Vec<(crate::sync::plan::ItemAt, Option<RowOutcome>)>,
+}
+
+impl Rows {
+    /// No rows.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn find(&self, at: &crate::sync::plan::ItemAt) -> Result<usize, usize> {
+        self.list.binary_search_by_key(at, |(place, _)| *place)
+    }
+
+    /// No rows, with room for `rows`.
+    pub fn with_capacity(rows: usize) -> Self {
+        Self {
+            list: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Takes out the outcomes of report `report`'s rows, in order of place.
+    pub fn take_report(&mut self, report: usize) -> Vec<RowOutcome> {
+        let start = self.list.partition_point(|(at, _)| at.report < report);
+        let end = self.list.partition_point(|(at, _)| at.report <= report);
+        self.list[start..end]
+            .iter_mut()
+            .filter_map(|(_, outcome)| outcome.take())
+            .collect()
+    }
+
+    /// Sets the outcome of the row at `at` (replacing one there).
+    pub fn insert(&mut self, at: crate::sync::plan::ItemAt, outcome: RowOutcome) {
+        match self.find(&at) {
+            Ok(n) => self.list[n].1 = Some(outcome),
+            Err(n) => self.list.insert(n, (at, Some(outcome))),
+        }
+    }
+
+    /// The outcome of the row at `at`.
+    pub fn get(&self, at: &crate::sync::plan::ItemAt) -> Option<&RowOutcome> {
+        self.find(at).ok().and_then(|n| self.list[n].1.as_ref())
+    }
+
+    /// The outcome of the row at `at`, to change.
+    pub fn get_mut(&mut self, at: &crate::sync::plan::ItemAt) -> Option<&mut RowOutcome> {
+        self.find(at).ok().and_then(|n| self.list[n].1.as_mut())
+    }
+
+    /// Takes the outcome of the row at `at` out.
+    pub fn remove(&mut self, at: &crate::sync::plan::ItemAt) -> Option<RowOutcome> {
+        self.find(at).ok().and_then(|n| self.list[n].1.take())
+    }
+
+    /// Every row's place and outcome, in order of place.
+    pub fn iter(&self) -> impl Iterator<Item = (&crate::sync::plan::ItemAt, &RowOutcome)> {
+        self.list
+            .iter()
+            .filter_map(|(at, outcome)| Some((at, outcome.as_ref()?)))
+    }
+}
+
+impl FromIterator<(crate::sync::plan::ItemAt, RowOutcome)> for Rows {
+    /// Rows from outcomes in any order; of two for one place, the later counts.
+    fn from_iter<I: IntoIterator<Item = (crate::sync::plan::ItemAt, RowOutcome)>>(iter: I) -> Self {
+        let mut list: Vec<_> = iter
+            .into_iter()
+            .map(|(at, outcome)| (at, Some(outcome)))
+            .collect();
+        list.sort_by_key(|(at, _)| *at);
+        list.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        list.shrink_to_fit();
+        Self { list }
+    }
+}
+
+impl<'a> IntoIterator for &'a Rows {
+    type Item = (&'a crate::sync::plan::ItemAt, &'a RowOutcome);
+    type IntoIter = Box<dyn Iterator<Item = Self::Item> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}

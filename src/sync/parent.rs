@@ -25,7 +25,7 @@ use crate::jira::model::{CreateFields, CreateOutcome, Issue, IssueKey, IssueType
 use crate::settings::{CompanyJira, PARENT_CREATE};
 use crate::sync::apply::Engine;
 use crate::sync::journal::{Journal, PendingCreate};
-use crate::sync::outcome::{RowAction, RowOutcome};
+use crate::sync::outcome::RowAction;
 use crate::sync::plan::{ItemAt, Plan, Ticket, TrackerState};
 use crate::sync::workspace::LoadedReport;
 
@@ -301,7 +301,7 @@ pub struct Step<'r> {
     /// Rows whose create waits (a lost create): the items of a report whose parent may exist
     /// but is not found yet join them.
     pub held: &'r mut HashSet<ItemAt>,
-    pub rows: &'r mut HashMap<ItemAt, RowOutcome>,
+    pub rows: &'r mut crate::sync::outcome::Rows,
     /// Journal entries to settle once the keys are durably saved.
     pub settle_later: &'r mut Vec<(usize, String, String)>,
 }

@@ -8,15 +8,20 @@ use crate::jira::BULK_CREATE_LIMIT;
 use crate::jira::model::{Issue, IssueKey, NewIssue};
 use crate::report::model::Edit;
 use crate::sync::apply::{
-    Engine, Rows, apply_rows, apply_updates, check_project, close_duplicates, collect,
-    create_chunk, date_label, finish_dry_run, held_by_journal, initial_rows, is_create,
+    Engine, Rows, UnsavedKeys, apply_rows, apply_updates, check_project, close_duplicates, collect,
+    create_chunk, creates_at, date_label, finish_dry_run, held_by_journal, initial_rows,
     labels_of_unlinked, learn_statuses, make_plan, managed_rows, pending_message, read_linked,
-    search_is_consistent, search_labels, settle_durably, wait_for_search, write_created_statuses,
+    search_is_consistent, search_labels, settle_durably, wait_for_search, write_created_keys,
+    write_created_statuses,
 };
 use crate::sync::journal::Journal;
 use crate::sync::outcome::{RowAction, RunOutcome};
 use crate::sync::plan::{self, ItemAt, Plan, Ticket, TrackerState};
 use crate::sync::workspace::LoadedReport;
+
+/// How many times, at most, a big run writes and saves the keys it created (besides the end):
+/// a save rewrites the whole report, so a fixed number of them keeps a run linear in rows.
+const SAVES_PER_RUN: usize = 8;
 
 /// What sync does with duplicate tickets (extra tickets for one item, filed by copies of the
 /// report synced at the same moment).
@@ -239,22 +244,23 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         let (engine, held) = (self.engine, &mut self.held);
         self.plan = wait_for_search(engine, self.reports, &mut self.state, held, true).await?;
         let plan = &self.plan;
+        let creates = creates_at(plan);
         for row in &plan.rows {
             let at = row.at();
-            if held.contains(&at) && !is_create(plan, at) {
+            if held.contains(&at) && !creates.contains(&at) {
                 self.settled_held.push((row.report, row.summary.clone()));
             }
         }
         if search_is_consistent(engine).await? {
             // Their journal entries are replaced by this run's creates.
             for row in &plan.rows {
-                if held.contains(&row.at()) && is_create(plan, row.at()) {
+                if held.contains(&row.at()) && creates.contains(&row.at()) {
                     self.settled_held.push((row.report, row.summary.clone()));
                 }
             }
             held.clear();
         } else {
-            held.retain(|at| is_create(plan, *at));
+            held.retain(|at| creates.contains(at));
         }
         Ok(())
     }
@@ -324,14 +330,20 @@ impl<'r, 'e> SyncRun<'r, 'e> {
     }
 
     /// A dry run ends after planning: what would happen, as rows and diffs; nothing written.
-    fn finish_dry_run(self) -> RunOutcome {
+    fn finish_dry_run(mut self) -> RunOutcome {
         crate::sync::parent::tell_dry_run(
             self.engine.company,
             self.reports,
             &self.plan,
             &self.parents,
         );
-        finish_dry_run(self.engine, self.reports, &self.plan, self.rows, &self.held)
+        finish_dry_run(
+            self.engine,
+            self.reports,
+            &mut self.plan,
+            self.rows,
+            &self.held,
+        )
     }
 
     /// Phase 5, parents: the post-mortems' own tickets first, since the items are created as
@@ -367,7 +379,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
                 .filter(|r| r.report == index)
                 .flat_map(|r| r.edits.iter().cloned())
                 .collect();
-            apply_rows(loaded, index, edits, &mut self.rows)?;
+            apply_rows(loaded, index, &edits, &mut self.rows)?;
             loaded.save_deferred()?;
         }
         // Found (their keys are in the reports now) or, on Data Center, known never created.
@@ -382,11 +394,11 @@ impl<'r, 'e> SyncRun<'r, 'e> {
     /// creates, each group journaled before it is sent and its keys saved before the next.
     async fn create(&mut self) -> Result<(), Error> {
         let engine = self.engine;
-        let creates: Vec<(ItemAt, NewIssue)> = self
+        let creates: Vec<(ItemAt, &NewIssue)> = self
             .plan
             .creates()
             .filter(|(row, _)| !self.held.contains(&row.at()) && !self.blocked.contains(&row.at()))
-            .map(|(row, new)| (row.at(), new.clone()))
+            .map(|(row, new)| (row.at(), new))
             .collect();
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = creates.len() > BULK_CREATE_LIMIT;
@@ -395,11 +407,17 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             engine.progress.set_position(0);
             engine.progress.set_message("creating tickets");
         }
-        // A group is as many bulk creates as may be in flight at once: journaled together,
-        // sent together, their keys written and saved together.
+        // A group is as many bulk creates as may be in flight at once: journaled together and
+        // sent together. Their keys are written and saved after each group, or, in a big run,
+        // after as many groups as make an eighth of it: each write splices and parses the
+        // whole report and each save rewrites it, so a save per group was groups × report
+        // size (quadratic in rows). Keys not yet saved are in the journal, which is what
+        // makes a crash safe either way (the next run finds their tickets by search).
         let group = BULK_CREATE_LIMIT * engine.jira.concurrency.max(1);
+        let save_every = group.max(creates.len().div_ceil(SAVES_PER_RUN));
+        let mut unsaved = UnsavedKeys::default();
         for chunk in creates.chunks(group) {
-            create_chunk(
+            let sent = create_chunk(
                 engine,
                 self.reports,
                 &mut self.journals,
@@ -407,14 +425,28 @@ impl<'r, 'e> SyncRun<'r, 'e> {
                 &mut self.rows,
                 &mut self.created_keys,
                 &mut self.ambiguous,
-                &mut self.settle_later,
+                &mut unsaved,
             )
-            .await?;
+            .await;
+            if sent.is_err() || unsaved.answered >= save_every {
+                write_created_keys(
+                    self.reports,
+                    &mut unsaved,
+                    &mut self.rows,
+                    &mut self.settle_later,
+                )?;
+            }
+            sent?;
             if show_progress {
                 engine.progress.inc(chunk.len() as u64);
             }
         }
-        Ok(())
+        write_created_keys(
+            self.reports,
+            &mut unsaved,
+            &mut self.rows,
+            &mut self.settle_later,
+        )
     }
 
     /// Phase 8, find lost creates: the response of a create was lost, so Jira may have made
@@ -470,7 +502,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             &mut self.found_moves,
         );
         let loaded = &mut self.reports[at.report];
-        apply_rows(loaded, at.report, edits, &mut self.rows)?;
+        apply_rows(loaded, at.report, &edits, &mut self.rows)?;
         if let Some(row) = self.rows.get_mut(&at) {
             row.action = RowAction::Created;
             row.key = Some(issue.key.to_string());
