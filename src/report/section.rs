@@ -2,7 +2,8 @@
 //! over the document notes the front matter, every heading, the labels that name action items
 //! ("**Follow-up actions:**") and what each heading's part holds; then the chosen section alone
 //! is parsed again (its own bytes, reference-style links resolved from the whole document's
-//! definitions) to read its table or its items.
+//! definitions) to read its items, or to find its table, which is read later a row at a time.
+//! Both passes parse a window at a time (`windowed.rs`), so memory stays bounded.
 //!
 //! Which section: the configured names (`[report] section`) when set; else the first heading
 //! holding a strong phrase of the built-in vocabulary whose section has items, then a weak one,
@@ -329,7 +330,7 @@ fn outline(text: &str, base: usize, window: usize) -> Outline {
                 if let Some((name, cells)) = row.take()
                     && field.is_none()
                     && cells.len() >= 2
-                    && let Some(phrase) = vocabulary::is_label_phrase(&name)
+                    && let Some(phrase) = field_phrase(&name)
                 {
                     field = Some(FieldRow {
                         name: name.trim().to_owned(),
@@ -859,7 +860,7 @@ fn html_field(text: &str, at: usize) -> Option<FieldRow> {
         if found.is_none()
             && is_body
             && row.cells.len() >= 2
-            && let Some(phrase) = vocabulary::is_label_phrase(&row.cells[0].text)
+            && let Some(phrase) = field_phrase(&row.cells[0].text)
         {
             found = Some(FieldRow {
                 name: row.cells[0].text.clone(),
@@ -872,6 +873,18 @@ fn html_field(text: &str, at: usize) -> Option<FieldRow> {
     })
     .ok()?;
     found
+}
+
+/// The phrase naming action items in a "Field | Value" row's field name, if it is one: a name is
+/// short, so a long first cell (an action item's own text) is not searched at all — searching
+/// every row of a long table for every phrase was most of the time a read took.
+fn field_phrase(name: &str) -> Option<&'static str> {
+    const LONGEST_FIELD_NAME: usize = 80;
+    let name = name.trim();
+    if name.len() > LONGEST_FIELD_NAME * 4 || name.chars().count() > LONGEST_FIELD_NAME {
+        return None;
+    }
+    vocabulary::is_label_phrase(name)
 }
 
 /// Whether a table's header names an item column.
