@@ -32,7 +32,7 @@ pub const MIN_SECRET_LEN: usize = 8;
 static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// Registers `secret`: from now on every output masks it, and every escaped form of it (see
-/// [`escaped_forms`]). Strings shorter than [`MIN_SECRET_LEN`] (after trimming) are ignored.
+/// `escaped_forms`). Strings shorter than [`MIN_SECRET_LEN`] (after trimming) are ignored.
 pub fn register(secret: &str) {
     let secret = secret.trim();
     if secret.len() < MIN_SECRET_LEN {
