@@ -21,11 +21,10 @@
 #[path = "../tests/support/fake_jira/mod.rs"]
 mod fake_jira;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Flavor};
@@ -36,42 +35,14 @@ const CHILD_VARIABLE: &str = "PM_SYNC_SCALE_HEAP_FILE";
 /// The goal: peak heap at most this many times the report's size.
 const HEAP_GOAL: f64 = 4.0;
 
-/// Counts live heap bytes and remembers the peak (only a child's figures are read).
-struct Counting;
+#[path = "support/heap.rs"]
+mod heap;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+use heap::PEAK;
 
-// SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if new_size > layout.size() {
-            let grown = new_size - layout.size();
-            let live = LIVE.fetch_add(grown, Ordering::Relaxed) + grown;
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        } else {
-            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// Counts the heap (only a child's figures are read).
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: heap::Counting = heap::Counting;
 const COMMANDS: [&str; 6] = [
     "items",
     "sync --dry-run",
