@@ -295,6 +295,17 @@ impl Lookup {
     /// Indexes a `fetch_issues` answer; keys in `missing` are simply absent.
     pub fn from_fetched(fetched: FetchedIssues, browse_url: impl Fn(&IssueKey) -> String) -> Self {
         let mut lookup = Self::default();
+        lookup.add_fetched(fetched, browse_url);
+        lookup
+    }
+
+    /// Adds what Jira answered for more keys (keeping only what a check reads of each).
+    pub fn add_fetched(
+        &mut self,
+        fetched: FetchedIssues,
+        browse_url: impl Fn(&IssueKey) -> String,
+    ) {
+        let lookup = self;
         lookup.found.reserve(fetched.found.len());
         for (asked, issue) in fetched.found {
             let Issue {
@@ -313,7 +324,6 @@ impl Lookup {
             };
             lookup.found.insert(asked.to_string(), found);
         }
-        lookup
     }
 }
 

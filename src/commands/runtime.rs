@@ -146,11 +146,20 @@ pub(super) async fn fetch_lookup(
     client: &JiraClient,
     keys: &[crate::jira::model::IssueKey],
 ) -> Result<crate::gate::Lookup, JiraError> {
-    let fetched = client.fetch_issues(keys).await?;
-    if !fetched.missing.is_empty() {
-        client.myself().await?;
+    // A few thousand keys at a time: Jira's answers are whole issues (~1 KB each with their
+    // fields); each batch is cut down to what a check reads before the next is fetched, so a
+    // report of 100,000 tickets never holds 100,000 issues. Each batch still goes out as
+    // parallel requests of 100 keys: no request more than fetching all at once.
+    const KEYS_AT_A_TIME: usize = 2_000;
+    let mut lookup = crate::gate::Lookup::default();
+    let mut verified = false;
+    for batch in keys.chunks(KEYS_AT_A_TIME) {
+        let fetched = client.fetch_issues(batch).await?;
+        if !fetched.missing.is_empty() && !verified {
+            client.myself().await?;
+            verified = true;
+        }
+        lookup.add_fetched(fetched, |key| client.browse_url(key).to_string());
     }
-    Ok(crate::gate::Lookup::from_fetched(fetched, |key| {
-        client.browse_url(key).to_string()
-    }))
+    Ok(lookup)
 }

@@ -441,7 +441,8 @@ fn read_error(path: &Path, source: std::io::Error) -> ReportError {
 pub fn linked_keys(reports: &[LoadedReport]) -> Vec<crate::jira::model::IssueKey> {
     let mut keys: Vec<crate::jira::model::IssueKey> = reports
         .iter()
-        .flat_map(|loaded| loaded.report.items())
+        // One item decoded at a time: `check` and `dashboard` never hold them all decoded.
+        .flat_map(|loaded| loaded.report.iter_items())
         .filter_map(|item| {
             item.key
                 .as_deref()
