@@ -123,6 +123,19 @@ impl ItemStore {
             .map(move |&start| self.decode(text, start))
     }
 
+    /// The items from index `start` on, decoded one at a time.
+    pub(crate) fn iter_from<'a>(
+        &'a self,
+        text: &'a str,
+        start: usize,
+    ) -> impl ExactSizeIterator<Item = ActionItem> + 'a {
+        self.starts
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .map(move |&start| self.decode(text, start))
+    }
+
     fn reader(&self, start: u32) -> Reader<'_> {
         Reader {
             bytes: &self.bytes,

@@ -23,128 +23,8 @@ pub use crate::sync::engine::{Engine, ReconcileTiming};
 /// Row results being collected, by (report index, row).
 pub(super) use crate::sync::outcome::Rows;
 
-/// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
-pub async fn refresh(
-    engine: &Engine<'_>,
-    reports: &mut [LoadedReport],
-    dry_run: bool,
-) -> Result<RunOutcome, Error> {
-    let state = read_linked(engine, reports).await?;
-    learn_statuses(engine, reports, &state).await?;
-    let mut rows = Rows::with_capacity(reports.iter().map(|l| l.report.items().len()).sum());
-    let mut cell_records: Vec<crate::sync::write_back::CellRecords> =
-        if engine.company.write_back.any() {
-            reports
-                .iter()
-                .map(|loaded| crate::sync::write_back::CellRecords::load(loaded.report.path()))
-                .collect()
-        } else {
-            Vec::new()
-        };
-    for (index, loaded) in reports.iter_mut().enumerate() {
-        let context = plan_context(engine);
-        let mut edits = Vec::new();
-        // The items are read in place (a copy of them all was the report's size again).
-        for item in loaded.report.items() {
-            let mut outcome = RowOutcome {
-                row: item.row,
-                line: item.line,
-                summary: item.summary().to_owned(),
-                action: RowAction::Linked,
-                key: item.key.clone(),
-                url: None,
-                status: (!item.status_text().is_empty()).then(|| item.status_text().to_owned()),
-                updated: Vec::new(),
-                report_changed: false,
-                error: None,
-                warning: None,
-            };
-            match item.key.as_ref().map(|key| state.linked.get(key)) {
-                None => {
-                    outcome.action = RowAction::Unlinked;
-                }
-                Some(Some(Some(issue))) => {
-                    edits.extend(plan::item_edits(
-                        item,
-                        issue,
-                        loaded.report.known_statuses(),
-                        &context,
-                    ));
-                    if let Some(records) = cell_records
-                        .get_mut(index)
-                        .filter(|_| matches!(loaded.home, crate::home::Home::File(_)))
-                    {
-                        let mut decided = crate::sync::write_back::Decisions::default();
-                        crate::sync::write_back::decide(
-                            engine.company,
-                            item,
-                            issue,
-                            records,
-                            false,
-                            &mut decided,
-                        );
-                        edits.extend(decided.edits.into_iter().map(|(_, edit)| edit));
-                        outcome.warning = decided
-                            .warnings
-                            .into_iter()
-                            .map(|(_, w)| w)
-                            .reduce(|a, b| format!("{a}; {b}"));
-                    }
-                    outcome.key = Some(issue.key.to_string());
-                    outcome.url = Some(engine.browse_url(&issue.key));
-                    outcome.status = Some(issue.status.name.clone());
-                }
-                Some(_) => {
-                    outcome.action = RowAction::Missing;
-                    outcome.error = Some(missing_message());
-                }
-            }
-            rows.insert(ItemAt::new(index, item.row), outcome);
-        }
-        apply_rows(loaded, index, &edits, &mut rows)?;
-    }
-    let mut outcome = RunOutcome {
-        command: "refresh",
-        dry_run,
-        reports: Vec::new(),
-    };
-    // Every changed report at once: flushes overlapped, one folder sync per folder.
-    let mut saved = if dry_run {
-        Vec::new()
-    } else {
-        crate::sync::workspace::save_all(reports)
-    }
-    .into_iter();
-    if !dry_run {
-        crate::sync::write_back::save(reports, &mut cell_records, &HashSet::new(), &[]);
-    }
-    // Pages get their one PUT each (files were made durable by the save).
-    let mut first_error: Option<Error> = None;
-    if !dry_run && let Err(error) = crate::sync::workspace::make_durable(reports).await {
-        first_error = Some(error);
-    }
-    for (index, loaded) in reports.iter_mut().enumerate() {
-        let items = rows.take_report(index);
-        let written = match saved.next() {
-            Some(Err(error)) => {
-                first_error.get_or_insert(error.into());
-                false
-            }
-            Some(Ok(written)) => written || loaded.written_this_run(),
-            None => false,
-        };
-        outcome
-            .reports
-            .push(finish_report(loaded, dry_run, written, items));
-    }
-    match first_error {
-        Some(error) => Err(error),
-        None => Ok(outcome),
-    }
-}
-
 /// The colour Jira shows a status category in, as a Confluence lozenge colour.
-fn lozenge_colour(category: StatusCategory) -> &'static str {
+pub(super) fn lozenge_colour(category: StatusCategory) -> &'static str {
     match category {
         StatusCategory::Done => "Green",
         StatusCategory::Indeterminate => "Blue",
@@ -239,7 +119,7 @@ pub(super) fn date_label(loaded: &LoadedReport) -> String {
         .unwrap_or_default()
 }
 
-fn plan_context<'a>(engine: &'a Engine<'a>) -> PlanContext<'a> {
+pub(super) fn plan_context<'a>(engine: &'a Engine<'a>) -> PlanContext<'a> {
     PlanContext {
         project: &engine.jira.project,
         issue_type: &engine.jira.issue_type,
@@ -952,7 +832,7 @@ pub(super) fn collect(
     outcome
 }
 
-fn finish_report(
+pub(super) fn finish_report(
     loaded: &mut LoadedReport,
     dry_run: bool,
     written: bool,
@@ -968,7 +848,7 @@ fn finish_report(
     }
 }
 
-fn missing_message() -> String {
+pub(super) fn missing_message() -> String {
     "Jira does not know this key (deleted, or not visible to this user); \
      fix or remove it in the report — pm-sync will not file the item again"
         .to_owned()
