@@ -19,6 +19,8 @@ pub(crate) struct Splice {
     pub(crate) value: String,
     /// Order among splices at the same place: the key before the status before the checkbox.
     order: u8,
+    /// The body row whose cells it writes.
+    row: usize,
 }
 
 /// What is written after a value in a pipe cell, to keep the row what it was.
@@ -211,6 +213,7 @@ fn add_claiming<I: ItemsByRow + ?Sized>(
         let Some((_, index, item)) = last.as_ref() else {
             continue;
         };
+        let planned = splices.len();
         let is_link = match edit {
             Edit::Link { .. } => true,
             Edit::Status { .. } => false,
@@ -218,6 +221,7 @@ fn add_claiming<I: ItemsByRow + ?Sized>(
                 if cells_seen.insert((row, column.as_str())) {
                     cell_splice(text, kind, item, column, value, splices);
                 }
+                set_row(&mut splices[planned..], row);
                 continue;
             }
         };
@@ -241,8 +245,23 @@ fn add_claiming<I: ItemsByRow + ?Sized>(
             }
             Edit::Cell { .. } => {}
         }
+        set_row(&mut splices[planned..], row);
     }
     Ok(())
+}
+
+fn set_row(splices: &mut [Splice], row: usize) {
+    for splice in splices {
+        splice.row = row;
+    }
+}
+
+/// The rows whose cells `pending`'s splices write, in order, each once.
+pub(crate) fn rows_written(pending: &Pending) -> Vec<usize> {
+    let mut rows: Vec<usize> = pending.splices.iter().map(|s| s.row).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows
 }
 
 /// The splices of `pending` in the order [`splice`] takes them, overlaps dropped, pipe cells
@@ -287,6 +306,7 @@ fn cell_splice(
         span: cell.span.clone(),
         value: escaped,
         order: 3,
+        row: 0,
     });
 }
 
@@ -324,6 +344,7 @@ fn link_splice(
             span,
             value,
             order: 0,
+            row: 0,
         });
     }
 }
@@ -364,6 +385,7 @@ fn status_splices(
                         span: cell.span.clone(),
                         value: escaped,
                         order: 1,
+                        row: 0,
                     });
                 }
             }
@@ -377,6 +399,7 @@ fn status_splices(
                     span: slot.append_at..slot.append_at,
                     value,
                     order: 1,
+                    row: 0,
                 });
             }
         }
@@ -410,6 +433,7 @@ fn status_splices(
                 span,
                 value: value.to_owned(),
                 order: 2,
+                row: 0,
             });
         }
     }
@@ -441,6 +465,7 @@ fn lozenge_splices(
                 span: cell.span.clone(),
                 value,
                 order: 1,
+                row: 0,
             });
         }
         _ if status.is_empty() => {}
@@ -449,6 +474,7 @@ fn lozenge_splices(
                 span: slot.append_at..slot.append_at,
                 value: format!(" {value}"),
                 order: 1,
+                row: 0,
             });
         }
     }
@@ -562,16 +588,19 @@ mod tests {
                 span: 2..3,
                 value: "[OPS-1](u) a".to_owned(),
                 order: 0,
+                row: 0,
             },
             Splice {
                 span: 6..7,
                 value: String::new(),
                 order: 1,
+                row: 0,
             },
             Splice {
                 span: 16..16,
                 value: "Done".to_owned(),
                 order: 1,
+                row: 0,
             },
         ];
         let edited = splice(text, &splices);

@@ -141,6 +141,13 @@ pub struct EditPlan {
     against: Option<usize>,
 }
 
+impl EditPlan {
+    /// The body rows whose bytes the planned edits change, in order.
+    pub fn rows(&self) -> Vec<usize> {
+        edit::rows_written(&self.pending)
+    }
+}
+
 /// A report's items as the edit planner looks them up: a record decoded per edited row.
 struct StoredItems<'a> {
     store: &'a ItemStore,
@@ -716,9 +723,10 @@ impl Report {
     }
 
     /// The action item in body row `row` (1-based, template rows counted), if that row is one.
-    pub fn item(&self, row: usize) -> Option<&ActionItem> {
+    /// Decoded on its own: no other item is decoded or kept.
+    pub fn item(&self, row: usize) -> Option<ActionItem> {
         let index = self.parsed.items.store.find_row(row)?;
-        self.items().get(index)
+        Some(self.parsed.items.store.get(&self.text, index))
     }
 
     /// The heading that introduced the action items, as written (whitespace collapsed).
@@ -765,6 +773,18 @@ impl Report {
         let mut plan = EditPlan::default();
         self.plan_edits(&mut plan, edits)?;
         self.apply_plan(plan)
+    }
+
+    /// Applies `edits` as [`Report::apply`] does; returns the body rows whose bytes changed.
+    pub fn apply_rows(&mut self, edits: &[Edit]) -> Result<Vec<usize>, ReportError> {
+        let mut plan = EditPlan::default();
+        self.plan_edits(&mut plan, edits)?;
+        let rows = plan.rows();
+        Ok(if self.apply_plan(plan)? {
+            rows
+        } else {
+            Vec::new()
+        })
     }
 
     /// Plans `edits` into `plan` without changing the report: one row's edits at a time, so a

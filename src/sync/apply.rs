@@ -499,58 +499,12 @@ pub(super) fn apply_rows(
     if edits.is_empty() {
         return Ok(());
     }
-    let touched: HashSet<usize> = edits
-        .iter()
-        .map(|edit| match edit {
-            Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
-        })
-        .collect();
-    let before = row_cells(loaded, &touched);
-    if !loaded.apply(edits)? {
-        return Ok(());
-    }
-    for (row, cells) in row_cells(loaded, &touched) {
-        if before.get(&row) != Some(&cells)
-            && let Some(outcome) = rows.get_mut(&ItemAt::new(index, row))
-        {
+    for row in loaded.apply_rows(edits)? {
+        if let Some(outcome) = rows.get_mut(&ItemAt::new(index, row)) {
             outcome.report_changed = true;
         }
     }
     Ok(())
-}
-
-/// The bytes of the item, ticket and status cells of `touched` rows.
-fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, Vec<u8>> {
-    let bytes = loaded.report.bytes();
-    loaded
-        .report
-        .items()
-        .iter()
-        .filter(|item| touched.contains(&item.row))
-        .map(|item| {
-            let mut cells = Vec::new();
-            let status = item.status.current.as_ref().map(|cell| &cell.span);
-            for span in [
-                Some(&item.item.span),
-                item.ticket.as_ref(),
-                item.status_cell.as_ref(),
-                status,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                cells.extend_from_slice(bytes.get(span.clone()).unwrap_or_default());
-                cells.push(0);
-            }
-            // Owner and Due cells written back from Jira count as changes too.
-            for (_, cell) in &item.extra {
-                cells.extend_from_slice(bytes.get(cell.span.clone()).unwrap_or_default());
-                cells.push(0);
-            }
-            cells.push(u8::from(item.checkbox.is_some_and(|c| c.checked)));
-            (item.row, cells)
-        })
-        .collect()
 }
 
 /// Keys created but not yet written into their reports: written and saved together by
@@ -754,42 +708,51 @@ pub(super) async fn write_created_statuses(
     if created.is_empty() {
         return Ok(());
     }
-    let keys: Vec<IssueKey> = created.iter().map(|(_, key)| key.clone()).collect();
-    let fetched = match engine.client.fetch_issues(&keys).await {
-        Ok(fetched) => fetched,
-        Err(error) => {
-            // The keys are saved; the statuses arrive with the next sync or refresh.
-            tracing::warn!("could not read the status of the created tickets: {error}");
-            return Ok(());
-        }
-    };
-    // Only the statuses are kept: the rest of each ticket is not needed here.
-    let statuses: HashMap<IssueKey, crate::jira::model::Status> = fetched
-        .found
-        .into_iter()
-        .map(|(key, issue)| (key, issue.status))
-        .collect();
-    let mut by_report: HashMap<usize, Vec<Edit>> = HashMap::new();
-    for (ItemAt { report: index, row }, key) in created {
-        let Some(status) = statuses.get(key) else {
-            continue;
+    // A few thousand tickets at a time, each batch cut to the status edits it makes before
+    // the next is read: a run of 100,000 creates never holds 100,000 issues.
+    const KEYS_AT_A_TIME: usize = 2_000;
+    let mut plans: HashMap<usize, crate::report::EditPlan> = HashMap::new();
+    for batch in created.chunks(KEYS_AT_A_TIME) {
+        let keys: Vec<IssueKey> = batch.iter().map(|(_, key)| key.clone()).collect();
+        let fetched = match engine.client.fetch_issues(&keys).await {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                // The keys are saved; the statuses arrive with the next sync or refresh.
+                tracing::warn!("could not read the status of the created tickets: {error}");
+                break;
+            }
         };
-        let report = &reports[*index].report;
-        let agree = report.item(*row).is_some_and(|item| {
-            crate::sync::intent::words_agree(item, status, report.known_statuses())
-        });
-        if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
-            by_report.entry(*index).or_default().push(Edit::Status {
-                row: *row,
-                status: status.name.clone(),
+        drop(keys);
+        // Only the statuses are kept: the rest of each ticket is not needed here.
+        let statuses: HashMap<IssueKey, crate::jira::model::Status> = fetched
+            .found
+            .into_iter()
+            .map(|(key, issue)| (key, issue.status))
+            .collect();
+        for (at, key) in batch {
+            let Some(status) = statuses.get(key) else {
+                continue;
+            };
+            let loaded = &mut reports[at.report];
+            let agree = loaded.report.item(at.row).is_some_and(|item| {
+                crate::sync::intent::words_agree(&item, status, loaded.report.known_statuses())
             });
-        }
-        if let Some(outcome) = rows.get_mut(&ItemAt::new(*index, *row)) {
-            outcome.status = Some(status.name.clone());
+            let mut changed = false;
+            if !agree && !keep_words.contains(at) {
+                let edit = Edit::Status {
+                    row: at.row,
+                    status: status.name.clone(),
+                };
+                changed = loaded.plan_edits(plans.entry(at.report).or_default(), &[edit])?;
+            }
+            if let Some(outcome) = rows.get_mut(at) {
+                outcome.status = Some(status.name.clone());
+                outcome.report_changed |= changed;
+            }
         }
     }
-    for (index, edits) in by_report {
-        apply_rows(&mut reports[index], index, &edits, rows)?;
+    for (index, plan) in plans {
+        reports[index].apply_plan(plan)?;
         reports[index].save_deferred()?;
     }
     Ok(())

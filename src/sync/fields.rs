@@ -844,6 +844,7 @@ pub async fn updates(
         let Some(item) = reports[row.report].report.item(row.row) else {
             continue;
         };
+        let item = &item;
         let mut update = FieldUpdate {
             at: row.at(),
             key: issue.key.clone(),
@@ -1113,6 +1114,7 @@ fn describe_creates(engine: &Engine<'_>, reports: &[LoadedReport], plan: &mut Pl
             .map(|template| template.replace("{path}", &path));
         let item = loaded.report.item(row.row);
         let owner = item
+            .as_ref()
             .and_then(|item| roles::cell(item, Role::Owner))
             .map(|cell| cell.text.trim().to_owned())
             .unwrap_or_default();

@@ -38,6 +38,13 @@ impl LoadedReport {
         self.report.apply(edits)
     }
 
+    /// Applies `edits` as [`LoadedReport::apply`] does; returns the body rows whose bytes
+    /// changed.
+    pub fn apply_rows(&mut self, edits: &[crate::report::Edit]) -> Result<Vec<usize>, ReportError> {
+        self.home.record(&self.report, edits);
+        self.report.apply_rows(edits)
+    }
+
     /// Plans `edits` against the report (see [`Report::plan_edits`]), the home noting them as
     /// [`LoadedReport::apply`] does; returns whether they change any byte.
     pub fn plan_edits(
