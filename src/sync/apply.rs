@@ -330,15 +330,16 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
             let key = match &row.ticket {
                 Ticket::Missing(key) => Some(key.clone()),
                 _ => issue.map(|i| i.key.to_string()),
-            };
+            }
+            .map(String::into_boxed_str);
             let outcome = RowOutcome {
                 row: row.row,
                 line: row.line,
-                summary: row.summary.clone(),
+                summary: row.summary.as_str().into(),
                 action,
-                url: issue.map(|i| engine.browse_url(&i.key)),
+                browse: issue.map(|_| engine.browse.clone()),
                 key,
-                status: issue.map(|i| i.status.name.clone()),
+                status: issue.map(|i| i.status.name.as_str().into()),
                 updated: row
                     .update
                     .as_ref()
@@ -569,8 +570,8 @@ pub(super) async fn create_chunk(
                     key: key.to_string(),
                     url: url.clone(),
                 });
-                row_outcome.key = Some(key.to_string());
-                row_outcome.url = Some(url);
+                row_outcome.key = Some(key.as_str().into());
+                row_outcome.browse = Some(engine.browse.clone());
                 created_keys.push((at, key));
                 unsaved.settled.push((*index, new.summary.clone()));
             }
@@ -746,7 +747,7 @@ pub(super) async fn write_created_statuses(
                 changed = loaded.plan_edits(plans.entry(at.report).or_default(), &[edit])?;
             }
             if let Some(outcome) = rows.get_mut(at) {
-                outcome.status = Some(status.name.clone());
+                outcome.status = Some(status.name.as_str().into());
                 outcome.report_changed |= changed;
             }
         }

@@ -86,7 +86,7 @@ pub fn preview(
             item.as_ref().and_then(intent::of_item),
             rows.get_mut(&at),
         ) {
-            row.status = Some(words);
+            row.status = Some(words.into());
         }
     }
 }

@@ -8,9 +8,9 @@ use std::time::Duration;
 use crate::error::Error;
 use crate::jira::model::{FetchedIssues, Issue, IssueKey, StatusCategory};
 use crate::report::model::{ActionItem, KnownStatuses};
-use crate::sync::apply::{Engine, Rows, finish_report, lozenge_colour, missing_message};
-use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome};
-use crate::sync::plan::{self, ItemAt};
+use crate::sync::apply::{Engine, finish_report, lozenge_colour, missing_message};
+use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome, SharedTexts};
+use crate::sync::plan;
 use crate::sync::workspace::LoadedReport;
 use crate::sync::write_back::{CellRecords, Decisions};
 
@@ -39,7 +39,11 @@ pub async fn refresh(
             .enable_steady_tick(Duration::from_millis(120));
     }
     let mut statuses = Statuses::default();
-    let mut rows = Rows::with_capacity(reports.iter().map(|l| l.report.item_count()).sum());
+    // Each report's outcomes, in the order of its items.
+    let mut outcomes: Vec<Vec<RowOutcome>> = reports
+        .iter()
+        .map(|loaded| Vec::with_capacity(loaded.report.item_count()))
+        .collect();
     let mut cell_records: Vec<CellRecords> = if engine.company.write_back.any() {
         reports
             .iter()
@@ -48,7 +52,14 @@ pub async fn refresh(
     } else {
         Vec::new()
     };
-    let read = read_and_plan(engine, reports, &mut statuses, &mut rows, &mut cell_records).await;
+    let read = read_and_plan(
+        engine,
+        reports,
+        &mut statuses,
+        &mut outcomes,
+        &mut cell_records,
+    )
+    .await;
     engine.progress.disable_steady_tick();
     read?;
     let mut outcome = RunOutcome {
@@ -71,8 +82,7 @@ pub async fn refresh(
     if !dry_run && let Err(error) = crate::sync::workspace::make_durable(reports).await {
         first_error = Some(error);
     }
-    for (index, loaded) in reports.iter_mut().enumerate() {
-        let items = rows.take_report(index);
+    for (loaded, items) in reports.iter_mut().zip(outcomes) {
         let written = match saved.next() {
             Some(Err(error)) => {
                 first_error.get_or_insert(error.into());
@@ -98,7 +108,7 @@ async fn read_and_plan(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     statuses: &mut Statuses,
-    rows: &mut Rows,
+    outcomes: &mut [Vec<RowOutcome>],
     cell_records: &mut [CellRecords],
 ) -> Result<(), Error> {
     let context = crate::sync::apply::plan_context(engine);
@@ -139,12 +149,12 @@ async fn read_and_plan(
                 engine,
                 &context,
                 loaded,
-                *index,
                 items,
                 &found,
                 records,
                 &mut plans[*index],
-                rows,
+                &mut outcomes[*index],
+                &mut statuses.shared,
             )?;
         }
     }
@@ -220,22 +230,22 @@ fn plan_items(
     engine: &Engine<'_>,
     context: &plan::PlanContext<'_>,
     loaded: &mut LoadedReport,
-    index: usize,
     items: &[ActionItem],
     found: &Found<'_>,
     mut records: Option<&mut CellRecords>,
     edits: &mut crate::report::EditPlan,
-    rows: &mut Rows,
+    outcomes: &mut Vec<RowOutcome>,
+    shared: &mut SharedTexts,
 ) -> Result<(), Error> {
     for item in items {
         let mut outcome = RowOutcome {
             row: item.row,
             line: item.line,
-            summary: item.summary().to_owned(),
+            summary: item.summary().into(),
             action: RowAction::Linked,
-            key: item.key.clone(),
-            url: None,
-            status: (!item.status_text().is_empty()).then(|| item.status_text().to_owned()),
+            key: item.key.as_deref().map(Box::from),
+            browse: None,
+            status: (!item.status_text().is_empty()).then(|| shared.get(item.status_text())),
             updated: Vec::new(),
             report_changed: false,
             error: None,
@@ -264,9 +274,9 @@ fn plan_items(
                         .reduce(|a, b| format!("{a}; {b}"));
                 }
                 outcome.report_changed = loaded.plan_edits(edits, &row_edits)?;
-                outcome.key = Some(issue.key.to_string());
-                outcome.url = Some(engine.browse_url(&issue.key));
-                outcome.status = Some(issue.status.name.clone());
+                outcome.key = Some(issue.key.as_str().into());
+                outcome.browse = Some(engine.browse.clone());
+                outcome.status = Some(shared.get(&issue.status.name));
             }
             // Jira does not know the key (or it is no key at all).
             (Some(_), None) => {
@@ -274,7 +284,7 @@ fn plan_items(
                 outcome.error = Some(missing_message());
             }
         }
-        rows.insert(ItemAt::new(index, item.row), outcome);
+        outcomes.push(outcome);
     }
     Ok(())
 }
@@ -295,6 +305,8 @@ fn cmp_keys(a: &str, b: &str) -> std::cmp::Ordering {
 struct Statuses {
     known: KnownStatuses,
     site_read: bool,
+    /// Status texts shared by the rows showing them.
+    shared: SharedTexts,
 }
 
 impl Statuses {
