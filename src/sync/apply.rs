@@ -52,7 +52,7 @@ pub(super) async fn learn_statuses(
     }
     let unexplained = reports
         .iter()
-        .flat_map(|loaded| loaded.report.items())
+        .flat_map(|loaded| loaded.report.iter_items())
         .any(|item| !item.status_text().is_empty() && !known.knows(item.status_text()));
     if unexplained {
         for status in engine.client.statuses().await? {
@@ -103,7 +103,7 @@ pub(super) async fn read_linked(
 pub(super) fn labels_of_unlinked(reports: &[LoadedReport]) -> Vec<String> {
     let mut labels: Vec<String> = reports
         .iter()
-        .filter(|loaded| loaded.report.items().iter().any(|item| item.key.is_none()))
+        .filter(|loaded| loaded.report.iter_items().any(|item| item.key.is_none()))
         .map(date_label)
         .collect();
     labels.sort();
@@ -132,14 +132,21 @@ pub(super) fn make_plan(
     reports: &[LoadedReport],
     state: &TrackerState,
 ) -> Plan {
+    // Decoded for the planner only, and let go with the inputs: the plan carries what the
+    // rest of the run needs of each item (a report keeps its items as compact records).
+    let items: Vec<Vec<crate::report::model::ActionItem>> = reports
+        .iter()
+        .map(|loaded| loaded.report.iter_items().collect())
+        .collect();
     let inputs: Vec<ReportInput<'_>> = reports
         .iter()
+        .zip(&items)
         .enumerate()
-        .filter_map(|(index, loaded)| {
+        .filter_map(|(index, (loaded, items))| {
             Some(ReportInput {
                 report: index,
                 title: &loaded.title,
-                items: loaded.report.items(),
+                items,
                 labels: loaded.labels.as_ref()?,
                 managed_rows: managed_rows(loaded),
                 mark: crate::sync::marks::mark_label(&crate::sync::marks::report_id(
@@ -157,8 +164,7 @@ pub(super) fn make_plan(
 pub(super) fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
     loaded
         .report
-        .items()
-        .iter()
+        .iter_items()
         .filter(|item| item.key_managed)
         .map(|item| item.row)
         .collect()
@@ -375,42 +381,51 @@ pub(super) fn finish_dry_run(
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
     let mut placeholders: Vec<(String, String)> = Vec::new();
     crate::sync::moves::preview(reports, plan, held, &mut rows);
-    // Each report's edits applied at once: one parse per report, not one per row (that was
-    // quadratic in rows). Held rows are marked afterwards. The plan's edits are moved, not
-    // copied: the plan ends here.
-    let mut edits_of: Vec<crate::sync::preview::RowEdits> =
+    // Each row's edits planned as it comes and each report rewritten once: one parse per
+    // report, not one per row (that was quadratic in rows), and only the splices that change
+    // bytes kept, not every row's edits. A row whose edits cannot be planned (a bug of ours:
+    // they are of rows just parsed) is left out of the preview; the others still show. Held
+    // rows are marked afterwards. The plan's edits are moved, not copied: the plan ends here.
+    let mut plans: Vec<crate::report::EditPlan> =
         reports.iter().map(|_| Default::default()).collect();
     for row_plan in &mut plan.rows {
         let at = row_plan.at();
-        let Some(of_report) = edits_of.get_mut(at.report) else {
+        let (Some(loaded), Some(edit_plan)) =
+            (reports.get_mut(at.report), plans.get_mut(at.report))
+        else {
             continue;
         };
-        of_report.start_row();
-        of_report.edits.append(&mut row_plan.edits);
+        let mut edits = std::mem::take(&mut row_plan.edits);
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
         {
             let n = placeholders.len() + 1;
             if let Some(stand_in) = IssueKey::parse(&format!("{}-{}", new.project, STAND_IN + n)) {
-                of_report.edits.push(Edit::Link {
+                edits.push(Edit::Link {
                     row: row_plan.row,
                     key: stand_in.to_string(),
                     url: engine.browse_url(&stand_in),
                 });
                 // The real run also writes the new ticket's status, which Jira names only once
                 // the ticket exists: the diff shows where it goes.
-                of_report.edits.push(Edit::Status {
+                edits.push(Edit::Status {
                     row: row_plan.row,
                     status: STAND_IN_STATUS.to_owned(),
                 });
                 placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
         }
+        if edits.is_empty() {
+            continue;
+        }
+        if let Ok(true) = loaded.plan_edits(edit_plan, &edits)
+            && let Some(outcome) = rows.get_mut(&at)
+        {
+            outcome.report_changed = true;
+        }
     }
-    for (index, of_report) in edits_of.into_iter().enumerate() {
-        crate::sync::preview::apply_all(&mut reports[index], index, of_report, &mut |l, i, e| {
-            apply_rows(l, i, e, &mut rows)
-        });
+    for (loaded, edit_plan) in reports.iter_mut().zip(plans) {
+        let _ = loaded.apply_plan(edit_plan);
     }
     for at in held {
         if let Some(row) = rows.get_mut(at) {
