@@ -529,8 +529,8 @@ pub(super) fn apply_rows(
 pub(super) struct UnsavedKeys {
     /// Link edits by report index.
     links: HashMap<usize, Vec<Edit>>,
-    /// Journal entries (report index, summary) to settle once the keys are durable.
-    settled: Vec<(usize, String)>,
+    /// Creates whose journal entries settle once the keys are durable.
+    settled: Vec<ItemAt>,
     /// How many creates were answered since the last write.
     pub(super) answered: usize,
 }
@@ -572,7 +572,7 @@ pub(super) async fn create_chunk(
     let outcomes = engine.client.create_issues(&issues).await;
     drop(issues);
     unsaved.answered += chunk.len();
-    for (&(at, new), outcome) in chunk.iter().zip(outcomes) {
+    for (&(at, _), outcome) in chunk.iter().zip(outcomes) {
         let (index, row) = (&at.report, &at.row);
         let Some(row_outcome) = rows.get_mut(&at) else {
             continue;
@@ -588,12 +588,12 @@ pub(super) async fn create_chunk(
                 row_outcome.key = Some(key.as_str().into());
                 row_outcome.browse = Some(engine.browse.clone());
                 created_keys.push((at, key));
-                unsaved.settled.push((*index, new.summary.clone()));
+                unsaved.settled.push(at);
             }
             CreateOutcome::Rejected { message } => {
                 row_outcome.action = RowAction::Failed;
                 row_outcome.error = Some(format!("Jira refused to create it: {message}"));
-                unsaved.settled.push((*index, new.summary.clone()));
+                unsaved.settled.push(at);
             }
             CreateOutcome::Ambiguous { message } => {
                 tracing::warn!("create of row {row} may or may not have happened: {message}");
@@ -613,7 +613,7 @@ pub(super) fn write_created_keys(
     reports: &mut [LoadedReport],
     unsaved: &mut UnsavedKeys,
     rows: &mut Rows,
-    settle_later: &mut Vec<(usize, String, String)>,
+    settle_created: &mut Vec<ItemAt>,
 ) -> Result<(), Error> {
     let UnsavedKeys { links, settled, .. } = std::mem::take(unsaved);
     // The keys are saved now (a crash may still lose them, but never a journal entry: those
@@ -622,25 +622,36 @@ pub(super) fn write_created_keys(
         apply_rows(&mut reports[index], index, &edits, rows)?;
         reports[index].save_deferred()?;
     }
-    for (index, summary) in settled {
-        settle_later.push((index, date_label(&reports[index]), summary));
-    }
+    settle_created.extend(settled);
     Ok(())
 }
 
 /// Makes every save of this run durable (one folder sync per folder), then settles the
-/// journal entries whose keys those saves hold (one write per journal).
+/// journal entries whose keys those saves hold (one write per journal): `settle_later`'s
+/// (report, date label, summary), and the entries of `created`, creates of `plan` journaled
+/// with their report's date label and their new ticket's summary (named by place: a run of
+/// 100,000 creates keeps no second copy of their summaries).
 pub(super) async fn settle_durably(
     reports: &mut [LoadedReport],
     journals: &mut [Journal],
     settle_later: Vec<(usize, String, String)>,
+    created: Vec<ItemAt>,
+    plan: &Plan,
 ) -> Result<(), Error> {
     crate::sync::workspace::make_durable(reports).await?;
     for (index, journal) in journals.iter_mut().enumerate() {
+        let label = date_label(&reports[index]);
         let done: Vec<(&str, &str)> = settle_later
             .iter()
             .filter(|(at, _, _)| *at == index)
             .map(|(_, label, summary)| (label.as_str(), summary.as_str()))
+            .chain(
+                created
+                    .iter()
+                    .filter(|at| at.report == index)
+                    .filter_map(|at| plan.new_issue(at))
+                    .map(|new| (label.as_str(), new.summary.as_str())),
+            )
             .collect();
         journal
             .settle(done)

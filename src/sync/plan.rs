@@ -130,6 +130,19 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The new issue planned for the item at `at`, if it is to be created.
+    pub fn new_issue(&self, at: &ItemAt) -> Option<&NewIssue> {
+        let row = match self.rows.binary_search_by_key(at, RowPlan::at) {
+            Ok(n) => &self.rows[n],
+            // Rows are in report order; should that ever not hold, look them through.
+            Err(_) => self.rows.iter().find(|row| row.at() == *at)?,
+        };
+        match &row.ticket {
+            Ticket::Create(new) => Some(new),
+            _ => None,
+        }
+    }
+
     /// Rows that need a new issue.
     pub fn creates(&self) -> impl Iterator<Item = (&RowPlan, &NewIssue)> {
         self.rows.iter().filter_map(|row| match &row.ticket {

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 use crate::error::Error;
 use crate::jira::BULK_CREATE_LIMIT;
 use crate::jira::model::{Issue, IssueKey, NewIssue};
-use crate::report::model::Edit;
 use crate::sync::apply::{
     Engine, Rows, UnsavedKeys, apply_rows, apply_updates, check_project, close_duplicates, collect,
     create_chunk, creates_at, date_label, finish_dry_run, held_by_journal, initial_rows,
@@ -157,6 +156,8 @@ struct SyncRun<'r, 'e> {
     cell_records: Vec<crate::sync::write_back::CellRecords>,
     rows: Rows,
     created_keys: Vec<(ItemAt, IssueKey)>,
+    /// Creates of this run whose keys are saved: their journal entries settle at the end.
+    settle_created: Vec<ItemAt>,
     /// Rows whose create's response was lost.
     ambiguous: HashSet<ItemAt>,
 }
@@ -230,6 +231,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             cell_records: Vec::new(),
             rows: Rows::new(),
             created_keys: Vec::new(),
+            settle_created: Vec::new(),
             ambiguous: HashSet::new(),
         })
     }
@@ -371,15 +373,19 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         apply_updates(engine, &self.plan, &mut self.rows).await;
         let field_updates = std::mem::take(&mut self.field_updates);
         crate::sync::fields::send_updates(engine, field_updates, &mut self.rows).await;
+        // Each row's edits planned as they are (no copy of every row's edits), each report
+        // rewritten once.
         for (index, loaded) in self.reports.iter_mut().enumerate() {
-            let edits: Vec<Edit> = self
-                .plan
-                .rows
-                .iter()
-                .filter(|r| r.report == index)
-                .flat_map(|r| r.edits.iter().cloned())
-                .collect();
-            apply_rows(loaded, index, &edits, &mut self.rows)?;
+            let mut edits = crate::report::EditPlan::default();
+            for row in self.plan.rows.iter().filter(|r| r.report == index) {
+                if row.edits.is_empty() || !loaded.plan_edits(&mut edits, &row.edits)? {
+                    continue;
+                }
+                if let Some(outcome) = self.rows.get_mut(&row.at()) {
+                    outcome.report_changed = true;
+                }
+            }
+            loaded.apply_plan(edits)?;
             loaded.save_deferred()?;
         }
         // Found (their keys are in the reports now) or, on Data Center, known never created.
@@ -433,7 +439,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
                     self.reports,
                     &mut unsaved,
                     &mut self.rows,
-                    &mut self.settle_later,
+                    &mut self.settle_created,
                 )?;
             }
             sent?;
@@ -445,7 +451,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             self.reports,
             &mut unsaved,
             &mut self.rows,
-            &mut self.settle_later,
+            &mut self.settle_created,
         )
     }
 
@@ -547,7 +553,15 @@ impl<'r, 'e> SyncRun<'r, 'e> {
     /// links, duplicates closed, and the rows still held marked pending.
     async fn settle(&mut self) -> Result<(), Error> {
         let settle_later = std::mem::take(&mut self.settle_later);
-        settle_durably(self.reports, &mut self.journals, settle_later).await?;
+        let settle_created = std::mem::take(&mut self.settle_created);
+        settle_durably(
+            self.reports,
+            &mut self.journals,
+            settle_later,
+            settle_created,
+            &self.plan,
+        )
+        .await?;
         let failed: HashSet<ItemAt> = self
             .rows
             .iter()
