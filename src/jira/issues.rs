@@ -632,11 +632,11 @@ pub(crate) fn enc(segment: &str) -> String {
 /// The `IssueUpdateDetails` for one new issue: ADF description on v3, string on v2.
 fn issue_body(issue: &NewIssue, adf_description: bool) -> Value {
     let mut fields = serde_json::Map::new();
-    fields.insert("project".into(), json!({ "key": issue.project }));
-    fields.insert("issuetype".into(), json!({ "name": issue.issue_type }));
+    fields.insert("project".into(), json!({ "key": &*issue.project }));
+    fields.insert("issuetype".into(), json!({ "name": &*issue.issue_type }));
     fields.insert("summary".into(), json!(issue.summary));
     if !issue.labels.is_empty() {
-        fields.insert("labels".into(), json!(issue.labels));
+        fields.insert("labels".into(), json!(*issue.labels));
     }
     if let Some(d) = issue
         .description

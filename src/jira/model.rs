@@ -87,15 +87,17 @@ impl Tracking {
     }
 }
 
-/// One issue to create.
+/// One issue to create. A big sync plans one per item before sending them in bulk, so what
+/// many share (project, issue type, a report's labels) is shared, not copied per issue.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewIssue {
-    pub project: String,
-    pub issue_type: String,
+    pub project: std::sync::Arc<str>,
+    pub issue_type: std::sync::Arc<str>,
     pub summary: String,
     /// Plain text; sent as ADF on Cloud v3, as a string on v2.
     pub description: Option<String>,
-    pub labels: Vec<String>,
+    /// Shared by the issues of one report; `Arc::make_mut` gives one issue its own.
+    pub labels: std::sync::Arc<Vec<String>>,
     /// Further create-screen fields, already in the JSON shape their schema asks for
     /// (components, priority, assignee, duedate, parent, custom fields, ...).
     pub fields: serde_json::Map<String, serde_json::Value>,

@@ -521,7 +521,7 @@ pub async fn prepare(
                 .filter_map(Value::as_str)
             {
                 if !new.labels.iter().any(|l| l == label) {
-                    new.labels.push(label.to_owned());
+                    std::sync::Arc::make_mut(&mut new.labels).push(label.to_owned());
                 }
             }
         }

@@ -201,7 +201,7 @@ fn make_child(new: &mut NewIssue, kind: &ParentKind, screen: &CreateFields, key:
             }
         }
         ChildRoute::SubTask(subtask) => {
-            subtask.clone_into(&mut new.issue_type);
+            new.issue_type = subtask.as_str().into();
             new.fields
                 .insert("parent".into(), json!({ "key": key.as_str() }));
         }
@@ -473,16 +473,18 @@ async fn create(
         }])
         .map_err(|source| Error::io(loaded.report.path(), source))?;
     let new = NewIssue {
-        project: engine.jira.project.clone(),
-        issue_type: kind.issue_type.clone(),
+        project: engine.jira.project.as_str().into(),
+        issue_type: kind.issue_type.as_str().into(),
         summary: summary.to_owned(),
         description: Some(description(engine, loaded)),
-        labels: labels
-            .labels()
-            .iter()
-            .cloned()
-            .chain([mark_of(loaded)])
-            .collect(),
+        labels: std::sync::Arc::new(
+            labels
+                .labels()
+                .iter()
+                .cloned()
+                .chain([mark_of(loaded)])
+                .collect(),
+        ),
         fields,
         links: Vec::new(),
     };

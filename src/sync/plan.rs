@@ -193,8 +193,23 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
         } else {
             HashMap::new()
         };
+        // What every ticket this report creates shares.
+        let shared = NewIssue {
+            project: context.project.into(),
+            issue_type: context.issue_type.into(),
+            labels: std::sync::Arc::new(
+                input
+                    .labels
+                    .labels()
+                    .iter()
+                    .cloned()
+                    .chain([input.mark.clone()])
+                    .collect(),
+            ),
+            ..NewIssue::default()
+        };
         for item in input.items {
-            let ticket = choose_ticket(input, item, &candidates, state, context, &mut taken);
+            let ticket = choose_ticket(input, item, &candidates, state, &shared, &mut taken);
             let update = match &ticket {
                 Ticket::Linked(issue) => {
                     let managed = input.managed_rows.contains(&item.row);
@@ -405,12 +420,14 @@ fn adoption_candidates<'s>(
     candidates
 }
 
+/// The ticket of `item`: the one it links, one to adopt, or a new one (`shared`, with the
+/// item's summary and description).
 fn choose_ticket(
     input: &ReportInput<'_>,
     item: &ActionItem,
     candidates: &HashMap<String, Vec<&Issue>>,
     state: &TrackerState,
-    context: &PlanContext<'_>,
+    shared: &NewIssue,
     taken: &mut HashSet<String>,
 ) -> Ticket {
     if let Some(key) = &item.key {
@@ -427,21 +444,12 @@ fn choose_ticket(
         return Ticket::Adopt(Box::new((*issue).clone()));
     }
     Ticket::Create(Box::new(NewIssue {
-        project: context.project.to_owned(),
-        issue_type: context.issue_type.to_owned(),
         summary: item.summary().to_owned(),
         description: Some(format!(
             "Action item from the post-mortem \"{}\" (row {}).\nCreated by pm-sync.",
             input.title, item.row
         )),
-        labels: input
-            .labels
-            .labels()
-            .iter()
-            .cloned()
-            .chain([input.mark.clone()])
-            .collect(),
-        ..NewIssue::default()
+        ..shared.clone()
     }))
 }
 
@@ -578,7 +586,7 @@ mod tests {
     fn new_items_are_created_with_both_labels() {
         let plan = run(&[item(1, "Add alert", None)], &TrackerState::default());
         let (_, new) = plan.creates().next().expect("a create");
-        assert_eq!(new.labels, ["sev1_20200414", "sev1", MARK]);
+        assert_eq!(*new.labels, ["sev1_20200414", "sev1", MARK]);
         assert_eq!(new.summary, "Add alert");
         assert!(plan.rows[0].edits.is_empty());
     }

@@ -64,7 +64,7 @@ pub fn new_issue(summary: &str, labels: &[&str]) -> NewIssue {
         issue_type: "Task".into(),
         summary: summary.into(),
         description: Some(format!("From post-mortem PM-42.\n\n{summary}")),
-        labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+        labels: std::sync::Arc::new(labels.iter().map(|l| (*l).to_owned()).collect()),
         ..NewIssue::default()
     }
 }
