@@ -35,7 +35,7 @@ pub(super) fn run(settings: &Settings, args: &DashboardArgs) -> Result<u8, Error
             Lookup::default()
         } else {
             let client = connect(jira)?;
-            block_on(fetch_lookup(&client, &keys))?
+            block_on(fetch_lookup(&client, &keys, &[]))?
         })
     };
     let options = Options {

@@ -174,18 +174,17 @@ fn item(
     options: &Options,
 ) -> Item {
     let check = check_item(action, options.rules, lookup);
-    let tracking = action
+    let found = action
         .key
         .as_ref()
-        .and_then(|key| lookup?.found.get(key))
-        .map(|issue| issue.tracking.clone())
-        .unwrap_or_default();
-    let created = tracking.created.map(|d| d.date_naive());
-    let resolved = tracking.resolved.map(|d| d.date_naive());
-    let assignee = tracking
-        .assignee
+        .and_then(|key| lookup?.get(key));
+    let created = found.and_then(|f| f.created());
+    let resolved = found.and_then(|f| f.resolved());
+    let assignee = found
+        .and_then(|f| f.assignee())
+        .map(str::to_owned)
         .or_else(|| extra(action, &["owner", "owners", "assignee", "assigned to"]));
-    let due = tracking.due.or_else(|| {
+    let due = found.and_then(|f| f.due()).or_else(|| {
         extra(action, &["due", "due date", "deadline", "due by"]).and_then(|text| {
             NaiveDate::parse_from_str(text.get(..10).unwrap_or(&text), "%Y-%m-%d").ok()
         })
