@@ -676,6 +676,12 @@ impl Report {
         self.parsed.items.store.iter(&self.text)
     }
 
+    /// Action item `index` (0-based, in table order), decoded alone: for a caller that reads
+    /// a few items out of order without holding them all.
+    pub fn item_at(&self, index: usize) -> Option<ActionItem> {
+        (index < self.item_count()).then(|| self.parsed.items.store.get(&self.text, index))
+    }
+
     /// How many action items [`Report::items`] holds.
     pub fn item_count(&self) -> usize {
         self.parsed.items.store.len()
