@@ -226,12 +226,14 @@ impl<'a> ReportCheck<'a> {
                 rules,
                 lookup,
                 parent,
-            } => Box::new(parent.iter().cloned().chain(
-                loaded
-                    .report
-                    .iter_items()
-                    .map(move |item| check_item(&item, rules, *lookup)),
-            )),
+            } => Box::new(
+                parent.iter().cloned().chain(
+                    loaded
+                        .report
+                        .iter_items()
+                        .map(move |item| check_item(&item, rules, *lookup)),
+                ),
+            ),
         }
     }
 
@@ -371,6 +373,83 @@ impl<'a> CheckOutcome<'a> {
             ));
         }
         warnings
+    }
+}
+
+/// The issue keys the reports link, sorted and each once, held as one string: a report of
+/// 100,000 tickets takes ~1.7 MB here rather than ~4 MB as a list of keys. Jira is asked for
+/// them a batch at a time ([`KeyList::batches`]).
+#[derive(Debug, Default)]
+pub struct KeyList {
+    /// The keys' letters, one after another.
+    text: String,
+    /// Where each key is in `text` (start, end), in key order.
+    spans: Vec<(u32, u32)>,
+}
+
+impl KeyList {
+    /// The keys of every action item of `reports`, plus `more`, read one decoded item at a
+    /// time; texts that are not keys are left out.
+    pub fn of_reports(reports: &[LoadedReport], more: &[IssueKey]) -> Self {
+        let items: usize = reports.iter().map(|l| l.report.item_count()).sum();
+        let mut list = Self::default();
+        list.spans.reserve_exact(items + more.len());
+        for loaded in reports {
+            for item in loaded.report.iter_items() {
+                if let Some(key) = item.key.as_deref()
+                    && IssueKey::parse(key).is_some()
+                {
+                    list.push(key);
+                }
+            }
+        }
+        for key in more {
+            list.push(key.as_str());
+        }
+        list.text.shrink_to_fit();
+        let text = &list.text;
+        let key = |&(start, end): &(u32, u32)| &text[start as usize..end as usize];
+        list.spans.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+        list.spans.dedup_by(|a, b| key(a) == key(b));
+        list.spans.shrink_to_fit();
+        list
+    }
+
+    fn push(&mut self, key: &str) {
+        let start = u32::try_from(self.text.len()).expect("keys under 4 GiB");
+        self.text.push_str(key);
+        let end = u32::try_from(self.text.len()).expect("keys under 4 GiB");
+        self.spans.push((start, end));
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The letters of all keys together (for sizing what holds them).
+    pub fn bytes(&self) -> usize {
+        self.spans
+            .iter()
+            .map(|(start, end)| (end - start) as usize)
+            .sum()
+    }
+
+    /// The keys, `size` at a time, in order.
+    pub fn batches(&self, size: usize) -> impl Iterator<Item = Vec<IssueKey>> + '_ {
+        self.spans.chunks(size.max(1)).map(|chunk| {
+            chunk
+                .iter()
+                .filter_map(|&(start, end)| {
+                    IssueKey::parse(&self.text[start as usize..end as usize])
+                })
+                .collect()
+        })
     }
 }
 
@@ -924,19 +1003,19 @@ mod tests {
                         PathBuf::from(format!("pm{n}.md")),
                         verdicts
                             .into_iter()
-                        .enumerate()
-                        .map(|(row, verdict)| ItemCheck {
-                            row: row + 1,
-                            line: row + 1,
-                            key: None,
-                            moved_from: None,
-                            url: None,
-                            summary: "".into(),
-                            status: None,
-                            verdict,
-                            ticked: false,
-                        })
-                        .collect(),
+                            .enumerate()
+                            .map(|(row, verdict)| ItemCheck {
+                                row: row + 1,
+                                line: row + 1,
+                                key: None,
+                                moved_from: None,
+                                url: None,
+                                summary: "".into(),
+                                status: None,
+                                verdict,
+                                ticked: false,
+                            })
+                            .collect(),
                     )
                 })
                 .collect(),
@@ -993,9 +1072,8 @@ mod tests {
         let mut issue = issue(key, status, category);
         issue.summary = format!("summary of {key}");
         issue.tracking.assignee = assignee.map(str::to_owned);
-        issue.tracking.created = crate::jira::model::Tracking::parse_datetime(
-            "2020-04-14T23:30:00.000-0500",
-        );
+        issue.tracking.created =
+            crate::jira::model::Tracking::parse_datetime("2020-04-14T23:30:00.000-0500");
         issue.tracking.due = NaiveDate::from_ymd_opt(2020, 5, 1);
         issue
     }
@@ -1022,7 +1100,10 @@ mod tests {
         );
         lookup.add_fetched(
             fetched(vec![
-                ("OPS-9", tracked("OPS-9", "In Progress", Indeterminate, Some("Ann"))),
+                (
+                    "OPS-9",
+                    tracked("OPS-9", "In Progress", Indeterminate, Some("Ann")),
+                ),
                 ("OPS-2", tracked("OPS-2", "Reopened", New, Some("Cy"))),
                 ("OLD-7", tracked("NEW-12", "Done", Done, Some("Bob"))),
             ]),
@@ -1041,21 +1122,48 @@ mod tests {
         };
         assert_eq!(
             seen("OPS-1"),
-            ("OPS-1", "To Do", New, Some("Ann"), "https://j/browse/OPS-1".into())
+            (
+                "OPS-1",
+                "To Do",
+                New,
+                Some("Ann"),
+                "https://j/browse/OPS-1".into()
+            )
         );
         assert_eq!(
             seen("OPS-2"),
-            ("OPS-2", "Reopened", New, Some("Cy"), "https://j/browse/OPS-2".into())
+            (
+                "OPS-2",
+                "Reopened",
+                New,
+                Some("Cy"),
+                "https://j/browse/OPS-2".into()
+            )
         );
-        assert_eq!(seen("OPS-3"), ("OPS-3", "To Do", New, None, "https://j/browse/OPS-3".into()));
+        assert_eq!(
+            seen("OPS-3"),
+            ("OPS-3", "To Do", New, None, "https://j/browse/OPS-3".into())
+        );
         assert_eq!(
             seen("OPS-9"),
-            ("OPS-9", "In Progress", Indeterminate, Some("Ann"), "https://j/browse/OPS-9".into())
+            (
+                "OPS-9",
+                "In Progress",
+                Indeterminate,
+                Some("Ann"),
+                "https://j/browse/OPS-9".into()
+            )
         );
         // Moved: found under the key asked, carrying its new key and URL.
         assert_eq!(
             seen("OLD-7"),
-            ("NEW-12", "Done", Done, Some("Bob"), "https://j/browse/NEW-12".into())
+            (
+                "NEW-12",
+                "Done",
+                Done,
+                Some("Bob"),
+                "https://j/browse/NEW-12".into()
+            )
         );
         assert!(lookup.get("NEW-12").is_none());
         assert!(lookup.get("OPS-4").is_none());
@@ -1065,7 +1173,10 @@ mod tests {
         assert_eq!(one.due(), NaiveDate::from_ymd_opt(2020, 5, 1));
         assert_eq!(one.resolved(), None);
         assert_eq!(one.summary(), None);
-        assert_eq!(lookup.get("OPS-2").unwrap().summary(), Some("summary of OPS-2"));
+        assert_eq!(
+            lookup.get("OPS-2").unwrap().summary(),
+            Some("summary of OPS-2")
+        );
     }
 
     #[test]
@@ -1078,6 +1189,25 @@ mod tests {
             missing: Vec::new(),
         };
         let lookup = Lookup::from_fetched(fetched, |k| format!("https://j/browse/{k}?x=1"));
-        assert_eq!(lookup.get("OPS-1").unwrap().url(), "https://j/browse/OPS-1?x=1");
+        assert_eq!(
+            lookup.get("OPS-1").unwrap().url(),
+            "https://j/browse/OPS-1?x=1"
+        );
+    }
+
+    #[test]
+    fn a_key_list_is_sorted_distinct_and_asked_for_in_batches() {
+        let keys: Vec<IssueKey> = ["OPS-10", "OPS-2", "ABC-1", "OPS-2", "OPS-1"]
+            .iter()
+            .map(|k| IssueKey::parse(k).unwrap())
+            .collect();
+        let list = KeyList::of_reports(&[], &keys);
+        assert_eq!(list.len(), 4);
+        assert_eq!(list.bytes(), "ABC-1OPS-1OPS-10OPS-2".len());
+        let batches: Vec<Vec<String>> = list
+            .batches(3)
+            .map(|batch| batch.iter().map(|k| k.as_str().to_owned()).collect())
+            .collect();
+        assert_eq!(batches, [vec!["ABC-1", "OPS-1", "OPS-10"], vec!["OPS-2"]]);
     }
 }

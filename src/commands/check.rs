@@ -3,9 +3,9 @@
 
 use crate::cli::CheckArgs;
 use crate::error::Error;
-use crate::gate::{Lookup, check_reports};
+use crate::gate::{KeyList, Lookup, check_reports};
 use crate::settings::Settings;
-use crate::sync::workspace::{Unread, linked_keys};
+use crate::sync::workspace::Unread;
 
 use super::runtime::{block_on, connect, fetch_lookup, stdout_writer};
 
@@ -50,17 +50,12 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
         // Validate the Jira settings even when no key needs a request, so a CI job that is
         // misconfigured fails now rather than on the first report that gets a ticket.
         let jira = settings.jira()?;
-        let mut keys = linked_keys(&reports);
         let parents = if settings.company.check_parent {
             crate::gate::parent_keys(&reports)
         } else {
             Vec::new()
         };
-        if !parents.is_empty() {
-            keys.extend(parents.iter().cloned());
-            keys.sort();
-            keys.dedup();
-        }
+        let keys = KeyList::of_reports(&reports, &parents);
         Some(if keys.is_empty() {
             Lookup::default()
         } else {

@@ -7,10 +7,9 @@ use crate::dashboard::collect::{Options, collect};
 use crate::dashboard::model::Dashboard;
 use crate::dashboard::{markdown, write_site};
 use crate::error::{Error, exit};
-use crate::gate::Lookup;
+use crate::gate::{KeyList, Lookup};
 use crate::output::check::plural;
 use crate::settings::Settings;
-use crate::sync::workspace::linked_keys;
 
 use super::runtime::{block_on, connect, fetch_lookup, print_stdout, stdout_writer};
 
@@ -30,7 +29,7 @@ pub(super) fn run(settings: &Settings, args: &DashboardArgs) -> Result<u8, Error
         None
     } else {
         let jira = settings.jira()?;
-        let keys = linked_keys(&reports);
+        let keys = KeyList::of_reports(&reports, &[]);
         Some(if keys.is_empty() {
             Lookup::default()
         } else {

@@ -222,10 +222,7 @@ pub(super) fn item(
     options: &Options,
 ) -> Item {
     let check = check_item(action, options.rules, lookup);
-    let found = action
-        .key
-        .as_ref()
-        .and_then(|key| lookup?.get(key));
+    let found = action.key.as_ref().and_then(|key| lookup?.get(key));
     let created = found.and_then(|f| f.created());
     let resolved = found.and_then(|f| f.resolved());
     let assignee = found
