@@ -35,7 +35,7 @@ pub(super) fn run(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Resul
         tracing::info!(
             "{}: {} action items",
             loaded.report.path().display(),
-            loaded.report.items().len()
+            loaded.report.item_count()
         );
     }
     run_engine(
@@ -43,6 +43,6 @@ pub(super) fn run(settings: &Settings, args: &RefreshArgs, quiet: bool) -> Resul
         &mut reports,
         quiet,
         args.format,
-        |engine, reports| Box::pin(crate::sync::apply::refresh(engine, reports, args.dry_run)),
+        |engine, reports| Box::pin(crate::sync::refresh::refresh(engine, reports, args.dry_run)),
     )
 }

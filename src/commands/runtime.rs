@@ -37,12 +37,16 @@ pub(super) fn run_engine(
         progress: output::progress_bar(quiet),
         report_url: settings.report_url.as_deref(),
         company: &settings.company,
+        browse: client.browse_prefix().into(),
     };
     let outcome = block_on(work(&engine, reports));
     // Cleared before anything is printed, on success and on error alike.
     engine.progress.finish_and_clear();
     let outcome = outcome?;
-    print_stdout(&output::render_run(&outcome, format, quiet));
+    // Written as it is rendered (a closed pipe is the reader's choice, not an error).
+    let mut stdout = stdout_writer();
+    let _ = output::write_run(&mut stdout, &outcome, format, quiet).and_then(|()| stdout.flush());
+    drop(stdout);
     Ok(if outcome.has_problems() {
         exit::JIRA
     } else {

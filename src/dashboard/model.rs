@@ -273,7 +273,7 @@ impl<'a> Items<'a> {
                 lookup,
                 options,
             } => {
-                let action = loaded.report.item_at(index)?;
+                let action = loaded.report.iter_items_from(index).next()?;
                 Some(super::collect::item(&action, *incident, *lookup, options))
             }
         }

@@ -353,14 +353,19 @@ impl JiraClient {
         })
     }
 
+    /// `{url}/browse/`: [`JiraClient::browse_url`] of a key is it followed by the key.
+    pub fn browse_prefix(&self) -> String {
+        self.browse_url_of("").into()
+    }
+
     /// `{base}/browse/KEY`: the page a human opens.
     pub fn browse_url(&self, key: &IssueKey) -> Url {
+        self.browse_url_of(key.as_str())
+    }
+
+    fn browse_url_of(&self, key: &str) -> Url {
         let mut url = self.inner.base.clone();
-        let path = format!(
-            "{}/browse/{}",
-            url.path().trim_end_matches('/'),
-            key.as_str()
-        );
+        let path = format!("{}/browse/{key}", url.path().trim_end_matches('/'));
         url.set_path(&path);
         url.set_query(None);
         url.set_fragment(None);

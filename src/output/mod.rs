@@ -11,15 +11,46 @@ use anstream::{AutoStream, ColorChoice};
 use crate::cli::Format;
 use crate::sync::outcome::RunOutcome;
 
-/// Renders a sync or refresh outcome in `format`. With `quiet`, text output keeps only the
-/// problems and the totals.
-pub fn render_run(outcome: &RunOutcome, format: Format, quiet: bool) -> String {
+/// Writes a sync or refresh outcome in `format` to `out` as it is rendered. With `quiet`,
+/// text output keeps only the problems and the totals.
+pub fn write_run(
+    out: &mut impl std::io::Write,
+    outcome: &RunOutcome,
+    format: Format,
+    quiet: bool,
+) -> std::io::Result<()> {
     match format {
-        Format::Text => run_text::render(outcome, use_color(), quiet),
-        Format::Json => to_json(&RunDocument {
-            outcome,
-            changed: changes_anything(outcome),
-        }),
+        Format::Text => {
+            let mut text = FmtToIo { out, error: None };
+            match run_text::write(&mut text, outcome, use_color(), quiet) {
+                Ok(()) => Ok(()),
+                Err(std::fmt::Error) => Err(text
+                    .error
+                    .unwrap_or_else(|| std::io::Error::other("formatting failed"))),
+            }
+        }
+        Format::Json => write_json(
+            out,
+            &RunDocument {
+                outcome,
+                changed: changes_anything(outcome),
+            },
+        ),
+    }
+}
+
+/// A `fmt::Write` over an `io::Write`, keeping the I/O error a `fmt::Error` cannot carry.
+struct FmtToIo<'w, W: std::io::Write> {
+    out: &'w mut W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::fmt::Write for FmtToIo<'_, W> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.out.write_all(text.as_bytes()).map_err(|error| {
+            self.error = Some(error);
+            std::fmt::Error
+        })
     }
 }
 

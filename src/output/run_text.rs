@@ -5,9 +5,14 @@ use std::fmt::Write;
 use super::paint;
 use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome};
 
-/// Renders `outcome` for people.
-pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
-    let mut out = String::new();
+/// Writes `outcome` for people to `out`, a line at a time (a run of 100,000 rows is never one
+/// string).
+pub fn write(
+    out: &mut impl Write,
+    outcome: &RunOutcome,
+    color: bool,
+    quiet: bool,
+) -> std::fmt::Result {
     for report in &outcome.reports {
         let rows: Vec<&RowOutcome> = report
             .items
@@ -25,9 +30,9 @@ pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
                 .as_ref()
                 .map(|labels| format!(", labels {}", labels.join(" + ")))
                 .unwrap_or_default();
-            let _ = writeln!(out, "{} ({state}{labels})", report.path.display());
+            writeln!(out, "{} ({state}{labels})", report.path.display())?;
             if let Some(severity) = &report.default_severity {
-                let _ = writeln!(out, "  severity {severity} (default: none found)");
+                writeln!(out, "  severity {severity} (default: none found)")?;
             }
         }
         let key_width = rows
@@ -52,30 +57,29 @@ pub fn render(outcome: &RunOutcome, color: bool, quiet: bool) -> String {
             if !row.updated.is_empty() {
                 let _ = write!(line, "  [{} updated]", row.updated.join(" and "));
             }
-            if let Some(url) = &row.url
+            if let Some(url) = row.url()
                 && matches!(row.action, RowAction::Created | RowAction::Adopted)
             {
                 let _ = write!(line, "  {url}");
             }
-            let _ = writeln!(out, "{}", line.trim_end());
+            writeln!(out, "{}", line.trim_end())?;
             if let Some(error) = &row.error {
-                let _ = writeln!(out, "      line {}: {error}", row.line);
+                writeln!(out, "      line {}: {error}", row.line)?;
             }
             if let Some(warning) = &row.warning {
-                let _ = writeln!(out, "      line {}: warning: {warning}", row.line);
+                writeln!(out, "      line {}: warning: {warning}", row.line)?;
             }
         }
         if let Some(diff) = &report.diff
             && !diff.is_empty()
         {
-            out.push_str(diff);
+            out.write_str(diff)?;
             if !diff.ends_with('\n') {
-                out.push('\n');
+                out.write_char('\n')?;
             }
         }
     }
-    out.push_str(&totals(outcome));
-    out
+    out.write_str(&totals(outcome))
 }
 
 fn action_word(row: &RowOutcome, dry_run: bool) -> (&'static str, &'static str) {

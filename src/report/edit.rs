@@ -19,6 +19,8 @@ pub(crate) struct Splice {
     pub(crate) value: String,
     /// Order among splices at the same place: the key before the status before the checkbox.
     order: u8,
+    /// The body row whose cells it writes.
+    row: usize,
 }
 
 /// What is written after a value in a pipe cell, to keep the row what it was.
@@ -123,50 +125,111 @@ fn after_value(text: &str, span: &Span, kind: ContainerKind, value_is_empty: boo
     }
 }
 
-/// Works out the splices for `edits` against `text`. For an item edited twice the same way, the
-/// later edit wins; edits that would write what is already there are dropped. Errors name rows
-/// that are not action items and keys that are not keys.
-pub(crate) fn plan(
-    path: &Path,
-    text: &str,
-    kind: ContainerKind,
-    items: &[ActionItem],
+/// Where the planner finds an edited row's item: decoded structs, or the report's compact
+/// records decoded one at a time (a report's edits need not decode all its items at once).
+pub(crate) trait ItemsByRow {
+    /// How many items there are.
+    fn count(&self) -> usize;
+    /// The index and the item of body row `row`, if that row is an item.
+    fn by_row(&self, row: usize) -> Option<(usize, std::borrow::Cow<'_, ActionItem>)>;
+}
+
+/// Splices planned so far, a call of [`add`] at a time, and which item's link and status an
+/// edit has claimed (two bits per item: a big report's edits are planned a row at a time and
+/// only the splices that change bytes are kept, not the edits).
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    splices: Vec<Splice>,
+    /// Per item: whether a link edit and a status edit have been planned.
+    seen: Vec<bool>,
+}
+
+/// The report a [`Pending`] plan is made against.
+pub(crate) struct Target<'a, I: ItemsByRow + ?Sized> {
+    pub(crate) path: &'a Path,
+    pub(crate) text: &'a str,
+    pub(crate) kind: ContainerKind,
+    pub(crate) items: &'a I,
+    pub(crate) known: &'a KnownStatuses,
+    /// Whether the text is Confluence storage format.
+    pub(crate) storage: bool,
+}
+
+/// Works out the splices for `edits` against `target`'s text and adds them to `pending`:
+/// edits that would write what is already there are dropped. Within one call the later of two edits of an
+/// item's link or status wins; across calls the first planned stays (give each row's edits in
+/// one call). Returns whether any of them changes bytes. Errors name rows that are not action
+/// items and keys that are not keys; on error `pending` is as it was.
+pub(crate) fn add<I: ItemsByRow + ?Sized>(
+    target: &Target<'_, I>,
+    pending: &mut Pending,
     edits: &[Edit],
-    known: &KnownStatuses,
-    storage: bool,
-) -> Result<Vec<Splice>, ReportError> {
-    // Per item: whether a link edit and a status edit have been seen (walking from the end).
-    let mut seen = vec![false; items.len() * 2];
-    let mut splices = Vec::with_capacity(edits.len());
+) -> Result<bool, ReportError> {
+    let before = pending.splices.len();
+    let mut claimed: Vec<usize> = Vec::new();
+    let result = add_claiming(target, pending, edits, &mut claimed);
+    if result.is_err() {
+        pending.splices.truncate(before);
+        for flag in claimed {
+            pending.seen[flag] = false;
+        }
+    }
+    result.map(|()| pending.splices.len() > before)
+}
+
+fn add_claiming<I: ItemsByRow + ?Sized>(
+    target: &Target<'_, I>,
+    pending: &mut Pending,
+    edits: &[Edit],
+    claimed: &mut Vec<usize>,
+) -> Result<(), ReportError> {
+    let &Target {
+        path,
+        text,
+        kind,
+        items,
+        known,
+        storage,
+    } = target;
+    if pending.seen.is_empty() {
+        pending.seen = vec![false; items.count() * 2];
+    }
+    let splices = &mut pending.splices;
+    let unknown_row = |row: usize| ReportError::UnknownRow {
+        path: path.to_owned(),
+        row,
+    };
     let mut cells_seen: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
+    // The item last looked up: a row's edits come together, so each is decoded once.
+    let mut last: Option<(usize, usize, std::borrow::Cow<'_, ActionItem>)> = None;
     for edit in edits.iter().rev() {
-        let (row, is_link) = match edit {
-            Edit::Link { row, .. } => (*row, true),
-            Edit::Status { row, .. } => (*row, false),
-            Edit::Cell { row, column, value } => {
-                let item = items
-                    .binary_search_by_key(row, |item| item.row)
-                    .map(|index| &items[index])
-                    .map_err(|_| ReportError::UnknownRow {
-                        path: path.to_owned(),
-                        row: *row,
-                    })?;
-                if cells_seen.insert((*row, column.as_str())) {
-                    cell_splice(text, kind, item, column, value, &mut splices);
+        let row = match edit {
+            Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
+        };
+        if last.as_ref().is_none_or(|(at, _, _)| *at != row) {
+            let (index, item) = items.by_row(row).ok_or_else(|| unknown_row(row))?;
+            last = Some((row, index, item));
+        }
+        let Some((_, index, item)) = last.as_ref() else {
+            continue;
+        };
+        let planned = splices.len();
+        let is_link = match edit {
+            Edit::Link { .. } => true,
+            Edit::Status { .. } => false,
+            Edit::Cell { column, value, .. } => {
+                if cells_seen.insert((row, column.as_str())) {
+                    cell_splice(text, kind, item, column, value, splices);
                 }
+                set_row(&mut splices[planned..], row);
                 continue;
             }
         };
-        let index = items
-            .binary_search_by_key(&row, |item| item.row)
-            .map_err(|_| ReportError::UnknownRow {
-                path: path.to_owned(),
-                row,
-            })?;
-        if std::mem::replace(&mut seen[index * 2 + usize::from(is_link)], true) {
+        let flag = index * 2 + usize::from(is_link);
+        if std::mem::replace(&mut pending.seen[flag], true) {
             continue;
         }
-        let item = &items[index];
+        claimed.push(flag);
         match edit {
             Edit::Link { key, url, .. } => {
                 if !key::is_key(key) {
@@ -175,14 +238,36 @@ pub(crate) fn plan(
                         key: key.clone(),
                     });
                 }
-                link_splice(text, kind, item, key, url, &mut splices);
+                link_splice(text, kind, item, key, url, splices);
             }
             Edit::Status { status, .. } => {
-                status_splices(text, kind, item, status, known, storage, &mut splices);
+                status_splices(text, kind, item, status, known, storage, splices);
             }
             Edit::Cell { .. } => {}
         }
+        set_row(&mut splices[planned..], row);
     }
+    Ok(())
+}
+
+fn set_row(splices: &mut [Splice], row: usize) {
+    for splice in splices {
+        splice.row = row;
+    }
+}
+
+/// The rows whose cells `pending`'s splices write, in order, each once.
+pub(crate) fn rows_written(pending: &Pending) -> Vec<usize> {
+    let mut rows: Vec<usize> = pending.splices.iter().map(|s| s.row).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows
+}
+
+/// The splices of `pending` in the order [`splice`] takes them, overlaps dropped, pipe cells
+/// padded.
+pub(crate) fn finish(text: &str, kind: ContainerKind, pending: Pending) -> Vec<Splice> {
+    let mut splices = pending.splices;
     splices.sort_by(|a, b| {
         (a.span.start, a.span.end, a.order).cmp(&(b.span.start, b.span.end, b.order))
     });
@@ -197,7 +282,7 @@ pub(crate) fn plan(
         keep
     });
     pad_pipe_cells(text, kind, &mut splices);
-    Ok(splices)
+    splices
 }
 
 /// The splice that makes `item`'s cell under `column` hold `value`, if its bytes change.
@@ -221,6 +306,7 @@ fn cell_splice(
         span: cell.span.clone(),
         value: escaped,
         order: 3,
+        row: 0,
     });
 }
 
@@ -258,6 +344,7 @@ fn link_splice(
             span,
             value,
             order: 0,
+            row: 0,
         });
     }
 }
@@ -298,6 +385,7 @@ fn status_splices(
                         span: cell.span.clone(),
                         value: escaped,
                         order: 1,
+                        row: 0,
                     });
                 }
             }
@@ -311,6 +399,7 @@ fn status_splices(
                     span: slot.append_at..slot.append_at,
                     value,
                     order: 1,
+                    row: 0,
                 });
             }
         }
@@ -344,6 +433,7 @@ fn status_splices(
                 span,
                 value: value.to_owned(),
                 order: 2,
+                row: 0,
             });
         }
     }
@@ -375,6 +465,7 @@ fn lozenge_splices(
                 span: cell.span.clone(),
                 value,
                 order: 1,
+                row: 0,
             });
         }
         _ if status.is_empty() => {}
@@ -383,6 +474,7 @@ fn lozenge_splices(
                 span: slot.append_at..slot.append_at,
                 value: format!(" {value}"),
                 order: 1,
+                row: 0,
             });
         }
     }
@@ -496,16 +588,19 @@ mod tests {
                 span: 2..3,
                 value: "[OPS-1](u) a".to_owned(),
                 order: 0,
+                row: 0,
             },
             Splice {
                 span: 6..7,
                 value: String::new(),
                 order: 1,
+                row: 0,
             },
             Splice {
                 span: 16..16,
                 value: "Done".to_owned(),
                 order: 1,
+                row: 0,
             },
         ];
         let edited = splice(text, &splices);

@@ -132,6 +132,42 @@ impl Items {
     }
 }
 
+/// Edits planned against a report by [`Report::plan_edits`], to apply in one rewrite with
+/// [`Report::apply_plan`].
+#[derive(Debug, Default)]
+pub struct EditPlan {
+    pending: edit::Pending,
+    /// The text planned against (its address), checked when applied.
+    against: Option<usize>,
+}
+
+impl EditPlan {
+    /// The body rows whose bytes the planned edits change, in order.
+    pub fn rows(&self) -> Vec<usize> {
+        edit::rows_written(&self.pending)
+    }
+}
+
+/// A report's items as the edit planner looks them up: a record decoded per edited row.
+struct StoredItems<'a> {
+    store: &'a ItemStore,
+    text: &'a str,
+}
+
+impl edit::ItemsByRow for StoredItems<'_> {
+    fn count(&self) -> usize {
+        self.store.len()
+    }
+
+    fn by_row(&self, row: usize) -> Option<(usize, std::borrow::Cow<'_, ActionItem>)> {
+        let index = self.store.find_row(row)?;
+        Some((
+            index,
+            std::borrow::Cow::Owned(self.store.get(self.text, index)),
+        ))
+    }
+}
+
 /// The bytes last loaded or saved, or only their fingerprint.
 #[derive(Debug)]
 enum SavedText {
@@ -676,10 +712,9 @@ impl Report {
         self.parsed.items.store.iter(&self.text)
     }
 
-    /// Action item `index` (0-based, in table order), decoded alone: for a caller that reads
-    /// a few items out of order without holding them all.
-    pub fn item_at(&self, index: usize) -> Option<ActionItem> {
-        (index < self.item_count()).then(|| self.parsed.items.store.get(&self.text, index))
+    /// [`Report::iter_items`] from the item at index `start` on (none before it is decoded).
+    pub fn iter_items_from(&self, start: usize) -> impl ExactSizeIterator<Item = ActionItem> + '_ {
+        self.parsed.items.store.iter_from(&self.text, start)
     }
 
     /// How many action items [`Report::items`] holds.
@@ -688,9 +723,10 @@ impl Report {
     }
 
     /// The action item in body row `row` (1-based, template rows counted), if that row is one.
-    pub fn item(&self, row: usize) -> Option<&ActionItem> {
+    /// Decoded on its own: no other item is decoded or kept.
+    pub fn item(&self, row: usize) -> Option<ActionItem> {
         let index = self.parsed.items.store.find_row(row)?;
-        self.items().get(index)
+        Some(self.parsed.items.store.get(&self.text, index))
     }
 
     /// The heading that introduced the action items, as written (whitespace collapsed).
@@ -734,15 +770,58 @@ impl Report {
     /// Applies `edits` to the bytes and parses them again. Returns whether the bytes changed
     /// (edits that write what is already there change nothing). On error nothing is applied.
     pub fn apply(&mut self, edits: &[Edit]) -> Result<bool, ReportError> {
-        let splices = edit::plan(
-            &self.path,
-            &self.text,
-            self.parsed.kind,
-            self.items(),
-            edits,
-            &self.known,
-            self.page_title.is_some(),
-        )?;
+        let mut plan = EditPlan::default();
+        self.plan_edits(&mut plan, edits)?;
+        self.apply_plan(plan)
+    }
+
+    /// Applies `edits` as [`Report::apply`] does; returns the body rows whose bytes changed.
+    pub fn apply_rows(&mut self, edits: &[Edit]) -> Result<Vec<usize>, ReportError> {
+        let mut plan = EditPlan::default();
+        self.plan_edits(&mut plan, edits)?;
+        let rows = plan.rows();
+        Ok(if self.apply_plan(plan)? {
+            rows
+        } else {
+            Vec::new()
+        })
+    }
+
+    /// Plans `edits` into `plan` without changing the report: one row's edits at a time, so a
+    /// big report's edits need not all be held (only the splices that change bytes are). Within
+    /// one call the later of two edits of an item's link or status wins; across calls the first
+    /// stays. Returns whether these edits change any byte. On error `plan` is as it was.
+    pub fn plan_edits(&self, plan: &mut EditPlan, edits: &[Edit]) -> Result<bool, ReportError> {
+        let items = StoredItems {
+            store: &self.parsed.items.store,
+            text: &self.text,
+        };
+        let against = Arc::as_ptr(&self.text) as usize;
+        debug_assert!(plan.against.is_none_or(|text| text == against));
+        plan.against = Some(against);
+        edit::add(&self.edit_target(&items), &mut plan.pending, edits)
+    }
+
+    fn edit_target<'a>(&'a self, items: &'a StoredItems<'a>) -> edit::Target<'a, StoredItems<'a>> {
+        edit::Target {
+            path: &self.path,
+            text: &self.text,
+            kind: self.parsed.kind,
+            items,
+            known: &self.known,
+            storage: self.page_title.is_some(),
+        }
+    }
+
+    /// Applies what [`Report::plan_edits`] planned (against these bytes) and parses the report
+    /// again. Returns whether the bytes changed. On error nothing is applied.
+    pub fn apply_plan(&mut self, plan: EditPlan) -> Result<bool, ReportError> {
+        debug_assert!(
+            plan.against
+                .is_none_or(|text| text == Arc::as_ptr(&self.text) as usize),
+            "an edit plan applied to bytes it was not planned against"
+        );
+        let splices = edit::finish(&self.text, self.parsed.kind, plan.pending);
         if splices.is_empty() {
             return Ok(false);
         }

@@ -108,6 +108,7 @@ impl ItemStore {
     }
 
     /// Item `index`, decoded (debug builds check every record with it as it is written).
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
     pub(crate) fn get(&self, text: &str, index: usize) -> ActionItem {
         self.decode(text, self.starts[index])
     }
@@ -118,6 +119,19 @@ impl ItemStore {
         text: &'a str,
     ) -> impl ExactSizeIterator<Item = ActionItem> + 'a {
         self.starts
+            .iter()
+            .map(move |&start| self.decode(text, start))
+    }
+
+    /// The items from index `start` on, decoded one at a time.
+    pub(crate) fn iter_from<'a>(
+        &'a self,
+        text: &'a str,
+        start: usize,
+    ) -> impl ExactSizeIterator<Item = ActionItem> + 'a {
+        self.starts
+            .get(start..)
+            .unwrap_or_default()
             .iter()
             .map(move |&start| self.decode(text, start))
     }

@@ -23,128 +23,8 @@ pub use crate::sync::engine::{Engine, ReconcileTiming};
 /// Row results being collected, by (report index, row).
 pub(super) use crate::sync::outcome::Rows;
 
-/// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
-pub async fn refresh(
-    engine: &Engine<'_>,
-    reports: &mut [LoadedReport],
-    dry_run: bool,
-) -> Result<RunOutcome, Error> {
-    let state = read_linked(engine, reports).await?;
-    learn_statuses(engine, reports, &state).await?;
-    let mut rows = Rows::with_capacity(reports.iter().map(|l| l.report.items().len()).sum());
-    let mut cell_records: Vec<crate::sync::write_back::CellRecords> =
-        if engine.company.write_back.any() {
-            reports
-                .iter()
-                .map(|loaded| crate::sync::write_back::CellRecords::load(loaded.report.path()))
-                .collect()
-        } else {
-            Vec::new()
-        };
-    for (index, loaded) in reports.iter_mut().enumerate() {
-        let context = plan_context(engine);
-        let mut edits = Vec::new();
-        // The items are read in place (a copy of them all was the report's size again).
-        for item in loaded.report.items() {
-            let mut outcome = RowOutcome {
-                row: item.row,
-                line: item.line,
-                summary: item.summary().to_owned(),
-                action: RowAction::Linked,
-                key: item.key.clone(),
-                url: None,
-                status: (!item.status_text().is_empty()).then(|| item.status_text().to_owned()),
-                updated: Vec::new(),
-                report_changed: false,
-                error: None,
-                warning: None,
-            };
-            match item.key.as_ref().map(|key| state.linked.get(key)) {
-                None => {
-                    outcome.action = RowAction::Unlinked;
-                }
-                Some(Some(Some(issue))) => {
-                    edits.extend(plan::item_edits(
-                        item,
-                        issue,
-                        loaded.report.known_statuses(),
-                        &context,
-                    ));
-                    if let Some(records) = cell_records
-                        .get_mut(index)
-                        .filter(|_| matches!(loaded.home, crate::home::Home::File(_)))
-                    {
-                        let mut decided = crate::sync::write_back::Decisions::default();
-                        crate::sync::write_back::decide(
-                            engine.company,
-                            item,
-                            issue,
-                            records,
-                            false,
-                            &mut decided,
-                        );
-                        edits.extend(decided.edits.into_iter().map(|(_, edit)| edit));
-                        outcome.warning = decided
-                            .warnings
-                            .into_iter()
-                            .map(|(_, w)| w)
-                            .reduce(|a, b| format!("{a}; {b}"));
-                    }
-                    outcome.key = Some(issue.key.to_string());
-                    outcome.url = Some(engine.browse_url(&issue.key));
-                    outcome.status = Some(issue.status.name.clone());
-                }
-                Some(_) => {
-                    outcome.action = RowAction::Missing;
-                    outcome.error = Some(missing_message());
-                }
-            }
-            rows.insert(ItemAt::new(index, item.row), outcome);
-        }
-        apply_rows(loaded, index, &edits, &mut rows)?;
-    }
-    let mut outcome = RunOutcome {
-        command: "refresh",
-        dry_run,
-        reports: Vec::new(),
-    };
-    // Every changed report at once: flushes overlapped, one folder sync per folder.
-    let mut saved = if dry_run {
-        Vec::new()
-    } else {
-        crate::sync::workspace::save_all(reports)
-    }
-    .into_iter();
-    if !dry_run {
-        crate::sync::write_back::save(reports, &mut cell_records, &HashSet::new(), &[]);
-    }
-    // Pages get their one PUT each (files were made durable by the save).
-    let mut first_error: Option<Error> = None;
-    if !dry_run && let Err(error) = crate::sync::workspace::make_durable(reports).await {
-        first_error = Some(error);
-    }
-    for (index, loaded) in reports.iter_mut().enumerate() {
-        let items = rows.take_report(index);
-        let written = match saved.next() {
-            Some(Err(error)) => {
-                first_error.get_or_insert(error.into());
-                false
-            }
-            Some(Ok(written)) => written || loaded.written_this_run(),
-            None => false,
-        };
-        outcome
-            .reports
-            .push(finish_report(loaded, dry_run, written, items));
-    }
-    match first_error {
-        Some(error) => Err(error),
-        None => Ok(outcome),
-    }
-}
-
 /// The colour Jira shows a status category in, as a Confluence lozenge colour.
-fn lozenge_colour(category: StatusCategory) -> &'static str {
+pub(super) fn lozenge_colour(category: StatusCategory) -> &'static str {
     match category {
         StatusCategory::Done => "Green",
         StatusCategory::Indeterminate => "Blue",
@@ -172,7 +52,7 @@ pub(super) async fn learn_statuses(
     }
     let unexplained = reports
         .iter()
-        .flat_map(|loaded| loaded.report.items())
+        .flat_map(|loaded| loaded.report.iter_items())
         .any(|item| !item.status_text().is_empty() && !known.knows(item.status_text()));
     if unexplained {
         for status in engine.client.statuses().await? {
@@ -223,7 +103,7 @@ pub(super) async fn read_linked(
 pub(super) fn labels_of_unlinked(reports: &[LoadedReport]) -> Vec<String> {
     let mut labels: Vec<String> = reports
         .iter()
-        .filter(|loaded| loaded.report.items().iter().any(|item| item.key.is_none()))
+        .filter(|loaded| loaded.report.iter_items().any(|item| item.key.is_none()))
         .map(date_label)
         .collect();
     labels.sort();
@@ -239,7 +119,7 @@ pub(super) fn date_label(loaded: &LoadedReport) -> String {
         .unwrap_or_default()
 }
 
-fn plan_context<'a>(engine: &'a Engine<'a>) -> PlanContext<'a> {
+pub(super) fn plan_context<'a>(engine: &'a Engine<'a>) -> PlanContext<'a> {
     PlanContext {
         project: &engine.jira.project,
         issue_type: &engine.jira.issue_type,
@@ -252,14 +132,21 @@ pub(super) fn make_plan(
     reports: &[LoadedReport],
     state: &TrackerState,
 ) -> Plan {
+    // Decoded for the planner only, and let go with the inputs: the plan carries what the
+    // rest of the run needs of each item (a report keeps its items as compact records).
+    let items: Vec<Vec<crate::report::model::ActionItem>> = reports
+        .iter()
+        .map(|loaded| loaded.report.iter_items().collect())
+        .collect();
     let inputs: Vec<ReportInput<'_>> = reports
         .iter()
+        .zip(&items)
         .enumerate()
-        .filter_map(|(index, loaded)| {
+        .filter_map(|(index, (loaded, items))| {
             Some(ReportInput {
                 report: index,
                 title: &loaded.title,
-                items: loaded.report.items(),
+                items,
                 labels: loaded.labels.as_ref()?,
                 managed_rows: managed_rows(loaded),
                 mark: crate::sync::marks::mark_label(&crate::sync::marks::report_id(
@@ -277,8 +164,7 @@ pub(super) fn make_plan(
 pub(super) fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
     loaded
         .report
-        .items()
-        .iter()
+        .iter_items()
         .filter(|item| item.key_managed)
         .map(|item| item.row)
         .collect()
@@ -450,15 +336,16 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
             let key = match &row.ticket {
                 Ticket::Missing(key) => Some(key.clone()),
                 _ => issue.map(|i| i.key.to_string()),
-            };
+            }
+            .map(String::into_boxed_str);
             let outcome = RowOutcome {
                 row: row.row,
                 line: row.line,
-                summary: row.summary.clone(),
+                summary: row.summary.as_str().into(),
                 action,
-                url: issue.map(|i| engine.browse_url(&i.key)),
+                browse: issue.map(|_| engine.browse.clone()),
                 key,
-                status: issue.map(|i| i.status.name.clone()),
+                status: issue.map(|i| i.status.name.as_str().into()),
                 updated: row
                     .update
                     .as_ref()
@@ -494,42 +381,51 @@ pub(super) fn finish_dry_run(
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
     let mut placeholders: Vec<(String, String)> = Vec::new();
     crate::sync::moves::preview(reports, plan, held, &mut rows);
-    // Each report's edits applied at once: one parse per report, not one per row (that was
-    // quadratic in rows). Held rows are marked afterwards. The plan's edits are moved, not
-    // copied: the plan ends here.
-    let mut edits_of: Vec<crate::sync::preview::RowEdits> =
+    // Each row's edits planned as it comes and each report rewritten once: one parse per
+    // report, not one per row (that was quadratic in rows), and only the splices that change
+    // bytes kept, not every row's edits. A row whose edits cannot be planned (a bug of ours:
+    // they are of rows just parsed) is left out of the preview; the others still show. Held
+    // rows are marked afterwards. The plan's edits are moved, not copied: the plan ends here.
+    let mut plans: Vec<crate::report::EditPlan> =
         reports.iter().map(|_| Default::default()).collect();
     for row_plan in &mut plan.rows {
         let at = row_plan.at();
-        let Some(of_report) = edits_of.get_mut(at.report) else {
+        let (Some(loaded), Some(edit_plan)) =
+            (reports.get_mut(at.report), plans.get_mut(at.report))
+        else {
             continue;
         };
-        of_report.start_row();
-        of_report.edits.append(&mut row_plan.edits);
+        let mut edits = std::mem::take(&mut row_plan.edits);
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
         {
             let n = placeholders.len() + 1;
             if let Some(stand_in) = IssueKey::parse(&format!("{}-{}", new.project, STAND_IN + n)) {
-                of_report.edits.push(Edit::Link {
+                edits.push(Edit::Link {
                     row: row_plan.row,
                     key: stand_in.to_string(),
                     url: engine.browse_url(&stand_in),
                 });
                 // The real run also writes the new ticket's status, which Jira names only once
                 // the ticket exists: the diff shows where it goes.
-                of_report.edits.push(Edit::Status {
+                edits.push(Edit::Status {
                     row: row_plan.row,
                     status: STAND_IN_STATUS.to_owned(),
                 });
                 placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
         }
+        if edits.is_empty() {
+            continue;
+        }
+        if let Ok(true) = loaded.plan_edits(edit_plan, &edits)
+            && let Some(outcome) = rows.get_mut(&at)
+        {
+            outcome.report_changed = true;
+        }
     }
-    for (index, of_report) in edits_of.into_iter().enumerate() {
-        crate::sync::preview::apply_all(&mut reports[index], index, of_report, &mut |l, i, e| {
-            apply_rows(l, i, e, &mut rows)
-        });
+    for (loaded, edit_plan) in reports.iter_mut().zip(plans) {
+        let _ = loaded.apply_plan(edit_plan);
     }
     for at in held {
         if let Some(row) = rows.get_mut(at) {
@@ -619,58 +515,12 @@ pub(super) fn apply_rows(
     if edits.is_empty() {
         return Ok(());
     }
-    let touched: HashSet<usize> = edits
-        .iter()
-        .map(|edit| match edit {
-            Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
-        })
-        .collect();
-    let before = row_cells(loaded, &touched);
-    if !loaded.apply(edits)? {
-        return Ok(());
-    }
-    for (row, cells) in row_cells(loaded, &touched) {
-        if before.get(&row) != Some(&cells)
-            && let Some(outcome) = rows.get_mut(&ItemAt::new(index, row))
-        {
+    for row in loaded.apply_rows(edits)? {
+        if let Some(outcome) = rows.get_mut(&ItemAt::new(index, row)) {
             outcome.report_changed = true;
         }
     }
     Ok(())
-}
-
-/// The bytes of the item, ticket and status cells of `touched` rows.
-fn row_cells(loaded: &LoadedReport, touched: &HashSet<usize>) -> HashMap<usize, Vec<u8>> {
-    let bytes = loaded.report.bytes();
-    loaded
-        .report
-        .items()
-        .iter()
-        .filter(|item| touched.contains(&item.row))
-        .map(|item| {
-            let mut cells = Vec::new();
-            let status = item.status.current.as_ref().map(|cell| &cell.span);
-            for span in [
-                Some(&item.item.span),
-                item.ticket.as_ref(),
-                item.status_cell.as_ref(),
-                status,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                cells.extend_from_slice(bytes.get(span.clone()).unwrap_or_default());
-                cells.push(0);
-            }
-            // Owner and Due cells written back from Jira count as changes too.
-            for (_, cell) in &item.extra {
-                cells.extend_from_slice(bytes.get(cell.span.clone()).unwrap_or_default());
-                cells.push(0);
-            }
-            cells.push(u8::from(item.checkbox.is_some_and(|c| c.checked)));
-            (item.row, cells)
-        })
-        .collect()
 }
 
 /// Keys created but not yet written into their reports: written and saved together by
@@ -735,8 +585,8 @@ pub(super) async fn create_chunk(
                     key: key.to_string(),
                     url: url.clone(),
                 });
-                row_outcome.key = Some(key.to_string());
-                row_outcome.url = Some(url);
+                row_outcome.key = Some(key.as_str().into());
+                row_outcome.browse = Some(engine.browse.clone());
                 created_keys.push((at, key));
                 unsaved.settled.push((*index, new.summary.clone()));
             }
@@ -874,42 +724,51 @@ pub(super) async fn write_created_statuses(
     if created.is_empty() {
         return Ok(());
     }
-    let keys: Vec<IssueKey> = created.iter().map(|(_, key)| key.clone()).collect();
-    let fetched = match engine.client.fetch_issues(&keys).await {
-        Ok(fetched) => fetched,
-        Err(error) => {
-            // The keys are saved; the statuses arrive with the next sync or refresh.
-            tracing::warn!("could not read the status of the created tickets: {error}");
-            return Ok(());
-        }
-    };
-    // Only the statuses are kept: the rest of each ticket is not needed here.
-    let statuses: HashMap<IssueKey, crate::jira::model::Status> = fetched
-        .found
-        .into_iter()
-        .map(|(key, issue)| (key, issue.status))
-        .collect();
-    let mut by_report: HashMap<usize, Vec<Edit>> = HashMap::new();
-    for (ItemAt { report: index, row }, key) in created {
-        let Some(status) = statuses.get(key) else {
-            continue;
+    // A few thousand tickets at a time, each batch cut to the status edits it makes before
+    // the next is read: a run of 100,000 creates never holds 100,000 issues.
+    const KEYS_AT_A_TIME: usize = 2_000;
+    let mut plans: HashMap<usize, crate::report::EditPlan> = HashMap::new();
+    for batch in created.chunks(KEYS_AT_A_TIME) {
+        let keys: Vec<IssueKey> = batch.iter().map(|(_, key)| key.clone()).collect();
+        let fetched = match engine.client.fetch_issues(&keys).await {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                // The keys are saved; the statuses arrive with the next sync or refresh.
+                tracing::warn!("could not read the status of the created tickets: {error}");
+                break;
+            }
         };
-        let report = &reports[*index].report;
-        let agree = report.item(*row).is_some_and(|item| {
-            crate::sync::intent::words_agree(item, status, report.known_statuses())
-        });
-        if !agree && !keep_words.contains(&ItemAt::new(*index, *row)) {
-            by_report.entry(*index).or_default().push(Edit::Status {
-                row: *row,
-                status: status.name.clone(),
+        drop(keys);
+        // Only the statuses are kept: the rest of each ticket is not needed here.
+        let statuses: HashMap<IssueKey, crate::jira::model::Status> = fetched
+            .found
+            .into_iter()
+            .map(|(key, issue)| (key, issue.status))
+            .collect();
+        for (at, key) in batch {
+            let Some(status) = statuses.get(key) else {
+                continue;
+            };
+            let loaded = &mut reports[at.report];
+            let agree = loaded.report.item(at.row).is_some_and(|item| {
+                crate::sync::intent::words_agree(&item, status, loaded.report.known_statuses())
             });
-        }
-        if let Some(outcome) = rows.get_mut(&ItemAt::new(*index, *row)) {
-            outcome.status = Some(status.name.clone());
+            let mut changed = false;
+            if !agree && !keep_words.contains(at) {
+                let edit = Edit::Status {
+                    row: at.row,
+                    status: status.name.clone(),
+                };
+                changed = loaded.plan_edits(plans.entry(at.report).or_default(), &[edit])?;
+            }
+            if let Some(outcome) = rows.get_mut(at) {
+                outcome.status = Some(status.name.as_str().into());
+                outcome.report_changed |= changed;
+            }
         }
     }
-    for (index, edits) in by_report {
-        apply_rows(&mut reports[index], index, &edits, rows)?;
+    for (index, plan) in plans {
+        reports[index].apply_plan(plan)?;
         reports[index].save_deferred()?;
     }
     Ok(())
@@ -952,7 +811,7 @@ pub(super) fn collect(
     outcome
 }
 
-fn finish_report(
+pub(super) fn finish_report(
     loaded: &mut LoadedReport,
     dry_run: bool,
     written: bool,
@@ -968,7 +827,7 @@ fn finish_report(
     }
 }
 
-fn missing_message() -> String {
+pub(super) fn missing_message() -> String {
     "Jira does not know this key (deleted, or not visible to this user); \
      fix or remove it in the report — pm-sync will not file the item again"
         .to_owned()

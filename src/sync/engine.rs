@@ -43,6 +43,8 @@ pub struct Engine<'a> {
     pub report_url: Option<&'a str>,
     /// `[jira.fields]`, parent, link and owners for the tickets sync creates.
     pub company: &'a crate::settings::CompanyJira,
+    /// `{url}/browse/`: a ticket's URL is it and the key (shared by every row's outcome).
+    pub browse: std::sync::Arc<str>,
 }
 
 impl Engine<'_> {

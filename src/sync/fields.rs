@@ -17,7 +17,6 @@ use crate::jira::JiraError;
 use crate::jira::fields::{self as screen_fields, ValueProblem};
 use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, IssueType, NewLink};
 use crate::jira::users::UserMatch;
-use crate::report::model::ActionItem;
 use crate::report::roles::{self, Role};
 use crate::sync::engine::Engine;
 use crate::sync::plan::{ItemAt, Plan, Ticket};
@@ -56,8 +55,8 @@ fn zero_based_priorities(reports: &[LoadedReport]) -> Vec<bool> {
     reports
         .iter()
         .map(|loaded| {
-            loaded.report.items().iter().any(|item| {
-                roles::cell(item, Role::Priority)
+            loaded.report.iter_items().any(|item| {
+                roles::cell(&item, Role::Priority)
                     .is_some_and(|cell| crate::sync::priority::reads_p0(&cell.text))
             })
         })
@@ -178,14 +177,13 @@ pub fn may_need_screen(engine: &Engine<'_>, reports: &[LoadedReport]) -> bool {
                 engine.company.is_set() || !fm.jira_fields.is_empty() || fm.jira_parent.is_some();
             loaded
                 .report
-                .items()
-                .iter()
+                .iter_items()
                 .filter(|item| item.key.is_none())
                 .any(|item| {
                     fills
                         || [Role::Owner, Role::Due, Role::Priority]
                             .into_iter()
-                            .any(|role| roles::cell(item, role).is_some())
+                            .any(|role| roles::cell(&item, role).is_some())
                 })
         })
 }
@@ -205,22 +203,12 @@ pub async fn prepare(
         return Ok(RowWarnings::new());
     }
     describe_creates(engine, reports, plan);
-    let items: HashMap<ItemAt, &ActionItem> = reports
-        .iter()
-        .enumerate()
-        .flat_map(|(index, loaded)| {
-            loaded
-                .report
-                .items()
-                .iter()
-                .map(move |item| (ItemAt::new(index, item.row), item))
-        })
-        .collect();
+    // Each create's item decoded on its own (no map of every item of every report).
     let uses_columns = creating.iter().any(|at| {
-        items.get(at).is_some_and(|item| {
+        reports[at.report].report.item(at.row).is_some_and(|item| {
             [Role::Owner, Role::Due, Role::Priority]
                 .into_iter()
-                .any(|role| roles::cell(item, role).is_some())
+                .any(|role| roles::cell(&item, role).is_some())
         })
     });
     let uses_front_matter = creating.iter().any(|&ItemAt { report: index, .. }| {
@@ -373,7 +361,10 @@ pub async fn prepare(
     let mut unused: Vec<&str> = Vec::new();
     let zero_based = zero_based_priorities(reports);
     for at in &creating {
-        let Some(item) = items.get(at) else { continue };
+        let Some(item) = reports[at.report].report.item(at.row) else {
+            continue;
+        };
+        let item = &item;
         let origin = format!(
             "{} line {}",
             reports[at.report].report.path().display(),
@@ -541,7 +532,10 @@ pub async fn prepare(
                 && !fields.contains_key(&field.field_id)
             {
                 let allowed = screen_fields::allowed_labels(&field.allowed_values);
-                let line = items.get(&at).map_or(0, |item| item.line);
+                let line = reports[at.report]
+                    .report
+                    .item(at.row)
+                    .map_or(0, |item| item.line);
                 return Err(Error::config(
                     format!(
                         "{} ({}) is required by {where_}, but the item at {} line {line} has no value for it{}",
@@ -844,6 +838,7 @@ pub async fn updates(
         let Some(item) = reports[row.report].report.item(row.row) else {
             continue;
         };
+        let item = &item;
         let mut update = FieldUpdate {
             at: row.at(),
             key: issue.key.clone(),
@@ -1113,6 +1108,7 @@ fn describe_creates(engine: &Engine<'_>, reports: &[LoadedReport], plan: &mut Pl
             .map(|template| template.replace("{path}", &path));
         let item = loaded.report.item(row.row);
         let owner = item
+            .as_ref()
             .and_then(|item| roles::cell(item, Role::Owner))
             .map(|cell| cell.text.trim().to_owned())
             .unwrap_or_default();

@@ -14,6 +14,7 @@ pub mod parent;
 pub mod plan;
 pub mod preview;
 pub mod priority;
+pub mod refresh;
 pub mod run;
 pub mod workspace;
 pub mod write_back;

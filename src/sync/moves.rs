@@ -38,13 +38,13 @@ pub struct Move {
 /// [`crate::sync::journal::PendingCreate::then_move`]): its status when it means an intent.
 pub fn words_to_move(loaded: &LoadedReport, row: usize) -> Option<String> {
     let item = loaded.report.item(row)?;
-    intent::of_item(item).map(|(_, words)| words)
+    intent::of_item(&item).map(|(_, words)| words)
 }
 
 /// The move `row` of `loaded` asks for, once its ticket is `key`.
 pub fn wanted(loaded: &LoadedReport, at: ItemAt, key: &IssueKey) -> Option<Move> {
     let item = loaded.report.item(at.row)?;
-    let (intent, words) = intent::of_item(item)?;
+    let (intent, words) = intent::of_item(&item)?;
     Some(Move {
         at,
         key: key.clone(),
@@ -83,10 +83,10 @@ pub fn preview(
         let item = reports[at.report].report.item(at.row);
         if let (false, Some((_, words)), Some(row)) = (
             held.contains(&at),
-            item.and_then(intent::of_item),
+            item.as_ref().and_then(intent::of_item),
             rows.get_mut(&at),
         ) {
-            row.status = Some(words);
+            row.status = Some(words.into());
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What a sync or refresh did, row by row: the data every output format renders.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -32,21 +33,23 @@ impl RowAction {
     }
 }
 
-/// One action item's result.
-#[derive(Debug, Clone, Serialize)]
+/// One action item's result. A run of 100,000 rows holds 100,000 of these until it prints
+/// them, so texts are boxed, a status is shared by the rows showing it, and the ticket's URL
+/// is the site's browse prefix (shared) followed by the key.
+#[derive(Debug, Clone)]
 pub struct RowOutcome {
     /// Body row number within the table (1-based, template rows counted).
     pub row: usize,
     /// Line of the row in the file (1-based).
     pub line: usize,
-    pub summary: String,
+    pub summary: Box<str>,
     pub action: RowAction,
     /// The ticket, when the row has one.
-    pub key: Option<String>,
-    /// `{url}/browse/{key}`.
-    pub url: Option<String>,
+    pub key: Option<Box<str>>,
+    /// `{url}/browse/` of the Jira site, when the row links its ticket: see [`RowOutcome::url`].
+    pub browse: Option<Arc<str>>,
     /// The ticket's status as written into the report.
-    pub status: Option<String>,
+    pub status: Option<Arc<str>>,
     /// What was changed on an existing ticket: `"labels"`, `"summary"`.
     pub updated: Vec<&'static str>,
     /// Whether the report's cells for this row changed (status refreshed, key written).
@@ -56,8 +59,58 @@ pub struct RowOutcome {
     /// Something the user should know about a row that did not fail: why its new ticket is
     /// unassigned, that Jira refused to label a ticket of another team's project. Only in JSON
     /// when present.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
+}
+
+impl RowOutcome {
+    /// `{url}/browse/{key}`, when the row links its ticket.
+    pub fn url(&self) -> Option<String> {
+        Some(format!(
+            "{}{}",
+            self.browse.as_deref()?,
+            self.key.as_deref()?
+        ))
+    }
+}
+
+impl Serialize for RowOutcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields = if self.warning.is_some() { 11 } else { 10 };
+        let mut row = serializer.serialize_struct("RowOutcome", fields)?;
+        row.serialize_field("row", &self.row)?;
+        row.serialize_field("line", &self.line)?;
+        row.serialize_field("summary", &self.summary)?;
+        row.serialize_field("action", &self.action)?;
+        row.serialize_field("key", &self.key)?;
+        row.serialize_field("url", &self.url().as_deref())?;
+        row.serialize_field("status", &self.status.as_deref())?;
+        row.serialize_field("updated", &self.updated)?;
+        row.serialize_field("report_changed", &self.report_changed)?;
+        row.serialize_field("error", &self.error)?;
+        if let Some(warning) = &self.warning {
+            row.serialize_field("warning", warning)?;
+        }
+        row.end()
+    }
+}
+
+/// Texts many rows show (status names), one copy each.
+#[derive(Debug, Default)]
+pub struct SharedTexts {
+    texts: std::collections::HashSet<Arc<str>>,
+}
+
+impl SharedTexts {
+    /// `text`, shared with every earlier row that showed it.
+    pub fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.texts.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = text.into();
+        self.texts.insert(shared.clone());
+        shared
+    }
 }
 
 /// One report's result.

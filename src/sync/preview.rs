@@ -1,56 +1,8 @@
-//! The dry run's preview in time linear in rows: each report's edits applied in one go, and the
-//! stand-in keys of tickets to come swapped for their placeholders in one pass over the diff.
+//! The dry run's preview in time linear in rows: the stand-in keys of tickets to come swapped
+//! for their placeholders in one pass over the diff (each report's edits are planned a row at a
+//! time and applied in one go by `sync::apply::finish_dry_run`).
 
 use std::collections::HashMap;
-
-use crate::error::Error;
-use crate::report::model::Edit;
-
-/// Every row's edits of one report in one list, with where each row's edits start (a row's
-/// edits are `edits[starts[i]..starts[i + 1]]`): one copy of the edits, not one per row and
-/// one for all.
-#[derive(Debug, Default)]
-pub(crate) struct RowEdits {
-    pub(crate) edits: Vec<Edit>,
-    starts: Vec<usize>,
-}
-
-impl RowEdits {
-    /// Starts the next row: edits pushed from now on are its.
-    pub(crate) fn start_row(&mut self) {
-        self.starts.push(self.edits.len());
-    }
-
-    /// Each row's edits, in order.
-    fn rows(&self) -> impl Iterator<Item = &[Edit]> {
-        let ends = self
-            .starts
-            .iter()
-            .skip(1)
-            .copied()
-            .chain([self.edits.len()]);
-        self.starts
-            .iter()
-            .zip(ends)
-            .map(|(&start, end)| &self.edits[start..end])
-    }
-}
-
-/// Applies every row's edits to `loaded` (report `index`) with one call of `apply` (one parse
-/// of the report). Should that fail — a bug of ours, as the edits are of rows just parsed — the
-/// rows are applied one by one instead, so only the failing row's edits are missing from the
-/// preview.
-pub(crate) fn apply_all<R, F>(loaded: &mut R, index: usize, rows: RowEdits, apply: &mut F)
-where
-    F: FnMut(&mut R, usize, &[Edit]) -> Result<(), Error>,
-{
-    if rows.edits.is_empty() || apply(loaded, index, &rows.edits).is_ok() {
-        return;
-    }
-    for edits in rows.rows().filter(|edits| !edits.is_empty()) {
-        let _ = apply(loaded, index, edits);
-    }
-}
 
 /// `diff` with every stand-in key replaced by its placeholder (`(stand-in, placeholder)`
 /// pairs) and every `word.0` by `word.1`, in one pass and one copy: stand-ins are `PROJECT-`
@@ -111,50 +63,6 @@ pub(crate) fn swap_stand_ins(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn status(row: usize) -> Edit {
-        Edit::Status {
-            row,
-            status: "Open".into(),
-        }
-    }
-
-    #[test]
-    fn a_report_is_edited_once_whatever_its_number_of_rows() {
-        // Applying row by row parsed the whole report once per row: quadratic in rows.
-        let mut rows = RowEdits::default();
-        for r in 1..=10_000 {
-            rows.start_row();
-            rows.edits.push(status(r));
-        }
-        let mut calls = Vec::new();
-        apply_all(&mut calls, 0, rows, &mut |calls, _, edits| {
-            calls.push(edits.len());
-            Ok(())
-        });
-        assert_eq!(calls, [10_000], "one application with every row's edits");
-    }
-
-    #[test]
-    fn a_failing_batch_falls_back_to_rows_one_by_one() {
-        let mut rows = RowEdits::default();
-        for r in 1..=3 {
-            rows.start_row();
-            rows.edits.push(status(r));
-        }
-        rows.start_row();
-        let mut applied: Vec<usize> = Vec::new();
-        apply_all(&mut applied, 0, rows, &mut |applied, _, edits| {
-            if edits.len() > 1 || matches!(edits[0], Edit::Status { row: 2, .. }) {
-                return Err(Error::config("bad row", "none"));
-            }
-            if let Edit::Status { row, .. } = edits[0] {
-                applied.push(row);
-            }
-            Ok(())
-        });
-        assert_eq!(applied, [1, 3]);
-    }
 
     #[test]
     fn stand_ins_are_swapped_in_one_pass_and_nothing_else_changes() {

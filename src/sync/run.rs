@@ -505,9 +505,9 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         apply_rows(loaded, at.report, &edits, &mut self.rows)?;
         if let Some(row) = self.rows.get_mut(&at) {
             row.action = RowAction::Created;
-            row.key = Some(issue.key.to_string());
-            row.url = Some(self.engine.browse_url(&issue.key));
-            row.status = Some(issue.status.name.clone());
+            row.key = Some(issue.key.as_str().into());
+            row.browse = Some(self.engine.browse.clone());
+            row.status = Some(issue.status.name.as_str().into());
             row.error = None;
         }
         self.settle_later

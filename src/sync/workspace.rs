@@ -38,6 +38,29 @@ impl LoadedReport {
         self.report.apply(edits)
     }
 
+    /// Applies `edits` as [`LoadedReport::apply`] does; returns the body rows whose bytes
+    /// changed.
+    pub fn apply_rows(&mut self, edits: &[crate::report::Edit]) -> Result<Vec<usize>, ReportError> {
+        self.home.record(&self.report, edits);
+        self.report.apply_rows(edits)
+    }
+
+    /// Plans `edits` against the report (see [`Report::plan_edits`]), the home noting them as
+    /// [`LoadedReport::apply`] does; returns whether they change any byte.
+    pub fn plan_edits(
+        &mut self,
+        plan: &mut crate::report::EditPlan,
+        edits: &[crate::report::Edit],
+    ) -> Result<bool, ReportError> {
+        self.home.record(&self.report, edits);
+        self.report.plan_edits(plan, edits)
+    }
+
+    /// Applies what [`LoadedReport::plan_edits`] planned; returns whether the bytes changed.
+    pub fn apply_plan(&mut self, plan: crate::report::EditPlan) -> Result<bool, ReportError> {
+        self.report.apply_plan(plan)
+    }
+
     /// Saves the report if it changed, leaving what makes it durable to [`make_durable`] (a
     /// file is replaced now and holds its old or its new bytes after a crash, both whole; a
     /// page gets the run's one `PUT` there).

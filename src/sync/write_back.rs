@@ -264,6 +264,7 @@ pub fn plan_sync(
         let Some(item) = reports[row.report].report.item(row.row) else {
             continue;
         };
+        let item = &item;
         let mut decided = Decisions::default();
         decide(
             company,
@@ -307,7 +308,7 @@ pub fn save(
             continue;
         };
         for (role, field) in [(Role::Owner, "assignee"), (Role::Due, "due")] {
-            if let Some((_, cell)) = column(item, role) {
+            if let Some((_, cell)) = column(&item, role) {
                 records.pending.push((
                     *row,
                     key.to_string(),

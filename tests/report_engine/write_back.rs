@@ -226,3 +226,38 @@ fn new_shapes_get_their_keys_and_statuses_where_people_write_them() {
         headings_report.diff()
     ));
 }
+
+#[test]
+fn edits_planned_a_row_at_a_time_write_what_one_batch_writes_and_a_bad_row_costs_only_itself() {
+    let original = fixture_text("cache-outage-gfm.md");
+    let rows = [
+        vec![link(1, "OPS-13"), status(1, "To Do")],
+        // Row 4 is a template row: refused, and nothing of this call is kept.
+        vec![status(4, "Done")],
+        vec![link(2, "OPS-12"), status(2, "Done | verified")],
+        // Already what the cell shows after the edits above: no byte would change.
+        vec![status(3, "")],
+    ];
+    let mut batch = parse_ok(&original);
+    batch
+        .apply(&[rows[0].clone(), rows[2].clone()].concat())
+        .expect("applies");
+
+    let mut by_row = parse_ok(&original);
+    let mut plan = pm_sync::report::EditPlan::default();
+    let changed: Vec<Option<bool>> = rows
+        .iter()
+        .map(|edits| by_row.plan_edits(&mut plan, edits).ok())
+        .collect();
+    assert_eq!(changed, [Some(true), None, Some(true), Some(false)]);
+    assert_eq!(plan.rows(), [1, 2], "the rows whose bytes change");
+    assert!(by_row.apply_plan(plan).expect("applies"));
+    assert_eq!(text(&by_row), text(&batch));
+    assert_eq!(
+        by_row
+            .apply_rows(&[status(1, "To Do"), status(2, "In Progress")])
+            .expect("applies"),
+        vec![2],
+        "a status already shown changes no row"
+    );
+}

@@ -1,0 +1,340 @@
+//! `pm-sync refresh`: every linked ticket's status read and written back, a batch of items at a
+//! time, so a report of 100,000 rows never holds 100,000 tickets, outcomes of full width or
+//! edits: only the splices that change bytes are kept until the report's one rewrite.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::jira::model::{FetchedIssues, Issue, IssueKey, StatusCategory};
+use crate::report::model::{ActionItem, KnownStatuses};
+use crate::sync::apply::{Engine, finish_report, lozenge_colour, missing_message};
+use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome, SharedTexts};
+use crate::sync::plan;
+use crate::sync::workspace::LoadedReport;
+use crate::sync::write_back::{CellRecords, Decisions};
+
+/// Linked items read per batch: their keys go out as parallel requests of 100 (no more
+/// requests than reading them all at once), and Jira's answers (~1 KB a ticket) are let go
+/// before the next batch.
+const KEYS_AT_A_TIME: usize = 2_000;
+
+/// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
+pub async fn refresh(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    dry_run: bool,
+) -> Result<RunOutcome, Error> {
+    let keys: usize = reports
+        .iter()
+        .flat_map(|loaded| loaded.report.iter_items())
+        .filter(|item| item.key.is_some())
+        .count();
+    // Shown only on a terminal (the bar is hidden otherwise) and only for big reads.
+    if keys > crate::jira::BULK_FETCH_LIMIT {
+        engine.progress.set_length(keys as u64);
+        engine.progress.set_message("reading tickets");
+        engine
+            .progress
+            .enable_steady_tick(Duration::from_millis(120));
+    }
+    let mut statuses = Statuses::default();
+    // Each report's outcomes, in the order of its items.
+    let mut outcomes: Vec<Vec<RowOutcome>> = reports
+        .iter()
+        .map(|loaded| Vec::with_capacity(loaded.report.item_count()))
+        .collect();
+    let mut cell_records: Vec<CellRecords> = if engine.company.write_back.any() {
+        reports
+            .iter()
+            .map(|loaded| CellRecords::load(loaded.report.path()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let read = read_and_plan(
+        engine,
+        reports,
+        &mut statuses,
+        &mut outcomes,
+        &mut cell_records,
+    )
+    .await;
+    engine.progress.disable_steady_tick();
+    read?;
+    let mut outcome = RunOutcome {
+        command: "refresh",
+        dry_run,
+        reports: Vec::new(),
+    };
+    // Every changed report at once: flushes overlapped, one folder sync per folder.
+    let mut saved = if dry_run {
+        Vec::new()
+    } else {
+        crate::sync::workspace::save_all(reports)
+    }
+    .into_iter();
+    if !dry_run {
+        crate::sync::write_back::save(reports, &mut cell_records, &HashSet::new(), &[]);
+    }
+    // Pages get their one PUT each (files were made durable by the save).
+    let mut first_error: Option<Error> = None;
+    if !dry_run && let Err(error) = crate::sync::workspace::make_durable(reports).await {
+        first_error = Some(error);
+    }
+    for (loaded, items) in reports.iter_mut().zip(outcomes) {
+        let written = match saved.next() {
+            Some(Err(error)) => {
+                first_error.get_or_insert(error.into());
+                false
+            }
+            Some(Ok(written)) => written || loaded.written_this_run(),
+            None => false,
+        };
+        outcome
+            .reports
+            .push(finish_report(loaded, dry_run, written, items));
+    }
+    match first_error {
+        Some(error) => Err(error),
+        None => Ok(outcome),
+    }
+}
+
+/// Reads the reports' tickets a batch of items at a time (a batch may span reports: one
+/// request per 100 keys, as if all were read at once) and plans their rows' edits, then
+/// rewrites each report once.
+async fn read_and_plan(
+    engine: &Engine<'_>,
+    reports: &mut [LoadedReport],
+    statuses: &mut Statuses,
+    outcomes: &mut [Vec<RowOutcome>],
+    cell_records: &mut [CellRecords],
+) -> Result<(), Error> {
+    let context = crate::sync::apply::plan_context(engine);
+    let mut plans: Vec<crate::report::EditPlan> =
+        reports.iter().map(|_| Default::default()).collect();
+    let mut next = (0, 0);
+    loop {
+        let batch = next_batch(reports, &mut next);
+        if batch.is_empty() {
+            break;
+        }
+        let items = || batch.iter().flat_map(|(_, items)| items);
+        let keys: Vec<IssueKey> = items()
+            .filter_map(|item| item.key.as_deref().and_then(IssueKey::parse))
+            .collect();
+        let fetched = if keys.is_empty() {
+            FetchedIssues::default()
+        } else {
+            engine.client.fetch_issues(&keys).await?
+        };
+        engine.progress.inc(keys.len() as u64);
+        drop(keys);
+        statuses
+            .learn(
+                engine,
+                fetched.found.iter().map(|(_, issue)| issue),
+                items(),
+            )
+            .await?;
+        let found = Found::index(&fetched);
+        for (index, items) in &batch {
+            let loaded = &mut reports[*index];
+            loaded.report.set_known_statuses(statuses.known.clone());
+            let records = cell_records
+                .get_mut(*index)
+                .filter(|_| matches!(loaded.home, crate::home::Home::File(_)));
+            plan_items(
+                engine,
+                &context,
+                loaded,
+                items,
+                &found,
+                records,
+                &mut plans[*index],
+                &mut outcomes[*index],
+                &mut statuses.shared,
+            )?;
+        }
+    }
+    for (loaded, plan) in reports.iter_mut().zip(plans) {
+        loaded.apply_plan(plan)?;
+        // Every report knows every status read, as a sync's reports do.
+        loaded.report.set_known_statuses(statuses.known.clone());
+    }
+    Ok(())
+}
+
+/// The next items to read, by report, from `next` (report index, item index) on: up to
+/// [`KEYS_AT_A_TIME`] linked items, and at most four times as many in all.
+fn next_batch(
+    reports: &[LoadedReport],
+    next: &mut (usize, usize),
+) -> Vec<(usize, Vec<ActionItem>)> {
+    let mut batch = Vec::new();
+    let (mut keys, mut taken) = (0, 0);
+    while let Some(loaded) = reports.get(next.0) {
+        let mut items = Vec::new();
+        for item in loaded.report.iter_items_from(next.1) {
+            if keys == KEYS_AT_A_TIME || taken == 4 * KEYS_AT_A_TIME {
+                break;
+            }
+            keys += usize::from(item.key.is_some());
+            taken += 1;
+            items.push(item);
+        }
+        next.1 += items.len();
+        if !items.is_empty() {
+            batch.push((next.0, items));
+        }
+        if next.1 < loaded.report.item_count() {
+            break;
+        }
+        *next = (next.0 + 1, 0);
+    }
+    batch
+}
+
+/// A batch's answers by the key asked (as written, matched case aside, as Jira does).
+struct Found<'f> {
+    sorted: Vec<(&'f str, &'f Issue)>,
+}
+
+impl<'f> Found<'f> {
+    fn index(fetched: &'f FetchedIssues) -> Found<'f> {
+        let mut sorted: Vec<(&str, &Issue)> = fetched
+            .found
+            .iter()
+            .map(|(asked, issue)| (asked.as_str(), issue))
+            .collect();
+        sorted.sort_unstable_by(|a, b| cmp_keys(a.0, b.0));
+        Found { sorted }
+    }
+
+    /// The ticket `item` links, if Jira knows its key.
+    fn of(&self, item: &ActionItem) -> Option<&'f Issue> {
+        let key = IssueKey::parse(item.key.as_deref()?)?;
+        let at = self
+            .sorted
+            .binary_search_by(|(asked, _)| cmp_keys(asked, key.as_str()))
+            .ok()?;
+        Some(self.sorted[at].1)
+    }
+}
+
+/// Each item's outcome, and its link and status edits planned into `edits` (with the Owner and
+/// Due cells when `[report] write_back` asks for them).
+#[allow(clippy::too_many_arguments)]
+fn plan_items(
+    engine: &Engine<'_>,
+    context: &plan::PlanContext<'_>,
+    loaded: &mut LoadedReport,
+    items: &[ActionItem],
+    found: &Found<'_>,
+    mut records: Option<&mut CellRecords>,
+    edits: &mut crate::report::EditPlan,
+    outcomes: &mut Vec<RowOutcome>,
+    shared: &mut SharedTexts,
+) -> Result<(), Error> {
+    for item in items {
+        let mut outcome = RowOutcome {
+            row: item.row,
+            line: item.line,
+            summary: item.summary().into(),
+            action: RowAction::Linked,
+            key: item.key.as_deref().map(Box::from),
+            browse: None,
+            status: (!item.status_text().is_empty()).then(|| shared.get(item.status_text())),
+            updated: Vec::new(),
+            report_changed: false,
+            error: None,
+            warning: None,
+        };
+        match (&item.key, found.of(item)) {
+            (None, _) => outcome.action = RowAction::Unlinked,
+            (Some(_), Some(issue)) => {
+                let mut row_edits =
+                    plan::item_edits(item, issue, loaded.report.known_statuses(), context);
+                if let Some(records) = records.as_deref_mut() {
+                    let mut decided = Decisions::default();
+                    crate::sync::write_back::decide(
+                        engine.company,
+                        item,
+                        issue,
+                        records,
+                        false,
+                        &mut decided,
+                    );
+                    row_edits.extend(decided.edits.into_iter().map(|(_, edit)| edit));
+                    outcome.warning = decided
+                        .warnings
+                        .into_iter()
+                        .map(|(_, w)| w)
+                        .reduce(|a, b| format!("{a}; {b}"));
+                }
+                outcome.report_changed = loaded.plan_edits(edits, &row_edits)?;
+                outcome.key = Some(issue.key.as_str().into());
+                outcome.browse = Some(engine.browse.clone());
+                outcome.status = Some(shared.get(&issue.status.name));
+            }
+            // Jira does not know the key (or it is no key at all).
+            (Some(_), None) => {
+                outcome.action = RowAction::Missing;
+                outcome.error = Some(missing_message());
+            }
+        }
+        outcomes.push(outcome);
+    }
+    Ok(())
+}
+
+/// Keys compared as Jira does: case aside.
+fn cmp_keys(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|b| b.to_ascii_uppercase())
+        .cmp(b.bytes().map(|b| b.to_ascii_uppercase()))
+}
+
+/// The status names Jira knows, learned as tickets are read: a status a person wrote (a note,
+/// a link, `N/A`) is never taken for one pm-sync may overwrite. The tickets' own statuses
+/// usually explain every status text; the site's list is read (one request) the first time
+/// one does not, and then explains every status there is, so a row is judged as it would be
+/// with every ticket read first.
+#[derive(Default)]
+struct Statuses {
+    known: KnownStatuses,
+    site_read: bool,
+    /// Status texts shared by the rows showing them.
+    shared: SharedTexts,
+}
+
+impl Statuses {
+    async fn learn<'i>(
+        &mut self,
+        engine: &Engine<'_>,
+        issues: impl Iterator<Item = &'i Issue>,
+        mut items: impl Iterator<Item = &'i ActionItem>,
+    ) -> Result<(), Error> {
+        for issue in issues {
+            self.known.insert(
+                &issue.status.name,
+                issue.status.category == StatusCategory::Done,
+            );
+            self.known
+                .set_colour(&issue.status.name, lozenge_colour(issue.status.category));
+        }
+        let unexplained = items
+            .any(|item| !item.status_text().is_empty() && !self.known.knows(item.status_text()));
+        if unexplained && !self.site_read {
+            self.site_read = true;
+            for status in engine.client.statuses().await? {
+                self.known
+                    .insert(&status.name, status.category == StatusCategory::Done);
+                self.known
+                    .set_colour(&status.name, lozenge_colour(status.category));
+            }
+        }
+        Ok(())
+    }
+}
