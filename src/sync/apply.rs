@@ -433,7 +433,7 @@ pub(super) fn finish_dry_run(
             row.error = Some(pending_message());
         }
     }
-    let mut outcome = collect("sync", true, reports, rows, plan);
+    let mut outcome = collect("sync", true, reports, rows);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
             *diff = crate::sync::preview::swap_stand_ins(
@@ -780,7 +780,6 @@ pub(super) fn collect(
     dry_run: bool,
     reports: &mut [LoadedReport],
     mut rows: Rows,
-    plan: &Plan,
 ) -> RunOutcome {
     let mut outcome = RunOutcome {
         command,
@@ -788,12 +787,8 @@ pub(super) fn collect(
         reports: Vec::new(),
     };
     for (index, loaded) in reports.iter_mut().enumerate() {
-        let items = plan
-            .rows
-            .iter()
-            .filter(|row| row.report == index)
-            .filter_map(|row| rows.remove(&ItemAt::new(index, row.row)))
-            .collect();
+        // In row order, as the plan has them; handed over, not copied.
+        let items = rows.take_report(index);
         let written = !dry_run && loaded.written_this_run();
         outcome.reports.push(ReportOutcome {
             path: loaded.report.path().to_path_buf(),

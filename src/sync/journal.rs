@@ -50,20 +50,37 @@ pub struct Journal {
     appendable: bool,
 }
 
-/// An event appended after the file's opening object.
-#[derive(Serialize, Deserialize)]
+/// An event appended after the file's opening object, as read.
+#[derive(Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Event {
     Record(Vec<PendingCreate>),
     Settle(Vec<(String, String)>),
 }
 
-#[derive(Serialize, Deserialize)]
+/// [`Event`] as written: borrowed from the journal, nothing copied (a settle at the end of a
+/// 100,000-item sync names 100,000 entries).
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum EventOut<'a> {
+    Record(&'a [PendingCreate]),
+    Settle(Vec<(&'a str, &'a str)>),
+}
+
+#[derive(Deserialize)]
 struct JournalFile {
     /// Explains the file to whoever finds it in a working tree.
     #[serde(default)]
+    #[allow(dead_code)]
     about: String,
     pending: Vec<PendingCreate>,
+}
+
+/// [`JournalFile`] as written.
+#[derive(Serialize)]
+struct JournalFileOut<'a> {
+    about: &'a str,
+    pending: &'a [PendingCreate],
 }
 
 impl Journal {
@@ -178,10 +195,12 @@ impl Journal {
         if entries.is_empty() {
             return Ok(());
         }
-        self.entries.extend(entries.iter().cloned());
         if self.appendable {
-            self.append(&Event::Record(entries))
+            let appended = self.append(&EventOut::Record(&entries));
+            self.entries.extend(entries);
+            appended
         } else {
+            self.entries.extend(entries);
             self.write()
         }
     }
@@ -199,12 +218,16 @@ impl Journal {
         if self.entries.is_empty() || !self.appendable {
             self.write()
         } else {
-            self.append(&Event::Settle(settled))
+            let pairs = settled
+                .iter()
+                .map(|entry| (entry.date_label.as_str(), entry.summary.as_str()))
+                .collect();
+            self.append(&EventOut::Settle(pairs))
         }
     }
 
     /// Appends one event and flushes the file.
-    fn append(&mut self, event: &Event) -> io::Result<()> {
+    fn append(&mut self, event: &EventOut<'_>) -> io::Result<()> {
         let mut line = serde_json::to_vec(event).map_err(io::Error::other)?;
         line.push(b'\n');
         let mut file = std::fs::OpenOptions::new().append(true).open(&self.path)?;
@@ -228,11 +251,10 @@ impl Journal {
                 Err(error) => Err(error),
             };
         }
-        let file = JournalFile {
+        let file = JournalFileOut {
             about: "pm-sync: creates sent whose keys are not yet in the report. \
-                    Deleted automatically once they are."
-                .to_owned(),
-            pending: self.entries.clone(),
+                    Deleted automatically once they are.",
+            pending: &self.entries,
         };
         let mut bytes = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
         bytes.push(b'\n');
@@ -243,48 +265,38 @@ impl Journal {
 }
 
 /// Removes one entry per `(label, summary)` (the earliest of equal entries first); returns
-/// those found, in the order given. One pass over the entries whatever the number settled:
-/// removing each from a `Vec` in turn was entries × settled (a 100,000-item sync settles
-/// 100,000 entries at its end).
+/// the removed entries, in the journal's order. One pass over the entries whatever the number
+/// settled (removing each from a `Vec` in turn was entries × settled: a 100,000-item sync
+/// settles 100,000 entries at its end), and the entries are moved out, not copied.
 fn remove_each<'a>(
     entries: &mut Vec<PendingCreate>,
     done: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Vec<(String, String)> {
-    let mut available: HashMap<(&str, &str), usize> = HashMap::new();
-    for entry in entries.iter() {
-        *available
-            .entry((entry.date_label.as_str(), entry.summary.as_str()))
-            .or_default() += 1;
-    }
-    let mut removed = Vec::new();
-    let mut to_remove: HashMap<(&str, &str), usize> = HashMap::new();
+) -> Vec<PendingCreate> {
+    // By label, then summary (a lookup by a pair of borrowed texts would tie their lifetimes).
+    let mut wanted: HashMap<&str, HashMap<&str, u32>> = HashMap::new();
     for (label, summary) in done {
-        if let Some(left) = available.get_mut(&(label, summary))
-            && *left > 0
-        {
-            *left -= 1;
-            *to_remove.entry((label, summary)).or_default() += 1;
-            removed.push((label.to_owned(), summary.to_owned()));
-        }
+        *wanted.entry(label).or_default().entry(summary).or_default() += 1;
     }
-    if removed.is_empty() {
-        return removed;
+    if wanted.is_empty() {
+        return Vec::new();
     }
-    let keep: Vec<bool> = entries
-        .iter()
-        .map(|entry| {
-            match to_remove.get_mut(&(entry.date_label.as_str(), entry.summary.as_str())) {
+    let removed: Vec<PendingCreate> = entries
+        .extract_if(.., |entry| {
+            let count = wanted
+                .get_mut(entry.date_label.as_str())
+                .and_then(|summaries| summaries.get_mut(entry.summary.as_str()));
+            match count {
                 Some(count) if *count > 0 => {
                     *count -= 1;
-                    false
+                    true
                 }
-                _ => true,
+                _ => false,
             }
         })
         .collect();
-    drop((available, to_remove));
-    let mut keep = keep.into_iter();
-    entries.retain(|_| keep.next().unwrap_or(true));
+    if entries.capacity() > 2 * entries.len() {
+        entries.shrink_to_fit();
+    }
     removed
 }
 
@@ -360,13 +372,11 @@ mod tests {
                 ("sev1_20200414", "c"),
             ],
         );
-        assert_eq!(
-            removed,
-            [
-                ("sev1_20200414".to_owned(), "a".to_owned()),
-                ("sev1_20200414".to_owned(), "c".to_owned())
-            ]
-        );
+        let removed: Vec<(&str, &str)> = removed
+            .iter()
+            .map(|e| (e.date_label.as_str(), e.summary.as_str()))
+            .collect();
+        assert_eq!(removed, [("sev1_20200414", "a"), ("sev1_20200414", "c")]);
         let left: Vec<(&str, Option<&str>)> = entries
             .iter()
             .map(|e| (e.summary.as_str(), e.then_move.as_deref()))

@@ -80,7 +80,7 @@ pub async fn link_back(
         return;
     };
     let mut tasks = tokio::task::JoinSet::new();
-    for (&at, row) in rows {
+    for (at, row) in rows.iter() {
         let Some(key) = row.key.as_deref().and_then(IssueKey::parse) else {
             continue;
         };

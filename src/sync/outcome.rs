@@ -158,13 +158,13 @@ impl RunOutcome {
     }
 }
 
-/// Row outcomes being collected, by where each item is: a list sorted by place (plans and
-/// refreshes make them in that order), so a row costs its outcome and its place only (a hash
-/// map of them kept ~60% more buckets than rows, each an outcome wide).
+/// Row outcomes being collected, by where each item is: one list per report, sorted by row
+/// (plans and refreshes make them in that order), so a row costs its outcome only and a
+/// report's list is handed to its [`ReportOutcome`] as it is, never copied.
 #[derive(Debug, Default)]
 pub struct Rows {
-    /// Sorted by place; `None` once taken by [`Rows::remove`].
-    list: Vec<(crate::sync::plan::ItemAt, Option<RowOutcome>)>,
+    /// Per report index: its rows' outcomes, sorted by row.
+    per_report: Vec<Vec<RowOutcome>>,
 }
 
 impl Rows {
@@ -173,83 +173,75 @@ impl Rows {
         Self::default()
     }
 
-    fn find(&self, at: &crate::sync::plan::ItemAt) -> Result<usize, usize> {
-        self.list.binary_search_by_key(at, |(place, _)| *place)
+    fn find(&self, at: &crate::sync::plan::ItemAt) -> Option<(usize, Result<usize, usize>)> {
+        let list = self.per_report.get(at.report)?;
+        Some((
+            at.report,
+            list.binary_search_by_key(&at.row, |outcome| outcome.row),
+        ))
     }
 
-    /// No rows, with room for `rows`.
-    pub fn with_capacity(rows: usize) -> Self {
-        Self {
-            list: Vec::with_capacity(rows),
-        }
-    }
-
-    /// Takes out the outcomes of report `report`'s rows, in order of place.
+    /// Takes out the outcomes of report `report`'s rows, in order of row.
     pub fn take_report(&mut self, report: usize) -> Vec<RowOutcome> {
-        let start = self.list.partition_point(|(at, _)| at.report < report);
-        let end = self.list.partition_point(|(at, _)| at.report <= report);
-        self.list[start..end]
-            .iter_mut()
-            .filter_map(|(_, outcome)| outcome.take())
-            .collect()
+        self.per_report
+            .get_mut(report)
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
-    /// Sets the outcome of the row at `at` (replacing one there).
-    pub fn insert(&mut self, at: crate::sync::plan::ItemAt, outcome: RowOutcome) {
-        match self.find(&at) {
-            Ok(n) => self.list[n].1 = Some(outcome),
-            Err(n) => self.list.insert(n, (at, Some(outcome))),
+    /// Sets the outcome of the row at `at` (replacing one there; its `row` is `at`'s).
+    pub fn insert(&mut self, at: crate::sync::plan::ItemAt, mut outcome: RowOutcome) {
+        outcome.row = at.row;
+        if self.per_report.len() <= at.report {
+            self.per_report.resize_with(at.report + 1, Vec::new);
+        }
+        let list = &mut self.per_report[at.report];
+        // In order (the common case): a push.
+        if list.last().is_none_or(|last| last.row < at.row) {
+            list.push(outcome);
+            return;
+        }
+        match list.binary_search_by_key(&at.row, |outcome| outcome.row) {
+            Ok(n) => list[n] = outcome,
+            Err(n) => list.insert(n, outcome),
         }
     }
 
     /// The outcome of the row at `at`.
     pub fn get(&self, at: &crate::sync::plan::ItemAt) -> Option<&RowOutcome> {
-        self.find(at).ok().and_then(|n| self.list[n].1.as_ref())
+        let (report, found) = self.find(at)?;
+        Some(&self.per_report[report][found.ok()?])
     }
 
     /// The outcome of the row at `at`, to change.
     pub fn get_mut(&mut self, at: &crate::sync::plan::ItemAt) -> Option<&mut RowOutcome> {
-        self.find(at).ok().and_then(|n| self.list[n].1.as_mut())
-    }
-
-    /// Takes the outcome of the row at `at` out.
-    pub fn remove(&mut self, at: &crate::sync::plan::ItemAt) -> Option<RowOutcome> {
-        self.find(at).ok().and_then(|n| self.list[n].1.take())
+        let (report, found) = self.find(at)?;
+        Some(&mut self.per_report[report][found.ok()?])
     }
 
     /// Every row's place and outcome, in order of place.
-    pub fn iter(&self) -> impl Iterator<Item = (&crate::sync::plan::ItemAt, &RowOutcome)> {
-        self.list
+    pub fn iter(&self) -> impl Iterator<Item = (crate::sync::plan::ItemAt, &RowOutcome)> {
+        self.per_report
             .iter()
-            .filter_map(|(at, outcome)| Some((at, outcome.as_ref()?)))
+            .enumerate()
+            .flat_map(|(report, list)| {
+                list.iter().map(move |outcome| {
+                    (crate::sync::plan::ItemAt::new(report, outcome.row), outcome)
+                })
+            })
     }
 }
 
 impl FromIterator<(crate::sync::plan::ItemAt, RowOutcome)> for Rows {
     /// Rows from outcomes in any order; of two for one place, the later counts.
     fn from_iter<I: IntoIterator<Item = (crate::sync::plan::ItemAt, RowOutcome)>>(iter: I) -> Self {
-        let mut list: Vec<_> = iter
-            .into_iter()
-            .map(|(at, outcome)| (at, Some(outcome)))
-            .collect();
-        list.sort_by_key(|(at, _)| *at);
-        list.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                std::mem::swap(later, earlier);
-            }
-            same
-        });
-        list.shrink_to_fit();
-        Self { list }
-    }
-}
-
-impl<'a> IntoIterator for &'a Rows {
-    type Item = (&'a crate::sync::plan::ItemAt, &'a RowOutcome);
-    type IntoIter = Box<dyn Iterator<Item = Self::Item> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+        let mut rows = Rows::new();
+        for (at, outcome) in iter {
+            rows.insert(at, outcome);
+        }
+        for list in &mut rows.per_report {
+            list.shrink_to_fit();
+        }
+        rows
     }
 }

@@ -552,7 +552,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             .rows
             .iter()
             .filter(|(_, row)| row.action == RowAction::Failed)
-            .map(|(at, _)| *at)
+            .map(|(at, _)| at)
             .collect();
         crate::sync::write_back::save(
             self.reports,
@@ -575,6 +575,6 @@ impl<'r, 'e> SyncRun<'r, 'e> {
 
     /// The run's outcome: every report's rows in plan order.
     fn finish(self) -> RunOutcome {
-        collect("sync", false, self.reports, self.rows, &self.plan)
+        collect("sync", false, self.reports, self.rows)
     }
 }
