@@ -7,7 +7,8 @@
 //!   stderr by [`eprint()`], and the log subscriber and panic messages through [`Writer`] and
 //!   [`text`] (see `lib.rs`);
 //! - files pm-sync writes (reports, journals, the dashboard, `init`'s config) go through
-//!   [`bytes`] at the single place each kind of file is written.
+//!   [`bytes`] at the single place each kind of file is written ([`FileWriter`] for a file
+//!   written as it is made).
 //!
 //! So a secret that reached a message by any path — a report that is a symlink to
 //! `/proc/self/environ`, a Jira error body echoing a header, a URL, a config value — is masked
@@ -294,6 +295,79 @@ impl<W: Write> Drop for Writer<W> {
     }
 }
 
+/// A file written as it is made (the dashboard's page and JSON of 100,000 items are never one
+/// string), masked as [`bytes`] masks a whole file and otherwise unchanged: files keep their
+/// bytes, so no terminal filter. At each pass all but the last bytes (one fewer than the
+/// longest secret) go on, so a secret split between two writes is still masked whole; the
+/// rest goes on at [`FileWriter::finish`] (or a flush).
+pub struct FileWriter<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> FileWriter<W> {
+    /// Masks what is written to `inner`.
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Passes on the rest, flushes, and gives back the inner writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.flush()?;
+        Ok(self.inner)
+    }
+
+    /// Masks and passes on what is pending, all of it or all but what could begin a secret.
+    fn pass_on(&mut self, all: bool) -> io::Result<()> {
+        let mut cut = self.pending.len();
+        if !all {
+            let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+            let longest = secrets.iter().map(String::len).max().unwrap_or(0);
+            cut = cut.saturating_sub(longest.saturating_sub(1));
+            // A secret that starts before the cut ends within what is pending (it is at most
+            // `longest` long): the cut moves past it, so it goes on whole.
+            loop {
+                let straddles = secrets.iter().filter_map(|secret| {
+                    let from = (cut + 1).saturating_sub(secret.len());
+                    let to = (cut + secret.len() - 1).min(self.pending.len());
+                    memchr::memmem::find_iter(&self.pending[from..to], secret.as_bytes())
+                        .map(|at| from + at + secret.len())
+                        .filter(|&end| end > cut)
+                        .max()
+                });
+                match straddles.max() {
+                    Some(end) => cut = end,
+                    None => break,
+                }
+            }
+        }
+        let masked = bytes(&self.pending[..cut]);
+        self.inner.write_all(&masked)?;
+        drop(masked);
+        self.pending.drain(..cut);
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for FileWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        // A pass every few kilobytes: each one searches what it passes for every secret.
+        if self.pending.len() >= 8 * 1024 {
+            self.pass_on(false)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.pass_on(true)?;
+        self.inner.flush()
+    }
+}
+
 /// The log subscriber's writer: stderr, masked.
 pub fn stderr_writer() -> Writer<io::Stderr> {
     Writer::new(io::stderr())
@@ -413,6 +487,29 @@ mod tests {
         assert_eq!(text("cell ATATT3xFfGF0\\_Tok\\*en=AB12 |"), "cell *** |");
         // A plain token has no other form: nothing more to search for.
         assert!(escaped_forms("ATATT3xFfGF0T0k3nValue").is_empty());
+    }
+
+    #[test]
+    fn the_file_writer_masks_as_a_whole_file_would_be_masked() {
+        register("file-writer-secret-0123");
+        // A long file (several passes) with the secret at every offset around the passes'
+        // cuts, written in pieces of every size; control bytes kept as they are.
+        let mut text = Vec::new();
+        for n in 0..2_000 {
+            text.extend_from_slice(format!("row {n} \x07 ").as_bytes());
+            if n % 37 == 0 {
+                text.extend_from_slice(b"file-writer-secret-0123");
+            }
+        }
+        let whole = bytes(&text).into_owned();
+        assert!(find(&whole).is_none());
+        for piece in [1, 7, 23, 4096, 9000] {
+            let mut writer = FileWriter::new(Vec::new());
+            for chunk in text.chunks(piece) {
+                writer.write_all(chunk).unwrap();
+            }
+            assert_eq!(writer.finish().unwrap(), whole, "pieces of {piece}");
+        }
     }
 
     #[test]

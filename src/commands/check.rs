@@ -3,9 +3,9 @@
 
 use crate::cli::CheckArgs;
 use crate::error::Error;
-use crate::gate::{Lookup, check_reports};
+use crate::gate::{KeyList, Lookup, check_reports};
 use crate::settings::Settings;
-use crate::sync::workspace::{Unread, linked_keys};
+use crate::sync::workspace::Unread;
 
 use super::runtime::{block_on, connect, fetch_lookup, stdout_writer};
 
@@ -43,31 +43,32 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs, quiet: bool) -> Result<
     }
     // With --changed, a pull request that changes no report has nothing to check: that passes.
     let require_items = args.require_items && !(changed.is_some() && reports.is_empty());
-    let outcome = if args.offline {
+    let lookup = if args.offline {
         // No config or Jira needed: the verdict comes from the report's own cells.
-        check_reports(&reports, &settings.status, None, require_items)
+        None
     } else {
         // Validate the Jira settings even when no key needs a request, so a CI job that is
         // misconfigured fails now rather than on the first report that gets a ticket.
         let jira = settings.jira()?;
-        let mut keys = linked_keys(&reports);
-        if settings.company.check_parent {
-            keys.extend(crate::gate::parent_keys(&reports));
-            keys.sort();
-            keys.dedup();
-        }
-        let lookup = if keys.is_empty() {
+        let parents = if settings.company.check_parent {
+            crate::gate::parent_keys(&reports)
+        } else {
+            Vec::new()
+        };
+        let keys = KeyList::of_reports(&reports, &parents);
+        Some(if keys.is_empty() {
             Lookup::default()
         } else {
             let client = connect(jira)?;
-            block_on(fetch_lookup(&client, &keys))?
-        };
-        let mut outcome = check_reports(&reports, &settings.status, Some(&lookup), require_items);
-        if settings.company.check_parent {
-            crate::gate::check_parents(&mut outcome, &reports, &settings.status, &lookup);
-        }
-        outcome
+            block_on(fetch_lookup(&client, &keys, &parents))?
+        })
     };
+    let mut outcome = check_reports(&reports, &settings.status, lookup.as_ref(), require_items);
+    if let Some(lookup) = &lookup
+        && settings.company.check_parent
+    {
+        crate::gate::check_parents(&mut outcome, &reports, &settings.status, lookup);
+    }
     // Written as it is made; a closed pipe ends the writing quietly.
     let mut out = stdout_writer();
     let _ = crate::output::check::write_quiet(&mut out, &outcome, args.format, quiet);

@@ -7,12 +7,11 @@ use crate::dashboard::collect::{Options, collect};
 use crate::dashboard::model::Dashboard;
 use crate::dashboard::{markdown, write_site};
 use crate::error::{Error, exit};
-use crate::gate::Lookup;
+use crate::gate::{KeyList, Lookup};
 use crate::output::check::plural;
 use crate::settings::Settings;
-use crate::sync::workspace::linked_keys;
 
-use super::runtime::{block_on, connect, fetch_lookup, print_stdout};
+use super::runtime::{block_on, connect, fetch_lookup, print_stdout, stdout_writer};
 
 /// Loads the reports, reads every linked ticket from Jira in batches of 100 (or, with
 /// `--offline`, takes the reports' status cells), writes `index.html` and `dashboard.json`
@@ -30,12 +29,12 @@ pub(super) fn run(settings: &Settings, args: &DashboardArgs) -> Result<u8, Error
         None
     } else {
         let jira = settings.jira()?;
-        let keys = linked_keys(&reports);
+        let keys = KeyList::of_reports(&reports, &[]);
         Some(if keys.is_empty() {
             Lookup::default()
         } else {
             let client = connect(jira)?;
-            block_on(fetch_lookup(&client, &keys))?
+            block_on(fetch_lookup(&client, &keys, &[]))?
         })
     };
     let options = Options {
@@ -60,7 +59,13 @@ pub(super) fn run(settings: &Settings, args: &DashboardArgs) -> Result<u8, Error
         None => Vec::new(),
     };
     let text = match args.format {
-        DashboardFormat::Json => crate::output::to_json(&dashboard),
+        DashboardFormat::Json => {
+            // Written as it is made (every item is in it); a closed pipe ends it quietly.
+            let mut out = stdout_writer();
+            let _ = crate::output::write_json(&mut out, &dashboard);
+            let _ = std::io::Write::flush(&mut out);
+            return Ok(exit::OK);
+        }
         DashboardFormat::Markdown => markdown::render(&dashboard, args.site_url.as_deref()),
         DashboardFormat::Text => summary(&dashboard, &written),
     };

@@ -142,13 +142,15 @@ pub fn stdout_writer() -> crate::redact::Writer<std::io::BufWriter<std::io::Stdo
     crate::redact::Writer::new(std::io::BufWriter::new(std::io::stdout().lock()))
 }
 
-/// Reads every key in batches (one request per 100 keys), for `check` and `dashboard`. When
-/// Jira says some keys do not exist, the credentials are verified first: some Jira sites answer
-/// a failed login as an anonymous user, who sees no issue at all, and "every ticket is missing"
-/// would then be a lie.
+/// Reads every key in batches (one request per 100 keys), for `check` and `dashboard`, keeping
+/// the summaries of the tickets in `summaries_of` (the reports' own tickets; an action item's
+/// summary is the report's). When Jira says some keys do not exist, the credentials are
+/// verified first: some Jira sites answer a failed login as an anonymous user, who sees no
+/// issue at all, and "every ticket is missing" would then be a lie.
 pub(super) async fn fetch_lookup(
     client: &JiraClient,
-    keys: &[crate::jira::model::IssueKey],
+    keys: &crate::gate::KeyList,
+    summaries_of: &[crate::jira::model::IssueKey],
 ) -> Result<crate::gate::Lookup, JiraError> {
     // A few thousand keys at a time: Jira's answers are whole issues (~1 KB each with their
     // fields); each batch is cut down to what a check reads before the next is fetched, so a
@@ -156,9 +158,11 @@ pub(super) async fn fetch_lookup(
     // parallel requests of 100 keys: no request more than fetching all at once.
     const KEYS_AT_A_TIME: usize = 2_000;
     let mut lookup = crate::gate::Lookup::default();
+    lookup.reserve(keys.len(), keys.bytes());
+    lookup.keep_summaries(summaries_of);
     let mut verified = false;
-    for batch in keys.chunks(KEYS_AT_A_TIME) {
-        let fetched = client.fetch_issues(batch).await?;
+    for batch in keys.batches(KEYS_AT_A_TIME) {
+        let fetched = client.fetch_issues(&batch).await?;
         if !fetched.missing.is_empty() && !verified {
             client.myself().await?;
             verified = true;

@@ -8,8 +8,8 @@ use std::path::{Component, Path, PathBuf};
 use chrono::NaiveDate;
 
 use super::model::{
-    AgeBucket, Dashboard, Distribution, Item, PostMortem, SCHEMA, SeverityStats, TimePoint, Totals,
-    Within,
+    AgeBucket, Dashboard, Distribution, Item, Items, PostMortem, SCHEMA, SeverityStats, TimePoint,
+    Totals, Within,
 };
 use crate::gate::{Lookup, Source, check_item};
 use crate::report::model::ActionItem;
@@ -42,10 +42,29 @@ pub struct Options<'a> {
     pub out_dir: Option<&'a Path>,
 }
 
+/// What the numbers over many post-mortems need of one post-mortem's items, gathered in the
+/// one pass that counts them (the items themselves are made again when shown).
+#[derive(Debug, Default)]
+struct Facts {
+    /// For each of [`WINDOWS`]: items closed within that many days of the incident.
+    closed_within: [usize; WINDOWS.len()],
+    /// Days from the incident to the resolution, of the items closed with both dates.
+    days_to_close: Vec<i64>,
+    /// Each item's open interval (from its ticket's creation or the incident, until its
+    /// resolution), for the open-items-over-time series.
+    intervals: Vec<(NaiveDate, Option<NaiveDate>)>,
+    /// Items not closed, by [`AGE_BOUNDS`] bucket.
+    ages: [usize; AGE_BOUNDS.len()],
+}
+
 /// Computes the dashboard. `lookup` is `None` offline.
-pub fn collect(reports: &[LoadedReport], lookup: Option<&Lookup>, options: &Options) -> Dashboard {
+pub fn collect<'a>(
+    reports: &'a [LoadedReport],
+    lookup: Option<&'a Lookup>,
+    options: &Options<'a>,
+) -> Dashboard<'a> {
     let mut left_out_undated = 0;
-    let mut post_mortems: Vec<PostMortem> = Vec::new();
+    let mut post_mortems: Vec<(PostMortem<'a>, Facts)> = Vec::new();
     for loaded in reports {
         let incident_date = incident_date(loaded);
         if let Some(since) = options.since {
@@ -61,7 +80,7 @@ pub fn collect(reports: &[LoadedReport], lookup: Option<&Lookup>, options: &Opti
         post_mortems.push(post_mortem(loaded, incident_date, lookup, options));
     }
     // Newest incident first; undated last; then by path so the order is stable.
-    post_mortems.sort_by(|a, b| {
+    post_mortems.sort_by(|(a, _), (b, _)| {
         b.incident_date
             .is_some()
             .cmp(&a.incident_date.is_some())
@@ -73,14 +92,25 @@ pub fn collect(reports: &[LoadedReport], lookup: Option<&Lookup>, options: &Opti
         post_mortems: post_mortems.len(),
         ..Totals::default()
     };
-    for pm in &post_mortems {
-        for item in &pm.items {
-            totals.count(item.state);
-            totals.overdue += usize::from(item.overdue);
-        }
-        totals.post_mortems_with_open_items += usize::from(pm.totals.not_closed() > 0);
+    for (pm, _) in &post_mortems {
+        let t = &pm.totals;
+        totals.items += t.items;
+        totals.resolved += t.resolved;
+        totals.waived += t.waived;
+        totals.open += t.open;
+        totals.no_ticket += t.no_ticket;
+        totals.missing += t.missing;
+        totals.overdue += t.overdue;
+        totals.post_mortems_with_open_items += usize::from(t.not_closed() > 0);
     }
     let live = lookup.is_some();
+    let by_severity = severity_stats(&post_mortems, options.as_of, live);
+    let open_over_time = if live {
+        open_over_time(&post_mortems, options)
+    } else {
+        Vec::new()
+    };
+    let open_age = open_age(&post_mortems);
     Dashboard {
         schema: SCHEMA,
         as_of: options.as_of,
@@ -88,15 +118,11 @@ pub fn collect(reports: &[LoadedReport], lookup: Option<&Lookup>, options: &Opti
         source: if live { Source::Jira } else { Source::Report },
         target_days: options.target_days,
         totals,
-        by_severity: severity_stats(&post_mortems, options.as_of, live),
-        open_over_time: if live {
-            open_over_time(&post_mortems, options)
-        } else {
-            Vec::new()
-        },
-        open_age: open_age(&post_mortems),
+        by_severity,
+        open_over_time,
+        open_age,
         left_out_undated,
-        post_mortems,
+        post_mortems: post_mortems.into_iter().map(|(pm, _)| pm).collect(),
     }
 }
 
@@ -109,25 +135,45 @@ fn incident_date(loaded: &LoadedReport) -> Option<NaiveDate> {
     })
 }
 
-fn post_mortem(
-    loaded: &LoadedReport,
+/// One post-mortem, its items counted in one pass (they are made again when shown).
+fn post_mortem<'a>(
+    loaded: &'a LoadedReport,
     incident_date: Option<NaiveDate>,
-    lookup: Option<&Lookup>,
-    options: &Options,
-) -> PostMortem {
+    lookup: Option<&'a Lookup>,
+    options: &Options<'a>,
+) -> (PostMortem<'a>, Facts) {
     let path = display_path(loaded.report.path());
-    let items: Vec<Item> = loaded
-        .report
-        .iter_items()
-        .map(|action| item(&action, incident_date, lookup, options))
-        .collect();
+    let items = Items::from_report(loaded, incident_date, lookup, options.clone());
     let mut totals = Totals {
         post_mortems: 1,
         ..Totals::default()
     };
-    for item in &items {
+    let mut facts = Facts::default();
+    let mut oldest_open_days = None;
+    for item in items.iter() {
         totals.count(item.state);
         totals.overdue += usize::from(item.overdue);
+        oldest_open_days = oldest_open_days.max(item.age_days);
+        if let Some(days) = item.days_to_close {
+            facts.days_to_close.push(days);
+            for (closed, window) in facts.closed_within.iter_mut().zip(WINDOWS) {
+                *closed += usize::from(days <= i64::from(window));
+            }
+        }
+        if let Some(start) = item.created.or(incident_date) {
+            if !item.closed() {
+                facts.intervals.push((start, None));
+            } else if let Some(resolved) = item.resolved {
+                facts.intervals.push((start, Some(resolved)));
+            }
+        }
+        if let Some(age) = item.age_days
+            && let Some(bucket) = AGE_BOUNDS
+                .iter()
+                .position(|&(min, max, _)| age >= min && max.is_none_or(|max| age < max))
+        {
+            facts.ages[bucket] += 1;
+        }
     }
     totals.post_mortems_with_open_items = usize::from(totals.not_closed() > 0);
     let link = match (options.report_url, options.out_dir) {
@@ -135,7 +181,7 @@ fn post_mortem(
         (None, Some(out)) => relative_link(out, loaded.report.path()),
         (None, None) => path.clone(),
     };
-    PostMortem {
+    let pm = PostMortem {
         title: title(loaded),
         link,
         incident_date,
@@ -145,11 +191,12 @@ fn post_mortem(
             .severity
             .clone()
             .unwrap_or_else(|| options.default_severity.to_owned()),
-        oldest_open_days: items.iter().filter_map(|i| i.age_days).max(),
+        oldest_open_days,
         totals,
         items,
         path,
-    }
+    };
+    (pm, facts)
 }
 
 /// Front matter title, else the first `# ` heading, else the file name.
@@ -167,25 +214,22 @@ fn title(loaded: &LoadedReport) -> String {
     heading.map_or_else(|| loaded.title.clone(), str::to_owned)
 }
 
-fn item(
+/// One action item as the dashboard shows it.
+pub(super) fn item(
     action: &ActionItem,
     incident: Option<NaiveDate>,
     lookup: Option<&Lookup>,
     options: &Options,
 ) -> Item {
     let check = check_item(action, options.rules, lookup);
-    let tracking = action
-        .key
-        .as_ref()
-        .and_then(|key| lookup?.found.get(key))
-        .map(|issue| issue.tracking.clone())
-        .unwrap_or_default();
-    let created = tracking.created.map(|d| d.date_naive());
-    let resolved = tracking.resolved.map(|d| d.date_naive());
-    let assignee = tracking
-        .assignee
+    let found = action.key.as_ref().and_then(|key| lookup?.get(key));
+    let created = found.and_then(|f| f.created());
+    let resolved = found.and_then(|f| f.resolved());
+    let assignee = found
+        .and_then(|f| f.assignee())
+        .map(str::to_owned)
         .or_else(|| extra(action, &["owner", "owners", "assignee", "assigned to"]));
-    let due = tracking.due.or_else(|| {
+    let due = found.and_then(|f| f.due()).or_else(|| {
         extra(action, &["due", "due date", "deadline", "due by"]).and_then(|text| {
             NaiveDate::parse_from_str(text.get(..10).unwrap_or(&text), "%Y-%m-%d").ok()
         })
@@ -238,37 +282,43 @@ fn extra(action: &ActionItem, names: &[&str]) -> Option<String> {
         .filter(|text| !text.is_empty() && text != "-" && text != "—")
 }
 
-fn severity_stats(post_mortems: &[PostMortem], as_of: NaiveDate, live: bool) -> Vec<SeverityStats> {
-    let mut groups: BTreeMap<String, Vec<&PostMortem>> = BTreeMap::new();
+fn severity_stats(
+    post_mortems: &[(PostMortem<'_>, Facts)],
+    as_of: NaiveDate,
+    live: bool,
+) -> Vec<SeverityStats> {
+    let mut groups: BTreeMap<String, Vec<&(PostMortem<'_>, Facts)>> = BTreeMap::new();
     for pm in post_mortems {
-        groups.entry(pm.severity.clone()).or_default().push(pm);
+        groups.entry(pm.0.severity.clone()).or_default().push(pm);
     }
-    let all: Vec<&PostMortem> = post_mortems.iter().collect();
+    let all: Vec<&(PostMortem<'_>, Facts)> = post_mortems.iter().collect();
     std::iter::once(("all".to_owned(), all))
         .chain(groups)
         .map(|(severity, pms)| stats(severity, &pms, as_of, live))
         .collect()
 }
 
-fn stats(severity: String, pms: &[&PostMortem], as_of: NaiveDate, live: bool) -> SeverityStats {
-    let items = || {
-        pms.iter()
-            .flat_map(|pm| pm.items.iter().map(move |i| (pm, i)))
-    };
+fn stats(
+    severity: String,
+    pms: &[&(PostMortem<'_>, Facts)],
+    as_of: NaiveDate,
+    live: bool,
+) -> SeverityStats {
     let closed_within = WINDOWS
         .iter()
-        .map(|&days| {
+        .enumerate()
+        .map(|(w, &days)| {
             let mut eligible = 0;
             let mut closed = 0;
-            for (pm, item) in items() {
+            for (pm, facts) in pms {
                 let Some(incident) = pm.incident_date else {
                     continue;
                 };
                 if (as_of - incident).num_days() < i64::from(days) {
                     continue;
                 }
-                eligible += 1;
-                closed += usize::from(item.days_to_close.is_some_and(|d| d <= i64::from(days)));
+                eligible += pm.totals.items;
+                closed += facts.closed_within[w];
             }
             Within {
                 days,
@@ -282,30 +332,23 @@ fn stats(severity: String, pms: &[&PostMortem], as_of: NaiveDate, live: bool) ->
     SeverityStats {
         severity,
         post_mortems: pms.len(),
-        items: items().count(),
-        not_closed: items().filter(|(_, i)| !i.closed()).count(),
+        items: pms.iter().map(|(pm, _)| pm.totals.items).sum(),
+        not_closed: pms.iter().map(|(pm, _)| pm.totals.not_closed()).sum(),
         closed_within,
-        days_to_close: Distribution::of(items().filter_map(|(_, i)| i.days_to_close).collect()),
+        days_to_close: Distribution::of(
+            pms.iter()
+                .flat_map(|(_, facts)| facts.days_to_close.iter().copied())
+                .collect(),
+        ),
     }
 }
 
 /// Open items at evenly spaced days from the first ticket (or `--since`) to `as_of`. An item is
 /// open from its ticket's creation (without a ticket: from the incident) until its resolution
 /// date; closed items whose resolution date Jira does not know are left out.
-fn open_over_time(post_mortems: &[PostMortem], options: &Options) -> Vec<TimePoint> {
-    let intervals: Vec<(NaiveDate, Option<NaiveDate>)> = post_mortems
-        .iter()
-        .flat_map(|pm| pm.items.iter().map(move |item| (pm, item)))
-        .filter_map(|(pm, item)| {
-            let start = item.created.or(pm.incident_date)?;
-            if item.closed() {
-                Some((start, Some(item.resolved?)))
-            } else {
-                Some((start, None))
-            }
-        })
-        .collect();
-    let Some(first) = intervals.iter().map(|(start, _)| *start).min() else {
+fn open_over_time(post_mortems: &[(PostMortem<'_>, Facts)], options: &Options) -> Vec<TimePoint> {
+    let intervals = || post_mortems.iter().flat_map(|(_, facts)| &facts.intervals);
+    let Some(first) = intervals().map(|(start, _)| *start).min() else {
         return Vec::new();
     };
     let first = options.since.map_or(first, |since| since.max(first));
@@ -319,8 +362,7 @@ fn open_over_time(post_mortems: &[PostMortem], options: &Options) -> Vec<TimePoi
     // Count back from as_of so the last point is always today.
     loop {
         let date = options.as_of - chrono::Duration::days(offset);
-        let open = intervals
-            .iter()
+        let open = intervals()
             .filter(|(start, end)| *start <= date && end.is_none_or(|end| end > date))
             .count();
         points.push(TimePoint { date, open });
@@ -332,30 +374,26 @@ fn open_over_time(post_mortems: &[PostMortem], options: &Options) -> Vec<TimePoi
     points
 }
 
+/// The age buckets of open items: lower bound (inclusive), upper bound (exclusive), words.
+const AGE_BOUNDS: [(i64, Option<i64>, &str); 6] = [
+    (0, Some(7), "under a week"),
+    (7, Some(30), "7–29 days"),
+    (30, Some(60), "30–59 days"),
+    (60, Some(90), "60–89 days"),
+    (90, Some(180), "90–179 days"),
+    (180, None, "180 days or more"),
+];
+
 /// The age buckets of open items.
-fn open_age(post_mortems: &[PostMortem]) -> Vec<AgeBucket> {
-    const BOUNDS: [(i64, Option<i64>, &str); 6] = [
-        (0, Some(7), "under a week"),
-        (7, Some(30), "7–29 days"),
-        (30, Some(60), "30–59 days"),
-        (60, Some(90), "60–89 days"),
-        (90, Some(180), "90–179 days"),
-        (180, None, "180 days or more"),
-    ];
-    let ages: Vec<i64> = post_mortems
+fn open_age(post_mortems: &[(PostMortem<'_>, Facts)]) -> Vec<AgeBucket> {
+    AGE_BOUNDS
         .iter()
-        .flat_map(|pm| pm.items.iter().filter_map(|i| i.age_days))
-        .collect();
-    BOUNDS
-        .iter()
-        .map(|&(min, max, label)| AgeBucket {
+        .enumerate()
+        .map(|(n, &(min, max, label))| AgeBucket {
             label: label.to_owned(),
             min_days: min,
             max_days: max,
-            count: ages
-                .iter()
-                .filter(|&&age| age >= min && max.is_none_or(|max| age < max))
-                .count(),
+            count: post_mortems.iter().map(|(_, facts)| facts.ages[n]).sum(),
         })
         .collect()
 }

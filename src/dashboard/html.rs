@@ -30,8 +30,51 @@ const STATES: [(&str, &str, Verdict); 5] = [
     ("missing", "missing in Jira", Verdict::Missing),
 ];
 
+/// Where the open items' rows go in the page's skeleton (a comment: no text escaped by maud
+/// can look like it).
+const OPEN_ROWS: &str = "<!--pm-sync:open-rows-->";
+/// Where the post-mortems' rows go.
+const PM_ROWS: &str = "<!--pm-sync:post-mortem-rows-->";
+
 /// Renders the whole page; `json_file` is the name of the JSON file beside it.
 pub fn render(dashboard: &Dashboard, json_file: &str) -> String {
+    let mut out = Vec::new();
+    // Writing to a `Vec` cannot fail.
+    let _ = write(&mut out, dashboard, json_file);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`], written to `out` as it is made: the page is a small skeleton (rendered whole)
+/// with the two long tables' rows written one at a time into it, so a page of 100,000 items is
+/// never one string.
+pub fn write(
+    out: &mut impl std::io::Write,
+    dashboard: &Dashboard,
+    json_file: &str,
+) -> std::io::Result<()> {
+    let open = open_rows(dashboard);
+    let skeleton = page(dashboard, json_file, open.len()).into_string();
+    // A table without rows has no marker (its section says it is empty instead).
+    let (head, rest) = skeleton.split_once(OPEN_ROWS).unwrap_or(("", &skeleton));
+    let (middle, tail) = rest.split_once(PM_ROWS).unwrap_or((rest, ""));
+    out.write_all(head.as_bytes())?;
+    for row in &open {
+        let pm = &dashboard.post_mortems[row.pm as usize];
+        if let Some(item) = pm.items.get(row.index as usize) {
+            out.write_all(open_row(pm, &item).into_string().as_bytes())?;
+        }
+    }
+    drop(open);
+    out.write_all(middle.as_bytes())?;
+    for pm in &dashboard.post_mortems {
+        out.write_all(pm_row(pm).into_string().as_bytes())?;
+    }
+    out.write_all(tail.as_bytes())
+}
+
+/// The page with [`OPEN_ROWS`] and [`PM_ROWS`] where the tables' rows go; `open` items are
+/// not closed.
+fn page(dashboard: &Dashboard, json_file: &str, open: usize) -> Markup {
     let title = format!("Post-mortem follow-ups as of {}", dashboard.as_of);
     let page = html! {
         (DOCTYPE)
@@ -56,7 +99,7 @@ pub fn render(dashboard: &Dashboard, json_file: &str) -> String {
                     (overview(dashboard))
                     (follow_through(dashboard))
                     (charts(dashboard))
-                    (open_items(dashboard))
+                    (open_items(open))
                     (post_mortems(dashboard))
                 }
                 footer {
@@ -71,7 +114,7 @@ pub fn render(dashboard: &Dashboard, json_file: &str) -> String {
             }
         }
     };
-    page.into_string()
+    page
 }
 
 fn meta_line(d: &Dashboard) -> String {
@@ -442,22 +485,50 @@ fn time_to_resolve_chart(d: &Dashboard) -> Markup {
     figure(heading, chart, table)
 }
 
-/// Every item that is not closed, overdue ones first, then the oldest.
-fn open_items(d: &Dashboard) -> Markup {
-    let mut rows: Vec<(&PostMortem, &Item)> = d
-        .post_mortems
-        .iter()
-        .flat_map(|pm| pm.items.iter().map(move |i| (pm, i)))
-        .filter(|(_, i)| !i.closed())
-        .collect();
-    rows.sort_by(|(pa, a), (pb, b)| {
+/// One row of the open items' table: where its item is, and what it is sorted by.
+struct OpenRow {
+    /// Days since its ticket (or incident); `i64::MIN` when unknown (sorted as `None`).
+    age: i64,
+    /// Its post-mortem's place in [`Dashboard::post_mortems`].
+    pm: u32,
+    /// Its place among the post-mortem's items.
+    index: u32,
+    /// Its line in the report.
+    line: u32,
+    overdue: bool,
+}
+
+/// Every item that is not closed, overdue ones first, then the oldest (then by report and line).
+fn open_rows(d: &Dashboard) -> Vec<OpenRow> {
+    let mut rows: Vec<OpenRow> = Vec::new();
+    for (pm, post_mortem) in d.post_mortems.iter().enumerate() {
+        for (index, item) in post_mortem.items.iter().enumerate() {
+            if item.closed() {
+                continue;
+            }
+            let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            rows.push(OpenRow {
+                age: item.age_days.unwrap_or(i64::MIN),
+                pm: narrow(pm),
+                index: narrow(index),
+                line: narrow(item.line),
+                overdue: item.overdue,
+            });
+        }
+    }
+    let path = |row: &OpenRow| &d.post_mortems[row.pm as usize].path;
+    rows.sort_by(|a, b| {
         b.overdue
             .cmp(&a.overdue)
-            .then(b.age_days.cmp(&a.age_days))
-            .then(pa.path.cmp(&pb.path))
+            .then(b.age.cmp(&a.age))
+            .then_with(|| path(a).cmp(path(b)))
             .then(a.line.cmp(&b.line))
     });
-    let total = rows.len();
+    rows
+}
+
+/// The open items' section; its rows go where [`OPEN_ROWS`] is.
+fn open_items(total: usize) -> Markup {
     html! {
         section id="open-items" aria-labelledby="open-h" {
             h2 id="open-h" { "Open items " span class="count" { "(" (total) ")" } }
@@ -489,9 +560,7 @@ fn open_items(d: &Dashboard) -> Markup {
                             (sort_head("Due", false))
                             (sort_head("Age (days)", true))
                         } }
-                        tbody {
-                            @for (pm, item) in &rows { (open_row(pm, item)) }
-                        }
+                        tbody { (PreEscaped(OPEN_ROWS)) }
                     }
                 }
             }
@@ -570,7 +639,7 @@ fn post_mortems(d: &Dashboard) -> Markup {
                             (sort_head("Oldest open (days)", true))
                             th scope="col" { "Progress" }
                         } }
-                        tbody { @for pm in &d.post_mortems { (pm_row(pm)) } }
+                        tbody { (PreEscaped(PM_ROWS)) }
                     }
                 }
             }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::model::{Dashboard, Item, PostMortem};
+use super::model::Dashboard;
 use crate::gate::Source;
 
 /// Overdue items listed at most (oldest first); the page lists all.
@@ -74,13 +74,17 @@ pub fn render(d: &Dashboard, site: Option<&str>) -> String {
         }
         let _ = writeln!(out);
     }
-    let mut overdue: Vec<(&PostMortem, &Item)> = d
-        .post_mortems
-        .iter()
-        .flat_map(|pm| pm.items.iter().map(move |i| (pm, i)))
-        .filter(|(_, i)| i.overdue)
-        .collect();
-    overdue.sort_by_key(|(_, item)| std::cmp::Reverse(item.age_days));
+    // Where each overdue item is (post-mortem, item) and its age: the few listed are made
+    // again, not all of them held.
+    let mut overdue: Vec<(usize, usize, Option<i64>)> = Vec::new();
+    for (n, pm) in d.post_mortems.iter().enumerate() {
+        for (index, item) in pm.items.iter().enumerate() {
+            if item.overdue {
+                overdue.push((n, index, item.age_days));
+            }
+        }
+    }
+    overdue.sort_by_key(|&(_, _, age)| std::cmp::Reverse(age));
     if !overdue.is_empty() {
         let listed = overdue.len().min(OVERDUE_LISTED);
         let _ = writeln!(
@@ -93,7 +97,11 @@ pub fn render(d: &Dashboard, site: Option<&str>) -> String {
             "| Ticket | Item | Post-mortem | Assignee | Due | Age |"
         );
         let _ = writeln!(out, "|---|---|---|---|---|--:|");
-        for (pm, item) in overdue.iter().take(OVERDUE_LISTED) {
+        for &(n, index, _) in overdue.iter().take(OVERDUE_LISTED) {
+            let pm = &d.post_mortems[n];
+            let Some(item) = pm.items.get(index) else {
+                continue;
+            };
             let ticket = match (&item.key, &item.url) {
                 (Some(key), Some(url)) => format!("[{key}]({url})"),
                 (Some(key), None) => key.clone(),

@@ -40,18 +40,21 @@ pub fn write_site(dir: &Path, dashboard: &model::Dashboard) -> Result<Vec<PathBu
         path: dir.to_path_buf(),
         source,
     })?;
-    // One file's text at a time: each is made, written and dropped before the next (both at
-    // once held the page and the JSON, each several times the report, together).
-    type Make = fn(&model::Dashboard) -> String;
-    let files: [(&str, Make); 2] = [
-        (INDEX_FILE, |dashboard| html::render(dashboard, JSON_FILE)),
-        (JSON_FILE, crate::output::to_json),
+    // Each file is written as it is made: neither the page nor the JSON of 100,000 items is
+    // ever one string.
+    type Write = fn(&mut dyn std::io::Write, &model::Dashboard) -> std::io::Result<()>;
+    let files: [(&str, Write); 2] = [
+        (INDEX_FILE, |mut out, dashboard| {
+            html::write(&mut out, dashboard, JSON_FILE)
+        }),
+        (JSON_FILE, |mut out, dashboard| {
+            crate::output::write_json(&mut out, dashboard)
+        }),
     ];
     let mut written = Vec::new();
     for (name, make) in files {
-        let text = make(dashboard);
         let path = dir.join(name);
-        write_atomically(&path, text.as_bytes()).map_err(|source| WriteError {
+        write_atomically(&path, |out| make(out, dashboard)).map_err(|source| WriteError {
             path: path.clone(),
             source,
         })?;
@@ -60,7 +63,11 @@ pub fn write_site(dir: &Path, dashboard: &model::Dashboard) -> Result<Vec<PathBu
     Ok(written)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes a file through `make`, replacing it atomically when it is complete.
+fn write_atomically(
+    path: &Path,
+    make: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut options = atomic_write_file::AtomicWriteFile::options();
     // A symbolic link in its place is replaced by the page (its target is left alone); the
     // page must not take the link's own mode, which is 0777: world-writable.
@@ -70,7 +77,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         options.preserve_mode(false).preserve_owner(false);
     }
     let mut file = options.open(path)?;
-    // Through the secret filter, as every file pm-sync writes.
-    file.write_all(&crate::redact::bytes(bytes))?;
+    {
+        // Through the secret filter, as every file pm-sync writes.
+        let mut out = crate::redact::FileWriter::new(std::io::BufWriter::new(&mut file));
+        make(&mut out)?;
+        out.finish()?.flush()?;
+    }
     file.commit()
 }

@@ -4,14 +4,16 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::gate::{Source, Verdict};
+use super::collect::Options;
+use crate::gate::{Lookup, Source, Verdict};
+use crate::sync::workspace::LoadedReport;
 
 /// The `schema` value of `dashboard.json`; bumped only for a change that is not an addition.
 pub const SCHEMA: &str = "pm-sync-dashboard/1";
 
 /// Everything the dashboard shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct Dashboard {
+pub struct Dashboard<'a> {
     /// Always [`SCHEMA`].
     pub schema: &'static str,
     /// The day ages and overdue are computed for (`--as-of`, default today in UTC).
@@ -36,7 +38,7 @@ pub struct Dashboard {
     /// Post-mortems left out: no incident date while `--since` is given.
     pub left_out_undated: usize,
     /// The post-mortems, newest incident first (undated last).
-    pub post_mortems: Vec<PostMortem>,
+    pub post_mortems: Vec<PostMortem<'a>>,
 }
 
 /// Counts by state.
@@ -170,7 +172,7 @@ pub struct AgeBucket {
 
 /// One post-mortem report.
 #[derive(Debug, Clone, Serialize)]
-pub struct PostMortem {
+pub struct PostMortem<'a> {
     /// The report, relative as found (forward slashes).
     pub path: String,
     /// Front matter `title`, else the first heading, else the file name.
@@ -187,7 +189,112 @@ pub struct PostMortem {
     /// Age in days of its oldest item that is not closed.
     pub oldest_open_days: Option<i64>,
     /// Its action items, in table order.
-    pub items: Vec<Item>,
+    pub items: Items<'a>,
+}
+
+/// A post-mortem's action items. Made from the report each time they are read rather than
+/// held: a dashboard of 100,000 items reads them a few times (the numbers, the page, the
+/// JSON), which costs far less than holding 100,000 of them.
+#[derive(Clone)]
+pub struct Items<'a>(ItemsFrom<'a>);
+
+#[derive(Clone)]
+enum ItemsFrom<'a> {
+    /// Given as they are.
+    Held(Vec<Item>),
+    /// Made from the report's items and what Jira said, as [`super::collect`] makes them.
+    Report {
+        loaded: &'a LoadedReport,
+        incident: Option<NaiveDate>,
+        lookup: Option<&'a Lookup>,
+        options: Options<'a>,
+    },
+}
+
+impl<'a> Items<'a> {
+    /// These items.
+    pub fn held(items: Vec<Item>) -> Self {
+        Self(ItemsFrom::Held(items))
+    }
+
+    /// `loaded`'s items, made when read.
+    pub(super) fn from_report(
+        loaded: &'a LoadedReport,
+        incident: Option<NaiveDate>,
+        lookup: Option<&'a Lookup>,
+        options: Options<'a>,
+    ) -> Self {
+        Self(ItemsFrom::Report {
+            loaded,
+            incident,
+            lookup,
+            options,
+        })
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            ItemsFrom::Held(items) => items.len(),
+            ItemsFrom::Report { loaded, .. } => loaded.report.item_count(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each item, in table order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = Item> + '_> {
+        match &self.0 {
+            ItemsFrom::Held(items) => Box::new(items.iter().cloned()),
+            ItemsFrom::Report {
+                loaded,
+                incident,
+                lookup,
+                options,
+            } => Box::new(
+                loaded
+                    .report
+                    .iter_items()
+                    .map(move |action| super::collect::item(&action, *incident, *lookup, options)),
+            ),
+        }
+    }
+
+    /// Item `index` (0-based, table order).
+    pub fn get(&self, index: usize) -> Option<Item> {
+        match &self.0 {
+            ItemsFrom::Held(items) => items.get(index).cloned(),
+            ItemsFrom::Report {
+                loaded,
+                incident,
+                lookup,
+                options,
+            } => {
+                let action = loaded.report.iter_items_from(index).next()?;
+                Some(super::collect::item(&action, *incident, *lookup, options))
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Items<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Items").field("len", &self.len()).finish()
+    }
+}
+
+impl Serialize for Items<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for item in self.iter() {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
 }
 
 /// One action item.

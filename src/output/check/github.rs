@@ -20,7 +20,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             Verdict::NoTicket => "Action item without a Jira ticket",
             Verdict::Missing => "Action item with an unknown Jira key",
         };
-        let mut message = failure_message(item);
+        let mut message = failure_message(&item);
         if let Some(url) = &item.url {
             let _ = write!(message, "\n{url}");
         }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::display_path;
-use crate::gate::{CheckOutcome, ItemCheck, Source, Totals, Verdict};
+use crate::gate::{CheckOutcome, ReportCheck, Source, Totals, Verdict};
 
 /// The whole document.
 #[derive(Serialize)]
@@ -28,23 +28,28 @@ struct ReportDoc<'a> {
     items: ItemDocs<'a>,
 }
 
-/// A report's items, each serialised as an [`ItemDoc`] when it is written: no second list of
-/// them (100,000 items would hold ~13 MB).
-struct ItemDocs<'a>(&'a [ItemCheck]);
+/// A report's items, each judged and serialised as an [`ItemDoc`] when it is written: no list
+/// of them (100,000 items would hold ~13 MB).
+struct ItemDocs<'a>(&'a ReportCheck<'a>);
 
 impl Serialize for ItemDocs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|item| ItemDoc {
-            line: item.line,
-            row: item.row,
-            key: item.key.as_deref(),
-            moved_from: item.moved_from.as_deref(),
-            url: item.url.as_deref(),
-            summary: &item.summary,
-            status: item.status.as_deref(),
-            verdict: item.verdict,
-            ticked: item.ticked,
-        }))
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for item in self.0.items() {
+            seq.serialize_element(&ItemDoc {
+                line: item.line,
+                row: item.row,
+                key: item.key.as_deref(),
+                moved_from: item.moved_from.as_deref(),
+                url: item.url.as_deref(),
+                summary: &item.summary,
+                status: item.status.as_deref(),
+                verdict: item.verdict,
+                ticked: item.ticked,
+            })?;
+        }
+        seq.end()
     }
 }
 
@@ -93,7 +98,7 @@ pub fn write(out: &mut impl std::io::Write, outcome: &CheckOutcome) -> std::io::
             .map(|report| ReportDoc {
                 path: display_path(&report.path),
                 passed: report.passed(outcome.require_items),
-                items: ItemDocs(&report.items),
+                items: ItemDocs(report),
             })
             .collect(),
         warnings: outcome

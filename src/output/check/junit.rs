@@ -14,21 +14,21 @@ pub fn render(outcome: &CheckOutcome) -> String {
     for checked in &outcome.reports {
         let path = display_path(&checked.path);
         let mut suite = TestSuite::new(path.clone());
-        for item in &checked.items {
+        for item in checked.items() {
             let mut status = match item.verdict {
                 Verdict::Resolved => TestCaseStatus::success(),
                 Verdict::Waived => {
                     let mut status = TestCaseStatus::skipped();
                     status.set_message(format!(
                         "waived: {} (dropped, not fixed)",
-                        failure_message(item)
+                        failure_message(&item)
                     ));
                     status
                 }
                 Verdict::Unresolved | Verdict::NoTicket | Verdict::Missing => {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     status
-                        .set_message(failure_message(item))
+                        .set_message(failure_message(&item))
                         .set_type(item.verdict.as_str());
                     status
                 }
@@ -49,7 +49,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             }
             suite.add_test_case(case);
         }
-        if checked.items.is_empty() {
+        if checked.is_empty() {
             // An empty suite is easy to miss in a dashboard: say why it is empty.
             let status = if outcome.require_items {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);

@@ -142,7 +142,7 @@ pub(crate) mod sample {
     }
 
     /// Two reports with items (one of each verdict, one moved key) and one without items.
-    pub(crate) fn outcome() -> CheckOutcome {
+    pub(crate) fn outcome() -> CheckOutcome<'static> {
         let mut moved = item(
             15,
             Some("NEW-9"),
@@ -156,9 +156,9 @@ pub(crate) mod sample {
             require_items: false,
             resolved_names: Vec::new(),
             reports: vec![
-                ReportCheck {
-                    path: PathBuf::from("./postmortems/2020-04-14-api.md"),
-                    items: vec![
+                ReportCheck::new(
+                    PathBuf::from("./postmortems/2020-04-14-api.md"),
+                    vec![
                         item(
                             12,
                             Some("OPS-1"),
@@ -182,18 +182,15 @@ pub(crate) mod sample {
                         ),
                         moved,
                     ],
-                },
-                ReportCheck {
-                    path: PathBuf::from("postmortems/2021-01-02-db.md"),
-                    items: vec![
+                ),
+                ReportCheck::new(
+                    PathBuf::from("postmortems/2021-01-02-db.md"),
+                    vec![
                         item(20, None, "Document the failover", None, Verdict::NoTicket),
                         item(21, Some("OPS-404"), "Old item", None, Verdict::Missing),
                     ],
-                },
-                ReportCheck {
-                    path: PathBuf::from("postmortems/draft.md"),
-                    items: vec![],
-                },
+                ),
+                ReportCheck::new(PathBuf::from("postmortems/draft.md"), vec![]),
             ],
         }
     }

@@ -35,7 +35,7 @@ pub fn write_with(
     quiet: bool,
 ) -> io::Result<()> {
     let shown = |item: &crate::gate::ItemCheck| !quiet || !item.verdict.passes();
-    if outcome.items().any(|(_, item)| shown(item)) {
+    if outcome.items().any(|(_, item)| shown(&item)) {
         table(out, outcome, color, &shown)?;
         // A blank line between the table and the footer, so the totals stand out in a log.
         out.write_all(b"\n\n")?;
@@ -122,7 +122,7 @@ fn table(
         outcome
             .items()
             .filter(|(_, item)| shown(item))
-            .map(|(report, item)| row(report, item, color))
+            .map(|(report, item)| row(report, &item, color))
     };
     // First the widths every chunk must share: each column as wide as its widest cell.
     let mut widths: Vec<u16> = vec![0; HEADER.len()];
@@ -248,9 +248,11 @@ mod tests {
         let mut outcome = super::super::sample::outcome();
         outcome.source = Source::Report;
         outcome.reports.truncate(1);
-        outcome.reports[0]
-            .items
-            .retain(|item| item.verdict.passes());
+        let kept = outcome.reports[0]
+            .items()
+            .filter(|item| item.verdict.passes())
+            .collect();
+        outcome.reports[0] = crate::gate::ReportCheck::new(outcome.reports[0].path.clone(), kept);
         let text = render(&outcome, false);
         assert!(
             text.contains("--offline: statuses as written in the reports"),
