@@ -145,7 +145,6 @@ pub(super) fn make_plan(
         .filter_map(|(index, (loaded, items))| {
             Some(ReportInput {
                 report: index,
-                title: &loaded.title,
                 items,
                 labels: loaded.labels.as_ref()?,
                 managed_rows: managed_rows(loaded),
@@ -568,7 +567,18 @@ pub(super) async fn create_chunk(
                 .map_err(|source| Error::io(reports[index].report.path(), source))?;
         }
     }
-    let issues: Vec<NewIssue> = chunk.iter().map(|(_, new)| (*new).clone()).collect();
+    let issues: Vec<NewIssue> = chunk
+        .iter()
+        .map(|&(at, new)| NewIssue {
+            description: Some(crate::sync::fields::description(
+                engine,
+                reports,
+                at,
+                &new.summary,
+            )),
+            ..new.clone()
+        })
+        .collect();
     let outcomes = engine.client.create_issues(&issues).await;
     drop(issues);
     unsaved.answered += chunk.len();

@@ -202,7 +202,6 @@ pub async fn prepare(
     if creating.is_empty() {
         return Ok(RowWarnings::new());
     }
-    describe_creates(engine, reports, plan);
     // Each create's item decoded on its own (no map of every item of every report).
     let uses_columns = creating.iter().any(|at| {
         reports[at.report].report.item(at.row).is_some_and(|item| {
@@ -1083,52 +1082,53 @@ pub async fn send_updates(
 const DEFAULT_DESCRIPTION: &str = "Action item from the post-mortem \"{title}\" ({report}, incident of \
 {incident_date}, {severity}).\nCreated by pm-sync.";
 
-/// Fills every create's description from the template: the report's title, path or URL,
-/// incident date and severity, the item and its owner. Plain text; sent as ADF on Cloud.
-fn describe_creates(engine: &Engine<'_>, reports: &[LoadedReport], plan: &mut Plan) {
+/// The description of the ticket created for the item at `at` (its summary `summary`): the
+/// `[jira] description` template (else the default) filled in. Written as the ticket is sent,
+/// not planned: a plan of 100,000 creates holds none of them.
+pub(crate) fn description(
+    engine: &Engine<'_>,
+    reports: &[LoadedReport],
+    at: ItemAt,
+    summary: &str,
+) -> String {
     let template = engine
         .company
         .description
         .as_deref()
         .unwrap_or(DEFAULT_DESCRIPTION);
-    for row in &mut plan.rows {
-        let Ticket::Create(new) = &mut row.ticket else {
-            continue;
-        };
-        let loaded = &reports[row.report];
-        let path = loaded
-            .report
-            .path()
-            .to_string_lossy()
-            .replace('\\', "/")
-            .trim_start_matches("./")
-            .to_owned();
-        let url = engine
-            .report_url
-            .map(|template| template.replace("{path}", &path));
-        let item = loaded.report.item(row.row);
-        let owner = item
-            .as_ref()
-            .and_then(|item| roles::cell(item, Role::Owner))
-            .map(|cell| cell.text.trim().to_owned())
-            .unwrap_or_default();
-        let (date, severity) = loaded.labels.as_ref().map_or_else(
-            || (String::new(), String::new()),
-            |l| (l.date.format("%Y-%m-%d").to_string(), l.severity.clone()),
-        );
-        let values: [(&str, String); 9] = [
-            ("item", row.summary.clone()),
-            ("title", loaded.title.clone()),
-            ("path", path.clone()),
-            ("report", url.clone().unwrap_or_else(|| path.clone())),
-            ("report_url", url.unwrap_or_default()),
-            ("incident_date", date),
-            ("severity", severity),
-            ("owner", owner),
-            ("row", row.row.to_string()),
-        ];
-        new.description = Some(render(template, &values));
-    }
+    let loaded = &reports[at.report];
+    let path = loaded
+        .report
+        .path()
+        .to_string_lossy()
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .to_owned();
+    let url = engine
+        .report_url
+        .map(|template| template.replace("{path}", &path));
+    let item = loaded.report.item(at.row);
+    let owner = item
+        .as_ref()
+        .and_then(|item| roles::cell(item, Role::Owner))
+        .map(|cell| cell.text.trim().to_owned())
+        .unwrap_or_default();
+    let (date, severity) = loaded.labels.as_ref().map_or_else(
+        || (String::new(), String::new()),
+        |l| (l.date.format("%Y-%m-%d").to_string(), l.severity.clone()),
+    );
+    let values: [(&str, String); 9] = [
+        ("item", summary.to_owned()),
+        ("title", loaded.title.clone()),
+        ("path", path.clone()),
+        ("report", url.clone().unwrap_or_else(|| path.clone())),
+        ("report_url", url.unwrap_or_default()),
+        ("incident_date", date),
+        ("severity", severity),
+        ("owner", owner),
+        ("row", at.row.to_string()),
+    ];
+    render(template, &values)
 }
 
 /// One pass over `template`: `{name}` becomes its value (values are never re-expanded), other

@@ -12,8 +12,6 @@ use crate::report::model::{ActionItem, Edit, KnownStatuses};
 pub struct ReportInput<'a> {
     /// Index of the report in the run, echoed in the plan.
     pub report: usize,
-    /// A title for descriptions (front matter `title`, else the file name).
-    pub title: &'a str,
     pub items: &'a [ActionItem],
     pub labels: &'a IncidentLabels,
     /// Rows whose key is written as pm-sync writes it (a link to `/browse/KEY`). Only their
@@ -209,7 +207,7 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
             ..NewIssue::default()
         };
         for item in input.items {
-            let ticket = choose_ticket(input, item, &candidates, state, &shared, &mut taken);
+            let ticket = choose_ticket(item, &candidates, state, &shared, &mut taken);
             let update = match &ticket {
                 Ticket::Linked(issue) => {
                     let managed = input.managed_rows.contains(&item.row);
@@ -421,9 +419,8 @@ fn adoption_candidates<'s>(
 }
 
 /// The ticket of `item`: the one it links, one to adopt, or a new one (`shared`, with the
-/// item's summary and description).
+/// item's summary).
 fn choose_ticket(
-    input: &ReportInput<'_>,
     item: &ActionItem,
     candidates: &HashMap<String, Vec<&Issue>>,
     state: &TrackerState,
@@ -443,12 +440,10 @@ fn choose_ticket(
         taken.insert(issue.id.clone());
         return Ticket::Adopt(Box::new((*issue).clone()));
     }
+    // The description is written as the ticket is sent (`sync::fields::describe`): a plan of
+    // 100,000 creates holds none of them.
     Ticket::Create(Box::new(NewIssue {
         summary: item.summary().to_owned(),
-        description: Some(format!(
-            "Action item from the post-mortem \"{}\" (row {}).\nCreated by pm-sync.",
-            input.title, item.row
-        )),
         ..shared.clone()
     }))
 }
@@ -563,7 +558,6 @@ mod tests {
         let labels = labels();
         let input = ReportInput {
             report: 0,
-            title: "PM",
             items,
             labels: &labels,
             managed_rows: items
