@@ -435,7 +435,7 @@ pub(super) fn finish_dry_run(
     let mut outcome = collect("sync", true, reports, rows);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            *diff = crate::sync::preview::swap_stand_ins(
+            crate::sync::preview::swap_stand_ins(
                 diff,
                 &placeholders,
                 (STAND_IN_STATUS, NEW_STATUS),
