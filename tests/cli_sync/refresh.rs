@@ -92,3 +92,52 @@ async fn refresh_dry_run_shows_the_diff_and_writes_nothing() {
     assert!(out.stdout.contains("+<td>In Progress</td>"), "{out}");
     assert_eq!(std::fs::read(&report).unwrap(), before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refresh_of_thousands_of_tickets_reads_them_in_batches_as_one_read_would() {
+    // 2,150 linked rows: more than one batch of 2,000, so the tickets are read and let go a
+    // batch at a time; the requests are those of one read of every key (100 keys each).
+    const ROWS: usize = 2_150;
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        let keys: Vec<String> = (1..=ROWS)
+            .map(|n| fake.seed_issue("OPS", &format!("Item {n}"), &["sev1_20200414", "sev1"]))
+            .collect();
+        let mut report = String::from(
+            "---\ndate: 2020-04-14\n---\n# Big\n\n## Action Items\n\n| Action Item | Ticket | Status |\n|---|---|---|\n",
+        );
+        for (n, key) in keys.iter().enumerate() {
+            let url = format!("{}/browse/{key}", fake.url());
+            // Row 2 says Done: a status only a ticket of the second batch has. It is still
+            // judged as with every ticket read first: a status Jira knows, so pm-sync's.
+            let status = if n == 1 { "Done" } else { "To Do" };
+            report.push_str(&format!("| Item {} | [{key}]({url}) | {status} |\n", n + 1));
+        }
+        pm.write("pm.md", &report);
+        fake.transition(&keys[0], "In Progress");
+        fake.transition(&keys[ROWS - 1], "Done");
+        fake.reset_request_log();
+
+        let out = pm.run(&["refresh", "pm.md"]).await;
+
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let log = fake.requests();
+        let reads = match flavor {
+            Flavor::Cloud => log.count(Endpoint::BulkFetch),
+            Flavor::DataCenter => log.count(Endpoint::Search),
+        };
+        assert_eq!(reads, ROWS.div_ceil(100), "{flavor:?}");
+        assert_eq!(log.writes, 0, "{flavor:?}");
+        let text = pm.read("pm.md");
+        let status_of = |n: usize| {
+            let item = format!("| Item {n} |");
+            let line = text.lines().find(|l| l.starts_with(&item)).unwrap();
+            line.rsplit('|').nth(1).unwrap().trim().to_owned()
+        };
+        assert_eq!(status_of(1), "In Progress", "{flavor:?}");
+        assert_eq!(status_of(ROWS), "Done", "{flavor:?}");
+        assert_eq!(status_of(2), "To Do", "{flavor:?}");
+        assert_eq!(status_of(3), "To Do", "{flavor:?}");
+        assert!(out.stdout.contains("3 rows changed"), "{flavor:?}: {out}");
+    }
+}
