@@ -349,7 +349,7 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
                     .update
                     .as_ref()
                     .map(|u| {
-                        let mut what = Vec::new();
+                        let mut what = crate::sync::outcome::Updated::default();
                         if !u.add_labels.is_empty() {
                             what.push("labels");
                         }
@@ -488,10 +488,10 @@ pub(super) async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut R
             // Items land in other teams' projects, whose tickets pm-sync may not edit: the
             // link and the status still hold, so that is a warning, not a failed row.
             if foreign_key(key, &engine.jira.project) {
-                row.warning = Some(message);
+                row.warning = Some(message.into());
             } else {
                 row.action = RowAction::Failed;
-                row.error = Some(message);
+                row.error = Some(message.into());
             }
         }
     }
@@ -602,7 +602,7 @@ pub(super) async fn create_chunk(
             }
             CreateOutcome::Rejected { message } => {
                 row_outcome.action = RowAction::Failed;
-                row_outcome.error = Some(format!("Jira refused to create it: {message}"));
+                row_outcome.error = Some(format!("Jira refused to create it: {message}").into());
                 unsaved.settled.push(at);
             }
             CreateOutcome::Ambiguous { message } => {
@@ -843,16 +843,16 @@ pub(super) fn finish_report(
     }
 }
 
-pub(super) fn missing_message() -> String {
+pub(super) fn missing_message() -> Box<str> {
     "Jira does not know this key (deleted, or not visible to this user); \
      fix or remove it in the report — pm-sync will not file the item again"
-        .to_owned()
+        .into()
 }
 
-pub(super) fn pending_message() -> String {
+pub(super) fn pending_message() -> Box<str> {
     "a create for this item was sent but its outcome is unknown, and Jira search does not show \
      the ticket yet; nothing was created again — run pm-sync sync again in a few minutes"
-        .to_owned()
+        .into()
 }
 
 impl From<JiraError> for Error {

@@ -1072,8 +1072,8 @@ pub async fn send_updates(
         };
         if let (Err(error), Some(row)) = (result, rows.get_mut(&update.at)) {
             row.action = crate::sync::outcome::RowAction::Failed;
-            row.error = Some(format!("updating {}: {error}", update.key));
-            row.updated.retain(|w| !update.what.contains(w));
+            row.error = Some(format!("updating {}: {error}", update.key).into());
+            row.updated.retain(|w| !update.what.contains(&w));
         }
     }
 }

@@ -225,8 +225,8 @@ async fn make(
                 planned.key, planned.words, planned.words
             );
             row.warning = Some(match row.warning.take() {
-                Some(earlier) => format!("{earlier}; {warning}"),
-                None => warning,
+                Some(earlier) => format!("{earlier}; {warning}").into(),
+                None => warning.into(),
             });
         }
     }

@@ -50,16 +50,86 @@ pub struct RowOutcome {
     pub browse: Option<Arc<str>>,
     /// The ticket's status as written into the report.
     pub status: Option<Arc<str>>,
-    /// What was changed on an existing ticket: `"labels"`, `"summary"`.
-    pub updated: Vec<&'static str>,
+    /// What was changed on an existing ticket: `"labels"`, `"summary"`, ...
+    pub updated: Updated,
     /// Whether the report's cells for this row changed (status refreshed, key written).
     pub report_changed: bool,
     /// Why the row failed or is pending.
-    pub error: Option<String>,
+    pub error: Option<Box<str>>,
     /// Something the user should know about a row that did not fail: why its new ticket is
     /// unassigned, that Jira refused to label a ticket of another team's project. Only in JSON
     /// when present.
-    pub warning: Option<String>,
+    pub warning: Option<Box<str>>,
+}
+
+/// What a run changed on an existing ticket, as a set of the words naming it (a byte per row,
+/// not a list): listed in the order a run makes the changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Updated(u8);
+
+impl Updated {
+    /// Every word, in the order a run changes them: labels and summary, the planning fields,
+    /// then a move to another status.
+    const WORDS: [&'static str; 6] = [
+        "labels", "summary", "due date", "priority", "assignee", "status",
+    ];
+
+    fn bit(word: &str) -> u8 {
+        let place = Self::WORDS.iter().position(|known| *known == word);
+        debug_assert!(place.is_some(), "an update word not listed: {word}");
+        place.map_or(0, |n| 1 << n)
+    }
+
+    /// Adds `word` (one of [`Updated::WORDS`]).
+    pub fn push(&mut self, word: &str) {
+        self.0 |= Self::bit(word);
+    }
+
+    /// Adds every word of `words`.
+    pub fn extend<'w>(&mut self, words: impl IntoIterator<Item = &'w str>) {
+        for word in words {
+            self.push(word);
+        }
+    }
+
+    /// Keeps the words `keep` says yes to.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        for word in Self::WORDS {
+            if !keep(word) {
+                self.0 &= !Self::bit(word);
+            }
+        }
+    }
+
+    /// Whether nothing was changed.
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// Forgets every change.
+    pub fn clear(&mut self) {
+        self.0 = 0;
+    }
+
+    /// The words, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
+        Self::WORDS
+            .into_iter()
+            .enumerate()
+            .filter(|(n, _)| self.0 & (1 << n) != 0)
+            .map(|(_, word)| word)
+    }
+
+    /// The words joined by `separator`.
+    pub fn join(&self, separator: &str) -> String {
+        self.iter().collect::<Vec<_>>().join(separator)
+    }
+}
+
+impl Serialize for Updated {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 impl RowOutcome {
@@ -243,5 +313,31 @@ impl FromIterator<(crate::sync::plan::ItemAt, RowOutcome)> for Rows {
             list.shrink_to_fit();
         }
         rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updates_are_listed_in_the_order_a_run_makes_them_whatever_the_order_given() {
+        let mut updated = Updated::default();
+        assert!(updated.is_empty());
+        updated.push("status");
+        updated.extend(["assignee", "due date"]);
+        updated.push("labels");
+        updated.push("labels");
+        assert_eq!(
+            updated.join(" and "),
+            "labels and due date and assignee and status"
+        );
+        updated.retain(|word| word != "assignee");
+        assert_eq!(
+            serde_json::to_string(&updated).unwrap(),
+            r#"["labels","due date","status"]"#
+        );
+        updated.clear();
+        assert!(updated.is_empty());
     }
 }

@@ -425,10 +425,13 @@ pub async fn ensure(
                     blocked.insert(at);
                     if let Some(row) = step.rows.get_mut(&at) {
                         row.action = RowAction::Failed;
-                        row.error = Some(format!(
-                            "not created: Jira refused the post-mortem's own ticket \
-                             ({refused}), and the items are created only as its children"
-                        ));
+                        row.error = Some(
+                            format!(
+                                "not created: Jira refused the post-mortem's own ticket \
+                                 ({refused}), and the items are created only as its children"
+                            )
+                            .into(),
+                        );
                     }
                 }
                 continue;

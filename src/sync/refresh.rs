@@ -246,7 +246,7 @@ fn plan_items(
             key: item.key.as_deref().map(Box::from),
             browse: None,
             status: (!item.status_text().is_empty()).then(|| shared.get(item.status_text())),
-            updated: Vec::new(),
+            updated: Default::default(),
             report_changed: false,
             error: None,
             warning: None,
@@ -271,7 +271,8 @@ fn plan_items(
                         .warnings
                         .into_iter()
                         .map(|(_, w)| w)
-                        .reduce(|a, b| format!("{a}; {b}"));
+                        .reduce(|a, b| format!("{a}; {b}"))
+                        .map(String::into_boxed_str);
                 }
                 outcome.report_changed = loaded.plan_edits(edits, &row_edits)?;
                 outcome.key = Some(issue.key.as_str().into());

@@ -300,7 +300,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         crate::sync::copies::warn_foreign(reports, &self.plan, &self.state);
         for (at, warning) in warnings {
             if let Some(row) = self.rows.get_mut(&at) {
-                row.warning = Some(warning);
+                row.warning = Some(warning.into());
             }
         }
         for update in &self.field_updates {
