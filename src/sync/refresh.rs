@@ -14,10 +14,11 @@ use crate::sync::plan;
 use crate::sync::workspace::LoadedReport;
 use crate::sync::write_back::{CellRecords, Decisions};
 
-/// Linked items read per batch: their keys go out as parallel requests of 100 (no more
-/// requests than reading them all at once), and Jira's answers (~1 KB a ticket) are let go
-/// before the next batch.
-const KEYS_AT_A_TIME: usize = 2_000;
+/// Linked items read per batch, at least: their keys go out as parallel requests of 100 (no
+/// more requests than reading them all at once), and Jira's answers (~1 KB a ticket) are let
+/// go before the next batch. A batch is as big as the requests the client sends at once
+/// (`[jira] concurrency` × 100) when that is more.
+const KEYS_AT_A_TIME: usize = 1_000;
 
 /// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
 pub async fn refresh(
@@ -116,7 +117,9 @@ async fn read_and_plan(
         reports.iter().map(|_| Default::default()).collect();
     let mut next = (0, 0);
     loop {
-        let batch = next_batch(reports, &mut next);
+        let keys_at_a_time =
+            KEYS_AT_A_TIME.max(engine.jira.concurrency * crate::jira::BULK_FETCH_LIMIT);
+        let batch = next_batch(reports, &mut next, keys_at_a_time);
         if batch.is_empty() {
             break;
         }
@@ -167,17 +170,18 @@ async fn read_and_plan(
 }
 
 /// The next items to read, by report, from `next` (report index, item index) on: up to
-/// [`KEYS_AT_A_TIME`] linked items, and at most four times as many in all.
+/// `limit` linked items, and at most four times as many in all.
 fn next_batch(
     reports: &[LoadedReport],
     next: &mut (usize, usize),
+    limit: usize,
 ) -> Vec<(usize, Vec<ActionItem>)> {
     let mut batch = Vec::new();
     let (mut keys, mut taken) = (0, 0);
     while let Some(loaded) = reports.get(next.0) {
         let mut items = Vec::new();
         for item in loaded.report.iter_items_from(next.1) {
-            if keys == KEYS_AT_A_TIME || taken == 4 * KEYS_AT_A_TIME {
+            if keys == limit || taken == 4 * limit {
                 break;
             }
             keys += usize::from(item.key.is_some());
