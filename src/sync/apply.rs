@@ -323,49 +323,51 @@ pub(super) async fn check_project(
 
 /// The outcome of every planned row before anything is sent.
 pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
-    plan.rows
-        .iter()
-        .map(|row| {
-            let (action, issue, error) = match &row.ticket {
-                Ticket::Linked(issue) => (RowAction::Linked, Some(issue), None),
-                Ticket::Adopt(issue) => (RowAction::Adopted, Some(issue), None),
-                Ticket::Create(_) => (RowAction::Created, None, None),
-                Ticket::Missing(_) => (RowAction::Missing, None, Some(missing_message())),
-            };
-            let key = match &row.ticket {
-                Ticket::Missing(key) => Some(key.clone()),
-                _ => issue.map(|i| i.key.to_string()),
-            }
-            .map(String::into_boxed_str);
-            let outcome = RowOutcome {
-                row: row.row,
-                line: row.line,
-                summary: row.summary.as_str().into(),
-                action,
-                browse: issue.map(|_| engine.browse.clone()),
-                key,
-                status: issue.map(|i| i.status.name.as_str().into()),
-                updated: row
-                    .update
-                    .as_ref()
-                    .map(|u| {
-                        let mut what = crate::sync::outcome::Updated::default();
-                        if !u.add_labels.is_empty() {
-                            what.push("labels");
-                        }
-                        if u.summary.is_some() {
-                            what.push("summary");
-                        }
-                        what
-                    })
-                    .unwrap_or_default(),
-                report_changed: false,
-                error,
-                warning: None,
-            };
-            (row.at(), outcome)
-        })
-        .collect()
+    let mut rows = Rows::sized_for(plan.rows.iter().map(plan::RowPlan::at));
+    let outcomes = plan.rows.iter().map(|row| {
+        let (action, issue, error) = match &row.ticket {
+            Ticket::Linked(issue) => (RowAction::Linked, Some(issue), None),
+            Ticket::Adopt(issue) => (RowAction::Adopted, Some(issue), None),
+            Ticket::Create(_) => (RowAction::Created, None, None),
+            Ticket::Missing(_) => (RowAction::Missing, None, Some(missing_message())),
+        };
+        let key = match &row.ticket {
+            Ticket::Missing(key) => Some(key.clone()),
+            _ => issue.map(|i| i.key.to_string()),
+        }
+        .map(String::into_boxed_str);
+        let outcome = RowOutcome {
+            row: row.row,
+            line: row.line,
+            summary: row.summary.as_str().into(),
+            action,
+            browse: issue.map(|_| engine.browse.clone()),
+            key,
+            status: issue.map(|i| i.status.name.as_str().into()),
+            updated: row
+                .update
+                .as_ref()
+                .map(|u| {
+                    let mut what = crate::sync::outcome::Updated::default();
+                    if !u.add_labels.is_empty() {
+                        what.push("labels");
+                    }
+                    if u.summary.is_some() {
+                        what.push("summary");
+                    }
+                    what
+                })
+                .unwrap_or_default(),
+            report_changed: false,
+            error,
+            warning: None,
+        };
+        (row.at(), outcome)
+    });
+    for (at, outcome) in outcomes {
+        rows.insert(at, outcome);
+    }
+    rows
 }
 
 pub(super) fn finish_dry_run(

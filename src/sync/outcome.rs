@@ -251,6 +251,20 @@ impl Rows {
         ))
     }
 
+    /// No rows, with room for one at each of `places` (each report's list sized once).
+    pub fn sized_for(places: impl Iterator<Item = crate::sync::plan::ItemAt>) -> Self {
+        let mut counts: Vec<usize> = Vec::new();
+        for at in places {
+            if counts.len() <= at.report {
+                counts.resize(at.report + 1, 0);
+            }
+            counts[at.report] += 1;
+        }
+        Self {
+            per_report: counts.into_iter().map(Vec::with_capacity).collect(),
+        }
+    }
+
     /// Takes out the outcomes of report `report`'s rows, in order of row.
     pub fn take_report(&mut self, report: usize) -> Vec<RowOutcome> {
         self.per_report

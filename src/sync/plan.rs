@@ -182,7 +182,9 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
         .chain(state.linked.values().flatten().map(|issue| &**issue))
         .map(|issue| issue.id.clone())
         .collect();
-    let mut rows = Vec::new();
+    // One plan row per item, sized once: a plan of 100,000 rows grown by doubling held up to
+    // twice its rows.
+    let mut rows = Vec::with_capacity(reports.iter().map(|input| input.items.len()).sum());
     for input in reports {
         // Adoption candidates by summary, read once per report (a lookup per item, not a scan
         // of every labelled issue per item: that was items × issues).
