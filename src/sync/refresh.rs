@@ -3,6 +3,7 @@
 //! edits: only the splices that change bytes are kept until the report's one rewrite.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
@@ -40,11 +41,6 @@ pub async fn refresh(
             .enable_steady_tick(Duration::from_millis(120));
     }
     let mut statuses = Statuses::default();
-    // Each report's outcomes, in the order of its items.
-    let mut outcomes: Vec<Vec<RowOutcome>> = reports
-        .iter()
-        .map(|loaded| Vec::with_capacity(loaded.report.item_count()))
-        .collect();
     let mut cell_records: Vec<CellRecords> = if engine.company.write_back.any() {
         reports
             .iter()
@@ -53,16 +49,10 @@ pub async fn refresh(
     } else {
         Vec::new()
     };
-    let read = read_and_plan(
-        engine,
-        reports,
-        &mut statuses,
-        &mut outcomes,
-        &mut cell_records,
-    )
-    .await;
+    let read = read_and_plan(engine, reports, &mut statuses, &mut cell_records).await;
     engine.progress.disable_steady_tick();
-    read?;
+    // Each report's outcomes, in the order of its items.
+    let outcomes = read?;
     let mut outcome = RunOutcome {
         command: "refresh",
         dry_run,
@@ -104,17 +94,20 @@ pub async fn refresh(
 
 /// Reads the reports' tickets a batch of items at a time (a batch may span reports: one
 /// request per 100 keys, as if all were read at once) and plans their rows' edits, then
-/// rewrites each report once.
+/// rewrites each report once and gives each report's row outcomes, in the order of its items.
 async fn read_and_plan(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     statuses: &mut Statuses,
-    outcomes: &mut [Vec<RowOutcome>],
     cell_records: &mut [CellRecords],
-) -> Result<(), Error> {
+) -> Result<Vec<Vec<RowOutcome>>, Error> {
     let context = crate::sync::apply::plan_context(engine);
     let mut plans: Vec<crate::report::EditPlan> =
         reports.iter().map(|_| Default::default()).collect();
+    let mut decided: Vec<Vec<Decided>> = reports
+        .iter()
+        .map(|loaded| Vec::with_capacity(loaded.report.item_count()))
+        .collect();
     let mut next = (0, 0);
     loop {
         let keys_at_a_time =
@@ -156,17 +149,70 @@ async fn read_and_plan(
                 &found,
                 records,
                 &mut plans[*index],
-                &mut outcomes[*index],
+                &mut decided[*index],
                 &mut statuses.shared,
             )?;
         }
     }
-    for (loaded, plan) in reports.iter_mut().zip(plans) {
+    let mut outcomes = Vec::with_capacity(reports.len());
+    for ((loaded, plan), decided) in reports.iter_mut().zip(plans).zip(decided) {
         loaded.apply_plan(plan)?;
         // Every report knows every status read, as a sync's reports do.
         loaded.report.set_known_statuses(statuses.known.clone());
+        outcomes.push(row_outcomes(engine, loaded, decided, &mut statuses.shared));
     }
-    Ok(())
+    Ok(outcomes)
+}
+
+/// What refresh decided for one row, kept until its report is rewritten: the row's own texts
+/// (summary, key and status as written) are then read back from the rewritten report, so a
+/// refresh of 100,000 rows holds ~56 bytes a row while it reads and rewrites, not an outcome.
+struct Decided {
+    row: usize,
+    action: RowAction,
+    /// Whether its edits change the report's bytes.
+    changed: bool,
+    /// Jira's status, for a linked row.
+    status: Option<Arc<str>>,
+    /// Jira's key, for a linked row whose ticket's key is not the one written (it moved).
+    moved_to: Option<Box<str>>,
+    warning: Option<Box<str>>,
+}
+
+/// The outcome of every row of `loaded` (rewritten) from what was `decided` for it.
+fn row_outcomes(
+    engine: &Engine<'_>,
+    loaded: &LoadedReport,
+    decided: Vec<Decided>,
+    shared: &mut SharedTexts,
+) -> Vec<RowOutcome> {
+    let mut outcomes = Vec::with_capacity(decided.len());
+    // Edits never add or remove an item: the rewritten report has the same rows, in order.
+    let mut items = loaded.report.iter_items().peekable();
+    for decided in decided {
+        while items.next_if(|item| item.row < decided.row).is_some() {}
+        let item = items.next_if(|item| item.row == decided.row);
+        let linked = decided.status.is_some();
+        outcomes.push(RowOutcome {
+            row: decided.row,
+            line: item.as_ref().map_or(0, |item| item.line),
+            summary: item.as_ref().map_or("", |item| item.summary()).into(),
+            action: decided.action,
+            key: decided
+                .moved_to
+                .or_else(|| item.as_ref()?.key.as_deref().map(Box::from)),
+            browse: linked.then(|| engine.browse.clone()),
+            status: decided.status.or_else(|| {
+                let text = item.as_ref()?.status_text();
+                (!text.is_empty()).then(|| shared.get(text))
+            }),
+            updated: Default::default(),
+            report_changed: decided.changed,
+            error: (decided.action == RowAction::Missing).then(missing_message),
+            warning: decided.warning,
+        });
+    }
+    outcomes
 }
 
 /// The next items to read, by report, from `next` (report index, item index) on: up to
@@ -227,8 +273,8 @@ impl<'f> Found<'f> {
     }
 }
 
-/// Each item's outcome, and its link and status edits planned into `edits` (with the Owner and
-/// Due cells when `[report] write_back` asks for them).
+/// What is decided for each item, and its link and status edits planned into `edits` (with
+/// the Owner and Due cells when `[report] write_back` asks for them).
 #[allow(clippy::too_many_arguments)]
 fn plan_items(
     engine: &Engine<'_>,
@@ -238,21 +284,16 @@ fn plan_items(
     found: &Found<'_>,
     mut records: Option<&mut CellRecords>,
     edits: &mut crate::report::EditPlan,
-    outcomes: &mut Vec<RowOutcome>,
+    decisions: &mut Vec<Decided>,
     shared: &mut SharedTexts,
 ) -> Result<(), Error> {
     for item in items {
-        let mut outcome = RowOutcome {
+        let mut outcome = Decided {
             row: item.row,
-            line: item.line,
-            summary: item.summary().into(),
             action: RowAction::Linked,
-            key: item.key.as_deref().map(Box::from),
-            browse: None,
-            status: (!item.status_text().is_empty()).then(|| shared.get(item.status_text())),
-            updated: Default::default(),
-            report_changed: false,
-            error: None,
+            changed: false,
+            status: None,
+            moved_to: None,
             warning: None,
         };
         match (&item.key, found.of(item)) {
@@ -278,18 +319,16 @@ fn plan_items(
                         .reduce(|a, b| format!("{a}; {b}"))
                         .map(String::into_boxed_str);
                 }
-                outcome.report_changed = loaded.plan_edits(edits, &row_edits)?;
-                outcome.key = Some(issue.key.as_str().into());
-                outcome.browse = Some(engine.browse.clone());
+                outcome.changed = loaded.plan_edits(edits, &row_edits)?;
                 outcome.status = Some(shared.get(&issue.status.name));
+                if item.key.as_deref() != Some(issue.key.as_str()) {
+                    outcome.moved_to = Some(issue.key.as_str().into());
+                }
             }
             // Jira does not know the key (or it is no key at all).
-            (Some(_), None) => {
-                outcome.action = RowAction::Missing;
-                outcome.error = Some(missing_message());
-            }
+            (Some(_), None) => outcome.action = RowAction::Missing,
         }
-        outcomes.push(outcome);
+        decisions.push(outcome);
     }
     Ok(())
 }
