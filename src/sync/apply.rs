@@ -740,18 +740,15 @@ fn choose_transition<'t>(
 pub(super) async fn write_created_statuses(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
-    created: &[(ItemAt, IssueKey)],
+    created: &[&[(ItemAt, IssueKey)]],
     keep_words: &HashSet<ItemAt>,
     rows: &mut Rows,
 ) -> Result<(), Error> {
-    if created.is_empty() {
-        return Ok(());
-    }
-    // A few thousand tickets at a time, each batch cut to the status edits it makes before
-    // the next is read: a run of 100,000 creates never holds 100,000 issues.
-    const KEYS_AT_A_TIME: usize = 2_000;
+    // A thousand tickets at a time, each batch cut to the status edits it makes before the
+    // next is read: a run of 100,000 creates never holds 100,000 issues.
+    const KEYS_AT_A_TIME: usize = 1_000;
     let mut plans: HashMap<usize, crate::report::EditPlan> = HashMap::new();
-    for batch in created.chunks(KEYS_AT_A_TIME) {
+    for batch in created.iter().flat_map(|part| part.chunks(KEYS_AT_A_TIME)) {
         let keys: Vec<IssueKey> = batch.iter().map(|(_, key)| key.clone()).collect();
         let fetched = match engine.client.fetch_issues(&keys).await {
             Ok(fetched) => fetched,

@@ -234,9 +234,9 @@ async fn make(
 }
 
 /// After the creates: moves every created ticket whose row asks for it, and `more` (found lost
-/// creates, moves an earlier run owed). Returns the tickets whose status to write into the
-/// reports (the created ones and the moved ones), and the rows that keep the person's words
-/// because their move failed.
+/// creates, moves an earlier run owed). Returns the moved tickets that were not among
+/// `created` (their status is written into the reports besides the created ones'), and the
+/// rows that keep the person's words because their move failed.
 pub async fn after_creates(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
@@ -255,12 +255,12 @@ pub async fn after_creates(
         .filter(|m| !moved.contains_key(&m.at))
         .map(|m| m.at)
         .collect();
-    let mut statuses = created.to_vec();
-    statuses.extend(
-        moves
-            .iter()
-            .filter(|m| !created.iter().any(|(at, _)| *at == m.at))
-            .map(|m| (m.at, m.key.clone())),
-    );
-    (statuses, keep_words)
+    // Looked up, not scanned (moves × creates), and the created list is not copied.
+    let created_at: HashSet<ItemAt> = created.iter().map(|(at, _)| *at).collect();
+    let moved_only = moves
+        .iter()
+        .filter(|m| !created_at.contains(&m.at))
+        .map(|m| (m.at, m.key.clone()))
+        .collect();
+    (moved_only, keep_words)
 }

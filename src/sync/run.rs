@@ -406,6 +406,8 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             .filter(|(row, _)| !self.held.contains(&row.at()) && !self.blocked.contains(&row.at()))
             .map(|(row, new)| (row.at(), new))
             .collect();
+        self.created_keys.reserve(creates.len());
+        self.settle_created.reserve(creates.len());
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = creates.len() > BULK_CREATE_LIMIT;
         if show_progress {
@@ -530,7 +532,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             std::mem::take(&mut self.owed_moves),
         ]
         .concat();
-        let (statuses_to_write, keep_words) = crate::sync::moves::after_creates(
+        let (moved_only, keep_words) = crate::sync::moves::after_creates(
             engine,
             self.reports,
             &self.created_keys,
@@ -541,7 +543,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         write_created_statuses(
             engine,
             self.reports,
-            &statuses_to_write,
+            &[&self.created_keys, &moved_only],
             &keep_words,
             &mut self.rows,
         )
