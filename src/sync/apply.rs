@@ -222,7 +222,7 @@ pub(super) fn held_by_journal(
         settle_later.extend(
             unmatched
                 .into_iter()
-                .map(|e| (index, e.date_label, e.summary)),
+                .map(|e| (index, e.date_label.to_string(), e.summary)),
         );
     }
     held
@@ -552,11 +552,12 @@ pub(super) async fn create_chunk(
 ) -> Result<(), Error> {
     let now = Utc::now();
     for (index, journal) in journals.iter_mut().enumerate() {
+        let label: std::sync::Arc<str> = date_label(&reports[index]).into();
         let entries: Vec<PendingCreate> = chunk
             .iter()
             .filter(|(at, _)| at.report == index)
             .map(|(at, new)| PendingCreate {
-                date_label: date_label(&reports[index]),
+                date_label: label.clone(),
                 summary: new.summary.clone(),
                 sent_at: now,
                 then_move: crate::sync::moves::words_to_move(&reports[index], at.row),

@@ -15,6 +15,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::report::disk::{self, FolderSync};
 
@@ -24,8 +25,13 @@ use serde::{Deserialize, Serialize};
 /// One item whose create was sent but whose key is not yet in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingCreate {
-    /// The incident date label the issue carries, e.g. `sev1_20200414`.
-    pub date_label: String,
+    /// The incident date label the issue carries, e.g. `sev1_20200414` (shared by a report's
+    /// entries: a run of 100,000 creates journals 100,000 of them).
+    #[serde(
+        serialize_with = "shared_text::write",
+        deserialize_with = "shared_text::read"
+    )]
+    pub date_label: Arc<str>,
     /// The summary it was created with.
     pub summary: String,
     /// When the create was sent.
@@ -39,6 +45,19 @@ pub struct PendingCreate {
     /// by [`crate::sync::parent`], once its key is in the front matter.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub parent: bool,
+}
+
+/// `Arc<str>` as a JSON string (serde's own impls need its `rc` feature for one field).
+mod shared_text {
+    use std::sync::Arc;
+
+    pub(super) fn write<S: serde::Serializer>(text: &Arc<str>, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(text)
+    }
+
+    pub(super) fn read<'de, D: serde::Deserializer<'de>>(input: D) -> Result<Arc<str>, D::Error> {
+        <String as serde::Deserialize>::deserialize(input).map(Arc::from)
+    }
 }
 
 /// The journal of one report.
@@ -220,7 +239,7 @@ impl Journal {
         } else {
             let pairs = settled
                 .iter()
-                .map(|entry| (entry.date_label.as_str(), entry.summary.as_str()))
+                .map(|entry| (&*entry.date_label, entry.summary.as_str()))
                 .collect();
             self.append(&EventOut::Settle(pairs))
         }
@@ -283,7 +302,7 @@ fn remove_each<'a>(
     let removed: Vec<PendingCreate> = entries
         .extract_if(.., |entry| {
             let count = wanted
-                .get_mut(entry.date_label.as_str())
+                .get_mut(&*entry.date_label)
                 .and_then(|summaries| summaries.get_mut(entry.summary.as_str()));
             match count {
                 Some(count) if *count > 0 => {
@@ -374,7 +393,7 @@ mod tests {
         );
         let removed: Vec<(&str, &str)> = removed
             .iter()
-            .map(|e| (e.date_label.as_str(), e.summary.as_str()))
+            .map(|e| (&*e.date_label, e.summary.as_str()))
             .collect();
         assert_eq!(removed, [("sev1_20200414", "a"), ("sev1_20200414", "c")]);
         let left: Vec<(&str, Option<&str>)> = entries

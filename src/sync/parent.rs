@@ -329,8 +329,11 @@ pub async fn ensure(
             .is_some();
         if keyed {
             for entry in step.journals[index].pending().iter().filter(|e| e.parent) {
-                step.settle_later
-                    .push((index, entry.date_label.clone(), entry.summary.clone()));
+                step.settle_later.push((
+                    index,
+                    entry.date_label.to_string(),
+                    entry.summary.clone(),
+                ));
             }
         }
     }
@@ -468,7 +471,7 @@ async fn create(
     let fields = epic_fields(engine, summary, kind, types, fields).await?;
     journals[index]
         .record([PendingCreate {
-            date_label: labels.date_label(),
+            date_label: labels.date_label().into(),
             summary: summary.to_owned(),
             sent_at: Utc::now(),
             then_move: None,
