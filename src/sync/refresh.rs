@@ -166,14 +166,21 @@ async fn read_and_plan(
 
 /// What refresh decided for one row, kept until its report is rewritten: the row's own texts
 /// (summary, key and status as written) are then read back from the rewritten report, so a
-/// refresh of 100,000 rows holds ~56 bytes a row while it reads and rewrites, not an outcome.
+/// refresh of 100,000 rows holds 32 bytes a row while it reads and rewrites, not an outcome.
 struct Decided {
-    row: usize,
+    row: u32,
     action: RowAction,
     /// Whether its edits change the report's bytes.
     changed: bool,
     /// Jira's status, for a linked row.
     status: Option<Arc<str>>,
+    /// What few rows have (boxed: most rows have neither).
+    rare: Option<Box<Rare>>,
+}
+
+/// What few rows refresh decides: a moved ticket's key, a warning.
+#[derive(Default)]
+struct Rare {
     /// Jira's key, for a linked row whose ticket's key is not the one written (it moved).
     moved_to: Option<Box<str>>,
     warning: Option<Box<str>>,
@@ -190,17 +197,17 @@ fn row_outcomes(
     // Edits never add or remove an item: the rewritten report has the same rows, in order.
     let mut items = loaded.report.iter_items().peekable();
     for decided in decided {
-        while items.next_if(|item| item.row < decided.row).is_some() {}
-        let item = items.next_if(|item| item.row == decided.row);
+        let row = decided.row as usize;
+        while items.next_if(|item| item.row < row).is_some() {}
+        let item = items.next_if(|item| item.row == row);
         let linked = decided.status.is_some();
+        let Rare { moved_to, warning } = decided.rare.map(|rare| *rare).unwrap_or_default();
         outcomes.push(RowOutcome {
-            row: decided.row,
+            row,
             line: item.as_ref().map_or(0, |item| item.line),
             summary: item.as_ref().map_or("", |item| item.summary()).into(),
             action: decided.action,
-            key: decided
-                .moved_to
-                .or_else(|| item.as_ref()?.key.as_deref().map(Box::from)),
+            key: moved_to.or_else(|| item.as_ref()?.key.as_deref().map(Box::from)),
             browse: linked.then(|| engine.browse.clone()),
             status: decided.status.or_else(|| {
                 let text = item.as_ref()?.status_text();
@@ -209,7 +216,7 @@ fn row_outcomes(
             updated: Default::default(),
             report_changed: decided.changed,
             error: (decided.action == RowAction::Missing).then(missing_message),
-            warning: decided.warning,
+            warning,
         });
     }
     outcomes
@@ -289,12 +296,11 @@ fn plan_items(
 ) -> Result<(), Error> {
     for item in items {
         let mut outcome = Decided {
-            row: item.row,
+            row: u32::try_from(item.row).unwrap_or(u32::MAX),
             action: RowAction::Linked,
             changed: false,
             status: None,
-            moved_to: None,
-            warning: None,
+            rare: None,
         };
         match (&item.key, found.of(item)) {
             (None, _) => outcome.action = RowAction::Unlinked,
@@ -312,17 +318,20 @@ fn plan_items(
                         &mut decided,
                     );
                     row_edits.extend(decided.edits.into_iter().map(|(_, edit)| edit));
-                    outcome.warning = decided
+                    let warning = decided
                         .warnings
                         .into_iter()
                         .map(|(_, w)| w)
                         .reduce(|a, b| format!("{a}; {b}"))
                         .map(String::into_boxed_str);
+                    if warning.is_some() {
+                        outcome.rare.get_or_insert_default().warning = warning;
+                    }
                 }
                 outcome.changed = loaded.plan_edits(edits, &row_edits)?;
                 outcome.status = Some(shared.get(&issue.status.name));
                 if item.key.as_deref() != Some(issue.key.as_str()) {
-                    outcome.moved_to = Some(issue.key.as_str().into());
+                    outcome.rare.get_or_insert_default().moved_to = Some(issue.key.as_str().into());
                 }
             }
             // Jira does not know the key (or it is no key at all).
@@ -380,5 +389,15 @@ impl Statuses {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_refresh_keeps_per_row_while_it_rewrites_is_32_bytes() {
+        assert!(std::mem::size_of::<Decided>() <= 32);
     }
 }
