@@ -190,13 +190,23 @@ struct Rare {
 fn row_outcomes(
     engine: &Engine<'_>,
     loaded: &LoadedReport,
-    decided: Vec<Decided>,
+    mut decided: Vec<Decided>,
     shared: &mut SharedTexts,
 ) -> Vec<RowOutcome> {
-    let mut outcomes = Vec::with_capacity(decided.len());
+    /// Decisions let go, and room for outcomes made, this many at a time: the two lists are
+    /// never both whole (a big block grows and shrinks in place).
+    const RELEASE_EVERY: usize = 8_192;
+    let mut outcomes = Vec::new();
     // Edits never add or remove an item: the rewritten report has the same rows, in order.
     let mut items = loaded.report.iter_items().peekable();
-    for decided in decided {
+    // Taken from the end, so the list can shrink as it is used.
+    decided.reverse();
+    while let Some(decided_row) = decided.pop() {
+        if outcomes.len() == outcomes.capacity() {
+            decided.shrink_to_fit();
+            outcomes.reserve_exact(RELEASE_EVERY.min(decided.len() + 1));
+        }
+        let decided = decided_row;
         let row = decided.row as usize;
         while items.next_if(|item| item.row < row).is_some() {}
         let item = items.next_if(|item| item.row == row);
