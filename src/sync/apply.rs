@@ -745,11 +745,12 @@ pub(super) async fn write_created_statuses(
     keep_words: &HashSet<ItemAt>,
     rows: &mut Rows,
 ) -> Result<(), Error> {
-    // A thousand tickets at a time, each batch cut to the status edits it makes before the
-    // next is read: a run of 100,000 creates never holds 100,000 issues.
-    const KEYS_AT_A_TIME: usize = 1_000;
+    // About a thousand tickets at a time (whole rounds of requests in flight), each batch cut
+    // to the status edits it makes before the next is read: a run of 100,000 creates never
+    // holds 100,000 issues.
+    let keys_at_a_time = crate::sync::refresh::keys_per_batch(engine.jira.concurrency);
     let mut plans: HashMap<usize, crate::report::EditPlan> = HashMap::new();
-    for batch in created.iter().flat_map(|part| part.chunks(KEYS_AT_A_TIME)) {
+    for batch in created.iter().flat_map(|part| part.chunks(keys_at_a_time)) {
         let keys: Vec<IssueKey> = batch.iter().map(|(_, key)| key.clone()).collect();
         let fetched = match engine.client.fetch_issues(&keys).await {
             Ok(fetched) => fetched,

@@ -17,9 +17,17 @@ use crate::sync::write_back::{CellRecords, Decisions};
 
 /// Linked items read per batch, at least: their keys go out as parallel requests of 100 (no
 /// more requests than reading them all at once), and Jira's answers (~1 KB a ticket) are let
-/// go before the next batch. A batch is as big as the requests the client sends at once
-/// (`[jira] concurrency` × 100) when that is more.
+/// go before the next batch. A batch is a whole number of rounds of the requests the client
+/// sends at once (`[jira] concurrency` × 100 keys), so no round leaves a slot idle but the
+/// last: as many round trips as reading every key at once.
 const KEYS_AT_A_TIME: usize = 1_000;
+
+/// The keys of one batch: [`KEYS_AT_A_TIME`] rounded up to whole rounds of `concurrency`
+/// requests of 100 keys.
+pub(super) fn keys_per_batch(concurrency: usize) -> usize {
+    let round = concurrency.max(1) * crate::jira::BULK_FETCH_LIMIT;
+    KEYS_AT_A_TIME.div_ceil(round) * round
+}
 
 /// `pm-sync refresh`: statuses only, read in batches; never creates or edits a ticket.
 pub async fn refresh(
@@ -110,9 +118,7 @@ async fn read_and_plan(
         .collect();
     let mut next = (0, 0);
     loop {
-        let keys_at_a_time =
-            KEYS_AT_A_TIME.max(engine.jira.concurrency * crate::jira::BULK_FETCH_LIMIT);
-        let batch = next_batch(reports, &mut next, keys_at_a_time);
+        let batch = next_batch(reports, &mut next, keys_per_batch(engine.jira.concurrency));
         if batch.is_empty() {
             break;
         }
@@ -405,6 +411,13 @@ impl Statuses {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_is_whole_rounds_of_the_requests_in_flight() {
+        assert_eq!(keys_per_batch(1), 1_000);
+        assert_eq!(keys_per_batch(4), 1_200);
+        assert_eq!(keys_per_batch(32), 3_200);
+    }
 
     #[test]
     fn what_refresh_keeps_per_row_while_it_rewrites_is_32_bytes() {

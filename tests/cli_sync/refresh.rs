@@ -95,8 +95,9 @@ async fn refresh_dry_run_shows_the_diff_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refresh_of_thousands_of_tickets_reads_them_in_batches_as_one_read_would() {
-    // 2,150 linked rows: more than one batch (of 1,000), so the tickets are read and let go a
-    // batch at a time; the requests are those of one read of every key (100 keys each).
+    // 2,150 linked rows: more than one batch (1,200 keys: 3 rounds of 4 requests), so the
+    // tickets are read and let go a batch at a time; the requests are those of one read of
+    // every key (100 keys each).
     const ROWS: usize = 2_150;
     for flavor in FLAVORS {
         let (fake, pm) = setup(flavor).await;
