@@ -80,7 +80,7 @@ impl Updated {
         place.map_or(0, |n| 1 << n)
     }
 
-    /// Adds `word` (one of [`Updated::WORDS`]).
+    /// Adds `word`: `labels`, `summary`, `due date`, `priority`, `assignee` or `status`.
     pub fn push(&mut self, word: &str) {
         self.0 |= Self::bit(word);
     }
