@@ -91,7 +91,7 @@ pub(super) async fn read_linked(
     for (asked, issue) in fetched.found {
         state
             .linked
-            .insert(asked.to_string(), Some(Box::new(issue)));
+            .insert(asked.to_string(), Some(std::sync::Arc::new(issue)));
     }
     for key in fetched.missing {
         state.linked.insert(key.to_string(), None);

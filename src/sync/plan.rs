@@ -30,7 +30,7 @@ pub struct ReportInput<'a> {
 pub struct TrackerState {
     /// Linked keys as written in reports → the issue they resolve to (`None`: Jira does not
     /// know the key). Boxed: a map keeps ~60% spare buckets, each as wide as its value.
-    pub linked: HashMap<String, Option<Box<Issue>>>,
+    pub linked: HashMap<String, Option<std::sync::Arc<Issue>>>,
     /// Incident date label → every issue in the project carrying it (adoption candidates).
     pub by_label: HashMap<String, Vec<Issue>>,
 }
@@ -43,14 +43,16 @@ pub struct PlanContext<'a> {
     pub browse_url: Box<dyn Fn(&IssueKey) -> String + 'a>,
 }
 
-/// The ticket a row ends up with, and how. Boxed: an issue is ~370 bytes and a plan holds one
-/// ticket per row (a 100,000-row plan was 50 MB of row plans before any text).
+/// The ticket a row ends up with, and how. Behind a pointer: an issue is ~370 bytes and a plan
+/// holds one ticket per row (a 100,000-row plan was 50 MB of row plans before any text); a
+/// linked issue is the tracker state's own, shared, not a copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ticket {
-    /// The row already links this issue (hand-typed or from an earlier run).
-    Linked(Box<Issue>),
+    /// The row already links this issue (hand-typed or from an earlier run): shared with the
+    /// tracker state it was read into, not copied per plan.
+    Linked(std::sync::Arc<Issue>),
     /// An existing issue with the same summary and the incident label; the row will link it.
-    Adopt(Box<Issue>),
+    Adopt(std::sync::Arc<Issue>),
     /// Nothing exists yet: create this.
     Create(Box<NewIssue>),
     /// The row links a key Jira does not know (deleted, or not visible). Never re-filed.
@@ -329,8 +331,8 @@ fn converge(
             let item_row = row.row;
             // An adopted row stays adopted (callers settle lost creates by adoption).
             row.ticket = match row.ticket {
-                Ticket::Adopt(_) => Ticket::Adopt(Box::new((*winner).clone())),
-                _ => Ticket::Linked(Box::new((*winner).clone())),
+                Ticket::Adopt(_) => Ticket::Adopt(std::sync::Arc::new((*winner).clone())),
+                _ => Ticket::Linked(std::sync::Arc::new((*winner).clone())),
             };
             row.edits = row_edits(item_row, &winner.key, &winner.status.name, context);
             let add_labels: Vec<String> = input
@@ -440,7 +442,7 @@ fn choose_ticket(
         .and_then(|list| list.iter().find(|issue| !taken.contains(&issue.id)));
     if let Some(issue) = matching {
         taken.insert(issue.id.clone());
-        return Ticket::Adopt(Box::new((*issue).clone()));
+        return Ticket::Adopt(std::sync::Arc::new((*issue).clone()));
     }
     // The description is written as the ticket is sent (`sync::fields::describe`): a plan of
     // 100,000 creates holds none of them.
@@ -522,8 +524,8 @@ mod tests {
 
     use super::*;
 
-    fn boxed(issue: Issue) -> Option<Box<Issue>> {
-        Some(Box::new(issue))
+    fn boxed(issue: Issue) -> Option<std::sync::Arc<Issue>> {
+        Some(std::sync::Arc::new(issue))
     }
     use crate::jira::model::{Status, StatusCategory};
 
@@ -621,7 +623,7 @@ mod tests {
         let linked = issue("1", "OPS-4", "Same", &["sev1_20200414", "sev1"]);
         state
             .linked
-            .insert("OPS-4".into(), Some(Box::new(linked.clone())));
+            .insert("OPS-4".into(), Some(std::sync::Arc::new(linked.clone())));
         state.by_label.insert("sev1_20200414".into(), vec![linked]);
         let plan = run(
             &[item(1, "Same", Some("OPS-4")), item(2, "Same", None)],
@@ -736,7 +738,7 @@ mod tests {
         let hand = issue("7", "OPS-7", "Same", &["sev1_20200414", "sev1"]);
         state
             .linked
-            .insert("OPS-4".into(), Some(Box::new(copy.clone())));
+            .insert("OPS-4".into(), Some(std::sync::Arc::new(copy.clone())));
         state
             .by_label
             .insert("sev1_20200414".into(), vec![first, copy, hand]);
