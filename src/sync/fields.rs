@@ -1097,13 +1097,7 @@ pub(crate) fn description(
         .as_deref()
         .unwrap_or(DEFAULT_DESCRIPTION);
     let loaded = &reports[at.report];
-    let path = loaded
-        .report
-        .path()
-        .to_string_lossy()
-        .replace('\\', "/")
-        .trim_start_matches("./")
-        .to_owned();
+    let path = loaded.shown_path();
     let url = engine
         .report_url
         .map(|template| template.replace("{path}", &path));

@@ -589,13 +589,7 @@ async fn search(
 
 /// Where the post-mortem is read, and what the ticket is for.
 fn description(engine: &Engine<'_>, loaded: &LoadedReport) -> String {
-    let path = loaded
-        .report
-        .path()
-        .to_string_lossy()
-        .replace('\\', "/")
-        .trim_start_matches("./")
-        .to_owned();
+    let path = loaded.shown_path();
     let place = engine
         .report_url
         .map_or(path.clone(), |template| template.replace("{path}", &path));

@@ -38,6 +38,16 @@ impl LoadedReport {
         self.report.apply(edits)
     }
 
+    /// The report's path as ticket descriptions show it: `/` separators, no leading `./`.
+    pub fn shown_path(&self) -> String {
+        self.report
+            .path()
+            .to_string_lossy()
+            .replace('\\', "/")
+            .trim_start_matches("./")
+            .to_owned()
+    }
+
     /// Applies `edits` as [`LoadedReport::apply`] does; returns the body rows whose bytes
     /// changed.
     pub fn apply_rows(&mut self, edits: &[crate::report::Edit]) -> Result<Vec<usize>, ReportError> {
