@@ -125,15 +125,6 @@ fn after_value(text: &str, span: &Span, kind: ContainerKind, value_is_empty: boo
     }
 }
 
-/// Where the planner finds an edited row's item: decoded structs, or the report's compact
-/// records decoded one at a time (a report's edits need not decode all its items at once).
-pub(crate) trait ItemsByRow {
-    /// How many items there are.
-    fn count(&self) -> usize;
-    /// The index and the item of body row `row`, if that row is an item.
-    fn by_row(&self, row: usize) -> Option<(usize, std::borrow::Cow<'_, ActionItem>)>;
-}
-
 /// Splices planned so far, a call of [`add`] at a time, and which item's link and status an
 /// edit has claimed (two bits per item: a big report's edits are planned a row at a time and
 /// only the splices that change bytes are kept, not the edits).
@@ -144,12 +135,13 @@ pub(crate) struct Pending {
     seen: Vec<bool>,
 }
 
-/// The report a [`Pending`] plan is made against.
-pub(crate) struct Target<'a, I: ItemsByRow + ?Sized> {
+/// The report a [`Pending`] plan is made against. Its items are its compact records, an edited
+/// row's decoded when its edits are planned (a report's edits never decode all its items).
+pub(crate) struct Target<'a> {
     pub(crate) path: &'a Path,
     pub(crate) text: &'a str,
     pub(crate) kind: ContainerKind,
-    pub(crate) items: &'a I,
+    pub(crate) items: &'a super::packed::ItemStore,
     pub(crate) known: &'a KnownStatuses,
     /// Whether the text is Confluence storage format.
     pub(crate) storage: bool,
@@ -160,8 +152,8 @@ pub(crate) struct Target<'a, I: ItemsByRow + ?Sized> {
 /// item's link or status wins; across calls the first planned stays (give each row's edits in
 /// one call). Returns whether any of them changes bytes. Errors name rows that are not action
 /// items and keys that are not keys; on error `pending` is as it was.
-pub(crate) fn add<I: ItemsByRow + ?Sized>(
-    target: &Target<'_, I>,
+pub(crate) fn add(
+    target: &Target<'_>,
     pending: &mut Pending,
     edits: &[Edit],
 ) -> Result<bool, ReportError> {
@@ -177,8 +169,8 @@ pub(crate) fn add<I: ItemsByRow + ?Sized>(
     result.map(|()| pending.splices.len() > before)
 }
 
-fn add_claiming<I: ItemsByRow + ?Sized>(
-    target: &Target<'_, I>,
+fn add_claiming(
+    target: &Target<'_>,
     pending: &mut Pending,
     edits: &[Edit],
     claimed: &mut Vec<usize>,
@@ -192,7 +184,7 @@ fn add_claiming<I: ItemsByRow + ?Sized>(
         storage,
     } = target;
     if pending.seen.is_empty() {
-        pending.seen = vec![false; items.count() * 2];
+        pending.seen = vec![false; items.len() * 2];
     }
     let splices = &mut pending.splices;
     let unknown_row = |row: usize| ReportError::UnknownRow {
@@ -201,14 +193,14 @@ fn add_claiming<I: ItemsByRow + ?Sized>(
     };
     let mut cells_seen: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
     // The item last looked up: a row's edits come together, so each is decoded once.
-    let mut last: Option<(usize, usize, std::borrow::Cow<'_, ActionItem>)> = None;
+    let mut last: Option<(usize, usize, ActionItem)> = None;
     for edit in edits.iter().rev() {
         let row = match edit {
             Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
         };
         if last.as_ref().is_none_or(|(at, _, _)| *at != row) {
-            let (index, item) = items.by_row(row).ok_or_else(|| unknown_row(row))?;
-            last = Some((row, index, item));
+            let index = items.find_row(row).ok_or_else(|| unknown_row(row))?;
+            last = Some((row, index, items.get(text, index)));
         }
         let Some((_, index, item)) = last.as_ref() else {
             continue;

@@ -148,26 +148,6 @@ impl EditPlan {
     }
 }
 
-/// A report's items as the edit planner looks them up: a record decoded per edited row.
-struct StoredItems<'a> {
-    store: &'a ItemStore,
-    text: &'a str,
-}
-
-impl edit::ItemsByRow for StoredItems<'_> {
-    fn count(&self) -> usize {
-        self.store.len()
-    }
-
-    fn by_row(&self, row: usize) -> Option<(usize, std::borrow::Cow<'_, ActionItem>)> {
-        let index = self.store.find_row(row)?;
-        Some((
-            index,
-            std::borrow::Cow::Owned(self.store.get(self.text, index)),
-        ))
-    }
-}
-
 /// The bytes last loaded or saved, or only their fingerprint.
 #[derive(Debug)]
 enum SavedText {
@@ -792,25 +772,18 @@ impl Report {
     /// one call the later of two edits of an item's link or status wins; across calls the first
     /// stays. Returns whether these edits change any byte. On error `plan` is as it was.
     pub fn plan_edits(&self, plan: &mut EditPlan, edits: &[Edit]) -> Result<bool, ReportError> {
-        let items = StoredItems {
-            store: &self.parsed.items.store,
-            text: &self.text,
-        };
         let against = Arc::as_ptr(&self.text) as usize;
         debug_assert!(plan.against.is_none_or(|text| text == against));
         plan.against = Some(against);
-        edit::add(&self.edit_target(&items), &mut plan.pending, edits)
-    }
-
-    fn edit_target<'a>(&'a self, items: &'a StoredItems<'a>) -> edit::Target<'a, StoredItems<'a>> {
-        edit::Target {
+        let target = edit::Target {
             path: &self.path,
             text: &self.text,
             kind: self.parsed.kind,
-            items,
+            items: &self.parsed.items.store,
             known: &self.known,
             storage: self.page_title.is_some(),
-        }
+        };
+        edit::add(&target, &mut plan.pending, edits)
     }
 
     /// Applies what [`Report::plan_edits`] planned (against these bytes) and parses the report

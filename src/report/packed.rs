@@ -108,7 +108,6 @@ impl ItemStore {
     }
 
     /// Item `index`, decoded (debug builds check every record with it as it is written).
-    #[cfg_attr(not(debug_assertions), allow(dead_code))]
     pub(crate) fn get(&self, text: &str, index: usize) -> ActionItem {
         self.decode(text, self.starts[index])
     }

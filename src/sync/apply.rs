@@ -23,8 +23,14 @@ pub use crate::sync::engine::{Engine, ReconcileTiming};
 /// Row results being collected, by (report index, row).
 pub(super) use crate::sync::outcome::Rows;
 
+/// Notes that Jira knows `status`: whether it means done, and its lozenge colour.
+pub(super) fn learn_status(known: &mut KnownStatuses, status: &crate::jira::model::Status) {
+    known.insert(&status.name, status.category == StatusCategory::Done);
+    known.set_colour(&status.name, lozenge_colour(status.category));
+}
+
 /// The colour Jira shows a status category in, as a Confluence lozenge colour.
-pub(super) fn lozenge_colour(category: StatusCategory) -> &'static str {
+fn lozenge_colour(category: StatusCategory) -> &'static str {
     match category {
         StatusCategory::Done => "Green",
         StatusCategory::Indeterminate => "Blue",
@@ -44,11 +50,7 @@ pub(super) async fn learn_statuses(
     let mut known = KnownStatuses::default();
     let issues = state.linked.values().flatten().map(|issue| &**issue);
     for issue in issues.chain(state.by_label.values().flatten()) {
-        known.insert(
-            &issue.status.name,
-            issue.status.category == StatusCategory::Done,
-        );
-        known.set_colour(&issue.status.name, lozenge_colour(issue.status.category));
+        learn_status(&mut known, &issue.status);
     }
     let unexplained = reports
         .iter()
@@ -56,8 +58,7 @@ pub(super) async fn learn_statuses(
         .any(|item| !item.status_text().is_empty() && !known.knows(item.status_text()));
     if unexplained {
         for status in engine.client.statuses().await? {
-            known.insert(&status.name, status.category == StatusCategory::Done);
-            known.set_colour(&status.name, lozenge_colour(status.category));
+            learn_status(&mut known, &status);
         }
     }
     for loaded in reports.iter_mut() {
@@ -419,14 +420,20 @@ pub(super) fn finish_dry_run(
         if edits.is_empty() {
             continue;
         }
-        if let Ok(true) = loaded.plan_edits(edit_plan, &edits)
-            && let Some(outcome) = rows.get_mut(&at)
-        {
-            outcome.report_changed = true;
+        match loaded.plan_edits(edit_plan, &edits) {
+            Ok(changed) => {
+                if let Some(outcome) = rows.get_mut(&at).filter(|_| changed) {
+                    outcome.report_changed = true;
+                }
+            }
+            // Said, not hidden: the preview lacks this row's change.
+            Err(error) => tracing::warn!("the preview leaves out row {}: {error}", at.row),
         }
     }
     for (loaded, edit_plan) in reports.iter_mut().zip(plans) {
-        let _ = loaded.apply_plan(edit_plan);
+        if let Err(error) = loaded.apply_plan(edit_plan) {
+            tracing::warn!("the preview shows no change to this report: {error}");
+        }
     }
     for at in held {
         if let Some(row) = rows.get_mut(at) {

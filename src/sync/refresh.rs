@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::jira::model::{FetchedIssues, Issue, IssueKey, StatusCategory};
+use crate::jira::model::{FetchedIssues, Issue, IssueKey};
 use crate::report::model::{ActionItem, KnownStatuses};
-use crate::sync::apply::{Engine, finish_report, lozenge_colour, missing_message};
+use crate::sync::apply::{Engine, finish_report, learn_status, missing_message};
 use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome, SharedTexts};
 use crate::sync::plan;
 use crate::sync::workspace::LoadedReport;
@@ -386,22 +386,14 @@ impl Statuses {
         mut items: impl Iterator<Item = &'i ActionItem>,
     ) -> Result<(), Error> {
         for issue in issues {
-            self.known.insert(
-                &issue.status.name,
-                issue.status.category == StatusCategory::Done,
-            );
-            self.known
-                .set_colour(&issue.status.name, lozenge_colour(issue.status.category));
+            learn_status(&mut self.known, &issue.status);
         }
         let unexplained = items
             .any(|item| !item.status_text().is_empty() && !self.known.knows(item.status_text()));
         if unexplained && !self.site_read {
             self.site_read = true;
             for status in engine.client.statuses().await? {
-                self.known
-                    .insert(&status.name, status.category == StatusCategory::Done);
-                self.known
-                    .set_colour(&status.name, lozenge_colour(status.category));
+                learn_status(&mut self.known, &status);
             }
         }
         Ok(())
