@@ -15,7 +15,9 @@ use crate::jira::model::{
 use crate::report::model::{Edit, KnownStatuses};
 use crate::sync::journal::{Journal, PendingCreate};
 use crate::sync::outcome::{ReportOutcome, RowAction, RowOutcome, RunOutcome};
-use crate::sync::plan::{self, ItemAt, Plan, PlanContext, ReportInput, Ticket, TrackerState};
+use crate::sync::plan::{
+    self, ItemAt, NewTicket, Plan, PlanContext, ReportInput, Ticket, TrackerState,
+};
 use crate::sync::workspace::LoadedReport;
 
 pub use crate::sync::engine::{Engine, ReconcileTiming};
@@ -551,7 +553,7 @@ pub(super) async fn create_chunk(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     journals: &mut [Journal],
-    chunk: &[(ItemAt, &NewIssue)],
+    chunk: &[(&plan::RowPlan, &NewTicket)],
     rows: &mut Rows,
     created_keys: &mut Vec<(ItemAt, IssueKey)>,
     ambiguous: &mut HashSet<ItemAt>,
@@ -562,12 +564,12 @@ pub(super) async fn create_chunk(
         let label: std::sync::Arc<str> = date_label(&reports[index]).into();
         let entries: Vec<PendingCreate> = chunk
             .iter()
-            .filter(|(at, _)| at.report == index)
-            .map(|(at, new)| PendingCreate {
+            .filter(|(row, _)| row.report == index)
+            .map(|(row, _)| PendingCreate {
                 date_label: label.clone(),
-                summary: new.summary.clone(),
+                summary: row.summary.clone(),
                 sent_at: now,
-                then_move: crate::sync::moves::words_to_move(&reports[index], at.row),
+                then_move: crate::sync::moves::words_to_move(&reports[index], row.row),
                 parent: false,
             })
             .collect();
@@ -579,20 +581,17 @@ pub(super) async fn create_chunk(
     }
     let issues: Vec<NewIssue> = chunk
         .iter()
-        .map(|&(at, new)| NewIssue {
-            description: Some(crate::sync::fields::description(
-                engine,
-                reports,
-                at,
-                &new.summary,
-            )),
-            ..new.clone()
+        .map(|&(row, new)| {
+            let description =
+                crate::sync::fields::description(engine, reports, row.at(), &row.summary);
+            new.issue(row.summary.clone(), Some(description))
         })
         .collect();
     let outcomes = engine.client.create_issues(&issues).await;
     drop(issues);
     unsaved.answered += chunk.len();
-    for (&(at, _), outcome) in chunk.iter().zip(outcomes) {
+    for (&(row_plan, _), outcome) in chunk.iter().zip(outcomes) {
+        let at = row_plan.at();
         let (index, row) = (&at.report, &at.row);
         let Some(row_outcome) = rows.get_mut(&at) else {
             continue;
@@ -669,8 +668,8 @@ pub(super) async fn settle_durably(
                 created
                     .iter()
                     .filter(|at| at.report == index)
-                    .filter_map(|at| plan.new_issue(at))
-                    .map(|new| (label.as_str(), new.summary.as_str())),
+                    .filter_map(|at| plan.created_summary(at))
+                    .map(|summary| (label.as_str(), summary)),
             )
             .collect();
         journal
