@@ -383,7 +383,7 @@ pub(super) fn finish_dry_run(
     // Keys to come are shown as `OPS-?1`, `OPS-?2`, ...: not a key (no digits right after the
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
-    let mut placeholders: Vec<(String, String)> = Vec::new();
+    let mut stand_ins = crate::sync::preview::StandIns::default();
     crate::sync::moves::preview(reports, plan, held, &mut rows);
     // Each row's edits planned as it comes and each report rewritten once: one parse per
     // report, not one per row (that was quadratic in rows), and only the splices that change
@@ -403,8 +403,7 @@ pub(super) fn finish_dry_run(
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
         {
-            let n = placeholders.len() + 1;
-            if let Some(stand_in) = IssueKey::parse(&format!("{}-{}", new.project, STAND_IN + n)) {
+            if let Some(stand_in) = stand_ins.next(&new.project) {
                 edits.push(Edit::Link {
                     row: row_plan.row,
                     key: stand_in.to_string(),
@@ -416,7 +415,6 @@ pub(super) fn finish_dry_run(
                     row: row_plan.row,
                     status: STAND_IN_STATUS.to_owned(),
                 });
-                placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
         }
         if edits.is_empty() {
@@ -446,11 +444,7 @@ pub(super) fn finish_dry_run(
     let mut outcome = collect("sync", true, reports, rows);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            crate::sync::preview::swap_stand_ins(
-                diff,
-                &placeholders,
-                (STAND_IN_STATUS, NEW_STATUS),
-            );
+            crate::sync::preview::swap_stand_ins(diff, &stand_ins, (STAND_IN_STATUS, NEW_STATUS));
         }
     }
     outcome
@@ -462,10 +456,6 @@ const STAND_IN_STATUS: &str = "PmSyncNewTicketStatus";
 
 /// What a dry run's diff shows where the new ticket's status will be written.
 const NEW_STATUS: &str = "(status)";
-
-/// Numbers of the stand-in keys of a dry run: all of one length (so none is a prefix of
-/// another), far beyond any real issue number.
-const STAND_IN: usize = 900_000_000_000_000;
 
 /// Sends the planned edits (labels, summaries) concurrently; the client caps requests in flight.
 pub(super) async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {

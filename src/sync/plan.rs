@@ -664,7 +664,9 @@ mod tests {
         assert!(Arc::ptr_eq(&ticket(&plan, 0), &ticket(&plan, 2)));
         // Row 2 gets a field of its own (an Owner cell, say).
         if let Ticket::Create(new) = &mut plan.rows[1].ticket {
-            Arc::make_mut(new).fields.insert("assignee".into(), "x".into());
+            Arc::make_mut(new)
+                .fields
+                .insert("assignee".into(), "x".into());
         }
         plan.change_creates(0, |new| {
             new.fields.insert("parent".into(), "OPS-1".into());
