@@ -546,7 +546,7 @@ pub(super) async fn create_chunk(
     journals: &mut [Journal],
     chunk: &[(&plan::RowPlan, &NewTicket)],
     rows: &mut Rows,
-    created_keys: &mut Vec<(ItemAt, IssueKey)>,
+    created_keys: &mut crate::sync::created::CreatedKeys,
     ambiguous: &mut HashSet<ItemAt>,
     unsaved: &mut UnsavedKeys,
 ) -> Result<(), Error> {
@@ -608,7 +608,7 @@ pub(super) async fn create_chunk(
                 });
                 row_outcome.key = Some(key.as_str().into());
                 row_outcome.browse = Some(engine.browse.clone());
-                created_keys.push((at, key));
+                created_keys.push(at, key);
                 unsaved.settled.push((at.report, place));
             }
             CreateOutcome::Rejected { message } => {
@@ -743,7 +743,7 @@ fn choose_transition<'t>(
 pub(super) async fn write_created_statuses(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
-    created: &[&[(ItemAt, IssueKey)]],
+    created: impl Iterator<Item = (ItemAt, IssueKey)>,
     keep_words: &HashSet<ItemAt>,
     rows: &mut Rows,
 ) -> Result<(), Error> {
@@ -752,7 +752,11 @@ pub(super) async fn write_created_statuses(
     // holds 100,000 issues.
     let keys_at_a_time = crate::sync::refresh::keys_per_batch(engine.jira.concurrency);
     let mut plans: HashMap<usize, crate::report::EditPlan> = HashMap::new();
-    for batch in created.iter().flat_map(|part| part.chunks(keys_at_a_time)) {
+    let mut created = created.peekable();
+    let mut batch: Vec<(ItemAt, IssueKey)> = Vec::new();
+    while created.peek().is_some() {
+        batch.clear();
+        batch.extend(created.by_ref().take(keys_at_a_time));
         let keys: Vec<IssueKey> = batch.iter().map(|(_, key)| key.clone()).collect();
         let fetched = match engine.client.fetch_issues(&keys).await {
             Ok(fetched) => fetched,
@@ -769,7 +773,7 @@ pub(super) async fn write_created_statuses(
             .into_iter()
             .map(|(key, issue)| (key, issue.status))
             .collect();
-        for (at, key) in batch {
+        for (at, key) in &batch {
             let Some(status) = statuses.get(key) else {
                 continue;
             };

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod copies;
+pub mod created;
 pub mod engine;
 pub mod fields;
 pub mod intent;

@@ -240,15 +240,18 @@ async fn make(
 pub async fn after_creates(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
-    created: &[(ItemAt, IssueKey)],
+    created: &crate::sync::created::CreatedKeys,
     more: Vec<Move>,
     rows: &mut crate::sync::outcome::Rows,
 ) -> (Vec<(ItemAt, IssueKey)>, HashSet<ItemAt>) {
     let mut moves: Vec<Move> = created
         .iter()
-        .filter_map(|(at, key)| wanted(&reports[at.report], *at, key))
+        .filter_map(|(at, key)| wanted(&reports[at.report], at, &key))
         .collect();
     moves.extend(more);
+    if moves.is_empty() {
+        return (Vec::new(), HashSet::new());
+    }
     let moved = make(engine, moves.clone(), rows).await;
     let keep_words: HashSet<ItemAt> = moves
         .iter()
@@ -256,7 +259,7 @@ pub async fn after_creates(
         .map(|m| m.at)
         .collect();
     // Looked up, not scanned (moves × creates), and the created list is not copied.
-    let created_at: HashSet<ItemAt> = created.iter().map(|(at, _)| *at).collect();
+    let created_at: HashSet<ItemAt> = created.rows().collect();
     let moved_only = moves
         .iter()
         .filter(|m| !created_at.contains(&m.at))

@@ -74,7 +74,12 @@ pub async fn refresh(
     }
     .into_iter();
     if !dry_run {
-        crate::sync::write_back::save(reports, &mut cell_records, &HashSet::new(), &[]);
+        crate::sync::write_back::save(
+            reports,
+            &mut cell_records,
+            &HashSet::new(),
+            &Default::default(),
+        );
     }
     // Pages get their one PUT each (files were made durable by the save).
     let mut first_error: Option<Error> = None;

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::error::Error;
 use crate::jira::BULK_CREATE_LIMIT;
-use crate::jira::model::{Issue, IssueKey};
+use crate::jira::model::Issue;
 use crate::sync::apply::{
     Engine, Rows, UnsavedKeys, apply_rows, apply_updates, check_project, close_duplicates, collect,
     create_chunk, creates_at, date_label, finish_dry_run, held_by_journal, initial_rows,
@@ -155,7 +155,7 @@ struct SyncRun<'r, 'e> {
     /// `[report] write_back`: what pm-sync last saw of each cell it writes back.
     cell_records: Vec<crate::sync::write_back::CellRecords>,
     rows: Rows,
-    created_keys: Vec<(ItemAt, IssueKey)>,
+    created_keys: crate::sync::created::CreatedKeys,
     /// Creates of this run whose keys are saved, as (report, place in its journal): their
     /// journal entries settle at the end.
     settle_created: Vec<(usize, usize)>,
@@ -231,7 +231,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             field_updates: Vec::new(),
             cell_records: Vec::new(),
             rows: Rows::new(),
-            created_keys: Vec::new(),
+            created_keys: Default::default(),
             settle_created: Vec::new(),
             ambiguous: HashSet::new(),
         })
@@ -550,7 +550,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         write_created_statuses(
             engine,
             self.reports,
-            &[&self.created_keys, &moved_only],
+            self.created_keys.iter().chain(moved_only),
             &keep_words,
             &mut self.rows,
         )

@@ -296,11 +296,11 @@ pub fn save(
     reports: &[crate::sync::workspace::LoadedReport],
     records: &mut [CellRecords],
     failed: &HashSet<crate::sync::plan::ItemAt>,
-    created: &[(crate::sync::plan::ItemAt, crate::jira::model::IssueKey)],
+    created: &crate::sync::created::CreatedKeys,
 ) {
     // A created ticket took its owner and due date from the cells: they are the report's
     // words, seen now, so a later change in Jira is not taken for a change in the report.
-    for (at, key) in created {
+    for (at, key) in created.iter() {
         let (index, row) = (&at.report, &at.row);
         let (Some(records), Some(item)) =
             (records.get_mut(*index), reports[*index].report.item(*row))

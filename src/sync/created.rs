@@ -1,0 +1,97 @@
+//! The tickets a sync run created, by row, kept small: a run of 100,000 creates holds one of
+//! these per create until its statuses, moves and cell records are done.
+
+use crate::jira::model::IssueKey;
+use crate::sync::plan::ItemAt;
+
+/// The keys a run created, each as its row and its number; the project, which every created
+/// key shares in practice, is kept once. A key of another project (or written with a leading
+/// zero) is kept whole.
+#[derive(Debug, Default)]
+pub struct CreatedKeys {
+    project: String,
+    numbered: Vec<(ItemAt, u64)>,
+    others: Vec<(ItemAt, IssueKey)>,
+}
+
+impl CreatedKeys {
+    /// Room for `more` keys.
+    pub fn reserve(&mut self, more: usize) {
+        self.numbered.reserve(more);
+    }
+
+    /// Records that the row at `at` got `key`.
+    pub fn push(&mut self, at: ItemAt, key: IssueKey) {
+        if self.project.is_empty() && self.numbered.is_empty() {
+            self.project = key.project().to_owned();
+        }
+        let number = key
+            .as_str()
+            .strip_prefix(self.project.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .filter(|digits| !digits.starts_with('0'))
+            .and_then(|digits| digits.parse::<u64>().ok());
+        match number {
+            Some(number) => self.numbered.push((at, number)),
+            None => self.others.push((at, key)),
+        }
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> usize {
+        self.numbered.len() + self.others.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows that got a key.
+    pub fn rows(&self) -> impl Iterator<Item = ItemAt> + '_ {
+        let numbered = self.numbered.iter().map(|(at, _)| *at);
+        numbered.chain(self.others.iter().map(|(at, _)| *at))
+    }
+
+    /// Every row with its key (each key made as it is read).
+    pub fn iter(&self) -> impl Iterator<Item = (ItemAt, IssueKey)> + '_ {
+        let numbered = self.numbered.iter().filter_map(|(at, number)| {
+            IssueKey::parse(&format!("{}-{number}", self.project)).map(|key| (*at, key))
+        });
+        numbered.chain(self.others.iter().cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_come_back_as_they_went_in_whatever_their_project_or_digits() {
+        let mut created = CreatedKeys::default();
+        let written = [
+            "OPS-12",
+            "OPS-9",
+            "SEC-4",
+            "OPS-007",
+            "OPS-18446744073709551616",
+        ];
+        for (row, key) in written.iter().enumerate() {
+            created.push(ItemAt::new(0, row + 1), IssueKey::parse(key).unwrap());
+        }
+        assert_eq!(created.len(), 5);
+        let mut back: Vec<(usize, String)> = created
+            .iter()
+            .map(|(at, key)| (at.row, key.to_string()))
+            .collect();
+        back.sort();
+        let expected: Vec<(usize, String)> = written
+            .iter()
+            .enumerate()
+            .map(|(row, key)| (row + 1, key.to_string()))
+            .collect();
+        assert_eq!(back, expected);
+        assert_eq!(created.rows().count(), 5);
+        assert!(std::mem::size_of::<(ItemAt, u64)>() <= 24);
+    }
+}
