@@ -252,11 +252,16 @@ pub fn eprint(message: &str) {
 /// A writer for stdout and stderr that masks what passes through it and makes it safe for a
 /// terminal ([`for_terminal`]): whole lines are passed on as they complete, the rest when
 /// flushed or dropped (a secret or an escape sequence never spans lines, so it is never split
-/// between two writes).
+/// between two writes). A long write (a dry run's diff of 100,000 rows) is passed on a piece
+/// of whole lines at a time, never copied whole.
 pub struct Writer<W: Write> {
     inner: W,
+    /// The start of a line not yet complete.
     pending: Vec<u8>,
 }
+
+/// About how many bytes of whole lines [`Writer`] masks at a time.
+const PIECE: usize = 64 * 1024;
 
 impl<W: Write> Writer<W> {
     /// Masks what is written to `inner`.
@@ -267,24 +272,47 @@ impl<W: Write> Writer<W> {
         }
     }
 
-    fn pass_on(&mut self, upto: usize) -> io::Result<()> {
-        let masked = for_terminal(&bytes(&self.pending[..upto])).into_owned();
-        self.pending.drain(..upto);
-        self.inner.write_all(&masked)
+    /// Masks `lines` and writes them to `inner`.
+    fn pass_on(inner: &mut W, lines: &[u8]) -> io::Result<()> {
+        inner.write_all(&for_terminal(&bytes(lines)))
     }
 }
 
 impl<W: Write> Write for Writer<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        if let Some(last) = memchr::memrchr(b'\n', &self.pending) {
-            self.pass_on(last + 1)?;
+        let Some(last) = memchr::memrchr(b'\n', buf) else {
+            self.pending.extend_from_slice(buf);
+            return Ok(buf.len());
+        };
+        let (mut lines, rest) = buf.split_at(last + 1);
+        if !self.pending.is_empty() {
+            // The line begun by earlier writes ends here.
+            let end = memchr::memchr(b'\n', lines).map_or(lines.len(), |n| n + 1);
+            self.pending.extend_from_slice(&lines[..end]);
+            Self::pass_on(&mut self.inner, &self.pending)?;
+            self.pending.clear();
+            lines = &lines[end..];
+        }
+        while !lines.is_empty() {
+            // A piece ends at the first line end past `PIECE` bytes (or is what is left).
+            let end = if lines.len() <= PIECE {
+                lines.len()
+            } else {
+                memchr::memchr(b'\n', &lines[PIECE..]).map_or(lines.len(), |n| PIECE + n + 1)
+            };
+            Self::pass_on(&mut self.inner, &lines[..end])?;
+            lines = &lines[end..];
+        }
+        self.pending.extend_from_slice(rest);
+        if self.pending.capacity() > PIECE && self.pending.is_empty() {
+            self.pending = Vec::new();
         }
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.pass_on(self.pending.len())?;
+        Self::pass_on(&mut self.inner, &self.pending)?;
+        self.pending.clear();
         self.inner.flush()
     }
 }
@@ -523,6 +551,36 @@ mod tests {
             writer.write_all(b"value").unwrap();
         }
         assert_eq!(String::from_utf8(out).unwrap(), "a *** b\nand ***");
+    }
+
+    #[test]
+    fn a_long_write_is_passed_on_in_pieces_of_whole_lines_masked_as_a_whole() {
+        register("piece-secret-4567");
+        let mut text = Vec::new();
+        for n in 0..20_000 {
+            text.extend_from_slice(format!("+| row {n} \x1b]0;t\x07 |").as_bytes());
+            if n % 97 == 0 {
+                text.extend_from_slice(b" piece-secret-4567");
+            }
+            if n == 5_000 {
+                // One line longer than a piece.
+                text.extend(std::iter::repeat_n(b'x', 3 * PIECE));
+            }
+            text.push(b'\n');
+        }
+        text.extend_from_slice(b"no line end piece-secret-4567");
+        let whole = for_terminal(&bytes(&text)).into_owned();
+        assert!(find(&whole).is_none());
+        for piece in [text.len(), 3 * PIECE + 5, 70_001, 4096, 333] {
+            let mut out = Vec::new();
+            {
+                let mut writer = Writer::new(&mut out);
+                for chunk in text.chunks(piece) {
+                    writer.write_all(chunk).unwrap();
+                }
+            }
+            assert!(out == whole, "writes of {piece} bytes");
+        }
     }
 
     #[test]
