@@ -73,16 +73,14 @@ impl Home {
         }
     }
 
-    /// A unified diff from what the home holds to `report`'s bytes (empty when unmodified).
-    pub fn diff(&self, report: &Report) -> String {
+    /// What changed from what the home holds to `report`'s bytes, as a unified diff written
+    /// when shown (`None` when unmodified).
+    pub fn change(&self, report: &Report) -> Option<crate::report::Change> {
         match self {
-            Home::File(file) => file.diff(report),
+            Home::File(file) => file.change(report),
             Home::Page(page) => {
                 let name = page.name().display().to_string();
-                match report.saved_text() {
-                    Some(before) => report.diff_from(&name, before),
-                    None => String::new(),
-                }
+                report.change_from(&name, report.saved_shared()?)
             }
         }
     }

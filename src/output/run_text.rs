@@ -70,13 +70,9 @@ pub fn write(
                 writeln!(out, "      line {}: warning: {warning}", row.line)?;
             }
         }
-        if let Some(diff) = &report.diff
-            && !diff.is_empty()
-        {
-            out.write_str(diff)?;
-            if !diff.ends_with('\n') {
-                out.write_char('\n')?;
-            }
+        if let Some(diff) = &report.diff {
+            // Written as it is made; it ends with a line end.
+            write!(out, "{diff}")?;
         }
     }
     out.write_str(&totals(outcome))

@@ -9,70 +9,112 @@
 //! in-place edits, and formatted exactly as `similar`'s unified diff (the hunks are grouped by
 //! `similar` itself).
 
+use std::fmt;
+use std::sync::Arc;
+
 use similar::{DiffOp, group_diff_ops};
+
+/// What changed in a report, as a unified diff written when it is shown (a dry run of 100,000
+/// rows never holds its diff as one string): the bytes its home held and the bytes now, both
+/// shared with the report, not copied.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// From `before` to `after`, with `a/NAME` and `b/NAME` headers.
+    Texts {
+        before: Arc<String>,
+        after: Arc<String>,
+        name: String,
+    },
+    /// No diff can be shown: why, as one line.
+    Note(String),
+}
+
+impl Change {
+    /// Writes the diff (or the note) to `out`, a line at a time; it ends with a line end.
+    pub fn write_to(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        match self {
+            Change::Texts {
+                before,
+                after,
+                name,
+            } => write_unified(
+                out,
+                before,
+                after,
+                3,
+                (&format!("a/{name}"), &format!("b/{name}")),
+            ),
+            Change::Note(note) => writeln!(out, "{note}"),
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(out)
+    }
+}
 
 /// How far ahead (old and new lines together) a changed line looks for the next shared line.
 /// Each step compares at most `(W + 1)(W + 2) / 2` pairs of lines, so the walk is linear.
 pub(crate) const RESYNC_WINDOW: usize = 8;
 
-/// A unified diff from `old` to `new` with `context` lines around each change and
-/// `--- {old_name}` / `+++ {new_name}` headers; empty when the texts are equal.
-pub(crate) fn unified(
+/// Writes a unified diff from `old` to `new` with `context` lines around each change and
+/// `--- {old_name}` / `+++ {new_name}` headers (nothing when the texts are equal) to `out` as
+/// it is made, a line at a time: a diff of 100,000 changed rows is never one string.
+pub(crate) fn write_unified(
+    out: &mut dyn std::fmt::Write,
     old: &str,
     new: &str,
     context: usize,
-    old_name: &str,
-    new_name: &str,
-) -> String {
+    (old_name, new_name): (&str, &str),
+) -> std::fmt::Result {
     let a = lines(old);
     let b = lines(new);
     let (ops, _) = line_ops(&a, &b);
     let hunks = group_diff_ops(ops, context);
-    let mut out = String::new();
     if hunks.is_empty() {
-        return out;
+        return Ok(());
     }
-    out.push_str(&format!("--- {old_name}\n+++ {new_name}\n"));
+    writeln!(out, "--- {old_name}\n+++ {new_name}")?;
     for hunk in hunks {
-        out.push_str(&format!(
-            "{}\n",
-            similar::udiff::UnifiedHunkHeader::new(&hunk)
-        ));
+        writeln!(out, "{}", similar::udiff::UnifiedHunkHeader::new(&hunk))?;
         for op in hunk {
             match op {
                 DiffOp::Equal { old_index, len, .. } => {
-                    push_lines(&mut out, ' ', &a[old_index..old_index + len])
+                    write_lines(out, ' ', &a[old_index..old_index + len])?
                 }
                 DiffOp::Delete {
                     old_index, old_len, ..
-                } => push_lines(&mut out, '-', &a[old_index..old_index + old_len]),
+                } => write_lines(out, '-', &a[old_index..old_index + old_len])?,
                 DiffOp::Insert {
                     new_index, new_len, ..
-                } => push_lines(&mut out, '+', &b[new_index..new_index + new_len]),
+                } => write_lines(out, '+', &b[new_index..new_index + new_len])?,
                 DiffOp::Replace {
                     old_index,
                     old_len,
                     new_index,
                     new_len,
                 } => {
-                    push_lines(&mut out, '-', &a[old_index..old_index + old_len]);
-                    push_lines(&mut out, '+', &b[new_index..new_index + new_len]);
+                    write_lines(out, '-', &a[old_index..old_index + old_len])?;
+                    write_lines(out, '+', &b[new_index..new_index + new_len])?;
                 }
             }
         }
     }
-    out
+    Ok(())
 }
 
 /// Writes `lines` each after `tag`, marking a last line without a line break as `similar` does.
-fn push_lines(out: &mut String, tag: char, lines: &[&str]) {
+fn write_lines(out: &mut dyn std::fmt::Write, tag: char, lines: &[&str]) -> std::fmt::Result {
     for line in lines {
-        out.push(tag);
-        out.push_str(line);
+        out.write_char(tag)?;
+        out.write_str(line)?;
         if !line.ends_with(['\n', '\r']) {
-            out.push_str("\n\\ No newline at end of file\n");
+            out.write_str("\n\\ No newline at end of file\n")?;
         }
     }
+    Ok(())
 }
 
 /// `text`'s lines, each with its terminator (`\n`, `\r\n` or a lone `\r`, as `similar` splits).
@@ -196,6 +238,12 @@ fn resync(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn unified(old: &str, new: &str, context: usize, old_name: &str, new_name: &str) -> String {
+        let mut out = String::new();
+        write_unified(&mut out, old, new, context, (old_name, new_name)).unwrap();
+        out
+    }
 
     /// `similar`'s own (optimal, quadratic) diff, which ours must equal for in-place edits.
     fn reference(old: &str, new: &str) -> String {

@@ -164,29 +164,34 @@ impl FileHome {
     /// [`ReportOptions::keep_original`] those bytes are read back from the file, and a file
     /// that no longer holds them gets a one-line note instead.
     pub fn diff(&self, report: &Report) -> String {
+        self.change(report)
+            .map(|change| change.to_string())
+            .unwrap_or_default()
+    }
+
+    /// [`FileHome::diff`], written only when shown: `None` when unmodified.
+    pub fn change(&self, report: &Report) -> Option<crate::report::Change> {
         if !report.is_modified() {
-            return String::new();
+            return None;
         }
-        let name = self.path.display().to_string();
-        let read_back;
         let before = match report.saved() {
-            Saved::Bytes(bytes) => bytes,
+            Saved::Bytes(_) => report.saved_shared()?,
             Saved::Fingerprint(fingerprint) => {
-                read_back = std::fs::read_to_string(disk::target(&self.path))
+                let read_back = std::fs::read_to_string(disk::target(&self.path))
                     .ok()
                     .filter(|text| disk::Fingerprint::of(text.as_bytes()) == fingerprint);
-                match &read_back {
-                    Some(text) => text.as_str(),
+                match read_back {
+                    Some(text) => std::sync::Arc::new(text),
                     None => {
-                        return format!(
-                            "{}: no diff: the file changed on disk since pm-sync read it\n",
+                        return Some(crate::report::Change::Note(format!(
+                            "{}: no diff: the file changed on disk since pm-sync read it",
                             self.path.display()
-                        );
+                        )));
                     }
                 }
             }
         };
-        report.diff_from(&name, before)
+        report.change_from(&self.path.display().to_string(), before)
     }
 }
 

@@ -40,6 +40,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+pub use diff::Change;
 pub use error::ReportError;
 pub use file::FileHome;
 pub use incident_date::{Refusal, Source, SourceKind};
@@ -920,17 +921,27 @@ impl Report {
     /// A unified diff from `before` (what its home holds) to the current bytes, with
     /// `a/<name>` and `b/<name>` headers; empty when unmodified.
     pub fn diff_from(&self, name: &str, before: &str) -> String {
-        if !self.is_modified() {
-            return String::new();
-        }
-        let name = name.trim_start_matches('/');
-        // Linear in lines, where `similar`'s optimal diff is quadratic in changed lines.
-        diff::unified(
+        self.change_from(name, Arc::new(before.to_owned()))
+            .map(|change| change.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The change from `before` (what its home holds) to the current bytes, shown as a diff
+    /// with `a/<name>` and `b/<name>` headers when written; `None` when unmodified. Linear in
+    /// lines, where `similar`'s optimal diff is quadratic in changed lines.
+    pub fn change_from(&self, name: &str, before: Arc<String>) -> Option<Change> {
+        self.is_modified().then(|| Change::Texts {
             before,
-            self.text.as_str(),
-            3,
-            &format!("a/{name}"),
-            &format!("b/{name}"),
-        )
+            after: Arc::clone(&self.text),
+            name: name.trim_start_matches('/').to_owned(),
+        })
+    }
+
+    /// The bytes its home held when last read or saved, shared, when kept.
+    pub(crate) fn saved_shared(&self) -> Option<Arc<String>> {
+        match &self.saved {
+            SavedText::Bytes(bytes) => Some(Arc::clone(bytes)),
+            SavedText::Fingerprint(_) => None,
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::jira::model::{
 };
 use crate::report::model::{Edit, KnownStatuses};
 use crate::sync::journal::{Journal, PendingCreate};
-use crate::sync::outcome::{ReportOutcome, RowAction, RowOutcome, RunOutcome};
+use crate::sync::outcome::{Diff, ReportOutcome, RowAction, RowOutcome, RunOutcome};
 use crate::sync::plan::{
     self, ItemAt, NewTicket, Plan, PlanContext, ReportInput, Ticket, TrackerState,
 };
@@ -402,20 +402,19 @@ pub(super) fn finish_dry_run(
         let mut edits = std::mem::take(&mut row_plan.edits);
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
+            && let Some(stand_in) = stand_ins.next(&new.project)
         {
-            if let Some(stand_in) = stand_ins.next(&new.project) {
-                edits.push(Edit::Link {
-                    row: row_plan.row,
-                    key: stand_in.to_string(),
-                    url: engine.browse_url(&stand_in),
-                });
-                // The real run also writes the new ticket's status, which Jira names only once
-                // the ticket exists: the diff shows where it goes.
-                edits.push(Edit::Status {
-                    row: row_plan.row,
-                    status: STAND_IN_STATUS.to_owned(),
-                });
-            }
+            edits.push(Edit::Link {
+                row: row_plan.row,
+                key: stand_in.to_string(),
+                url: engine.browse_url(&stand_in),
+            });
+            // The real run also writes the new ticket's status, which Jira names only once
+            // the ticket exists: the diff shows where it goes.
+            edits.push(Edit::Status {
+                row: row_plan.row,
+                status: crate::sync::preview::STAND_IN_STATUS.to_owned(),
+            });
         }
         if edits.is_empty() {
             continue;
@@ -442,20 +441,14 @@ pub(super) fn finish_dry_run(
         }
     }
     let mut outcome = collect("sync", true, reports, rows);
+    let stand_ins = std::sync::Arc::new(stand_ins);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            crate::sync::preview::swap_stand_ins(diff, &stand_ins, (STAND_IN_STATUS, NEW_STATUS));
+            diff.swap_stand_ins(stand_ins.clone());
         }
     }
     outcome
 }
-
-/// The status a dry run writes for a ticket still to be created (a word no report holds),
-/// shown in the diff as [`NEW_STATUS`].
-const STAND_IN_STATUS: &str = "PmSyncNewTicketStatus";
-
-/// What a dry run's diff shows where the new ticket's status will be written.
-const NEW_STATUS: &str = "(status)";
 
 /// Sends the planned edits (labels, summaries) concurrently; the client caps requests in flight.
 pub(super) async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
@@ -827,7 +820,7 @@ pub(super) fn collect(
                 .as_ref()
                 .filter(|_| loaded.severity_defaulted)
                 .map(|labels| labels.severity.clone()),
-            diff: dry_run.then(|| loaded.diff()),
+            diff: dry_run.then(|| Diff::new(loaded.change())),
             items,
         });
     }
@@ -845,7 +838,7 @@ pub(super) fn finish_report(
         written,
         labels: None,
         default_severity: None,
-        diff: dry_run.then(|| loaded.diff()),
+        diff: dry_run.then(|| Diff::new(loaded.change())),
         items,
     }
 }

@@ -196,10 +196,63 @@ pub struct ReportOutcome {
     /// unless set): said at default verbosity, never a silent fallback.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_severity: Option<String>,
-    /// Unified diff of the report (dry runs only).
+    /// Unified diff of the report (dry runs only; empty when nothing would change).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub diff: Option<String>,
+    pub diff: Option<Diff>,
     pub items: Vec<RowOutcome>,
+}
+
+/// A dry run's diff of one report, written as it is shown (text or JSON), never held as one
+/// string: the report's change, with the stand-in keys of tickets to come shown as their
+/// placeholders and the stand-in status as `(status)`.
+#[derive(Debug, Clone, Default)]
+pub struct Diff {
+    change: Option<crate::report::Change>,
+    stand_ins: Option<Arc<crate::sync::preview::StandIns>>,
+}
+
+impl Diff {
+    /// The diff of `change` (`None`: nothing changes).
+    pub fn new(change: Option<crate::report::Change>) -> Diff {
+        Diff {
+            change,
+            stand_ins: None,
+        }
+    }
+
+    /// Shows the stand-in keys of `stand_ins` as their placeholders.
+    pub(crate) fn swap_stand_ins(&mut self, stand_ins: Arc<crate::sync::preview::StandIns>) {
+        self.stand_ins = Some(stand_ins);
+    }
+
+    /// Whether nothing would change.
+    pub fn is_empty(&self) -> bool {
+        self.change.is_none()
+    }
+}
+
+impl std::fmt::Display for Diff {
+    /// The diff, ending with a line end; nothing when empty.
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(change) = &self.change else {
+            return Ok(());
+        };
+        match &self.stand_ins {
+            None => change.write_to(out),
+            Some(stand_ins) => {
+                let mut swapping = crate::sync::preview::SwapLines::new(out, stand_ins);
+                change.write_to(&mut swapping)?;
+                swapping.finish()
+            }
+        }
+    }
+}
+
+impl Serialize for Diff {
+    /// As a JSON string, escaped as it is written.
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.collect_str(self)
+    }
 }
 
 /// The result of a whole run.

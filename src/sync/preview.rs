@@ -38,6 +38,61 @@ impl StandIns {
     }
 }
 
+/// The status a dry run writes for a ticket still to be created (a word no report holds),
+/// shown in the diff as [`NEW_STATUS`].
+pub(crate) const STAND_IN_STATUS: &str = "PmSyncNewTicketStatus";
+
+/// What a dry run's diff shows where the new ticket's status will be written.
+const NEW_STATUS: &str = "(status)";
+
+/// A writer that passes on a diff a line at a time, each line's stand-ins swapped for their
+/// placeholders and the stand-in status for [`NEW_STATUS`] (a key or a status never spans
+/// lines): a dry run's diff is swapped as it is written, never held whole.
+pub(crate) struct SwapLines<'w, 's> {
+    out: &'w mut dyn std::fmt::Write,
+    stand_ins: &'s StandIns,
+    line: String,
+}
+
+impl<'w, 's> SwapLines<'w, 's> {
+    /// Swaps what is written before passing it to `out`.
+    pub(crate) fn new(out: &'w mut dyn std::fmt::Write, stand_ins: &'s StandIns) -> Self {
+        Self {
+            out,
+            stand_ins,
+            line: String::new(),
+        }
+    }
+
+    fn pass_line(&mut self) -> std::fmt::Result {
+        swap_stand_ins(
+            &mut self.line,
+            self.stand_ins,
+            (STAND_IN_STATUS, NEW_STATUS),
+        );
+        self.out.write_str(&self.line)?;
+        self.line.clear();
+        Ok(())
+    }
+
+    /// Passes on a last line without a line end.
+    pub(crate) fn finish(mut self) -> std::fmt::Result {
+        self.pass_line()
+    }
+}
+
+impl std::fmt::Write for SwapLines<'_, '_> {
+    fn write_str(&mut self, mut text: &str) -> std::fmt::Result {
+        while let Some(end) = text.find('\n') {
+            self.line.push_str(&text[..=end]);
+            self.pass_line()?;
+            text = &text[end + 1..];
+        }
+        self.line.push_str(text);
+        Ok(())
+    }
+}
+
 /// `diff` with every stand-in key of `stand_ins` replaced by its placeholder and every
 /// `word.0` by `word.1`, in one pass and one copy: each `PROJECT-digits` of the diff is
 /// checked, rather than every stand-in searched for in turn (which was rows × diff length).
@@ -157,5 +212,35 @@ mod tests {
         let none = StandIns::default();
         assert_eq!(swapped("a-b Stand", &none, ("Stand", "x")), "a-b x");
         assert_eq!(swapped("é-b Stand é", &none, ("Stand", "x")), "é-b x é");
+    }
+
+    #[test]
+    fn a_diff_written_in_pieces_is_swapped_line_by_line_as_a_whole_would_be() {
+        use std::fmt::Write;
+        let mut stand_ins = StandIns::default();
+        let keys: Vec<IssueKey> = (0..40).map(|_| stand_ins.next("OPS").unwrap()).collect();
+        let mut diff = String::new();
+        for key in &keys {
+            diff.push_str(&format!("+| [{key}](https://x/browse/{key}) | {STAND_IN_STATUS} |\n"));
+        }
+        diff.push_str("\\ no line end OPS-900000000000040");
+        let mut whole = diff.clone();
+        swap_stand_ins(&mut whole, &stand_ins, (STAND_IN_STATUS, NEW_STATUS));
+        assert!(whole.contains("[OPS-?40](https://x/browse/OPS-?40) | (status) |"));
+        for piece in [1, 5, 17, 64, diff.len()] {
+            let mut out = String::new();
+            let mut swapping = SwapLines::new(&mut out, &stand_ins);
+            let mut rest = diff.as_str();
+            while !rest.is_empty() {
+                let mut cut = piece.min(rest.len());
+                while !rest.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                swapping.write_str(&rest[..cut]).unwrap();
+                rest = &rest[cut..];
+            }
+            swapping.finish().unwrap();
+            assert_eq!(out, whole, "pieces of {piece}");
+        }
     }
 }

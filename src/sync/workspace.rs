@@ -93,9 +93,10 @@ impl LoadedReport {
         self.written
     }
 
-    /// A unified diff from what the home holds to the report's bytes (for dry runs).
-    pub fn diff(&self) -> String {
-        self.home.diff(&self.report)
+    /// What changed from what the home holds to the report's bytes, as a diff written when
+    /// shown (for dry runs; `None` when unmodified).
+    pub fn change(&self) -> Option<crate::report::Change> {
+        self.home.change(&self.report)
     }
 }
 
