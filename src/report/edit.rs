@@ -19,11 +19,13 @@ use super::model::{ActionItem, ContainerKind, Edit, KeyPlace, KnownStatuses, Spa
 /// can overflow. A splice is 24 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Splice {
-    /// The replaced bytes (`start == end` for an insertion).
+    /// Where the replaced bytes start in the text.
     start: u32,
+    /// Where they end (`start` for an insertion).
     end: u32,
-    /// Where the value sits in the buffer.
+    /// Where the value starts in the buffer.
     value_start: u32,
+    /// Where it ends.
     value_end: u32,
     /// The body row whose cells it writes.
     row: u32,
