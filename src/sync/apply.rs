@@ -15,7 +15,9 @@ use crate::jira::model::{
 use crate::report::model::{Edit, KnownStatuses};
 use crate::sync::journal::{Journal, PendingCreate};
 use crate::sync::outcome::{ReportOutcome, RowAction, RowOutcome, RunOutcome};
-use crate::sync::plan::{self, ItemAt, Plan, PlanContext, ReportInput, Ticket, TrackerState};
+use crate::sync::plan::{
+    self, ItemAt, NewTicket, Plan, PlanContext, ReportInput, Ticket, TrackerState,
+};
 use crate::sync::workspace::LoadedReport;
 
 pub use crate::sync::engine::{Engine, ReconcileTiming};
@@ -381,7 +383,7 @@ pub(super) fn finish_dry_run(
     // Keys to come are shown as `OPS-?1`, `OPS-?2`, ...: not a key (no digits right after the
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
-    let mut placeholders: Vec<(String, String)> = Vec::new();
+    let mut stand_ins = crate::sync::preview::StandIns::default();
     crate::sync::moves::preview(reports, plan, held, &mut rows);
     // Each row's edits planned as it comes and each report rewritten once: one parse per
     // report, not one per row (that was quadratic in rows), and only the splices that change
@@ -401,8 +403,7 @@ pub(super) fn finish_dry_run(
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
         {
-            let n = placeholders.len() + 1;
-            if let Some(stand_in) = IssueKey::parse(&format!("{}-{}", new.project, STAND_IN + n)) {
+            if let Some(stand_in) = stand_ins.next(&new.project) {
                 edits.push(Edit::Link {
                     row: row_plan.row,
                     key: stand_in.to_string(),
@@ -414,7 +415,6 @@ pub(super) fn finish_dry_run(
                     row: row_plan.row,
                     status: STAND_IN_STATUS.to_owned(),
                 });
-                placeholders.push((stand_in.to_string(), format!("{}-?{n}", new.project)));
             }
         }
         if edits.is_empty() {
@@ -444,11 +444,7 @@ pub(super) fn finish_dry_run(
     let mut outcome = collect("sync", true, reports, rows);
     for report in &mut outcome.reports {
         if let Some(diff) = report.diff.as_mut() {
-            crate::sync::preview::swap_stand_ins(
-                diff,
-                &placeholders,
-                (STAND_IN_STATUS, NEW_STATUS),
-            );
+            crate::sync::preview::swap_stand_ins(diff, &stand_ins, (STAND_IN_STATUS, NEW_STATUS));
         }
     }
     outcome
@@ -460,10 +456,6 @@ const STAND_IN_STATUS: &str = "PmSyncNewTicketStatus";
 
 /// What a dry run's diff shows where the new ticket's status will be written.
 const NEW_STATUS: &str = "(status)";
-
-/// Numbers of the stand-in keys of a dry run: all of one length (so none is a prefix of
-/// another), far beyond any real issue number.
-const STAND_IN: usize = 900_000_000_000_000;
 
 /// Sends the planned edits (labels, summaries) concurrently; the client caps requests in flight.
 pub(super) async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut Rows) {
@@ -551,7 +543,7 @@ pub(super) async fn create_chunk(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     journals: &mut [Journal],
-    chunk: &[(ItemAt, &NewIssue)],
+    chunk: &[(&plan::RowPlan, &NewTicket)],
     rows: &mut Rows,
     created_keys: &mut Vec<(ItemAt, IssueKey)>,
     ambiguous: &mut HashSet<ItemAt>,
@@ -562,12 +554,12 @@ pub(super) async fn create_chunk(
         let label: std::sync::Arc<str> = date_label(&reports[index]).into();
         let entries: Vec<PendingCreate> = chunk
             .iter()
-            .filter(|(at, _)| at.report == index)
-            .map(|(at, new)| PendingCreate {
+            .filter(|(row, _)| row.report == index)
+            .map(|(row, _)| PendingCreate {
                 date_label: label.clone(),
-                summary: new.summary.clone(),
+                summary: row.summary.clone(),
                 sent_at: now,
-                then_move: crate::sync::moves::words_to_move(&reports[index], at.row),
+                then_move: crate::sync::moves::words_to_move(&reports[index], row.row),
                 parent: false,
             })
             .collect();
@@ -579,20 +571,17 @@ pub(super) async fn create_chunk(
     }
     let issues: Vec<NewIssue> = chunk
         .iter()
-        .map(|&(at, new)| NewIssue {
-            description: Some(crate::sync::fields::description(
-                engine,
-                reports,
-                at,
-                &new.summary,
-            )),
-            ..new.clone()
+        .map(|&(row, new)| {
+            let description =
+                crate::sync::fields::description(engine, reports, row.at(), &row.summary);
+            new.issue(row.summary.clone(), Some(description))
         })
         .collect();
     let outcomes = engine.client.create_issues(&issues).await;
     drop(issues);
     unsaved.answered += chunk.len();
-    for (&(at, _), outcome) in chunk.iter().zip(outcomes) {
+    for (&(row_plan, _), outcome) in chunk.iter().zip(outcomes) {
+        let at = row_plan.at();
         let (index, row) = (&at.report, &at.row);
         let Some(row_outcome) = rows.get_mut(&at) else {
             continue;
@@ -669,8 +658,8 @@ pub(super) async fn settle_durably(
                 created
                     .iter()
                     .filter(|at| at.report == index)
-                    .filter_map(|at| plan.new_issue(at))
-                    .map(|new| (label.as_str(), new.summary.as_str())),
+                    .filter_map(|at| plan.created_summary(at))
+                    .map(|summary| (label.as_str(), summary)),
             )
             .collect();
         journal

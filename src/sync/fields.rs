@@ -19,7 +19,7 @@ use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, Is
 use crate::jira::users::UserMatch;
 use crate::report::roles::{self, Role};
 use crate::sync::engine::Engine;
-use crate::sync::plan::{ItemAt, Plan, Ticket};
+use crate::sync::plan::{ItemAt, NewTicket, Plan, Ticket};
 use crate::sync::workspace::LoadedReport;
 
 /// Warnings for rows, keyed by (report index, row): e.g. why a ticket is unassigned.
@@ -504,14 +504,26 @@ pub async fn prepare(
         ));
     }
 
-    // Every required field needs a value for every ticket; then the plan gets them.
+    // Every required field needs a value for every ticket; then the plan gets them. The rows
+    // of a report without fields of their own share one issue (checked once), the others
+    // have their own.
+    let mut shared: HashMap<usize, std::sync::Arc<NewTicket>> = HashMap::new();
     for row in &mut plan.rows {
         let at = row.at();
-        let Ticket::Create(new) = &mut row.ticket else {
+        let Ticket::Create(ticket) = &mut row.ticket else {
             continue;
         };
+        let own = per_row.remove(&at);
+        if own.is_none()
+            && let Some(done) = shared.get(&row.report)
+        {
+            *ticket = done.clone();
+            continue;
+        }
+        let has_own = own.is_some();
+        let new = std::sync::Arc::make_mut(ticket);
         let mut fields = per_report.get(&row.report).cloned().unwrap_or_default();
-        fields.extend(per_row.remove(&at).unwrap_or_default());
+        fields.extend(own.unwrap_or_default());
         if let Some(labels) = fields.remove("labels") {
             for label in labels
                 .as_array()
@@ -556,6 +568,9 @@ pub async fn prepare(
         }
         new.fields = fields;
         new.links = links.clone();
+        if !has_own {
+            shared.insert(row.report, ticket.clone());
+        }
     }
     holder.parent_kind = parent_kind;
     holder.report_fields = report_fields;

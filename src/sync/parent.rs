@@ -26,7 +26,7 @@ use crate::settings::{CompanyJira, PARENT_CREATE};
 use crate::sync::apply::Engine;
 use crate::sync::journal::{Journal, PendingCreate};
 use crate::sync::outcome::RowAction;
-use crate::sync::plan::{ItemAt, Plan, Ticket, TrackerState};
+use crate::sync::plan::{ItemAt, NewTicket, Plan, TrackerState};
 use crate::sync::workspace::LoadedReport;
 
 /// Jira refuses longer summaries.
@@ -189,7 +189,7 @@ pub fn discover(
 }
 
 /// Makes `new` a child of `key` the way `kind` says.
-fn make_child(new: &mut NewIssue, kind: &ParentKind, screen: &CreateFields, key: &IssueKey) {
+fn make_child(new: &mut NewTicket, kind: &ParentKind, screen: &CreateFields, key: &IssueKey) {
     match &kind.route {
         ChildRoute::Field => {
             if screen.has("parent") {
@@ -342,11 +342,8 @@ pub async fn ensure(
     };
     for (index, loaded) in reports.iter_mut().enumerate() {
         if let Some(key) = created_key(engine.company, &*loaded) {
-            for row in &mut step.plan.rows {
-                if let (true, Ticket::Create(new)) = (row.report == index, &mut row.ticket) {
-                    make_child(new, kind, screen, &key);
-                }
-            }
+            step.plan
+                .change_creates(index, |new| make_child(new, kind, screen, &key));
             continue;
         }
         if !wants_created(engine.company, &*loaded) {
@@ -444,14 +441,8 @@ pub async fn ensure(
         loaded.report.set_jira_parent(key.as_str())?;
         // Saved now: a run killed from here on leaves the key for the next run.
         loaded.save_deferred()?;
-        for row in &mut step.plan.rows {
-            if row.report != index {
-                continue;
-            }
-            if let Ticket::Create(new) = &mut row.ticket {
-                make_child(new, kind, screen, &key);
-            }
-        }
+        step.plan
+            .change_creates(index, |new| make_child(new, kind, screen, &key));
     }
     Ok(blocked)
 }

@@ -53,10 +53,42 @@ pub enum Ticket {
     Linked(std::sync::Arc<Issue>),
     /// An existing issue with the same summary and the incident label; the row will link it.
     Adopt(std::sync::Arc<Issue>),
-    /// Nothing exists yet: create this.
-    Create(Box<NewIssue>),
+    /// Nothing exists yet: create this, with the row's summary. Shared: the rows of a report
+    /// that create alike (the same project, type, labels and fields) hold one, not a copy
+    /// each; a row with fields of its own (an Owner cell, say) holds its own (see
+    /// [`Plan::change_creates`]).
+    Create(std::sync::Arc<NewTicket>),
     /// The row links a key Jira does not know (deleted, or not visible). Never re-filed.
     Missing(String),
+}
+
+/// What a create row files, less what is the row's own (its summary, and the description
+/// written as it is sent): see [`NewTicket::issue`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewTicket {
+    pub project: std::sync::Arc<str>,
+    pub issue_type: std::sync::Arc<str>,
+    /// Shared by the tickets of one report; `Arc::make_mut` gives one ticket its own.
+    pub labels: std::sync::Arc<Vec<String>>,
+    /// Further create-screen fields, in the JSON shape their schema asks for.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Issue links to add on create.
+    pub links: Vec<crate::jira::model::NewLink>,
+}
+
+impl NewTicket {
+    /// The issue to send for a row: this, with the row's summary and description.
+    pub fn issue(&self, summary: String, description: Option<String>) -> NewIssue {
+        NewIssue {
+            project: self.project.clone(),
+            issue_type: self.issue_type.clone(),
+            summary,
+            description,
+            labels: self.labels.clone(),
+            fields: self.fields.clone(),
+            links: self.links.clone(),
+        }
+    }
 }
 
 /// Changes to an existing issue: only ever additions of labels and a new summary.
@@ -130,21 +162,53 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The new issue planned for the item at `at`, if it is to be created.
-    pub fn new_issue(&self, at: &ItemAt) -> Option<&NewIssue> {
-        let row = match self.rows.binary_search_by_key(at, RowPlan::at) {
-            Ok(n) => &self.rows[n],
+    /// The plan of the item at `at`.
+    pub fn row(&self, at: &ItemAt) -> Option<&RowPlan> {
+        match self.rows.binary_search_by_key(at, RowPlan::at) {
+            Ok(n) => Some(&self.rows[n]),
             // Rows are in report order; should that ever not hold, look them through.
-            Err(_) => self.rows.iter().find(|row| row.at() == *at)?,
-        };
-        match &row.ticket {
-            Ticket::Create(new) => Some(new),
-            _ => None,
+            Err(_) => self.rows.iter().find(|row| row.at() == *at),
         }
     }
 
-    /// Rows that need a new issue.
-    pub fn creates(&self) -> impl Iterator<Item = (&RowPlan, &NewIssue)> {
+    /// The summary of the ticket planned for the item at `at`, if it is to be created.
+    pub fn created_summary(&self, at: &ItemAt) -> Option<&str> {
+        self.row(at)
+            .filter(|row| matches!(row.ticket, Ticket::Create(_)))
+            .map(|row| row.summary.as_str())
+    }
+
+    /// Applies `change` to the issue every create row of report `report` will file, once per
+    /// distinct issue: rows that shared one still share the changed one.
+    pub fn change_creates(&mut self, report: usize, mut change: impl FnMut(&mut NewTicket)) {
+        use std::sync::Arc;
+        // By the address of the issue a row held: every old issue still held by a row is
+        // alive, so no two of them share an address.
+        let mut changed: HashMap<*const NewTicket, Arc<NewTicket>> = HashMap::new();
+        for row in self.rows.iter_mut().filter(|row| row.report == report) {
+            let Ticket::Create(new) = &mut row.ticket else {
+                continue;
+            };
+            // Looked up first: the last row holding a shared issue holds it alone by then.
+            if let Some(done) = changed.get(&Arc::as_ptr(new)) {
+                *new = done.clone();
+                continue;
+            }
+            if let Some(own) = Arc::get_mut(new) {
+                change(own);
+                continue;
+            }
+            let shared = changed.entry(Arc::as_ptr(new)).or_insert_with(|| {
+                let mut copy = NewTicket::clone(new);
+                change(&mut copy);
+                Arc::new(copy)
+            });
+            *new = shared.clone();
+        }
+    }
+
+    /// Rows that need a new issue, with what they file.
+    pub fn creates(&self) -> impl Iterator<Item = (&RowPlan, &NewTicket)> {
         self.rows.iter().filter_map(|row| match &row.ticket {
             Ticket::Create(new) => Some((row, &**new)),
             _ => None,
@@ -196,7 +260,7 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
             HashMap::new()
         };
         // What every ticket this report creates shares.
-        let shared = NewIssue {
+        let shared = std::sync::Arc::new(NewTicket {
             project: context.project.into(),
             issue_type: context.issue_type.into(),
             labels: std::sync::Arc::new(
@@ -208,8 +272,8 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
                     .chain([input.mark.clone()])
                     .collect(),
             ),
-            ..NewIssue::default()
-        };
+            ..NewTicket::default()
+        });
         for item in input.items {
             let ticket = choose_ticket(item, &candidates, state, &shared, &mut taken);
             let update = match &ticket {
@@ -422,13 +486,13 @@ fn adoption_candidates<'s>(
     candidates
 }
 
-/// The ticket of `item`: the one it links, one to adopt, or a new one (`shared`, with the
-/// item's summary).
+/// The ticket of `item`: the one it links, one to adopt, or a new one (`shared`; its summary
+/// is the row's).
 fn choose_ticket(
     item: &ActionItem,
     candidates: &HashMap<String, Vec<&Issue>>,
     state: &TrackerState,
-    shared: &NewIssue,
+    shared: &std::sync::Arc<NewTicket>,
     taken: &mut HashSet<String>,
 ) -> Ticket {
     if let Some(key) = &item.key {
@@ -444,12 +508,9 @@ fn choose_ticket(
         taken.insert(issue.id.clone());
         return Ticket::Adopt(std::sync::Arc::new((*issue).clone()));
     }
-    // The description is written as the ticket is sent (`sync::fields::describe`): a plan of
-    // 100,000 creates holds none of them.
-    Ticket::Create(Box::new(NewIssue {
-        summary: item.summary().to_owned(),
-        ..shared.clone()
-    }))
+    // The summary is the row's and the description is written as the ticket is sent
+    // (`sync::fields::description`): a plan of 100,000 creates holds one issue per report.
+    Ticket::Create(shared.clone())
 }
 
 /// Whether `issue` is of the configured project: a search answer naming another project's key
@@ -585,8 +646,40 @@ mod tests {
         let plan = run(&[item(1, "Add alert", None)], &TrackerState::default());
         let (_, new) = plan.creates().next().expect("a create");
         assert_eq!(*new.labels, ["sev1_20200414", "sev1", MARK]);
-        assert_eq!(new.summary, "Add alert");
+        assert_eq!(plan.rows[0].summary, "Add alert");
         assert!(plan.rows[0].edits.is_empty());
+    }
+
+    #[test]
+    fn creates_share_one_ticket_until_a_row_has_its_own_and_a_change_keeps_that() {
+        use std::sync::Arc;
+        let mut plan = run(
+            &[item(1, "A", None), item(2, "B", None), item(3, "C", None)],
+            &TrackerState::default(),
+        );
+        let ticket = |plan: &Plan, n: usize| match &plan.rows[n].ticket {
+            Ticket::Create(new) => new.clone(),
+            other => panic!("row {n} is not a create: {other:?}"),
+        };
+        assert!(Arc::ptr_eq(&ticket(&plan, 0), &ticket(&plan, 2)));
+        // Row 2 gets a field of its own (an Owner cell, say).
+        if let Ticket::Create(new) = &mut plan.rows[1].ticket {
+            Arc::make_mut(new)
+                .fields
+                .insert("assignee".into(), "x".into());
+        }
+        plan.change_creates(0, |new| {
+            new.fields.insert("parent".into(), "OPS-1".into());
+        });
+        for n in 0..3 {
+            assert_eq!(ticket(&plan, n).fields["parent"], "OPS-1", "row {n}");
+        }
+        assert_eq!(ticket(&plan, 1).fields["assignee"], "x");
+        assert!(!ticket(&plan, 0).fields.contains_key("assignee"));
+        assert!(Arc::ptr_eq(&ticket(&plan, 0), &ticket(&plan, 2)));
+        // Another report's rows are left alone.
+        plan.change_creates(1, |new| new.fields.clear());
+        assert_eq!(ticket(&plan, 0).fields["parent"], "OPS-1");
     }
 
     #[test]

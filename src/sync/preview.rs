@@ -2,28 +2,51 @@
 //! for their placeholders in one pass over the diff (each report's edits are planned a row at a
 //! time and applied in one go by `sync::apply::finish_dry_run`).
 
-use std::collections::HashMap;
+use crate::jira::model::IssueKey;
 
-/// `diff` with every stand-in key replaced by its placeholder (`(stand-in, placeholder)`
-/// pairs) and every `word.0` by `word.1`, in one pass and one copy: stand-ins are `PROJECT-`
-/// and a number of one fixed length, so each occurrence of such a key is looked up rather than
-/// every stand-in searched for in turn (which was rows × diff length).
-pub(crate) fn swap_stand_ins(
-    diff: &mut String,
-    placeholders: &[(String, String)],
-    word: (&str, &str),
-) {
-    let swaps: HashMap<&str, &str> = placeholders
-        .iter()
-        .map(|(stand_in, placeholder)| (stand_in.as_str(), placeholder.as_str()))
-        .collect();
+/// Numbers of the stand-in keys of a dry run: all of one length (so none is a prefix of
+/// another), far beyond any real issue number.
+const STAND_IN: u64 = 900_000_000_000_000;
+
+/// The stand-in keys of a dry run's tickets to come: `PROJECT-` and a number past
+/// [`STAND_IN`], the n-th shown as `PROJECT-?n` (not a key: no digits right after the dash,
+/// so nobody mistakes one for a ticket). Worked out from the key, not listed: a dry run of
+/// 100,000 creates keeps its projects and a count.
+#[derive(Debug, Default)]
+pub(crate) struct StandIns {
+    projects: Vec<String>,
+    count: u64,
+}
+
+impl StandIns {
+    /// The stand-in key for the next ticket to come in `project`.
+    pub(crate) fn next(&mut self, project: &str) -> Option<IssueKey> {
+        let key = IssueKey::parse(&format!("{project}-{}", STAND_IN + self.count + 1))?;
+        self.count += 1;
+        if !self.projects.iter().any(|known| known == project) {
+            self.projects.push(project.to_owned());
+        }
+        Some(key)
+    }
+
+    /// What the diff shows for `key`: its placeholder, if it is one of these stand-ins.
+    fn placeholder(&self, key: &str) -> Option<String> {
+        let (project, number) = key.rsplit_once('-')?;
+        let n = number.parse::<u64>().ok()?.checked_sub(STAND_IN)?;
+        ((1..=self.count).contains(&n) && self.projects.iter().any(|p| p == project))
+            .then(|| format!("{project}-?{n}"))
+    }
+}
+
+/// `diff` with every stand-in key of `stand_ins` replaced by its placeholder and every
+/// `word.0` by `word.1`, in one pass and one copy: each `PROJECT-digits` of the diff is
+/// checked, rather than every stand-in searched for in turn (which was rows × diff length).
+pub(crate) fn swap_stand_ins(diff: &mut String, stand_ins: &StandIns, word: (&str, &str)) {
     let (word, replacement) = word;
-    // Every replacement is shorter than what it replaces (stand-ins are long on purpose), so
-    // the diff is rewritten in place: a big dry run's diff is never held twice.
-    let shorter = replacement.len() <= word.len()
-        && swaps
-            .iter()
-            .all(|(stand_in, placeholder)| placeholder.len() <= stand_in.len());
+    // Every replacement is shorter than what it replaces (stand-ins are long on purpose:
+    // `?n` is never longer than the 15 digits it stands for), so the diff is rewritten in
+    // place: a big dry run's diff is never held twice.
+    let shorter = replacement.len() <= word.len();
     let mut bytes = std::mem::take(diff).into_bytes();
     let mut spare = (!shorter).then(|| Vec::with_capacity(bytes.len()));
     // Bytes before `copied` are done; the first `written` bytes of the result are in place.
@@ -51,7 +74,7 @@ pub(crate) fn swap_stand_ins(
             continue;
         }
         at = here + 1;
-        if bytes[here] != b'-' || swaps.is_empty() {
+        if bytes[here] != b'-' || stand_ins.count == 0 {
             continue;
         }
         let dash = here;
@@ -69,7 +92,7 @@ pub(crate) fn swap_stand_ins(
         }
         let found = std::str::from_utf8(&bytes[start..end])
             .ok()
-            .and_then(|key| swaps.get(key));
+            .and_then(|key| stand_ins.placeholder(key));
         if let Some(placeholder) = found {
             emit(&mut bytes, start, placeholder.as_bytes(), copied);
             copied = end;
@@ -94,40 +117,45 @@ pub(crate) fn swap_stand_ins(
 mod tests {
     use super::*;
 
-    fn swapped(diff: &str, placeholders: &[(String, String)], word: (&str, &str)) -> String {
+    fn swapped(diff: &str, stand_ins: &StandIns, word: (&str, &str)) -> String {
         let mut diff = diff.to_owned();
-        swap_stand_ins(&mut diff, placeholders, word);
+        swap_stand_ins(&mut diff, stand_ins, word);
         diff
     }
 
     #[test]
     fn a_longer_replacement_is_written_to_a_new_diff() {
-        let placeholders = vec![("OPS-9".to_owned(), "OPS-(new ticket)".to_owned())];
+        let mut stand_ins = StandIns::default();
+        let key = stand_ins.next("OPS").unwrap();
         assert_eq!(
             swapped(
-                "+| OPS-9 | Stand |\n+| ÉS-9 x |\n",
-                &placeholders,
+                &format!("+| {key} | Stand |\n+| ÉS-9 x |\n"),
+                &stand_ins,
                 ("Stand", "(a new status)")
             ),
-            "+| OPS-(new ticket) | (a new status) |\n+| ÉS-9 x |\n"
+            "+| OPS-?1 | (a new status) |\n+| ÉS-9 x |\n"
         );
     }
 
     #[test]
     fn stand_ins_are_swapped_in_one_pass_and_nothing_else_changes() {
-        let placeholders = vec![
-            ("OPS-900000000000001".to_owned(), "OPS-?1".to_owned()),
-            ("OPS-900000000000002".to_owned(), "OPS-?2".to_owned()),
-            ("SEC-900000000000003".to_owned(), "SEC-?3".to_owned()),
-        ];
+        let mut stand_ins = StandIns::default();
+        let keys: Vec<IssueKey> = ["OPS", "OPS", "SEC"]
+            .iter()
+            .map(|project| stand_ins.next(project).unwrap())
+            .collect();
+        assert_eq!(keys[0].as_str(), "OPS-900000000000001");
         let diff = "-| Item | |\n+| [OPS-900000000000001](https://x/browse/OPS-900000000000001) Item | Stand |\n\
-                    +| SEC-900000000000003 x-y OPS-12 NOPS-900000000000002 Stan StandStand|\n--- a/pm-1.md\n";
+                    +| SEC-900000000000003 x-y OPS-12 NOPS-900000000000002 Stan StandStand|\n\
+                    +| OPS-900000000000004 SEC-900000000000000 ABC-900000000000002 |\n--- a/pm-1.md\n";
         assert_eq!(
-            swapped(diff, &placeholders, ("Stand", "(status)")),
+            swapped(diff, &stand_ins, ("Stand", "(status)")),
             "-| Item | |\n+| [OPS-?1](https://x/browse/OPS-?1) Item | (status) |\n\
-             +| SEC-?3 x-y OPS-12 NOPS-900000000000002 Stan (status)(status)|\n--- a/pm-1.md\n"
+             +| SEC-?3 x-y OPS-12 NOPS-900000000000002 Stan (status)(status)|\n\
+             +| OPS-900000000000004 SEC-900000000000000 ABC-900000000000002 |\n--- a/pm-1.md\n"
         );
-        assert_eq!(swapped("a-b Stand", &[], ("Stand", "x")), "a-b x");
-        assert_eq!(swapped("é-b Stand é", &[], ("Stand", "x")), "é-b x é");
+        let none = StandIns::default();
+        assert_eq!(swapped("a-b Stand", &none, ("Stand", "x")), "a-b x");
+        assert_eq!(swapped("é-b Stand é", &none, ("Stand", "x")), "é-b x é");
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::error::Error;
 use crate::jira::BULK_CREATE_LIMIT;
-use crate::jira::model::{Issue, IssueKey, NewIssue};
+use crate::jira::model::{Issue, IssueKey};
 use crate::sync::apply::{
     Engine, Rows, UnsavedKeys, apply_rows, apply_updates, check_project, close_duplicates, collect,
     create_chunk, creates_at, date_label, finish_dry_run, held_by_journal, initial_rows,
@@ -400,18 +400,20 @@ impl<'r, 'e> SyncRun<'r, 'e> {
     /// creates, each group journaled before it is sent and its keys saved before the next.
     async fn create(&mut self) -> Result<(), Error> {
         let engine = self.engine;
-        let creates: Vec<(ItemAt, &NewIssue)> = self
-            .plan
-            .creates()
-            .filter(|(row, _)| !self.held.contains(&row.at()) && !self.blocked.contains(&row.at()))
-            .map(|(row, new)| (row.at(), new))
-            .collect();
-        self.created_keys.reserve(creates.len());
-        self.settle_created.reserve(creates.len());
+        let (held, blocked) = (&self.held, &self.blocked);
+        let plan = &self.plan;
+        // Taken from the plan a group at a time: no list of every create.
+        let creates = || {
+            plan.creates()
+                .filter(|(row, _)| !held.contains(&row.at()) && !blocked.contains(&row.at()))
+        };
+        let total = creates().count();
+        self.created_keys.reserve(total);
+        self.settle_created.reserve(total);
         // A bar only for runs big enough to wait on (more than one bulk create).
-        let show_progress = creates.len() > BULK_CREATE_LIMIT;
+        let show_progress = total > BULK_CREATE_LIMIT;
         if show_progress {
-            engine.progress.set_length(creates.len() as u64);
+            engine.progress.set_length(total as u64);
             engine.progress.set_position(0);
             engine.progress.set_message("creating tickets");
         }
@@ -422,14 +424,18 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         // size (quadratic in rows). Keys not yet saved are in the journal, which is what
         // makes a crash safe either way (the next run finds their tickets by search).
         let group = BULK_CREATE_LIMIT * engine.jira.concurrency.max(1);
-        let save_every = group.max(creates.len().div_ceil(SAVES_PER_RUN));
+        let save_every = group.max(total.div_ceil(SAVES_PER_RUN));
         let mut unsaved = UnsavedKeys::default();
-        for chunk in creates.chunks(group) {
+        let mut creates = creates().peekable();
+        let mut chunk = Vec::with_capacity(group.min(total));
+        while creates.peek().is_some() {
+            chunk.clear();
+            chunk.extend(creates.by_ref().take(group));
             let sent = create_chunk(
                 engine,
                 self.reports,
                 &mut self.journals,
-                chunk,
+                &chunk,
                 &mut self.rows,
                 &mut self.created_keys,
                 &mut self.ambiguous,
