@@ -844,8 +844,6 @@ mod many_rows {
 
     #[test]
     fn many_rows_planned_together_write_what_each_row_alone_writes() {
-        let tasks = include_str!("../../tests/fixtures/confluence/tasks-page.xhtml");
-        let table = include_str!("../../tests/fixtures/confluence/table-page.xhtml");
         // What the engine wrote when each value was a `String` of its own.
         let pipe_written = "## Action Items\n\n| Action Item | Owner | Status | Ticket |\n|---|---|---|---|\n| One | a \\| b | In Progress | [OPS-1](https://x/browse/OPS-1) |\n| Two | back&#92;slash \\& \\<tag\\> | Done | |\n| Three | | Custom words · *R\\&D \\*review\\** | [OPS-333](https://x/a%20b%7C%28c%29) |\n| Four |  | To Do | [OPS-4](https://x/browse/OPS-1) |\n| Five | Ann |  | [OPS-5](https://x/browse/OPS-1)\n";
         let html_written = "## Action Items\n\n<table>\n<tr><th>Action Item</th><th>Owner</th><th>Status</th></tr>\n<tr><td><a href=\"https://x/browse/OPS-1?a=1&amp;b=&quot;\">OPS-1</a> One</td><td>a | b</td><td>In Progress</td></tr>\n<tr><td>Two</td><td>back\\slash &amp; &lt;tag&gt;</td><td>Done</td></tr>\n<tr><td><a href=\"https://x/a b|(c)\">OPS-333</a> Three</td><td></td><td>Custom · <em>R&amp;D *review*</em></td></tr>\n<tr><td><a href=\"https://x/browse/OPS-1?a=1&amp;b=&quot;\">OPS-4</a> Four</td><td></td><td>To Do</td></tr>\n<tr><td><a href=\"https://x/browse/OPS-1?a=1&amp;b=&quot;\">OPS-5</a> Five</td><td>Ann</td><td></td></tr>\n</table>\n";
