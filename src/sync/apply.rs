@@ -207,7 +207,7 @@ pub(super) fn held_by_journal(
             let young = (now - entry.sent_at).to_std().unwrap_or_default() < lag_window;
             let matching = if young {
                 by_summary
-                    .get_mut(entry.summary.as_str())
+                    .get_mut(&*entry.summary)
                     .and_then(|rows| rows.pop_front())
             } else {
                 None
@@ -225,7 +225,7 @@ pub(super) fn held_by_journal(
         settle_later.extend(
             unmatched
                 .into_iter()
-                .map(|e| (index, e.date_label.to_string(), e.summary)),
+                .map(|e| (index, e.date_label.to_string(), e.summary.into())),
         );
     }
     held
@@ -529,8 +529,9 @@ pub(super) fn apply_rows(
 pub(super) struct UnsavedKeys {
     /// Link edits by report index.
     links: HashMap<usize, Vec<Edit>>,
-    /// Creates whose journal entries settle once the keys are durable.
-    settled: Vec<ItemAt>,
+    /// Creates whose journal entries settle once the keys are durable: (report, place in its
+    /// journal).
+    settled: Vec<(usize, usize)>,
     /// How many creates were answered since the last write.
     pub(super) answered: usize,
 }
@@ -550,6 +551,8 @@ pub(super) async fn create_chunk(
     unsaved: &mut UnsavedKeys,
 ) -> Result<(), Error> {
     let now = Utc::now();
+    // Each row's place in its report's journal, by which its entry is settled.
+    let mut places: Vec<usize> = vec![0; chunk.len()];
     for (index, journal) in journals.iter_mut().enumerate() {
         let label: std::sync::Arc<str> = date_label(&reports[index]).into();
         let entries: Vec<PendingCreate> = chunk
@@ -557,16 +560,25 @@ pub(super) async fn create_chunk(
             .filter(|(row, _)| row.report == index)
             .map(|(row, _)| PendingCreate {
                 date_label: label.clone(),
-                summary: row.summary.clone(),
+                summary: row.summary.as_str().into(),
                 sent_at: now,
-                then_move: crate::sync::moves::words_to_move(&reports[index], row.row),
+                then_move: crate::sync::moves::words_to_move(&reports[index], row.row)
+                    .map(String::into_boxed_str),
                 parent: false,
             })
             .collect();
-        if !entries.is_empty() {
-            journal
-                .record(entries)
-                .map_err(|source| Error::io(reports[index].report.path(), source))?;
+        if entries.is_empty() {
+            continue;
+        }
+        let mut recorded = journal
+            .record(entries)
+            .map_err(|source| Error::io(reports[index].report.path(), source))?;
+        for (place, _) in places
+            .iter_mut()
+            .zip(chunk)
+            .filter(|(_, (row, _))| row.report == index)
+        {
+            *place = recorded.next().unwrap_or_default();
         }
     }
     let issues: Vec<NewIssue> = chunk
@@ -580,7 +592,7 @@ pub(super) async fn create_chunk(
     let outcomes = engine.client.create_issues(&issues).await;
     drop(issues);
     unsaved.answered += chunk.len();
-    for (&(row_plan, _), outcome) in chunk.iter().zip(outcomes) {
+    for ((&(row_plan, _), outcome), place) in chunk.iter().zip(outcomes).zip(places) {
         let at = row_plan.at();
         let (index, row) = (&at.report, &at.row);
         let Some(row_outcome) = rows.get_mut(&at) else {
@@ -597,12 +609,12 @@ pub(super) async fn create_chunk(
                 row_outcome.key = Some(key.as_str().into());
                 row_outcome.browse = Some(engine.browse.clone());
                 created_keys.push((at, key));
-                unsaved.settled.push(at);
+                unsaved.settled.push((at.report, place));
             }
             CreateOutcome::Rejected { message } => {
                 row_outcome.action = RowAction::Failed;
                 row_outcome.error = Some(format!("Jira refused to create it: {message}").into());
-                unsaved.settled.push(at);
+                unsaved.settled.push((at.report, place));
             }
             CreateOutcome::Ambiguous { message } => {
                 tracing::warn!("create of row {row} may or may not have happened: {message}");
@@ -622,7 +634,7 @@ pub(super) fn write_created_keys(
     reports: &mut [LoadedReport],
     unsaved: &mut UnsavedKeys,
     rows: &mut Rows,
-    settle_created: &mut Vec<ItemAt>,
+    settle_created: &mut Vec<(usize, usize)>,
 ) -> Result<(), Error> {
     let UnsavedKeys { links, settled, .. } = std::mem::take(unsaved);
     // The keys are saved now (a crash may still lose them, but never a journal entry: those
@@ -637,33 +649,27 @@ pub(super) fn write_created_keys(
 
 /// Makes every save of this run durable (one folder sync per folder), then settles the
 /// journal entries whose keys those saves hold (one write per journal): `settle_later`'s
-/// (report, date label, summary), and the entries of `created`, creates of `plan` journaled
-/// with their report's date label and their new ticket's summary (named by place: a run of
-/// 100,000 creates keeps no second copy of their summaries).
+/// (report, date label, summary), and the entries of `created`, (report, place in its journal)
+/// of this run's creates (by place: a run of 100,000 creates keeps no second copy of their
+/// summaries, and settles them with no map of them).
 pub(super) async fn settle_durably(
     reports: &mut [LoadedReport],
     journals: &mut [Journal],
     settle_later: Vec<(usize, String, String)>,
-    created: Vec<ItemAt>,
-    plan: &Plan,
+    created: Vec<(usize, usize)>,
 ) -> Result<(), Error> {
     crate::sync::workspace::make_durable(reports).await?;
     for (index, journal) in journals.iter_mut().enumerate() {
-        let label = date_label(&reports[index]);
-        let done: Vec<(&str, &str)> = settle_later
+        let done = settle_later
             .iter()
             .filter(|(at, _, _)| *at == index)
-            .map(|(_, label, summary)| (label.as_str(), summary.as_str()))
-            .chain(
-                created
-                    .iter()
-                    .filter(|at| at.report == index)
-                    .filter_map(|at| plan.created_summary(at))
-                    .map(|summary| (label.as_str(), summary)),
-            )
-            .collect();
+            .map(|(_, label, summary)| (label.as_str(), summary.as_str()));
+        let places = created
+            .iter()
+            .filter(|(report, _)| *report == index)
+            .map(|&(_, place)| place);
         journal
-            .settle(done)
+            .settle(done, places)
             .map_err(|source| Error::io(reports[index].report.path(), source))?;
     }
     Ok(())

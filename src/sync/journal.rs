@@ -33,14 +33,14 @@ pub struct PendingCreate {
     )]
     pub date_label: Arc<str>,
     /// The summary it was created with.
-    pub summary: String,
+    pub summary: Box<str>,
     /// When the create was sent.
     pub sent_at: DateTime<Utc>,
     /// The status a person gave the row before it had a ticket ("Done", `[x]`…): the new
     /// ticket is moved there after its create. Kept until the run that creates it (or the next,
     /// if that one dies first) has tried the move; see [`crate::sync::moves`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub then_move: Option<String>,
+    pub then_move: Option<Box<str>>,
     /// The post-mortem's own ticket (`[jira] parent = "create"`), not an item: settled only
     /// by [`crate::sync::parent`], once its key is in the front matter.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -83,7 +83,25 @@ enum Event {
 #[serde(rename_all = "snake_case")]
 enum EventOut<'a> {
     Record(&'a [PendingCreate]),
-    Settle(Vec<(&'a str, &'a str)>),
+    Settle(Settled<'a>),
+}
+
+/// The entries marked settled, written as `[label, summary]` pairs straight from the journal.
+struct Settled<'a> {
+    entries: &'a [PendingCreate],
+    marked: &'a [bool],
+}
+
+impl Serialize for Settled<'_> {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.collect_seq(
+            self.entries
+                .iter()
+                .zip(self.marked)
+                .filter(|(_, marked)| **marked)
+                .map(|(entry, _)| (&*entry.date_label, &*entry.summary)),
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -161,10 +179,13 @@ impl Journal {
             match serde_json::from_value::<Event>(value).map_err(invalid)? {
                 Event::Record(recorded) => entries.extend(recorded),
                 Event::Settle(settled) => {
-                    remove_each(
-                        &mut entries,
+                    let mut marked = vec![false; entries.len()];
+                    mark_each(
+                        &entries,
+                        &mut marked,
                         settled.iter().map(|(l, s)| (l.as_str(), s.as_str())),
                     );
+                    remove_marked(&mut entries, &marked);
                 }
             }
         }
@@ -208,56 +229,76 @@ impl Journal {
     }
 
     /// Records creates about to be sent; durable before this returns (one file flush when the
-    /// journal exists, else an atomic create: a file flush and a folder sync).
-    pub fn record(&mut self, entries: impl IntoIterator<Item = PendingCreate>) -> io::Result<()> {
+    /// journal exists, else an atomic create: a file flush and a folder sync). Returns their
+    /// places, by which [`Journal::settle`] can name them (valid until then).
+    pub fn record(
+        &mut self,
+        entries: impl IntoIterator<Item = PendingCreate>,
+    ) -> io::Result<std::ops::Range<usize>> {
         let entries: Vec<PendingCreate> = entries.into_iter().collect();
+        let places = self.entries.len()..self.entries.len() + entries.len();
         if entries.is_empty() {
-            return Ok(());
+            return Ok(places);
         }
-        if self.appendable {
+        let written = if self.appendable {
             let appended = self.append(&EventOut::Record(&entries));
             self.entries.extend(entries);
             appended
         } else {
             self.entries.extend(entries);
             self.write()
-        }
+        };
+        written.map(|()| places)
     }
 
-    /// Removes one entry per `(date_label, summary)` given: those items now have their key
-    /// durably in the report (or are known not to exist). Durable before this returns.
+    /// Removes the entries at `places` (from [`Journal::record`]) and one entry per
+    /// `(date_label, summary)` of `done` (the earliest of equal ones not already removed):
+    /// those items now have their key durably in the report (or are known not to exist).
+    /// Durable before this returns. One pass whatever the number settled, nothing copied: a
+    /// 100,000-item sync settles 100,000 entries at its end, by place.
     pub fn settle<'a>(
         &mut self,
         done: impl IntoIterator<Item = (&'a str, &'a str)>,
+        places: impl IntoIterator<Item = usize>,
     ) -> io::Result<()> {
-        let settled = remove_each(&mut self.entries, done);
-        if settled.is_empty() {
+        let mut marked = vec![false; self.entries.len()];
+        for place in places {
+            if let Some(mark) = marked.get_mut(place) {
+                *mark = true;
+            }
+        }
+        mark_each(&self.entries, &mut marked, done);
+        let settled = marked.iter().filter(|mark| **mark).count();
+        if settled == 0 {
             return Ok(());
         }
-        if self.entries.is_empty() || !self.appendable {
-            self.write()
+        let written = if settled < self.entries.len() && self.appendable {
+            let event = EventOut::Settle(Settled {
+                entries: &self.entries,
+                marked: &marked,
+            });
+            let appended = append_to(&self.path, &event);
+            // On failure the file may end in a partial event: rewritten whole below.
+            self.appendable &= appended.is_ok();
+            appended
         } else {
-            let pairs = settled
-                .iter()
-                .map(|entry| (&*entry.date_label, entry.summary.as_str()))
-                .collect();
-            self.append(&EventOut::Settle(pairs))
+            Ok(())
+        };
+        remove_marked(&mut self.entries, &marked);
+        if self.entries.is_empty() || !self.appendable {
+            return written.and_then(|()| self.write());
         }
+        written
     }
 
     /// Appends one event and flushes the file.
     fn append(&mut self, event: &EventOut<'_>) -> io::Result<()> {
-        let mut line = serde_json::to_vec(event).map_err(io::Error::other)?;
-        line.push(b'\n');
-        let mut file = std::fs::OpenOptions::new().append(true).open(&self.path)?;
-        let written = file
-            .write_all(&crate::redact::bytes(&line))
-            .and_then(|()| disk::sync_file(&file, &self.path));
-        if written.is_err() {
+        let appended = append_to(&self.path, event);
+        if appended.is_err() {
             // The file may now end in a partial event: rewrite it whole next time.
             self.appendable = false;
         }
-        written
+        appended
     }
 
     /// Writes the whole journal atomically (or deletes it when empty), durably.
@@ -283,40 +324,56 @@ impl Journal {
     }
 }
 
-/// Removes one entry per `(label, summary)` (the earliest of equal entries first); returns
-/// the removed entries, in the journal's order. One pass over the entries whatever the number
-/// settled (removing each from a `Vec` in turn was entries × settled: a 100,000-item sync
-/// settles 100,000 entries at its end), and the entries are moved out, not copied.
-fn remove_each<'a>(
-    entries: &mut Vec<PendingCreate>,
+/// Appends one event to the journal at `path` and flushes the file.
+fn append_to(path: &Path, event: &EventOut<'_>) -> io::Result<()> {
+    let mut line = serde_json::to_vec(event).map_err(io::Error::other)?;
+    line.push(b'\n');
+    let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+    file.write_all(&crate::redact::bytes(&line))
+        .and_then(|()| disk::sync_file(&file, path))
+}
+
+/// Marks one entry per `(label, summary)` of `done`: the earliest of equal entries not
+/// marked yet. A map of what is wanted, then one pass over the entries (marking each in turn
+/// was entries × settled).
+fn mark_each<'a>(
+    entries: &[PendingCreate],
+    marked: &mut [bool],
     done: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Vec<PendingCreate> {
+) {
     // By label, then summary (a lookup by a pair of borrowed texts would tie their lifetimes).
     let mut wanted: HashMap<&str, HashMap<&str, u32>> = HashMap::new();
     for (label, summary) in done {
         *wanted.entry(label).or_default().entry(summary).or_default() += 1;
     }
     if wanted.is_empty() {
-        return Vec::new();
+        return;
     }
-    let removed: Vec<PendingCreate> = entries
-        .extract_if(.., |entry| {
-            let count = wanted
-                .get_mut(&*entry.date_label)
-                .and_then(|summaries| summaries.get_mut(entry.summary.as_str()));
-            match count {
-                Some(count) if *count > 0 => {
-                    *count -= 1;
-                    true
-                }
-                _ => false,
-            }
-        })
-        .collect();
+    for (entry, mark) in entries.iter().zip(marked.iter_mut()) {
+        if *mark {
+            continue;
+        }
+        let count = wanted
+            .get_mut(&*entry.date_label)
+            .and_then(|summaries| summaries.get_mut(&*entry.summary));
+        if let Some(count) = count.filter(|count| **count > 0) {
+            *count -= 1;
+            *mark = true;
+        }
+    }
+}
+
+/// Removes the marked entries, in place.
+fn remove_marked(entries: &mut Vec<PendingCreate>, marked: &[bool]) {
+    let mut place = 0;
+    entries.retain(|_| {
+        let keep = !marked.get(place).copied().unwrap_or(false);
+        place += 1;
+        keep
+    });
     if entries.capacity() > 2 * entries.len() {
         entries.shrink_to_fit();
     }
-    removed
 }
 
 #[cfg(test)]
@@ -343,10 +400,10 @@ mod tests {
             .unwrap();
         let mut again = Journal::load(&report).unwrap();
         assert_eq!(again.pending().len(), 3);
-        again.settle([("sev1_20200414", "a")]).unwrap();
+        again.settle([("sev1_20200414", "a")], []).unwrap();
         assert_eq!(Journal::load(&report).unwrap().pending().len(), 2);
         again
-            .settle([("sev1_20200414", "a"), ("sev1_20200414", "b")])
+            .settle([("sev1_20200414", "a"), ("sev1_20200414", "b")], [])
             .unwrap();
         assert!(!Journal::path_for(&report).exists());
     }
@@ -358,13 +415,13 @@ mod tests {
         let mut journal = Journal::load(&report).unwrap();
         journal.record([entry("a"), entry("b")]).unwrap();
         journal.record([entry("c")]).unwrap();
-        journal.settle([("sev1_20200414", "b")]).unwrap();
+        journal.settle([("sev1_20200414", "b")], []).unwrap();
         let path = Journal::path_for(&report);
         let mut text = std::fs::read_to_string(&path).unwrap();
         let summaries = |j: &Journal| {
             j.pending()
                 .iter()
-                .map(|e| e.summary.clone())
+                .map(|e| e.summary.to_string())
                 .collect::<Vec<_>>()
         };
         assert_eq!(summaries(&Journal::load(&report).unwrap()), ["a", "c"]);
@@ -379,11 +436,15 @@ mod tests {
     }
 
     #[test]
-    fn settling_removes_the_earliest_equal_entries_once_each() {
-        let mut entries = vec![entry("a"), entry("b"), entry("a"), entry("c")];
+    fn settling_removes_the_earliest_equal_entries_once_each_and_entries_by_place() {
+        let mut entries = vec![entry("a"), entry("b"), entry("a"), entry("c"), entry("a")];
         entries[2].then_move = Some("Done".into());
-        let removed = remove_each(
-            &mut entries,
+        let mut marked = vec![false; entries.len()];
+        // By place first (the first "a"), then by content: the next "a" is the third entry.
+        marked[0] = true;
+        mark_each(
+            &entries,
+            &mut marked,
             [
                 ("sev1_20200414", "a"),
                 ("sev1_20200414", "x"),
@@ -391,16 +452,33 @@ mod tests {
                 ("sev1_20200414", "c"),
             ],
         );
-        let removed: Vec<(&str, &str)> = removed
-            .iter()
-            .map(|e| (&*e.date_label, e.summary.as_str()))
-            .collect();
-        assert_eq!(removed, [("sev1_20200414", "a"), ("sev1_20200414", "c")]);
+        assert_eq!(marked, [true, false, true, true, false]);
+        remove_marked(&mut entries, &marked);
         let left: Vec<(&str, Option<&str>)> = entries
             .iter()
-            .map(|e| (e.summary.as_str(), e.then_move.as_deref()))
+            .map(|e| (&*e.summary, e.then_move.as_deref()))
             .collect();
-        assert_eq!(left, [("b", None), ("a", Some("Done"))]);
+        assert_eq!(left, [("b", None), ("a", None)]);
+    }
+
+    #[test]
+    fn entries_settled_by_place_are_written_as_their_pairs_and_survive_a_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("pm.md");
+        let mut journal = Journal::load(&report).unwrap();
+        let first = journal.record([entry("a"), entry("b")]).unwrap();
+        let second = journal.record([entry("c"), entry("d")]).unwrap();
+        assert_eq!((first, second.clone()), (0..2, 2..4));
+        journal.settle([], second).unwrap();
+        let summaries: Vec<String> = Journal::load(&report)
+            .unwrap()
+            .pending()
+            .iter()
+            .map(|e| e.summary.to_string())
+            .collect();
+        assert_eq!(summaries, ["a", "b"]);
+        journal.settle([("sev1_20200414", "b")], [0]).unwrap();
+        assert!(!Journal::path_for(&report).exists());
     }
 
     #[test]

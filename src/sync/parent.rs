@@ -332,7 +332,7 @@ pub async fn ensure(
                 step.settle_later.push((
                     index,
                     entry.date_label.to_string(),
-                    entry.summary.clone(),
+                    entry.summary.to_string(),
                 ));
             }
         }
@@ -368,7 +368,7 @@ pub async fn ensure(
         let pending = step.journals[index]
             .pending()
             .iter()
-            .find(|e| e.parent && e.summary == summary)
+            .find(|e| e.parent && *e.summary == *summary)
             .cloned();
         let key: Result<Option<IssueKey>, String> = match found_here {
             Some(issue) => Ok(Some(issue.key)),
@@ -463,7 +463,7 @@ async fn create(
     journals[index]
         .record([PendingCreate {
             date_label: labels.date_label().into(),
-            summary: summary.to_owned(),
+            summary: summary.into(),
             sent_at: Utc::now(),
             then_move: None,
             parent: true,

@@ -156,8 +156,9 @@ struct SyncRun<'r, 'e> {
     cell_records: Vec<crate::sync::write_back::CellRecords>,
     rows: Rows,
     created_keys: Vec<(ItemAt, IssueKey)>,
-    /// Creates of this run whose keys are saved: their journal entries settle at the end.
-    settle_created: Vec<ItemAt>,
+    /// Creates of this run whose keys are saved, as (report, place in its journal): their
+    /// journal entries settle at the end.
+    settle_created: Vec<(usize, usize)>,
     /// Rows whose create's response was lost.
     ambiguous: HashSet<ItemAt>,
 }
@@ -567,7 +568,6 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             &mut self.journals,
             settle_later,
             settle_created,
-            &self.plan,
         )
         .await?;
         let failed: HashSet<ItemAt> = self
