@@ -1,7 +1,9 @@
 //! The one edit engine for every kind of item container: each [`Edit`] becomes splices into the
 //! places the item's reader worked out ([`KeyPlace`], [`StatusSlot`], the checkbox), values
 //! escaped for the markup; nothing else is ever re-serialised. What may be overwritten is decided
-//! here, once: a person's text is never replaced, only written beside.
+//! here, once: a person's text is never replaced, only written beside. A plan's values are
+//! written into one buffer and each splice is a few offsets into it: a big report's pending
+//! edits cost about their new bytes.
 
 use std::path::Path;
 
@@ -10,17 +12,87 @@ use super::key;
 use super::marker;
 use super::model::{ActionItem, ContainerKind, Edit, KeyPlace, KnownStatuses, Span, StatusForm};
 
-/// Replace `span` of the current text with `value`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Replace `start..end` of the current text with a value written in its [`Splices`]' buffer.
+///
+/// Offsets are `u32`: a report is under 4 GiB (it is refused when read) and [`add`] refuses a
+/// plan whose new text would not be, so no offset of the old text, the buffer or the new text
+/// can overflow. A splice is 24 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Splice {
-    /// The replaced bytes (empty for an insertion).
-    pub(crate) span: Span,
-    /// What is written.
-    pub(crate) value: String,
+    /// Where the replaced bytes start in the text.
+    start: u32,
+    /// Where they end (`start` for an insertion).
+    end: u32,
+    /// Where the value starts in the buffer.
+    value_start: u32,
+    /// Where it ends.
+    value_end: u32,
+    /// The body row whose cells it writes.
+    row: u32,
     /// Order among splices at the same place: the key before the status before the checkbox.
     order: u8,
-    /// The body row whose cells it writes.
-    row: usize,
+    /// What is written after the value (see [`pad_pipe_cells`]).
+    after: After,
+}
+
+impl Splice {
+    /// The replaced bytes.
+    fn span(&self) -> Span {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// Splices planned or finished, and the one buffer their values are written in.
+#[derive(Debug, Default)]
+pub(crate) struct Splices {
+    values: String,
+    list: Vec<Splice>,
+}
+
+impl Splices {
+    /// Whether no splice is planned.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// What `s` writes from the buffer (its padding comes after it).
+    fn value(&self, s: &Splice) -> &str {
+        &self.values[s.value_start as usize..s.value_end as usize]
+    }
+
+    /// How many bytes `s` writes, padding included.
+    fn written_len(&self, s: &Splice) -> usize {
+        (s.value_end - s.value_start) as usize + s.after.as_str().len()
+    }
+
+    /// Keeps what was written to the buffer from `from` on as the value of a splice over `span`.
+    fn push(&mut self, span: &Span, from: usize, order: u8) {
+        self.list.push(Splice {
+            start: offset(span.start),
+            end: offset(span.end),
+            value_start: offset(from),
+            value_end: offset(self.values.len()),
+            row: 0,
+            order,
+            after: After::Nothing,
+        });
+    }
+
+    /// As [`Splices::push`], unless the value is what `text` already holds over `span`: then it
+    /// is dropped from the buffer.
+    fn push_if_changed(&mut self, text: &str, span: &Span, from: usize, order: u8) {
+        if text.get(span.clone()) == Some(&self.values[from..]) {
+            self.values.truncate(from);
+        } else {
+            self.push(span, from, order);
+        }
+    }
+}
+
+/// `n` as a splice offset. Saturates rather than wraps: [`add`] refuses a plan that reaches
+/// `u32::MAX` before any of its offsets is used.
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// What is written after a value in a pipe cell, to keep the row what it was.
@@ -32,6 +104,17 @@ pub(crate) enum After {
     /// A pipe: the row's last cell had no closing pipe and is emptied; without one the row
     /// would lose that cell.
     Pipe,
+}
+
+impl After {
+    /// The bytes written.
+    fn as_str(self) -> &'static str {
+        match self {
+            After::Nothing => "",
+            After::Space => " ",
+            After::Pipe => "|",
+        }
+    }
 }
 
 /// Text for one line of a cell: whitespace collapsed (a pipe cell cannot hold a line break).
@@ -130,9 +213,11 @@ fn after_value(text: &str, span: &Span, kind: ContainerKind, value_is_empty: boo
 /// only the splices that change bytes are kept, not the edits).
 #[derive(Debug, Default)]
 pub(crate) struct Pending {
-    splices: Vec<Splice>,
+    splices: Splices,
     /// Per item: whether a link edit and a status edit have been planned.
     seen: Vec<bool>,
+    /// A status escaped, before it goes into a marker or a lozenge (one buffer for every row).
+    escaped: String,
 }
 
 /// The report a [`Pending`] plan is made against. Its items are its compact records, an edited
@@ -151,22 +236,45 @@ pub(crate) struct Target<'a> {
 /// edits that would write what is already there are dropped. Within one call the later of two edits of an
 /// item's link or status wins; across calls the first planned stays (give each row's edits in
 /// one call). Returns whether any of them changes bytes. Errors name rows that are not action
-/// items and keys that are not keys; on error `pending` is as it was.
+/// items, keys that are not keys and edits that would make the report 4 GiB or more; on error
+/// `pending` is as it was.
 pub(crate) fn add(
     target: &Target<'_>,
     pending: &mut Pending,
     edits: &[Edit],
 ) -> Result<bool, ReportError> {
-    let before = pending.splices.len();
+    let before = (pending.splices.list.len(), pending.splices.values.len());
     let mut claimed: Vec<usize> = Vec::new();
-    let result = add_claiming(target, pending, edits, &mut claimed);
+    let result = add_claiming(target, pending, edits, &mut claimed)
+        .and_then(|()| fits_u32(target, &pending.splices));
     if result.is_err() {
-        pending.splices.truncate(before);
+        pending.splices.list.truncate(before.0);
+        pending.splices.values.truncate(before.1);
         for flag in claimed {
             pending.seen[flag] = false;
         }
     }
-    result.map(|()| pending.splices.len() > before)
+    result.map(|()| pending.splices.list.len() > before.0)
+}
+
+/// Refuses splices whose offsets might not fit a `u32`: the new text is at most the old one,
+/// every value and a padding byte per splice long, and the old text and the buffer are shorter.
+fn fits_u32(target: &Target<'_>, splices: &Splices) -> Result<(), ReportError> {
+    let longest = target
+        .text
+        .len()
+        .saturating_add(splices.values.len())
+        .saturating_add(splices.list.len());
+    if longest < u32::MAX as usize {
+        return Ok(());
+    }
+    Err(ReportError::Write {
+        path: target.path.to_owned(),
+        cause: std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            "the edits would make the report 4 GiB or more, which is not supported",
+        ),
+    })
 }
 
 fn add_claiming(
@@ -180,13 +288,12 @@ fn add_claiming(
         text,
         kind,
         items,
-        known,
-        storage,
+        ..
     } = target;
     if pending.seen.is_empty() {
         pending.seen = vec![false; items.len() * 2];
     }
-    let splices = &mut pending.splices;
+    let out = &mut pending.splices;
     let unknown_row = |row: usize| ReportError::UnknownRow {
         path: path.to_owned(),
         row,
@@ -205,15 +312,15 @@ fn add_claiming(
         let Some((_, index, item)) = last.as_ref() else {
             continue;
         };
-        let planned = splices.len();
+        let planned = out.list.len();
         let is_link = match edit {
             Edit::Link { .. } => true,
             Edit::Status { .. } => false,
             Edit::Cell { column, value, .. } => {
                 if cells_seen.insert((row, column.as_str())) {
-                    cell_splice(text, kind, item, column, value, splices);
+                    cell_splice(text, kind, item, column, value, out);
                 }
-                set_row(&mut splices[planned..], row);
+                set_row(&mut out.list[planned..], row);
                 continue;
             }
         };
@@ -230,50 +337,58 @@ fn add_claiming(
                         key: key.clone(),
                     });
                 }
-                link_splice(text, kind, item, key, url, splices);
+                link_splice(text, kind, item, key, url, out);
             }
             Edit::Status { status, .. } => {
-                status_splices(text, kind, item, status, known, storage, splices);
+                status_splices(target, item, status, &mut pending.escaped, out);
             }
             Edit::Cell { .. } => {}
         }
-        set_row(&mut splices[planned..], row);
+        set_row(&mut out.list[planned..], row);
     }
     Ok(())
 }
 
+/// A found row is a row of the text, so its number is below the text's length (a `u32`).
 fn set_row(splices: &mut [Splice], row: usize) {
     for splice in splices {
-        splice.row = row;
+        splice.row = offset(row);
     }
 }
 
 /// The rows whose cells `pending`'s splices write, in order, each once.
 pub(crate) fn rows_written(pending: &Pending) -> Vec<usize> {
-    let mut rows: Vec<usize> = pending.splices.iter().map(|s| s.row).collect();
+    let mut rows: Vec<usize> = pending
+        .splices
+        .list
+        .iter()
+        .map(|s| s.row as usize)
+        .collect();
     rows.sort_unstable();
     rows.dedup();
     rows
 }
 
 /// The splices of `pending` in the order [`splice`] takes them, overlaps dropped, pipe cells
-/// padded.
-pub(crate) fn finish(text: &str, kind: ContainerKind, pending: Pending) -> Vec<Splice> {
+/// padded, their buffers no larger than they hold.
+pub(crate) fn finish(text: &str, kind: ContainerKind, pending: Pending) -> Splices {
     let mut splices = pending.splices;
-    splices.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.order).cmp(&(b.span.start, b.span.end, b.order))
-    });
+    let list = &mut splices.list;
+    list.sort_by_key(|s| (s.start, s.end, s.order));
     // Slots never overlap; should two splices ever do, the later one is dropped rather than
     // writing into bytes another splice replaces.
     let mut end = 0;
-    splices.retain(|s| {
-        let keep = s.span.start >= end;
+    list.retain(|s| {
+        let keep = s.start >= end;
         if keep {
-            end = s.span.end;
+            end = s.end;
         }
         keep
     });
-    pad_pipe_cells(text, kind, &mut splices);
+    pad_pipe_cells(text, kind, list);
+    // They are held with the old text and the new one while the report is rewritten.
+    list.shrink_to_fit();
+    splices.values.shrink_to_fit();
     splices
 }
 
@@ -284,22 +399,17 @@ fn cell_splice(
     item: &ActionItem,
     column: &str,
     value: &str,
-    out: &mut Vec<Splice>,
+    out: &mut Splices,
 ) {
     let Some((_, cell)) = item.extra.iter().find(|(header, _)| &**header == column) else {
         return;
     };
-    let mut escaped = String::new();
-    escape_text_into(&mut escaped, value, kind);
-    if cell.text == one_line(value) || text.get(cell.span.clone()) == Some(escaped.as_str()) {
+    if cell.text == one_line(value) {
         return;
     }
-    out.push(Splice {
-        span: cell.span.clone(),
-        value: escaped,
-        order: 3,
-        row: 0,
-    });
+    let from = out.values.len();
+    escape_text_into(&mut out.values, value, kind);
+    out.push_if_changed(text, &cell.span, from, 3);
 }
 
 /// The splice that links `item` to `key`, if its bytes change.
@@ -309,7 +419,7 @@ fn link_splice(
     item: &ActionItem,
     key: &str,
     url: &str,
-    out: &mut Vec<Splice>,
+    out: &mut Splices,
 ) {
     let bare_key_here = match &item.key_place {
         KeyPlace::Replace(span) => text.get(span.clone()) == Some(key),
@@ -320,37 +430,36 @@ fn link_splice(
         // bare key typed where pm-sync writes keys becomes a link to the ticket.
         return;
     }
-    let mut value = String::new();
-    link_into(&mut value, key, url, kind);
-    let span = match &item.key_place {
-        KeyPlace::Replace(span) => span.clone(),
-        KeyPlace::Insert(at) => {
-            value.push(' ');
-            *at..*at
-        }
+    let (span, space) = match &item.key_place {
+        KeyPlace::Replace(span) => (span.clone(), false),
+        KeyPlace::Insert(at) => (*at..*at, true),
         // A reference a person wrote elsewhere is theirs: pm-sync rewrites none of it.
         KeyPlace::Fixed => return,
     };
-    if text.get(span.clone()) != Some(value.as_str()) {
-        out.push(Splice {
-            span,
-            value,
-            order: 0,
-            row: 0,
-        });
+    let from = out.values.len();
+    link_into(&mut out.values, key, url, kind);
+    if space {
+        out.values.push(' ');
     }
+    out.push_if_changed(text, &span, from, 0);
 }
 
-/// The splices that make `item` show `status`, and tick or untick its box.
+/// The splices that make `item` show `status`, and tick or untick its box. `escaped` is
+/// scratch space.
 fn status_splices(
-    text: &str,
-    kind: ContainerKind,
+    target: &Target<'_>,
     item: &ActionItem,
     status: &str,
-    known: &KnownStatuses,
-    storage: bool,
-    out: &mut Vec<Splice>,
+    escaped: &mut String,
+    out: &mut Splices,
 ) {
+    let &Target {
+        text,
+        kind,
+        known,
+        storage,
+        ..
+    } = target;
     let status = one_line(status);
     let slot = &item.status;
     if status.is_empty() && slot.form != StatusForm::Cell {
@@ -358,10 +467,10 @@ fn status_splices(
         return;
     }
     let current = slot.current.as_ref();
-    let mut escaped = String::new();
-    escape_text_into(&mut escaped, &status, kind);
+    escaped.clear();
+    escape_text_into(escaped, &status, kind);
     if slot.form == StatusForm::Lozenge {
-        lozenge_splices(text, item, &status, &escaped, known, out);
+        lozenge_splices(text, item, &status, escaped, known, out);
     } else {
         match current {
             Some(cell) if cell.text == status => {}
@@ -372,27 +481,18 @@ fn status_splices(
                     || (slot.form == StatusForm::Cell
                         && marker::is_status_placeholder(&cell.text)) =>
             {
-                if text.get(cell.span.clone()) != Some(escaped.as_str()) {
-                    out.push(Splice {
-                        span: cell.span.clone(),
-                        value: escaped,
-                        order: 1,
-                        row: 0,
-                    });
-                }
+                let from = out.values.len();
+                out.values.push_str(escaped);
+                out.push_if_changed(text, &cell.span, from, 1);
             }
             // An empty status has no marker form: a person's words stay as they are.
             _ if status.is_empty() => {}
-            // No status yet, or a person's words: the status goes beside them as pm-sync's marker.
+            // No status yet, or a person's words: the status goes beside them as pm-sync's
+            // marker.
             _ => {
-                let mut value = String::new();
-                marker::write(&mut value, &escaped, kind);
-                out.push(Splice {
-                    span: slot.append_at..slot.append_at,
-                    value,
-                    order: 1,
-                    row: 0,
-                });
+                let from = out.values.len();
+                marker::write(&mut out.values, escaped, kind);
+                out.push(&(slot.append_at..slot.append_at), from, 1);
             }
         }
     }
@@ -421,12 +521,9 @@ fn status_splices(
             } else {
                 (checkbox.at..checkbox.at + 1, tick)
             };
-            out.push(Splice {
-                span,
-                value: value.to_owned(),
-                order: 2,
-                row: 0,
-            });
+            let from = out.values.len();
+            out.values.push_str(value);
+            out.push(&span, from, 2);
         }
     }
 }
@@ -440,34 +537,32 @@ fn lozenge_splices(
     status: &str,
     escaped: &str,
     known: &KnownStatuses,
-    out: &mut Vec<Splice>,
+    out: &mut Splices,
 ) {
     let slot = &item.status;
-    let mut value = String::new();
-    super::storage::lozenge(&mut value, escaped, known.colour(status));
+    let from = out.values.len();
+    let lozenge = |values: &mut String| {
+        super::storage::lozenge(values, escaped, known.colour(status));
+    };
     match slot.current.as_ref() {
         Some(cell) if cell.text == status => {}
         Some(cell) if cell.text.is_empty() || known.knows(&cell.text) => {
             let replaced = text.get(cell.span.clone()).unwrap_or_default();
             // An empty `<p />` cell gets its paragraph back around the lozenge.
             if replaced.starts_with("<p") {
-                value = format!("<p>{value}</p>");
+                out.values.push_str("<p>");
+                lozenge(&mut out.values);
+                out.values.push_str("</p>");
+            } else {
+                lozenge(&mut out.values);
             }
-            out.push(Splice {
-                span: cell.span.clone(),
-                value,
-                order: 1,
-                row: 0,
-            });
+            out.push(&cell.span, from, 1);
         }
         _ if status.is_empty() => {}
         _ => {
-            out.push(Splice {
-                span: slot.append_at..slot.append_at,
-                value: format!(" {value}"),
-                order: 1,
-                row: 0,
-            });
+            out.values.push(' ');
+            lozenge(&mut out.values);
+            out.push(&(slot.append_at..slot.append_at), from, 1);
         }
     }
 }
@@ -481,23 +576,21 @@ fn pad_pipe_cells(text: &str, kind: ContainerKind, splices: &mut [Splice]) {
     for i in 0..splices.len() {
         let last_here = splices
             .get(i + 1)
-            .is_none_or(|next| next.span.start != splices[i].span.end);
+            .is_none_or(|next| next.start != splices[i].end);
         if !last_here {
             continue;
         }
         // An insertion into an empty cell pads like a value written there.
         let first = (0..=i)
             .rev()
-            .take_while(|&k| k == i || splices[k].span.end == splices[i].span.start)
+            .take_while(|&k| k == i || splices[k].end == splices[i].start)
             .last()
             .unwrap_or(i);
-        let span = splices[first].span.start..splices[i].span.end;
-        let empty = splices[first..=i].iter().all(|s| s.value.is_empty());
-        match after_value(text, &span, kind, empty) {
-            After::Nothing => {}
-            After::Space => splices[i].value.push(' '),
-            After::Pipe => splices[i].value.push('|'),
-        }
+        let span = splices[first].start as usize..splices[i].end as usize;
+        let empty = splices[first..=i]
+            .iter()
+            .all(|s| s.value_start == s.value_end);
+        splices[i].after = after_value(text, &span, kind, empty);
     }
 }
 
@@ -507,21 +600,23 @@ fn pad_pipe_cells(text: &str, kind: ContainerKind, splices: &mut [Splice]) {
 /// parsed.
 pub(crate) struct Undo {
     replaced: String,
-    /// (start of the value in the new text, the value's length, the replaced bytes' length).
-    places: Vec<(usize, usize, usize)>,
+    /// (start of the value in the new text, the value's length, the replaced bytes' length):
+    /// `u32`s, as the new text is under 4 GiB (see [`Splice`]).
+    places: Vec<(u32, u32, u32)>,
 }
 
 impl Undo {
     /// What undoes `splice(text, splices)`.
-    pub(crate) fn of(text: &str, splices: &[Splice]) -> Undo {
+    pub(crate) fn of(text: &str, splices: &Splices) -> Undo {
         let mut replaced = String::new();
-        let mut places = Vec::with_capacity(splices.len());
+        let mut places = Vec::with_capacity(splices.list.len());
         let mut shift: isize = 0;
-        for s in splices {
-            let start = s.span.start.saturating_add_signed(shift);
-            shift += s.value.len() as isize - s.span.len() as isize;
-            replaced.push_str(&text[s.span.clone()]);
-            places.push((start, s.value.len(), s.span.len()));
+        for s in &splices.list {
+            let start = (s.start as usize).saturating_add_signed(shift);
+            let written = splices.written_len(s);
+            shift += written as isize - s.span().len() as isize;
+            replaced.push_str(&text[s.span()]);
+            places.push((offset(start), offset(written), s.end - s.start));
         }
         Undo { replaced, places }
     }
@@ -531,6 +626,7 @@ impl Undo {
         let mut out = String::with_capacity(new.len());
         let (mut at, mut from) = (0, 0);
         for &(start, new_len, old_len) in &self.places {
+            let (start, new_len, old_len) = (start as usize, new_len as usize, old_len as usize);
             out.push_str(&new[at..start]);
             out.push_str(&self.replaced[from..from + old_len]);
             at = start + new_len;
@@ -542,15 +638,16 @@ impl Undo {
 }
 
 /// Writes `text` with `splices` (sorted, not overlapping) applied, in one pass from the front.
-pub(crate) fn splice(text: &str, splices: &[Splice]) -> String {
-    let grown: usize = splices.iter().map(|s| s.value.len()).sum();
-    let shrunk: usize = splices.iter().map(|s| s.span.len()).sum();
+pub(crate) fn splice(text: &str, splices: &Splices) -> String {
+    let grown: usize = splices.list.iter().map(|s| splices.written_len(s)).sum();
+    let shrunk: usize = splices.list.iter().map(|s| s.span().len()).sum();
     let mut out = String::with_capacity((text.len() + grown).saturating_sub(shrunk));
     let mut at = 0;
-    for s in splices {
-        out.push_str(&text[at..s.span.start]);
-        out.push_str(&s.value);
-        at = s.span.end;
+    for s in &splices.list {
+        out.push_str(&text[at..s.start as usize]);
+        out.push_str(splices.value(s));
+        out.push_str(s.after.as_str());
+        at = s.end as usize;
     }
     out.push_str(&text[at..]);
     out
@@ -572,29 +669,28 @@ mod tests {
         out
     }
 
+    /// Splices writing each value over its span, in the order given.
+    fn planned(values: &[(Span, &str)]) -> Splices {
+        let mut splices = Splices::default();
+        for (span, value) in values {
+            let from = splices.values.len();
+            splices.values.push_str(value);
+            splices.push(span, from, 0);
+        }
+        splices
+    }
+
+    #[test]
+    fn a_pending_splice_is_a_few_offsets() {
+        // Each row of a big report holds two or three of them until the rewrite: their values
+        // live in one buffer, not in a `String` each.
+        assert!(std::mem::size_of::<Splice>() <= 24);
+    }
+
     #[test]
     fn undoing_splices_gives_back_the_text() {
         let text = "| a | b |\n| c |  |\n";
-        let splices = vec![
-            Splice {
-                span: 2..3,
-                value: "[OPS-1](u) a".to_owned(),
-                order: 0,
-                row: 0,
-            },
-            Splice {
-                span: 6..7,
-                value: String::new(),
-                order: 1,
-                row: 0,
-            },
-            Splice {
-                span: 16..16,
-                value: "Done".to_owned(),
-                order: 1,
-                row: 0,
-            },
-        ];
+        let splices = planned(&[(2..3, "[OPS-1](u) a"), (6..7, ""), (16..16, "Done")]);
         let edited = splice(text, &splices);
         assert_eq!(edited, "| [OPS-1](u) a |  |\n| c | Done |\n");
         assert_eq!(Undo::of(text, &splices).apply(&edited), text);
@@ -650,5 +746,167 @@ mod tests {
             link("OPS-1", "https://x/a b|(c)", ContainerKind::Pipe),
             "[OPS-1](https://x/a%20b%7C%28c%29)"
         );
+    }
+}
+
+/// Many rows' edits planned into one buffer write what the engine always wrote.
+#[cfg(test)]
+mod many_rows {
+    use std::path::Path;
+
+    use crate::report::{Edit, EditPlan, KnownStatuses, Report, ReportError, ReportOptions};
+
+    fn link(row: usize, key: &str, url: &str) -> Edit {
+        Edit::Link {
+            row,
+            key: key.to_owned(),
+            url: url.to_owned(),
+        }
+    }
+
+    fn status(row: usize, status: &str) -> Edit {
+        Edit::Status {
+            row,
+            status: status.to_owned(),
+        }
+    }
+
+    fn owner(row: usize, value: &str) -> Edit {
+        Edit::Cell {
+            row,
+            column: "Owner".to_owned(),
+            value: value.to_owned(),
+        }
+    }
+
+    /// `doc` as a file, or as a Confluence page's storage format when `page` is set.
+    fn parse(doc: &str, page: bool) -> Report {
+        let options = ReportOptions::default();
+        let mut report = if page {
+            Report::parse_storage(
+                Path::new("confluence:1"),
+                doc.to_owned(),
+                "Outage",
+                &options,
+            )
+        } else {
+            Report::parse(Path::new("pm.md"), doc.as_bytes().to_vec(), &options)
+        }
+        .expect("parses");
+        let mut known = KnownStatuses::default();
+        known.insert("To Do", false);
+        known.insert("In Progress", false);
+        known.insert("Done", true);
+        known.set_colour("In Progress", "Blue");
+        report.set_known_statuses(known);
+        report
+    }
+
+    /// `rows`' edits planned into one plan (last row first) and applied in one rewrite, and
+    /// applied a row at a time: both texts.
+    fn rewrites(doc: &str, page: bool, rows: &[Vec<Edit>]) -> (String, String) {
+        let mut together = parse(doc, page);
+        let mut plan = EditPlan::default();
+        for edits in rows.iter().rev() {
+            together.plan_edits(&mut plan, edits).expect("plans");
+        }
+        together.apply_plan(plan).expect("applies");
+        let mut one_by_one = parse(doc, page);
+        for edits in rows {
+            one_by_one.apply(edits).expect("applies");
+        }
+        let text = |r: &Report| String::from_utf8(r.bytes().to_vec()).expect("UTF-8");
+        (text(&together), text(&one_by_one))
+    }
+
+    fn rows_of(kind_url: &str) -> Vec<Vec<Edit>> {
+        vec![
+            vec![
+                link(1, "OPS-1", kind_url),
+                status(1, "In Progress"),
+                owner(1, "a | b"),
+            ],
+            vec![status(2, "Done"), owner(2, "back\\slash & <tag>")],
+            vec![
+                link(3, "OPS-333", "https://x/a b|(c)"),
+                status(3, "R&D *review*"),
+            ],
+            vec![link(4, "OPS-4", kind_url), status(4, "To Do"), owner(4, "")],
+            vec![status(5, ""), owner(5, "Ann"), link(5, "OPS-5", kind_url)],
+        ]
+    }
+
+    const PIPE: &str = "## Action Items\n\n| Action Item | Owner | Status | Ticket |\n|---|---|---|---|\n| One | | | |\n| Two | Bo | In Progress | |\n| Three | | Custom words | |\n| Four | Cy | | |\n| Five |  | Done | OPS-5\n";
+
+    const HTML: &str = "## Action Items\n\n<table>\n<tr><th>Action Item</th><th>Owner</th><th>Status</th></tr>\n<tr><td>One</td><td></td><td></td></tr>\n<tr><td>Two</td><td>Bo</td><td>To Do</td></tr>\n<tr><td>Three</td><td></td><td>Custom</td></tr>\n<tr><td>Four</td><td>Cy</td><td></td></tr>\n<tr><td>Five</td><td></td><td>Done</td></tr>\n</table>\n";
+
+    const LIST: &str = "## Action Items\n\n- [ ] One\n- [ ] Two · *In Progress*\n- [x] Three\n- [ ] Four\n- [x] Five · *Done*\n";
+
+    #[test]
+    fn many_rows_planned_together_write_what_each_row_alone_writes() {
+        // What the engine wrote when each value was a `String` of its own.
+        let pipe_written = "## Action Items\n\n| Action Item | Owner | Status | Ticket |\n|---|---|---|---|\n| One | a \\| b | In Progress | [OPS-1](https://x/browse/OPS-1) |\n| Two | back&#92;slash \\& \\<tag\\> | Done | |\n| Three | | Custom words · *R\\&D \\*review\\** | [OPS-333](https://x/a%20b%7C%28c%29) |\n| Four |  | To Do | [OPS-4](https://x/browse/OPS-1) |\n| Five | Ann |  | [OPS-5](https://x/browse/OPS-1)\n";
+        let html_written = "## Action Items\n\n<table>\n<tr><th>Action Item</th><th>Owner</th><th>Status</th></tr>\n<tr><td><a href=\"https://x/browse/OPS-1?a=1&amp;b=&quot;\">OPS-1</a> One</td><td>a | b</td><td>In Progress</td></tr>\n<tr><td>Two</td><td>back\\slash &amp; &lt;tag&gt;</td><td>Done</td></tr>\n<tr><td><a href=\"https://x/a b|(c)\">OPS-333</a> Three</td><td></td><td>Custom · <em>R&amp;D *review*</em></td></tr>\n<tr><td><a href=\"https://x/browse/OPS-1?a=1&amp;b=&quot;\">OPS-4</a> Four</td><td></td><td>To Do</td></tr>\n<tr><td><a href=\"https://x/browse/OPS-1?a=1&amp;b=&quot;\">OPS-5</a> Five</td><td>Ann</td><td></td></tr>\n</table>\n";
+        let list_written = "## Action Items\n\n- [ ] [OPS-1](https://x/browse/OPS-1) One · *In Progress*\n- [x] Two · *Done*\n- [x] [OPS-333](https://x/a%20b%7C%28c%29) Three · *R\\&D \\*review\\**\n- [ ] [OPS-4](https://x/browse/OPS-1) Four · *To Do*\n- [x] [OPS-5](https://x/browse/OPS-1) Five · *Done*\n";
+        let tasks = include_str!("../../tests/fixtures/confluence/tasks-page.xhtml");
+        let table = include_str!("../../tests/fixtures/confluence/table-page.xhtml");
+        for (doc, page, rows, url, written) in [
+            (PIPE, false, 5, "https://x/browse/OPS-1", Some(pipe_written)),
+            (
+                HTML,
+                false,
+                5,
+                "https://x/browse/OPS-1?a=1&b=\"",
+                Some(html_written),
+            ),
+            (LIST, false, 5, "https://x/browse/OPS-1", Some(list_written)),
+            (tasks, true, 3, "https://x/browse/OPS-1", None),
+            (table, true, 2, "https://x/browse/OPS-1", None),
+        ] {
+            let edits: Vec<Vec<Edit>> = rows_of(url).into_iter().take(rows).collect();
+            let (together, one_by_one) = rewrites(doc, page, &edits);
+            assert_eq!(together, one_by_one);
+            assert_ne!(together, doc);
+            if let Some(written) = written {
+                assert_eq!(together, written);
+            }
+        }
+    }
+
+    #[test]
+    fn a_refused_row_leaves_the_plan_as_it_was() {
+        let report = parse(PIPE, false);
+        let url = "https://x/browse/OPS-1";
+        let mut plan = EditPlan::default();
+        let first = [link(1, "OPS-1", url), status(1, "In Progress")];
+        assert!(report.plan_edits(&mut plan, &first).expect("plans"));
+        let list = plan.pending.splices.list.clone();
+        let values = plan.pending.splices.values.clone();
+        // Planned last to first: the cell and the status are written into the buffer before
+        // the key is refused.
+        let refused = [
+            link(2, "not a key", url),
+            status(2, "Blocked | x"),
+            owner(2, "Zed"),
+        ];
+        let error = report.plan_edits(&mut plan, &refused);
+        assert!(
+            matches!(error, Err(ReportError::InvalidKey { .. })),
+            "{error:?}"
+        );
+        assert_eq!(plan.pending.splices.list, list);
+        assert_eq!(plan.pending.splices.values, values);
+        // Row 2's status was not claimed by the refused edits.
+        assert!(
+            report
+                .plan_edits(&mut plan, &[status(2, "Done")])
+                .expect("plans")
+        );
+        let mut planned = report;
+        planned.apply_plan(plan).expect("applies");
+        let mut applied = parse(PIPE, false);
+        applied.apply(&first).expect("applies");
+        applied.apply(&[status(2, "Done")]).expect("applies");
+        assert_eq!(planned.bytes(), applied.bytes());
     }
 }
