@@ -78,10 +78,15 @@ impl Home {
     pub fn change(&self, report: &Report) -> Option<crate::report::Change> {
         match self {
             Home::File(file) => file.change(report),
-            Home::Page(page) => {
-                let name = page.name().display().to_string();
-                report.change_from(&name, report.saved_shared()?)
-            }
+            Home::Page(_) => report.change_from(&self.diff_name(), report.saved_shared()?),
+        }
+    }
+
+    /// The name a diff of its report shows (`a/NAME`, `b/NAME`).
+    pub fn diff_name(&self) -> String {
+        match self {
+            Home::File(file) => file.diff_name(),
+            Home::Page(page) => page.name().display().to_string(),
         }
     }
 }

@@ -191,7 +191,12 @@ impl FileHome {
                 }
             }
         };
-        report.change_from(&self.path.display().to_string(), before)
+        report.change_from(&self.diff_name(), before)
+    }
+
+    /// The name a diff of this file shows (`a/NAME`, `b/NAME`).
+    pub fn diff_name(&self) -> String {
+        self.path.display().to_string()
     }
 }
 

@@ -787,6 +787,27 @@ impl Report {
         edit::add(&target, &mut plan.pending, edits)
     }
 
+    /// What applying `plan` would make of the report, without changing it: the change from
+    /// what its home holds to the spliced bytes, named `name`, shown as a diff when written;
+    /// `None` when no byte would change. Nothing is parsed again (a dry run of 100,000 rows
+    /// never holds the items of its preview).
+    pub fn preview_plan(&self, plan: EditPlan, name: &str) -> Option<Change> {
+        let splices = edit::finish(&self.text, self.parsed.kind, plan.pending);
+        if splices.is_empty() {
+            return None;
+        }
+        let after = Arc::new(edit::splice(&self.text, &splices));
+        drop(splices);
+        let before = self
+            .saved_shared()
+            .unwrap_or_else(|| Arc::clone(&self.text));
+        Some(Change::Texts {
+            before,
+            after,
+            name: name.trim_start_matches('/').to_owned(),
+        })
+    }
+
     /// Applies what [`Report::plan_edits`] planned (against these bytes) and parses the report
     /// again. Returns whether the bytes changed. On error nothing is applied.
     pub fn apply_plan(&mut self, plan: EditPlan) -> Result<bool, ReportError> {

@@ -382,11 +382,13 @@ pub(super) fn finish_dry_run(
 ) -> RunOutcome {
     // Keys to come are shown as `OPS-?1`, `OPS-?2`, ...: not a key (no digits right after the
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
-    // the diff is made with stand-in keys that are swapped for the placeholders afterwards.
+    // the diff is made with stand-in keys that are swapped for the placeholders as it is
+    // written.
     let mut stand_ins = crate::sync::preview::StandIns::default();
     crate::sync::moves::preview(reports, plan, held, &mut rows);
-    // Each row's edits planned as it comes and each report rewritten once: one parse per
-    // report, not one per row (that was quadratic in rows), and only the splices that change
+    // Each row's edits planned as it comes and each report's new bytes made once, never
+    // parsed (one rewrite per report, not one per row: that was quadratic in rows), and
+    // only the splices that change
     // bytes kept, not every row's edits. A row whose edits cannot be planned (a bug of ours:
     // they are of rows just parsed) is left out of the preview; the others still show. Held
     // rows are marked afterwards. The plan's edits are moved, not copied: the plan ends here.
@@ -429,11 +431,12 @@ pub(super) fn finish_dry_run(
             Err(error) => tracing::warn!("the preview leaves out row {}: {error}", at.row),
         }
     }
-    for (loaded, edit_plan) in reports.iter_mut().zip(plans) {
-        if let Err(error) = loaded.apply_plan(edit_plan) {
-            tracing::warn!("the preview shows no change to this report: {error}");
-        }
-    }
+    // Each report's bytes as the run would write them, for the diff alone: not parsed again.
+    let previews: Vec<Option<crate::report::Change>> = reports
+        .iter()
+        .zip(plans)
+        .map(|(loaded, edit_plan)| loaded.preview_plan(edit_plan))
+        .collect();
     for at in held {
         if let Some(row) = rows.get_mut(at) {
             row.action = RowAction::Pending;
@@ -442,8 +445,11 @@ pub(super) fn finish_dry_run(
     }
     let mut outcome = collect("sync", true, reports, rows);
     let stand_ins = std::sync::Arc::new(stand_ins);
-    for report in &mut outcome.reports {
+    for (report, preview) in outcome.reports.iter_mut().zip(previews) {
         if let Some(diff) = report.diff.as_mut() {
+            if preview.is_some() {
+                *diff = Diff::new(preview);
+            }
             diff.swap_stand_ins(stand_ins.clone());
         }
     }

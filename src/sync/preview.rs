@@ -221,7 +221,9 @@ mod tests {
         let keys: Vec<IssueKey> = (0..40).map(|_| stand_ins.next("OPS").unwrap()).collect();
         let mut diff = String::new();
         for key in &keys {
-            diff.push_str(&format!("+| [{key}](https://x/browse/{key}) | {STAND_IN_STATUS} |\n"));
+            diff.push_str(&format!(
+                "+| [{key}](https://x/browse/{key}) | {STAND_IN_STATUS} |\n"
+            ));
         }
         diff.push_str("\\ no line end OPS-900000000000040");
         let mut whole = diff.clone();

@@ -66,6 +66,12 @@ impl LoadedReport {
         self.report.plan_edits(plan, edits)
     }
 
+    /// What applying `plan` would make of the report, as a diff written when shown; the
+    /// report is left as it is (see [`crate::report::Report::preview_plan`]).
+    pub fn preview_plan(&self, plan: crate::report::EditPlan) -> Option<crate::report::Change> {
+        self.report.preview_plan(plan, &self.home.diff_name())
+    }
+
     /// Applies what [`LoadedReport::plan_edits`] planned; returns whether the bytes changed.
     pub fn apply_plan(&mut self, plan: crate::report::EditPlan) -> Result<bool, ReportError> {
         self.report.apply_plan(plan)
