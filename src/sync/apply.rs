@@ -14,7 +14,9 @@ use crate::jira::model::{
 };
 use crate::report::model::{Edit, KnownStatuses};
 use crate::sync::journal::{Journal, PendingCreate};
-use crate::sync::outcome::{Diff, ReportOutcome, RowAction, RowOutcome, RunOutcome};
+use crate::sync::outcome::{
+    Diff, ReportOutcome, RowAction, RowOutcome, RunOutcome, ThinText, row_number,
+};
 use crate::sync::plan::{
     self, ItemAt, NewTicket, Plan, PlanContext, ReportInput, Ticket, TrackerState,
 };
@@ -197,7 +199,7 @@ pub(super) fn held_by_journal(
         let mut by_summary: HashMap<&str, std::collections::VecDeque<usize>> = HashMap::new();
         for (row, _) in plan.creates().filter(|(row, _)| row.report == index) {
             by_summary
-                .entry(row.summary.as_str())
+                .entry(&*row.summary)
                 .or_default()
                 .push_back(row.row);
         }
@@ -338,11 +340,11 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
             Ticket::Missing(key) => Some(key.clone()),
             _ => issue.map(|i| i.key.to_string()),
         }
-        .map(String::into_boxed_str);
+        .map(ThinText::from);
         let outcome = RowOutcome {
-            row: row.row,
-            line: row.line,
-            summary: row.summary.as_str().into(),
+            row: row_number(row.row),
+            line: row_number(row.line),
+            summary: row.summary.clone(),
             action,
             browse: issue.map(|_| engine.browse.clone()),
             key,
@@ -559,7 +561,7 @@ pub(super) async fn create_chunk(
             .filter(|(row, _)| row.report == index)
             .map(|(row, _)| PendingCreate {
                 date_label: label.clone(),
-                summary: row.summary.as_str().into(),
+                summary: (*row.summary).into(),
                 sent_at: now,
                 then_move: crate::sync::moves::words_to_move(&reports[index], row.row)
                     .map(String::into_boxed_str),
@@ -585,7 +587,7 @@ pub(super) async fn create_chunk(
         .map(|&(row, new)| {
             let description =
                 crate::sync::fields::description(engine, reports, row.at(), &row.summary);
-            new.issue(row.summary.clone(), Some(description))
+            new.issue(row.summary.to_string(), Some(description))
         })
         .collect();
     let outcomes = engine.client.create_issues(&issues).await;
@@ -849,13 +851,13 @@ pub(super) fn finish_report(
     }
 }
 
-pub(super) fn missing_message() -> Box<str> {
+pub(super) fn missing_message() -> ThinText {
     "Jira does not know this key (deleted, or not visible to this user); \
      fix or remove it in the report — pm-sync will not file the item again"
         .into()
 }
 
-pub(super) fn pending_message() -> Box<str> {
+pub(super) fn pending_message() -> ThinText {
     "a create for this item was sent but its outcome is unknown, and Jira search does not show \
      the ticket yet; nothing was created again — run pm-sync sync again in a few minutes"
         .into()

@@ -44,7 +44,7 @@ pub struct Engine<'a> {
     /// `[jira.fields]`, parent, link and owners for the tickets sync creates.
     pub company: &'a crate::settings::CompanyJira,
     /// `{url}/browse/`: a ticket's URL is it and the key (shared by every row's outcome).
-    pub browse: std::sync::Arc<str>,
+    pub browse: std::sync::Arc<String>,
 }
 
 impl Engine<'_> {

@@ -39,15 +39,16 @@ impl RowAction {
 #[derive(Debug, Clone)]
 pub struct RowOutcome {
     /// Body row number within the table (1-based, template rows counted).
-    pub row: usize,
+    pub row: u32,
     /// Line of the row in the file (1-based).
-    pub line: usize,
-    pub summary: Box<str>,
+    pub line: u32,
+    /// The item's summary, shared with the plan.
+    pub summary: Arc<str>,
     pub action: RowAction,
     /// The ticket, when the row has one.
-    pub key: Option<Box<str>>,
+    pub key: Option<ThinText>,
     /// `{url}/browse/` of the Jira site, when the row links its ticket: see [`RowOutcome::url`].
-    pub browse: Option<Arc<str>>,
+    pub browse: Option<Arc<String>>,
     /// The ticket's status as written into the report.
     pub status: Option<Arc<str>>,
     /// What was changed on an existing ticket: `"labels"`, `"summary"`, ...
@@ -55,11 +56,68 @@ pub struct RowOutcome {
     /// Whether the report's cells for this row changed (status refreshed, key written).
     pub report_changed: bool,
     /// Why the row failed or is pending.
-    pub error: Option<Box<str>>,
+    pub error: Option<ThinText>,
     /// Something the user should know about a row that did not fail: why its new ticket is
     /// unassigned, that Jira refused to label a ticket of another team's project. Only in JSON
     /// when present.
-    pub warning: Option<Box<str>>,
+    pub warning: Option<ThinText>,
+}
+
+/// A row or line number as an outcome keeps it (a report of over 4 billion lines cannot be
+/// read: reports are refused past 4 GiB).
+pub fn row_number(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A text behind one thin pointer (a boxed `String`): a field that most rows leave empty, or
+/// that every one of 100,000 rows holds, costs 8 bytes a row rather than a `Box<str>`'s 16.
+#[derive(Clone, PartialEq, Eq)]
+// The box is the point: a thin pointer, where `String` or `Box<str>` is two or three words.
+#[allow(clippy::box_collection)]
+pub struct ThinText(Box<String>);
+
+impl std::ops::Deref for ThinText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for ThinText {
+    fn from(text: String) -> Self {
+        ThinText(Box::new(text))
+    }
+}
+
+impl From<&str> for ThinText {
+    fn from(text: &str) -> Self {
+        ThinText(Box::new(text.to_owned()))
+    }
+}
+
+impl From<Box<str>> for ThinText {
+    fn from(text: Box<str>) -> Self {
+        ThinText(Box::new(text.into_string()))
+    }
+}
+
+impl std::fmt::Debug for ThinText {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self.0, out)
+    }
+}
+
+impl std::fmt::Display for ThinText {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        out.write_str(&self.0)
+    }
+}
+
+impl Serialize for ThinText {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(&self.0)
+    }
 }
 
 /// What a run changed on an existing ticket, as a set of the words naming it (a byte per row,
@@ -150,7 +208,7 @@ impl Serialize for RowOutcome {
         let mut row = serializer.serialize_struct("RowOutcome", fields)?;
         row.serialize_field("row", &self.row)?;
         row.serialize_field("line", &self.line)?;
-        row.serialize_field("summary", &self.summary)?;
+        row.serialize_field("summary", &*self.summary)?;
         row.serialize_field("action", &self.action)?;
         row.serialize_field("key", &self.key)?;
         row.serialize_field("url", &self.url().as_deref())?;
@@ -300,7 +358,7 @@ impl Rows {
         let list = self.per_report.get(at.report)?;
         Some((
             at.report,
-            list.binary_search_by_key(&at.row, |outcome| outcome.row),
+            list.binary_search_by_key(&at.row, |outcome| outcome.row as usize),
         ))
     }
 
@@ -328,17 +386,17 @@ impl Rows {
 
     /// Sets the outcome of the row at `at` (replacing one there; its `row` is `at`'s).
     pub fn insert(&mut self, at: crate::sync::plan::ItemAt, mut outcome: RowOutcome) {
-        outcome.row = at.row;
+        outcome.row = row_number(at.row);
         if self.per_report.len() <= at.report {
             self.per_report.resize_with(at.report + 1, Vec::new);
         }
         let list = &mut self.per_report[at.report];
         // In order (the common case): a push.
-        if list.last().is_none_or(|last| last.row < at.row) {
+        if list.last().is_none_or(|last| (last.row as usize) < at.row) {
             list.push(outcome);
             return;
         }
-        match list.binary_search_by_key(&at.row, |outcome| outcome.row) {
+        match list.binary_search_by_key(&at.row, |outcome| outcome.row as usize) {
             Ok(n) => list[n] = outcome,
             Err(n) => list.insert(n, outcome),
         }
@@ -363,7 +421,10 @@ impl Rows {
             .enumerate()
             .flat_map(|(report, list)| {
                 list.iter().map(move |outcome| {
-                    (crate::sync::plan::ItemAt::new(report, outcome.row), outcome)
+                    (
+                        crate::sync::plan::ItemAt::new(report, outcome.row as usize),
+                        outcome,
+                    )
                 })
             })
     }
@@ -386,6 +447,13 @@ impl FromIterator<(crate::sync::plan::ItemAt, RowOutcome)> for Rows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_outcome_stays_small() {
+        // A run of 100,000 rows holds one each until it prints them.
+        assert!(std::mem::size_of::<RowOutcome>() <= 80);
+        assert_eq!(std::mem::size_of::<Option<ThinText>>(), 8);
+    }
 
     #[test]
     fn updates_are_listed_in_the_order_a_run_makes_them_whatever_the_order_given() {

@@ -124,7 +124,8 @@ pub struct RowPlan {
     pub report: usize,
     pub row: usize,
     pub line: usize,
-    pub summary: String,
+    /// The item's summary, shared with the row's outcome (not copied per row).
+    pub summary: std::sync::Arc<str>,
     pub ticket: Ticket,
     /// An edit to the Jira issue, when it lacks a label or its summary is stale (boxed: few
     /// rows have one).
@@ -175,7 +176,7 @@ impl Plan {
     pub fn created_summary(&self, at: &ItemAt) -> Option<&str> {
         self.row(at)
             .filter(|row| matches!(row.ticket, Ticket::Create(_)))
-            .map(|row| row.summary.as_str())
+            .map(|row| &*row.summary)
     }
 
     /// Applies `change` to the issue every create row of report `report` will file, once per
@@ -303,7 +304,7 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
                 report: input.report,
                 row: item.row,
                 line: item.line,
-                summary: item.summary().to_owned(),
+                summary: item.summary().into(),
                 ticket,
                 update: update.map(Box::new),
                 edits,
@@ -646,7 +647,7 @@ mod tests {
         let plan = run(&[item(1, "Add alert", None)], &TrackerState::default());
         let (_, new) = plan.creates().next().expect("a create");
         assert_eq!(*new.labels, ["sev1_20200414", "sev1", MARK]);
-        assert_eq!(plan.rows[0].summary, "Add alert");
+        assert_eq!(&*plan.rows[0].summary, "Add alert");
         assert!(plan.rows[0].edits.is_empty());
     }
 

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::jira::model::{FetchedIssues, Issue, IssueKey};
 use crate::report::model::{ActionItem, KnownStatuses};
 use crate::sync::apply::{Engine, finish_report, learn_status, missing_message};
-use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome, SharedTexts};
+use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome, SharedTexts, ThinText};
 use crate::sync::plan;
 use crate::sync::workspace::LoadedReport;
 use crate::sync::write_back::{CellRecords, Decisions};
@@ -224,11 +224,15 @@ fn row_outcomes(
         let linked = decided.status.is_some();
         let Rare { moved_to, warning } = decided.rare.map(|rare| *rare).unwrap_or_default();
         outcomes.push(RowOutcome {
-            row,
-            line: item.as_ref().map_or(0, |item| item.line),
+            row: crate::sync::outcome::row_number(row),
+            line: item
+                .as_ref()
+                .map_or(0, |item| crate::sync::outcome::row_number(item.line)),
             summary: item.as_ref().map_or("", |item| item.summary()).into(),
             action: decided.action,
-            key: moved_to.or_else(|| item.as_ref()?.key.as_deref().map(Box::from)),
+            key: moved_to
+                .map(ThinText::from)
+                .or_else(|| item.as_ref()?.key.as_deref().map(ThinText::from)),
             browse: linked.then(|| engine.browse.clone()),
             status: decided.status.or_else(|| {
                 let text = item.as_ref()?.status_text();
@@ -237,7 +241,7 @@ fn row_outcomes(
             updated: Default::default(),
             report_changed: decided.changed,
             error: (decided.action == RowAction::Missing).then(missing_message),
-            warning,
+            warning: warning.map(ThinText::from),
         });
     }
     outcomes

@@ -251,14 +251,16 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         for row in &plan.rows {
             let at = row.at();
             if held.contains(&at) && !creates.contains(&at) {
-                self.settled_held.push((row.report, row.summary.clone()));
+                self.settled_held
+                    .push((row.report, row.summary.to_string()));
             }
         }
         if search_is_consistent(engine).await? {
             // Their journal entries are replaced by this run's creates.
             for row in &plan.rows {
                 if held.contains(&row.at()) && creates.contains(&row.at()) {
-                    self.settled_held.push((row.report, row.summary.clone()));
+                    self.settled_held
+                        .push((row.report, row.summary.to_string()));
                 }
             }
             held.clear();
@@ -526,7 +528,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             row.error = None;
         }
         self.settle_later
-            .push((at.report, date_label(loaded), row_plan.summary.clone()));
+            .push((at.report, date_label(loaded), row_plan.summary.to_string()));
         Ok(())
     }
 
