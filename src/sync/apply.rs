@@ -338,9 +338,8 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
         };
         let key = match &row.ticket {
             Ticket::Missing(key) => Some(key.clone()),
-            _ => issue.map(|i| i.key.to_string()),
-        }
-        .map(ThinText::from);
+            _ => issue.map(|i| ThinText::from(i.key.as_str())),
+        };
         let outcome = RowOutcome {
             row: row_number(row.row),
             line: row_number(row.line),
@@ -393,10 +392,11 @@ pub(super) fn finish_dry_run(
     // only the splices that change
     // bytes kept, not every row's edits. A row whose edits cannot be planned (a bug of ours:
     // they are of rows just parsed) is left out of the preview; the others still show. Held
-    // rows are marked afterwards. The plan's edits are moved, not copied: the plan ends here.
+    // rows are marked afterwards. The plan ends here: its rows are let go once planned,
+    // before each report's new bytes are made.
     let mut plans: Vec<crate::report::EditPlan> =
         reports.iter().map(|_| Default::default()).collect();
-    for row_plan in &mut plan.rows {
+    for mut row_plan in std::mem::take(&mut plan.rows) {
         let at = row_plan.at();
         let (Some(loaded), Some(edit_plan)) =
             (reports.get_mut(at.report), plans.get_mut(at.report))

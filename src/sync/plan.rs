@@ -59,7 +59,8 @@ pub enum Ticket {
     /// [`Plan::change_creates`]).
     Create(std::sync::Arc<NewTicket>),
     /// The row links a key Jira does not know (deleted, or not visible). Never re-filed.
-    Missing(String),
+    /// Behind one pointer, like the other tickets: a ticket is a pointer and a tag.
+    Missing(crate::sync::outcome::ThinText),
 }
 
 /// What a create row files, less what is the row's own (its summary, and the description
@@ -499,7 +500,7 @@ fn choose_ticket(
     if let Some(key) = &item.key {
         return match state.linked.get(key) {
             Some(Some(issue)) => Ticket::Linked(issue.clone()),
-            _ => Ticket::Missing(key.clone()),
+            _ => Ticket::Missing(key.as_str().into()),
         };
     }
     let matching = candidates
@@ -768,6 +769,7 @@ mod tests {
         );
         let plan = run(&[item(1, "Text", Some("OPS-9"))], &state);
         assert_eq!(plan.rows[0].ticket, Ticket::Missing("OPS-9".into()));
+        assert!(std::mem::size_of::<Ticket>() <= 16);
         assert!(!plan.changes_jira());
     }
 
