@@ -1,12 +1,16 @@
 //! Action items kept compact: one short byte record per item, decoded into an [`ActionItem`]
 //! when asked for. A report of 100,000 rows would otherwise hold 100,000 structs of ~300 bytes
-//! plus their strings; here an item costs its record (about 15 bytes when its texts are the
-//! source's bytes, as they nearly always are) and a 4-byte index.
+//! plus their strings; here an item costs its record (15 to 30 bytes, a linked row with a
+//! status included) and a 4-byte index.
 //!
-//! The encoding is lossless by construction: every field is written, and a text is written
-//! only when it differs from the source bytes its span covers (entities decoded, `<br>`,
-//! CRLF, collapsed whitespace…). Debug builds decode every record as it is written and compare
-//! it with the item, so every test that parses a report checks the round trip.
+//! The encoding is lossless by construction: every field is written. Offsets are written as
+//! the distance from the previous offset of the record (fields follow the row's order in the
+//! file, so distances are short), the row and line from the item's index. A text is written
+//! as the source bytes its span covers when it is them (or them trimmed), else as pieces of
+//! those bytes (a link's text and the words after it, entities decoded but for the `&`…),
+//! else as its own bytes, whichever is shortest; a key is written as where it sits in the row
+//! when it is spelled there as it is. Debug builds decode every record as it is written and
+//! compare it with the item, so every test that parses a report checks the round trip.
 
 use std::sync::Arc;
 
@@ -23,30 +27,40 @@ pub(crate) struct ItemStore {
     headers: Vec<Arc<str>>,
 }
 
-// Flag bits of a record.
-const STATUS_CELL: u64 = 1;
-const TICKET: u64 = 1 << 1;
-const KEY: u64 = 1 << 2;
-const RELATED: u64 = 1 << 3;
-const KEY_MANAGED: u64 = 1 << 4;
-const CURRENT: u64 = 1 << 5;
+// Flag bits of a record; the ones every common row sets come first, so most flags take a byte.
+const FORM_MASK: u64 = 3;
+const STATUS_CELL: u64 = 1 << 2;
+const KEY_MANAGED: u64 = 1 << 3;
+const CURRENT: u64 = 1 << 4;
+/// The current status spans the whole status cell: its span is not written again.
+const CURRENT_IS_CELL: u64 = 1 << 5;
 const CHECKBOX: u64 = 1 << 6;
 const CHECKED: u64 = 1 << 7;
-const EXTRA: u64 = 1 << 8;
-const PLACE_SHIFT: u32 = 9;
-const FORM_SHIFT: u32 = 11;
+const TICKET: u64 = 1 << 8;
+const RELATED: u64 = 1 << 9;
+const EXTRA: u64 = 1 << 10;
+/// Some span ends before it starts (never from a parse; items made by hand may): lengths are
+/// then written signed.
+const BACKWARD: u64 = 1 << 11;
+const PLACE_SHIFT: u32 = 12;
 
-// How a cell's text is written: the source bytes, the source bytes trimmed, or its own bytes
-// (the length plus this).
+// How a cell's text is written (the low two bits of its first number): the source bytes, the
+// source bytes trimmed, its own bytes (the length above the two bits), or pieces (their count
+// above the two bits).
 const TEXT_SOURCE: u64 = 0;
 const TEXT_TRIMMED: u64 = 1;
 const TEXT_OWN: u64 = 2;
+const TEXT_PIECES: u64 = 3;
+
+/// More pieces than this (or more literal bytes) and a text is written as its own bytes: the
+/// search for pieces stays linear in the cell and the record no longer than the text.
+const MAX_PIECES: usize = 16;
 
 impl ItemStore {
     /// An empty store with room for `count` items.
     pub(crate) fn with_capacity(count: usize) -> ItemStore {
         ItemStore {
-            // Most records take 15 to 24 bytes.
+            // Most records take 15 to 30 bytes.
             bytes: Vec::with_capacity(count.saturating_mul(24)),
             starts: Vec::with_capacity(count),
             headers: Vec::new(),
@@ -77,11 +91,11 @@ impl ItemStore {
     /// Adds `item` (whose spans are over `text`) at the end.
     pub(crate) fn push(&mut self, text: &str, item: &ActionItem) {
         let start = u32::try_from(self.bytes.len()).expect("item records over 4 GiB");
+        let index = self.starts.len();
         self.starts.push(start);
-        self.encode(text, item);
+        self.encode(text, index, item);
         #[cfg(debug_assertions)]
         {
-            let index = self.starts.len() - 1;
             debug_assert_eq!(self.get(text, index), *item, "item record round trip");
         }
     }
@@ -96,20 +110,27 @@ impl ItemStore {
 
     /// The row of the last item.
     pub(crate) fn last_row(&self) -> Option<usize> {
-        let start = *self.starts.last()?;
-        Some(self.reader(start).number())
+        let index = self.starts.len().checked_sub(1)?;
+        Some(self.row_of(index))
     }
 
     /// The index of the item in row `row`, if one is.
     pub(crate) fn find_row(&self, row: usize) -> Option<usize> {
-        self.starts
-            .binary_search_by_key(&row, |&start| self.reader(start).number())
-            .ok()
+        let (mut low, mut high) = (0, self.starts.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.row_of(middle).cmp(&row) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
     }
 
     /// Item `index`, decoded (debug builds check every record with it as it is written).
     pub(crate) fn get(&self, text: &str, index: usize) -> ActionItem {
-        self.decode(text, self.starts[index])
+        self.decode(text, index)
     }
 
     /// Every item, decoded one at a time.
@@ -117,9 +138,7 @@ impl ItemStore {
         &'a self,
         text: &'a str,
     ) -> impl ExactSizeIterator<Item = ActionItem> + 'a {
-        self.starts
-            .iter()
-            .map(move |&start| self.decode(text, start))
+        self.iter_from(text, 0)
     }
 
     /// The items from index `start` on, decoded one at a time.
@@ -128,139 +147,169 @@ impl ItemStore {
         text: &'a str,
         start: usize,
     ) -> impl ExactSizeIterator<Item = ActionItem> + 'a {
-        self.starts
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .map(move |&start| self.decode(text, start))
+        (start.min(self.len())..self.len()).map(move |index| self.decode(text, index))
     }
 
-    fn reader(&self, start: u32) -> Reader<'_> {
+    /// The row of item `index` (the first number of its record).
+    fn row_of(&self, index: usize) -> usize {
+        let mut r = self.reader(index);
+        from_index(index, r.get())
+    }
+
+    fn reader(&self, index: usize) -> Reader<'_> {
         Reader {
             bytes: &self.bytes,
-            at: start as usize,
+            at: self.starts[index] as usize,
+            cursor: 0,
+            backward: false,
         }
     }
 
-    fn encode(&mut self, text: &str, item: &ActionItem) {
+    fn encode(&mut self, text: &str, index: usize, item: &ActionItem) {
         let base = item.item.span.start;
-        let mut flags = 0;
+        let current_is_cell = item
+            .status
+            .current
+            .as_ref()
+            .is_some_and(|cell| item.status_cell.as_ref() == Some(&cell.span));
+        let backward = spans(item).any(|span| span.end < span.start)
+            || item.summary_span.end < item.summary_span.start;
+        let mut flags = match item.status.form {
+            StatusForm::Cell => 0,
+            StatusForm::Marker => 1,
+            StatusForm::Bold => 2,
+            StatusForm::Lozenge => 3,
+        };
         let mut set = |on: bool, bit: u64| {
             if on {
                 flags |= bit;
             }
         };
         set(item.status_cell.is_some(), STATUS_CELL);
-        set(item.ticket.is_some(), TICKET);
-        set(item.key.is_some(), KEY);
-        set(!item.related.is_empty(), RELATED);
         set(item.key_managed, KEY_MANAGED);
         set(item.status.current.is_some(), CURRENT);
+        set(current_is_cell, CURRENT_IS_CELL);
         set(item.checkbox.is_some(), CHECKBOX);
         set(item.checkbox.is_some_and(|c| c.checked), CHECKED);
+        set(item.ticket.is_some(), TICKET);
+        set(!item.related.is_empty(), RELATED);
         set(!item.extra.is_empty(), EXTRA);
+        set(backward, BACKWARD);
         let place = match item.key_place {
             KeyPlace::Replace(_) => 0,
             KeyPlace::Insert(_) => 1,
             KeyPlace::Fixed => 2,
         };
-        let form = match item.status.form {
-            StatusForm::Cell => 0,
-            StatusForm::Marker => 1,
-            StatusForm::Bold => 2,
-            StatusForm::Lozenge => 3,
+        flags |= place << PLACE_SHIFT;
+        // Keys are looked for where the row is: from its first span to its last.
+        let extent = spans(item).fold(base..item.item.span.end, |all, span| {
+            all.start.min(span.start)..all.end.max(span.end)
+        });
+        let mut w = Writer {
+            out: &mut self.bytes,
+            text,
+            cursor: base,
+            backward,
+            extent,
         };
-        flags |= (place << PLACE_SHIFT) | (form << FORM_SHIFT);
-        let headers = &mut self.headers;
-        let out = &mut self.bytes;
-        put(out, item.row as u64);
-        put(out, item.line as u64);
-        put(out, base as u64);
-        put(out, flags);
-        put_signed(out, item.item.span.end, item.item.span.start);
-        put_text(out, text, &item.item);
-        if let Some(span) = &item.status_cell {
-            put_span(out, base, span);
-        }
-        if let Some(span) = &item.ticket {
-            put_span(out, base, span);
-        }
-        if let Some(key) = &item.key {
-            put_str(out, key);
-        }
-        if !item.related.is_empty() {
-            put(out, item.related.len() as u64);
-            for key in &item.related {
-                put_str(out, key);
-            }
-        }
+        w.put(to_index(index, item.row));
+        w.put(zigzag(item.line as i64 - item.row as i64));
+        w.put(base as u64);
+        w.put(flags);
+        w.len(&item.item.span);
+        w.text(&item.item);
         match &item.key_place {
-            KeyPlace::Replace(span) => put_span(out, base, span),
-            KeyPlace::Insert(at) => put_signed(out, *at, base),
+            KeyPlace::Replace(span) => w.span(span),
+            KeyPlace::Insert(at) => w.offset(*at),
             KeyPlace::Fixed => {}
         }
-        if let Some(cell) = &item.status.current {
-            put_cell(out, text, base, cell);
+        w.key(item.key.as_deref());
+        if !item.related.is_empty() {
+            w.put(item.related.len() as u64);
+            for key in &item.related {
+                w.key(Some(key));
+            }
         }
-        put_signed(out, item.status.append_at, base);
         if let Some(checkbox) = &item.checkbox {
-            put_signed(out, checkbox.at, base);
+            w.offset(checkbox.at);
         }
-        put(out, item.summary_span.start as u64);
-        put_signed(out, item.summary_span.end, item.summary_span.start);
+        if let Some(span) = &item.status_cell {
+            w.span(span);
+        }
+        if let Some(cell) = &item.status.current {
+            if current_is_cell {
+                w.text(cell);
+            } else {
+                w.cell(cell);
+            }
+        }
+        w.offset(item.status.append_at);
+        if let Some(span) = &item.ticket {
+            w.span(span);
+        }
+        w.put(item.summary_span.start as u64);
+        w.len(&item.summary_span);
         if !item.extra.is_empty() {
-            put(out, item.extra.len() as u64);
+            w.put(item.extra.len() as u64);
             for (name, cell) in &item.extra {
+                let headers = &mut self.headers;
                 let index = headers.iter().position(|h| h == name).unwrap_or_else(|| {
                     headers.push(Arc::clone(name));
                     headers.len() - 1
                 });
-                put(out, index as u64);
-                put_cell(out, text, base, cell);
+                w.put(index as u64);
+                w.cell(cell);
             }
         }
     }
 
-    fn decode(&self, text: &str, start: u32) -> ActionItem {
-        let mut r = self.reader(start);
-        let row = r.number();
-        let line = r.number();
+    fn decode(&self, text: &str, index: usize) -> ActionItem {
+        let mut r = self.reader(index);
+        let row = from_index(index, r.get());
+        let line = (row as i64 + unzigzag(r.get())) as usize;
         let base = r.number();
+        r.cursor = base;
         let flags = r.get();
-        let end = r.offset(base);
-        let item = r.text(text, base..end);
-        let status_cell = (flags & STATUS_CELL != 0).then(|| r.span(base));
-        let ticket = (flags & TICKET != 0).then(|| r.span(base));
-        let key = (flags & KEY != 0).then(|| r.string());
+        r.backward = flags & BACKWARD != 0;
+        let item_span = base..r.end(base);
+        let item = r.text(text, item_span);
+        let key_place = match (flags >> PLACE_SHIFT) & 3 {
+            0 => KeyPlace::Replace(r.span()),
+            1 => KeyPlace::Insert(r.offset()),
+            _ => KeyPlace::Fixed,
+        };
+        let key = r.key(text);
         let related = if flags & RELATED != 0 {
-            (0..r.number()).map(|_| r.string()).collect()
+            (0..r.number())
+                .map(|_| r.key(text).unwrap_or_default())
+                .collect()
         } else {
             Vec::new()
         };
-        let key_place = match (flags >> PLACE_SHIFT) & 3 {
-            0 => KeyPlace::Replace(r.span(base)),
-            1 => KeyPlace::Insert(r.offset(base)),
-            _ => KeyPlace::Fixed,
-        };
-        let current = (flags & CURRENT != 0).then(|| r.cell(text, base));
-        let append_at = r.offset(base);
         let checkbox = (flags & CHECKBOX != 0).then(|| Checkbox {
-            at: r.offset(base),
+            at: r.offset(),
             checked: flags & CHECKED != 0,
         });
+        let status_cell = (flags & STATUS_CELL != 0).then(|| r.span());
+        let current = (flags & CURRENT != 0).then(|| match &status_cell {
+            Some(span) if flags & CURRENT_IS_CELL != 0 => r.text(text, span.clone()),
+            _ => r.cell(text),
+        });
+        let append_at = r.offset();
+        let ticket = (flags & TICKET != 0).then(|| r.span());
         let summary_start = r.number();
-        let summary_end = r.offset(summary_start);
+        let summary_end = r.end(summary_start);
         let extra = if flags & EXTRA != 0 {
             (0..r.number())
                 .map(|_| {
                     let name = Arc::clone(&self.headers[r.number()]);
-                    (name, r.cell(text, base))
+                    (name, r.cell(text))
                 })
                 .collect()
         } else {
             Vec::new()
         };
-        let form = match (flags >> FORM_SHIFT) & 3 {
+        let form = match flags & FORM_MASK {
             0 => StatusForm::Cell,
             1 => StatusForm::Marker,
             2 => StatusForm::Bold,
@@ -288,6 +337,38 @@ impl ItemStore {
     }
 }
 
+/// Every span of `item` over the file.
+fn spans(item: &ActionItem) -> impl Iterator<Item = &Span> {
+    let place = match &item.key_place {
+        KeyPlace::Replace(span) => Some(span),
+        _ => None,
+    };
+    std::iter::once(&item.item.span)
+        .chain(place)
+        .chain(&item.status_cell)
+        .chain(item.status.current.as_ref().map(|cell| &cell.span))
+        .chain(&item.ticket)
+        .chain(item.extra.iter().map(|(_, cell)| &cell.span))
+}
+
+/// A row as written: its distance from the row its index would have (rows count from 1, one
+/// per item, unless template rows or lines of one cell are skipped).
+fn to_index(index: usize, row: usize) -> u64 {
+    zigzag(row as i64 - (index as i64 + 1))
+}
+
+fn from_index(index: usize, written: u64) -> usize {
+    (index as i64 + 1 + unzigzag(written)) as usize
+}
+
+fn zigzag(delta: i64) -> u64 {
+    ((delta << 1) ^ (delta >> 63)) as u64
+}
+
+fn unzigzag(value: u64) -> i64 {
+    ((value >> 1) as i64) ^ -((value & 1) as i64)
+}
+
 fn put(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         out.push((value as u8) | 0x80);
@@ -296,35 +377,169 @@ fn put(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
-/// `value - base`, which may be negative (a marker before the item's text), zigzag-encoded.
-fn put_signed(out: &mut Vec<u8>, value: usize, base: usize) {
-    let delta = value as i64 - base as i64;
-    put(out, ((delta << 1) ^ (delta >> 63)) as u64);
+/// How many bytes `put` takes for `value`.
+fn put_size(value: u64) -> usize {
+    (64 - (value | 1).leading_zeros() as usize).div_ceil(7)
 }
 
-fn put_span(out: &mut Vec<u8>, base: usize, span: &Span) {
-    put_signed(out, span.start, base);
-    put_signed(out, span.end, span.start);
+/// A piece of a text: bytes of its source (after skipping some), or bytes of its own.
+#[derive(Debug, Clone, Copy)]
+enum Piece {
+    Source { skip: usize, len: usize },
+    Own { from: usize, len: usize },
 }
 
-fn put_str(out: &mut Vec<u8>, value: &str) {
-    put(out, value.len() as u64);
-    out.extend_from_slice(value.as_bytes());
+/// Splits `text` into pieces of `source`, in order, greedily (each piece starts at the first
+/// place in what is left of the source where the text's next byte is, and runs as long as
+/// they agree; a byte found nowhere further on is the text's own). `None` when that takes
+/// more than [`MAX_PIECES`] pieces or own bytes. Linear in the source and text.
+fn split(source: &[u8], text: &[u8], mut each: impl FnMut(Piece)) -> Option<usize> {
+    let (mut s, mut t, mut count, mut own) = (0, 0, 0, 0);
+    let mut own_from: Option<usize> = None;
+    while t < text.len() {
+        if count >= MAX_PIECES || own > MAX_PIECES {
+            return None;
+        }
+        match source[s..].iter().position(|&b| b == text[t]) {
+            Some(skip) => {
+                if let Some(from) = own_from.take() {
+                    each(Piece::Own {
+                        from,
+                        len: t - from,
+                    });
+                    count += 1;
+                }
+                let from = s + skip;
+                let len = source[from..]
+                    .iter()
+                    .zip(&text[t..])
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                each(Piece::Source { skip, len });
+                count += 1;
+                s = from + len;
+                t += len;
+            }
+            None => {
+                own_from.get_or_insert(t);
+                own += 1;
+                t += 1;
+            }
+        }
+    }
+    if let Some(from) = own_from {
+        each(Piece::Own {
+            from,
+            len: t - from,
+        });
+        count += 1;
+    }
+    (count <= MAX_PIECES).then_some(count)
 }
 
-fn put_cell(out: &mut Vec<u8>, text: &str, base: usize, cell: &Cell) {
-    put_span(out, base, &cell.span);
-    put_text(out, text, cell);
+/// Writes one record.
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    text: &'a str,
+    /// The last offset written: the next is written as its distance from this.
+    cursor: usize,
+    /// Lengths are written signed.
+    backward: bool,
+    /// Where the row's keys are looked for.
+    extent: Span,
 }
 
-/// The cell's text: nothing when it is its bytes in `text` (or those trimmed), else itself.
-fn put_text(out: &mut Vec<u8>, text: &str, cell: &Cell) {
-    match text.get(cell.span.clone()) {
-        Some(source) if source == cell.text => put(out, TEXT_SOURCE),
-        Some(source) if source.trim() == cell.text => put(out, TEXT_TRIMMED),
-        _ => {
-            put(out, TEXT_OWN + cell.text.len() as u64);
-            out.extend_from_slice(cell.text.as_bytes());
+impl Writer<'_> {
+    fn put(&mut self, value: u64) {
+        put(self.out, value);
+    }
+
+    fn offset(&mut self, at: usize) {
+        self.put(zigzag(at as i64 - self.cursor as i64));
+        self.cursor = at;
+    }
+
+    /// `span`'s length (its start is known to the reader).
+    fn len(&mut self, span: &Span) {
+        let len = span.end as i64 - span.start as i64;
+        self.put(if self.backward {
+            zigzag(len)
+        } else {
+            len as u64
+        });
+    }
+
+    fn span(&mut self, span: &Span) {
+        self.offset(span.start);
+        self.len(span);
+        self.cursor = span.end;
+    }
+
+    fn cell(&mut self, cell: &Cell) {
+        self.span(&cell.span);
+        self.text(cell);
+    }
+
+    /// The cell's text: nothing when it is its bytes in the source (or those trimmed), else
+    /// pieces of those bytes or its own bytes, whichever is shorter.
+    fn text(&mut self, cell: &Cell) {
+        let source = match self.text.get(cell.span.clone()) {
+            Some(source) if source == cell.text => return self.put(TEXT_SOURCE),
+            Some(source) if source.trim() == cell.text => return self.put(TEXT_TRIMMED),
+            Some(source) => source,
+            None => "",
+        };
+        let own_size = put_size(cell.text.len() as u64) + cell.text.len();
+        let mut size = 0;
+        let pieces = split(source.as_bytes(), cell.text.as_bytes(), |piece| {
+            size += match piece {
+                Piece::Source { skip, len } => put_size(skip as u64 * 2) + put_size(len as u64),
+                Piece::Own { len, .. } => put_size(len as u64 * 2 + 1) + len,
+            }
+        });
+        match pieces {
+            Some(count) if put_size(count as u64) + size < own_size => {
+                self.put(TEXT_PIECES + ((count as u64) << 2));
+                let out = &mut *self.out;
+                let text = cell.text.as_bytes();
+                split(source.as_bytes(), text, |piece| match piece {
+                    Piece::Source { skip, len } => {
+                        put(out, skip as u64 * 2);
+                        put(out, len as u64);
+                    }
+                    Piece::Own { from, len } => {
+                        put(out, len as u64 * 2 + 1);
+                        out.extend_from_slice(&text[from..from + len]);
+                    }
+                });
+            }
+            _ => {
+                self.put(TEXT_OWN + ((cell.text.len() as u64) << 2));
+                self.out.extend_from_slice(cell.text.as_bytes());
+            }
+        }
+    }
+
+    /// A key (`None` as 0): where the row spells it, or its own bytes.
+    fn key(&mut self, key: Option<&str>) {
+        let Some(key) = key else {
+            return self.put(0);
+        };
+        let len = key.len() as u64;
+        let found = self
+            .text
+            .get(self.extent.clone())
+            .and_then(|row| row.find(key))
+            .filter(|_| !key.is_empty());
+        match found {
+            Some(at) => {
+                self.put(1 + (len << 1 | 1));
+                self.offset(self.extent.start + at);
+            }
+            None => {
+                self.put(1 + (len << 1));
+                self.out.extend_from_slice(key.as_bytes());
+            }
         }
     }
 }
@@ -333,6 +548,8 @@ fn put_text(out: &mut Vec<u8>, text: &str, cell: &Cell) {
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
+    cursor: usize,
+    backward: bool,
 }
 
 impl Reader<'_> {
@@ -354,42 +571,81 @@ impl Reader<'_> {
         self.get() as usize
     }
 
-    fn offset(&mut self, base: usize) -> usize {
-        let zigzag = self.get();
-        let delta = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
-        (base as i64 + delta) as usize
+    fn offset(&mut self) -> usize {
+        let at = (self.cursor as i64 + unzigzag(self.get())) as usize;
+        self.cursor = at;
+        at
     }
 
-    fn span(&mut self, base: usize) -> Span {
-        let start = self.offset(base);
-        start..self.offset(start)
+    /// The end of a span starting at `start`.
+    fn end(&mut self, start: usize) -> usize {
+        let written = self.get();
+        let len = if self.backward {
+            unzigzag(written)
+        } else {
+            written as i64
+        };
+        (start as i64 + len) as usize
     }
 
-    fn str(&mut self, len: usize) -> String {
+    fn span(&mut self) -> Span {
+        let start = self.offset();
+        let end = self.end(start);
+        self.cursor = end;
+        start..end
+    }
+
+    fn own(&mut self, len: usize) -> &[u8] {
         let bytes = &self.bytes[self.at..self.at + len];
         self.at += len;
-        String::from_utf8(bytes.to_vec()).expect("records hold whole strings")
-    }
-
-    fn string(&mut self) -> String {
-        let len = self.number();
-        self.str(len)
+        bytes
     }
 
     fn text(&mut self, text: &str, span: Span) -> Cell {
         let how = self.get();
-        let value = match how {
+        let value = match how & 3 {
             TEXT_SOURCE => text[span.clone()].to_owned(),
             TEXT_TRIMMED => text[span.clone()].trim().to_owned(),
-            own => self.str((own - TEXT_OWN) as usize),
+            TEXT_OWN => own_string(self.own((how >> 2) as usize).to_vec()),
+            _ => {
+                let source = &text.as_bytes()[span.clone()];
+                let (mut value, mut s) = (Vec::new(), 0);
+                for _ in 0..how >> 2 {
+                    let head = self.number();
+                    if head & 1 == 0 {
+                        let len = self.number();
+                        s += head >> 1;
+                        value.extend_from_slice(&source[s..s + len]);
+                        s += len;
+                    } else {
+                        value.extend_from_slice(self.own(head >> 1));
+                    }
+                }
+                own_string(value)
+            }
         };
         Cell { span, text: value }
     }
 
-    fn cell(&mut self, text: &str, base: usize) -> Cell {
-        let span = self.span(base);
+    fn cell(&mut self, text: &str) -> Cell {
+        let span = self.span();
         self.text(text, span)
     }
+
+    fn key(&mut self, text: &str) -> Option<String> {
+        let head = self.number().checked_sub(1)?;
+        let len = head >> 1;
+        Some(if head & 1 == 1 {
+            let at = self.offset();
+            text[at..at + len].to_owned()
+        } else {
+            own_string(self.own(len).to_vec())
+        })
+    }
+}
+
+fn own_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("records hold whole texts")
 }
 
 #[cfg(test)]
@@ -454,5 +710,45 @@ mod tests {
         assert_eq!(report.items()[0].extra[0].1.text, "Ana B");
         assert!(texts[1].0.starts_with("Roll back"), "{texts:?}");
         assert_eq!(report.iter_items().collect::<Vec<_>>(), report.items());
+    }
+
+    /// A row pm-sync has linked and given a status, in each kind of container, takes a short
+    /// record: its texts and key are read back from the row's bytes (the link's text and the
+    /// words after it as pieces, the key where the link spells it), not kept as copies.
+    #[test]
+    fn linked_rows_take_a_short_record() {
+        use crate::report::{Edit, Report, ReportOptions};
+        let head = "---\ndate: 2020-04-14\n---\n# S\n\n## Action Items\n\n";
+        let bodies = [
+            "<table>\n<thead>\n<tr>\n<th>Action Item</th>\n<th>Status</th>\n</tr>\n</thead>\n\
+             <tbody>\n<tr>\n<td>Action item number 12345</td>\n<td></td>\n</tr>\n</tbody>\n</table>\n",
+            "| Action Item | Status |\n|---|---|\n| Action item number 12345 | |\n",
+            "- [ ] Action item number 12345\n",
+        ];
+        for body in bodies {
+            let text = format!("{head}{body}\n## Timeline\n\nx\n");
+            let path = std::path::Path::new("pm.md");
+            let options = ReportOptions::default();
+            let mut report = Report::parse(path, text.into_bytes(), &options).expect("parses");
+            let edits = [
+                Edit::Link {
+                    row: 1,
+                    key: "OPS-12345".into(),
+                    url: "https://jira.example/browse/OPS-12345".into(),
+                },
+                Edit::Status {
+                    row: 1,
+                    status: "To Do".into(),
+                },
+            ];
+            assert!(report.apply(&edits).expect("applies"));
+            let item = report.item(1).expect("the row");
+            assert_eq!(item.key.as_deref(), Some("OPS-12345"));
+            assert_eq!(item.summary(), "Action item number 12345");
+            assert_eq!(item.status_text(), "To Do");
+            let store = &report.parsed.items.store;
+            assert_eq!(store.len(), 1);
+            assert!(store.bytes.len() <= 24, "{body}: {:?}", store.bytes);
+        }
     }
 }
