@@ -227,7 +227,7 @@ pub(super) fn held_by_journal(
         settle_later.extend(
             unmatched
                 .into_iter()
-                .map(|e| (index, e.date_label.to_string(), e.summary.into())),
+                .map(|e| (index, e.date_label.to_string(), e.summary.to_string())),
         );
     }
     held
@@ -561,7 +561,7 @@ pub(super) async fn create_chunk(
             .filter(|(row, _)| row.report == index)
             .map(|(row, _)| PendingCreate {
                 date_label: label.clone(),
-                summary: (*row.summary).into(),
+                summary: row.summary.clone(),
                 sent_at: now,
                 then_move: crate::sync::moves::words_to_move(&reports[index], row.row)
                     .map(String::into_boxed_str),
