@@ -53,7 +53,7 @@ pub(super) async fn learn_statuses(
 ) -> Result<(), Error> {
     let mut known = KnownStatuses::default();
     let issues = state.linked.values().flatten().map(|issue| &**issue);
-    for issue in issues.chain(state.by_label.values().flatten()) {
+    for issue in issues.chain(state.by_label.values().flatten().map(|issue| &**issue)) {
         learn_status(&mut known, &issue.status);
     }
     let unexplained = reports
@@ -277,7 +277,7 @@ pub(super) async fn wait_for_search(
                 .client
                 .search_by_label(&engine.jira.project, label, &[])
                 .await?;
-            state.by_label.insert(label.clone(), found);
+            state.add_found(label.clone(), found);
         }
         current = true;
     }
