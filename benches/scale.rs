@@ -1,4 +1,5 @@
-//! Every command at growing sizes: `items`, `sync --dry-run`, `sync`, `refresh`, `check` and
+//! Every command at growing sizes: `items`, `sync --dry-run`, `sync`, `resync` (a `sync` of the
+//! report the first one linked: the scheduled run that changes nothing), `refresh`, `check` and
 //! `dashboard` on reports of 1k, 10k and 100k rows of each container kind (HTML table, pipe
 //! table, task list), each run as its own process against the fake Jira (no latency). Prints the
 //! time per row and the peak heap over the file size, and flags a command whose time per row
@@ -43,10 +44,11 @@ use heap::PEAK;
 /// Counts the heap (only a child's figures are read).
 #[global_allocator]
 static ALLOCATOR: heap::Counting = heap::Counting;
-const COMMANDS: [&str; 6] = [
+const COMMANDS: [&str; 7] = [
     "items",
     "sync --dry-run",
     "sync",
+    "resync",
     "refresh",
     "check",
     "dashboard",
@@ -215,7 +217,11 @@ async fn at_size<'c>(kind: Kind, rows: usize, commands: &[&'c str]) -> Vec<(&'c 
                 fake.transition(&issue.key, "Done");
             }
         }
-        let mut args: Vec<&str> = command.split(' ').collect();
+        // `resync`: `sync` again, of the report the first `sync` linked.
+        let mut args: Vec<&str> = match command {
+            "resync" => vec!["sync"],
+            _ => command.split(' ').collect(),
+        };
         args.push(path(&report));
         if command == "dashboard" {
             args.extend(["--out", path(&site)]);
@@ -223,7 +229,7 @@ async fn at_size<'c>(kind: Kind, rows: usize, commands: &[&'c str]) -> Vec<(&'c 
         let size = std::fs::metadata(&report).expect("report").len();
         let run = run(&config, &args, rows).await;
         out.push((command, run, size));
-        if command == "sync" {
+        if command == "sync" || command == "resync" {
             assert_eq!(fake.issues().len(), rows, "{kind:?}: one ticket per row");
         }
     }

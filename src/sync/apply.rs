@@ -53,7 +53,7 @@ pub(super) async fn learn_statuses(
 ) -> Result<(), Error> {
     let mut known = KnownStatuses::default();
     let issues = state.linked.values().flatten().map(|issue| &**issue);
-    for issue in issues.chain(state.by_label.values().flatten()) {
+    for issue in issues.chain(state.by_label.values().flatten().map(|issue| &**issue)) {
         learn_status(&mut known, &issue.status);
     }
     let unexplained = reports
@@ -227,7 +227,7 @@ pub(super) fn held_by_journal(
         settle_later.extend(
             unmatched
                 .into_iter()
-                .map(|e| (index, e.date_label.to_string(), e.summary.into())),
+                .map(|e| (index, e.date_label.to_string(), e.summary.to_string())),
         );
     }
     held
@@ -277,7 +277,7 @@ pub(super) async fn wait_for_search(
                 .client
                 .search_by_label(&engine.jira.project, label, &[])
                 .await?;
-            state.by_label.insert(label.clone(), found);
+            state.add_found(label.clone(), found);
         }
         current = true;
     }
@@ -561,7 +561,7 @@ pub(super) async fn create_chunk(
             .filter(|(row, _)| row.report == index)
             .map(|(row, _)| PendingCreate {
                 date_label: label.clone(),
-                summary: (*row.summary).into(),
+                summary: row.summary.clone(),
                 sent_at: now,
                 then_move: crate::sync::moves::words_to_move(&reports[index], row.row)
                     .map(String::into_boxed_str),

@@ -32,8 +32,12 @@ pub struct PendingCreate {
         deserialize_with = "shared_text::read"
     )]
     pub date_label: Arc<str>,
-    /// The summary it was created with.
-    pub summary: Box<str>,
+    /// The summary it was created with (shared with the run's plan).
+    #[serde(
+        serialize_with = "shared_text::write",
+        deserialize_with = "shared_text::read"
+    )]
+    pub summary: Arc<str>,
     /// When the create was sent.
     pub sent_at: DateTime<Utc>,
     /// The status a person gave the row before it had a ticket ("Done", `[x]`…): the new

@@ -243,7 +243,7 @@ pub fn take_found(
                     .get(&index)
                     .is_none_or(|seen| key_number(&issue.key) < key_number(&seen.key));
                 if lower {
-                    found.insert(index, issue.clone());
+                    found.insert(index, Issue::clone(issue));
                 }
             }
             !is_parent

@@ -32,7 +32,24 @@ pub struct TrackerState {
     /// know the key). Boxed: a map keeps ~60% spare buckets, each as wide as its value.
     pub linked: HashMap<String, Option<std::sync::Arc<Issue>>>,
     /// Incident date label → every issue in the project carrying it (adoption candidates).
-    pub by_label: HashMap<String, Vec<Issue>>,
+    /// An issue also in `linked` is that one, shared (see [`TrackerState::add_found`]): a
+    /// resync of 100,000 linked rows finds every one of their tickets again.
+    pub by_label: HashMap<String, Vec<std::sync::Arc<Issue>>>,
+}
+
+impl TrackerState {
+    /// Records what a search of `label` found (replacing an earlier search's), each issue
+    /// already read as a linked one shared with it rather than held twice.
+    pub fn add_found(&mut self, label: String, found: Vec<Issue>) {
+        let shared = found
+            .into_iter()
+            .map(|issue| match self.linked.get(issue.key.as_str()) {
+                Some(Some(linked)) if **linked == issue => linked.clone(),
+                _ => std::sync::Arc::new(issue),
+            })
+            .collect();
+        self.by_label.insert(label, shared);
+    }
 }
 
 /// Project-wide facts the planner needs.
@@ -247,7 +264,7 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
         .values()
         .flatten()
         .filter(|issue| linked_now.contains(issue.key.as_str()))
-        .chain(state.linked.values().flatten().map(|issue| &**issue))
+        .chain(state.linked.values().flatten())
         .map(|issue| issue.id.clone())
         .collect();
     // One plan row per item, sized once: a plan of 100,000 rows grown by doubling held up to
@@ -337,6 +354,7 @@ fn converge(
         .get(&input.labels.date_label())
         .into_iter()
         .flatten()
+        .map(|issue| &**issue)
         .filter(|issue| of_project(issue, context.project) && issue.labels.contains(&input.mark))
         .collect();
     if marked.is_empty() {
@@ -685,9 +703,27 @@ mod tests {
     }
 
     #[test]
+    fn a_linked_ticket_found_again_by_search_is_held_once() {
+        use std::sync::Arc;
+        let mut state = TrackerState::default();
+        let linked = issue("1", "OPS-4", "Same", &["sev1_20200414"]);
+        let shared = Arc::new(linked.clone());
+        state.linked.insert("OPS-4".into(), Some(shared.clone()));
+        let mut changed = linked.clone();
+        changed.summary = "Changed since".into();
+        state.add_found("sev1_20200414".into(), vec![linked]);
+        assert!(Arc::ptr_eq(&state.by_label["sev1_20200414"][0], &shared));
+        // What the search says wins when it differs from the earlier read.
+        state.add_found("sev1_20200414".into(), vec![changed]);
+        let found = &state.by_label["sev1_20200414"][0];
+        assert!(!Arc::ptr_eq(found, &shared));
+        assert_eq!(found.summary, "Changed since");
+    }
+
+    #[test]
     fn an_existing_ticket_with_the_same_summary_is_adopted_not_duplicated() {
         let mut state = TrackerState::default();
-        state.by_label.insert(
+        state.add_found(
             "sev1_20200414".into(),
             vec![issue("1", "OPS-4", "Add  alert", &["sev1_20200414"])],
         );
@@ -703,7 +739,7 @@ mod tests {
     #[test]
     fn two_items_with_the_same_text_get_two_tickets() {
         let mut state = TrackerState::default();
-        state.by_label.insert(
+        state.add_found(
             "sev1_20200414".into(),
             vec![issue("1", "OPS-4", "Same", &["sev1_20200414", "sev1"])],
         );
@@ -719,7 +755,7 @@ mod tests {
         state
             .linked
             .insert("OPS-4".into(), Some(std::sync::Arc::new(linked.clone())));
-        state.by_label.insert("sev1_20200414".into(), vec![linked]);
+        state.add_found("sev1_20200414".into(), vec![linked]);
         let plan = run(
             &[item(1, "Same", Some("OPS-4")), item(2, "Same", None)],
             &state,
@@ -763,7 +799,7 @@ mod tests {
     fn an_unknown_key_is_missing_and_never_refiled() {
         let mut state = TrackerState::default();
         state.linked.insert("OPS-9".into(), None);
-        state.by_label.insert(
+        state.add_found(
             "sev1_20200414".into(),
             vec![issue("1", "OPS-4", "Text", &["sev1_20200414"])],
         );
@@ -793,7 +829,7 @@ mod tests {
     #[test]
     fn a_ticket_adopted_earlier_in_the_run_is_not_adopted_again() {
         let mut state = TrackerState::default();
-        state.by_label.insert(
+        state.add_found(
             "sev1_20200414".into(),
             vec![issue("1", "OPS-4", "Same", &["sev1_20200414", "sev1"])],
         );
@@ -808,7 +844,7 @@ mod tests {
     #[test]
     fn another_reports_ticket_is_not_adopted_but_an_unmarked_one_is() {
         let mut state = TrackerState::default();
-        state.by_label.insert(
+        state.add_found(
             "sev1_20200414".into(),
             vec![
                 issue(
@@ -835,9 +871,7 @@ mod tests {
         state
             .linked
             .insert("OPS-4".into(), Some(std::sync::Arc::new(copy.clone())));
-        state
-            .by_label
-            .insert("sev1_20200414".into(), vec![first, copy, hand]);
+        state.add_found("sev1_20200414".into(), vec![first, copy, hand]);
         // This copy links OPS-4; another copy filed OPS-1 for the same item at the same time.
         let plan = run(&[item(1, "Same", Some("OPS-4"))], &state);
         assert!(matches!(&plan.rows[0].ticket, Ticket::Linked(i) if i.key.as_str() == "OPS-1"));
@@ -855,7 +889,7 @@ mod tests {
     #[test]
     fn a_searched_issue_of_another_project_is_not_adopted() {
         let mut state = TrackerState::default();
-        state.by_label.insert(
+        state.add_found(
             "sev1_20200414".into(),
             vec![issue("1", "EVIL-1", "Same", &["sev1_20200414"])],
         );

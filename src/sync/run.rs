@@ -103,9 +103,9 @@ async fn read(
         !labels_of_unlinked(reports).is_empty() || matches!(duplicates, Duplicates::Close(_));
     if !may_write && !labels_needed.is_empty() {
         // Everything is linked: nothing will be created, so no project check; the search only.
-        state
-            .by_label
-            .extend(search_labels(engine, &labels_needed).await?);
+        for (label, found) in search_labels(engine, &labels_needed).await? {
+            state.add_found(label, found);
+        }
     } else if !labels_needed.is_empty() {
         // Items without a ticket may need creating: validate project and issue type, with a
         // message a user can act on (a search would only say "HTTP 400"). The label searches
@@ -120,7 +120,9 @@ async fn read(
         };
         let (checked, found) = tokio::join!(checked, search_labels(engine, &labels_needed));
         screen = checked?;
-        state.by_label.extend(found?);
+        for (label, found) in found? {
+            state.add_found(label, found);
+        }
     }
     learn_statuses(engine, reports, &state).await?;
     Ok((state, screen))
