@@ -137,20 +137,15 @@ pub(super) fn make_plan(
     reports: &[LoadedReport],
     state: &TrackerState,
 ) -> Plan {
-    // Decoded for the planner only, and let go with the inputs: the plan carries what the
+    // Items are decoded one at a time as the planner reads them: the plan carries what the
     // rest of the run needs of each item (a report keeps its items as compact records).
-    let items: Vec<Vec<crate::report::model::ActionItem>> = reports
-        .iter()
-        .map(|loaded| loaded.report.iter_items().collect())
-        .collect();
     let inputs: Vec<ReportInput<'_>> = reports
         .iter()
-        .zip(&items)
         .enumerate()
-        .filter_map(|(index, (loaded, items))| {
+        .filter_map(|(index, loaded)| {
             Some(ReportInput {
                 report: index,
-                items,
+                items: plan::Items::Report(&loaded.report),
                 labels: loaded.labels.as_ref()?,
                 managed_rows: managed_rows(loaded),
                 mark: crate::sync::marks::mark_label(&crate::sync::marks::report_id(

@@ -12,7 +12,7 @@ use crate::report::model::{ActionItem, Edit, KnownStatuses};
 pub struct ReportInput<'a> {
     /// Index of the report in the run, echoed in the plan.
     pub report: usize,
-    pub items: &'a [ActionItem],
+    pub items: Items<'a>,
     pub labels: &'a IncidentLabels,
     /// Rows whose key is written as pm-sync writes it (a link to `/browse/KEY`). Only their
     /// tickets get the item text as summary: a key typed by hand links an existing ticket
@@ -23,6 +23,39 @@ pub struct ReportInput<'a> {
     pub mark: String,
     /// Status names Jira knows: a status written as one of them is pm-sync's to keep current.
     pub known: &'a KnownStatuses,
+}
+
+/// A report's items as the planner reads them: decoded one at a time from the report's
+/// compact records (a plan of 100,000 rows never holds 100,000 decoded items), or given.
+#[derive(Debug, Clone, Copy)]
+pub enum Items<'a> {
+    /// The items of a report, decoded as they are read.
+    Report(&'a crate::report::Report),
+    /// Items already decoded (tests, callers that have them).
+    Decoded(&'a [ActionItem]),
+}
+
+impl<'a> Items<'a> {
+    /// How many.
+    pub fn len(&self) -> usize {
+        match self {
+            Items::Report(report) => report.item_count(),
+            Items::Decoded(items) => items.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each item in order, decoded as it is reached.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = std::borrow::Cow<'a, ActionItem>> + 'a> {
+        match *self {
+            Items::Report(report) => Box::new(report.iter_items().map(std::borrow::Cow::Owned)),
+            Items::Decoded(items) => Box::new(items.iter().map(std::borrow::Cow::Borrowed)),
+        }
+    }
 }
 
 /// What Jira said, read in batches before planning.
@@ -254,11 +287,16 @@ impl Plan {
 pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanContext<'_>) -> Plan {
     // Issues already linked by some row, as read at the start or written during this run
     // (created or adopted): never adopted a second time.
-    let linked_now: HashSet<&str> = reports
-        .iter()
-        .flat_map(|input| input.items)
-        .filter_map(|item| item.key.as_deref())
-        .collect();
+    // Keys read into the tracker state are borrowed from it; only keys it lacks are copied.
+    let mut linked_now: HashSet<std::borrow::Cow<'_, str>> = HashSet::new();
+    for item in reports.iter().flat_map(|input| input.items.iter()) {
+        if let Some(key) = item.key.as_deref() {
+            linked_now.insert(match state.linked.get_key_value(key) {
+                Some((read, _)) => std::borrow::Cow::Borrowed(read.as_str()),
+                None => std::borrow::Cow::Owned(key.to_owned()),
+            });
+        }
+    }
     let mut taken: HashSet<String> = state
         .by_label
         .values()
@@ -293,7 +331,8 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
             ),
             ..NewTicket::default()
         });
-        for item in input.items {
+        for item in input.items.iter() {
+            let item = &*item;
             let ticket = choose_ticket(item, &candidates, state, &shared, &mut taken);
             let update = match &ticket {
                 Ticket::Linked(issue) => {
@@ -643,7 +682,7 @@ mod tests {
         let labels = labels();
         let input = ReportInput {
             report: 0,
-            items,
+            items: Items::Decoded(items),
             labels: &labels,
             managed_rows: items
                 .iter()
