@@ -227,7 +227,7 @@ async fn at_size<'c>(kind: Kind, rows: usize, commands: &[&'c str]) -> Vec<(&'c 
             args.extend(["--out", path(&site)]);
         }
         let size = std::fs::metadata(&report).expect("report").len();
-        let run = run(&config, &args, rows).await;
+        let run = run(&config, command, &args, rows).await;
         out.push((command, run, size));
         if command == "sync" || command == "resync" {
             assert_eq!(fake.issues().len(), rows, "{kind:?}: one ticket per row");
@@ -252,20 +252,16 @@ fn write_config(dir: &Path, fake: &FakeJira) -> PathBuf {
 
 /// Runs pm-sync with `args` in a child process (this binary, see [`CHILD_VARIABLE`]), returning
 /// its wall time, peak heap and peak resident set.
-async fn run(config: &Path, args: &[&str], rows: usize) -> Run {
+async fn run(config: &Path, label: &str, args: &[&str], rows: usize) -> Run {
     let heap_file = config.with_file_name("peak-heap");
     let exe = std::env::current_exe().expect("the bench binary");
     // `PM_SYNC_SCALE_WRAP="heaptrack -o /tmp/h/{name}"` (or `perf record -o …`): each child runs
-    // under that command, `{name}` being the command and size (`sync___dry_run-10000`), to find
-    // what holds the heap or the time; the figures then include the tool's slowdown.
+    // under that command, `{name}` being the command's label and size (`sync___dry_run-10000`,
+    // `resync-10000`), to find what holds the heap or the time; the figures then include the
+    // tool's slowdown.
     let mut command = match std::env::var("PM_SYNC_SCALE_WRAP") {
         Ok(wrap) if !wrap.trim().is_empty() => {
-            let words: Vec<&str> = args
-                .iter()
-                .copied()
-                .take_while(|a| !a.contains('/'))
-                .collect();
-            let name = format!("{}-{rows}", words.join("_").replace(['-', ' '], "_"));
+            let name = format!("{}-{rows}", label.replace(['-', ' '], "_"));
             let mut parts = wrap
                 .split_whitespace()
                 .map(|part| part.replace("{name}", &name));

@@ -653,6 +653,65 @@ pub(crate) fn splice(text: &str, splices: &Splices) -> String {
     out
 }
 
+/// Applies `splices` (sorted, not overlapping) to `text` where it is, as [`splice`] would: the
+/// bytes between splices are moved within the one buffer (grown once, when the text grows),
+/// so a big report is never held twice while it is rewritten.
+pub(crate) fn splice_in_place(text: &mut String, splices: &Splices) {
+    let growth = |s: &Splice| splices.written_len(s) as isize - s.span().len() as isize;
+    let moved = |at: usize, by: isize| at.checked_add_signed(by).expect("within the text");
+    let old_len = text.len();
+    let total: isize = splices.list.iter().map(growth).sum();
+    let new_len = moved(old_len, total);
+    let mut bytes = std::mem::take(text).into_bytes();
+    if new_len > old_len {
+        bytes.resize(new_len, 0);
+    }
+    // Kept segment k is the text between splice k-1 and splice k (the last one runs to the
+    // end); it moves by the growth of the splices before it. Destinations keep the segments'
+    // order, so a destination never overlaps the source of a segment still to move when the
+    // segments moving left go first, front to back, and those moving right next, back to
+    // front. The values are written once every segment is in place.
+    let segment = |k: usize| {
+        let start = k.checked_sub(1).map_or(0, |p| splices.list[p].end as usize);
+        let end = splices.list.get(k).map_or(old_len, |s| s.start as usize);
+        start..end
+    };
+    let count = splices.list.len() + 1;
+    let mut shift = 0;
+    for k in 0..count {
+        if shift < 0 {
+            let from = segment(k);
+            let to = moved(from.start, shift);
+            bytes.copy_within(from, to);
+        }
+        if let Some(s) = splices.list.get(k) {
+            shift += growth(s);
+        }
+    }
+    for k in (0..count).rev() {
+        if shift > 0 {
+            let from = segment(k);
+            let to = moved(from.start, shift);
+            bytes.copy_within(from, to);
+        }
+        if let Some(before) = k.checked_sub(1) {
+            shift -= growth(&splices.list[before]);
+        }
+    }
+    for s in &splices.list {
+        // The value goes where the segment before it ends, moved as that segment was.
+        let mut to = moved(s.start as usize, shift);
+        for part in [splices.value(s), s.after.as_str()] {
+            bytes[to..to + part.len()].copy_from_slice(part.as_bytes());
+            to += part.len();
+        }
+        shift += growth(s);
+    }
+    bytes.truncate(new_len);
+    // Whole values replaced whole spans, at character boundaries: still UTF-8.
+    *text = String::from_utf8(bytes).expect("splices keep UTF-8");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -678,6 +737,51 @@ mod tests {
             splices.push(span, from, 0);
         }
         splices
+    }
+
+    #[test]
+    fn splicing_in_place_writes_what_a_copy_writes_whatever_way_the_bytes_move() {
+        // Splices that grow, shrink, insert, delete and keep the length, in every mix: each
+        // combination of four places a text is cut at, each given each kind of value.
+        let text = "| Item one | |\n| Ünïcode two | Open |\n| Three | Done |\n";
+        let cuts = [
+            (2, 10),
+            (13, 13),
+            (16, 29),
+            (32, 36),
+            (39, 39),
+            (41, 46),
+            (49, 53),
+        ];
+        let values = [
+            "",
+            "X",
+            "[OPS-1](https://jira.example/browse/OPS-1)",
+            "ab",
+            "é",
+        ];
+        let mut checked = 0;
+        for mask in 0u32..(1 << cuts.len()) {
+            for choice in 0..values.len() {
+                let chosen: Vec<(Span, &str)> = cuts
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, _)| mask & (1 << n) != 0)
+                    .map(|(n, &(start, end))| (start..end, values[(choice + n) % values.len()]))
+                    .collect();
+                if chosen.iter().any(|(span, _)| {
+                    !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end)
+                }) {
+                    continue;
+                }
+                let splices = planned(&chosen);
+                let mut in_place = text.to_owned();
+                splice_in_place(&mut in_place, &splices);
+                assert_eq!(in_place, splice(text, &splices), "{chosen:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 300, "{checked}");
     }
 
     #[test]

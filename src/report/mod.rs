@@ -138,8 +138,9 @@ impl Items {
 #[derive(Debug, Default)]
 pub struct EditPlan {
     pending: edit::Pending,
-    /// The text planned against (its address), checked when applied.
-    against: Option<usize>,
+    /// The text planned against (its address and length: a text rewritten in place keeps its
+    /// address), checked when applied.
+    against: Option<(usize, usize)>,
 }
 
 impl EditPlan {
@@ -773,7 +774,7 @@ impl Report {
     /// one call the later of two edits of an item's link or status wins; across calls the first
     /// stays. Returns whether these edits change any byte. On error `plan` is as it was.
     pub fn plan_edits(&self, plan: &mut EditPlan, edits: &[Edit]) -> Result<bool, ReportError> {
-        let against = Arc::as_ptr(&self.text) as usize;
+        let against = (Arc::as_ptr(&self.text) as usize, self.text.len());
         debug_assert!(plan.against.is_none_or(|text| text == against));
         plan.against = Some(against);
         let target = edit::Target {
@@ -785,6 +786,13 @@ impl Report {
             storage: self.page_title.is_some(),
         };
         edit::add(&target, &mut plan.pending, edits)
+    }
+
+    /// Whether `edits` would change any byte of the report (an edit that cannot be planned
+    /// counts as a change, so whoever applies it hears of the error).
+    pub fn edits_change(&self, edits: &[Edit]) -> bool {
+        self.plan_edits(&mut EditPlan::default(), edits)
+            .unwrap_or(true)
     }
 
     /// What applying `plan` would make of the report, without changing it: the change from
@@ -813,7 +821,7 @@ impl Report {
     pub fn apply_plan(&mut self, plan: EditPlan) -> Result<bool, ReportError> {
         debug_assert!(
             plan.against
-                .is_none_or(|text| text == Arc::as_ptr(&self.text) as usize),
+                .is_none_or(|text| text == (Arc::as_ptr(&self.text) as usize, self.text.len())),
             "an edit plan applied to bytes it was not planned against"
         );
         let splices = edit::finish(&self.text, self.parsed.kind, plan.pending);
@@ -830,10 +838,14 @@ impl Report {
         {
             self.saved = SavedText::Fingerprint(disk::Fingerprint::of(bytes.as_bytes()));
         }
-        let text = edit::splice(&self.text, &splices);
         let undo = edit::Undo::of(&self.text, &splices);
+        match Arc::get_mut(&mut self.text) {
+            // Nobody else holds these bytes (no diff keeps them, they are not what was saved):
+            // rewritten where they are, never held twice.
+            Some(text) => edit::splice_in_place(text, &splices),
+            None => self.text = Arc::new(edit::splice(&self.text, &splices)),
+        }
         drop(splices);
-        self.text = Arc::new(text);
         match self.reparse(&self.text) {
             Ok(parsed) => {
                 self.parsed = parsed;

@@ -34,33 +34,19 @@ pub struct ForeignMatch {
 
 /// For each report (index in the run, with its `marks` and `date_labels` by index), the tickets
 /// of its date label that carry another report's mark and the summary of one of its items,
-/// other than the ticket the item itself ends up with. Linear in rows and tickets.
+/// other than the ticket the item itself ends up with. Linear in rows and tickets; what it
+/// holds grows with the other reports' tickets, not with the rows (a sync of 100,000 items
+/// and no copy holds nothing per row).
 pub fn foreign_matches(
     marks: &[String],
     date_labels: &[String],
     plan: &Plan,
     state: &TrackerState,
 ) -> Vec<ForeignMatch> {
-    // Report → summary → rows' own tickets (ids), from the plan.
-    let mut wanted: HashMap<usize, HashMap<String, HashSet<&str>>> = HashMap::new();
-    for row in &plan.rows {
-        let own = match &row.ticket {
-            Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.id.as_str(),
-            _ => "",
-        };
-        wanted
-            .entry(row.report)
-            .or_default()
-            .entry(comparable(&row.summary))
-            .or_default()
-            .insert(own);
-    }
-    let mut out = Vec::new();
+    // Report → summary → the tickets of its date label marked for another report (usually
+    // none at all, and then the rows are not looked at).
+    let mut foreign: HashMap<usize, HashMap<String, Vec<(&str, &Issue)>>> = HashMap::new();
     for (report, (mark, label)) in marks.iter().zip(date_labels).enumerate() {
-        let Some(summaries) = wanted.get(&report) else {
-            continue;
-        };
-        let mut by_mark: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
         for issue in state.by_label.get(label).into_iter().flatten() {
             let Some(other) = issue.labels.iter().find(|l| is_mark(l) && *l != mark) else {
                 continue;
@@ -68,10 +54,48 @@ pub fn foreign_matches(
             if issue.labels.contains(mark) {
                 continue;
             }
-            if let Some(own) = summaries.get(&comparable(&issue.summary))
-                && !own.contains(issue.id.as_str())
-            {
-                by_mark.entry(other.as_str()).or_default().push(issue);
+            foreign
+                .entry(report)
+                .or_default()
+                .entry(comparable(&issue.summary))
+                .or_default()
+                .push((other.as_str(), issue));
+        }
+    }
+    if foreign.is_empty() {
+        return Vec::new();
+    }
+    // Report → summary of one of its items → the tickets its rows end up with (ids).
+    let mut owned: HashMap<(usize, &str), HashSet<&str>> = HashMap::new();
+    for row in &plan.rows {
+        let Some(summaries) = foreign.get(&row.report) else {
+            continue;
+        };
+        let Some((summary, _)) = summaries.get_key_value(&comparable(&row.summary)) else {
+            continue;
+        };
+        let own = match &row.ticket {
+            Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.id.as_str(),
+            _ => "",
+        };
+        owned
+            .entry((row.report, summary.as_str()))
+            .or_default()
+            .insert(own);
+    }
+    let mut out = Vec::new();
+    let mut reports: Vec<_> = foreign.iter().collect();
+    reports.sort_by_key(|(report, _)| **report);
+    for (&report, summaries) in reports {
+        let mut by_mark: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
+        for (summary, issues) in summaries {
+            let Some(own) = owned.get(&(report, summary.as_str())) else {
+                continue;
+            };
+            for &(other, issue) in issues {
+                if !own.contains(issue.id.as_str()) {
+                    by_mark.entry(other).or_default().push(issue);
+                }
             }
         }
         for (other, mut issues) in by_mark {

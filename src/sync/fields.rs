@@ -840,7 +840,8 @@ pub async fn updates(
     let company = engine.company;
     let zero_based = zero_based_priorities(reports);
     let mut out = Vec::new();
-    let mut to_look_up: Vec<(usize, String)> = Vec::new();
+    // (index in `out`, index in the plan, owner) of each owner to look up.
+    let mut to_look_up: Vec<(usize, usize, String)> = Vec::new();
     let managed: HashMap<usize, std::collections::HashSet<usize>> =
         (0..reports.len()).map(|i| (i, managed(i))).collect();
     for (n, row) in plan.rows.iter().enumerate() {
@@ -931,10 +932,15 @@ pub async fn updates(
                 .as_ref()
                 .is_some_and(|a| names_assignee(person, a) || names_assignee(&cell.text, a));
             if !shown {
-                to_look_up.push((n, person.to_owned()));
+                // Where its update will be, and its plan row.
+                to_look_up.push((out.len(), n, person.to_owned()));
             }
         }
-        out.push(update);
+        // Only rows with something to change or look up are kept: a sync of 100,000 linked
+        // rows that agree with Jira holds no update.
+        if !update.fields.is_empty() || to_look_up.last().is_some_and(|(at, ..)| *at == out.len()) {
+            out.push(update);
+        }
     }
 
     if to_look_up.is_empty() {
@@ -947,16 +953,15 @@ pub async fn updates(
     let mut cache: BTreeMap<String, Option<Value>> = BTreeMap::new();
     let mut reasons: HashMap<String, String> = HashMap::new();
     let mut tasks = tokio::task::JoinSet::new();
-    let distinct: std::collections::BTreeSet<String> = to_look_up
-        .iter()
-        .map(|(_, p)| p.to_ascii_lowercase())
-        .collect();
-    for person in distinct {
-        let original = to_look_up
-            .iter()
-            .find(|(_, p)| p.eq_ignore_ascii_case(&person))
-            .map(|(_, p)| p.clone())
-            .unwrap_or_default();
+    // Each person as first written, by their name in lower case.
+    let mut distinct: BTreeMap<String, &str> = BTreeMap::new();
+    for (_, _, person) in &to_look_up {
+        distinct
+            .entry(person.to_ascii_lowercase())
+            .or_insert(person.as_str());
+    }
+    for (person, original) in distinct {
+        let original = original.to_owned();
         let client = engine.client.clone();
         let project = engine.jira.project.clone();
         tasks.spawn(async move {
@@ -978,10 +983,11 @@ pub async fn updates(
             }
         }
     }
-    for (n, person) in to_look_up {
+    for (index, n, person) in to_look_up {
         let row = &plan.rows[n];
         let at = row.at();
-        let Some(update) = out.iter_mut().find(|u| u.at == at) else {
+        // By place: a search of every update per owner was owners × rows.
+        let Some(update) = out.get_mut(index) else {
             continue;
         };
         let issue_id = match &row.ticket {
