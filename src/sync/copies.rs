@@ -32,6 +32,9 @@ pub struct ForeignMatch {
     pub keys: Vec<IssueKey>,
 }
 
+/// Tickets marked for another report by comparable summary, each with that report's mark.
+type BySummary<'s> = HashMap<String, Vec<(&'s str, &'s Issue)>>;
+
 /// For each report (index in the run, with its `marks` and `date_labels` by index), the tickets
 /// of its date label that carry another report's mark and the summary of one of its items,
 /// other than the ticket the item itself ends up with. Linear in rows and tickets; what it
@@ -45,7 +48,7 @@ pub fn foreign_matches(
 ) -> Vec<ForeignMatch> {
     // Report → summary → the tickets of its date label marked for another report (usually
     // none at all, and then the rows are not looked at).
-    let mut foreign: HashMap<usize, HashMap<String, Vec<(&str, &Issue)>>> = HashMap::new();
+    let mut foreign: HashMap<usize, BySummary<'_>> = HashMap::new();
     for (report, (mark, label)) in marks.iter().zip(date_labels).enumerate() {
         for issue in state.by_label.get(label).into_iter().flatten() {
             let Some(other) = issue.labels.iter().find(|l| is_mark(l) && *l != mark) else {
