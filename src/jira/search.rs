@@ -2,6 +2,7 @@
 //! `reconcileIssues`) and Data Center's `/rest/api/2/search` (startAt/total), plus JQL quoting.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -103,15 +104,21 @@ impl JiraClient {
 
     /// Every issue of `project` carrying any of `labels`, paged to the end, in one search per
     /// [`LABELS_PER_SEARCH`] labels (`labels in (…)`): a run over many reports asks once, not
-    /// once per report. Each label's issues are returned with it (an issue may carry several).
+    /// once per report. Each label's issues are returned with it (an issue may carry several,
+    /// and is then shared). Each issue is handed to `keep` as its page arrives, which decides
+    /// what is held (the caller's copy of the same issue, say): a search that finds 100,000
+    /// tickets holds them once, never as a list of every one found and then each label's.
     pub async fn search_by_labels(
         &self,
         project: &str,
         labels: &[String],
-    ) -> Result<Vec<(String, Vec<Issue>)>, JiraError> {
-        // In the order Jira answered (by key), each issue once.
-        let mut found: Vec<Issue> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        keep: &mut (dyn FnMut(Issue) -> Arc<Issue> + Send),
+    ) -> Result<Vec<(String, Vec<Arc<Issue>>)>, JiraError> {
+        let mut by_label: BTreeMap<&str, Vec<Arc<Issue>>> =
+            labels.iter().map(|l| (l.as_str(), Vec::new())).collect();
+        // Each issue once, in the order Jira answered (by key). Ids are numbers: 8 bytes each.
+        let mut seen: HashSet<u64> = HashSet::new();
+        let mut seen_other: HashSet<String> = HashSet::new();
         for chunk in labels.chunks(LABELS_PER_SEARCH) {
             let list: Vec<String> = chunk.iter().map(|l| jql_quote(l)).collect();
             let jql = format!(
@@ -119,34 +126,73 @@ impl JiraClient {
                 jql_quote(project),
                 list.join(", ")
             );
-            let issues = match self.deployment().await? {
-                Deployment::Cloud => self.search_cloud(&jql, &[]).await?,
-                _ => self.search_dc(&jql, PAGE_SIZE, true).await?,
-            };
-            for issue in issues {
-                if seen.insert(issue.id.clone()) {
-                    found.push(issue);
+            let mut sort = |issue: Issue| {
+                let first = match issue.id.parse::<u64>() {
+                    Ok(id) => seen.insert(id),
+                    Err(_) => seen_other.insert(issue.id.clone()),
+                };
+                if !first {
+                    return;
                 }
-            }
-        }
-        // JQL already filtered; keep only exact label matches in case a server is lenient.
-        let mut by_label: BTreeMap<&str, Vec<Issue>> =
-            labels.iter().map(|l| (l.as_str(), Vec::new())).collect();
-        for issue in found {
-            for label in &issue.labels {
-                if let Some(list) = by_label.get_mut(label.as_str()) {
-                    list.push(issue.clone());
+                // JQL already filtered; keep only exact label matches in case a server is
+                // lenient.
+                let wanted: Vec<usize> = (0..issue.labels.len())
+                    .filter(|&n| by_label.contains_key(issue.labels[n].as_str()))
+                    .collect();
+                if wanted.is_empty() {
+                    return;
+                }
+                let shared = keep(issue);
+                for n in wanted {
+                    if let Some(list) = by_label.get_mut(shared.labels[n].as_str()) {
+                        list.push(Arc::clone(&shared));
+                    }
+                }
+            };
+            match self.deployment().await? {
+                Deployment::Cloud => self.search_cloud_each(&jql, &[], &mut sort).await?,
+                _ => {
+                    self.search_dc_each(&jql, PAGE_SIZE, true, &mut sort)
+                        .await?
                 }
             }
         }
         Ok(by_label
             .into_iter()
-            .map(|(label, issues)| (label.to_owned(), issues))
+            .map(|(label, mut issues)| {
+                issues.shrink_to_fit();
+                (label.to_owned(), issues)
+            })
             .collect())
     }
 
     async fn search_cloud(&self, jql: &str, reconcile: &[i64]) -> Result<Vec<Issue>, JiraError> {
         let mut out = Vec::new();
+        self.search_cloud_each(jql, reconcile, &mut |issue| out.push(issue))
+            .await?;
+        Ok(out)
+    }
+
+    /// `validate`: false only for `key in (…)`, so a misspelt project still fails loudly.
+    async fn search_dc(
+        &self,
+        jql: &str,
+        page_size: usize,
+        validate: bool,
+    ) -> Result<Vec<Issue>, JiraError> {
+        let mut out = Vec::new();
+        self.search_dc_each(jql, page_size, validate, &mut |issue| out.push(issue))
+            .await?;
+        Ok(out)
+    }
+
+    /// Cloud's search, each issue handed to `each` as its page arrives.
+    async fn search_cloud_each(
+        &self,
+        jql: &str,
+        reconcile: &[i64],
+        each: &mut (dyn FnMut(Issue) + Send),
+    ) -> Result<(), JiraError> {
         let mut token: Option<String> = None;
         let mut seen_tokens = HashSet::new();
         loop {
@@ -167,7 +213,7 @@ impl JiraClient {
             let page: CloudPage = self.send(&call).await?.decode(&call)?;
             for w in page.issues {
                 let id = w.id.clone();
-                out.push(w.into_issue().ok_or_else(|| incomplete(&call, &id))?);
+                each(w.into_issue().ok_or_else(|| incomplete(&call, &id))?);
             }
             // Loop on the token, not on isLast alone (isLast has been unreliable elsewhere).
             match page.next_page_token {
@@ -180,19 +226,19 @@ impl JiraClient {
                     }
                     token = Some(next);
                 }
-                _ => return Ok(out),
+                _ => return Ok(()),
             }
         }
     }
 
-    /// `validate`: false only for `key in (…)`, so a misspelt project still fails loudly.
-    async fn search_dc(
+    /// Data Center's search, each issue handed to `each` as its page arrives.
+    async fn search_dc_each(
         &self,
         jql: &str,
         page_size: usize,
         validate: bool,
-    ) -> Result<Vec<Issue>, JiraError> {
-        let mut out: Vec<Issue> = Vec::new();
+        each: &mut (dyn FnMut(Issue) + Send),
+    ) -> Result<(), JiraError> {
         let mut start = 0usize;
         loop {
             // Only DC-known keys: older DC rejects unknown body properties.
@@ -209,11 +255,11 @@ impl JiraClient {
             let got = page.issues.len();
             for w in page.issues {
                 let id = w.id.clone();
-                out.push(w.into_issue().ok_or_else(|| incomplete(&call, &id))?);
+                each(w.into_issue().ok_or_else(|| incomplete(&call, &id))?);
             }
             start += got;
             if got == 0 || page.total.is_none_or(|t| start >= t) {
-                return Ok(out);
+                return Ok(());
             }
         }
     }

@@ -675,11 +675,15 @@ pub(super) async fn settle_durably(
 pub(super) async fn search_labels(
     engine: &Engine<'_>,
     labels: &[String],
-) -> Result<Vec<(String, Vec<Issue>)>, JiraError> {
-    // One `labels in (…)` search for many reports' labels (see `JiraClient::search_by_labels`).
+    state: &TrackerState,
+) -> Result<Vec<(String, Vec<std::sync::Arc<Issue>>)>, JiraError> {
+    // One `labels in (…)` search for many reports' labels (see `JiraClient::search_by_labels`);
+    // a ticket already read as linked is held once.
     engine
         .client
-        .search_by_labels(&engine.jira.project, labels)
+        .search_by_labels(&engine.jira.project, labels, &mut |issue| {
+            state.shared(issue)
+        })
         .await
 }
 

@@ -77,15 +77,17 @@ impl TrackerState {
         // Collected into a list of its own size: collecting `found` in place would keep its
         // buffer (an issue's size per pointer, 50 times what the pointers need).
         let mut shared = Vec::with_capacity(found.len());
-        shared.extend(
-            found
-                .into_iter()
-                .map(|issue| match self.linked.get(issue.key.as_str()) {
-                    Some(Some(linked)) if **linked == issue => linked.clone(),
-                    _ => std::sync::Arc::new(issue),
-                }),
-        );
+        shared.extend(found.into_iter().map(|issue| self.shared(issue)));
         self.by_label.insert(label, shared);
+    }
+
+    /// `issue` as the tracker state holds it: the linked issue read before, when it is the
+    /// same, else its own.
+    pub fn shared(&self, issue: Issue) -> std::sync::Arc<Issue> {
+        match self.linked.get(issue.key.as_str()) {
+            Some(Some(linked)) if **linked == issue => linked.clone(),
+            _ => std::sync::Arc::new(issue),
+        }
     }
 }
 

@@ -103,8 +103,8 @@ async fn read(
         !labels_of_unlinked(reports).is_empty() || matches!(duplicates, Duplicates::Close(_));
     if !may_write && !labels_needed.is_empty() {
         // Everything is linked: nothing will be created, so no project check; the search only.
-        for (label, found) in search_labels(engine, &labels_needed).await? {
-            state.add_found(label, found);
+        for (label, found) in search_labels(engine, &labels_needed, &state).await? {
+            state.by_label.insert(label, found);
         }
     } else if !labels_needed.is_empty() {
         // Items without a ticket may need creating: validate project and issue type, with a
@@ -118,10 +118,10 @@ async fn read(
             screen.types = types;
             Ok::<_, Error>(screen)
         };
-        let (checked, found) = tokio::join!(checked, search_labels(engine, &labels_needed));
+        let (checked, found) = tokio::join!(checked, search_labels(engine, &labels_needed, &state));
         screen = checked?;
         for (label, found) in found? {
-            state.add_found(label, found);
+            state.by_label.insert(label, found);
         }
     }
     learn_statuses(engine, reports, &state).await?;
