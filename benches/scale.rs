@@ -9,7 +9,10 @@
 //! Run: `cargo bench --bench scale`. `PM_SYNC_SCALE_SIZES=1000,10000` picks the sizes (default
 //! 1000,10000,100000), `PM_SYNC_SCALE_KINDS=html,pipe,list` the kinds, and
 //! `PM_SYNC_SCALE_STOP=sync` stops each size after that command (`items` and `sync --dry-run`
-//! need no tickets).
+//! need no tickets). What holds a peak: `PM_SYNC_SCALE_WRAP="heaptrack -o /tmp/h/{name}"`
+//! with `PM_SYNC_SCALE_ABORT_AT=<bytes>` (a little under the peak): the child aborts there, and
+//! what heaptrack calls leaked is what was live (`heaptrack_print -f … -F out.folded
+//! --flamegraph-cost-type leaked`).
 //!
 //! Memory: each command runs in a child process (this bench binary again, calling
 //! `pm_sync::run_to_code`, so the fake Jira's own memory is not counted) whose global allocator
@@ -115,6 +118,12 @@ struct Run {
 fn main() {
     if let Some(heap_file) = std::env::var_os(CHILD_VARIABLE) {
         // A child: pm-sync itself, as the binary's `main` runs it, then its peak heap.
+        if let Some(at) = std::env::var("PM_SYNC_SCALE_ABORT_AT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            heap::ABORT_AT.store(at, Ordering::Relaxed);
+        }
         let code = pm_sync::run_to_code(std::env::args_os());
         let peak = PEAK.load(Ordering::Relaxed);
         std::fs::write(heap_file, peak.to_string()).expect("write the peak heap");

@@ -12,13 +12,22 @@ pub static LIVE: AtomicUsize = AtomicUsize::new(0);
 pub static PEAK: AtomicUsize = AtomicUsize::new(0);
 /// Allocations made (reallocations that grow counted too).
 pub static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+/// Live bytes past which the process aborts: under a heap profiler, what it then reports as
+/// leaked is what was live at that moment (a peak's contents, not each site's own maximum).
+pub static ABORT_AT: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+fn counted(live: usize) {
+    PEAK.fetch_max(live, Ordering::Relaxed);
+    if live > ABORT_AT.load(Ordering::Relaxed) {
+        std::process::abort();
+    }
+}
 
 // SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Ordering::Relaxed);
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
+        counted(LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size());
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
@@ -33,8 +42,7 @@ unsafe impl GlobalAlloc for Counting {
         if new_size > layout.size() {
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             let grown = new_size - layout.size();
-            let live = LIVE.fetch_add(grown, Ordering::Relaxed) + grown;
-            PEAK.fetch_max(live, Ordering::Relaxed);
+            counted(LIVE.fetch_add(grown, Ordering::Relaxed) + grown);
         } else {
             LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
         }

@@ -664,6 +664,8 @@ pub(crate) fn splice_in_place(text: &mut String, splices: &Splices) {
     let new_len = moved(old_len, total);
     let mut bytes = std::mem::take(text).into_bytes();
     if new_len > old_len {
+        // Exactly: a doubled buffer would hold most of a second copy after all.
+        bytes.reserve_exact(new_len - old_len);
         bytes.resize(new_len, 0);
     }
     // Kept segment k is the text between splice k-1 and splice k (the last one runs to the

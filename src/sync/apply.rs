@@ -391,7 +391,7 @@ pub(super) fn finish_dry_run(
     // before each report's new bytes are made.
     let mut plans: Vec<crate::report::EditPlan> =
         reports.iter().map(|_| Default::default()).collect();
-    for mut row_plan in std::mem::take(&mut plan.rows) {
+    for mut row_plan in crate::sync::plan::take_freeing(std::mem::take(&mut plan.rows)) {
         let at = row_plan.at();
         let (Some(loaded), Some(edit_plan)) =
             (reports.get_mut(at.report), plans.get_mut(at.report))

@@ -12,7 +12,7 @@ use crate::jira::model::IssueKey;
 use crate::sync::engine::Engine;
 use crate::sync::marks;
 use crate::sync::outcome::RowAction;
-use crate::sync::plan::{ItemAt, Plan, Ticket};
+use crate::sync::plan::{ItemAt, Plan, RowPlan, Ticket};
 use crate::sync::workspace::LoadedReport;
 
 /// What every pm-sync `globalId` starts with.
@@ -120,17 +120,20 @@ pub async fn link_back(
     }
 }
 
-/// Whether the row at `at` links a ticket of a report that moved here: its planned update adds
-/// a pm-sync mark.
+/// Whether the row at `at` links a ticket of a report that moved here (see [`moves_link`]):
+/// looked up, not scanned (a scan per row was rows × rows).
 fn moved_here(plan: &Plan, at: ItemAt) -> bool {
-    plan.rows.iter().any(|row| {
-        row.at() == at
-            && matches!(row.ticket, Ticket::Linked(_))
-            && row
-                .update
-                .as_ref()
-                .is_some_and(|update| update.add_labels.iter().any(|l| marks::is_mark(l)))
-    })
+    plan.row(&at).is_some_and(moves_link)
+}
+
+/// Whether `row` links a ticket of a report that moved here: its planned update adds a pm-sync
+/// mark. The plan rows [`link_back`] reads.
+pub fn moves_link(row: &RowPlan) -> bool {
+    matches!(row.ticket, Ticket::Linked(_))
+        && row
+            .update
+            .as_ref()
+            .is_some_and(|update| update.add_labels.iter().any(|l| marks::is_mark(l)))
 }
 
 #[cfg(test)]

@@ -460,12 +460,19 @@ impl<'r, 'e> SyncRun<'r, 'e> {
                 engine.progress.inc(chunk.len() as u64);
             }
         }
+        drop(creates);
         write_created_keys(
             self.reports,
             &mut unsaved,
             &mut self.rows,
             &mut self.settle_created,
-        )
+        )?;
+        // The plan's rows are done with once the tickets are created: only those whose
+        // report links move are read again (phase 10), so a run of 100,000 creates does not
+        // hold its plan while it writes the statuses back.
+        self.plan.rows.retain(crate::sync::links::moves_link);
+        self.plan.rows.shrink_to_fit();
+        Ok(())
     }
 
     /// Phase 8, find lost creates: the response of a create was lost, so Jira may have made
