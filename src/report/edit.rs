@@ -11,6 +11,7 @@ use super::error::ReportError;
 use super::key;
 use super::marker;
 use super::model::{ActionItem, ContainerKind, Edit, KeyPlace, KnownStatuses, Span, StatusForm};
+use super::values::Values;
 
 /// Replace `start..end` of the current text with a value written in its [`Splices`]' buffer.
 ///
@@ -45,7 +46,7 @@ impl Splice {
 /// Splices planned or finished, and the one buffer their values are written in.
 #[derive(Debug, Default)]
 pub(crate) struct Splices {
-    values: String,
+    values: Values,
     list: Vec<Splice>,
 }
 
@@ -57,7 +58,8 @@ impl Splices {
 
     /// What `s` writes from the buffer (its padding comes after it).
     fn value(&self, s: &Splice) -> &str {
-        &self.values[s.value_start as usize..s.value_end as usize]
+        self.values
+            .get(s.value_start as usize..s.value_end as usize)
     }
 
     /// How many bytes `s` writes, padding included.
@@ -81,7 +83,7 @@ impl Splices {
     /// As [`Splices::push`], unless the value is what `text` already holds over `span`: then it
     /// is dropped from the buffer.
     fn push_if_changed(&mut self, text: &str, span: &Span, from: usize, order: u8) {
-        if text.get(span.clone()) == Some(&self.values[from..]) {
+        if text.get(span.clone()) == Some(self.values.get(from..self.values.len())) {
             self.values.truncate(from);
         } else {
             self.push(span, from, order);
@@ -407,8 +409,8 @@ fn cell_splice(
     if cell.text == one_line(value) {
         return;
     }
-    let from = out.values.len();
-    escape_text_into(&mut out.values, value, kind);
+    let from = out.values.start();
+    escape_text_into(out.values.text(), value, kind);
     out.push_if_changed(text, &cell.span, from, 3);
 }
 
@@ -436,10 +438,10 @@ fn link_splice(
         // A reference a person wrote elsewhere is theirs: pm-sync rewrites none of it.
         KeyPlace::Fixed => return,
     };
-    let from = out.values.len();
-    link_into(&mut out.values, key, url, kind);
+    let from = out.values.start();
+    link_into(out.values.text(), key, url, kind);
     if space {
-        out.values.push(' ');
+        out.values.text().push(' ');
     }
     out.push_if_changed(text, &span, from, 0);
 }
@@ -481,8 +483,8 @@ fn status_splices(
                     || (slot.form == StatusForm::Cell
                         && marker::is_status_placeholder(&cell.text)) =>
             {
-                let from = out.values.len();
-                out.values.push_str(escaped);
+                let from = out.values.start();
+                out.values.text().push_str(escaped);
                 out.push_if_changed(text, &cell.span, from, 1);
             }
             // An empty status has no marker form: a person's words stay as they are.
@@ -490,8 +492,8 @@ fn status_splices(
             // No status yet, or a person's words: the status goes beside them as pm-sync's
             // marker.
             _ => {
-                let from = out.values.len();
-                marker::write(&mut out.values, escaped, kind);
+                let from = out.values.start();
+                marker::write(out.values.text(), escaped, kind);
                 out.push(&(slot.append_at..slot.append_at), from, 1);
             }
         }
@@ -521,8 +523,8 @@ fn status_splices(
             } else {
                 (checkbox.at..checkbox.at + 1, tick)
             };
-            let from = out.values.len();
-            out.values.push_str(value);
+            let from = out.values.start();
+            out.values.text().push_str(value);
             out.push(&span, from, 2);
         }
     }
@@ -540,7 +542,7 @@ fn lozenge_splices(
     out: &mut Splices,
 ) {
     let slot = &item.status;
-    let from = out.values.len();
+    let from = out.values.start();
     let lozenge = |values: &mut String| {
         super::storage::lozenge(values, escaped, known.colour(status));
     };
@@ -550,18 +552,18 @@ fn lozenge_splices(
             let replaced = text.get(cell.span.clone()).unwrap_or_default();
             // An empty `<p />` cell gets its paragraph back around the lozenge.
             if replaced.starts_with("<p") {
-                out.values.push_str("<p>");
-                lozenge(&mut out.values);
-                out.values.push_str("</p>");
+                out.values.text().push_str("<p>");
+                lozenge(out.values.text());
+                out.values.text().push_str("</p>");
             } else {
-                lozenge(&mut out.values);
+                lozenge(out.values.text());
             }
             out.push(&cell.span, from, 1);
         }
         _ if status.is_empty() => {}
         _ => {
-            out.values.push(' ');
-            lozenge(&mut out.values);
+            out.values.text().push(' ');
+            lozenge(out.values.text());
             out.push(&(slot.append_at..slot.append_at), from, 1);
         }
     }
@@ -734,8 +736,8 @@ mod tests {
     fn planned(values: &[(Span, &str)]) -> Splices {
         let mut splices = Splices::default();
         for (span, value) in values {
-            let from = splices.values.len();
-            splices.values.push_str(value);
+            let from = splices.values.start();
+            splices.values.text().push_str(value);
             splices.push(span, from, 0);
         }
         splices

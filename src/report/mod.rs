@@ -33,6 +33,7 @@ pub mod roles;
 mod section;
 mod storage;
 mod table;
+mod values;
 mod vocabulary;
 mod windowed;
 
