@@ -12,13 +12,20 @@ pub static LIVE: AtomicUsize = AtomicUsize::new(0);
 pub static PEAK: AtomicUsize = AtomicUsize::new(0);
 /// Allocations made (reallocations that grow counted too).
 pub static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-/// Live bytes past which the process aborts: under a heap profiler, what it then reports as
-/// leaked is what was live at that moment (a peak's contents, not each site's own maximum).
+/// Live bytes past which the process prints where it is and aborts: under a heap profiler,
+/// what it then reports as leaked is what was live at that moment (a peak's contents, not each
+/// site's own maximum), less the allocation that crossed the line (the backtrace names it).
 pub static ABORT_AT: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 fn counted(live: usize) {
     PEAK.fetch_max(live, Ordering::Relaxed);
     if live > ABORT_AT.load(Ordering::Relaxed) {
+        // Once: what the backtrace allocates must not come back here.
+        ABORT_AT.store(usize::MAX, Ordering::Relaxed);
+        eprintln!(
+            "live heap {live} bytes at:\n{}",
+            std::backtrace::Backtrace::force_capture()
+        );
         std::process::abort();
     }
 }

@@ -805,8 +805,7 @@ impl Report {
         if splices.is_empty() {
             return None;
         }
-        let after = Arc::new(edit::splice(&self.text, &splices));
-        drop(splices);
+        let after = Arc::new(edit::splice_consuming(&self.text, splices));
         let before = self
             .saved_shared()
             .unwrap_or_else(|| Arc::clone(&self.text));

@@ -20,6 +20,8 @@ pub(crate) struct Values {
     open: String,
     /// The offset of its first byte.
     base: usize,
+    /// How many closed pieces, from the first, were let go (see [`Values::release_before`]).
+    released: usize,
 }
 
 impl Values {
@@ -76,6 +78,19 @@ impl Values {
         self.open.shrink_to_fit();
     }
 
+    /// Lets go of the closed pieces that end at or before `offset` (their values are read no
+    /// more, as when a text is spliced front to back); reading one of their values afterwards
+    /// panics, and nothing may be written after.
+    pub(crate) fn release_before(&mut self, offset: usize) {
+        while let Some((base, piece)) = self.closed.get_mut(self.released) {
+            if *base + piece.len() > offset {
+                break;
+            }
+            *piece = String::new();
+            self.released += 1;
+        }
+    }
+
     fn len_closed(&self) -> usize {
         self.closed
             .last()
@@ -109,5 +124,22 @@ mod tests {
         let from = values.start();
         values.text().push_str("Done");
         assert_eq!(values.get(from..values.len()), "Done");
+    }
+
+    #[test]
+    fn pieces_read_to_the_end_are_let_go_and_the_rest_still_reads() {
+        let mut values = Values::default();
+        let mut written = Vec::new();
+        for n in 0..120_000 {
+            let from = values.start();
+            values.text().push_str(&format!("OPS-{n} In Progress"));
+            written.push(from..values.len());
+        }
+        let middle = written[90_000].clone();
+        values.release_before(middle.start);
+        assert!(values.released >= 1);
+        assert!(values.closed[..values.released].iter().all(|(_, p)| p.capacity() == 0));
+        assert_eq!(values.get(middle), "OPS-90000 In Progress");
+        assert_eq!(values.get(written[119_999].clone()), "OPS-119999 In Progress");
     }
 }
