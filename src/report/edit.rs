@@ -376,7 +376,9 @@ pub(crate) fn rows_written(pending: &Pending) -> Vec<usize> {
 pub(crate) fn finish(text: &str, kind: ContainerKind, pending: Pending) -> Splices {
     let mut splices = pending.splices;
     let list = &mut splices.list;
-    list.sort_by_key(|s| (s.start, s.end, s.order));
+    // In place (a stable sort takes a scratch list of half the splices): the value's offset,
+    // which grows in the order the splices were planned, settles ties as a stable sort would.
+    list.sort_unstable_by_key(|s| (s.start, s.end, s.order, s.value_start));
     // Slots never overlap; should two splices ever do, the later one is dropped rather than
     // writing into bytes another splice replaces.
     let mut end = 0;
