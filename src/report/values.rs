@@ -138,8 +138,15 @@ mod tests {
         let middle = written[90_000].clone();
         values.release_before(middle.start);
         assert!(values.released >= 1);
-        assert!(values.closed[..values.released].iter().all(|(_, p)| p.capacity() == 0));
+        assert!(
+            values.closed[..values.released]
+                .iter()
+                .all(|(_, p)| p.capacity() == 0)
+        );
         assert_eq!(values.get(middle), "OPS-90000 In Progress");
-        assert_eq!(values.get(written[119_999].clone()), "OPS-119999 In Progress");
+        assert_eq!(
+            values.get(written[119_999].clone()),
+            "OPS-119999 In Progress"
+        );
     }
 }

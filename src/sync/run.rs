@@ -406,13 +406,12 @@ impl<'r, 'e> SyncRun<'r, 'e> {
     async fn create(&mut self) -> Result<(), Error> {
         let engine = self.engine;
         let (held, blocked) = (&self.held, &self.blocked);
-        let plan = &self.plan;
-        // Taken from the plan a group at a time: no list of every create.
-        let creates = || {
-            plan.creates()
-                .filter(|(row, _)| !held.contains(&row.at()) && !blocked.contains(&row.at()))
+        let to_create = |row: &plan::RowPlan| {
+            matches!(row.ticket, Ticket::Create(_))
+                && !held.contains(&row.at())
+                && !blocked.contains(&row.at())
         };
-        let total = creates().count();
+        let total = self.plan.rows.iter().filter(|row| to_create(row)).count();
         self.created_keys.reserve(total);
         self.settle_created.reserve(total);
         // A bar only for runs big enough to wait on (more than one bulk create).
@@ -431,16 +430,39 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         let group = BULK_CREATE_LIMIT * engine.jira.concurrency.max(1);
         let save_every = group.max(total.div_ceil(SAVES_PER_RUN));
         let mut unsaved = UnsavedKeys::default();
-        let mut creates = creates().peekable();
-        let mut chunk = Vec::with_capacity(group.min(total));
-        while creates.peek().is_some() {
+        // The plan's rows are taken a group at a time and let go once sent: a run of 100,000
+        // creates does not hold its plan while it saves keys and writes statuses back. Only
+        // the rows whose report links move are read again (phase 10).
+        let mut plan_rows = plan::take_freeing(std::mem::take(&mut self.plan.rows));
+        let mut kept = Vec::new();
+        let mut chunk: Vec<plan::RowPlan> = Vec::with_capacity(group.min(total));
+        loop {
             chunk.clear();
-            chunk.extend(creates.by_ref().take(group));
+            for row in plan_rows.by_ref() {
+                if crate::sync::links::moves_link(&row) {
+                    kept.push(row);
+                } else if to_create(&row) {
+                    chunk.push(row);
+                    if chunk.len() == group {
+                        break;
+                    }
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            let sending: Vec<(&plan::RowPlan, &plan::NewTicket)> = chunk
+                .iter()
+                .filter_map(|row| match &row.ticket {
+                    Ticket::Create(new) => Some((row, &**new)),
+                    _ => None,
+                })
+                .collect();
             let sent = create_chunk(
                 engine,
                 self.reports,
                 &mut self.journals,
-                &chunk,
+                &sending,
                 &mut self.rows,
                 &mut self.created_keys,
                 &mut self.ambiguous,
@@ -460,19 +482,14 @@ impl<'r, 'e> SyncRun<'r, 'e> {
                 engine.progress.inc(chunk.len() as u64);
             }
         }
-        drop(creates);
+        drop(chunk);
+        self.plan.rows = kept;
         write_created_keys(
             self.reports,
             &mut unsaved,
             &mut self.rows,
             &mut self.settle_created,
-        )?;
-        // The plan's rows are done with once the tickets are created: only those whose
-        // report links move are read again (phase 10), so a run of 100,000 creates does not
-        // hold its plan while it writes the statuses back.
-        self.plan.rows.retain(crate::sync::links::moves_link);
-        self.plan.rows.shrink_to_fit();
-        Ok(())
+        )
     }
 
     /// Phase 8, find lost creates: the response of a create was lost, so Jira may have made
