@@ -651,13 +651,14 @@ impl Lookup {
     ) {
         let mut sorted = true;
         for (asked, issue) in fetched.found {
+            // The only holder: moved out, not copied.
             let Issue {
                 key,
                 summary,
                 status,
                 tracking,
                 ..
-            } = issue;
+            } = std::sync::Arc::unwrap_or_clone(issue);
             let url = browse_url(&key);
             // The URL ends with the key (`{url}/browse/{key}`): only its prefix is kept.
             let (browse, whole_url) = match url.strip_suffix(key.as_str()) {
@@ -933,20 +934,20 @@ mod tests {
             found: vec![
                 (
                     IssueKey::parse("OPS-1").unwrap(),
-                    issue("OPS-1", "Done", StatusCategory::Done),
+                    issue("OPS-1", "Done", StatusCategory::Done).into(),
                 ),
                 (
                     IssueKey::parse("OPS-2").unwrap(),
-                    issue("OPS-2", "In Progress", StatusCategory::Indeterminate),
+                    issue("OPS-2", "In Progress", StatusCategory::Indeterminate).into(),
                 ),
                 (
                     IssueKey::parse("OPS-3").unwrap(),
-                    issue("OPS-3", "Won't Do", StatusCategory::Done),
+                    issue("OPS-3", "Won't Do", StatusCategory::Done).into(),
                 ),
                 // Moved: asked for OLD-7, Jira answered with NEW-9.
                 (
                     IssueKey::parse("OLD-7").unwrap(),
-                    issue("NEW-9", "Closed", StatusCategory::Done),
+                    issue("NEW-9", "Closed", StatusCategory::Done).into(),
                 ),
             ],
             missing: vec![IssueKey::parse("OPS-4").unwrap()],
@@ -1083,7 +1084,7 @@ mod tests {
         use StatusCategory::*;
         let key = |k: &str| IssueKey::parse(k).unwrap();
         let fetched = |found: Vec<(&str, Issue)>| FetchedIssues {
-            found: found.into_iter().map(|(k, i)| (key(k), i)).collect(),
+            found: found.into_iter().map(|(k, i)| (key(k), i.into())).collect(),
             missing: Vec::new(),
         };
         let mut lookup = Lookup::default();
@@ -1184,7 +1185,7 @@ mod tests {
         let fetched = FetchedIssues {
             found: vec![(
                 IssueKey::parse("OPS-1").unwrap(),
-                issue("OPS-1", "Done", StatusCategory::Done),
+                issue("OPS-1", "Done", StatusCategory::Done).into(),
             )],
             missing: Vec::new(),
         };

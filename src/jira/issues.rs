@@ -2,6 +2,7 @@
 //! and reading many issues by key.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use reqwest::Method;
@@ -510,7 +511,7 @@ impl JiraClient {
             .enumerate()
             .map(|(n, k)| (k.as_str().to_ascii_uppercase(), n))
             .collect();
-        let mut answered: Vec<(usize, IssueKey, Issue)> = Vec::with_capacity(unique.len());
+        let mut answered: Vec<(usize, IssueKey, Arc<Issue>)> = Vec::with_capacity(unique.len());
         while let Some(joined) = set.join_next().await {
             let issues = joined.map_err(|e| JiraError::Protocol {
                 request: "fetch_issues".into(),
@@ -518,7 +519,7 @@ impl JiraClient {
             })??;
             for issue in issues {
                 if let Some(&n) = place.get(&issue.key.as_str().to_ascii_uppercase()) {
-                    answered.push((n, unique[n].clone(), issue));
+                    answered.push((n, unique[n].clone(), Arc::new(issue)));
                 }
             }
         }
@@ -562,7 +563,7 @@ impl JiraClient {
                 message: format!("a fetch task failed: {e}"),
             })?;
             match r? {
-                Some(issue) => out.found.push((k, issue)),
+                Some(issue) => out.found.push((k, Arc::new(issue))),
                 None => out.missing.push(k),
             }
         }

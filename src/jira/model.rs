@@ -130,7 +130,9 @@ pub enum CreateOutcome {
 #[derive(Debug, Default)]
 pub struct FetchedIssues {
     /// Found issues, with the key they were asked for (differs from `issue.key` when moved).
-    pub found: Vec<(IssueKey, Issue)>,
+    /// Each behind a pointer as it arrives: a caller that keeps them (sync keeps every linked
+    /// ticket) shares them rather than moving 100,000 issues out of a list into its own.
+    pub found: Vec<(IssueKey, std::sync::Arc<Issue>)>,
     /// Keys Jira does not know (deleted, or not visible to this user).
     pub missing: Vec<IssueKey>,
 }

@@ -94,9 +94,7 @@ pub(super) async fn read_linked(
     engine.progress.set_position(keys.len() as u64);
     let fetched = fetched?;
     for (asked, issue) in fetched.found {
-        state
-            .linked
-            .insert(asked.to_string(), Some(std::sync::Arc::new(issue)));
+        state.linked.insert(asked.to_string(), Some(issue));
     }
     for key in fetched.missing {
         state.linked.insert(key.to_string(), None);
@@ -771,7 +769,7 @@ pub(super) async fn write_created_statuses(
         let statuses: HashMap<IssueKey, crate::jira::model::Status> = fetched
             .found
             .into_iter()
-            .map(|(key, issue)| (key, issue.status))
+            .map(|(key, issue)| (key, std::sync::Arc::unwrap_or_clone(issue).status))
             .collect();
         for (at, key) in &batch {
             let Some(status) = statuses.get(key) else {

@@ -141,7 +141,7 @@ async fn read_and_plan(
         statuses
             .learn(
                 engine,
-                fetched.found.iter().map(|(_, issue)| issue),
+                fetched.found.iter().map(|(_, issue)| &**issue),
                 items(),
             )
             .await?;
@@ -288,7 +288,7 @@ impl<'f> Found<'f> {
         let mut sorted: Vec<(&str, &Issue)> = fetched
             .found
             .iter()
-            .map(|(asked, issue)| (asked.as_str(), issue))
+            .map(|(asked, issue)| (asked.as_str(), &**issue))
             .collect();
         sorted.sort_unstable_by(|a, b| cmp_keys(a.0, b.0));
         Found { sorted }
