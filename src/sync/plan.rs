@@ -383,6 +383,9 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
             });
         }
     }
+    // The sets of every linked key and taken id go before converging, which holds its own.
+    drop(taken);
+    drop(linked_now);
     let mut duplicates = Vec::new();
     for input in reports {
         converge(input, state, context, &mut rows, &mut duplicates);
@@ -427,24 +430,28 @@ fn converge(
         .collect();
     // Only a summary two marked tickets share can change anything: with one, the rows that
     // link it keep it and it has no duplicate. Counted by hash (a collision only makes a
-    // summary looked at closely), so a report of 100,000 distinct items holds ~16 bytes a
+    // summary looked at closely), so a report of 100,000 distinct items holds 8 bytes a
     // ticket here, not maps of every summary and row.
-    let mut shared_by: HashMap<u64, bool> = HashMap::with_capacity(marked.len());
-    for issue in &marked {
-        shared_by
-            .entry(summary_hash(&issue.summary))
-            .and_modify(|shared| *shared = true)
-            .or_insert(false);
-    }
-    shared_by.retain(|_, shared| *shared);
-    if shared_by.is_empty() {
+    let mut hashes: Vec<u64> = marked
+        .iter()
+        .map(|issue| summary_hash(&issue.summary))
+        .collect();
+    hashes.sort_unstable();
+    let mut shared: Vec<u64> = hashes
+        .windows(2)
+        .filter(|pair| pair[0] == pair[1])
+        .map(|pair| pair[0])
+        .collect();
+    drop(hashes);
+    if shared.is_empty() {
         return;
     }
+    shared.dedup();
     let marked: Vec<&Issue> = marked
         .into_iter()
-        .filter(|issue| shared_by.contains_key(&summary_hash(&issue.summary)))
+        .filter(|issue| shared.binary_search(&summary_hash(&issue.summary)).is_ok())
         .collect();
-    drop(shared_by);
+    drop(shared);
     // Looked up per row and per summary, never scanned per row (rows × tickets).
     let marked_ids: HashSet<&str> = marked.iter().map(|issue| issue.id.as_str()).collect();
     let mut marked_by_summary: HashMap<String, Vec<&Issue>> = HashMap::new();
