@@ -6,13 +6,14 @@
 //! walk finds the same diff: equal lines are passed over, and from a changed line the walk looks
 //! a few lines ahead on both sides ([`RESYNC_WINDOW`]) for the next line they share again. The
 //! result is always a correct diff (applying it to the old text gives the new one), minimal for
-//! in-place edits, and formatted exactly as `similar`'s unified diff (the hunks are grouped by
-//! `similar` itself).
+//! in-place edits, and formatted exactly as `similar`'s unified diff: its hunks grouped as
+//! `similar::group_diff_ops` groups them, an operation at a time, and its headers written by
+//! `similar` (tests compare with `similar`'s own diff byte for byte).
 
 use std::fmt;
 use std::sync::Arc;
 
-use similar::{DiffOp, group_diff_ops};
+use similar::DiffOp;
 
 /// What changed in a report, as a unified diff written when it is shown (a dry run of 100,000
 /// rows never holds its diff as one string): the bytes its home held and the bytes now, both
@@ -61,7 +62,10 @@ pub(crate) const RESYNC_WINDOW: usize = 8;
 
 /// Writes a unified diff from `old` to `new` with `context` lines around each change and
 /// `--- {old_name}` / `+++ {new_name}` headers (nothing when the texts are equal) to `out` as
-/// it is made, a line at a time: a diff of 100,000 changed rows is never one string.
+/// it is made, a line at a time: a diff of 100,000 changed rows is never one string, nor a list
+/// of its operations. The walk runs twice: once for each hunk's header (its first and last
+/// operation), once to write the hunks' lines; the texts are held as line offsets (4 bytes a
+/// line).
 pub(crate) fn write_unified(
     out: &mut dyn std::fmt::Write,
     old: &str,
@@ -69,44 +73,147 @@ pub(crate) fn write_unified(
     context: usize,
     (old_name, new_name): (&str, &str),
 ) -> std::fmt::Result {
-    let a = lines(old);
-    let b = lines(new);
-    let (ops, _) = line_ops(&a, &b);
-    let hunks = group_diff_ops(ops, context);
-    if hunks.is_empty() {
+    let a = Lines::of(old);
+    let b = Lines::of(new);
+    // Each hunk's first and last operation, which make its header.
+    let mut ends: Vec<(DiffOp, DiffOp)> = Vec::new();
+    walk_grouped(&a, &b, context, &mut |group, op| {
+        if group == ends.len() {
+            ends.push((op, op));
+        } else {
+            ends[group].1 = op;
+        }
+        Ok(())
+    })?;
+    // A last group of nothing but unchanged lines is no hunk (as `similar` groups them).
+    if ends
+        .last()
+        .is_some_and(|(first, last)| first == last && matches!(first, DiffOp::Equal { .. }))
+    {
+        ends.pop();
+    }
+    if ends.is_empty() {
         return Ok(());
     }
     writeln!(out, "--- {old_name}\n+++ {new_name}")?;
-    for hunk in hunks {
-        writeln!(out, "{}", similar::udiff::UnifiedHunkHeader::new(&hunk))?;
-        for op in hunk {
-            match op {
-                DiffOp::Equal { old_index, len, .. } => {
-                    write_lines(out, ' ', &a[old_index..old_index + len])?
-                }
-                DiffOp::Delete {
-                    old_index, old_len, ..
-                } => write_lines(out, '-', &a[old_index..old_index + old_len])?,
-                DiffOp::Insert {
-                    new_index, new_len, ..
-                } => write_lines(out, '+', &b[new_index..new_index + new_len])?,
-                DiffOp::Replace {
-                    old_index,
-                    old_len,
-                    new_index,
-                    new_len,
-                } => {
-                    write_lines(out, '-', &a[old_index..old_index + old_len])?;
-                    write_lines(out, '+', &b[new_index..new_index + new_len])?;
-                }
+    let mut started = 0;
+    walk_grouped(&a, &b, context, &mut |group, op| {
+        let Some((first, last)) = ends.get(group) else {
+            return Ok(());
+        };
+        if group == started {
+            writeln!(
+                out,
+                "{}",
+                similar::udiff::UnifiedHunkHeader::new(&[*first, *last])
+            )?;
+            started += 1;
+        }
+        match op {
+            DiffOp::Equal { old_index, len, .. } => {
+                write_lines(out, ' ', a.range(old_index..old_index + len))
+            }
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => write_lines(out, '-', a.range(old_index..old_index + old_len)),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => write_lines(out, '+', b.range(new_index..new_index + new_len)),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                write_lines(out, '-', a.range(old_index..old_index + old_len))?;
+                write_lines(out, '+', b.range(new_index..new_index + new_len))
             }
         }
+    })
+}
+
+/// The walk's operations grouped into hunks as `similar`'s `group_diff_ops` groups them, one
+/// operation at a time: `each(hunk, op)` for every operation of every group, in order (the
+/// last group may be a lone `Equal`, which is no hunk). Never holds the operations.
+fn walk_grouped(
+    a: &Lines<'_>,
+    b: &Lines<'_>,
+    n: usize,
+    each: &mut dyn FnMut(usize, DiffOp) -> std::fmt::Result,
+) -> std::fmt::Result {
+    let mut group = 0;
+    let mut first = true;
+    // One operation behind the walk, to know the last one (whose unchanged lines are cut to
+    // the context, as the first one's are).
+    let mut held: Option<DiffOp> = None;
+    let mut result = Ok(());
+    let mut take = |op: DiffOp, last: bool, group: &mut usize| -> std::fmt::Result {
+        let mut op = op;
+        if let DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = &mut op
+        {
+            if first {
+                let offset = len.saturating_sub(n);
+                *old_index += offset;
+                *new_index += offset;
+                *len -= offset;
+            }
+            if last {
+                *len -= len.saturating_sub(n);
+            }
+        }
+        first = false;
+        if let DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = op
+            && len > n * 2
+        {
+            each(
+                *group,
+                DiffOp::Equal {
+                    old_index,
+                    new_index,
+                    len: n,
+                },
+            )?;
+            *group += 1;
+            let offset = len.saturating_sub(n);
+            return each(
+                *group,
+                DiffOp::Equal {
+                    old_index: old_index + offset,
+                    new_index: new_index + offset,
+                    len: len - offset,
+                },
+            );
+        }
+        each(*group, op)
+    };
+    walk(a, b, &mut |op| {
+        if result.is_ok()
+            && let Some(before) = held.replace(op)
+        {
+            result = take(before, false, &mut group);
+        }
+    });
+    result?;
+    match held {
+        Some(op) => take(op, true, &mut group),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Writes `lines` each after `tag`, marking a last line without a line break as `similar` does.
-fn write_lines(out: &mut dyn std::fmt::Write, tag: char, lines: &[&str]) -> std::fmt::Result {
+fn write_lines<'t>(
+    out: &mut dyn std::fmt::Write,
+    tag: char,
+    lines: impl Iterator<Item = &'t str>,
+) -> std::fmt::Result {
     for line in lines {
         out.write_char(tag)?;
         out.write_str(line)?;
@@ -117,31 +224,55 @@ fn write_lines(out: &mut dyn std::fmt::Write, tag: char, lines: &[&str]) -> std:
     Ok(())
 }
 
-/// `text`'s lines, each with its terminator (`\n`, `\r\n` or a lone `\r`, as `similar` splits).
-fn lines(text: &str) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut at = 0;
-    while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
-        let mut end = at + found + 1;
-        if bytes[end - 1] == b'\r' && bytes.get(end) == Some(&b'\n') {
-            end += 1;
-        }
-        out.push(&text[start..end]);
-        start = end;
-        at = end;
-    }
-    if start < text.len() {
-        out.push(&text[start..]);
-    }
-    out
+/// A text's lines, each with its terminator (`\n`, `\r\n` or a lone `\r`, as `similar`
+/// splits), kept as where each starts.
+struct Lines<'t> {
+    text: &'t str,
+    /// Where each line starts, and the text's end.
+    starts: Vec<u32>,
 }
 
-/// The diff of two line sequences as `similar`'s operations, and how many pairs of lines were
-/// compared (at most `(W + 1)(W + 2) / 2 + 1` per line of either side: linear).
-pub(crate) fn line_ops(a: &[&str], b: &[&str]) -> (Vec<DiffOp>, usize) {
-    let mut ops = Vec::new();
+impl<'t> Lines<'t> {
+    fn of(text: &'t str) -> Lines<'t> {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut at = 0;
+        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
+            let mut end = at + found + 1;
+            if bytes[end - 1] == b'\r' && bytes.get(end) == Some(&b'\n') {
+                end += 1;
+            }
+            starts.push(offset(end));
+            at = end;
+        }
+        if at < text.len() {
+            starts.push(offset(text.len()));
+        }
+        Lines { text, starts }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn get(&self, n: usize) -> &'t str {
+        &self.text[self.starts[n] as usize..self.starts[n + 1] as usize]
+    }
+
+    fn range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &'t str> + '_ {
+        range.map(|n| self.get(n))
+    }
+}
+
+/// A text offset as [`Lines`] keeps it (reports are refused past 4 GiB).
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).expect("a report under 4 GiB")
+}
+
+/// The diff of two texts' lines as `similar`'s operations, handed to `emit` in order; returns
+/// how many pairs of lines were compared (at most `(W + 1)(W + 2) / 2 + 1` per line of either
+/// side: linear).
+fn walk(a: &Lines<'_>, b: &Lines<'_>, emit: &mut dyn FnMut(DiffOp)) -> usize {
     let mut compared = 0;
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
@@ -149,13 +280,13 @@ pub(crate) fn line_ops(a: &[&str], b: &[&str]) -> (Vec<DiffOp>, usize) {
         let (from_i, from_j) = (i, j);
         while i < a.len() && j < b.len() && {
             compared += 1;
-            a[i] == b[j]
+            a.get(i) == b.get(j)
         } {
             i += 1;
             j += 1;
         }
         if i > from_i {
-            ops.push(DiffOp::Equal {
+            emit(DiffOp::Equal {
                 old_index: from_i,
                 new_index: from_j,
                 len: i - from_i,
@@ -178,7 +309,7 @@ pub(crate) fn line_ops(a: &[&str], b: &[&str]) -> (Vec<DiffOp>, usize) {
             i = (i + 1).min(a.len());
             j = (j + 1).min(b.len());
         }
-        ops.push(match (i - from_i, j - from_j) {
+        emit(match (i - from_i, j - from_j) {
             (old_len, 0) => DiffOp::Delete {
                 old_index: from_i,
                 old_len,
@@ -197,15 +328,15 @@ pub(crate) fn line_ops(a: &[&str], b: &[&str]) -> (Vec<DiffOp>, usize) {
             },
         });
     }
-    (ops, compared)
+    compared
 }
 
 /// The nearest `(x, y)` (fewest lines skipped, the diagonal first) with `x + y ≥ 1` within
 /// [`RESYNC_WINDOW`] where `a[i + x] == b[j + y]`; or where one side ends while the other is
 /// still within the window (the rest of it is then all inserted or all deleted).
 fn resync(
-    a: &[&str],
-    b: &[&str],
+    a: &Lines<'_>,
+    b: &Lines<'_>,
     i: usize,
     j: usize,
     compared: &mut usize,
@@ -222,7 +353,7 @@ fn resync(
                 }
                 if pi < a.len() && pj < b.len() {
                     *compared += 1;
-                    if a[pi] == b[pj] {
+                    if a.get(pi) == b.get(pj) {
                         return Some((x, y));
                     }
                 }
@@ -296,6 +427,41 @@ mod tests {
         assert_eq!(ours(old, new), reference(old, new));
     }
 
+    /// An HTML table: each row five lines, its key cell one of them.
+    fn html(rows: usize, edited: impl Fn(usize) -> bool) -> String {
+        let mut text = String::from("<h2>Action Items</h2>\n<table>\n");
+        for row in 0..rows {
+            let key = if edited(row) {
+                format!("<a href=\"https://x/browse/OPS-{row}\">OPS-{row}</a>")
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "<tr>\n<td>Item {row}</td>\n<td>{key}</td>\n<td>Owner</td>\n</tr>\n"
+            ));
+        }
+        text.push_str("</table>\n<p>end</p>");
+        text
+    }
+
+    #[test]
+    fn rows_of_many_lines_give_similars_hunks_byte_for_byte() {
+        // Unchanged runs shorter, as long as and longer than two contexts: one hunk, or many.
+        let old = html(30, |_| false);
+        for edited in [
+            &(|_: usize| true) as &dyn Fn(usize) -> bool,
+            &|r| r % 2 == 0,
+            &|r| r % 3 == 0,
+            &|r| r == 0 || r == 29,
+            &|r| r == 14,
+        ] {
+            let new = html(30, edited);
+            assert_eq!(ours(&old, &new), reference(&old, &new));
+        }
+        let new = format!("{}\n", html(30, |r| r == 29));
+        assert_eq!(ours(&old, &new), reference(&old, &new));
+    }
+
     #[test]
     fn inserted_and_deleted_lines_still_give_a_correct_diff() {
         for (old, new) in [
@@ -315,8 +481,9 @@ mod tests {
         for rows in [1_000, 20_000] {
             let old = table(rows, |_| false);
             let new = table(rows, |_| true);
-            let (a, b) = (lines(&old), lines(&new));
-            let (ops, compared) = line_ops(&a, &b);
+            let (a, b) = (Lines::of(&old), Lines::of(&new));
+            let mut ops = Vec::new();
+            let compared = walk(&a, &b, &mut |op| ops.push(op));
             let per_line = (RESYNC_WINDOW + 1) * (RESYNC_WINDOW + 2) / 2 + 1;
             assert!(
                 compared <= per_line * (a.len() + b.len()),
