@@ -816,7 +816,15 @@ mod tests {
                 }) {
                     continue;
                 }
-                let splices = planned(&chosen);
+                let mut splices = planned(&chosen);
+                // Some values padded after, as pipe cells are.
+                for (n, s) in splices.list.iter_mut().enumerate() {
+                    s.after = match (n + choice) % 3 {
+                        0 => After::Nothing,
+                        1 => After::Space,
+                        _ => After::Pipe,
+                    };
+                }
                 let mut in_place = text.to_owned();
                 splice_in_place(&mut in_place, &splices);
                 let copied = splice(text, &splices);
