@@ -123,11 +123,11 @@ impl WireIssue {
                         .unwrap_or_else(|| a.display_name.clone())
                 }),
             },
-            planning: super::model::Planning {
+            planning: super::model::PlanningBox::new(super::model::Planning {
                 assignee: fields.assignee,
                 due: fields.duedate,
                 priority: fields.priority.map(|p| p.name),
-            },
+            }),
         })
     }
 }
