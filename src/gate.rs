@@ -849,7 +849,7 @@ mod tests {
             id: "1".into(),
             key: IssueKey::parse(key).unwrap(),
             summary: "s".into(),
-            labels: Vec::new(),
+            labels: Vec::new().into(),
             status: Status {
                 name: status.into(),
                 category,

@@ -15,7 +15,7 @@ use super::client::{Call, JiraClient};
 use super::error::{ApiErrors, JiraError};
 use super::model::{
     CreateFields, CreateOutcome, Deployment, FetchedIssues, FieldMeta, Issue, IssueKey, IssueType,
-    NewIssue, Project, Status, StatusCategory, Tracking, User,
+    LabelSets, NewIssue, Project, Status, StatusCategory, Tracking, User,
 };
 
 /// Jira Cloud's documented cap for `POST /issue/bulk` ("Creates upto 50 issues"); used for
@@ -91,6 +91,12 @@ pub(crate) struct WireNamed {
 impl WireIssue {
     /// Converts to [`Issue`]; `None` if Jira left out the key or the fields we asked for.
     pub fn into_issue(self) -> Option<Issue> {
+        self.into_issue_sharing(&mut LabelSets::default())
+    }
+
+    /// As [`WireIssue::into_issue`], its labels shared with the issue read before it when they
+    /// are the same (see [`LabelSets`]).
+    pub fn into_issue_sharing(self, label_sets: &mut LabelSets) -> Option<Issue> {
         let key = IssueKey::parse(self.key.as_deref()?)?;
         let fields = self.fields?;
         let status = fields.status?;
@@ -98,7 +104,7 @@ impl WireIssue {
             id: self.id,
             key,
             summary: fields.summary.unwrap_or_default(),
-            labels: fields.labels,
+            labels: label_sets.share(fields.labels.into()),
             status: Status {
                 name: status.name,
                 category: status
@@ -615,11 +621,13 @@ impl JiraClient {
                 message: format!("Jira reported issue errors: {:?}", page.issue_errors),
             });
         }
+        let mut label_sets = LabelSets::default();
         page.issues
             .into_iter()
             .map(|w| {
                 let id = w.id.clone();
-                w.into_issue().ok_or_else(|| incomplete(&call, &id))
+                w.into_issue_sharing(&mut label_sets)
+                    .ok_or_else(|| incomplete(&call, &id))
             })
             .collect()
     }

@@ -37,7 +37,9 @@ pub struct Issue {
     /// Current key (after a move, the new one).
     pub key: IssueKey,
     pub summary: String,
-    pub labels: Vec<String>,
+    /// Shared between issues that carry the same ones (a report's tickets all carry its date
+    /// label, severity and mark): see [`LabelSets`].
+    pub labels: std::sync::Arc<[String]>,
     pub status: Status,
     /// Resolution name, when resolved.
     pub resolution: Option<String>,
@@ -47,6 +49,27 @@ pub struct Issue {
     /// Who works on it and when it was created, resolved and due (read for the dashboard).
     #[serde(default)]
     pub tracking: Tracking,
+}
+
+/// Hands out one shared list for issues read one after another with the same labels: a
+/// report's tickets carry the same three, so 100,000 of them read in pages of 100 hold ~1,000
+/// lists, not 100,000.
+#[derive(Debug, Default)]
+pub struct LabelSets {
+    last: Option<std::sync::Arc<[String]>>,
+}
+
+impl LabelSets {
+    /// `labels`, as the last list handed out when it is the same.
+    pub fn share(&mut self, labels: std::sync::Arc<[String]>) -> std::sync::Arc<[String]> {
+        match &self.last {
+            Some(last) if *last == labels => last.clone(),
+            _ => {
+                self.last = Some(labels.clone());
+                labels
+            }
+        }
+    }
 }
 
 /// Who, by when, how urgent: the fields the report's Owner, Due and Priority cells update.
@@ -374,6 +397,20 @@ impl CreateFields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issues_read_one_after_another_with_the_same_labels_share_one_list() {
+        let labels = |names: &[&str]| -> std::sync::Arc<[String]> {
+            names.iter().map(|n| n.to_string()).collect()
+        };
+        let mut sets = LabelSets::default();
+        let first = sets.share(labels(&["sev1_20260101", "sev1"]));
+        let second = sets.share(labels(&["sev1_20260101", "sev1"]));
+        assert!(std::sync::Arc::ptr_eq(&first, &second));
+        let other = sets.share(labels(&["sev1"]));
+        assert_eq!(&*other, ["sev1".to_string()]);
+        assert!(!std::sync::Arc::ptr_eq(&first, &other));
+    }
 
     #[test]
     fn planning_is_boxed_only_when_set_and_reads_and_serializes_as_before() {

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::client::{Call, JiraClient};
 use super::error::JiraError;
 use super::issues::{READ_FIELDS, WireIssue, incomplete};
-use super::model::{Deployment, Issue, IssueKey};
+use super::model::{Deployment, Issue, IssueKey, LabelSets};
 
 /// Cloud's documented cap on `reconcileIssues` ids per request.
 pub const RECONCILE_LIMIT: usize = 50;
@@ -195,6 +195,7 @@ impl JiraClient {
     ) -> Result<(), JiraError> {
         let mut token: Option<String> = None;
         let mut seen_tokens = HashSet::new();
+        let mut label_sets = LabelSets::default();
         loop {
             let mut body = json!({
                 "jql": jql,
@@ -213,7 +214,10 @@ impl JiraClient {
             let page: CloudPage = self.send(&call).await?.decode(&call)?;
             for w in page.issues {
                 let id = w.id.clone();
-                each(w.into_issue().ok_or_else(|| incomplete(&call, &id))?);
+                each(
+                    w.into_issue_sharing(&mut label_sets)
+                        .ok_or_else(|| incomplete(&call, &id))?,
+                );
             }
             // Loop on the token, not on isLast alone (isLast has been unreliable elsewhere).
             match page.next_page_token {
@@ -240,6 +244,7 @@ impl JiraClient {
         each: &mut (dyn FnMut(Issue) + Send),
     ) -> Result<(), JiraError> {
         let mut start = 0usize;
+        let mut label_sets = LabelSets::default();
         loop {
             // Only DC-known keys: older DC rejects unknown body properties.
             let call = Call::new(Method::POST, "/rest/api/2/search")
@@ -255,7 +260,10 @@ impl JiraClient {
             let got = page.issues.len();
             for w in page.issues {
                 let id = w.id.clone();
-                each(w.into_issue().ok_or_else(|| incomplete(&call, &id))?);
+                each(
+                    w.into_issue_sharing(&mut label_sets)
+                        .ok_or_else(|| incomplete(&call, &id))?,
+                );
             }
             start += got;
             if got == 0 || page.total.is_none_or(|t| start >= t) {
