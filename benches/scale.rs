@@ -31,6 +31,7 @@ use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use fake_jira::users::FakeUser;
 use fake_jira::{FAKE_EMAIL, FAKE_TOKEN, FakeJira, Flavor};
 
 const TOKEN_VARIABLE: &str = "PM_SYNC_BENCH_TOKEN";
@@ -73,40 +74,93 @@ impl Kind {
         }
     }
 
-    /// A report of this kind with `rows` unlinked action items.
-    fn report(self, rows: usize) -> String {
+    /// A report of this kind with `rows` unlinked action items, shaped as `shape` says.
+    fn report(self, rows: usize, shape: Shape) -> String {
         let mut text = String::from(
             "---\ndate: 2020-04-14\ntitle: Scale\nseverity: sev2\n---\n# Scale\n\n## Action Items\n\n",
         );
+        let long = shape == Shape::Long;
         match self {
             Kind::Html => {
-                text.push_str(
+                text.push_str(if long {
+                    "<table>\n<thead>\n<tr>\n<th>Action Item</th>\n<th>Owner</th>\n\
+                     <th>Status</th>\n</tr>\n</thead>\n<tbody>\n"
+                } else {
                     "<table>\n<thead>\n<tr>\n<th>Action Item</th>\n<th>Status</th>\n</tr>\n\
-                     </thead>\n<tbody>\n",
-                );
+                     </thead>\n<tbody>\n"
+                });
                 for n in 0..rows {
-                    let _ = write!(
-                        text,
-                        "<tr>\n<td>Action item number {n}</td>\n<td></td>\n</tr>\n"
-                    );
+                    if long {
+                        let _ = write!(
+                            text,
+                            "<tr>\n<td>{}</td>\n<td>@owner{:03}</td>\n<td></td>\n</tr>\n",
+                            long_item(n, "&amp; <code>max_connections</code>"),
+                            n % 200
+                        );
+                    } else {
+                        let _ = write!(
+                            text,
+                            "<tr>\n<td>Action item number {n}</td>\n<td></td>\n</tr>\n"
+                        );
+                    }
                 }
                 text.push_str("</tbody>\n</table>\n");
             }
             Kind::Pipe => {
-                text.push_str("| Action Item | Status |\n|---|---|\n");
+                text.push_str(if long {
+                    "| Action Item | Owner | Status |\n|---|---|---|\n"
+                } else {
+                    "| Action Item | Status |\n|---|---|\n"
+                });
                 for n in 0..rows {
-                    let _ = writeln!(text, "| Action item number {n} | |");
+                    if long {
+                        let item = long_item(n, "& `max_connections`");
+                        let _ = writeln!(text, "| {item} | @owner{:03} |  |", n % 200);
+                    } else {
+                        let _ = writeln!(text, "| Action item number {n} | |");
+                    }
                 }
             }
             Kind::List => {
                 for n in 0..rows {
-                    let _ = writeln!(text, "- [ ] Action item number {n}");
+                    if long {
+                        let item = long_item(n, "& `max_connections`");
+                        let _ = writeln!(text, "- [ ] {item}\n  - owner: @owner{:03}", n % 200);
+                    } else {
+                        let _ = writeln!(text, "- [ ] Action item number {n}");
+                    }
                 }
             }
         }
         text.push_str("\n## Timeline\n\nNothing else.\n");
         text
     }
+}
+
+/// How the generated rows look (`PM_SYNC_SCALE_SHAPE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `short` (the default): the least a row can be, `| Action item number 12345 | |`, so
+    /// every byte pm-sync keeps per row shows against the file.
+    Short,
+    /// `long`: rows as post-mortems write them (the report bench's): a sentence of ~150
+    /// bytes, an owner (`@owner012`, resolved to an assignee as a real run does) and an
+    /// empty status.
+    Long,
+}
+
+/// An action item as teams write them, `special` written in the container's own markup.
+fn long_item(n: usize, special: &str) -> String {
+    let special = if n % 4 == 0 {
+        special
+    } else {
+        "and its runbook"
+    };
+    format!(
+        "Item {n:05}: add an alert on replication lag above 30 s for every primary database in \
+         cluster {} {special}, then page the DBA rotation",
+        n % 97
+    )
 }
 
 /// One command's run at one size.
@@ -146,6 +200,10 @@ fn main() {
                 .collect()
         })
         .unwrap_or_else(|| vec![Kind::Html, Kind::Pipe, Kind::List]);
+    let shape = match std::env::var("PM_SYNC_SCALE_SHAPE").as_deref() {
+        Ok("long") => Shape::Long,
+        _ => Shape::Short,
+    };
     let stop = std::env::var("PM_SYNC_SCALE_STOP").ok();
     let commands: Vec<&str> = match stop
         .as_deref()
@@ -159,7 +217,7 @@ fn main() {
     let mut heavy = false;
     println!("time per row and peak heap per file size");
     for kind in kinds {
-        println!("\n{} — sizes {sizes:?}", kind.name());
+        println!("\n{} ({shape:?} rows) — sizes {sizes:?}", kind.name());
         println!(
             "{:<16} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
             "command", "rows", "file", "wall", "µs/row", "heap", "heap/file"
@@ -167,7 +225,7 @@ fn main() {
         let mut per_row: Vec<Vec<f64>> = vec![Vec::new(); commands.len()];
         let mut last_ratio: Vec<f64> = vec![0.0; commands.len()];
         for &rows in &sizes {
-            let runs = runtime.block_on(at_size(kind, rows, &commands));
+            let runs = runtime.block_on(at_size(kind, rows, shape, &commands));
             for (index, (command, run, file)) in runs.iter().enumerate() {
                 let micros = run.wall.as_secs_f64() * 1e6 / rows as f64;
                 per_row[index].push(micros);
@@ -211,12 +269,32 @@ fn main() {
 
 /// Every command on a fresh report of `rows` items of `kind`, in order (sync creates the
 /// tickets the later commands read). Returns (command, run, file size).
-async fn at_size<'c>(kind: Kind, rows: usize, commands: &[&'c str]) -> Vec<(&'c str, Run, u64)> {
+async fn at_size<'c>(
+    kind: Kind,
+    rows: usize,
+    shape: Shape,
+    commands: &[&'c str],
+) -> Vec<(&'c str, Run, u64)> {
     let fake = FakeJira::start(Flavor::Cloud).await;
+    if shape == Shape::Long {
+        // The rows' owners are people Jira knows, as in a team's own project.
+        fake.add_assignable_people(
+            (0..200)
+                .map(|n| {
+                    let name = format!("owner{n:03}");
+                    FakeUser::new(
+                        &name,
+                        &format!("Owner {n:03}"),
+                        &format!("{name}@example.com"),
+                    )
+                })
+                .collect(),
+        );
+    }
     let dir = tempfile::tempdir().expect("temporary folder");
     let config = write_config(dir.path(), &fake);
     let report = dir.path().join("pm.md");
-    std::fs::write(&report, kind.report(rows)).expect("write report");
+    std::fs::write(&report, kind.report(rows, shape)).expect("write report");
     let site = dir.path().join("site");
     let mut out = Vec::new();
     for &command in commands {

@@ -8,7 +8,7 @@
 //! cannot be assigned is not an error: the ticket is created unassigned and the row says why
 //! (unless `[jira] unassignable = "fail"`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
@@ -19,22 +19,51 @@ use crate::jira::model::{CreateFields, Deployment, FIELDS_WE_FILL, FieldMeta, Is
 use crate::jira::users::UserMatch;
 use crate::report::roles::{self, Role};
 use crate::sync::engine::Engine;
+use crate::sync::outcome::SharedText;
 use crate::sync::plan::{ItemAt, NewTicket, Plan, Ticket};
 use crate::sync::workspace::LoadedReport;
 
-/// Warnings for rows, keyed by (report index, row): e.g. why a ticket is unassigned.
-pub type RowWarnings = HashMap<ItemAt, String>;
+/// Warnings for rows, keyed by (report index, row): e.g. why a ticket is unassigned. A text
+/// many rows share (every row of one owner, of one bad due date) is held once.
+#[derive(Debug, Default)]
+pub struct RowWarnings {
+    by_row: HashMap<ItemAt, SharedText>,
+    texts: HashSet<SharedText>,
+}
 
-/// Adds `warning` to the row's warnings (a row may have several: an owner nobody can be
-/// assigned, a due date that is no date, a priority the project does not have).
+impl RowWarnings {
+    /// No warnings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `warning` to the row's warnings (a row may have several: an owner nobody can be
+    /// assigned, a due date that is no date, a priority the project does not have).
+    pub fn add(&mut self, at: ItemAt, warning: String) {
+        let text = match self.by_row.get(&at) {
+            Some(earlier) => format!("{earlier}; {warning}"),
+            None => warning,
+        };
+        let shared = match self.texts.get(text.as_str()) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared = SharedText::from(text);
+                self.texts.insert(shared.clone());
+                shared
+            }
+        };
+        self.by_row.insert(at, shared);
+    }
+
+    /// Each row's warnings, as one text.
+    pub fn into_rows(self) -> impl Iterator<Item = (ItemAt, SharedText)> {
+        self.by_row.into_iter()
+    }
+}
+
+/// Adds `warning` to the row's warnings: see [`RowWarnings::add`].
 pub fn add_warning(warnings: &mut RowWarnings, at: ItemAt, warning: String) {
-    warnings
-        .entry(at)
-        .and_modify(|all| {
-            all.push_str("; ");
-            all.push_str(&warning);
-        })
-        .or_insert(warning);
+    warnings.add(at, warning);
 }
 
 /// Why a Due cell sets no due date, or the date it sets.
@@ -351,16 +380,68 @@ pub async fn prepare(
         per_report.insert(index, map);
     }
 
-    // Row cells: due date and priority checked now, owners looked up once each.
-    let mut per_row: HashMap<ItemAt, Map<String, Value>> = HashMap::new();
-    let mut owners_of: HashMap<ItemAt, String> = HashMap::new();
+    // Row cells: owners looked up once each, then each row's own fields (due date, priority,
+    // assignee) made and checked. Rows asking for the same fields share one copy of them and
+    // one ticket: a report of 100,000 rows among 200 owners holds 200 field maps, not
+    // 100,000 (a map is a tree node of ~600 bytes, even with one entry).
     let due_field = screen_fields::find(screen, "duedate");
     let priority_field = screen_fields::find(screen, "priority");
     let assignee_field = screen_fields::find(screen, "assignee");
     let mut unused: Vec<&str> = Vec::new();
     let zero_based = zero_based_priorities(reports);
+
+    // One lookup per distinct person, concurrently (the client caps requests in flight).
+    let mut wanted: BTreeMap<String, String> = BTreeMap::new();
+    if assignee_field.is_some() {
+        for at in &creating {
+            let Some(item) = reports[at.report].report.item(at.row) else {
+                continue;
+            };
+            if let Some(cell) = roles::cell(&item, Role::Owner) {
+                let person = company.person(cell.text.trim());
+                let key = person.to_ascii_lowercase();
+                if !lookups.contains_key(&key) {
+                    wanted.entry(key).or_insert_with(|| person.to_owned());
+                }
+            }
+        }
+    }
+    let mut failures: BTreeMap<String, String> = BTreeMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for person in wanted.into_values() {
+        let client = engine.client.clone();
+        let project = jira.project.clone();
+        tasks.spawn(async move {
+            let found = client.find_assignable(&project, &person).await;
+            (person, found)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let (person, found) = joined.map_err(|e| {
+            Error::Jira(JiraError::Protocol {
+                request: "user search".into(),
+                message: format!("a lookup task failed: {e}"),
+            })
+        })?;
+        let value = match found? {
+            UserMatch::Found { id, .. } => Some(user_json(&id, cloud)),
+            other => {
+                failures.insert(person.to_ascii_lowercase(), why_unassignable(&other));
+                None
+            }
+        };
+        lookups.insert(person.to_ascii_lowercase(), value);
+    }
+
+    // Each create row's own fields, in the plan's order of creates: an index into `distinct`
+    // (rows asking for the same fields share one), `None` when the row has none.
+    let mut distinct: Vec<Map<String, Value>> = Vec::new();
+    let mut distinct_by_text: HashMap<String, u32> = HashMap::new();
+    let mut own_fields: Vec<Option<u32>> = Vec::with_capacity(creating.len());
+    let mut unassigned: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for at in &creating {
         let Some(item) = reports[at.report].report.item(at.row) else {
+            own_fields.push(None);
             continue;
         };
         let item = &item;
@@ -417,85 +498,53 @@ pub async fn prepare(
             }
         }
         if let Some(cell) = roles::cell(item, Role::Owner) {
-            if assignee_field.is_some() {
-                owners_of.insert(*at, cell.text.trim().to_owned());
-            } else {
+            if assignee_field.is_none() {
                 unused.push("Assignee");
+            } else {
+                let owner = cell.text.trim();
+                let person = company.person(owner).to_ascii_lowercase();
+                match lookups.get(&person).cloned().flatten() {
+                    Some(value) => {
+                        map.insert("assignee".into(), value);
+                    }
+                    None => {
+                        let why = failures
+                            .get(&person)
+                            .map_or("no assignable user matches", String::as_str);
+                        let warning = format!("created unassigned: owner {owner:?} {why}");
+                        if company.unassignable_fails {
+                            unassigned.insert(warning.clone());
+                        }
+                        add_warning(&mut warnings, *at, warning);
+                    }
+                }
             }
         }
-        per_row.insert(*at, map);
+        own_fields.push(if map.is_empty() {
+            None
+        } else {
+            let text = Value::Object(map.clone()).to_string();
+            let next = u32::try_from(distinct.len()).unwrap_or(u32::MAX);
+            let id = *distinct_by_text.entry(text).or_insert(next);
+            if id == next {
+                distinct.push(map);
+            }
+            Some(id)
+        });
     }
+    drop(distinct_by_text);
     unused.sort_unstable();
     unused.dedup();
     for field in unused {
         tracing::warn!("the report's {field} column is not used: {where_} has no {field} field");
     }
-
-    // One lookup per distinct person, concurrently (the client caps requests in flight).
-    let wanted: Vec<String> = owners_of
-        .values()
-        .map(|owner| company.person(owner).to_owned())
-        .filter(|person| !lookups.contains_key(&person.to_ascii_lowercase()))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut failures: BTreeMap<String, String> = BTreeMap::new();
-    let mut tasks = tokio::task::JoinSet::new();
-    for person in wanted {
-        let client = engine.client.clone();
-        let project = jira.project.clone();
-        tasks.spawn(async move {
-            let found = client.find_assignable(&project, &person).await;
-            (person, found)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        let (person, found) = joined.map_err(|e| {
-            Error::Jira(JiraError::Protocol {
-                request: "user search".into(),
-                message: format!("a lookup task failed: {e}"),
-            })
-        })?;
-        let value = match found? {
-            UserMatch::Found { id, .. } => Some(user_json(&id, cloud)),
-            other => {
-                failures.insert(person.to_ascii_lowercase(), why_unassignable(&other));
-                None
-            }
-        };
-        lookups.insert(person.to_ascii_lowercase(), value);
-    }
-    let mut unassigned: Vec<String> = Vec::new();
-    for (at, owner) in &owners_of {
-        let person = company.person(owner).to_ascii_lowercase();
-        match lookups.get(&person).cloned().flatten() {
-            Some(value) => {
-                if let Some(map) = per_row.get_mut(at) {
-                    map.insert("assignee".into(), value);
-                }
-            }
-            None => {
-                let why = failures
-                    .get(&person)
-                    .cloned()
-                    .unwrap_or_else(|| "no assignable user matches".into());
-                unassigned.push(format!("created unassigned: owner {owner:?} {why}"));
-                add_warning(
-                    &mut warnings,
-                    *at,
-                    format!("created unassigned: owner {owner:?} {why}"),
-                );
-            }
-        }
-    }
-    if company.unassignable_fails && !unassigned.is_empty() {
-        let mut list: Vec<&String> = unassigned.iter().collect();
-        list.sort();
+    if !unassigned.is_empty() {
         return Err(Error::config(
             format!(
                 "owners cannot be assigned in Jira project {} (nothing was created): {}",
                 jira.project,
-                list.iter()
+                unassigned
+                    .iter()
                     .map(|w| w.trim_start_matches("created unassigned: "))
                     .collect::<Vec<_>>()
                     .join("; ")
@@ -504,26 +553,29 @@ pub async fn prepare(
         ));
     }
 
-    // Every required field needs a value for every ticket; then the plan gets them. The rows
-    // of a report without fields of their own share one issue (checked once), the others
-    // have their own.
-    let mut shared: HashMap<usize, std::sync::Arc<NewTicket>> = HashMap::new();
+    // Every required field needs a value for every ticket; then the plan gets them. Rows that
+    // start from one ticket and ask for the same fields share one ticket (checked once). The
+    // ticket they start from is kept beside it, so its address names it for the whole loop.
+    type Started = (std::sync::Arc<NewTicket>, std::sync::Arc<NewTicket>);
+    let mut shared: HashMap<(usize, Option<u32>), Started> = HashMap::new();
+    let mut own_fields = own_fields.into_iter();
     for row in &mut plan.rows {
         let at = row.at();
         let Ticket::Create(ticket) = &mut row.ticket else {
             continue;
         };
-        let own = per_row.remove(&at);
-        if own.is_none()
-            && let Some(done) = shared.get(&row.report)
-        {
+        let own = own_fields.next().flatten();
+        let key = (std::sync::Arc::as_ptr(ticket) as usize, own);
+        if let Some((_, done)) = shared.get(&key) {
             *ticket = done.clone();
             continue;
         }
-        let has_own = own.is_some();
+        let started = ticket.clone();
         let new = std::sync::Arc::make_mut(ticket);
         let mut fields = per_report.get(&row.report).cloned().unwrap_or_default();
-        fields.extend(own.unwrap_or_default());
+        if let Some(own) = own.and_then(|id| distinct.get(id as usize)) {
+            fields.extend(own.clone());
+        }
         if let Some(labels) = fields.remove("labels") {
             for label in labels
                 .as_array()
@@ -568,9 +620,7 @@ pub async fn prepare(
         }
         new.fields = fields;
         new.links = links.clone();
-        if !has_own {
-            shared.insert(row.report, ticket.clone());
-        }
+        shared.insert(key, (started, ticket.clone()));
     }
     holder.parent_kind = parent_kind;
     holder.report_fields = report_fields;

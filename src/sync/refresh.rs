@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::jira::model::{FetchedIssues, Issue, IssueKey};
 use crate::report::model::{ActionItem, KnownStatuses};
 use crate::sync::apply::{Engine, finish_report, learn_status, missing_message};
-use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome, SharedTexts, ThinText};
+use crate::sync::outcome::{RowAction, RowOutcome, RunOutcome, SharedText, SharedTexts, ThinText};
 use crate::sync::plan;
 use crate::sync::workspace::LoadedReport;
 use crate::sync::write_back::{CellRecords, Decisions};
@@ -241,7 +241,7 @@ fn row_outcomes(
             updated: Default::default(),
             report_changed: decided.changed,
             error: (decided.action == RowAction::Missing).then(missing_message),
-            warning: warning.map(ThinText::from),
+            warning: warning.map(SharedText::from),
         });
     }
     outcomes

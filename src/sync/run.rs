@@ -303,9 +303,9 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         self.rows = initial_rows(engine, &self.plan);
         self.warn_duplicates();
         crate::sync::copies::warn_foreign(reports, &self.plan, &self.state);
-        for (at, warning) in warnings {
+        for (at, warning) in warnings.into_rows() {
             if let Some(row) = self.rows.get_mut(&at) {
-                row.warning = Some(warning.into());
+                row.warning = Some(warning);
             }
         }
         for update in &self.field_updates {

@@ -444,6 +444,18 @@ impl FakeJira {
         state.users = users::default_users();
     }
 
+    /// Adds Assignee and Due Date to the default create screen (as a Jira Software project
+    /// has them) and `people` to those who can be assigned issues in the project.
+    pub fn add_assignable_people(&self, people: Vec<users::FakeUser>) {
+        let mut state = self.state();
+        let flavor = state.flavor;
+        let planning = fields::company_screen(flavor)
+            .into_iter()
+            .filter(|field| field.id == "assignee" || field.id == "duedate");
+        state.company.extend(planning);
+        state.users.extend(people);
+    }
+
     /// Gives the project a priority scheme of `names`, highest first (after
     /// [`FakeJira::use_company_screen`]): the create screen's Priority field lists them, in
     /// that order, as Jira's createmeta does for the project's scheme, and creates are checked
