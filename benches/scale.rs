@@ -151,7 +151,7 @@ enum Shape {
 
 /// An action item as teams write them, `special` written in the container's own markup.
 fn long_item(n: usize, special: &str) -> String {
-    let special = if n % 4 == 0 {
+    let special = if n.is_multiple_of(4) {
         special
     } else {
         "and its runbook"
