@@ -691,7 +691,8 @@ impl Lookup {
                 due: tracking.due,
             };
             if self.summary_wanted.contains(asked.as_str()) {
-                self.summaries.insert(asked.as_str().to_owned(), summary);
+                self.summaries
+                    .insert(asked.as_str().to_owned(), summary.to_string());
             }
             if let Some(last) = self.tickets.last() {
                 sorted &= self.asked_of(last) < asked.as_str();
@@ -1071,7 +1072,7 @@ mod tests {
 
     fn tracked(key: &str, status: &str, category: StatusCategory, assignee: Option<&str>) -> Issue {
         let mut issue = issue(key, status, category);
-        issue.summary = format!("summary of {key}");
+        issue.summary = format!("summary of {key}").into();
         issue.tracking.assignee = assignee.map(str::to_owned);
         issue.tracking.created =
             crate::jira::model::Tracking::parse_datetime("2020-04-14T23:30:00.000-0500");

@@ -103,7 +103,7 @@ impl WireIssue {
         Some(Issue {
             id: self.id,
             key,
-            summary: fields.summary.unwrap_or_default(),
+            summary: fields.summary.unwrap_or_default().into(),
             labels: label_sets.share(fields.labels.into()),
             status: Status {
                 name: status.name,

@@ -36,7 +36,7 @@ pub struct Issue {
     pub id: String,
     /// Current key (after a move, the new one).
     pub key: IssueKey,
-    pub summary: String,
+    pub summary: std::sync::Arc<str>,
     /// Shared between issues that carry the same ones (a report's tickets all carry its date
     /// label, severity and mark): see [`LabelSets`].
     pub labels: std::sync::Arc<[String]>,

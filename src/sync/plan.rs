@@ -372,11 +372,21 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
             {
                 edits = Vec::new();
             }
+            // The ticket's own summary when it is the item's (a linked report's every row):
+            // one copy between Jira's ticket, the plan and the outcome, not two.
+            let summary = match &ticket {
+                Ticket::Linked(issue) | Ticket::Adopt(issue)
+                    if *issue.summary == *item.summary() =>
+                {
+                    issue.summary.clone()
+                }
+                _ => item.summary().into(),
+            };
             rows.push(RowPlan {
                 report: input.report,
                 row: item.row,
                 line: item.line,
-                summary: item.summary().into(),
+                summary,
                 ticket,
                 update: update.map(Box::new),
                 edits,
@@ -840,7 +850,7 @@ mod tests {
         state.add_found("sev1_20200414".into(), vec![changed]);
         let found = &state.by_label["sev1_20200414"][0];
         assert!(!Arc::ptr_eq(found, &shared));
-        assert_eq!(found.summary, "Changed since");
+        assert_eq!(&*found.summary, "Changed since");
     }
 
     #[test]

@@ -83,7 +83,7 @@ async fn statuses_deleted_and_moved_keys() {
             "NEW-1",
             "moved issue is found under the asked key"
         );
-        assert_eq!(m.summary, "Item 3");
+        assert_eq!(&*m.summary, "Item 3");
     }
 }
 
@@ -114,7 +114,7 @@ async fn search_by_label_pages_to_the_end() {
             .await
             .unwrap();
         assert_eq!(found.len(), 25, "{flavor:?}");
-        let summaries: Vec<String> = found.iter().map(|i| i.summary.clone()).collect();
+        let summaries: Vec<String> = found.iter().map(|i| i.summary.to_string()).collect();
         assert_eq!(summaries[0], "Item 0");
         assert!(
             found
@@ -167,7 +167,7 @@ async fn cloud_search_lag_is_beaten_by_reconcile() {
         .await
         .unwrap();
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].summary, "Fresh");
+    assert_eq!(&*found[0].summary, "Fresh");
 }
 
 #[tokio::test]
