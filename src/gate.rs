@@ -657,6 +657,7 @@ impl Lookup {
                 summary,
                 status,
                 tracking,
+                planning,
                 ..
             } = std::sync::Arc::unwrap_or_clone(issue);
             let url = browse_url(&key);
@@ -681,10 +682,10 @@ impl Lookup {
                 status: self.texts.intern(&status.name),
                 browse,
                 whole_url,
-                assignee: tracking
+                assignee: planning
                     .assignee
                     .as_deref()
-                    .map_or(NONE, |name| self.texts.intern(name)),
+                    .map_or(NONE, |person| self.texts.intern(person.shown_name())),
                 category: status.category,
                 created: tracking.created.map(|d| d.date_naive()),
                 resolved: tracking.resolved.map(|d| d.date_naive()),
@@ -1073,7 +1074,15 @@ mod tests {
     fn tracked(key: &str, status: &str, category: StatusCategory, assignee: Option<&str>) -> Issue {
         let mut issue = issue(key, status, category);
         issue.summary = format!("summary of {key}").into();
-        issue.tracking.assignee = assignee.map(str::to_owned);
+        issue.planning = crate::jira::model::PlanningBox::new(crate::jira::model::Planning {
+            assignee: assignee.map(|name| {
+                std::sync::Arc::new(crate::jira::model::User {
+                    display_name: name.to_owned(),
+                    ..Default::default()
+                })
+            }),
+            ..Default::default()
+        });
         issue.tracking.created =
             crate::jira::model::Tracking::parse_datetime("2020-04-14T23:30:00.000-0500");
         issue.tracking.due = NaiveDate::from_ymd_opt(2020, 5, 1);

@@ -15,7 +15,7 @@ use super::client::{Call, JiraClient};
 use super::error::{ApiErrors, JiraError};
 use super::model::{
     CreateFields, CreateOutcome, Deployment, FetchedIssues, FieldMeta, Issue, IssueKey, IssueType,
-    LabelSets, NewIssue, Project, Status, StatusCategory, Tracking, User,
+    NewIssue, Project, SharedParts, Status, StatusCategory, Tracking, User,
 };
 
 /// Jira Cloud's documented cap for `POST /issue/bulk` ("Creates upto 50 issues"); used for
@@ -91,12 +91,12 @@ pub(crate) struct WireNamed {
 impl WireIssue {
     /// Converts to [`Issue`]; `None` if Jira left out the key or the fields we asked for.
     pub fn into_issue(self) -> Option<Issue> {
-        self.into_issue_sharing(&mut LabelSets::default())
+        self.into_issue_sharing(&mut SharedParts::default())
     }
 
     /// As [`WireIssue::into_issue`], its labels shared with the issue read before it when they
-    /// are the same (see [`LabelSets`]).
-    pub fn into_issue_sharing(self, label_sets: &mut LabelSets) -> Option<Issue> {
+    /// are the same (see [`SharedParts`]).
+    pub fn into_issue_sharing(self, shared_parts: &mut SharedParts) -> Option<Issue> {
         let key = IssueKey::parse(self.key.as_deref()?)?;
         let fields = self.fields?;
         let status = fields.status?;
@@ -104,7 +104,7 @@ impl WireIssue {
             id: self.id,
             key,
             summary: fields.summary.unwrap_or_default().into(),
-            labels: label_sets.share(fields.labels.into()),
+            labels: shared_parts.share(fields.labels.into()),
             status: Status {
                 name: status.name,
                 category: status
@@ -122,15 +122,9 @@ impl WireIssue {
                     .duedate
                     .as_deref()
                     .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-                assignee: fields.assignee.as_ref().map(|a| {
-                    a.name
-                        .clone()
-                        .filter(|_| a.display_name.is_empty())
-                        .unwrap_or_else(|| a.display_name.clone())
-                }),
             },
             planning: super::model::PlanningBox::new(super::model::Planning {
-                assignee: fields.assignee,
+                assignee: fields.assignee.map(|person| shared_parts.person(person)),
                 due: fields.duedate,
                 priority: fields.priority.map(|p| p.name),
             }),
@@ -621,12 +615,12 @@ impl JiraClient {
                 message: format!("Jira reported issue errors: {:?}", page.issue_errors),
             });
         }
-        let mut label_sets = LabelSets::default();
+        let mut shared_parts = SharedParts::default();
         page.issues
             .into_iter()
             .map(|w| {
                 let id = w.id.clone();
-                w.into_issue_sharing(&mut label_sets)
+                w.into_issue_sharing(&mut shared_parts)
                     .ok_or_else(|| incomplete(&call, &id))
             })
             .collect()

@@ -38,7 +38,7 @@ pub struct Issue {
     pub key: IssueKey,
     pub summary: std::sync::Arc<str>,
     /// Shared between issues that carry the same ones (a report's tickets all carry its date
-    /// label, severity and mark): see [`LabelSets`].
+    /// label, severity and mark): see [`SharedParts`].
     pub labels: std::sync::Arc<[String]>,
     pub status: Status,
     /// Resolution name, when resolved.
@@ -51,31 +51,57 @@ pub struct Issue {
     pub tracking: Tracking,
 }
 
-/// Hands out one shared list for issues read one after another with the same labels: a
-/// report's tickets carry the same three, so 100,000 of them read in pages of 100 hold ~1,000
-/// lists, not 100,000.
+/// Hands out what issues read one after another share, held once: one list for issues with
+/// the same labels as the issue before (a report's tickets carry the same three, so 100,000
+/// of them read in pages of 100 hold ~1,000 lists, not 100,000), and one record per assignee
+/// (a team of 200 owns 100,000 tickets).
 #[derive(Debug, Default)]
-pub struct LabelSets {
-    last: Option<std::sync::Arc<[String]>>,
+pub struct SharedParts {
+    last_labels: Option<std::sync::Arc<[String]>>,
+    people: std::collections::HashMap<String, std::sync::Arc<Assignee>>,
 }
 
-impl LabelSets {
+impl SharedParts {
     /// `labels`, as the last list handed out when it is the same.
     pub fn share(&mut self, labels: std::sync::Arc<[String]>) -> std::sync::Arc<[String]> {
-        match &self.last {
+        match &self.last_labels {
             Some(last) if *last == labels => last.clone(),
             _ => {
-                self.last = Some(labels.clone());
+                self.last_labels = Some(labels.clone());
                 labels
+            }
+        }
+    }
+
+    /// `person`, as handed out before when Jira described them the same way.
+    pub fn person(&mut self, person: Assignee) -> std::sync::Arc<Assignee> {
+        match self.people.get(id_of(&person)) {
+            Some(known) if **known == person => known.clone(),
+            _ => {
+                let shared = std::sync::Arc::new(person);
+                self.people
+                    .insert(id_of(&shared).to_owned(), shared.clone());
+                shared
             }
         }
     }
 }
 
+/// What names a user: the account id (Cloud), else the username (Data Center), else the
+/// display name.
+fn id_of(person: &Assignee) -> &str {
+    person
+        .account_id
+        .as_deref()
+        .or(person.name.as_deref())
+        .unwrap_or(&person.display_name)
+}
+
 /// Who, by when, how urgent: the fields the report's Owner, Due and Priority cells update.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Planning {
-    pub assignee: Option<Assignee>,
+    /// Shared by the issues of one assignee (see [`SharedParts`]).
+    pub assignee: Option<std::sync::Arc<Assignee>>,
     /// `YYYY-MM-DD`.
     pub due: Option<String>,
     /// Priority name.
@@ -127,7 +153,8 @@ impl<'de> Deserialize<'de> for PlanningBox {
 /// An issue's assignee: a user as Jira sends it (e-mail only when the profile shows it).
 pub type Assignee = User;
 
-/// An issue's people and dates: `created`, `resolutiondate`, `duedate` and `assignee`.
+/// An issue's dates: `created`, `resolutiondate` and `duedate` (its assignee is in
+/// [`Planning`]).
 /// Every part is optional: Jira leaves them empty, and a date Jira formats unexpectedly is
 /// dropped rather than failing the read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,8 +165,6 @@ pub struct Tracking {
     pub resolved: Option<DateTime<FixedOffset>>,
     /// `duedate` (a date without time).
     pub due: Option<NaiveDate>,
-    /// The assignee's display name.
-    pub assignee: Option<String>,
 }
 
 impl Tracking {
@@ -231,6 +256,16 @@ pub struct User {
     /// Email, when the user's privacy settings show it.
     #[serde(default)]
     pub email_address: Option<String>,
+}
+
+impl User {
+    /// The name to show: the display name, else (Data Center without one) the username.
+    pub fn shown_name(&self) -> &str {
+        match &self.name {
+            Some(name) if self.display_name.is_empty() => name,
+            _ => &self.display_name,
+        }
+    }
 }
 
 /// An issue type of a project.
@@ -403,13 +438,38 @@ mod tests {
         let labels = |names: &[&str]| -> std::sync::Arc<[String]> {
             names.iter().map(|n| n.to_string()).collect()
         };
-        let mut sets = LabelSets::default();
+        let mut sets = SharedParts::default();
         let first = sets.share(labels(&["sev1_20260101", "sev1"]));
         let second = sets.share(labels(&["sev1_20260101", "sev1"]));
         assert!(std::sync::Arc::ptr_eq(&first, &second));
         let other = sets.share(labels(&["sev1"]));
         assert_eq!(&*other, ["sev1".to_string()]);
         assert!(!std::sync::Arc::ptr_eq(&first, &other));
+    }
+
+    #[test]
+    fn issues_of_one_assignee_share_one_record_until_jira_describes_them_otherwise() {
+        let person = |id: &str, shown: &str| User {
+            account_id: Some(id.into()),
+            display_name: shown.into(),
+            ..User::default()
+        };
+        let mut parts = SharedParts::default();
+        let first = parts.person(person("5b10-li", "Li Wei"));
+        let again = parts.person(person("5b10-li", "Li Wei"));
+        assert!(std::sync::Arc::ptr_eq(&first, &again));
+        let other = parts.person(person("5b10-sam", "Sam Lee"));
+        assert_eq!(other.shown_name(), "Sam Lee");
+        // Renamed in Jira between two pages: the new name is kept, not the old record.
+        let renamed = parts.person(person("5b10-li", "Li Wei (SRE)"));
+        assert_eq!(renamed.shown_name(), "Li Wei (SRE)");
+        assert_eq!(first.shown_name(), "Li Wei");
+        // Data Center without a display name shows the username.
+        let dc = User {
+            name: Some("lwei".into()),
+            ..User::default()
+        };
+        assert_eq!(dc.shown_name(), "lwei");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::client::{Call, JiraClient};
 use super::error::JiraError;
 use super::issues::{READ_FIELDS, WireIssue, incomplete};
-use super::model::{Deployment, Issue, IssueKey, LabelSets};
+use super::model::{Deployment, Issue, IssueKey, SharedParts};
 
 /// Cloud's documented cap on `reconcileIssues` ids per request.
 pub const RECONCILE_LIMIT: usize = 50;
@@ -195,7 +195,7 @@ impl JiraClient {
     ) -> Result<(), JiraError> {
         let mut token: Option<String> = None;
         let mut seen_tokens = HashSet::new();
-        let mut label_sets = LabelSets::default();
+        let mut shared_parts = SharedParts::default();
         loop {
             let mut body = json!({
                 "jql": jql,
@@ -215,7 +215,7 @@ impl JiraClient {
             for w in page.issues {
                 let id = w.id.clone();
                 each(
-                    w.into_issue_sharing(&mut label_sets)
+                    w.into_issue_sharing(&mut shared_parts)
                         .ok_or_else(|| incomplete(&call, &id))?,
                 );
             }
@@ -244,7 +244,7 @@ impl JiraClient {
         each: &mut (dyn FnMut(Issue) + Send),
     ) -> Result<(), JiraError> {
         let mut start = 0usize;
-        let mut label_sets = LabelSets::default();
+        let mut shared_parts = SharedParts::default();
         loop {
             // Only DC-known keys: older DC rejects unknown body properties.
             let call = Call::new(Method::POST, "/rest/api/2/search")
@@ -261,7 +261,7 @@ impl JiraClient {
             for w in page.issues {
                 let id = w.id.clone();
                 each(
-                    w.into_issue_sharing(&mut label_sets)
+                    w.into_issue_sharing(&mut shared_parts)
                         .ok_or_else(|| incomplete(&call, &id))?,
                 );
             }
