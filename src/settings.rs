@@ -346,7 +346,7 @@ impl Settings {
         let (found, searched) = find_config_file(explicit, reports, env);
         let (config_file, file, text) = match found {
             Some(path) => {
-                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                let text = read_config_text(&path).map_err(|source| ConfigError::Read {
                     path: path.clone(),
                     source,
                 })?;
@@ -851,6 +851,31 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// The most a config file may hold: far above any real one, far below what would strain the
+/// memory.
+const MAX_CONFIG_SIZE: u64 = 4 << 20;
+
+/// The text of the config file at `path`, read as reports are read: a FIFO, socket, device or
+/// folder is refused at once (`-c /dev/stdin`, a FIFO named `pm-sync.toml`, `/dev/zero` behind
+/// `PM_SYNC_CONFIG` would otherwise block the run or fill the memory), and so is a file over
+/// [`MAX_CONFIG_SIZE`].
+fn read_config_text(path: &Path) -> std::io::Result<String> {
+    let bytes =
+        crate::report::disk::read_regular_at_most(path, MAX_CONFIG_SIZE).map_err(|error| {
+            if error.kind() == std::io::ErrorKind::InvalidInput {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a regular file (a folder, FIFO, socket or device); a config file is a \
+                     TOML file",
+                )
+            } else {
+                error
+            }
+        })?;
+    String::from_utf8(bytes)
+        .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidData, error))
 }
 
 /// Registers the tokens the config names (the variables named by `[jira]` and `[confluence]`

@@ -270,9 +270,11 @@ fn place<'a>(
 }
 
 /// At most `max` characters, with an ellipsis when cut (the full text is in the data table).
+/// Masked first, as the page's writer would, so a cut secret shows no head.
 fn truncate(text: &str, max: usize) -> String {
+    let text = crate::redact::text(text);
     if text.chars().count() <= max {
-        text.to_owned()
+        text.into_owned()
     } else {
         let mut cut: String = text.chars().take(max - 1).collect();
         cut.push('…');

@@ -684,9 +684,13 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some((when - now).to_std().unwrap_or_default())
 }
 
+/// The most a `ca_file` may hold: an operating system's whole bundle is well under 1 MiB.
+const MAX_CA_FILE_SIZE: u64 = 16 << 20;
+
 /// The certificates of a PEM bundle; an unreadable, invalid or empty file is a config error.
 fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, JiraError> {
-    let pem = std::fs::read(path)
+    // Read as reports are: a FIFO or a device is refused at once, and a bundle is bounded.
+    let pem = crate::report::disk::read_regular_at_most(path, MAX_CA_FILE_SIZE)
         .map_err(|e| JiraError::Config(format!("cannot read ca_file `{}`: {e}", path.display())))?;
     let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
         JiraError::Config(format!(

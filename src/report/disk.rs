@@ -172,6 +172,22 @@ pub(crate) fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// [`read_regular`] for a small file pm-sync reads whole (its config file, a CA bundle): at
+/// most `max` bytes, else [`io::ErrorKind::FileTooLarge`]. Read through a bounded handle, so
+/// `/dev/zero` behind a link, or a file that grows while it is read, never fills the memory.
+pub fn read_regular_at_most(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    let file = open_regular(path, Access::Read)?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("the file is larger than the {max} bytes allowed"),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// The error for a path that is not a regular file.
 pub(crate) fn not_regular() -> io::Error {
     io::Error::new(

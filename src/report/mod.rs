@@ -615,7 +615,7 @@ impl Report {
         })?;
         let parsed = parse_text(path, &text, options)?;
         let text = Arc::new(text);
-        Ok(Report {
+        let report = Report {
             path: path.to_owned(),
             options: options.clone(),
             saved: SavedText::Bytes(Arc::clone(&text)),
@@ -623,7 +623,29 @@ impl Report {
             parsed,
             known: KnownStatuses::default(),
             page_title: None,
-        })
+        };
+        report.refuse_secret_in_items()?;
+        Ok(report)
+    }
+
+    /// Refuses a report whose items hold a secret that its bytes do not: the token split by
+    /// emphasis, an HTML tag or comment, an entity or a Markdown escape, which parsing removes.
+    /// An item's text is what Jira gets as a summary (its other cells as fields), so it is
+    /// refused as a file holding the token is, naming only the item's line.
+    fn refuse_secret_in_items(&self) -> Result<(), ReportError> {
+        if !crate::redact::any_registered() {
+            return Ok(());
+        }
+        for item in self.iter_items() {
+            let mut cells = std::iter::once(&item.item).chain(item.extra.iter().map(|(_, c)| c));
+            if cells.any(|cell| crate::redact::find(cell.text.as_bytes()).is_some()) {
+                return Err(ReportError::HoldsSecret {
+                    path: self.path.clone(),
+                    line: item.line,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Parses `body`, a Confluence page's storage format, as the report named `name` (its page
@@ -645,7 +667,7 @@ impl Report {
         }
         let parsed = storage::parse(name, &body, title, options)?;
         let text = Arc::new(body);
-        Ok(Report {
+        let report = Report {
             path: name.to_owned(),
             options: options.clone(),
             saved: SavedText::Bytes(Arc::clone(&text)),
@@ -653,7 +675,9 @@ impl Report {
             parsed,
             known: KnownStatuses::default(),
             page_title: Some(title.to_owned()),
-        })
+        };
+        report.refuse_secret_in_items()?;
+        Ok(report)
     }
 
     /// Parses `text` the way this report was first parsed (Markdown/HTML, or storage).

@@ -398,6 +398,15 @@ pub(crate) fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, V
     let overrides = overrides
         .build()
         .unwrap_or_else(|_| ignore::overrides::Override::empty());
+    // The walk opens each folder's ignore files blocking: one that is a FIFO (or a device)
+    // would hang the run. The walked folder's and its parents' are checked now, each
+    // subfolder's before it is entered (a folder with one is not walked, and is an error).
+    if let Some(bad) = root.ancestors().find_map(unreadable_ignore_file) {
+        errors.push(read_error(&bad, ignore_file_not_regular()));
+        return (found, errors);
+    }
+    let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let skipping = std::sync::Arc::clone(&skipped);
     let walker = ignore::WalkBuilder::new(dir)
         .overrides(overrides)
         .hidden(true)
@@ -405,9 +414,17 @@ pub(crate) fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, V
         .git_global(false)
         // A .gitignore counts even in a folder that is not (yet) a git checkout.
         .require_git(false)
-        .filter_entry(|entry| {
+        .filter_entry(move |entry| {
             let name = entry.file_name();
-            !(entry.depth() > 0 && (name == "node_modules" || name == "target"))
+            if entry.depth() > 0 && (name == "node_modules" || name == "target") {
+                return false;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && let Some(bad) = unreadable_ignore_file(entry.path()) {
+                skipping.lock().unwrap_or_else(|e| e.into_inner()).push(bad);
+                return false;
+            }
+            true
         })
         .build();
     for entry in walker {
@@ -453,8 +470,29 @@ pub(crate) fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, V
         }
         found.push(path.to_path_buf());
     }
+    for bad in std::mem::take(&mut *skipped.lock().unwrap_or_else(|e| e.into_inner())) {
+        errors.push(read_error(&bad, ignore_file_not_regular()));
+    }
     found.sort();
     (found, errors)
+}
+
+/// The error for an ignore file that is not a regular file.
+fn ignore_file_not_regular() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "not a regular file (a folder, FIFO, socket or device); a folder run reads its ignore \
+         files, so the folder holding this one is not read: make it a plain file or remove it",
+    )
+}
+
+/// The ignore files a folder walk reads in each folder (`.gitignore`, `.ignore`, a checkout's
+/// `.git/info/exclude`): the first in `dir` that exists but is not a regular file.
+fn unreadable_ignore_file(dir: &Path) -> Option<PathBuf> {
+    [".gitignore", ".ignore", ".git/info/exclude"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()))
 }
 
 /// The first line of a message (the error without its source excerpt).

@@ -3,6 +3,7 @@
 mod company;
 mod faults;
 mod freetext;
+mod hostile_probe;
 mod links;
 mod outcomes;
 mod parent;

@@ -209,10 +209,13 @@ fn verdict_color(verdict: Verdict) -> Color {
     }
 }
 
-/// `text` cut to `width` characters, the last one an ellipsis.
+/// `text` cut to `width` characters, the last one an ellipsis. Masked first: a summary read
+/// from Jira may hold the token, and once cut, the filter at the exit would no longer know
+/// its head.
 fn shorten(text: &str, width: usize) -> String {
+    let text = crate::redact::text(text);
     if text.chars().count() <= width {
-        text.to_owned()
+        text.into_owned()
     } else {
         let mut short: String = text.chars().take(width - 1).collect();
         short.push('…');
