@@ -193,6 +193,40 @@ async fn credentials_echoed_in_headers_and_redirects_are_masked_at_every_verbosi
     }
 }
 
+/// Jira echoing the token in its error body the way Python's `urllib.parse.quote()` encodes
+/// it: `/` left raw, `+` and `=` percent-encoded. A filter that knew only the raw token or the
+/// fully encoded one would print it; the whole span is masked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_echoed_quote_encoded_in_a_jira_error_body_is_masked() {
+    const TOKEN: &str = "ATATT3xFf/G+F0=PrObE1234567890abcdef/ghijklmnop+qrstuvwxyz=ZZ99";
+    let quoted = TOKEN.replace('+', "%2B").replace('=', "%3D");
+    let jira = FakeJira::start(Flavor::DataCenter).await;
+    let pm = PmSync::against(&jira, Flavor::DataCenter).env("JIRA_API_TOKEN", TOKEN);
+    pm.write("pm.md", REPORT);
+    jira.inject(Fault::Response {
+        endpoint: None,
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: format!(r#"{{"errorMessages":["Bad credentials: {quoted} (rotate it)"]}}"#),
+        times: 1000,
+    });
+    for args in [
+        &["sync", "pm.md"][..],
+        &["sync", "pm.md", "--format", "json"],
+    ] {
+        let out = pm.run(args).await;
+        assert_ne!(out.code, 0, "{args:?}\n{out}");
+        let shown = out.to_string();
+        assert!(
+            shown.contains("Bad credentials: *** (rotate it)"),
+            "{args:?}\n{out}"
+        );
+        assert!(!shown.contains(&quoted[..12]), "{args:?}\n{out}");
+        assert_masked(&out, TOKEN, &format!("{args:?}"));
+    }
+    assert_no_file_holds(pm.dir(), &quoted, &[]);
+}
+
 /// A successful run at trace level: the Basic header is never logged in any form.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_trace_level_run_logs_no_credentials() {
