@@ -55,6 +55,13 @@ pub fn register(secret: &str) {
         .add(secret.as_bytes());
 }
 
+/// Whether `token` is too short to be masked ([`MIN_SECRET_LEN`]): no Jira token or PAT is, so
+/// it is most likely a placeholder or a cut copy, and would be printed as it is.
+pub fn too_short_to_mask(token: &str) -> bool {
+    let token = token.trim();
+    !token.is_empty() && token.len() < MIN_SECRET_LEN
+}
+
 /// Registers the token and, with an email (Jira Cloud's Basic auth), `email:token` and its
 /// base64 as sent in the `Authorization` header.
 pub fn register_credentials(email: Option<&str>, token: &str) {
@@ -587,6 +594,19 @@ mod tests {
             }
             assert!(out == whole, "writes of {piece} bytes");
         }
+    }
+
+    #[test]
+    fn a_token_under_the_minimum_is_too_short_to_mask() {
+        assert!(too_short_to_mask("tok3n"));
+        assert!(too_short_to_mask(" 1234567 "));
+        assert!(!too_short_to_mask("12345678"));
+        assert!(
+            !too_short_to_mask(""),
+            "a missing token is reported elsewhere"
+        );
+        register("tok3n");
+        assert_eq!(text("tok3n"), "tok3n");
     }
 
     #[test]

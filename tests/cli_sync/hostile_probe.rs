@@ -227,6 +227,23 @@ async fn a_token_echoed_quote_encoded_in_a_jira_error_body_is_masked() {
     assert_no_file_holds(pm.dir(), &quoted, &[]);
 }
 
+/// A token shorter than the masking minimum is no real token and would be printed as it is:
+/// pm-sync says so at start-up, without showing it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_too_short_to_be_masked_is_warned_about() {
+    let jira = FakeJira::start(Flavor::DataCenter).await;
+    let pm = PmSync::against(&jira, Flavor::DataCenter).env("JIRA_API_TOKEN", "tok3n");
+    pm.write("pm.md", REPORT);
+    let out = pm.run(&["check", "pm.md"]).await;
+    assert!(out.stderr.contains("too short to be masked"), "{out}");
+    assert!(out.stderr.contains("JIRA_API_TOKEN"), "{out}");
+    assert!(!out.stderr.contains("tok3n"), "{out}");
+    let out = pm
+        .run_env(&[("JIRA_API_TOKEN", Some(FAKE_TOKEN))], &["check", "pm.md"])
+        .await;
+    assert!(!out.stderr.contains("too short"), "{out}");
+}
+
 /// A successful run at trace level: the Basic header is never logged in any form.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_trace_level_run_logs_no_credentials() {
