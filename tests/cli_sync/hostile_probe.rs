@@ -424,6 +424,45 @@ async fn an_ignore_file_that_is_a_fifo_never_blocks_a_folder_run() {
     }
 }
 
+/// A FIFO, a socket or a link to one named like a report inside a folder given to a command:
+/// never opened (it would block) and never skipped in silence (`check` would pass without
+/// reading it): exit 2 naming it, before any Jira write.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifo_or_socket_named_like_a_report_in_a_folder_is_an_error_naming_it() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write("pms/pm.md", REPORT);
+    let fifo = pm.dir().join("pms/sub/fifo.md");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    mkfifo(&fifo);
+    let _socket = std::os::unix::net::UnixListener::bind(pm.dir().join("pms/sock.markdown"))
+        .expect("bind a socket");
+    std::os::unix::fs::symlink("sub/fifo.md", pm.dir().join("pms/link.md")).unwrap();
+    for args in [
+        &["check", "--offline", "pms"][..],
+        &["check", "pms"],
+        &["items", "pms"],
+        &["dashboard", "--offline", "pms"],
+        &["sync", "pms"],
+        &["refresh", "pms"],
+    ] {
+        let out = within(&pm, args, &[&fifo]).await;
+        assert_eq!(out.code, 2, "{args:?}\n{out}");
+        for name in ["fifo.md", "sock.markdown", "link.md"] {
+            assert!(out.stderr.contains(name), "{args:?} names {name}\n{out}");
+        }
+        assert!(out.stderr.contains("not a regular file"), "{args:?}\n{out}");
+    }
+    assert_eq!(jira.requests().writes, 0);
+    // A folder named like a report is walked, not refused.
+    std::fs::remove_file(&fifo).unwrap();
+    std::fs::remove_file(pm.dir().join("pms/sock.markdown")).unwrap();
+    std::fs::remove_file(pm.dir().join("pms/link.md")).unwrap();
+    pm.write("pms/notes.md/inner.md", REPORT);
+    let out = within(&pm, &["items", "pms"], &[]).await;
+    assert_eq!(out.code, 0, "{out}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sockets_devices_loops_and_proc_files_are_refused_at_once() {
     let jira = FakeJira::start(Flavor::Cloud).await;
