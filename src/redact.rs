@@ -12,16 +12,22 @@
 //!
 //! So a secret that reached a message by any path — a report that is a symlink to
 //! `/proc/self/environ`, a Jira error body echoing a header, a URL, a config value — is masked
-//! at the exit, whatever route it took.
+//! at the exit, whatever route it took, and whatever mix of literal and escaped bytes
+//! (percent, JSON, HTML, Markdown) spells it (`matcher`).
 //!
 //! What goes to stdout and stderr is also made safe for a terminal ([`for_terminal`]): a report
 //! or a Jira answer can hold escape sequences that would retitle, clear or rewrite the user's
 //! screen; only pm-sync's own colours pass. Files keep their bytes (a report is the user's).
 //! This module is a leaf: it imports nothing of the crate.
 
+mod matcher;
+
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::ops::Range;
 use std::sync::RwLock;
+
+use matcher::{Scanner, Secrets};
 
 /// What a secret is replaced with.
 pub const MASK: &str = "***";
@@ -30,98 +36,30 @@ pub const MASK: &str = "***";
 /// no Jira token or PAT is that short.
 pub const MIN_SECRET_LEN: usize = 8;
 
-static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+static SECRETS: RwLock<Secrets> = RwLock::new(Secrets::EMPTY);
 
-/// Registers `secret`: from now on every output masks it, and every escaped form of it (see
-/// `escaped_forms`). Strings shorter than [`MIN_SECRET_LEN`] (after trimming) are ignored.
+/// Registers `secret`: from now on every output masks it, whatever mix of literal and escaped
+/// bytes spells it (percent, JSON, HTML and Markdown escapes: see `matcher`). Strings shorter
+/// than [`MIN_SECRET_LEN`] (after trimming) are ignored.
+/// Atlassian API tokens hold `=`, `-` and `_`, Data Center PATs base64's `+` and `/`: a
+/// filter that only knew the raw bytes would miss the token in a URL, a JSON string or an
+/// HTML page echoing it.
 pub fn register(secret: &str) {
     let secret = secret.trim();
     if secret.len() < MIN_SECRET_LEN {
         return;
     }
-    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
-    for form in std::iter::once(secret.to_owned()).chain(escaped_forms(secret)) {
-        if !secrets.contains(&form) {
-            secrets.push(form);
-        }
-    }
-    // Longest first, so `email:token` is masked whole before the token inside it.
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    SECRETS
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .add(secret.as_bytes());
 }
 
-/// The forms a secret takes once some layer has escaped it, each different from `secret`:
-/// inside a JSON string (pm-sync's JSON output, or a Jira error echoing the header), with
-/// `\/` too (some JSON writers escape slashes), percent-encoded (a URL or form body echoed
-/// back; upper- and lower-case hex), HTML-escaped (an HTML error page, the dashboard) and
-/// escaped for a Markdown table cell.
-/// Atlassian API tokens hold `=`, `-` and `_`, Data Center PATs base64's `+` and `/`: a
-/// filter that only knew the raw bytes would miss the token in any of these.
-fn escaped_forms(secret: &str) -> Vec<String> {
-    let json: String = secret
-        .chars()
-        .map(|c| match c {
-            '"' => "\\\"".to_owned(),
-            '\\' => "\\\\".to_owned(),
-            '\n' => "\\n".to_owned(),
-            '\r' => "\\r".to_owned(),
-            '\t' => "\\t".to_owned(),
-            c if u32::from(c) < 0x20 => format!("\\u{:04x}", u32::from(c)),
-            c => c.to_string(),
-        })
-        .collect();
-    let json_slashes = json.replace('/', "\\/");
-    let percent = |upper: bool| -> String {
-        secret
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    char::from(b).to_string()
-                }
-                b if upper => format!("%{b:02X}"),
-                b => format!("%{b:02x}"),
-            })
-            .collect()
-    };
-    let html = |apostrophe: &str| -> String {
-        secret
-            .chars()
-            .map(|c| match c {
-                '&' => "&amp;".to_owned(),
-                '<' => "&lt;".to_owned(),
-                '>' => "&gt;".to_owned(),
-                '"' => "&quot;".to_owned(),
-                '\'' => apostrophe.to_owned(),
-                c => c.to_string(),
-            })
-            .collect()
-    };
-    // A Markdown table cell (`check --format markdown`, the dashboard's Markdown): the
-    // backslash escapes of `output::markdown_cell`, which Atlassian tokens' `_` gets.
-    let markdown: String = secret
-        .chars()
-        .map(|c| match c {
-            '|' | '\\' | '*' | '_' | '[' | ']' | '`' | '#' | '~' => format!("\\{c}"),
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect();
-    let mut forms = Vec::new();
-    for form in [
-        markdown,
-        json,
-        json_slashes,
-        percent(true),
-        percent(false),
-        html("&#39;"),
-        html("&#x27;"),
-    ] {
-        if form != secret && !forms.contains(&form) {
-            forms.push(form);
-        }
-    }
-    forms
+/// Whether `token` is too short to be masked ([`MIN_SECRET_LEN`]): no Jira token or PAT is, so
+/// it is most likely a placeholder or a cut copy, and would be printed as it is.
+pub fn too_short_to_mask(token: &str) -> bool {
+    let token = token.trim();
+    !token.is_empty() && token.len() < MIN_SECRET_LEN
 }
 
 /// Registers the token and, with an email (Jira Cloud's Basic auth), `email:token` and its
@@ -141,20 +79,18 @@ pub fn any_registered() -> bool {
     !SECRETS.read().unwrap_or_else(|e| e.into_inner()).is_empty()
 }
 
-/// Whether `text` holds a registered secret; the byte offset of the first one found.
+/// Whether `text` holds a registered secret (in any spelling); the byte offset of the first
+/// one found.
 pub fn find(text: &[u8]) -> Option<usize> {
     let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
-    secrets
-        .iter()
-        .filter_map(|s| memchr::memmem::find(text, s.as_bytes()))
-        .min()
+    secrets.spans(text).first().map(|span| span.start)
 }
 
 /// `text` with every registered secret replaced by [`MASK`] (borrowed when there is none).
 pub fn text(text: &str) -> Cow<'_, str> {
     match bytes(text.as_bytes()) {
         Cow::Borrowed(_) => Cow::Borrowed(text),
-        // Secrets are whole strings and the mask is ASCII: the result is still UTF-8.
+        // A span spells whole characters and the mask is ASCII: the result is still UTF-8.
         Cow::Owned(masked) => Cow::Owned(
             String::from_utf8(masked)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
@@ -162,26 +98,38 @@ pub fn text(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// `bytes` with every registered secret replaced by [`MASK`] (borrowed when there is none).
+/// `bytes` with every registered secret replaced by [`MASK`] (borrowed when there is none):
+/// the whole span that spells it, escapes included; overlapping ones (`email:token` and the
+/// token in it) become one mask.
 pub fn bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
-    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
-    let mut out: Cow<'_, [u8]> = Cow::Borrowed(bytes);
-    for secret in secrets.iter() {
-        let finder = memchr::memmem::Finder::new(secret.as_bytes());
-        if finder.find(&out).is_none() {
+    let spans = SECRETS
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .spans(bytes);
+    if spans.is_empty() {
+        return Cow::Borrowed(bytes);
+    }
+    let mut masked = Vec::with_capacity(bytes.len());
+    mask_into(&mut masked, bytes, 0, &spans);
+    Cow::Owned(masked)
+}
+
+/// Appends `text` (the bytes from position `base` on) to `out` with `spans` (positions, in
+/// order, within or before `text`) replaced by [`MASK`]. A span that began before `base` (one
+/// that straddled a flush) has only its part within `text` masked.
+fn mask_into(out: &mut Vec<u8>, text: &[u8], base: usize, spans: &[Range<usize>]) {
+    let mut at = 0;
+    for span in spans {
+        let start = span.start.saturating_sub(base).max(at);
+        let end = (span.end - base.min(span.end)).min(text.len());
+        if end <= start {
             continue;
         }
-        let mut masked = Vec::with_capacity(out.len());
-        let mut at = 0;
-        for found in finder.find_iter(&out) {
-            masked.extend_from_slice(&out[at..found]);
-            masked.extend_from_slice(MASK.as_bytes());
-            at = found + secret.len();
-        }
-        masked.extend_from_slice(&out[at..]);
-        out = Cow::Owned(masked);
+        out.extend_from_slice(&text[at..start]);
+        out.extend_from_slice(MASK.as_bytes());
+        at = end;
     }
-    out
+    out.extend_from_slice(&text[at..]);
 }
 
 /// `text` as it may be shown on a terminal: masked ([`text`]) and with control characters made
@@ -331,12 +279,17 @@ impl<W: Write> Drop for Writer<W> {
 
 /// A file written as it is made (the dashboard's page and JSON of 100,000 items are never one
 /// string), masked as [`bytes`] masks a whole file and otherwise unchanged: files keep their
-/// bytes, so no terminal filter. At each pass all but the last bytes (one fewer than the
-/// longest secret) go on, so a secret split between two writes is still masked whole; the
-/// rest goes on at [`FileWriter::finish`] (or a flush).
+/// bytes, so no terminal filter. At each pass the bytes the scan has settled go on (see
+/// `matcher::Scanner`): what could still begin a secret, in whatever spelling, waits for the
+/// next write, so a secret split between two writes is still masked whole; the rest goes on at
+/// [`FileWriter::finish`] (or a flush).
 pub struct FileWriter<W: Write> {
     inner: W,
+    /// The bytes not yet passed on.
     pending: Vec<u8>,
+    /// The position of `pending`'s first byte in all that was written.
+    base: usize,
+    scanner: Scanner,
 }
 
 impl<W: Write> FileWriter<W> {
@@ -345,6 +298,8 @@ impl<W: Write> FileWriter<W> {
         Self {
             inner,
             pending: Vec::new(),
+            base: 0,
+            scanner: Scanner::default(),
         }
     }
 
@@ -354,34 +309,30 @@ impl<W: Write> FileWriter<W> {
         Ok(self.inner)
     }
 
-    /// Masks and passes on what is pending, all of it or all but what could begin a secret.
+    /// Masks and passes on what is pending, all of it or all that is settled.
     fn pass_on(&mut self, all: bool) -> io::Result<()> {
-        let mut cut = self.pending.len();
-        if !all {
+        let end = self.base + self.pending.len();
+        let (cut, spans) = {
             let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
-            let longest = secrets.iter().map(String::len).max().unwrap_or(0);
-            cut = cut.saturating_sub(longest.saturating_sub(1));
-            // A secret that starts before the cut ends within what is pending (it is at most
-            // `longest` long): the cut moves past it, so it goes on whole.
-            loop {
-                let straddles = secrets.iter().filter_map(|secret| {
-                    let from = (cut + 1).saturating_sub(secret.len());
-                    let to = (cut + secret.len() - 1).min(self.pending.len());
-                    memchr::memmem::find_iter(&self.pending[from..to], secret.as_bytes())
-                        .map(|at| from + at + secret.len())
-                        .filter(|&end| end > cut)
-                        .max()
-                });
-                match straddles.max() {
-                    Some(end) => cut = end,
-                    None => break,
-                }
+            if secrets.is_empty() {
+                (end, Vec::new())
+            } else {
+                self.scanner.scan(&secrets, &self.pending, self.base, all);
+                let cut = if all { end } else { self.scanner.settled() };
+                (cut, self.scanner.take_spans(cut))
             }
-        }
-        let masked = bytes(&self.pending[..cut]);
+        };
+        let cut = cut.clamp(self.base, end);
+        let mut masked = Vec::with_capacity(cut - self.base);
+        mask_into(
+            &mut masked,
+            &self.pending[..cut - self.base],
+            self.base,
+            &spans,
+        );
         self.inner.write_all(&masked)?;
-        drop(masked);
-        self.pending.drain(..cut);
+        self.pending.drain(..cut - self.base);
+        self.base = cut;
         Ok(())
     }
 }
@@ -389,7 +340,7 @@ impl<W: Write> FileWriter<W> {
 impl<W: Write> Write for FileWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.pending.extend_from_slice(buf);
-        // A pass every few kilobytes: each one searches what it passes for every secret.
+        // A pass every few kilobytes: each one scans only the bytes not scanned yet.
         if self.pending.len() >= 8 * 1024 {
             self.pass_on(false)?;
         }
@@ -519,8 +470,64 @@ mod tests {
         }
         register("ATATT3xFfGF0_Tok*en=AB12");
         assert_eq!(text("cell ATATT3xFfGF0\\_Tok\\*en=AB12 |"), "cell *** |");
-        // A plain token has no other form: nothing more to search for.
-        assert!(escaped_forms("ATATT3xFfGF0T0k3nValue").is_empty());
+        // A near miss is left alone.
+        assert_eq!(
+            text("cell ATATT3xFfGF0\\_Tok\\*en=AB1 |"),
+            "cell ATATT3xFfGF0\\_Tok\\*en=AB1 |"
+        );
+    }
+
+    #[test]
+    fn a_secret_spelled_with_any_mix_of_escapes_is_masked_whole() {
+        let token = "ATATT3xFf/G+F0=T0k3nMixed-0123";
+        register(token);
+        for form in [
+            // Python's urllib.parse.quote(): `/` raw, `+` and `=` encoded.
+            "ATATT3xFf/G%2BF0%3DT0k3nMixed-0123",
+            "ATATT3xFf\\/G\\u002bF0\\u003DT0k3nMixed-0123",
+            "ATATT3xFf&#47;G&#x2B;F0&#X3d;T0k3nMixed&#x2d;0123",
+            "&#65;TATT3xFf%2fG+F0=T0k3nMixed-012%33",
+        ] {
+            assert_eq!(text(&format!("a {form} b")), "a *** b", "{form}");
+            assert!(find(form.as_bytes()).is_some(), "{form}");
+        }
+        // One escaped byte that is not the token's.
+        let near = "a ATATT3xFf/G%2CF0%3DT0k3nMixed-0123 b";
+        assert_eq!(text(near), near);
+    }
+
+    #[test]
+    fn the_file_writer_masks_an_escaped_secret_split_across_writes() {
+        register("ATATT3xFf/G+F0=T0k3nFileSplit");
+        // `\uXXXX` everywhere: six bytes of text for each byte of the secret.
+        let json: String = "ATATT3xFf/G+F0=T0k3nFileSplit"
+            .bytes()
+            .map(|b| format!("\\u{b:04X}"))
+            .collect();
+        let quoted = "ATATT3xFf/G%2BF0%3DT0k3nFileSplit";
+        let mut text = Vec::new();
+        for n in 0..1_500 {
+            text.extend_from_slice(format!("row {n} ").as_bytes());
+            match n % 3 {
+                0 => text.extend_from_slice(json.as_bytes()),
+                1 => text.extend_from_slice(quoted.as_bytes()),
+                _ => {}
+            }
+        }
+        let whole = bytes(&text).into_owned();
+        assert!(find(&whole).is_none());
+        assert_eq!(
+            whole.windows(3).filter(|w| w == b"***").count(),
+            1_000,
+            "every spelling masked"
+        );
+        for piece in [1, 5, 6, 7, 33, 4096, 9000] {
+            let mut writer = FileWriter::new(Vec::new());
+            for chunk in text.chunks(piece) {
+                writer.write_all(chunk).unwrap();
+            }
+            assert_eq!(writer.finish().unwrap(), whole, "pieces of {piece}");
+        }
     }
 
     #[test]
@@ -587,6 +594,19 @@ mod tests {
             }
             assert!(out == whole, "writes of {piece} bytes");
         }
+    }
+
+    #[test]
+    fn a_token_under_the_minimum_is_too_short_to_mask() {
+        assert!(too_short_to_mask("tok3n"));
+        assert!(too_short_to_mask(" 1234567 "));
+        assert!(!too_short_to_mask("12345678"));
+        assert!(
+            !too_short_to_mask(""),
+            "a missing token is reported elsewhere"
+        );
+        register("tok3n");
+        assert_eq!(text("tok3n"), "tok3n");
     }
 
     #[test]

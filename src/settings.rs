@@ -919,6 +919,19 @@ fn register_configured_secrets(text: &str, env: EnvLookup<'_>) {
     }
 }
 
+/// Warns when the token is too short to be masked (`redact::MIN_SECRET_LEN`): no Jira token
+/// or PAT is, so it is likely a placeholder or a cut copy, and pm-sync would print it as it is
+/// wherever it is echoed (masking so short a string would garble ordinary text).
+fn warn_if_too_short_to_mask(token: &str, token_env: &str) {
+    if crate::redact::too_short_to_mask(token) {
+        tracing::warn!(
+            "{} holds a value too short to be a Jira API token or personal access token, and \
+             too short to be masked: pm-sync would print it as it is; export the whole token",
+            crate::redact::token_variable(token_env)
+        );
+    }
+}
+
 fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings, String> {
     let url_text = env("JIRA_URL").or_else(|| file.url.clone()).ok_or(
         "no Jira URL configured\nset [jira] url in the config file or the JIRA_URL variable",
@@ -984,6 +997,7 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
             crate::redact::token_variable(&token_env)
         )
     })?;
+    warn_if_too_short_to_mask(&token, &token_env);
     Ok(JiraSettings {
         url,
         deployment,

@@ -380,7 +380,9 @@ fn load_one(
 /// Every Markdown file (`.md`, `.markdown`, any case) below `dir`, sorted, as ripgrep would
 /// walk it: `.gitignore`d and hidden files skipped, `node_modules` and `target` too, and no
 /// symlink followed out of the tree (a symlinked file that stays inside it is kept; a dangling
-/// one, or a loop, is an error like an unreadable file).
+/// one, or a loop, is an error like an unreadable file). A FIFO, socket or device named like
+/// a report (or a link to one inside the tree) is an error too, found by its type alone: it
+/// is never opened, so it never blocks the walk.
 pub(crate) fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, Vec<ReportError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
@@ -450,6 +452,11 @@ pub(crate) fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, V
             // Kept only when it points at a regular file inside the tree.
             match std::fs::canonicalize(path) {
                 Ok(target) if target.starts_with(&root) && target.is_file() => {}
+                // A FIFO, socket or device inside the tree, named like a report.
+                Ok(target) if target.starts_with(&root) && !target.is_dir() => {
+                    errors.push(read_error(path, crate::report::disk::not_regular()));
+                    continue;
+                }
                 // Dangling, or a loop: a report that cannot be read, never skipped in silence
                 // (`check` must not pass on it), as when its path is given.
                 Err(error) => {
@@ -466,6 +473,12 @@ pub(crate) fn markdown_files(dir: &Path, exclude: &[String]) -> (Vec<PathBuf>, V
                 }
             }
         } else if !file_type.is_file() {
+            // A FIFO, socket or device named like a report is never opened (a FIFO would
+            // block) and never skipped in silence: `check` must not pass without reading it.
+            // A folder named `*.md` holds reports of its own and is walked.
+            if !file_type.is_dir() {
+                errors.push(read_error(path, crate::report::disk::not_regular()));
+            }
             continue;
         }
         found.push(path.to_path_buf());

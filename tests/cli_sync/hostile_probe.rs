@@ -193,6 +193,57 @@ async fn credentials_echoed_in_headers_and_redirects_are_masked_at_every_verbosi
     }
 }
 
+/// Jira echoing the token in its error body the way Python's `urllib.parse.quote()` encodes
+/// it: `/` left raw, `+` and `=` percent-encoded. A filter that knew only the raw token or the
+/// fully encoded one would print it; the whole span is masked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_echoed_quote_encoded_in_a_jira_error_body_is_masked() {
+    const TOKEN: &str = "ATATT3xFf/G+F0=PrObE1234567890abcdef/ghijklmnop+qrstuvwxyz=ZZ99";
+    let quoted = TOKEN.replace('+', "%2B").replace('=', "%3D");
+    let jira = FakeJira::start(Flavor::DataCenter).await;
+    let pm = PmSync::against(&jira, Flavor::DataCenter).env("JIRA_API_TOKEN", TOKEN);
+    pm.write("pm.md", REPORT);
+    jira.inject(Fault::Response {
+        endpoint: None,
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: format!(r#"{{"errorMessages":["Bad credentials: {quoted} (rotate it)"]}}"#),
+        times: 1000,
+    });
+    for args in [
+        &["sync", "pm.md"][..],
+        &["sync", "pm.md", "--format", "json"],
+    ] {
+        let out = pm.run(args).await;
+        assert_ne!(out.code, 0, "{args:?}\n{out}");
+        let shown = out.to_string();
+        assert!(
+            shown.contains("Bad credentials: *** (rotate it)"),
+            "{args:?}\n{out}"
+        );
+        assert!(!shown.contains(&quoted[..12]), "{args:?}\n{out}");
+        assert_masked(&out, TOKEN, &format!("{args:?}"));
+    }
+    assert_no_file_holds(pm.dir(), &quoted, &[]);
+}
+
+/// A token shorter than the masking minimum is no real token and would be printed as it is:
+/// pm-sync says so at start-up, without showing it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_too_short_to_be_masked_is_warned_about() {
+    let jira = FakeJira::start(Flavor::DataCenter).await;
+    let pm = PmSync::against(&jira, Flavor::DataCenter).env("JIRA_API_TOKEN", "tok3n");
+    pm.write("pm.md", REPORT);
+    let out = pm.run(&["check", "pm.md"]).await;
+    assert!(out.stderr.contains("too short to be masked"), "{out}");
+    assert!(out.stderr.contains("JIRA_API_TOKEN"), "{out}");
+    assert!(!out.stderr.contains("tok3n"), "{out}");
+    let out = pm
+        .run_env(&[("JIRA_API_TOKEN", Some(FAKE_TOKEN))], &["check", "pm.md"])
+        .await;
+    assert!(!out.stderr.contains("too short"), "{out}");
+}
+
 /// A successful run at trace level: the Basic header is never logged in any form.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_trace_level_run_logs_no_credentials() {
@@ -371,6 +422,45 @@ async fn an_ignore_file_that_is_a_fifo_never_blocks_a_folder_run() {
         assert_eq!(out.code, 2, "{args:?}\n{out}");
         assert!(out.stderr.contains("not a regular file"), "{args:?}\n{out}");
     }
+}
+
+/// A FIFO, a socket or a link to one named like a report inside a folder given to a command:
+/// never opened (it would block) and never skipped in silence (`check` would pass without
+/// reading it): exit 2 naming it, before any Jira write.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifo_or_socket_named_like_a_report_in_a_folder_is_an_error_naming_it() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write("pms/pm.md", REPORT);
+    let fifo = pm.dir().join("pms/sub/fifo.md");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    mkfifo(&fifo);
+    let _socket = std::os::unix::net::UnixListener::bind(pm.dir().join("pms/sock.markdown"))
+        .expect("bind a socket");
+    std::os::unix::fs::symlink("sub/fifo.md", pm.dir().join("pms/link.md")).unwrap();
+    for args in [
+        &["check", "--offline", "pms"][..],
+        &["check", "pms"],
+        &["items", "pms"],
+        &["dashboard", "--offline", "pms"],
+        &["sync", "pms"],
+        &["refresh", "pms"],
+    ] {
+        let out = within(&pm, args, &[&fifo]).await;
+        assert_eq!(out.code, 2, "{args:?}\n{out}");
+        for name in ["fifo.md", "sock.markdown", "link.md"] {
+            assert!(out.stderr.contains(name), "{args:?} names {name}\n{out}");
+        }
+        assert!(out.stderr.contains("not a regular file"), "{args:?}\n{out}");
+    }
+    assert_eq!(jira.requests().writes, 0);
+    // A folder named like a report is walked, not refused.
+    std::fs::remove_file(&fifo).unwrap();
+    std::fs::remove_file(pm.dir().join("pms/sock.markdown")).unwrap();
+    std::fs::remove_file(pm.dir().join("pms/link.md")).unwrap();
+    pm.write("pms/notes.md/inner.md", REPORT);
+    let out = within(&pm, &["items", "pms"], &[]).await;
+    assert_eq!(out.code, 0, "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
