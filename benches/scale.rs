@@ -7,9 +7,11 @@
 //! whose peak heap passes 4× the file at the largest size.
 //!
 //! Run: `cargo bench --bench scale`. `PM_SYNC_SCALE_SIZES=1000,10000` picks the sizes (default
-//! 1000,10000,100000), `PM_SYNC_SCALE_KINDS=html,pipe,list` the kinds, and
-//! `PM_SYNC_SCALE_STOP=sync` stops each size after that command (`items` and `sync --dry-run`
-//! need no tickets). What holds a peak: `PM_SYNC_SCALE_WRAP="heaptrack -o /tmp/h/{name}"`
+//! 1000,10000,100000), `PM_SYNC_SCALE_KINDS=html,pipe,list` the kinds,
+//! `PM_SYNC_SCALE_SHAPE=long` the rows teams write (a ~150-byte sentence and an owner Jira
+//! knows, who becomes the assignee) instead of the shortest (`| Action item number 12345 | |`),
+//! and `PM_SYNC_SCALE_STOP=sync` stops each size after that command (`items` and `sync
+//! --dry-run` need no tickets). What holds a peak: `PM_SYNC_SCALE_WRAP="heaptrack -o /tmp/h/{name}"`
 //! with `PM_SYNC_SCALE_ABORT_AT=<bytes>` (a little under the peak): the child aborts there, and
 //! what heaptrack calls leaked is what was live (`heaptrack_print -f … -F out.folded
 //! --flamegraph-cost-type leaked`).

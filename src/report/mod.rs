@@ -112,8 +112,10 @@ struct Parsed {
     heading: Option<String>,
     front_matter: FrontMatter,
     items: Items,
-    /// Why this section and container, for `items --explain`.
+    /// Why this section and container, for `items --explain` (without the skipped lines).
     explanation: Explanation,
+    /// The section's lines that are not items, and why (see [`Report::explanation`]).
+    skipped: Vec<explain::SkippedSpan>,
 }
 
 /// A report's items: compact records (see `packed.rs`), and the structs decoded from them once
@@ -227,14 +229,14 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
         columns: Vec::new(),
         skipped: Vec::new(),
     };
-    let mut lines = items::LineCounter::new(text);
-    for skipped in &scan.skipped {
-        explanation.skipped.push(explain::SkippedLine {
-            line: lines.line_of(skipped.span.start),
-            text: table::collapse_whitespace(&text[skipped.span.clone()]),
-            reason: skipped.reason,
-        });
-    }
+    // The lines skipped are kept as spans and told only when `--explain` asks: a list whose
+    // every item has a sub-bullet skips 100,000 lines, whose texts were ~8 MB held by every
+    // command.
+    let skipped: Vec<explain::SkippedSpan> = scan
+        .skipped
+        .iter()
+        .map(|skipped| explain::SkippedSpan::new(&skipped.span, skipped.reason))
+        .collect();
     let section_heading = scan.heading.clone();
     let located = match scan.table {
         Ok(located) => located,
@@ -344,6 +346,7 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
         front_matter,
         items: Items::new(items),
         explanation,
+        skipped,
     })
 }
 
@@ -742,9 +745,27 @@ impl Report {
     }
 
     /// Why pm-sync read the items it did: the section chosen and why, the container, each
-    /// column's role and every line of the section skipped with the reason.
-    pub fn explanation(&self) -> &Explanation {
-        &self.parsed.explanation
+    /// column's role and every line of the section skipped with the reason (made when asked).
+    pub fn explanation(&self) -> Explanation {
+        let mut explanation = self.parsed.explanation.clone();
+        let mut lines = items::LineCounter::new(&self.text);
+        explanation.skipped = self
+            .parsed
+            .skipped
+            .iter()
+            .map(|skipped| skipped.told(&self.text, &mut lines))
+            .collect();
+        explanation
+    }
+
+    /// Why the section was chosen, when no heading named it (a label line, a field row or the
+    /// fallback chose it): `items` says so even without `--explain`.
+    pub fn guessed_section(&self) -> Option<&str> {
+        let explanation = &self.parsed.explanation;
+        explanation
+            .choice
+            .as_deref()
+            .filter(|_| explanation.guessed)
     }
 
     /// What the report says about the incident: the front matter, and for what it does not

@@ -76,7 +76,7 @@ pub struct ItemsView<'a> {
     pub items: ItemList<'a>,
     /// Why these items (`items --explain`): absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<&'a super::Explanation>,
+    pub explanation: Option<super::Explanation>,
 }
 
 /// A report's items, serialised as an array of [`ItemView`]s without holding them all.
@@ -176,10 +176,7 @@ pub fn write_items_text(
         report.path().display(),
         report.table_line()
     )?;
-    let explanation = report.explanation();
-    if explanation.guessed
-        && let Some(choice) = &explanation.choice
-    {
+    if let Some(choice) = report.guessed_section() {
         writeln!(out, "section chosen because {choice}")?;
     }
     let fm = report.front_matter();

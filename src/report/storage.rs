@@ -377,6 +377,7 @@ pub(crate) fn parse(
         front_matter,
         items,
         explanation,
+        skipped: Vec::new(),
     })
 }
 
