@@ -106,7 +106,7 @@ impl WireIssue {
             summary: fields.summary.unwrap_or_default().into(),
             labels: shared_parts.share(fields.labels.into()),
             status: Status {
-                name: status.name,
+                name: shared_parts.status(status.name),
                 category: status
                     .status_category
                     .map_or(StatusCategory::Undefined, |c| c.key),
@@ -512,12 +512,14 @@ impl JiraClient {
             .map(|(n, k)| (k.as_str().to_ascii_uppercase(), n))
             .collect();
         let mut answered: Vec<(usize, IssueKey, Arc<Issue>)> = Vec::with_capacity(unique.len());
+        let mut people = SharedParts::default();
         while let Some(joined) = set.join_next().await {
             let issues = joined.map_err(|e| JiraError::Protocol {
                 request: "fetch_issues".into(),
                 message: format!("a fetch task failed: {e}"),
             })??;
-            for issue in issues {
+            for mut issue in issues {
+                people.share_assignee(&mut issue);
                 if let Some(&n) = place.get(&issue.key.as_str().to_ascii_uppercase()) {
                     answered.push((n, unique[n].clone(), Arc::new(issue)));
                 }

@@ -23,8 +23,9 @@ pub enum StatusCategory {
 /// An issue's workflow status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
-    /// Display name, e.g. `In Progress`.
-    pub name: String,
+    /// Display name, e.g. `In Progress`: shared by the issues read together that are in it
+    /// (see [`SharedParts`]).
+    pub name: std::sync::Arc<str>,
     /// Its category.
     pub category: StatusCategory,
 }
@@ -59,6 +60,8 @@ pub struct Issue {
 pub struct SharedParts {
     last_labels: Option<std::sync::Arc<[String]>>,
     people: std::collections::HashMap<String, std::sync::Arc<Assignee>>,
+    /// A workflow has a handful of statuses: looked through, not hashed.
+    statuses: Vec<std::sync::Arc<str>>,
 }
 
 impl SharedParts {
@@ -73,6 +76,19 @@ impl SharedParts {
         }
     }
 
+    /// The status named `name`, as handed out before.
+    pub fn status(&mut self, name: String) -> std::sync::Arc<str> {
+        if let Some(known) = self.statuses.iter().find(|known| ***known == *name) {
+            return known.clone();
+        }
+        let shared: std::sync::Arc<str> = name.into();
+        // Bounded: a run that meets more names than a workflow has shares the first ones.
+        if self.statuses.len() < 64 {
+            self.statuses.push(shared.clone());
+        }
+        shared
+    }
+
     /// `person`, as handed out before when Jira described them the same way.
     pub fn person(&mut self, person: Assignee) -> std::sync::Arc<Assignee> {
         match self.people.get(id_of(&person)) {
@@ -82,6 +98,28 @@ impl SharedParts {
                 self.people
                     .insert(id_of(&shared).to_owned(), shared.clone());
                 shared
+            }
+        }
+    }
+}
+
+impl SharedParts {
+    /// Shares `issue`'s assignee with the issues handed here before: issues read by
+    /// concurrent requests, each converted with parts of its own, end up holding one record
+    /// per person (pages of 100 tickets among 200 owners shared nothing).
+    pub fn share_assignee(&mut self, issue: &mut Issue) {
+        let Some(person) = issue
+            .planning
+            .0
+            .as_mut()
+            .and_then(|planning| planning.assignee.as_mut())
+        else {
+            return;
+        };
+        match self.people.get(id_of(person)) {
+            Some(known) if **known == **person => *person = known.clone(),
+            _ => {
+                self.people.insert(id_of(person).to_owned(), person.clone());
             }
         }
     }

@@ -30,7 +30,7 @@ impl JiraClient {
         Ok(raw
             .into_iter()
             .map(|status| Status {
-                name: status.name,
+                name: status.name.into(),
                 category: status.category.map_or(StatusCategory::Undefined, |c| c.key),
             })
             .collect())

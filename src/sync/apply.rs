@@ -340,7 +340,7 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
             action,
             browse: issue.map(|_| engine.browse.clone()),
             key,
-            status: issue.map(|i| i.status.name.as_str().into()),
+            status: issue.map(|i| i.status.name.clone()),
             updated: row
                 .update
                 .as_ref()
@@ -783,12 +783,12 @@ pub(super) async fn write_created_statuses(
             if !agree && !keep_words.contains(at) {
                 let edit = Edit::Status {
                     row: at.row,
-                    status: status.name.clone(),
+                    status: status.name.to_string(),
                 };
                 changed = loaded.plan_edits(plans.entry(at.report).or_default(), &[edit])?;
             }
             if let Some(outcome) = rows.get_mut(at) {
-                outcome.status = Some(status.name.as_str().into());
+                outcome.status = Some(status.name.clone());
                 outcome.report_changed |= changed;
             }
         }

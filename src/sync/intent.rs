@@ -82,7 +82,7 @@ fn intent_of_target(name: &str, category: StatusCategory) -> Option<Intent> {
 /// edit that ticks it.
 pub fn words_agree(item: &ActionItem, status: &Status, known: &KnownStatuses) -> bool {
     let text = item.status_text().trim();
-    if text.is_empty() || text == status.name {
+    if text.is_empty() || text == &*status.name {
         return false;
     }
     let done = status.category == StatusCategory::Done;

@@ -192,7 +192,7 @@ async fn make(
                 };
                 client.transition_issue(&planned.key, &chosen.id).await?;
                 let to = chosen.to.as_ref().map(|to| Status {
-                    name: to.name.clone(),
+                    name: to.name.as_str().into(),
                     category: to.category(),
                 });
                 Ok::<_, crate::jira::JiraError>(Ok(to))

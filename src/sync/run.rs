@@ -550,7 +550,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             row.action = RowAction::Created;
             row.key = Some(issue.key.as_str().into());
             row.browse = Some(self.engine.browse.clone());
-            row.status = Some(issue.status.name.as_str().into());
+            row.status = Some(issue.status.name.clone());
             row.error = None;
         }
         self.settle_later

@@ -71,7 +71,7 @@ async fn statuses_deleted_and_moved_keys() {
         };
         let a = find("OPS-1").unwrap();
         assert_eq!(
-            (a.status.name.as_str(), a.status.category),
+            (&*a.status.name, a.status.category),
             ("In Progress", StatusCategory::Indeterminate)
         );
         let b = find("OPS-2").unwrap();
