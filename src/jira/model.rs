@@ -508,6 +508,37 @@ mod tests {
             ..User::default()
         };
         assert_eq!(dc.shown_name(), "lwei");
+        // Statuses are shared too.
+        let to_do = parts.status("To Do".into());
+        assert!(std::sync::Arc::ptr_eq(
+            &to_do,
+            &parts.status("To Do".into())
+        ));
+        assert_eq!(&*parts.status("Done".into()), "Done");
+        // Issues converted apart (concurrent pages) end up with one record per person.
+        let mut apart = |person: User| {
+            let mut issue = Issue {
+                id: "1".into(),
+                key: IssueKey::parse("OPS-1").unwrap(),
+                summary: "s".into(),
+                labels: Vec::new().into(),
+                status: Status {
+                    name: "To Do".into(),
+                    category: StatusCategory::New,
+                },
+                resolution: None,
+                planning: PlanningBox::new(Planning {
+                    assignee: Some(std::sync::Arc::new(person)),
+                    ..Planning::default()
+                }),
+                tracking: Tracking::default(),
+            };
+            parts.share_assignee(&mut issue);
+            issue.planning.assignee.clone().unwrap()
+        };
+        let one = apart(person("5b10-kim", "Kim"));
+        let two = apart(person("5b10-kim", "Kim"));
+        assert!(std::sync::Arc::ptr_eq(&one, &two));
     }
 
     #[test]
