@@ -483,7 +483,11 @@ pub(super) async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut R
             // Items land in other teams' projects, whose tickets pm-sync may not edit: the
             // link and the status still hold, so that is a warning, not a failed row.
             if foreign_key(key, &engine.jira.project) {
-                row.warning = Some(message.into());
+                // Beside what the row was already warned of (an owner nobody can assign...).
+                row.warning = Some(match row.warning.take() {
+                    Some(earlier) => format!("{earlier}; {message}").into(),
+                    None => message.into(),
+                });
             } else {
                 row.action = RowAction::Failed;
                 row.error = Some(message.into());

@@ -201,14 +201,15 @@ fn column(item: &ActionItem, role: Role) -> Option<(&str, &Cell)> {
         .map(|(header, cell)| (&**header, cell))
 }
 
-/// Jira's value for the cell: the assignee's display name, or the due date (`YYYY-MM-DD`).
+/// Jira's value for the cell: the assignee's display name (a Data Center user without one:
+/// the username), or the due date (`YYYY-MM-DD`).
 fn jira_value(issue: &Issue, role: Role) -> Option<String> {
     match role {
         Role::Owner => issue
             .planning
             .assignee
             .as_ref()
-            .map(|a| a.display_name.clone()),
+            .map(|a| a.shown_name().to_owned()),
         Role::Due => issue.planning.due.clone(),
         Role::Priority => issue.planning.priority.clone(),
     }

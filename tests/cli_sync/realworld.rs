@@ -205,7 +205,13 @@ async fn a_bug_column_holds_the_key_and_the_status_and_a_hand_written_done_is_ho
         out.code, 0,
         "a refused label on another project's ticket is a warning: {out}"
     );
-    assert!(out.stdout.contains("warning: updating"), "{out}");
+    // Said beside what the row was already warned of (its owner nobody can assign).
+    let warned = out
+        .stdout
+        .lines()
+        .find(|line| line.contains("warning:") && line.contains("updating SEARCH-1"))
+        .unwrap_or_else(|| panic!("no warning about the refused update: {out}"));
+    assert!(warned.contains("owner \"jdoe\""), "{out}");
     let after = pm.read("pm.md");
     // The person's link stays as written; only the status word beside it changes.
     assert!(
