@@ -172,9 +172,10 @@ pub(crate) fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// A regular file read whole, as reports are (never blocking on a FIFO or device), for a small file pm-sync reads whole (its config file, a CA bundle): at
-/// most `max` bytes, else [`io::ErrorKind::FileTooLarge`]. Read through a bounded handle, so
-/// `/dev/zero` behind a link, or a file that grows while it is read, never fills the memory.
+/// A small regular file pm-sync reads whole (its config file, a CA bundle), opened as reports
+/// are (never blocking on a FIFO or a device): at most `max` bytes, else
+/// [`io::ErrorKind::FileTooLarge`]. Read through a bounded handle, so `/dev/zero` behind a
+/// link, or a file that grows while it is read, never fills the memory.
 pub fn read_regular_at_most(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     let file = open_regular(path, Access::Read)?;
     let mut bytes = Vec::new();

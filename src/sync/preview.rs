@@ -6,7 +6,10 @@ use crate::jira::model::IssueKey;
 
 /// Numbers of the stand-in keys of a dry run: all of one length (so none is a prefix of
 /// another), far beyond any real issue number.
-const STAND_IN: u64 = 900_000_000_000_000;
+/// Ten digits: a dry run of 100,000 creates writes each twice (link text and URL), into its
+/// preview's values and new text, so every digit is ~400 KB at its peak; no Jira site numbers
+/// an issue past a billion.
+const STAND_IN: u64 = 9_000_000_000;
 
 /// The stand-in keys of a dry run's tickets to come: `PROJECT-` and a number past
 /// [`STAND_IN`], the n-th shown as `PROJECT-?n` (not a key: no digits right after the dash,
@@ -98,9 +101,9 @@ impl std::fmt::Write for SwapLines<'_, '_> {
 /// checked, rather than every stand-in searched for in turn (which was rows × diff length).
 pub(crate) fn swap_stand_ins(diff: &mut String, stand_ins: &StandIns, word: (&str, &str)) {
     let (word, replacement) = word;
-    // Every replacement is shorter than what it replaces (stand-ins are long on purpose:
-    // `?n` is never longer than the 15 digits it stands for), so the diff is rewritten in
-    // place: a big dry run's diff is never held twice.
+    // Every replacement is no longer than what it replaces (stand-ins are long on purpose:
+    // `?n` is never longer than the 10 digits it stands for, n being under a billion), so the
+    // diff is rewritten in place: a big dry run's diff is never held twice.
     let shorter = replacement.len() <= word.len();
     let mut bytes = std::mem::take(diff).into_bytes();
     let mut spare = (!shorter).then(|| Vec::with_capacity(bytes.len()));
@@ -199,15 +202,15 @@ mod tests {
             .iter()
             .map(|project| stand_ins.next(project).unwrap())
             .collect();
-        assert_eq!(keys[0].as_str(), "OPS-900000000000001");
-        let diff = "-| Item | |\n+| [OPS-900000000000001](https://x/browse/OPS-900000000000001) Item | Stand |\n\
-                    +| SEC-900000000000003 x-y OPS-12 NOPS-900000000000002 Stan StandStand|\n\
-                    +| OPS-900000000000004 SEC-900000000000000 ABC-900000000000002 |\n--- a/pm-1.md\n";
+        assert_eq!(keys[0].as_str(), "OPS-9000000001");
+        let diff = "-| Item | |\n+| [OPS-9000000001](https://x/browse/OPS-9000000001) Item | Stand |\n\
+                    +| SEC-9000000003 x-y OPS-12 NOPS-9000000002 Stan StandStand|\n\
+                    +| OPS-9000000004 SEC-9000000000 ABC-9000000002 |\n--- a/pm-1.md\n";
         assert_eq!(
             swapped(diff, &stand_ins, ("Stand", "(status)")),
             "-| Item | |\n+| [OPS-?1](https://x/browse/OPS-?1) Item | (status) |\n\
-             +| SEC-?3 x-y OPS-12 NOPS-900000000000002 Stan (status)(status)|\n\
-             +| OPS-900000000000004 SEC-900000000000000 ABC-900000000000002 |\n--- a/pm-1.md\n"
+             +| SEC-?3 x-y OPS-12 NOPS-9000000002 Stan (status)(status)|\n\
+             +| OPS-9000000004 SEC-9000000000 ABC-9000000002 |\n--- a/pm-1.md\n"
         );
         let none = StandIns::default();
         assert_eq!(swapped("a-b Stand", &none, ("Stand", "x")), "a-b x");
@@ -225,7 +228,7 @@ mod tests {
                 "+| [{key}](https://x/browse/{key}) | {STAND_IN_STATUS} |\n"
             ));
         }
-        diff.push_str("\\ no line end OPS-900000000000040");
+        diff.push_str("\\ no line end OPS-9000000040");
         let mut whole = diff.clone();
         swap_stand_ins(&mut whole, &stand_ins, (STAND_IN_STATUS, NEW_STATUS));
         assert!(whole.contains("[OPS-?40](https://x/browse/OPS-?40) | (status) |"));
