@@ -69,36 +69,25 @@ pub fn row_number(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// A text behind one thin pointer (a boxed `String`): a field that most rows leave empty, or
-/// that every one of 100,000 rows holds, costs 8 bytes a row rather than a `Box<str>`'s 16.
-#[derive(Clone, PartialEq, Eq)]
+/// A text behind one thin pointer to a `String` (`P`: a `Box` or an `Arc` of one): a field
+/// that most rows leave empty, or that every one of 100,000 rows holds, costs 8 bytes a row
+/// rather than a `Box<str>`'s 16.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Thin<P>(P);
+
+/// A row's own text (its key, its error).
 // The box is the point: a thin pointer, where `String` or `Box<str>` is two or three words.
 #[allow(clippy::box_collection)]
-pub struct ThinText(Box<String>);
+pub type ThinText = Thin<Box<String>>;
 
-impl std::ops::Deref for ThinText {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for ThinText {
-    fn from(text: String) -> Self {
-        ThinText(Box::new(text))
-    }
-}
-
-/// A text many rows may show, shared between them behind one thin pointer: the same warning
-/// for every row of an owner nobody can assign is held once, not once per row (100,000 rows
-/// of ~190-byte warnings were 25 MB).
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// A text many rows may show, shared between them: the same warning for every row of an owner
+/// nobody can assign is held once, not once per row (100,000 rows of ~190-byte warnings were
+/// 25 MB).
 // A thin pointer (`Arc<String>`), not `Arc<str>`'s two words: most rows have no warning.
 #[allow(clippy::rc_buffer)]
-pub struct SharedText(Arc<String>);
+pub type SharedText = Thin<Arc<String>>;
 
-impl std::ops::Deref for SharedText {
+impl<P: std::ops::Deref<Target = String>> std::ops::Deref for Thin<P> {
     type Target = str;
 
     fn deref(&self) -> &str {
@@ -106,73 +95,43 @@ impl std::ops::Deref for SharedText {
     }
 }
 
-impl std::borrow::Borrow<str> for SharedText {
+impl<P: std::ops::Deref<Target = String>> std::borrow::Borrow<str> for Thin<P> {
     fn borrow(&self) -> &str {
         &self.0
     }
 }
 
-impl From<String> for SharedText {
+impl<P: From<String>> From<String> for Thin<P> {
     fn from(text: String) -> Self {
-        SharedText(Arc::new(text))
+        Thin(P::from(text))
     }
 }
 
-impl From<&str> for SharedText {
+impl<P: From<String>> From<&str> for Thin<P> {
     fn from(text: &str) -> Self {
-        SharedText(Arc::new(text.to_owned()))
+        Thin(P::from(text.to_owned()))
     }
 }
 
-impl From<Box<str>> for SharedText {
+impl<P: From<String>> From<Box<str>> for Thin<P> {
     fn from(text: Box<str>) -> Self {
-        SharedText(Arc::new(text.into_string()))
+        Thin(P::from(text.into_string()))
     }
 }
 
-impl std::fmt::Debug for SharedText {
+impl<P: std::ops::Deref<Target = String>> std::fmt::Debug for Thin<P> {
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&**self.0, out)
+        std::fmt::Debug::fmt(self.0.as_str(), out)
     }
 }
 
-impl std::fmt::Display for SharedText {
+impl<P: std::ops::Deref<Target = String>> std::fmt::Display for Thin<P> {
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         out.write_str(&self.0)
     }
 }
 
-impl Serialize for SharedText {
-    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
-        out.serialize_str(&self.0)
-    }
-}
-
-impl From<&str> for ThinText {
-    fn from(text: &str) -> Self {
-        ThinText(Box::new(text.to_owned()))
-    }
-}
-
-impl From<Box<str>> for ThinText {
-    fn from(text: Box<str>) -> Self {
-        ThinText(Box::new(text.into_string()))
-    }
-}
-
-impl std::fmt::Debug for ThinText {
-    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&**self.0, out)
-    }
-}
-
-impl std::fmt::Display for ThinText {
-    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        out.write_str(&self.0)
-    }
-}
-
-impl Serialize for ThinText {
+impl<P: std::ops::Deref<Target = String>> Serialize for Thin<P> {
     fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
         out.serialize_str(&self.0)
     }
