@@ -1083,9 +1083,11 @@ mod tests {
             }),
             ..Default::default()
         });
-        issue.tracking.created =
-            crate::jira::model::Tracking::parse_datetime("2020-04-14T23:30:00.000-0500");
-        issue.tracking.due = NaiveDate::from_ymd_opt(2020, 5, 1);
+        issue.tracking = crate::jira::model::TrackingBox::new(crate::jira::model::Tracking {
+            created: crate::jira::model::Tracking::parse_datetime("2020-04-14T23:30:00.000-0500"),
+            due: NaiveDate::from_ymd_opt(2020, 5, 1),
+            ..Default::default()
+        });
         issue
     }
 

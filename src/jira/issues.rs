@@ -112,7 +112,7 @@ impl WireIssue {
                     .map_or(StatusCategory::Undefined, |c| c.key),
             },
             resolution: fields.resolution.map(|r| r.name),
-            tracking: Tracking {
+            tracking: super::model::TrackingBox::new(Tracking {
                 created: fields.created.as_deref().and_then(Tracking::parse_datetime),
                 resolved: fields
                     .resolutiondate
@@ -122,7 +122,7 @@ impl WireIssue {
                     .duedate
                     .as_deref()
                     .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-            },
+            }),
             planning: super::model::PlanningBox::new(super::model::Planning {
                 assignee: fields.assignee.map(|person| shared_parts.person(person)),
                 due: fields.duedate,

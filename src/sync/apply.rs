@@ -93,7 +93,8 @@ pub(super) async fn read_linked(
     engine.progress.disable_steady_tick();
     engine.progress.set_position(keys.len() as u64);
     let fetched = fetched?;
-    for (asked, issue) in fetched.found {
+    for (asked, mut issue) in fetched.found {
+        forget_dates(&mut issue);
         state.linked.insert(asked.to_string(), Some(issue));
     }
     for key in fetched.missing {
@@ -683,10 +684,19 @@ pub(super) async fn search_labels(
     // a ticket already read as linked is held once.
     engine
         .client
-        .search_by_labels(&engine.jira.project, labels, &mut |issue| {
+        .search_by_labels(&engine.jira.project, labels, &mut |mut issue| {
+            issue.tracking = Default::default();
             state.shared(issue)
         })
         .await
+}
+
+/// Lets go of a ticket's dates as it arrives (only `check` and the dashboard read them), as
+/// the label search does: a linked ticket and its copy found by label stay equal, so shared.
+fn forget_dates(issue: &mut std::sync::Arc<Issue>) {
+    if let Some(only) = std::sync::Arc::get_mut(issue) {
+        only.tracking = Default::default();
+    }
 }
 
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
