@@ -591,7 +591,10 @@ mod tests {
             due: NaiveDate::from_ymd_opt(2026, 4, 1),
             ..Tracking::default()
         });
-        assert_eq!(due.due.map(|d| d.to_string()).as_deref(), Some("2026-04-01"));
+        assert_eq!(
+            due.due.map(|d| d.to_string()).as_deref(),
+            Some("2026-04-01")
+        );
         let back: TrackingBox =
             serde_json::from_str(&serde_json::to_string(&due).unwrap()).unwrap();
         assert_eq!(back, due);
