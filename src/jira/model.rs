@@ -92,19 +92,9 @@ impl SharedParts {
 
     /// `person`, as handed out before when Jira described them the same way.
     pub fn person(&mut self, person: Assignee) -> std::sync::Arc<Assignee> {
-        match self.people.get(id_of(&person)) {
-            Some(known) if **known == person => known.clone(),
-            _ => {
-                let shared = std::sync::Arc::new(person);
-                self.people
-                    .insert(id_of(&shared).to_owned(), shared.clone());
-                shared
-            }
-        }
+        self.shared_person(std::sync::Arc::new(person))
     }
-}
 
-impl SharedParts {
     /// Shares `issue`'s assignee with the issues handed here before: issues read by
     /// concurrent requests, each converted with parts of its own, end up holding one record
     /// per person (pages of 100 tickets among 200 owners shared nothing).
@@ -117,10 +107,18 @@ impl SharedParts {
         else {
             return;
         };
-        match self.people.get(id_of(person)) {
-            Some(known) if **known == **person => *person = known.clone(),
+        *person = self.shared_person(person.clone());
+    }
+
+    /// The record handed out before for the person `person` describes the same way, else
+    /// `person`, kept for the next.
+    fn shared_person(&mut self, person: std::sync::Arc<Assignee>) -> std::sync::Arc<Assignee> {
+        match self.people.get(id_of(&person)) {
+            Some(known) if **known == *person => known.clone(),
             _ => {
-                self.people.insert(id_of(person).to_owned(), person.clone());
+                self.people
+                    .insert(id_of(&person).to_owned(), person.clone());
+                person
             }
         }
     }
@@ -156,69 +154,61 @@ impl Planning {
     };
 }
 
-/// An issue's [`Planning`], read through `Deref`: behind a pointer when any field is set, and
-/// a null pointer when none is. A sync holds every linked ticket (100,000 for a report that
-/// big), and most have no due date or priority: 8 bytes each rather than ~150.
+/// A part of an issue most issues leave empty, read through `Deref`: behind a pointer when
+/// anything in it is set, a null pointer when nothing is. A sync holds every linked ticket
+/// (100,000 for a report that big), and most have no due date or priority, and none of the
+/// dates sync lets go: 8 bytes each rather than ~150 ([`Planning`]) or ~56 ([`Tracking`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PlanningBox(Option<Box<Planning>>);
+pub struct BoxedUnlessEmpty<T>(Option<Box<T>>);
 
-impl PlanningBox {
-    /// `planning`, boxed unless it is empty.
-    pub fn new(planning: Planning) -> PlanningBox {
-        PlanningBox((planning != Planning::NONE).then(|| Box::new(planning)))
+/// What [`BoxedUnlessEmpty`] reads when nothing is set.
+pub trait Empty: PartialEq + 'static {
+    /// The value with nothing set.
+    fn empty() -> &'static Self;
+}
+
+impl Empty for Planning {
+    fn empty() -> &'static Self {
+        &Planning::NONE
     }
 }
 
-impl std::ops::Deref for PlanningBox {
-    type Target = Planning;
-
-    fn deref(&self) -> &Planning {
-        self.0.as_deref().unwrap_or(&Planning::NONE)
+impl Empty for Tracking {
+    fn empty() -> &'static Self {
+        &Tracking::NONE
     }
 }
 
-impl Serialize for PlanningBox {
+/// An issue's [`Planning`] (see [`BoxedUnlessEmpty`]).
+pub type PlanningBox = BoxedUnlessEmpty<Planning>;
+
+/// An issue's [`Tracking`] (see [`BoxedUnlessEmpty`]).
+pub type TrackingBox = BoxedUnlessEmpty<Tracking>;
+
+impl<T: Empty> BoxedUnlessEmpty<T> {
+    /// `value`, boxed unless nothing in it is set.
+    pub fn new(value: T) -> Self {
+        BoxedUnlessEmpty((value != *T::empty()).then(|| Box::new(value)))
+    }
+}
+
+impl<T: Empty> std::ops::Deref for BoxedUnlessEmpty<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.0.as_deref().unwrap_or(T::empty())
+    }
+}
+
+impl<T: Empty + Serialize> Serialize for BoxedUnlessEmpty<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         (**self).serialize(serializer)
     }
 }
 
-impl<'de> Deserialize<'de> for PlanningBox {
+impl<'de, T: Empty + Deserialize<'de>> Deserialize<'de> for BoxedUnlessEmpty<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Planning::deserialize(deserializer).map(PlanningBox::new)
-    }
-}
-
-/// An issue's [`Tracking`], read through `Deref`: behind a pointer when any date is set, null
-/// when none is (a sync holding 100,000 linked tickets keeps none of their dates: 8 bytes each,
-/// not ~56).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrackingBox(Option<Box<Tracking>>);
-
-impl TrackingBox {
-    /// `tracking`, boxed unless it is empty.
-    pub fn new(tracking: Tracking) -> TrackingBox {
-        TrackingBox((tracking != Tracking::NONE).then(|| Box::new(tracking)))
-    }
-}
-
-impl std::ops::Deref for TrackingBox {
-    type Target = Tracking;
-
-    fn deref(&self) -> &Tracking {
-        self.0.as_deref().unwrap_or(&Tracking::NONE)
-    }
-}
-
-impl Serialize for TrackingBox {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        (**self).serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TrackingBox {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Tracking::deserialize(deserializer).map(TrackingBox::new)
+        T::deserialize(deserializer).map(BoxedUnlessEmpty::new)
     }
 }
 
