@@ -39,34 +39,18 @@ pub struct SkippedLine {
     pub reason: &'static str,
 }
 
-/// A skipped line as a parse keeps it: where it is and why (its line number and text are
-/// worked out when `--explain` asks, see [`SkippedSpan::told`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SkippedSpan {
-    start: u32,
-    end: u32,
+/// A line the section skipped, as `--explain` tells it: where it is (`lines` counts the lines
+/// of `text`, asked in order) and why.
+pub(crate) fn skipped_line(
+    text: &str,
+    span: &std::ops::Range<usize>,
     reason: &'static str,
-}
-
-impl SkippedSpan {
-    /// The line at `span`, skipped for `reason`.
-    pub(crate) fn new(span: &std::ops::Range<usize>, reason: &'static str) -> Self {
-        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
-        SkippedSpan {
-            start: offset(span.start),
-            end: offset(span.end),
-            reason,
-        }
-    }
-
-    /// As `--explain` tells it; `lines` counts the lines of `text` (asked in order).
-    pub(crate) fn told(&self, text: &str, lines: &mut super::items::LineCounter) -> SkippedLine {
-        let span = self.start as usize..self.end as usize;
-        SkippedLine {
-            line: lines.line_of(span.start),
-            text: super::table::collapse_whitespace(text.get(span).unwrap_or_default()),
-            reason: self.reason,
-        }
+    lines: &mut super::items::LineCounter,
+) -> SkippedLine {
+    SkippedLine {
+        line: lines.line_of(span.start),
+        text: super::table::collapse_whitespace(text.get(span.clone()).unwrap_or_default()),
+        reason,
     }
 }
 

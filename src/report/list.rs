@@ -184,8 +184,11 @@ pub(crate) struct Collector<'t> {
     todo: Vec<RawListItem>,
     headings: Vec<SubHeading>,
     paragraphs: Vec<RawListItem>,
-    /// What is not an item, and why.
-    pub(crate) skipped: Vec<Skipped>,
+    /// What is not an item, and why (kept only when [`Collector::keep_skipped`] asks).
+    skipped: Vec<Skipped>,
+    /// Whether to keep what is skipped: only `items --explain` tells it, and a list whose
+    /// every item has a sub-bullet skips a line per item.
+    pub(crate) keep_skipped: bool,
     /// Whether a paragraph that is a label ("… the following:") was seen.
     saw_label: bool,
     /// Only list items with a task box or a TODO/DONE marker are items (a section chosen for
@@ -209,6 +212,7 @@ impl<'t> Collector<'t> {
             headings: Vec::new(),
             paragraphs: Vec::new(),
             skipped: Vec::new(),
+            keep_skipped: false,
             saw_label: false,
             marked_only: false,
         }
@@ -228,19 +232,25 @@ impl<'t> Collector<'t> {
     /// `paragraphs` allows them.
     pub(crate) fn finish(mut self, paragraphs: bool) -> (Vec<RawListItem>, Shape, Vec<Skipped>) {
         let source = self.text;
+        let keep = self.keep_skipped;
         let mut skipped = std::mem::take(&mut self.skipped);
         if self.marked_only {
             let (marked, plain): (Vec<RawListItem>, Vec<RawListItem>) =
                 std::mem::take(&mut self.lists)
                     .into_iter()
                     .partition(|i| i.checkbox.is_some() || is_todo_marked(i.text(source)));
-            skipped.extend(plain.into_iter().map(|i| Skipped {
-                span: i.head(),
-                reason: "no task box or TODO mark, in a section chosen for holding them",
-            }));
+            if keep {
+                skipped.extend(plain.into_iter().map(|i| Skipped {
+                    span: i.head(),
+                    reason: "no task box or TODO mark, in a section chosen for holding them",
+                }));
+            }
             self.lists = marked;
         }
         let mut skip_all = |items: &[RawListItem], reason: &'static str| {
+            if !keep {
+                return;
+            }
             skipped.extend(items.iter().map(|i| Skipped {
                 span: i.head(),
                 reason,
@@ -291,11 +301,17 @@ impl<'t> Collector<'t> {
             (Vec::new(), Shape::List)
         };
         skipped.sort_by_key(|s| s.span.start);
+        // Grown by doubling while read, and held while the report's records are made of it.
+        let mut items = items;
+        items.shrink_to_fit();
         (items, shape, skipped)
     }
 
-    fn skip(&mut self, span: Span, reason: &'static str) {
-        self.skipped.push(Skipped { span, reason });
+    /// Notes that `span` is not an item, for `reason` (when what is skipped is kept).
+    pub(crate) fn skip(&mut self, span: Span, reason: &'static str) {
+        if self.keep_skipped {
+            self.skipped.push(Skipped { span, reason });
+        }
     }
 
     /// The column of the list marker of the item starting at `at` (pulldown-cmark may start

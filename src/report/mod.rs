@@ -112,10 +112,9 @@ struct Parsed {
     heading: Option<String>,
     front_matter: FrontMatter,
     items: Items,
-    /// Why this section and container, for `items --explain` (without the skipped lines).
+    /// Why this section and container, for `items --explain` (without the skipped lines:
+    /// [`Report::explanation`] finds them again when asked).
     explanation: Explanation,
-    /// The section's lines that are not items, and why (see [`Report::explanation`]).
-    skipped: Vec<explain::SkippedSpan>,
 }
 
 /// A report's items: compact records (see `packed.rs`), and the structs decoded from them once
@@ -206,7 +205,13 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
     // The BOM stays in the bytes; the Markdown parser must not see it, or the front matter's
     // opening `---` would not be at the start.
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let scan = section::scan(text, base, &options.section, options.parse_window);
+    let scan = section::scan(
+        text,
+        base,
+        &options.section,
+        options.parse_window,
+        section::Skips::Drop,
+    );
     let front_matter = |items: Option<Span>| {
         front_matter::read(
             path,
@@ -229,14 +234,6 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
         columns: Vec::new(),
         skipped: Vec::new(),
     };
-    // The lines skipped are kept as spans and told only when `--explain` asks: a list whose
-    // every item has a sub-bullet skips 100,000 lines, whose texts were ~8 MB held by every
-    // command.
-    let skipped: Vec<explain::SkippedSpan> = scan
-        .skipped
-        .iter()
-        .map(|skipped| explain::SkippedSpan::new(&skipped.span, skipped.reason))
-        .collect();
     let section_heading = scan.heading.clone();
     let located = match scan.table {
         Ok(located) => located,
@@ -346,7 +343,6 @@ fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed
         front_matter,
         items: Items::new(items),
         explanation,
-        skipped,
     })
 }
 
@@ -748,12 +744,31 @@ impl Report {
     /// column's role and every line of the section skipped with the reason (made when asked).
     pub fn explanation(&self) -> Explanation {
         let mut explanation = self.parsed.explanation.clone();
+        if self.page_title.is_some() {
+            // A page's section is read from its storage format, which skips nothing it tells.
+            return explanation;
+        }
+        // Scanned again, keeping what is skipped this time: every other command's parse lets
+        // those lines go (a list whose every item has a sub-bullet skips a line per item).
+        let base = if self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        let scan = section::scan(
+            &self.text,
+            base,
+            &self.options.section,
+            self.options.parse_window,
+            section::Skips::Keep,
+        );
         let mut lines = items::LineCounter::new(&self.text);
-        explanation.skipped = self
-            .parsed
+        explanation.skipped = scan
             .skipped
             .iter()
-            .map(|skipped| skipped.told(&self.text, &mut lines))
+            .map(|skipped| {
+                explain::skipped_line(&self.text, &skipped.span, skipped.reason, &mut lines)
+            })
             .collect();
         explanation
     }

@@ -161,6 +161,17 @@ struct Outline {
     refdefs: RefDefs,
     /// Bytes parsed at a time.
     window: usize,
+    /// Whether what the section skips is kept.
+    skips: Skips,
+}
+
+/// Whether a scan keeps what the section holds that is not an item, and why: only
+/// `items --explain` tells it (a list whose every item has a sub-bullet skips a line per item,
+/// so a parse that kept them held 100,000 of them for every command).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Skips {
+    Drop,
+    Keep,
 }
 
 /// The Markdown the reader understands.
@@ -172,7 +183,7 @@ pub(crate) fn options() -> Options {
 }
 
 /// The first pass: headings, labels, front matter, and what each heading's part holds.
-fn outline(text: &str, base: usize, window: usize) -> Outline {
+fn outline(text: &str, base: usize, window: usize, skips: Skips) -> Outline {
     // Reference-style links in headings and labels resolve across windows: the definitions
     // first, in a pass of their own, when there is more than one window and any definition.
     let definitions = (text.len() - base > window && text.contains("]:")).then(|| {
@@ -404,6 +415,7 @@ fn outline(text: &str, base: usize, window: usize) -> Outline {
         field,
         refdefs,
         window,
+        skips,
     }
 }
 
@@ -426,6 +438,7 @@ fn read_regions(
 ) -> Read {
     let mut collector = Collector::new(text);
     collector.marked_only = marked_only;
+    collector.keep_skipped = outline.skips == Skips::Keep;
     for (region, nested) in regions {
         let source = if *nested {
             base..text.len()
@@ -492,10 +505,7 @@ fn read_regions(
                     collector.feed(&event, range);
                 }
                 Event::Start(Tag::Table(_)) => {
-                    collector.skipped.push(Skipped {
-                        span: range,
-                        reason: "a table after the section's items: not read",
-                    });
+                    collector.skip(range, "a table after the section's items: not read");
                     depth = depth.saturating_sub(1);
                     for (event, _) in events.by_ref() {
                         if matches!(event, Event::End(TagEnd::Table)) {
@@ -538,8 +548,14 @@ enum Named {
 /// Scans `text[base..]` (the document after any BOM) for the front matter and for the action
 /// items' section. `configured` holds `[report] section`'s names, empty for the built-in
 /// vocabulary. All spans returned are offsets into `text`.
-pub(crate) fn scan(text: &str, base: usize, configured: &[String], window: usize) -> Scan {
-    let outline = outline(text, base, window);
+pub(crate) fn scan(
+    text: &str,
+    base: usize,
+    configured: &[String],
+    window: usize,
+    skips: Skips,
+) -> Scan {
+    let outline = outline(text, base, window, skips);
     let headings = &outline.headings;
     // A post-mortem has front matter, a heading half naming action items, or incident headings:
     // two of them ("Impact", "Root cause"), or one with a date in the text. One alone and no date

@@ -377,7 +377,6 @@ pub(crate) fn parse(
         front_matter,
         items,
         explanation,
-        skipped: Vec::new(),
     })
 }
 
