@@ -12,7 +12,8 @@
 //! knows, who becomes the assignee) instead of the shortest (`| Action item number 12345 | |`),
 //! and `PM_SYNC_SCALE_STOP=sync` stops each size after that command (`items` and `sync
 //! --dry-run` need no tickets). What holds a peak: `PM_SYNC_SCALE_WRAP="heaptrack -o /tmp/h/{name}"`
-//! with `PM_SYNC_SCALE_ABORT_AT=<bytes>` (a little under the peak): the child aborts there, and
+//! with `PM_SYNC_SCALE_ABORT_AT=<bytes>` (a little under the peak; `PM_SYNC_SCALE_ABORT_IN=resync`
+//! for one command's child alone): the child aborts there, and
 //! what heaptrack calls leaked is what was live (`heaptrack_print -f … -F out.folded
 //! --flamegraph-cost-type leaked`).
 //!
@@ -360,6 +361,10 @@ async fn run(config: &Path, label: &str, args: &[&str], rows: usize) -> Run {
         }
         _ => Command::new(exe),
     };
+    // `PM_SYNC_SCALE_ABORT_IN=resync`: only that command's child aborts at the size given.
+    if std::env::var("PM_SYNC_SCALE_ABORT_IN").is_ok_and(|only| only != label) {
+        command.env_remove("PM_SYNC_SCALE_ABORT_AT");
+    }
     command
         .arg("-q")
         .arg("-c")

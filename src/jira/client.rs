@@ -157,6 +157,13 @@ pub struct JiraClient {
     pub(crate) inner: Arc<Inner>,
 }
 
+impl JiraClient {
+    /// How many requests may be in flight at once.
+    pub(crate) fn concurrency(&self) -> usize {
+        self.inner.concurrency
+    }
+}
+
 impl fmt::Debug for JiraClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JiraClient")
@@ -172,6 +179,8 @@ pub(crate) struct Inner {
     configured: Deployment,
     resolved: OnceCell<Deployment>,
     permits: Semaphore,
+    /// How many requests may be in flight at once (the permits' number).
+    concurrency: usize,
     max_retries: u32,
     min_retry_delay: Duration,
     max_retry_delay: Duration,
@@ -346,6 +355,7 @@ impl JiraClient {
                 configured: config.deployment,
                 resolved: OnceCell::new(),
                 permits: Semaphore::new(config.concurrency.max(1)),
+                concurrency: config.concurrency.max(1),
                 max_retries: config.max_retries,
                 min_retry_delay: config.min_retry_delay,
                 max_retry_delay: config.max_retry_delay.max(config.min_retry_delay),
