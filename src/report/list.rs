@@ -37,10 +37,10 @@ pub(crate) struct RawListItem {
     /// The task list box: where its `[` is and whether it is ticked.
     checkbox: Option<(u32, bool)>,
     /// The first paragraph as a reader sees it, when that is not its bytes as written (markup,
-    /// entities, line breaks): most items cost no copy of their text. A thin pointer: a long
-    /// list holds 100,000 of these fields, nearly all empty.
-    #[allow(clippy::box_collection)] // the point: 8 bytes, not a `String`'s 24
-    written: Option<Box<String>>,
+    /// entities, line breaks), packed over those bytes (see [`super::packed::pack_text`]): a
+    /// few bytes, not a copy of the text (a list of 100,000 items with inline code each held
+    /// one until its section was read).
+    written: Option<Box<[u8]>>,
 }
 
 /// `span` with `u32` offsets (reports are at most 4 GiB).
@@ -59,7 +59,8 @@ impl RawListItem {
         text: String,
         checkbox: Option<Checkbox>,
     ) -> Self {
-        let written = (source.get(head.clone()) != Some(text.as_str())).then(|| Box::new(text));
+        let written = (source.get(head.clone()) != Some(text.as_str()))
+            .then(|| super::packed::pack_text(source, head.clone(), &text));
         RawListItem {
             position: u32::try_from(position).unwrap_or(u32::MAX),
             span: narrow(&span),
@@ -93,10 +94,13 @@ impl RawListItem {
     }
 
     /// The first paragraph as a reader sees it (`source` is the document).
-    pub(crate) fn text<'a>(&'a self, source: &'a str) -> &'a str {
-        self.written
-            .as_deref()
-            .map_or_else(|| &source[self.head()], String::as_str)
+    pub(crate) fn text<'a>(&self, source: &'a str) -> std::borrow::Cow<'a, str> {
+        match self.written.as_deref() {
+            Some(packed) => {
+                std::borrow::Cow::Owned(super::packed::unpack_text(source, self.head(), packed))
+            }
+            None => std::borrow::Cow::Borrowed(&source[self.head()]),
+        }
     }
 }
 
@@ -238,7 +242,7 @@ impl<'t> Collector<'t> {
             let (marked, plain): (Vec<RawListItem>, Vec<RawListItem>) =
                 std::mem::take(&mut self.lists)
                     .into_iter()
-                    .partition(|i| i.checkbox.is_some() || is_todo_marked(i.text(source)));
+                    .partition(|i| i.checkbox.is_some() || is_todo_marked(&i.text(source)));
             if keep {
                 skipped.extend(plain.into_iter().map(|i| Skipped {
                     span: i.head(),
@@ -527,7 +531,7 @@ impl<'t> Collector<'t> {
             return;
         }
         let item = RawListItem::new(self.text, self.seen_paragraphs, span, head_span, text, None);
-        if is_todo_marked(item.text(self.text)) {
+        if is_todo_marked(&item.text(self.text)) {
             self.todo.push(item);
         } else {
             self.paragraphs.push(item);
@@ -716,9 +720,34 @@ pub(crate) fn is_todo_marked(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_list_item_read_is_forty_bytes_at_most() {
-        // A list of 100,000 items is held whole until its section is read.
-        assert!(std::mem::size_of::<RawListItem>() <= 40);
+    fn a_list_item_read_is_forty_eight_bytes_at_most() {
+        // A list of 100,000 items is held whole until its section is read (its packed text
+        // is a slice's two words: a few bytes beside them, where a copy was the whole text).
+        assert!(std::mem::size_of::<RawListItem>() <= 48);
+    }
+
+    #[test]
+    fn list_item_texts_with_markup_come_back_from_their_packed_bytes() {
+        let text = "# PM\n\n## Action Items\n\n\
+                    - [ ] Add `retry` &amp; *backoff* to the [client][c]\n\
+                    - [x] Plain words\n\
+                    - [ ] Split\n  over two lines\n\n\
+                    [c]: https://example.com\n";
+        let report = crate::report::Report::parse(
+            std::path::Path::new("pm.md"),
+            text.as_bytes().to_vec(),
+            &crate::report::ReportOptions::default(),
+        )
+        .expect("parses");
+        let texts: Vec<String> = report.iter_items().map(|item| item.item.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "Add retry & backoff to the client",
+                "Plain words",
+                "Split over two lines"
+            ]
+        );
     }
 
     use super::*;

@@ -548,7 +548,7 @@ fn list_items(
                 line: lines.line_of(raw.span().start),
                 item: Cell {
                     span: raw.head(),
-                    text: raw.text(text).to_owned(),
+                    text: raw.text(text).into_owned(),
                 },
                 rest: [raw.head().end..raw.span().end, 0..0],
                 head: raw.head(),

@@ -402,6 +402,38 @@ fn put_size(value: u64) -> usize {
     (64 - (value | 1).leading_zeros() as usize).div_ceil(7)
 }
 
+/// `text` as a few bytes over `document[span]`, the bytes it was read from (a list item's
+/// head, its markup and entities read away), the way a record writes a cell's text: pieces of
+/// those bytes where it can, its own bytes where it must. A list's items are held this way
+/// until its whole section is read: a copy of each item's text was ~190 bytes an item.
+pub(crate) fn pack_text(document: &str, span: Span, text: &str) -> Box<[u8]> {
+    let mut out = Vec::new();
+    Writer {
+        out: &mut out,
+        text: document,
+        cursor: 0,
+        backward: false,
+        extent: 0..0,
+    }
+    .text(&Cell {
+        span,
+        text: text.to_owned(),
+    });
+    out.into_boxed_slice()
+}
+
+/// The text [`pack_text`] packed over `document[span]`.
+pub(crate) fn unpack_text(document: &str, span: Span, packed: &[u8]) -> String {
+    Reader {
+        bytes: packed,
+        at: 0,
+        cursor: 0,
+        backward: false,
+    }
+    .text(document, span)
+    .text
+}
+
 /// A piece of a text: bytes of its source (after skipping some), or bytes of its own.
 #[derive(Debug, Clone, Copy)]
 enum Piece {
