@@ -99,7 +99,7 @@ impl RawListItem {
 
     /// The task list box.
     pub(crate) fn checkbox(&self) -> Option<Checkbox> {
-        (self.box_at != NO_BOX).then(|| Checkbox {
+        (self.box_at != NO_BOX).then_some(Checkbox {
             at: self.box_at as usize,
             checked: self.position & TICKED != 0,
         })
