@@ -200,11 +200,15 @@ impl fmt::Debug for Report {
     }
 }
 
+/// Where the Markdown of `text` starts: after a byte order mark, which stays in the bytes but
+/// must not reach the parser (the front matter's opening `---` would not be at the start).
+fn markdown_start(text: &str) -> usize {
+    if text.starts_with('\u{feff}') { 3 } else { 0 }
+}
+
 /// Parses `text` (the whole file at `path`).
 fn parse_text(path: &Path, text: &str, options: &ReportOptions) -> Result<Parsed, ReportError> {
-    // The BOM stays in the bytes; the Markdown parser must not see it, or the front matter's
-    // opening `---` would not be at the start.
-    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let base = markdown_start(text);
     let scan = section::scan(
         text,
         base,
@@ -750,11 +754,7 @@ impl Report {
         }
         // Scanned again, keeping what is skipped this time: every other command's parse lets
         // those lines go (a list whose every item has a sub-bullet skips a line per item).
-        let base = if self.text.starts_with('\u{feff}') {
-            3
-        } else {
-            0
-        };
+        let base = markdown_start(&self.text);
         let scan = section::scan(
             &self.text,
             base,
@@ -935,11 +935,7 @@ impl Report {
         if self.parsed.front_matter.jira_parent.as_deref() == Some(value) {
             return Ok(false);
         }
-        let base = if self.text.starts_with('\u{feff}') {
-            3
-        } else {
-            0
-        };
+        let base = markdown_start(&self.text);
         let (span, written) =
             front_matter::parent_splice(&self.text, base, &self.parsed.front_matter, value);
         let mut text = String::with_capacity(self.text.len() + written.len());
