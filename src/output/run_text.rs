@@ -52,7 +52,7 @@ pub fn write(
                 paint(&format!("{word:<10}"), code, color),
                 row.key.as_deref().unwrap_or("-"),
                 row.status.as_deref().unwrap_or("-"),
-                row.summary,
+                report.summary(row),
             );
             if !row.updated.is_empty() {
                 let _ = write!(line, "  [{} updated]", row.updated.join(" and "));

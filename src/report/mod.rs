@@ -122,16 +122,35 @@ struct Parsed {
 /// ([`Report::iter_items`]) never hold more than one struct.
 #[derive(Debug, Default)]
 struct Items {
-    store: ItemStore,
+    /// Shared with [`ItemTexts`] handed out (never changed: an edit parses new items).
+    store: Arc<ItemStore>,
     all: OnceLock<Vec<ActionItem>>,
 }
 
 impl Items {
     fn new(store: ItemStore) -> Items {
         Items {
-            store,
+            store: Arc::new(store),
             all: OnceLock::new(),
         }
+    }
+}
+
+/// A report's items as they stand now, shared with the report rather than copied: whoever
+/// shows a run's rows long after reads each item's text from these (a run of 100,000 rows
+/// holds no copy of every summary until it prints them). Later edits of the report make it
+/// new items; these stay as they were.
+#[derive(Debug, Clone)]
+pub struct ItemTexts {
+    text: Arc<String>,
+    store: Arc<ItemStore>,
+}
+
+impl ItemTexts {
+    /// The summary of the item in body row `row` (`None`: no item there).
+    pub fn summary(&self, row: usize) -> Option<String> {
+        let index = self.store.find_row(row)?;
+        Some(self.store.get(&self.text, index).summary().to_owned())
     }
 }
 
@@ -730,6 +749,14 @@ impl Report {
     /// How many action items [`Report::items`] holds.
     pub fn item_count(&self) -> usize {
         self.parsed.items.store.len()
+    }
+
+    /// The items as they stand now, shared: see [`ItemTexts`].
+    pub fn item_texts(&self) -> ItemTexts {
+        ItemTexts {
+            text: Arc::clone(&self.text),
+            store: Arc::clone(&self.parsed.items.store),
+        }
     }
 
     /// The action item in body row `row` (1-based, template rows counted), if that row is one.

@@ -337,7 +337,9 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
         let outcome = RowOutcome {
             row: row_number(row.row),
             line: row_number(row.line),
-            summary: row.summary.clone(),
+            // Every planned row is an item of its report: its summary is read from there when
+            // shown, not held by each row until then.
+            summary: crate::sync::outcome::RowSummary::OfItem,
             action,
             browse: issue.map(|_| engine.browse.clone()),
             key,
@@ -841,6 +843,7 @@ pub(super) fn collect(
                 .map(|labels| labels.severity.clone()),
             diff: dry_run.then(|| Diff::new(loaded.change())),
             items,
+            item_texts: Some(loaded.report.item_texts()),
         });
     }
     outcome
@@ -859,6 +862,7 @@ pub(super) fn finish_report(
         default_severity: None,
         diff: dry_run.then(|| Diff::new(loaded.change())),
         items,
+        item_texts: None,
     }
 }
 

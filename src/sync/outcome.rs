@@ -42,8 +42,8 @@ pub struct RowOutcome {
     pub row: u32,
     /// Line of the row in the file (1-based).
     pub line: u32,
-    /// The item's summary, shared with the plan.
-    pub summary: Arc<str>,
+    /// The item's summary: its own text, or the report's item's (read when shown).
+    pub summary: RowSummary,
     pub action: RowAction,
     /// The ticket, when the row has one.
     pub key: Option<ThinText>,
@@ -61,6 +61,29 @@ pub struct RowOutcome {
     /// unassigned, that Jira refused to label a ticket of another team's project. Only in JSON
     /// when present.
     pub warning: Option<SharedText>,
+}
+
+/// An outcome row's summary.
+#[derive(Debug, Clone)]
+pub enum RowSummary {
+    /// This text (shared with the plan, or made for the row).
+    Text(Arc<str>),
+    /// The summary of the item in the row's place, as its report holds it when the run ends
+    /// ([`ReportOutcome::item_texts`]): a sync or dry run of 100,000 rows, whose every row is an
+    /// item of a report it holds anyway, keeps no copy of every summary until it prints them.
+    OfItem,
+}
+
+impl From<Arc<str>> for RowSummary {
+    fn from(text: Arc<str>) -> Self {
+        RowSummary::Text(text)
+    }
+}
+
+impl From<&str> for RowSummary {
+    fn from(text: &str) -> Self {
+        RowSummary::Text(text.into())
+    }
 }
 
 /// A row or line number as an outcome keeps it (a report of over 4 billion lines cannot be
@@ -218,22 +241,30 @@ impl RowOutcome {
     }
 }
 
-impl Serialize for RowOutcome {
+/// A row as JSON: the row with its summary, read from its report's items when it has none of
+/// its own.
+struct RowJson<'a> {
+    row: &'a RowOutcome,
+    summary: std::borrow::Cow<'a, str>,
+}
+
+impl Serialize for RowJson<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let fields = if self.warning.is_some() { 11 } else { 10 };
+        let RowJson { row: this, summary } = self;
+        let fields = if this.warning.is_some() { 11 } else { 10 };
         let mut row = serializer.serialize_struct("RowOutcome", fields)?;
-        row.serialize_field("row", &self.row)?;
-        row.serialize_field("line", &self.line)?;
-        row.serialize_field("summary", &*self.summary)?;
-        row.serialize_field("action", &self.action)?;
-        row.serialize_field("key", &self.key)?;
-        row.serialize_field("url", &self.url().as_deref())?;
-        row.serialize_field("status", &self.status.as_deref())?;
-        row.serialize_field("updated", &self.updated)?;
-        row.serialize_field("report_changed", &self.report_changed)?;
-        row.serialize_field("error", &self.error)?;
-        if let Some(warning) = &self.warning {
+        row.serialize_field("row", &this.row)?;
+        row.serialize_field("line", &this.line)?;
+        row.serialize_field("summary", &**summary)?;
+        row.serialize_field("action", &this.action)?;
+        row.serialize_field("key", &this.key)?;
+        row.serialize_field("url", &this.url().as_deref())?;
+        row.serialize_field("status", &this.status.as_deref())?;
+        row.serialize_field("updated", &this.updated)?;
+        row.serialize_field("report_changed", &this.report_changed)?;
+        row.serialize_field("error", &this.error)?;
+        if let Some(warning) = &this.warning {
             row.serialize_field("warning", warning)?;
         }
         row.end()
@@ -259,22 +290,77 @@ impl SharedTexts {
 }
 
 /// One report's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ReportOutcome {
     pub path: PathBuf,
     /// Whether the file was rewritten (false when nothing changed, and in dry runs).
     pub written: bool,
     /// The labels its tickets carry (`sync` only), e.g. `["sev1_20200414", "sev1"]`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
     /// The severity the labels use when the report names none (`[labels] severity`, `sev1`
     /// unless set): said at default verbosity, never a silent fallback.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_severity: Option<String>,
     /// Unified diff of the report (dry runs only; empty when nothing would change).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Diff>,
     pub items: Vec<RowOutcome>,
+    /// The report's items as the run left them, whose summaries rows of
+    /// [`RowSummary::OfItem`] show.
+    pub item_texts: Option<crate::report::ItemTexts>,
+}
+
+impl ReportOutcome {
+    /// The summary `row` (one of [`ReportOutcome::items`]) shows: its own, or its item's.
+    pub fn summary<'a>(&'a self, row: &'a RowOutcome) -> std::borrow::Cow<'a, str> {
+        match &row.summary {
+            RowSummary::Text(text) => std::borrow::Cow::Borrowed(text),
+            RowSummary::OfItem => std::borrow::Cow::Owned(
+                self.item_texts
+                    .as_ref()
+                    .and_then(|texts| texts.summary(row.row as usize))
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+impl Serialize for ReportOutcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let optional = [
+            self.labels.is_some(),
+            self.default_severity.is_some(),
+            self.diff.is_some(),
+        ];
+        let fields = 3 + optional.iter().filter(|present| **present).count();
+        let mut report = serializer.serialize_struct("ReportOutcome", fields)?;
+        report.serialize_field("path", &self.path)?;
+        report.serialize_field("written", &self.written)?;
+        if let Some(labels) = &self.labels {
+            report.serialize_field("labels", labels)?;
+        }
+        if let Some(severity) = &self.default_severity {
+            report.serialize_field("default_severity", severity)?;
+        }
+        if let Some(diff) = &self.diff {
+            report.serialize_field("diff", diff)?;
+        }
+        // Each row's summary read as the row is written, not all first.
+        let rows = RowsJson(self);
+        report.serialize_field("items", &rows)?;
+        report.end()
+    }
+}
+
+/// A report's rows as a JSON list, each with its summary.
+struct RowsJson<'a>(&'a ReportOutcome);
+
+impl Serialize for RowsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.items.iter().map(|row| RowJson {
+            row,
+            summary: self.0.summary(row),
+        }))
+    }
 }
 
 /// A dry run's diff of one report, written as it is shown (text or JSON), never held as one

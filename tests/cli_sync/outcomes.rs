@@ -150,3 +150,32 @@ async fn the_dry_run_diff_shows_every_cell_the_real_run_writes() {
     }
     assert!(added.iter().any(|line| line.contains("(status)")), "{dry}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_row_shows_its_items_summary_in_text_and_json_whatever_the_run() {
+    // Rows read their summaries from the report when printed: a dry run, the sync that
+    // creates, and the resync that changes nothing each show every item's own words (an `&`
+    // written `&amp;` in the HTML table shown as `&`).
+    let (_fake, pm) = setup(Flavor::Cloud).await;
+    pm.write("pm.md", HTML_REPORT);
+    let runs: [&[&str]; 3] = [&["sync", "--dry-run"], &["sync"], &["sync"]];
+    for (n, args) in runs.into_iter().enumerate() {
+        let json = pm
+            .run(&[args, &["--format", "json", "pm.md"]].concat())
+            .await;
+        assert_eq!(json.code, 0, "{json}");
+        let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+        let shown: Vec<&str> = doc["reports"][0]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|row| row["summary"].as_str().expect("a summary"))
+            .collect();
+        assert_eq!(shown, HTML_SUMMARIES, "run {n}: {json}");
+        let text = pm.run(&[args, &["pm.md"]].concat()).await;
+        for summary in HTML_SUMMARIES {
+            assert!(text.stdout.contains(summary), "run {n}: {text}");
+        }
+    }
+    assert!(pm.read("pm.md").contains("OPS-1"), "the sync linked the items");
+}
