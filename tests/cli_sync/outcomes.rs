@@ -177,5 +177,8 @@ async fn every_row_shows_its_items_summary_in_text_and_json_whatever_the_run() {
             assert!(text.stdout.contains(summary), "run {n}: {text}");
         }
     }
-    assert!(pm.read("pm.md").contains("OPS-1"), "the sync linked the items");
+    assert!(
+        pm.read("pm.md").contains("OPS-1"),
+        "the sync linked the items"
+    );
 }
