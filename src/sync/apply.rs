@@ -676,6 +676,49 @@ pub(super) async fn settle_durably(
     Ok(())
 }
 
+/// Settles, mid-run, the journal entries of the creates whose keys were just saved, once those
+/// saves are durable (the same order as at the end of a run): a big run's journal, in the file
+/// and in memory, holds the creates of its last stretch only, not every create of the run (a
+/// crash late in a run of 100,000 creates leaves the last stretch to find again, and the run
+/// lets go of each summary as its key is saved). Entries that owe a status move stay until the
+/// run has tried it (see `crate::sync::moves`), their places in `settle_created` kept right.
+pub(super) async fn settle_saved(
+    reports: &mut [LoadedReport],
+    journals: &mut [Journal],
+    settle_created: &mut Vec<(usize, usize)>,
+) -> Result<(), Error> {
+    let owes_move = |&(report, place): &(usize, usize)| {
+        journals[report]
+            .pending()
+            .get(place)
+            .is_some_and(|entry| entry.then_move.is_some())
+    };
+    let (mut kept, mut now): (Vec<_>, Vec<_>) = settle_created.drain(..).partition(owes_move);
+    if now.is_empty() {
+        *settle_created = kept;
+        return Ok(());
+    }
+    crate::sync::workspace::make_durable(reports).await?;
+    now.sort_unstable();
+    for (index, journal) in journals.iter_mut().enumerate() {
+        let places = now
+            .iter()
+            .filter(|(report, _)| *report == index)
+            .map(|&(_, place)| place);
+        journal
+            .settle(std::iter::empty(), places)
+            .map_err(|source| Error::io(reports[index].report.path(), source))?;
+    }
+    // A kept entry moves down by the entries settled before it in its journal.
+    for (report, place) in &mut kept {
+        let below = now.partition_point(|settled| *settled < (*report, *place));
+        let before_report = now.partition_point(|settled| settled.0 < *report);
+        *place -= below - before_report;
+    }
+    *settle_created = kept;
+    Ok(())
+}
+
 /// One search per date label, all in flight at once (the client caps requests in flight).
 pub(super) async fn search_labels(
     engine: &Engine<'_>,

@@ -10,8 +10,8 @@ use crate::sync::apply::{
     Engine, Rows, UnsavedKeys, apply_rows, apply_updates, check_project, close_duplicates, collect,
     create_chunk, creates_at, date_label, finish_dry_run, held_by_journal, initial_rows,
     labels_of_unlinked, learn_statuses, make_plan, managed_rows, pending_message, read_linked,
-    search_is_consistent, search_labels, settle_durably, wait_for_search, write_created_keys,
-    write_created_statuses,
+    search_is_consistent, search_labels, settle_durably, settle_saved, wait_for_search,
+    write_created_keys, write_created_statuses,
 };
 use crate::sync::journal::Journal;
 use crate::sync::outcome::{RowAction, RunOutcome};
@@ -429,6 +429,17 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         // makes a crash safe either way (the next run finds their tickets by search).
         let group = BULK_CREATE_LIMIT * engine.jira.concurrency.max(1);
         let save_every = group.max(total.div_ceil(SAVES_PER_RUN));
+        // A run of many groups also settles each save's journal entries as it goes (see
+        // `settle_saved`; a folder sync, a journal flush, and maybe one more folder sync to
+        // delete the emptied journal and make it again): at least four groups per save keep
+        // the run within two flushes per group, plus four. Pages are settled at the end only
+        // (each settle of a page would publish a version of it).
+        let groups = total.div_ceil(group);
+        let settle_as_saved = groups >= 4 * SAVES_PER_RUN
+            && self
+                .reports
+                .iter()
+                .all(|loaded| matches!(loaded.home, crate::home::Home::File(_)));
         let mut unsaved = UnsavedKeys::default();
         // The plan's rows are taken a group at a time and let go once sent: a run of 100,000
         // creates does not hold its plan while it saves keys and writes statuses back. Only
@@ -476,6 +487,10 @@ impl<'r, 'e> SyncRun<'r, 'e> {
                     &mut self.rows,
                     &mut self.settle_created,
                 )?;
+                if settle_as_saved && sent.is_ok() {
+                    settle_saved(self.reports, &mut self.journals, &mut self.settle_created)
+                        .await?;
+                }
             }
             sent?;
             if show_progress {

@@ -119,6 +119,59 @@ async fn a_run_killed_mid_create_and_run_again_ends_with_one_ticket_per_item() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_big_run_killed_after_settling_part_of_its_journal_is_finished_without_a_duplicate() {
+    // 1,600 items at concurrency 1: keys saved after every fourth group of 50, and each save's
+    // journal entries settled once it is durable. Killed late in the run, with several saves
+    // settled, the next run creates what is left and nothing twice.
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        let items = 1600;
+        pm.write("pm.md", generated_report(items, "2021-03-06"));
+        pm.write("pm-sync.toml", "[jira]\nconcurrency = 1\n");
+        fake.set_latency(Duration::from_millis(20));
+        fake.set_search_lag(2);
+
+        let mut child = pm.spawn(&["sync", "pm.md"]);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while fake.issues().len() < 1100 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        child.kill().expect("kill pm-sync");
+        let _ = child.wait();
+        let before = fake.issues().len();
+        assert!(
+            (1100..items).contains(&before),
+            "{flavor:?}: killed after {before} creates"
+        );
+        let saved = linked_keys(&pm.read("pm.md")).len();
+        assert!(
+            saved >= 800,
+            "{flavor:?}: {saved} keys saved before the kill"
+        );
+
+        fake.set_latency(Duration::ZERO);
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+
+        let issues = fake.issues();
+        assert_eq!(issues.len(), items, "{flavor:?}: duplicates or gaps");
+        let summaries: HashSet<&str> = issues.iter().map(|i| i.summary.as_str()).collect();
+        assert_eq!(
+            summaries.len(),
+            items,
+            "{flavor:?}: an item got two tickets"
+        );
+        let keys = linked_keys(&pm.read("pm.md"));
+        assert_eq!(
+            keys.iter().collect::<HashSet<_>>().len(),
+            items,
+            "{flavor:?}"
+        );
+        assert!(!pm.dir().join(".pm.md.pm-sync-journal.json").exists());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn rate_limits_are_waited_out_and_the_run_succeeds() {
     let (fake, pm) = setup(Flavor::Cloud).await;
     fake.inject(Fault::Status {
@@ -389,17 +442,32 @@ mod fsyncs {
 
     const TOKEN_VARIABLE: &str = "PM_SYNC_FSYNC_TEST_TOKEN";
 
-    /// Real flushes, counted per folder (file flushes under the file's folder).
+    /// Real flushes, counted per folder (file flushes under the file's folder), and the most
+    /// entries a journal flushed there held.
     #[derive(Default)]
     struct Counting {
         counts: Mutex<HashMap<PathBuf, (usize, usize)>>,
+        most_pending: Mutex<HashMap<PathBuf, usize>>,
     }
 
     impl Durability for Counting {
         fn sync_file(&self, file: &File, path: &Path) -> std::io::Result<()> {
             let folder = disk::folder_of(path);
-            self.counts.lock().unwrap().entry(folder).or_default().0 += 1;
-            RealDisk.sync_file(file, path)
+            self.counts
+                .lock()
+                .unwrap()
+                .entry(folder.clone())
+                .or_default()
+                .0 += 1;
+            let flushed = RealDisk.sync_file(file, path);
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            if name.ends_with(".pm-sync-journal.json") {
+                let journal = pm_sync::sync::journal::Journal::load_at(path.to_owned())?;
+                let mut most = self.most_pending.lock().unwrap();
+                let most = most.entry(folder).or_default();
+                *most = (*most).max(journal.pending().len());
+            }
+            flushed
         }
 
         fn sync_folder(&self, folder: &Path) -> std::io::Result<()> {
@@ -486,6 +554,43 @@ mod fsyncs {
         assert!(
             files + folders <= 2 * 3 + 4,
             "{files} file flushes + {folders} folder syncs for 3 create groups"
+        );
+        assert!(!folder.join(".pm.md.pm-sync-journal.json").exists());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_big_sync_settles_its_journal_as_it_saves_keys_within_the_flush_budget() {
+        // 1,600 items at concurrency 1: 32 groups of one bulk create, keys saved after every
+        // fourth. Each save's creates leave the journal once the save is durable, so a crash
+        // late in the run leaves the last stretch to find again, not the whole run.
+        counter();
+        let fake = FakeJira::start(Flavor::Cloud).await;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = std::fs::canonicalize(dir.path()).unwrap();
+        let report = folder.join("pm.md");
+        std::fs::write(&report, super::generated_report(1600, "2021-03-05")).unwrap();
+        take(&folder);
+
+        let code = run(&folder, &fake, 1, &["sync", report.to_str().unwrap()]).await;
+
+        assert_eq!(code, 0);
+        assert_eq!(fake.issues().len(), 1600);
+        let text = std::fs::read_to_string(&report).unwrap();
+        assert_eq!(super::linked_keys(&text).len(), 1600);
+        let (files, folders) = take(&folder);
+        assert!(
+            files + folders <= 2 * 32 + 4,
+            "{files} file flushes + {folders} folder syncs for 32 create groups"
+        );
+        let most = counter()
+            .most_pending
+            .lock()
+            .unwrap()
+            .remove(&folder)
+            .unwrap_or_default();
+        assert!(
+            (50..=400).contains(&most),
+            "the journal held at most {most} of 1,600 creates"
         );
         assert!(!folder.join(".pm.md.pm-sync-journal.json").exists());
     }
