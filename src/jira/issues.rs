@@ -123,8 +123,8 @@ impl WireIssue {
                     .as_deref()
                     .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
             }),
-            planning: super::model::PlanningBox::new(super::model::Planning {
-                assignee: fields.assignee.map(|person| shared_parts.person(person)),
+            planning: shared_parts.planning(super::model::Planning {
+                assignee: fields.assignee.map(std::sync::Arc::new),
                 due: fields.duedate,
                 priority: fields.priority.map(|p| p.name),
             }),

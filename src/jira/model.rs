@@ -60,7 +60,9 @@ pub struct Issue {
 #[derive(Debug, Default)]
 pub struct SharedParts {
     last_labels: Option<std::sync::Arc<[String]>>,
-    people: std::collections::HashMap<String, std::sync::Arc<Assignee>>,
+    people: std::collections::HashMap<String, Person>,
+    /// Plannings with a priority and neither assignee nor due date, one per priority.
+    unassigned: Vec<std::sync::Arc<Planning>>,
     /// A workflow has a handful of statuses: looked through, not hashed.
     statuses: Vec<std::sync::Arc<str>>,
 }
@@ -95,33 +97,76 @@ impl SharedParts {
         self.shared_person(std::sync::Arc::new(person))
     }
 
-    /// Shares `issue`'s assignee with the issues handed here before: issues read by
-    /// concurrent requests, each converted with parts of its own, end up holding one record
-    /// per person (pages of 100 tickets among 200 owners shared nothing).
-    pub fn share_assignee(&mut self, issue: &mut Issue) {
-        let Some(person) = issue
-            .planning
-            .0
-            .as_mut()
-            .and_then(|planning| planning.assignee.as_mut())
-        else {
-            return;
+    /// `planning` as an issue holds it: its assignee's record shared (see
+    /// [`SharedParts::person`]) and, without a due date (a ticket's own), the planning itself
+    /// shared with the issues handed here before that have the same assignee and priority (a
+    /// team of 200 owns 100,000 tickets: ~200 plannings, not one box per ticket).
+    pub fn planning(&mut self, mut planning: Planning) -> PlanningBox {
+        if let Some(person) = planning.assignee.take() {
+            planning.assignee = Some(self.shared_person(person));
+        }
+        if planning == Planning::NONE || planning.due.is_some() {
+            return PlanningBox::new(planning);
+        }
+        let known = match &planning.assignee {
+            Some(person) => match self.people.get_mut(id_of(person)) {
+                Some(entry) => &mut entry.plannings,
+                None => return PlanningBox::new(planning),
+            },
+            None => &mut self.unassigned,
         };
-        *person = self.shared_person(person.clone());
+        let same = |held: &&std::sync::Arc<Planning>| {
+            held.priority == planning.priority
+                && match (&held.assignee, &planning.assignee) {
+                    (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+                    (a, b) => a.is_none() && b.is_none(),
+                }
+        };
+        if let Some(held) = known.iter().find(same) {
+            return BoxedUnlessEmpty(Some(held.clone()));
+        }
+        let shared = std::sync::Arc::new(planning);
+        // Bounded: a person's tickets have a handful of priorities.
+        if known.len() < 16 {
+            known.push(shared.clone());
+        }
+        BoxedUnlessEmpty(Some(shared))
+    }
+
+    /// Shares `issue`'s assignee and planning with the issues handed here before: issues
+    /// read by concurrent requests, each converted with parts of its own, end up holding one
+    /// record per person (pages of 100 tickets among 200 owners shared nothing).
+    pub fn share_assignee(&mut self, issue: &mut Issue) {
+        if issue.planning.0.is_some() {
+            issue.planning = self.planning((*issue.planning).clone());
+        }
     }
 
     /// The record handed out before for the person `person` describes the same way, else
     /// `person`, kept for the next.
     fn shared_person(&mut self, person: std::sync::Arc<Assignee>) -> std::sync::Arc<Assignee> {
         match self.people.get(id_of(&person)) {
-            Some(known) if **known == *person => known.clone(),
+            Some(known) if *known.record == *person => known.record.clone(),
             _ => {
-                self.people
-                    .insert(id_of(&person).to_owned(), person.clone());
+                self.people.insert(
+                    id_of(&person).to_owned(),
+                    Person {
+                        record: person.clone(),
+                        plannings: Vec::new(),
+                    },
+                );
                 person
             }
         }
     }
+}
+
+/// A person as [`SharedParts`] hands them out: their record, and the plannings without a due
+/// date of their tickets (one per priority).
+#[derive(Debug)]
+struct Person {
+    record: std::sync::Arc<Assignee>,
+    plannings: Vec<std::sync::Arc<Planning>>,
 }
 
 /// What names a user: the account id (Cloud), else the username (Data Center), else the
@@ -159,7 +204,7 @@ impl Planning {
 /// (100,000 for a report that big), and most have no due date or priority, and none of the
 /// dates sync lets go: 8 bytes each rather than ~150 ([`Planning`]) or ~56 ([`Tracking`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BoxedUnlessEmpty<T>(Option<Box<T>>);
+pub struct BoxedUnlessEmpty<T>(Option<std::sync::Arc<T>>);
 
 /// What [`BoxedUnlessEmpty`] reads when nothing is set.
 pub trait Empty: PartialEq + 'static {
@@ -188,7 +233,7 @@ pub type TrackingBox = BoxedUnlessEmpty<Tracking>;
 impl<T: Empty> BoxedUnlessEmpty<T> {
     /// `value`, boxed unless nothing in it is set.
     pub fn new(value: T) -> Self {
-        BoxedUnlessEmpty((value != *T::empty()).then(|| Box::new(value)))
+        BoxedUnlessEmpty((value != *T::empty()).then(|| std::sync::Arc::new(value)))
     }
 }
 
@@ -570,6 +615,57 @@ mod tests {
         let one = apart(person("5b10-kim", "Kim"));
         let two = apart(person("5b10-kim", "Kim"));
         assert!(std::sync::Arc::ptr_eq(&one, &two));
+    }
+
+    #[test]
+    fn tickets_of_one_assignee_and_priority_share_one_planning_unless_each_has_a_due_date() {
+        let kim = || User {
+            account_id: Some("5b10-kim".into()),
+            display_name: "Kim".into(),
+            ..User::default()
+        };
+        let planning = |who: Option<User>, due: Option<&str>, priority: Option<&str>| Planning {
+            assignee: who.map(std::sync::Arc::new),
+            due: due.map(str::to_owned),
+            priority: priority.map(str::to_owned),
+        };
+        let mut parts = SharedParts::default();
+        let first = parts.planning(planning(Some(kim()), None, Some("High")));
+        let again = parts.planning(planning(Some(kim()), None, Some("High")));
+        let (Some(a), Some(b)) = (&first.0, &again.0) else {
+            panic!("a planning with an assignee is held");
+        };
+        assert!(std::sync::Arc::ptr_eq(a, b), "one planning for both");
+        assert_eq!(again.priority.as_deref(), Some("High"));
+        assert_eq!(again.assignee.as_ref().unwrap().shown_name(), "Kim");
+        // Another priority, a due date, or no assignee: a planning of its own, read as given.
+        let low = parts.planning(planning(Some(kim()), None, Some("Low")));
+        assert_eq!(low.priority.as_deref(), Some("Low"));
+        assert!(!std::sync::Arc::ptr_eq(a, low.0.as_ref().unwrap()));
+        let due = parts.planning(planning(Some(kim()), Some("2026-04-01"), Some("High")));
+        let due_again = parts.planning(planning(Some(kim()), Some("2026-04-01"), Some("High")));
+        assert_eq!(due.due.as_deref(), Some("2026-04-01"));
+        assert!(!std::sync::Arc::ptr_eq(
+            due.0.as_ref().unwrap(),
+            due_again.0.as_ref().unwrap()
+        ));
+        let nobody = parts.planning(planning(None, None, Some("High")));
+        assert!(nobody.assignee.is_none());
+        assert_eq!(nobody.priority.as_deref(), Some("High"));
+        assert!(
+            parts.planning(Planning::default()).0.is_none(),
+            "nothing set, no box"
+        );
+        // Jira describes Kim otherwise (renamed): the planning shows the new record.
+        let renamed = parts.planning(planning(
+            Some(User {
+                display_name: "Kim (SRE)".into(),
+                ..kim()
+            }),
+            None,
+            Some("High"),
+        ));
+        assert_eq!(renamed.assignee.as_ref().unwrap().shown_name(), "Kim (SRE)");
     }
 
     #[test]
