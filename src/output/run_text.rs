@@ -37,7 +37,7 @@ pub fn write(
         }
         let key_width = rows
             .iter()
-            .map(|row| row.key.as_deref().map_or(1, str::len))
+            .map(|row| report.key(row).map_or(1, |key| key.len()))
             .max()
             .unwrap_or(1);
         let status_width = rows
@@ -50,14 +50,14 @@ pub fn write(
             let mut line = format!(
                 "  {}  {:<key_width$}  {:<status_width$}  {}",
                 paint(&format!("{word:<10}"), code, color),
-                row.key.as_deref().unwrap_or("-"),
+                report.key(row).as_deref().unwrap_or("-"),
                 row.status.as_deref().unwrap_or("-"),
                 report.summary(row),
             );
             if !row.updated.is_empty() {
                 let _ = write!(line, "  [{} updated]", row.updated.join(" and "));
             }
-            if let Some(url) = row.url()
+            if let Some(url) = report.url(row)
                 && matches!(row.action, RowAction::Created | RowAction::Adopted)
             {
                 let _ = write!(line, "  {url}");

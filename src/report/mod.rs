@@ -152,6 +152,12 @@ impl ItemTexts {
         let index = self.store.find_row(row)?;
         Some(self.store.get(&self.text, index).summary().to_owned())
     }
+
+    /// The key the item in body row `row` links (`None`: no item there, or no key).
+    pub fn key(&self, row: usize) -> Option<String> {
+        let index = self.store.find_row(row)?;
+        self.store.get(&self.text, index).key
+    }
 }
 
 /// Edits planned against a report by [`Report::plan_edits`], to apply in one rewrite with

@@ -321,8 +321,18 @@ pub(super) async fn check_project(
 }
 
 /// The outcome of every planned row before anything is sent.
-pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
+pub(super) fn initial_rows(engine: &Engine<'_>, reports: &[LoadedReport], plan: &Plan) -> Rows {
     let mut rows = Rows::sized_for(plan.rows.iter().map(plan::RowPlan::at));
+    // A linked row whose report shows its key as Jira has it shows it from there when
+    // printed (the key stays: a run only writes keys Jira gave), not from a copy per row.
+    let stays = |row: &plan::RowPlan| reports.get(row.report).is_some_and(LoadedReport::rows_stay);
+    let key_in_report = |row: &plan::RowPlan, key: &str| {
+        stays(row)
+            && reports
+                .get(row.report)
+                .and_then(|loaded| loaded.report.item(row.row))
+                .is_some_and(|item| item.key.as_deref() == Some(key))
+    };
     let outcomes = plan.rows.iter().map(|row| {
         let (action, issue, error) = match &row.ticket {
             Ticket::Linked(issue) => (RowAction::Linked, Some(issue), None),
@@ -330,19 +340,25 @@ pub(super) fn initial_rows(engine: &Engine<'_>, plan: &Plan) -> Rows {
             Ticket::Create(_) => (RowAction::Created, None, None),
             Ticket::Missing(_) => (RowAction::Missing, None, Some(missing_message())),
         };
-        let key = match &row.ticket {
-            Ticket::Missing(key) => Some(key.clone()),
-            _ => issue.map(|i| ThinText::from(i.key.as_str())),
+        let (key, key_in_report) = match &row.ticket {
+            Ticket::Missing(key) => (Some(key.clone()), false),
+            Ticket::Linked(issue) if key_in_report(row, issue.key.as_str()) => (None, true),
+            _ => (issue.map(|i| ThinText::from(i.key.as_str())), false),
         };
         let outcome = RowOutcome {
             row: row_number(row.row),
             line: row_number(row.line),
             // Every planned row is an item of its report: its summary is read from there when
             // shown, not held by each row until then.
-            summary: crate::sync::outcome::RowSummary::OfItem,
+            summary: if stays(row) {
+                crate::sync::outcome::RowSummary::OfItem
+            } else {
+                row.summary.clone().into()
+            },
             action,
             browse: issue.map(|_| engine.browse.clone()),
             key,
+            key_in_report,
             status: issue.map(|i| i.status.name.clone()),
             updated: row
                 .update
@@ -463,12 +479,13 @@ pub(super) async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut R
             continue;
         };
         let client = engine.client.clone();
+        let key = update.key.clone();
         let handle = tasks.spawn(async move {
             client
                 .edit_issue(&update.key, update.summary.as_deref(), &update.add_labels)
                 .await
         });
-        task_rows.insert(handle.id(), row.at());
+        task_rows.insert(handle.id(), (row.at(), key));
     }
     while let Some(joined) = tasks.join_next_with_id().await {
         let (id, failure) = match joined {
@@ -479,8 +496,10 @@ pub(super) async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut R
                 format!("the request task failed: {join_error}"),
             ),
         };
-        if let Some(row) = task_rows.get(&id).and_then(|at| rows.get_mut(at)) {
-            let key = row.key.as_deref().unwrap_or("?");
+        if let Some((key, row)) = task_rows
+            .get(&id)
+            .and_then(|(at, key)| Some((key.as_str(), rows.get_mut(at)?)))
+        {
             let message = format!("updating {key}: {failure}");
             row.updated.clear();
             // Items land in other teams' projects, whose tickets pm-sync may not edit: the
@@ -607,7 +626,13 @@ pub(super) async fn create_chunk(
                     key: key.to_string(),
                     url: url.clone(),
                 });
-                row_outcome.key = Some(key.as_str().into());
+                // Written into the report with the next save of keys (a run that cannot
+                // write them ends with an error): shown from there, not held per row.
+                if reports[*index].rows_stay() {
+                    row_outcome.key_in_report = true;
+                } else {
+                    row_outcome.key = Some(key.as_str().into());
+                }
                 row_outcome.browse = Some(engine.browse.clone());
                 created_keys.push(at, key);
                 unsaved.settled.push((at.report, place));
@@ -905,7 +930,7 @@ pub(super) fn finish_report(
         default_severity: None,
         diff: dry_run.then(|| Diff::new(loaded.change())),
         items,
-        item_texts: None,
+        item_texts: Some(loaded.report.item_texts()),
     }
 }
 

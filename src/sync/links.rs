@@ -81,7 +81,11 @@ pub async fn link_back(
     };
     let mut tasks = tokio::task::JoinSet::new();
     for (at, row) in rows.iter() {
-        let Some(key) = row.key.as_deref().and_then(IssueKey::parse) else {
+        let Some(key) = reports
+            .get(at.report)
+            .and_then(|loaded| row.key_in(&loaded.report))
+            .and_then(|key| IssueKey::parse(&key))
+        else {
             continue;
         };
         let new_link = matches!(row.action, RowAction::Created | RowAction::Adopted);

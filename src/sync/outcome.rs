@@ -1,5 +1,6 @@
 //! What a sync or refresh did, row by row: the data every output format renders.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -45,8 +46,12 @@ pub struct RowOutcome {
     /// The item's summary: its own text, or the report's item's (read when shown).
     pub summary: RowSummary,
     pub action: RowAction,
-    /// The ticket, when the row has one.
+    /// The ticket, when the row has one of its own to show (see `key_in_report`).
     pub key: Option<ThinText>,
+    /// Whether the row's ticket is the key its report's item links when the run ends (a key
+    /// this run wrote, or one the report already showed as Jira has it): read from there
+    /// when shown, not held by every row until then. See [`ReportOutcome::key`].
+    pub key_in_report: bool,
     /// `{url}/browse/` of the Jira site, when the row links its ticket: see [`RowOutcome::url`].
     pub browse: Option<Arc<String>>,
     /// The ticket's status as written into the report.
@@ -231,13 +236,17 @@ impl Serialize for Updated {
 }
 
 impl RowOutcome {
-    /// `{url}/browse/{key}`, when the row links its ticket.
-    pub fn url(&self) -> Option<String> {
-        Some(format!(
-            "{}{}",
-            self.browse.as_deref()?,
-            self.key.as_deref()?
-        ))
+    /// The row's ticket, with `report` the report it is a row of (as the run left it, or as it
+    /// is mid-run, once its key is written): its own key, else its item's.
+    pub fn key_in<'a>(&'a self, report: &crate::report::Report) -> Option<Cow<'a, str>> {
+        match &self.key {
+            Some(key) => Some(Cow::Borrowed(key)),
+            None if self.key_in_report => report
+                .item(self.row as usize)
+                .and_then(|item| item.key)
+                .map(Cow::Owned),
+            None => None,
+        }
     }
 }
 
@@ -245,21 +254,28 @@ impl RowOutcome {
 /// its own.
 struct RowJson<'a> {
     row: &'a RowOutcome,
-    summary: std::borrow::Cow<'a, str>,
+    summary: Cow<'a, str>,
+    key: Option<Cow<'a, str>>,
+    url: Option<String>,
 }
 
 impl Serialize for RowJson<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let RowJson { row: this, summary } = self;
+        let RowJson {
+            row: this,
+            summary,
+            key,
+            url,
+        } = self;
         let fields = if this.warning.is_some() { 11 } else { 10 };
         let mut row = serializer.serialize_struct("RowOutcome", fields)?;
         row.serialize_field("row", &this.row)?;
         row.serialize_field("line", &this.line)?;
         row.serialize_field("summary", &**summary)?;
         row.serialize_field("action", &this.action)?;
-        row.serialize_field("key", &this.key)?;
-        row.serialize_field("url", &this.url().as_deref())?;
+        row.serialize_field("key", key)?;
+        row.serialize_field("url", url)?;
         row.serialize_field("status", &this.status.as_deref())?;
         row.serialize_field("updated", &this.updated)?;
         row.serialize_field("report_changed", &this.report_changed)?;
@@ -310,16 +326,34 @@ pub struct ReportOutcome {
 
 impl ReportOutcome {
     /// The summary `row` (one of [`ReportOutcome::items`]) shows: its own, or its item's.
-    pub fn summary<'a>(&'a self, row: &'a RowOutcome) -> std::borrow::Cow<'a, str> {
+    pub fn summary<'a>(&'a self, row: &'a RowOutcome) -> Cow<'a, str> {
         match &row.summary {
-            RowSummary::Text(text) => std::borrow::Cow::Borrowed(text),
-            RowSummary::OfItem => std::borrow::Cow::Owned(
+            RowSummary::Text(text) => Cow::Borrowed(text),
+            RowSummary::OfItem => Cow::Owned(
                 self.item_texts
                     .as_ref()
                     .and_then(|texts| texts.summary(row.row as usize))
                     .unwrap_or_default(),
             ),
         }
+    }
+
+    /// The ticket `row` shows: its own key, or its item's (see [`RowOutcome::key_in_report`]).
+    pub fn key<'a>(&'a self, row: &'a RowOutcome) -> Option<Cow<'a, str>> {
+        match &row.key {
+            Some(key) => Some(Cow::Borrowed(key)),
+            None if row.key_in_report => self
+                .item_texts
+                .as_ref()?
+                .key(row.row as usize)
+                .map(Cow::Owned),
+            None => None,
+        }
+    }
+
+    /// `{url}/browse/{key}`, when `row` links its ticket.
+    pub fn url(&self, row: &RowOutcome) -> Option<String> {
+        Some(format!("{}{}", row.browse.as_deref()?, self.key(row)?))
     }
 }
 
@@ -359,6 +393,8 @@ impl Serialize for RowsJson<'_> {
         serializer.collect_seq(self.0.items.iter().map(|row| RowJson {
             row,
             summary: self.0.summary(row),
+            key: self.0.key(row),
+            url: self.0.url(row),
         }))
     }
 }

@@ -210,6 +210,8 @@ fn row_outcomes(
     let mut outcomes = Vec::new();
     // Edits never add or remove an item: the rewritten report has the same rows, in order.
     let mut items = loaded.report.iter_items().peekable();
+    // A file's rows show their summaries and keys from the report when printed.
+    let stays = loaded.rows_stay();
     // Taken from the end, so the list can shrink as it is used.
     decided.reverse();
     while let Some(decided_row) = decided.pop() {
@@ -228,11 +230,20 @@ fn row_outcomes(
             line: item
                 .as_ref()
                 .map_or(0, |item| crate::sync::outcome::row_number(item.line)),
-            summary: item.as_ref().map_or("", |item| item.summary()).into(),
+            // Read from the rewritten report when shown, not copied for every row.
+            summary: match &item {
+                Some(_) if stays => crate::sync::outcome::RowSummary::OfItem,
+                _ => item.as_ref().map_or("", |item| item.summary()).into(),
+            },
             action: decided.action,
-            key: moved_to
-                .map(ThinText::from)
-                .or_else(|| item.as_ref()?.key.as_deref().map(ThinText::from)),
+            key_in_report: stays
+                && moved_to.is_none()
+                && item.as_ref().is_some_and(|item| item.key.is_some()),
+            key: moved_to.map(ThinText::from).or_else(|| {
+                (!stays)
+                    .then(|| item.as_ref()?.key.as_deref().map(ThinText::from))
+                    .flatten()
+            }),
             browse: linked.then(|| engine.browse.clone()),
             status: decided.status.or_else(|| {
                 let text = item.as_ref()?.status_text();

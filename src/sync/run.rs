@@ -300,7 +300,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             &jira_keeps,
         )
         .await?;
-        self.rows = initial_rows(engine, &self.plan);
+        self.rows = initial_rows(engine, reports, &self.plan);
         self.warn_duplicates();
         crate::sync::copies::warn_foreign(reports, &self.plan, &self.state);
         for (at, warning) in warnings.into_rows() {

@@ -89,6 +89,14 @@ impl LoadedReport {
         Ok(pending)
     }
 
+    /// Whether the report's items stay in the rows they were read from for the whole run, so
+    /// that what a row shows can be read back from the report when the run ends: a file,
+    /// locked for the run, does; a page may be read again before it is written and this run's
+    /// edits moved to wherever someone moved its items.
+    pub fn rows_stay(&self) -> bool {
+        matches!(self.home, Home::File(_))
+    }
+
     /// Whether a deferred save awaits being made durable; the caller does it now.
     pub fn take_unsynced(&mut self) -> bool {
         std::mem::take(&mut self.unsynced)

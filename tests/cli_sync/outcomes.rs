@@ -152,11 +152,12 @@ async fn the_dry_run_diff_shows_every_cell_the_real_run_writes() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_row_shows_its_items_summary_in_text_and_json_whatever_the_run() {
-    // Rows read their summaries from the report when printed: a dry run, the sync that
-    // creates, and the resync that changes nothing each show every item's own words (an `&`
-    // written `&amp;` in the HTML table shown as `&`).
-    let (_fake, pm) = setup(Flavor::Cloud).await;
+async fn every_row_shows_its_items_summary_and_key_in_text_and_json_whatever_the_run() {
+    // Rows read their summaries and keys from the report when printed: a dry run, the sync
+    // that creates, and the resync that changes nothing each show every item's own words (an
+    // `&` written `&amp;` in the HTML table shown as `&`) and, once it has one, its ticket as
+    // the report links it.
+    let (fake, pm) = setup(Flavor::Cloud).await;
     pm.write("pm.md", HTML_REPORT);
     let runs: [&[&str]; 3] = [&["sync", "--dry-run"], &["sync"], &["sync"]];
     for (n, args) in runs.into_iter().enumerate() {
@@ -165,20 +166,38 @@ async fn every_row_shows_its_items_summary_in_text_and_json_whatever_the_run() {
             .await;
         assert_eq!(json.code, 0, "{json}");
         let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
-        let shown: Vec<&str> = doc["reports"][0]["items"]
-            .as_array()
-            .expect("items")
+        let rows = doc["reports"][0]["items"].as_array().expect("items");
+        let shown: Vec<&str> = rows
             .iter()
             .map(|row| row["summary"].as_str().expect("a summary"))
             .collect();
         assert_eq!(shown, HTML_SUMMARIES, "run {n}: {json}");
+        let keys: Vec<Option<&str>> = rows.iter().map(|row| row["key"].as_str()).collect();
         let text = pm.run(&[args, &["pm.md"]].concat()).await;
         for summary in HTML_SUMMARIES {
             assert!(text.stdout.contains(summary), "run {n}: {text}");
         }
+        if n == 0 {
+            assert!(
+                keys.iter().all(Option::is_none),
+                "a dry run has no keys yet"
+            );
+            continue;
+        }
+        // Each row's key is the one its item links, and its ticket's summary is the item's.
+        let report = pm.read("pm.md");
+        for (row, (key, summary)) in rows.iter().zip(keys.iter().zip(HTML_SUMMARIES)) {
+            let key = key.unwrap_or_else(|| panic!("run {n}: a row without a key: {json}"));
+            assert!(report.contains(&format!(">{key}</a>")), "run {n}: {key}");
+            assert!(
+                row["url"]
+                    .as_str()
+                    .is_some_and(|url| url.ends_with(&format!("/browse/{key}"))),
+                "run {n}: {row}"
+            );
+            let ticket = fake.issue(key).expect("the ticket exists");
+            assert_eq!(ticket.summary, summary, "run {n}");
+            assert!(text.stdout.contains(key), "run {n}: {text}");
+        }
     }
-    assert!(
-        pm.read("pm.md").contains("OPS-1"),
-        "the sync linked the items"
-    );
 }
