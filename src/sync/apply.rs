@@ -151,6 +151,7 @@ pub(super) fn make_plan(
                     loaded.report.path(),
                 )),
                 known: loaded.report.known_statuses(),
+                rows_stay: loaded.rows_stay(),
             })
         })
         .collect();
@@ -177,6 +178,7 @@ pub(super) fn creates_at(plan: &Plan) -> HashSet<ItemAt> {
 /// already. Entries that match no such row (key written, window passed) go to `settle_later`.
 pub(super) fn held_by_journal(
     plan: &Plan,
+    reports: &[LoadedReport],
     journals: &mut [Journal],
     lag_window: Duration,
     dry_run: bool,
@@ -185,43 +187,42 @@ pub(super) fn held_by_journal(
     let now = Utc::now();
     let mut held = HashSet::new();
     for (index, journal) in journals.iter_mut().enumerate() {
-        if journal.pending().is_empty() {
+        let entries = journal.pending();
+        if entries.is_empty() {
             continue;
         }
-        // This report's create rows by summary, in plan order: each young entry takes the
-        // first one left (looked up, not scanned: entries × rows after a big run's crash).
-        let mut by_summary: HashMap<&str, std::collections::VecDeque<usize>> = HashMap::new();
-        for (row, _) in plan.creates().filter(|(row, _)| row.report == index) {
-            by_summary
-                .entry(&*row.summary)
-                .or_default()
-                .push_back(row.row);
+        // Each young entry takes the first create row left with its summary, in plan order:
+        // the entries by summary, in journal order, looked up from each create row in turn
+        // (a lookup per row, not entries × rows after a big run's crash; no copy of every
+        // row's summary). The parent's entry is settled by the parent step alone.
+        let mut young: HashMap<&str, std::collections::VecDeque<usize>> = HashMap::new();
+        for (n, entry) in entries.iter().enumerate() {
+            if !entry.parent && (now - entry.sent_at).to_std().unwrap_or_default() < lag_window {
+                young.entry(&*entry.summary).or_default().push_back(n);
+            }
         }
-        let mut unmatched: Vec<PendingCreate> = Vec::new();
-        // The parent's entry is settled by the parent step alone.
-        for entry in journal.pending().iter().filter(|entry| !entry.parent) {
-            let young = (now - entry.sent_at).to_std().unwrap_or_default() < lag_window;
-            let matching = if young {
-                by_summary
-                    .get_mut(&*entry.summary)
-                    .and_then(|rows| rows.pop_front())
-            } else {
-                None
-            };
-            match matching {
-                Some(row) => {
-                    held.insert(ItemAt::new(index, row));
+        let mut matched = vec![false; entries.len()];
+        if let Some(loaded) = reports.get(index).filter(|_| !young.is_empty()) {
+            for (row, _) in plan.creates().filter(|(row, _)| row.report == index) {
+                let summary = row.summary_in(&loaded.report);
+                if let Some(n) = young
+                    .get_mut(&*summary)
+                    .and_then(std::collections::VecDeque::pop_front)
+                {
+                    matched[n] = true;
+                    held.insert(row.at());
                 }
-                None => unmatched.push(entry.clone()),
             }
         }
         if dry_run {
             continue;
         }
         settle_later.extend(
-            unmatched
-                .into_iter()
-                .map(|e| (index, e.date_label.to_string(), e.summary.to_string())),
+            entries
+                .iter()
+                .zip(&matched)
+                .filter(|(entry, matched)| !entry.parent && !**matched)
+                .map(|(e, _)| (index, e.date_label.to_string(), e.summary.to_string())),
         );
     }
     held
@@ -350,10 +351,9 @@ pub(super) fn initial_rows(engine: &Engine<'_>, reports: &[LoadedReport], plan: 
             line: row_number(row.line),
             // Every planned row is an item of its report: its summary is read from there when
             // shown, not held by each row until then.
-            summary: if stays(row) {
-                crate::sync::outcome::RowSummary::OfItem
-            } else {
-                row.summary.clone().into()
+            summary: match &row.summary {
+                plan::Summary::Text(text) if !stays(row) => text.clone().into(),
+                _ => crate::sync::outcome::RowSummary::OfItem,
             },
             action,
             browse: issue.map(|_| engine.browse.clone()),
@@ -571,16 +571,26 @@ pub(super) async fn create_chunk(
     unsaved: &mut UnsavedKeys,
 ) -> Result<(), Error> {
     let now = Utc::now();
+    // Each row's summary, read once (from its report, for a row to create in a file): shared
+    // by its journal entry until settled, copied into the request while it is out.
+    let summaries: Vec<std::sync::Arc<str>> = chunk
+        .iter()
+        .map(|(row, _)| match &row.summary {
+            plan::Summary::Text(text) => text.clone(),
+            plan::Summary::OfItem => row.summary_in(&reports[row.report].report).into(),
+        })
+        .collect();
     // Each row's place in its report's journal, by which its entry is settled.
     let mut places: Vec<usize> = vec![0; chunk.len()];
     for (index, journal) in journals.iter_mut().enumerate() {
         let label: std::sync::Arc<str> = date_label(&reports[index]).into();
         let entries: Vec<PendingCreate> = chunk
             .iter()
-            .filter(|(row, _)| row.report == index)
-            .map(|(row, _)| PendingCreate {
+            .zip(&summaries)
+            .filter(|((row, _), _)| row.report == index)
+            .map(|((row, _), summary)| PendingCreate {
                 date_label: label.clone(),
-                summary: row.summary.clone(),
+                summary: summary.clone(),
                 sent_at: now,
                 then_move: crate::sync::moves::words_to_move(&reports[index], row.row)
                     .map(String::into_boxed_str),
@@ -603,10 +613,10 @@ pub(super) async fn create_chunk(
     }
     let issues: Vec<NewIssue> = chunk
         .iter()
-        .map(|&(row, new)| {
-            let description =
-                crate::sync::fields::description(engine, reports, row.at(), &row.summary);
-            new.issue(row.summary.to_string(), Some(description))
+        .zip(summaries)
+        .map(|(&(row, new), summary)| {
+            let description = crate::sync::fields::description(engine, reports, row.at(), &summary);
+            new.issue(summary.to_string(), Some(description))
         })
         .collect();
     let outcomes = engine.client.create_issues(&issues).await;

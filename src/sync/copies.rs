@@ -41,6 +41,7 @@ type BySummary<'s> = HashMap<String, Vec<(&'s str, &'s Issue)>>;
 /// holds grows with the other reports' tickets, not with the rows (a sync of 100,000 items
 /// and no copy holds nothing per row).
 pub fn foreign_matches(
+    reports: &[LoadedReport],
     marks: &[String],
     date_labels: &[String],
     plan: &Plan,
@@ -74,7 +75,12 @@ pub fn foreign_matches(
         let Some(summaries) = foreign.get(&row.report) else {
             continue;
         };
-        let Some((summary, _)) = summaries.get_key_value(&comparable(&row.summary)) else {
+        let Some(loaded) = reports.get(row.report) else {
+            continue;
+        };
+        let Some((summary, _)) =
+            summaries.get_key_value(&comparable(&row.summary_in(&loaded.report)))
+        else {
             continue;
         };
         let own = match &row.ticket {
@@ -171,7 +177,7 @@ pub fn warn_foreign(reports: &[LoadedReport], plan: &Plan, state: &TrackerState)
                 .unwrap_or_default()
         })
         .collect();
-    for found in foreign_matches(&marks, &labels, plan, state) {
+    for found in foreign_matches(reports, &marks, &labels, plan, state) {
         let path = reports[found.report].report.path();
         tracing::warn!("{}", warning(path, &found, &run));
     }

@@ -113,9 +113,10 @@ pub fn owed_by_journal(
     for (n, row) in plan.rows.iter().enumerate() {
         if let Ticket::Linked(issue) | Ticket::Adopt(issue) = &row.ticket
             && issue.status.category == StatusCategory::New
+            && let Some(loaded) = reports.get(row.report)
         {
             candidates
-                .entry((row.report, collapsed(&row.summary)))
+                .entry((row.report, collapsed(&row.summary_in(&loaded.report))))
                 .or_default()
                 .push(n);
         }

@@ -1,6 +1,7 @@
 //! The pure half of sync: from what the reports say and what Jira says, decide what to do.
 //! No I/O here, so every decision is unit-tested without HTTP.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::jira::model::{Issue, IssueKey, NewIssue};
@@ -23,6 +24,9 @@ pub struct ReportInput<'a> {
     pub mark: String,
     /// Status names Jira knows: a status written as one of them is pm-sync's to keep current.
     pub known: &'a KnownStatuses,
+    /// Whether `items` is a report whose items stay in their rows for the whole run (a file):
+    /// its rows to create read their summaries from it when needed (see [`Summary::OfItem`]).
+    pub rows_stay: bool,
 }
 
 /// A report's items as the planner reads them: decoded one at a time from the report's
@@ -181,8 +185,8 @@ pub struct RowPlan {
     pub report: usize,
     pub row: usize,
     pub line: usize,
-    /// The item's summary, shared with the row's outcome (not copied per row).
-    pub summary: std::sync::Arc<str>,
+    /// The item's summary (see [`RowPlan::summary_in`]).
+    pub summary: Summary,
     pub ticket: Ticket,
     /// An edit to the Jira issue, when it lacks a label or its summary is stale (boxed: few
     /// rows have one).
@@ -192,7 +196,32 @@ pub struct RowPlan {
     pub edits: Vec<Edit>,
 }
 
+/// A row's summary as the plan holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Summary {
+    /// This text: the ticket's own when it is the item's (one copy between Jira's ticket and
+    /// the plan), else the item's.
+    Text(std::sync::Arc<str>),
+    /// The item's, read from its report when needed: a row to create in a report whose items
+    /// stay in their rows (a sync of 100,000 new items holds no copy of every summary while
+    /// it plans and sends them).
+    OfItem,
+}
+
 impl RowPlan {
+    /// The item's summary, `report` being the report this row is of.
+    pub fn summary_in<'a>(&'a self, report: &crate::report::Report) -> Cow<'a, str> {
+        match &self.summary {
+            Summary::Text(text) => Cow::Borrowed(text),
+            Summary::OfItem => Cow::Owned(
+                report
+                    .item(self.row)
+                    .map(|item| item.summary().to_owned())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
     /// Where the item is.
     pub fn at(&self) -> ItemAt {
         ItemAt::new(self.report, self.row)
@@ -227,13 +256,6 @@ impl Plan {
             // Rows are in report order; should that ever not hold, look them through.
             Err(_) => self.rows.iter().find(|row| row.at() == *at),
         }
-    }
-
-    /// The summary of the ticket planned for the item at `at`, if it is to be created.
-    pub fn created_summary(&self, at: &ItemAt) -> Option<&str> {
-        self.row(at)
-            .filter(|row| matches!(row.ticket, Ticket::Create(_)))
-            .map(|row| &*row.summary)
     }
 
     /// Applies `change` to the issue every create row of report `report` will file, once per
@@ -359,9 +381,12 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
                 Ticket::Linked(issue) | Ticket::Adopt(issue)
                     if *issue.summary == *item.summary() =>
                 {
-                    issue.summary.clone()
+                    Summary::Text(issue.summary.clone())
                 }
-                _ => item.summary().into(),
+                Ticket::Create(_) if input.rows_stay && matches!(input.items, Items::Report(_)) => {
+                    Summary::OfItem
+                }
+                _ => Summary::Text(item.summary().into()),
             };
             rows.push(RowPlan {
                 report: input.report,
@@ -458,10 +483,13 @@ fn converge(
         if row.report != input.report {
             continue;
         }
-        let (Ticket::Linked(issue) | Ticket::Adopt(issue)) = &row.ticket else {
+        let (Ticket::Linked(issue) | Ticket::Adopt(issue), Summary::Text(summary)) =
+            (&row.ticket, &row.summary)
+        else {
+            // Only rows to create read their summary from the report.
             continue;
         };
-        let wanted = comparable(&row.summary);
+        let wanted = comparable(summary);
         if comparable(&issue.summary) == wanted && marked_ids.contains(issue.id.as_str()) {
             groups.entry(wanted).or_default().push(index);
         }
@@ -796,6 +824,7 @@ mod tests {
                 .collect(),
             mark: MARK.into(),
             known: &KnownStatuses::default(),
+            rows_stay: true,
         };
         let context = PlanContext {
             project: "OPS",
@@ -810,8 +839,70 @@ mod tests {
         let plan = run(&[item(1, "Add alert", None)], &TrackerState::default());
         let (_, new) = plan.creates().next().expect("a create");
         assert_eq!(*new.labels, ["sev1_20200414", "sev1", MARK]);
-        assert_eq!(&*plan.rows[0].summary, "Add alert");
+        // Decoded items (not a report's) are held as text even where rows stay.
+        assert_eq!(plan.rows[0].summary, Summary::Text("Add alert".into()));
         assert!(plan.rows[0].edits.is_empty());
+    }
+
+    #[test]
+    fn a_report_whose_rows_stay_lends_its_create_rows_their_summaries() {
+        // A file's rows to create hold no copy of their summaries: each is read from the
+        // report when needed, markup read away as the report reads it. A linked row keeps
+        // its ticket's text.
+        let text = "---\ndate: 2020-04-14\n---\n## Action Items\n\n\
+                    | Action item | Ticket |\n| --- | --- |\n\
+                    | Cap `max_connections` at 200 &amp; alert | |\n\
+                    | Add alert | [OPS-7](https://jira.test/browse/OPS-7) |\n";
+        let report = crate::report::Report::parse(
+            std::path::Path::new("pm.md"),
+            text.as_bytes().to_vec(),
+            &Default::default(),
+        )
+        .expect("parses");
+        let mut state = TrackerState::default();
+        state.linked.insert(
+            "OPS-7".into(),
+            Some(std::sync::Arc::new(issue(
+                "7",
+                "OPS-7",
+                "Add alert",
+                &["sev1"],
+            ))),
+        );
+        let labels = labels();
+        let known = KnownStatuses::default();
+        let plan_with = |rows_stay: bool| {
+            let input = ReportInput {
+                report: 0,
+                items: Items::Report(&report),
+                labels: &labels,
+                managed_rows: HashSet::new(),
+                mark: MARK.into(),
+                known: &known,
+                rows_stay,
+            };
+            let context = PlanContext {
+                project: "OPS",
+                issue_type: "Task",
+                browse_url: Box::new(|key| format!("https://jira.test/browse/{key}")),
+            };
+            plan(&[input], &state, &context)
+        };
+        let stays = plan_with(true);
+        assert!(matches!(stays.rows[0].ticket, Ticket::Create(_)));
+        assert_eq!(stays.rows[0].summary, Summary::OfItem);
+        assert_eq!(
+            stays.rows[0].summary_in(&report),
+            "Cap max_connections at 200 & alert"
+        );
+        assert!(matches!(stays.rows[1].summary, Summary::Text(_)));
+        assert_eq!(stays.rows[1].summary_in(&report), "Add alert");
+        // A page, whose rows may move before it is written, keeps the text.
+        let moves = plan_with(false);
+        assert_eq!(
+            moves.rows[0].summary,
+            Summary::Text("Cap max_connections at 200 & alert".into())
+        );
     }
 
     #[test]

@@ -209,6 +209,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         // Creates an earlier run sent without recording the key: found before creating again.
         let held = held_by_journal(
             &plan,
+            reports,
             &mut journals,
             engine.timing.lag_window,
             dry_run,
@@ -248,21 +249,21 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         }
         let (engine, held) = (self.engine, &mut self.held);
         self.plan = wait_for_search(engine, self.reports, &mut self.state, held, true).await?;
-        let plan = &self.plan;
+        let (plan, reports) = (&self.plan, &*self.reports);
+        let summary =
+            |row: &plan::RowPlan| row.summary_in(&reports[row.report].report).into_owned();
         let creates = creates_at(plan);
         for row in &plan.rows {
             let at = row.at();
             if held.contains(&at) && !creates.contains(&at) {
-                self.settled_held
-                    .push((row.report, row.summary.to_string()));
+                self.settled_held.push((row.report, summary(row)));
             }
         }
         if search_is_consistent(engine).await? {
             // Their journal entries are replaced by this run's creates.
             for row in &plan.rows {
                 if held.contains(&row.at()) && creates.contains(&row.at()) {
-                    self.settled_held
-                        .push((row.report, row.summary.to_string()));
+                    self.settled_held.push((row.report, summary(row)));
                 }
             }
             held.clear();
@@ -568,8 +569,11 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             row.status = Some(issue.status.name.clone());
             row.error = None;
         }
-        self.settle_later
-            .push((at.report, date_label(loaded), row_plan.summary.to_string()));
+        self.settle_later.push((
+            at.report,
+            date_label(loaded),
+            row_plan.summary_in(&loaded.report).into_owned(),
+        ));
         Ok(())
     }
 
