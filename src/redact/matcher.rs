@@ -10,6 +10,11 @@
 //!   punctuation (`\/`, `\"`, `\\`; Markdown's `\_`, `\*`, `\|` too);
 //! - HTML/XML: `&#43;`, `&#x2B;`, `&#X2b;` and `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`.
 //!
+//! An escape may itself be written with escapes, when an escaped text is escaped again (a JSON
+//! document quoted in a JSON string: `\\/` for `/`; a query string in an HTML page:
+//! `&amp;#43;`; a URL encoded twice: `%252B`): a character is also read as an escape spelled by
+//! the characters its bytes spell (one level deeper; any mix of the families).
+//!
 //! A secret is found where a chain of characters, each literal or escaped, spells its bytes.
 //! Where an escape's first byte could also be a literal byte of the secret (a `%` or `&` in
 //! it), both readings are followed. The search is one pass over the text: at each position it
@@ -29,7 +34,11 @@ use std::ops::Range;
 
 /// The longest escape that spells one character: `&#x10FFFF;`, or `&#0000043;` (decimal and
 /// hex digits are bounded, so a span of leading zeros cannot make a character unbounded).
-pub const LONGEST_ESCAPE: usize = 10;
+const LONGEST_SINGLE: usize = 10;
+
+/// The longest spelling of one character: an escape whose own characters are escaped (see
+/// [`twice_escaped_at`]), each of up to [`LONGEST_SINGLE`] bytes.
+pub const LONGEST_ESCAPE: usize = LONGEST_SINGLE * LONGEST_SINGLE;
 
 /// Positions a partial match can wait at: the one being read and the next [`LONGEST_ESCAPE`].
 const SLOTS: usize = LONGEST_ESCAPE + 1;
@@ -145,6 +154,35 @@ fn escape_at(text: &[u8]) -> Option<Char> {
     }
 }
 
+/// The character `text` starts with when it spells an escape with escaped characters (`%252B`:
+/// `%25` spells `%`, so the text spells `%2B`, which spells `+`), if it does and any of the
+/// escape's characters is escaped (else it is [`escape_at`]'s). Each character of the escape is
+/// read as an escape where one starts, else as its byte. `text` holds at least
+/// [`LONGEST_ESCAPE`] bytes unless the whole text ends sooner.
+fn twice_escaped_at(text: &[u8]) -> Option<Char> {
+    if !matches!(text.first(), Some(b'%' | b'\\' | b'&')) {
+        return None;
+    }
+    // The characters from the start, one level down, and where each ends in `text`.
+    let mut spelled = [0u8; LONGEST_SINGLE];
+    let mut ends = [0usize; LONGEST_SINGLE + 1];
+    let mut count = 0;
+    while count < LONGEST_SINGLE && ends[count] < text.len() {
+        let at = ends[count];
+        let char = escape_at(&text[at..]).unwrap_or(Char::byte(text[at], 1));
+        // Every escape is spelled in ASCII.
+        if char.n != 1 || !char.bytes[0].is_ascii() {
+            break;
+        }
+        spelled[count] = char.bytes[0];
+        ends[count + 1] = at + char.len;
+        count += 1;
+    }
+    let inner = escape_at(&spelled[..count])?;
+    let len = ends[inner.len];
+    (len > inner.len).then_some(Char { len, ..inner })
+}
+
 /// The HTML/XML entity `text` starts with (`&#43;`, `&#x2B;`, `&amp;`, …), if any.
 fn entity_at(text: &[u8]) -> Option<Char> {
     const NAMED: [(&[u8], u8); 5] = [
@@ -205,7 +243,6 @@ struct Partial {
 }
 
 /// A scan of a text fed in pieces; positions are counted from the text's first byte.
-#[derive(Default)]
 pub struct Scanner {
     /// The partial matches waiting at each position from `at` on, by position modulo
     /// [`SLOTS`] (a character is at most [`LONGEST_ESCAPE`] bytes long).
@@ -216,6 +253,17 @@ pub struct Scanner {
     at: usize,
     /// The spans found, not yet handed out (unsorted, may overlap).
     found: Vec<Range<usize>>,
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Self {
+            waiting: std::array::from_fn(|_| Vec::new()),
+            live: 0,
+            at: 0,
+            found: Vec::new(),
+        }
+    }
 }
 
 impl Scanner {
@@ -266,7 +314,8 @@ impl Scanner {
         }
         let literal = Char::byte(text[0], 1);
         let escaped = escape_at(text);
-        for char in std::iter::once(literal).chain(escaped) {
+        let twice = twice_escaped_at(text);
+        for char in std::iter::once(literal).chain(escaped).chain(twice) {
             for partial in &here {
                 self.advance(secrets, *partial, char, p);
             }
@@ -468,19 +517,36 @@ mod tests {
     }
 
     #[test]
+    fn escapes_written_with_escapes_are_found_whole() {
+        // An escaped text escaped again: JSON quoted in JSON, a query string in HTML, a URL
+        // encoded twice, and mixes of the families, in a text with raw bytes around them.
+        let secret = "ATATT3xFf/G+F0=T0k3n\"q";
+        for spelling in [
+            r#"ATATT3xFf\\/G\\u002BF0=T0k3n\\\"q"#,   // JSON in JSON
+            "ATATT3xFf%252FG%252BF0%253DT0k3n%2522q", // percent twice
+            "ATATT3xFf&amp;#x2F;G&amp;#43;F0=T0k3n&amp;quot;q", // entities as HTML
+            r#"ATATT3xFf&#92;/G%5Cu002BF0\u00253DT0k3n\&quot;q"#, // families mixed
+            r#"ATATT3xFf\/G+F0=T0k3n\"q"#,            // one level, as before
+        ] {
+            assert_found_whole(secret, spelling);
+        }
+    }
+
+    #[test]
     fn near_misses_are_not_found() {
         let secret = "ATATT3xFf/G+F0=T0k3n";
         for text in [
-            "ATATT3xFf/G%2CF0%3DT0k3n",  // another byte escaped
-            "ATATT3xFf/G%2 F0%3DT0k3n",  // an escape cut short
-            "ATATT3xFf/G&#x2B F0=T0k3n", // an entity without its `;`
-            "ATATT3xFf/G&#x2BF0=T0k3n",  // the same, so the hex digits run on
-            "ATATT3xFf/G\\u02BF0=T0k3n", // three hex digits meant, four read
-            "ATATT3xFf/G+F0=T0k3",       // the secret cut short
-            "ATATT3xFf/G++F0=T0k3n",     // a byte too many
-            "atatt3xff/g+f0=t0k3n",      // letters' case is the secret's
-            "ATATT3xFf%252FG+F0=T0k3n",  // escaped twice
-            "ATATT3xFf/G&plus;F0=T0k3n", // a named entity that is not decoded
+            "ATATT3xFf/G%2CF0%3DT0k3n",   // another byte escaped
+            "ATATT3xFf/G%2 F0%3DT0k3n",   // an escape cut short
+            "ATATT3xFf/G&#x2B F0=T0k3n",  // an entity without its `;`
+            "ATATT3xFf/G&#x2BF0=T0k3n",   // the same, so the hex digits run on
+            "ATATT3xFf/G\\u02BF0=T0k3n",  // three hex digits meant, four read
+            "ATATT3xFf/G+F0=T0k3",        // the secret cut short
+            "ATATT3xFf/G++F0=T0k3n",      // a byte too many
+            "atatt3xff/g+f0=t0k3n",       // letters' case is the secret's
+            "ATATT3xFf%25252FG+F0=T0k3n", // escaped three times: two levels are read
+            "ATATT3xFf%252CG+F0=T0k3n",   // escaped twice, another byte
+            "ATATT3xFf/G&plus;F0=T0k3n",  // a named entity that is not decoded
         ] {
             assert!(spans(&[secret], text).is_empty(), "{text}");
         }

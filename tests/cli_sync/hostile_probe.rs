@@ -746,3 +746,57 @@ async fn bom_crlf_nul_and_invalid_utf8_reports_lose_nothing() {
         "{out}"
     );
 }
+
+/// Jira echoing the token inside a JSON document quoted in its error message (a request body
+/// logged into the message): the token's `/`, `"` and `+` escaped twice over by the time
+/// pm-sync writes the message into its own JSON (`\\\/`, `\\u002B`), or once more as
+/// entities. Each spelling, a mix of escapes of escapes, is masked whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_escaped_twice_over_in_a_jira_error_body_is_masked() {
+    const TOKEN: &str = "ATATT3xFf/G+F0=PrObE1234567890abcdef/ghijklmnop+qrstuvwxyz=ZZ99";
+    // The message as Jira means it: a JSON body, its `/` escaped (`\/`), its `+` as `\u002B`.
+    let inner = TOKEN.replace('/', "\\/").replace('+', "\\u002B");
+    // The same message percent-encoded, then HTML-escaped (`%` stays, `&` of a query as `&amp;`).
+    let percent_twice = TOKEN.replace('+', "%252B").replace('=', "%253D");
+    let entity_twice = TOKEN.replace('+', "&amp;#43;").replace('/', "&amp;#x2F;");
+    for (what, spelled) in [
+        ("escaped JSON in JSON", inner.clone()),
+        ("percent-encoded twice", percent_twice),
+        ("entities escaped as HTML", entity_twice),
+    ] {
+        let jira = FakeJira::start(Flavor::DataCenter).await;
+        let pm = PmSync::against(&jira, Flavor::DataCenter).env("JIRA_API_TOKEN", TOKEN);
+        pm.write("pm.md", REPORT);
+        let message = serde_json::to_string(&format!(
+            "Bad credentials in {{\"token\":\"{spelled}\"}} (rotate it)"
+        ))
+        .unwrap();
+        jira.inject(Fault::Response {
+            endpoint: None,
+            status: 400,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: format!(r#"{{"errorMessages":[{message}]}}"#),
+            times: 1000,
+        });
+        for args in [
+            &["sync", "pm.md"][..],
+            &["sync", "pm.md", "--format", "json"],
+        ] {
+            let out = pm.run(args).await;
+            assert_ne!(out.code, 0, "{what} {args:?}\n{out}");
+            let shown = out.to_string();
+            assert!(
+                shown.contains("Bad credentials in"),
+                "{what} {args:?}\n{out}"
+            );
+            assert!(shown.contains("(rotate it)"), "{what} {args:?}\n{out}");
+            for head in [&TOKEN[..9], "PrObE1234567890"] {
+                assert!(
+                    !shown.contains(head),
+                    "{what} {args:?}: {head} shown\n{out}"
+                );
+            }
+            assert_masked(&out, TOKEN, &format!("{what} {args:?}"));
+        }
+    }
+}
