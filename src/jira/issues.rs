@@ -101,7 +101,7 @@ impl WireIssue {
         let fields = self.fields?;
         let status = fields.status?;
         Some(Issue {
-            id: self.id,
+            id: self.id.into(),
             key,
             summary: fields.summary.unwrap_or_default().into(),
             labels: shared_parts.share(fields.labels.into()),
@@ -111,7 +111,7 @@ impl WireIssue {
                     .status_category
                     .map_or(StatusCategory::Undefined, |c| c.key),
             },
-            resolution: fields.resolution.map(|r| r.name),
+            resolution: fields.resolution.map(|r| r.name.into()),
             tracking: super::model::TrackingBox::new(Tracking {
                 created: fields.created.as_deref().and_then(Tracking::parse_datetime),
                 resolved: fields

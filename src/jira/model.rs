@@ -34,7 +34,7 @@ pub struct Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {
     /// Numeric id as a string, e.g. `10042`.
-    pub id: String,
+    pub id: Box<str>,
     /// Current key (after a move, the new one).
     pub key: IssueKey,
     pub summary: std::sync::Arc<str>,
@@ -43,7 +43,7 @@ pub struct Issue {
     pub labels: std::sync::Arc<[String]>,
     pub status: Status,
     /// Resolution name, when resolved.
-    pub resolution: Option<String>,
+    pub resolution: Option<Box<str>>,
     /// Assignee, due date and priority, as Jira has them (behind a pointer, when any is set).
     #[serde(default)]
     pub planning: PlanningBox,
@@ -684,6 +684,14 @@ mod tests {
         let back: TrackingBox =
             serde_json::from_str(&serde_json::to_string(&due).unwrap()).unwrap();
         assert_eq!(back, due);
+    }
+
+    #[test]
+    fn an_issue_stays_small() {
+        // A sync holds every linked ticket (100,000 for a report that big): its id, key and
+        // resolution are two words each, not three.
+        assert!(std::mem::size_of::<Issue>() <= 120);
+        assert_eq!(std::mem::size_of::<IssueKey>(), 16);
     }
 
     #[test]

@@ -118,7 +118,7 @@ impl JiraClient {
             labels.iter().map(|l| (l.as_str(), Vec::new())).collect();
         // Each issue once, in the order Jira answered (by key). Ids are numbers: 8 bytes each.
         let mut seen: HashSet<u64> = HashSet::new();
-        let mut seen_other: HashSet<String> = HashSet::new();
+        let mut seen_other: HashSet<Box<str>> = HashSet::new();
         for chunk in labels.chunks(LABELS_PER_SEARCH) {
             let list: Vec<String> = chunk.iter().map(|l| jql_quote(l)).collect();
             let jql = format!(

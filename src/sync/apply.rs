@@ -95,10 +95,10 @@ pub(super) async fn read_linked(
     let fetched = fetched?;
     for (asked, mut issue) in fetched.found {
         forget_dates(&mut issue);
-        state.linked.insert(asked.to_string(), Some(issue));
+        state.linked.insert(asked.as_str().into(), Some(issue));
     }
     for key in fetched.missing {
-        state.linked.insert(key.to_string(), None);
+        state.linked.insert(key.as_str().into(), None);
     }
     Ok(state)
 }
@@ -352,7 +352,7 @@ pub(super) fn initial_rows(engine: &Engine<'_>, reports: &[LoadedReport], plan: 
             // Every planned row is an item of its report: its summary is read from there when
             // shown, not held by each row until then.
             summary: match &row.summary {
-                plan::Summary::Text(text) if !stays(row) => text.clone().into(),
+                plan::Summary::Text(text) if !stays(row) => (**text).into(),
                 _ => crate::sync::outcome::RowSummary::OfItem,
             },
             action,

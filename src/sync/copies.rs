@@ -84,7 +84,7 @@ pub fn foreign_matches(
             continue;
         };
         let own = match &row.ticket {
-            Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.id.as_str(),
+            Ticket::Linked(issue) | Ticket::Adopt(issue) => &*issue.id,
             _ => "",
         };
         owned
@@ -102,7 +102,7 @@ pub fn foreign_matches(
                 continue;
             };
             for &(other, issue) in issues {
-                if !own.contains(issue.id.as_str()) {
+                if !own.contains(&*issue.id) {
                     by_mark.entry(other).or_default().push(issue);
                 }
             }

@@ -67,7 +67,7 @@ impl<'a> Items<'a> {
 pub struct TrackerState {
     /// Linked keys as written in reports → the issue they resolve to (`None`: Jira does not
     /// know the key). Boxed: a map keeps ~60% spare buckets, each as wide as its value.
-    pub linked: HashMap<String, Option<std::sync::Arc<Issue>>>,
+    pub linked: HashMap<Box<str>, Option<std::sync::Arc<Issue>>>,
     /// Incident date label → every issue in the project carrying it (adoption candidates).
     /// An issue also in `linked` is that one, shared (see [`TrackerState::add_found`]): a
     /// resync of 100,000 linked rows finds every one of their tickets again.
@@ -468,7 +468,7 @@ fn converge(
         .collect();
     drop(shared);
     // Looked up per row and per summary, never scanned per row (rows × tickets).
-    let marked_ids: HashSet<&str> = marked.iter().map(|issue| issue.id.as_str()).collect();
+    let marked_ids: HashSet<&str> = marked.iter().map(|issue| &*issue.id).collect();
     let mut marked_by_summary: HashMap<String, Vec<&Issue>> = HashMap::new();
     for issue in &marked {
         marked_by_summary
@@ -476,7 +476,7 @@ fn converge(
             .or_default()
             .push(issue);
     }
-    let mut listed: HashSet<String> = duplicates.iter().map(|d| d.issue.id.clone()).collect();
+    let mut listed: HashSet<Box<str>> = duplicates.iter().map(|d| d.issue.id.clone()).collect();
     // Item summary → indices of this report's rows whose ticket is one of the marked ones.
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, row) in rows.iter().enumerate() {
@@ -490,7 +490,7 @@ fn converge(
             continue;
         };
         let wanted = comparable(summary);
-        if comparable(&issue.summary) == wanted && marked_ids.contains(issue.id.as_str()) {
+        if comparable(&issue.summary) == wanted && marked_ids.contains(&*issue.id) {
             groups.entry(wanted).or_default().push(index);
         }
     }
@@ -503,11 +503,11 @@ fn converge(
         candidates.sort_by_key(|issue| key_order(&issue.key));
         let (winners, extra) = candidates.split_at(members.len().min(candidates.len()));
         // Rows already on a winner keep it; the others take the remaining winners in order.
-        let current: Vec<String> = members
+        let current: Vec<Box<str>> = members
             .iter()
             .map(|&index| match &rows[index].ticket {
                 Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.id.clone(),
-                _ => String::new(),
+                _ => Box::default(),
             })
             .collect();
         let mut free: Vec<&Issue> = winners
@@ -632,7 +632,7 @@ fn taken_ids<'s>(reports: &[ReportInput<'_>], state: &'s TrackerState) -> HashSe
     for item in reports.iter().flat_map(|input| input.items.iter()) {
         if let Some(key) = item.key.as_deref() {
             linked_now.insert(match state.linked.get_key_value(key) {
-                Some((read, _)) => std::borrow::Cow::Borrowed(read.as_str()),
+                Some((read, _)) => std::borrow::Cow::Borrowed(&**read),
                 None => std::borrow::Cow::Owned(key.to_owned()),
             });
         }
@@ -643,7 +643,7 @@ fn taken_ids<'s>(reports: &[ReportInput<'_>], state: &'s TrackerState) -> HashSe
         .flatten()
         .filter(|issue| linked_now.contains(issue.key.as_str()))
         .chain(state.linked.values().flatten())
-        .map(|issue| issue.id.as_str())
+        .map(|issue| &*issue.id)
         .collect()
 }
 
@@ -657,16 +657,16 @@ fn choose_ticket<'s>(
     taken: &mut HashSet<&'s str>,
 ) -> Ticket {
     if let Some(key) = &item.key {
-        return match state.linked.get(key) {
+        return match state.linked.get(key.as_str()) {
             Some(Some(issue)) => Ticket::Linked(issue.clone()),
             _ => Ticket::Missing(key.as_str().into()),
         };
     }
     let matching = candidates
         .get(&comparable(item.summary()))
-        .and_then(|list| list.iter().find(|issue| !taken.contains(issue.id.as_str())));
+        .and_then(|list| list.iter().find(|issue| !taken.contains(&*issue.id)));
     if let Some(&issue) = matching {
-        taken.insert(issue.id.as_str());
+        taken.insert(&*issue.id);
         return Ticket::Adopt(std::sync::Arc::new((*issue).clone()));
     }
     // The summary is the row's and the description is written as the ticket is sent
