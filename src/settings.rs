@@ -742,7 +742,9 @@ fn find_config_file(
             if searched.contains(&candidate) {
                 continue;
             }
-            if candidate.is_file() {
+            // Anything there by that name is the config (a FIFO or a folder is then refused
+            // as one, by name), never passed over for a config found further up.
+            if candidate.exists() {
                 return (Some(candidate), searched);
             }
             searched.push(candidate);
@@ -756,7 +758,7 @@ fn find_config_file(
         .or_else(|| env("HOME").map(|home| Path::new(&home).join(".config")));
     if let Some(config_home) = config_home {
         let user = config_home.join("pm-sync").join("config.toml");
-        if user.is_file() {
+        if user.exists() {
             return (Some(user), searched);
         }
         searched.push(user);

@@ -738,3 +738,29 @@ async fn a_fifo_in_place_of_a_reports_journal_or_cell_records_is_never_waited_on
     }
     assert_eq!(jira.issues().len(), 1);
 }
+
+/// A FIFO, or a folder, named `pm-sync.toml` beside the report is the config pm-sync finds
+/// there: refused by name (exit 2), never waited on nor passed over for a config further up
+/// or the environment's settings.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifo_or_a_folder_in_place_of_the_config_file_is_refused_by_name() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write(
+        "pm.md",
+        "---\nincident_date: 2026-03-04\n---\n## Action Items\n\n| Action Item | Status |\n|---|---|\n| Add an alert | |\n",
+    );
+    for args in [&["sync", "pm.md"][..], &["check", "pm.md"]] {
+        let out = run_on_a_fifo(&pm, "pm-sync.toml", args).await;
+        assert_eq!(out.code, 2, "{args:?}: {out}");
+        assert!(out.stderr.contains("pm-sync.toml"), "{args:?}: {out}");
+        assert!(out.stderr.contains("not a regular file"), "{args:?}: {out}");
+    }
+    std::fs::remove_file(pm.dir().join("pm-sync.toml")).unwrap();
+    std::fs::create_dir(pm.dir().join("pm-sync.toml")).unwrap();
+    let out = pm.run(&["sync", "pm.md"]).await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("not a regular file"), "{out}");
+    assert_eq!(jira.requests().writes, 0);
+}
