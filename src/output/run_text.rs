@@ -47,20 +47,21 @@ pub fn write(
             .unwrap_or(1);
         for row in rows {
             let (word, code) = action_word(row, outcome.dry_run);
+            let key = report.key(row);
             let mut line = format!(
                 "  {}  {:<key_width$}  {:<status_width$}  {}",
                 paint(&format!("{word:<10}"), code, color),
-                report.key(row).as_deref().unwrap_or("-"),
+                key.as_deref().unwrap_or("-"),
                 row.status.as_deref().unwrap_or("-"),
                 report.summary(row),
             );
             if !row.updated.is_empty() {
                 let _ = write!(line, "  [{} updated]", row.updated.join(" and "));
             }
-            if let Some(url) = report.url(row)
+            if let (Some(browse), Some(key)) = (&row.browse, &key)
                 && matches!(row.action, RowAction::Created | RowAction::Adopted)
             {
-                let _ = write!(line, "  {url}");
+                let _ = write!(line, "  {browse}{key}");
             }
             writeln!(out, "{}", line.trim_end())?;
             if let Some(error) = &row.error {

@@ -140,10 +140,20 @@ impl Items {
 /// shows a run's rows long after reads each item's text from these (a run of 100,000 rows
 /// holds no copy of every summary until it prints them). Later edits of the report make it
 /// new items; these stay as they were.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ItemTexts {
     text: Arc<String>,
     store: Arc<ItemStore>,
+}
+
+impl std::fmt::Debug for ItemTexts {
+    /// How much it shares, not the report's text.
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        out.debug_struct("ItemTexts")
+            .field("bytes", &self.text.len())
+            .field("items", &self.store.len())
+            .finish()
+    }
 }
 
 impl ItemTexts {

@@ -52,7 +52,7 @@ pub struct RowOutcome {
     /// this run wrote, or one the report already showed as Jira has it): read from there
     /// when shown, not held by every row until then. See [`ReportOutcome::key`].
     pub key_in_report: bool,
-    /// `{url}/browse/` of the Jira site, when the row links its ticket: see [`RowOutcome::url`].
+    /// `{url}/browse/` of the Jira site, when the row links its ticket: the URL is it followed by the key, made when printed.
     pub browse: Option<Arc<String>>,
     /// The ticket's status as written into the report.
     pub status: Option<Arc<str>>,
@@ -345,10 +345,6 @@ impl ReportOutcome {
         }
     }
 
-    /// `{url}/browse/{key}`, when `row` links its ticket.
-    pub fn url(&self, row: &RowOutcome) -> Option<String> {
-        Some(format!("{}{}", row.browse.as_deref()?, self.key(row)?))
-    }
 }
 
 impl Serialize for ReportOutcome {
@@ -384,11 +380,19 @@ struct RowsJson<'a>(&'a ReportOutcome);
 
 impl Serialize for RowsJson<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.items.iter().map(|row| RowJson {
-            row,
-            summary: self.0.summary(row),
-            key: self.0.key(row),
-            url: self.0.url(row),
+        serializer.collect_seq(self.0.items.iter().map(|row| {
+            let key = self.0.key(row);
+            let url = row
+                .browse
+                .as_deref()
+                .zip(key.as_deref())
+                .map(|(b, k)| format!("{b}{k}"));
+            RowJson {
+                row,
+                summary: self.0.summary(row),
+                key,
+                url,
+            }
         }))
     }
 }
