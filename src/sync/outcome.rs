@@ -344,7 +344,6 @@ impl ReportOutcome {
             None => None,
         }
     }
-
 }
 
 impl Serialize for ReportOutcome {
