@@ -52,7 +52,8 @@ pub struct RowOutcome {
     /// this run wrote, or one the report already showed as Jira has it): read from there
     /// when shown, not held by every row until then. See [`ReportOutcome::key`].
     pub key_in_report: bool,
-    /// `{url}/browse/` of the Jira site, when the row links its ticket: the URL is it followed by the key, made when printed.
+    /// `{url}/browse/` of the Jira site, when the row links its ticket (its URL, made when
+    /// printed, is this and the key).
     pub browse: Option<Arc<String>>,
     /// The ticket's status as written into the report.
     pub status: Option<Arc<str>>,
