@@ -322,6 +322,15 @@ pub struct JiraSettings {
 /// Reads environment variables; a seam so tests need not touch the process environment.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// The token in the variable `name`, without the whitespace around it (a CI secret store or
+/// `echo` into a file keeps a line end, which no token holds: sent as it is, every request
+/// would be refused as unauthenticated); `None` when unset or blank.
+fn token_from(env: EnvLookup<'_>, name: &str) -> Option<String> {
+    env(name)
+        .map(|token| token.trim().to_owned())
+        .filter(|token| !token.is_empty())
+}
+
 /// The process environment, ignoring empty values.
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -914,7 +923,7 @@ fn register_configured_secrets(text: &str, env: EnvLookup<'_>) {
             crate::redact::register(&name);
         }
         if is_variable_name(&name)
-            && let Some(token) = env(&name)
+            && let Some(token) = token_from(env, &name)
         {
             crate::redact::register_credentials(email.as_deref(), &token);
         }
@@ -961,7 +970,7 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
     if !crate::redact::is_conventional_variable_name(&token_env) {
         crate::redact::register(&token_env);
     }
-    if let Some(token) = env(&token_env) {
+    if let Some(token) = token_from(env, &token_env) {
         crate::redact::register_credentials(email.as_deref(), &token);
     }
     if !is_variable_name(&token_env) {
@@ -992,7 +1001,7 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
         }
     }
     // Last, so that every other setting is known good when only the token is missing.
-    let token = env(&token_env).ok_or_else(|| {
+    let token = token_from(env, &token_env).ok_or_else(|| {
         format!(
             "{} is not set\n\
              export it with your Jira API token (Cloud) or personal access token (Data Center)",
@@ -1117,7 +1126,7 @@ fn validate_confluence(
                 .to_owned(),
         );
     }
-    let token = env(&token_env).ok_or_else(|| {
+    let token = token_from(env, &token_env).ok_or_else(|| {
         format!(
             "{} is not set\n\
              export it with your Atlassian API token (Cloud) or Confluence personal access \
