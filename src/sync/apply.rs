@@ -415,7 +415,7 @@ pub(super) fn finish_dry_run(
         else {
             continue;
         };
-        let mut edits = std::mem::take(&mut row_plan.edits);
+        let mut edits = row_plan.edits.take();
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
             && let Some(stand_in) = stand_ins.next(&new.project)

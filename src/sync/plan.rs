@@ -193,7 +193,49 @@ pub struct RowPlan {
     pub update: Option<Box<IssueUpdate>>,
     /// Report edits known now (link and status for existing issues). A created issue's edits
     /// come after its create succeeds.
-    pub edits: Vec<Edit>,
+    pub edits: RowEdits,
+}
+
+/// A row's report edits: one thin pointer, null when there are none (a plan of 100,000 rows
+/// of which few change their cells holds 8 bytes a row, not a list's 24). Read as a slice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+// The box is the point: a thin pointer to a list most rows never have.
+#[allow(clippy::box_collection)]
+pub struct RowEdits(Option<Box<Vec<Edit>>>);
+
+impl RowEdits {
+    /// Takes the edits out, leaving none.
+    pub fn take(&mut self) -> Vec<Edit> {
+        self.0.take().map(|edits| *edits).unwrap_or_default()
+    }
+
+    /// Keeps the edits `keep` says yes to.
+    pub fn retain(&mut self, keep: impl FnMut(&Edit) -> bool) {
+        let mut edits = self.take();
+        edits.retain(keep);
+        *self = edits.into();
+    }
+
+    /// Adds `more` after the edits.
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Edit>) {
+        let mut edits = self.take();
+        edits.extend(more);
+        *self = edits.into();
+    }
+}
+
+impl From<Vec<Edit>> for RowEdits {
+    fn from(edits: Vec<Edit>) -> Self {
+        RowEdits((!edits.is_empty()).then(|| Box::new(edits)))
+    }
+}
+
+impl std::ops::Deref for RowEdits {
+    type Target = [Edit];
+
+    fn deref(&self) -> &[Edit] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
 }
 
 /// A row's summary as the plan holds it.
@@ -395,7 +437,7 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
                 summary,
                 ticket,
                 update: update.map(Box::new),
-                edits,
+                edits: edits.into(),
             });
         }
     }
@@ -528,7 +570,7 @@ fn converge(
                 Ticket::Adopt(_) => Ticket::Adopt(std::sync::Arc::new((*winner).clone())),
                 _ => Ticket::Linked(std::sync::Arc::new((*winner).clone())),
             };
-            row.edits = row_edits(item_row, &winner.key, &winner.status.name, context);
+            row.edits = row_edits(item_row, &winner.key, &winner.status.name, context).into();
             let add_labels: Vec<String> = input
                 .labels
                 .labels()
@@ -1041,6 +1083,9 @@ mod tests {
         let plan = run(&[item(1, "Text", Some("OPS-9"))], &state);
         assert_eq!(plan.rows[0].ticket, Ticket::Missing("OPS-9".into()));
         assert!(std::mem::size_of::<Ticket>() <= 16);
+        // A plan holds one row per item until its run ends.
+        assert!(std::mem::size_of::<RowPlan>() <= 72);
+        assert_eq!(std::mem::size_of::<RowEdits>(), 8);
         assert!(!plan.changes_jira());
     }
 
