@@ -99,23 +99,29 @@ async fn a_run_killed_mid_create_and_run_again_ends_with_one_ticket_per_item() {
         fake.set_latency(Duration::ZERO);
         let out = pm.run(&["sync", "pm.md"]).await;
         assert_eq!(out.code, 0, "{flavor:?}: {out}");
-
-        let issues = fake.issues();
-        assert_eq!(issues.len(), items, "{flavor:?}: duplicates or gaps");
-        let summaries: HashSet<&str> = issues.iter().map(|i| i.summary.as_str()).collect();
-        assert_eq!(
-            summaries.len(),
-            items,
-            "{flavor:?}: an item got two tickets"
-        );
-        let keys = linked_keys(&pm.read("pm.md"));
-        assert_eq!(keys.len(), items, "{flavor:?}");
-        assert_eq!(
-            keys.iter().collect::<HashSet<_>>().len(),
-            items,
-            "{flavor:?}"
-        );
+        assert_one_ticket_per_item(&fake, &pm, items, flavor);
     }
+}
+
+/// Fails unless Jira holds exactly one ticket per item of `pm.md` (`items` of them, distinct
+/// summaries) and the report links each by a key of its own, its journal gone.
+fn assert_one_ticket_per_item(fake: &FakeJira, pm: &PmSync, items: usize, flavor: Flavor) {
+    let issues = fake.issues();
+    assert_eq!(issues.len(), items, "{flavor:?}: duplicates or gaps");
+    let summaries: HashSet<&str> = issues.iter().map(|i| i.summary.as_str()).collect();
+    assert_eq!(
+        summaries.len(),
+        items,
+        "{flavor:?}: an item got two tickets"
+    );
+    let keys = linked_keys(&pm.read("pm.md"));
+    assert_eq!(keys.len(), items, "{flavor:?}");
+    assert_eq!(
+        keys.iter().collect::<HashSet<_>>().len(),
+        items,
+        "{flavor:?}"
+    );
+    assert!(!pm.dir().join(".pm.md.pm-sync-journal.json").exists());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -152,22 +158,7 @@ async fn a_big_run_killed_after_settling_part_of_its_journal_is_finished_without
         fake.set_latency(Duration::ZERO);
         let out = pm.run(&["sync", "pm.md"]).await;
         assert_eq!(out.code, 0, "{flavor:?}: {out}");
-
-        let issues = fake.issues();
-        assert_eq!(issues.len(), items, "{flavor:?}: duplicates or gaps");
-        let summaries: HashSet<&str> = issues.iter().map(|i| i.summary.as_str()).collect();
-        assert_eq!(
-            summaries.len(),
-            items,
-            "{flavor:?}: an item got two tickets"
-        );
-        let keys = linked_keys(&pm.read("pm.md"));
-        assert_eq!(
-            keys.iter().collect::<HashSet<_>>().len(),
-            items,
-            "{flavor:?}"
-        );
-        assert!(!pm.dir().join(".pm.md.pm-sync-journal.json").exists());
+        assert_one_ticket_per_item(&fake, &pm, items, flavor);
     }
 }
 
