@@ -322,6 +322,14 @@ pub struct JiraSettings {
 /// Reads environment variables; a seam so tests need not touch the process environment.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// `value` without the whitespace around it (an e-mail from a CI secret store keeps a line
+/// end, which would break Basic auth); `None` when blank.
+fn trimmed(value: Option<String>) -> Option<String> {
+    value
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
 /// The token in the variable `name`, without the whitespace around it (a CI secret store or
 /// `echo` into a file keeps a line end, which no token holds: sent as it is, every request
 /// would be refused as unauthenticated); `None` when unset or blank.
@@ -753,7 +761,7 @@ fn find_config_file(
             }
             // Anything there by that name is the config (a FIFO or a folder is then refused
             // as one, by name), never passed over for a config found further up.
-            if candidate.exists() {
+            if candidate.symlink_metadata().is_ok() {
                 return (Some(candidate), searched);
             }
             searched.push(candidate);
@@ -767,7 +775,7 @@ fn find_config_file(
         .or_else(|| env("HOME").map(|home| Path::new(&home).join(".config")));
     if let Some(config_home) = config_home {
         let user = config_home.join("pm-sync").join("config.toml");
-        if user.exists() {
+        if user.symlink_metadata().is_ok() {
             return (Some(user), searched);
         }
         searched.push(user);
@@ -906,9 +914,9 @@ fn register_configured_secrets(text: &str, env: EnvLookup<'_>) {
             .and_then(toml::Value::as_str)
             .map(str::to_owned)
     };
-    let jira_email = env("JIRA_EMAIL").or_else(|| string("jira", "email"));
+    let jira_email = trimmed(env("JIRA_EMAIL").or_else(|| string("jira", "email")));
     let jira_token_env = string("jira", "token_env");
-    let confluence_email = string("confluence", "email").or_else(|| jira_email.clone());
+    let confluence_email = trimmed(string("confluence", "email")).or_else(|| jira_email.clone());
     for (name, email) in [
         (jira_token_env.clone(), jira_email),
         (
@@ -960,7 +968,7 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
         Some(value) => parse_deployment(&value)?,
         None => file.deployment.unwrap_or(Deployment::Auto),
     };
-    let email = env("JIRA_EMAIL").or_else(|| file.email.clone());
+    let email = trimmed(env("JIRA_EMAIL").or_else(|| file.email.clone()));
     let token_env = file
         .token_env
         .clone()
@@ -1094,11 +1102,12 @@ fn validate_confluence(
     };
     let url = parse_jira_url(&url_text).map_err(|e| e.replacen("Jira URL", "Confluence URL", 1))?;
     let email = match flavour {
-        Flavour::Cloud => file
-            .email
-            .clone()
-            .or_else(|| env("JIRA_EMAIL"))
-            .or_else(|| jira.email.clone()),
+        Flavour::Cloud => trimmed(
+            file.email
+                .clone()
+                .or_else(|| env("JIRA_EMAIL"))
+                .or_else(|| jira.email.clone()),
+        ),
         Flavour::DataCenter => None,
     };
     if flavour == Flavour::Cloud && email.is_none() {

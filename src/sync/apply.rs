@@ -674,7 +674,8 @@ pub(super) fn write_created_keys(
 ) -> Result<(), Error> {
     let UnsavedKeys { links, settled, .. } = std::mem::take(unsaved);
     // The keys are saved now (a crash may still lose them, but never a journal entry: those
-    // are settled only after the reports' folders are synced, at the end of the run).
+    // are settled only after the reports' folders are synced, by `settle_saved` in a big run,
+    // else at the end of the run).
     for (index, edits) in links {
         apply_rows(&mut reports[index], index, &edits, rows)?;
         reports[index].save_deferred()?;

@@ -276,7 +276,12 @@ impl Journal {
         if settled == 0 {
             return Ok(());
         }
-        let written = if settled < self.entries.len() && self.appendable {
+        // A settle event names entries by (label, summary), and reading it back removes the
+        // earliest such entry: when an earlier one of the same pair stays (it owes a status
+        // move, or an earlier run's create is still held), the event would remove that one
+        // instead, so the journal is written whole.
+        let by_pair = out_of_order(&self.entries, &marked);
+        let written = if settled < self.entries.len() && self.appendable && !by_pair {
             let event = EventOut::Settle(Settled {
                 entries: &self.entries,
                 marked: &marked,
@@ -289,7 +294,7 @@ impl Journal {
             Ok(())
         };
         remove_marked(&mut self.entries, &marked);
-        if self.entries.is_empty() || !self.appendable {
+        if self.entries.is_empty() || !self.appendable || by_pair {
             return written.and_then(|()| self.write());
         }
         written
@@ -367,6 +372,21 @@ fn mark_each<'a>(
     }
 }
 
+/// Whether a marked entry comes after an unmarked one with the same label and summary: a
+/// settle event read back would then remove the unmarked one (see [`mark_each`]).
+fn out_of_order(entries: &[PendingCreate], marked: &[bool]) -> bool {
+    let mut staying: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+    for (entry, marked) in entries.iter().zip(marked) {
+        let pair = (&*entry.date_label, &*entry.summary);
+        if !*marked {
+            staying.insert(pair);
+        } else if staying.contains(&pair) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Removes the marked entries, in place.
 fn remove_marked(entries: &mut Vec<PendingCreate>, marked: &[bool]) {
     let mut place = 0;
@@ -392,6 +412,46 @@ mod tests {
             sent_at: Utc::now(),
             then_move: None,
         }
+    }
+
+    #[test]
+    fn settling_a_later_entry_of_two_alike_by_place_keeps_the_earlier_after_a_reload() {
+        // Two items with one text: the earlier entry owes a status move and stays, the later
+        // is settled by its place. A settle event names entries by label and summary, and read
+        // back would take the earlier one (and its move) instead: the journal is written whole.
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("pm.md");
+        let mut journal = Journal::load(&report).unwrap();
+        let owes = PendingCreate {
+            then_move: Some("Done".into()),
+            ..entry("Same words")
+        };
+        journal.record([owes]).unwrap();
+        let later = journal
+            .record([entry("Same words"), entry("Other")])
+            .unwrap();
+        journal.settle(std::iter::empty(), [later.start]).unwrap();
+        let moves = |journal: &Journal| -> Vec<Option<String>> {
+            journal
+                .pending()
+                .iter()
+                .map(|e| e.then_move.as_deref().map(str::to_owned))
+                .collect()
+        };
+        assert_eq!(moves(&journal), [Some("Done".to_owned()), None]);
+        let again = Journal::load(&report).unwrap();
+        assert_eq!(moves(&again), moves(&journal), "read back as held");
+        assert_eq!(again.pending()[1].summary.as_ref(), "Other");
+        // Settling the earlier of two alike appends, as before, and reads back the same.
+        let mut journal = again;
+        journal.record([entry("Twice"), entry("Twice")]).unwrap();
+        journal.settle(std::iter::empty(), [2]).unwrap();
+        let again = Journal::load(&report).unwrap();
+        let summaries = |j: &Journal| -> Vec<String> {
+            j.pending().iter().map(|e| e.summary.to_string()).collect()
+        };
+        assert_eq!(summaries(&again), summaries(&journal));
+        assert_eq!(summaries(&again), ["Same words", "Other", "Twice"]);
     }
 
     #[test]

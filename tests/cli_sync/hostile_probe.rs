@@ -801,15 +801,19 @@ async fn a_token_escaped_twice_over_in_a_jira_error_body_is_masked() {
     }
 }
 
-/// A token kept with a line end (as CI secret stores and `echo` into a file keep it), or with
-/// spaces pasted around it, authenticates: no token holds whitespace, so it is sent trimmed
-/// (sent as it was, every request would be refused as unauthenticated), on both flavours.
+/// A token (and, on Cloud, an e-mail) kept with a line end (as CI secret stores and `echo`
+/// into a file keep it), or with spaces pasted around it, authenticates: no token or address
+/// holds whitespace, so they are sent trimmed (sent as they were, every request would be
+/// refused as unauthenticated), on both flavours.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_with_a_line_end_or_spaces_around_it_authenticates() {
     for flavor in FLAVORS {
         for padded in [format!("{FAKE_TOKEN}\n"), format!("  {FAKE_TOKEN}\r\n")] {
             let jira = FakeJira::start(flavor).await;
-            let pm = PmSync::against(&jira, flavor).env("JIRA_API_TOKEN", &padded);
+            let mut pm = PmSync::against(&jira, flavor).env("JIRA_API_TOKEN", &padded);
+            if flavor == Flavor::Cloud {
+                pm = pm.env("JIRA_EMAIL", &format!("{FAKE_EMAIL}\n"));
+            }
             pm.write("pm.md", REPORT);
             let out = pm.run(&["sync", "pm.md"]).await;
             assert_eq!(out.code, 0, "{flavor:?} {padded:?}\n{out}");
