@@ -238,9 +238,21 @@ pub(crate) fn text_item(
     extra: Vec<(Arc<str>, Cell)>,
 ) -> ActionItem {
     let found = marker::trailing(&cx.text[parts.head.clone()]);
-    let text_end = found
+    // The status is the last marker; the text ends before every marker chained before it (a
+    // person's ` · *urgent*` and pm-sync's status after it), and a new status goes after the
+    // last: the text, and so the summary, stay the same whatever statuses are written.
+    let mut text_end = found
         .as_ref()
         .map_or(parts.head.end, |m| parts.head.start + m.whole.start);
+    // The chain's texts, last first, as the summary is cut from the item's text.
+    let mut chain: Vec<String> = found.iter().map(|m| m.text.clone()).collect();
+    while let Some(before) = marker::trailing(&cx.text[parts.head.start..text_end]) {
+        text_end = parts.head.start + before.whole.start;
+        chain.push(before.text);
+    }
+    let append_at = found
+        .as_ref()
+        .map_or(text_end, |m| parts.head.start + m.whole.end);
     let mut linked = cx.linked.take();
     cx.in_item_text(parts.head.start..text_end, &mut linked);
     for region in &parts.rest {
@@ -255,18 +267,9 @@ pub(crate) fn text_item(
             text: m.text.clone(),
         }),
         form: StatusForm::Marker,
-        append_at: text_end,
+        append_at,
     };
-    let marker_text = found.map(|m| m.text);
-    let item = finish(
-        parts,
-        None,
-        None,
-        &mut linked,
-        status,
-        marker_text.as_deref(),
-        extra,
-    );
+    let item = finish(parts, None, None, &mut linked, status, &chain, extra);
     cx.linked.replace(linked);
     item
 }
@@ -278,7 +281,7 @@ fn finish(
     ticket: Option<(Cell, Span)>,
     linked: &mut Vec<Linked>,
     status: StatusSlot,
-    marker_text: Option<&str>,
+    markers: &[String],
     extra: Vec<(Arc<str>, Cell)>,
 ) -> ActionItem {
     linked.sort_by_key(|l| l.span.start);
@@ -310,7 +313,7 @@ fn finish(
             None => (KeyPlace::Insert(parts.head.start), false),
         },
     };
-    let summary_span = summary_of(&parts.item.text, marker_text);
+    let summary_span = summary_of(&parts.item.text, markers);
     ActionItem {
         row: parts.row,
         line: parts.line,
@@ -329,15 +332,19 @@ fn finish(
 }
 
 /// Where the summary Jira gets sits in an item's text: status emoji, the key prefix and its
-/// separator, and pm-sync's status marker removed; cut to 255 UTF-16 units (never inside a
+/// separator, and the trailing markers (`markers`' texts, last first: pm-sync's status and
+/// any a person chained before it) removed; cut to 255 UTF-16 units (never inside a
 /// character). Every step only trims, so the summary is a range of `text`.
-pub(crate) fn summary_of(text: &str, marker_text: Option<&str>) -> Span {
+pub(crate) fn summary_of(text: &str, markers: &[String]) -> Span {
     let mut summary = text.trim();
-    if let Some(status) = marker_text
-        && let Some(before) = summary.strip_suffix(status)
-        && let Some(before) = before.trim_end().strip_suffix('·')
-    {
-        summary = before.trim_end();
+    for status in markers {
+        match summary
+            .strip_suffix(status.as_str())
+            .and_then(|before| before.trim_end().strip_suffix('·'))
+        {
+            Some(before) => summary = before.trim_end(),
+            None => break,
+        }
     }
     let emoji = |c: char| refs::is_status_emoji(c) || c.is_whitespace();
     // The key pm-sync writes goes before any status emoji a person put there.
@@ -560,7 +567,7 @@ fn table_item(
         (None, Some((cell, head))) => status_in_ticket(text, cell, head),
         (None, None) => unreachable!("rows without either column are text items"),
     };
-    let item = finish(parts, status_span, ticket, &mut linked, status, None, extra);
+    let item = finish(parts, status_span, ticket, &mut linked, status, &[], extra);
     cx.linked.replace(linked);
     item
 }
@@ -628,7 +635,8 @@ mod tests {
     use super::*;
 
     fn summary<'t>(text: &'t str, marker_text: Option<&str>) -> &'t str {
-        &text[summary_of(text, marker_text)]
+        let markers: Vec<String> = marker_text.map(str::to_owned).into_iter().collect();
+        &text[summary_of(text, &markers)]
     }
 
     #[test]
@@ -642,6 +650,10 @@ mod tests {
             "Roll back the kernel"
         );
         assert_eq!(summary("Add · x", Some("y")), "Add · x");
+        // A chain of markers, last first: pm-sync's status after a person's word.
+        let chain = ["To Do".to_owned(), "urgent".to_owned()];
+        let text = "Review docs · urgent · To Do";
+        assert_eq!(&text[summary_of(text, &chain)], "Review docs");
     }
 
     #[test]

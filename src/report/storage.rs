@@ -588,7 +588,7 @@ fn adjust(text: &str, item: &mut ActionItem) {
         }
     }
     // The summary: the item's text without the key a person or pm-sync put first.
-    let summary = items::summary_of(&item.item.text, None);
+    let summary = items::summary_of(&item.item.text, &[]);
     item.summary_span = summary;
     if let Some(key) = item.key.as_deref() {
         let text_of = &item.item.text;

@@ -201,3 +201,37 @@ async fn every_row_shows_its_items_summary_and_key_in_text_and_json_whatever_the
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persons_trailing_emphasis_after_an_item_keeps_its_summary_and_file_stable() {
+    // `· *urgent*` ends the item: read as a status marker, a word pm-sync does not know. Its
+    // status goes after it, the summary stays the item's words, and the next sync changes
+    // nothing (the status went before it, and the next read took it into the summary, one
+    // more marker and a renamed ticket every run).
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    pm.write(
+        "pm.md",
+        "---\nincident_date: 2026-03-04\n---\n## Action Items\n\n- Review docs · *urgent*\n",
+    );
+    let first = pm.run(&["sync", "--format", "json", "pm.md"]).await;
+    assert_eq!(first.code, 0, "{first}");
+    let doc: serde_json::Value = serde_json::from_str(&first.stdout).expect("JSON");
+    assert_eq!(
+        doc["reports"][0]["items"][0]["summary"], "Review docs",
+        "{first}"
+    );
+    let written = pm.read("pm.md");
+    assert!(
+        written.contains("Review docs · *urgent* · *To Do*"),
+        "{written}"
+    );
+    for _ in 0..2 {
+        let again = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(again.code, 0, "{again}");
+        assert!(again.stdout.contains("nothing changed"), "{again}");
+        assert_eq!(pm.read("pm.md"), written);
+    }
+    let tickets = fake.issues();
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(tickets[0].summary, "Review docs");
+}
