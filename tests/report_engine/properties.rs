@@ -632,3 +632,96 @@ proptest! {
         prop_assert!(!again.apply(&list).expect("edits apply again"), "a second run changed:\n{}", new_text);
     }
 }
+
+/// A list (or a table with neither a Status nor a ticket column) whose items may end in a
+/// person's emphasised words after a middle dot, a chain of them, in Markdown or HTML.
+fn decorated_doc() -> impl Strategy<Value = (bool, Vec<(String, Vec<String>)>)> {
+    (
+        any::<bool>(),
+        proptest::collection::vec(
+            (
+                "fix [a-z]{2,8}( [a-z]{1,8}){0,3}",
+                proptest::collection::vec("[a-z]{3,8}( [a-z]{2,5})?", 0..3),
+            ),
+            1..6,
+        ),
+    )
+}
+
+fn render_decorated(table: bool, items: &[(String, Vec<String>)]) -> String {
+    let mut lines: Vec<String> = vec!["# PM".into(), String::new(), "## Action Items".into()];
+    lines.push(String::new());
+    if table {
+        lines.extend(["| Action item | Notes |".into(), "|---|---|".into()]);
+    }
+    for (n, (item, words)) in items.iter().enumerate() {
+        let mut text = item.clone();
+        for (w, word) in words.iter().enumerate() {
+            // Markdown emphasis either way, or HTML.
+            let marked = match (n + w) % 3 {
+                0 => format!("*{word}*"),
+                1 => format!("_{word}_"),
+                _ => format!("<em>{word}</em>"),
+            };
+            text.push_str(&format!(" · {marked}"));
+        }
+        lines.push(if table {
+            format!("| {text} | n/a |")
+        } else {
+            format!("- [ ] {text}")
+        });
+    }
+    lines.extend([String::new(), "## Messaging".into(), String::new()]);
+    lines.join("\n")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Whatever a person chained after an item's words, a status written (and written again,
+    /// and changed) never changes its summary, keeps every word they wrote, and twice is once.
+    #[test]
+    fn a_persons_trailing_markers_never_become_the_summary(doc in decorated_doc(), edits in edits()) {
+        let (table, items) = doc;
+        let text = render_decorated(table, &items);
+        let mut report = parse(&text);
+        let before: Vec<String> = report.items().iter().map(|i| i.summary().to_owned()).collect();
+        let wanted: Vec<&str> = items.iter().map(|(item, _)| item.as_str()).collect();
+        prop_assert_eq!(&before, &wanted, "{}", text);
+        let mut known = KnownStatuses::default();
+        for status in ["To Do", "In Progress", "Done"] {
+            known.insert(status, status == "Done");
+        }
+        report.set_known_statuses(known.clone());
+        let rows: Vec<usize> = report.items().iter().map(|i| i.row).collect();
+        let mut current = text.clone();
+        for (round, status) in ["To Do", "In Progress", "In Progress", "Done"].iter().enumerate() {
+            let mut again = parse(&current);
+            again.set_known_statuses(known.clone());
+            let mut list = Vec::new();
+            for (row, (key, _)) in rows.iter().zip(&edits) {
+                if round == 0 && let Some(n) = key {
+                    list.push(Edit::Link { row: *row, key: format!("NEW-{n}"), url: format!("https://jira.example/browse/NEW-{n}") });
+                }
+                list.push(Edit::Status { row: *row, status: (*status).to_owned() });
+            }
+            again.apply(&list).expect("edits apply");
+            current = String::from_utf8(again.bytes().to_vec()).expect("utf-8");
+            let read = parse(&current);
+            let summaries: Vec<&str> = read.items().iter().map(|i| i.summary()).collect();
+            prop_assert_eq!(&summaries, &wanted, "round {}:\n{}", round, current);
+            for item in read.items() {
+                prop_assert_eq!(item.status_text(), *status, "round {}:\n{}", round, current);
+            }
+            for (_, words) in &items {
+                for word in words {
+                    prop_assert!(current.contains(word.as_str()), "{} lost:\n{}", word, current);
+                }
+            }
+        }
+        let mut last = parse(&current);
+        last.set_known_statuses(known);
+        let list: Vec<Edit> = rows.iter().map(|row| Edit::Status { row: *row, status: "Done".into() }).collect();
+        prop_assert!(!last.apply(&list).expect("applies"), "a second run changed:\n{}", current);
+    }
+}
