@@ -83,14 +83,8 @@ async fn a_run_killed_mid_create_and_run_again_ends_with_one_ticket_per_item() {
         fake.set_latency(Duration::from_millis(150));
         fake.set_search_lag(2);
 
-        let mut child = pm.spawn(&["sync", "pm.md"]);
         // Kill it while Jira has created the first batch but before the answer arrives.
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while fake.issues().is_empty() && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        child.kill().expect("kill pm-sync");
-        let _ = child.wait();
+        sync_killed_once_jira_holds(&fake, &pm, 1, Duration::from_secs(20)).await;
         assert!(
             !fake.issues().is_empty(),
             "{flavor:?}: nothing was created before the kill"
@@ -101,6 +95,23 @@ async fn a_run_killed_mid_create_and_run_again_ends_with_one_ticket_per_item() {
         assert_eq!(out.code, 0, "{flavor:?}: {out}");
         assert_one_ticket_per_item(&fake, &pm, items, flavor);
     }
+}
+
+/// Runs `sync pm.md` and kills it as soon as Jira holds `tickets` tickets (or `within` has
+/// passed): a run dying mid-create.
+async fn sync_killed_once_jira_holds(
+    fake: &FakeJira,
+    pm: &PmSync,
+    tickets: usize,
+    within: Duration,
+) {
+    let mut child = pm.spawn(&["sync", "pm.md"]);
+    let deadline = std::time::Instant::now() + within;
+    while fake.issues().len() < tickets && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    child.kill().expect("kill pm-sync");
+    let _ = child.wait();
 }
 
 /// Fails unless Jira holds exactly one ticket per item of `pm.md` (`items` of them, distinct
@@ -137,13 +148,7 @@ async fn a_big_run_killed_after_settling_part_of_its_journal_is_finished_without
         fake.set_latency(Duration::from_millis(20));
         fake.set_search_lag(2);
 
-        let mut child = pm.spawn(&["sync", "pm.md"]);
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while fake.issues().len() < 1100 && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        child.kill().expect("kill pm-sync");
-        let _ = child.wait();
+        sync_killed_once_jira_holds(&fake, &pm, 1100, Duration::from_secs(60)).await;
         let before = fake.issues().len();
         assert!(
             (1100..items).contains(&before),
