@@ -641,40 +641,109 @@ impl Undo {
     }
 }
 
-/// Writes `text` with `splices` (sorted, not overlapping) applied, in one pass from the front,
-/// letting their values go once no splice still to write needs them (a table's rows are
-/// planned and written in the same order): the new text and every value are never held at
-/// once.
-pub(crate) fn splice_consuming(text: &str, mut splices: Splices) -> String {
-    // The lowest value offset from each splice on: values before it are read no more.
-    let mut still_needed = vec![u32::MAX; splices.list.len() + 1];
-    for n in (0..splices.list.len()).rev() {
-        still_needed[n] = still_needed[n + 1].min(splices.list[n].value_start);
-    }
-    let grown: usize = splices.list.iter().map(|s| splices.written_len(s)).sum();
-    let shrunk: usize = splices.list.iter().map(|s| s.span().len()).sum();
-    let total = (text.len() + grown).saturating_sub(shrunk);
-    // Grown a mebibyte at a time, exactly, as the values go: reserved whole at the start, the
-    // new text's room would be held beside every value.
-    const STEP: usize = 1 << 20;
-    let mut out = String::new();
-    let push = |out: &mut String, part: &str| {
-        if out.capacity() - out.len() < part.len() {
-            out.reserve_exact(part.len().max(STEP.min(total.saturating_sub(out.len()))));
+/// A new text written front to back while its edits are still being planned: a dry run's
+/// preview of 100,000 rows writes the rows planned so far and lets their values go, so the
+/// preview's new text and every row's value are never held at once (they were ~1.4 times the
+/// file each on short rows).
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    /// The new text so far.
+    out: String,
+    /// How much of the old text is written (the end of the last splice written).
+    at: usize,
+    /// Whether any splice was written: if none was, no byte changes.
+    changed: bool,
+}
+
+impl Written {
+    /// Writes the old text before `upto` with the splices of `pending` that start there, and
+    /// lets their values go. `upto` must be at or before the first byte of every edit still to
+    /// be planned (the first byte of the next item to plan, see [`first_byte`]): a splice
+    /// planned later that starts before what is written is dropped, as overlapping splices
+    /// are.
+    pub(crate) fn write_before(
+        &mut self,
+        text: &str,
+        kind: ContainerKind,
+        pending: &mut Pending,
+        upto: usize,
+    ) {
+        let splices = &mut pending.splices;
+        let list = &mut splices.list;
+        // Ties settled by the value's offset, which grows in the order the splices were
+        // planned, as a stable sort would (see [`finish`]).
+        list.sort_unstable_by_key(|s| (s.start, s.end, s.order, s.value_start));
+        let mut ready = list.partition_point(|s| (s.start as usize) < upto);
+        // A splice reaching `upto` waits: its padding depends on what is written after it.
+        while ready > 0 && list[ready - 1].end as usize >= upto {
+            ready -= 1;
         }
-        out.push_str(part);
-    };
-    let mut at = 0;
-    for n in 0..splices.list.len() {
-        let s = splices.list[n];
-        push(&mut out, &text[at..s.start as usize]);
-        push(&mut out, splices.value(&s));
-        push(&mut out, s.after.as_str());
-        at = s.end as usize;
-        splices.values.release_before(still_needed[n + 1] as usize);
+        pad_pipe_cells(text, kind, &mut list[..ready]);
+        let step = (text.len() / 8).clamp(4 << 10, 1 << 20);
+        // Grown a step at a time, exactly: a doubled buffer would hold most of a second copy.
+        let push = |out: &mut String, part: &str| {
+            if out.capacity() - out.len() < part.len() {
+                out.reserve_exact(part.len().max(step));
+            }
+            out.push_str(part);
+        };
+        for s in &list[..ready] {
+            // Overlapping splices: the later one is dropped (see [`finish`]).
+            if (s.start as usize) < self.at {
+                continue;
+            }
+            push(&mut self.out, &text[self.at..s.start as usize]);
+            push(
+                &mut self.out,
+                splices
+                    .values
+                    .get(s.value_start as usize..s.value_end as usize),
+            );
+            push(&mut self.out, s.after.as_str());
+            self.at = s.end as usize;
+            self.changed = true;
+        }
+        list.drain(..ready);
+        let still_needed = list
+            .iter()
+            .map(|s| s.value_start as usize)
+            .min()
+            .unwrap_or(splices.values.len());
+        splices.values.release_before(still_needed);
     }
-    push(&mut out, &text[at..]);
-    out
+
+    /// The whole new text: every splice of `pending` written and the old text after the last;
+    /// `None` when no byte changes.
+    pub(crate) fn finish(
+        mut self,
+        text: &str,
+        kind: ContainerKind,
+        mut pending: Pending,
+    ) -> Option<String> {
+        self.write_before(text, kind, &mut pending, usize::MAX);
+        if !self.changed {
+            return None;
+        }
+        self.out.reserve_exact(text.len() - self.at);
+        self.out.push_str(&text[self.at..]);
+        Some(self.out)
+    }
+}
+
+/// The first byte of `item` an edit can change: a preview written up to here before the
+/// item's edits are planned has written only what earlier items' edits change.
+pub(crate) fn first_byte(item: &ActionItem) -> usize {
+    let insert_key = match item.key_place {
+        KeyPlace::Insert(at) => Some(at),
+        _ => None,
+    };
+    super::packed::spans(item)
+        .map(|span| span.start)
+        .chain(insert_key)
+        .chain([item.status.append_at])
+        .chain(item.checkbox.map(|checkbox| checkbox.at))
+        .min()
+        .unwrap_or(0)
 }
 
 /// Writes `text` with `splices` (sorted, not overlapping) applied, in one pass from the front.
@@ -829,7 +898,24 @@ mod tests {
                 splice_in_place(&mut in_place, &splices);
                 let copied = splice(text, &splices);
                 assert_eq!(in_place, copied, "{chosen:?}");
-                assert_eq!(splice_consuming(text, splices), copied, "{chosen:?}");
+                // Written front to back with a cut anywhere: what is before it first.
+                for upto in [0, 14, 30, 41, text.len()] {
+                    let mut pending = Pending {
+                        splices: planned(&chosen),
+                        ..Pending::default()
+                    };
+                    for (n, s) in pending.splices.list.iter_mut().enumerate() {
+                        s.after = splices.list[n].after;
+                    }
+                    let mut written = Written::default();
+                    written.write_before(text, ContainerKind::Html, &mut pending, upto);
+                    let whole = written.finish(text, ContainerKind::Html, pending);
+                    assert_eq!(
+                        whole.as_deref(),
+                        Some(&*copied).filter(|_| !chosen.is_empty()),
+                        "{chosen:?} cut at {upto}"
+                    );
+                }
                 checked += 1;
             }
         }

@@ -175,6 +175,8 @@ impl ItemTexts {
 #[derive(Debug, Default)]
 pub struct EditPlan {
     pending: edit::Pending,
+    /// A preview's new text, written as far as [`Report::write_preview_before`] was asked to.
+    written: Option<edit::Written>,
     /// The text planned against (its address and length: a text rewritten in place keeps its
     /// address), checked when applied.
     against: Option<(usize, usize)>,
@@ -904,11 +906,8 @@ impl Report {
     /// `None` when no byte would change. Nothing is parsed again (a dry run of 100,000 rows
     /// never holds the items of its preview).
     pub fn preview_plan(&self, plan: EditPlan, name: &str) -> Option<Change> {
-        let splices = edit::finish(&self.text, self.parsed.kind, plan.pending);
-        if splices.is_empty() {
-            return None;
-        }
-        let after = Arc::new(edit::splice_consuming(&self.text, splices));
+        let written = plan.written.unwrap_or_default();
+        let after = Arc::new(written.finish(&self.text, self.parsed.kind, plan.pending)?);
         let before = self
             .saved_shared()
             .unwrap_or_else(|| Arc::clone(&self.text));
@@ -919,9 +918,28 @@ impl Report {
         })
     }
 
+    /// Writes the preview of `plan` (see [`Report::preview_plan`]) up to the item in body row
+    /// `row`, letting go of the values written: call it before planning row `row`'s edits when
+    /// rows are planned in order, and a preview of 100,000 rows never holds every row's value
+    /// beside its new text. Rows planned afterwards must be `row` or later.
+    pub fn write_preview_before(&self, plan: &mut EditPlan, row: usize) {
+        let store = &self.parsed.items.store;
+        let Some(index) = store.find_row(row) else {
+            return;
+        };
+        let upto = edit::first_byte(&store.get(&self.text, index));
+        plan.written.get_or_insert_default().write_before(
+            &self.text,
+            self.parsed.kind,
+            &mut plan.pending,
+            upto,
+        );
+    }
+
     /// Applies what [`Report::plan_edits`] planned (against these bytes) and parses the report
     /// again. Returns whether the bytes changed. On error nothing is applied.
     pub fn apply_plan(&mut self, plan: EditPlan) -> Result<bool, ReportError> {
+        debug_assert!(plan.written.is_none(), "a preview's plan applied");
         debug_assert!(
             plan.against
                 .is_none_or(|text| text == (Arc::as_ptr(&self.text) as usize, self.text.len())),

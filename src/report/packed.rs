@@ -358,7 +358,7 @@ impl ItemStore {
 }
 
 /// Every span of `item` over the file.
-fn spans(item: &ActionItem) -> impl Iterator<Item = &Span> {
+pub(super) fn spans(item: &ActionItem) -> impl Iterator<Item = &Span> {
     let place = match &item.key_place {
         KeyPlace::Replace(span) => Some(span),
         _ => None,

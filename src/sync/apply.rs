@@ -406,15 +406,28 @@ pub(super) fn finish_dry_run(
     // they are of rows just parsed) is left out of the preview; the others still show. Held
     // rows are marked afterwards. The plan ends here: its rows are let go once planned,
     // before each report's new bytes are made.
-    let mut plans: Vec<crate::report::EditPlan> =
+    //
+    // Rows are planned in order, and each report's preview is written up to the row about to
+    // be planned every `WRITE_EVERY` rows: the values of the rows before it go as they are
+    // written, so the new text and every row's value are never held at once.
+    const WRITE_EVERY: usize = 2048;
+    let mut plans: Vec<(crate::report::EditPlan, usize)> =
         reports.iter().map(|_| Default::default()).collect();
-    for mut row_plan in crate::sync::plan::take_freeing(std::mem::take(&mut plan.rows)) {
+    let mut rows_in_order = std::mem::take(&mut plan.rows);
+    if !rows_in_order.is_sorted_by_key(|row| (row.report, row.row)) {
+        rows_in_order.sort_by_key(|row| (row.report, row.row));
+    }
+    for mut row_plan in crate::sync::plan::take_freeing(rows_in_order) {
         let at = row_plan.at();
-        let (Some(loaded), Some(edit_plan)) =
+        let (Some(loaded), Some((edit_plan, planned))) =
             (reports.get_mut(at.report), plans.get_mut(at.report))
         else {
             continue;
         };
+        *planned += 1;
+        if *planned % WRITE_EVERY == 0 {
+            loaded.write_preview_before(edit_plan, row_plan.row);
+        }
         let mut edits = row_plan.edits.take();
         if let Ticket::Create(new) = &row_plan.ticket
             && !held.contains(&at)
@@ -449,7 +462,7 @@ pub(super) fn finish_dry_run(
     let previews: Vec<Option<crate::report::Change>> = reports
         .iter()
         .zip(plans)
-        .map(|(loaded, edit_plan)| loaded.preview_plan(edit_plan))
+        .map(|(loaded, (edit_plan, _))| loaded.preview_plan(edit_plan))
         .collect();
     for at in held {
         if let Some(row) = rows.get_mut(at) {

@@ -72,6 +72,12 @@ impl LoadedReport {
         self.report.preview_plan(plan, &self.home.diff_name())
     }
 
+    /// Writes a preview's new text up to row `row` (see
+    /// [`crate::report::Report::write_preview_before`]).
+    pub fn write_preview_before(&self, plan: &mut crate::report::EditPlan, row: usize) {
+        self.report.write_preview_before(plan, row);
+    }
+
     /// Applies what [`LoadedReport::plan_edits`] planned; returns whether the bytes changed.
     pub fn apply_plan(&mut self, plan: crate::report::EditPlan) -> Result<bool, ReportError> {
         self.report.apply_plan(plan)

@@ -151,6 +151,84 @@ async fn the_dry_run_diff_shows_every_cell_the_real_run_writes() {
     assert!(added.iter().any(|line| line.contains("(status)")), "{dry}");
 }
 
+/// `line` with every key (`OPS-12`, or a dry run's `OPS-?12`) as `OPS-#` and the status a new
+/// ticket gets (`To Do`, or a dry run's `(status)`) as `(status)`.
+fn keys_and_new_statuses_hidden(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find("OPS-") {
+        out.push_str(&rest[..at]);
+        out.push_str("OPS-#");
+        rest = rest[at + 4..].trim_start_matches(|c: char| c == '?' || c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out.replace("To Do", "(status)")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_big_dry_runs_diff_is_the_change_the_real_run_makes_in_every_kind() {
+    // A preview of thousands of rows is written as its rows are planned, a stretch at a
+    // time (its values let go as they are written): every changed line of the real run is in
+    // its diff, in order, whatever the container and however many lines an item spans.
+    let (_fake, pm) = setup(Flavor::Cloud).await;
+    let head = "---\ndate: 2020-04-14\ntitle: Big\n---\n# Big\n\n## Action Items\n\n";
+    let rows = 4_500;
+    let mut pipe = format!("{head}| Action Item | Owner | Status |\n|---|---|---|\n");
+    let mut list = head.to_owned();
+    let mut html = format!("{head}<table>\n<tr><th>Action Item</th><th>Status</th></tr>\n");
+    for n in 0..rows {
+        pipe.push_str(&format!("| Fix `thing` {n} & more | @someone | |\n"));
+        list.push_str(&format!("- [ ] Fix thing {n}\n"));
+        if n % 3 == 0 {
+            list.push_str("  - owner: @someone\n  - more words on\n    two lines\n");
+        }
+        html.push_str(&format!(
+            "<tr>\n<td>Fix thing {n} &amp; more</td>\n<td></td>\n</tr>\n"
+        ));
+    }
+    html.push_str("</table>\n");
+    for (name, report) in [("pipe.md", pipe), ("list.md", list), ("html.md", html)] {
+        let report = format!("{report}\n## Timeline\n\nNothing else.\n");
+        pm.write(name, &report);
+        let dry = pm.run(&["sync", "--dry-run", name]).await;
+        assert_eq!(dry.code, 0, "{name}: {}", dry.stderr);
+        let added: Vec<String> = dry
+            .stdout
+            .lines()
+            .filter(|line| line.starts_with('+') && !line.starts_with("+++"))
+            .map(|line| keys_and_new_statuses_hidden(&line[1..]))
+            .collect();
+        let removed = dry
+            .stdout
+            .lines()
+            .filter(|line| line.starts_with('-') && !line.starts_with("---"))
+            .count();
+
+        let real = pm.run(&["sync", name]).await;
+        assert_eq!(real.code, 0, "{name}: {}", real.stderr);
+        let written = pm.read(name);
+        let old: std::collections::HashSet<&str> = report.lines().collect();
+        let changed: Vec<String> = written
+            .lines()
+            .filter(|line| !old.contains(line))
+            .map(keys_and_new_statuses_hidden)
+            .collect();
+        assert!(changed.len() >= rows, "{name}: every item changed");
+        assert_eq!(added.len(), changed.len(), "{name}");
+        assert_eq!(
+            removed,
+            changed.len(),
+            "{name}: each changed line replaces one"
+        );
+        if let Some(n) = (0..added.len()).find(|&n| added[n] != changed[n]) {
+            panic!(
+                "{name}: line {n} differs: {:?} vs {:?}",
+                added[n], changed[n]
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_row_shows_its_items_summary_and_key_in_text_and_json_whatever_the_run() {
     // Rows read their summaries and keys from the report when printed: a dry run, the sync
