@@ -80,7 +80,8 @@ impl Values {
 
     /// Lets go of the closed pieces that end at or before `offset` (their values are read no
     /// more, as when a text is spliced front to back); reading one of their values afterwards
-    /// panics, and nothing may be written after.
+    /// panics. Values may still be written, and truncated to a length at or past `offset`
+    /// (a preview lets go of the values it wrote while later rows are planned).
     pub(crate) fn release_before(&mut self, offset: usize) {
         while let Some((base, piece)) = self.closed.get_mut(self.released) {
             if *base + piece.len() > offset {
@@ -148,5 +149,28 @@ mod tests {
             values.get(written[119_999].clone()),
             "OPS-119999 In Progress"
         );
+        // Written to after (a preview lets go while later rows are planned), across new
+        // pieces, and truncated back past the release: every value since still reads.
+        let kept = values.len();
+        for n in 120_000..200_000 {
+            let from = values.start();
+            values.text().push_str(&format!("OPS-{n} Done"));
+            written.push(from..values.len());
+        }
+        values.truncate(written[150_000].end);
+        written.truncate(150_001);
+        assert!(kept <= values.len());
+        for n in [90_000, 119_999, 120_000, 149_999, 150_000] {
+            assert_eq!(
+                values.get(written[n].clone()),
+                &format!(
+                    "OPS-{n} {}",
+                    if n < 120_000 { "In Progress" } else { "Done" }
+                )
+            );
+        }
+        let from = values.start();
+        values.text().push_str("last");
+        assert_eq!(values.get(from..values.len()), "last");
     }
 }
