@@ -58,16 +58,16 @@ pub fn write(
             if !row.updated.is_empty() {
                 let _ = write!(line, "  [{} updated]", row.updated.join(" and "));
             }
-            if let (Some(browse), Some(key)) = (&row.browse, &key)
-                && matches!(row.action, RowAction::Created | RowAction::Adopted)
+            if matches!(row.action, RowAction::Created | RowAction::Adopted)
+                && let Some(url) = report.url(row)
             {
-                let _ = write!(line, "  {browse}{key}");
+                let _ = write!(line, "  {url}");
             }
             writeln!(out, "{}", line.trim_end())?;
-            if let Some(error) = &row.error {
+            if let Some(error) = row.error() {
                 writeln!(out, "      line {}: {error}", row.line)?;
             }
-            if let Some(warning) = &row.warning {
+            if let Some(warning) = row.warning() {
                 writeln!(out, "      line {}: warning: {warning}", row.line)?;
             }
         }

@@ -322,7 +322,7 @@ pub(super) async fn check_project(
 }
 
 /// The outcome of every planned row before anything is sent.
-pub(super) fn initial_rows(engine: &Engine<'_>, reports: &[LoadedReport], plan: &Plan) -> Rows {
+pub(super) fn initial_rows(reports: &[LoadedReport], plan: &Plan) -> Rows {
     let mut rows = Rows::sized_for(plan.rows.iter().map(plan::RowPlan::at));
     // A linked row whose report shows its key as Jira has it shows it from there when
     // printed (the key stays: a run only writes keys Jira gave), not from a copy per row.
@@ -346,38 +346,27 @@ pub(super) fn initial_rows(engine: &Engine<'_>, reports: &[LoadedReport], plan: 
             Ticket::Linked(issue) if key_in_report(row, issue.key.as_str()) => (None, true),
             _ => (issue.map(|i| ThinText::from(i.key.as_str())), false),
         };
-        let outcome = RowOutcome {
-            row: row_number(row.row),
-            line: row_number(row.line),
-            // Every planned row is an item of its report: its summary is read from there when
-            // shown, not held by each row until then.
-            summary: match &row.summary {
-                plan::Summary::Text(text) if !stays(row) => (**text).into(),
-                _ => crate::sync::outcome::RowSummary::OfItem,
-            },
-            action,
-            browse: issue.map(|_| engine.browse.clone()),
-            key,
-            key_in_report,
-            status: issue.map(|i| i.status.name.clone()),
-            updated: row
-                .update
-                .as_ref()
-                .map(|u| {
-                    let mut what = crate::sync::outcome::Updated::default();
-                    if !u.add_labels.is_empty() {
-                        what.push("labels");
-                    }
-                    if u.summary.is_some() {
-                        what.push("summary");
-                    }
-                    what
-                })
-                .unwrap_or_default(),
-            report_changed: false,
-            error,
-            warning: None,
-        };
+        let mut outcome = RowOutcome::new(row_number(row.row), row_number(row.line), action);
+        // Every planned row is an item of its report: its summary is read from there when
+        // shown, not held by each row until then.
+        if let plan::Summary::Text(text) = &row.summary
+            && !stays(row)
+        {
+            outcome.set_summary((**text).into());
+        }
+        outcome.shows_url = issue.is_some();
+        outcome.set_key(key);
+        outcome.key_in_report = key_in_report;
+        outcome.status = issue.map(|i| i.status.name.clone());
+        if let Some(update) = &row.update {
+            if !update.add_labels.is_empty() {
+                outcome.updated.push("labels");
+            }
+            if update.summary.is_some() {
+                outcome.updated.push("summary");
+            }
+        }
+        outcome.set_error(error);
         (row.at(), outcome)
     });
     for (at, outcome) in outcomes {
@@ -467,10 +456,10 @@ pub(super) fn finish_dry_run(
     for at in held {
         if let Some(row) = rows.get_mut(at) {
             row.action = RowAction::Pending;
-            row.error = Some(pending_message());
+            row.set_error(Some(pending_message()));
         }
     }
-    let mut outcome = collect("sync", true, reports, rows);
+    let mut outcome = collect(engine, "sync", true, reports, rows);
     let stand_ins = std::sync::Arc::new(stand_ins);
     for (report, preview) in outcome.reports.iter_mut().zip(previews) {
         if let Some(diff) = report.diff.as_mut() {
@@ -519,13 +508,10 @@ pub(super) async fn apply_updates(engine: &Engine<'_>, plan: &Plan, rows: &mut R
             // link and the status still hold, so that is a warning, not a failed row.
             if foreign_key(key, &engine.jira.project) {
                 // Beside what the row was already warned of (an owner nobody can assign...).
-                row.warning = Some(match row.warning.take() {
-                    Some(earlier) => format!("{earlier}; {message}").into(),
-                    None => message.into(),
-                });
+                row.add_warning(message);
             } else {
                 row.action = RowAction::Failed;
-                row.error = Some(message.into());
+                row.set_error(Some(message.into()));
             }
         }
     }
@@ -654,21 +640,21 @@ pub(super) async fn create_chunk(
                 if reports[*index].rows_stay() {
                     row_outcome.key_in_report = true;
                 } else {
-                    row_outcome.key = Some(key.as_str().into());
+                    row_outcome.set_key(Some(key.as_str().into()));
                 }
-                row_outcome.browse = Some(engine.browse.clone());
+                row_outcome.shows_url = true;
                 created_keys.push(at, key);
                 unsaved.settled.push((at.report, place));
             }
             CreateOutcome::Rejected { message } => {
                 row_outcome.action = RowAction::Failed;
-                row_outcome.error = Some(format!("Jira refused to create it: {message}").into());
+                row_outcome.set_error(Some(format!("Jira refused to create it: {message}").into()));
                 unsaved.settled.push((at.report, place));
             }
             CreateOutcome::Ambiguous { message } => {
                 tracing::warn!("create of row {row} may or may not have happened: {message}");
                 row_outcome.action = RowAction::Pending;
-                row_outcome.error = Some(pending_message());
+                row_outcome.set_error(Some(pending_message()));
                 ambiguous.insert(at);
             }
         }
@@ -910,6 +896,7 @@ pub(super) async fn write_created_statuses(
 
 /// Saves (or diffs, in a dry run) and gathers rows in plan order.
 pub(super) fn collect(
+    engine: &Engine<'_>,
     command: &'static str,
     dry_run: bool,
     reports: &mut [LoadedReport],
@@ -936,12 +923,14 @@ pub(super) fn collect(
             diff: dry_run.then(|| Diff::new(loaded.change())),
             items,
             item_texts: Some(loaded.report.item_texts()),
+            browse: Some(engine.browse.clone()),
         });
     }
     outcome
 }
 
 pub(super) fn finish_report(
+    engine: &Engine<'_>,
     loaded: &mut LoadedReport,
     dry_run: bool,
     written: bool,
@@ -955,6 +944,7 @@ pub(super) fn finish_report(
         diff: dry_run.then(|| Diff::new(loaded.change())),
         items,
         item_texts: Some(loaded.report.item_texts()),
+        browse: Some(engine.browse.clone()),
     }
 }
 

@@ -1143,7 +1143,7 @@ pub async fn send_updates(
         };
         if let (Err(error), Some(row)) = (result, rows.get_mut(&update.at)) {
             row.action = crate::sync::outcome::RowAction::Failed;
-            row.error = Some(format!("updating {}: {error}", update.key).into());
+            row.set_error(Some(format!("updating {}: {error}", update.key).into()));
             row.updated.retain(|w| !update.what.contains(&w));
         }
     }

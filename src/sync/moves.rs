@@ -225,10 +225,7 @@ async fn make(
                 "could not move {} to {:?}: {why}; the row keeps {:?}",
                 planned.key, planned.words, planned.words
             );
-            row.warning = Some(match row.warning.take() {
-                Some(earlier) => format!("{earlier}; {warning}").into(),
-                None => warning.into(),
-            });
+            row.add_warning(warning);
         }
     }
     moved

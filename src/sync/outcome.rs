@@ -35,54 +35,131 @@ impl RowAction {
 }
 
 /// One action item's result. A run of 100,000 rows holds 100,000 of these until it prints
-/// them, so texts are boxed, a status is shared by the rows showing it, and the ticket's URL
-/// is the site's browse prefix (shared) followed by the key.
+/// them, so a row is 40 bytes: a status is shared by the rows showing it, the ticket's URL is
+/// the site's browse prefix (one per report, [`ReportOutcome::browse`]) followed by the key,
+/// and what few rows have (a summary or key of their own, an error, a warning) is behind one
+/// pointer, null for the others.
 #[derive(Debug, Clone)]
 pub struct RowOutcome {
     /// Body row number within the table (1-based, template rows counted).
     pub row: u32,
     /// Line of the row in the file (1-based).
     pub line: u32,
-    /// The item's summary: its own text, or the report's item's (read when shown).
-    pub summary: RowSummary,
     pub action: RowAction,
-    /// The ticket, when the row has one of its own to show (see `key_in_report`).
-    pub key: Option<ThinText>,
     /// Whether the row's ticket is the key its report's item links when the run ends (a key
     /// this run wrote, or one the report already showed as Jira has it): read from there
     /// when shown, not held by every row until then. See [`ReportOutcome::key`].
     pub key_in_report: bool,
-    /// `{url}/browse/` of the Jira site, when the row links its ticket (its URL, made when
-    /// printed, is this and the key).
-    pub browse: Option<Arc<String>>,
-    /// The ticket's status as written into the report.
-    pub status: Option<Arc<str>>,
-    /// What was changed on an existing ticket: `"labels"`, `"summary"`, ...
-    pub updated: Updated,
+    /// Whether the row links its ticket, shown with its URL (the report's
+    /// [`ReportOutcome::browse`] and the key).
+    pub shows_url: bool,
     /// Whether the report's cells for this row changed (status refreshed, key written).
     pub report_changed: bool,
+    /// What was changed on an existing ticket: `"labels"`, `"summary"`, ...
+    pub updated: Updated,
+    /// The ticket's status as written into the report.
+    pub status: Option<Arc<str>>,
+    /// What few rows have: see [`RowOutcome::own_summary`], [`RowOutcome::own_key`],
+    /// [`RowOutcome::error`], [`RowOutcome::warning`].
+    notes: Option<Box<RowNotes>>,
+}
+
+/// The parts of a row's outcome most rows of a big run lack.
+#[derive(Debug, Clone, Default)]
+struct RowNotes {
+    summary: Option<SharedText>,
+    key: Option<ThinText>,
+    error: Option<ThinText>,
+    warning: Option<SharedText>,
+}
+
+impl RowOutcome {
+    /// A row's outcome with nothing to show but where it is and what happened: its summary
+    /// and key are its item's (see [`RowOutcome::own_summary`] and
+    /// [`RowOutcome::key_in_report`]) until set.
+    pub fn new(row: u32, line: u32, action: RowAction) -> Self {
+        RowOutcome {
+            row,
+            line,
+            action,
+            key_in_report: false,
+            shows_url: false,
+            report_changed: false,
+            updated: Updated::default(),
+            status: None,
+            notes: None,
+        }
+    }
+
+    fn notes_mut(&mut self) -> &mut RowNotes {
+        self.notes.get_or_insert_default()
+    }
+
+    /// The row's own summary; `None`: the summary of the item in the row's place, as its
+    /// report holds it when the run ends ([`ReportOutcome::summary`]): a sync of 100,000
+    /// rows, whose every row is an item of a report it holds anyway, keeps no copy of every
+    /// summary until it prints them.
+    pub fn own_summary(&self) -> Option<&str> {
+        self.notes.as_ref()?.summary.as_deref()
+    }
+
+    /// Shows `summary` rather than the item's.
+    pub fn set_summary(&mut self, summary: SharedText) {
+        self.notes_mut().summary = Some(summary);
+    }
+
+    /// The row's own ticket key, when it has one to show other than its item's (see
+    /// [`RowOutcome::key_in_report`]).
+    pub fn own_key(&self) -> Option<&str> {
+        self.notes.as_ref()?.key.as_deref()
+    }
+
+    /// Shows `key` as the row's ticket (`None`: none of its own).
+    pub fn set_key(&mut self, key: Option<ThinText>) {
+        if key.is_some() || self.notes.is_some() {
+            self.notes_mut().key = key;
+        }
+    }
+
     /// Why the row failed or is pending.
-    pub error: Option<ThinText>,
+    pub fn error(&self) -> Option<&str> {
+        self.notes.as_ref()?.error.as_deref()
+    }
+
+    /// Sets why the row failed or is pending (`None`: it did not).
+    pub fn set_error(&mut self, error: Option<ThinText>) {
+        if error.is_some() || self.notes.is_some() {
+            self.notes_mut().error = error;
+        }
+    }
+
     /// Something the user should know about a row that did not fail: why its new ticket is
-    /// unassigned, that Jira refused to label a ticket of another team's project. Only in JSON
-    /// when present.
-    pub warning: Option<SharedText>,
-}
+    /// unassigned, that Jira refused to label a ticket of another team's project. Only in
+    /// JSON when present.
+    pub fn warning(&self) -> Option<&SharedText> {
+        self.notes.as_ref()?.warning.as_ref()
+    }
 
-/// An outcome row's summary.
-#[derive(Debug, Clone)]
-pub enum RowSummary {
-    /// This text, made for the row (behind one thin pointer: the variant costs no more).
-    Text(SharedText),
-    /// The summary of the item in the row's place, as its report holds it when the run ends
-    /// ([`ReportOutcome::item_texts`]): a sync or dry run of 100,000 rows, whose every row is an
-    /// item of a report it holds anyway, keeps no copy of every summary until it prints them.
-    OfItem,
-}
+    /// Takes the row's warning out, leaving none.
+    pub fn take_warning(&mut self) -> Option<SharedText> {
+        self.notes.as_mut()?.warning.take()
+    }
 
-impl From<&str> for RowSummary {
-    fn from(text: &str) -> Self {
-        RowSummary::Text(text.into())
+    /// Adds `warning` after what the row was already warned of (an owner nobody can
+    /// assign...), joined by `; `.
+    pub fn add_warning(&mut self, warning: String) {
+        let joined = match self.take_warning() {
+            Some(earlier) => format!("{earlier}; {warning}"),
+            None => warning,
+        };
+        self.set_warning(Some(joined.into()));
+    }
+
+    /// Sets the row's warning (`None`: none).
+    pub fn set_warning(&mut self, warning: Option<SharedText>) {
+        if warning.is_some() || self.notes.is_some() {
+            self.notes_mut().warning = warning;
+        }
     }
 }
 
@@ -234,7 +311,7 @@ impl RowOutcome {
     /// The row's ticket, with `report` the report it is a row of (as the run left it, or as it
     /// is mid-run, once its key is written): its own key, else its item's.
     pub fn key_in<'a>(&'a self, report: &crate::report::Report) -> Option<Cow<'a, str>> {
-        match &self.key {
+        match self.own_key() {
             Some(key) => Some(Cow::Borrowed(key)),
             None if self.key_in_report => report
                 .item(self.row as usize)
@@ -263,7 +340,7 @@ impl Serialize for RowJson<'_> {
             key,
             url,
         } = self;
-        let fields = if this.warning.is_some() { 11 } else { 10 };
+        let fields = if this.warning().is_some() { 11 } else { 10 };
         let mut row = serializer.serialize_struct("RowOutcome", fields)?;
         row.serialize_field("row", &this.row)?;
         row.serialize_field("line", &this.line)?;
@@ -274,8 +351,8 @@ impl Serialize for RowJson<'_> {
         row.serialize_field("status", &this.status.as_deref())?;
         row.serialize_field("updated", &this.updated)?;
         row.serialize_field("report_changed", &this.report_changed)?;
-        row.serialize_field("error", &this.error)?;
-        if let Some(warning) = &this.warning {
+        row.serialize_field("error", &this.error())?;
+        if let Some(warning) = this.warning() {
             row.serialize_field("warning", warning)?;
         }
         row.end()
@@ -314,17 +391,20 @@ pub struct ReportOutcome {
     /// Unified diff of the report (dry runs only; empty when nothing would change).
     pub diff: Option<Diff>,
     pub items: Vec<RowOutcome>,
-    /// The report's items as the run left them, whose summaries rows of
-    /// [`RowSummary::OfItem`] show.
+    /// The report's items as the run left them, whose summaries rows without their own
+    /// show.
     pub item_texts: Option<crate::report::ItemTexts>,
+    /// `{url}/browse/` of the Jira site: a row's ticket URL is this and its key (see
+    /// [`RowOutcome::shows_url`]).
+    pub browse: Option<Arc<String>>,
 }
 
 impl ReportOutcome {
     /// The summary `row` (one of [`ReportOutcome::items`]) shows: its own, or its item's.
     pub fn summary<'a>(&'a self, row: &'a RowOutcome) -> Cow<'a, str> {
-        match &row.summary {
-            RowSummary::Text(text) => Cow::Borrowed(text),
-            RowSummary::OfItem => Cow::Owned(
+        match row.own_summary() {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(
                 self.item_texts
                     .as_ref()
                     .and_then(|texts| texts.summary(row.row as usize))
@@ -335,7 +415,7 @@ impl ReportOutcome {
 
     /// The ticket `row` shows: its own key, or its item's (see [`RowOutcome::key_in_report`]).
     pub fn key<'a>(&'a self, row: &'a RowOutcome) -> Option<Cow<'a, str>> {
-        match &row.key {
+        match row.own_key() {
             Some(key) => Some(Cow::Borrowed(key)),
             None if row.key_in_report => self
                 .item_texts
@@ -344,6 +424,12 @@ impl ReportOutcome {
                 .map(Cow::Owned),
             None => None,
         }
+    }
+
+    /// The URL of the ticket `row` shows, when it links one.
+    pub fn url(&self, row: &RowOutcome) -> Option<String> {
+        let browse = self.browse.as_deref().filter(|_| row.shows_url)?;
+        Some(format!("{browse}{}", self.key(row)?))
     }
 }
 
@@ -382,11 +468,7 @@ impl Serialize for RowsJson<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.items.iter().map(|row| {
             let key = self.0.key(row);
-            let url = row
-                .browse
-                .as_deref()
-                .zip(key.as_deref())
-                .map(|(b, k)| format!("{b}{k}"));
+            let url = self.0.url(row);
             RowJson {
                 row,
                 summary: self.0.summary(row),
@@ -588,8 +670,7 @@ mod tests {
     #[test]
     fn a_row_outcome_stays_small() {
         // A run of 100,000 rows holds one each until it prints them.
-        assert!(std::mem::size_of::<RowOutcome>() <= 72);
-        assert_eq!(std::mem::size_of::<RowSummary>(), 8);
+        assert!(std::mem::size_of::<RowOutcome>() <= 40);
         assert_eq!(std::mem::size_of::<Option<ThinText>>(), 8);
     }
 

@@ -425,13 +425,13 @@ pub async fn ensure(
                     blocked.insert(at);
                     if let Some(row) = step.rows.get_mut(&at) {
                         row.action = RowAction::Failed;
-                        row.error = Some(
+                        row.set_error(Some(
                             format!(
                                 "not created: Jira refused the post-mortem's own ticket \
                                  ({refused}), and the items are created only as its children"
                             )
                             .into(),
-                        );
+                        ));
                     }
                 }
                 continue;

@@ -97,7 +97,7 @@ pub async fn refresh(
         };
         outcome
             .reports
-            .push(finish_report(loaded, dry_run, written, items));
+            .push(finish_report(engine, loaded, dry_run, written, items));
     }
     match first_error {
         Some(error) => Err(error),
@@ -170,7 +170,7 @@ async fn read_and_plan(
         loaded.apply_plan(plan)?;
         // Every report knows every status read, as a sync's reports do.
         loaded.report.set_known_statuses(statuses.known.clone());
-        outcomes.push(row_outcomes(engine, loaded, decided, &mut statuses.shared));
+        outcomes.push(row_outcomes(loaded, decided, &mut statuses.shared));
     }
     Ok(outcomes)
 }
@@ -199,7 +199,6 @@ struct Rare {
 
 /// The outcome of every row of `loaded` (rewritten) from what was `decided` for it.
 fn row_outcomes(
-    engine: &Engine<'_>,
     loaded: &LoadedReport,
     mut decided: Vec<Decided>,
     shared: &mut SharedTexts,
@@ -225,35 +224,32 @@ fn row_outcomes(
         let item = items.next_if(|item| item.row == row);
         let linked = decided.status.is_some();
         let Rare { moved_to, warning } = decided.rare.map(|rare| *rare).unwrap_or_default();
-        outcomes.push(RowOutcome {
-            row: crate::sync::outcome::row_number(row),
-            line: item
-                .as_ref()
+        let mut outcome = RowOutcome::new(
+            crate::sync::outcome::row_number(row),
+            item.as_ref()
                 .map_or(0, |item| crate::sync::outcome::row_number(item.line)),
-            // Read from the rewritten report when shown, not copied for every row.
-            summary: match &item {
-                Some(_) if stays => crate::sync::outcome::RowSummary::OfItem,
-                _ => item.as_ref().map_or("", |item| item.summary()).into(),
-            },
-            action: decided.action,
-            key_in_report: stays
-                && moved_to.is_none()
-                && item.as_ref().is_some_and(|item| item.key.is_some()),
-            key: moved_to.map(ThinText::from).or_else(|| {
-                (!stays)
-                    .then(|| item.as_ref()?.key.as_deref().map(ThinText::from))
-                    .flatten()
-            }),
-            browse: linked.then(|| engine.browse.clone()),
-            status: decided.status.or_else(|| {
-                let text = item.as_ref()?.status_text();
-                (!text.is_empty()).then(|| shared.get(text))
-            }),
-            updated: Default::default(),
-            report_changed: decided.changed,
-            error: (decided.action == RowAction::Missing).then(missing_message),
-            warning: warning.map(SharedText::from),
+            decided.action,
+        );
+        // Read from the rewritten report when shown, not copied for every row.
+        if !(stays && item.is_some()) {
+            outcome.set_summary(item.as_ref().map_or("", |item| item.summary()).into());
+        }
+        outcome.key_in_report =
+            stays && moved_to.is_none() && item.as_ref().is_some_and(|item| item.key.is_some());
+        outcome.set_key(moved_to.map(ThinText::from).or_else(|| {
+            (!stays)
+                .then(|| item.as_ref()?.key.as_deref().map(ThinText::from))
+                .flatten()
+        }));
+        outcome.shows_url = linked;
+        outcome.status = decided.status.or_else(|| {
+            let text = item.as_ref()?.status_text();
+            (!text.is_empty()).then(|| shared.get(text))
         });
+        outcome.report_changed = decided.changed;
+        outcome.set_error((decided.action == RowAction::Missing).then(missing_message));
+        outcome.set_warning(warning.map(SharedText::from));
+        outcomes.push(outcome);
     }
     outcomes
 }

@@ -301,12 +301,12 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             &jira_keeps,
         )
         .await?;
-        self.rows = initial_rows(engine, reports, &self.plan);
+        self.rows = initial_rows(reports, &self.plan);
         self.warn_duplicates();
         crate::sync::copies::warn_foreign(reports, &self.plan, &self.state);
         for (at, warning) in warnings.into_rows() {
             if let Some(row) = self.rows.get_mut(&at) {
-                row.warning = Some(warning);
+                row.set_warning(Some(warning));
             }
         }
         for update in &self.field_updates {
@@ -564,10 +564,10 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         apply_rows(loaded, at.report, &edits, &mut self.rows)?;
         if let Some(row) = self.rows.get_mut(&at) {
             row.action = RowAction::Created;
-            row.key = Some(issue.key.as_str().into());
-            row.browse = Some(self.engine.browse.clone());
+            row.set_key(Some(issue.key.as_str().into()));
+            row.shows_url = true;
             row.status = Some(issue.status.name.clone());
-            row.error = None;
+            row.set_error(None);
         }
         self.settle_later.push((
             at.report,
@@ -636,7 +636,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         for at in &self.held {
             if let Some(row) = self.rows.get_mut(at) {
                 row.action = RowAction::Pending;
-                row.error = Some(pending_message());
+                row.set_error(Some(pending_message()));
             }
         }
         Ok(())
@@ -644,6 +644,6 @@ impl<'r, 'e> SyncRun<'r, 'e> {
 
     /// The run's outcome: every report's rows in plan order.
     fn finish(self) -> RunOutcome {
-        collect("sync", false, self.reports, self.rows)
+        collect(self.engine, "sync", false, self.reports, self.rows)
     }
 }
