@@ -52,7 +52,7 @@ pub(super) async fn learn_statuses(
     state: &TrackerState,
 ) -> Result<(), Error> {
     let mut known = KnownStatuses::default();
-    let issues = state.linked.values().flatten().map(|issue| &**issue);
+    let issues = state.linked.issues().map(|issue| &**issue);
     for issue in issues.chain(state.by_label.values().flatten().map(|issue| &**issue)) {
         learn_status(&mut known, &issue.status);
     }
@@ -95,10 +95,10 @@ pub(super) async fn read_linked(
     let fetched = fetched?;
     for (asked, mut issue) in fetched.found {
         forget_dates(&mut issue);
-        state.linked.insert(asked.as_str().into(), Some(issue));
+        state.linked.insert(asked.as_str(), Some(issue));
     }
     for key in fetched.missing {
-        state.linked.insert(key.as_str().into(), None);
+        state.linked.insert(key.as_str(), None);
     }
     Ok(state)
 }

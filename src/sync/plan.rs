@@ -65,13 +65,104 @@ impl<'a> Items<'a> {
 /// What Jira said, read in batches before planning.
 #[derive(Debug, Default)]
 pub struct TrackerState {
-    /// Linked keys as written in reports → the issue they resolve to (`None`: Jira does not
-    /// know the key). Boxed: a map keeps ~60% spare buckets, each as wide as its value.
-    pub linked: HashMap<Box<str>, Option<std::sync::Arc<Issue>>>,
+    /// Linked keys as written in reports → the issue they resolve to (see [`LinkedIssues`]).
+    pub linked: LinkedIssues,
     /// Incident date label → every issue in the project carrying it (adoption candidates).
     /// An issue also in `linked` is that one, shared (see [`TrackerState::add_found`]): a
     /// resync of 100,000 linked rows finds every one of their tickets again.
     pub by_label: HashMap<String, Vec<std::sync::Arc<Issue>>>,
+}
+
+/// Linked keys as written in reports → the issue each resolves to (`None`: Jira does not know
+/// the key). A key written as Jira has it, as nearly every one is, is read from its issue, not
+/// held again: a slot is a tag and a pointer (a map of 100,000 linked tickets held a boxed key
+/// beside each, ~40 bytes a ticket).
+#[derive(Debug, Clone, Default)]
+pub struct LinkedIssues(HashSet<Linked>);
+
+/// One linked key and what it resolves to.
+#[derive(Debug, Clone)]
+enum Linked {
+    /// Written as its issue's key.
+    AsIssue(std::sync::Arc<Issue>),
+    /// Written otherwise (a moved issue's old key, another case), or not known to Jira.
+    Written(Box<(Box<str>, Option<std::sync::Arc<Issue>>)>),
+}
+
+impl Linked {
+    /// The key as written in the report.
+    fn key(&self) -> &str {
+        match self {
+            Linked::AsIssue(issue) => issue.key.as_str(),
+            Linked::Written(written) => &written.0,
+        }
+    }
+
+    fn issue(&self) -> Option<&std::sync::Arc<Issue>> {
+        match self {
+            Linked::AsIssue(issue) => Some(issue),
+            Linked::Written(written) => written.1.as_ref(),
+        }
+    }
+}
+
+// Hashed and compared as its key, so that it is found by a `&str`.
+impl std::hash::Hash for Linked {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialEq for Linked {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Linked {}
+
+impl std::borrow::Borrow<str> for Linked {
+    fn borrow(&self) -> &str {
+        self.key()
+    }
+}
+
+impl LinkedIssues {
+    /// Records that `written` resolves to `issue` (`None`: Jira does not know it), replacing
+    /// what it resolved to before.
+    pub fn insert(&mut self, written: &str, issue: Option<std::sync::Arc<Issue>>) {
+        let entry = match issue {
+            Some(issue) if issue.key.as_str() == written => Linked::AsIssue(issue),
+            other => Linked::Written(Box::new((written.into(), other))),
+        };
+        self.0.replace(entry);
+    }
+
+    /// What `written` resolves to: `None` when it was not read, `Some(None)` when Jira does
+    /// not know it.
+    pub fn get(&self, written: &str) -> Option<Option<&std::sync::Arc<Issue>>> {
+        self.0.get(written).map(Linked::issue)
+    }
+
+    /// `written` as the map holds it, when it was read.
+    pub fn key_of(&self, written: &str) -> Option<&str> {
+        self.0.get(written).map(Linked::key)
+    }
+
+    /// Every issue a linked key resolves to.
+    pub fn issues(&self) -> impl Iterator<Item = &std::sync::Arc<Issue>> {
+        self.0.iter().filter_map(Linked::issue)
+    }
+
+    /// How many keys were read.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no key was read.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl TrackerState {
@@ -673,8 +764,8 @@ fn taken_ids<'s>(reports: &[ReportInput<'_>], state: &'s TrackerState) -> HashSe
     let mut linked_now: HashSet<std::borrow::Cow<'_, str>> = HashSet::new();
     for item in reports.iter().flat_map(|input| input.items.iter()) {
         if let Some(key) = item.key.as_deref() {
-            linked_now.insert(match state.linked.get_key_value(key) {
-                Some((read, _)) => std::borrow::Cow::Borrowed(&**read),
+            linked_now.insert(match state.linked.key_of(key) {
+                Some(read) => std::borrow::Cow::Borrowed(read),
                 None => std::borrow::Cow::Owned(key.to_owned()),
             });
         }
@@ -684,7 +775,7 @@ fn taken_ids<'s>(reports: &[ReportInput<'_>], state: &'s TrackerState) -> HashSe
         .values()
         .flatten()
         .filter(|issue| linked_now.contains(issue.key.as_str()))
-        .chain(state.linked.values().flatten())
+        .chain(state.linked.issues())
         .map(|issue| &*issue.id)
         .collect()
 }
@@ -903,7 +994,7 @@ mod tests {
         .expect("parses");
         let mut state = TrackerState::default();
         state.linked.insert(
-            "OPS-7".into(),
+            "OPS-7",
             Some(std::sync::Arc::new(issue(
                 "7",
                 "OPS-7",
@@ -985,7 +1076,7 @@ mod tests {
         let mut state = TrackerState::default();
         let linked = issue("1", "OPS-4", "Same", &["sev1_20200414"]);
         let shared = Arc::new(linked.clone());
-        state.linked.insert("OPS-4".into(), Some(shared.clone()));
+        state.linked.insert("OPS-4", Some(shared.clone()));
         let mut changed = linked.clone();
         changed.summary = "Changed since".into();
         state.add_found("sev1_20200414".into(), vec![linked]);
@@ -1026,12 +1117,52 @@ mod tests {
     }
 
     #[test]
+    fn linked_keys_resolve_as_written_moved_or_unknown() {
+        let mut linked = LinkedIssues::default();
+        let same = std::sync::Arc::new(issue("1", "OPS-1", "One", &[]));
+        let moved = std::sync::Arc::new(issue("2", "NEW-7", "Two", &[]));
+        linked.insert("OPS-1", Some(same.clone()));
+        linked.insert("OPS-2", Some(moved.clone()));
+        linked.insert("OPS-3", None);
+        assert_eq!(linked.len(), 3);
+        assert!(
+            linked
+                .get("OPS-1")
+                .flatten()
+                .is_some_and(|i| i.key.as_str() == "OPS-1")
+        );
+        // A moved ticket is found under the key the report wrote, not its new one.
+        assert!(
+            linked
+                .get("OPS-2")
+                .flatten()
+                .is_some_and(|i| i.key.as_str() == "NEW-7")
+        );
+        assert!(linked.get("NEW-7").is_none());
+        assert_eq!(linked.get("OPS-3"), Some(None));
+        assert_eq!(linked.get("OPS-4"), None);
+        assert_eq!(linked.key_of("OPS-2"), Some("OPS-2"));
+        let mut keys: Vec<&str> = linked.issues().map(|i| i.key.as_str()).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["NEW-7", "OPS-1"]);
+        // Read again, a key resolves to what it resolves to now.
+        linked.insert(
+            "OPS-3",
+            Some(std::sync::Arc::new(issue("3", "OPS-3", "Three", &[]))),
+        );
+        assert!(linked.get("OPS-3").flatten().is_some());
+        assert_eq!(linked.len(), 3);
+        // A slot is a tag and a pointer: no key held beside a ticket that has it.
+        assert_eq!(std::mem::size_of::<Linked>(), 16);
+    }
+
+    #[test]
     fn a_ticket_linked_by_another_row_is_not_adopted_again() {
         let mut state = TrackerState::default();
         let linked = issue("1", "OPS-4", "Same", &["sev1_20200414", "sev1"]);
         state
             .linked
-            .insert("OPS-4".into(), Some(std::sync::Arc::new(linked.clone())));
+            .insert("OPS-4", Some(std::sync::Arc::new(linked.clone())));
         state.add_found("sev1_20200414".into(), vec![linked]);
         let plan = run(
             &[item(1, "Same", Some("OPS-4")), item(2, "Same", None)],
@@ -1044,10 +1175,9 @@ mod tests {
     #[test]
     fn a_linked_ticket_gets_the_new_summary_and_missing_labels() {
         let mut state = TrackerState::default();
-        state.linked.insert(
-            "OPS-4".into(),
-            boxed(issue("1", "OPS-4", "Old text", &["team-x"])),
-        );
+        state
+            .linked
+            .insert("OPS-4", boxed(issue("1", "OPS-4", "Old text", &["team-x"])));
         let plan = run(&[item(1, "New text", Some("OPS-4"))], &state);
         let update = plan.rows[0].update.as_ref().unwrap();
         assert_eq!(update.summary.as_deref(), Some("New text"));
@@ -1059,7 +1189,7 @@ mod tests {
     fn an_up_to_date_ticket_needs_no_request() {
         let mut state = TrackerState::default();
         state.linked.insert(
-            "OPS-4".into(),
+            "OPS-4",
             boxed(issue(
                 "1",
                 "OPS-4",
@@ -1075,7 +1205,7 @@ mod tests {
     #[test]
     fn an_unknown_key_is_missing_and_never_refiled() {
         let mut state = TrackerState::default();
-        state.linked.insert("OPS-9".into(), None);
+        state.linked.insert("OPS-9", None);
         state.add_found(
             "sev1_20200414".into(),
             vec![issue("1", "OPS-4", "Text", &["sev1_20200414"])],
@@ -1093,7 +1223,7 @@ mod tests {
     fn a_key_typed_by_hand_links_its_ticket_without_renaming_it() {
         let mut state = TrackerState::default();
         state.linked.insert(
-            "OPS-4".into(),
+            "OPS-4",
             boxed(issue(
                 "1",
                 "OPS-4",
@@ -1150,7 +1280,7 @@ mod tests {
         let hand = issue("7", "OPS-7", "Same", &["sev1_20200414", "sev1"]);
         state
             .linked
-            .insert("OPS-4".into(), Some(std::sync::Arc::new(copy.clone())));
+            .insert("OPS-4", Some(std::sync::Arc::new(copy.clone())));
         state.add_found("sev1_20200414".into(), vec![first, copy, hand]);
         // This copy links OPS-4; another copy filed OPS-1 for the same item at the same time.
         let plan = run(&[item(1, "Same", Some("OPS-4"))], &state);
@@ -1181,7 +1311,7 @@ mod tests {
     fn a_hand_typed_key_alone_does_not_blank_the_summary() {
         let mut state = TrackerState::default();
         state.linked.insert(
-            "OPS-4".into(),
+            "OPS-4",
             boxed(issue(
                 "1",
                 "OPS-4",
