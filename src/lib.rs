@@ -23,6 +23,7 @@ pub mod redact;
 pub mod report;
 pub mod settings;
 pub mod sync;
+pub mod thin;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -24,8 +24,8 @@ pub enum StatusCategory {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
     /// Display name, e.g. `In Progress`: shared by the issues read together that are in it
-    /// (see [`SharedParts`]).
-    pub name: std::sync::Arc<str>,
+    /// (see [`SharedParts`]), and by the outcome rows that show it (one pointer each).
+    pub name: crate::thin::SharedText,
     /// Its category.
     pub category: StatusCategory,
 }
@@ -43,7 +43,7 @@ pub struct Issue {
     pub labels: std::sync::Arc<[String]>,
     pub status: Status,
     /// Resolution name, when resolved.
-    pub resolution: Option<Box<str>>,
+    pub resolution: Option<crate::thin::ThinText>,
     /// Assignee, due date and priority, as Jira has them (behind a pointer, when any is set).
     #[serde(default)]
     pub planning: PlanningBox,
@@ -64,7 +64,7 @@ pub struct SharedParts {
     /// Plannings with a priority and neither assignee nor due date, one per priority.
     unassigned: Vec<std::sync::Arc<Planning>>,
     /// A workflow has a handful of statuses: looked through, not hashed.
-    statuses: Vec<std::sync::Arc<str>>,
+    statuses: Vec<crate::thin::SharedText>,
 }
 
 impl SharedParts {
@@ -80,11 +80,11 @@ impl SharedParts {
     }
 
     /// The status named `name`, as handed out before.
-    pub fn status(&mut self, name: String) -> std::sync::Arc<str> {
+    pub fn status(&mut self, name: String) -> crate::thin::SharedText {
         if let Some(known) = self.statuses.iter().find(|known| ***known == *name) {
             return known.clone();
         }
-        let shared: std::sync::Arc<str> = name.into();
+        let shared = crate::thin::SharedText::from(name);
         // Bounded: a run that meets more names than a workflow has shares the first ones.
         if self.statuses.len() < 64 {
             self.statuses.push(shared.clone());
@@ -586,9 +586,9 @@ mod tests {
         assert_eq!(dc.shown_name(), "lwei");
         // Statuses are shared too.
         let to_do = parts.status("To Do".into());
-        assert!(std::sync::Arc::ptr_eq(
-            &to_do,
-            &parts.status("To Do".into())
+        assert!(std::ptr::eq(
+            to_do.as_ptr(),
+            parts.status("To Do".into()).as_ptr()
         ));
         assert_eq!(&*parts.status("Done".into()), "Done");
         // Issues converted apart (concurrent pages) end up with one record per person.
@@ -690,7 +690,7 @@ mod tests {
     fn an_issue_stays_small() {
         // A sync holds every linked ticket (100,000 for a report that big): its id, key and
         // resolution are two words each, not three.
-        assert!(std::mem::size_of::<Issue>() <= 120);
+        assert!(std::mem::size_of::<Issue>() <= 104);
         assert_eq!(std::mem::size_of::<IssueKey>(), 16);
     }
 

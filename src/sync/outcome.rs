@@ -35,7 +35,7 @@ impl RowAction {
 }
 
 /// One action item's result. A run of 100,000 rows holds 100,000 of these until it prints
-/// them, so a row is 40 bytes: a status is shared by the rows showing it, the ticket's URL is
+/// them, so a row is 32 bytes: a status is shared by the rows showing it, the ticket's URL is
 /// the site's browse prefix (one per report, [`ReportOutcome::browse`]) followed by the key,
 /// and what few rows have (a summary or key of their own, an error, a warning) is behind one
 /// pointer, null for the others.
@@ -58,7 +58,7 @@ pub struct RowOutcome {
     /// What was changed on an existing ticket: `"labels"`, `"summary"`, ...
     pub updated: Updated,
     /// The ticket's status as written into the report.
-    pub status: Option<Arc<str>>,
+    pub status: Option<SharedText>,
     /// What few rows have: see [`RowOutcome::own_summary`], [`RowOutcome::own_key`],
     /// [`RowOutcome::error`], [`RowOutcome::warning`].
     notes: Option<Box<RowNotes>>,
@@ -169,73 +169,7 @@ pub fn row_number(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// A text behind one thin pointer to a `String` (`P`: a `Box` or an `Arc` of one): a field
-/// that most rows leave empty, or that every one of 100,000 rows holds, costs 8 bytes a row
-/// rather than a `Box<str>`'s 16.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Thin<P>(P);
-
-/// A row's own text (its key, its error).
-// The box is the point: a thin pointer, where `String` or `Box<str>` is two or three words.
-#[allow(clippy::box_collection)]
-pub type ThinText = Thin<Box<String>>;
-
-/// A text many rows may show, shared between them: the same warning for every row of an owner
-/// nobody can assign is held once, not once per row (100,000 rows of ~190-byte warnings were
-/// 25 MB).
-// A thin pointer (`Arc<String>`), not `Arc<str>`'s two words: most rows have no warning.
-#[allow(clippy::rc_buffer)]
-pub type SharedText = Thin<Arc<String>>;
-
-impl<P: std::ops::Deref<Target = String>> std::ops::Deref for Thin<P> {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: std::ops::Deref<Target = String>> std::borrow::Borrow<str> for Thin<P> {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: From<String>> From<String> for Thin<P> {
-    fn from(text: String) -> Self {
-        Thin(P::from(text))
-    }
-}
-
-impl<P: From<String>> From<&str> for Thin<P> {
-    fn from(text: &str) -> Self {
-        Thin(P::from(text.to_owned()))
-    }
-}
-
-impl<P: From<String>> From<Box<str>> for Thin<P> {
-    fn from(text: Box<str>) -> Self {
-        Thin(P::from(text.into_string()))
-    }
-}
-
-impl<P: std::ops::Deref<Target = String>> std::fmt::Debug for Thin<P> {
-    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.0.as_str(), out)
-    }
-}
-
-impl<P: std::ops::Deref<Target = String>> std::fmt::Display for Thin<P> {
-    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        out.write_str(&self.0)
-    }
-}
-
-impl<P: std::ops::Deref<Target = String>> Serialize for Thin<P> {
-    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
-        out.serialize_str(&self.0)
-    }
-}
+pub use crate::thin::{SharedText, Thin, ThinText};
 
 /// What a run changed on an existing ticket, as a set of the words naming it (a byte per row,
 /// not a list): listed in the order a run makes the changes.
@@ -362,16 +296,16 @@ impl Serialize for RowJson<'_> {
 /// Texts many rows show (status names), one copy each.
 #[derive(Debug, Default)]
 pub struct SharedTexts {
-    texts: std::collections::HashSet<Arc<str>>,
+    texts: std::collections::HashSet<SharedText>,
 }
 
 impl SharedTexts {
     /// `text`, shared with every earlier row that showed it.
-    pub fn get(&mut self, text: &str) -> Arc<str> {
+    pub fn get(&mut self, text: &str) -> SharedText {
         if let Some(shared) = self.texts.get(text) {
             return shared.clone();
         }
-        let shared: Arc<str> = text.into();
+        let shared = SharedText::from(text);
         self.texts.insert(shared.clone());
         shared
     }
@@ -670,7 +604,7 @@ mod tests {
     #[test]
     fn a_row_outcome_stays_small() {
         // A run of 100,000 rows holds one each until it prints them.
-        assert!(std::mem::size_of::<RowOutcome>() <= 40);
+        assert!(std::mem::size_of::<RowOutcome>() <= 32);
         assert_eq!(std::mem::size_of::<Option<ThinText>>(), 8);
     }
 

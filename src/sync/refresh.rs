@@ -3,7 +3,6 @@
 //! edits: only the splices that change bytes are kept until the report's one rewrite.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
@@ -184,7 +183,7 @@ struct Decided {
     /// Whether its edits change the report's bytes.
     changed: bool,
     /// Jira's status, for a linked row.
-    status: Option<Arc<str>>,
+    status: Option<SharedText>,
     /// What few rows have (boxed: most rows have neither).
     rare: Option<Box<Rare>>,
 }
