@@ -327,14 +327,18 @@ pub(super) fn initial_rows(reports: &[LoadedReport], plan: &Plan) -> Rows {
     // A linked row whose report shows its key as Jira has it shows it from there when
     // printed (the key stays: a run only writes keys Jira gave), not from a copy per row.
     let stays = |row: &plan::RowPlan| reports.get(row.report).is_some_and(LoadedReport::rows_stay);
-    let key_in_report = |row: &plan::RowPlan, key: &str| {
-        stays(row)
-            && reports
-                .get(row.report)
-                .and_then(|loaded| loaded.report.item(row.row))
-                .is_some_and(|item| item.key.as_deref() == Some(key))
-    };
     let outcomes = plan.rows.iter().map(|row| {
+        // Each row's item read once: its line, and the key it shows.
+        let item = reports
+            .get(row.report)
+            .and_then(|loaded| loaded.report.item(row.row));
+        let line = item.as_ref().map_or(0, |item| item.line);
+        let key_in_report = |key: &str| {
+            stays(row)
+                && item
+                    .as_ref()
+                    .is_some_and(|item| item.key.as_deref() == Some(key))
+        };
         let (action, issue, error) = match &row.ticket {
             Ticket::Linked(issue) => (RowAction::Linked, Some(issue), None),
             Ticket::Adopt(issue) => (RowAction::Adopted, Some(issue), None),
@@ -343,10 +347,10 @@ pub(super) fn initial_rows(reports: &[LoadedReport], plan: &Plan) -> Rows {
         };
         let (key, key_in_report) = match &row.ticket {
             Ticket::Missing(key) => (Some(key.clone()), false),
-            Ticket::Linked(issue) if key_in_report(row, issue.key.as_str()) => (None, true),
+            Ticket::Linked(issue) if key_in_report(issue.key.as_str()) => (None, true),
             _ => (issue.map(|i| ThinText::from(i.key.as_str())), false),
         };
-        let mut outcome = RowOutcome::new(row_number(row.row), row_number(row.line), action);
+        let mut outcome = RowOutcome::new(row_number(row.row), row_number(line), action);
         // Every planned row is an item of its report: its summary is read from there when
         // shown, not held by each row until then.
         if let plan::Summary::Text(text) = &row.summary

@@ -4,14 +4,28 @@
 use crate::jira::model::IssueKey;
 use crate::sync::plan::ItemAt;
 
-/// The keys a run created, each as its row and its number; the project, which every created
-/// key shares in practice, is kept once. A key of another project (or written with a leading
-/// zero) is kept whole.
+/// The keys a run created, each as its row and its number (16 bytes); the project, which
+/// every created key shares in practice, is kept once. A key of another project (or written
+/// with a leading zero), or of a row past `u32::MAX`, is kept whole.
 #[derive(Debug, Default)]
 pub struct CreatedKeys {
     project: String,
-    numbered: Vec<(ItemAt, u64)>,
+    numbered: Vec<Numbered>,
     others: Vec<(ItemAt, IssueKey)>,
+}
+
+/// A created key of the run's project: its row and its number.
+#[derive(Debug, Clone, Copy)]
+struct Numbered {
+    report: u32,
+    row: u32,
+    number: u64,
+}
+
+impl Numbered {
+    fn at(&self) -> ItemAt {
+        ItemAt::new(self.report as usize, self.row as usize)
+    }
 }
 
 impl CreatedKeys {
@@ -31,9 +45,16 @@ impl CreatedKeys {
             .and_then(|rest| rest.strip_prefix('-'))
             .filter(|digits| !digits.starts_with('0'))
             .and_then(|digits| digits.parse::<u64>().ok());
-        match number {
-            Some(number) => self.numbered.push((at, number)),
-            None => self.others.push((at, key)),
+        let place = u32::try_from(at.report)
+            .ok()
+            .zip(u32::try_from(at.row).ok());
+        match (number, place) {
+            (Some(number), Some((report, row))) => self.numbered.push(Numbered {
+                report,
+                row,
+                number,
+            }),
+            _ => self.others.push((at, key)),
         }
     }
 
@@ -49,14 +70,15 @@ impl CreatedKeys {
 
     /// The rows that got a key.
     pub fn rows(&self) -> impl Iterator<Item = ItemAt> + '_ {
-        let numbered = self.numbered.iter().map(|(at, _)| *at);
+        let numbered = self.numbered.iter().map(Numbered::at);
         numbered.chain(self.others.iter().map(|(at, _)| *at))
     }
 
     /// Every row with its key (each key made as it is read).
     pub fn iter(&self) -> impl Iterator<Item = (ItemAt, IssueKey)> + '_ {
-        let numbered = self.numbered.iter().filter_map(|(at, number)| {
-            IssueKey::parse(&format!("{}-{number}", self.project)).map(|key| (*at, key))
+        let numbered = self.numbered.iter().filter_map(|numbered| {
+            IssueKey::parse(&format!("{}-{}", self.project, numbered.number))
+                .map(|key| (numbered.at(), key))
         });
         numbered.chain(self.others.iter().cloned())
     }
@@ -92,6 +114,6 @@ mod tests {
             .collect();
         assert_eq!(back, expected);
         assert_eq!(created.rows().count(), 5);
-        assert!(std::mem::size_of::<(ItemAt, u64)>() <= 24);
+        assert_eq!(std::mem::size_of::<Numbered>(), 16);
     }
 }
