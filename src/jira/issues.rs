@@ -1,7 +1,6 @@
 //! Issue operations: who am I, project and create screen, bulk create, edit, remote links,
 //! and reading many issues by key.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -479,20 +478,44 @@ impl JiraClient {
     /// in parallel up to the concurrency cap. Deleted or invisible keys land in `missing`;
     /// a moved issue is found under the asked key, carrying its new key.
     pub async fn fetch_issues(&self, keys: &[IssueKey]) -> Result<FetchedIssues, JiraError> {
+        self.fetch_issues_with(keys, true).await
+    }
+
+    /// [`JiraClient::fetch_issues`], each issue's dates let go as it arrives (a sync reads
+    /// none of them: 100,000 linked tickets held ~30 bytes of dates each until all were read).
+    pub async fn fetch_issues_undated(
+        &self,
+        keys: &[IssueKey],
+    ) -> Result<FetchedIssues, JiraError> {
+        self.fetch_issues_with(keys, false).await
+    }
+
+    async fn fetch_issues_with(
+        &self,
+        keys: &[IssueKey],
+        keep_dates: bool,
+    ) -> Result<FetchedIssues, JiraError> {
         // Each key asked once, compared without case, and found again by its place among the
-        // asked ones. Borrowed, not copied: a read of 100,000 tickets held four copies of every
-        // key (the asked list, a set, a map and the answers), ~250 bytes a ticket.
-        let mut place: HashMap<std::borrow::Cow<'_, str>, usize> =
-            HashMap::with_capacity(keys.len());
-        let mut unique: Vec<&IssueKey> = Vec::new();
-        for key in keys {
-            if let std::collections::hash_map::Entry::Vacant(entry) =
-                place.entry(folded(key.as_str()))
-            {
-                entry.insert(unique.len());
-                unique.push(key);
-            }
+        // asked ones: the asked keys' places, in the order asked (`unique`) and by key
+        // (`by_key`), 8 bytes a key (a map of borrowed keys was ~40, four copies of every key
+        // ~250 before that). A report is under 4 GiB, so a place fits a `u32`.
+        let place_of = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let key_at = |place: u32| keys[place as usize].as_str();
+        let mut by_key: Vec<u32> = (0..keys.len()).map(place_of).collect();
+        // The first of keys equal without case is the one asked: sorted by key, then place.
+        by_key.sort_unstable_by(|&a, &b| compare_folded(key_at(a), key_at(b)).then(a.cmp(&b)));
+        by_key.dedup_by(|later, earlier| compare_folded(key_at(*later), key_at(*earlier)).is_eq());
+        let mut unique: Vec<u32> = by_key.clone();
+        unique.sort_unstable();
+        // `by_key` now holds places among `unique`, in the order of their keys.
+        for place in &mut by_key {
+            *place = place_of(unique.binary_search(place).unwrap_or_default());
         }
+        let find = |key: &str| -> Option<usize> {
+            let found =
+                by_key.binary_search_by(|&n| compare_folded(key_at(unique[n as usize]), key));
+            found.ok().map(|at| by_key[at] as usize)
+        };
         if unique.is_empty() {
             return Ok(FetchedIssues::default());
         }
@@ -501,12 +524,15 @@ impl JiraClient {
         // read's keys are copied only while it is out.
         let mut chunks = unique.chunks(BULK_FETCH_LIMIT);
         let mut set = JoinSet::new();
-        let spawn_next = |set: &mut JoinSet<_>, chunks: &mut std::slice::Chunks<'_, &IssueKey>| {
+        let spawn_next = |set: &mut JoinSet<_>, chunks: &mut std::slice::Chunks<'_, u32>| {
             let Some(chunk) = chunks.next() else {
                 return;
             };
             let client = self.clone();
-            let chunk: Vec<IssueKey> = chunk.iter().map(|&key| key.clone()).collect();
+            let chunk: Vec<IssueKey> = chunk
+                .iter()
+                .map(|&place| keys[place as usize].clone())
+                .collect();
             set.spawn(async move {
                 if deployment == Deployment::Cloud {
                     client.bulkfetch(&chunk).await
@@ -518,10 +544,10 @@ impl JiraClient {
         for _ in 0..self.concurrency() {
             spawn_next(&mut set, &mut chunks);
         }
-        // Each answer goes straight to the key asked for it, by that key's place among the
-        // asked ones: no second copy of the issues (a map of them beside the list was ~1 KB a
-        // ticket at its peak).
-        let mut answered: Vec<(usize, Arc<Issue>)> = Vec::with_capacity(unique.len());
+        // Each answer goes straight to the slot of the key asked for it: no second copy of
+        // the issues (a map of them beside the list was ~1 KB a ticket at its peak). Should
+        // Jira answer a key twice, its last answer counts.
+        let mut answered: Vec<Option<Arc<Issue>>> = vec![None; unique.len()];
         let mut people = SharedParts::default();
         while let Some(joined) = set.join_next().await {
             let issues = joined.map_err(|e| JiraError::Protocol {
@@ -531,38 +557,29 @@ impl JiraClient {
             spawn_next(&mut set, &mut chunks);
             for mut issue in issues {
                 people.share_assignee(&mut issue);
-                if let Some(&n) = place.get(&folded(issue.key.as_str())) {
-                    answered.push((n, Arc::new(issue)));
+                if !keep_dates {
+                    issue.tracking = Default::default();
+                }
+                if let Some(n) = find(issue.key.as_str()) {
+                    answered[n] = Some(Arc::new(issue));
                 }
             }
         }
-        drop(place);
-        // In the order asked; should Jira answer a key twice, its last answer counts.
-        answered.sort_by_key(|(n, _)| *n);
-        answered.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                std::mem::swap(later, earlier);
-            }
-            same
-        });
-        let mut found_at = vec![false; unique.len()];
-        for (n, _) in &answered {
-            found_at[*n] = true;
-        }
+        drop(by_key);
+        // In the order asked.
+        let found_count = answered.iter().filter(|slot| slot.is_some()).count();
         let mut out = FetchedIssues {
-            found: answered
-                .into_iter()
-                .map(|(n, issue)| (unique[n].clone(), issue))
-                .collect(),
+            found: Vec::with_capacity(found_count),
             missing: Vec::new(),
         };
-        let unmatched: Vec<IssueKey> = unique
-            .into_iter()
-            .zip(found_at)
-            .filter(|(_, found)| !found)
-            .map(|(k, _)| k.clone())
-            .collect();
+        let mut unmatched: Vec<IssueKey> = Vec::new();
+        for (place, slot) in unique.into_iter().zip(answered) {
+            let asked = keys[place as usize].clone();
+            match slot {
+                Some(issue) => out.found.push((asked, issue)),
+                None => unmatched.push(asked),
+            }
+        }
         // Keys not answered under their own name are deleted, invisible or moved; the
         // single-issue GET resolves moved keys (and 404s the rest).
         let mut set = JoinSet::new();
@@ -835,10 +852,9 @@ fn map_created(chunk: &[NewIssue], created: CreatedIssues, call: &Call) -> Vec<C
 
 /// `key` as keys are compared (without case): borrowed when it is written in capitals, as
 /// nearly every key is.
-fn folded(key: &str) -> std::borrow::Cow<'_, str> {
-    if key.bytes().any(|b| b.is_ascii_lowercase()) {
-        std::borrow::Cow::Owned(key.to_ascii_uppercase())
-    } else {
-        std::borrow::Cow::Borrowed(key)
-    }
+/// `a` against `b` without case, as Jira compares keys.
+fn compare_folded(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|byte| byte.to_ascii_uppercase())
+        .cmp(b.bytes().map(|byte| byte.to_ascii_uppercase()))
 }

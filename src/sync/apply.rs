@@ -89,12 +89,11 @@ pub(super) async fn read_linked(
             .progress
             .enable_steady_tick(Duration::from_millis(120));
     }
-    let fetched = engine.client.fetch_issues(&keys).await;
+    let fetched = engine.client.fetch_issues_undated(&keys).await;
     engine.progress.disable_steady_tick();
     engine.progress.set_position(keys.len() as u64);
     let fetched = fetched?;
-    for (asked, mut issue) in fetched.found {
-        forget_dates(&mut issue);
+    for (asked, issue) in fetched.found {
         state.linked.insert(asked.as_str(), Some(issue));
     }
     for key in fetched.missing {
@@ -775,14 +774,6 @@ pub(super) async fn search_labels(
         .await
 }
 
-/// Lets go of a ticket's dates as it arrives (only `check` and the dashboard read them), as
-/// the label search does: a linked ticket and its copy found by label stay equal, so shared.
-fn forget_dates(issue: &mut std::sync::Arc<Issue>) {
-    if let Some(only) = std::sync::Arc::get_mut(issue) {
-        only.tracking = Default::default();
-    }
-}
-
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
 /// done status. A failure is a warning naming the ticket: the reports are right already.
 pub(super) async fn close_duplicates(engine: &Engine<'_>, plan: &Plan, transition: Option<&str>) {
@@ -854,7 +845,7 @@ pub(super) async fn write_created_statuses(
         batch.clear();
         batch.extend(created.by_ref().take(keys_at_a_time));
         let keys: Vec<IssueKey> = batch.iter().map(|(_, key)| key.clone()).collect();
-        let fetched = match engine.client.fetch_issues(&keys).await {
+        let fetched = match engine.client.fetch_issues_undated(&keys).await {
             Ok(fetched) => fetched,
             Err(error) => {
                 // The keys are saved; the statuses arrive with the next sync or refresh.

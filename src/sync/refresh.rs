@@ -133,7 +133,7 @@ async fn read_and_plan(
         let fetched = if keys.is_empty() {
             FetchedIssues::default()
         } else {
-            engine.client.fetch_issues(&keys).await?
+            engine.client.fetch_issues_undated(&keys).await?
         };
         engine.progress.inc(keys.len() as u64);
         drop(keys);

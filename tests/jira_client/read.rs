@@ -31,6 +31,41 @@ async fn fetch_250_keys_on_cloud_costs_3_requests() {
 }
 
 #[tokio::test]
+async fn each_key_is_asked_once_and_answered_in_the_order_asked() {
+    for flavor in FLAVORS {
+        let jira = FakeJira::start(flavor).await;
+        let keys = seed(&jira, 120, &["sev1"]);
+        let c = client(&jira);
+        c.deployment().await.unwrap();
+        jira.reset_request_log();
+        // Asked backwards, each key twice (two rows of a report linking one ticket).
+        let mut asked: Vec<IssueKey> = keys.iter().rev().cloned().collect();
+        asked.extend(keys.iter().cloned());
+        let got = c.fetch_issues(&asked).await.unwrap();
+        let order: Vec<&str> = got.found.iter().map(|(k, _)| k.as_str()).collect();
+        let expected: Vec<&str> = keys.iter().rev().map(IssueKey::as_str).collect();
+        assert_eq!(order, expected, "{flavor:?}: in the order first asked");
+        assert!(got.missing.is_empty(), "{flavor:?}");
+        assert!(
+            got.found.iter().all(|(k, issue)| issue.key == *k),
+            "{flavor:?}"
+        );
+        // 120 distinct keys: two reads of at most 100, nothing asked twice.
+        assert_eq!(jira.requests().total, 2, "{flavor:?}");
+        // Dates are kept for the gate, and let go on arrival for a sync.
+        assert!(got.found[0].1.tracking.created.is_some(), "{flavor:?}");
+        let undated = c.fetch_issues_undated(&keys[..3]).await.unwrap();
+        assert_eq!(undated.found.len(), 3);
+        assert!(
+            undated
+                .found
+                .iter()
+                .all(|(_, i)| i.tracking.created.is_none())
+        );
+    }
+}
+
+#[tokio::test]
 async fn fetch_on_data_center_uses_key_in_search() {
     let jira = FakeJira::start(Flavor::DataCenter).await;
     let keys = seed(&jira, 150, &[]);
