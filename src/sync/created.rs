@@ -29,11 +29,6 @@ impl Numbered {
 }
 
 impl CreatedKeys {
-    /// Room for `more` keys.
-    pub fn reserve(&mut self, more: usize) {
-        self.numbered.reserve(more);
-    }
-
     /// Records that the row at `at` got `key`.
     pub fn push(&mut self, at: ItemAt, key: IssueKey) {
         if self.project.is_empty() && self.numbered.is_empty() {
@@ -49,11 +44,19 @@ impl CreatedKeys {
             .ok()
             .zip(u32::try_from(at.row).ok());
         match (number, place) {
-            (Some(number), Some((report, row))) => self.numbered.push(Numbered {
-                report,
-                row,
-                number,
-            }),
+            (Some(number), Some((report, row))) => {
+                // Grown by an eighth as keys arrive, exactly: room for the whole run, taken
+                // at its start, was held beside its plan; a doubled list is half empty.
+                if self.numbered.len() == self.numbered.capacity() {
+                    self.numbered
+                        .reserve_exact((self.numbered.len() / 8).max(1024));
+                }
+                self.numbered.push(Numbered {
+                    report,
+                    row,
+                    number,
+                });
+            }
             _ => self.others.push((at, key)),
         }
     }

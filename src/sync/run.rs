@@ -413,8 +413,6 @@ impl<'r, 'e> SyncRun<'r, 'e> {
                 && !blocked.contains(&row.at())
         };
         let total = self.plan.rows.iter().filter(|row| to_create(row)).count();
-        self.created_keys.reserve(total);
-        self.settle_created.reserve(total);
         // A bar only for runs big enough to wait on (more than one bulk create).
         let show_progress = total > BULK_CREATE_LIMIT;
         if show_progress {
@@ -441,6 +439,10 @@ impl<'r, 'e> SyncRun<'r, 'e> {
                 .reports
                 .iter()
                 .all(|loaded| matches!(loaded.home, crate::home::Home::File(_)));
+        // A run that settles as it saves holds a save's creates to settle, not the run's.
+        if !settle_as_saved {
+            self.settle_created.reserve(total);
+        }
         let mut unsaved = UnsavedKeys::default();
         // The plan's rows are taken a group at a time and let go once sent: a run of 100,000
         // creates does not hold its plan while it saves keys and writes statuses back. Only
