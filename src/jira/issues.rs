@@ -596,7 +596,12 @@ impl JiraClient {
                 message: format!("a fetch task failed: {e}"),
             })?;
             match r? {
-                Some(issue) => out.found.push((k, Arc::new(issue))),
+                Some(mut issue) => {
+                    if !keep_dates {
+                        issue.tracking = Default::default();
+                    }
+                    out.found.push((k, Arc::new(issue)));
+                }
                 None => out.missing.push(k),
             }
         }

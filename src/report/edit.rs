@@ -673,11 +673,9 @@ impl Written {
         // Ties settled by the value's offset, which grows in the order the splices were
         // planned, as a stable sort would (see [`finish`]).
         list.sort_unstable_by_key(|s| (s.start, s.end, s.order, s.value_start));
-        let mut ready = list.partition_point(|s| (s.start as usize) < upto);
-        // A splice reaching `upto` waits: its padding depends on what is written after it.
-        while ready > 0 && list[ready - 1].end as usize >= upto {
-            ready -= 1;
-        }
+        // Written: the splices before the first that reaches `upto` (whose padding depends on
+        // what is written after it, and which would take the written text past `upto`).
+        let ready = list.iter().take_while(|s| (s.end as usize) < upto).count();
         pad_pipe_cells(text, kind, &mut list[..ready]);
         let step = (text.len() / 8).clamp(4 << 10, 1 << 20);
         // Grown a step at a time, exactly: a doubled buffer would hold most of a second copy.

@@ -185,6 +185,10 @@ pub struct EditPlan {
 impl EditPlan {
     /// The body rows whose bytes the planned edits change, in order.
     pub fn rows(&self) -> Vec<usize> {
+        debug_assert!(
+            self.written.is_none(),
+            "a preview's rows already written are no longer listed"
+        );
         edit::rows_written(&self.pending)
     }
 }

@@ -544,7 +544,8 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
 /// it empties: a loop over a plan of 100,000 rows that makes something of each row no longer
 /// holds every row until it ends. Shrunk each time a quarter of it is taken (the buffer is
 /// never more than a third larger than what is left; at half, a dry run's preview had grown
-/// to half its size beside the whole plan), so each item is moved three times at most.
+/// to half its size beside the whole plan): the shrinks copy about three times the list in
+/// all.
 pub fn take_freeing<T>(mut list: Vec<T>) -> impl Iterator<Item = T> {
     list.reverse();
     std::iter::from_fn(move || {

@@ -119,6 +119,11 @@ async fn statuses_deleted_and_moved_keys() {
             "moved issue is found under the asked key"
         );
         assert_eq!(&*m.summary, "Item 3");
+        // A sync's read lets the dates go, the moved ticket's too (read by its old key).
+        assert!(m.tracking.created.is_some(), "{flavor:?}");
+        let undated = c.fetch_issues_undated(&keys[3..]).await.unwrap();
+        assert_eq!(undated.found[0].1.key.as_str(), "NEW-1");
+        assert!(undated.found[0].1.tracking.created.is_none(), "{flavor:?}");
     }
 }
 
