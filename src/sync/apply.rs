@@ -159,7 +159,7 @@ pub(super) fn make_plan(
 
 /// Rows whose key is written as pm-sync writes it (a link to `…/browse/KEY` where pm-sync puts
 /// keys), not typed by hand or written elsewhere by a person.
-pub(super) fn managed_rows(loaded: &LoadedReport) -> HashSet<usize> {
+pub(super) fn managed_rows(loaded: &LoadedReport) -> plan::RowSet {
     loaded
         .report
         .iter_items()

@@ -882,7 +882,7 @@ pub async fn updates(
     engine: &Engine<'_>,
     reports: &[LoadedReport],
     plan: &Plan,
-    managed: &dyn Fn(usize) -> std::collections::HashSet<usize>,
+    managed: &dyn Fn(usize) -> crate::sync::plan::RowSet,
     screen: &mut Screen,
     warnings: &mut RowWarnings,
     keep_jira: &std::collections::HashSet<(ItemAt, Role)>,
@@ -892,11 +892,11 @@ pub async fn updates(
     let mut out = Vec::new();
     // (index in `out`, index in the plan, owner) of each owner to look up.
     let mut to_look_up: Vec<(usize, usize, String)> = Vec::new();
-    let managed: HashMap<usize, std::collections::HashSet<usize>> =
+    let managed: HashMap<usize, crate::sync::plan::RowSet> =
         (0..reports.len()).map(|i| (i, managed(i))).collect();
     for (n, row) in plan.rows.iter().enumerate() {
         let issue = match &row.ticket {
-            Ticket::Linked(issue) if managed[&row.report].contains(&row.row) => issue,
+            Ticket::Linked(issue) if managed[&row.report].contains(row.row) => issue,
             Ticket::Adopt(issue) => issue,
             _ => continue,
         };

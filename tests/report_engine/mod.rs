@@ -5,6 +5,7 @@ mod corpus;
 mod errors;
 mod fixtures;
 mod fuzz_body;
+mod progressive;
 mod properties;
 mod reading;
 mod realworld;
