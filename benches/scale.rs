@@ -10,7 +10,8 @@
 //! 1000,10000,100000), `PM_SYNC_SCALE_KINDS=html,pipe,list` the kinds,
 //! `PM_SYNC_SCALE_SHAPE=long` the rows teams write (a ~150-byte sentence and an owner Jira
 //! knows, who becomes the assignee) instead of the shortest (`| Action item number 12345 | |`),
-//! and `PM_SYNC_SCALE_STOP=sync` stops each size after that command (`items` and `sync
+//! `PM_SYNC_SCALE_SHAPE=medium` a ~60-byte sentence without an owner, and
+//! `PM_SYNC_SCALE_STOP=sync` stops each size after that command (`items` and `sync
 //! --dry-run` need no tickets). What holds a peak: `PM_SYNC_SCALE_WRAP="heaptrack -o /tmp/h/{name}"`
 //! with `PM_SYNC_SCALE_ABORT_AT=<bytes>` (a little under the peak; `PM_SYNC_SCALE_ABORT_IN=resync`
 //! for one command's child alone): the child aborts there, and
@@ -103,7 +104,8 @@ impl Kind {
                     } else {
                         let _ = write!(
                             text,
-                            "<tr>\n<td>Action item number {n}</td>\n<td></td>\n</tr>\n"
+                            "<tr>\n<td>{}</td>\n<td></td>\n</tr>\n",
+                            plain_item(n, shape)
                         );
                     }
                 }
@@ -120,7 +122,7 @@ impl Kind {
                         let item = long_item(n, "& `max_connections`");
                         let _ = writeln!(text, "| {item} | @owner{:03} |  |", n % 200);
                     } else {
-                        let _ = writeln!(text, "| Action item number {n} | |");
+                        let _ = writeln!(text, "| {} | |", plain_item(n, shape));
                     }
                 }
             }
@@ -130,7 +132,7 @@ impl Kind {
                         let item = long_item(n, "& `max_connections`");
                         let _ = writeln!(text, "- [ ] {item}\n  - owner: @owner{:03}", n % 200);
                     } else {
-                        let _ = writeln!(text, "- [ ] Action item number {n}");
+                        let _ = writeln!(text, "- [ ] {}", plain_item(n, shape));
                     }
                 }
             }
@@ -146,10 +148,24 @@ enum Shape {
     /// `short` (the default): the least a row can be, `| Action item number 12345 | |`, so
     /// every byte pm-sync keeps per row shows against the file.
     Short,
+    /// `medium`: a short sentence (~60 bytes) and nothing else, between the two: where a
+    /// per-row cost stops showing against the file.
+    Medium,
     /// `long`: rows as post-mortems write them (the report bench's): a sentence of ~150
     /// bytes, an owner (`@owner012`, resolved to an assignee as a real run does) and an
     /// empty status.
     Long,
+}
+
+/// The text of a row without an owner: `short`'s or `medium`'s.
+fn plain_item(n: usize, shape: Shape) -> String {
+    match shape {
+        Shape::Medium => format!(
+            "Item {n:05}: alert on replication lag in cluster {}",
+            n % 97
+        ),
+        _ => format!("Action item number {n}"),
+    }
 }
 
 /// An action item as teams write them, `special` written in the container's own markup.
@@ -205,6 +221,7 @@ fn main() {
         .unwrap_or_else(|| vec![Kind::Html, Kind::Pipe, Kind::List]);
     let shape = match std::env::var("PM_SYNC_SCALE_SHAPE").as_deref() {
         Ok("long") => Shape::Long,
+        Ok("medium") => Shape::Medium,
         _ => Shape::Short,
     };
     let stop = std::env::var("PM_SYNC_SCALE_STOP").ok();
