@@ -970,7 +970,7 @@ mod tests {
             id: id.into(),
             key: IssueKey::parse(key).unwrap(),
             summary: summary.into(),
-            labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+            labels: std::sync::Arc::new(labels.iter().map(|l| (*l).to_owned()).collect()),
             status: Status {
                 name: "To Do".into(),
                 category: StatusCategory::New,
