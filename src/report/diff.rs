@@ -26,6 +26,9 @@ pub enum Change {
         after: Arc<String>,
         name: String,
     },
+    /// From a report's text to that text with a preview's edits, made again as the diff is
+    /// written (a dry run of 100,000 rows never holds its new text).
+    Edits(Arc<super::Edited>),
     /// No diff can be shown: why, as one line.
     Note(String),
 }
@@ -45,6 +48,7 @@ impl Change {
                 3,
                 (&format!("a/{name}"), &format!("b/{name}")),
             ),
+            Change::Edits(edited) => edited.write_diff(out),
             Change::Note(note) => writeln!(out, "{note}"),
         }
     }
@@ -71,13 +75,43 @@ pub(crate) fn write_unified(
     old: &str,
     new: &str,
     context: usize,
-    (old_name, new_name): (&str, &str),
+    names: (&str, &str),
 ) -> std::fmt::Result {
     let a = Lines::of(old);
     let b = Lines::of(new);
+    write_unified_with(out, &a, || Whole(&b), context, names)
+}
+
+/// Writes the diff of [`write_unified`] from `old` to a new text made again a line at a time,
+/// as the diff needs it, by the producers `make` gives: `produce(end, out)` appends the new
+/// text of the old text up to `end`, a line's end (new line `n` is old line `n` edited: the
+/// edits never add, remove or join lines). The new text is never held whole.
+pub(crate) fn write_edited<'p>(
+    out: &mut dyn std::fmt::Write,
+    old: &str,
+    make: &dyn Fn() -> Producer<'p>,
+    context: usize,
+    names: (&str, &str),
+) -> std::fmt::Result {
+    let a = Lines::of(old);
+    write_unified_with(out, &a, || Produced::new(&a, make), context, names)
+}
+
+/// Appends the new text up to an old text's offset (see [`write_edited`]).
+pub(crate) type Producer<'p> = Box<dyn FnMut(usize, &mut String) + 'p>;
+
+/// [`write_unified`] with the new side's lines from `new_side` (asked for three times: each
+/// walk of the lines and the writing of the new lines reads them in order).
+fn write_unified_with<S: NewLines>(
+    out: &mut dyn std::fmt::Write,
+    a: &Lines<'_>,
+    mut new_side: impl FnMut() -> S,
+    context: usize,
+    (old_name, new_name): (&str, &str),
+) -> std::fmt::Result {
     // Each hunk's first and last operation, which make its header.
     let mut ends: Vec<(DiffOp, DiffOp)> = Vec::new();
-    walk_grouped(&a, &b, context, &mut |group, op| {
+    walk_grouped(a, &mut new_side(), context, &mut |group, op| {
         if group == ends.len() {
             ends.push((op, op));
         } else {
@@ -97,7 +131,8 @@ pub(crate) fn write_unified(
     }
     writeln!(out, "--- {old_name}\n+++ {new_name}")?;
     let mut started = 0;
-    walk_grouped(&a, &b, context, &mut |group, op| {
+    let mut b = new_side();
+    walk_grouped(a, &mut new_side(), context, &mut |group, op| {
         let Some((first, last)) = ends.get(group) else {
             return Ok(());
         };
@@ -118,7 +153,7 @@ pub(crate) fn write_unified(
             } => write_lines(out, '-', a.range(old_index..old_index + old_len)),
             DiffOp::Insert {
                 new_index, new_len, ..
-            } => write_lines(out, '+', b.range(new_index..new_index + new_len)),
+            } => write_new_lines(out, &mut b, new_index..new_index + new_len),
             DiffOp::Replace {
                 old_index,
                 old_len,
@@ -126,7 +161,7 @@ pub(crate) fn write_unified(
                 new_len,
             } => {
                 write_lines(out, '-', a.range(old_index..old_index + old_len))?;
-                write_lines(out, '+', b.range(new_index..new_index + new_len))
+                write_new_lines(out, &mut b, new_index..new_index + new_len)
             }
         }
     })
@@ -137,7 +172,7 @@ pub(crate) fn write_unified(
 /// last group may be a lone `Equal`, which is no hunk). Never holds the operations.
 fn walk_grouped(
     a: &Lines<'_>,
-    b: &Lines<'_>,
+    b: &mut impl NewLines,
     n: usize,
     each: &mut dyn FnMut(usize, DiffOp) -> std::fmt::Result,
 ) -> std::fmt::Result {
@@ -224,6 +259,100 @@ fn write_lines<'t>(
     Ok(())
 }
 
+/// Writes new lines `range` each after `+`.
+fn write_new_lines(
+    out: &mut dyn std::fmt::Write,
+    b: &mut impl NewLines,
+    range: std::ops::Range<usize>,
+) -> std::fmt::Result {
+    for n in range {
+        write_lines(out, '+', std::iter::once(b.get(n)))?;
+    }
+    Ok(())
+}
+
+/// The new side of a diff: its lines, asked for front to back (a walk looks at most
+/// [`RESYNC_WINDOW`] lines ahead of where it stands, and never goes back further).
+trait NewLines {
+    fn len(&self) -> usize;
+    fn get(&mut self, n: usize) -> &str;
+}
+
+/// A new text held whole.
+struct Whole<'l, 't>(&'l Lines<'t>);
+
+impl NewLines for Whole<'_, '_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn get(&mut self, n: usize) -> &str {
+        self.0.get(n)
+    }
+}
+
+/// A new text made a line at a time (see [`write_edited`]): only the lines a walk may still
+/// look at are kept.
+struct Produced<'a, 'p> {
+    old: &'a Lines<'a>,
+    make: &'a dyn Fn() -> Producer<'p>,
+    produce: Producer<'p>,
+    /// New lines `first..first + ends.len()`.
+    buf: String,
+    first: usize,
+    /// Where each line of `buf` ends.
+    ends: Vec<usize>,
+}
+
+/// Lines kept before the last asked for: more than a walk ever looks back.
+const KEEP: usize = 4 * RESYNC_WINDOW;
+
+impl<'a, 'p> Produced<'a, 'p> {
+    fn new(old: &'a Lines<'a>, make: &'a dyn Fn() -> Producer<'p>) -> Produced<'a, 'p> {
+        Produced {
+            old,
+            make,
+            produce: make(),
+            buf: String::new(),
+            first: 0,
+            ends: Vec::new(),
+        }
+    }
+}
+
+impl NewLines for Produced<'_, '_> {
+    fn len(&self) -> usize {
+        self.old.len()
+    }
+
+    fn get(&mut self, n: usize) -> &str {
+        if n < self.first {
+            // Not expected (walks go forward): made again from the start.
+            debug_assert!(false, "line {n} asked after line {}", self.first);
+            *self = Produced::new(self.old, self.make);
+        }
+        while self.first + self.ends.len() <= n {
+            let line = self.first + self.ends.len();
+            (self.produce)(self.old.starts[line + 1] as usize, &mut self.buf);
+            self.ends.push(self.buf.len());
+        }
+        // Lines well behind the one asked for go, a batch at a time.
+        if n - self.first > 2 * KEEP {
+            let drop = n - self.first - KEEP;
+            let cut = self.ends[drop - 1];
+            self.buf.drain(..cut);
+            self.ends.drain(..drop);
+            for end in &mut self.ends {
+                *end -= cut;
+            }
+            self.first += drop;
+        }
+        let i = n - self.first;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+}
+
 /// A text's lines, each with its terminator (`\n`, `\r\n` or a lone `\r`, as `similar`
 /// splits), kept as where each starts.
 struct Lines<'t> {
@@ -272,7 +401,7 @@ fn offset(n: usize) -> u32 {
 /// The diff of two texts' lines as `similar`'s operations, handed to `emit` in order; returns
 /// how many pairs of lines were compared (at most `(W + 1)(W + 2) / 2 + 1` per line of either
 /// side: linear).
-fn walk(a: &Lines<'_>, b: &Lines<'_>, emit: &mut dyn FnMut(DiffOp)) -> usize {
+fn walk(a: &Lines<'_>, b: &mut impl NewLines, emit: &mut dyn FnMut(DiffOp)) -> usize {
     let mut compared = 0;
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
@@ -336,7 +465,7 @@ fn walk(a: &Lines<'_>, b: &Lines<'_>, emit: &mut dyn FnMut(DiffOp)) -> usize {
 /// still within the window (the rest of it is then all inserted or all deleted).
 fn resync(
     a: &Lines<'_>,
-    b: &Lines<'_>,
+    b: &mut impl NewLines,
     i: usize,
     j: usize,
     compared: &mut usize,
@@ -483,7 +612,7 @@ mod tests {
             let new = table(rows, |_| true);
             let (a, b) = (Lines::of(&old), Lines::of(&new));
             let mut ops = Vec::new();
-            let compared = walk(&a, &b, &mut |op| ops.push(op));
+            let compared = walk(&a, &mut Whole(&b), &mut |op| ops.push(op));
             let per_line = (RESYNC_WINDOW + 1) * (RESYNC_WINDOW + 2) / 2 + 1;
             assert!(
                 compared <= per_line * (a.len() + b.len()),

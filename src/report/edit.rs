@@ -653,6 +653,15 @@ pub(crate) struct Written {
     at: usize,
     /// Whether any splice was written: if none was, no byte changes.
     changed: bool,
+    /// Whether the new text is thrown away as it is written (only whether bytes change, and
+    /// how lines do, is kept): a preview kept as its edits ([`Replay`]).
+    discard: bool,
+    /// Whether a splice written adds, removes or joins lines (a value or replaced bytes
+    /// holding a line break, or an insertion inside a `\r\n`): then the new text's lines are
+    /// not the old text's lines edited in place.
+    reshapes_lines: bool,
+    /// How much the buffer grows by at least (0: an eighth of the old text, 4 KiB to 1 MiB).
+    step: usize,
 }
 
 impl Written {
@@ -668,6 +677,9 @@ impl Written {
         pending: &mut Pending,
         upto: usize,
     ) {
+        if self.step == 0 {
+            self.step = (text.len() / 8).clamp(4 << 10, 1 << 20);
+        }
         let splices = &mut pending.splices;
         let list = &mut splices.list;
         // Ties settled by the value's offset, which grows in the order the splices were
@@ -677,27 +689,25 @@ impl Written {
         // what is written after it, and which would take the written text past `upto`).
         let ready = list.iter().take_while(|s| (s.end as usize) < upto).count();
         pad_pipe_cells(text, kind, &mut list[..ready]);
-        let step = (text.len() / 8).clamp(4 << 10, 1 << 20);
-        // Grown a step at a time, exactly: a doubled buffer would hold most of a second copy.
-        let push = |out: &mut String, part: &str| {
-            if out.capacity() - out.len() < part.len() {
-                out.reserve_exact(part.len().max(step));
-            }
-            out.push_str(part);
-        };
         for s in &list[..ready] {
             // Overlapping splices: the later one is dropped (see [`finish`]).
             if (s.start as usize) < self.at {
                 continue;
             }
-            push(&mut self.out, &text[self.at..s.start as usize]);
-            push(
-                &mut self.out,
-                splices
-                    .values
-                    .get(s.value_start as usize..s.value_end as usize),
-            );
-            push(&mut self.out, s.after.as_str());
+            let value = splices
+                .values
+                .get(s.value_start as usize..s.value_end as usize);
+            let replaced = &text[s.span()];
+            let breaks = |t: &str| t.contains(['\n', '\r']);
+            let in_crlf = text.as_bytes().get(s.start as usize) == Some(&b'\n')
+                && text.as_bytes().get((s.start as usize).wrapping_sub(1)) == Some(&b'\r');
+            // A value written after the text's last line break would be a line of its own.
+            let after_last =
+                s.start as usize == text.len() && (text.is_empty() || text.ends_with(['\n', '\r']));
+            self.reshapes_lines |= breaks(value) || breaks(replaced) || in_crlf || after_last;
+            self.push(&text[self.at..s.start as usize]);
+            self.push(value);
+            self.push(s.after.as_str());
             self.at = s.end as usize;
             self.changed = true;
         }
@@ -708,6 +718,38 @@ impl Written {
             .min()
             .unwrap_or(splices.values.len());
         splices.values.release_before(still_needed);
+    }
+
+    /// A writer that keeps nothing it writes (see [`Written::discard`]).
+    pub(crate) fn discarding() -> Written {
+        Written {
+            discard: true,
+            ..Written::default()
+        }
+    }
+
+    /// Appends `part` to the new text (unless discarded). Grown a step at a time, exactly: a
+    /// doubled buffer would hold most of a second copy.
+    fn push(&mut self, part: &str) {
+        if self.discard {
+            return;
+        }
+        let out = &mut self.out;
+        if out.capacity() - out.len() < part.len() {
+            out.reserve_exact(part.len().max(self.step));
+        }
+        out.push_str(part);
+    }
+
+    /// Whether any byte changed so far.
+    pub(crate) fn changed(&self) -> bool {
+        self.changed
+    }
+
+    /// Whether a splice written so far changed the text's lines (see
+    /// [`Written::reshapes_lines`]).
+    pub(crate) fn reshapes_lines(&self) -> bool {
+        self.reshapes_lines
     }
 
     /// The whole new text: every splice of `pending` written and the old text after the last;
@@ -725,6 +767,93 @@ impl Written {
         self.out.reserve_exact(text.len() - self.at);
         self.out.push_str(&text[self.at..]);
         Some(self.out)
+    }
+}
+
+/// A preview's new text made again from the old text and its logged edits ([`EditLog`]),
+/// front to back, a piece at a time: each call planned as the preview planned it, its values
+/// let go once written. Nothing of it is kept but the piece asked for.
+///
+/// [`EditLog`]: super::edit_log::EditLog
+pub(crate) struct Replay<'a> {
+    target: Target<'a>,
+    calls: Box<dyn Iterator<Item = Vec<Edit>> + 'a>,
+    /// The next call to plan, with the first byte its edits may change.
+    next: Option<(usize, Vec<Edit>)>,
+    pending: Pending,
+    written: Written,
+}
+
+impl<'a> Replay<'a> {
+    /// Replays `calls` (as logged, in order) against `target`.
+    pub(crate) fn new(
+        target: Target<'a>,
+        calls: impl Iterator<Item = Vec<Edit>> + 'a,
+    ) -> Replay<'a> {
+        let mut replay = Replay {
+            target,
+            calls: Box::new(calls),
+            next: None,
+            pending: Pending::default(),
+            written: Written {
+                // Pieces are small (a line, or what is left): no big steps.
+                step: 256,
+                ..Written::default()
+            },
+        };
+        replay.next = replay.next_call();
+        replay
+    }
+
+    /// The next logged call and the first byte its rows' items start at (calls whose rows are
+    /// not items cannot have been logged: they were refused when planned).
+    fn next_call(&mut self) -> Option<(usize, Vec<Edit>)> {
+        let items = self.target.items;
+        let edits = self.calls.next()?;
+        let first = edits
+            .iter()
+            .filter_map(|edit| {
+                let row = match edit {
+                    Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => {
+                        *row
+                    }
+                };
+                let index = items.find_row(row)?;
+                Some(first_byte(&items.get(self.target.text, index)))
+            })
+            .min()
+            .unwrap_or(0);
+        Some((first, edits))
+    }
+
+    /// Appends to `out` the new text of the old text up to `end`, which must be a place no
+    /// splice spans (the start of a line, when no splice reshapes lines) and after the last
+    /// `end` asked for.
+    pub(crate) fn write_to(&mut self, end: usize, out: &mut String) {
+        let Target { text, kind, .. } = self.target;
+        // At the end of the text: every call left, and an insertion at the very end.
+        let upto = if end >= text.len() { usize::MAX } else { end };
+        std::mem::swap(out, &mut self.written.out);
+        while let Some((first, _)) = &self.next
+            && *first < upto
+        {
+            let first = *first;
+            let Some((_, edits)) = self.next.take() else {
+                break;
+            };
+            self.written
+                .write_before(text, kind, &mut self.pending, first);
+            // Planned without error when logged, against the same text and items.
+            let _ = add(&self.target, &mut self.pending, &edits);
+            self.next = self.next_call();
+        }
+        self.written
+            .write_before(text, kind, &mut self.pending, upto);
+        let end = end.min(text.len());
+        let from = self.written.at.min(end);
+        self.written.push(&text[from..end]);
+        self.written.at = self.written.at.max(end);
+        std::mem::swap(out, &mut self.written.out);
     }
 }
 

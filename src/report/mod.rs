@@ -11,6 +11,7 @@ mod columns;
 mod diff;
 pub mod disk;
 mod edit;
+mod edit_log;
 pub mod error;
 pub mod explain;
 pub mod file;
@@ -177,12 +178,25 @@ pub struct EditPlan {
     pending: edit::Pending,
     /// A preview's new text, written as far as [`Report::write_preview_before`] was asked to.
     written: Option<edit::Written>,
+    /// A preview's edits, each call's that changes bytes (see [`EditPlan::preview`]).
+    log: Option<edit_log::EditLog>,
     /// The text planned against (its address and length: a text rewritten in place keeps its
     /// address), checked when applied.
     against: Option<(usize, usize)>,
 }
 
 impl EditPlan {
+    /// A plan for [`Report::preview_plan`] alone: its new text is never held whole, only its
+    /// edits (a few bytes a row), made again as its diff is written. Written up to each row
+    /// with [`Report::write_preview_before`], it holds only the rows planned since.
+    pub fn preview() -> EditPlan {
+        EditPlan {
+            written: Some(edit::Written::discarding()),
+            log: Some(edit_log::EditLog::default()),
+            ..EditPlan::default()
+        }
+    }
+
     /// The body rows whose bytes the planned edits change, in order.
     pub fn rows(&self) -> Vec<usize> {
         debug_assert!(
@@ -190,6 +204,55 @@ impl EditPlan {
             "a preview's rows already written are no longer listed"
         );
         edit::rows_written(&self.pending)
+    }
+}
+
+/// A report's text and the edits a preview planned against it, its diff written by planning
+/// them again (see [`EditPlan::preview`]): the new text is never held whole.
+pub struct Edited {
+    path: PathBuf,
+    /// The name the diff's headers give the report.
+    name: String,
+    text: Arc<String>,
+    store: Arc<ItemStore>,
+    kind: ContainerKind,
+    known: KnownStatuses,
+    storage: bool,
+    log: edit_log::EditLog,
+}
+
+impl fmt::Debug for Edited {
+    /// What it holds, not the report's text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Edited")
+            .field("name", &self.name)
+            .field("bytes", &self.text.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Edited {
+    /// Writes the unified diff from the text to the edited text.
+    fn write_diff(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        let make = || -> diff::Producer<'_> {
+            let target = edit::Target {
+                path: &self.path,
+                text: &self.text,
+                kind: self.kind,
+                items: &self.store,
+                known: &self.known,
+                storage: self.storage,
+            };
+            let mut replay = edit::Replay::new(target, self.log.calls());
+            Box::new(move |end, out| replay.write_to(end, out))
+        };
+        diff::write_edited(
+            out,
+            &self.text,
+            &make,
+            3,
+            (&format!("a/{}", self.name), &format!("b/{}", self.name)),
+        )
     }
 }
 
@@ -887,15 +950,24 @@ impl Report {
         let against = (Arc::as_ptr(&self.text) as usize, self.text.len());
         debug_assert!(plan.against.is_none_or(|text| text == against));
         plan.against = Some(against);
-        let target = edit::Target {
+        let target = self.edit_target();
+        let changed = edit::add(&target, &mut plan.pending, edits)?;
+        if changed && let Some(log) = &mut plan.log {
+            log.push(edits);
+        }
+        Ok(changed)
+    }
+
+    /// What its edits are planned against.
+    fn edit_target(&self) -> edit::Target<'_> {
+        edit::Target {
             path: &self.path,
             text: &self.text,
             kind: self.parsed.kind,
             items: &self.parsed.items.store,
             known: &self.known,
             storage: self.page_title.is_some(),
-        };
-        edit::add(&target, &mut plan.pending, edits)
+        }
     }
 
     /// Whether `edits` would change any byte of the report (an edit that cannot be planned
@@ -910,16 +982,50 @@ impl Report {
     /// `None` when no byte would change. Nothing is parsed again (a dry run of 100,000 rows
     /// never holds the items of its preview).
     pub fn preview_plan(&self, plan: EditPlan, name: &str) -> Option<Change> {
-        let written = plan.written.unwrap_or_default();
-        let after = Arc::new(written.finish(&self.text, self.parsed.kind, plan.pending)?);
+        let name = name.trim_start_matches('/').to_owned();
         let before = self
             .saved_shared()
             .unwrap_or_else(|| Arc::clone(&self.text));
-        Some(Change::Texts {
-            before,
-            after,
-            name: name.trim_start_matches('/').to_owned(),
-        })
+        let written = plan.written.unwrap_or_default();
+        let Some(mut log) = plan.log else {
+            let after = Arc::new(written.finish(&self.text, self.parsed.kind, plan.pending)?);
+            return Some(Change::Texts {
+                before,
+                after,
+                name,
+            });
+        };
+        // A preview plan: its new text was never kept, its edits were.
+        let mut written = written;
+        let mut pending = plan.pending;
+        written.write_before(&self.text, self.parsed.kind, &mut pending, usize::MAX);
+        drop(pending);
+        if !written.changed() {
+            return None;
+        }
+        log.shrink_to_fit();
+        if written.reshapes_lines() || !Arc::ptr_eq(&before, &self.text) {
+            // Not lines edited in place (or not from these bytes): the diff needs the new
+            // text whole, made once here.
+            let mut after = String::new();
+            edit::Replay::new(self.edit_target(), log.calls())
+                .write_to(self.text.len(), &mut after);
+            return Some(Change::Texts {
+                before,
+                after: Arc::new(after),
+                name,
+            });
+        }
+        Some(Change::Edits(Arc::new(Edited {
+            path: self.path.clone(),
+            name,
+            text: Arc::clone(&self.text),
+            store: Arc::clone(&self.parsed.items.store),
+            kind: self.parsed.kind,
+            known: self.known.clone(),
+            storage: self.page_title.is_some(),
+            log,
+        })))
     }
 
     /// Writes the preview of `plan` (see [`Report::preview_plan`]) up to the item in body row

@@ -391,20 +391,20 @@ pub(super) fn finish_dry_run(
     // written.
     let mut stand_ins = crate::sync::preview::StandIns::default();
     crate::sync::moves::preview(reports, plan, held, &mut rows);
-    // Each row's edits planned as it comes and each report's new bytes made once, never
-    // parsed (one rewrite per report, not one per row: that was quadratic in rows), and
-    // only the splices that change
-    // bytes kept, not every row's edits. A row whose edits cannot be planned (a bug of ours:
-    // they are of rows just parsed) is left out of the preview; the others still show. Held
-    // rows are marked afterwards. The plan ends here: its rows are let go once planned,
-    // before each report's new bytes are made.
+    // Each row's edits planned as it comes, never parsed again (one preview per report, not
+    // one rewrite per row: that was quadratic in rows). A row whose edits cannot be planned
+    // (a bug of ours: they are of rows just parsed) is left out of the preview; the others
+    // still show. Held rows are marked afterwards. The plan ends here: its rows are let go
+    // once planned.
     //
-    // Rows are planned in order, and each report's preview is written up to the row about to
-    // be planned every `WRITE_EVERY` rows: the values of the rows before it go as they are
-    // written, so the new text and every row's value are never held at once.
+    // A preview keeps the edits that change bytes (a few bytes a row), not the new text: the
+    // diff plans them again as it is written. Rows are planned in order, and every
+    // `WRITE_EVERY` rows the splices planned before the next row are let go.
     const WRITE_EVERY: usize = 2048;
-    let mut plans: Vec<(crate::report::EditPlan, usize)> =
-        reports.iter().map(|_| Default::default()).collect();
+    let mut plans: Vec<(crate::report::EditPlan, usize)> = reports
+        .iter()
+        .map(|_| (crate::report::EditPlan::preview(), 0))
+        .collect();
     let mut rows_in_order = std::mem::take(&mut plan.rows);
     if !rows_in_order.is_sorted_by_key(|row| (row.report, row.row)) {
         rows_in_order.sort_by_key(|row| (row.report, row.row));

@@ -42,6 +42,13 @@ fn written(change: Option<Change>) -> Option<String> {
     match change? {
         Change::Texts { after, .. } => Some((*after).clone()),
         Change::Note(note) => Some(format!("note: {note}")),
+        Change::Edits(_) => panic!("only a preview plan keeps its edits"),
+    }
+}
+
+fn row_of(edits: &[Edit]) -> usize {
+    match &edits[0] {
+        Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
     }
 }
 
@@ -88,7 +95,7 @@ fn a_preview_written_as_its_rows_are_planned_is_the_preview_written_at_the_end()
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
         &mut paths,
     );
-    let mut checked = 0;
+    let (mut checked, mut replayed) = (0, 0);
     for path in paths {
         for scenario in 0..6 {
             let Some(mut report) = load(&path) else {
@@ -113,17 +120,33 @@ fn a_preview_written_as_its_rows_are_planned_is_the_preview_written_at_the_end()
             for edits in &rows {
                 let _ = report.plan_edits(&mut at_the_end, edits);
             }
-            let expected = written(report.preview_plan(at_the_end, "x"));
-            for every in [1, 2, 3] {
+            let whole = report.preview_plan(at_the_end, "x");
+            let expected_diff = whole.as_ref().map(Change::to_string);
+            let expected = written(whole);
+            for every in [1, 2, 3, usize::MAX] {
+                // A preview plan keeps its edits, not its text: its diff is the same.
+                let mut preview = EditPlan::preview();
+                for (n, edits) in rows.iter().enumerate() {
+                    if (n + 1) % every == 0 {
+                        report.write_preview_before(&mut preview, row_of(edits));
+                    }
+                    let _ = report.plan_edits(&mut preview, edits);
+                }
+                let change = report.preview_plan(preview, "x");
+                replayed += usize::from(matches!(change, Some(Change::Edits(_))));
+                assert_eq!(
+                    change.as_ref().map(Change::to_string),
+                    expected_diff,
+                    "{} scenario {scenario}, a preview plan written every {every}",
+                    path.display()
+                );
+                if every == usize::MAX {
+                    continue;
+                }
                 let mut as_planned = EditPlan::default();
                 for (n, edits) in rows.iter().enumerate() {
                     if (n + 1) % every == 0 {
-                        let row = match &edits[0] {
-                            Edit::Link { row, .. }
-                            | Edit::Status { row, .. }
-                            | Edit::Cell { row, .. } => *row,
-                        };
-                        report.write_preview_before(&mut as_planned, row);
+                        report.write_preview_before(&mut as_planned, row_of(edits));
                     }
                     let _ = report.plan_edits(&mut as_planned, edits);
                 }
@@ -139,4 +162,6 @@ fn a_preview_written_as_its_rows_are_planned_is_the_preview_written_at_the_end()
         }
     }
     assert!(checked > 100, "{checked} reports and scenarios");
+    // Most previews are lines edited in place, their diff made from their edits.
+    assert!(replayed > checked, "{replayed} of {checked}");
 }
