@@ -14,6 +14,7 @@ pub mod commands;
 pub mod confluence;
 pub mod dashboard;
 pub mod error;
+pub mod freeing;
 pub mod gate;
 pub mod home;
 pub mod jira;

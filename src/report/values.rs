@@ -79,8 +79,8 @@ impl Values {
     }
 
     /// Lets go of the closed pieces that end at or before `offset` (their values are read no
-    /// more, as when a text is spliced front to back); reading one of their values afterwards
-    /// panics. Values may still be written, and truncated to a length at or past `offset`
+    /// more, as when a text is spliced front to back), and of the open one when `offset` is
+    /// its end; reading one of their values afterwards panics. Values may still be written, and truncated to a length at or past `offset`
     /// (a preview lets go of the values it wrote while later rows are planned).
     pub(crate) fn release_before(&mut self, offset: usize) {
         while let Some((base, piece)) = self.closed.get_mut(self.released) {
@@ -89,6 +89,12 @@ impl Values {
             }
             *piece = String::new();
             self.released += 1;
+        }
+        // Nothing still needed: the open piece goes too (a preview written every few
+        // thousand rows never holds a mebibyte piece for the few values it plans between).
+        if offset >= self.len() && self.released == self.closed.len() {
+            self.base = self.len();
+            self.open = String::new();
         }
     }
 
@@ -172,5 +178,13 @@ mod tests {
         let from = values.start();
         values.text().push_str("last");
         assert_eq!(values.get(from..values.len()), "last");
+        // Everything let go: the open piece too, and values written after still read.
+        let end = values.len();
+        values.release_before(end);
+        assert_eq!(values.open.capacity(), 0);
+        assert_eq!(values.len(), end);
+        let from = values.start();
+        values.text().push_str("after");
+        assert_eq!((from, values.get(from..values.len())), (end, "after"));
     }
 }

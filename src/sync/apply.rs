@@ -409,7 +409,7 @@ pub(super) fn finish_dry_run(
     if !rows_in_order.is_sorted_by_key(|row| (row.report, row.row)) {
         rows_in_order.sort_by_key(|row| (row.report, row.row));
     }
-    for mut row_plan in crate::sync::plan::take_freeing(rows_in_order) {
+    for mut row_plan in crate::freeing::take_freeing(rows_in_order) {
         let at = row_plan.at();
         let (Some(loaded), Some((edit_plan, planned))) =
             (reports.get_mut(at.report), plans.get_mut(at.report))

@@ -575,23 +575,6 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
     Plan { rows, duplicates }
 }
 
-/// The items of `list`, first to last, each let go once taken and the list's buffer shrunk as
-/// it empties: a loop over a plan of 100,000 rows that makes something of each row no longer
-/// holds every row until it ends. Shrunk each time a quarter of it is taken (the buffer is
-/// never more than a third larger than what is left; at half, a dry run's preview had grown
-/// to half its size beside the whole plan): the shrinks copy about three times the list in
-/// all.
-pub fn take_freeing<T>(mut list: Vec<T>) -> impl Iterator<Item = T> {
-    list.reverse();
-    std::iter::from_fn(move || {
-        let item = list.pop()?;
-        if list.capacity() > 64 && list.len() < list.capacity() / 4 * 3 {
-            list.shrink_to_fit();
-        }
-        Some(item)
-    })
-}
-
 /// Converges the copies of one report on one ticket per item, the same way in every copy:
 /// among the tickets carrying the report's date label and mark with an item's summary, the
 /// rows of that item take the lowest keys; the others are duplicates.
@@ -941,7 +924,7 @@ mod tests {
     #[test]
     fn rows_taken_freeing_come_first_to_last() {
         let list: Vec<usize> = (0..1000).collect();
-        let mut taken = take_freeing(list);
+        let mut taken = crate::freeing::take_freeing(list);
         let first: Vec<usize> = taken.by_ref().take(900).collect();
         assert_eq!(first, (0..900).collect::<Vec<_>>());
         assert_eq!(taken.collect::<Vec<_>>(), (900..1000).collect::<Vec<_>>());

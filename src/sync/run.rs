@@ -447,7 +447,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         // The plan's rows are taken a group at a time and let go once sent: a run of 100,000
         // creates does not hold its plan while it saves keys and writes statuses back. Only
         // the rows whose report links move are read again (phase 10).
-        let mut plan_rows = plan::take_freeing(std::mem::take(&mut self.plan.rows));
+        let mut plan_rows = crate::freeing::take_freeing(std::mem::take(&mut self.plan.rows));
         let mut kept = Vec::new();
         let mut chunk: Vec<plan::RowPlan> = Vec::with_capacity(group.min(total));
         loop {
