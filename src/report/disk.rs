@@ -92,27 +92,27 @@ impl Fingerprint {
 
 /// Hashes bytes given in any number of pieces: the same bytes give the same fingerprint however
 /// they are split.
-struct FingerprintHasher {
+pub(crate) struct FingerprintHasher {
     len: u64,
     // SipHash-1-3 with fixed keys: the same in every run and on every machine.
     hasher: std::hash::DefaultHasher,
 }
 
 impl FingerprintHasher {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         FingerprintHasher {
             len: 0,
             hasher: std::hash::DefaultHasher::new(),
         }
     }
 
-    fn write(&mut self, bytes: &[u8]) {
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
         use std::hash::Hasher;
         self.len += bytes.len() as u64;
         self.hasher.write(bytes);
     }
 
-    fn finish(&self) -> Fingerprint {
+    pub(crate) fn finish(&self) -> Fingerprint {
         use std::hash::Hasher;
         Fingerprint {
             len: self.len,
@@ -263,6 +263,29 @@ pub fn replace(path: &Path, bytes: &[u8], folder: FolderSync) -> io::Result<()> 
     Ok(())
 }
 
+/// Replaces the file at `path` as [`replace`] does, with what `write` writes to the
+/// temporary file (masked as [`replace`] masks): a big report's new bytes written as they are
+/// made, never held whole.
+pub fn replace_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    folder: FolderSync,
+) -> io::Result<()> {
+    let temp = write_temporary_with(path, &mut |file| {
+        let mut masked = crate::redact::FileWriter::new(file);
+        write(&mut masked)?;
+        masked.finish().map(drop)
+    })?;
+    if let Err(error) = std::fs::rename(&temp, path) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(error);
+    }
+    if folder == FolderSync::Now {
+        sync_folder(&folder_of(path))?;
+    }
+    Ok(())
+}
+
 /// Replaces many files at once: temporary files written and flushed in parallel, renamed, then
 /// one folder sync per folder. One result per file, in order; a file whose temporary file
 /// could not be written keeps its old contents, and the others are still replaced.
@@ -322,6 +345,18 @@ pub fn replace_many(files: &[(&Path, &[u8])]) -> Vec<io::Result<()>> {
 /// Writes `bytes` to a new temporary file beside `path` (named `.NAME.pm-sync.N.tmp`, so a
 /// crash leaves something recognisable), with `path`'s permissions, flushed. Returns its path.
 fn write_temporary(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    // Every file pm-sync saves (reports, journals) passes the secret filter here. A report
+    // that holds a secret is refused when loaded, so for reports this changes nothing.
+    write_temporary_with(path, &mut |file| {
+        file.write_all(&crate::redact::bytes(bytes))
+    })
+}
+
+/// [`write_temporary`], the file's bytes written by `write`.
+fn write_temporary_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut File) -> io::Result<()>,
+) -> io::Result<PathBuf> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
@@ -348,9 +383,7 @@ fn write_temporary(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
             file.set_permissions(existing.permissions())?;
             keep_owner(&file, existing)?;
         }
-        // Every file pm-sync saves (reports, journals) passes the secret filter here. A report
-        // that holds a secret is refused when loaded, so for reports this changes nothing.
-        file.write_all(&crate::redact::bytes(bytes))?;
+        write(&mut file)?;
         sync_file(&file, &temp)
     })();
     if let Err(error) = written {

@@ -782,6 +782,11 @@ pub(crate) struct Replay<'a> {
     next: Option<(usize, Vec<Edit>)>,
     pending: Pending,
     written: Written,
+    /// The first call that could not be planned (a preview's calls never fail: they were
+    /// planned once already).
+    error: Option<ReportError>,
+    /// Rows whose edits changed bytes, since [`Replay::take_changed_rows`].
+    changed_rows: Vec<usize>,
 }
 
 impl<'a> Replay<'a> {
@@ -800,6 +805,8 @@ impl<'a> Replay<'a> {
                 step: 256,
                 ..Written::default()
             },
+            error: None,
+            changed_rows: Vec::new(),
         };
         replay.next = replay.next_call();
         replay
@@ -813,12 +820,7 @@ impl<'a> Replay<'a> {
         let first = edits
             .iter()
             .filter_map(|edit| {
-                let row = match edit {
-                    Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => {
-                        *row
-                    }
-                };
-                let index = items.find_row(row)?;
+                let index = items.find_row(row_of(edit))?;
                 Some(first_byte(&items.get(self.target.text, index)))
             })
             .min()
@@ -843,17 +845,47 @@ impl<'a> Replay<'a> {
             };
             self.written
                 .write_before(text, kind, &mut self.pending, first);
-            // Planned without error when logged, against the same text and items.
-            let _ = add(&self.target, &mut self.pending, &edits);
+            match add(&self.target, &mut self.pending, &edits) {
+                Ok(true) => self.changed_rows.extend(edits.first().map(row_of)),
+                Ok(false) => {}
+                Err(error) => {
+                    self.error.get_or_insert(error);
+                }
+            }
             self.next = self.next_call();
         }
         self.written
             .write_before(text, kind, &mut self.pending, upto);
-        let end = end.min(text.len());
+        // Never past a splice still to write (none, when `end` is where no splice is).
+        let end = (self.pending.splices.list.iter())
+            .map(|s| s.start as usize)
+            .fold(end.min(text.len()), usize::min);
         let from = self.written.at.min(end);
         self.written.push(&text[from..end]);
         self.written.at = self.written.at.max(end);
         std::mem::swap(out, &mut self.written.out);
+    }
+
+    /// Whether any byte changed so far.
+    pub(crate) fn changed(&self) -> bool {
+        self.written.changed()
+    }
+
+    /// The rows whose edits changed bytes since the last call, in order.
+    pub(crate) fn take_changed_rows(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.changed_rows)
+    }
+
+    /// The first error planning a call met, if any (the call's edits were left out).
+    pub(crate) fn take_error(&mut self) -> Option<ReportError> {
+        self.error.take()
+    }
+}
+
+/// The body row an edit is of.
+fn row_of(edit: &Edit) -> usize {
+    match edit {
+        Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::disk::{self, FolderSync};
-use super::{Report, ReportError, ReportLock, ReportOptions, Saved};
+use super::{Edit, Report, ReportError, ReportLock, ReportOptions, Saved};
 
 /// The file a report lives in, and the lock held on it for a run (if any).
 #[derive(Debug)]
@@ -101,6 +101,63 @@ impl FileHome {
             })?;
             report.mark_saved();
             Ok(true)
+        };
+        match &mut self.lock {
+            Some(lock) => lock.saving(save),
+            None => save(),
+        }
+    }
+
+    /// Saves `report` with the edits of `calls` made (each call one row's edits, rows in
+    /// order, as [`Report::plan_edits`] takes them), written to the file a piece at a time as
+    /// they are planned (see [`Report::write_edited`]): a big report's new bytes are never
+    /// held whole, nor its edits. Checked and replaced as [`FileHome::save_with`] does, even
+    /// when the report's own bytes are unchanged. With `read_back`, the report then takes the
+    /// saved bytes as its own (its old bytes let go first); without, it stays as it was, its
+    /// file ahead of it, and may be neither saved nor edited until a save that reads back
+    /// (every edit of such saves is written again from the report's bytes each time).
+    /// `changed_row` hears of each row whose bytes change. Returns whether any byte changed.
+    pub fn save_edited(
+        &mut self,
+        report: &mut Report,
+        calls: &mut dyn Iterator<Item = Vec<Edit>>,
+        read_back: bool,
+        folder: FolderSync,
+        changed_row: &mut dyn FnMut(usize),
+    ) -> Result<bool, ReportError> {
+        let path = self.path.clone();
+        let mut save = || {
+            let target = checked_target(&path, report)?;
+            let mut planned: Option<Result<(disk::Fingerprint, bool), ReportError>> = None;
+            let written = disk::replace_with(
+                &target,
+                &mut |sink| {
+                    let result = report.write_edited(calls, sink, changed_row);
+                    let failed = result.is_err();
+                    planned = Some(result);
+                    if failed {
+                        // Drops the temporary file: the report's file stays as it was.
+                        return Err(std::io::Error::other("the edits could not be written"));
+                    }
+                    Ok(())
+                },
+                folder,
+            );
+            let (fingerprint, changed) = match planned {
+                Some(Err(error)) => return Err(error),
+                Some(Ok(done)) => done,
+                None => (disk::Fingerprint::of(b""), false),
+            };
+            written.map_err(|cause| ReportError::Write {
+                path: path.clone(),
+                cause,
+            })?;
+            if read_back {
+                report.read_back(|| disk::read_regular(&target), fingerprint)?;
+            } else {
+                report.mark_saved_ahead(fingerprint);
+            }
+            Ok(changed)
         };
         match &mut self.lock {
             Some(lock) => lock.saving(save),
@@ -250,16 +307,31 @@ fn save_paths(paths: &[PathBuf], reports: &mut [&mut Report]) -> Vec<Result<bool
 /// The file a save of `report` to `path` would replace, or `None` when there is nothing to
 /// save; fails when the file no longer holds the bytes last loaded or saved.
 fn save_target(path: &Path, report: &Report) -> Result<Option<PathBuf>, ReportError> {
+    if report.is_behind() {
+        // Saving these bytes would drop edits the file holds (a bug of ours, said so).
+        return Err(ReportError::Write {
+            path: path.to_owned(),
+            cause: std::io::Error::other(
+                "pm-sync saved edits to this file that its copy in memory lacks; not saved",
+            ),
+        });
+    }
     if !report.is_modified() {
         return Ok(None);
     }
+    checked_target(path, report).map(Some)
+}
+
+/// The file a save of `report` to `path` replaces, once it is checked to hold what the
+/// report was read from or last saved as (else it changed on disk, and is not replaced).
+fn checked_target(path: &Path, report: &Report) -> Result<PathBuf, ReportError> {
     let target = disk::target(path);
     let holds = match report.saved() {
         Saved::Bytes(bytes) => disk::holds(&target, bytes.as_bytes()),
         Saved::Fingerprint(fingerprint) => disk::has_fingerprint(&target, fingerprint),
     };
     match holds {
-        Ok(true) => Ok(Some(target)),
+        Ok(true) => Ok(target),
         Ok(false) | Err(_) => Err(ReportError::ChangedOnDisk {
             path: path.to_owned(),
         }),

@@ -291,6 +291,9 @@ pub struct Report {
     known: KnownStatuses,
     /// For a Confluence page (storage format), its title; `None` for Markdown and HTML files.
     page_title: Option<String>,
+    /// Whether its home holds edits these bytes lack (saved by [`FileHome::save_edited`]
+    /// without reading them back): its bytes may not be saved, nor edited, until they are.
+    behind: bool,
 }
 
 impl fmt::Debug for Report {
@@ -731,6 +734,7 @@ impl Report {
             parsed,
             known: KnownStatuses::default(),
             page_title: None,
+            behind: false,
         };
         report.refuse_secret_in_items()?;
         Ok(report)
@@ -783,6 +787,7 @@ impl Report {
             parsed,
             known: KnownStatuses::default(),
             page_title: Some(title.to_owned()),
+            behind: false,
         };
         report.refuse_secret_in_items()?;
         Ok(report)
@@ -948,6 +953,10 @@ impl Report {
     /// one call the later of two edits of an item's link or status wins; across calls the first
     /// stays. Returns whether these edits change any byte. On error `plan` is as it was.
     pub fn plan_edits(&self, plan: &mut EditPlan, edits: &[Edit]) -> Result<bool, ReportError> {
+        debug_assert!(
+            !self.behind,
+            "edits planned against bytes their file is ahead of"
+        );
         let against = (Arc::as_ptr(&self.text) as usize, self.text.len());
         debug_assert!(plan.against.is_none_or(|text| text == against));
         plan.against = Some(against);
@@ -1177,6 +1186,101 @@ impl Report {
     /// Records that its home now holds the current bytes (after a save).
     pub fn mark_saved(&mut self) {
         self.saved = SavedText::Bytes(Arc::clone(&self.text));
+        self.behind = false;
+    }
+
+    /// Whether its home holds edits its bytes lack (see [`FileHome::save_edited`]).
+    pub fn is_behind(&self) -> bool {
+        self.behind
+    }
+
+    /// Writes the bytes with the edits of `calls` made (each call one row's edits, as
+    /// [`Report::plan_edits`] takes them, rows in order) to `sink`, a piece at a time: the
+    /// report is left as it is, and its new bytes are never held whole (a big report's edits
+    /// are planned again as they are written, each row's values let go once written).
+    /// `changed_row` hears of each row whose bytes change. Returns the fingerprint of what
+    /// was written and whether any byte changed; a call that cannot be planned fails the whole
+    /// write (the caller drops what was written).
+    pub(crate) fn write_edited(
+        &self,
+        calls: &mut dyn Iterator<Item = Vec<Edit>>,
+        sink: &mut dyn std::io::Write,
+        changed_row: &mut dyn FnMut(usize),
+    ) -> Result<(disk::Fingerprint, bool), ReportError> {
+        /// About how much old text each piece covers (pieces end at a line's start).
+        const PIECE: usize = 64 << 10;
+        let text = self.text.as_str();
+        let write_error = |cause| ReportError::Write {
+            path: self.path.clone(),
+            cause,
+        };
+        let mut replay = edit::Replay::new(self.edit_target(), calls);
+        let mut hasher = disk::FingerprintHasher::new();
+        let mut piece = String::new();
+        let mut at = 0;
+        loop {
+            let end = match text.as_bytes().get(at + PIECE..) {
+                Some(rest) => {
+                    memchr::memchr(b'\n', rest).map_or(text.len(), |i| at + PIECE + i + 1)
+                }
+                None => text.len(),
+            };
+            replay.write_to(end, &mut piece);
+            if let Some(error) = replay.take_error() {
+                return Err(error);
+            }
+            for row in replay.take_changed_rows() {
+                changed_row(row);
+            }
+            hasher.write(piece.as_bytes());
+            sink.write_all(piece.as_bytes()).map_err(write_error)?;
+            piece.clear();
+            at = end;
+            if end >= text.len() {
+                break;
+            }
+        }
+        Ok((hasher.finish(), replay.changed()))
+    }
+
+    /// Records that its home holds what [`Report::write_edited`] wrote (`fingerprint`), which
+    /// these bytes lack: until [`Report::read_back`], the report may be neither saved nor
+    /// edited (its items still read as they were, their summaries unchanged).
+    pub(crate) fn mark_saved_ahead(&mut self, fingerprint: disk::Fingerprint) {
+        self.saved = SavedText::Fingerprint(fingerprint);
+        self.behind = true;
+    }
+
+    /// Takes `bytes`, what its home holds after [`Report::write_edited`] (`fingerprint`), as
+    /// its bytes, parsed again; the old bytes and items go first, so a big report is never
+    /// held twice. Bytes that are not what was written are refused as changed on disk.
+    pub(crate) fn read_back(
+        &mut self,
+        read: impl FnOnce() -> std::io::Result<Vec<u8>>,
+        fingerprint: disk::Fingerprint,
+    ) -> Result<(), ReportError> {
+        self.parsed.items = Items::default();
+        self.text = Arc::new(String::new());
+        self.saved = SavedText::Fingerprint(fingerprint);
+        self.behind = true;
+        let bytes = read().map_err(|cause| ReportError::Read {
+            path: self.path.clone(),
+            cause,
+        })?;
+        if disk::Fingerprint::of(&bytes) != fingerprint {
+            return Err(ReportError::ChangedOnDisk {
+                path: self.path.clone(),
+            });
+        }
+        // Written from this report's text and escaped values: UTF-8.
+        let text = String::from_utf8(bytes).map_err(|error| ReportError::Read {
+            path: self.path.clone(),
+            cause: std::io::Error::new(std::io::ErrorKind::InvalidData, error),
+        })?;
+        self.parsed = self.reparse(&text)?;
+        self.text = Arc::new(text);
+        self.mark_saved();
+        Ok(())
     }
 
     /// A unified diff from `before` (what its home holds) to the current bytes, with

@@ -549,8 +549,11 @@ pub(super) fn apply_rows(
 /// [`write_created_keys`].
 #[derive(Default)]
 pub(super) struct UnsavedKeys {
-    /// Link edits by report index.
+    /// Link edits by report index, of reports on pages.
     links: HashMap<usize, Vec<Edit>>,
+    /// Files with keys not saved yet, by report index (their keys are in the run's created
+    /// keys).
+    files: HashSet<usize>,
     /// Creates whose journal entries settle once the keys are durable: (report, place in its
     /// journal).
     settled: Vec<(usize, usize)>,
@@ -632,12 +635,15 @@ pub(super) async fn create_chunk(
         };
         match outcome {
             CreateOutcome::Created { key, .. } => {
-                let url = engine.browse_url(&key);
-                unsaved.links.entry(*index).or_default().push(Edit::Link {
-                    row: *row,
-                    key: key.to_string(),
-                    url: url.clone(),
-                });
+                if reports[*index].rows_stay() {
+                    unsaved.files.insert(*index);
+                } else {
+                    unsaved.links.entry(*index).or_default().push(Edit::Link {
+                        row: *row,
+                        key: key.to_string(),
+                        url: engine.browse_url(&key),
+                    });
+                }
                 // Written into the report with the next save of keys (a run that cannot
                 // write them ends with an error): shown from there, not held per row.
                 if reports[*index].rows_stay() {
@@ -665,22 +671,58 @@ pub(super) async fn create_chunk(
     Ok(())
 }
 
-/// Writes the keys of `unsaved` into their reports and saves them at once (one splice and one
-/// save per report, however many groups answered since the last write), then queues their
-/// journal entries to settle once the saves are durable.
+/// Writes the keys of `unsaved` into their reports and saves them at once (one save per
+/// report, however many groups answered since the last write), then queues their journal
+/// entries to settle once the saves are durable.
+///
+/// A file is saved with every key this run created in it, written as the save goes from the
+/// report's bytes as read (see [`LoadedReport::save_edited`]): mid-run (`last` false) the
+/// report stays as read, its file ahead of it, so a run of 100,000 creates neither splices
+/// nor parses its report again while it still holds its plan; the last save (`last`) reads
+/// the file back. A page's keys are applied and saved as usual.
 pub(super) fn write_created_keys(
+    engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     unsaved: &mut UnsavedKeys,
+    created_keys: &mut crate::sync::created::CreatedKeys,
     rows: &mut Rows,
     settle_created: &mut Vec<(usize, usize)>,
+    last: bool,
 ) -> Result<(), Error> {
-    let UnsavedKeys { links, settled, .. } = std::mem::take(unsaved);
+    let UnsavedKeys {
+        links,
+        files,
+        settled,
+        ..
+    } = std::mem::take(unsaved);
     // The keys are saved now (a crash may still lose them, but never a journal entry: those
     // are settled only after the reports' folders are synced, by `settle_saved` in a big run,
     // else at the end of the run).
     for (index, edits) in links {
         apply_rows(&mut reports[index], index, &edits, rows)?;
         reports[index].save_deferred()?;
+    }
+    created_keys.sort();
+    for (index, loaded) in reports.iter_mut().enumerate() {
+        // The last save also reads back a file that an earlier one left ahead of its report.
+        if !(files.contains(&index) || (last && loaded.report.is_behind())) {
+            continue;
+        }
+        let mut calls = created_keys.of_report(index).map(|(row, key)| {
+            vec![Edit::Link {
+                row,
+                url: engine.browse_url(&key),
+                key: key.to_string(),
+            }]
+        });
+        let mut changed_row = |row: usize| {
+            if let Some(outcome) = rows.get_mut(&ItemAt::new(index, row)) {
+                outcome.report_changed = true;
+            }
+        };
+        if let Some(saved) = loaded.save_edited(&mut calls, last, &mut changed_row) {
+            saved?;
+        }
     }
     settle_created.extend(settled);
     Ok(())

@@ -77,6 +77,36 @@ impl CreatedKeys {
         numbered.chain(self.others.iter().map(|(at, _)| *at))
     }
 
+    /// Puts the keys in order of place (report, then row), where they are: creates answer
+    /// in that order, so this is most often a check.
+    pub fn sort(&mut self) {
+        if !self.numbered.is_sorted_by_key(Numbered::at) {
+            self.numbered.sort_unstable_by_key(Numbered::at);
+        }
+        if !self.others.is_sorted_by_key(|(at, _)| *at) {
+            self.others.sort_unstable_by_key(|(at, _)| *at);
+        }
+    }
+
+    /// The rows of report `report` with their keys, in order of row once [`CreatedKeys::sort`]
+    /// has put them in order (each key made as it is read).
+    pub fn of_report(&self, report: usize) -> impl Iterator<Item = (usize, IssueKey)> + '_ {
+        let numbered = self
+            .numbered
+            .iter()
+            .filter(move |numbered| numbered.report as usize == report)
+            .filter_map(|numbered| {
+                IssueKey::parse(&format!("{}-{}", self.project, numbered.number))
+                    .map(|key| (numbered.row as usize, key))
+            });
+        let others = self
+            .others
+            .iter()
+            .filter(move |(at, _)| at.report == report)
+            .map(|(at, key)| (at.row, key.clone()));
+        merge_by_row(numbered, others)
+    }
+
     /// Every row with its key (each key made as it is read).
     pub fn iter(&self) -> impl Iterator<Item = (ItemAt, IssueKey)> + '_ {
         let numbered = self.numbered.iter().filter_map(|numbered| {
@@ -85,6 +115,19 @@ impl CreatedKeys {
         });
         numbered.chain(self.others.iter().cloned())
     }
+}
+
+/// Two lists in order of row, merged in order of row.
+fn merge_by_row<T>(
+    a: impl Iterator<Item = (usize, T)>,
+    b: impl Iterator<Item = (usize, T)>,
+) -> impl Iterator<Item = (usize, T)> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some((x, _)), Some((y, _))) if y < x => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
 }
 
 #[cfg(test)]

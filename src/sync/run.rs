@@ -484,11 +484,15 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             )
             .await;
             if sent.is_err() || unsaved.answered >= save_every {
+                // A run that stops here reads its files back, as at the end.
                 write_created_keys(
+                    engine,
                     self.reports,
                     &mut unsaved,
+                    &mut self.created_keys,
                     &mut self.rows,
                     &mut self.settle_created,
+                    sent.is_err(),
                 )?;
                 if settle_as_saved && sent.is_ok() {
                     settle_saved(self.reports, &mut self.journals, &mut self.settle_created)
@@ -503,10 +507,13 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         drop(chunk);
         self.plan.rows = kept;
         write_created_keys(
+            engine,
             self.reports,
             &mut unsaved,
+            &mut self.created_keys,
             &mut self.rows,
             &mut self.settle_created,
+            true,
         )
     }
 

@@ -95,6 +95,34 @@ impl LoadedReport {
         Ok(pending)
     }
 
+    /// Saves a file report with the edits of `calls` made (each call one row's edits, rows in
+    /// order), written as they are planned, never held whole (see
+    /// [`FileHome::save_edited`]: without `read_back` the file is ahead of the report until a
+    /// save that reads back). The folder sync is left to [`make_durable`]. `None` for a page,
+    /// whose edits are applied and saved as usual.
+    pub fn save_edited(
+        &mut self,
+        calls: &mut dyn Iterator<Item = Vec<crate::report::Edit>>,
+        read_back: bool,
+        changed_row: &mut dyn FnMut(usize),
+    ) -> Option<Result<bool, ReportError>> {
+        let Home::File(home) = &mut self.home else {
+            return None;
+        };
+        let saved = home.save_edited(
+            &mut self.report,
+            calls,
+            read_back,
+            crate::report::disk::FolderSync::Deferred,
+            changed_row,
+        );
+        if saved.is_ok() {
+            self.written = true;
+            self.unsynced = true;
+        }
+        Some(saved)
+    }
+
     /// Whether the report's items stay in the rows they were read from for the whole run, so
     /// that what a row shows can be read back from the report when the run ends: a file,
     /// locked for the run, does; a page may be read again before it is written and this run's

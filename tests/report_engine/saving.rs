@@ -216,3 +216,108 @@ fn filetime_of(path: &std::path::Path) -> std::time::SystemTime {
         .and_then(|m| m.modified())
         .expect("mtime")
 }
+
+/// A long list, its rows linked and given statuses by a save that writes them as it plans them
+/// (`FileHome::save_edited`): mid-run saves leave the report as read and its file ahead (never
+/// saved over, nor edited), the last one reads the file back, and each file is byte for byte
+/// what applying the same edits in memory saves.
+#[test]
+fn a_save_written_as_its_edits_are_planned_is_the_save_of_those_edits_applied() {
+    use pm_sync::report::FileHome;
+    use pm_sync::report::disk::FolderSync;
+
+    // Over 64 KiB, so the file is written in several pieces.
+    let rows = 8_000;
+    let mut text = String::from("# PM\n\n## Action Items\n\n| Action Item | Status |\n|---|---|\n");
+    for n in 1..=rows {
+        text.push_str(&format!("| Item {n} | |\n"));
+    }
+    text.push_str("\n## Timeline\n\nnothing\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pm.md");
+    let expected_path = dir.path().join("expected.md");
+    let edits_of = |row: usize| {
+        vec![
+            Edit::Link {
+                row,
+                key: format!("OPS-{row}"),
+                url: format!("https://jira.example/browse/OPS-{row}"),
+            },
+            Edit::Status {
+                row,
+                status: "To Do".to_owned(),
+            },
+        ]
+    };
+    let load = |path: &std::path::Path| {
+        let mut report = Report::load(path, &ReportOptions::default()).expect("loads");
+        super::knowing(&mut report, &["To Do"]);
+        report
+    };
+    fs::write(&path, &text).expect("write");
+    fs::write(&expected_path, &text).expect("write");
+    let mut home = FileHome::new(&path);
+    let mut report = load(&path);
+    // Three saves, each of every row edited so far, as a run saves the keys it created.
+    for upto in [1_000, 5_000, rows] {
+        let last = upto == rows;
+        let mut changed = Vec::new();
+        let mut calls = (1..=upto).map(edits_of);
+        let saved = home
+            .save_edited(&mut report, &mut calls, last, FolderSync::Now, &mut |row| {
+                changed.push(row)
+            })
+            .expect("saves");
+        assert!(saved);
+        assert_eq!(changed, (1..=upto).collect::<Vec<_>>());
+        let all: Vec<Edit> = (1..=upto).flat_map(edits_of).collect();
+        let mut expected = load(&expected_path);
+        expected.apply(&all).expect("applies");
+        expected.save().expect("saves");
+        assert_eq!(
+            fs::read_to_string(&path).expect("read"),
+            fs::read_to_string(&expected_path).expect("read"),
+            "after {upto} rows"
+        );
+        fs::write(&expected_path, &text).expect("write");
+        if last {
+            // Read back: the report is what its file holds, and saves as usual again.
+            assert!(!report.is_behind());
+            assert_eq!(report.bytes(), fs::read(&path).expect("read").as_slice());
+            assert_eq!(report.items()[rows - 1].key.as_deref(), Some("OPS-8000"));
+            assert!(!report.save().expect("nothing to save"));
+        } else {
+            // Ahead of the report: its bytes are as read, and saving them is refused rather
+            // than losing the keys the file holds.
+            assert!(report.is_behind());
+            assert_eq!(report.bytes(), text.as_bytes());
+            assert!(matches!(report.save(), Err(ReportError::Write { .. })));
+        }
+    }
+
+    // A call that cannot be planned (not a key) saves nothing: the file stays as it was.
+    let before = fs::read(&path).expect("read");
+    let mut bad = [vec![Edit::Link {
+        row: 5,
+        key: "not a key".to_owned(),
+        url: "https://x".to_owned(),
+    }]]
+    .into_iter();
+    let mut report = load(&path);
+    let error = home.save_edited(&mut report, &mut bad, true, FolderSync::Now, &mut |_| {});
+    assert!(
+        matches!(error, Err(ReportError::InvalidKey { .. })),
+        "{error:?}"
+    );
+    assert_eq!(fs::read(&path).expect("read"), before);
+    assert!(!report.is_behind());
+    let leftovers = fs::read_dir(dir.path())
+        .expect("a folder")
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        })
+        .count();
+    assert_eq!(leftovers, 0, "a temporary file was left behind");
+}
