@@ -265,17 +265,23 @@ pub fn replace(path: &Path, bytes: &[u8], folder: FolderSync) -> io::Result<()> 
 
 /// Replaces the file at `path` as [`replace`] does, with what `write` writes to the
 /// temporary file (masked as [`replace`] masks): a big report's new bytes written as they are
-/// made, never held whole.
+/// made, never held whole. When `write` says its bytes are the file's own (`false`), the
+/// file is left as it is. Returns whether it was replaced.
 pub fn replace_with(
     path: &Path,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<bool>,
     folder: FolderSync,
-) -> io::Result<()> {
+) -> io::Result<bool> {
+    let mut replace = true;
     let temp = write_temporary_with(path, &mut |file| {
         let mut masked = crate::redact::FileWriter::new(file);
-        write(&mut masked)?;
+        replace = write(&mut masked)?;
         masked.finish().map(drop)
     })?;
+    if !replace {
+        std::fs::remove_file(&temp)?;
+        return Ok(false);
+    }
     if let Err(error) = std::fs::rename(&temp, path) {
         let _ = std::fs::remove_file(&temp);
         return Err(error);
@@ -283,7 +289,7 @@ pub fn replace_with(
     if folder == FolderSync::Now {
         sync_folder(&folder_of(path))?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Replaces many files at once: temporary files written and flushed in parallel, renamed, then

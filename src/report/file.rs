@@ -116,7 +116,8 @@ impl FileHome {
     /// saved bytes as its own (its old bytes let go first); without, it stays as it was, its
     /// file ahead of it, and may be neither saved nor edited until a save that reads back
     /// (every edit of such saves is written again from the report's bytes each time).
-    /// `changed_row` hears of each row whose bytes change. Returns whether any byte changed.
+    /// `changed_row` hears of each row whose bytes change. Returns whether any byte changed:
+    /// if none did, the file is not rewritten.
     pub fn save_edited(
         &mut self,
         report: &mut Report,
@@ -133,13 +134,14 @@ impl FileHome {
                 &target,
                 &mut |sink| {
                     let result = report.write_edited(calls, sink, changed_row);
-                    let failed = result.is_err();
+                    let changed = match &result {
+                        Ok((_, changed)) => Ok(*changed),
+                        Err(_) => Err(std::io::Error::other("the edits could not be written")),
+                    };
                     planned = Some(result);
-                    if failed {
-                        // Drops the temporary file: the report's file stays as it was.
-                        return Err(std::io::Error::other("the edits could not be written"));
-                    }
-                    Ok(())
+                    // The temporary file is dropped when the edits fail or change nothing: the
+                    // report's file stays as it was.
+                    changed
                 },
                 folder,
             );
@@ -152,6 +154,9 @@ impl FileHome {
                 path: path.clone(),
                 cause,
             })?;
+            if !changed {
+                return Ok(false);
+            }
             if read_back {
                 report.read_back(|| disk::read_regular(&target), fingerprint)?;
             } else {

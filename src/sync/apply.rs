@@ -880,7 +880,9 @@ pub(super) async fn write_created_statuses(
     // to the status edits it makes before the next is read: a run of 100,000 creates never
     // holds 100,000 issues.
     let keys_at_a_time = crate::sync::refresh::keys_per_batch(engine.jira.concurrency);
-    let mut plans: HashMap<usize, crate::report::EditPlan> = HashMap::new();
+    // The statuses to write, by report: a row and a shared name each (16 bytes), written
+    // when the report is saved, in order of row.
+    let mut to_write: HashMap<usize, Vec<(usize, crate::thin::SharedText)>> = HashMap::new();
     let mut created = created.peekable();
     let mut batch: Vec<(ItemAt, IssueKey)> = Vec::new();
     while created.peek().is_some() {
@@ -910,25 +912,68 @@ pub(super) async fn write_created_statuses(
             let agree = loaded.report.item(at.row).is_some_and(|item| {
                 crate::sync::intent::words_agree(&item, status, loaded.report.known_statuses())
             });
-            let mut changed = false;
             if !agree && !keep_words.contains(at) {
-                let edit = Edit::Status {
-                    row: at.row,
-                    status: status.name.to_string(),
-                };
-                changed = loaded.plan_edits(plans.entry(at.report).or_default(), &[edit])?;
+                to_write
+                    .entry(at.report)
+                    .or_default()
+                    .push((at.row, status.name.clone()));
             }
             if let Some(outcome) = rows.get_mut(at) {
                 outcome.status = Some(status.name.clone());
-                outcome.report_changed |= changed;
             }
         }
     }
-    for (index, plan) in plans {
-        reports[index].apply_plan(plan)?;
-        reports[index].save_deferred()?;
+    for (index, mut statuses) in to_write {
+        // Stable: a row's first status stays first, as when each was planned as it came.
+        statuses.sort_by_key(|(row, _)| *row);
+        let mut calls = statuses.into_iter().map(|(row, status)| {
+            vec![Edit::Status {
+                row,
+                status: status.to_string(),
+            }]
+        });
+        apply_and_save(&mut reports[index], index, &mut calls, rows)?;
     }
     Ok(())
+}
+
+/// Makes the edits of `calls` (each one row's, rows in order) in report `index` and saves it,
+/// marking the rows whose bytes change: a file is written as its edits are planned and read
+/// back (a big report is never spliced in memory beside its edits), a page's edits are applied
+/// and saved as usual.
+fn apply_and_save(
+    loaded: &mut LoadedReport,
+    index: usize,
+    calls: &mut dyn Iterator<Item = Vec<Edit>>,
+    rows: &mut Rows,
+) -> Result<(), Error> {
+    let mut changed_row = |row: usize| {
+        if let Some(outcome) = rows.get_mut(&ItemAt::new(index, row)) {
+            outcome.report_changed = true;
+        }
+    };
+    if let Some(saved) = loaded.save_edited(calls, true, &mut changed_row) {
+        saved?;
+        return Ok(());
+    }
+    let mut plan = crate::report::EditPlan::default();
+    let mut changed = Vec::new();
+    for call in calls {
+        if loaded.plan_edits(&mut plan, &call)? {
+            changed.extend(call.first().map(edit_row));
+        }
+    }
+    loaded.apply_plan(plan)?;
+    loaded.save_deferred()?;
+    changed.into_iter().for_each(changed_row);
+    Ok(())
+}
+
+/// The body row an edit is of.
+fn edit_row(edit: &Edit) -> usize {
+    match edit {
+        Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
+    }
 }
 
 /// Saves (or diffs, in a dry run) and gathers rows in plan order.

@@ -116,7 +116,7 @@ impl LoadedReport {
             crate::report::disk::FolderSync::Deferred,
             changed_row,
         );
-        if saved.is_ok() {
+        if let Ok(true) = saved {
             self.written = true;
             self.unsynced = true;
         }
