@@ -845,6 +845,17 @@ impl<'a> Replay<'a> {
             };
             self.written
                 .write_before(text, kind, &mut self.pending, first);
+            if first < self.written.at {
+                // Its bytes are written already: calls must come in order of row (a bug of
+                // the caller's, said rather than leaving the edits out unseen).
+                self.error.get_or_insert(ReportError::Write {
+                    path: self.target.path.to_owned(),
+                    cause: std::io::Error::other(format!(
+                        "edits of row {} came after a later row's",
+                        edits.first().map_or(0, row_of)
+                    )),
+                });
+            }
             match add(&self.target, &mut self.pending, &edits) {
                 Ok(true) => self.changed_rows.extend(edits.first().map(row_of)),
                 Ok(false) => {}

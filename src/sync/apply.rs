@@ -941,7 +941,7 @@ pub(super) async fn write_created_statuses(
 /// marking the rows whose bytes change: a file is written as its edits are planned and read
 /// back (a big report is never spliced in memory beside its edits), a page's edits are applied
 /// and saved as usual.
-fn apply_and_save(
+pub(super) fn apply_and_save(
     loaded: &mut LoadedReport,
     index: usize,
     calls: &mut dyn Iterator<Item = Vec<Edit>>,

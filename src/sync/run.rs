@@ -7,11 +7,11 @@ use crate::error::Error;
 use crate::jira::BULK_CREATE_LIMIT;
 use crate::jira::model::Issue;
 use crate::sync::apply::{
-    Engine, Rows, UnsavedKeys, apply_rows, apply_updates, check_project, close_duplicates, collect,
-    create_chunk, creates_at, date_label, finish_dry_run, held_by_journal, initial_rows,
-    labels_of_unlinked, learn_statuses, make_plan, managed_rows, pending_message, read_linked,
-    search_is_consistent, search_labels, settle_durably, settle_saved, wait_for_search,
-    write_created_keys, write_created_statuses,
+    Engine, Rows, UnsavedKeys, apply_and_save, apply_rows, apply_updates, check_project,
+    close_duplicates, collect, create_chunk, creates_at, date_label, finish_dry_run,
+    held_by_journal, initial_rows, labels_of_unlinked, learn_statuses, make_plan, managed_rows,
+    pending_message, read_linked, search_is_consistent, search_labels, settle_durably,
+    settle_saved, wait_for_search, write_created_keys, write_created_statuses,
 };
 use crate::sync::journal::Journal;
 use crate::sync::outcome::{RowAction, RunOutcome};
@@ -382,17 +382,19 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         // Each row's edits planned as they are (no copy of every row's edits), each report
         // rewritten once.
         for (index, loaded) in self.reports.iter_mut().enumerate() {
-            let mut edits = crate::report::EditPlan::default();
-            for row in self.plan.rows.iter().filter(|r| r.report == index) {
-                if row.edits.is_empty() || !loaded.plan_edits(&mut edits, &row.edits)? {
-                    continue;
-                }
-                if let Some(outcome) = self.rows.get_mut(&row.at()) {
-                    outcome.report_changed = true;
-                }
+            let mut edited: Vec<&plan::RowPlan> = (self.plan.rows.iter())
+                .filter(|r| r.report == index && !r.edits.is_empty())
+                .collect();
+            if edited.is_empty() {
+                // Whatever this run changed in it before is saved here, as ever.
+                loaded.save_deferred()?;
+                continue;
             }
-            loaded.apply_plan(edits)?;
-            loaded.save_deferred()?;
+            if !edited.is_sorted_by_key(|r| r.row) {
+                edited.sort_by_key(|r| r.row);
+            }
+            let mut calls = edited.into_iter().map(|r| r.edits.to_vec());
+            apply_and_save(loaded, index, &mut calls, &mut self.rows)?;
         }
         // Found (their keys are in the reports now) or, on Data Center, known never created.
         for (index, summary) in std::mem::take(&mut self.settled_held) {

@@ -311,6 +311,23 @@ fn a_save_written_as_its_edits_are_planned_is_the_save_of_those_edits_applied() 
     );
     assert_eq!(fs::read(&path).expect("read"), before);
     assert!(!report.is_behind());
+    // Rows out of order would leave the earlier row's edits out: refused, nothing saved.
+    let status = |row: usize| {
+        vec![Edit::Status {
+            row,
+            status: "Done".to_owned(),
+        }]
+    };
+    let mut backwards = [status(7_000), status(3)].into_iter();
+    let error = home.save_edited(
+        &mut report,
+        &mut backwards,
+        true,
+        FolderSync::Now,
+        &mut |_| {},
+    );
+    assert!(matches!(error, Err(ReportError::Write { .. })), "{error:?}");
+    assert_eq!(fs::read(&path).expect("read"), before);
     let leftovers = fs::read_dir(dir.path())
         .expect("a folder")
         .filter(|entry| {
