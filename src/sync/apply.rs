@@ -926,7 +926,8 @@ pub(super) async fn write_created_statuses(
     for (index, mut statuses) in to_write {
         // Stable: a row's first status stays first, as when each was planned as it came.
         statuses.sort_by_key(|(row, _)| *row);
-        let mut calls = statuses.into_iter().map(|(row, status)| {
+        // Let go as written: the list is not held while the report is read back.
+        let mut calls = crate::freeing::take_freeing(statuses).map(|(row, status)| {
             vec![Edit::Status {
                 row,
                 status: status.to_string(),
