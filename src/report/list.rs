@@ -41,10 +41,51 @@ pub(crate) struct RawListItem {
     /// The first paragraph as a reader sees it, when that is not its bytes as written (markup,
     /// entities, line breaks), packed over those bytes (see [`super::packed::pack_text`]): a
     /// few bytes, not a copy of the text (a list of 100,000 items with inline code each held
-    /// one until its section was read). Behind one thin pointer: an item is 32 bytes.
-    // The box is the point: 8 bytes where a boxed slice is 16, for what most items lack.
-    #[allow(clippy::box_collection)]
-    written: Option<Box<Vec<u8>>>,
+    /// one until its section was read). Where it is in the collector's one buffer of them
+    /// ([`Collector::packed`]: no allocation per item), and its length; [`NOT_PACKED`] when
+    /// the paragraph reads as written. An item is 32 bytes.
+    written: (u32, u32),
+}
+
+/// [`RawListItem::written`] of an item whose first paragraph reads as its bytes.
+const NOT_PACKED: (u32, u32) = (0, u32::MAX);
+
+/// Items as read, and the one buffer their packed texts are in.
+#[derive(Debug, Default)]
+pub(crate) struct RawItems {
+    items: Vec<RawListItem>,
+    packed: Vec<u8>,
+}
+
+impl RawItems {
+    /// The first item.
+    pub(crate) fn first(&self) -> Option<&RawListItem> {
+        self.items.first()
+    }
+
+    /// The last item.
+    pub(crate) fn last(&self) -> Option<&RawListItem> {
+        self.items.last()
+    }
+
+    /// How many items.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Each item with its first paragraph as a reader sees it (`source` is the document),
+    /// first to last, each let go once taken: a list of 100,000 items is not held beside
+    /// what is made of them.
+    pub(crate) fn into_texts(
+        self,
+        source: &str,
+    ) -> impl Iterator<Item = (RawListItem, std::borrow::Cow<'_, str>)> {
+        let packed = self.packed;
+        crate::freeing::take_freeing(self.items).map(move |item| {
+            let text = item.text(source, &packed);
+            (item, text)
+        })
+    }
 }
 
 /// The bit of [`RawListItem::position`] that says its task box is ticked.
@@ -67,9 +108,17 @@ impl RawListItem {
         head: Span,
         text: String,
         checkbox: Option<Checkbox>,
+        packed: &mut Vec<u8>,
     ) -> Self {
-        let written = (source.get(head.clone()) != Some(text.as_str()))
-            .then(|| Box::new(super::packed::pack_text(source, head.clone(), &text).into_vec()));
+        let written = if source.get(head.clone()) == Some(text.as_str()) {
+            NOT_PACKED
+        } else {
+            let bytes = super::packed::pack_text(source, head.clone(), &text);
+            let start = packed.len();
+            packed.extend_from_slice(&bytes);
+            let offset = |n: usize| u32::try_from(n).expect("reports over 4 GiB are refused");
+            (offset(start), offset(bytes.len()))
+        };
         RawListItem {
             position: u32::try_from(position).unwrap_or(u32::MAX).min(TICKED - 1)
                 | if checkbox.is_some_and(|c| c.checked) {
@@ -108,13 +157,16 @@ impl RawListItem {
     }
 
     /// The first paragraph as a reader sees it (`source` is the document).
-    pub(crate) fn text<'a>(&self, source: &'a str) -> std::borrow::Cow<'a, str> {
-        match self.written.as_deref().map(Vec::as_slice) {
-            Some(packed) => {
-                std::borrow::Cow::Owned(super::packed::unpack_text(source, self.head(), packed))
-            }
-            None => std::borrow::Cow::Borrowed(&source[self.head()]),
+    fn text<'a>(&self, source: &'a str, packed: &[u8]) -> std::borrow::Cow<'a, str> {
+        if self.written == NOT_PACKED {
+            return std::borrow::Cow::Borrowed(&source[self.head()]);
         }
+        let (start, len) = (self.written.0 as usize, self.written.1 as usize);
+        std::borrow::Cow::Owned(super::packed::unpack_text(
+            source,
+            self.head(),
+            &packed[start..start + len],
+        ))
     }
 }
 
@@ -202,6 +254,8 @@ pub(crate) struct Collector<'t> {
     todo: Vec<RawListItem>,
     headings: Vec<SubHeading>,
     paragraphs: Vec<RawListItem>,
+    /// The packed texts of every item read (see [`RawListItem::written`]).
+    packed: Vec<u8>,
     /// What is not an item, and why (kept only when [`Collector::keep_skipped`] asks).
     skipped: Vec<Skipped>,
     /// Whether to keep what is skipped: only `items --explain` tells it, and a list whose
@@ -229,6 +283,7 @@ impl<'t> Collector<'t> {
             todo: Vec::new(),
             headings: Vec::new(),
             paragraphs: Vec::new(),
+            packed: Vec::new(),
             skipped: Vec::new(),
             keep_skipped: false,
             saw_label: false,
@@ -248,15 +303,16 @@ impl<'t> Collector<'t> {
 
     /// The items, in the shape the section writes them; plain paragraphs only when
     /// `paragraphs` allows them.
-    pub(crate) fn finish(mut self, paragraphs: bool) -> (Vec<RawListItem>, Shape, Vec<Skipped>) {
+    pub(crate) fn finish(mut self, paragraphs: bool) -> (RawItems, Shape, Vec<Skipped>) {
         let source = self.text;
+        let packed = std::mem::take(&mut self.packed);
         let keep = self.keep_skipped;
         let mut skipped = std::mem::take(&mut self.skipped);
         if self.marked_only {
             let (marked, plain): (Vec<RawListItem>, Vec<RawListItem>) =
-                std::mem::take(&mut self.lists)
-                    .into_iter()
-                    .partition(|i| i.checkbox().is_some() || is_todo_marked(&i.text(source)));
+                std::mem::take(&mut self.lists).into_iter().partition(|i| {
+                    i.checkbox().is_some() || is_todo_marked(&i.text(source, &packed))
+                });
             if keep {
                 skipped.extend(plain.into_iter().map(|i| Skipped {
                     span: i.head(),
@@ -303,7 +359,7 @@ impl<'t> Collector<'t> {
             let (short, long): (Vec<RawListItem>, Vec<RawListItem>) = self
                 .paragraphs
                 .into_iter()
-                .partition(|p| p.text(source).chars().count() <= PARAGRAPH_ITEM_LIMIT);
+                .partition(|p| p.text(source, &packed).chars().count() <= PARAGRAPH_ITEM_LIMIT);
             skip_all(&long, "a long paragraph: narrative, not one action");
             if short.len() >= 2 || (self.saw_label && !short.is_empty()) {
                 (short, Shape::Paragraph)
@@ -322,7 +378,9 @@ impl<'t> Collector<'t> {
         // Grown by doubling while read, and held while the report's records are made of it.
         let mut items = items;
         items.shrink_to_fit();
-        (items, shape, skipped)
+        let mut packed = packed;
+        packed.shrink_to_fit();
+        (RawItems { items, packed }, shape, skipped)
     }
 
     /// Notes that `span` is not an item, for `reason` (when what is skipped is kept).
@@ -506,6 +564,7 @@ impl<'t> Collector<'t> {
             head,
             text,
             frame.checkbox,
+            &mut self.packed,
         );
         self.lists.push(item);
     }
@@ -544,8 +603,16 @@ impl<'t> Collector<'t> {
             self.skip(head_span, reason);
             return;
         }
-        let item = RawListItem::new(self.text, self.seen_paragraphs, span, head_span, text, None);
-        if is_todo_marked(&item.text(self.text)) {
+        let item = RawListItem::new(
+            self.text,
+            self.seen_paragraphs,
+            span,
+            head_span,
+            text,
+            None,
+            &mut self.packed,
+        );
+        if is_todo_marked(&item.text(self.text, &self.packed)) {
             self.todo.push(item);
         } else {
             self.paragraphs.push(item);
@@ -566,7 +633,15 @@ impl<'t> Collector<'t> {
             return;
         }
         self.headings.push(SubHeading {
-            item: RawListItem::new(self.text, self.seen_headings, span, head_span, text, None),
+            item: RawListItem::new(
+                self.text,
+                self.seen_headings,
+                span,
+                head_span,
+                text,
+                None,
+                &mut self.packed,
+            ),
             paragraphs: 0,
             has_list: false,
         });

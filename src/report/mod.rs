@@ -643,7 +643,7 @@ fn table_part(
 /// of the first and the items.
 fn list_items(
     text: &str,
-    raw_items: Vec<list::RawListItem>,
+    raw_items: list::RawItems,
     options: &ReportOptions,
 ) -> (usize, ItemStore) {
     let cx = items::Context::new(text, ContainerKind::List, &options.ticket_projects);
@@ -653,14 +653,14 @@ fn list_items(
         .map_or(1, |item| lines.line_of(item.span().start));
     let mut items = ItemStore::with_capacity(raw_items.len());
     // The raw items go as their records are made: a list of 100,000 items never holds both.
-    for raw in crate::freeing::take_freeing(raw_items) {
+    for (raw, raw_text) in raw_items.into_texts(text) {
         let item = {
             let parts = items::ItemParts {
                 row: raw.position(),
                 line: lines.line_of(raw.span().start),
                 item: Cell {
                     span: raw.head(),
-                    text: raw.text(text).into_owned(),
+                    text: raw_text.into_owned(),
                 },
                 rest: [raw.head().end..raw.span().end, 0..0],
                 head: raw.head(),

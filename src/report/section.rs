@@ -19,7 +19,7 @@ use pulldown_cmark::{Event, HeadingLevel, MetadataBlockKind, Options, Tag, TagEn
 
 use super::heading::SectionMatcher;
 use super::html_table;
-use super::list::{self, Collector, RawListItem, Shape, Skipped};
+use super::list::{self, Collector, RawItems, Shape, Skipped};
 use super::model::Span;
 use super::pipe_table;
 use super::table::RawTable;
@@ -38,7 +38,7 @@ pub(crate) enum LocatedTable {
     /// it with [`read_pipe_table`], a row at a time.
     PipeAt(usize),
     /// No table: the section's items written as text (at least one).
-    List(Vec<RawListItem>, Shape),
+    List(RawItems, Shape),
     /// The value cell (these bytes) of a "Field | Value" table's row naming action items.
     Cell(Span, super::model::ContainerKind),
 }
@@ -519,7 +519,7 @@ fn read_regions(
     }
     let (items, shape, skipped) = collector.finish(paragraphs);
     Read {
-        contents: (!items.is_empty()).then_some(LocatedTable::List(items, shape)),
+        contents: (items.len() > 0).then_some(LocatedTable::List(items, shape)),
         skipped,
     }
 }
