@@ -263,33 +263,61 @@ pub fn replace(path: &Path, bytes: &[u8], folder: FolderSync) -> io::Result<()> 
     Ok(())
 }
 
-/// Replaces the file at `path` as [`replace`] does, with what `write` writes to the
-/// temporary file (masked as [`replace`] masks): a big report's new bytes written as they are
-/// made, never held whole. When `write` says its bytes are the file's own (`false`), the
-/// file is left as it is. Returns whether it was replaced.
-pub fn replace_with(
+/// A new file written beside the one it is to replace ([`write_beside`]), not yet in its
+/// place: [`Beside::commit`] renames it over the file; dropped, it is removed and the file
+/// stays as it was.
+#[derive(Debug)]
+pub struct Beside {
+    temp: Option<PathBuf>,
+    path: PathBuf,
+}
+
+/// Writes what `write` writes (masked as [`replace`] masks) to a temporary file beside `path`,
+/// flushed, with `path`'s permissions, to replace it once checked: a big report's new bytes
+/// written as they are made, never held whole.
+pub fn write_beside(
     path: &Path,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<bool>,
-    folder: FolderSync,
-) -> io::Result<bool> {
-    let mut replace = true;
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<Beside> {
     let temp = write_temporary_with(path, &mut |file| {
         let mut masked = crate::redact::FileWriter::new(file);
-        replace = write(&mut masked)?;
+        write(&mut masked)?;
         masked.finish().map(drop)
     })?;
-    if !replace {
-        std::fs::remove_file(&temp)?;
-        return Ok(false);
+    Ok(Beside {
+        temp: Some(temp),
+        path: path.to_owned(),
+    })
+}
+
+impl Beside {
+    /// Where the new file is until it is committed.
+    pub fn temp_path(&self) -> &Path {
+        self.temp.as_deref().unwrap_or(&self.path)
     }
-    if let Err(error) = std::fs::rename(&temp, path) {
-        let _ = std::fs::remove_file(&temp);
-        return Err(error);
+
+    /// Renames the new file over the old one; the folder synced now or later (`folder`).
+    pub fn commit(mut self, folder: FolderSync) -> io::Result<()> {
+        let Some(temp) = self.temp.take() else {
+            return Ok(());
+        };
+        if let Err(error) = std::fs::rename(&temp, &self.path) {
+            let _ = std::fs::remove_file(&temp);
+            return Err(error);
+        }
+        if folder == FolderSync::Now {
+            sync_folder(&folder_of(&self.path))?;
+        }
+        Ok(())
     }
-    if folder == FolderSync::Now {
-        sync_folder(&folder_of(path))?;
+}
+
+impl Drop for Beside {
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            let _ = std::fs::remove_file(temp);
+        }
     }
-    Ok(true)
 }
 
 /// Replaces many files at once: temporary files written and flushed in parallel, renamed, then

@@ -129,28 +129,25 @@ impl FileHome {
         let path = self.path.clone();
         let mut save = || {
             let target = checked_target(&path, report)?;
+            let before = report.saved_fingerprint();
             let mut planned: Option<Result<(disk::Fingerprint, bool), ReportError>> = None;
-            let written = disk::replace_with(
-                &target,
-                &mut |sink| {
-                    let result = report.write_edited(calls, sink, changed_row);
-                    let changed = match &result {
-                        Ok((_, changed)) => Ok(*changed),
-                        Err(_) => Err(std::io::Error::other("the edits could not be written")),
-                    };
-                    planned = Some(result);
-                    // The temporary file is dropped when the edits fail or change nothing: the
-                    // report's file stays as it was.
-                    changed
-                },
-                folder,
-            );
+            let beside = disk::write_beside(&target, &mut |sink| {
+                let result = report.write_edited(calls, sink, changed_row);
+                let failed = result.is_err();
+                planned = Some(result);
+                if failed {
+                    return Err(std::io::Error::other("the edits could not be written"));
+                }
+                Ok(())
+            });
+            // The new file is dropped (the report's file stays as it was) when the edits
+            // fail or change nothing.
             let (fingerprint, changed) = match planned {
                 Some(Err(error)) => return Err(error),
                 Some(Ok(done)) => done,
-                None => (disk::Fingerprint::of(b""), false),
+                None => (before, false),
             };
-            written.map_err(|cause| ReportError::Write {
+            let beside = beside.map_err(|cause| ReportError::Write {
                 path: path.clone(),
                 cause,
             })?;
@@ -158,8 +155,21 @@ impl FileHome {
                 return Ok(false);
             }
             if read_back {
-                report.read_back(|| disk::read_regular(&target), fingerprint)?;
-            } else {
+                // Parsed before it replaces the file: edits that leave a report pm-sync cannot
+                // read are refused, the file kept as it was (as an edit applied in memory is).
+                if let Err(error) =
+                    report.read_back(|| disk::read_regular(beside.temp_path()), fingerprint)
+                {
+                    drop(beside);
+                    let _ = report.read_back(|| disk::read_regular(&target), before);
+                    return Err(error);
+                }
+            }
+            beside.commit(folder).map_err(|cause| ReportError::Write {
+                path: path.clone(),
+                cause,
+            })?;
+            if !read_back {
                 report.mark_saved_ahead(fingerprint);
             }
             Ok(changed)

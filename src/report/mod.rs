@@ -1189,6 +1189,14 @@ impl Report {
         self.behind = false;
     }
 
+    /// The fingerprint of what its home held when last read or saved.
+    pub(crate) fn saved_fingerprint(&self) -> disk::Fingerprint {
+        match &self.saved {
+            SavedText::Bytes(bytes) => disk::Fingerprint::of(bytes.as_bytes()),
+            SavedText::Fingerprint(fingerprint) => *fingerprint,
+        }
+    }
+
     /// Whether its home holds edits its bytes lack (see [`FileHome::save_edited`]).
     pub fn is_behind(&self) -> bool {
         self.behind

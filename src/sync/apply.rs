@@ -954,7 +954,10 @@ pub(super) fn apply_and_save(
         }
     };
     if let Some(saved) = loaded.save_edited(calls, true, &mut changed_row) {
-        saved?;
+        if !saved? {
+            // These edits change nothing; what this run changed before still saves.
+            loaded.save_deferred()?;
+        }
         return Ok(());
     }
     let mut plan = crate::report::EditPlan::default();

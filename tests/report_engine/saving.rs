@@ -338,3 +338,48 @@ fn a_save_written_as_its_edits_are_planned_is_the_save_of_those_edits_applied() 
         .count();
     assert_eq!(leftovers, 0, "a temporary file was left behind");
 }
+
+/// Edits whose result pm-sync could not read again (ticking the boxes of a Dutch report's
+/// sub-heading items takes them out of its action items) are refused before the file is
+/// replaced, as when they are applied in memory: the file stays as it was and still loads,
+/// and the report stays usable.
+#[test]
+fn a_save_written_as_planned_is_parsed_before_it_replaces_the_file() {
+    use pm_sync::report::FileHome;
+    use pm_sync::report::disk::FolderSync;
+
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/corpus/nl-vraag-kop-hoe-voorkomen.md");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pm.md");
+    fs::copy(&fixture, &path).expect("copy");
+    let before = fs::read(&path).expect("read");
+    let options = ReportOptions::default();
+    let mut report = Report::load(&path, &options).expect("loads");
+    super::knowing(&mut report, &["Done"]);
+    let rows: Vec<usize> = report.items().iter().map(|item| item.row).collect();
+    let done = |row: usize| Edit::Status {
+        row,
+        status: "Done".to_owned(),
+    };
+    // In memory, refused.
+    let mut copy = Report::load(&path, &options).expect("loads");
+    copy.set_known_statuses(report.known_statuses().clone());
+    let all: Vec<Edit> = rows.iter().map(|&row| done(row)).collect();
+    assert!(copy.apply(&all).is_err());
+    // Written as planned: refused too, and nothing replaced.
+    let mut calls = rows.iter().map(|&row| vec![done(row)]);
+    let saved = FileHome::new(&path).save_edited(
+        &mut report,
+        &mut calls,
+        true,
+        FolderSync::Now,
+        &mut |_| {},
+    );
+    assert!(saved.is_err(), "{saved:?}");
+    assert_eq!(fs::read(&path).expect("read"), before);
+    assert!(Report::load(&path, &options).is_ok());
+    assert!(!report.is_behind());
+    assert_eq!(report.bytes(), before.as_slice());
+    assert_eq!(report.items().len(), rows.len());
+}
