@@ -110,7 +110,7 @@ impl FileHome {
 
     /// Saves `report` with the edits of `calls` made (each call one row's edits, rows in
     /// order, as [`Report::plan_edits`] takes them), written to the file a piece at a time as
-    /// they are planned (see [`Report::write_edited`]): a big report's new bytes are never
+    /// they are planned (see `Report::write_edited`): a big report's new bytes are never
     /// held whole, nor its edits. Checked and replaced as [`FileHome::save_with`] does, even
     /// when the report's own bytes are unchanged. With `read_back`, the report then takes the
     /// saved bytes as its own (its old bytes let go first); without, it stays as it was, its
