@@ -924,8 +924,12 @@ pub(super) async fn write_created_statuses(
         }
     }
     for (index, mut statuses) in to_write {
-        // Stable: a row's first status stays first, as when each was planned as it came.
-        statuses.sort_by_key(|(row, _)| *row);
+        // Most often in order already (created keys are sorted by row, moves come after).
+        // Sorted in place when not: a stable sort's scratch list was this phase's peak, and
+        // a row comes once (a created row or a moved one, never both).
+        if !statuses.is_sorted_by_key(|(row, _)| *row) {
+            statuses.sort_unstable_by_key(|(row, _)| *row);
+        }
         // Let go as written: the list is not held while the report is read back.
         let mut calls = crate::freeing::take_freeing(statuses).map(|(row, status)| {
             vec![Edit::Status {
