@@ -93,9 +93,7 @@ impl PageHome {
     /// Notes `edits`, about to be applied to `report`, for a re-apply after a conflict.
     pub fn record(&mut self, report: &Report, edits: &[Edit]) {
         for edit in edits {
-            let row = match edit {
-                Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
-            };
+            let row = edit.row();
             if let Some(item) = report.item(row) {
                 self.edits.push(Logged {
                     edit: edit.clone(),
@@ -162,9 +160,7 @@ impl PageHome {
             std::collections::HashMap::new();
         let mut edits = Vec::with_capacity(self.edits.len());
         for logged in &self.edits {
-            let old_row = match &logged.edit {
-                Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
-            };
+            let old_row = logged.edit.row();
             let index = *mapped.entry(old_row).or_insert_with(|| {
                 let found = find(again.items(), logged, &used);
                 if let Some(i) = found {

@@ -304,9 +304,7 @@ fn add_claiming(
     // The item last looked up: a row's edits come together, so each is decoded once.
     let mut last: Option<(usize, usize, ActionItem)> = None;
     for edit in edits.iter().rev() {
-        let row = match edit {
-            Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
-        };
+        let row = edit.row();
         if last.as_ref().is_none_or(|(at, _, _)| *at != row) {
             let index = items.find_row(row).ok_or_else(|| unknown_row(row))?;
             last = Some((row, index, items.get(text, index)));
@@ -820,7 +818,7 @@ impl<'a> Replay<'a> {
         let first = edits
             .iter()
             .filter_map(|edit| {
-                let index = items.find_row(row_of(edit))?;
+                let index = items.find_row(edit.row())?;
                 Some(first_byte(&items.get(self.target.text, index)))
             })
             .min()
@@ -852,12 +850,12 @@ impl<'a> Replay<'a> {
                     path: self.target.path.to_owned(),
                     cause: std::io::Error::other(format!(
                         "edits of row {} came after a later row's",
-                        edits.first().map_or(0, row_of)
+                        edits.first().map_or(0, Edit::row)
                     )),
                 });
             }
             match add(&self.target, &mut self.pending, &edits) {
-                Ok(true) => self.changed_rows.extend(edits.first().map(row_of)),
+                Ok(true) => self.changed_rows.extend(edits.first().map(Edit::row)),
                 Ok(false) => {}
                 Err(error) => {
                     self.error.get_or_insert(error);
@@ -890,13 +888,6 @@ impl<'a> Replay<'a> {
     /// The first error planning a call met, if any (the call's edits were left out).
     pub(crate) fn take_error(&mut self) -> Option<ReportError> {
         self.error.take()
-    }
-}
-
-/// The body row an edit is of.
-fn row_of(edit: &Edit) -> usize {
-    match edit {
-        Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
     }
 }
 

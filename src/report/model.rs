@@ -209,6 +209,15 @@ pub enum Edit {
     },
 }
 
+impl Edit {
+    /// The body row of the item it changes.
+    pub fn row(&self) -> usize {
+        match self {
+            Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
+        }
+    }
+}
+
 /// Status names the tracker knows, and whether each means done. The report engine takes them
 /// as plain names: it never talks to Jira.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

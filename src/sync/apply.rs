@@ -968,20 +968,13 @@ pub(super) fn apply_and_save(
     let mut changed = Vec::new();
     for call in calls {
         if loaded.plan_edits(&mut plan, &call)? {
-            changed.extend(call.first().map(edit_row));
+            changed.extend(call.first().map(Edit::row));
         }
     }
     loaded.apply_plan(plan)?;
     loaded.save_deferred()?;
     changed.into_iter().for_each(changed_row);
     Ok(())
-}
-
-/// The body row an edit is of.
-fn edit_row(edit: &Edit) -> usize {
-    match edit {
-        Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
-    }
 }
 
 /// Saves (or diffs, in a dry run) and gathers rows in plan order.

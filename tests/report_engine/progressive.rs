@@ -47,9 +47,7 @@ fn written(change: Option<Change>) -> Option<String> {
 }
 
 fn row_of(edits: &[Edit]) -> usize {
-    match &edits[0] {
-        Edit::Link { row, .. } | Edit::Status { row, .. } | Edit::Cell { row, .. } => *row,
-    }
+    edits[0].row()
 }
 
 /// Each item's edits: its key (unless `scenario` 4), a status, and every extra cell.
