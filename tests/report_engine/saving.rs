@@ -383,3 +383,152 @@ fn a_save_written_as_planned_is_parsed_before_it_replaces_the_file() {
     assert_eq!(report.bytes(), before.as_slice());
     assert_eq!(report.items().len(), rows.len());
 }
+
+/// Every Markdown and HTML fixture, as written and with CRLF lines and a byte order mark, under
+/// six edit scenarios (keys, statuses known or not, emptied cells, a status with a pipe): a
+/// save written as its edits are planned — half the rows mid-run, left ahead of the report,
+/// then every row, read back — is byte for byte the save of the same edits applied in memory,
+/// names the same changed rows, and leaves the report what its file holds. Where the edits
+/// cannot be applied in memory, the written save is refused too and the file stays as it was.
+#[test]
+fn a_save_written_as_planned_is_the_applied_save_in_every_fixture_and_line_ending() {
+    use pm_sync::report::disk::FolderSync;
+    use pm_sync::report::{EditPlan, FileHome};
+
+    fn reports_under(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).expect("a fixtures folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                reports_under(&path, out);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("md" | "html")
+            ) {
+                out.push(path);
+            }
+        }
+    }
+    fn edits_of(report: &Report, scenario: usize) -> Vec<Vec<Edit>> {
+        let status = ["Done", "In Progress", "", "To Do", "Done", "x | y"][scenario];
+        let edits = |item: &pm_sync::report::ActionItem| {
+            let mut edits = Vec::new();
+            if scenario != 4 {
+                edits.push(Edit::Link {
+                    row: item.row,
+                    key: format!("OPS-{}", item.row),
+                    url: format!("https://jira.example/browse/OPS-{}", item.row),
+                });
+            }
+            edits.push(Edit::Status {
+                row: item.row,
+                status: status.to_owned(),
+            });
+            for (column, _) in &item.extra {
+                let value = if scenario == 2 {
+                    String::new()
+                } else {
+                    format!("v{}", item.row)
+                };
+                edits.push(Edit::Cell {
+                    row: item.row,
+                    column: column.to_string(),
+                    value,
+                });
+            }
+            edits
+        };
+        report.items().iter().map(edits).collect()
+    }
+    fn know(report: &mut Report, scenario: usize) {
+        let mut known = KnownStatuses::default();
+        for (name, done) in [("To Do", false), ("In Progress", false), ("Done", true)] {
+            known.insert(name, done);
+        }
+        if scenario % 2 == 1 {
+            for item in report.items() {
+                if !item.status_text().is_empty() {
+                    known.insert(item.status_text(), false);
+                }
+            }
+        }
+        report.set_known_statuses(known);
+    }
+
+    let mut paths = Vec::new();
+    reports_under(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+        &mut paths,
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = ReportOptions::default();
+    let (mut checked, mut refused) = (0, 0);
+    for path in paths {
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+        let bom = format!("\u{feff}{text}");
+        let extension = path.extension().expect("an extension");
+        let written = dir.path().join("written").with_extension(extension);
+        let applied = dir.path().join("applied").with_extension(extension);
+        for (variant, text) in [("as written", &text), ("CRLF", &crlf), ("BOM", &bom)] {
+            for scenario in 0..6 {
+                let at = format!("{} ({variant}), scenario {scenario}", path.display());
+                fs::write(&written, text).expect("write");
+                fs::write(&applied, text).expect("write");
+                let Ok(mut report) = Report::load(&written, &options) else {
+                    continue;
+                };
+                let mut expected = Report::load(&applied, &options).expect("loads");
+                know(&mut report, scenario);
+                know(&mut expected, scenario);
+                let rows = edits_of(&report, scenario);
+                if rows.is_empty() {
+                    continue;
+                }
+                let mut plan = EditPlan::default();
+                let mut expected_rows = Vec::new();
+                for call in &rows {
+                    if expected.plan_edits(&mut plan, call).expect("plans") {
+                        expected_rows.push(call[0].row());
+                    }
+                }
+                let mut home = FileHome::new(&written);
+                if expected.apply_plan(plan).is_err() {
+                    // Not readable once edited: refused both ways, the file kept.
+                    let mut calls = rows.iter().cloned();
+                    let saved = home.save_edited(
+                        &mut report,
+                        &mut calls,
+                        true,
+                        FolderSync::Now,
+                        &mut |_| {},
+                    );
+                    assert!(saved.is_err(), "{at}");
+                    assert_eq!(fs::read_to_string(&written).expect("read"), *text, "{at}");
+                    refused += 1;
+                    continue;
+                }
+                expected.save().expect("saves");
+                let half = rows.len() / 2;
+                let mut calls = rows[..half].iter().cloned();
+                home.save_edited(&mut report, &mut calls, false, FolderSync::Now, &mut |_| {})
+                    .expect("saves half");
+                let mut changed = Vec::new();
+                let mut calls = rows.iter().cloned();
+                home.save_edited(&mut report, &mut calls, true, FolderSync::Now, &mut |row| {
+                    changed.push(row)
+                })
+                .expect("saves all");
+                let want = fs::read(&applied).expect("read");
+                assert_eq!(fs::read(&written).expect("read"), want, "{at}");
+                assert_eq!(changed, expected_rows, "{at}");
+                assert_eq!(report.bytes(), want.as_slice(), "{at}");
+                assert!(!report.is_behind(), "{at}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1_000, "{checked} checked");
+    assert!(refused > 0, "no fixture's edits were refused");
+}
