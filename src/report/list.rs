@@ -375,7 +375,7 @@ impl<'t> Collector<'t> {
             (Vec::new(), Shape::List)
         };
         skipped.sort_by_key(|s| s.span.start);
-        // Grown by doubling while read, and held while the report's records are made of it.
+        // Held while the report's records are made of it: the little room left over goes.
         let mut items = items;
         items.shrink_to_fit();
         let mut packed = packed;
@@ -566,7 +566,8 @@ impl<'t> Collector<'t> {
             frame.checkbox,
             &mut self.packed,
         );
-        self.lists.push(item);
+        // Grown by eighths: a list of 100,000 items is read back beside its report's text.
+        crate::freeing::push_gently(&mut self.lists, item);
     }
 
     fn paragraph_ends(&mut self) {
@@ -613,9 +614,9 @@ impl<'t> Collector<'t> {
             &mut self.packed,
         );
         if is_todo_marked(&item.text(self.text, &self.packed)) {
-            self.todo.push(item);
+            crate::freeing::push_gently(&mut self.todo, item);
         } else {
-            self.paragraphs.push(item);
+            crate::freeing::push_gently(&mut self.paragraphs, item);
         }
     }
 

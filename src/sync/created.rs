@@ -4,9 +4,10 @@
 use crate::jira::model::IssueKey;
 use crate::sync::plan::ItemAt;
 
-/// The keys a run created, each as its row and its number (16 bytes); the project, which
+/// The keys a run created, each as its row and its number (12 bytes); the project, which
 /// every created key shares in practice, is kept once. A key of another project (or written
-/// with a leading zero), or of a row past `u32::MAX`, is kept whole.
+/// with a leading zero, or numbered past `u32::MAX`), or of a row past `u32::MAX`, is kept
+/// whole.
 #[derive(Debug, Default)]
 pub struct CreatedKeys {
     project: String,
@@ -19,7 +20,7 @@ pub struct CreatedKeys {
 struct Numbered {
     report: u32,
     row: u32,
-    number: u64,
+    number: u32,
 }
 
 impl Numbered {
@@ -39,23 +40,22 @@ impl CreatedKeys {
             .strip_prefix(self.project.as_str())
             .and_then(|rest| rest.strip_prefix('-'))
             .filter(|digits| !digits.starts_with('0'))
-            .and_then(|digits| digits.parse::<u64>().ok());
+            .and_then(|digits| digits.parse::<u32>().ok());
         let place = u32::try_from(at.report)
             .ok()
             .zip(u32::try_from(at.row).ok());
         match (number, place) {
             (Some(number), Some((report, row))) => {
-                // Grown by an eighth as keys arrive, exactly: room for the whole run, taken
-                // at its start, was held beside its plan; a doubled list is half empty.
-                if self.numbered.len() == self.numbered.capacity() {
-                    self.numbered
-                        .reserve_exact((self.numbered.len() / 8).max(1024));
-                }
-                self.numbered.push(Numbered {
-                    report,
-                    row,
-                    number,
-                });
+                // Grown by an eighth as keys arrive: room for the whole run, taken at its
+                // start, was held beside its plan; a doubled list is half empty.
+                crate::freeing::push_gently(
+                    &mut self.numbered,
+                    Numbered {
+                        report,
+                        row,
+                        number,
+                    },
+                );
             }
             _ => self.others.push((at, key)),
         }
@@ -143,11 +143,13 @@ mod tests {
             "SEC-4",
             "OPS-007",
             "OPS-18446744073709551616",
+            "OPS-4294967296",
+            "OPS-4294967295",
         ];
         for (row, key) in written.iter().enumerate() {
             created.push(ItemAt::new(0, row + 1), IssueKey::parse(key).unwrap());
         }
-        assert_eq!(created.len(), 5);
+        assert_eq!(created.len(), 7);
         let mut back: Vec<(usize, String)> = created
             .iter()
             .map(|(at, key)| (at.row, key.to_string()))
@@ -159,7 +161,7 @@ mod tests {
             .map(|(row, key)| (row + 1, key.to_string()))
             .collect();
         assert_eq!(back, expected);
-        assert_eq!(created.rows().count(), 5);
-        assert_eq!(std::mem::size_of::<Numbered>(), 16);
+        assert_eq!(created.rows().count(), 7);
+        assert_eq!(std::mem::size_of::<Numbered>(), 12);
     }
 }

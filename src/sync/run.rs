@@ -516,7 +516,13 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             &mut self.rows,
             &mut self.settle_created,
             true,
-        )
+        )?;
+        // The last stretch too, now rather than at the end: its journal entries (a summary
+        // each) are not held while the statuses are read and written.
+        if settle_as_saved {
+            settle_saved(self.reports, &mut self.journals, &mut self.settle_created).await?;
+        }
+        Ok(())
     }
 
     /// Phase 8, find lost creates: the response of a create was lost, so Jira may have made
