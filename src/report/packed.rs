@@ -25,9 +25,6 @@ pub(crate) struct ItemStore {
     starts: Vec<u32>,
     /// Column names of extra cells, shared by every item (records hold their index).
     headers: Vec<Arc<str>>,
-    /// How many items the store was made for: the records grow by what the first ones say
-    /// the rest will take (see [`ItemStore::push`]).
-    expected: usize,
 }
 
 // Flag bits of a record; the ones every common row sets come first, so most flags take a byte.
@@ -59,15 +56,19 @@ const TEXT_PIECES: u64 = 3;
 /// search for pieces stays linear in the cell and the record no longer than the text.
 const MAX_PIECES: usize = 16;
 
+/// The records' first room, at most: 64 KiB.
+const START_ROOM: usize = 64 << 10;
+
 impl ItemStore {
     /// An empty store with room for `count` items.
     pub(crate) fn with_capacity(count: usize) -> ItemStore {
         ItemStore {
-            // Most records take 15 to 30 bytes.
-            bytes: Vec::with_capacity(count.saturating_mul(24)),
+            // The records grow as they come (see `make_room`): room for all of them at once
+            // (most take 15 to 30 bytes) was taken while what they are made of, a list's raw
+            // items say, was still whole.
+            bytes: Vec::with_capacity(count.saturating_mul(24).min(START_ROOM)),
             starts: Vec::with_capacity(count),
             headers: Vec::new(),
-            expected: count,
         }
     }
 
@@ -96,8 +97,8 @@ impl ItemStore {
     pub(crate) fn push(&mut self, text: &str, item: &ActionItem) {
         let start = u32::try_from(self.bytes.len()).expect("item records over 4 GiB");
         let index = self.starts.len();
-        self.make_room(index);
-        self.starts.push(start);
+        self.make_room();
+        crate::freeing::push_gently(&mut self.starts, start);
         self.encode(text, index, item);
         #[cfg(debug_assertions)]
         {
@@ -105,19 +106,17 @@ impl ItemStore {
         }
     }
 
-    /// Before the record of item `index`: when the records are about to outgrow their room
-    /// and more items are expected, room for the rest as the records so far average (and a
-    /// sixteenth more), not double: 100,000 long items (their texts copied, ~60 bytes a
-    /// record, not 24) doubled past the first guess held up to three times their size while
-    /// the buffer grew.
-    fn make_room(&mut self, index: usize) {
+    /// Before a record: when the records are about to outgrow their room, an eighth more;
+    /// never double (100,000 long items, their texts copied, ~60 bytes a record, doubled past
+    /// a first guess held up to three times their size), nor room for the rest at once (a
+    /// list's raw items are let go as their records are made, and a report read back after a
+    /// save holds its records beside its new text).
+    fn make_room(&mut self) {
         const MARGIN: usize = 4 << 10;
         let (len, room) = (self.bytes.len(), self.bytes.capacity() - self.bytes.len());
-        if room >= MARGIN || index == 0 || index >= self.expected {
-            return;
+        if room < MARGIN {
+            self.bytes.reserve_exact((len / 8).max(MARGIN));
         }
-        let rest = (len / index + 1) * (self.expected - index);
-        self.bytes.reserve_exact(rest + rest / 16 + MARGIN);
     }
 
     /// Adds the items of `other` (over the same `text`), their rows moved on by `offset`.
