@@ -43,7 +43,7 @@ pub struct Issue {
     pub id: Box<str>,
     /// Current key (after a move, the new one).
     pub key: IssueKey,
-    pub summary: std::sync::Arc<str>,
+    pub summary: Box<str>,
     /// Shared between issues that carry the same ones (a report's tickets all carry its date
     /// label, severity and mark): see [`SharedParts`].
     pub labels: LabelList,

@@ -367,12 +367,12 @@ impl std::ops::Deref for RowEdits {
 /// A row's summary as the plan holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Summary {
-    /// This text: the ticket's own when it is the item's (one copy between Jira's ticket and
-    /// the plan), else the item's.
+    /// This text: the item's, held (a page's rows may move before it is written, and a row
+    /// whose ticket says otherwise keeps the item's words beside the ticket's).
     Text(std::sync::Arc<str>),
-    /// The item's, read from its report when needed: a row to create in a report whose items
-    /// stay in their rows (a sync of 100,000 new items holds no copy of every summary while
-    /// it plans and sends them).
+    /// The item's, read from its report when needed: a row of a report whose items stay in
+    /// their rows, to create or whose ticket says the same (a sync of 100,000 items holds no
+    /// copy of every summary while it plans, sends and links them).
     OfItem,
 }
 
@@ -543,15 +543,16 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
             {
                 edits = Vec::new();
             }
-            // The ticket's own summary when it is the item's (a linked report's every row):
-            // one copy between Jira's ticket, the plan and the outcome, not two.
+            // A file's rows read their summaries from it when needed, unless the ticket has
+            // another (its row's summary is then the item's, held until the ticket is edited):
+            // a sync of 100,000 rows holds no second copy of every summary beside its report
+            // and tickets.
+            let stays = input.rows_stay && matches!(input.items, Items::Report(_));
             let summary = match &ticket {
+                Ticket::Create(_) if stays => Summary::OfItem,
                 Ticket::Linked(issue) | Ticket::Adopt(issue)
-                    if *issue.summary == *item.summary() =>
+                    if stays && *issue.summary == *item.summary() =>
                 {
-                    Summary::Text(issue.summary.clone())
-                }
-                Ticket::Create(_) if input.rows_stay && matches!(input.items, Items::Report(_)) => {
                     Summary::OfItem
                 }
                 _ => Summary::Text(item.summary().into()),
@@ -588,22 +589,24 @@ fn converge(
     rows: &mut [RowPlan],
     duplicates: &mut Vec<Duplicate>,
 ) {
-    let marked: Vec<&Issue> = state
-        .by_label
-        .get(&input.labels.date_label())
-        .into_iter()
-        .flatten()
-        .map(|issue| &**issue)
-        .filter(|issue| of_project(issue, context.project) && issue.labels.contains(&input.mark))
-        .collect();
+    let date_label = input.labels.date_label();
+    let marked = || {
+        state
+            .by_label
+            .get(&date_label)
+            .into_iter()
+            .flatten()
+            .map(|issue| &**issue)
+            .filter(|issue| {
+                of_project(issue, context.project) && issue.labels.contains(&input.mark)
+            })
+    };
     // Only a summary two marked tickets share can change anything: with one, the rows that
     // link it keep it and it has no duplicate. Counted by hash (a collision only makes a
     // summary looked at closely), so a report of 100,000 distinct items holds 8 bytes a
-    // ticket here, not maps of every summary and row.
-    let mut hashes: Vec<u64> = marked
-        .iter()
-        .map(|issue| summary_hash(&issue.summary))
-        .collect();
+    // ticket here, not maps of every summary and row (nor a list of the tickets: they are
+    // looked through again for the shared ones).
+    let mut hashes: Vec<u64> = marked().map(|issue| summary_hash(&issue.summary)).collect();
     hashes.sort_unstable();
     let mut shared: Vec<u64> = hashes
         .windows(2)
@@ -615,8 +618,7 @@ fn converge(
         return;
     }
     shared.dedup();
-    let marked: Vec<&Issue> = marked
-        .into_iter()
+    let marked: Vec<&Issue> = marked()
         .filter(|issue| shared.binary_search(&summary_hash(&issue.summary)).is_ok())
         .collect();
     drop(shared);
@@ -636,13 +638,15 @@ fn converge(
         if row.report != input.report {
             continue;
         }
-        let (Ticket::Linked(issue) | Ticket::Adopt(issue), Summary::Text(summary)) =
-            (&row.ticket, &row.summary)
-        else {
-            // Only rows to create read their summary from the report.
+        let (Ticket::Linked(issue) | Ticket::Adopt(issue)) = &row.ticket else {
             continue;
         };
-        let wanted = comparable(summary);
+        let summary = match (&row.summary, &input.items) {
+            (Summary::Text(summary), _) => Cow::Borrowed(&**summary),
+            (Summary::OfItem, Items::Report(report)) => row.summary_in(report),
+            (Summary::OfItem, _) => continue,
+        };
+        let wanted = comparable(&summary);
         if comparable(&issue.summary) == wanted && marked_ids.contains(&*issue.id) {
             groups.entry(wanted).or_default().push(index);
         }
@@ -999,13 +1003,14 @@ mod tests {
 
     #[test]
     fn a_report_whose_rows_stay_lends_its_create_rows_their_summaries() {
-        // A file's rows to create hold no copy of their summaries: each is read from the
-        // report when needed, markup read away as the report reads it. A linked row keeps
-        // its ticket's text.
+        // A file's rows hold no copy of their summaries: each is read from the report when
+        // needed, markup read away as the report reads it; a row whose ticket's summary is
+        // another keeps the item's words.
         let text = "---\ndate: 2020-04-14\n---\n## Action Items\n\n\
                     | Action item | Ticket |\n| --- | --- |\n\
                     | Cap `max_connections` at 200 &amp; alert | |\n\
-                    | Add alert | [OPS-7](https://jira.test/browse/OPS-7) |\n";
+                    | Add alert | [OPS-7](https://jira.test/browse/OPS-7) |\n\
+                    | Page the DBA | [OPS-8](https://jira.test/browse/OPS-8) |\n";
         let report = crate::report::Report::parse(
             std::path::Path::new("pm.md"),
             text.as_bytes().to_vec(),
@@ -1019,6 +1024,15 @@ mod tests {
                 "7",
                 "OPS-7",
                 "Add alert",
+                &["sev1"],
+            ))),
+        );
+        state.linked.insert(
+            "OPS-8",
+            Some(std::sync::Arc::new(issue(
+                "8",
+                "OPS-8",
+                "Page DBA",
                 &["sev1"],
             ))),
         );
@@ -1048,8 +1062,10 @@ mod tests {
             stays.rows[0].summary_in(&report),
             "Cap max_connections at 200 & alert"
         );
-        assert!(matches!(stays.rows[1].summary, Summary::Text(_)));
+        assert!(matches!(stays.rows[1].ticket, Ticket::Linked(_)));
+        assert_eq!(stays.rows[1].summary, Summary::OfItem);
         assert_eq!(stays.rows[1].summary_in(&report), "Add alert");
+        assert_eq!(stays.rows[2].summary, Summary::Text("Page the DBA".into()));
         // A page, whose rows may move before it is written, keeps the text.
         let moves = plan_with(false);
         assert_eq!(
