@@ -202,7 +202,7 @@ pub(super) fn held_by_journal(
         }
         let mut matched = vec![false; entries.len()];
         if let Some(loaded) = reports.get(index).filter(|_| !young.is_empty()) {
-            for (row, _) in plan.creates().filter(|(row, _)| row.report == index) {
+            for (row, _) in plan.creates().filter(|(row, _)| row.report() == index) {
                 let summary = row.summary_in(&loaded.report);
                 if let Some(n) = young
                     .get_mut(&*summary)
@@ -325,12 +325,16 @@ pub(super) fn initial_rows(reports: &[LoadedReport], plan: &Plan) -> Rows {
     let mut rows = Rows::sized_for(plan.rows.iter().map(plan::RowPlan::at));
     // A linked row whose report shows its key as Jira has it shows it from there when
     // printed (the key stays: a run only writes keys Jira gave), not from a copy per row.
-    let stays = |row: &plan::RowPlan| reports.get(row.report).is_some_and(LoadedReport::rows_stay);
+    let stays = |row: &plan::RowPlan| {
+        reports
+            .get(row.report())
+            .is_some_and(LoadedReport::rows_stay)
+    };
     let outcomes = plan.rows.iter().map(|row| {
         // Each row's item read once: its line, and the key it shows.
         let item = reports
-            .get(row.report)
-            .and_then(|loaded| loaded.report.item(row.row));
+            .get(row.report())
+            .and_then(|loaded| loaded.report.item(row.row()));
         let line = item.as_ref().map_or(0, |item| item.line);
         let key_in_report = |key: &str| {
             stays(row)
@@ -349,7 +353,7 @@ pub(super) fn initial_rows(reports: &[LoadedReport], plan: &Plan) -> Rows {
             Ticket::Linked(issue) if key_in_report(issue.key.as_str()) => (None, true),
             _ => (issue.map(|i| ThinText::from(i.key.as_str())), false),
         };
-        let mut outcome = RowOutcome::new(row_number(row.row), row_number(line), action);
+        let mut outcome = RowOutcome::new(row_number(row.row()), row_number(line), action);
         // Every planned row is an item of its report: its summary is read from there when
         // shown, not held by each row until then.
         if let plan::Summary::Text(text) = &row.summary
@@ -406,8 +410,8 @@ pub(super) fn finish_dry_run(
         .map(|_| (crate::report::EditPlan::preview(), 0))
         .collect();
     let mut rows_in_order = std::mem::take(&mut plan.rows);
-    if !rows_in_order.is_sorted_by_key(|row| (row.report, row.row)) {
-        rows_in_order.sort_by_key(|row| (row.report, row.row));
+    if !rows_in_order.is_sorted_by_key(|row| (row.report(), row.row())) {
+        rows_in_order.sort_by_key(|row| (row.report(), row.row()));
     }
     for mut row_plan in crate::freeing::take_freeing(rows_in_order) {
         let at = row_plan.at();
@@ -418,7 +422,7 @@ pub(super) fn finish_dry_run(
         };
         *planned += 1;
         if *planned % WRITE_EVERY == 0 {
-            loaded.write_preview_before(edit_plan, row_plan.row);
+            loaded.write_preview_before(edit_plan, row_plan.row());
         }
         let mut edits = row_plan.edits.take();
         if let Ticket::Create(new) = &row_plan.ticket
@@ -426,14 +430,14 @@ pub(super) fn finish_dry_run(
             && let Some(stand_in) = stand_ins.next(&new.project)
         {
             edits.push(Edit::Link {
-                row: row_plan.row,
+                row: row_plan.row(),
                 key: stand_in.to_string(),
                 url: engine.browse_url(&stand_in),
             });
             // The real run also writes the new ticket's status, which Jira names only once
             // the ticket exists: the diff shows where it goes.
             edits.push(Edit::Status {
-                row: row_plan.row,
+                row: row_plan.row(),
                 status: crate::sync::preview::STAND_IN_STATUS.to_owned(),
             });
         }
@@ -582,7 +586,7 @@ pub(super) async fn create_chunk(
         .iter()
         .map(|(row, _)| match &row.summary {
             plan::Summary::Text(text) => text.clone(),
-            plan::Summary::OfItem => row.summary_in(&reports[row.report].report).into(),
+            plan::Summary::OfItem => row.summary_in(&reports[row.report()].report).into(),
         })
         .collect();
     // Each row's place in its report's journal, by which its entry is settled.
@@ -592,12 +596,12 @@ pub(super) async fn create_chunk(
         let entries: Vec<PendingCreate> = chunk
             .iter()
             .zip(&summaries)
-            .filter(|((row, _), _)| row.report == index)
+            .filter(|((row, _), _)| row.report() == index)
             .map(|((row, _), summary)| PendingCreate {
                 date_label: label.clone(),
                 summary: summary.clone(),
                 sent_at: now,
-                then_move: crate::sync::moves::words_to_move(&reports[index], row.row)
+                then_move: crate::sync::moves::words_to_move(&reports[index], row.row())
                     .map(String::into_boxed_str),
                 parent: false,
             })
@@ -611,7 +615,7 @@ pub(super) async fn create_chunk(
         for (place, _) in places
             .iter_mut()
             .zip(chunk)
-            .filter(|(_, (row, _))| row.report == index)
+            .filter(|(_, (row, _))| row.report() == index)
         {
             *place = recorded.next().unwrap_or_default();
         }

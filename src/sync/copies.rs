@@ -72,10 +72,10 @@ pub fn foreign_matches(
     // Report → summary of one of its items → the tickets its rows end up with (ids).
     let mut owned: HashMap<(usize, &str), HashSet<&str>> = HashMap::new();
     for row in &plan.rows {
-        let Some(summaries) = foreign.get(&row.report) else {
+        let Some(summaries) = foreign.get(&row.report()) else {
             continue;
         };
-        let Some(loaded) = reports.get(row.report) else {
+        let Some(loaded) = reports.get(row.report()) else {
             continue;
         };
         let Some((summary, _)) =
@@ -88,7 +88,7 @@ pub fn foreign_matches(
             _ => "",
         };
         owned
-            .entry((row.report, summary.as_str()))
+            .entry((row.report(), summary.as_str()))
             .or_default()
             .insert(own);
     }
@@ -202,11 +202,11 @@ fn shared_links(
 ) -> Vec<(usize, PathBuf, Vec<IssueKey>)> {
     let mut shared: BTreeMap<(usize, String), Vec<IssueKey>> = BTreeMap::new();
     for row in &plan.rows {
-        let (Ticket::Linked(issue), Some(mark)) = (&row.ticket, marks.get(row.report)) else {
+        let (Ticket::Linked(issue), Some(mark)) = (&row.ticket, marks.get(row.report())) else {
             continue;
         };
         for other in issue.labels.iter().filter(|l| is_mark(l) && *l != mark) {
-            let keys = shared.entry((row.report, other.clone())).or_default();
+            let keys = shared.entry((row.report(), other.clone())).or_default();
             if !keys.contains(&issue.key) {
                 keys.push(issue.key.clone());
             }

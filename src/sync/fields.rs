@@ -572,7 +572,7 @@ pub async fn prepare(
         }
         let started = ticket.clone();
         let new = std::sync::Arc::make_mut(ticket);
-        let mut fields = per_report.get(&row.report).cloned().unwrap_or_default();
+        let mut fields = per_report.get(&at.report).cloned().unwrap_or_default();
         if let Some(own) = own.and_then(|id| distinct.get(id as usize)) {
             fields.extend(own.clone());
         }
@@ -604,7 +604,7 @@ pub async fn prepare(
                         "{} ({}) is required by {where_}, but the item at {} line {line} has no value for it{}",
                         field.name,
                         field.field_id,
-                        reports[row.report].report.path().display(),
+                        reports[row.report()].report.path().display(),
                         if allowed.is_empty() {
                             String::new()
                         } else {
@@ -896,11 +896,11 @@ pub async fn updates(
         (0..reports.len()).map(|i| (i, managed(i))).collect();
     for (n, row) in plan.rows.iter().enumerate() {
         let issue = match &row.ticket {
-            Ticket::Linked(issue) if managed[&row.report].contains(row.row) => issue,
+            Ticket::Linked(issue) if managed[&row.report()].contains(row.row()) => issue,
             Ticket::Adopt(issue) => issue,
             _ => continue,
         };
-        let Some(item) = reports[row.report].report.item(row.row) else {
+        let Some(item) = reports[row.report()].report.item(row.row()) else {
             continue;
         };
         let item = &item;
@@ -945,7 +945,7 @@ pub async fn updates(
                         update.what.push("priority");
                     }
                     Some(field) => {
-                        let zero_based = zero_based[row.report];
+                        let zero_based = zero_based[row.report()];
                         let found = crate::sync::priority::resolve(
                             wanted,
                             &field.allowed_values,

@@ -113,10 +113,10 @@ pub fn owed_by_journal(
     for (n, row) in plan.rows.iter().enumerate() {
         if let Ticket::Linked(issue) | Ticket::Adopt(issue) = &row.ticket
             && issue.status.category == StatusCategory::New
-            && let Some(loaded) = reports.get(row.report)
+            && let Some(loaded) = reports.get(row.report())
         {
             candidates
-                .entry((row.report, collapsed(&row.summary_in(&loaded.report))))
+                .entry((row.report(), collapsed(&row.summary_in(&loaded.report))))
                 .or_default()
                 .push(n);
         }
@@ -138,7 +138,7 @@ pub fn owed_by_journal(
             let (Ticket::Linked(issue) | Ticket::Adopt(issue)) = &row.ticket else {
                 continue;
             };
-            let at = ItemAt::new(row.report, row.row);
+            let at = ItemAt::new(row.report(), row.row());
             let Some(owed_move) = wanted(&reports[index], at, &issue.key) else {
                 continue;
             };

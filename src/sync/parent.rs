@@ -285,7 +285,7 @@ pub fn tell_dry_run(
                 "{path}: would write jira_parent: {} (the post-mortem's ticket, found) into the front matter",
                 issue.key
             );
-        } else if plan.creates().any(|(row, _)| row.report == index) {
+        } else if plan.creates().any(|(row, _)| row.report() == index) {
             tracing::warn!(
                 "{path}: would create the post-mortem's own ticket \"{}\" first, write its key into the front matter (jira_parent) and create the items as its children",
                 summary(loaded)
@@ -352,7 +352,7 @@ pub async fn ensure(
         let creating: Vec<ItemAt> = step
             .plan
             .creates()
-            .filter(|(row, _)| row.report == index && !step.held.contains(&row.at()))
+            .filter(|(row, _)| row.report() == index && !step.held.contains(&row.at()))
             .map(|(row, _)| row.at())
             .collect();
         let found_here = found.remove(&index);

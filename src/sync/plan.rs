@@ -305,12 +305,13 @@ impl FromIterator<usize> for RowSet {
     }
 }
 
-/// What to do for one action item (64 bytes: a plan of 100,000 rows holds one each; its line
+/// What to do for one action item (56 bytes: a plan of 100,000 rows holds one each; its line
 /// is its item's, read when its outcome is made).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowPlan {
-    pub report: usize,
-    pub row: usize,
+    /// Where the item is, narrowed (see [`RowPlan::report`], [`RowPlan::row`]).
+    report: u32,
+    row: u32,
     /// The item's summary (see [`RowPlan::summary_in`]).
     pub summary: Summary,
     pub ticket: Ticket,
@@ -376,6 +377,12 @@ pub enum Summary {
     OfItem,
 }
 
+/// `place` (a report's index in the run, an item's row) as a plan row keeps it: a row is at
+/// most its report's bytes, and reports over 4 GiB are refused.
+fn narrow(place: usize) -> u32 {
+    u32::try_from(place).expect("reports over 4 GiB are refused")
+}
+
 impl RowPlan {
     /// The item's summary, `report` being the report this row is of.
     pub fn summary_in<'a>(&'a self, report: &crate::report::Report) -> Cow<'a, str> {
@@ -383,7 +390,7 @@ impl RowPlan {
             Summary::Text(text) => Cow::Borrowed(text),
             Summary::OfItem => Cow::Owned(
                 report
-                    .item(self.row)
+                    .item(self.row())
                     .map(|item| item.summary().to_owned())
                     .unwrap_or_default(),
             ),
@@ -392,7 +399,17 @@ impl RowPlan {
 
     /// Where the item is.
     pub fn at(&self) -> ItemAt {
-        ItemAt::new(self.report, self.row)
+        ItemAt::new(self.report(), self.row())
+    }
+
+    /// The report the item is in (its index in the run).
+    pub fn report(&self) -> usize {
+        self.report as usize
+    }
+
+    /// The item's row in its report.
+    pub fn row(&self) -> usize {
+        self.row as usize
     }
 }
 
@@ -433,7 +450,7 @@ impl Plan {
         // By the address of the issue a row held: every old issue still held by a row is
         // alive, so no two of them share an address.
         let mut changed: HashMap<*const NewTicket, Arc<NewTicket>> = HashMap::new();
-        for row in self.rows.iter_mut().filter(|row| row.report == report) {
+        for row in self.rows.iter_mut().filter(|row| row.report() == report) {
             let Ticket::Create(new) = &mut row.ticket else {
                 continue;
             };
@@ -558,8 +575,8 @@ pub fn plan(reports: &[ReportInput<'_>], state: &TrackerState, context: &PlanCon
                 _ => Summary::Text(item.summary().into()),
             };
             rows.push(RowPlan {
-                report: input.report,
-                row: item.row,
+                report: narrow(input.report),
+                row: narrow(item.row),
                 summary,
                 ticket,
                 update: update.map(Box::new),
@@ -635,7 +652,7 @@ fn converge(
     // Item summary → indices of this report's rows whose ticket is one of the marked ones.
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, row) in rows.iter().enumerate() {
-        if row.report != input.report {
+        if row.report() != input.report {
             continue;
         }
         let (Ticket::Linked(issue) | Ticket::Adopt(issue)) = &row.ticket else {
@@ -679,7 +696,7 @@ fn converge(
             }
             let Some(winner) = free.pop() else { break };
             let row = &mut rows[index];
-            let item_row = row.row;
+            let item_row = row.row();
             // An adopted row stays adopted (callers settle lost creates by adoption).
             row.ticket = match row.ticket {
                 Ticket::Adopt(_) => Ticket::Adopt(std::sync::Arc::new((*winner).clone())),
@@ -1262,7 +1279,7 @@ mod tests {
         assert_eq!(plan.rows[0].ticket, Ticket::Missing("OPS-9".into()));
         assert!(std::mem::size_of::<Ticket>() <= 16);
         // A plan holds one row per item until its run ends.
-        assert!(std::mem::size_of::<RowPlan>() <= 64);
+        assert!(std::mem::size_of::<RowPlan>() <= 56);
         assert_eq!(std::mem::size_of::<RowEdits>(), 8);
         assert!(!plan.changes_jira());
     }

@@ -251,19 +251,19 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         self.plan = wait_for_search(engine, self.reports, &mut self.state, held, true).await?;
         let (plan, reports) = (&self.plan, &*self.reports);
         let summary =
-            |row: &plan::RowPlan| row.summary_in(&reports[row.report].report).into_owned();
+            |row: &plan::RowPlan| row.summary_in(&reports[row.report()].report).into_owned();
         let creates = creates_at(plan);
         for row in &plan.rows {
             let at = row.at();
             if held.contains(&at) && !creates.contains(&at) {
-                self.settled_held.push((row.report, summary(row)));
+                self.settled_held.push((row.report(), summary(row)));
             }
         }
         if search_is_consistent(engine).await? {
             // Their journal entries are replaced by this run's creates.
             for row in &plan.rows {
                 if held.contains(&row.at()) && creates.contains(&row.at()) {
-                    self.settled_held.push((row.report, summary(row)));
+                    self.settled_held.push((row.report(), summary(row)));
                 }
             }
             held.clear();
@@ -383,15 +383,15 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         // rewritten once.
         for (index, loaded) in self.reports.iter_mut().enumerate() {
             let mut edited: Vec<&plan::RowPlan> = (self.plan.rows.iter())
-                .filter(|r| r.report == index && !r.edits.is_empty())
+                .filter(|r| r.report() == index && !r.edits.is_empty())
                 .collect();
             if edited.is_empty() {
                 // Whatever this run changed in it before is saved here, as ever.
                 loaded.save_deferred()?;
                 continue;
             }
-            if !edited.is_sorted_by_key(|r| r.row) {
-                edited.sort_by_key(|r| r.row);
+            if !edited.is_sorted_by_key(|r| r.row()) {
+                edited.sort_by_key(|r| r.row());
             }
             let mut calls = edited.into_iter().map(|r| r.edits.to_vec());
             apply_and_save(loaded, index, &mut calls, &mut self.rows)?;

@@ -259,10 +259,10 @@ pub fn plan_sync(
             continue;
         };
         // Files only: a Confluence page has no place beside it for the records yet.
-        if matches!(reports[row.report].home, crate::home::Home::Page(_)) {
+        if matches!(reports[row.report()].home, crate::home::Home::Page(_)) {
             continue;
         }
-        let Some(item) = reports[row.report].report.item(row.row) else {
+        let Some(item) = reports[row.report()].report.item(row.row()) else {
             continue;
         };
         let item = &item;
@@ -271,19 +271,19 @@ pub fn plan_sync(
             company,
             item,
             issue,
-            &mut records[row.report],
+            &mut records[row.report()],
             true,
             &mut decided,
         );
         row.edits
             .extend(decided.edits.into_iter().map(|(_, edit)| edit));
         for (at_row, role) in decided.keep_jira {
-            keep.insert((crate::sync::plan::ItemAt::new(row.report, at_row), role));
+            keep.insert((crate::sync::plan::ItemAt::new(row.report(), at_row), role));
         }
         for (at_row, warning) in decided.warnings {
             crate::sync::fields::add_warning(
                 warnings,
-                crate::sync::plan::ItemAt::new(row.report, at_row),
+                crate::sync::plan::ItemAt::new(row.report(), at_row),
                 warning,
             );
         }
