@@ -584,10 +584,7 @@ pub(super) async fn create_chunk(
     // by its journal entry until settled, copied into the request while it is out.
     let summaries: Vec<std::sync::Arc<str>> = chunk
         .iter()
-        .map(|(row, _)| match &row.summary {
-            plan::Summary::Text(text) => text.clone(),
-            plan::Summary::OfItem => row.summary_in(&reports[row.report()].report).into(),
-        })
+        .map(|(row, _)| row.summary_in(&reports[row.report()].report).into())
         .collect();
     // Each row's place in its report's journal, by which its entry is settled.
     let mut places: Vec<usize> = vec![0; chunk.len()];

@@ -305,7 +305,7 @@ impl FromIterator<usize> for RowSet {
     }
 }
 
-/// What to do for one action item (56 bytes: a plan of 100,000 rows holds one each; its line
+/// What to do for one action item (48 bytes: a plan of 100,000 rows holds one each; its line
 /// is its item's, read when its outcome is made).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowPlan {
@@ -370,7 +370,7 @@ impl std::ops::Deref for RowEdits {
 pub enum Summary {
     /// This text: the item's, held (a page's rows may move before it is written, and a row
     /// whose ticket says otherwise keeps the item's words beside the ticket's).
-    Text(std::sync::Arc<str>),
+    Text(crate::thin::SharedText),
     /// The item's, read from its report when needed: a row of a report whose items stay in
     /// their rows, to create or whose ticket says the same (a sync of 100,000 items holds no
     /// copy of every summary while it plans, sends and links them).
@@ -1279,7 +1279,7 @@ mod tests {
         assert_eq!(plan.rows[0].ticket, Ticket::Missing("OPS-9".into()));
         assert!(std::mem::size_of::<Ticket>() <= 16);
         // A plan holds one row per item until its run ends.
-        assert!(std::mem::size_of::<RowPlan>() <= 56);
+        assert!(std::mem::size_of::<RowPlan>() <= 48);
         assert_eq!(std::mem::size_of::<RowEdits>(), 8);
         assert!(!plan.changes_jira());
     }
