@@ -783,8 +783,9 @@ pub(crate) struct Replay<'a> {
     /// The first call that could not be planned (a preview's calls never fail: they were
     /// planned once already).
     error: Option<ReportError>,
-    /// Rows whose edits changed bytes, since [`Replay::take_changed_rows`].
-    changed_rows: Vec<usize>,
+    /// Rows whose edits changed bytes, since [`Replay::take_changed_rows`]: noted only when
+    /// asked for ([`Replay::noting_changed_rows`]; a diff's replay of 100,000 rows never asks).
+    changed_rows: Option<Vec<usize>>,
 }
 
 impl<'a> Replay<'a> {
@@ -804,10 +805,17 @@ impl<'a> Replay<'a> {
                 ..Written::default()
             },
             error: None,
-            changed_rows: Vec::new(),
+            changed_rows: None,
         };
         replay.next = replay.next_call();
         replay
+    }
+
+    /// This replay, noting the rows whose edits change bytes (see
+    /// [`Replay::take_changed_rows`]).
+    pub(crate) fn noting_changed_rows(mut self) -> Self {
+        self.changed_rows = Some(Vec::new());
+        self
     }
 
     /// The next logged call and the first byte its rows' items start at (calls whose rows are
@@ -855,7 +863,11 @@ impl<'a> Replay<'a> {
                 });
             }
             match add(&self.target, &mut self.pending, &edits) {
-                Ok(true) => self.changed_rows.extend(edits.first().map(Edit::row)),
+                Ok(true) => {
+                    if let Some(changed) = self.changed_rows.as_mut() {
+                        changed.extend(edits.first().map(Edit::row));
+                    }
+                }
                 Ok(false) => {}
                 Err(error) => {
                     self.error.get_or_insert(error);
@@ -880,9 +892,13 @@ impl<'a> Replay<'a> {
         self.written.changed()
     }
 
-    /// The rows whose edits changed bytes since the last call, in order.
+    /// The rows whose edits changed bytes since the last call, in order (none unless
+    /// [`Replay::noting_changed_rows`]).
     pub(crate) fn take_changed_rows(&mut self) -> Vec<usize> {
-        std::mem::take(&mut self.changed_rows)
+        self.changed_rows
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// The first error planning a call met, if any (the call's edits were left out).

@@ -1222,7 +1222,7 @@ impl Report {
             path: self.path.clone(),
             cause,
         };
-        let mut replay = edit::Replay::new(self.edit_target(), calls);
+        let mut replay = edit::Replay::new(self.edit_target(), calls).noting_changed_rows();
         let mut hasher = disk::FingerprintHasher::new();
         let mut piece = String::new();
         let mut at = 0;
