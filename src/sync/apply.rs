@@ -323,83 +323,86 @@ pub(super) async fn check_project(
 /// The outcome of every planned row before anything is sent.
 pub(super) fn initial_rows(reports: &[LoadedReport], plan: &Plan) -> Rows {
     let mut rows = Rows::sized_for(plan.rows.iter().map(plan::RowPlan::at));
-    // A linked row whose report shows its key as Jira has it shows it from there when
-    // printed (the key stays: a run only writes keys Jira gave), not from a copy per row.
-    let stays = |row: &plan::RowPlan| {
-        reports
-            .get(row.report())
-            .is_some_and(LoadedReport::rows_stay)
-    };
-    let outcomes = plan.rows.iter().map(|row| {
-        // Each row's item read once: its line, and the key it shows.
-        let item = reports
-            .get(row.report())
-            .and_then(|loaded| loaded.report.item(row.row()));
-        let line = item.as_ref().map_or(0, |item| item.line);
-        let key_in_report = |key: &str| {
-            stays(row)
-                && item
-                    .as_ref()
-                    .is_some_and(|item| item.key.as_deref() == Some(key))
-        };
-        let (action, issue, error) = match &row.ticket {
-            Ticket::Linked(issue) => (RowAction::Linked, Some(issue), None),
-            Ticket::Adopt(issue) => (RowAction::Adopted, Some(issue), None),
-            Ticket::Create(_) => (RowAction::Created, None, None),
-            Ticket::Missing(_) => (RowAction::Missing, None, Some(missing_message())),
-        };
-        let (key, key_in_report) = match &row.ticket {
-            Ticket::Missing(key) => (Some(key.clone()), false),
-            Ticket::Linked(issue) if key_in_report(issue.key.as_str()) => (None, true),
-            _ => (issue.map(|i| ThinText::from(i.key.as_str())), false),
-        };
-        let mut outcome = RowOutcome::new(row_number(row.row()), row_number(line), action);
-        // Every planned row is an item of its report: its summary is read from there when
-        // shown, not held by each row until then.
-        if let plan::Summary::Text(text) = &row.summary
-            && !stays(row)
-        {
-            outcome.set_summary((**text).into());
-        }
-        outcome.shows_url = issue.is_some();
-        outcome.set_key(key);
-        outcome.key_in_report = key_in_report;
-        outcome.status = issue.map(|i| i.status.name.clone());
-        if let Some(update) = &row.update {
-            if !update.add_labels.is_empty() {
-                outcome.updated.push("labels");
-            }
-            if update.summary.is_some() {
-                outcome.updated.push("summary");
-            }
-        }
-        outcome.set_error(error);
-        (row.at(), outcome)
-    });
-    for (at, outcome) in outcomes {
-        rows.insert(at, outcome);
+    for row in &plan.rows {
+        rows.insert(row.at(), initial_row(reports, row));
     }
     rows
 }
 
+/// The outcome of one planned row before anything is sent.
+fn initial_row(reports: &[LoadedReport], row: &plan::RowPlan) -> RowOutcome {
+    // A linked row whose report shows its key as Jira has it shows it from there when
+    // printed (the key stays: a run only writes keys Jira gave), not from a copy per row.
+    let stays = reports
+        .get(row.report())
+        .is_some_and(LoadedReport::rows_stay);
+    // The row's item read once: its line, and the key it shows.
+    let item = reports
+        .get(row.report())
+        .and_then(|loaded| loaded.report.item(row.row()));
+    let line = item.as_ref().map_or(0, |item| item.line);
+    let key_in_report = |key: &str| {
+        stays
+            && item
+                .as_ref()
+                .is_some_and(|item| item.key.as_deref() == Some(key))
+    };
+    let (action, issue, error) = match &row.ticket {
+        Ticket::Linked(issue) => (RowAction::Linked, Some(issue), None),
+        Ticket::Adopt(issue) => (RowAction::Adopted, Some(issue), None),
+        Ticket::Create(_) => (RowAction::Created, None, None),
+        Ticket::Missing(_) => (RowAction::Missing, None, Some(missing_message())),
+    };
+    let (key, key_in_report) = match &row.ticket {
+        Ticket::Missing(key) => (Some(key.clone()), false),
+        Ticket::Linked(issue) if key_in_report(issue.key.as_str()) => (None, true),
+        _ => (issue.map(|i| ThinText::from(i.key.as_str())), false),
+    };
+    let mut outcome = RowOutcome::new(row_number(row.row()), row_number(line), action);
+    // Every planned row is an item of its report: its summary is read from there when
+    // shown, not held by each row until then.
+    if let plan::Summary::Text(text) = &row.summary
+        && !stays
+    {
+        outcome.set_summary((**text).into());
+    }
+    outcome.shows_url = issue.is_some();
+    outcome.set_key(key);
+    outcome.key_in_report = key_in_report;
+    outcome.status = issue.map(|i| i.status.name.clone());
+    if let Some(update) = &row.update {
+        if !update.add_labels.is_empty() {
+            outcome.updated.push("labels");
+        }
+        if update.summary.is_some() {
+            outcome.updated.push("summary");
+        }
+    }
+    outcome.set_error(error);
+    outcome
+}
+
+/// A dry run's end: each planned row's outcome and preview edits, made a row at a time as
+/// the plan is let go, then `note` (the warnings and field updates found while preparing)
+/// and the diffs.
 pub(super) fn finish_dry_run(
     engine: &Engine<'_>,
     reports: &mut [LoadedReport],
     plan: &mut Plan,
-    mut rows: Rows,
     held: &HashSet<ItemAt>,
+    note: impl FnOnce(&mut Rows),
 ) -> RunOutcome {
     // Keys to come are shown as `OPS-?1`, `OPS-?2`, ...: not a key (no digits right after the
     // dash), so nobody mistakes one for a ticket. The report engine only writes real keys, so
     // the diff is made with stand-in keys that are swapped for the placeholders as it is
     // written.
     let mut stand_ins = crate::sync::preview::StandIns::default();
-    crate::sync::moves::preview(reports, plan, held, &mut rows);
     // Each row's edits planned as it comes, never parsed again (one preview per report, not
     // one rewrite per row: that was quadratic in rows). A row whose edits cannot be planned
     // (a bug of ours: they are of rows just parsed) is left out of the preview; the others
     // still show. Held rows are marked afterwards. The plan ends here: its rows are let go
-    // once planned.
+    // once planned, each row's outcome made as it goes (the plan's rows and every outcome
+    // were held at once: ~80 bytes a row).
     //
     // A preview keeps the edits that change bytes (a few bytes a row), not the new text: the
     // diff plans them again as it is written. Rows are planned in order, and every
@@ -413,8 +416,12 @@ pub(super) fn finish_dry_run(
     if !rows_in_order.is_sorted_by_key(|row| (row.report(), row.row())) {
         rows_in_order.sort_by_key(|row| (row.report(), row.row()));
     }
+    let mut rows = Rows::new();
     for mut row_plan in crate::freeing::take_freeing(rows_in_order) {
         let at = row_plan.at();
+        let mut outcome = initial_row(reports, &row_plan);
+        crate::sync::moves::preview(reports, &row_plan, held, &mut outcome);
+        rows.insert(at, outcome);
         let (Some(loaded), Some((edit_plan, planned))) =
             (reports.get_mut(at.report), plans.get_mut(at.report))
         else {
@@ -460,6 +467,7 @@ pub(super) fn finish_dry_run(
         .zip(plans)
         .map(|(loaded, (edit_plan, _))| loaded.preview_plan(edit_plan))
         .collect();
+    note(&mut rows);
     for at in held {
         if let Some(row) = rows.get_mut(at) {
             row.action = RowAction::Pending;

@@ -74,20 +74,17 @@ pub fn hold_status(
 /// moved to, as the person wrote it.
 pub fn preview(
     reports: &[LoadedReport],
-    plan: &Plan,
+    row_plan: &crate::sync::plan::RowPlan,
     held: &HashSet<ItemAt>,
-    rows: &mut crate::sync::outcome::Rows,
+    outcome: &mut crate::sync::outcome::RowOutcome,
 ) {
-    for (row_plan, _) in plan.creates() {
-        let at = row_plan.at();
-        let item = reports[at.report].report.item(at.row);
-        if let (false, Some((_, words)), Some(row)) = (
-            held.contains(&at),
-            item.as_ref().and_then(intent::of_item),
-            rows.get_mut(&at),
-        ) {
-            row.status = Some(words.into());
-        }
+    let at = row_plan.at();
+    if !matches!(row_plan.ticket, Ticket::Create(_)) || held.contains(&at) {
+        return;
+    }
+    let item = reports[at.report].report.item(at.row);
+    if let Some((_, words)) = item.as_ref().and_then(intent::of_item) {
+        outcome.status = Some(words.into());
     }
 }
 

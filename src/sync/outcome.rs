@@ -544,9 +544,10 @@ impl Rows {
             self.per_report.resize_with(at.report + 1, Vec::new);
         }
         let list = &mut self.per_report[at.report];
-        // In order (the common case): a push.
+        // In order (the common case): a push, growing a list not sized first by an eighth
+        // (a dry run makes its rows' outcomes as it lets its plan go).
         if list.last().is_none_or(|last| (last.row as usize) < at.row) {
-            list.push(outcome);
+            crate::freeing::push_gently(list, outcome);
             return;
         }
         match list.binary_search_by_key(&at.row, |outcome| outcome.row as usize) {

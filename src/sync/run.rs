@@ -154,6 +154,8 @@ struct SyncRun<'r, 'e> {
     /// Lost creates found by search whose rows ask for a status move.
     found_moves: Vec<crate::sync::moves::Move>,
     field_updates: Vec<crate::sync::fields::FieldUpdate>,
+    /// Warnings for rows found while preparing, until the rows' outcomes are made.
+    row_warnings: Vec<(ItemAt, crate::sync::outcome::SharedText)>,
     /// `[report] write_back`: what pm-sync last saw of each cell it writes back.
     cell_records: Vec<crate::sync::write_back::CellRecords>,
     rows: Rows,
@@ -232,6 +234,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             owed_moves: Vec::new(),
             found_moves: Vec::new(),
             field_updates: Vec::new(),
+            row_warnings: Vec::new(),
             cell_records: Vec::new(),
             rows: Rows::new(),
             created_keys: Default::default(),
@@ -301,18 +304,17 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             &jira_keeps,
         )
         .await?;
-        self.rows = initial_rows(reports, &self.plan);
         self.warn_duplicates();
         crate::sync::copies::warn_foreign(reports, &self.plan, &self.state);
-        for (at, warning) in warnings.into_rows() {
-            if let Some(row) = self.rows.get_mut(&at) {
-                row.set_warning(Some(warning));
-            }
-        }
-        for update in &self.field_updates {
-            if let Some(row) = self.rows.get_mut(&update.at) {
-                row.updated.extend(update.what.iter().copied());
-            }
+        self.row_warnings = warnings.into_rows().collect();
+        // A dry run makes each row's outcome as it lets the plan go (`finish_dry_run`).
+        if !self.dry_run {
+            self.rows = initial_rows(reports, &self.plan);
+            note_on_rows(
+                &mut self.rows,
+                std::mem::take(&mut self.row_warnings),
+                &self.field_updates,
+            );
         }
         Ok(())
     }
@@ -345,12 +347,14 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             &self.plan,
             &self.parents,
         );
+        let warnings = std::mem::take(&mut self.row_warnings);
+        let field_updates = &self.field_updates;
         finish_dry_run(
             self.engine,
             self.reports,
             &mut self.plan,
-            self.rows,
             &self.held,
+            |rows| note_on_rows(rows, warnings, field_updates),
         )
     }
 
@@ -662,5 +666,24 @@ impl<'r, 'e> SyncRun<'r, 'e> {
     /// The run's outcome: every report's rows in plan order.
     fn finish(self) -> RunOutcome {
         collect(self.engine, "sync", false, self.reports, self.rows)
+    }
+}
+
+/// Puts on the rows' outcomes what preparing found: each row's warnings, and what the field
+/// updates change on its ticket.
+fn note_on_rows(
+    rows: &mut Rows,
+    warnings: Vec<(ItemAt, crate::sync::outcome::SharedText)>,
+    field_updates: &[crate::sync::fields::FieldUpdate],
+) {
+    for (at, warning) in warnings {
+        if let Some(row) = rows.get_mut(&at) {
+            row.set_warning(Some(warning));
+        }
+    }
+    for update in field_updates {
+        if let Some(row) = rows.get_mut(&update.at) {
+            row.updated.extend(update.what.iter().copied());
+        }
     }
 }

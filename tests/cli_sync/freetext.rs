@@ -30,6 +30,17 @@ async fn free_text_in_due_and_priority_cells_warns_and_the_sync_goes_on() {
         pm.write("pm-sync.toml", company_config());
         pm.write("pm.md", FREE_TEXT);
 
+        // A dry run warns the same, on the same rows, and files nothing.
+        let dry = pm.run(&["sync", "--dry-run", "pm.md"]).await;
+        assert_eq!(dry.code, 0, "{flavor:?}: {dry}");
+        assert!(fake.issues().is_empty(), "{flavor:?}: {dry}");
+        for needle in [
+            "line 13: warning: due date \"Q3\" is not a date: created without a due date",
+            "due date \"TBD\" is not a date",
+        ] {
+            assert!(dry.stdout.contains(needle), "{flavor:?}: {needle}: {dry}");
+        }
+
         let out = pm.run(&["sync", "pm.md"]).await;
 
         assert_eq!(out.code, 0, "{flavor:?}: {out}");
