@@ -227,19 +227,22 @@ pub async fn prepare(
     screen: &mut Screen,
 ) -> Result<RowWarnings, Error> {
     let company = engine.company;
-    let creating: Vec<ItemAt> = plan.creates().map(|(row, _)| row.at()).collect();
-    if creating.is_empty() {
+    // Where each create is, looked through again where needed (a list of them was 16 bytes a
+    // row beside the plan).
+    let planned = &*plan;
+    let creating = || planned.creates().map(|(row, _)| row.at());
+    if creating().next().is_none() {
         return Ok(RowWarnings::new());
     }
     // Each create's item decoded on its own (no map of every item of every report).
-    let uses_columns = creating.iter().any(|at| {
+    let uses_columns = creating().any(|at| {
         reports[at.report].report.item(at.row).is_some_and(|item| {
             [Role::Owner, Role::Due, Role::Priority]
                 .into_iter()
                 .any(|role| roles::cell(&item, role).is_some())
         })
     });
-    let uses_front_matter = creating.iter().any(|&ItemAt { report: index, .. }| {
+    let uses_front_matter = creating().any(|ItemAt { report: index, .. }| {
         let fm = reports[index].report.front_matter();
         !fm.jira_fields.is_empty() || fm.jira_parent.is_some()
     });
@@ -276,7 +279,7 @@ pub async fn prepare(
     }
     let mut lookups: BTreeMap<String, Option<Value>> = BTreeMap::new();
     let mut warnings = RowWarnings::new();
-    for index in creating.iter().map(|at| at.report) {
+    for index in creating().map(|at| at.report) {
         if per_report.contains_key(&index) {
             continue;
         }
@@ -393,7 +396,7 @@ pub async fn prepare(
     // One lookup per distinct person, concurrently (the client caps requests in flight).
     let mut wanted: BTreeMap<String, String> = BTreeMap::new();
     if assignee_field.is_some() {
-        for at in &creating {
+        for at in creating() {
             let Some(item) = reports[at.report].report.item(at.row) else {
                 continue;
             };
@@ -437,9 +440,9 @@ pub async fn prepare(
     // (rows asking for the same fields share one), `None` when the row has none.
     let mut distinct: Vec<Map<String, Value>> = Vec::new();
     let mut distinct_by_text: HashMap<String, u32> = HashMap::new();
-    let mut own_fields: Vec<Option<u32>> = Vec::with_capacity(creating.len());
+    let mut own_fields: Vec<Option<u32>> = Vec::with_capacity(creating().count());
     let mut unassigned: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    for at in &creating {
+    for at in creating() {
         let Some(item) = reports[at.report].report.item(at.row) else {
             own_fields.push(None);
             continue;
@@ -463,7 +466,7 @@ pub async fn prepare(
                 }
                 (Some(_), Err(why)) => add_warning(
                     &mut warnings,
-                    *at,
+                    at,
                     format!(
                         "{why}: created without a due date (write it as YYYY-MM-DD, e.g. 2024-07-01)"
                     ),
@@ -490,7 +493,7 @@ pub async fn prepare(
                     }
                     Err(why) => add_warning(
                         &mut warnings,
-                        *at,
+                        at,
                         format!("{why}: created without a priority"),
                     ),
                 },
@@ -515,7 +518,7 @@ pub async fn prepare(
                         if company.unassignable_fails {
                             unassigned.insert(warning.clone());
                         }
-                        add_warning(&mut warnings, *at, warning);
+                        add_warning(&mut warnings, at, warning);
                     }
                 }
             }
