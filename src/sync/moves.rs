@@ -70,7 +70,7 @@ pub fn hold_status(
     edits
 }
 
-/// A dry run's rows: each ticket to create that its row's words will move shows the status it is
+/// A dry run's row: a ticket to create that its row's words will move shows the status it is
 /// moved to, as the person wrote it.
 pub fn preview(
     reports: &[LoadedReport],

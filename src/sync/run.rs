@@ -279,7 +279,8 @@ impl<'r, 'e> SyncRun<'r, 'e> {
     /// Phase 4, prepare: moves owed by the journal, the extra create fields (config, front
     /// matter, Owner/Due/Priority cells: exit 2 here, before the first write, when Jira would
     /// refuse a value), the cells written back from Jira, the field updates, and the rows'
-    /// first outcomes with their warnings. Last before writing, since it reads the final plan.
+    /// first outcomes with their warnings (a dry run makes them as it ends). Last before
+    /// writing, since it reads the final plan.
     async fn prepare(&mut self) -> Result<(), Error> {
         let (engine, reports) = (self.engine, &*self.reports);
         self.owed_moves =
