@@ -307,6 +307,13 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         .await?;
         self.warn_duplicates();
         crate::sync::copies::warn_foreign(reports, &self.plan, &self.state);
+        // Jira's side as read is needed again only to find lost creates: a run that creates
+        // nothing, or only previews, lets its maps of tickets go before its rows' outcomes are
+        // made (the plan's rows keep the tickets they link; a scheduled sync of 100,000 linked
+        // rows held both).
+        if self.dry_run || self.plan.creates().next().is_none() {
+            self.state = TrackerState::default();
+        }
         self.row_warnings = warnings.into_rows().collect();
         // A dry run makes each row's outcome as it lets the plan go (`finish_dry_run`).
         if !self.dry_run {
