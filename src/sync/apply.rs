@@ -93,7 +93,12 @@ pub(super) async fn read_linked(
     engine.progress.disable_steady_tick();
     engine.progress.set_position(keys.len() as u64);
     let fetched = fetched?;
-    for (asked, issue) in fetched.found {
+    // The keys asked and each answer let go as the set of them is made.
+    drop(keys);
+    state
+        .linked
+        .reserve(fetched.found.len() + fetched.missing.len());
+    for (asked, issue) in crate::freeing::take_freeing(fetched.found) {
         state.linked.insert(asked.as_str(), Some(issue));
     }
     for key in fetched.missing {

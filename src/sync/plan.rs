@@ -128,6 +128,12 @@ impl std::borrow::Borrow<str> for Linked {
 }
 
 impl LinkedIssues {
+    /// Room for `more` keys: a set of 100,000 grown by doubling held its old table beside
+    /// the new one as it grew.
+    pub fn reserve(&mut self, more: usize) {
+        self.0.reserve(more);
+    }
+
     /// Records that `written` resolves to `issue` (`None`: Jira does not know it), replacing
     /// what it resolved to before.
     pub fn insert(&mut self, written: &str, issue: Option<std::sync::Arc<Issue>>) {
