@@ -626,12 +626,14 @@ fn converge(
     };
     // Only a summary two marked tickets share can change anything: with one, the rows that
     // link it keep it and it has no duplicate. Counted by hash (a collision only makes a
-    // summary looked at closely), so a report of 100,000 distinct items holds 8 bytes a
-    // ticket here, not maps of every summary and row (nor a list of the tickets: they are
-    // looked through again for the shared ones).
-    let mut hashes: Vec<u64> = marked().map(|issue| summary_hash(&issue.summary)).collect();
+    // summary looked at closely, never merged with another), so a report of 100,000 distinct
+    // items holds 4 bytes a ticket here, in a list sized once, not maps of every summary and
+    // row (nor a list of the tickets: they are looked through again for the shared ones).
+    let short_hash = |issue: &Issue| summary_hash(&issue.summary) as u32;
+    let mut hashes: Vec<u32> = Vec::with_capacity(marked().count());
+    hashes.extend(marked().map(short_hash));
     hashes.sort_unstable();
-    let mut shared: Vec<u64> = hashes
+    let mut shared: Vec<u32> = hashes
         .windows(2)
         .filter(|pair| pair[0] == pair[1])
         .map(|pair| pair[0])
@@ -642,7 +644,7 @@ fn converge(
     }
     shared.dedup();
     let marked: Vec<&Issue> = marked()
-        .filter(|issue| shared.binary_search(&summary_hash(&issue.summary)).is_ok())
+        .filter(|issue| shared.binary_search(&short_hash(issue)).is_ok())
         .collect();
     drop(shared);
     // Looked up per row and per summary, never scanned per row (rows × tickets).
