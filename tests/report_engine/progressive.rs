@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use pm_sync::report::{Change, Edit, EditPlan, KnownStatuses, Report, ReportOptions};
 
-fn reports_under(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every report fixture under `dir` (Markdown, HTML, Confluence storage), into `out`.
+pub(super) fn reports_under(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("a fixtures folder") {
         let path = entry.expect("an entry").path();
         if path.is_dir() {
@@ -51,7 +52,7 @@ fn row_of(edits: &[Edit]) -> usize {
 }
 
 /// Each item's edits: its key (unless `scenario` 4), a status, and every extra cell.
-fn edits_of(report: &Report, scenario: usize) -> Vec<Vec<Edit>> {
+pub(super) fn edits_of(report: &Report, scenario: usize) -> Vec<Vec<Edit>> {
     let status = ["Done", "In Progress", "", "To Do", "Done", "x | y"][scenario];
     report
         .items()
