@@ -51,6 +51,24 @@ fn row_of(edits: &[Edit]) -> usize {
     edits[0].row()
 }
 
+/// Sets the statuses `report` knows for `scenario`: To Do, In Progress and Done, and in odd
+/// scenarios the report's own words too (rewritten, where otherwise they are kept with
+/// pm-sync's marker beside them).
+pub(super) fn know_statuses(report: &mut Report, scenario: usize) {
+    let mut known = KnownStatuses::default();
+    for (name, done) in [("To Do", false), ("In Progress", false), ("Done", true)] {
+        known.insert(name, done);
+    }
+    if scenario % 2 == 1 {
+        for item in report.items() {
+            if !item.status_text().is_empty() {
+                known.insert(item.status_text(), false);
+            }
+        }
+    }
+    report.set_known_statuses(known);
+}
+
 /// Each item's edits: its key (unless `scenario` 4), a status, and every extra cell.
 pub(super) fn edits_of(report: &Report, scenario: usize) -> Vec<Vec<Edit>> {
     let status = ["Done", "In Progress", "", "To Do", "Done", "x | y"][scenario];
@@ -100,20 +118,7 @@ fn a_preview_written_as_its_rows_are_planned_is_the_preview_written_at_the_end()
             let Some(mut report) = load(&path) else {
                 continue;
             };
-            let mut known = KnownStatuses::default();
-            for (name, done) in [("To Do", false), ("In Progress", false), ("Done", true)] {
-                known.insert(name, done);
-            }
-            // Half the scenarios know the report's own words as statuses (rewritten), half
-            // not (kept, pm-sync's marker beside them).
-            if scenario % 2 == 1 {
-                for item in report.items() {
-                    if !item.status_text().is_empty() {
-                        known.insert(item.status_text(), false);
-                    }
-                }
-            }
-            report.set_known_statuses(known);
+            know_statuses(&mut report, scenario);
             let rows = edits_of(&report, scenario);
             let mut at_the_end = EditPlan::default();
             for edits in &rows {

@@ -395,22 +395,7 @@ fn a_save_written_as_planned_is_the_applied_save_in_every_fixture_and_line_endin
     use pm_sync::report::disk::FolderSync;
     use pm_sync::report::{EditPlan, FileHome};
 
-    use super::progressive::{edits_of, reports_under};
-
-    fn know(report: &mut Report, scenario: usize) {
-        let mut known = KnownStatuses::default();
-        for (name, done) in [("To Do", false), ("In Progress", false), ("Done", true)] {
-            known.insert(name, done);
-        }
-        if scenario % 2 == 1 {
-            for item in report.items() {
-                if !item.status_text().is_empty() {
-                    known.insert(item.status_text(), false);
-                }
-            }
-        }
-        report.set_known_statuses(known);
-    }
+    use super::progressive::{edits_of, know_statuses as know, reports_under};
 
     let mut paths = Vec::new();
     reports_under(
