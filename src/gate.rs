@@ -650,7 +650,8 @@ impl Lookup {
         browse_url: impl Fn(&IssueKey) -> String,
     ) {
         let mut sorted = true;
-        for (asked, issue) in fetched.found {
+        for found in fetched.into_found() {
+            let (asked_as, issue) = found.into_parts();
             // The only holder: moved out, not copied.
             let Issue {
                 key,
@@ -660,6 +661,7 @@ impl Lookup {
                 planning,
                 ..
             } = std::sync::Arc::unwrap_or_clone(issue);
+            let asked = asked_as.as_ref().unwrap_or(&key);
             let url = browse_url(&key);
             // The URL ends with the key (`{url}/browse/{key}`): only its prefix is kept.
             let (browse, whole_url) = match url.strip_suffix(key.as_str()) {
@@ -669,7 +671,7 @@ impl Lookup {
             let at = u32::try_from(self.keys.len()).expect("keys under 4 GiB");
             let length = |key: &IssueKey| u16::try_from(key.as_str().len()).unwrap_or(u16::MAX);
             self.keys.push_str(asked.as_str());
-            let moved_len = if key == asked {
+            let moved_len = if key == *asked {
                 0
             } else {
                 self.keys.push_str(key.as_str());
@@ -677,7 +679,7 @@ impl Lookup {
             };
             let ticket = Ticket {
                 at,
-                asked_len: length(&asked),
+                asked_len: length(asked),
                 moved_len,
                 status: self.texts.intern(&status.name),
                 browse,
@@ -932,8 +934,8 @@ mod tests {
     #[test]
     fn items_get_each_verdict_live() {
         let r = rules(&[], &["Won't Do"]);
-        let fetched = FetchedIssues {
-            found: vec![
+        let fetched = FetchedIssues::new(
+            vec![
                 (
                     IssueKey::parse("OPS-1").unwrap(),
                     issue("OPS-1", "Done", StatusCategory::Done).into(),
@@ -952,8 +954,8 @@ mod tests {
                     issue("NEW-9", "Closed", StatusCategory::Done).into(),
                 ),
             ],
-            missing: vec![IssueKey::parse("OPS-4").unwrap()],
-        };
+            vec![IssueKey::parse("OPS-4").unwrap()],
+        );
         let lookup = Lookup::from_fetched(fetched, |key| format!("https://j/browse/{key}"));
         let verdict = |it: ActionItem| check_item(&it, &r, Some(&lookup));
 
@@ -1095,9 +1097,11 @@ mod tests {
     fn a_compact_lookup_keeps_each_tickets_own_status_assignee_and_dates() {
         use StatusCategory::*;
         let key = |k: &str| IssueKey::parse(k).unwrap();
-        let fetched = |found: Vec<(&str, Issue)>| FetchedIssues {
-            found: found.into_iter().map(|(k, i)| (key(k), i.into())).collect(),
-            missing: Vec::new(),
+        let fetched = |found: Vec<(&str, Issue)>| {
+            FetchedIssues::new(
+                found.into_iter().map(|(k, i)| (key(k), i.into())),
+                Vec::new(),
+            )
         };
         let mut lookup = Lookup::default();
         lookup.keep_summaries(&[key("OPS-2")]);
@@ -1194,13 +1198,13 @@ mod tests {
 
     #[test]
     fn a_browse_url_without_the_key_at_its_end_is_kept_whole() {
-        let fetched = FetchedIssues {
-            found: vec![(
+        let fetched = FetchedIssues::new(
+            vec![(
                 IssueKey::parse("OPS-1").unwrap(),
                 issue("OPS-1", "Done", StatusCategory::Done).into(),
             )],
-            missing: Vec::new(),
-        };
+            Vec::new(),
+        );
         let lookup = Lookup::from_fetched(fetched, |k| format!("https://j/browse/{k}?x=1"));
         assert_eq!(
             lookup.get("OPS-1").unwrap().url(),

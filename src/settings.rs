@@ -998,6 +998,13 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
             "[jira] concurrency = {concurrency} is out of range\nuse a number from 1 to 32"
         ));
     }
+    // Each retry waits up to a minute: 10 retries is already ten minutes of one request.
+    if let Some(retries) = file.max_retries.filter(|retries| *retries > MAX_RETRIES) {
+        return Err(format!(
+            "[jira] max_retries = {retries} is out of range
+use a number from 0 to {MAX_RETRIES}"
+        ));
+    }
     for (key, value) in [
         ("timeout_secs", file.timeout_secs),
         ("connect_timeout_secs", file.connect_timeout_secs),
@@ -1032,6 +1039,9 @@ fn validate_jira(file: &JiraSection, env: EnvLookup<'_>) -> Result<JiraSettings,
         ca_file: file.ca_file.clone(),
     })
 }
+
+/// The most `[jira] max_retries` may be (each retry waits up to a minute).
+const MAX_RETRIES: u32 = 10;
 
 /// `[confluence]` with its defaults: on Cloud the Jira site + `/wiki` and Jira's account and
 /// token; on Data Center its own URL (required) and personal access token (`CONFLUENCE_PAT`).

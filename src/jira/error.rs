@@ -181,9 +181,9 @@ pub enum JiraError {
         last: Box<JiraError>,
     },
 
-    /// Jira asked us to wait longer than `max_retry_delay`.
+    /// Jira asked us to wait longer than pm-sync waits for one retry.
     #[error(
-        "{request}: Jira asked to retry after {} s, more than max_retry_delay ({} s); last error: {last}",
+        "{request}: Jira asked to retry after {} s, longer than pm-sync waits for a retry ({} s), so it gave up; run it again later; last error: {last}",
         wait.as_secs(), max.as_secs()
     )]
     RetryAfterTooLong {
@@ -235,17 +235,15 @@ impl JiraError {
     }
 
     /// True when a non-idempotent request (a create) may have been processed although it
-    /// failed: timeouts, broken connections, and 5xx other than a 503 carrying `Retry-After`.
+    /// failed: timeouts, broken connections, and every 5xx. A 503 is one even with
+    /// `Retry-After`: a gateway or an overloaded node may answer it after the backend
+    /// committed the create, and the header says nothing about that.
     pub fn is_ambiguous(&self) -> bool {
         match self {
             Self::Transport { kind, .. } => {
                 matches!(kind, TransportKind::Timeout | TransportKind::Broken)
             }
-            Self::Api {
-                status,
-                retry_after,
-                ..
-            } => (500..=599).contains(status) && !(*status == 503 && retry_after.is_some()),
+            Self::Api { status, .. } => (500..=599).contains(status),
             Self::RetriesExhausted { last, .. } | Self::RetryAfterTooLong { last, .. } => {
                 last.is_ambiguous()
             }
@@ -254,15 +252,13 @@ impl JiraError {
     }
 
     /// True when the failure certainly happened before Jira processed the request, so a
-    /// non-idempotent request may be sent again: 429, 503 with `Retry-After`, connect errors.
+    /// non-idempotent request may be sent again: a connection never made, and 429 (Jira's
+    /// rate limiter turns a request away before it runs: Cloud's burst limits, Data Center's
+    /// token bucket).
     pub fn is_safe_to_resend(&self) -> bool {
         match self {
             Self::Transport { kind, .. } => *kind == TransportKind::Connect,
-            Self::Api {
-                status,
-                retry_after,
-                ..
-            } => *status == 429 || (*status == 503 && retry_after.is_some()),
+            Self::Api { status, .. } => *status == 429,
             _ => false,
         }
     }

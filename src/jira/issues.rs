@@ -250,8 +250,9 @@ impl JiraClient {
     /// parallel up to the concurrency cap) and returns one outcome per item, in request order.
     ///
     /// Never retried blindly: a timeout, lost response or 5xx after sending makes every item
-    /// of that chunk [`CreateOutcome::Ambiguous`]; 429 and 503-with-`Retry-After` (nothing was
-    /// created) are retried.
+    /// of that chunk [`CreateOutcome::Ambiguous`] (a 503 too, `Retry-After` or not: a gateway
+    /// may answer it after the create committed); a 429 (the rate limiter turned it away:
+    /// nothing was created) is retried.
     pub async fn create_issues(&self, issues: &[NewIssue]) -> Vec<CreateOutcome> {
         if issues.is_empty() {
             return Vec::new();
@@ -566,18 +567,15 @@ impl JiraClient {
             }
         }
         drop(by_key);
-        // In the order asked.
-        let found_count = answered.iter().filter(|slot| slot.is_some()).count();
-        let mut out = FetchedIssues {
-            found: Vec::with_capacity(found_count),
-            missing: Vec::new(),
-        };
+        // In the order asked; the key asked copied only when it is not the issue's own.
+        let mut out = FetchedIssues::default();
         let mut unmatched: Vec<IssueKey> = Vec::new();
         for (place, slot) in unique.into_iter().zip(answered) {
-            let asked = keys[place as usize].clone();
+            let asked = &keys[place as usize];
             match slot {
-                Some(issue) => out.found.push((asked, issue)),
-                None => unmatched.push(asked),
+                Some(issue) if issue.key == *asked => out.push_own(issue),
+                Some(issue) => out.push_found(asked.clone(), issue),
+                None => unmatched.push(asked.clone()),
             }
         }
         // Keys not answered under their own name are deleted, invisible or moved; the
@@ -600,7 +598,7 @@ impl JiraClient {
                     if !keep_dates {
                         issue.tracking = Default::default();
                     }
-                    out.found.push((k, Arc::new(issue)));
+                    out.push_found(k, Arc::new(issue));
                 }
                 None => out.missing.push(k),
             }

@@ -92,17 +92,20 @@ pub(super) async fn read_linked(
     let fetched = engine.client.fetch_issues_undated(&keys).await;
     engine.progress.disable_steady_tick();
     engine.progress.set_position(keys.len() as u64);
-    let fetched = fetched?;
+    let mut fetched = fetched?;
     // The keys asked and each answer let go as the set of them is made.
     drop(keys);
     state
         .linked
-        .reserve(fetched.found.len() + fetched.missing.len());
-    for (asked, issue) in crate::freeing::take_freeing(fetched.found) {
-        state.linked.insert(asked.as_str(), Some(issue));
-    }
-    for key in fetched.missing {
+        .reserve(fetched.found_count() + fetched.missing.len());
+    for key in std::mem::take(&mut fetched.missing) {
         state.linked.insert(key.as_str(), None);
+    }
+    for found in fetched.into_found() {
+        match found.into_parts() {
+            (None, issue) => state.linked.insert_issue(issue),
+            (Some(asked), issue) => state.linked.insert(asked.as_str(), Some(issue)),
+        }
     }
     Ok(state)
 }
@@ -913,9 +916,12 @@ pub(super) async fn write_created_statuses(
         drop(keys);
         // Only the statuses are kept: the rest of each ticket is not needed here.
         let statuses: HashMap<IssueKey, crate::jira::model::Status> = fetched
-            .found
-            .into_iter()
-            .map(|(key, issue)| (key, std::sync::Arc::unwrap_or_clone(issue).status))
+            .into_found()
+            .map(|found| {
+                let (asked_as, issue) = found.into_parts();
+                let issue = std::sync::Arc::unwrap_or_clone(issue);
+                (asked_as.unwrap_or(issue.key), issue.status)
+            })
             .collect();
         for (at, key) in &batch {
             let Some(status) = statuses.get(key) else {

@@ -144,6 +144,11 @@ impl LinkedIssues {
         self.0.replace(entry);
     }
 
+    /// Records `issue`, linked under its own key.
+    pub fn insert_issue(&mut self, issue: std::sync::Arc<Issue>) {
+        self.0.replace(Linked::AsIssue(issue));
+    }
+
     /// What `written` resolves to: `None` when it was not read, `Some(None)` when Jira does
     /// not know it.
     pub fn get(&self, written: &str) -> Option<Option<&std::sync::Arc<Issue>>> {

@@ -138,11 +138,7 @@ async fn read_and_plan(
         engine.progress.inc(keys.len() as u64);
         drop(keys);
         statuses
-            .learn(
-                engine,
-                fetched.found.iter().map(|(_, issue)| &**issue),
-                items(),
-            )
+            .learn(engine, fetched.found().map(|(_, issue)| &**issue), items())
             .await?;
         let found = Found::index(&fetched);
         for (index, items) in &batch {
@@ -292,8 +288,7 @@ struct Found<'f> {
 impl<'f> Found<'f> {
     fn index(fetched: &'f FetchedIssues) -> Found<'f> {
         let mut sorted: Vec<(&str, &Issue)> = fetched
-            .found
-            .iter()
+            .found()
             .map(|(asked, issue)| (asked.as_str(), &**issue))
             .collect();
         sorted.sort_unstable_by(|a, b| cmp_keys(a.0, b.0));

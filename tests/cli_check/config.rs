@@ -50,3 +50,25 @@ async fn the_same_statuses_get_the_same_verdicts_live_and_offline() {
     );
     assert_eq!(verdicts(&live.stdout)[2], "resolved");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_count_that_would_never_end_is_refused_before_any_request() {
+    use crate::support::fake_jira::{FakeJira, Flavor};
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write("pm.md", fixture("mixed.md"));
+    pm.write("pm-sync.toml", "[jira]\nmax_retries = 4294967295\n");
+    for args in [&["sync", "pm.md"][..], &["doctor"]] {
+        let out = pm.run(args).await;
+        assert_eq!(out.code, 2, "{args:?}\n{out}");
+        let said = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            said.contains("max_retries = 4294967295 is out of range")
+                && said.contains("from 0 to 10"),
+            "{args:?}\n{out}"
+        );
+    }
+    assert_eq!(jira.requests().total, 0);
+    pm.write("pm-sync.toml", "[jira]\nmax_retries = 10\n");
+    assert_eq!(pm.run(&["doctor"]).await.code, 0);
+}

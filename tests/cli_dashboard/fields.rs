@@ -38,14 +38,7 @@ async fn tracking_fields_come_with_the_batched_read_on_both_flavours() {
 
         // deployment detection (Auto) plus one read.
         assert!(jira.requests().total <= 2, "{:?}", jira.requests());
-        let get = |key: &str| {
-            &fetched
-                .found
-                .iter()
-                .find(|(k, _)| k.as_str() == key)
-                .unwrap()
-                .1
-        };
+        let get = |key: &str| fetched.found().find(|(k, _)| k.as_str() == key).unwrap().1;
         let assignee = |issue: &pm_sync::jira::model::Issue| {
             issue
                 .planning

@@ -40,6 +40,29 @@ async fn a_lost_create_response_is_reconciled_by_search_not_created_again() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_503_with_retry_after_answered_after_the_create_ran_never_files_it_twice() {
+    for flavor in FLAVORS {
+        for retry_after in [Some("1".to_owned()), None] {
+            let (fake, pm) = setup(flavor).await;
+            fake.inject(Fault::StatusAfterCreate {
+                status: 503,
+                retry_after: retry_after.clone(),
+                times: 1,
+            });
+            pm.write("pm.md", HTML_REPORT);
+
+            let out = pm.run(&["sync", "pm.md"]).await;
+
+            let case = format!("{flavor:?}, Retry-After {retry_after:?}");
+            assert_eq!(out.code, 0, "{case}: {out}");
+            assert_eq!(fake.issues().len(), 4, "{case}: the create was sent again");
+            assert_eq!(fake.requests().count(Endpoint::BulkCreate), 1, "{case}");
+            assert_eq!(linked_keys(&pm.read("pm.md")).len(), 4, "{case}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn when_search_lags_longer_than_the_run_the_next_run_adopts_instead_of_recreating() {
     let (fake, pm) = setup(Flavor::Cloud).await;
     fake.inject(Fault::LoseCreateResponse { times: 1 });

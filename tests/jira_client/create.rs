@@ -169,17 +169,29 @@ async fn rate_limited_creates_are_retried() {
         endpoint: Some(Endpoint::BulkCreate),
         status: 429,
         retry_after: Some("0".into()),
-        times: 1,
+        times: 2,
     });
-    jira.inject(Fault::Status {
-        endpoint: Some(Endpoint::BulkCreate),
+    let out = c.create_issues(&[new_issue("A", &[])]).await;
+    assert_eq!(created_keys(&out), vec!["OPS-1"]);
+    assert_eq!(jira.requests().count(Endpoint::BulkCreate), 3);
+    assert_eq!(jira.issues().len(), 1);
+}
+
+#[tokio::test]
+async fn a_503_with_retry_after_is_not_a_promise_that_nothing_was_created() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let c = client(&jira);
+    jira.inject(Fault::StatusAfterCreate {
         status: 503,
         retry_after: Some("0".into()),
         times: 1,
     });
     let out = c.create_issues(&[new_issue("A", &[])]).await;
-    assert_eq!(created_keys(&out), vec!["OPS-1"]);
-    assert_eq!(jira.requests().count(Endpoint::BulkCreate), 3);
+    assert!(
+        matches!(&out[0], CreateOutcome::Ambiguous { .. }),
+        "{out:?}"
+    );
+    assert_eq!(jira.requests().count(Endpoint::BulkCreate), 1, "sent again");
     assert_eq!(jira.issues().len(), 1);
 }
 

@@ -176,6 +176,16 @@ pub enum Fault {
         /// How many requests it hits.
         times: usize,
     },
+    /// A create IS processed, then answered with `status` instead of its result (a gateway or
+    /// an overloaded node answering 503, `Retry-After` and all, after the backend committed).
+    StatusAfterCreate {
+        /// HTTP status, e.g. 503.
+        status: u16,
+        /// `Retry-After` value, if any.
+        retry_after: Option<String>,
+        /// How many requests it hits.
+        times: usize,
+    },
 }
 
 /// A snapshot of one issue in the fake.

@@ -726,7 +726,7 @@ impl State {
             | Fault::Response { endpoint: e, .. }
             | Fault::Latency { endpoint: e, .. }
             | Fault::DropConnection { endpoint: e, .. } => e.is_none_or(|e| e == endpoint),
-            Fault::LoseCreateResponse { .. } => {
+            Fault::LoseCreateResponse { .. } | Fault::StatusAfterCreate { .. } => {
                 matches!(endpoint, Endpoint::CreateIssue | Endpoint::BulkCreate)
             }
         })
@@ -749,7 +749,8 @@ impl State {
             | Fault::Response { times, .. }
             | Fault::Latency { times, .. }
             | Fault::DropConnection { times, .. }
-            | Fault::LoseCreateResponse { times } => {
+            | Fault::LoseCreateResponse { times }
+            | Fault::StatusAfterCreate { times, .. } => {
                 *times = times.saturating_sub(1);
                 *times
             }
@@ -874,6 +875,19 @@ impl State {
                 return (r, delay);
             }
             Some(Fault::Latency { delay: d, .. }) => delay += d,
+            Some(Fault::StatusAfterCreate {
+                status,
+                retry_after,
+                ..
+            }) => {
+                // Created for real, then answered as if it were not.
+                let _ = self.dispatch(endpoint, version, request, false);
+                let mut r = error(status, "Service Unavailable");
+                if let Some(ra) = retry_after {
+                    r.headers.push(("Retry-After".into(), ra));
+                }
+                return (r, delay);
+            }
             _ => {}
         }
         let anonymous = match self.auth(request) {
