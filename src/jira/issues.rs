@@ -151,7 +151,14 @@ struct MetaPage<T> {
     total: Option<usize>,
     #[serde(default)]
     is_last: Option<bool>,
+    /// Where the page starts, as Jira says (checked against the place asked).
+    #[serde(default)]
+    start_at: Option<usize>,
 }
+
+/// The most pages a createmeta listing may take (200 items each): a project's issue types or
+/// an issue type's fields are a few hundred at most, so more is a server that never ends.
+const MAX_META_PAGES: usize = 100;
 
 impl JiraClient {
     /// `GET /myself`: proves the credentials work. An anonymous answer (Seraph's
@@ -229,13 +236,24 @@ impl JiraClient {
         subject: String,
     ) -> Result<Vec<T>, JiraError> {
         let mut all = Vec::new();
-        loop {
+        for _ in 0..MAX_META_PAGES {
+            let asked = all.len();
             let call = Call::new(Method::GET, path)
-                .query("startAt", all.len().to_string())
+                .query("startAt", asked.to_string())
                 .query("maxResults", "200")
                 .permission("Create issues")
                 .subject(subject.clone());
             let page: MetaPage<T> = self.send(&call).await?.decode(&call)?;
+            // A server that answers the first page whatever is asked would be read forever.
+            if let Some(answered) = page.start_at.filter(|answered| *answered != asked) {
+                return Err(JiraError::Protocol {
+                    request: call.label(),
+                    message: format!(
+                        "asked for the page at startAt={asked}, Jira answered the one at \
+                         startAt={answered}: its pages do not move on"
+                    ),
+                });
+            }
             let got = page.items.len();
             all.extend(page.items);
             let done =
@@ -244,6 +262,13 @@ impl JiraClient {
                 return Ok(all);
             }
         }
+        Err(JiraError::Protocol {
+            request: format!("GET {path}"),
+            message: format!(
+                "the listing did not end after {MAX_META_PAGES} pages ({} items)",
+                all.len()
+            ),
+        })
     }
 
     /// Creates `issues` with one `POST /issue/bulk` per [`BULK_CREATE_LIMIT`] items (chunks in

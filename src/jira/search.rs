@@ -18,6 +18,10 @@ pub const RECONCILE_LIMIT: usize = 50;
 
 /// Page size we ask for; Jira may return fewer (and says so).
 const PAGE_SIZE: usize = 100;
+
+/// Pages in a row with no new issue, each with a new `nextPageToken`, after which a Cloud
+/// search stops with an error (a real search's last page carries no token).
+const STALE_PAGES_TO_STOP: usize = 3;
 /// Labels per `labels in (…)` search: keeps the JQL far below any length limit.
 pub const LABELS_PER_SEARCH: usize = 50;
 
@@ -196,6 +200,10 @@ impl JiraClient {
         let mut token: Option<String> = None;
         let mut seen_tokens = HashSet::new();
         let mut shared_parts = SharedParts::default();
+        // A fresh token on every page is no proof of progress: pages that bring nothing new
+        // (empty, or the page before again) end the search after a few in a row.
+        let mut last_ids: Vec<String> = Vec::new();
+        let mut stale_pages = 0;
         loop {
             let mut body = json!({
                 "jql": jql,
@@ -212,6 +220,9 @@ impl JiraClient {
                 .json(body)
                 .permission("Browse projects");
             let page: CloudPage = self.send(&call).await?.decode(&call)?;
+            let ids: Vec<String> = page.issues.iter().map(|w| w.id.clone()).collect();
+            let stale = ids.is_empty() || ids == last_ids;
+            last_ids = ids;
             for w in page.issues {
                 let id = w.id.clone();
                 each(
@@ -226,6 +237,17 @@ impl JiraClient {
                         return Err(JiraError::Protocol {
                             request: call.label(),
                             message: "Jira returned the same nextPageToken twice".into(),
+                        });
+                    }
+                    stale_pages = if stale { stale_pages + 1 } else { 0 };
+                    if stale_pages == STALE_PAGES_TO_STOP {
+                        return Err(JiraError::Protocol {
+                            request: call.label(),
+                            message: format!(
+                                "Jira's search answered {STALE_PAGES_TO_STOP} pages in a row \
+                                 with no new issue (empty, or the page before again), each \
+                                 with a new nextPageToken: stopped rather than page forever"
+                            ),
                         });
                     }
                     token = Some(next);

@@ -117,3 +117,47 @@ async fn owners_are_found_by_email_even_when_hidden_by_name_or_handle_never_by_p
         ));
     }
 }
+
+#[tokio::test]
+async fn a_create_screen_whose_pages_never_move_on_is_an_error_not_a_hang() {
+    use crate::support::fake_jira::{Endpoint, Fault};
+    for flavor in FLAVORS {
+        let jira = FakeJira::start(flavor).await;
+        let c = client(&jira);
+        c.deployment().await.unwrap();
+        // The first page whatever is asked, with a total that never comes.
+        let list = if flavor == Flavor::Cloud {
+            "fields"
+        } else {
+            "values"
+        };
+        let page = format!(
+            r#"{{"startAt":0,"maxResults":1,"total":1000000000,"isLast":false,
+            "{list}":[{{"fieldId":"summary","key":"summary","name":"Summary","required":true,
+            "hasDefaultValue":false,"operations":["set"],"schema":{{"type":"string","system":"summary"}}}}]}}"#
+        );
+        jira.inject(Fault::Response {
+            endpoint: Some(Endpoint::CreateMetaFields),
+            status: 200,
+            headers: Vec::new(),
+            body: page,
+            times: 1_000,
+        });
+        let project = c.project("OPS").await.unwrap();
+        let task = project
+            .issue_types
+            .into_iter()
+            .find(|t| t.name == "Task")
+            .unwrap();
+        let err = c.create_fields_of("OPS", task).await.unwrap_err();
+        assert!(
+            err.to_string().contains("do not move on"),
+            "{flavor:?}: {err}"
+        );
+        assert_eq!(
+            jira.requests().count(Endpoint::CreateMetaFields),
+            2,
+            "{flavor:?}"
+        );
+    }
+}

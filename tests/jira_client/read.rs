@@ -225,3 +225,31 @@ async fn batches_run_in_parallel_up_to_the_cap() {
     // an upper bound on wall time fails on a loaded machine.
     assert!(elapsed >= Duration::from_millis(400), "{elapsed:?}");
 }
+
+#[tokio::test]
+async fn a_search_whose_fresh_tokens_bring_nothing_new_stops_instead_of_paging_forever() {
+    use crate::support::fake_jira::Fault;
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    seed(&jira, 2, &["sev1_20260304"]);
+    let c = client(&jira);
+    c.deployment().await.unwrap();
+    // Empty pages, then the same page again and again: each with a token never seen before.
+    for (n, issues) in ["[]", "[]", "[]", "[]"].iter().enumerate() {
+        jira.inject(Fault::Response {
+            endpoint: Some(Endpoint::SearchJql),
+            status: 200,
+            headers: Vec::new(),
+            body: format!(r#"{{"issues":{issues},"nextPageToken":"fresh-{n}","isLast":false}}"#),
+            times: 1,
+        });
+    }
+    jira.reset_request_log();
+    let err = c
+        .search_by_labels("OPS", &["sev1_20260304".to_owned()], &mut |i| {
+            std::sync::Arc::new(i)
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no new issue"), "{err}");
+    assert_eq!(jira.requests().count(Endpoint::SearchJql), 3);
+}
