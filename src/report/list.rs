@@ -649,6 +649,13 @@ impl<'t> Collector<'t> {
     }
 
     fn inline(&mut self, event: &Event<'_>, range: Span) {
+        // The escaping backslash belongs to the text: a key written before `*nix` in
+        // `\*nix` would otherwise go between the two, and the person's escape would escape
+        // the key's `[` instead.
+        let range = match event {
+            Event::Text(_) => escape_start(self.text, range.start)..range.end,
+            _ => range,
+        };
         let (head, text) = if let Some((_, head, text, _)) = self.block.as_mut() {
             (head, text)
         } else if let Some(frame) = self.frames.last_mut()
@@ -701,6 +708,24 @@ impl<'t> Collector<'t> {
                 None => range,
             });
         }
+    }
+}
+
+/// Where a text event really starts: pulldown-cmark starts the text of an escaped character
+/// (`\*`, `\#`, `\\`) after its backslash, which is the person's as much as the character.
+/// A backslash escapes the character after it when an odd number of backslashes precede it.
+fn escape_start(source: &str, start: usize) -> usize {
+    let bytes = source.as_bytes();
+    let punctuation = bytes.get(start).is_some_and(u8::is_ascii_punctuation);
+    let backslashes = bytes[..start]
+        .iter()
+        .rev()
+        .take_while(|byte| **byte == b'\\')
+        .count();
+    if punctuation && backslashes % 2 == 1 {
+        start - 1
+    } else {
+        start
     }
 }
 

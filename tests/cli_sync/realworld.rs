@@ -254,3 +254,61 @@ async fn a_bug_column_holds_the_key_and_the_status_and_a_hand_written_done_is_ho
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_item_that_starts_with_an_escaped_character_gets_its_key_before_the_backslash() {
+    const ESCAPED: &str = "---\nincident_date: 2026-03-04\n---\n# Disk full on the build farm\n\n\
+        ## Action Items\n\n\
+        - \\*nix hosts: rotate the SSH host keys\n\
+        - [ ] \\#build-farm channel: pin the runbook\n\
+        - \\_\\_init\\_\\_ hook: stop swallowing errors\n\
+        - \\\\\\\\fs01\\backups: move off the shared drive\n\
+        - Cap retries at 5\n";
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        pm.write("pm.md", ESCAPED);
+
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        let after = pm.read("pm.md");
+        assert!(
+            keeps_every_character(ESCAPED, &after),
+            "{flavor:?}:\n{after}"
+        );
+        for (written, summary) in [
+            (
+                "- [KEY](URL) \\*nix hosts",
+                "*nix hosts: rotate the SSH host keys",
+            ),
+            (
+                "- [ ] [KEY](URL) \\#build-farm",
+                "#build-farm channel: pin the runbook",
+            ),
+            (
+                "- [KEY](URL) \\_\\_init",
+                "__init__ hook: stop swallowing errors",
+            ),
+            (
+                "- [KEY](URL) \\\\\\\\fs01",
+                "\\\\fs01\\backups: move off the shared drive",
+            ),
+        ] {
+            let key = fake
+                .issues()
+                .into_iter()
+                .find(|issue| issue.summary == summary)
+                .unwrap_or_else(|| panic!("{flavor:?}: no ticket {summary:?}: {:?}", fake.issues()))
+                .key;
+            let url = format!("{}/browse/{key}", fake.url());
+            let line = written.replace("KEY", &key).replace("URL", &url);
+            assert!(after.contains(&line), "{flavor:?}: {line}\n{after}");
+        }
+
+        // The next run reads the same summaries: nothing to change in Jira or the report.
+        fake.reset_request_log();
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 0, "{flavor:?}: {out}");
+        assert_eq!(pm.read("pm.md"), after, "{flavor:?}");
+        assert_eq!(fake.requests().writes, 0, "{flavor:?}: {out}");
+    }
+}
