@@ -316,6 +316,7 @@ impl JiraClient {
                 message: "the create task failed unexpectedly".into(),
             });
         }
+        unclaim_repeated_keys(&mut out);
         out
     }
 
@@ -818,6 +819,40 @@ struct BulkError {
 /// remaining indices in order. Anything that does not add up is Ambiguous, never guessed. A key
 /// of another project than the one asked for is refused: it is not the ticket this item needs,
 /// and writing it would link the report to something pm-sync never asked for.
+/// An answer that gives one key to several items says nothing true of any of them: each is
+/// made ambiguous (found again by search, by its summary and mark), never written into several
+/// rows, which would then fight over one ticket's summary on every sync.
+fn unclaim_repeated_keys(outcomes: &mut [CreateOutcome]) {
+    let mut keys: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            CreateOutcome::Created { key, .. } => Some(key.as_str()),
+            _ => None,
+        })
+        .collect();
+    keys.sort_unstable();
+    let repeated: std::collections::HashSet<String> = keys
+        .windows(2)
+        .filter(|pair| pair[0] == pair[1])
+        .map(|pair| pair[0].to_owned())
+        .collect();
+    if repeated.is_empty() {
+        return;
+    }
+    for outcome in outcomes {
+        if let CreateOutcome::Created { key, .. } = outcome
+            && repeated.contains(key.as_str())
+        {
+            *outcome = CreateOutcome::Ambiguous {
+                message: format!(
+                    "Jira answered the create with key {key} for more than one item: which \
+                     item it belongs to is unknown, so pm-sync looks for each ticket by search"
+                ),
+            };
+        }
+    }
+}
+
 fn map_created(chunk: &[NewIssue], created: CreatedIssues, call: &Call) -> Vec<CreateOutcome> {
     let n = chunk.len();
     let mut out: Vec<Option<CreateOutcome>> = (0..n).map(|_| None).collect();

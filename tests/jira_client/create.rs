@@ -290,3 +290,46 @@ async fn remote_links_upsert_by_global_id() {
         assert_eq!(links[0].title, "PM-42 (moved)");
     }
 }
+
+#[tokio::test]
+async fn one_key_answered_for_several_items_is_written_into_none_of_them() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let c = client(&jira);
+    let issue = |key: &str| {
+        format!(
+            r#"{{"id":"10001","key":"{key}","self":"{}/rest/api/3/issue/10001"}}"#,
+            jira.url()
+        )
+    };
+    jira.inject(Fault::Response {
+        endpoint: Some(Endpoint::BulkCreate),
+        status: 201,
+        headers: Vec::new(),
+        body: format!(
+            r#"{{"issues":[{},{},{}],"errors":[]}}"#,
+            issue("OPS-1"),
+            issue("OPS-1"),
+            issue("OPS-2")
+        ),
+        times: 1,
+    });
+    let out = c
+        .create_issues(&[
+            new_issue("A", &[]),
+            new_issue("B", &[]),
+            new_issue("C", &[]),
+        ])
+        .await;
+    assert!(
+        matches!(&out[0], CreateOutcome::Ambiguous { message } if message.contains("more than one item")),
+        "{out:?}"
+    );
+    assert!(
+        matches!(&out[1], CreateOutcome::Ambiguous { .. }),
+        "{out:?}"
+    );
+    assert!(
+        matches!(&out[2], CreateOutcome::Created { key, .. } if key.as_str() == "OPS-2"),
+        "{out:?}"
+    );
+}
