@@ -352,4 +352,49 @@ fn main() {
             memory(scenario, kind, MEMORY_ITEMS);
         }
     }
+    if !hostile_texts_read_in_linear_time() {
+        std::process::exit(1);
+    }
+}
+
+/// Item texts built to make a reference scan quadratic (a pasted log, a JSON blob): runs of
+/// unclosed `[`, `[a](`, images, comments, quoted tags and autolinks, read at two sizes. The
+/// time per byte must stay flat (within 2× from the smaller to the 4× larger text); returns
+/// whether it did. Before the scan found its closers once per text, 160 KB of `[a](` took 3 s
+/// and 4 MB half an hour.
+fn hostile_texts_read_in_linear_time() -> bool {
+    const SMALL: usize = 20_000;
+    println!(
+        "\nhostile item texts: read time per byte at {SMALL} and {} repeats",
+        4 * SMALL
+    );
+    let mut flat = true;
+    for pattern in ["[a](", "[", "![", "<!--", "<a '", "<https://", "[x]("] {
+        let per_byte = |repeats: usize| {
+            let text = format!(
+                "---\nincident_date: 2026-03-04\n---\n# PM\n\n## Action Items\n\n- a {}\n",
+                pattern.repeat(repeats)
+            );
+            let bytes = text.len();
+            let started = Instant::now();
+            let report = Report::parse(Path::new("hostile.md"), text.into_bytes(), &options());
+            let elapsed = started.elapsed();
+            drop(report);
+            elapsed.as_secs_f64() / bytes as f64
+        };
+        let (small, large) = (per_byte(SMALL), per_byte(4 * SMALL));
+        let growth = large / small;
+        let verdict = if growth > 2.0 {
+            "  GROWS: quadratic?"
+        } else {
+            ""
+        };
+        flat &= growth <= 2.0;
+        println!(
+            "{pattern:>10}  {:>8.1} ns/byte → {:>8.1} ns/byte ({growth:.2}×){verdict}",
+            small * 1e9,
+            large * 1e9
+        );
+    }
+    flat
 }

@@ -29,9 +29,13 @@ pub(crate) fn scan(raw: &str) -> Vec<Reference> {
     found
 }
 
-/// [`scan`], handing each reference to `found` as it is found (no list is built).
+/// [`scan`], handing each reference to `found` as it is found (no list is built). Linear in
+/// the text: what a start would look for far ahead (the `]` or `)` that closes it, the end of
+/// a comment or of an `<a>`) is found once for the whole text ([`Closers`]), so thousands of
+/// unclosed `[`, `[a](` or `<!--` in a pasted log cost one pass, not one pass each.
 pub(crate) fn scan_each(raw: &str, mut found: impl FnMut(Reference)) {
     let bytes = raw.as_bytes();
+    let mut closers = Closers::new(raw);
     let mut at = 0;
     while at < bytes.len() {
         // Only these ASCII bytes can start a reference; skipping the others byte by byte never
@@ -42,7 +46,7 @@ pub(crate) fn scan_each(raw: &str, mut found: impl FnMut(Reference)) {
         }
         let rest = &raw[at..];
         let step = match bytes[at] {
-            b'<' => html_link(rest)
+            b'<' => html_link(rest, at, &mut closers)
                 .or_else(|| autolink(rest))
                 .map(|(len, reference)| {
                     if let Some(r) = reference {
@@ -50,8 +54,8 @@ pub(crate) fn scan_each(raw: &str, mut found: impl FnMut(Reference)) {
                     }
                     len
                 })
-                .or_else(|| tag_len(rest)),
-            b'[' => markdown_link(rest).map(|(len, reference)| {
+                .or_else(|| tag_len(rest, at, &mut closers)),
+            b'[' => markdown_link(rest, at, &mut closers).map(|(len, reference)| {
                 if let Some(r) = reference {
                     found(r.shifted(at));
                 }
@@ -75,6 +79,108 @@ pub(crate) fn scan_each(raw: &str, mut found: impl FnMut(Reference)) {
         };
         at += step.unwrap_or(1);
     }
+}
+
+/// Where the constructs a scan meets end, found once per text: the `]` closing each `[` and
+/// the `)` closing each `(` (one pass with a stack, as Markdown pairs them: a backslash escapes
+/// the byte after it, a blank line ends every open `[`, a line end every open `(`), and the
+/// next `-->` and `</a>` after a place (starts only move forward, so each is searched for
+/// once per occurrence).
+struct Closers<'t> {
+    raw: &'t str,
+    /// (opening, closing) byte offsets, by opening; built when the first `[` is met.
+    pairs: Option<Vec<(u32, u32)>>,
+    comment_end: NextFound,
+    anchor_end: NextFound,
+}
+
+/// The first place of a needle at or after the last place asked, remembered.
+#[derive(Default)]
+enum NextFound {
+    #[default]
+    Unknown,
+    At(usize),
+    Nowhere,
+}
+
+impl<'t> Closers<'t> {
+    fn new(raw: &'t str) -> Self {
+        Closers {
+            raw,
+            pairs: None,
+            comment_end: NextFound::Unknown,
+            anchor_end: NextFound::Unknown,
+        }
+    }
+
+    /// Where the `[` or `(` at `open` closes, if it does.
+    fn closing(&mut self, open: usize) -> Option<usize> {
+        let raw = self.raw;
+        let pairs = self.pairs.get_or_insert_with(|| pair_brackets(raw));
+        let open = u32::try_from(open).ok()?;
+        let at = pairs.binary_search_by_key(&open, |&(o, _)| o).ok()?;
+        Some(pairs[at].1 as usize)
+    }
+
+    /// The first `-->` at or after `from`.
+    fn comment_end(&mut self, from: usize) -> Option<usize> {
+        let raw = self.raw;
+        next_found(&mut self.comment_end, from, |from| {
+            raw[from..].find("-->").map(|i| from + i)
+        })
+    }
+
+    /// The first `</a>` (any case) at or after `from`.
+    fn anchor_end(&mut self, from: usize) -> Option<usize> {
+        let raw = self.raw;
+        next_found(&mut self.anchor_end, from, |from| {
+            find_ci(&raw[from..], "</a>").map(|i| from + i)
+        })
+    }
+}
+
+/// `cache`'s place when it is at or after `from`, else `search(from)`, remembered.
+fn next_found(
+    cache: &mut NextFound,
+    from: usize,
+    search: impl FnOnce(usize) -> Option<usize>,
+) -> Option<usize> {
+    match *cache {
+        NextFound::At(at) if at >= from => return Some(at),
+        NextFound::Nowhere => return None,
+        _ => {}
+    }
+    let found = search(from);
+    *cache = found.map_or(NextFound::Nowhere, NextFound::At);
+    found
+}
+
+/// Every `[` … `]` and `(` … `)` pair of `raw`, by opening offset.
+fn pair_brackets(raw: &str) -> Vec<(u32, u32)> {
+    let bytes = raw.as_bytes();
+    let (mut square, mut round): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let at = u32::try_from(i).unwrap_or(u32::MAX);
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'[' => square.push(at),
+            b'(' => round.push(at),
+            b']' => pairs.extend(square.pop().map(|open| (open, at))),
+            b')' => pairs.extend(round.pop().map(|open| (open, at))),
+            b'\n' => {
+                round.clear();
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    square.clear();
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    pairs.sort_unstable();
+    pairs
 }
 
 impl Reference {
@@ -134,18 +240,19 @@ fn strip_markup(text: &str) -> String {
     out
 }
 
-/// `<a …>text</a>` at the start of `s`: its length and reference.
-fn html_link(s: &str) -> Option<(usize, Option<Reference>)> {
+/// `<a …>text</a>` at the start of `s` (at `at` in the scanned text): its length and
+/// reference.
+fn html_link(s: &str, at: usize, closers: &mut Closers<'_>) -> Option<(usize, Option<Reference>)> {
     let name_end = s.as_bytes().get(2)?;
     if !s.as_bytes()[1].eq_ignore_ascii_case(&b'a')
         || !(name_end.is_ascii_whitespace() || *name_end == b'>')
     {
         return None;
     }
-    let open_len = tag_len(s)?;
+    let open_len = tag_len(s, at, closers)?;
     let open = &s[..open_len];
     let href = attribute(open, "href").unwrap_or_default();
-    let close = find_ci(&s[open_len..], "</a>")?;
+    let close = closers.anchor_end(at + open_len)? - (at + open_len);
     let len = open_len + close + 4;
     let decoded = html_escape::decode_html_entities(href);
     Some((
@@ -183,7 +290,8 @@ fn autolink(s: &str) -> Option<(usize, Option<Reference>)> {
     if !(inner.starts_with("http://") || inner.starts_with("https://")) {
         return None;
     }
-    let end = inner.find(|c: char| c == '>' || c.is_whitespace())?;
+    // An autolink holds no `<`: stopping there keeps a run of `<https://` linear.
+    let end = inner.find(|c: char| c == '>' || c == '<' || c.is_whitespace())?;
     if inner.as_bytes()[end] != b'>' {
         return None;
     }
@@ -203,53 +311,19 @@ fn bare_url(s: &str) -> Option<(usize, Option<Reference>)> {
     Some((url.len(), browse_reference(url, url.len())))
 }
 
-/// `[text](target)` at the start of `s` (an image's `![` is read the same way).
-fn markdown_link(s: &str) -> Option<(usize, Option<Reference>)> {
-    let bytes = s.as_bytes();
-    let mut depth = 0usize;
-    let mut close = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b'[' => depth += 1,
-            b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    close = Some(i);
-                    break;
-                }
-            }
-            b'\n' if bytes.get(i + 1) == Some(&b'\n') => return None,
-            _ => {}
-        }
-        i += 1;
-    }
-    let close = close?;
-    if bytes.get(close + 1) != Some(&b'(') {
+/// `[text](target)` at the start of `s` (at `at` in the scanned text; an image's `![` is
+/// read the same way).
+fn markdown_link(
+    s: &str,
+    at: usize,
+    closers: &mut Closers<'_>,
+) -> Option<(usize, Option<Reference>)> {
+    let close = closers.closing(at)? - at;
+    if s.as_bytes().get(close + 1) != Some(&b'(') {
         return None;
     }
     let target_start = close + 2;
-    let mut depth = 1usize;
-    let mut j = target_start;
-    while j < bytes.len() {
-        match bytes[j] {
-            b'\\' => j += 1,
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    break;
-                }
-            }
-            b'\n' => return None,
-            _ => {}
-        }
-        j += 1;
-    }
-    if j >= bytes.len() {
-        return None;
-    }
+    let j = closers.closing(at + close + 1)? - at;
     let len = j + 1;
     let target = s[target_start..j].trim();
     let target = target
@@ -259,29 +333,38 @@ fn markdown_link(s: &str) -> Option<(usize, Option<Reference>)> {
     Some((len, link_reference(&s[1..close], target, len)))
 }
 
-/// Length of the tag (or comment) at the start of `s`, if `s` starts with one.
-fn tag_len(s: &str) -> Option<usize> {
+/// Length of the tag (or comment) at the start of `s` (at `at` in the scanned text), if `s`
+/// starts with one.
+fn tag_len(s: &str, at: usize, closers: &mut Closers<'_>) -> Option<usize> {
     let next = *s.as_bytes().get(1)?;
     if s.starts_with("<!--") {
-        return s.find("-->").map(|end| end + 3);
+        return closers.comment_end(at + 4).map(|end| end - at + 3);
     }
     if !(next.is_ascii_alphabetic() || next == b'/' || next == b'!') {
         return None;
     }
     // Only ASCII bytes matter here, and no byte of a multi-byte character is ASCII.
-    let mut quote = None;
-    for (i, &b) in s.as_bytes().iter().enumerate().skip(1) {
-        match (quote, b) {
-            (Some(q), b) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return Some(i + 1),
-            (None, b'<') => return None,
+    let bytes = s.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'"' | b'\'') => {
+                // A quoted value ends at its quote, within a bound: a run of `<a '` never
+                // closed would otherwise read to the end of the text from each `<`.
+                let window = &bytes[i + 1..bytes.len().min(i + 1 + MAX_QUOTED)];
+                i += 1 + memchr::memchr(quote, window)?;
+            }
+            b'>' => return Some(i + 1),
+            b'<' => return None,
             _ => {}
         }
+        i += 1;
     }
     None
 }
+
+/// The longest quoted attribute value read in a tag (a long URL is a few kilobytes).
+const MAX_QUOTED: usize = 64 << 10;
 
 /// The first place of ASCII `needle` in `haystack`, in any case.
 pub(crate) fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
@@ -312,18 +395,19 @@ pub(crate) fn is_trailing(s: &str) -> bool {
 
 /// Whether `s` holds nothing but tags and characters `allowed` accepts.
 fn only_tags_and(s: &str, allowed: impl Fn(char) -> bool) -> bool {
-    let mut rest = s;
-    while let Some(c) = rest.chars().next() {
+    let mut closers = Closers::new(s);
+    let mut at = 0;
+    while let Some(c) = s[at..].chars().next() {
         if c == '<'
-            && let Some(len) = tag_len(rest)
+            && let Some(len) = tag_len(&s[at..], at, &mut closers)
         {
-            rest = &rest[len..];
+            at += len;
             continue;
         }
         if !allowed(c) {
             return false;
         }
-        rest = &rest[c.len_utf8()..];
+        at += c.len_utf8();
     }
     true
 }
@@ -394,6 +478,26 @@ mod tests {
         assert!(keys("[see the PR](https://github.com/a/OPS-1/pull/2)").is_empty());
         assert!(keys("https://x/y/OPS-1/z").is_empty());
         assert!(keys("[all items](https://t/issues/?jql=labels%3DOPS-1)").is_empty());
+    }
+
+    #[test]
+    fn links_after_unclosed_brackets_comments_and_quotes_are_still_found() {
+        // Each construct that never closes is skipped, and what follows it still reads.
+        let md = "[[ [a]( ![ <!-- (x [OPS-4](https://t/browse/OPS-4) -->";
+        assert!(keys(md).is_empty(), "inside a comment: {:?}", keys(md));
+        let md = "[[ [a]( ![ (x [OPS-4](https://t/browse/OPS-4)";
+        assert_eq!(keys(md), vec![("OPS-4".to_owned(), &md[14..], true)]);
+        let md = "[see [OPS-5](https://t/browse/OPS-5)](https://t/browse/OPS-6)";
+        assert_eq!(keys(md)[0].0, "OPS-6", "the outer link is the reference");
+        let md = "a [x](y) [OPS-7](https://t/browse/OPS-7 \"title (1)\")";
+        assert_eq!(keys(md)[0].0, "OPS-7");
+        let html = r#"<a title='never closed <a href="https://t/browse/OPS-8">OPS-8</a>"#;
+        assert_eq!(keys(html)[0].0, "OPS-8");
+        // A blank line ends a link text; a line end ends a target.
+        assert!(!keys("[OPS-1\n\n](https://t/browse/OPS-1)")[0].2);
+        assert!(!keys("[x](https://t/browse/\nOPS-2)")[0].2);
+        // An escaped bracket opens no link: its key reads as a bare key.
+        assert_eq!(keys("\\[OPS-3] x")[0], ("OPS-3".to_owned(), "OPS-3", false));
     }
 
     #[test]
