@@ -44,7 +44,19 @@ static SECRETS: RwLock<Secrets> = RwLock::new(Secrets::EMPTY);
 /// Atlassian API tokens hold `=`, `-` and `_`, Data Center PATs base64's `+` and `/`: a
 /// filter that only knew the raw bytes would miss the token in a URL, a JSON string or an
 /// HTML page echoing it.
+/// A token is also masked where an echo mangled it: in another case, broken by line ends,
+/// or cut to its first twelve characters or more, or to its second half (see `matcher`).
 pub fn register(secret: &str) {
+    add(secret, true);
+}
+
+/// Registers `secret` whole only: its start is not secret on its own (`email:token` starts
+/// with the e-mail address pm-sync shows).
+fn register_whole(secret: &str) {
+    add(secret, false);
+}
+
+fn add(secret: &str, fragments: bool) {
     let secret = secret.trim();
     if secret.len() < MIN_SECRET_LEN {
         return;
@@ -52,7 +64,7 @@ pub fn register(secret: &str) {
     SECRETS
         .write()
         .unwrap_or_else(|e| e.into_inner())
-        .add(secret.as_bytes());
+        .add(secret.as_bytes(), fragments);
 }
 
 /// Whether `token` is too short to be masked ([`MIN_SECRET_LEN`]): no Jira token or PAT is, so
@@ -69,7 +81,7 @@ pub fn register_credentials(email: Option<&str>, token: &str) {
     if let Some(email) = email {
         let pair = format!("{email}:{token}");
         register(&base64(pair.as_bytes()));
-        register(&pair);
+        register_whole(&pair);
     }
 }
 
@@ -470,10 +482,12 @@ mod tests {
         }
         register("ATATT3xFfGF0_Tok*en=AB12");
         assert_eq!(text("cell ATATT3xFfGF0\\_Tok\\*en=AB12 |"), "cell *** |");
-        // A near miss is left alone.
+        // Cut short, it still shows too much of the token: masked.
+        assert_eq!(text("cell ATATT3xFfGF0\\_Tok\\*en=AB1 |"), "cell *** |");
+        // A near miss (eleven characters alike, then another) is left alone.
         assert_eq!(
-            text("cell ATATT3xFfGF0\\_Tok\\*en=AB1 |"),
-            "cell ATATT3xFfGF0\\_Tok\\*en=AB1 |"
+            text("cell ATATT3xFfGF\\_Tok\\*en=XB12 |"),
+            "cell ATATT3xFfGF\\_Tok\\*en=XB12 |"
         );
     }
 
@@ -491,8 +505,8 @@ mod tests {
             assert_eq!(text(&format!("a {form} b")), "a *** b", "{form}");
             assert!(find(form.as_bytes()).is_some(), "{form}");
         }
-        // One escaped byte that is not the token's.
-        let near = "a ATATT3xFf/G%2CF0%3DT0k3nMixed-0123 b";
+        // One escaped byte that is not the token's (and a second half that is not either).
+        let near = "a ATATT3xFf/G%2CF0%3DT0k3nMiyed-0123 b";
         assert_eq!(text(near), near);
     }
 

@@ -25,6 +25,14 @@
 //! that secret (a random token has next to none), so with any number of secrets a scan stays
 //! linear in the text.
 //!
+//! A secret is also found as an echo that mangled it, which proxies, WAFs and terminals do:
+//! - in another case (a lower-cased header dump): letters match whatever their case;
+//! - broken by line ends (a body wrapped at a width): a line end (`\n`, `\r`, literal or
+//!   escaped) inside a match is skipped;
+//! - cut short: of a secret registered with its fragments (a token, not `email:token`, whose
+//!   start is the e-mail address), the first [`FRAGMENT`] characters or more are a find, and
+//!   so is its second half cut the same way, registered as a secret of its own.
+//!
 //! [`Scanner`] is fed a text in pieces (the streaming writers) and finds exactly what it finds
 //! in the whole text: a position is read only once the longest escape that could start there
 //! is in hand (or the text has ended), and a found span is handed out only once no match still
@@ -43,11 +51,17 @@ pub const LONGEST_ESCAPE: usize = LONGEST_SINGLE * LONGEST_SINGLE;
 /// Positions a partial match can wait at: the one being read and the next [`LONGEST_ESCAPE`].
 const SLOTS: usize = LONGEST_ESCAPE + 1;
 
+/// A secret's first characters in a row that are a find on their own, when it is registered
+/// with its fragments: a proxy that cuts a header value still shows this much or more.
+pub const FRAGMENT: usize = 12;
+
 /// The registered secrets and what the scan needs to start matching each.
 pub struct Secrets {
     /// Each secret's bytes, in registration order: indices never change, so a scan under way
     /// stays valid when one is added.
     list: Vec<Vec<u8>>,
+    /// Whether each secret's first [`FRAGMENT`] characters are a find on their own.
+    fragments: Vec<bool>,
     /// For each byte, the secrets that start with it (empty until a secret is registered).
     starting: Vec<Vec<u32>>,
     /// The bytes at which a match can start: secrets' first bytes and escapes' first bytes.
@@ -58,12 +72,24 @@ impl Secrets {
     /// No secret.
     pub const EMPTY: Self = Self {
         list: Vec::new(),
+        fragments: Vec::new(),
         starting: Vec::new(),
         interesting: [false; 256],
     };
 
-    /// Adds `secret` (a non-empty string not yet held).
-    pub fn add(&mut self, secret: &[u8]) {
+    /// Adds `secret` (a non-empty string not yet held). With `fragments`, its first
+    /// [`FRAGMENT`] characters are a find too, and so is its second half (added as a secret
+    /// of its own) when that is as long: a token cut or split in two by an echo is masked.
+    pub fn add(&mut self, secret: &[u8], fragments: bool) {
+        if fragments && secret.len() >= 2 * FRAGMENT {
+            // The half that starts on a character boundary (a token is ASCII; be safe).
+            let half = (secret.len() / 2..secret.len())
+                .find(|&at| secret[at] & 0xC0 != 0x80)
+                .unwrap_or(secret.len());
+            if secret.len() - half >= FRAGMENT {
+                self.add(&secret[half..], true);
+            }
+        }
         if secret.is_empty() || self.list.iter().any(|s| s == secret) {
             return;
         }
@@ -74,9 +100,17 @@ impl Secrets {
             }
         }
         let index = u32::try_from(self.list.len()).expect("fewer than 2^32 secrets");
-        self.starting[usize::from(secret[0])].push(index);
-        self.interesting[usize::from(secret[0])] = true;
+        // Letters match in either case.
+        let first = secret[0];
+        for lead in [first.to_ascii_lowercase(), first.to_ascii_uppercase()] {
+            let starting = &mut self.starting[usize::from(lead)];
+            if starting.last() != Some(&index) {
+                starting.push(index);
+            }
+            self.interesting[usize::from(lead)] = true;
+        }
         self.list.push(secret.to_vec());
+        self.fragments.push(fragments && secret.len() > FRAGMENT);
     }
 
     /// Whether no secret is registered.
@@ -300,6 +334,9 @@ impl Scanner {
             p += 1;
         }
         self.at = self.at.max(p);
+        if ended && self.at >= end {
+            self.end(secrets);
+        }
     }
 
     /// Reads the characters that start at position `p` (`text` starts there): advances the
@@ -316,8 +353,14 @@ impl Scanner {
         let escaped = escape_at(text);
         let twice = twice_escaped_at(text);
         for char in std::iter::once(literal).chain(escaped).chain(twice) {
+            let line_end = matches!(char.spelled(), b"\n" | b"\r");
             for partial in &here {
-                self.advance(secrets, *partial, char, p);
+                if line_end {
+                    // A line end inside a match (an echo wrapped at a width) is skipped.
+                    self.wait(*partial, p + char.len);
+                } else {
+                    self.advance(secrets, *partial, char, p);
+                }
             }
             let first = char.bytes[0];
             for &secret in secrets
@@ -341,8 +384,15 @@ impl Scanner {
     /// Extends `partial` by `char`, read at `p`: a found span, a partial match waiting after
     /// it, or nothing when the character is not the secret's next.
     fn advance(&mut self, secrets: &Secrets, partial: Partial, char: Char, p: usize) {
-        let secret = &secrets.list[partial.secret as usize];
-        if !secret[partial.done..].starts_with(char.spelled()) {
+        let index = partial.secret as usize;
+        let secret = &secrets.list[index];
+        let spelled = char.spelled();
+        let rest = &secret[partial.done..];
+        if !(rest.len() >= spelled.len() && rest[..spelled.len()].eq_ignore_ascii_case(spelled)) {
+            // Cut short here: enough of a token's start is a find on its own.
+            if secrets.fragments[index] && partial.done >= FRAGMENT {
+                self.found.push(partial.start..p);
+            }
             return;
         }
         let next = p + char.len;
@@ -351,9 +401,26 @@ impl Scanner {
             self.found.push(partial.start..next);
             return;
         }
-        // Duplicates are dropped when the position is read (see `read`).
-        self.waiting[next % SLOTS].push(Partial { done, ..partial });
+        self.wait(Partial { done, ..partial }, next);
+    }
+
+    /// Keeps `partial` waiting at position `next`. Duplicates are dropped when the position is
+    /// read (see `read`).
+    fn wait(&mut self, partial: Partial, next: usize) {
+        self.waiting[next % SLOTS].push(partial);
         self.live += 1;
+    }
+
+    /// At the end of the text: the matches still in progress that are long enough fragments.
+    fn end(&mut self, secrets: &Secrets) {
+        for slot in &mut self.waiting {
+            for partial in slot.drain(..) {
+                if secrets.fragments[partial.secret as usize] && partial.done >= FRAGMENT {
+                    self.found.push(partial.start..self.at);
+                }
+            }
+        }
+        self.live = 0;
     }
 
     /// The position up to which the text is settled: no match in progress or yet to be read
@@ -404,7 +471,7 @@ mod tests {
     fn secrets(list: &[&str]) -> Secrets {
         let mut secrets = Secrets::EMPTY;
         for secret in list {
-            secrets.add(secret.as_bytes());
+            secrets.add(secret.as_bytes(), false);
         }
         secrets
     }
@@ -543,13 +610,57 @@ mod tests {
             "ATATT3xFf/G\\u02BF0=T0k3n",  // three hex digits meant, four read
             "ATATT3xFf/G+F0=T0k3",        // the secret cut short
             "ATATT3xFf/G++F0=T0k3n",      // a byte too many
-            "atatt3xff/g+f0=t0k3n",       // letters' case is the secret's
             "ATATT3xFf%25252FG+F0=T0k3n", // escaped three times: two levels are read
             "ATATT3xFf%252CG+F0=T0k3n",   // escaped twice, another byte
             "ATATT3xFf/G&plus;F0=T0k3n",  // a named entity that is not decoded
         ] {
             assert!(spans(&[secret], text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn mangled_echoes_of_a_token_are_found() {
+        let token = "tok3nSECRETvalue9876543210abcdef";
+        let mut with_fragments = Secrets::EMPTY;
+        with_fragments.add(token.as_bytes(), true);
+        let masked = |text: &str| -> String {
+            let mut out = text.to_owned();
+            for span in with_fragments.spans(text.as_bytes()).into_iter().rev() {
+                out.replace_range(span, "***");
+            }
+            out
+        };
+        for (echo, shown) in [
+            (
+                "bad auth TOK3NSECRETVALUE9876543210ABCDEF.",
+                "bad auth ***.",
+            ),
+            (
+                "bad auth tok3nsecretvalue9876543210abcdef.",
+                "bad auth ***.",
+            ),
+            ("auth tok3nSECRETvalue\n9876543210abcdef!", "auth ***!"),
+            (
+                "auth tok3nSEC\r\nRETvalue\n98765432\n10abcdef!",
+                "auth ***!",
+            ),
+            ("auth tok3nSECRETvalue9876, cut", "auth ***, cut"),
+            (
+                "auth tok3nSECRETvalue ... 9876543210abcdef",
+                "auth *** ... ***",
+            ),
+            ("auth tok3nSECRETvalue98", "auth ***"),
+            // Eleven characters are too few to tell from ordinary text.
+            ("auth tok3nSECRET!", "auth tok3nSECRET!"),
+        ] {
+            assert_eq!(masked(echo), shown, "{echo}");
+        }
+        // Registered whole, a secret's start alone is no find (`email:token` starts with the
+        // e-mail address pm-sync shows).
+        let pair = "sre-bot@example.com:tok3nSECRETvalue9876543210abcdef";
+        let mut whole = Secrets::EMPTY;
+        whole.add(pair.as_bytes(), false);
+        assert!(whole.spans(b"signed in as sre-bot@example.com:").is_empty());
     }
 
     #[test]

@@ -822,3 +822,69 @@ async fn a_token_with_a_line_end_or_spaces_around_it_authenticates() {
         }
     }
 }
+
+/// A proxy or WAF echoing the credentials mangled: wrapped at a width, cut short, split in
+/// halves, or in another case (on Cloud, the Basic base64 too). Each is masked in text, JSON
+/// and at every verbosity: no twelve characters in a row of the token's start or second half
+/// are printed, however the output breaks its lines.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_echoed_wrapped_cut_split_or_recased_is_masked() {
+    for flavor in [Flavor::Cloud, Flavor::DataCenter] {
+        let jira = FakeJira::start(flavor).await;
+        let pm = PmSync::against(&jira, flavor).env("JIRA_API_TOKEN", LONG_TOKEN);
+        pm.write("pm.md", REPORT);
+        let wrapped: Vec<String> = LONG_TOKEN
+            .as_bytes()
+            .chunks(8)
+            .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+            .collect();
+        let half = LONG_TOKEN.len() / 2;
+        let basic = base64(&format!("{FAKE_EMAIL}:{LONG_TOKEN}"));
+        let mut echoes = vec![
+            format!("{}\n{}", &LONG_TOKEN[..20], &LONG_TOKEN[20..]),
+            wrapped.join("\r\n"),
+            LONG_TOKEN[..20].to_owned(),
+            format!("{} ... {}", &LONG_TOKEN[..half], &LONG_TOKEN[half..]),
+            LONG_TOKEN.to_lowercase(),
+            LONG_TOKEN.to_uppercase(),
+        ];
+        // Basic credentials are Cloud's.
+        let mut pieces = vec![&LONG_TOKEN[..12], &LONG_TOKEN[half..half + 12]];
+        if flavor == Flavor::Cloud {
+            echoes.push(basic.to_lowercase());
+            pieces.push(&basic[basic.len() - 12..]);
+        }
+        for echo in echoes {
+            jira.inject(Fault::Response {
+                endpoint: None,
+                status: 401,
+                headers: Vec::new(),
+                body: serde_json::json!({ "errorMessages": [format!("bad auth {echo}")] })
+                    .to_string(),
+                times: 1000,
+            });
+            for args in [
+                &["doctor"][..],
+                &["check", "pm.md", "--format", "json"],
+                &["sync", "pm.md", "-vv"],
+            ] {
+                let out = pm.run(args).await;
+                assert_ne!(out.code, 0, "{flavor:?} {args:?}\n{out}");
+                // As a reader would see it: line ends (and JSON's escaped ones) joined up.
+                let shown = out
+                    .to_string()
+                    .replace("\\r", "")
+                    .replace("\\n", "")
+                    .replace(['\r', '\n'], "")
+                    .to_lowercase();
+                for piece in &pieces {
+                    assert!(
+                        !shown.contains(&piece.to_lowercase()),
+                        "{flavor:?} {args:?} echo {echo:?}: {piece:?} printed:\n{out}"
+                    );
+                }
+            }
+            jira.clear_faults();
+        }
+    }
+}

@@ -405,6 +405,11 @@ impl FakeJira {
         self.state().faults.push_back(fault);
     }
 
+    /// Drops every fault still queued.
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+
     /// Issues created from now on stay invisible to Cloud's `search/jql` for the next `n`
     /// searches (eventual consistency), unless their ids are passed in `reconcileIssues`.
     /// A search is counted on its first page; Data Center search is not affected.
