@@ -98,6 +98,19 @@ pub fn find(text: &[u8]) -> Option<usize> {
     secrets.spans(text).first().map(|span| span.start)
 }
 
+/// Whether `text` spells `secret` (in any mix of escapes and cases, as the filter finds it):
+/// the byte offset where it starts. For a check against one value, whatever else is
+/// registered (a variable's name registered because it looked like a token, say).
+pub fn find_secret(text: &[u8], secret: &str) -> Option<usize> {
+    let secret = secret.trim();
+    if secret.len() < MIN_SECRET_LEN {
+        return None;
+    }
+    let mut one = Secrets::EMPTY;
+    one.add(secret.as_bytes(), false);
+    one.spans(text).first().map(|span| span.start)
+}
+
 /// `text` with every registered secret replaced by [`MASK`] (borrowed when there is none).
 pub fn text(text: &str) -> Cow<'_, str> {
     match bytes(text.as_bytes()) {

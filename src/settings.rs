@@ -367,7 +367,8 @@ impl Settings {
                     path: path.clone(),
                     source,
                 })?;
-                register_configured_secrets(&text, env);
+                let tokens = register_configured_secrets(&text, env);
+                refuse_tokens_in(&path, &text, &tokens)?;
                 let file: ConfigFile =
                     toml::from_str(&text).map_err(|error| ConfigError::Parse {
                         path: path.clone(),
@@ -903,9 +904,11 @@ fn read_config_text(path: &Path) -> std::io::Result<String> {
 /// hold the token, and must be masked even when the token lives in a variable of another name
 /// than `JIRA_API_TOKEN`. Read from the raw table, so a file with a badly typed value still
 /// gives its `token_env`.
-fn register_configured_secrets(text: &str, env: EnvLookup<'_>) {
+/// Returns the tokens found.
+fn register_configured_secrets(text: &str, env: EnvLookup<'_>) -> Vec<String> {
+    let mut tokens = Vec::new();
     let Ok(table) = text.parse::<toml::Table>() else {
-        return;
+        return tokens;
     };
     let string = |section: &str, key: &str| {
         table
@@ -918,7 +921,12 @@ fn register_configured_secrets(text: &str, env: EnvLookup<'_>) {
     let jira_token_env = string("jira", "token_env");
     let confluence_email = trimmed(string("confluence", "email")).or_else(|| jira_email.clone());
     for (name, email) in [
-        (jira_token_env.clone(), jira_email),
+        (
+            jira_token_env
+                .clone()
+                .or_else(|| Some("JIRA_API_TOKEN".to_owned())),
+            jira_email,
+        ),
         (
             string("confluence", "token_env")
                 .or(jira_token_env)
@@ -934,8 +942,32 @@ fn register_configured_secrets(text: &str, env: EnvLookup<'_>) {
             && let Some(token) = token_from(env, &name)
         {
             crate::redact::register_credentials(email.as_deref(), &token);
+            tokens.push(token);
         }
     }
+    tokens
+}
+
+/// Refuses a config file that holds one of `tokens` anywhere (a description, a field value, a
+/// URL): pm-sync would send it to Jira, where everyone who reads the ticket sees it, while its
+/// own output shows `***`. The line is named, never the value.
+fn refuse_tokens_in(path: &Path, text: &str, tokens: &[String]) -> Result<(), ConfigError> {
+    let Some(at) = tokens
+        .iter()
+        .filter_map(|token| crate::redact::find_secret(text.as_bytes(), token))
+        .min()
+    else {
+        return Ok(());
+    };
+    let line = text[..at].matches('\n').count() + 1;
+    Err(ConfigError::Parse {
+        path: path.to_owned(),
+        message: format!(
+            "line {line} holds the API token (pm-sync would send it to Jira in a ticket or a \
+             link); remove it: the token belongs only in the variable named by token_env, and \
+             a token that was ever committed should be revoked"
+        ),
+    })
 }
 
 /// Warns when the token is too short to be masked (`redact::MIN_SECRET_LEN`): no Jira token

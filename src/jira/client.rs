@@ -425,6 +425,20 @@ impl JiraClient {
     /// Sends `call` with retries; returns 2xx (and `pass_through`) responses, maps the rest to
     /// a typed error.
     pub(crate) async fn send(&self, call: &Call) -> Result<Reply, JiraError> {
+        // The last gate before the wire: whatever path a token took into a request (a config
+        // value, a template, a report's name), it is not sent.
+        let holds_secret = |bytes: &[u8]| crate::redact::find(bytes).is_some();
+        if call.body.as_deref().is_some_and(holds_secret)
+            || holds_secret(call.path.as_bytes())
+            || call
+                .query
+                .iter()
+                .any(|(_, value)| holds_secret(value.as_bytes()))
+        {
+            return Err(JiraError::SecretInRequest {
+                request: call.label(),
+            });
+        }
         let inner = &self.inner;
         let backoff = ExponentialBuilder::default()
             .with_min_delay(inner.min_retry_delay)

@@ -102,6 +102,18 @@ pub enum JiraError {
     #[error("Jira configuration: {0}")]
     Config(String),
 
+    /// A request about to be sent holds a secret (the token in a config value, a report's
+    /// name or text): never sent, since whoever reads the ticket would see it.
+    #[error(
+        "{request}: not sent: it would carry the API token to Jira (in a config value, a \
+         report's name or its text); remove the token from there, and revoke it if it was \
+         ever committed"
+    )]
+    SecretInRequest {
+        /// Method and path.
+        request: String,
+    },
+
     /// 401, or Jira silently treated the request as anonymous.
     #[error("{request}: Jira rejected the credentials ({reason}). {hint}")]
     Unauthorized {

@@ -159,6 +159,21 @@ pub enum ReportError {
         line: usize,
     },
 
+    /// The report's path holds the Jira token: it would reach the tickets' descriptions and
+    /// links. Shown masked.
+    #[error("{}: the report's name holds the Jira API token", path.display())]
+    #[diagnostic(
+        code(pm_sync::report::secret_name),
+        help(
+            "rename the file or its folder (pm-sync writes a report's path into its tickets) and \
+             revoke the token"
+        )
+    )]
+    NameHoldsSecret {
+        /// The report.
+        path: PathBuf,
+    },
+
     /// The report (or its lock file) could not be written.
     #[error("{}: cannot write: {cause}", path.display())]
     #[diagnostic(

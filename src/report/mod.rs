@@ -703,6 +703,12 @@ impl Report {
                 ),
             });
         }
+        // A name holding the token would reach the tickets' descriptions (`{path}`) and links.
+        if crate::redact::find(path.as_os_str().as_encoded_bytes()).is_some() {
+            return Err(ReportError::NameHoldsSecret {
+                path: path.to_owned(),
+            });
+        }
         // A file holding the token (a report that is a link to `/proc/self/environ`, a token
         // pasted into the text) is never parsed: its lines would reach error snippets, ticket
         // summaries and saves.

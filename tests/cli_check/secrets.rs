@@ -151,9 +151,13 @@ async fn the_token_in_a_url_or_a_config_value_is_masked() {
         let out = pm.run_env(&[("JIRA_URL", Some(&url))], args).await;
         assert_ne!(out.code, 0, "{args:?}\n{out}");
         assert_masked(&out);
+        // The config file holding it is refused by line, before any message quotes it.
         let out = pm.run(args).await;
-        assert_ne!(out.code, 0, "{args:?}\n{out}");
-        assert!(out.to_string().contains("***"), "{args:?}\n{out}");
+        assert_eq!(out.code, 2, "{args:?}\n{out}");
+        assert!(
+            out.to_string().contains("line 2 holds the API token"),
+            "{args:?}\n{out}"
+        );
         assert_masked(&out);
     }
     assert_no_file_holds_it(pm.dir(), &["pm-sync.toml"]);
@@ -328,9 +332,68 @@ async fn a_token_in_a_variable_of_another_name_is_masked_in_the_configs_own_erro
         for args in [&["sync", "pm.md"][..], &["doctor"], &["check", "pm.md"]] {
             let out = pm.run(args).await;
             assert_eq!(out.code, 2, "{args:?}\n{out}");
-            assert!(out.to_string().contains("***"), "{args:?}\n{out}");
+            // Refused for holding the token before anything quotes the value.
+            assert!(
+                out.to_string().contains("holds the API token"),
+                "{args:?}\n{out}"
+            );
             assert_masked(&out);
         }
     }
     assert_eq!(jira.requests().total, 0);
+}
+
+/// The token where pm-sync would copy it into a ticket or a link — a config value, a report's
+/// name, a variable pm-sync writes into descriptions — is refused, not sent: pm-sync's own
+/// output would show `***` while everyone who reads the ticket saw the token.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_in_a_config_value_or_a_reports_name_never_reaches_a_ticket() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let pm = PmSync::against(&jira, Flavor::Cloud);
+    pm.write("pm.md", REPORT);
+    for config in [
+        format!("[jira]\ndescription = \"Rotate {FAKE_TOKEN} for {{item}}\"\n"),
+        format!("[jira.fields]\nlabels = [\"{FAKE_TOKEN}\"]\n"),
+        format!("# set up by ops\n[report]\nurl = \"https://git.example/{FAKE_TOKEN}/{{path}}\"\n"),
+    ] {
+        pm.write("pm-sync.toml", &config);
+        let out = pm.run(&["sync", "pm.md"]).await;
+        assert_eq!(out.code, 2, "{config}\n{out}");
+        assert!(out.stderr.contains("holds the API token"), "{out}");
+        assert!(out.stderr.contains("pm-sync.toml"), "{out}");
+        assert_masked(&out);
+    }
+    let line = {
+        pm.write(
+            "pm-sync.toml",
+            format!("[report]\n\nurl = \"https://git.example/{FAKE_TOKEN}/{{path}}\"\n"),
+        );
+        pm.run(&["sync", "pm.md"]).await
+    };
+    assert!(line.stderr.contains("line 3 holds the API token"), "{line}");
+    std::fs::remove_file(pm.dir().join("pm-sync.toml")).unwrap();
+
+    // A report in a folder named after the token.
+    let folder = format!("x{FAKE_TOKEN}");
+    pm.write(&format!("{folder}/r.md"), REPORT);
+    let out = pm.run(&["sync", &format!("{folder}/r.md")]).await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stderr.contains("name holds the Jira API token"),
+        "{out}"
+    );
+    assert_masked(&out);
+
+    // A value from the environment, checked at the wire: the create is not sent.
+    let pm = pm.env(
+        "PM_SYNC_REPORT_URL",
+        &format!("https://git.example/{FAKE_TOKEN}/{{path}}"),
+    );
+    let out = pm.run(&["sync", "pm.md"]).await;
+    assert_ne!(out.code, 0, "{out}");
+    assert!(out.to_string().contains("not sent"), "{out}");
+    assert_masked(&out);
+
+    assert!(jira.issues().is_empty(), "{:?}", jira.issues());
+    assert_eq!(jira.requests().writes, 0);
 }
