@@ -331,7 +331,8 @@ impl JiraClient {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("pm-sync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout);
+            .timeout(config.request_timeout)
+            .redirect(same_origin_redirects());
         // A bad ca_file is reported even where it is not used, so the config stays honest.
         let extra_roots = match &config.ca_file {
             Some(path) => Some(read_ca_file(path)?),
@@ -616,6 +617,14 @@ impl JiraClient {
             format!(": {api}")
         };
         match status.as_u16() {
+            300..=399 => JiraError::Redirected {
+                request: call.label(),
+                to: headers
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|location| crate::redact::terminal_text(location).into_owned())
+                    .unwrap_or_else(|| "nowhere (no Location header)".to_owned()),
+            },
             401 => JiraError::Unauthorized {
                 request: call.label(),
                 reason: if api.is_empty() {
@@ -658,6 +667,27 @@ impl JiraClient {
             },
         }
     }
+}
+
+/// Redirects are followed within the site only (scheme, host and port alike), five at most:
+/// one to another address would go there without the credentials (and with a search's body),
+/// so its 401 would blame a good token; an `http` URL for an `https` site is a config fix.
+/// A redirect not followed comes back as it is ([`JiraError::Redirected`], naming where to).
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    const MOST: usize = 5;
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first();
+        let same_origin = first.is_some_and(|first| {
+            first.scheme() == attempt.url().scheme()
+                && first.host_str() == attempt.url().host_str()
+                && first.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if same_origin && attempt.previous().len() <= MOST {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// Anonymous-fallback tell-tales: Seraph's login reason, or `X-AUSERNAME: anonymous`.

@@ -102,6 +102,20 @@ pub enum JiraError {
     #[error("Jira configuration: {0}")]
     Config(String),
 
+    /// Jira answered with a redirect pm-sync does not follow: to another address (scheme,
+    /// host or port), or one of too many in a row.
+    #[error(
+        "{request}: Jira answered with a redirect to {to}, which pm-sync does not follow (to \
+         another address the credentials would not go with it; or a loop); set [jira] url to \
+         the address Jira answers at"
+    )]
+    Redirected {
+        /// Method and path.
+        request: String,
+        /// Where it pointed (the `Location` header).
+        to: String,
+    },
+
     /// A request about to be sent holds a secret (the token in a config value, a report's
     /// name or text): never sent, since whoever reads the ticket would see it.
     #[error(

@@ -148,3 +148,41 @@ async fn client_errors_are_not_retried() {
     assert!(!err.is_retryable() && !err.is_ambiguous());
     assert_eq!(jira.requests().count(Endpoint::Myself), 1);
 }
+
+#[tokio::test]
+async fn a_redirect_to_another_address_is_named_not_followed_and_one_within_the_site_is() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let other = FakeJira::start(Flavor::Cloud).await;
+    let c = client(&jira);
+    c.deployment().await.unwrap();
+    let redirect = |to: String| Fault::Response {
+        endpoint: Some(Endpoint::Myself),
+        status: 307,
+        headers: vec![("Location".into(), to)],
+        body: String::new(),
+        times: 1,
+    };
+    // Within the site: followed.
+    jira.inject(redirect(format!("{}/rest/api/3/myself", jira.url())));
+    assert!(c.myself().await.is_ok());
+    // Elsewhere: the request stops there, named, and is not tried again.
+    jira.reset_request_log();
+    jira.inject(redirect(format!("{}/rest/api/3/myself", other.url())));
+    let err = c.myself().await.unwrap_err();
+    assert!(matches!(err, JiraError::Redirected { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains(&other.url()) && text.contains("set [jira] url"),
+        "{text}"
+    );
+    assert_eq!(jira.requests().count(Endpoint::Myself), 1);
+    assert_eq!(other.requests().total, 0, "followed to the other address");
+    // A loop within the site ends after a few hops, not retried.
+    jira.reset_request_log();
+    for _ in 0..20 {
+        jira.inject(redirect(format!("{}/rest/api/3/myself", jira.url())));
+    }
+    let err = c.myself().await.unwrap_err();
+    assert!(matches!(err, JiraError::Redirected { .. }), "{err:?}");
+    assert!(jira.requests().count(Endpoint::Myself) <= 6);
+}
