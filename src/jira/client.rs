@@ -279,10 +279,21 @@ impl Reply {
 
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], call: &Call) -> Result<T, JiraError> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| JiraError::Decode {
-        request: call.label(),
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        // A page, not JSON: most often a single sign-on proxy's login page answered with 200.
+        let html = body.trim_ascii_start().starts_with(b"<");
+        JiraError::Decode {
+            request: call.label(),
+            path: e.path().to_string(),
+            message: if html {
+                "Jira answered with an HTML page, not JSON: most likely the login page of a \
+                 single sign-on proxy in front of Jira, or a URL that is not Jira's; check that \
+                 [jira] url opens Jira itself and that the proxy lets API tokens through"
+                    .to_owned()
+            } else {
+                e.inner().to_string()
+            },
+        }
     })
 }
 
@@ -406,10 +417,27 @@ impl JiraClient {
                 }
                 let call = Call::new(Method::GET, "/rest/api/2/serverInfo");
                 let info: ServerInfo = self.send(&call).await?.decode(&call)?;
-                Ok(match info.deployment_type.as_deref() {
-                    Some(t) if t.eq_ignore_ascii_case("cloud") => Deployment::Cloud,
-                    _ => Deployment::Datacenter,
-                })
+                // Data Center says `DataCenter`, Server `Server`, old servers nothing; anything
+                // else is not guessed (a wrong guess fails every later request obscurely).
+                match info.deployment_type.as_deref() {
+                    Some(t) if t.eq_ignore_ascii_case("cloud") => Ok(Deployment::Cloud),
+                    None => Ok(Deployment::Datacenter),
+                    Some(t)
+                        if t.eq_ignore_ascii_case("server")
+                            || t.eq_ignore_ascii_case("datacenter")
+                            || t.eq_ignore_ascii_case("data center") =>
+                    {
+                        Ok(Deployment::Datacenter)
+                    }
+                    Some(other) => Err(JiraError::Protocol {
+                        request: call.label(),
+                        message: format!(
+                            "serverInfo says deploymentType {:?}, neither Cloud nor Server / \
+                             Data Center; set [jira] deployment = \"cloud\" or \"datacenter\"",
+                            crate::redact::terminal_text(other)
+                        ),
+                    }),
+                }
             })
             .await
             .copied()

@@ -186,3 +186,40 @@ async fn a_redirect_to_another_address_is_named_not_followed_and_one_within_the_
     assert!(matches!(err, JiraError::Redirected { .. }), "{err:?}");
     assert!(jira.requests().count(Endpoint::Myself) <= 6);
 }
+
+#[tokio::test]
+async fn a_login_page_answered_with_200_is_named_as_such() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let c = client(&jira);
+    c.deployment().await.unwrap();
+    jira.inject(Fault::Response {
+        endpoint: Some(Endpoint::Myself),
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/html".into())],
+        body: "\n<!DOCTYPE html><html><body><form>Sign in with SSO</form></body></html>".into(),
+        times: 1,
+    });
+    let err = c.myself().await.unwrap_err().to_string();
+    assert!(
+        err.contains("HTML page") && err.contains("single sign-on proxy"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_deployment_type_neither_cloud_nor_server_is_not_guessed() {
+    let jira = FakeJira::start(Flavor::DataCenter).await;
+    let c = client(&jira);
+    jira.inject(Fault::Response {
+        endpoint: Some(Endpoint::ServerInfo),
+        status: 200,
+        headers: Vec::new(),
+        body: r#"{"baseUrl":"http://x","version":"1.0","deploymentType":"Martian"}"#.into(),
+        times: 1,
+    });
+    let err = c.deployment().await.unwrap_err().to_string();
+    assert!(
+        err.contains("\"Martian\"") && err.contains("set [jira] deployment"),
+        "{err}"
+    );
+}

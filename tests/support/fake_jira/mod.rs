@@ -149,7 +149,8 @@ pub enum Fault {
         status: u16,
         /// Extra headers, e.g. `X-RateLimit-Reset`.
         headers: Vec<(String, String)>,
-        /// Raw body.
+        /// Raw body: sent as JSON when it parses as JSON, else as a JSON string, or as it is
+        /// under a `Content-Type` header that is not JSON (a proxy's HTML page).
         body: String,
         /// How many requests it hits.
         times: usize,

@@ -2167,8 +2167,17 @@ impl State {
 
 fn template(r: Reply, delay: Duration) -> ResponseTemplate {
     let mut t = ResponseTemplate::new(r.status);
-    if let Some(body) = r.body {
-        t = t.set_body_json(body);
+    // A text body under a content type that is not JSON (a proxy's HTML page) goes as it is.
+    let raw_type = r
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.contains("json"));
+    match (r.body, raw_type) {
+        (Some(Value::String(text)), Some(mime)) => t = t.set_body_raw(text.into_bytes(), &mime),
+        (Some(body), _) => t = t.set_body_json(body),
+        (None, _) => {}
     }
     for (k, v) in r.headers {
         t = t.insert_header(k.as_str(), v.as_str());
