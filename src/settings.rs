@@ -970,6 +970,21 @@ fn refuse_tokens_in(path: &Path, text: &str, tokens: &[String]) -> Result<(), Co
     })
 }
 
+/// Refuses a token with a space, line end or control character inside (its ends are trimmed):
+/// no Jira or Confluence token has one, so it is a paste that wrapped or picked up a prompt.
+/// A bearer header cannot even carry it (the request would fail as a network error, retried for
+/// a minute), and Basic auth would send it to be refused as bad credentials. `variable` is how
+/// messages name the variable.
+fn refuse_broken_token(token: &str, variable: &str) -> Result<(), String> {
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{variable} holds a space, line break or control character inside the token (a \
+             paste that wrapped?)\nexport it on one line, exactly as Atlassian shows it"
+        ));
+    }
+    Ok(())
+}
+
 /// Warns when the token is too short to be masked (`redact::MIN_SECRET_LEN`): no Jira token
 /// or PAT is, so it is likely a placeholder or a cut copy, and pm-sync would print it as it is
 /// wherever it is echoed (masking so short a string would garble ordinary text).
@@ -1056,6 +1071,7 @@ use a number from 0 to {MAX_RETRIES}"
         )
     })?;
     warn_if_too_short_to_mask(&token, &token_env);
+    refuse_broken_token(&token, &crate::redact::token_variable(&token_env))?;
     Ok(JiraSettings {
         url,
         deployment,
@@ -1187,6 +1203,10 @@ fn validate_confluence(
     })?;
     // Masked in everything printed from now on, like Jira's token.
     crate::redact::register_credentials(email.as_deref(), &token);
+    refuse_broken_token(
+        &token,
+        &crate::redact::confluence_token_variable(&token_env),
+    )?;
     Ok(ConfluenceSettings {
         url,
         flavour,

@@ -397,3 +397,32 @@ async fn a_token_in_a_config_value_or_a_reports_name_never_reaches_a_ticket() {
     assert!(jira.issues().is_empty(), "{:?}", jira.issues());
     assert_eq!(jira.requests().writes, 0);
 }
+
+/// A token pasted with a line break (or a space, an escape) inside is refused by name at once,
+/// exit 2: it used to be retried for a minute as a network error, then blamed on the firewall.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_broken_by_a_line_end_inside_is_refused_at_once_by_name() {
+    for flavor in [Flavor::DataCenter, Flavor::Cloud] {
+        let jira = FakeJira::start(flavor).await;
+        for broken in [
+            "fake-tok\nen-value",
+            "fake-tok en-value",
+            "fake-tok\u{1b}[31men",
+        ] {
+            let pm = PmSync::against(&jira, flavor).env("JIRA_API_TOKEN", broken);
+            pm.write("pm.md", REPORT);
+            for args in [&["doctor"][..], &["sync", "pm.md"]] {
+                let out = pm.run(args).await;
+                assert_eq!(out.code, 2, "{flavor:?} {args:?}\n{out}");
+                let said = out.to_string();
+                assert!(
+                    said.contains("JIRA_API_TOKEN")
+                        && said.contains("holds a space, line break or control character"),
+                    "{flavor:?} {args:?}\n{out}"
+                );
+                assert!(!said.contains("fake-tok"), "{out}");
+            }
+        }
+        assert_eq!(jira.requests().total, 0, "{flavor:?}");
+    }
+}
