@@ -159,6 +159,19 @@ pub enum ReportError {
         line: usize,
     },
 
+    /// The report is text pm-sync does not read as it stands: UTF-16 without a byte order
+    /// mark, or lines that end with a carriage return alone.
+    #[error("{}: {what}", path.display())]
+    #[diagnostic(code(pm_sync::report::text_form), help("{fix}"))]
+    TextForm {
+        /// The report.
+        path: PathBuf,
+        /// What the file holds.
+        what: &'static str,
+        /// How to save it.
+        fix: &'static str,
+    },
+
     /// The report's path holds the Jira token: it would reach the tickets' descriptions and
     /// links. Shown masked.
     #[error("{}: the report's name holds the Jira API token", path.display())]

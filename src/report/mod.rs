@@ -309,6 +309,37 @@ impl fmt::Debug for Report {
 
 /// Where the Markdown of `text` starts: after a byte order mark, which stays in the bytes but
 /// must not reach the parser (the front matter's opening `---` would not be at the start).
+/// Refuses text that would read wrongly rather than fail: UTF-16 without a byte order mark
+/// (its NUL bytes make no UTF-8 error, only a report with no heading) and lines ended by a
+/// carriage return alone (classic Mac OS: the whole file one line, front matter unseen).
+fn refuse_text_form(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let head = &bytes[..bytes.len().min(1024) & !1];
+    let nul_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|byte| **byte == 0)
+            .count()
+    };
+    let pairs = head.len() / 2;
+    // Text in UTF-16 has a NUL in nearly every pair, on one side (ASCII's high bytes).
+    if pairs >= 8 && nul_at(0).max(nul_at(1)) * 4 >= pairs * 3 {
+        return Err(ReportError::TextForm {
+            path: path.to_owned(),
+            what: "the report is UTF-16 text, not UTF-8",
+            fix: "save the file as UTF-8 (Markdown reports are UTF-8)",
+        });
+    }
+    if memchr::memchr(b'\n', bytes).is_none() && memchr::memchr(b'\r', bytes).is_some() {
+        return Err(ReportError::TextForm {
+            path: path.to_owned(),
+            what: "the report's lines end with a carriage return alone (classic Mac OS)",
+            fix: "save the file with LF (or CRLF) line ends; pm-sync keeps whichever it finds",
+        });
+    }
+    Ok(())
+}
+
 fn markdown_start(text: &str) -> usize {
     if text.starts_with('\u{feff}') { 3 } else { 0 }
 }
@@ -718,6 +749,7 @@ impl Report {
                 line: 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count(),
             });
         }
+        refuse_text_form(path, &bytes)?;
         let text = String::from_utf8(bytes).map_err(|error| {
             let valid = error.utf8_error().valid_up_to();
             let bad = error.utf8_error().error_len().unwrap_or(1);

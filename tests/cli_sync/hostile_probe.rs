@@ -747,6 +747,34 @@ async fn bom_crlf_nul_and_invalid_utf8_reports_lose_nothing() {
     );
 }
 
+/// UTF-16 without a byte order mark, and lines ended by a carriage return alone, read as a
+/// report with no heading or no front matter: each is refused saying what the file is and how
+/// to save it, the file untouched and Jira not asked.
+#[tokio::test(flavor = "multi_thread")]
+async fn utf16_without_a_bom_and_cr_only_line_ends_are_named_not_misread() {
+    let (jira, pm) = setup(Flavor::Cloud).await;
+    let utf16: Vec<u8> = REPORT
+        .encode_utf16()
+        .flat_map(|unit| unit.to_le_bytes())
+        .collect();
+    let cr_only = REPORT.replace('\n', "\r");
+    pm.write("utf16.md", &utf16);
+    pm.write("cr.md", &cr_only);
+    for (name, said) in [
+        ("utf16.md", "the report is UTF-16 text, not UTF-8"),
+        ("cr.md", "end with a carriage return alone"),
+    ] {
+        for args in [&["items", name][..], &["sync", name], &["check", name]] {
+            let out = pm.run(args).await;
+            assert_eq!(out.code, 2, "{args:?}\n{out}");
+            assert!(out.stderr.contains(said), "{args:?}\n{out}");
+        }
+    }
+    assert_eq!(std::fs::read(pm.dir().join("utf16.md")).unwrap(), utf16);
+    assert_eq!(pm.read("cr.md"), cr_only);
+    assert_eq!(jira.requests().writes, 0);
+}
+
 /// Jira echoing the token inside a JSON document quoted in its error message (a request body
 /// logged into the message): the token's `/`, `"` and `+` escaped twice over by the time
 /// pm-sync writes the message into its own JSON (`\\\/`, `\\u002B`), or once more as
