@@ -153,6 +153,24 @@ pub fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
+/// `text` on one line, as a value in line-oriented output: a line end or tab becomes a space
+/// and any other control character (an escape that would recolour the terminal) `?`. A file
+/// name, a status or a summary from Jira cannot then forge a line of a CI log (`PASSED …`)
+/// or split a report's line in two.
+pub(crate) fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\r' | '\n' | '\t' => ' ',
+            c if c.is_control() => '?',
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Text for a table cell: no pipes, no line breaks, no HTML, no accidental emphasis or links.
 pub(crate) fn markdown_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -1,5 +1,6 @@
 //! Text output of `sync` and `refresh`: one block per report, one line per item, totals.
 
+use crate::output::one_line;
 use std::fmt::Write;
 
 use super::paint;
@@ -30,7 +31,11 @@ pub fn write(
                 .as_ref()
                 .map(|labels| format!(", labels {}", labels.join(" + ")))
                 .unwrap_or_default();
-            writeln!(out, "{} ({state}{labels})", report.path.display())?;
+            writeln!(
+                out,
+                "{} ({state}{labels})",
+                one_line(&report.path.display().to_string())
+            )?;
             if let Some(severity) = &report.default_severity {
                 writeln!(out, "  severity {severity} (default: none found)")?;
             }
@@ -52,8 +57,8 @@ pub fn write(
                 "  {}  {:<key_width$}  {:<status_width$}  {}",
                 paint(&format!("{word:<10}"), code, color),
                 key.as_deref().unwrap_or("-"),
-                row.status.as_deref().unwrap_or("-"),
-                report.summary(row),
+                one_line(row.status.as_deref().unwrap_or("-")),
+                one_line(&report.summary(row)),
             );
             if !row.updated.is_empty() {
                 let _ = write!(line, "  [{} updated]", row.updated.join(" and "));
@@ -65,10 +70,15 @@ pub fn write(
             }
             writeln!(out, "{}", line.trim_end())?;
             if let Some(error) = row.error() {
-                writeln!(out, "      line {}: {error}", row.line)?;
+                writeln!(out, "      line {}: {}", row.line, one_line(&error))?;
             }
             if let Some(warning) = row.warning() {
-                writeln!(out, "      line {}: warning: {warning}", row.line)?;
+                writeln!(
+                    out,
+                    "      line {}: warning: {}",
+                    row.line,
+                    one_line(&warning)
+                )?;
             }
         }
         if let Some(diff) = &report.diff {

@@ -149,6 +149,34 @@ async fn escape_sequences_in_a_report_never_reach_the_terminal() {
     assert_eq!(pm.read("pm.md"), report, "the report keeps its bytes");
 }
 
+/// A file name is anyone's to choose in a repository: one with a line end and a colour
+/// sequence neither forges a line of a CI log nor recolours the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_named_to_forge_a_log_line_stays_on_its_own_line() {
+    let (_jira, pm) = crate::cli_sync::setup(crate::support::fake_jira::Flavor::Cloud).await;
+    let name = "pm\n\u{1b}[32mPASSED: every item resolved\u{1b}[0m.md";
+    pm.write(
+        name,
+        "---\nincident_date: 2026-03-04\n---\n# PM\n\n## Action Items\n\n\
+         | Action Item | Status |\n|---|---|\n| Add an alert | |\n",
+    );
+    for args in [
+        &["sync", name][..],
+        &["check", "--offline", name],
+        &["check", name],
+    ] {
+        let out = pm.run(args).await;
+        let shown = out.to_string();
+        assert!(!shown.contains('\x1b'), "{args:?}: {shown:?}");
+        assert!(
+            !shown
+                .lines()
+                .any(|line| line.trim_start().starts_with("PASSED")),
+            "{args:?}: {out}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fifo_given_as_a_report_is_refused_not_read() {
     let pm = PmSync::new();

@@ -191,12 +191,13 @@ fn row(report: &crate::gate::ReportCheck, item: &crate::gate::ItemCheck, color: 
     } else {
         verdict
     };
+    let one_line = crate::output::one_line;
     vec![
-        Cell::new(display_path(&report.path)),
+        Cell::new(one_line(&display_path(&report.path))),
         Cell::new(item.line).set_alignment(CellAlignment::Right),
-        Cell::new(key),
-        Cell::new(shorten(&item.summary, SUMMARY_WIDTH)),
-        Cell::new(item.status.as_deref().unwrap_or("-")),
+        Cell::new(one_line(&key)),
+        Cell::new(shorten(&one_line(&item.summary), SUMMARY_WIDTH)),
+        Cell::new(one_line(item.status.as_deref().unwrap_or("-"))),
         verdict,
     ]
 }
