@@ -70,14 +70,14 @@ pub fn write(
             }
             writeln!(out, "{}", line.trim_end())?;
             if let Some(error) = row.error() {
-                writeln!(out, "      line {}: {}", row.line, one_line(&error))?;
+                writeln!(out, "      line {}: {}", row.line, one_line(error))?;
             }
             if let Some(warning) = row.warning() {
                 writeln!(
                     out,
                     "      line {}: warning: {}",
                     row.line,
-                    one_line(&warning)
+                    one_line(warning)
                 )?;
             }
         }
