@@ -152,7 +152,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "EMAIL")]
     pub email: Option<String>,
 
-    /// Where to write (default: ./pm-sync.toml, or -c FILE).
+    /// Where to write (default: ./pm-sync.toml, or -c FILE); `-` prints it to stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

@@ -34,6 +34,22 @@ pub(super) fn run(args: &InitArgs, config: Option<&Path>) -> Result<u8, Error> {
         ));
     }
     let text = template(args);
+    // `--output -`: the config on stdout, as tools do (nothing written, so nothing to check).
+    if path.as_os_str() == "-" {
+        super::runtime::print_stdout(&text);
+        return Ok(exit::OK);
+    }
+    // A folder that is missing or not writable is this machine's, not Jira's: exit 2, and how.
+    let cannot_write = |error: std::io::Error| {
+        Error::config(
+            format!(
+                "{}: cannot write: {error}; nothing was written",
+                path.display()
+            ),
+            "give a file in a folder that exists and you may write (--output), or run init \
+             from such a folder",
+        )
+    };
     // create_new: never replace a config someone already wrote, not even in a race.
     let mut file = match std::fs::OpenOptions::new()
         .write(true)
@@ -50,11 +66,16 @@ pub(super) fn run(args: &InitArgs, config: Option<&Path>) -> Result<u8, Error> {
                 "edit it, run `pm-sync doctor` to check it, or give another file with --output",
             ));
         }
-        Err(error) => return Err(Error::io(&path, error)),
+        Err(error) => return Err(cannot_write(error)),
     };
-    file.write_all(crate::redact::text(&text).as_bytes())
+    if let Err(error) = file
+        .write_all(crate::redact::text(&text).as_bytes())
         .and_then(|()| file.sync_all())
-        .map_err(|error| Error::io(&path, error))?;
+    {
+        // Not left half-written for the next run to trip on.
+        let _ = std::fs::remove_file(&path);
+        return Err(cannot_write(error));
+    }
     crate::redact::eprint(&format!("wrote {}", path.display()));
     if args.no_doctor {
         return Ok(exit::OK);

@@ -473,6 +473,34 @@ async fn no_config_found_says_where_it_looked() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn init_into_a_missing_folder_is_exit_2_with_the_fix_and_dash_means_stdout() {
+    let pm = PmSync::new();
+    let base = [
+        "init",
+        "--no-doctor",
+        "--url",
+        "https://acme.atlassian.net",
+        "--project",
+        "OPS",
+    ];
+    let out = pm
+        .run(&[&base[..], &["--output", "nodir/pm-sync.toml"]].concat())
+        .await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stderr.contains("nodir/pm-sync.toml: cannot write") && out.stderr.contains("--output"),
+        "{out}"
+    );
+    let out = pm.run(&[&base[..], &["--output", "-"]].concat()).await;
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stdout.contains("[jira]") && out.stdout.contains("OPS"),
+        "{out}"
+    );
+    assert!(!pm.dir().join("-").exists(), "a file named - was written");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn init_writes_a_commented_config_refuses_to_overwrite_and_runs_doctor() {
     let jira = FakeJira::start(Flavor::Cloud).await;
     let pm = PmSync::new().env("JIRA_API_TOKEN", crate::support::fake_jira::FAKE_TOKEN);
