@@ -62,15 +62,31 @@ impl ApiErrors {
     }
 }
 
+/// The most of Jira's error text a message shows.
+const LONGEST_SHOWN: usize = 2000;
+
 impl fmt::Display for ApiErrors {
     /// One line: messages, then `field: message` pairs, separated by `; `.
+    /// Cut to [`LONGEST_SHOWN`] characters: an answer of megabytes would otherwise be printed
+    /// once per row.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts: Vec<String> = self.error_messages.clone();
         parts.extend(self.errors.iter().map(|(k, v)| format!("{k}: {v}")));
         if let Some(raw) = &self.raw {
             parts.push(raw.clone());
         }
-        f.write_str(&parts.join("; "))
+        let text = parts.join("; ");
+        if text.len() <= LONGEST_SHOWN {
+            return f.write_str(&text);
+        }
+        // Masked before it is cut: a secret cut in two would no longer be recognised.
+        let text = crate::redact::text(&text);
+        let total = text.chars().count();
+        if total <= LONGEST_SHOWN {
+            return f.write_str(&text);
+        }
+        let shown: String = text.chars().take(LONGEST_SHOWN).collect();
+        write!(f, "{shown}… ({} more characters)", total - LONGEST_SHOWN)
     }
 }
 
@@ -298,5 +314,24 @@ impl JiraError {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_error_message_is_cut_saying_how_much_was_left_out() {
+        let body = serde_json::json!({ "errorMessages": ["x".repeat(5_000_000)] }).to_string();
+        let shown = ApiErrors::from_body(body.as_bytes()).to_string();
+        assert!(shown.len() < LONGEST_SHOWN + 100, "{} bytes", shown.len());
+        assert!(
+            shown.ends_with("… (4998000 more characters)"),
+            "{}",
+            &shown[1990..]
+        );
+        let short = ApiErrors::from_body(br#"{"errorMessages":["Summary is required."]}"#);
+        assert_eq!(short.to_string(), "Summary is required.");
     }
 }

@@ -834,8 +834,14 @@ pub(super) async fn search_labels(
 }
 
 /// Closes every duplicate of the plan: the label `pm-sync-duplicate`, then a transition to a
-/// done status. A failure is a warning naming the ticket: the reports are right already.
-pub(super) async fn close_duplicates(engine: &Engine<'_>, plan: &Plan, transition: Option<&str>) {
+/// done status. A failure is a warning naming the ticket (the reports are right already), and
+/// is returned: asked for, a close that did not happen makes the run end with exit 3.
+pub(super) async fn close_duplicates(
+    engine: &Engine<'_>,
+    plan: &Plan,
+    transition: Option<&str>,
+) -> Vec<String> {
+    let mut failed = Vec::new();
     for duplicate in &plan.duplicates {
         let key = &duplicate.issue.key;
         let closed = async {
@@ -845,7 +851,10 @@ pub(super) async fn close_duplicates(engine: &Engine<'_>, plan: &Plan, transitio
                 .await?;
             let offered = engine.client.transitions(key).await?;
             let Some(chosen) = choose_transition(&offered, transition) else {
-                let names: Vec<&str> = offered.iter().map(|t| t.name.as_str()).collect();
+                let mut names: Vec<&str> = offered.iter().map(|t| t.name.as_str()).collect();
+                if names.is_empty() {
+                    names.push("none");
+                }
                 return Ok(Some(format!(
                     "no transition {} is offered (offered: {}); set [jira] duplicate_transition",
                     transition.map_or_else(|| "to a done status".to_owned(), |t| format!("{t:?}")),
@@ -856,12 +865,18 @@ pub(super) async fn close_duplicates(engine: &Engine<'_>, plan: &Plan, transitio
             Ok::<_, JiraError>(None)
         }
         .await;
-        match closed {
-            Ok(None) => tracing::warn!("closed {key}, a duplicate of {}", duplicate.kept),
-            Ok(Some(why)) => tracing::warn!("could not close duplicate {key}: {why}"),
-            Err(error) => tracing::warn!("could not close duplicate {key}: {error}"),
-        }
+        let why = match closed {
+            Ok(None) => {
+                tracing::warn!("closed {key}, a duplicate of {}", duplicate.kept);
+                continue;
+            }
+            Ok(Some(why)) => why,
+            Err(error) => error.to_string(),
+        };
+        tracing::warn!("could not close duplicate {key}: {why}");
+        failed.push(format!("could not close duplicate {key}: {why}"));
     }
+    failed
 }
 
 /// The configured transition (by name, without case), else the first of the usual names for
@@ -1038,6 +1053,7 @@ pub(super) fn collect(
         command,
         dry_run,
         reports: Vec::new(),
+        unfinished: Vec::new(),
     };
     for (index, loaded) in reports.iter_mut().enumerate() {
         // In row order, as the plan has them; handed over, not copied.

@@ -473,12 +473,17 @@ pub struct RunOutcome {
     pub command: &'static str,
     pub dry_run: bool,
     pub reports: Vec<ReportOutcome>,
+    /// What the run was asked to do beyond its rows and could not (a duplicate
+    /// `--close-duplicates` could not close), each said why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unfinished: Vec<String>,
 }
 
 impl RunOutcome {
-    /// Whether any row failed, is pending, or links a missing key (exit code 3).
+    /// Whether any row failed, is pending, or links a missing key, or something asked of the
+    /// run was left undone (exit code 3).
     pub fn has_problems(&self) -> bool {
-        self.rows().any(|row| row.action.is_problem())
+        !self.unfinished.is_empty() || self.rows().any(|row| row.action.is_problem())
     }
 
     /// Every row of every report.

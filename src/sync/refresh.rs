@@ -64,6 +64,7 @@ pub async fn refresh(
         command: "refresh",
         dry_run,
         reports: Vec::new(),
+        unfinished: Vec::new(),
     };
     // Every changed report at once: flushes overlapped, one folder sync per folder.
     let mut saved = if dry_run {

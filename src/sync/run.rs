@@ -165,6 +165,8 @@ struct SyncRun<'r, 'e> {
     settle_created: Vec<(usize, usize)>,
     /// Rows whose create's response was lost.
     ambiguous: HashSet<ItemAt>,
+    /// What was asked beyond the rows and left undone (duplicates not closed).
+    unfinished: Vec<String>,
 }
 
 impl<'r, 'e> SyncRun<'r, 'e> {
@@ -239,6 +241,7 @@ impl<'r, 'e> SyncRun<'r, 'e> {
             rows: Rows::new(),
             created_keys: Default::default(),
             settle_created: Vec::new(),
+            unfinished: Vec::new(),
             ambiguous: HashSet::new(),
         })
     }
@@ -660,7 +663,8 @@ impl<'r, 'e> SyncRun<'r, 'e> {
         );
         crate::sync::links::link_back(self.engine, self.reports, &self.plan, &self.rows).await;
         if let Duplicates::Close(transition) = &self.duplicates {
-            close_duplicates(self.engine, &self.plan, transition.as_deref()).await;
+            self.unfinished =
+                close_duplicates(self.engine, &self.plan, transition.as_deref()).await;
         }
         for at in &self.held {
             if let Some(row) = self.rows.get_mut(at) {
@@ -673,7 +677,9 @@ impl<'r, 'e> SyncRun<'r, 'e> {
 
     /// The run's outcome: every report's rows in plan order.
     fn finish(self) -> RunOutcome {
-        collect(self.engine, "sync", false, self.reports, self.rows)
+        let mut outcome = collect(self.engine, "sync", false, self.reports, self.rows);
+        outcome.unfinished = self.unfinished;
+        outcome
     }
 }
 

@@ -155,6 +155,45 @@ async fn a_plain_sync_that_searches_converges_and_names_the_duplicate_without_cl
     assert_eq!(fake.issue("OPS-2").unwrap().status, "To Do");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_close_of_duplicates_that_fails_ends_with_exit_3_saying_why() {
+    let (fake, pm) = setup(Flavor::Cloud).await;
+    race(&fake, &pm, 1).await;
+    // A workflow that offers no transition from the duplicate's status.
+    fake.inject(Fault::Response {
+        endpoint: Some(Endpoint::GetTransitions),
+        status: 200,
+        headers: Vec::new(),
+        body: r#"{"transitions":[]}"#.into(),
+        times: 10,
+    });
+
+    let out = pm
+        .run(&[
+            "sync",
+            "--close-duplicates",
+            "clone-b/report.md",
+            "--format",
+            "json",
+        ])
+        .await;
+
+    assert_eq!(out.code, 3, "asked for, not done: {out}");
+    assert!(
+        out.stderr.contains("could not close duplicate OPS-2: no transition to a done status is offered (offered: none)"),
+        "{out}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert!(
+        json["unfinished"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("OPS-2"),
+        "{json}"
+    );
+    assert_eq!(fake.issue("OPS-2").unwrap().status, "To Do");
+}
+
 fn search_endpoint(flavor: Flavor) -> Endpoint {
     match flavor {
         Flavor::Cloud => Endpoint::SearchJql,
