@@ -1072,6 +1072,13 @@ use a number from 0 to {MAX_RETRIES}"
     })?;
     warn_if_too_short_to_mask(&token, &token_env);
     refuse_broken_token(&token, &crate::redact::token_variable(&token_env))?;
+    // A URL holding the token would write it into every link in the reports (and the saves,
+    // masked, would then never match what was written).
+    if crate::redact::find_secret(url.as_str().as_bytes(), &token).is_some() {
+        return Err("the Jira URL holds the API token
+give the site's address alone in [jira] url              (or JIRA_URL); the token belongs only in the variable named by token_env"
+            .to_owned());
+    }
     Ok(JiraSettings {
         url,
         deployment,

@@ -137,21 +137,25 @@ async fn the_token_in_a_url_or_a_config_value_is_masked() {
     let pm = PmSync::against(&jira, Flavor::Cloud);
     pm.write("pm.md", REPORT);
     // Pasted into the URL's path, and as the issue type: both are echoed by messages.
-    pm.write(
-        "pm-sync.toml",
-        format!("[jira]\nissue_type = \"{FAKE_TOKEN}\"\n"),
-    );
     let url = format!("{}/{FAKE_TOKEN}", jira.url());
+    let config = format!("[jira]\nissue_type = \"{FAKE_TOKEN}\"\n");
     for args in [
         &["doctor"][..],
         &["doctor", "--format", "json"],
         &["sync", "pm.md"],
         &["sync", "pm.md", "--format", "json"],
     ] {
+        // The URL is refused whole: it would write the token into every link.
+        let _ = std::fs::remove_file(pm.dir().join("pm-sync.toml"));
         let out = pm.run_env(&[("JIRA_URL", Some(&url))], args).await;
-        assert_ne!(out.code, 0, "{args:?}\n{out}");
+        assert_eq!(out.code, 2, "{args:?}\n{out}");
+        assert!(
+            out.to_string().contains("the Jira URL holds the API token"),
+            "{args:?}\n{out}"
+        );
         assert_masked(&out);
         // The config file holding it is refused by line, before any message quotes it.
+        pm.write("pm-sync.toml", &config);
         let out = pm.run(args).await;
         assert_eq!(out.code, 2, "{args:?}\n{out}");
         assert!(
