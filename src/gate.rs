@@ -850,7 +850,7 @@ mod tests {
 
     fn issue(key: &str, status: &str, category: StatusCategory) -> Issue {
         Issue {
-            id: "1".into(),
+            id: 1.into(),
             key: IssueKey::parse(key).unwrap(),
             summary: "s".into(),
             labels: Vec::new().into(),

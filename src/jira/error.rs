@@ -67,7 +67,7 @@ const LONGEST_SHOWN: usize = 2000;
 
 impl fmt::Display for ApiErrors {
     /// One line: messages, then `field: message` pairs, separated by `; `.
-    /// Cut to [`LONGEST_SHOWN`] characters: an answer of megabytes would otherwise be printed
+    /// Cut to `LONGEST_SHOWN` characters: an answer of megabytes would otherwise be printed
     /// once per row.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts: Vec<String> = self.error_messages.clone();

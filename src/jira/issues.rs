@@ -100,7 +100,7 @@ impl WireIssue {
         let fields = self.fields?;
         let status = fields.status?;
         Some(Issue {
-            id: self.id.into(),
+            id: super::model::IssueId::parse(&self.id)?,
             key,
             summary: fields.summary.unwrap_or_default().into(),
             labels: shared_parts.share(fields.labels.into()),

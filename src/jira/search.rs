@@ -91,7 +91,7 @@ impl JiraClient {
                     let mut merged = BTreeMap::new();
                     for chunk in ids.chunks(RECONCILE_LIMIT) {
                         for issue in self.search_cloud(&jql, chunk).await? {
-                            merged.insert(issue.id.clone(), issue);
+                            merged.insert(issue.id, issue);
                         }
                     }
                     merged.into_values().collect()
@@ -122,7 +122,6 @@ impl JiraClient {
             labels.iter().map(|l| (l.as_str(), Vec::new())).collect();
         // Each issue once, in the order Jira answered (by key). Ids are numbers: 8 bytes each.
         let mut seen: HashSet<u64> = HashSet::new();
-        let mut seen_other: HashSet<Box<str>> = HashSet::new();
         for chunk in labels.chunks(LABELS_PER_SEARCH) {
             let list: Vec<String> = chunk.iter().map(|l| jql_quote(l)).collect();
             let jql = format!(
@@ -131,11 +130,7 @@ impl JiraClient {
                 list.join(", ")
             );
             let mut sort = |issue: Issue| {
-                let first = match issue.id.parse::<u64>() {
-                    Ok(id) => seen.insert(id),
-                    Err(_) => seen_other.insert(issue.id.clone()),
-                };
-                if !first {
+                if !seen.insert(issue.id.get()) {
                     return;
                 }
                 // JQL already filtered; keep only exact label matches in case a server is

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::jira::model::{Issue, IssueKey};
+use crate::jira::model::{Issue, IssueId, IssueKey};
 use crate::sync::marks::{is_mark, mark_label, report_id};
 use crate::sync::plan::{Plan, Ticket, TrackerState, comparable};
 use crate::sync::workspace::LoadedReport;
@@ -70,7 +70,7 @@ pub fn foreign_matches(
         return Vec::new();
     }
     // Report → summary of one of its items → the tickets its rows end up with (ids).
-    let mut owned: HashMap<(usize, &str), HashSet<&str>> = HashMap::new();
+    let mut owned: HashMap<(usize, &str), HashSet<Option<IssueId>>> = HashMap::new();
     for row in &plan.rows {
         let Some(summaries) = foreign.get(&row.report()) else {
             continue;
@@ -84,8 +84,8 @@ pub fn foreign_matches(
             continue;
         };
         let own = match &row.ticket {
-            Ticket::Linked(issue) | Ticket::Adopt(issue) => &*issue.id,
-            _ => "",
+            Ticket::Linked(issue) | Ticket::Adopt(issue) => Some(issue.id),
+            _ => None,
         };
         owned
             .entry((row.report(), summary.as_str()))
@@ -102,7 +102,7 @@ pub fn foreign_matches(
                 continue;
             };
             for &(other, issue) in issues {
-                if !own.contains(&*issue.id) {
+                if !own.contains(&Some(issue.id)) {
                     by_mark.entry(other).or_default().push(issue);
                 }
             }

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use crate::jira::model::{Issue, IssueKey, NewIssue};
+use crate::jira::model::{Issue, IssueId, IssueKey, NewIssue};
 use crate::report::labels::IncidentLabels;
 use crate::report::model::{ActionItem, Edit, KnownStatuses};
 
@@ -653,7 +653,7 @@ fn converge(
         .collect();
     drop(shared);
     // Looked up per row and per summary, never scanned per row (rows × tickets).
-    let marked_ids: HashSet<&str> = marked.iter().map(|issue| &*issue.id).collect();
+    let marked_ids: HashSet<IssueId> = marked.iter().map(|issue| issue.id).collect();
     let mut marked_by_summary: HashMap<String, Vec<&Issue>> = HashMap::new();
     for issue in &marked {
         marked_by_summary
@@ -661,7 +661,7 @@ fn converge(
             .or_default()
             .push(issue);
     }
-    let mut listed: HashSet<Box<str>> = duplicates.iter().map(|d| d.issue.id.clone()).collect();
+    let mut listed: HashSet<IssueId> = duplicates.iter().map(|d| d.issue.id).collect();
     // Item summary → indices of this report's rows whose ticket is one of the marked ones.
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, row) in rows.iter().enumerate() {
@@ -677,7 +677,7 @@ fn converge(
             (Summary::OfItem, _) => continue,
         };
         let wanted = comparable(&summary);
-        if comparable(&issue.summary) == wanted && marked_ids.contains(&*issue.id) {
+        if comparable(&issue.summary) == wanted && marked_ids.contains(&issue.id) {
             groups.entry(wanted).or_default().push(index);
         }
     }
@@ -690,21 +690,21 @@ fn converge(
         candidates.sort_by_key(|issue| key_order(&issue.key));
         let (winners, extra) = candidates.split_at(members.len().min(candidates.len()));
         // Rows already on a winner keep it; the others take the remaining winners in order.
-        let current: Vec<Box<str>> = members
+        let current: Vec<Option<IssueId>> = members
             .iter()
             .map(|&index| match &rows[index].ticket {
-                Ticket::Linked(issue) | Ticket::Adopt(issue) => issue.id.clone(),
-                _ => Box::default(),
+                Ticket::Linked(issue) | Ticket::Adopt(issue) => Some(issue.id),
+                _ => None,
             })
             .collect();
         let mut free: Vec<&Issue> = winners
             .iter()
             .copied()
-            .filter(|w| !current.contains(&w.id))
+            .filter(|w| !current.contains(&Some(w.id)))
             .collect();
         free.reverse();
         for (&index, id) in members.iter().zip(&current) {
-            if winners.iter().any(|w| w.id == *id) {
+            if winners.iter().any(|w| Some(w.id) == *id) {
                 continue;
             }
             let Some(winner) = free.pop() else { break };
@@ -734,7 +734,7 @@ fn converge(
         let kept = winners[0].key.clone();
         for issue in extra {
             let open = issue.status.category != crate::jira::model::StatusCategory::Done;
-            if open && listed.insert(issue.id.clone()) {
+            if open && listed.insert(issue.id) {
                 duplicates.push(Duplicate {
                     report: input.report,
                     issue: (*issue).clone(),
@@ -804,10 +804,10 @@ fn adoption_candidates<'s>(
 }
 
 /// The ids of the issues no row may adopt: those already linked by some row, as read at the
-/// start or written during this run (created or adopted). Borrowed from `state`, and made only
+/// start or written during this run (created or adopted). Made only
 /// when some item is unlinked: a resync of 100,000 linked rows adopts nothing, and the set
 /// and the linked keys it is made from were ~80 bytes a row at its peak.
-fn taken_ids<'s>(reports: &[ReportInput<'_>], state: &'s TrackerState) -> HashSet<&'s str> {
+fn taken_ids(reports: &[ReportInput<'_>], state: &TrackerState) -> HashSet<IssueId> {
     let adopting = reports
         .iter()
         .any(|input| input.items.iter().any(|item| item.key.is_none()));
@@ -830,18 +830,18 @@ fn taken_ids<'s>(reports: &[ReportInput<'_>], state: &'s TrackerState) -> HashSe
         .flatten()
         .filter(|issue| linked_now.contains(issue.key.as_str()))
         .chain(state.linked.issues())
-        .map(|issue| &*issue.id)
+        .map(|issue| issue.id)
         .collect()
 }
 
 /// The ticket of `item`: the one it links, one to adopt, or a new one (`shared`; its summary
 /// is the row's).
-fn choose_ticket<'s>(
+fn choose_ticket(
     item: &ActionItem,
-    candidates: &HashMap<String, Vec<&'s Issue>>,
+    candidates: &HashMap<String, Vec<&Issue>>,
     state: &TrackerState,
     shared: &std::sync::Arc<NewTicket>,
-    taken: &mut HashSet<&'s str>,
+    taken: &mut HashSet<IssueId>,
 ) -> Ticket {
     if let Some(key) = &item.key {
         return match state.linked.get(key.as_str()) {
@@ -851,9 +851,9 @@ fn choose_ticket<'s>(
     }
     let matching = candidates
         .get(&comparable(item.summary()))
-        .and_then(|list| list.iter().find(|issue| !taken.contains(&*issue.id)));
+        .and_then(|list| list.iter().find(|issue| !taken.contains(&issue.id)));
     if let Some(&issue) = matching {
-        taken.insert(&*issue.id);
+        taken.insert(issue.id);
         return Ticket::Adopt(std::sync::Arc::new((*issue).clone()));
     }
     // The summary is the row's and the description is written as the ticket is sent
@@ -984,7 +984,7 @@ mod tests {
 
     fn issue(id: &str, key: &str, summary: &str, labels: &[&str]) -> Issue {
         Issue {
-            id: id.into(),
+            id: IssueId::parse(id).unwrap(),
             key: IssueKey::parse(key).unwrap(),
             summary: summary.into(),
             labels: std::sync::Arc::new(labels.iter().map(|l| (*l).to_owned()).collect()),
