@@ -30,6 +30,13 @@ impl Changed {
 pub(super) fn since(base: Option<&str>) -> Result<Changed, Error> {
     let root = PathBuf::from(git(None, &["rev-parse", "--show-toplevel"])?.trim());
     let base = match base {
+        // A revision never starts with `-`: as an argument to git it would be an option.
+        Some(base) if base.starts_with('-') => {
+            return Err(Error::config(
+                format!("check --changed={base:?} is not a revision (it starts with `-`)"),
+                "name a branch, tag or commit, e.g. --changed=origin/main",
+            ));
+        }
         Some(base) => base.to_owned(),
         None => default_branch(&root)?,
     };

@@ -172,4 +172,16 @@ async fn outside_a_repository_or_with_an_unknown_base_it_says_how_to_fix_it() {
         "{out}"
     );
     assert!(out.stderr.contains("fetch-depth: 0"), "{out}");
+
+    // Never handed to git as an option.
+    let out = pm
+        .run(&[
+            "check",
+            "--offline",
+            "--changed=--output=/tmp/x",
+            "postmortems/",
+        ])
+        .await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("is not a revision"), "{out}");
 }
