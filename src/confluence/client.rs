@@ -246,6 +246,12 @@ impl ConfluenceClient {
             .query("cql", query.as_str())
             .query("limit", SEARCH_LIMIT.to_string())
             .pass_through(&[400]);
+        // A next link is no proof of progress: one seen before, or pages that bring no page
+        // not seen before (empty, or the one before again), end the search with an error
+        // rather than page forever.
+        let mut seen_links: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut seen_ids: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        let mut stale_pages = 0;
         loop {
             let reply = self.http.send(&call).await?;
             if reply.status == 400 {
@@ -276,19 +282,32 @@ impl ConfluenceClient {
                 context: Option<String>,
             }
             let page: Results = reply.decode(&call)?;
+            let mut new_here = false;
             for hit in page.results {
-                if hit.kind.as_deref().is_some_and(|k| k != "page") {
+                let Ok(id) = hit.id.parse::<u64>() else {
+                    continue;
+                };
+                let fresh = seen_ids.insert(id);
+                new_here |= fresh;
+                if !fresh || hit.kind.as_deref().is_some_and(|k| k != "page") {
                     continue;
                 }
-                if let Ok(id) = hit.id.parse() {
-                    hits.push(PageHit {
-                        id,
-                        title: hit.title,
-                    });
-                }
+                hits.push(PageHit {
+                    id,
+                    title: hit.title,
+                });
             }
             let Some(links) = page.links else { break };
             let Some(next) = links.next else { break };
+            stale_pages = if new_here { 0 } else { stale_pages + 1 };
+            if !seen_links.insert(next.clone()) || stale_pages == 3 {
+                return Err(ConfluenceError::Protocol {
+                    request: format!("search `{cql}`"),
+                    message: "its result pages do not move on (a next link seen before, or \
+                              pages with nothing new): stopped rather than page forever"
+                        .to_owned(),
+                });
+            }
             call = Call::new(Method::GET, self.relative(&next, links.base, links.context))
                 .pass_through(&[400]);
         }

@@ -561,3 +561,22 @@ async fn parent_create_on_a_page_is_refused_before_any_ticket_with_what_to_do_in
         assert_eq!(confluence.count(Endpoint::PutPage), 0, "{flavor:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_whose_pages_never_move_on_ends_with_an_error_not_a_hang() {
+    for flavor in FLAVORS {
+        let (jira, confluence, pm) = setup(flavor).await;
+        let keys = vec![jira.seed_issue("OPS", "Item", &[])];
+        confluence.add_page(
+            "OPS",
+            "2026-01-02 Incident",
+            &linked_page(&jira.url(), &keys),
+            &["postmortem"],
+        );
+        confluence.break_search_paging();
+        let out = pm.run(&["check", "--cql", "label = \"postmortem\""]).await;
+        assert_ne!(out.code, 0, "{flavor:?}: {out}");
+        assert!(out.stderr.contains("do not move on"), "{flavor:?}: {out}");
+        assert!(confluence.count(Endpoint::Search) <= 4, "{flavor:?}");
+    }
+}

@@ -112,6 +112,8 @@ struct State {
     faults: Vec<Fault>,
     counts: BTreeMap<Endpoint, usize>,
     entries: Vec<String>,
+    /// A broken search: every page links a next one (a fresh cursor) and repeats the first.
+    endless_search: bool,
 }
 
 /// The fake. Cloud lives on the fake Jira's server; Data Center on its own.
@@ -236,6 +238,12 @@ impl FakeConfluence {
         });
     }
 
+    /// From now on, a search never ends: each page links a next one under a fresh cursor and
+    /// repeats the first page's results (a server whose cursors do not move).
+    pub fn break_search_paging(&self) {
+        self.state().endless_search = true;
+    }
+
     /// Drops every queued fault.
     pub fn clear_faults(&self) {
         self.state().faults.clear();
@@ -277,6 +285,7 @@ impl State {
             base: base.to_owned(),
             pages: BTreeMap::new(),
             next_id: 3_226_730_000,
+            endless_search: false,
             faults: Vec::new(),
             counts: BTreeMap::new(),
             entries: Vec::new(),
@@ -568,9 +577,10 @@ impl State {
             .filter(|p| p.visible && p.status == "current")
             .filter(|p| filter.matches(p, &self.pages))
             .collect();
+        let shown_from = if self.endless_search { 0 } else { start };
         let results: Vec<Value> = found
             .iter()
-            .skip(start)
+            .skip(shown_from)
             .take(limit)
             .map(|p| {
                 json!({"id": p.id.to_string(), "type": p.kind, "status": p.status,
@@ -579,7 +589,7 @@ impl State {
             .collect();
         let mut links = json!({"base": format!("{}{}", self.base, self.context),
                                "context": self.context});
-        if start + limit < found.len() {
+        if start + limit < found.len() || self.endless_search {
             let mut next = url::form_urlencoded::Serializer::new(String::new());
             next.append_pair("cql", text);
             next.append_pair("limit", &limit.to_string());
