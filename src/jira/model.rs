@@ -729,20 +729,11 @@ mod tests {
         // Issues converted apart (concurrent pages) end up with one record per person.
         let mut apart = |person: User| {
             let mut issue = Issue {
-                id: 1.into(),
-                key: IssueKey::parse("OPS-1").unwrap(),
-                summary: "s".into(),
-                labels: Vec::new().into(),
-                status: Status {
-                    name: "To Do".into(),
-                    category: StatusCategory::New,
-                },
-                resolution: None,
                 planning: PlanningBox::new(Planning {
                     assignee: Some(std::sync::Arc::new(person)),
                     ..Planning::default()
                 }),
-                tracking: TrackingBox::default(),
+                ..issue_to_do("OPS-1")
             };
             parts.share_assignee(&mut issue);
             issue.planning.assignee.clone().unwrap()
@@ -821,23 +812,26 @@ mod tests {
         assert_eq!(back, due);
     }
 
+    /// An issue `key` in To Do, with nothing else set.
+    fn issue_to_do(key: &str) -> Issue {
+        Issue {
+            id: 1.into(),
+            key: IssueKey::parse(key).unwrap(),
+            summary: "s".into(),
+            labels: Vec::new().into(),
+            status: Status {
+                name: "To Do".into(),
+                category: StatusCategory::New,
+            },
+            resolution: None,
+            planning: Default::default(),
+            tracking: Default::default(),
+        }
+    }
+
     #[test]
     fn found_issues_keep_the_key_asked_only_when_it_is_not_their_own() {
-        let issue = |key: &str| {
-            std::sync::Arc::new(Issue {
-                id: 1.into(),
-                key: IssueKey::parse(key).unwrap(),
-                summary: "s".into(),
-                labels: Vec::new().into(),
-                status: Status {
-                    name: "To Do".into(),
-                    category: StatusCategory::New,
-                },
-                resolution: None,
-                planning: Default::default(),
-                tracking: Default::default(),
-            })
-        };
+        let issue = |key: &str| std::sync::Arc::new(issue_to_do(key));
         let key = |k: &str| IssueKey::parse(k).unwrap();
         let fetched = FetchedIssues::new(
             [
