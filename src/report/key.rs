@@ -67,7 +67,7 @@ pub(crate) fn find_key(text: &str) -> Option<&str> {
 
 /// `text` without a leading key and the separator (`—`, `–`, `-`, `:`) that follows it.
 pub(crate) fn strip_key_prefix(text: &str) -> &str {
-    let Some(len) = key_len_at(text) else {
+    let Some(len) = key_len_at(text).or_else(|| browse_url_len_at(text)) else {
         return text;
     };
     let rest = text[len..].trim_start();
@@ -78,9 +78,42 @@ pub(crate) fn strip_key_prefix(text: &str) -> &str {
     rest.trim_start()
 }
 
+/// The length of a link to a ticket's page (`https://…/browse/OPS-1`) written out at the start
+/// of `text`: how a bare URL, an autolink or a pasted smart link (Confluence stores its URL as
+/// its text) reads once its markup is gone. It names the item's ticket, like a key.
+fn browse_url_len_at(text: &str) -> Option<usize> {
+    if !(text.starts_with("https://") || text.starts_with("http://")) {
+        return None;
+    }
+    let end = text.find(char::is_whitespace).unwrap_or(text.len());
+    let (_, tail) = text[..end].rsplit_once("/browse/")?;
+    let tail = tail.trim_end_matches(['/', '.', ',', ';', ':', ')', '>']);
+    (key_len_at(tail) == Some(tail.len())).then_some(end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_to_the_tickets_page_at_the_start_goes_like_a_key() {
+        assert_eq!(
+            strip_key_prefix("https://acme.atlassian.net/browse/OPS-1 Cap upload retries"),
+            "Cap upload retries"
+        );
+        assert_eq!(
+            strip_key_prefix("http://127.0.0.1:9/jira/browse/OPS-12 — Cap retries"),
+            "Cap retries"
+        );
+        // Any other link stays the person's words.
+        for kept in [
+            "https://wiki.example/pages/OPS-1 notes",
+            "https://acme.atlassian.net/browse/OPS-1x more",
+            "see https://acme.atlassian.net/browse/OPS-1",
+        ] {
+            assert_eq!(strip_key_prefix(kept), kept);
+        }
+    }
 
     #[test]
     fn keys_need_a_two_character_project_and_a_word_boundary() {

@@ -580,3 +580,26 @@ async fn a_search_whose_pages_never_move_on_ends_with_an_error_not_a_hang() {
         assert!(confluence.count(Endpoint::Search) <= 4, "{flavor:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_smart_link_names_the_ticket_and_is_not_part_of_its_summary() {
+    for flavor in FLAVORS {
+        let (jira, confluence, pm) = setup(flavor).await;
+        let key = jira.seed_issue("OPS", "Cap upload retries", &[]);
+        let url = format!("{}/browse/{key}", jira.url());
+        // As Confluence Cloud stores a pasted smart link: the URL is the link's text.
+        let body = format!(
+            "<h2>Action Items</h2><table><tbody><tr><th><p>Action</p></th><th><p>Status</p></th></tr>\
+             <tr><td><p><a href=\"{url}\" data-card-appearance=\"inline\">{url}</a> Cap upload \
+             retries</p></td><td><p /></td></tr></tbody></table>"
+        );
+        let id = confluence.add_page("OPS", "2026-03-04 Incident", &body, &[]);
+        for _ in 0..2 {
+            let out = pm.run(&["sync", &page_ref(id)]).await;
+            assert_eq!(out.code, 0, "{flavor:?}: {out}");
+            assert!(!out.stdout.contains("summary updated"), "{flavor:?}: {out}");
+        }
+        assert_eq!(jira.issue(&key).unwrap().summary, "Cap upload retries");
+        assert_eq!(jira.issues().len(), 1, "{flavor:?}");
+    }
+}

@@ -312,3 +312,32 @@ async fn an_item_that_starts_with_an_escaped_character_gets_its_key_before_the_b
         assert_eq!(fake.requests().writes, 0, "{flavor:?}: {out}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_item_that_starts_with_its_tickets_url_keeps_the_tickets_summary() {
+    for flavor in FLAVORS {
+        let (fake, pm) = setup(flavor).await;
+        let bare = fake.seed_issue("OPS", "Cap upload retries", &[]);
+        let auto = fake.seed_issue("OPS", "Rotate the SSH host keys", &[]);
+        let url = |key: &str| format!("{}/browse/{key}", fake.url());
+        let text = format!(
+            "---\nincident_date: 2026-03-04\n---\n# PM\n\n## Action Items\n\n\
+             - {} Cap upload retries\n- <{}> Rotate the SSH host keys\n",
+            url(&bare),
+            url(&auto)
+        );
+        pm.write("pm.md", &text);
+
+        for _ in 0..2 {
+            let out = pm.run(&["sync", "pm.md"]).await;
+            assert_eq!(out.code, 0, "{flavor:?}: {out}");
+            assert!(!out.stdout.contains("summary updated"), "{flavor:?}: {out}");
+        }
+        assert_eq!(fake.issue(&bare).unwrap().summary, "Cap upload retries");
+        assert_eq!(
+            fake.issue(&auto).unwrap().summary,
+            "Rotate the SSH host keys"
+        );
+        assert_eq!(fake.issues().len(), 2, "{flavor:?}: nothing filed again");
+    }
+}
