@@ -141,9 +141,16 @@ impl ConfluenceClient {
         if status != "current" {
             return Err(ConfluenceError::NotCurrent { page: name, status });
         }
+        // A body in another representation (`view`: rendered HTML) under `storage` would be
+        // written back as the page's source, replacing its macros, mentions and layout.
         let body = raw
             .body
             .and_then(|b| b.storage)
+            .filter(|s| {
+                s.representation
+                    .as_deref()
+                    .is_none_or(|r| r.eq_ignore_ascii_case("storage"))
+            })
             .map(|s| s.value)
             .ok_or_else(|| ConfluenceError::Protocol {
                 request: call.label(),
@@ -426,6 +433,9 @@ struct RawBody {
 #[derive(Deserialize)]
 struct RawStorage {
     value: String,
+    /// `storage` (absent in some answers, taken as asked).
+    #[serde(default)]
+    representation: Option<String>,
 }
 
 #[derive(Deserialize)]

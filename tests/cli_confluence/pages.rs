@@ -603,3 +603,30 @@ async fn a_pasted_smart_link_names_the_ticket_and_is_not_part_of_its_summary() {
         assert_eq!(jira.issues().len(), 1, "{flavor:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_answered_in_another_representation_is_never_written_back_as_the_source() {
+    for flavor in FLAVORS {
+        let (jira, confluence, pm) = setup(flavor).await;
+        let key = jira.seed_issue("OPS", "Cap upload retries", &[]);
+        let id = confluence.add_page(
+            "OPS",
+            "2026-03-04 Incident",
+            &linked_page(&jira.url(), &[key]),
+            &[],
+        );
+        let before = confluence.page(id).current().number;
+        confluence.answer_bodies_as_view();
+        let out = pm.run(&["sync", &page_ref(id)]).await;
+        assert_ne!(out.code, 0, "{flavor:?}: {out}");
+        assert!(
+            out.stderr.contains("no storage-format body"),
+            "{flavor:?}: {out}"
+        );
+        assert_eq!(
+            confluence.page(id).current().number,
+            before,
+            "{flavor:?}: saved"
+        );
+    }
+}

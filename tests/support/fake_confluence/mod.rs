@@ -114,6 +114,8 @@ struct State {
     entries: Vec<String>,
     /// A broken search: every page links a next one (a fresh cursor) and repeats the first.
     endless_search: bool,
+    /// A broken read: the body asked for in storage format comes in `view` (rendered HTML).
+    body_as_view: bool,
 }
 
 /// The fake. Cloud lives on the fake Jira's server; Data Center on its own.
@@ -244,6 +246,12 @@ impl FakeConfluence {
         self.state().endless_search = true;
     }
 
+    /// From now on, a page read answers its rendered HTML labelled `view` where the storage
+    /// format was asked for (a proxy or plugin that rewrites the answer).
+    pub fn answer_bodies_as_view(&self) {
+        self.state().body_as_view = true;
+    }
+
     /// Drops every queued fault.
     pub fn clear_faults(&self) {
         self.state().faults.clear();
@@ -286,6 +294,7 @@ impl State {
             pages: BTreeMap::new(),
             next_id: 3_226_730_000,
             endless_search: false,
+            body_as_view: false,
             faults: Vec::new(),
             counts: BTreeMap::new(),
             entries: Vec::new(),
@@ -435,7 +444,8 @@ impl State {
                                "tinyui": "/x/AQBUw"}
                 });
                 if query.get("body-format").map(String::as_str) == Some("storage") {
-                    out["body"] = json!({"storage": {"representation": "storage",
+                    let representation = if self.body_as_view { "view" } else { "storage" };
+                    out["body"] = json!({"storage": {"representation": representation,
                                                       "value": version.body}});
                 }
                 if query.get("include-operations").map(String::as_str) == Some("true") {
@@ -455,8 +465,9 @@ impl State {
                                "context": self.context, "tinyui": "/x/AQBUw"}
                 });
                 if expand.contains(&"body.storage") {
+                    let representation = if self.body_as_view { "view" } else { "storage" };
                     out["body"] = json!({"storage": {"value": version.body,
-                                                      "representation": "storage"}});
+                                                      "representation": representation}});
                 }
                 if expand.contains(&"operations") {
                     out["operations"] = json!(operations);
