@@ -60,7 +60,42 @@ impl ConfluenceError {
 }
 
 impl From<JiraError> for ConfluenceError {
+    /// The shared transport's errors, in Confluence's words where they would name Jira: an
+    /// answer that could not be read is Confluence's.
     fn from(error: JiraError) -> Self {
-        ConfluenceError::Http(error)
+        match error {
+            JiraError::Decode {
+                request,
+                path,
+                message,
+            } => ConfluenceError::Protocol {
+                request,
+                message: format!("at `{path}`: {message}"),
+            },
+            JiraError::Protocol { request, message } => {
+                ConfluenceError::Protocol { request, message }
+            }
+            other => ConfluenceError::Http(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_that_cannot_be_read_is_confluences_not_jiras() {
+        let error = ConfluenceError::from(JiraError::Decode {
+            request: "GET /api/v2/pages/7".into(),
+            path: "body".into(),
+            message: "invalid type: null".into(),
+        });
+        let shown = error.to_string();
+        assert_eq!(
+            shown,
+            "Confluence GET /api/v2/pages/7: unexpected answer: at `body`: invalid type: null"
+        );
+        assert!(!shown.contains("Jira"));
     }
 }

@@ -799,8 +799,8 @@ fn too_large(call: &Call, limit: usize) -> JiraError {
     JiraError::Protocol {
         request: call.label(),
         message: format!(
-            "the response is larger than {} MiB, far more than any Jira answer pm-sync asks \
-             for; check that the URL points at Jira and not at a proxy or file server",
+            "the response is larger than {} MiB, far more than any answer pm-sync asks for; \
+             check that the URL points at the site itself and not at a proxy or file server",
             limit / (1024 * 1024)
         ),
     }
