@@ -239,7 +239,18 @@ impl ConfluenceClient {
                     version: Option<RawVersion>,
                 }
                 let saved: Saved = reply.decode(&call)?;
-                Ok(saved.version.map_or(next, |v| v.number))
+                match saved.version.map(|v| v.number) {
+                    // An answer naming an older version than the one sent did not save it.
+                    Some(number) if number < next => Err(ConfluenceError::Protocol {
+                        request: call.label(),
+                        message: format!(
+                            "the save answered version {number}, not the {next} it was given: \
+                             the page may not be saved; run pm-sync again (it finds any \
+                             ticket it created by search)"
+                        ),
+                    }),
+                    number => Ok(number.unwrap_or(next)),
+                }
             }
         }
     }

@@ -630,3 +630,20 @@ async fn a_body_answered_in_another_representation_is_never_written_back_as_the_
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_save_answered_with_the_old_version_is_not_taken_for_done() {
+    for flavor in FLAVORS {
+        let (jira, confluence, pm) = setup(flavor).await;
+        let body = "<h2>Action Items</h2><table><tbody><tr><th><p>Action</p></th><th><p>Status</p>\
+                    </th></tr><tr><td><p>Cap upload retries</p></td><td><p /></td></tr></tbody>\
+                    </table>";
+        let id = confluence.add_page("OPS", "2026-03-04 Incident", body, &[]);
+        confluence.drop_saves();
+        let out = pm.run(&["sync", &page_ref(id)]).await;
+        assert_eq!(out.code, 3, "{flavor:?}: {out}");
+        assert!(out.stderr.contains("may not be saved"), "{flavor:?}: {out}");
+        // The ticket it made is found again, never filed twice.
+        assert_eq!(jira.issues().len(), 1, "{flavor:?}");
+    }
+}

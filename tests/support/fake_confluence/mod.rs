@@ -116,6 +116,8 @@ struct State {
     endless_search: bool,
     /// A broken read: the body asked for in storage format comes in `view` (rendered HTML).
     body_as_view: bool,
+    /// A broken save: a valid PUT is answered 200 with the current version, and not saved.
+    drop_saves: bool,
 }
 
 /// The fake. Cloud lives on the fake Jira's server; Data Center on its own.
@@ -252,6 +254,12 @@ impl FakeConfluence {
         self.state().body_as_view = true;
     }
 
+    /// From now on, a valid save is answered 200 naming the page's current version, and
+    /// nothing is saved (a cache or gateway answering for Confluence).
+    pub fn drop_saves(&self) {
+        self.state().drop_saves = true;
+    }
+
     /// Drops every queued fault.
     pub fn clear_faults(&self) {
         self.state().faults.clear();
@@ -295,6 +303,7 @@ impl State {
             next_id: 3_226_730_000,
             endless_search: false,
             body_as_view: false,
+            drop_saves: false,
             faults: Vec::new(),
             counts: BTreeMap::new(),
             entries: Vec::new(),
@@ -548,6 +557,13 @@ impl State {
         }
         let message = body["version"]["message"].as_str().unwrap_or("").to_owned();
         let minor_edit = body["version"]["minorEdit"].as_bool().unwrap_or(false);
+        if self.drop_saves {
+            return json_response(
+                200,
+                json!({"id": id.to_string(), "status": "current", "title": title,
+                       "version": {"number": current, "message": "", "minorEdit": false}}),
+            );
+        }
         let page = self.pages.get_mut(&id).expect("checked above");
         page.title = title.to_owned();
         page.history.push(Version {
