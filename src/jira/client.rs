@@ -692,6 +692,7 @@ impl JiraClient {
                 status: code,
                 api,
                 retry_after: retry_after(headers),
+                rate_limited: from_rate_limiter(headers),
             },
         }
     }
@@ -716,6 +717,16 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
             attempt.stop()
         }
     })
+}
+
+/// Whether Jira's rate limiter answered: Cloud names the limit it hit (`RateLimit-Reason`,
+/// `X-RateLimit-Reason`: `jira-burst-based`, …) on the answer that refuses. Bucket headers
+/// (`X-RateLimit-Limit`) are not enough: Data Center sends them on every answer to a limited
+/// user, a failure after the request ran included; and a gateway's 503 carries none.
+fn from_rate_limiter(headers: &HeaderMap) -> bool {
+    ["ratelimit-reason", "x-ratelimit-reason"]
+        .iter()
+        .any(|name| headers.contains_key(*name))
 }
 
 /// Anonymous-fallback tell-tales: Seraph's login reason, or `X-AUSERNAME: anonymous`.

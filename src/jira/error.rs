@@ -188,6 +188,9 @@ pub enum JiraError {
         api: ApiErrors,
         /// `Retry-After` (or `X-RateLimit-Reset`) as a delay, when Jira sent one.
         retry_after: Option<Duration>,
+        /// Jira's rate limiter answered: the response carries its headers (`RateLimit-Reason`,
+        /// `X-RateLimit-Limit`, …), so the request was turned away before it ran.
+        rate_limited: bool,
     },
 
     /// No HTTP response (connect error, timeout, broken connection).
@@ -277,15 +280,19 @@ impl JiraError {
     }
 
     /// True when a non-idempotent request (a create) may have been processed although it
-    /// failed: timeouts, broken connections, and every 5xx. A 503 is one even with
-    /// `Retry-After`: a gateway or an overloaded node may answer it after the backend
-    /// committed the create, and the header says nothing about that.
+    /// failed: timeouts, broken connections, and every 5xx but a 503 from Jira's rate limiter.
+    /// A 503 is one even with `Retry-After`: a gateway or an overloaded node may answer it
+    /// after the backend committed the create, and that header says nothing about it.
     pub fn is_ambiguous(&self) -> bool {
         match self {
             Self::Transport { kind, .. } => {
                 matches!(kind, TransportKind::Timeout | TransportKind::Broken)
             }
-            Self::Api { status, .. } => (500..=599).contains(status),
+            Self::Api {
+                status,
+                rate_limited,
+                ..
+            } => (500..=599).contains(status) && !(*status == 503 && *rate_limited),
             Self::RetriesExhausted { last, .. } | Self::RetryAfterTooLong { last, .. } => {
                 last.is_ambiguous()
             }
@@ -294,13 +301,17 @@ impl JiraError {
     }
 
     /// True when the failure certainly happened before Jira processed the request, so a
-    /// non-idempotent request may be sent again: a connection never made, and 429 (Jira's
-    /// rate limiter turns a request away before it runs: Cloud's burst limits, Data Center's
-    /// token bucket).
+    /// non-idempotent request may be sent again: a connection never made, a 429, and a 503
+    /// carrying the rate limiter's headers (Jira's rate limiter turns a request away before it
+    /// runs: Cloud's burst limits, Data Center's token bucket).
     pub fn is_safe_to_resend(&self) -> bool {
         match self {
             Self::Transport { kind, .. } => *kind == TransportKind::Connect,
-            Self::Api { status, .. } => *status == 429,
+            Self::Api {
+                status,
+                rate_limited,
+                ..
+            } => *status == 429 || (*status == 503 && *rate_limited),
             _ => false,
         }
     }

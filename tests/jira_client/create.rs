@@ -333,3 +333,24 @@ async fn one_key_answered_for_several_items_is_written_into_none_of_them() {
         "{out:?}"
     );
 }
+
+#[tokio::test]
+async fn a_503_from_the_rate_limiter_is_waited_out_and_sent_again() {
+    let jira = FakeJira::start(Flavor::Cloud).await;
+    let c = client(&jira);
+    // Cloud's load shedding names the limit it hit: the create never ran.
+    jira.inject(Fault::Response {
+        endpoint: Some(Endpoint::BulkCreate),
+        status: 503,
+        headers: vec![
+            ("Retry-After".into(), "0".into()),
+            ("RateLimit-Reason".into(), "jira-burst-based".into()),
+        ],
+        body: r#"{"errorMessages":["Rate limit exceeded."],"errors":{}}"#.into(),
+        times: 1,
+    });
+    let out = c.create_issues(&[new_issue("A", &[])]).await;
+    assert_eq!(created_keys(&out), vec!["OPS-1"]);
+    assert_eq!(jira.requests().count(Endpoint::BulkCreate), 2);
+    assert_eq!(jira.issues().len(), 1);
+}
