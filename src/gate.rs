@@ -835,7 +835,6 @@ pub fn check_parents(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jira::model::Status;
 
     fn rules(resolved: &[&str], waived: &[&str]) -> StatusRules {
         StatusRules {
@@ -849,19 +848,7 @@ mod tests {
     }
 
     fn issue(key: &str, status: &str, category: StatusCategory) -> Issue {
-        Issue {
-            id: 1.into(),
-            key: IssueKey::parse(key).unwrap(),
-            summary: "s".into(),
-            labels: Vec::new().into(),
-            status: Status {
-                name: status.into(),
-                category,
-            },
-            resolution: None,
-            planning: Default::default(),
-            tracking: Default::default(),
-        }
+        Issue::sample(key, "s", status, category)
     }
 
     #[test]

@@ -679,6 +679,32 @@ impl CreateFields {
 }
 
 #[cfg(test)]
+impl Issue {
+    /// An issue `key` (id 1) with `summary`, in status `status` of `category`, and nothing
+    /// else set: the tests' ticket.
+    pub(crate) fn sample(
+        key: &str,
+        summary: &str,
+        status: &str,
+        category: StatusCategory,
+    ) -> Issue {
+        Issue {
+            id: 1.into(),
+            key: IssueKey::parse(key).expect("a key"),
+            summary: summary.into(),
+            labels: Vec::new().into(),
+            status: Status {
+                name: status.into(),
+                category,
+            },
+            resolution: None,
+            planning: Default::default(),
+            tracking: Default::default(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -814,19 +840,7 @@ mod tests {
 
     /// An issue `key` in To Do, with nothing else set.
     fn issue_to_do(key: &str) -> Issue {
-        Issue {
-            id: 1.into(),
-            key: IssueKey::parse(key).unwrap(),
-            summary: "s".into(),
-            labels: Vec::new().into(),
-            status: Status {
-                name: "To Do".into(),
-                category: StatusCategory::New,
-            },
-            resolution: None,
-            planning: Default::default(),
-            tracking: Default::default(),
-        }
+        Issue::sample(key, "s", "To Do", StatusCategory::New)
     }
 
     #[test]

@@ -967,7 +967,7 @@ mod tests {
     fn boxed(issue: Issue) -> Option<std::sync::Arc<Issue>> {
         Some(std::sync::Arc::new(issue))
     }
-    use crate::jira::model::{Status, StatusCategory};
+    use crate::jira::model::StatusCategory;
 
     const MARK: &str = "pmsync_00000000000a";
 
@@ -985,16 +985,8 @@ mod tests {
     fn issue(id: &str, key: &str, summary: &str, labels: &[&str]) -> Issue {
         Issue {
             id: IssueId::parse(id).unwrap(),
-            key: IssueKey::parse(key).unwrap(),
-            summary: summary.into(),
             labels: std::sync::Arc::new(labels.iter().map(|l| (*l).to_owned()).collect()),
-            status: Status {
-                name: "To Do".into(),
-                category: StatusCategory::New,
-            },
-            resolution: None,
-            planning: Default::default(),
-            tracking: Default::default(),
+            ..Issue::sample(key, summary, "To Do", StatusCategory::New)
         }
     }
 
