@@ -45,7 +45,7 @@ static SECRETS: RwLock<Secrets> = RwLock::new(Secrets::EMPTY);
 /// filter that only knew the raw bytes would miss the token in a URL, a JSON string or an
 /// HTML page echoing it.
 /// A token is also masked where an echo mangled it: in another case, broken by line ends,
-/// or cut to its first twelve characters or more, or to its second half (see `matcher`).
+/// or cut to its first sixteen characters or more, or to its second half (see `matcher`).
 pub fn register(secret: &str) {
     add(secret, true);
 }

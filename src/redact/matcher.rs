@@ -52,8 +52,10 @@ pub const LONGEST_ESCAPE: usize = LONGEST_SINGLE * LONGEST_SINGLE;
 const SLOTS: usize = LONGEST_ESCAPE + 1;
 
 /// A secret's first characters in a row that are a find on their own, when it is registered
-/// with its fragments: a proxy that cuts a header value still shows this much or more.
-pub const FRAGMENT: usize = 12;
+/// with its fragments: a proxy that cuts a header value still shows this much or more. More
+/// than twelve: every Atlassian API token starts with the same twelve (`ATATT3xFfGF0`), which
+/// a post-mortem about a leaked token may well quote, and which say nothing of this token.
+pub const FRAGMENT: usize = 16;
 
 /// The registered secrets and what the scan needs to start matching each.
 pub struct Secrets {
@@ -650,11 +652,19 @@ mod tests {
                 "auth *** ... ***",
             ),
             ("auth tok3nSECRETvalue98", "auth ***"),
-            // Eleven characters are too few to tell from ordinary text.
-            ("auth tok3nSECRET!", "auth tok3nSECRET!"),
+            // Fifteen characters are too few to tell from ordinary text.
+            ("auth tok3nSECRETvalu!", "auth tok3nSECRETvalu!"),
         ] {
             assert_eq!(masked(echo), shown, "{echo}");
         }
+        // The prefix every Atlassian API token shares is not this token.
+        let mut atlassian = Secrets::EMPTY;
+        atlassian.add(b"ATATT3xFfGF0PrObE1234567890abcdefghij", true);
+        assert!(
+            atlassian
+                .spans(b"tokens start ATATT3xFfGF0, then")
+                .is_empty()
+        );
         // Registered whole, a secret's start alone is no find (`email:token` starts with the
         // e-mail address pm-sync shows).
         let pair = "sre-bot@example.com:tok3nSECRETvalue9876543210abcdef";
